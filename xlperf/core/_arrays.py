@@ -1,0 +1,76 @@
+"""Small helpers to accept scalars, lists, Series and arrays alike and broadcast them together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def broadcast(*values: Any) -> tuple[list[np.ndarray], tuple[int, ...], pd.Index | None]:
+    """Turn each argument into a 1-d array of a common length.
+
+    Returns the arrays, the broadcast shape (``()`` when every argument was a scalar) and the
+    index of the first Series argument, so results can keep a caller's index.
+    """
+    index = next((v.index for v in values if isinstance(v, pd.Series)), None)
+    arrays = []
+    for v in values:
+        if isinstance(v, pd.Series | pd.Index):
+            arrays.append(v.to_numpy(dtype=object) if v.dtype == object or isinstance(
+                v.dtype, pd.StringDtype) else v.to_numpy())
+        elif isinstance(v, np.ndarray):
+            arrays.append(v)
+        elif isinstance(v, list | tuple):
+            arrays.append(np.asarray(v, dtype=object) if _mixed(v) else np.asarray(v))
+        else:
+            arrays.append(np.asarray([v], dtype=object if not _is_number(v) else float))
+    shapes = [a.shape for a in arrays]
+    scalar = all(not isinstance(v, pd.Series | pd.Index | np.ndarray | list | tuple)
+                 for v in values)
+    length = max((s[0] if s else 1) for s in shapes) if shapes else 1
+    out = []
+    for a in arrays:
+        a = a.reshape(-1)
+        if a.shape[0] == length:
+            out.append(a)
+        elif a.shape[0] == 1:
+            out.append(np.repeat(a, length))
+        else:
+            raise ValueError(f"cannot line up {a.shape[0]} values with {length}")
+    return out, (() if scalar else (length,)), index
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float | np.number) and not isinstance(v, bool)
+
+
+def _mixed(values: list | tuple) -> bool:
+    return not all(_is_number(v) for v in values)
+
+
+def as_float(values: np.ndarray) -> np.ndarray:
+    """A float array; values that are not plain numbers must have been parsed before this."""
+    if values.dtype.kind in "fiu":
+        return values.astype(float, copy=False)
+    return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
+
+
+def format_number(value: float) -> str:
+    """A number as a council analyst writes it: thousands separators, at most 4 decimals.
+
+    >>> format_number(1234.5), format_number(46.24), format_number(2.0), format_number(-0.5)
+    ('1,234.5', '46.24', '2', '-0.5')
+    """
+    if value is None or not np.isfinite(value):
+        return ""
+    text = f"{value:,.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def format_numbers(values: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`format_number`: each distinct value is formatted once."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=float), use_na_sentinel=True)
+    texts = np.array([format_number(u) for u in uniques] + [""], dtype=object)
+    return texts[codes]

@@ -1,0 +1,192 @@
+"""Budget monitoring: revenue variance and status, cross-footing, capital variance and slippage.
+
+Revenue, per service area: variance = forecast outturn − budget, so a positive variance is an
+overspend (worse). Budget status uses the same schemes as measures with smaller (spend) better
+and the tolerance a % of the budget. Lines must add up to the total in every column
+(:func:`crossfoot`); a material variance needs an explanation.
+
+Capital, per programme: variance = revised estimate − revised base budget; slippage is budget
+not expected to be spent this year (base budget above the estimate); spend to date as a % of the
+estimate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlperf.core._arrays import broadcast, format_number
+from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, normalise_columns
+from xlperf.core.polarity import Polarity
+from xlperf.core.schemes import Scheme, _tidy
+from xlperf.core.status import RELATIVE, _numbers, rate
+from xlperf.errors import InputError
+
+OVERSPEND, UNDERSPEND, ON_BUDGET = "overspend", "underspend", "on budget"
+DEFAULT_BUDGET_TOLERANCE_PCT = 1.0
+
+
+def budget_variances(budget: Any, forecast: Any) -> pd.DataFrame:
+    """Forecast − budget, as £ and % of budget, with the word for it.
+
+    >>> budget_variances(42_300_000, 43_100_000).iloc[0].to_dict()
+    {'variance': 800000.0, 'variance_pct': 1.8912529551, 'variance_note': None, \
+'spend': 'overspend'}
+    """
+    (b_raw, f_raw), _, index = broadcast(budget, forecast)
+    b, _ = _numbers(b_raw)
+    f, _ = _numbers(f_raw)
+    variance = _tidy(f - b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where((b != 0) & ~np.isnan(b), np.round(variance / np.abs(b) * 100, 10), np.nan)
+    note = np.full(len(b), None, dtype=object)
+    note[b == 0] = "budget is 0"
+    note[np.isnan(b)] = "no budget"
+    note[np.isnan(f)] = "no forecast"
+    spend = np.full(len(b), ON_BUDGET, dtype=object)
+    spend[variance > 0] = OVERSPEND
+    spend[variance < 0] = UNDERSPEND
+    spend[np.isnan(variance)] = None
+    return pd.DataFrame({"variance": variance, "variance_pct": pct, "variance_note": note,
+                         "spend": spend},
+                        index=index if index is not None and len(index) == len(b) else None)
+
+
+def budget_status(budget: Any, forecast: Any, tolerance_pct: Any = DEFAULT_BUDGET_TOLERANCE_PCT,
+                  scheme: Any = "rag", *, schemes: Mapping[str, Scheme] | None = None
+                  ) -> pd.DataFrame:
+    """Vectorised budget status: forecast against budget, smaller spend better, tolerance a %
+    of budget. Returns :func:`~xlperf.core.status.rate`'s columns.
+
+    >>> budget_status(20_500, 20_000)["status"].iloc[0]
+    'Green'
+    >>> budget_status(42_300, 43_100, 1.0)["status"].iloc[0]
+    'Red'
+    """
+    return rate(forecast, budget, Polarity.LOWER, tolerance_pct, RELATIVE, scheme,
+                schemes=schemes)
+
+
+def score_budget(lines: pd.DataFrame, *, tolerance_pct: float = DEFAULT_BUDGET_TOLERANCE_PCT,
+                 materiality: float | None = None, scheme: str = "rag",
+                 schemes: Mapping[str, Scheme] | None = None) -> pd.DataFrame:
+    """Score revenue budget lines.
+
+    ``lines`` has a line name (``Service area``), ``Net budget`` and ``Forecast outturn`` (any
+    of the headers in :data:`~xlperf.core.columns.BUDGET_COLUMNS`), optionally ``Gross budget``,
+    a per-line ``Tolerance %`` and an ``Explanation``. Adds ``variance``, ``variance_pct``,
+    ``spend`` (overspend / underspend / on budget), ``status``, ``symbol``, ``colour`` and
+    ``needs_explanation`` (the variance is at least ``materiality`` in absolute terms and there
+    is no explanation). The input is not changed.
+
+    >>> lines = pd.DataFrame({"Service area": ["Children in care", "Safeguarding"],
+    ...                       "Net budget": [18_900, 20_500], "Forecast outturn": [21_370, 19_986]})
+    >>> score_budget(lines)[["line", "variance", "spend", "status"]].values.tolist()
+    [['Children in care', 2470.0, 'overspend', 'Red'], ['Safeguarding', -514.0, 'underspend', \
+'Green']]
+    """
+    frame = normalise_columns(lines, BUDGET_COLUMNS).copy()
+    for required in ("budget", "forecast"):
+        if required not in frame.columns:
+            raise InputError(f"budget lines need a {required!r} column (e.g. 'Net budget', "
+                             "'Forecast outturn')")
+    tol = frame["tolerance_pct"] if "tolerance_pct" in frame.columns else tolerance_pct
+    tol = pd.Series(tol, index=frame.index) if np.isscalar(tol) else tol.fillna(tolerance_pct)
+    variances = budget_variances(frame["budget"], frame["forecast"])
+    rated = budget_status(frame["budget"], frame["forecast"], tol, scheme, schemes=schemes)
+    frame["budget"] = rated["target"].to_numpy()
+    frame["forecast"] = rated["actual"].to_numpy()
+    for column in ("variance", "variance_pct", "variance_note", "spend"):
+        frame[column] = variances[column].to_numpy()
+    for column in ("status", "symbol", "colour", "severity"):
+        frame[column] = rated[column].to_numpy()
+    explained = (frame["explanation"].fillna("").astype(str).str.strip() != ""
+                 if "explanation" in frame.columns else pd.Series(False, index=frame.index))
+    if materiality is None:
+        frame["needs_explanation"] = False
+    else:
+        material = frame["variance"].abs() >= materiality
+        frame["needs_explanation"] = (material & ~explained).to_numpy()
+    return frame
+
+
+@dataclass(frozen=True)
+class CrossfootProblem:
+    """A column whose lines do not add up to its total row."""
+
+    column: str
+    lines_total: float
+    total: float
+
+    @property
+    def difference(self) -> float:
+        return float(np.round(self.total - self.lines_total, 9))
+
+    @property
+    def message(self) -> str:
+        """``"Net budget: lines add to 45,239, total says 45,329 (difference 90)"``."""
+        return (f"{self.column}: lines add to {format_number(self.lines_total)}, total says "
+                f"{format_number(self.total)} (difference {format_number(abs(self.difference))})")
+
+
+def crossfoot(lines: pd.DataFrame, total: pd.Series | Mapping[str, Any],
+              columns: Sequence[str] | None = None, allowance: float = 0.5
+              ) -> list[CrossfootProblem]:
+    """Check that the lines add up to the total in every numeric column, within ``allowance``
+    (rounding in £000s tables). Returns one problem per column that does not; none when it foots.
+
+    >>> lines = pd.DataFrame({"Net budget": [10_000, 20_000, 15_239]})
+    >>> [p.message for p in crossfoot(lines, {"Net budget": 45_329})]
+    ['Net budget: lines add to 45,239, total says 45,329 (difference 90)']
+    """
+    total_row = pd.Series(total)
+    names: Iterable[str] = columns if columns is not None else [
+        c for c in lines.columns if c in total_row.index]
+    problems = []
+    for column in names:
+        numbers, _ = _numbers(lines[column].to_numpy(dtype=object))
+        stated, _ = _numbers(np.asarray([total_row.get(column)], dtype=object))
+        lines_total = float(np.nansum(numbers))
+        if np.isnan(stated[0]):
+            if lines_total != 0:
+                problems.append(CrossfootProblem(str(column), lines_total, float("nan")))
+            continue
+        if abs(round(stated[0] - lines_total, 9)) > allowance:
+            problems.append(CrossfootProblem(str(column), lines_total, float(stated[0])))
+    return problems
+
+
+def score_capital(programmes: pd.DataFrame) -> pd.DataFrame:
+    """Capital variance, slippage and spend to date per programme.
+
+    Columns in (any header of :data:`~xlperf.core.columns.CAPITAL_COLUMNS`): ``Programme``,
+    ``Revised base budget``, ``Revised estimate``, ``Actual to date``. Adds ``variance``
+    (estimate − base budget), ``slippage`` (base budget not expected to be spent this year, 0
+    when none), ``spend_pct`` (actual to date as a % of the estimate) and ``over_estimate``
+    (actual to date above the estimate).
+
+    >>> caps = pd.DataFrame({"Programme": ["Schools"], "Revised base budget": [5000],
+    ...                      "Revised estimate": [4200], "Actual to date": [2100]})
+    >>> score_capital(caps)[["variance", "slippage", "spend_pct"]].iloc[0].tolist()
+    [-800.0, 800.0, 50.0]
+    """
+    frame = normalise_columns(programmes, CAPITAL_COLUMNS).copy()
+    for required in ("base_budget", "estimate"):
+        if required not in frame.columns:
+            raise InputError(f"capital programmes need a {required!r} column")
+    base, _ = _numbers(frame["base_budget"].to_numpy(dtype=object))
+    estimate, _ = _numbers(frame["estimate"].to_numpy(dtype=object))
+    actual = (_numbers(frame["actual"].to_numpy(dtype=object))[0] if "actual" in frame.columns
+              else np.full(len(frame), np.nan))
+    frame["base_budget"], frame["estimate"], frame["actual"] = base, estimate, actual
+    frame["variance"] = _tidy(estimate - base)
+    frame["slippage"] = np.where(np.isnan(base) | np.isnan(estimate), np.nan,
+                                 np.maximum(_tidy(base - estimate), 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["spend_pct"] = np.where(estimate > 0, np.round(actual / estimate * 100, 9), np.nan)
+    frame["over_estimate"] = actual > estimate
+    return frame

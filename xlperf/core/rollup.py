@@ -1,0 +1,119 @@
+"""Roll-ups: counts by status per objective, priority or service, and an overall judgement.
+
+The judgement (``On Track`` / ``At Risk`` / ``Off Track``) is made from the *rated* measures
+(those with a band: not Data only, No data or No target) by :class:`RollupRule`:
+
+1. **Off Track** when at least ``off_track_share`` (default 75%) of rated measures are beyond
+   tolerance (severity 2: Red, Red diamond, Below tolerance);
+2. **At Risk** when any rated measure is beyond tolerance, or at least ``at_risk_share``
+   (default 50%) are worse than target but within it (severity 1: Amber, lower half);
+3. **On Track** otherwise.
+An objective with no rated measure is given ``unrated`` (default ``On Track``, as the Doncaster
+corporate plan report prints it; set it to ``Not rated`` to make the gap visible).
+
+With the defaults, the Doncaster Q1 2013/14 report's objectives come out as printed: P2 Obj 1
+(2 Red of 5 rated) At Risk, P2 Obj 2 (2 Red of 3) At Risk, P2 Obj 5 (1 Amber of 4) On Track.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from xlperf.core.schemes import BUILTIN_SCHEMES, MISSED, NEAR, SPECIAL_STATUSES, Scheme
+
+ON_TRACK, AT_RISK, OFF_TRACK = "On Track", "At Risk", "Off Track"
+JUDGEMENTS = (ON_TRACK, AT_RISK, OFF_TRACK)
+
+
+@dataclass(frozen=True)
+class RollupRule:
+    """The thresholds of the overall judgement (shares of rated measures, 0 to 1)."""
+
+    off_track_share: float = 0.75
+    at_risk_share: float = 0.5
+    unrated: str = ON_TRACK
+
+
+DEFAULT_RULE = RollupRule()
+
+
+def severity_table(schemes: Mapping[str, Scheme] | None = None) -> dict[str, tuple[int, bool]]:
+    """Status word (case-folded) -> (severity, rated) over every known scheme."""
+    table: dict[str, tuple[int, bool]] = {}
+    for scheme in (*BUILTIN_SCHEMES.values(), *(schemes or {}).values()):
+        for band in scheme.bands:
+            table[band.label.casefold()] = (band.severity, True)
+    for special in SPECIAL_STATUSES:
+        table[special.label.casefold()] = (special.severity, False)
+    return table
+
+
+def judge(severity: np.ndarray, rated: np.ndarray, rule: RollupRule = DEFAULT_RULE) -> str:
+    """The judgement of one group from its measures' severities and rated flags."""
+    severity, rated = np.asarray(severity), np.asarray(rated, dtype=bool)
+    n = int(rated.sum())
+    if n == 0:
+        return rule.unrated
+    missed = int(((severity == MISSED) & rated).sum())
+    near = int(((severity == NEAR) & rated).sum())
+    if missed / n >= rule.off_track_share:
+        return OFF_TRACK
+    if missed > 0 or near / n >= rule.at_risk_share:
+        return AT_RISK
+    return ON_TRACK
+
+
+def objective_status(statuses: Iterable[object], rule: RollupRule = DEFAULT_RULE,
+                     schemes: Mapping[str, Scheme] | None = None) -> str:
+    """The judgement of a list of status words (blanks ignored; unknown words are not rated).
+
+    >>> objective_status(["Unknown", "Green", "Red", "Green", "Red", "Amber"])
+    'At Risk'
+    >>> objective_status(["Green", "Green", "Amber", "Green"])
+    'On Track'
+    """
+    table = severity_table(schemes)
+    pairs = [table.get(str(s).strip().casefold(), (0, False)) for s in statuses
+             if s is not None and str(s).strip() not in ("", "nan")]
+    if not pairs:
+        return rule.unrated
+    severity, rated = zip(*pairs, strict=True)
+    return judge(np.array(severity), np.array(rated), rule)
+
+
+def rollup(scored: pd.DataFrame, by: str | Sequence[str] = "objective",
+           rule: RollupRule = DEFAULT_RULE) -> pd.DataFrame:
+    """Counts by status per group and the overall judgement.
+
+    ``scored`` is :func:`~xlperf.core.score.score`'s result (``status``, ``severity``,
+    ``rated``). Returns one row per group: the group columns, ``measures``, ``rated``,
+    ``met``, ``near``, ``missed``, one count column per status word present, and ``judgement``.
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    frame = scored.copy()
+    for key in keys:
+        frame[key] = frame[key].astype(object).where(frame[key].notna(), "")
+    frame["_met"] = frame["rated"] & (frame["severity"] == 0)
+    frame["_near"] = frame["rated"] & (frame["severity"] == NEAR)
+    frame["_missed"] = frame["rated"] & (frame["severity"] == MISSED)
+    grouped = frame.groupby(keys, sort=False)
+    summary = grouped.agg(measures=("status", "size"), rated=("rated", "sum"),
+                          met=("_met", "sum"), near=("_near", "sum"),
+                          missed=("_missed", "sum"))
+    counts = pd.crosstab([frame[k] for k in keys], frame["status"])
+    counts.columns = [str(c) for c in counts.columns]
+    summary = summary.join(counts.reindex(summary.index).fillna(0).astype(int))
+    rated = summary["rated"].to_numpy()
+    missed_share = np.divide(summary["missed"], rated, out=np.zeros(len(rated)), where=rated > 0)
+    near_share = np.divide(summary["near"], rated, out=np.zeros(len(rated)), where=rated > 0)
+    judgement = np.where(
+        missed_share >= rule.off_track_share, OFF_TRACK,
+        np.where((summary["missed"] > 0) | (near_share >= rule.at_risk_share), AT_RISK,
+                 ON_TRACK)).astype(object)
+    judgement[rated == 0] = rule.unrated
+    summary["judgement"] = judgement
+    return summary.reset_index()

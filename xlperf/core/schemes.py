@@ -1,0 +1,261 @@
+"""Status schemes as data.
+
+A scheme is an ordered list of bands, best first. Each band starts at an *edge* written in
+multiples of the measure's tolerance: a measure falls in the first band whose edge its gap
+reaches (``gap >= edge × tolerance`` when the band includes its edge, ``gap > edge × tolerance``
+otherwise); the last band takes everything else. The gap is always written so that positive is
+better (see :mod:`xlperf.core.status`).
+
+The three built-in schemes are three such definitions; a council adds its own as rows of the
+master workbook's ``Schemes`` sheet (:func:`schemes_from_frame`). Whatever the scheme, three
+statuses are always available: ``Data only``, ``No data`` and ``No target``.
+
+Every status has a word, a symbol and a colour, so colour is never the only signal, and a
+``severity`` for sorting exceptions: 0 on or better than target, 1 worse than target but within
+tolerance, 2 beyond tolerance.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from xlperf.errors import SchemeError
+
+# Colours from the GOV.UK design system palette; each has at least 3:1 contrast against white.
+GREEN = "#00703C"
+AMBER = "#A35200"
+RED = "#D4351C"
+BLUE = "#1D70B8"
+GREY = "#505A5F"
+PURPLE = "#4C2C92"
+PINK = "#912B88"
+
+MET, NEAR, MISSED = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Band:
+    """One status of a scheme: where it starts (in multiples of the tolerance) and how it looks."""
+
+    label: str
+    symbol: str
+    colour: str
+    edge: float
+    inclusive: bool
+    severity: int
+
+    def admits(self, gap: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
+        """Boolean mask of gaps that reach this band's edge."""
+        if math.isinf(self.edge) and self.edge < 0:
+            return np.ones(np.shape(gap), dtype=bool)
+        threshold = _tidy(self.edge * tolerance)
+        return gap >= threshold if self.inclusive else gap > threshold
+
+
+@dataclass(frozen=True)
+class Status:
+    """A status that is not a band: always available in every scheme."""
+
+    label: str
+    symbol: str
+    colour: str
+    severity: int
+
+
+DATA_ONLY = Status("Data only", "ℹ", PURPLE, MET)
+NO_DATA = Status("No data", "?", GREY, NEAR)
+NO_TARGET = Status("No target", "–", PINK, MET)
+SPECIAL_STATUSES = (DATA_ONLY, NO_DATA, NO_TARGET)
+
+
+def _tidy(values: np.ndarray | float) -> np.ndarray:
+    """Round away binary float noise so 78.2 - 78.0 compares as 0.2, as a person expects."""
+    return np.round(values, 9)
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """An ordered set of bands, best first; the last band's edge is ``-inf``.
+
+    >>> rag = BUILTIN_SCHEMES["rag"]
+    >>> [b.label for b in rag.bands]
+    ['Green', 'Amber', 'Red']
+    """
+
+    name: str
+    bands: tuple[Band, ...]
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.bands:
+            raise SchemeError(f"scheme {self.name!r} has no bands")
+        last = self.bands[-1]
+        if not (math.isinf(last.edge) and last.edge < 0):
+            raise SchemeError(
+                f"scheme {self.name!r}: the last band ({last.label!r}) must take every gap "
+                "left over (leave its edge blank)"
+            )
+        # Bands run from the highest edge down (at one edge, "above" before "from"), otherwise a
+        # band could never be reached.
+        for upper, lower in zip(self.bands, self.bands[1:], strict=False):
+            if (lower.edge, not lower.inclusive) >= (upper.edge, not upper.inclusive):
+                raise SchemeError(
+                    f"scheme {self.name!r}: band {lower.label!r} cannot be reached after "
+                    f"{upper.label!r}; list bands from best to worst with falling edges"
+                )
+        labels = [b.label.casefold() for b in self.bands] + [
+            s.label.casefold() for s in SPECIAL_STATUSES
+        ]
+        if len(set(labels)) != len(labels):
+            raise SchemeError(f"scheme {self.name!r} uses a status word twice")
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every status word this scheme can give, bands first then the special statuses."""
+        return tuple(b.label for b in self.bands) + tuple(s.label for s in SPECIAL_STATUSES)
+
+    def classify(self, gap: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
+        """Index of the band each gap falls in (vectorised; NaN gaps fall in the last band)."""
+        gap = _tidy(np.asarray(gap, dtype=float))
+        tolerance = np.asarray(tolerance, dtype=float)
+        conditions = [b.admits(gap, tolerance) for b in self.bands[:-1]]
+        return np.select(conditions, list(range(len(conditions))), default=len(self.bands) - 1)
+
+    def lookup(self, label: str) -> Band | Status | None:
+        """The band or special status with this word (case and surrounding spaces ignored)."""
+        want = label.strip().casefold()
+        for item in (*self.bands, *SPECIAL_STATUSES):
+            if item.label.casefold() == want:
+                return item
+        return None
+
+
+_INF = -math.inf
+BUILTIN_SCHEMES: dict[str, Scheme] = {
+    "rag": Scheme(
+        "rag",
+        (
+            Band("Green", "✔", GREEN, 0.0, True, MET),
+            Band("Amber", "!", AMBER, -1.0, True, NEAR),
+            Band("Red", "✖", RED, _INF, True, MISSED),
+        ),
+        "Green on or better than target; Amber worse but within tolerance; Red beyond it.",
+    ),
+    "three-symbol": Scheme(
+        "three-symbol",
+        (
+            Band("Green plus", "✚", GREEN, 1.0, False, MET),
+            Band("Blue circle", "●", BLUE, -1.0, True, MET),
+            Band("Red diamond", "◆", RED, _INF, True, MISSED),
+        ),
+        "Green plus better than target beyond tolerance; Blue circle within tolerance either "
+        "side; Red diamond worse beyond tolerance.",
+    ),
+    "four-band": Scheme(
+        "four-band",
+        (
+            Band("Exceeds tolerance", "★", GREEN, 1.0, False, MET),
+            Band("On target (upper half)", "●", BLUE, 0.0, True, MET),
+            Band("On target (lower half)", "◐", AMBER, -1.0, True, NEAR),
+            Band("Below tolerance", "▲", RED, _INF, True, MISSED),
+        ),
+        "Exceeds target beyond tolerance; on target in the upper or lower half of the "
+        "tolerance; below tolerance.",
+    ),
+}
+
+DEFAULT_SCHEME = "rag"
+
+# Columns of the master's Schemes sheet, in order.
+SCHEME_COLUMNS = ("Scheme", "Status", "Symbol", "Colour", "From (x tolerance)", "Includes edge",
+                  "Severity", "Description")
+
+
+def get_scheme(name: object, schemes: Mapping[str, Scheme] | None = None) -> Scheme:
+    """Find a scheme by name (case, spaces and ``_`` ignored); built-ins when ``schemes`` is None.
+
+    >>> get_scheme("Four band").name
+    'four-band'
+    """
+    if isinstance(name, Scheme):
+        return name
+    table = BUILTIN_SCHEMES if schemes is None else schemes
+    if name is None or (isinstance(name, float) and math.isnan(name)) or str(name).strip() == "":
+        return table.get(DEFAULT_SCHEME) or BUILTIN_SCHEMES[DEFAULT_SCHEME]
+    key = _scheme_key(str(name))
+    for scheme_name, scheme in table.items():
+        if _scheme_key(scheme_name) == key:
+            return scheme
+    raise SchemeError(f"scheme {str(name)!r} is not defined: use one of {', '.join(table)}")
+
+
+def _scheme_key(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+def schemes_to_frame(schemes: Iterable[Scheme] | None = None) -> pd.DataFrame:
+    """The schemes as the rows of the master's ``Schemes`` sheet (one row per band).
+
+    >>> schemes_to_frame().iloc[0].tolist()[:3]
+    ['rag', 'Green', '✔']
+    """
+    rows = []
+    for scheme in BUILTIN_SCHEMES.values() if schemes is None else schemes:
+        for band in scheme.bands:
+            rows.append(
+                (scheme.name, band.label, band.symbol, band.colour,
+                 None if math.isinf(band.edge) else band.edge,
+                 "Yes" if band.inclusive else "No", band.severity, scheme.description)
+            )
+    return pd.DataFrame(rows, columns=list(SCHEME_COLUMNS))
+
+
+def schemes_from_frame(frame: pd.DataFrame) -> dict[str, Scheme]:
+    """Build schemes from rows shaped like :data:`SCHEME_COLUMNS` (headers matched loosely).
+
+    Rows of one scheme are read in sheet order, best band first; a blank edge means "everything
+    else" and must be the last band. Raises :class:`~xlperf.errors.SchemeError` naming the scheme
+    and row on any inconsistency.
+    """
+    columns = {_scheme_key(str(c)): c for c in frame.columns}
+
+    def col(name: str) -> str:
+        key = _scheme_key(name)
+        for k, original in columns.items():
+            if k.startswith(key[:6]):
+                return original
+        raise SchemeError(f"the Schemes table has no column {name!r}")
+
+    c_scheme, c_status, c_symbol, c_colour = (col(n) for n in SCHEME_COLUMNS[:4])
+    c_edge, c_incl, c_sev = col("From"), col("Includes edge"), col("Severity")
+    c_desc = next((columns[k] for k in columns if k.startswith("descr")), None)
+    result: dict[str, Scheme] = {}
+    for name, rows in frame.groupby(frame[c_scheme].astype(str).str.strip(), sort=False):
+        if name in ("", "nan", "None"):
+            continue
+        bands = []
+        for _, row in rows.iterrows():
+            edge = row[c_edge]
+            try:
+                edge_value = _INF if pd.isna(edge) or str(edge).strip() == "" else float(edge)
+                severity = int(row[c_sev]) if not pd.isna(row[c_sev]) else MISSED
+            except (TypeError, ValueError) as exc:
+                raise SchemeError(
+                    f"scheme {name!r}, status {row[c_status]!r}: edge and severity must be "
+                    f"numbers ({exc})"
+                ) from None
+            inclusive = str(row[c_incl]).strip().casefold() not in ("no", "n", "false", "0", ">")
+            bands.append(
+                Band(str(row[c_status]).strip(), str(row[c_symbol]).strip(),
+                     str(row[c_colour]).strip(), edge_value, inclusive, severity)
+            )
+        description = ""
+        if c_desc is not None and rows[c_desc].notna().any():
+            description = str(rows[c_desc].dropna().iloc[0])
+        result[name] = Scheme(name, tuple(bands), description)
+    return result

@@ -1,0 +1,238 @@
+"""``score()``: one row per measure for a reporting period, everything a scorecard prints.
+
+Inputs are plain DataFrames (headers as people write them are fine):
+
+- ``values``: long table of what was reported, one row per measure and period:
+  ``Code``, ``Period``, ``Actual`` and optionally ``Commentary``, ``Reported status``,
+  ``Numerator``, ``Denominator``. Later rows win over earlier rows for the same measure and
+  period (a restatement).
+- ``measures``: the register (see :func:`~xlperf.core.measures.prepare_measures`).
+- ``targets`` (optional): profiled targets, ``Code``, ``Period``, ``Target``.
+
+Each measure is scored for its *due period*: the latest period of its own frequency that has
+ended by the end of the reporting period (a monthly measure in a Q1 report is scored for June,
+an annual measure for the last financial year). Its target is the Targets table's, or profiled
+from the annual target (:mod:`xlperf.core.targets`). Status, variance, direction of travel
+(against the previous period or the same period last year) and the six-period trend follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlperf.core.columns import TARGET_COLUMNS, VALUE_COLUMNS, normalise_columns
+from xlperf.core.direction import TREND_PERIODS, directions, trends
+from xlperf.core.measures import LAST_YEAR, prepare_measures
+from xlperf.core.periods import Period, parse_period, parse_periods
+from xlperf.core.schemes import Scheme
+from xlperf.core.status import explain_rated, rate
+from xlperf.core.targets import period_targets
+from xlperf.core.values import clean_commentaries, parse_values
+from xlperf.errors import InputError
+
+SCORE_COLUMNS = (
+    "code", "title", "priority", "objective", "service", "owner", "polarity", "unit",
+    "frequency", "period", "actual", "actual_reason", "target", "annual_target", "status",
+    "symbol", "colour", "severity", "rated", "variance", "variance_pct", "variance_note",
+    "reading", "previous", "direction", "trend", "trend_values", "explanation",
+    "reported_status", "reported_differs", "commentary", "baseline", "baseline_rank",
+    "contract",
+)
+
+
+def due_period(reporting: Period, frequency: str) -> Period:
+    """The latest period of ``frequency`` that has ended by the end of ``reporting``.
+
+    >>> due_period(parse_period("Q1 2013/14"), "month").format()
+    'Jun-13'
+    >>> due_period(parse_period("Q1 2013/14"), "year").format()
+    '2012/13'
+    """
+    candidate = parse_period(reporting.end, frequency)
+    while candidate.end > reporting.end:
+        candidate = candidate.previous()
+    return candidate
+
+
+def _period_keys(periods: pd.Series) -> pd.Series:
+    """Machine keys (``iso`` style) for a column of Period objects, formatting each once."""
+    codes, uniques = pd.factorize(periods, use_na_sentinel=True)
+    keys = np.array([u.format("iso") for u in uniques] + [None], dtype=object)
+    return pd.Series(keys[codes], index=periods.index, dtype=object)
+
+
+def _latest_values(values: pd.DataFrame) -> pd.DataFrame:
+    """Values keyed by (code, period key), the last row winning, numbers parsed."""
+    frame = normalise_columns(values, VALUE_COLUMNS)
+    for required in ("code", "period", "actual"):
+        if required not in frame.columns:
+            raise InputError(f"the values need a {required!r} column")
+    out = pd.DataFrame({"code": frame["code"].astype(str).str.strip().to_numpy()},
+                       index=frame.index)
+    out["key"] = _period_keys(parse_periods(frame["period"]))
+    parsed = parse_values(frame["actual"].astype(object)
+                          if frame["actual"].dtype.kind not in "fiu" else frame["actual"])
+    out["actual"] = parsed["number"].to_numpy()
+    out["actual_reason"] = parsed["reason"].where(parsed["kind"] != "number", None).to_numpy()
+    for column in ("commentary", "reported_status", "target"):
+        out[column] = frame[column].to_numpy() if column in frame.columns else None
+    out = out.drop_duplicates(["code", "key"], keep="last")
+    return out.set_index(["code", "key"])
+
+
+def _lookup(table: pd.DataFrame, codes: pd.Series, keys: pd.Series, column: str) -> np.ndarray:
+    index = pd.MultiIndex.from_arrays([codes.to_numpy(), keys.to_numpy()])
+    return table[column].reindex(index).to_numpy()
+
+
+def score(
+    values: pd.DataFrame,
+    measures: pd.DataFrame,
+    period: Any,
+    *,
+    targets: pd.DataFrame | None = None,
+    schemes: Mapping[str, Scheme] | None = None,
+    default_scheme: str = "rag",
+) -> pd.DataFrame:
+    """Score every measure of the register for a reporting period.
+
+    Returns one row per measure with :data:`SCORE_COLUMNS`: the register's details, the due
+    period, actual and target, status (word, symbol, colour, severity), variance and variance %
+    (with a note when the % is undefined), the better/worse reading, the previous value and the
+    direction of travel, the six-period trend, a one-sentence explanation, the status the
+    owner reported and whether it differs from the computed one, and the latest commentary as
+    plain text. The inputs are not changed.
+
+    >>> measures = pd.DataFrame({"Code": ["KIGS CH01"], "Polarity": ["Smaller is better"],
+    ...     "Frequency": ["Quarterly"], "Annual target": [45.3], "Tolerance": [2]})
+    >>> values = pd.DataFrame({"Code": ["KIGS CH01", "KIGS CH01"],
+    ...     "Period": ["Q4 2012/13", "Q1 2013/14"], "Actual": [80.1, 91.54]})
+    >>> row = score(values, measures, "Q1 2013/14").iloc[0]
+    >>> row["status"], float(row["variance"]), row["direction"]
+    ('Red', 46.24, 'Worsening ↓')
+    """
+    reporting = parse_period(period)
+    register = prepare_measures(measures)
+    register["scheme"] = register["scheme"].where(register["scheme"] != "", default_scheme)
+    table = _latest_values(values)
+
+    # Due period per measure: computed once per frequency.
+    due_by_frequency = {f: due_period(reporting, f) for f in register["frequency"].unique()}
+    due = register["frequency"].map(due_by_frequency)
+    due_keys = due.map(lambda p: p.format("iso"))
+    basis_previous = {f: p.previous() for f, p in due_by_frequency.items()}
+    basis_last_year = {f: p.same_period_last_year() for f, p in due_by_frequency.items()}
+    previous_period = np.where(register["dot_basis"] == LAST_YEAR,
+                               register["frequency"].map(basis_last_year),
+                               register["frequency"].map(basis_previous))
+    previous_keys = pd.Series(previous_period, index=register.index).map(
+        lambda p: p.format("iso"))
+
+    codes = register["code"]
+    actual = _lookup(table, codes, due_keys, "actual")
+    actual_reason = _lookup(table, codes, due_keys, "actual_reason")
+    actual_reason = np.where(pd.isna(actual) & pd.isna(actual_reason), "no return",
+                             actual_reason)
+
+    # Target: the Targets table, then a target given with the value, then the annual profile.
+    target = np.full(len(register), np.nan)
+    if targets is not None and len(targets):
+        t_frame = normalise_columns(targets, TARGET_COLUMNS)
+        t_table = pd.DataFrame({
+            "code": t_frame["code"].astype(str).str.strip().to_numpy(),
+            "key": _period_keys(parse_periods(t_frame["period"])).to_numpy(),
+            "target": parse_values(t_frame["target"].astype(object))["number"].to_numpy(),
+        }).drop_duplicates(["code", "key"], keep="last").set_index(["code", "key"])
+        target = _lookup(t_table, codes, due_keys, "target").astype(float)
+    given = parse_values(pd.Series(_lookup(table, codes, due_keys, "target"), dtype=object))
+    target = np.where(np.isnan(target), given["number"].to_numpy(dtype=float), target)
+    position = due.map(lambda p: p.index).to_numpy()
+    per_year = due.map(lambda p: p.periods_in_year).to_numpy()
+    profiled = period_targets(register["annual_target"].to_numpy(float), position, per_year,
+                              register["cumulative"].to_numpy(bool))
+    target = np.where(np.isnan(target), profiled, target)
+
+    rated = rate(actual, target, register["polarity"].to_numpy(object),
+                 register["tolerance"].to_numpy(float),
+                 register["tolerance_type"].to_numpy(object),
+                 register["scheme"].to_numpy(object), schemes=schemes)
+    rated["actual_reason"] = np.where(pd.isna(actual), actual_reason, None)
+    explanation = explain_rated(rated)
+
+    variance = np.round(actual - target, 9)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        variance_pct = np.where((target != 0) & ~np.isnan(target),
+                                np.round(variance / np.abs(target) * 100, 9), np.nan)
+    variance_note = np.full(len(register), None, dtype=object)
+    variance_note[target == 0] = "target is 0"
+    variance_note[np.isnan(target)] = "no target"
+    variance_note[np.isnan(actual)] = "no actual"
+    gap = rated["gap"].to_numpy()
+    reading = np.full(len(register), None, dtype=object)
+    reading[gap > 0], reading[gap < 0], reading[gap == 0] = "better", "worse", "on target"
+
+    previous = _lookup(table, codes, previous_keys, "actual").astype(float)
+    direction = directions(actual, previous, register["polarity"].to_numpy(object),
+                           register["dot_threshold"].to_numpy(float))
+
+    # Six-period history ending at the due period.
+    offsets = range(-(TREND_PERIODS - 1), 1)
+    history = pd.DataFrame(index=register.index)
+    for offset in offsets:
+        keys_by_frequency = {f: p.shift(offset).format("iso") for f, p in due_by_frequency.items()}
+        history[offset] = _lookup(table, codes, register["frequency"].map(keys_by_frequency),
+                                  "actual").astype(float)
+    trend = trends(history, register["polarity"], register["dot_threshold"])
+
+    reported = _lookup(table, codes, due_keys, "reported_status")
+    reported_clean = pd.Series(
+        [None if pd.isna(s) or str(s).strip() == "" else str(s).strip() for s in reported],
+        dtype=object)
+    differs = np.array([
+        r is not None and r.casefold() != str(s).casefold()
+        for r, s in zip(reported_clean, rated["status"], strict=True)
+    ], dtype=bool)
+    commentary = clean_commentaries(pd.Series(_lookup(table, codes, due_keys, "commentary"),
+                                              dtype=object))
+
+    result = pd.DataFrame({
+        "code": codes.to_numpy(),
+        "title": register["title"].to_numpy(),
+        "priority": register["priority"].to_numpy(),
+        "objective": register["objective"].to_numpy(),
+        "service": register["service"].to_numpy(),
+        "owner": register["owner"].to_numpy(),
+        "polarity": register["polarity"].to_numpy(),
+        "unit": register["unit"].to_numpy(),
+        "frequency": register["frequency"].to_numpy(),
+        "period": due.map(lambda p: p.format()).to_numpy(),
+        "actual": actual.astype(float),
+        "actual_reason": rated["actual_reason"].to_numpy(),
+        "target": target,
+        "annual_target": register["annual_target"].to_numpy(float),
+        "status": rated["status"].to_numpy(),
+        "symbol": rated["symbol"].to_numpy(),
+        "colour": rated["colour"].to_numpy(),
+        "severity": rated["severity"].to_numpy(),
+        "rated": rated["rated"].to_numpy(),
+        "variance": variance,
+        "variance_pct": variance_pct,
+        "variance_note": variance_note,
+        "reading": reading,
+        "previous": previous,
+        "direction": direction,
+        "trend": trend["trend"].to_numpy(),
+        "trend_values": trend["trend_values"].to_numpy(),
+        "explanation": explanation.to_numpy(),
+        "reported_status": reported_clean.to_numpy(),
+        "reported_differs": differs,
+        "commentary": commentary.to_numpy(),
+        "baseline": register["baseline"].to_numpy(float),
+        "baseline_rank": register["baseline_rank"].to_numpy(),
+        "contract": register["contract"].to_numpy(bool),
+    })
+    return result

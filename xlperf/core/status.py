@@ -1,0 +1,259 @@
+"""The status rule: actual against target, in the direction of the polarity, with a tolerance.
+
+The gap is written so that positive is always better::
+
+    gap = actual - target     bigger is better
+    gap = target - actual     smaller is better
+
+The tolerance is absolute (in the measure's unit) or relative (a % of the target). The scheme
+(:mod:`xlperf.core.schemes`) turns the gap into a band. Before any band: no actual gives
+``No data``, a data-only measure gives ``Data only``, no target gives ``No target``.
+
+:func:`rate` is the vectorised engine every other entry point uses (``score()``, the Excel
+functions, the refresh); :func:`status` and :func:`explain` are its one-value faces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlperf.core._arrays import as_float, broadcast, format_numbers
+from xlperf.core.polarity import Polarity, polarity_signs
+from xlperf.core.schemes import (
+    DATA_ONLY,
+    NO_DATA,
+    NO_TARGET,
+    Scheme,
+    _tidy,
+    get_scheme,
+)
+from xlperf.core.values import parse_values
+from xlperf.errors import InputError
+
+ABSOLUTE, RELATIVE = "absolute", "relative"
+_TOLERANCE_TYPES = {
+    "absolute": ABSOLUTE, "abs": ABSOLUTE, "points": ABSOLUTE, "units": ABSOLUTE,
+    "value": ABSOLUTE, "fixed": ABSOLUTE, "": ABSOLUTE, "nan": ABSOLUTE, "none": ABSOLUTE,
+    "relative": RELATIVE, "rel": RELATIVE, "%": RELATIVE, "percent": RELATIVE,
+    "percentage": RELATIVE, "% of target": RELATIVE, "percent of target": RELATIVE,
+    "proportional": RELATIVE,
+}
+
+RATE_COLUMNS = ("status", "symbol", "colour", "severity", "rated", "gap", "tolerance_value",
+                "actual", "target", "actual_reason", "target_reason")
+
+
+def parse_tolerance_type(value: object) -> str:
+    """``absolute`` or ``relative`` from what people write (``%`` and ``% of target`` are relative).
+
+    >>> parse_tolerance_type("% of target")
+    'relative'
+    """
+    key = "" if value is None else " ".join(str(value).strip().lower().split())
+    found = _TOLERANCE_TYPES.get(key)
+    if found is None:
+        raise InputError(
+            f"tolerance type {value!r} is not one of: absolute, relative (a % of the target)"
+        )
+    return found
+
+
+def _numbers(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers and no-data reasons from raw cells; plain numeric arrays skip parsing."""
+    if values.dtype.kind in "fiu":
+        numbers = values.astype(float, copy=False)
+        reasons = np.where(np.isnan(numbers), "blank", None).astype(object)
+        return numbers, reasons
+    parsed = parse_values(pd.Series(values, dtype=object))
+    return parsed["number"].to_numpy(dtype=float), parsed["reason"].where(
+        parsed["kind"] != "number", None).to_numpy(dtype=object)
+
+
+def _tolerance_kinds(values: np.ndarray) -> np.ndarray:
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object).astype(str), sort=False)
+    kinds = np.array([parse_tolerance_type(u) == RELATIVE for u in uniques], dtype=bool)
+    return kinds[codes]
+
+
+def rate(
+    actual: Any,
+    target: Any,
+    polarity: Any,
+    tolerance: Any = 0,
+    tolerance_type: Any = ABSOLUTE,
+    scheme: Any = "rag",
+    *,
+    schemes: Mapping[str, Scheme] | None = None,
+) -> pd.DataFrame:
+    """Rate many actuals at once. Every argument is a scalar or array-like of one length.
+
+    Returns a DataFrame with :data:`RATE_COLUMNS`: the status word, symbol, colour and severity,
+    whether the row was rated against a band, the gap (positive is better), the tolerance in the
+    measure's unit, and the actual and target as numbers with the reason when either is missing.
+
+    >>> rate([91.54, 40], 45.3, "Smaller is better", 2)["status"].tolist()
+    ['Red', 'Green']
+    """
+    (a_raw, t_raw, p_raw, tol_raw, tt_raw, s_raw), _, index = broadcast(
+        actual, target, polarity, tolerance, tolerance_type, scheme
+    )
+    a, a_reason = _numbers(a_raw)
+    t, t_reason = _numbers(t_raw)
+    sign = polarity_signs(p_raw).astype(float)
+    tol = as_float(tol_raw) if tol_raw.dtype.kind in "fiu" else _numbers(tol_raw)[0]
+    tol = np.where(np.isnan(tol), 0.0, tol)
+    if (tol < 0).any():
+        bad = tol[tol < 0][0]
+        raise InputError(f"tolerance {bad:g} is negative: a tolerance is a distance from target")
+    relative = _tolerance_kinds(tt_raw)
+    tol_value = _tidy(np.where(relative, np.abs(t) * tol / 100.0, tol))
+    gap = _tidy(sign * (a - t))
+
+    n = len(a)
+    label = np.empty(n, dtype=object)
+    symbol = np.empty(n, dtype=object)
+    colour = np.empty(n, dtype=object)
+    severity = np.zeros(n, dtype=np.int8)
+    no_data = np.isnan(a)
+    data_only = ~no_data & (sign == 0)
+    no_target = ~no_data & ~data_only & np.isnan(t)
+    banded = ~(no_data | data_only | no_target)
+
+    s_codes, s_names = pd.factorize(pd.Series(s_raw, dtype=object).fillna(""), sort=False)
+    for code, name in enumerate(s_names):
+        chosen = get_scheme(name, schemes)
+        rows = banded & (s_codes == code)
+        if not rows.any():
+            continue
+        band_index = chosen.classify(gap[rows], tol_value[rows])
+        bands = chosen.bands
+        label[rows] = np.array([b.label for b in bands], dtype=object)[band_index]
+        symbol[rows] = np.array([b.symbol for b in bands], dtype=object)[band_index]
+        colour[rows] = np.array([b.colour for b in bands], dtype=object)[band_index]
+        severity[rows] = np.array([b.severity for b in bands], dtype=np.int8)[band_index]
+    for mask, special in ((no_data, NO_DATA), (data_only, DATA_ONLY), (no_target, NO_TARGET)):
+        label[mask], symbol[mask], colour[mask], severity[mask] = (
+            special.label, special.symbol, special.colour, special.severity)
+
+    frame = pd.DataFrame(
+        {
+            "status": label, "symbol": symbol, "colour": colour, "severity": severity,
+            "rated": banded, "gap": np.where(banded, gap, np.nan),
+            "tolerance_value": tol_value, "actual": a, "target": t,
+            "actual_reason": a_reason, "target_reason": t_reason,
+        },
+        index=index if index is not None and len(index) == n else None,
+    )
+    frame.attrs["polarity_sign"] = sign
+    frame.attrs["relative"] = relative
+    frame.attrs["tolerance_input"] = tol
+    return frame
+
+
+def explain_rated(rated: pd.DataFrame) -> pd.Series:
+    """One sentence per row of :func:`rate`'s result saying how the status was reached.
+
+    >>> explain_rated(rate(91.54, 45.3, "Smaller is better", 2)).iloc[0]
+    '91.54 against target 45.3, smaller is better: 46.24 worse than target, beyond tolerance 2: Red'
+    """
+    sign = rated.attrs.get("polarity_sign")
+    relative = rated.attrs.get("relative")
+    tol_in = rated.attrs.get("tolerance_input")
+    n = len(rated)
+    if sign is None:  # a frame that lost its attrs: treat as absolute tolerance
+        sign, relative, tol_in = np.ones(n), np.zeros(n, bool), rated["tolerance_value"].to_numpy()
+    a_txt = format_numbers(rated["actual"].to_numpy(float))
+    t_txt = format_numbers(rated["target"].to_numpy(float))
+    gap = rated["gap"].to_numpy(float)
+    gap_txt = format_numbers(np.abs(gap))
+    tol_value = rated["tolerance_value"].to_numpy(float)
+    tol_txt = format_numbers(tol_value)
+    tol_in_txt = format_numbers(np.asarray(tol_in, dtype=float))
+    phrase = np.select([sign > 0, sign < 0],
+                       [Polarity.HIGHER.phrase, Polarity.LOWER.phrase], Polarity.DATA_ONLY.phrase)
+    status = rated["status"].to_numpy(object)
+
+    tolerance_words = np.where(
+        relative, "tolerance " + tol_in_txt + "% of target (" + tol_txt + ")",
+        "tolerance " + tol_txt)
+    within = np.where(np.abs(gap) <= tol_value, "within ", "beyond ")
+    tolerance_part = np.where(tol_value > 0, within + tolerance_words, "no tolerance")
+    side = np.where(gap > 0, " better than target, ", " worse than target, ")
+    gap_part = np.where(gap == 0, "on target", gap_txt + side + tolerance_part)
+    banded = a_txt + " against target " + t_txt + ", " + phrase + ": " + gap_part
+
+    a_reason = rated["actual_reason"].to_numpy(object)
+    reason_txt = np.where(pd.isna(a_reason), "blank", a_reason.astype(str))
+    sentence = np.select(
+        [status == NO_DATA.label, status == DATA_ONLY.label, status == NO_TARGET.label],
+        [
+            "No actual for this period (" + reason_txt + ")",
+            a_txt + " is reported for information only",
+            a_txt + " has no target to compare with",
+        ],
+        banded,
+    )
+    return pd.Series(sentence + ": " + status.astype(str), index=rated.index, dtype=object)
+
+
+def _one(frame: pd.DataFrame, column: str) -> Any:
+    value = frame[column].iloc[0]
+    return None if isinstance(value, float) and np.isnan(value) else value
+
+
+def status(
+    actual: Any,
+    target: Any,
+    polarity: Any,
+    tolerance: Any = 0,
+    tolerance_type: Any = ABSOLUTE,
+    scheme: Any = "rag",
+) -> str:
+    """The status word of one measure.
+
+    >>> status(91.54, 45.3, "Smaller is better", 2)
+    'Red'
+    >>> status(68.04, 78.2, "High", 15, "%")
+    'Amber'
+    >>> status("TBC", 10, "High")
+    'No data'
+    """
+    return str(_one(rate(actual, target, polarity, tolerance, tolerance_type, scheme), "status"))
+
+
+def explain(
+    actual: Any,
+    target: Any,
+    polarity: Any,
+    tolerance: Any = 0,
+    tolerance_type: Any = ABSOLUTE,
+    scheme: Any = "rag",
+) -> str:
+    """One sentence saying how the status of one measure was reached.
+
+    >>> explain(68.04, 78.2, "Bigger is better", 15, "relative")
+    '68.04 against target 78.2, bigger is better: 10.16 worse than target, within tolerance 15% \
+of target (11.73): Amber'
+    """
+    rated = rate(actual, target, polarity, tolerance, tolerance_type, scheme)
+    return str(explain_rated(rated).iloc[0])
+
+
+def symbol(status_word: str, scheme: Any = None,
+           schemes: Mapping[str, Scheme] | None = None) -> str | None:
+    """The symbol for a status word, looked up in ``scheme`` or in every known scheme.
+
+    >>> symbol("Red"), symbol("Exceeds tolerance")
+    ('✖', '★')
+    """
+    candidates = [get_scheme(scheme, schemes)] if scheme is not None else list(
+        (schemes or {}).values()) + [get_scheme(n) for n in ("rag", "three-symbol", "four-band")]
+    for candidate in candidates:
+        found = candidate.lookup(str(status_word))
+        if found is not None:
+            return found.symbol
+    return None

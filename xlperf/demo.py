@@ -1,0 +1,316 @@
+"""Demo data: a children's services register, its history, budget and capital, made reproducibly.
+
+Built from the kinds of measures in the printed scorecards of Doncaster (Q1 2013/14), the
+Doncaster Children's Services Trust (Dec-15) and Dudley (Q1 2012/13): messy codes, every unit
+and polarity, cumulative targets, a data-only measure and a measure with no target. Everything
+comes from a fixed seed, so the same call gives the same frames on every machine.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from xlperf.core.periods import Period, parse_period
+
+DEMO_COUNCIL = "Doncaster-on-Sea Council"
+DEMO_PERIOD = "Q2 2013/14"
+DEMO_SEED = 20131
+HISTORY_YEARS = 3
+
+REGISTER_COLUMNS = (
+    "Code", "Measure", "Priority", "Objective", "Service", "Owner", "Polarity", "Unit",
+    "Frequency", "Scheme", "Tolerance", "Tolerance type", "DoT basis", "Annual target",
+    "Cumulative", "Baseline", "Baseline rank", "Contract",
+)
+
+P1 = "Priority 1 Economy and skills"
+P2 = "Priority 2 Children are safe"
+P3 = "Priority 3 Good health and wellbeing"
+P6 = "Priority 6 An effective council"
+O = {
+    "p1o1": "P1 - Obj 6 Engagement with schools and employers",
+    "p1o2": "P1 - Obj 7 Young people in education, employment or training",
+    "p2o1": "P2 - Obj 1 Improve professional practice",
+    "p2o2": "P2 - Obj 2 Strengthen the workforce",
+    "p2o3": "P2 - Obj 4 Children in care and care leavers",
+    "p3o1": "P3 - Obj 1 Healthy children",
+    "p3o2": "P3 - Obj 2 Early help for families",
+    "p6o1": "P6 - Obj 9 Financial viability",
+    "p6o2": "P6 - Obj 10 Governance",
+}
+S_SAFE, S_CARE, S_EDU, S_EARLY, S_WORK, S_FIN = (
+    "Safeguarding", "Children in Care", "Education and Skills", "Early Help", "Workforce",
+    "Business Support",
+)
+
+# code, title, priority, objective, service, owner, polarity, unit, frequency, scheme,
+# tolerance, tolerance type, DoT basis, annual target, cumulative, baseline, rank, contract,
+# typical value, spread
+_MEASURES: list[tuple] = [
+    ("R&E 1.6.1", "Number of academies engaging with the apprenticeship programme", P1, "p1o1",
+     S_EDU, "Sam Booth", "Data only", "number", "Quarterly", "", None, "", "", None, False,
+     None, "", False, 4, 1.5),
+    ("NI_073", "Achievement at level 4 or above in English and Maths at KS2", P1, "p1o1",
+     S_EDU, "Dave Perrett", "Bigger is better", "%", "Annual", "rag", 1, "absolute", "", 78,
+     False, 75, "B", False, 78.2, 1.5),
+    ("NI_075", "Achievement of 5 or more A*-C GCSEs including English and Maths", P1, "p1o1",
+     S_EDU, "Dave Perrett", "Bigger is better", "%", "Annual", "rag", 2, "absolute", "", 58,
+     False, 59, "C", False, 55.0, 2.0),
+    ("(Old)NI_117a", "16-18 year olds not in education, employment or training (NEET)", P1,
+     "p1o2", S_EDU, "Kate Millin", "Smaller is better", "%", "Monthly", "rag", 0.5,
+     "absolute", "Same period last year", 7.1, False, 6.1, "C", False, 6.8, 0.6),
+    ("YO EET", "Young offenders in education, employment or training", P1, "p1o2", S_EDU,
+     "Kate Millin", "Bigger is better", "%", "Quarterly", "rag", 5, "absolute", "", 80, False,
+     76, "", False, 82, 7),
+    ("CL EET", "Care leavers in education, employment or training", P1, "p1o2", S_CARE,
+     "Pauline Sharratt", "Bigger is better", "%", "Quarterly", "rag", 5, "absolute", "", 55,
+     False, 28, "D", True, 52, 6),
+    ("DofE 01", "Duke of Edinburgh awards achieved (cumulative)", P1, "p1o2", S_EDU,
+     "Audrey Heer", "Bigger is better", "number", "Quarterly", "rag", 5, "%", "", 730, True,
+     None, "", False, 185, 25),
+    ("APP 02", "Apprenticeship starts by care leavers (cumulative)", P1, "p1o2", S_CARE,
+     "Sam Booth", "Bigger is better", "number", "Quarterly", "rag", 1, "absolute", "", 12, True,
+     None, "", False, 3, 1),
+    ("CYP 2.1.3", "Timeliness of single assessment within 45 days", P2, "p2o1", S_SAFE,
+     "Pauline Sharratt", "Bigger is better", "%", "Monthly", "rag", 5, "absolute", "", 85,
+     False, 82, "B", True, 86, 5),
+    ("CYP 2.1.4", "Children in need per 10,000 population under 18", P2, "p2o1", S_SAFE,
+     "Pauline Sharratt", "Smaller is better", "rate per 10,000", "Quarterly", "rag", 10,
+     "absolute", "", 330, False, 346, "B", False, 360, 15),
+    ("CYP 2.1.5", "Rolling 3 month average number of CAFs", P2, "p2o1", S_EARLY, "Jo Hardy",
+     "Bigger is better", "number", "Monthly", "rag", 10, "%", "", 311, False, None, "", False,
+     260, 40),
+    ("CYP 2.1.6", "Child protection visits not on time (within 4 weeks)", P2, "p2o1", S_SAFE,
+     "Pauline Sharratt", "Smaller is better", "%", "Monthly", "rag", 2, "absolute", "", 0,
+     False, None, "", True, 6, 2.5),
+    ("KIGS CH01", "Children on a child protection plan per 10,000 aged under 18", P2, "p2o1",
+     S_SAFE, "Pauline Sharratt", "Smaller is better", "rate per 10,000", "Quarterly", "rag", 2,
+     "absolute", "", 45.3, False, 42, "C", False, 60, 8),
+    ("NI_068", "Referrals going on to initial assessment", P2, "p2o1", S_SAFE,
+     "Pauline Sharratt", "Bigger is better", "%", "Monthly", "rag", 15, "%", "", 78.2, False,
+     83.16, "C", False, 72, 5),
+    ("%Re-Ref", "Re-referrals to children's social care within 12 months", P2, "p2o1", S_SAFE,
+     "Pauline Sharratt", "Smaller is better", "%", "Quarterly", "rag", 2, "absolute", "", 25,
+     False, 37, "D", True, 26, 4),
+    ("CPP 2nd", "Children subject to a child protection plan for a second time", P2, "p2o1",
+     S_SAFE, "Pauline Sharratt", "Smaller is better", "%", "Quarterly", "three-symbol", 2,
+     "absolute", "", 15, False, 17.6, "C", True, 15, 4),
+    ("CPP 2yr", "Children on a child protection plan for more than 2 years", P2, "p2o1",
+     S_SAFE, "Pauline Sharratt", "Smaller is better", "%", "Quarterly", "three-symbol", 2,
+     "absolute", "", 10, False, 2.7, "C", True, 8, 4),
+    ("CSE 01", "Cases open to the child sexual exploitation team", P2, "p2o1", S_SAFE,
+     "Jo Hardy", "Data only", "number", "Monthly", "", None, "", "", None, False, None, "",
+     False, 28, 6),
+    ("MISS 24", "Episodes of children missing for more than 24 hours (rolling 3 months)", P2,
+     "p2o1", S_SAFE, "Jo Hardy", "Smaller is better", "number", "Monthly", "rag", 5,
+     "absolute", "", None, False, None, "", False, 50, 9),
+    ("CYP 2.4.1", "Number of case audits completed across the service", P2, "p2o1", S_SAFE,
+     "Jo Hardy", "Data only", "number", "Monthly", "", None, "", "", None, False, None, "",
+     False, 50, 8),
+    ("QA 01", "Case files audited as requires improvement or better", P2, "p2o1", S_SAFE,
+     "Jo Hardy", "Bigger is better", "%", "Quarterly", "four-band", 4, "absolute", "", 99,
+     False, None, "", True, 92, 6),
+    ("CYP 2.3.2", "Social worker vacancies of the whole establishment", P2, "p2o2", S_WORK,
+     "Lee Carter", "Smaller is better", "%", "Monthly", "rag", 2, "absolute", "", 0, False,
+     None, "", False, 11, 3),
+    ("CYP 2.3.3", "Social worker agency staff of the whole establishment", P2, "p2o2", S_WORK,
+     "Lee Carter", "Smaller is better", "%", "Monthly", "rag", 3, "absolute", "", 10, False,
+     30, "D", True, 25, 8),
+    ("CYP_LocalQSW6", "Substantive qualified social workers", P2, "p2o2", S_WORK, "Lee Carter",
+     "Bigger is better", "%", "Quarterly", "rag", 4, "absolute", "", 80, False, None, "",
+     False, 66, 6),
+    ("SW CASE", "Average social worker caseload", P2, "p2o2", S_WORK, "Lee Carter",
+     "Smaller is better", "number", "Monthly", "rag", 1, "absolute", "", 16, False, 16, "B",
+     False, 16.2, 1.2),
+    ("SICK", "Average days lost to sickness per FTE (rolling 12 months)", P2, "p2o2", S_WORK,
+     "Lee Carter", "Smaller is better", "days", "Quarterly", "rag", 0.5, "absolute", "", 8,
+     False, 7, "", False, 8.5, 1.5),
+    ("STAFF 2yr", "Permanent staff that left within 2 years", P2, "p2o2", S_WORK, "Lee Carter",
+     "Smaller is better", "%", "Quarterly", "rag", 2, "absolute", "", 10, False, 50, "", True,
+     6, 4),
+    ("STAFF SAT", "Staff satisfaction", P2, "p2o2", S_WORK, "Lee Carter", "Bigger is better",
+     "%", "Annual", "rag", 5, "absolute", "", "Not Set", False, None, "", False, 70, 5),
+    ("KIGS CH39", "Children looked after per 10,000 aged under 18", P2, "p2o3", S_CARE,
+     "Pauline Sharratt", "Smaller is better", "rate per 10,000", "Quarterly", "rag", 2,
+     "absolute", "", 71.6, False, 77, "C", False, 76, 3),
+    ("NI_062", "Stability of placements: three or more moves in the year", P2, "p2o3", S_CARE,
+     "Pauline Sharratt", "Smaller is better", "%", "Quarterly", "four-band", 1, "absolute", "",
+     9, False, 12, "C", True, 9.5, 1.5),
+    ("LAC STAB", "Looked after children in the same placement for 2 years", P2, "p2o3",
+     S_CARE, "Pauline Sharratt", "Bigger is better", "%", "Quarterly", "four-band", 3,
+     "absolute", "", 70, False, 54, "D", True, 66, 3),
+    ("NI_147", "Care leavers aged 19 in suitable accommodation", P2, "p2o3", S_CARE,
+     "Pauline Sharratt", "Bigger is better", "%", "Annual", "rag", 5, "absolute", "", 85, False,
+     64, "D", True, 90.5, 3),
+    ("PAF C19_local4", "Children looked after who have had an initial health check", P2,
+     "p2o3", S_CARE, "Pauline Sharratt", "Bigger is better", "%", "Monthly", "rag", 0,
+     "absolute", "", 100, False, None, "", False, 93, 5),
+    ("ADOPT 01", "Days from entering care to placement with adopters", P2, "p2o3", S_CARE,
+     "Pauline Sharratt", "Smaller is better", "days", "Quarterly", "rag", 10, "%", "", 547,
+     False, 632, "C", False, 560, 50),
+    ("ADOPT 02", "Adoptions from care (cumulative %)", P2, "p2o3", S_CARE, "Pauline Sharratt",
+     "Bigger is better", "%", "Quarterly", "rag", 1, "absolute", "", 10, True, 9, "B", False,
+     2.6, 0.6),
+    ("LAC REV", "Looked after children reviews held on time", P2, "p2o3", S_CARE,
+     "Pauline Sharratt", "Bigger is better", "%", "Monthly", "four-band", 3, "absolute", "",
+     95, False, None, "", False, 93, 4),
+    ("CARE PROC", "Average length of care proceedings", P2, "p2o3", S_CARE, "Pauline Sharratt",
+     "Smaller is better", "weeks", "Quarterly", "rag", 2, "absolute", "", 26, False, 34, "",
+     True, 27, 3),
+    ("LAC PERM", "Looked after children with a plan for permanence", P2, "p2o3", S_CARE,
+     "Pauline Sharratt", "Bigger is better", "%", "Quarterly", "rag", 5, "absolute", "", "TBC",
+     False, None, "", False, 80, 6),
+    ("HV 01", "Children receiving a 2-2.5 year health review", P3, "p3o1", S_EARLY, "Jo Hardy",
+     "Bigger is better", "%", "Quarterly", "rag", 3, "absolute", "", 85, False, 79, "C", False,
+     83, 4),
+    ("IMM 01", "Children immunised (MMR2) by age 5", P3, "p3o1", S_EARLY, "Jo Hardy",
+     "Bigger is better", "%", "Quarterly", "rag", 2, "absolute", "", 95, False, 88, "C", False,
+     91, 2),
+    ("OBES R", "Children in year 6 who are obese", P3, "p3o1", S_EARLY, "Jo Hardy",
+     "Smaller is better", "%", "Annual", "rag", 1, "absolute", "", 19, False, 19.8, "D", False,
+     20.5, 0.8),
+    ("TEEN CONC", "Under-18 conceptions per 1,000 females aged 15-17", P3, "p3o1", S_EARLY,
+     "Jo Hardy", "Smaller is better", "rate per 1,000", "Quarterly", "rag", 2, "absolute",
+     "Same period last year", 30, False, 34, "D", False, 31, 3),
+    ("EH 01", "Early help assessments completed", P3, "p3o2", S_EARLY, "Jo Hardy",
+     "Bigger is better", "number", "Monthly", "rag", 10, "%", "", 120, False, None, "", False,
+     115, 15),
+    ("EH 02", "Families turned around (troubled families, cumulative)", P3, "p3o2", S_EARLY,
+     "Jo Hardy", "Bigger is better", "number", "Quarterly", "rag", 5, "%", "", 400, True, None,
+     "", False, 100, 12),
+    ("EH 03", "Re-referrals to early help within 12 months", P3, "p3o2", S_EARLY, "Jo Hardy",
+     "Smaller is better", "%", "Quarterly", "three-symbol", 2, "absolute", "", 15, False, None,
+     "", False, 15, 3),
+    ("CC 01", "Children's centre registrations of under-5s in the most deprived areas", P3,
+     "p3o2", S_EARLY, "Jo Hardy", "Bigger is better", "%", "Quarterly", "rag", 3, "absolute",
+     "", 90, False, None, "", False, 86, 3),
+    ("FIN 01", "Progress against the efficiency plan (cumulative)", P6, "p6o1", S_FIN,
+     "Chris Walker", "Bigger is better", "%", "Quarterly", "rag", 5, "absolute", "", 100, True,
+     None, "", True, 30, 5),
+    ("FIN 02", "Invoices paid within 30 days", P6, "p6o1", S_FIN, "Chris Walker",
+     "Bigger is better", "%", "Monthly", "rag", 2, "absolute", "", 95, False, None, "", False,
+     93, 2),
+    ("FIN 03", "Agency staff spend as a share of pay", P6, "p6o1", S_FIN, "Chris Walker",
+     "Smaller is better", "%", "Quarterly", "rag", 2, "absolute", "", 12, False, None, "",
+     False, 14, 2),
+    ("GOV 01", "Internal audit actions implemented by the agreed date", P6, "p6o2", S_FIN,
+     "Chris Walker", "Bigger is better", "%", "Quarterly", "rag", 5, "absolute", "", 90, False,
+     None, "", False, 85, 7),
+    ("GOV 02", "Staff appraisals completed", P6, "p6o2", S_WORK, "Lee Carter",
+     "Bigger is better", "%", "Quarterly", "four-band", 5, "absolute", "", 100, True, None, "",
+     False, 45, 8),
+    ("GOV 03", "Complaints responded to within timescale", P6, "p6o2", S_FIN, "Chris Walker",
+     "Bigger is better", "%", "Monthly", "rag", 5, "absolute", "", 90, False, None, "", False,
+     84, 6),
+    ("GOV 04", "Freedom of information requests answered within 20 days", P6, "p6o2", S_FIN,
+     "Chris Walker", "Bigger is better", "%", "Monthly", "rag", 3, "absolute", "", 90, False,
+     None, "", False, 88, 4),
+]
+
+
+def demo_register() -> pd.DataFrame:
+    """The demo register, headers as in the master workbook's ``Measures`` sheet.
+
+    >>> demo_register().shape[1] == len(REGISTER_COLUMNS)
+    True
+    """
+    rows = []
+    for m in _MEASURES:
+        (code, title, priority, objective, service, owner, polarity, unit, frequency, scheme,
+         tolerance, tolerance_type, dot_basis, annual, cumulative, baseline, rank, contract,
+         _typical, _spread) = m
+        rows.append((code, title, priority, O[objective], service, owner, polarity, unit,
+                     frequency, scheme, tolerance, tolerance_type or "absolute",
+                     dot_basis or "Previous period", annual, "Yes" if cumulative else "No",
+                     baseline, rank, "Yes" if contract else "No"))
+    frame = pd.DataFrame(rows, columns=list(REGISTER_COLUMNS))
+    frame["Annual target"] = frame["Annual target"].astype(object)
+    return frame
+
+
+def demo_periods(frequency: str, reporting: str | Period = DEMO_PERIOD,
+                 years: int = HISTORY_YEARS) -> list[Period]:
+    """Every period of ``frequency`` from the start of ``years`` financial years back to the
+    reporting period's end, oldest first."""
+    from xlperf.core.score import due_period
+
+    end = parse_period(reporting)
+    periods = [due_period(end, frequency)]
+    while periods[-1].previous().year >= end.year - years:
+        periods.append(periods[-1].previous())
+    return periods[::-1]
+
+
+def demo_values(reporting: str | Period = DEMO_PERIOD, years: int = HISTORY_YEARS,
+                seed: int = DEMO_SEED) -> pd.DataFrame:
+    """Reported values for every demo measure and period up to ``reporting``: a long table with
+    Code, Period, Actual, Commentary and Reported status. Cumulative measures climb through
+    each year; the reporting period carries a few realistic messes (a ``TBC``)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for m in _MEASURES:
+        code, frequency, cumulative, typical, spread = m[0], m[8], m[14], m[18], m[19]
+        freq = {"Monthly": "month", "Quarterly": "quarter", "Annual": "year"}[frequency]
+        drift = rng.normal(0, spread / 4)
+        for period in demo_periods(freq, reporting, years):
+            base = typical + drift * (period.year - 2011) + rng.normal(0, spread)
+            if cumulative:
+                base = typical * period.index * (1 + rng.normal(0, 0.08))
+            value = round(max(base, 0.0), 1 if spread < 10 else 0)
+            if m[7] == "%":
+                value = min(value, 100.0)
+            rows.append((code, period.format(), value, None, None))
+    frame = pd.DataFrame(rows, columns=["Code", "Period", "Actual", "Commentary",
+                                        "Reported status"])
+    frame["Actual"] = frame["Actual"].astype(object)
+    last = parse_period(reporting)
+    current = frame["Period"].map(lambda p: parse_period(p).end >= last.start)
+    frame.loc[current & (frame["Code"] == "LAC PERM"), "Actual"] = "under development"
+    frame.loc[current & (frame["Code"] == "PAF C19_local4"), "Actual"] = "TBC"
+    notes = {
+        "KIGS CH01": "<p>Over fifty recent cases have been audited.</p> <p>Issues with "
+                     "chairing of conferences &amp; early decision making are being addressed."
+                     "</p>",
+        "CYP 2.1.6": "The value represents the known child protection visits that should have "
+                     "taken place within 4 weeks.",
+        "NI_068": "Improvement partner working alongside heads of service on duty arrangements.",
+        "CYP 2.3.3": "Based on establishment for social care teams.",
+    }
+    for code, note in notes.items():
+        frame.loc[current & (frame["Code"] == code), "Commentary"] = note
+    frame.loc[current & (frame["Code"] == "CYP 2.1.6"), "Reported status"] = "Green"
+    return frame
+
+
+def demo_budget() -> pd.DataFrame:
+    """Revenue budget in £000s: four service areas and the directorate total (it cross-foots)."""
+    lines = pd.DataFrame({
+        "Service area": ["Children in care", "Safeguarding and family support", "Early help",
+                         "Business support"],
+        "Gross budget": [21_450, 16_980, 6_120, 3_410],
+        "Net budget": [18_900, 15_239, 5_380, 2_781],
+        "Forecast outturn": [21_370, 14_725, 5_402, 2_690],
+        "Explanation": [
+            "Placement costs: 14 more children in external residential care than budgeted.",
+            "The underspend relates to vacant posts held pending the restructure.",
+            "", "",
+        ],
+    })
+    total = lines.drop(columns=["Service area", "Explanation"]).sum()
+    total_row = {"Service area": "Directorate total", **total.to_dict(), "Explanation": ""}
+    return pd.concat([lines, pd.DataFrame([total_row])], ignore_index=True)
+
+
+def demo_capital() -> pd.DataFrame:
+    """Capital programme in £000s, by quarter of the year."""
+    return pd.DataFrame({
+        "Programme": ["School places expansion", "Children's home refurbishment",
+                      "Family hubs", "Case management system"],
+        "Quarter": ["Q2 2013/14"] * 4,
+        "Revised base budget": [5_000, 1_200, 800, 650],
+        "Revised estimate": [4_200, 1_250, 800, 500],
+        "Actual to date": [2_100, 900, 310, 520],
+        "Explanation": ["Phase 2 slipped to 2014/15 after planning delay.", "", "",
+                        "Licences bought ahead of schedule."],
+    })

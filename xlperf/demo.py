@@ -28,7 +28,7 @@ P1 = "Priority 1 Economy and skills"
 P2 = "Priority 2 Children are safe"
 P3 = "Priority 3 Good health and wellbeing"
 P6 = "Priority 6 An effective council"
-O = {
+OBJECTIVES = {
     "p1o1": "P1 - Obj 6 Engagement with schools and employers",
     "p1o2": "P1 - Obj 7 Young people in education, employment or training",
     "p2o1": "P2 - Obj 1 Improve professional practice",
@@ -220,7 +220,7 @@ def demo_register() -> pd.DataFrame:
         (code, title, priority, objective, service, owner, polarity, unit, frequency, scheme,
          tolerance, tolerance_type, dot_basis, annual, cumulative, baseline, rank, contract,
          _typical, _spread) = m
-        rows.append((code, title, priority, O[objective], service, owner, polarity, unit,
+        rows.append((code, title, priority, OBJECTIVES[objective], service, owner, polarity, unit,
                      frequency, scheme, tolerance, tolerance_type or "absolute",
                      dot_basis or "Previous period", annual, "Yes" if cumulative else "No",
                      baseline, rank, "Yes" if contract else "No"))

@@ -1,0 +1,70 @@
+"""Shared parts of the CLI: the typer app, consoles, error handling and table builders.
+
+The ``xlperf`` command: thin typer commands over the library, printed with rich.
+
+Each command parses its arguments, makes one library call and prints the result. Library
+errors (:class:`~xlperf.errors.XlperfError`) become a one-line message and exit code 2, never a
+traceback. Heavy libraries are imported inside the commands so ``xlperf --help`` is quick.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from xlperf.errors import XlperfError
+
+app = typer.Typer(
+    name="xlperf",
+    help="Council performance and budget monitoring: templates, validation, scoring, refresh.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+# A pipe or CI log has no width: give tables room rather than wrapping every cell.
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True)
+
+
+def _fail(error: XlperfError) -> typer.Exit:
+    err_console.print(f"[bold red]xlperf:[/] {error}")
+    return typer.Exit(2)
+
+
+def _num(value: object, unit: str = "") -> str:
+    from xlperf.core._arrays import format_number
+
+    try:
+        text = format_number(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    return f"{text}%" if text and unit == "%" else text
+
+
+def scorecard_table(scored: object, title: str) -> Table:
+    """A rich table of :func:`xlperf.score`'s result, grouped by priority and objective."""
+    import pandas as pd
+
+    assert isinstance(scored, pd.DataFrame)
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for name, justify in (("Code", "left"), ("Measure", "left"), ("Period", "left"),
+                          ("Actual", "right"), ("Target", "right"), ("Status", "left"),
+                          ("Variance", "right"), ("Direction", "left"), ("Trend", "left")):
+        table.add_column(name, justify=justify, no_wrap=True,  # type: ignore[arg-type]
+                         max_width=44 if name == "Measure" else None, overflow="ellipsis")
+    for (priority, objective), rows in scored.groupby(["priority", "objective"], sort=False):
+        table.add_section()
+        table.add_row(f"[bold]{priority}[/]", f"[italic]{objective}[/]")
+        for row in rows.itertuples():
+            actual = _num(row.actual, row.unit) or f"[dim]{row.actual_reason}[/]"
+            style = {"#00703C": "green", "#D4351C": "red", "#A35200": "dark_orange",
+                     "#1D70B8": "blue"}.get(row.colour, "")
+            status = f"[{style}]{row.symbol} {row.status}[/]" if style else (
+                f"{row.symbol} {row.status}")
+            table.add_row(str(row.code), str(row.title)[:48], str(row.period), actual,
+                          _num(row.target, row.unit), status, _num(row.variance),
+                          str(row.direction), str(row.trend))
+    return table

@@ -1,0 +1,75 @@
+"""Scoring commands: ``demo``, ``schemes``, ``status``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from xlperf.cli._app import _fail, app, console, scorecard_table
+from xlperf.errors import XlperfError
+
+
+@app.command()
+def demo(
+    period: Annotated[str, typer.Option(help="Reporting period of the demo.")] = "Q2 2013/14",
+) -> None:
+    """Score the bundled demo council and print its scorecard."""
+    from xlperf import demo as demo_data
+    from xlperf.core.rollup import rollup
+    from xlperf.core.score import score
+
+    try:
+        scored = score(demo_data.demo_values(period), demo_data.demo_register(), period)
+    except XlperfError as error:
+        raise _fail(error) from None
+    console.print(scorecard_table(scored, f"{demo_data.DEMO_COUNCIL}: scorecard {period}"))
+    objectives = rollup(scored, ["priority", "objective"])
+    summary = Table(title="Objectives", header_style="bold")
+    for column in ("Objective", "Rated", "Met", "Near", "Missed", "Judgement"):
+        summary.add_column(column)
+    for row in objectives.itertuples():
+        summary.add_row(str(row.objective), str(row.rated), str(row.met), str(row.near),
+                        str(row.missed), str(row.judgement))
+    console.print(summary)
+    counts = scored["status"].value_counts()
+    console.print("Statuses: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@app.command()
+def schemes() -> None:
+    """List the built-in status schemes with their words, symbols and colours."""
+    from xlperf.core.schemes import BUILTIN_SCHEMES, SPECIAL_STATUSES
+
+    table = Table(title="Status schemes", header_style="bold")
+    for column in ("Scheme", "Symbol", "Status", "Colour", "When"):
+        table.add_column(column)
+    for scheme in BUILTIN_SCHEMES.values():
+        for band in scheme.bands:
+            op = ">=" if band.inclusive else ">"
+            when = ("otherwise" if band.edge == float("-inf")
+                    else f"gap {op} {band.edge:g} x tolerance")
+            table.add_row(scheme.name, band.symbol, band.label, band.colour, when)
+        table.add_section()
+    for special in SPECIAL_STATUSES:
+        table.add_row("(all)", special.symbol, special.label, special.colour, "")
+    console.print(table)
+
+
+@app.command()
+def status(
+    actual: str,
+    target: str,
+    polarity: str,
+    tolerance: Annotated[float, typer.Option(help="How far from target is still near.")] = 0,
+    tolerance_type: Annotated[str, typer.Option(help="absolute or relative (%).")] = "absolute",
+    scheme: Annotated[str, typer.Option(help="rag, three-symbol or four-band.")] = "rag",
+) -> None:
+    """Rate one actual against its target and say why."""
+    from xlperf.core.status import explain
+
+    try:
+        console.print(explain(actual, target, polarity, tolerance, tolerance_type, scheme))
+    except XlperfError as error:
+        raise _fail(error) from None

@@ -1,0 +1,168 @@
+"""Findings: problems in a return or a register are data, not exceptions.
+
+A :class:`Finding` is one problem pinned to its place (file, sheet, cell) with a rule id from the
+catalogue, a severity and a plain-English message. A :class:`Report` is the list of findings for
+one file (or one batch), with ``.valid``, a DataFrame view and JSON. Readers, validators and the
+refresh all produce findings; only what cannot go on raises an
+:class:`~xlperf.errors.XlperfError`.
+
+Positions in a DataFrame are turned into A1 references here and only here
+(:func:`cell_ref`), so every finding names a cell the same way Excel does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+Severity = Literal["error", "query"]
+ERROR: Severity = "error"
+QUERY: Severity = "query"
+FINDING_COLUMNS = ("file", "sheet", "cell", "rule", "severity", "message", "value")
+
+
+def column_letter(column: int) -> str:
+    """Excel's letters for a 1-based column number.
+
+    >>> column_letter(1), column_letter(27), column_letter(16384)
+    ('A', 'AA', 'XFD')
+    """
+    if column < 1:
+        raise ValueError(f"column numbers start at 1, not {column}")
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_number(letters: str) -> int:
+    """The 1-based column number of Excel column letters.
+
+    >>> column_number("A"), column_number("aa"), column_number("XFD")
+    (1, 27, 16384)
+    """
+    number = 0
+    for ch in letters.strip().upper():
+        if not "A" <= ch <= "Z":
+            raise ValueError(f"{letters!r} is not a column")
+        number = number * 26 + (ord(ch) - 64)
+    return number
+
+
+def cell_ref(row: int, column: int) -> str:
+    """An A1 reference from 1-based row and column numbers.
+
+    >>> cell_ref(14, 3)
+    'C14'
+    """
+    return f"{column_letter(column)}{row}"
+
+
+def parse_ref(ref: str) -> tuple[int, int]:
+    """1-based (row, column) of an A1 reference (``$`` ignored).
+
+    >>> parse_ref("$C$14")
+    (14, 3)
+    """
+    text = ref.replace("$", "").strip().upper()
+    letters = text.rstrip("0123456789")
+    digits = text[len(letters):]
+    if not letters or not digits:
+        raise ValueError(f"{ref!r} is not a cell reference")
+    return int(digits), column_number(letters)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly copy of a cell value."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return None if value != value else value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, pinned to its place.
+
+    >>> Finding("PERF-007", "query", "Q2 actual for CS143 in C14 is 'TBC'", file="r.xlsx",
+    ...         sheet="Return", cell="C14", value="TBC").where
+    'r.xlsx!Return!C14'
+    """
+
+    rule: str
+    severity: Severity
+    message: str
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    value: Any = None
+
+    @property
+    def where(self) -> str:
+        """``file!sheet!cell``, as much of it as is known."""
+        return "!".join(p for p in (self.file, self.sheet, self.cell) if p)
+
+    def to_dict(self) -> dict[str, Any]:
+        row = asdict(self)
+        row["value"] = _plain(self.value)
+        return row
+
+
+@dataclass(frozen=True)
+class Report:
+    """Findings for one file or a batch.
+
+    >>> report = Report((Finding("FILE-001", "error", "not a workbook", file="x.csv"),))
+    >>> report.valid, len(report.errors)
+    (False, 1)
+    """
+
+    findings: tuple[Finding, ...] = ()
+    file: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def valid(self) -> bool:
+        """True when nothing blocks acceptance (queries are allowed)."""
+        return not any(f.severity == ERROR for f in self.findings)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == ERROR)
+
+    @property
+    def queries(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == QUERY)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.findings)
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per finding, columns :data:`FINDING_COLUMNS`."""
+        return pd.DataFrame([f.to_dict() for f in self.findings], columns=list(FINDING_COLUMNS))
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The report as JSON: ``{"file", "valid", "errors", "queries", "findings": [...]}``."""
+        return json.dumps(
+            {"file": self.file, "valid": self.valid, "errors": len(self.errors),
+             "queries": len(self.queries), "findings": [f.to_dict() for f in self.findings]},
+            ensure_ascii=False, **kwargs)
+
+    @classmethod
+    def combine(cls, reports: Iterable[Report]) -> Report:
+        """One report of every finding of several."""
+        return cls(tuple(f for r in reports for f in r.findings))

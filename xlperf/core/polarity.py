@@ -88,12 +88,11 @@ def parse_polarity(value: object) -> Polarity:
         found = _WORDS.get(_normalise(value))
         if found is not None:
             return found
-    shown = "(blank)" if value is None or (isinstance(value, float) and np.isnan(value)) else value
-    raise PolarityError(
-        f"polarity {shown!r} is not one of: {', '.join(KNOWN_WORDS)}"
-        if shown != "(blank)"
-        else f"polarity is blank: use one of {', '.join(KNOWN_WORDS)}"
-    )
+    blank = value is None or (isinstance(value, float) and np.isnan(value)) or (
+        isinstance(value, str) and not value.strip())
+    if blank:
+        raise PolarityError(f"polarity is blank: use one of {', '.join(KNOWN_WORDS)}")
+    raise PolarityError(f"polarity {value!r} is not one of: {', '.join(KNOWN_WORDS)}")
 
 
 def parse_polarities(values: pd.Series | Iterable[object]) -> pd.Series:

@@ -1,0 +1,42 @@
+"""The package's shape: the core knows nothing of Excel, the public API is honest."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import xlperf
+
+
+def _modules_after(statement: str) -> set[str]:
+    code = f"import sys, json; {statement}; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    return set(json.loads(out.stdout))
+
+
+HEAVY = {"openpyxl", "xlwings", "pandera", "python_calamine", "fastapi"}
+
+
+def test_core_imports_no_excel_or_validation_library():
+    loaded = _modules_after("import xlperf.core.score, xlperf.core.budget, xlperf.core.rollup")
+    assert not {m.split(".")[0] for m in loaded} & HEAVY
+
+
+def test_package_and_cli_do_not_import_xlwings():
+    loaded = {m.split(".")[0] for m in _modules_after("import xlperf, xlperf.cli")}
+    assert "xlwings" not in loaded and "pandera" not in loaded
+
+
+def test_all_is_sorted_and_every_name_exists():
+    assert xlperf.__all__ == sorted(xlperf.__all__)
+    for name in xlperf.__all__:
+        assert hasattr(xlperf, name), name
+
+
+def test_public_functions_have_docstrings_with_examples():
+    for name in ("status", "variance", "variance_pct", "direction", "parse_period", "score",
+                 "explain", "profile_targets", "objective_status"):
+        doc = getattr(xlperf, name).__doc__ or ""
+        assert ">>>" in doc, f"{name} has no example"

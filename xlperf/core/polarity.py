@@ -14,6 +14,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from xlperf.core._arrays import distinct
 from xlperf.errors import PolarityError
 
 
@@ -105,14 +106,19 @@ def parse_polarities(values: pd.Series | Iterable[object]) -> pd.Series:
 <Polarity.HIGHER: 'Bigger is better'>]
     """
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=False)
+    codes, uniques = distinct(series.array if isinstance(series.dtype, pd.CategoricalDtype)
+                              else series.to_numpy(dtype=object))
     parsed = np.array([parse_polarity(u) for u in uniques], dtype=object)
     return pd.Series(parsed[codes], index=series.index, dtype=object)
 
 
 def polarity_signs(values: pd.Series | Iterable[object]) -> np.ndarray:
     """+1 / -1 / 0 per polarity word, as an int8 array (vectorised, one parse per distinct word)."""
-    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=False)
+    if isinstance(values, pd.Series):
+        values = values.array if isinstance(values.dtype, pd.CategoricalDtype) else (
+            values.to_numpy(dtype=object))
+    elif not isinstance(values, np.ndarray | pd.Categorical):
+        values = np.asarray(list(values), dtype=object)
+    codes, uniques = distinct(values)
     signs = np.array([parse_polarity(u).sign for u in uniques], dtype=np.int8)
     return signs[codes]

@@ -21,13 +21,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlperf.core._arrays import as_float, broadcast, format_numbers
+from xlperf.core._arrays import as_float, broadcast, distinct, format_numbers
 from xlperf.core.polarity import Polarity, polarity_signs
 from xlperf.core.schemes import (
     DATA_ONLY,
     NO_DATA,
     NO_TARGET,
+    Band,
     Scheme,
+    Status,
     _tidy,
     get_scheme,
 )
@@ -74,7 +76,7 @@ def _numbers(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _tolerance_kinds(values: np.ndarray) -> np.ndarray:
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object).astype(str), sort=False)
+    codes, uniques = distinct(values, fill="")
     kinds = np.array([parse_tolerance_type(u) == RELATIVE for u in uniques], dtype=bool)
     return kinds[codes]
 
@@ -114,39 +116,44 @@ def rate(
     gap = _tidy(sign * (a - t))
 
     n = len(a)
-    label = np.empty(n, dtype=object)
-    symbol = np.empty(n, dtype=object)
-    colour = np.empty(n, dtype=object)
-    severity = np.zeros(n, dtype=np.int8)
+    # Each row gets the number of a status in `looks` (band or special status); words, symbols
+    # and colours are then categoricals over those few statuses, not a million strings.
+    looks: list[Band | Status] = [NO_DATA, DATA_ONLY, NO_TARGET]
+    code = np.zeros(n, dtype=np.int32)
     no_data = np.isnan(a)
     data_only = ~no_data & (sign == 0)
     no_target = ~no_data & ~data_only & np.isnan(t)
     banded = ~(no_data | data_only | no_target)
 
-    s_codes, s_names = pd.factorize(pd.Series(s_raw, dtype=object).fillna(""), sort=False)
-    for code, name in enumerate(s_names):
+    s_codes, s_names = distinct(s_raw, fill="")
+    for scheme_code, name in enumerate(s_names):
         chosen = get_scheme(name, schemes)
-        rows = banded & (s_codes == code)
+        rows = banded & (s_codes == scheme_code)
         if not rows.any():
             continue
-        band_index = chosen.classify(gap[rows], tol_value[rows])
-        bands = chosen.bands
-        label[rows] = np.array([b.label for b in bands], dtype=object)[band_index]
-        symbol[rows] = np.array([b.symbol for b in bands], dtype=object)[band_index]
-        colour[rows] = np.array([b.colour for b in bands], dtype=object)[band_index]
-        severity[rows] = np.array([b.severity for b in bands], dtype=np.int8)[band_index]
-    for mask, special in ((no_data, NO_DATA), (data_only, DATA_ONLY), (no_target, NO_TARGET)):
-        label[mask], symbol[mask], colour[mask], severity[mask] = (
-            special.label, special.symbol, special.colour, special.severity)
+        code[rows] = len(looks) + chosen.classify(gap[rows], tol_value[rows])
+        looks.extend(chosen.bands)
+    code[data_only], code[no_target] = 1, 2  # no_data rows keep 0
 
+    def categorical(attribute: str) -> pd.Series:
+        words = [getattr(look, attribute) for look in looks]
+        categories = list(dict.fromkeys(words))
+        remap = np.array([categories.index(w) for w in words], dtype=np.int32)
+        return pd.Series(pd.Categorical.from_codes(remap[code], categories=categories),
+                         index=frame_index)
+
+    frame_index = index if index is not None and len(index) == n else pd.RangeIndex(n)
     frame = pd.DataFrame(
         {
-            "status": label, "symbol": symbol, "colour": colour, "severity": severity,
+            "status": categorical("label"), "symbol": categorical("symbol"),
+            "colour": categorical("colour"),
+            "severity": np.array([look.severity for look in looks], dtype=np.int8)[code],
             "rated": banded, "gap": np.where(banded, gap, np.nan),
             "tolerance_value": tol_value, "actual": a, "target": t,
-            "actual_reason": a_reason, "target_reason": t_reason,
+            "actual_reason": pd.Series(a_reason, index=frame_index, dtype=object),
+            "target_reason": pd.Series(t_reason, index=frame_index, dtype=object),
         },
-        index=index if index is not None and len(index) == n else None,
+        index=frame_index,
     )
     frame.attrs["polarity_sign"] = sign
     frame.attrs["relative"] = relative

@@ -1,0 +1,47 @@
+"""The README's promises: its two commands, CI running the same test command, its examples."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import xlperf
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _block(marker: str) -> str:
+    section = re.search(rf"<!-- {marker} -->(.*?)<!-- /{marker} -->", README, re.S)
+    assert section, f"README has no {marker} block"
+    code = re.search(r"```sh\n(.*?)\n```", section.group(1), re.S)
+    assert code
+    return code.group(1).strip()
+
+
+def test_ci_runs_the_readme_test_command():
+    out = subprocess.run(
+        ["bash", "-c", "sed -n '/<!-- test-command -->/,/<!-- \\/test-command -->/p' README.md"
+         " | sed -n '/^```/,/^```/p' | sed '1d;$d'"],
+        cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == _block("test-command")
+    assert "README.md" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_commands_install_and_run():
+    assert "xlperf demo" in _block("demo-command")
+    test = _block("test-command")
+    assert "libreoffice-calc-nogui" in test and "pytest" in test and "ruff check" in test
+
+
+def test_python_examples_in_the_readme_hold():
+    assert xlperf.status(91.54, 45.3, "Smaller is better", tolerance=2) == "Red"
+    assert xlperf.status(68.04, 78.2, "High", tolerance=15, tolerance_type="%") == "Amber"
+    p = xlperf.parse_period("Q1 2013-14")
+    assert (p.previous().format(), p.same_period_last_year().format("quarter-dash")) == (
+        "Q4 2012/13", "Q1 2012-13")
+    assert xlperf.parse_period("30/06/12").format("month") == "Jun-12"
+    assert "91.54 against target 45.3, smaller is better: 46.24 worse than target, beyond " \
+           "tolerance 2: Red" in README
+    assert xlperf.explain(91.54, 45.3, "Smaller is better", 2) in README

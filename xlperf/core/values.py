@@ -1,0 +1,675 @@
+"""Read what people type into a cell: a number, a named "no data" reason, or invalid.
+
+Scorecard cells are messy (see ``DOMAIN.md``, section "Values"): ``68.04%``, ``17*``,
+``-£514K``, ``n/a``, ``TBC``, ``under development``, ``#DIV/0!``, HTML pasted from another
+system.  This module turns each cell into a :class:`CellValue` and says honestly what it did:
+
+* ``kind == "number"``: ``number`` holds the value.  ``reason`` is ``None`` when the cell was
+  plainly numeric, or a short note when something was interpreted (``"footnote mark '*'
+  removed"``, ``"(1,234) read as negative"``, ``"£42.3M read as 42,300,000"``,
+  ``"percentage cell 0.6804 read as 68.04"``).
+* ``kind == "no data"``: ``number`` is ``None`` and ``reason`` names why (``"blank"``,
+  ``"dash"``, ``"not applicable"``, ``"Excel error #DIV/0!"``...; see :data:`NO_DATA_WORDS`).
+* ``kind == "invalid"``: ``number`` is ``None`` and ``reason`` starts with ``"not a number:"``
+  and quotes what was there.
+
+Nothing is ever guessed: there is no silent zero, formula text (``=SUM(A1:A3)``) is never
+evaluated, and anything that is not plainly a number or a known "no data" word is invalid.
+
+Accepted number forms (after trimming and collapsing whitespace)::
+
+    12   12.5   .5   5.   1,234   1,234,567.89   1.5E3   +3   -3   −3 (U+2212 minus)
+    68.04%   12.9 %                     percent sign dropped: the number is in % units
+    £1,234   £ 1,234                    pound sign dropped
+    (1,234)  (£1,234)  (12.5%)          accounting brackets: negative
+    £514K  -£514k  +£917K  £42.3M  £5m  £1.2bn   multipliers only after a £ sign
+    17*   17**   17 *   17†   17‡       trailing footnote marks removed
+
+Thousands separators must be in groups of three (``1,2`` is invalid).  A sign goes before
+the ``£`` (``-£514K``), never after it, and never together with brackets.  An exponent is
+only accepted on a plain number (not with ``£`` or a multiplier).
+
+The cell's number format matters for one case only: when ``percent_format`` is true a
+*numeric* cell value is the fraction Excel stores behind a ``%`` format, so ``0.6804`` is
+read as ``68.04``.  Text in such a cell is read as written (``"68.04%"`` is 68.04).
+
+:func:`parse_values` and :func:`clean_commentaries` are the vectorised twins of
+:func:`parse_value` and :func:`clean_commentary` and give exactly the same answers.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import html
+import numbers
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "KIND_INVALID",
+    "KIND_NO_DATA",
+    "KIND_NUMBER",
+    "NO_DATA_WORDS",
+    "CellValue",
+    "clean_commentaries",
+    "clean_commentary",
+    "parse_value",
+    "parse_values",
+]
+
+KIND_NUMBER = "number"
+KIND_NO_DATA = "no data"
+KIND_INVALID = "invalid"
+
+REASON_BLANK = "blank"
+
+
+class CellValue(NamedTuple):
+    """What one cell holds.
+
+    ``number`` is the value (``None`` unless ``kind`` is ``"number"``); ``kind`` is one of
+    ``"number"``, ``"no data"`` or ``"invalid"``; ``reason`` is ``None`` for a plainly
+    numeric cell, otherwise a short plain-English note or reason.
+    """
+
+    number: float | None
+    kind: str
+    reason: str | None
+
+
+_EXCEL_ERRORS: tuple[str, ...] = (
+    "#DIV/0!",
+    "#N/A",
+    "#REF!",
+    "#VALUE!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+    "#EXTERNAL!",
+    "#PYTHON!",
+)
+
+_NO_DATA: dict[str, str] = {
+    # dashes
+    "-": "dash",
+    "--": "dash",
+    "---": "dash",
+    "\u2013": "dash",  # – en dash
+    "\u2014": "dash",  # — em dash
+    "\u2212": "dash",  # − minus sign on its own
+    # not applicable
+    "n/a": "not applicable",
+    "na": "not applicable",
+    "n.a.": "not applicable",
+    "n.a": "not applicable",
+    "not applicable": "not applicable",
+    # to be confirmed
+    "tbc": "to be confirmed",
+    "tba": "to be confirmed",
+    "tbd": "to be confirmed",
+    "to be confirmed": "to be confirmed",
+    # not set (usually a target)
+    "not set": "not set",
+    # measure not live yet
+    "under development": "under development",
+    "in development": "under development",
+    "new measure": "new measure",
+    "new indicator": "new measure",
+    # data missing
+    "not available": "not available",
+    "not yet available": "not available",
+    "awaiting data": "not available",
+    "data not available": "not available",
+    "unavailable": "not available",
+    "no data": "not available",
+    "unknown": "unknown",
+}
+_NO_DATA.update({err.lower(): f"Excel error {err}" for err in _EXCEL_ERRORS})
+
+NO_DATA_WORDS: Mapping[str, str] = MappingProxyType(_NO_DATA)
+"""Words that mean "no data this period", mapped to the reason reported.
+
+Keys are normalised: trimmed, inner whitespace collapsed to one space, lower case.  Dashes
+(``-``, ``--``, ``–``, ``—``) give ``"dash"``; ``n/a``, ``NA``, ``n.a.``, ``not applicable``
+give ``"not applicable"``; ``TBC``, ``TBA``, ``TBD``, ``to be confirmed`` give
+``"to be confirmed"``; ``not set``; ``under development``; ``new measure``; ``not available``
+(also ``awaiting data``, ``not yet available``); ``unknown``; and every Excel error value
+(``#DIV/0!``, ``#N/A``, ``#REF!``, ...) gives ``"Excel error #DIV/0!"`` etc.  An empty or
+whitespace-only cell is ``"blank"``.  Anything else that is not a number is invalid: in
+particular ``nil`` / ``nil return`` is *not* read as zero.
+"""
+
+# ----------------------------------------------------------------------------- patterns
+# Only ASCII classes ([0-9], explicit spaces) so that the meaning never depends on Unicode
+# tables; whitespace is normalised first with _WS (any Unicode whitespace -> one space).
+_WS = re.compile(r"\s+")
+_NUM = r"(?=\.?[0-9])(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.[0-9]*)?"
+_NUMBER_RE = re.compile(
+    r"^(?:(?P<sign>[-+\u2212])|(?P<open>\())?"
+    r"(?:(?P<cur>£) ?(?P<money>" + _NUM + r")(?: ?(?P<mult>[kKmM]|[bB][nN]))?"
+    r"|(?P<plain>" + _NUM + r"(?:[eE][-+]?[0-9]+)?)(?P<pct> ?%)?)"
+    r"(?(open)\))"
+    r"(?P<foot> ?[*\u2020\u2021]+)?\Z"
+)
+_GROUPS = ("sign", "open", "cur", "money", "mult", "plain", "pct", "foot")
+_MULT_EXP: dict[str, str] = {"": "", "k": "e3", "m": "e6", "bn": "e9"}
+_NEGATIVE_SIGNS = ("-", "\u2212")
+
+_SHOW_MAX = 80
+
+# Python number types the vectorised path converts with one numpy cast.
+_FAST_NUMBER_TYPES: tuple[type, ...] = (
+    float,
+    int,
+    np.float64,
+    np.float32,
+    np.float16,
+    np.int8,
+    np.int16,
+    np.int32,
+    np.int64,
+    np.uint8,
+    np.uint16,
+    np.uint32,
+    np.uint64,
+)
+_MISSING_TYPES: tuple[type, ...] = (type(None), type(pd.NA), type(pd.NaT))
+
+
+# ----------------------------------------------------------------------------- helpers
+def _safe_str(obj: object) -> str:
+    """``str(obj)``, or a placeholder when that fails (huge ints, broken ``__str__``)."""
+    try:
+        text = str(obj)
+    except Exception:  # noqa: BLE001 - any failure just gives a placeholder
+        return f"<{type(obj).__name__} object>"
+    return text if type(text) is str else str.__str__(text)
+
+
+def _show(text: str) -> str:
+    """Quote text for a reason, shortened to a readable length."""
+    if len(text) > _SHOW_MAX:
+        text = text[: _SHOW_MAX - 1] + "\u2026"
+    return repr(text)
+
+
+def _fmt(value: float) -> str:
+    """Format a number for a reason: ``42300000.0`` -> ``'42,300,000'`` (``-0.0`` -> ``'0'``)."""
+    return format(value + 0.0, ",.15g")
+
+
+def _invalid(what: str) -> CellValue:
+    return CellValue(None, KIND_INVALID, f"not a number: {what}")
+
+
+def _scale_percent(values: np.ndarray) -> np.ndarray:
+    """Fraction -> percent, with float noise rounded away (0.6804 -> exactly 68.04).
+
+    Shared by the scalar and vectorised paths so both give identical bits.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = values * 100.0
+        small = np.abs(scaled) < 1e6
+        rounded = np.round(np.where(small, scaled, 0.0), 10)
+    return np.where(small, rounded, scaled)
+
+
+def _percent_note(value: float, scaled: float) -> str:
+    return f"percentage cell {_fmt(value)} read as {_fmt(scaled)}"
+
+
+def _from_float(value: float, percent_format: bool) -> CellValue:
+    """A cell that already holds a float (or int converted to float)."""
+    if value != value:  # NaN
+        return CellValue(None, KIND_NO_DATA, REASON_BLANK)
+    if value in (np.inf, -np.inf):
+        return _invalid(repr(str(value)))
+    if not percent_format:
+        return CellValue(value, KIND_NUMBER, None)
+    scaled = float(_scale_percent(np.array([value], dtype=np.float64))[0])
+    if not np.isfinite(scaled):
+        return _invalid(f"percentage cell {_fmt(value)} is too large")
+    return CellValue(scaled, KIND_NUMBER, _percent_note(value, scaled))
+
+
+def _number_text(groups: Mapping[str, str]) -> str:
+    """The plain numeric string for a match: ``-£514K`` -> ``'-514e3'``."""
+    negative = groups["sign"] in _NEGATIVE_SIGNS or groups["open"] == "("
+    digits = groups["money"] or groups["plain"]
+    return ("-" if negative else "") + digits.replace(",", "") + _MULT_EXP[groups["mult"].lower()]
+
+
+def _number_note(norm: str, groups: Mapping[str, str], value: float) -> str | None:
+    """The note for an interpreted number, or None when it was plainly numeric."""
+    notes: list[str] = []
+    shown = norm[: len(norm) - len(groups["foot"])] if groups["foot"] else norm
+    if groups["mult"]:
+        notes.append(f"{shown} read as {_fmt(value)}")
+    elif groups["open"]:
+        notes.append(f"{shown} read as negative")
+    if groups["foot"]:
+        notes.append(f"footnote mark '{groups['foot'].strip()}' removed")
+    return "; ".join(notes) if notes else None
+
+
+def _parse_text(text: str) -> CellValue:
+    """Scalar text path (the vectorised path mirrors it step by step)."""
+    norm = _WS.sub(" ", text).strip()
+    if norm == "":
+        return CellValue(None, KIND_NO_DATA, REASON_BLANK)
+    word = _NO_DATA.get(norm.lower())
+    if word is not None:
+        return CellValue(None, KIND_NO_DATA, word)
+    match = _NUMBER_RE.search(norm)
+    if match is None:
+        return _invalid(_show(norm))
+    groups = {name: match.group(name) or "" for name in _GROUPS}
+    value = float(_number_text(groups))
+    if not np.isfinite(value):
+        return _invalid(f"{_show(norm)} is too large")
+    return CellValue(value, KIND_NUMBER, _number_note(norm, groups, value))
+
+
+# ----------------------------------------------------------------------------- scalar API
+def parse_value(cell: object, *, percent_format: bool = False) -> CellValue:
+    """Read one cell as a number, a "no data" reason, or invalid. Never raises.
+
+    ``percent_format`` says the cell has a percentage number format, so a numeric value is
+    the fraction behind it (text is read as written).
+
+    >>> parse_value("68.04%")
+    CellValue(number=68.04, kind='number', reason=None)
+    >>> parse_value(0.6804, percent_format=True)
+    CellValue(number=68.04, kind='number', reason='percentage cell 0.6804 read as 68.04')
+    >>> parse_value("-£514K")
+    CellValue(number=-514000.0, kind='number', reason='-£514K read as -514,000')
+    >>> parse_value(" TBC ")
+    CellValue(number=None, kind='no data', reason='to be confirmed')
+    >>> parse_value("=SUM(A1:A3)")
+    CellValue(number=None, kind='invalid', reason="not a number: '=SUM(A1:A3)'")
+    """
+    try:
+        return _parse_value(cell, bool(percent_format))
+    except Exception:  # noqa: BLE001 - last line of defence: never raise for a cell
+        return _invalid(_show(_safe_str(cell)))
+
+
+def _parse_value(cell: object, percent_format: bool) -> CellValue:
+    if cell is None or cell is pd.NA or cell is pd.NaT:
+        return CellValue(None, KIND_NO_DATA, REASON_BLANK)
+    if isinstance(cell, str):
+        return _parse_text(str.__str__(cell))
+    if isinstance(cell, bool | np.bool_):
+        return _invalid(_show(str(bool(cell))))
+    if isinstance(cell, _dt.date | np.datetime64):
+        if isinstance(cell, np.datetime64) and np.isnat(cell):
+            return CellValue(None, KIND_NO_DATA, REASON_BLANK)
+        return _invalid("a date")
+    if isinstance(cell, _dt.time):
+        return _invalid("a time of day")
+    if isinstance(cell, _dt.timedelta | np.timedelta64):
+        if isinstance(cell, np.timedelta64) and np.isnat(cell):
+            return CellValue(None, KIND_NO_DATA, REASON_BLANK)
+        return _invalid("a duration")
+    if isinstance(cell, numbers.Real | decimal.Decimal):
+        try:
+            value = float(cell)
+        except OverflowError:
+            return _invalid(f"{_show(_safe_str(cell))} is too large")
+        except Exception:  # noqa: BLE001 - e.g. Decimal('sNaN')
+            return _invalid(_show(_safe_str(cell)))
+        return _from_float(value, percent_format)
+    return _invalid(_show(_safe_str(cell)))
+
+
+# ----------------------------------------------------------------------------- vector API
+def _percent_mask(percent_format: pd.Series | bool, cells: pd.Series) -> np.ndarray:
+    n = len(cells)
+    if not isinstance(percent_format, pd.Series):
+        return np.full(n, bool(percent_format), dtype=bool)
+    pf = percent_format
+    if not pf.index.equals(cells.index):
+        if not pf.index.is_unique:
+            raise ValueError("percent_format must have the same index as cells")
+        pf = pf.reindex(cells.index)
+    if pf.dtype == bool:
+        return pf.to_numpy(dtype=bool)
+    raw = pf.to_numpy(dtype=object)
+    return np.fromiter(
+        (False if _is_missing(v) else bool(v) for v in raw), dtype=bool, count=n
+    )
+
+
+def _floats_into(
+    values: np.ndarray,
+    pf: np.ndarray,
+    number: np.ndarray,
+    kind: np.ndarray,
+    reason: np.ndarray,
+    where: np.ndarray,
+) -> None:
+    """Fill rows ``where`` (integer positions) from float ``values`` (same length)."""
+    blank = np.isnan(values)
+    inf = np.isinf(values)
+    ok = ~blank & ~inf
+    scaled = np.where(pf & ok, _scale_percent(np.where(ok, values, 0.0)), values)
+    too_big = pf & ok & ~np.isfinite(scaled)
+    good = ok & ~too_big
+
+    kind[where[blank]] = KIND_NO_DATA
+    reason[where[blank]] = REASON_BLANK
+    for sign_value in (np.inf, -np.inf):
+        rows = where[values == sign_value]
+        reason[rows] = f"not a number: {repr(str(sign_value))}"
+    number[where[good]] = scaled[good]
+    kind[where[good]] = KIND_NUMBER
+
+    noted = np.flatnonzero(pf & ok)
+    if len(noted):
+        codes, uniques = pd.factorize(values[noted])
+        uniq_scaled = _scale_percent(np.asarray(uniques, dtype=np.float64))
+        notes = np.array(
+            [
+                _percent_note(v, s) if np.isfinite(s)
+                else f"not a number: percentage cell {_fmt(v)} is too large"
+                for v, s in zip(uniques.tolist(), uniq_scaled.tolist(), strict=True)
+            ],
+            dtype=object,
+        )
+        reason[where[noted]] = notes[codes]
+
+
+def _texts_into(
+    texts: np.ndarray,
+    number: np.ndarray,
+    kind: np.ndarray,
+    reason: np.ndarray,
+    where: np.ndarray,
+) -> None:
+    """Fill rows ``where`` from ``texts`` (object array of exact ``str``), vectorised."""
+    codes, uniques = pd.factorize(texts)
+    u = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    m = len(u)
+    u_number = np.full(m, np.nan)
+    u_kind = np.full(m, KIND_INVALID, dtype=object)
+    u_reason = np.full(m, None, dtype=object)
+
+    norm = u.str.replace(_WS, " ", regex=True).str.strip()
+    blank = (norm == "").to_numpy(dtype=bool)
+    u_kind[blank] = KIND_NO_DATA
+    u_reason[blank] = REASON_BLANK
+
+    words = norm.str.lower().map(_NO_DATA)
+    is_word = words.notna().to_numpy(dtype=bool) & ~blank
+    u_kind[is_word] = KIND_NO_DATA
+    u_reason[is_word] = words.to_numpy(dtype=object)[is_word]
+
+    rest = np.flatnonzero(~blank & ~is_word)
+    if len(rest):
+        cand = norm.iloc[rest].reset_index(drop=True)
+        found = cand.str.extract(_NUMBER_RE)
+        cols = {
+            name: pd.Series(np.where(found[name].isna(), "", found[name].to_numpy(dtype=object)),
+                            dtype=object)
+            for name in _GROUPS
+        }
+        matched = found["open"].notna() | found["money"].notna() | found["plain"].notna()
+        matched = matched.to_numpy(dtype=bool)
+        negative = (cols["sign"].isin(_NEGATIVE_SIGNS) | (cols["open"] == "(")).to_numpy(bool)
+        digits = cols["money"].where(cols["money"] != "", cols["plain"])
+        num_text = (
+            pd.Series(np.where(negative, "-", ""), dtype=object)
+            + digits.str.replace(",", "", regex=False)
+            + cols["mult"].str.lower().map(_MULT_EXP)
+        )
+        values = np.full(len(cand), np.nan)
+        if matched.any():
+            values[matched] = num_text.to_numpy(dtype=object)[matched].astype(np.float64)
+        finite = matched & np.isfinite(values)
+
+        pos = rest[finite]
+        u_number[pos] = values[finite]
+        u_kind[pos] = KIND_NUMBER
+        interpreted = finite & (
+            (cols["foot"] != "") | (cols["mult"] != "") | (cols["open"] != "")
+        ).to_numpy(bool)
+        norms = cand.to_numpy(dtype=object)
+        for i in np.flatnonzero(interpreted):  # leftover unique strings only
+            groups = {name: cols[name].iat[i] for name in _GROUPS}
+            u_reason[rest[i]] = _number_note(norms[i], groups, values[i])
+        for i in np.flatnonzero(matched & ~finite):
+            u_reason[rest[i]] = f"not a number: {_show(norms[i])} is too large"
+        for i in np.flatnonzero(~matched):
+            u_reason[rest[i]] = f"not a number: {_show(norms[i])}"
+
+    number[where] = u_number[codes]
+    kind[where] = u_kind[codes]
+    reason[where] = u_reason[codes]
+
+
+def parse_values(
+    cells: pd.Series, percent_format: pd.Series | bool = False
+) -> pd.DataFrame:
+    """Vectorised :func:`parse_value`: one row per cell, same index. Never raises for a cell.
+
+    Returns a DataFrame with columns ``number`` (float64, NaN where there is no number),
+    ``kind`` (str) and ``reason`` (object, ``None`` where there is none).  ``percent_format``
+    is one flag for all cells or a boolean Series aligned on the index of ``cells`` (missing
+    flags count as false; a flag Series whose index differs and has duplicates is a
+    programming error and raises ``ValueError``).
+
+    >>> df = parse_values(pd.Series(["68.04%", "-", 0.5, "17*"], index=[5, 6, 7, 8]))
+    >>> df["number"].tolist()
+    [68.04, nan, 0.5, 17.0]
+    >>> df["kind"].tolist()
+    ['number', 'no data', 'number', 'number']
+    >>> df.loc[8, "reason"]
+    "footnote mark '*' removed"
+    """
+    if not isinstance(cells, pd.Series):
+        cells = pd.Series(cells)
+    index = cells.index
+    n = len(cells)
+    pf = _percent_mask(percent_format, cells)
+    number = np.full(n, np.nan)
+    kind = np.full(n, KIND_INVALID, dtype=object)
+    reason = np.full(n, None, dtype=object)
+    everything = np.arange(n)
+    dtype = cells.dtype
+    api = pd.api.types
+
+    if api.is_bool_dtype(dtype):
+        missing = cells.isna().to_numpy(dtype=bool)
+        flags = cells.to_numpy(dtype=bool, na_value=False)
+        kind[missing] = KIND_NO_DATA
+        reason[missing] = REASON_BLANK
+        for flag in (True, False):
+            reason[(flags == flag) & ~missing] = f"not a number: {repr(str(flag))}"
+    elif api.is_datetime64_any_dtype(dtype) or api.is_timedelta64_dtype(dtype):
+        missing = cells.isna().to_numpy(dtype=bool)
+        kind[missing] = KIND_NO_DATA
+        reason[missing] = REASON_BLANK
+        what = "a date" if api.is_datetime64_any_dtype(dtype) else "a duration"
+        reason[~missing] = f"not a number: {what}"
+    elif api.is_numeric_dtype(dtype) and not api.is_complex_dtype(dtype):
+        with np.errstate(over="ignore", invalid="ignore"):
+            values = cells.to_numpy(dtype=np.float64, na_value=np.nan)
+        _floats_into(values, pf, number, kind, reason, everything)
+    else:
+        _objects_into(cells.to_numpy(dtype=object), pf, number, kind, reason)
+
+    return pd.DataFrame(
+        {
+            "number": pd.Series(number, index=index, dtype=np.float64),
+            "kind": pd.Series(kind, index=index, dtype=str),
+            "reason": pd.Series(reason, index=index, dtype=object),
+        },
+        index=index,
+    )
+
+
+def _objects_into(
+    raw: np.ndarray,
+    pf: np.ndarray,
+    number: np.ndarray,
+    kind: np.ndarray,
+    reason: np.ndarray,
+) -> None:
+    """Mixed object values: text and plain numbers vectorised, the rest one by one."""
+    types = pd.Series(raw, dtype=object).map(type)
+    is_text = types.isin([str]).to_numpy(dtype=bool)
+    is_fast = types.isin(_FAST_NUMBER_TYPES).to_numpy(dtype=bool)
+    is_missing = types.isin(_MISSING_TYPES).to_numpy(dtype=bool)
+    others = ~(is_text | is_fast | is_missing)
+
+    kind[is_missing] = KIND_NO_DATA
+    reason[is_missing] = REASON_BLANK
+
+    if is_text.any():
+        rows = np.flatnonzero(is_text)
+        _texts_into(raw[rows], number, kind, reason, rows)
+
+    if is_fast.any():
+        rows = np.flatnonzero(is_fast)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                values = raw[rows].astype(np.float64)
+        except (OverflowError, ValueError, TypeError):
+            others |= is_fast  # e.g. a Python int beyond float range
+        else:
+            _floats_into(values, pf[rows], number, kind, reason, rows)
+
+    for i in np.flatnonzero(others):  # leftovers: dates, bools, Decimals, lists ...
+        number[i], kind[i], reason[i] = parse_value(raw[i], percent_format=bool(pf[i]))
+        if number[i] is None:
+            number[i] = np.nan
+
+
+# ----------------------------------------------------------------------------- commentary
+_FORMULA_START = ("=", "+", "-", "@")
+_CRLF = re.compile(r"\r\n?")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_BR = re.compile(r"<[bB][rR]\s*/?\s*>")
+_PARA = re.compile(r"</?[pP](?:\s[^<>]*)?/?>")
+_BLOCK = re.compile(
+    r"</?(?:[dD][iI][vV]|[lL][iI]|[uU][lL]|[oO][lL]|[tT][rR]|[tT][aA][bB][lL][eE]|[hH][1-6])"
+    r"(?:\s[^<>]*)?/?>"
+)
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_SPACES = re.compile(r"[^\S\n]+")
+_LINE_EDGES = re.compile(r" *\n *")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    return html.unescape(match.group(0))
+
+
+def _is_missing(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(value != value)
+    if isinstance(value, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(value))
+    return False
+
+
+def _clean_text(text: str) -> str | None:
+    if text.strip() == "":
+        return None
+    if text.lstrip().startswith(_FORMULA_START):
+        return text  # never evaluated, never altered
+    out = _CRLF.sub("\n", text)
+    out = _HTML_COMMENT.sub("", out)
+    out = _BR.sub("\n", out)
+    out = _PARA.sub("\n\n", out)
+    out = _BLOCK.sub("\n", out)
+    out = _TAG.sub("", out)
+    out = _ENTITY.sub(_unescape, out)
+    out = _SPACES.sub(" ", out)
+    out = _LINE_EDGES.sub("\n", out)
+    out = _BLANK_LINES.sub("\n\n", out).strip()
+    return out or None
+
+
+def clean_commentary(text: object) -> str | None:
+    """Turn a commentary cell (possibly pasted HTML) into plain text, or None when blank.
+
+    ``<p>`` paragraphs are separated by a blank line, ``<br>`` becomes a newline, other tags
+    are removed, entities are unescaped (``&amp;`` -> ``&``, ``&nbsp;`` -> space), runs of
+    spaces are collapsed and the result trimmed.  Text starting with ``=``, ``+``, ``-`` or
+    ``@`` is returned exactly as it is.  Numbers become their ``str``.  Never raises.
+
+    >>> clean_commentary("<p>Audits done.</p> <p>CIN &amp; CP cases&nbsp; reviewed.</p>")
+    'Audits done.\\n\\nCIN & CP cases reviewed.'
+    >>> clean_commentary("=HYPERLINK(\\"x\\")")
+    '=HYPERLINK("x")'
+    >>> clean_commentary("   ") is None
+    True
+    """
+    try:
+        if _is_missing(text):
+            return None
+        if isinstance(text, str):
+            return _clean_text(str.__str__(text))
+        return _clean_text(_safe_str(text))
+    except Exception:  # noqa: BLE001 - never raise for a cell
+        return None
+
+
+def clean_commentaries(texts: pd.Series) -> pd.Series:
+    """Vectorised :func:`clean_commentary`: same index, object dtype, None where blank.
+
+    >>> clean_commentaries(pd.Series(["<p>a</p><p>b</p>", None], index=[3, 4])).tolist()
+    ['a\\n\\nb', None]
+    """
+    if not isinstance(texts, pd.Series):
+        texts = pd.Series(texts)
+    raw = texts.to_numpy(dtype=object)
+    out = np.full(len(raw), None, dtype=object)
+    is_text = pd.Series(raw, dtype=object).map(type).isin([str]).to_numpy(dtype=bool)
+
+    rows = np.flatnonzero(is_text)
+    if len(rows):
+        codes, uniques = pd.factorize(raw[rows])
+        u = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+        keep = u.str.lstrip().str.startswith(_FORMULA_START).to_numpy(dtype=bool)
+        blank = (u.str.strip() == "").to_numpy(dtype=bool)
+        cleaned = (
+            u.str.replace(_CRLF, "\n", regex=True)
+            .str.replace(_HTML_COMMENT, "", regex=True)
+            .str.replace(_BR, "\n", regex=True)
+            .str.replace(_PARA, "\n\n", regex=True)
+            .str.replace(_BLOCK, "\n", regex=True)
+            .str.replace(_TAG, "", regex=True)
+            .str.replace(_ENTITY, _unescape, regex=True)
+            .str.replace(_SPACES, " ", regex=True)
+            .str.replace(_LINE_EDGES, "\n", regex=True)
+            .str.replace(_BLANK_LINES, "\n\n", regex=True)
+            .str.strip()
+        ).to_numpy(dtype=object)
+        result = np.where(keep, u.to_numpy(dtype=object), cleaned)
+        result[(cleaned == "") & ~keep] = None
+        result[blank] = None
+        out[rows] = result[codes]
+
+    for i in np.flatnonzero(~is_text):  # numbers, missing values, other objects
+        out[i] = clean_commentary(raw[i])
+    return pd.Series(out, index=texts.index, dtype=object)
+

@@ -53,7 +53,7 @@ _MEASURES: list[tuple] = [
      None, "", False, 4, 1.5),
     ("NI_073", "Achievement at level 4 or above in English and Maths at KS2", P1, "p1o1",
      S_EDU, "Dave Perrett", "Bigger is better", "%", "Annual", "rag", 1, "absolute", "", 78,
-     False, 75, "B", False, 78.2, 1.5),
+     False, 75, "B", False, 80.2, 1.5),
     ("NI_075", "Achievement of 5 or more A*-C GCSEs including English and Maths", P1, "p1o1",
      S_EDU, "Dave Perrett", "Bigger is better", "%", "Annual", "rag", 2, "absolute", "", 58,
      False, 59, "C", False, 55.0, 2.0),
@@ -77,10 +77,10 @@ _MEASURES: list[tuple] = [
      False, 82, "B", True, 86, 5),
     ("CYP 2.1.4", "Children in need per 10,000 population under 18", P2, "p2o1", S_SAFE,
      "Pauline Sharratt", "Smaller is better", "rate per 10,000", "Quarterly", "rag", 10,
-     "absolute", "", 330, False, 346, "B", False, 360, 15),
+     "absolute", "", 330, False, 346, "B", False, 330, 15),
     ("CYP 2.1.5", "Rolling 3 month average number of CAFs", P2, "p2o1", S_EARLY, "Jo Hardy",
      "Bigger is better", "number", "Monthly", "rag", 10, "%", "", 311, False, None, "", False,
-     260, 40),
+     300, 40),
     ("CYP 2.1.6", "Child protection visits not on time (within 4 weeks)", P2, "p2o1", S_SAFE,
      "Pauline Sharratt", "Smaller is better", "%", "Monthly", "rag", 2, "absolute", "", 0,
      False, None, "", True, 6, 2.5),
@@ -125,7 +125,7 @@ _MEASURES: list[tuple] = [
      False, 16.2, 1.2),
     ("SICK", "Average days lost to sickness per FTE (rolling 12 months)", P2, "p2o2", S_WORK,
      "Lee Carter", "Smaller is better", "days", "Quarterly", "rag", 0.5, "absolute", "", 8,
-     False, 7, "", False, 8.5, 1.5),
+     False, 7, "", False, 6.0, 1.5),
     ("STAFF 2yr", "Permanent staff that left within 2 years", P2, "p2o2", S_WORK, "Lee Carter",
      "Smaller is better", "%", "Quarterly", "rag", 2, "absolute", "", 10, False, 50, "", True,
      6, 4),
@@ -133,7 +133,7 @@ _MEASURES: list[tuple] = [
      "%", "Annual", "rag", 5, "absolute", "", "Not Set", False, None, "", False, 70, 5),
     ("KIGS CH39", "Children looked after per 10,000 aged under 18", P2, "p2o3", S_CARE,
      "Pauline Sharratt", "Smaller is better", "rate per 10,000", "Quarterly", "rag", 2,
-     "absolute", "", 71.6, False, 77, "C", False, 76, 3),
+     "absolute", "", 71.6, False, 77, "C", False, 72, 3),
     ("NI_062", "Stability of placements: three or more moves in the year", P2, "p2o3", S_CARE,
      "Pauline Sharratt", "Smaller is better", "%", "Quarterly", "four-band", 1, "absolute", "",
      9, False, 12, "C", True, 9.5, 1.5),
@@ -148,7 +148,7 @@ _MEASURES: list[tuple] = [
      "absolute", "", 100, False, None, "", False, 93, 5),
     ("ADOPT 01", "Days from entering care to placement with adopters", P2, "p2o3", S_CARE,
      "Pauline Sharratt", "Smaller is better", "days", "Quarterly", "rag", 10, "%", "", 547,
-     False, 632, "C", False, 560, 50),
+     False, 632, "C", False, 420, 50),
     ("ADOPT 02", "Adoptions from care (cumulative %)", P2, "p2o3", S_CARE, "Pauline Sharratt",
      "Bigger is better", "%", "Quarterly", "rag", 1, "absolute", "", 10, True, 9, "B", False,
      2.6, 0.6),
@@ -163,10 +163,10 @@ _MEASURES: list[tuple] = [
      False, None, "", False, 80, 6),
     ("HV 01", "Children receiving a 2-2.5 year health review", P3, "p3o1", S_EARLY, "Jo Hardy",
      "Bigger is better", "%", "Quarterly", "rag", 3, "absolute", "", 85, False, 79, "C", False,
-     83, 4),
+     87, 4),
     ("IMM 01", "Children immunised (MMR2) by age 5", P3, "p3o1", S_EARLY, "Jo Hardy",
      "Bigger is better", "%", "Quarterly", "rag", 2, "absolute", "", 95, False, 88, "C", False,
-     91, 2),
+     94.5, 2),
     ("OBES R", "Children in year 6 who are obese", P3, "p3o1", S_EARLY, "Jo Hardy",
      "Smaller is better", "%", "Annual", "rag", 1, "absolute", "", 19, False, 19.8, "D", False,
      20.5, 0.8),
@@ -175,7 +175,7 @@ _MEASURES: list[tuple] = [
      "Same period last year", 30, False, 34, "D", False, 31, 3),
     ("EH 01", "Early help assessments completed", P3, "p3o2", S_EARLY, "Jo Hardy",
      "Bigger is better", "number", "Monthly", "rag", 10, "%", "", 120, False, None, "", False,
-     115, 15),
+     148, 15),
     ("EH 02", "Families turned around (troubled families, cumulative)", P3, "p3o2", S_EARLY,
      "Jo Hardy", "Bigger is better", "number", "Quarterly", "rag", 5, "%", "", 400, True, None,
      "", False, 100, 12),
@@ -190,7 +190,7 @@ _MEASURES: list[tuple] = [
      None, "", True, 30, 5),
     ("FIN 02", "Invoices paid within 30 days", P6, "p6o1", S_FIN, "Chris Walker",
      "Bigger is better", "%", "Monthly", "rag", 2, "absolute", "", 95, False, None, "", False,
-     93, 2),
+     95.5, 2),
     ("FIN 03", "Agency staff spend as a share of pay", P6, "p6o1", S_FIN, "Chris Walker",
      "Smaller is better", "%", "Quarterly", "rag", 2, "absolute", "", 12, False, None, "",
      False, 14, 2),
@@ -281,6 +281,42 @@ def demo_values(reporting: str | Period = DEMO_PERIOD, years: int = HISTORY_YEAR
         frame.loc[current & (frame["Code"] == code), "Commentary"] = note
     frame.loc[current & (frame["Code"] == "CYP 2.1.6"), "Reported status"] = "Green"
     return frame
+
+
+def demo_targets() -> pd.DataFrame:
+    """Profiled targets for the demo year (the master's ``Targets`` sheet): a seasonal NEET
+    target by month (school leavers push it up in the autumn) and a Duke of Edinburgh profile
+    that is not a straight line. Other measures use their annual target."""
+    neet = [6.8, 6.8, 6.9, 7.2, 7.6, 8.0, 7.4, 7.0, 6.8, 6.8, 6.9, 7.1]
+    months = ["Apr-13", "May-13", "Jun-13", "Jul-13", "Aug-13", "Sep-13", "Oct-13", "Nov-13",
+              "Dec-13", "Jan-14", "Feb-14", "Mar-14"]
+    rows = [("(Old)NI_117a", month, target) for month, target in zip(months, neet, strict=True)]
+    rows += [("DofE 01", f"Q{q} 2013/14", target)
+             for q, target in zip(range(1, 5), (120, 330, 520, 730), strict=True)]
+    return pd.DataFrame(rows, columns=["Code", "Period", "Target"])
+
+
+# Budget holder of each revenue line: each gets one finance return.
+DEMO_BUDGET_HOLDERS = {
+    "Children in care": "Pauline Sharratt",
+    "Safeguarding and family support": "Pauline Sharratt",
+    "Early help": "Jo Hardy",
+    "Business support": "Chris Walker",
+}
+
+
+def demo_settings(period: str | Period = DEMO_PERIOD) -> dict[str, object]:
+    """The master's ``Settings`` for the demo council."""
+    return {
+        "Council name": DEMO_COUNCIL,
+        "Directorate": "Children and Young People's Services",
+        "Reporting period": parse_period(period).format(),
+        "Returns folder": "returns",
+        "Default scheme": "rag",
+        "Budget tolerance %": 1.0,
+        "Materiality threshold (£000s)": 50,
+        "Return deadline": "15 working days after the period end",
+    }
 
 
 def demo_budget() -> pd.DataFrame:

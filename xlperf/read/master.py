@@ -1,0 +1,466 @@
+"""Read the master workbook's configuration sheets into the scoring core's DataFrames.
+
+:func:`read_master` never needs Excel (python-calamine reads the values) and never raises for a
+mistake *in* the register: each one becomes a :class:`~xlperf.findings.Finding` with its sheet
+and cell, from the catalogue :data:`RULES` (documented in ``docs/master.md``). Only a file that
+is not a readable workbook, or has no ``Measures`` sheet, raises
+:class:`~xlperf.errors.WorkbookError`.
+
+Columns are found by their headers (case, spaces and punctuation ignored, the aliases of
+:mod:`xlperf.core.columns`), so column order does not matter; extra columns travel through
+untouched and extra sheets are ignored. Every frame is indexed by Excel row number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from xlperf.core.budget import crossfoot
+from xlperf.core.columns import (
+    BUDGET_COLUMNS,
+    CAPITAL_COLUMNS,
+    MEASURE_COLUMNS,
+    TARGET_COLUMNS,
+    fold,
+    normalise_columns,
+)
+from xlperf.core.measures import parse_dot_basis, parse_flag, parse_frequency
+from xlperf.core.periods import parse_period
+from xlperf.core.polarity import parse_polarity
+from xlperf.core.schemes import BUILTIN_SCHEMES, SCHEME_COLUMNS, Scheme, schemes_from_frame
+from xlperf.core.status import parse_tolerance_type
+from xlperf.core.values import KIND_INVALID, parse_value
+from xlperf.errors import InputError, WorkbookError
+from xlperf.findings import ERROR, QUERY, Finding, Report, Severity, cell_ref
+from xlperf.read._calamine import Located, find_sheet, find_table, open_workbook, sheet_grid
+from xlperf.write.layout import SETTINGS_KNOWN
+
+# Rule id -> (severity, title). Messages name the value and what to do.
+RULES: dict[str, tuple[Severity, str]] = {
+    "REG-001": (ERROR, "a required column is missing"),
+    "REG-002": (ERROR, "a measure has no code"),
+    "REG-003": (ERROR, "a code is used twice"),
+    "REG-004": (ERROR, "polarity is not one xlperf knows"),
+    "REG-005": (ERROR, "frequency is not one xlperf knows"),
+    "REG-006": (ERROR, "tolerance is not a number of zero or more"),
+    "REG-007": (ERROR, "tolerance type is not absolute or %"),
+    "REG-008": (ERROR, "scheme does not exist"),
+    "REG-009": (ERROR, "direction-of-travel basis is not one xlperf knows"),
+    "REG-010": (ERROR, "annual target is not a number or a no-target word"),
+    "REG-011": (ERROR, "a Yes/No column holds something else"),
+    "REG-012": (ERROR, "baseline is not a number"),
+    "REG-013": (QUERY, "baseline rank is not A, B, C or D"),
+    "REG-020": (ERROR, "a target's period cannot be read"),
+    "REG-021": (ERROR, "a target is not a number"),
+    "REG-022": (QUERY, "a target is for a code that is not in the register"),
+    "REG-023": (QUERY, "a measure has two targets for one period"),
+    "REG-030": (ERROR, "a scheme's definition is inconsistent"),
+    "REG-040": (ERROR, "a setting's value cannot be used"),
+    "REG-050": (ERROR, "a budget figure is not a number"),
+    "REG-051": (ERROR, "budget lines do not add up to the total"),
+    "REG-060": (QUERY, "a configuration sheet is missing"),
+}
+
+
+def _finding(rule: str, message: str, *, file: str, sheet: str, cell: str | None,
+             value: Any = None) -> Finding:
+    return Finding(rule, RULES[rule][0], message, file=file, sheet=sheet, cell=cell,
+                   value=value)
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip() == ""
+
+
+def _code(value: Any) -> str:
+    """A code as text: trimmed, a whole number typed as a number without ``.0``."""
+    if _blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+@dataclass(frozen=True)
+class Master:
+    """The configuration of a master workbook, as read.
+
+    ``register``, ``targets``, ``budget`` and ``capital`` keep the sheet's headers (and any
+    extra columns) and are indexed by Excel row number. ``settings`` maps the known settings'
+    keys (``council``, ``reporting_period``, ``default_scheme``...; see
+    :data:`~xlperf.write.layout.SETTINGS_KNOWN`) and any other setting's label to its value.
+    ``report`` holds one finding per problem in the configuration.
+    """
+
+    path: Path
+    register: pd.DataFrame
+    targets: pd.DataFrame
+    budget: pd.DataFrame
+    capital: pd.DataFrame
+    schemes: dict[str, Scheme]
+    settings: dict[str, Any]
+    report: Report
+    header_rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def default_scheme(self) -> str:
+        name = self.settings.get("default_scheme")
+        return "rag" if _blank(name) else str(name).strip()
+
+    @property
+    def reporting_period(self) -> str | None:
+        value = self.settings.get("reporting_period")
+        return None if _blank(value) else str(value).strip()
+
+    @property
+    def usable_register(self) -> pd.DataFrame:
+        """The register without the rows that have an error finding (safe to score)."""
+        bad = {f.cell for f in self.report.errors if f.sheet == "Measures" and f.cell}
+        rows = {int("".join(ch for ch in c if ch.isdigit())) for c in bad}
+        return self.register.loc[[r for r in self.register.index if r not in rows]]
+
+    def score(self, values: pd.DataFrame, period: Any = None) -> pd.DataFrame:
+        """:func:`xlperf.score` over the usable register with this master's targets and
+        schemes; ``period`` defaults to the Settings' reporting period."""
+        from xlperf.core.score import score
+
+        when = period if period is not None else self.reporting_period
+        if when is None:
+            raise InputError("no reporting period: give one or set it on the Settings sheet")
+        return score(values, self.usable_register, when,
+                     targets=self.targets if len(self.targets) else None,
+                     schemes=self.schemes, default_scheme=self.default_scheme)
+
+
+class _Sheet:
+    """A located configuration table and the helpers to name its cells."""
+
+    def __init__(self, file: str, name: str, located: Located,
+                 aliases: Mapping[str, tuple[str, ...]]):
+        self.file, self.name, self.located = file, name, located
+        self.frame = located.frame
+        renamed = normalise_columns(self.frame, aliases)
+        self.core = dict(zip(renamed.columns, self.frame.columns, strict=True))  # core -> header
+        self.findings: list[Finding] = []
+
+    def has(self, core: str) -> bool:
+        return core in self.core
+
+    def column(self, core: str) -> pd.Series:
+        return self.frame[self.core[core]]
+
+    def cell(self, row: int, core: str | None = None) -> str:
+        column = self.located.columns[self.core[core]] if core else 1
+        return cell_ref(row, column)
+
+    def add(self, rule: str, message: str, row: int | None, core: str | None = None,
+            value: Any = None) -> None:
+        cell = (self.cell(row, core) if row is not None
+                else cell_ref(self.located.header_row, 1))
+        self.findings.append(_finding(rule, message, file=self.file, sheet=self.name, cell=cell,
+                                      value=value))
+
+
+def _check_word(sheet: _Sheet, core: str, rule: str, parser: Any, what: str,
+                skip_blank: bool = True) -> None:
+    if not sheet.has(core):
+        return
+    for row, value in sheet.column(core).items():
+        if skip_blank and _blank(value):
+            continue
+        try:
+            parser(value)
+        except InputError as error:
+            sheet.add(rule, f"{what} {value!r} in {sheet.cell(row, core)}: {error}", row, core,
+                      value)
+
+
+def _check_number(sheet: _Sheet, core: str, rule: str, what: str, *,
+                  minimum: float | None = None) -> None:
+    if not sheet.has(core):
+        return
+    for row, value in sheet.column(core).items():
+        parsed = parse_value(value)
+        if parsed.kind == KIND_INVALID:
+            sheet.add(rule, f"{what} {value!r} in {sheet.cell(row, core)} is not a number",
+                      row, core, value)
+        elif minimum is not None and parsed.number is not None and parsed.number < minimum:
+            sheet.add(rule, f"{what} {value!r} in {sheet.cell(row, core)} must be "
+                      f"{minimum:g} or more", row, core, value)
+
+
+def _read_measures(file: str, grid: list[list[Any]], schemes: Mapping[str, Scheme],
+                   default_scheme: str) -> _Sheet:
+    located = find_table(grid, [MEASURE_COLUMNS["code"] + ("code",)])
+    if located is None:
+        empty = Located(1, {}, pd.DataFrame(columns=["Code"], dtype=object))
+        sheet = _Sheet(file, "Measures", empty, MEASURE_COLUMNS)
+        sheet.add("REG-001", "the Measures sheet has no header row with a 'Code' column in its "
+                  "first 30 rows", None)
+        return sheet
+    frame = located.frame.copy()
+    code_header = normalise_columns(frame, MEASURE_COLUMNS).columns.get_loc("code")
+    frame.iloc[:, code_header] = frame.iloc[:, code_header].map(_code)
+    sheet = _Sheet(file, "Measures", Located(located.header_row, located.columns, frame),
+                   MEASURE_COLUMNS)
+    for required in ("polarity",):
+        if not sheet.has(required):
+            sheet.add("REG-001", f"the Measures sheet has no {required.title()!r} column "
+                      f"(looked in row {located.header_row})", None)
+    seen: dict[str, int] = {}
+    for row, code in sheet.column("code").items():
+        if code == "":
+            sheet.add("REG-002", f"row {row} has details but no code in "
+                      f"{sheet.cell(row, 'code')}", row, "code")
+        elif code in seen:
+            sheet.add("REG-003", f"code {code!r} in {sheet.cell(row, 'code')} is already used "
+                      f"in {sheet.cell(seen[code], 'code')}", row, "code", code)
+        else:
+            seen[code] = row
+    if sheet.has("polarity"):
+        for row, value in sheet.column("polarity").items():
+            if _blank(value):
+                sheet.add("REG-004", f"polarity in {sheet.cell(row, 'polarity')} is blank: use "
+                          "Bigger is better, Smaller is better or Data only", row, "polarity")
+    _check_word(sheet, "polarity", "REG-004", parse_polarity, "polarity")
+    _check_word(sheet, "frequency", "REG-005", parse_frequency, "frequency")
+    _check_number(sheet, "tolerance", "REG-006", "tolerance", minimum=0)
+    _check_word(sheet, "tolerance_type", "REG-007", parse_tolerance_type, "tolerance type")
+    _check_word(sheet, "dot_basis", "REG-009", parse_dot_basis, "direction-of-travel basis")
+    _check_number(sheet, "annual_target", "REG-010", "annual target")
+    _check_word(sheet, "cumulative", "REG-011", parse_flag, "cumulative")
+    _check_word(sheet, "contract", "REG-011", parse_flag, "contract")
+    _check_number(sheet, "baseline", "REG-012", "baseline")
+    if sheet.has("scheme"):
+        known = {"".join(ch for ch in n.casefold() if ch.isalnum()) for n in schemes}
+        for row, value in sheet.column("scheme").items():
+            if _blank(value):
+                continue
+            if "".join(ch for ch in str(value).casefold() if ch.isalnum()) not in known:
+                sheet.add("REG-008", f"scheme {value!r} in {sheet.cell(row, 'scheme')} is not "
+                          f"on the Schemes sheet (schemes: {', '.join(schemes)})", row,
+                          "scheme", value)
+    if sheet.has("baseline_rank"):
+        for row, value in sheet.column("baseline_rank").items():
+            if not _blank(value) and str(value).strip().upper() not in ("A", "B", "C", "D"):
+                sheet.add("REG-013", f"baseline rank {value!r} in "
+                          f"{sheet.cell(row, 'baseline_rank')} is not A, B, C or D", row,
+                          "baseline_rank", value)
+    return sheet
+
+
+def _read_targets(file: str, grid: list[list[Any]], codes: set[str]) -> _Sheet | None:
+    located = find_table(grid, [TARGET_COLUMNS["code"] + ("code",)])
+    if located is None:
+        return None
+    frame = located.frame.copy()
+    sheet = _Sheet(file, "Targets", located, TARGET_COLUMNS)
+    if not (sheet.has("period") and sheet.has("target")):
+        sheet.add("REG-001", "the Targets sheet needs Code, Period and Target columns", None)
+        return sheet
+    code_col = sheet.core["code"]
+    frame[code_col] = frame[code_col].map(_code)
+    sheet.frame = frame
+    seen: dict[tuple[str, str], int] = {}
+    for row in frame.index:
+        code, period, target = (frame.at[row, sheet.core[c]] for c in ("code", "period",
+                                                                       "target"))
+        if code and code not in codes:
+            sheet.add("REG-022", f"code {code!r} in {sheet.cell(row, 'code')} is not in the "
+                      "Measures register", row, "code", code)
+        key = None
+        try:
+            key = parse_period(period).format("iso")
+        except InputError as error:
+            sheet.add("REG-020", f"period {period!r} in {sheet.cell(row, 'period')}: {error}",
+                      row, "period", period)
+        if key is not None:
+            if (code, key) in seen:
+                sheet.add("REG-023", f"{code} has a second target for {period} in "
+                          f"{sheet.cell(row, 'target')} (first in "
+                          f"{sheet.cell(seen[(code, key)], 'target')}); the later one is used",
+                          row, "target", target)
+            seen.setdefault((code, key), row)
+        if parse_value(target).kind == KIND_INVALID:
+            sheet.add("REG-021", f"target {target!r} in {sheet.cell(row, 'target')} is not a "
+                      "number", row, "target", target)
+    return sheet
+
+
+def _read_schemes(file: str, grid: list[list[Any]]) -> tuple[dict[str, Scheme], list[Finding]]:
+    located = find_table(grid, [(SCHEME_COLUMNS[0],), (SCHEME_COLUMNS[1],)])
+    if located is None:
+        return dict(BUILTIN_SCHEMES), []
+    frame = located.frame
+    name_col = next(c for c in frame.columns if fold(c) == fold(SCHEME_COLUMNS[0]))
+    result: dict[str, Scheme] = {}
+    findings = []
+    names = frame[name_col].map(lambda v: "" if _blank(v) else str(v).strip())
+    for name in dict.fromkeys(n for n in names if n):
+        rows = frame[names == name]
+        try:
+            result.update(schemes_from_frame(rows))
+        except InputError as error:
+            first = int(rows.index[0])
+            findings.append(_finding("REG-030", f"scheme {name!r} (from row {first}): {error}",
+                                     file=file, sheet="Schemes",
+                                     cell=cell_ref(first, located.columns[name_col]),
+                                     value=name))
+    return result, findings
+
+
+def _read_settings(file: str, grid: list[list[Any]], schemes: Mapping[str, Scheme]
+                   ) -> tuple[dict[str, Any], list[Finding]]:
+    settings: dict[str, Any] = {key: default for key, default, _n in SETTINGS_KNOWN.values()}
+    located = find_table(grid, [("Setting",), ("Value",)])
+    if located is None:
+        return settings, []
+    frame = located.frame
+    name_col = next(c for c in frame.columns if fold(c) == "setting")
+    value_col = next(c for c in frame.columns if fold(c) == "value")
+    known = {fold(label): key for label, (key, _d, _n) in SETTINGS_KNOWN.items()}
+    findings = []
+    for row in frame.index:
+        label, value = frame.at[row, name_col], frame.at[row, value_col]
+        if _blank(label):
+            continue
+        key = known.get(fold(label), str(label).strip())
+        value = None if _blank(value) else value
+        settings[key] = value
+        cell = cell_ref(row, located.columns[value_col])
+        problem = None
+        if value is None:
+            continue
+        if key == "reporting_period":
+            try:
+                parse_period(value)
+            except InputError as error:
+                problem = str(error)
+        elif key == "default_scheme":
+            keys = {"".join(ch for ch in n.casefold() if ch.isalnum()) for n in schemes}
+            if "".join(ch for ch in str(value).casefold() if ch.isalnum()) not in keys:
+                problem = f"scheme {value!r} is not on the Schemes sheet"
+        elif key in ("budget_tolerance_pct", "materiality"):
+            parsed = parse_value(value)
+            if parsed.kind != "number":
+                problem = f"{value!r} is not a number"
+            else:
+                settings[key] = parsed.number
+        if problem:
+            findings.append(_finding("REG-040", f"setting {label!r} in {cell}: {problem}",
+                                     file=file, sheet="Settings", cell=cell, value=value))
+    return settings, findings
+
+
+def _read_money(file: str, name: str, grid: list[list[Any]],
+                aliases: Mapping[str, tuple[str, ...]], anchor: str,
+                numbers: tuple[str, ...]) -> _Sheet | None:
+    located = find_table(grid, [aliases[anchor]])
+    if located is None:
+        return None
+    sheet = _Sheet(file, name, located, aliases)
+    for core in numbers:
+        if sheet.has(core):
+            _check_number(sheet, core, "REG-050", sheet.core[core].lower())
+    return sheet
+
+
+def _check_crossfoot(sheet: _Sheet) -> None:
+    if not sheet.has("line") or len(sheet.frame) < 2:
+        return
+    names = sheet.column("line").map(lambda v: "" if _blank(v) else str(v))
+    last = sheet.frame.index[-1]
+    if "total" not in names.loc[last].casefold():
+        return
+    columns = [sheet.core[c] for c in ("gross_budget", "budget", "forecast") if sheet.has(c)]
+    lines = sheet.frame.drop(index=last)
+    for problem in crossfoot(lines, sheet.frame.loc[last], columns):
+        core = next(c for c, h in sheet.core.items() if h == problem.column)
+        sheet.add("REG-051", f"{problem.message} ({sheet.cell(last, core)})", int(last), core,
+                  problem.total)
+
+
+def read_master(path: str | Path) -> Master:
+    """Read a master workbook's configuration; problems in it are findings in ``.report``.
+
+    Raises :class:`~xlperf.errors.WorkbookError` when the file cannot be read or has no
+    ``Measures`` sheet.
+    """
+    file = Path(path)
+    book = open_workbook(file)
+    names = list(book.sheet_names)
+    where = str(file)
+    findings: list[Finding] = []
+
+    def grid(wanted: str) -> list[list[Any]] | None:
+        found = find_sheet(names, wanted)
+        if found is None:
+            if wanted != "Measures":
+                findings.append(_finding("REG-060", f"the master has no {wanted!r} sheet; "
+                                         "using none (or the defaults)", file=where,
+                                         sheet=wanted, cell=None))
+            return None
+        return sheet_grid(book, found, file=where)
+
+    measures_grid = grid("Measures")
+    if measures_grid is None:
+        raise WorkbookError(f"{file}: no 'Measures' sheet: is this an xlperf master workbook?",
+                            file=where, sheet="Measures")
+    schemes_grid = grid("Schemes")
+    schemes, scheme_findings = (_read_schemes(where, schemes_grid) if schemes_grid is not None
+                                else (dict(BUILTIN_SCHEMES), []))
+    settings_grid = grid("Settings")
+    settings, setting_findings = (_read_settings(where, settings_grid, schemes)
+                                  if settings_grid is not None else
+                                  _read_settings(where, [], schemes))
+    default = settings.get("default_scheme") or "rag"
+    measures = _read_measures(where, measures_grid, schemes, str(default))
+    codes = set(measures.column("code")) if measures.has("code") else set()
+    targets_grid = grid("Targets")
+    targets = (_read_targets(where, targets_grid, codes) if targets_grid is not None else None)
+    budget_grid, capital_grid = grid("Budget"), grid("Capital")
+    budget = (_read_money(where, "Budget", budget_grid, BUDGET_COLUMNS, "line",
+                          ("gross_budget", "budget", "forecast"))
+              if budget_grid is not None else None)
+    if budget is not None:
+        _check_crossfoot(budget)
+    capital = (_read_money(where, "Capital", capital_grid, CAPITAL_COLUMNS, "programme",
+                           ("base_budget", "estimate", "actual"))
+               if capital_grid is not None else None)
+
+    findings += measures.findings + scheme_findings + setting_findings
+    for sheet in (targets, budget, capital):
+        if sheet is not None:
+            findings += sheet.findings
+    order = {name: i for i, name in enumerate(("Measures", "Targets", "Schemes", "Settings",
+                                               "Budget", "Capital"))}
+    findings.sort(key=lambda f: (order.get(f.sheet or "", 99), _cell_key(f.cell)))
+
+    def frame(sheet: _Sheet | None) -> pd.DataFrame:
+        return (sheet.frame.copy() if sheet is not None
+                else pd.DataFrame(index=pd.Index([], name="row")))
+
+    header_rows = {s.name: s.located.header_row
+                   for s in (measures, targets, budget, capital) if s is not None}
+    return Master(path=file, register=frame(measures), targets=frame(targets),
+                  budget=frame(budget), capital=frame(capital), schemes=schemes,
+                  settings=settings, report=Report(tuple(findings), file=where),
+                  header_rows=header_rows)
+
+
+def _cell_key(cell: str | None) -> tuple[int, str]:
+    if not cell:
+        return (0, "")
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    return (int(digits or 0), f"{len(letters):02d}{letters}")

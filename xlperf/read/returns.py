@@ -1,0 +1,174 @@
+"""Read a filled return back: its identity and its values, indexed by Excel sheet row.
+
+A return is a template (:mod:`xlperf.write.templates`) that someone filled in. :func:`read_return`
+gives a :class:`Return` with
+
+- ``identity``: the hidden ``xlperf`` sheet's keys (template id, kind, service, period, register
+  hash, version...), falling back to the custom document properties for a key the sheet lacks;
+  ``properties`` keeps the document properties as found, so a check can compare the two;
+- ``values``: for a performance return, one row per data row of the ``Return`` sheet with
+  ``Code``, ``Period``, ``Actual``, ``Numerator``, ``Denominator``, ``Reported status``,
+  ``Commentary`` exactly as typed (nothing parsed: the validation turns cells into numbers or
+  findings), plus ``percent_format`` (True where the Actual cell has a % number format, so
+  0.6804 means 68.04); for a finance return ``Service area``, ``Net budget``,
+  ``Forecast outturn``, ``Explanation``. The index is the Excel row number, so a finding can
+  name its cell with :func:`xlperf.findings.cell_ref`.
+
+Values come from python-calamine; openpyxl (read-only) is opened only for the Actual column's
+number formats, and defusedxml parses ``docProps/custom.xml``.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from defusedxml import ElementTree
+
+from xlperf.core.columns import fold
+from xlperf.errors import WorkbookError
+from xlperf.findings import column_number
+from xlperf.read._calamine import find_sheet, find_table, open_workbook, sheet_grid
+from xlperf.write.identity import FINANCE, IDENTITY_KEYS, IDENTITY_SHEET, PROPERTY_PREFIX
+
+PERFORMANCE_VALUES = ("Code", "Period", "Actual", "Numerator", "Denominator", "Reported status",
+                      "Commentary")
+FINANCE_VALUES = ("Service area", "Net budget", "Forecast outturn", "Explanation")
+_CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+
+
+@dataclass(frozen=True)
+class Return:
+    """A filled return: where it is, what it says it is, and what was typed."""
+
+    path: Path
+    identity: dict[str, str]
+    values: pd.DataFrame
+    sheet: str
+    columns: dict[str, int] = field(default_factory=dict)  # header -> 1-based column
+    properties: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return self.identity.get("kind", "")
+
+
+def read_properties(path: str | Path) -> dict[str, str]:
+    """The ``xlperf ...`` custom document properties of a workbook (prefix removed)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "docProps/custom.xml" not in archive.namelist():
+                return {}
+            root = ElementTree.fromstring(archive.read("docProps/custom.xml"))
+    except (zipfile.BadZipFile, OSError, ElementTree.ParseError):
+        return {}
+    found = {}
+    for prop in root.iter(f"{_CUSTOM_NS}property"):
+        name = prop.get("name") or ""
+        if name.startswith(PROPERTY_PREFIX):
+            found[name[len(PROPERTY_PREFIX):]] = "".join(prop.itertext()).strip()
+    return found
+
+
+def _identity(book: Any, names: list[str], file: str) -> dict[str, str]:
+    sheet = find_sheet(names, IDENTITY_SHEET)
+    if sheet is None:
+        return {}
+    grid = sheet_grid(book, sheet, file=file)
+    out = {}
+    for row in grid[1:]:
+        if len(row) >= 2 and isinstance(row[0], str) and row[0].strip():
+            value = row[1]
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            out[row[0].strip()] = "" if value is None else str(value)
+    return out
+
+
+def _percent_formats(path: Path, sheet: str, column: int, rows: list[int]) -> list[bool]:
+    """Whether each cell of ``column`` in ``rows`` has a % number format (openpyxl, read-only)."""
+    if not rows:
+        return []
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True)
+    except Exception as error:  # openpyxl raises many kinds; the one boundary translates them
+        raise WorkbookError(f"{path}: cannot read number formats ({error})",
+                            file=str(path), sheet=sheet) from None
+    try:
+        ws = wb[sheet]
+        formats = {}
+        for row in ws.iter_rows(min_row=min(rows), max_row=max(rows), min_col=column,
+                                max_col=column):
+            for cell in row:
+                if getattr(cell, "row", None) is not None:
+                    formats[cell.row] = "%" in str(cell.number_format or "")
+        return [formats.get(r, False) for r in rows]
+    finally:
+        wb.close()
+
+
+def read_return(path: str | Path) -> Return:
+    """Read a filled return (performance or finance). Raises
+    :class:`~xlperf.errors.WorkbookError` when the file cannot be read or has neither a
+    ``Return`` nor a ``Finance`` sheet with its header row."""
+    file = Path(path)
+    book = open_workbook(file)
+    names = list(book.sheet_names)
+    where = str(file)
+    properties = read_properties(file)
+    identity = {k: v for k, v in properties.items() if k in IDENTITY_KEYS}
+    identity.update(_identity(book, names, where))
+    kind = identity.get("kind", "")
+    wanted = identity.get("sheet") or ("Finance" if kind == FINANCE else "Return")
+    sheet = find_sheet(names, wanted) or find_sheet(names, "Return") or find_sheet(names,
+                                                                                    "Finance")
+    if sheet is None:
+        raise WorkbookError(f"{file}: no 'Return' or 'Finance' sheet: is this an xlperf return?",
+                            file=where)
+    grid = sheet_grid(book, sheet, file=where)
+    finance = fold(sheet) == "finance"
+    anchors = ([("Service area",), ("Forecast outturn",)] if finance
+               else [("Code",), ("Actual",)])
+    located = find_table(grid, anchors)
+    if located is None:
+        raise WorkbookError(f"{file}: sheet {sheet!r} has no header row with "
+                            f"{' and '.join(a[0] for a in anchors)}", file=where, sheet=sheet)
+    wanted_columns = FINANCE_VALUES if finance else PERFORMANCE_VALUES
+    by_fold = {fold(h): h for h in located.frame.columns}
+    frame = pd.DataFrame(index=located.frame.index)
+    columns = {}
+    for header in wanted_columns:
+        written = by_fold.get(fold(header))
+        frame[header] = located.frame[written] if written is not None else None
+        if written is not None:
+            columns[header] = located.columns[written]
+    if not finance:
+        actual_column = columns.get("Actual", column_number("H"))
+        frame["percent_format"] = _percent_formats(file, sheet, actual_column,
+                                                   [int(r) for r in frame.index])
+    frame = frame.astype(object).where(frame.notna(), None)
+    return Return(path=file, identity=identity, values=frame, sheet=sheet, columns=columns,
+                  properties=properties)
+
+
+def return_values(ret: Return) -> pd.DataFrame:
+    """A performance return's values as the long table :func:`xlperf.score` takes (``Code``,
+    ``Period``, ``Actual``, ``Numerator``, ``Denominator``, ``Reported status``,
+    ``Commentary``), with a %-formatted Actual cell read as a percentage (0.6804 -> 68.04).
+    Cells are otherwise as typed; the index stays the Excel row."""
+    from xlperf.core.values import parse_values
+
+    frame = ret.values.drop(columns=["percent_format"], errors="ignore").copy()
+    if "percent_format" in ret.values.columns and "Actual" in frame.columns:
+        percent = ret.values["percent_format"].astype(bool)
+        if percent.any():
+            parsed = parse_values(frame.loc[percent, "Actual"], True)
+            numbers = parsed["number"].astype(object).where(parsed["kind"] == "number")
+            frame.loc[percent, "Actual"] = numbers.where(numbers.notna(),
+                                                         frame.loc[percent, "Actual"])
+    return frame

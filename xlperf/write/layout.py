@@ -1,0 +1,228 @@
+"""The master workbook's layout as data: sheets, tables, columns, guidance and drop-downs.
+
+One place says what each sheet holds, so the writer (:mod:`xlperf.write.master`), the reader
+(:mod:`xlperf.read.master`), the guide sheet and ``docs/master.md`` agree. Column names are the
+headers people see; readers match them ignoring case and spaces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xlperf.core.schemes import SCHEME_COLUMNS
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a configuration table."""
+
+    header: str
+    width: float
+    help: str
+    number_format: str | None = None
+    choices: tuple[str, ...] = ()
+    strict: bool = True  # False: other words are allowed after a warning
+    number: bool = False  # numbers expected (a warning otherwise)
+    wrap: bool = False
+
+
+@dataclass(frozen=True)
+class ConfigSheet:
+    """A configuration sheet: one Excel table with a header in row 1."""
+
+    name: str
+    table: str
+    purpose: str
+    columns: tuple[Column, ...]
+    required: tuple[str, ...] = ()
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(c.header for c in self.columns)
+
+
+@dataclass(frozen=True)
+class OutputSheet:
+    """An output sheet the refresh writes: a title, a note, headers in :data:`OUTPUT_HEADER_ROW`."""
+
+    name: str
+    title: str
+    purpose: str
+    headers: tuple[str, ...]
+    widths: tuple[float, ...] = field(default=())
+
+
+POLARITIES = ("Bigger is better", "Smaller is better", "Data only")
+UNITS = ("%", "number", "rate per 10,000", "rate per 1,000", "ratio", "days", "weeks", "£",
+         "£000s")
+FREQUENCIES = ("Monthly", "Quarterly", "Annual")
+TOLERANCE_TYPES = ("absolute", "%")
+DOT_BASES = ("Previous period", "Same period last year")
+YES_NO = ("Yes", "No")
+RANKS = ("A", "B", "C", "D")
+INTEGER, DECIMAL = "#,##0", "#,##0.0#"
+
+MEASURES = ConfigSheet(
+    "Measures", "tblMeasures",
+    "The measures register: one row per performance measure. Return templates, validation and "
+    "the scorecard all follow this table.",
+    (
+        Column("Code", 14, "The measure's code as the council writes it (unique, case matters)."),
+        Column("Measure", 48, "The measure's title as printed on the scorecard.", wrap=True),
+        Column("Priority", 28, "Corporate priority, e.g. 'Priority 2 Children are safe'."),
+        Column("Objective", 34, "Objective under the priority, e.g. 'P2 - Obj 1 Improve "
+                                "professional practice'."),
+        Column("Service", 20, "The team that submits the measure: one return per service."),
+        Column("Owner", 18, "The person accountable for the measure."),
+        Column("Polarity", 18, "Which way is better: Bigger is better, Smaller is better, or "
+                               "Data only (reported, never rated).", choices=POLARITIES),
+        Column("Unit", 14, "%, number, rate per 10,000, days, weeks, £, £000s...",
+               choices=UNITS, strict=False),
+        Column("Frequency", 12, "Monthly, Quarterly or Annual.", choices=FREQUENCIES,
+               strict=False),
+        Column("Scheme", 14, "Status scheme (a name from the Schemes sheet); blank uses the "
+                             "default scheme of Settings.", strict=False),
+        Column("Tolerance", 11, "How far from target still counts as near target (0 or more).",
+               number=True),
+        Column("Tolerance type", 12, "absolute (in the measure's unit) or % (of the target).",
+               choices=TOLERANCE_TYPES, strict=False),
+        Column("DoT basis", 20, "Direction of travel compares with the Previous period or the "
+                                "Same period last year (seasonal measures).", choices=DOT_BASES,
+               strict=False),
+        Column("Annual target", 12, "The target for the year; Not Set or TBC when there is none."),
+        Column("Cumulative", 11, "Yes when the target builds up through the year (profiled "
+                                 "straight-line unless the Targets sheet says otherwise).",
+               choices=YES_NO),
+        Column("Baseline", 10, "National or starting figure to compare with (optional)."),
+        Column("Baseline rank", 10, "Quartile of the baseline: A (top) to D (bottom).",
+               choices=RANKS),
+        Column("Contract", 10, "Yes for a contract measure (printed with ©).", choices=YES_NO),
+    ),
+    required=("Code", "Polarity"),
+)
+
+TARGETS = ConfigSheet(
+    "Targets", "tblTargets",
+    "Profiled targets: a target for one measure and one period, when it is not the annual "
+    "target (seasonal or non-linear cumulative profiles). Leave empty otherwise.",
+    (
+        Column("Code", 14, "A code from the Measures sheet."),
+        Column("Period", 14, "The period: Q2 2013/14, Sep-13, 2013/14..."),
+        Column("Target", 12, "The target for that period.", number_format=DECIMAL, number=True),
+    ),
+    required=("Code", "Period", "Target"),
+)
+
+BUDGET = ConfigSheet(
+    "Budget", "tblBudget",
+    "Revenue budget monitoring in £000s: one row per service area and a total row that must "
+    "add up. Each budget holder gets a finance return for their lines.",
+    (
+        Column("Service area", 32, "The budget line; the last row is the directorate total."),
+        Column("Budget holder", 20, "Who forecasts this line (one finance return each)."),
+        Column("Gross budget", 14, "Gross budget, £000s.", number_format=INTEGER, number=True),
+        Column("Net budget", 14, "Net budget, £000s.", number_format=INTEGER, number=True),
+        Column("Forecast outturn", 14, "Forecast outturn, £000s.", number_format=INTEGER,
+               number=True),
+        Column("Explanation", 60, "Why the forecast differs from the budget (needed for a "
+                                  "material variance).", wrap=True),
+    ),
+    required=("Service area", "Net budget"),
+)
+
+CAPITAL = ConfigSheet(
+    "Capital", "tblCapital",
+    "Capital programme in £000s, one row per programme and quarter.",
+    (
+        Column("Programme", 32, "The capital programme or project."),
+        Column("Quarter", 12, "The quarter the figures are for, e.g. Q2 2013/14."),
+        Column("Revised base budget", 14, "Revised base budget, £000s.", number_format=INTEGER,
+               number=True),
+        Column("Revised estimate", 14, "Revised estimate for the year, £000s.",
+               number_format=INTEGER, number=True),
+        Column("Actual to date", 14, "Actual spend to date, £000s.", number_format=INTEGER,
+               number=True),
+        Column("Explanation", 60, "Slippage or overspend explained.", wrap=True),
+    ),
+    required=("Programme",),
+)
+
+SCHEMES = ConfigSheet(
+    "Schemes", "tblSchemes",
+    "Status schemes as data: one row per status, best first. Edit the built-ins or add a "
+    "scheme of your own; a measure names its scheme in the Measures sheet.",
+    (
+        Column(SCHEME_COLUMNS[0], 14, "Scheme name (rows of one scheme together, best first)."),
+        Column(SCHEME_COLUMNS[1], 24, "The status word."),
+        Column(SCHEME_COLUMNS[2], 8, "A symbol, so colour is never the only signal."),
+        Column(SCHEME_COLUMNS[3], 10, "Colour as #RRGGBB."),
+        Column(SCHEME_COLUMNS[4], 12, "Where the status starts, in multiples of the tolerance "
+                                      "(gap = better-than-target distance); blank for the last.",
+               number=True),
+        Column(SCHEME_COLUMNS[5], 10, "Yes: a gap exactly at the edge is in this status.",
+               choices=YES_NO),
+        Column(SCHEME_COLUMNS[6], 9, "0 on target, 1 near, 2 missed (for roll-ups).",
+               choices=("0", "1", "2")),
+        Column(SCHEME_COLUMNS[7], 60, "What the scheme means.", wrap=True),
+    ),
+    required=SCHEME_COLUMNS[:7],
+)
+
+SETTINGS = ConfigSheet(
+    "Settings", "tblSettings",
+    "One value per setting. Add your own settings below; xlperf ignores ones it does not know.",
+    (
+        Column("Setting", 30, "The setting's name."),
+        Column("Value", 40, "Its value."),
+        Column("Notes", 70, "What it does.", wrap=True),
+    ),
+    required=("Setting", "Value"),
+)
+
+CONFIG_SHEETS = (MEASURES, TARGETS, BUDGET, CAPITAL, SCHEMES, SETTINGS)
+
+# Settings xlperf knows: label -> (key, default, note).
+SETTINGS_KNOWN: dict[str, tuple[str, object, str]] = {
+    "Council name": ("council", "", "Printed on templates and the scorecard."),
+    "Directorate": ("directorate", "", "Printed under the council name."),
+    "Reporting period": ("reporting_period", "",
+                         "The period being reported, e.g. Q2 2013/14 or Sep-13."),
+    "Returns folder": ("returns_folder", "returns",
+                       "Where submitted returns are collected (relative to the master)."),
+    "Default scheme": ("default_scheme", "rag",
+                       "Scheme for measures whose Scheme cell is blank."),
+    "Budget tolerance %": ("budget_tolerance_pct", 1.0,
+                           "A forecast within this % of the net budget is Amber, not Red."),
+    "Materiality threshold (£000s)": ("materiality", 50,
+                                      "Budget variances at least this big need an explanation."),
+    "Return deadline": ("return_deadline", "", "Printed on every return template."),
+}
+
+OUTPUT_TITLE_ROW, OUTPUT_NOTE_ROW, OUTPUT_HEADER_ROW = 1, 2, 4
+OUTPUT_NOTE = "Written by xlperf refresh: do not type here, your changes would be replaced."
+OUTPUT_SHEETS = (
+    OutputSheet("Scorecard", "Scorecard", "Every measure with its status for the period.",
+                ("Priority", "Objective", "Code", "Measure", "Period", "Actual", "Target",
+                 "Status", "Symbol", "Variance", "Variance %", "Direction", "Trend", "Owner",
+                 "Commentary"),
+                (26, 30, 14, 48, 11, 10, 10, 16, 7, 10, 10, 14, 10, 18, 60)),
+    OutputSheet("Objectives", "Objectives", "Status counts and judgement per objective.",
+                ("Priority", "Objective", "Measures", "Rated", "Met", "Near", "Missed",
+                 "No data", "Judgement"),
+                (26, 40, 10, 8, 8, 8, 8, 8, 14)),
+    OutputSheet("Exceptions", "Exceptions", "Measures off target, with no data, or with a "
+                "reported status that differs from the rule.",
+                ("Code", "Measure", "Owner", "Status", "Actual", "Target", "Variance",
+                 "Why listed", "Commentary"),
+                (14, 48, 18, 16, 10, 10, 10, 30, 60)),
+    OutputSheet("Finance", "Finance", "Revenue budget and capital programme, with variances.",
+                ("Service area", "Net budget", "Forecast outturn", "Variance", "Variance %",
+                 "Status", "Explanation"),
+                (32, 14, 14, 12, 10, 12, 60)),
+    OutputSheet("Log", "Log", "What each refresh did: returns read, findings, statuses frozen.",
+                ("Time", "Action", "File", "Sheet", "Cell", "Rule", "Severity", "Message"),
+                (20, 16, 30, 14, 8, 10, 9, 80)),
+)
+
+SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Measures",
+               "Targets", "Budget", "Capital", "Schemes", "Settings", "Log")

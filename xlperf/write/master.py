@@ -1,0 +1,208 @@
+"""Write the master workbook: configuration tables, laid-out output sheets and a guide.
+
+:func:`build_master` writes a master for a council to fill in (an empty register with guidance)
+or, given frames, a filled one; :func:`build_demo_master` fills it with the demo council. The
+layout (sheet names, table names, columns, drop-downs) is :mod:`xlperf.write.layout`, and
+``docs/master.md`` describes it sheet by sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlperf.core.schemes import BUILTIN_SCHEMES, Scheme, schemes_to_frame
+from xlperf.write import _xlsx
+from xlperf.write.layout import (
+    CONFIG_SHEETS,
+    MEASURES,
+    OUTPUT_HEADER_ROW,
+    OUTPUT_NOTE,
+    OUTPUT_NOTE_ROW,
+    OUTPUT_SHEETS,
+    OUTPUT_TITLE_ROW,
+    SETTINGS_KNOWN,
+    SHEET_ORDER,
+    ConfigSheet,
+)
+
+VALIDATION_ROWS = 1000  # drop-downs reach this row, so rows people add get them too
+
+
+def _version() -> str:
+    from xlperf import __version__
+
+    return __version__
+
+
+def _rows(frame: pd.DataFrame | None, headers: Sequence[str]) -> list[list[Any]]:
+    """Rows of ``frame`` in ``headers`` order (missing columns blank)."""
+    if frame is None or frame.empty:
+        return []
+    out = []
+    for record in frame.to_dict("records"):
+        out.append([record.get(h) for h in headers])
+    return out
+
+
+def _headers(sheet: ConfigSheet, frame: pd.DataFrame | None) -> list[str]:
+    """The sheet's columns, then any extra columns the frame carries (kept, not lost)."""
+    headers = list(sheet.headers)
+    if frame is not None:
+        known = {h.casefold() for h in headers}
+        headers += [str(c) for c in frame.columns if str(c).casefold() not in known]
+    return headers
+
+
+def _write_config(wb: Workbook, sheet: ConfigSheet, frame: pd.DataFrame | None,
+                  scheme_names: Sequence[str]) -> Worksheet:
+    ws = wb.create_sheet(sheet.name)
+    headers = _headers(sheet, frame)
+    by_header = {c.header: c for c in sheet.columns}
+    widths = [by_header[h].width if h in by_header else 16 for h in headers]
+    formats = {c.header: c.number_format for c in sheet.columns if c.number_format}
+    wrap = [c.header for c in sheet.columns if c.wrap]
+    last = _xlsx.add_table(ws, sheet.table, headers, _rows(frame, headers), widths=widths,
+                           number_formats=formats, wrap=wrap)
+    bottom = max(last, VALIDATION_ROWS)
+    for index, header in enumerate(headers, start=1):
+        column = by_header.get(header)
+        if column is None:
+            continue
+        choices = column.choices
+        if sheet is MEASURES and header == "Scheme":
+            choices = tuple(scheme_names)
+        if choices:
+            dv = _xlsx.list_validation(choices, strict=column.strict, prompt=column.help,
+                                       title=header)
+        elif column.number:
+            dv = _xlsx.number_validation(minimum=0 if header == "Tolerance" else None,
+                                         prompt=column.help, title=header)
+        else:
+            dv = None
+        _xlsx.validate_column(ws, dv, index, 2, bottom)
+    ws.row_dimensions[1].height = 32
+    return ws
+
+
+def _write_output(wb: Workbook, name: str) -> Worksheet:
+    spec = next(s for s in OUTPUT_SHEETS if s.name == name)
+    ws = wb.create_sheet(spec.name)
+    _xlsx.put(ws, OUTPUT_TITLE_ROW, 1, spec.title, font=_xlsx.TITLE_FONT)
+    _xlsx.put(ws, OUTPUT_NOTE_ROW, 1, f"{spec.purpose} {OUTPUT_NOTE}", font=_xlsx.GUIDE_FONT)
+    _xlsx.header_row(ws, OUTPUT_HEADER_ROW, spec.headers)
+    _xlsx.set_widths(ws, spec.widths)
+    ws.freeze_panes = ws.cell(row=OUTPUT_HEADER_ROW + 1, column=1)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{OUTPUT_HEADER_ROW}:{OUTPUT_HEADER_ROW}"
+    return ws
+
+
+def _write_guide(wb: Workbook, council: str) -> Worksheet:
+    ws = wb.create_sheet("Guide")
+    row = 1
+    _xlsx.put(ws, row, 1, f"{council or 'Your council'}: performance master workbook",
+              font=_xlsx.TITLE_FONT)
+    row += 1
+    _xlsx.put(ws, row, 1, "Made by xlperf. Configure the measures, targets, budget and schemes "
+              "in the blue-headed tables; xlperf reads them by their headers, so you may reorder "
+              "columns, add your own columns and add your own sheets.", font=_xlsx.GUIDE_FONT)
+    row += 2
+    _xlsx.header_row(ws, row, ("Sheet", "Column", "What to type"))
+    for spec in OUTPUT_SHEETS:
+        row += 1
+        _xlsx.put(ws, row, 1, spec.name, font=_xlsx.SUBTITLE_FONT)
+        _xlsx.put(ws, row, 3, f"{spec.purpose} Written by the refresh.", alignment=_xlsx.WRAP)
+    for sheet in CONFIG_SHEETS:
+        row += 1
+        _xlsx.put(ws, row, 1, sheet.name, font=_xlsx.SUBTITLE_FONT)
+        _xlsx.put(ws, row, 3, sheet.purpose, alignment=_xlsx.WRAP)
+        for column in sheet.columns:
+            row += 1
+            _xlsx.put(ws, row, 2, column.header)
+            required = " (required)" if column.header in sheet.required else ""
+            choices = f" Choices: {', '.join(column.choices)}." if column.choices else ""
+            _xlsx.put(ws, row, 3, column.help + required + choices, alignment=_xlsx.WRAP)
+    _xlsx.set_widths(ws, (16, 20, 100))
+    ws.freeze_panes = "A5"
+    return ws
+
+
+def _settings_frame(settings: Mapping[str, Any] | None) -> pd.DataFrame:
+    values = {label: default for label, (_k, default, _n) in SETTINGS_KNOWN.items()}
+    values.update(settings or {})
+    rows = [(label, value, SETTINGS_KNOWN[label][2] if label in SETTINGS_KNOWN else "")
+            for label, value in values.items()]
+    return pd.DataFrame(rows, columns=["Setting", "Value", "Notes"])
+
+
+def build_master(
+    path: str | Path,
+    *,
+    register: pd.DataFrame | None = None,
+    targets: pd.DataFrame | None = None,
+    budget: pd.DataFrame | None = None,
+    capital: pd.DataFrame | None = None,
+    schemes: Sequence[Scheme] | None = None,
+    settings: Mapping[str, Any] | None = None,
+    timestamp: dt.datetime | None = None,
+) -> Path:
+    """Write a master workbook to ``path`` and return the path.
+
+    With no frames the register, targets, budget and capital tables are empty (one blank row
+    each, with drop-downs and guidance) and the schemes are the three built-ins. ``settings``
+    maps Settings labels (``"Council name"``...) to values; unknown labels are written too.
+    ``timestamp`` fixes the document dates so the bytes are reproducible.
+    """
+    scheme_list = list(BUILTIN_SCHEMES.values()) if schemes is None else list(schemes)
+    scheme_names = [s.name for s in scheme_list]
+    frames: dict[str, pd.DataFrame | None] = {
+        "Measures": register, "Targets": targets, "Budget": budget, "Capital": capital,
+        "Schemes": schemes_to_frame(scheme_list), "Settings": _settings_frame(settings),
+    }
+    council = str((settings or {}).get("Council name") or "")
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name in SHEET_ORDER:
+        if name == "Guide":
+            _write_guide(wb, council)
+        elif name in frames:
+            sheet = next(s for s in CONFIG_SHEETS if s.name == name)
+            _write_config(wb, sheet, frames[name], scheme_names)
+        else:
+            _write_output(wb, name)
+    settings_ws = wb["Settings"]
+    for row in settings_ws.iter_rows(min_row=2, min_col=3, max_col=3):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    wb.active = SHEET_ORDER.index("Scorecard")
+    wb.properties.title = f"{council} performance master".strip()
+    wb.properties.creator = "xlperf"
+    wb.custom_doc_props.append(StringProperty(name="xlperf kind", value="master"))
+    wb.custom_doc_props.append(StringProperty(name="xlperf xlperf_version", value=_version()))
+    if timestamp is not None:
+        wb.properties.created = timestamp
+    return _xlsx.save(wb, path, timestamp=timestamp)
+
+
+def build_demo_master(path: str | Path, *, period: str | None = None,
+                      timestamp: dt.datetime | None = None) -> Path:
+    """Write the demo council's master (register, targets, budget, capital, settings)."""
+    from xlperf import demo
+
+    budget = demo.demo_budget()
+    budget.insert(1, "Budget holder", budget["Service area"].map(demo.DEMO_BUDGET_HOLDERS))
+    return build_master(
+        path, register=demo.demo_register(), targets=demo.demo_targets(), budget=budget,
+        capital=demo.demo_capital(), settings=demo.demo_settings(period or demo.DEMO_PERIOD),
+        timestamp=timestamp)

@@ -1,0 +1,515 @@
+"""Return templates: one performance return per service and one finance return per budget holder.
+
+Made from a master workbook (:func:`build_templates`) for one reporting period. Each template
+has one sheet people fill in (``Return`` or ``Finance``) with:
+
+- a title block (council, service or budget holder, period, deadline) and a guidance block;
+- a header row at :data:`HEADER_ROW` and one row per measure and period from
+  :data:`FIRST_DATA_ROW` (performance) or per budget line (finance);
+- layout cells locked and the sheet protected (no password: the protection stops accidents, the
+  template identity catches the rest); input cells unlocked and highlighted yellow; drop-downs of
+  the measure's status words;
+- its identity (:data:`~xlperf.write.identity.IDENTITY_KEYS`) in custom document properties and
+  in a hidden sheet ``xlperf``; the workbook structure is locked so the sheet stays hidden.
+
+:func:`fill_return` writes values into a template's input cells (how the demo makes its
+submitted returns); commentary is always written as text, never as a formula.
+``docs/templates.md`` shows the layout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Protection
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlperf.core.columns import BUDGET_COLUMNS, normalise_columns
+from xlperf.core.measures import prepare_measures
+from xlperf.core.periods import Period, parse_period
+from xlperf.core.schemes import get_scheme
+from xlperf.core.score import due_period
+from xlperf.core.targets import period_targets
+from xlperf.core.values import parse_value
+from xlperf.errors import InputError, WorkbookError
+from xlperf.write import _xlsx
+from xlperf.write.identity import (
+    FINANCE,
+    IDENTITY_KEYS,
+    IDENTITY_SHEET,
+    PERFORMANCE,
+    PROPERTY_PREFIX,
+    register_hash,
+)
+
+PERFORMANCE_SHEET, FINANCE_SHEET = "Return", "Finance"
+HEADER_ROW = 12
+FIRST_DATA_ROW = HEADER_ROW + 1
+
+# Performance return columns: (header, width, input?)
+PERFORMANCE_COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("Code", 14, False), ("Measure", 46, False), ("Unit", 16, False), ("Polarity", 16, False),
+    ("Frequency", 10, False), ("Period", 11, False), ("Target", 10, False),
+    ("Actual", 11, True), ("Numerator", 11, True), ("Denominator", 12, True),
+    ("Reported status", 20, True), ("Commentary", 60, True),
+)
+FINANCE_COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("Service area", 34, False), ("Gross budget", 13, False), ("Net budget", 13, False),
+    ("Forecast outturn", 14, True), ("Variance", 12, False), ("Explanation", 70, True),
+)
+RATIO_UNITS = re.compile(r"%|rate|ratio|per\b|percent", re.IGNORECASE)
+
+PERFORMANCE_GUIDANCE = (
+    "How to fill in this return",
+    "1. Type only in the yellow cells: Actual, Numerator and Denominator (where open), "
+    "Reported status and Commentary. Everything else is locked.",
+    "2. Actual: a number in the measure's unit (a percentage as 68.04 or 68.04%). No figure? "
+    "Type n/a or TBC and say why in Commentary: never type 0 for 'no data'.",
+    "3. Reported status is optional: your own view of the status. xlperf works the status out "
+    "from the target and shows both when they differ.",
+    "4. Commentary: plain text saying what the figure means and what is being done.",
+    "5. Do not add, delete, move or rename rows, columns or sheets: the return is checked "
+    "against its template.",
+)
+FINANCE_GUIDANCE = (
+    "How to fill in this return",
+    "1. Type only in the yellow cells: Forecast outturn (£000s) and Explanation.",
+    "2. Forecast outturn is what you expect to spend, net, by the end of the financial year.",
+    "3. Explain every variance of {materiality} (£000s) or more: what causes it and what is "
+    "being done.",
+    "4. Do not add, delete, move or rename rows, columns or sheets: the return is checked "
+    "against its template.",
+    "",
+)
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """One template written: where, what kind, for whom, and its identity."""
+
+    path: Path
+    kind: str
+    service: str
+    identity: dict[str, str]
+
+
+def _version() -> str:
+    from xlperf import __version__
+
+    return __version__
+
+
+def slug(text: str) -> str:
+    """A file-name-safe, lower-case slug: ``'Children in Care'`` -> ``'children-in-care'``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "blank"
+
+
+def template_id(kind: str, who: str, period: Period) -> str:
+    """``perf-safeguarding-2013-14-Q2``: readable, and the same for the same return."""
+    prefix = "perf" if kind == PERFORMANCE else "fin"
+    return f"{prefix}-{slug(who)}-{period.format('iso').replace('/', '-')}"
+
+
+def _file_period(period: Period) -> str:
+    return period.format().replace("/", "-")
+
+
+def due_periods(frequency: str, reporting: Period) -> list[Period]:
+    """The periods of ``frequency`` a return for ``reporting`` asks for: those ending within it
+    (three months in a quarter), or for an annual measure the latest year ended (so the figure
+    can be given whenever it is published). Empty when nothing is due (a quarterly measure in
+    a mid-quarter monthly return).
+
+    >>> [p.format() for p in due_periods("month", parse_period("Q2 2013/14"))]
+    ['Jul-13', 'Aug-13', 'Sep-13']
+    >>> [p.format() for p in due_periods("year", parse_period("Q2 2013/14"))]
+    ['2012/13']
+    """
+    last = due_period(reporting, frequency)
+    periods = []
+    current = last
+    while current.end >= reporting.start and current.end <= reporting.end:
+        periods.append(current)
+        current = current.previous()
+    if not periods and frequency == "year":
+        periods = [last]
+    return periods[::-1]
+
+
+def _target_lookup(targets: pd.DataFrame) -> dict[tuple[str, str], Any]:
+    if targets is None or targets.empty:
+        return {}
+    frame = normalise_columns(targets, {"code": ("code",), "period": ("period",),
+                                        "target": ("target",)})
+    out = {}
+    for code, period, target in zip(frame["code"], frame["period"], frame["target"],
+                                    strict=True):
+        try:
+            key = parse_period(period).format("iso")
+        except InputError:
+            continue
+        out[(str(code).strip(), key)] = target
+    return out
+
+
+def _shown_target(measure: pd.Series, raw: Any, period: Period,
+                  table: Mapping[tuple[str, str], Any]) -> Any:
+    """The target the template shows: the Targets sheet's, else profiled from the annual
+    target, else the annual target's words (``Not Set``); blank for data-only measures."""
+    if measure["polarity"] == "Data only":
+        return None
+    given = table.get((measure["code"], period.format("iso")))
+    if given is not None and parse_value(given).number is not None:
+        return parse_value(given).number
+    annual = measure["annual_target"]
+    if annual is None or (isinstance(annual, float) and math.isnan(annual)):
+        return None if _blank(raw) else str(raw).strip()
+    profiled = period_targets(np.array([annual]), np.array([period.position_in_year]),
+                              np.array([period.periods_in_year]),
+                              np.array([bool(measure["cumulative"])]))[0]
+    return float(profiled)
+
+
+def row_height(text: str, width: float) -> float:
+    """Points for a row whose wrapped ``text`` sits in a column ``width`` characters wide
+    (spreadsheet applications do not grow rows that openpyxl wrote)."""
+    lines = sum(max(1, math.ceil(len(part) / max(width * 1.1, 1))) for part in
+                (text or "").split("\n"))
+    return 15.0 * max(lines, 1)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (
+        isinstance(value, str) and value.strip() == "")
+
+
+def _new_book(identity: Mapping[str, str]) -> Workbook:
+    wb = Workbook()
+    for key in IDENTITY_KEYS:
+        wb.custom_doc_props.append(StringProperty(name=PROPERTY_PREFIX + key,
+                                                  value=str(identity.get(key, ""))))
+    wb.properties.creator = "xlperf"
+    wb.properties.title = f"{identity.get('kind', '')} return {identity.get('service', '')} " \
+                          f"{identity.get('period', '')}".strip()
+    return wb
+
+
+def _identity_sheet(wb: Workbook, identity: Mapping[str, str]) -> None:
+    ws = wb.create_sheet(IDENTITY_SHEET)
+    _xlsx.put(ws, 1, 1, "Key", font=_xlsx.HEADER_FONT, fill=_xlsx.HEADER_FILL)
+    _xlsx.put(ws, 1, 2, "Value", font=_xlsx.HEADER_FONT, fill=_xlsx.HEADER_FILL)
+    for row, key in enumerate(IDENTITY_KEYS, start=2):
+        _xlsx.put(ws, row, 1, key)
+        _xlsx.put(ws, row, 2, str(identity.get(key, "")))
+    _xlsx.set_widths(ws, (18, 40))
+    ws.sheet_state = "hidden"
+    ws.protection.sheet = True
+
+
+def _title_block(ws: Worksheet, title: str, lines: Sequence[tuple[str, str]],
+                 guidance: Sequence[str]) -> None:
+    _xlsx.put(ws, 1, 1, title, font=_xlsx.TITLE_FONT)
+    for row, (label, value) in enumerate(lines, start=2):
+        _xlsx.put(ws, row, 1, label, font=_xlsx.SUBTITLE_FONT)
+        _xlsx.put(ws, row, 2, value)
+    first = 2 + len(lines)
+    for row, text in enumerate(guidance, start=first):
+        font = _xlsx.SUBTITLE_FONT if row == first else _xlsx.GUIDE_FONT
+        _xlsx.put(ws, row, 1, text, font=font)
+
+
+def _protect(ws: Worksheet, wb: Workbook) -> None:
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # people may widen columns
+    ws.protection.formatRows = False  # and make rows taller
+    ws.protection.selectLockedCells = False
+    ws.protection.selectUnlockedCells = False
+    wb.security = WorkbookProtection(lockStructure=True)
+
+
+def _input(cell: Any, *, wrap: bool = False) -> None:
+    cell.protection = Protection(locked=False)
+    cell.fill = _xlsx.INPUT_FILL
+    cell.border = _xlsx.BOX
+    cell.alignment = Alignment(wrap_text=wrap, vertical="top")
+
+
+def _shown(cell: Any, *, wrap: bool = False) -> None:
+    cell.border = _xlsx.BOX
+    cell.alignment = Alignment(wrap_text=wrap, vertical="top")
+
+
+def _page(ws: Worksheet, last_column: str) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.print_area = f"A1:{last_column}{ws.max_row}"
+
+
+def build_performance_template(master: Any, service: str, period: Period, path: Path, *,
+                               timestamp: dt.datetime | None = None) -> TemplateInfo:
+    """Write the performance return of one service for ``period``."""
+    register = master.usable_register
+    prepared = prepare_measures(register)
+    prepared.index = register.index
+    raw_annual = normalise_columns(register, {"annual_target": ("annual target",)})
+    mine = prepared[prepared["service"] == service]
+    if mine.empty:
+        raise InputError(f"no measures for service {service!r} in the register")
+    identity = {
+        "template_id": template_id(PERFORMANCE, service, period), "kind": PERFORMANCE,
+        "service": service, "period": period.format(), "register_hash": register_hash(register),
+        "xlperf_version": _version(), "council": str(master.settings.get("council") or ""),
+        "sheet": PERFORMANCE_SHEET, "header_row": str(HEADER_ROW),
+        "first_data_row": str(FIRST_DATA_ROW),
+    }
+    wb = _new_book(identity)
+    ws = wb.active
+    ws.title = PERFORMANCE_SHEET
+    deadline = str(master.settings.get("return_deadline") or "")
+    _title_block(ws, f"Performance return: {service}", (
+        ("Council", identity["council"]), ("Period", identity["period"]),
+        ("Return by", deadline), ("Template", identity["template_id"]),
+    ), PERFORMANCE_GUIDANCE)
+    headers = [h for h, _w, _i in PERFORMANCE_COLUMNS]
+    _xlsx.header_row(ws, HEADER_ROW, headers)
+    _xlsx.set_widths(ws, [w for _h, w, _i in PERFORMANCE_COLUMNS])
+    table = _target_lookup(master.targets)
+    row = FIRST_DATA_ROW
+    status_rows: dict[tuple[str, ...], list[int]] = {}
+    for index, measure in mine.iterrows():
+        try:
+            scheme = get_scheme(measure["scheme"] or master.default_scheme, master.schemes)
+            labels = scheme.labels
+        except InputError:
+            labels = ()
+        if measure["polarity"] == "Data only":
+            labels = ("Data only", "No data")
+        raw = raw_annual.at[index, "annual_target"] if "annual_target" in raw_annual else None
+        ratio = bool(RATIO_UNITS.search(str(measure["unit"])))
+        for due in due_periods(measure["frequency"], period):
+            shown = (measure["code"], measure["title"], measure["unit"], measure["polarity"],
+                     {"month": "Monthly", "quarter": "Quarterly", "year": "Annual"}[
+                         measure["frequency"]], due.format(),
+                     _shown_target(measure, raw, due, table))
+            for column, value in enumerate(shown, start=1):
+                cell = _xlsx.put(ws, row, column, value)
+                _shown(cell, wrap=column == 2)
+            for column in range(8, 13):
+                cell = ws.cell(row=row, column=column)
+                if column in (9, 10) and not ratio:
+                    cell.fill = _xlsx.LOCKED_FILL
+                    cell.border = _xlsx.BOX
+                else:
+                    _input(cell, wrap=column == 12)
+            status_rows.setdefault(tuple(labels), []).append(row)
+            ws.row_dimensions[row].height = row_height(str(measure["title"]), 46)
+            row += 1
+    last = row - 1
+    if last < FIRST_DATA_ROW:
+        raise InputError(f"nothing is due from {service!r} for {period.format()}")
+    for labels, rows in status_rows.items():
+        dv = _xlsx.list_validation(labels, strict=True, prompt="Your own view of the status "
+                                   "(optional).", title="Reported status")
+        if dv is not None:
+            for r in rows:
+                dv.add(f"K{r}")
+            ws.add_data_validation(dv)
+    actual_dv = _xlsx.number_validation(prompt="A number in the measure's unit; n/a or TBC "
+                                        "when there is no figure.", title="Actual")
+    actual_dv.add(f"H{FIRST_DATA_ROW}:H{last}")
+    ws.add_data_validation(actual_dv)
+    ratio_dv = _xlsx.number_validation(minimum=0, prompt="The count behind the figure.",
+                                       title="Numerator/denominator")
+    ratio_dv.add(f"I{FIRST_DATA_ROW}:J{last}")
+    ws.add_data_validation(ratio_dv)
+    ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=3)
+    ws.row_dimensions[HEADER_ROW].height = 30
+    _page(ws, "L")
+    _protect(ws, wb)
+    _identity_sheet(wb, identity)
+    _xlsx.save(wb, path, timestamp=timestamp)
+    return TemplateInfo(path, PERFORMANCE, service, identity)
+
+
+def build_finance_template(master: Any, holder: str, lines: pd.DataFrame, period: Period,
+                           path: Path, *, timestamp: dt.datetime | None = None) -> TemplateInfo:
+    """Write the finance return of one budget holder (their ``lines`` of the Budget sheet)."""
+    frame = normalise_columns(lines, BUDGET_COLUMNS)
+    identity = {
+        "template_id": template_id(FINANCE, holder, period), "kind": FINANCE,
+        "service": holder, "period": period.format(),
+        "register_hash": register_hash(master.register), "xlperf_version": _version(),
+        "council": str(master.settings.get("council") or ""), "sheet": FINANCE_SHEET,
+        "header_row": str(HEADER_ROW), "first_data_row": str(FIRST_DATA_ROW),
+    }
+    wb = _new_book(identity)
+    ws = wb.active
+    ws.title = FINANCE_SHEET
+    materiality = master.settings.get("materiality")
+    shown_materiality = "the materiality threshold" if materiality is None else (
+        f"£{float(materiality):,.0f}k")
+    guidance = [g.replace("{materiality}", shown_materiality) for g in FINANCE_GUIDANCE]
+    _title_block(ws, f"Finance return: {holder}", (
+        ("Council", identity["council"]), ("Period", identity["period"]),
+        ("Return by", str(master.settings.get("return_deadline") or "")),
+        ("Template", identity["template_id"]),
+    ), guidance)
+    _xlsx.header_row(ws, HEADER_ROW, [h for h, _w, _i in FINANCE_COLUMNS])
+    _xlsx.set_widths(ws, [w for _h, w, _i in FINANCE_COLUMNS])
+    row = FIRST_DATA_ROW
+    for _, line in frame.iterrows():
+        values = (line.get("line"), parse_value(line.get("gross_budget")).number,
+                  parse_value(line.get("budget")).number)
+        for column, value in enumerate(values, start=1):
+            _shown(_xlsx.put(ws, row, column, value,
+                             number_format=None if column == 1 else _xlsx.INTEGER))
+        _input(ws.cell(row=row, column=4))
+        ws.cell(row=row, column=4).number_format = _xlsx.INTEGER
+        variance = ws.cell(row=row, column=5)
+        variance.value = f'=IF(ISNUMBER(D{row}),D{row}-C{row},"")'
+        variance.number_format = "+#,##0;-#,##0;0"
+        _shown(variance)
+        _input(ws.cell(row=row, column=6), wrap=True)
+        row += 1
+    last = row - 1
+    dv = _xlsx.number_validation(minimum=0, prompt="Forecast outturn for the year, £000s.",
+                                 title="Forecast outturn")
+    dv.add(f"D{FIRST_DATA_ROW}:D{last}")
+    ws.add_data_validation(dv)
+    ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=2)
+    ws.row_dimensions[HEADER_ROW].height = 30
+    _page(ws, "F")
+    _protect(ws, wb)
+    _identity_sheet(wb, identity)
+    _xlsx.save(wb, path, timestamp=timestamp)
+    return TemplateInfo(path, FINANCE, holder, identity)
+
+
+def _budget_holders(budget: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Budget lines per holder (the total row left out); without a Budget holder column each
+    line is its own holder."""
+    if budget is None or budget.empty:
+        return {}
+    frame = normalise_columns(budget, BUDGET_COLUMNS)
+    if "line" not in frame.columns:
+        return {}
+    names = frame["line"].map(lambda v: "" if _blank(v) else str(v).strip())
+    keep = (names != "") & ~names.str.casefold().str.contains("total")
+    holder_col = next((c for c in budget.columns if str(c).strip().casefold() == "budget holder"),
+                      None)
+    holders = (budget[holder_col].map(lambda v: "" if _blank(v) else str(v).strip())
+               if holder_col is not None else names)
+    holders = holders.where(holders != "", names)
+    out: dict[str, pd.DataFrame] = {}
+    for holder in dict.fromkeys(holders[keep]):
+        out[holder] = budget[keep & (holders == holder)]
+    return out
+
+
+def build_templates(master: Any, period: Any, out_dir: str | Path, *,
+                    timestamp: dt.datetime | None = None) -> list[TemplateInfo]:
+    """Write every return template of ``master`` (a path or a read
+    :class:`~xlperf.read.master.Master`) for ``period`` into ``out_dir``: one performance return
+    per service of the register, then one finance return per budget holder.
+
+    Raises :class:`~xlperf.errors.InputError` when the register has errors (fix them first:
+    ``xlperf check`` lists them) or nothing is due.
+    """
+    from xlperf.read.master import Master, read_master
+
+    book = master if isinstance(master, Master) else read_master(master)
+    if not book.report.valid:
+        raise InputError(f"{book.path}: the register has {len(book.report.errors)} error(s); "
+                         "fix them before making templates")
+    reporting = parse_period(period)
+    out = Path(out_dir)
+    infos = []
+    services = prepare_measures(book.usable_register)["service"] if len(book.register) else []
+    for service in dict.fromkeys(s for s in services if s):
+        name = f"{service} - {_file_period(reporting)}.xlsx"
+        try:
+            infos.append(build_performance_template(book, service, reporting, out / name,
+                                                    timestamp=timestamp))
+        except InputError as error:
+            if "nothing is due" not in str(error):
+                raise
+    for holder, lines in _budget_holders(book.budget).items():
+        name = f"Finance - {holder} - {_file_period(reporting)}.xlsx"
+        infos.append(build_finance_template(book, holder, lines, reporting, out / name,
+                                            timestamp=timestamp))
+    return infos
+
+
+def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
+                timestamp: dt.datetime | None = None) -> Path:
+    """Fill a template's input cells from ``values`` and save the result to ``path``.
+
+    Performance: ``values`` has ``Code``, ``Period`` and any of ``Actual``, ``Numerator``,
+    ``Denominator``, ``Reported status``, ``Commentary``; rows are matched by code and period.
+    Finance: ``Service area`` and any of ``Forecast outturn``, ``Explanation``. Text is written
+    as text (a commentary starting with ``=`` stays words). Values for rows the template does
+    not have are ignored.
+    """
+    try:
+        wb = load_workbook(template)
+    except (OSError, KeyError, ValueError) as error:
+        raise WorkbookError(f"{template}: cannot open the template ({error})",
+                            file=str(template)) from None
+    if PERFORMANCE_SHEET in wb.sheetnames:
+        ws = wb[PERFORMANCE_SHEET]
+        keys, key_columns = ("Code", "Period"), (1, 6)
+        inputs = {"Actual": 8, "Numerator": 9, "Denominator": 10, "Reported status": 11,
+                  "Commentary": 12}
+    elif FINANCE_SHEET in wb.sheetnames:
+        ws = wb[FINANCE_SHEET]
+        keys, key_columns = ("Service area",), (1,)
+        inputs = {"Forecast outturn": 4, "Explanation": 6}
+    else:
+        raise WorkbookError(f"{template}: not an xlperf return template", file=str(template))
+    rows: dict[tuple[str, ...], int] = {}
+    for r in range(FIRST_DATA_ROW, ws.max_row + 1):
+        key_cells = [ws.cell(row=r, column=c).value for c in key_columns]
+        if key_cells[0] is None:
+            continue
+        if len(keys) == 2:
+            key_cells[1] = parse_period(key_cells[1]).format("iso")
+        rows[tuple(str(k).strip() for k in key_cells)] = r
+    for record in values.to_dict("records"):
+        key = [str(record.get(k, "")).strip() for k in keys]
+        if len(keys) == 2:
+            try:
+                key[1] = parse_period(record.get("Period")).format("iso")
+            except InputError:
+                continue
+        r = rows.get(tuple(key))
+        if r is None:
+            continue
+        for header, column in inputs.items():
+            if header in record and not _blank(record[header]):
+                cell = ws.cell(row=r, column=column)
+                fill, border, alignment, protection, fmt = (
+                    cell.fill.copy(), cell.border.copy(), cell.alignment.copy(),
+                    cell.protection.copy(), cell.number_format)
+                _xlsx.put(ws, r, column, record[header])
+                cell.fill, cell.border, cell.alignment = fill, border, alignment
+                cell.protection, cell.number_format = protection, fmt
+                if isinstance(record[header], str) and column == max(inputs.values()):
+                    width = ws.column_dimensions[cell.column_letter].width or 60
+                    height = ws.row_dimensions[r].height or 15.0
+                    ws.row_dimensions[r].height = max(height, row_height(record[header], width))
+    return _xlsx.save(wb, path, timestamp=timestamp)

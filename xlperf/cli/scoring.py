@@ -1,4 +1,4 @@
-"""Scoring commands: ``demo``, ``schemes``, ``status``."""
+"""Scoring commands: ``schemes``, ``status``."""
 
 from __future__ import annotations
 
@@ -7,34 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from xlperf.cli._app import _fail, app, console, scorecard_table
+from xlperf.cli._app import _fail, app, console
 from xlperf.errors import XlperfError
-
-
-@app.command()
-def demo(
-    period: Annotated[str, typer.Option(help="Reporting period of the demo.")] = "Q2 2013/14",
-) -> None:
-    """Score the bundled demo council and print its scorecard."""
-    from xlperf import demo as demo_data
-    from xlperf.core.rollup import rollup
-    from xlperf.core.score import score
-
-    try:
-        scored = score(demo_data.demo_values(period), demo_data.demo_register(), period)
-    except XlperfError as error:
-        raise _fail(error) from None
-    console.print(scorecard_table(scored, f"{demo_data.DEMO_COUNCIL}: scorecard {period}"))
-    objectives = rollup(scored, ["priority", "objective"])
-    summary = Table(title="Objectives", header_style="bold")
-    for column in ("Objective", "Rated", "Met", "Near", "Missed", "Judgement"):
-        summary.add_column(column)
-    for row in objectives.itertuples():
-        summary.add_row(str(row.objective), str(row.rated), str(row.met), str(row.near),
-                        str(row.missed), str(row.judgement))
-    console.print(summary)
-    counts = scored["status"].value_counts()
-    console.print("Statuses: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
 @app.command()

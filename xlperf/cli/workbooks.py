@@ -1,0 +1,133 @@
+"""Workbook commands: ``init`` (a new master), ``templates`` (return templates), ``demo``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from xlperf.cli._app import _fail, app, console, err_console, scorecard_table
+from xlperf.errors import XlperfError
+
+MASTER_NAME = "master.xlsx"
+
+
+def _findings_table(report: object, title: str) -> Table:
+    table = Table(title=title, header_style="bold")
+    for column in ("Sheet", "Cell", "Rule", "Severity", "Message"):
+        table.add_column(column, overflow="fold")
+    for f in report:  # type: ignore[attr-defined]
+        table.add_row(f.sheet or "", f.cell or "", f.rule, f.severity, f.message)
+    return table
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the new master workbook.")],
+    demo: Annotated[bool, typer.Option("--demo", help="Fill it with the demo council.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing master.")] = False,
+) -> None:
+    """Create a master workbook (DIRECTORY/master.xlsx): an empty register with guidance, or
+    with --demo the demo council's register, targets, budget and capital."""
+    from xlperf.write.master import build_demo_master, build_master
+
+    target = directory / MASTER_NAME
+    if target.exists() and not force:
+        err_console.print(f"[bold red]xlperf:[/] {target} already exists (use --force to "
+                          "replace it)")
+        raise typer.Exit(2)
+    try:
+        path = build_demo_master(target) if demo else build_master(target)
+    except XlperfError as error:
+        raise _fail(error) from None
+    what = "demo master" if demo else "empty master"
+    console.print(f"Wrote {what} {path}")
+    console.print("Next: fill in the Measures sheet, then "
+                  f"[bold]xlperf templates {path} --period \"Q2 2013/14\"[/]")
+
+
+@app.command()
+def templates(
+    master: Annotated[Path, typer.Argument(help="The master workbook.")],
+    period: Annotated[str | None, typer.Option(
+        help="Reporting period, e.g. 'Q2 2013/14' (default: the master's Settings).")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the templates.")] = Path("templates"),
+) -> None:
+    """Write the return templates of a master for one period: one performance return per
+    service and one finance return per budget holder."""
+    from xlperf.read.master import read_master
+    from xlperf.write.templates import build_templates
+
+    try:
+        book = read_master(master)
+        if len(book.report):
+            console.print(_findings_table(book.report, f"Problems in {master}"))
+        if not book.report.valid:
+            err_console.print("[bold red]xlperf:[/] fix the errors in the master first; no "
+                              "templates written")
+            raise typer.Exit(1)
+        when = period or book.reporting_period
+        if not when:
+            err_console.print("[bold red]xlperf:[/] give --period or set 'Reporting period' "
+                              "on the Settings sheet")
+            raise typer.Exit(2)
+        infos = build_templates(book, when, out)
+    except XlperfError as error:
+        raise _fail(error) from None
+    table = Table(title=f"Return templates for {when}", header_style="bold")
+    for column in ("Kind", "For", "Template id", "File"):
+        table.add_column(column)
+    for info in infos:
+        table.add_row(info.kind, info.service, info.identity["template_id"], str(info.path))
+    console.print(table)
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Argument(help="Folder for the demo workbooks.")] = Path(
+        "xlperf-demo"),
+    period: Annotated[str, typer.Option(help="Reporting period of the demo.")] = "Q2 2013/14",
+) -> None:
+    """Build the demo council's master and one filled-in return per service, read them back,
+    score them and print the scorecard."""
+    import pandas as pd
+
+    from xlperf import demo as demo_data
+    from xlperf.core.periods import parse_period
+    from xlperf.core.rollup import rollup
+    from xlperf.read.master import read_master
+    from xlperf.read.returns import read_return, return_values
+    from xlperf.write.shipped import build_demo_workbooks
+
+    try:
+        files = build_demo_workbooks(directory, period=period)
+        master = read_master(files.master)
+        returned = [read_return(p) for p in files.returns]
+        current = [return_values(r) for r in returned if r.kind == "performance"]
+        # Until the ledger keeps history, earlier periods come from the demo's own history.
+        start = parse_period(period).start
+        history = demo_data.demo_values(period)
+        history = history[history["Period"].map(lambda p: parse_period(p).end < start)]
+        values = pd.concat([history, *current], ignore_index=True)
+        scored = master.score(values, period)
+    except XlperfError as error:
+        raise _fail(error) from None
+    council = master.settings.get("council") or demo_data.DEMO_COUNCIL
+    console.print(scorecard_table(scored, f"{council}: scorecard {period}"))
+    objectives = rollup(scored, ["priority", "objective"])
+    summary = Table(title="Objectives", header_style="bold")
+    for column in ("Objective", "Rated", "Met", "Near", "Missed", "Judgement"):
+        summary.add_column(column)
+    for row in objectives.itertuples():
+        summary.add_row(str(row.objective), str(row.rated), str(row.met), str(row.near),
+                        str(row.missed), str(row.judgement))
+    console.print(summary)
+    counts = scored["status"].value_counts()
+    console.print("Statuses: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    console.print(f"\nMaster workbook: {files.master}")
+    console.print(f"Return templates: {files.master.parent / 'templates'} "
+                  f"({len(files.templates)} files)")
+    console.print(f"Filled-in returns: {files.master.parent / 'returns'} "
+                  f"({len(files.returns)} files)")

@@ -1,0 +1,69 @@
+"""The example workbooks of docs/excel.md: made by workbooks/make_excel_examples.py, opening in
+Excel without a repair prompt (shared/ooxml/validate_xlsx.py), formulas using the functions."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = Path(__file__).resolve().parents[1].parent.parent / "shared"
+
+
+def _load(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory):
+    maker = _load(ROOT / "workbooks" / "make_excel_examples.py", "make_excel_examples")
+    folder = tmp_path_factory.mktemp("examples")
+    return {p.name: p for p in maker.write_examples(folder)}
+
+
+@pytest.fixture(scope="module")
+def validate_xlsx():
+    if not (SHARED / "ooxml" / "validate_xlsx.py").exists():
+        pytest.skip("shared/ooxml is not beside the repository")
+    sys.path.insert(0, str(SHARED / "ooxml"))
+    try:
+        import validate_xlsx
+    finally:
+        sys.path.remove(str(SHARED / "ooxml"))
+    return validate_xlsx
+
+
+@pytest.mark.parametrize("name", ["xlperf_functions.xlsx", "budget_functions.xlsx"])
+def test_examples_open_in_excel_without_repair(examples, validate_xlsx, name):
+    problems = validate_xlsx.find_problems(examples[name])
+    assert not problems, "\n".join(map(str, problems))
+    assert (ROOT / "workbooks" / name).exists(), "run python workbooks/make_excel_examples.py"
+
+
+def test_function_examples_use_every_scoring_function(examples):
+    sheet = openpyxl.load_workbook(examples["xlperf_functions.xlsx"])["Measures"]
+    assert sheet["K2"].value == "=XLPERF.STATUS(C2,D2,E2,F2,G2,H2)"
+    formulas = " ".join(str(c.value) for row in sheet.iter_rows() for c in row)
+    for name in ("STATUS", "SYMBOL", "VARIANCE", "VARIANCE_PCT", "DIRECTION", "PERIOD",
+                 "EXPLAIN"):
+        assert f"=XLPERF.{name}(" in formulas
+    book = openpyxl.load_workbook(examples["xlperf_functions.xlsx"])
+    assert {"Register", "Values", "Settings"} <= set(book.sheetnames)
+
+
+def test_budget_example_uses_every_finance_function(examples):
+    book = openpyxl.load_workbook(examples["budget_functions.xlsx"])
+    assert book["Revenue"]["B8"].value == "=XLPERF.CROSSFOOT(A2:D6,A7:D7)"
+    assert book["Revenue"]["D17"].value == 44_178  # the swapped total
+    formulas = " ".join(str(c.value) for s in book for row in s.iter_rows() for c in row)
+    for name in ("BUDGET_VARIANCE", "BUDGET_VARIANCE_PCT", "BUDGET_STATUS", "CROSSFOOT",
+                 "OBJECTIVE_STATUS", "COUNT_STATUS"):
+        assert f"=XLPERF.{name}(" in formulas

@@ -64,7 +64,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "REG-040": (ERROR, "a setting's value cannot be used"),
     "REG-050": (ERROR, "a budget figure is not a number"),
     "REG-051": (ERROR, "budget lines do not add up to the total"),
-    "REG-060": (QUERY, "a configuration sheet is missing"),
+    "REG-060": (QUERY, "the Schemes or Settings sheet is missing: defaults used"),
 }
 
 
@@ -181,8 +181,7 @@ def _check_word(sheet: _Sheet, core: str, rule: str, parser: Any, what: str,
         try:
             parser(value)
         except InputError as error:
-            sheet.add(rule, f"{what} {value!r} in {sheet.cell(row, core)}: {error}", row, core,
-                      value)
+            sheet.add(rule, f"{sheet.cell(row, core)}: {error}", row, core, value)
 
 
 def _check_number(sheet: _Sheet, core: str, rule: str, what: str, *,
@@ -382,7 +381,10 @@ def _check_crossfoot(sheet: _Sheet) -> None:
     last = sheet.frame.index[-1]
     if "total" not in names.loc[last].casefold():
         return
-    columns = [sheet.core[c] for c in ("gross_budget", "budget", "forecast") if sheet.has(c)]
+    # A column with a cell that is not a number already has its finding (REG-050).
+    broken = {f.cell[0] for f in sheet.findings if f.cell}
+    columns = [sheet.core[c] for c in ("gross_budget", "budget", "forecast")
+               if sheet.has(c) and sheet.cell(last, c)[0] not in broken]
     lines = sheet.frame.drop(index=last)
     for problem in crossfoot(lines, sheet.frame.loc[last], columns):
         core = next(c for c, h in sheet.core.items() if h == problem.column)
@@ -405,9 +407,9 @@ def read_master(path: str | Path) -> Master:
     def grid(wanted: str) -> list[list[Any]] | None:
         found = find_sheet(names, wanted)
         if found is None:
-            if wanted != "Measures":
+            if wanted in ("Schemes", "Settings"):
                 findings.append(_finding("REG-060", f"the master has no {wanted!r} sheet; "
-                                         "using none (or the defaults)", file=where,
+                                         "using xlperf's defaults", file=where,
                                          sheet=wanted, cell=None))
             return None
         return sheet_grid(book, found, file=where)

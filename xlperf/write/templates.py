@@ -501,13 +501,7 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
             continue
         for header, column in inputs.items():
             if header in record and not _blank(record[header]):
-                cell = ws.cell(row=r, column=column)
-                fill, border, alignment, protection, fmt = (
-                    cell.fill.copy(), cell.border.copy(), cell.alignment.copy(),
-                    cell.protection.copy(), cell.number_format)
-                _xlsx.put(ws, r, column, record[header])
-                cell.fill, cell.border, cell.alignment = fill, border, alignment
-                cell.protection, cell.number_format = protection, fmt
+                cell = _xlsx.put(ws, r, column, record[header])  # keeps the cell's style
                 if isinstance(record[header], str) and column == max(inputs.values()):
                     width = ws.column_dimensions[cell.column_letter].width or 60
                     height = ws.row_dimensions[r].height or 15.0

@@ -1,6 +1,6 @@
 """Write the example workbooks of docs/excel.md: the XLPERF.* functions used in sheets.
 
-    python workbooks/make_excel_examples.py [folder]
+    python workbooks/make_excel_examples.py [folder]     (default: out/excel-examples)
 
 * ``xlperf_functions.xlsx``: measures scored with =XLPERF.STATUS, SYMBOL, VARIANCE,
   VARIANCE_PCT, DIRECTION, PERIOD and EXPLAIN, plus the demo council's Register, Values and
@@ -24,6 +24,8 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 HERE = Path(__file__).resolve().parent
+# Not workbooks/ itself: that folder holds exactly what ``python -m xlperf.write.shipped`` makes.
+DEFAULT_FOLDER = HERE.parent / "out" / "excel-examples"
 
 MEASURES = [  # code, measure, actual, target, polarity, tolerance, type, scheme, previous, period
     ("KIGS CH01", "Child protection plans lasting 2 years or more (%)", 91.54, 45.3,
@@ -159,7 +161,8 @@ EXAMPLES = {"xlperf_functions.xlsx": functions_workbook,
             "budget_functions.xlsx": budget_workbook}
 
 
-def write_examples(folder: Path = HERE) -> list[Path]:
+def write_examples(folder: Path = DEFAULT_FOLDER) -> list[Path]:
+    Path(folder).mkdir(parents=True, exist_ok=True)
     written = []
     for name, build in EXAMPLES.items():
         path = Path(folder) / name
@@ -169,5 +172,5 @@ def write_examples(folder: Path = HERE) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for path in write_examples(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE):
+    for path in write_examples(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_FOLDER):
         print(path)

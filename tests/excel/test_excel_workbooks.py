@@ -45,7 +45,6 @@ def validate_xlsx():
 def test_examples_open_in_excel_without_repair(examples, validate_xlsx, name):
     problems = validate_xlsx.find_problems(examples[name])
     assert not problems, "\n".join(map(str, problems))
-    assert (ROOT / "workbooks" / name).exists(), "run python workbooks/make_excel_examples.py"
 
 
 def test_function_examples_use_every_scoring_function(examples):

@@ -1,0 +1,264 @@
+"""The rule catalogue: readable data, stable ids, messages that always render, found installed."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+import sysconfig
+import textwrap
+import tomllib
+import venv
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from xlperf.cli import app
+from xlperf.errors import InputError
+from xlperf.validate.catalogue import (
+    APPLIES_TO,
+    CATALOGUE_COLUMNS,
+    FIXED_RULES,
+    catalogue_text,
+    load_rules,
+    with_overrides,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CSV_PATH = ROOT / "validation" / "rules.csv"
+
+# Every placeholder a message may use. A typo in rules.csv ({cel}) fails here, not in a return.
+PLACEHOLDERS = {
+    "file", "sheet", "cell", "value", "kind", "detail", "size", "limit", "part", "found",
+    "expected", "period", "service", "column", "expected_cell", "code", "row", "expected_row",
+    "suggestion", "first_cell", "owner_service", "comment_cell", "reason", "minimum", "maximum",
+    "unit", "numerator", "denominator", "allowed", "actual", "target", "previous_period",
+    "previous", "change", "threshold", "factor", "usual", "hint", "status", "first", "line",
+    "difference", "forecast", "budget", "variance", "estimate",
+}
+
+
+def test_the_csv_opens_in_excel_as_written():
+    raw = CSV_PATH.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "Excel needs the UTF-8 mark to show £ correctly"
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert tuple(rows[0]) == CATALOGUE_COLUMNS
+    assert all(len(row) == len(CATALOGUE_COLUMNS) for row in rows)
+    assert catalogue_text() == raw.decode("utf-8-sig")
+
+
+def test_ids_are_stable_and_complete():
+    rules = load_rules()
+    ids = list(rules)
+    assert all(re.fullmatch(r"(FILE|PERF|FIN)-\d{3}", i) for i in ids)
+    for prefix in ("FILE", "PERF", "FIN"):
+        numbers = [int(i[-3:]) for i in ids if i.startswith(prefix + "-")]
+        assert numbers == list(range(1, len(numbers) + 1)), f"{prefix} ids have gaps"
+    assert len([i for i in ids if i.startswith("FILE")]) == 19
+    assert {r.severity for r in rules.values()} == {"error", "query"}
+    assert {r.applies_to for r in rules.values()} == set(APPLIES_TO)
+    assert FIXED_RULES <= set(rules)
+
+
+@pytest.mark.parametrize("rule", list(load_rules().values()), ids=list(load_rules()))
+def test_every_rule_renders_for_a_finance_officer(rule):
+    assert rule.title and rule.message and rule.how_to_fix
+    assert rule.placeholders <= PLACEHOLDERS, rule.placeholders - PLACEHOLDERS
+    fields = {name: f"<{name}>" for name in rule.placeholders}
+    message = rule.render(**fields)
+    assert "{" not in message and "}" not in message
+    assert "{" not in rule.fix(**fields)
+    assert "pandera" not in message.lower() and "exception" not in message.lower()
+
+
+def test_the_issue_example_renders_exactly():
+    finding = load_rules()["PERF-005"].finding(
+        file="returns/cs-q2.xlsx", sheet="Return", cell="C14", value="TBC", period="Q2",
+        code="CS143", reason="to be confirmed", comment_cell="D14")
+    assert finding.message == ("Q2 actual for CS143 in C14 is 'TBC', which xlperf records as no "
+                               "data (to be confirmed).")
+    assert (finding.rule, finding.severity, finding.file, finding.sheet, finding.cell,
+            finding.value) == ("PERF-005", "query", "returns/cs-q2.xlsx", "Return", "C14", "TBC")
+    assert load_rules()["PERF-005"].fix(comment_cell="D14") == (
+        "Enter a number, or leave it blank and explain in the commentary (D14).")
+
+
+def test_missing_placeholders_fall_back_to_a_readable_message():
+    rule = load_rules()["PERF-014"]
+    finding = rule.finding(file="r.xlsx", sheet="Return", cell="C9", value=4120.0)
+    assert finding.message == "Big change from last period (file r.xlsx, sheet Return, cell C9, " \
+                              "value '4120')."
+    assert rule.render() == "Big change from last period."
+    assert rule.fix() == rule.how_to_fix
+
+
+def test_bad_format_specs_and_odd_values_never_crash():
+    rule = load_rules()["PERF-008"]
+    message = rule.render(period="Q1", code="NI060", cell="C3", value=float("nan"), minimum=0,
+                          maximum=100.0, unit="%")
+    assert message == ("Q1 actual for NI060 in C3 is blank, outside the allowed range 0 to 100 "
+                       "for a % measure.")
+    assert rule.render(period=object(), code=None, cell=[1], value=b"x", minimum=1e12,
+                       maximum=-0.5, unit="")
+
+
+def test_numbers_are_shown_as_people_write_them():
+    rule = load_rules()["FIN-002"]
+    message = rule.render(column="Forecast outturn", expected=125430.0, cell="E20",
+                          value=125340.0, difference=-90.0, hint=" Two digits may be swapped.")
+    assert "125,430" in message and "125,340" in message and "-90" in message
+
+
+def test_severity_overrides():
+    rules = load_rules()
+    tuned = with_overrides(rules, {"perf-016": " Error ", "FIN-004": "query"})
+    assert (tuned["PERF-016"].severity, tuned["FIN-004"].severity) == ("error", "query")
+    assert rules["PERF-016"].severity == "query"  # the original is untouched
+    assert load_rules()["PERF-016"].severity == "query"  # and so is the cache
+
+
+@pytest.mark.parametrize(("overrides", "words"), [
+    ({"PERF-999": "error"}, "not in the catalogue"),
+    ({"PERF-016": "warning"}, "not error or query"),
+    ({"FILE-007": "query"}, "always an error"),
+])
+def test_bad_overrides_are_refused(overrides, words):
+    with pytest.raises(InputError) as caught:
+        with_overrides(load_rules(), overrides)
+    assert words in str(caught.value)
+
+
+def test_pyproject_lists_every_package():
+    """packages.find cannot see the mapped validation/ folder, so packages are listed: a new
+    subpackage missing from the list would be left out of the wheel."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = {".".join(p.relative_to(ROOT).parent.parts)
+             for p in (ROOT / "xlperf").rglob("__init__.py")}
+    missing = sorted(found - set(config["packages"]))
+    assert not missing, f"add {missing} to [tool.setuptools] packages in pyproject.toml"
+    assert set(config["packages"]) == found | {"xlperf.catalogue"}
+    assert config["package-dir"] == {"xlperf.catalogue": "validation"}
+    assert "rules.csv" in config["package-data"]["xlperf.catalogue"]
+
+
+def test_docs_name_every_rule():
+    docs = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
+    readme = (ROOT / "validation" / "README.md").read_text(encoding="utf-8")
+    for rule_id in load_rules():
+        assert rule_id in docs, rule_id
+    assert "rules.csv" in readme and "severity" in readme
+
+
+# --- the CLI -------------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def test_rules_command_prints_the_catalogue():
+    result = runner.invoke(app, ["rules"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    for rule_id in load_rules():
+        assert rule_id in result.output
+    assert "42 rules" in result.output
+
+
+def test_rules_command_json_and_filter():
+    result = runner.invoke(app, ["rules", "--json", "--applies-to", "finance"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["id"] for r in rows] == [i for i in load_rules() if i.startswith("FIN")]
+    assert set(rows[0]) == set(CATALOGUE_COLUMNS)
+
+
+def test_rules_command_refuses_an_unknown_filter():
+    result = runner.invoke(app, ["rules", "--applies-to", "housing"])
+    assert result.exit_code == 2
+    assert "must be one of" in result.output
+
+
+# --- installed from a wheel, away from the source tree --------------------------------------
+
+INSTALLED_CHECK = textwrap.dedent("""
+    import io, json, sys
+    from pathlib import Path
+    import xlperf, xlperf.catalogue
+    from openpyxl import Workbook
+    from xlperf.validate import check_file, load_rules
+
+    venv = Path(sys.prefix)
+    assert Path(xlperf.__file__).is_relative_to(venv), xlperf.__file__
+    assert Path(xlperf.catalogue.__file__).is_relative_to(venv), xlperf.catalogue.__file__
+    good = Path("return.xlsx")
+    wb = Workbook(); wb.active.append(["Code", "Actual"]); wb.active.append(["CS143", 68.4])
+    wb.save(good)
+    bad = Path("return-csv.xlsx"); bad.write_text("Code,Actual\\nCS143,68.4\\n")
+    print(json.dumps({"rules": len(load_rules()), "good": [f.rule for f in check_file(good)],
+                      "bad": [f.message for f in check_file(bad)]}))
+""")
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_catalogue(tmp_path):
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels),
+                    str(ROOT)], check=True, capture_output=True, timeout=300)
+    wheel = next(wheels.glob("xlperf-*.whl"))
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    python = env_dir / "bin" / "python"
+    # Dependencies come from the test's own environment (read-only, via a path file); xlperf
+    # itself only from the wheel: that environment's editable-install hook is not run.
+    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig."
+                                "get_paths()['purelib'])"], capture_output=True, text=True,
+                               check=True).stdout.strip())
+    (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q",
+                    "--no-deps", str(wheel)], check=True, capture_output=True, timeout=300)
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    out = subprocess.run([str(python), "-c", INSTALLED_CHECK], cwd=work, capture_output=True,
+                         text=True, timeout=120, env={"PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result == {"rules": len(load_rules()), "good": [], "bad": [
+        "return-csv.xlsx is not an Excel workbook: it looks like a CSV or text file."]}
+    cli = subprocess.run([str(env_dir / "bin" / "xlperf"), "rules", "--json"], cwd=work,
+                         capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin:/bin"})
+    assert cli.returncode == 0, cli.stderr
+    assert [r["id"] for r in json.loads(cli.stdout)] == list(load_rules())
+
+
+# --- the static schemas -------------------------------------------------------------------
+
+def test_schemas_name_their_checks_by_rule_and_keep_excel_rows():
+    import pandas as pd
+    import pandera.pandas as pa
+    from xlperf.catalogue.schemas import failures, performance_schema
+
+    frame = pd.DataFrame(
+        {"Code": ["CS143", "NI060", "CS143", "XX1"], "Actual": [68.4, None, 120.0, 5.0],
+         "Reported status": ["Green", "Pink", None, None],
+         "Commentary": ["On track", "=SUM(A1)", None, " @home"], "Maximum": [100, 100, 100, None]},
+        index=pd.Index([14, 15, 16, 17], name="row"))
+    schema = performance_schema(codes={"CS143", "NI060"}, status_words={"Green", "Amber", "Red"})
+    with pytest.raises(pa.errors.SchemaErrors) as caught:
+        schema.validate(frame, lazy=True)
+    found = failures(caught.value)
+    assert list(found[["row", "rule", "column", "value"]].itertuples(index=False, name=None)) == [
+        (14, "PERF-002", "Code", "CS143"), (15, "PERF-011", "Reported status", "Pink"),
+        (15, "PERF-017", "Commentary", "=SUM(A1)"), (16, "PERF-002", "Code", "CS143"),
+        (16, "PERF-008", "Actual", 120.0), (17, "PERF-001", "Code", "XX1"),
+        (17, "PERF-017", "Commentary", " @home")]
+    assert set(found["rule"]) <= set(load_rules())
+    clean = frame.drop(index=[15, 16, 17])
+    assert schema.validate(clean, lazy=True).index.tolist() == [14]
+
+
+def test_validate_package_does_not_import_pandera():
+    out = subprocess.run([sys.executable, "-c", "import sys, xlperf.validate, xlperf.catalogue; "
+                          "print('pandera' in sys.modules)"], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"

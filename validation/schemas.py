@@ -1,0 +1,111 @@
+"""Static pandera schemas for the fixed layout of xlperf's returns.
+
+Imported only by the validator when it runs (it imports pandera); nothing else imports it, so
+``import xlperf`` stays light. The frames checked here are what the return reader gives after
+the scoring core's value parser has turned cells into numbers: one row per data row, indexed by
+**Excel row number** (index name ``row``), columns named by the template's headers.
+
+The convention that ties a failure to the catalogue: every check's ``name`` is its rule id
+(``PERF-002``...), so pandera's ``failure_cases`` frame (columns ``column``, ``check``,
+``failure_case``, ``index``) maps straight to a finding: rule = ``check``, cell = the column's
+letter in the return and the ``index`` row. Validate with ``lazy=True`` to get every failure in
+one pass. Per-return refinements (this service's codes, the scheme's status words, each
+measure's minimum and maximum from the register) are arguments or columns joined onto the
+frame, so the schema stays static and vectorised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import pandas as pd
+import pandera.pandas as pa
+
+__all__ = ["FINANCE", "PERFORMANCE", "ROW_CHECK_COLUMNS", "failures", "finance_schema",
+           "performance_schema"]
+
+# Headers of the return templates, as the reader gives them.
+PERFORMANCE = ("Code", "Actual", "Numerator", "Denominator", "Reported status", "Commentary")
+FINANCE = ("Service area", "Net budget", "Forecast outturn", "Explanation")
+_FORMULA_START = ("=", "+", "-", "@")
+_ROW_INDEX = pa.Index(int, name="row", checks=pa.Check.ge(1))
+# A whole-frame check reports one failure per column of the row: the finding's cell is here.
+ROW_CHECK_COLUMNS = {"PERF-008": "Actual"}
+
+
+def _not_duplicated(codes: pd.Series) -> pd.Series:
+    return ~codes.duplicated(keep=False) | codes.isna()
+
+
+def _not_formula_like(text: pd.Series) -> pd.Series:
+    return ~text.astype("string").str.lstrip().str.startswith(_FORMULA_START).fillna(False)
+
+
+def _within_register_limits(frame: pd.DataFrame) -> pd.Series:
+    """Actual between the row's ``Minimum`` and ``Maximum`` (joined from the register)."""
+    actual = pd.to_numeric(frame["Actual"], errors="coerce")
+    ok = pd.Series(True, index=frame.index)
+    if "Minimum" in frame:
+        ok &= ~(actual < pd.to_numeric(frame["Minimum"], errors="coerce"))
+    if "Maximum" in frame:
+        ok &= ~(actual > pd.to_numeric(frame["Maximum"], errors="coerce"))
+    return ok
+
+
+def performance_schema(*, codes: Collection[str] | None = None,
+                       status_words: Collection[str] | None = None) -> pa.DataFrameSchema:
+    """The performance return's schema; ``codes`` (this service's measures) and
+    ``status_words`` (the scheme's words) refine it for one return."""
+    code_checks = [pa.Check(_not_duplicated, name="PERF-002")]
+    if codes is not None:
+        allowed = frozenset(codes)
+        code_checks.append(pa.Check(lambda s: s.isin(allowed) | s.isna(), name="PERF-001"))
+    status_checks = []
+    if status_words is not None:
+        words = frozenset(status_words)
+        status_checks.append(pa.Check(lambda s: s.isin(words) | s.isna(), name="PERF-011"))
+    return pa.DataFrameSchema(
+        {
+            "Code": pa.Column(str, checks=code_checks),
+            "Actual": pa.Column(float, nullable=True),
+            "Numerator": pa.Column(float, nullable=True, required=False),
+            "Denominator": pa.Column(float, nullable=True, required=False),
+            "Reported status": pa.Column(nullable=True, required=False, checks=status_checks),
+            "Commentary": pa.Column(nullable=True, required=False,
+                                    checks=[pa.Check(_not_formula_like, name="PERF-017")]),
+        },
+        checks=[pa.Check(_within_register_limits, name="PERF-008")],
+        index=_ROW_INDEX,
+        strict=False,
+        name="performance return",
+    )
+
+
+def finance_schema() -> pa.DataFrameSchema:
+    """The revenue finance return's schema: every amount a number (``FIN-001``)."""
+    return pa.DataFrameSchema(
+        {
+            "Service area": pa.Column(str),
+            "Net budget": pa.Column(float, nullable=True),
+            "Forecast outturn": pa.Column(float, nullable=True),
+            "Explanation": pa.Column(nullable=True, required=False),
+        },
+        index=_ROW_INDEX,
+        strict=False,
+        name="finance return",
+    )
+
+
+def failures(error: pa.errors.SchemaErrors) -> pd.DataFrame:
+    """pandera's failure cases as one row per problem: ``rule``, ``column``, ``row`` (Excel
+    row), ``value``. Whole-frame checks keep only the column of :data:`ROW_CHECK_COLUMNS`;
+    failures of checks that are not catalogue rules (a missing column, a wrong type) keep
+    pandera's check text in ``rule`` for the caller to map."""
+    cases = error.failure_cases
+    frame = pd.DataFrame({"rule": cases["check"].astype(str), "column": cases["column"],
+                          "row": cases["index"], "value": cases["failure_case"]})
+    wanted = frame["rule"].map(ROW_CHECK_COLUMNS)
+    keep = wanted.isna() | (frame["column"] == wanted)
+    frame = frame[keep].drop_duplicates(["rule", "column", "row"])
+    return frame.sort_values(["row", "rule"], kind="stable", na_position="first").reset_index(
+        drop=True)

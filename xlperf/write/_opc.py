@@ -1,0 +1,186 @@
+"""Reading an .xlsx/.xlsm package (OPC) as parts, relationships and content types.
+
+Everything here treats the file as untrusted: XML is parsed with a hardened lxml parser (no
+entity resolution, no network, no DTD, no huge trees) and any part carrying a DTD is refused.
+Part names are case-insensitive in OPC, so lookups go through a lower-case index.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from lxml import etree
+
+from xlperf.errors import WorkbookError
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+RT_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships/"
+RT_MS = "http://schemas.microsoft.com/office/2006/relationships/"
+
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CONTENT_TYPES = "[Content_Types].xml"
+MAX_PART_BYTES = 512 * 1024 * 1024
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_DEFAULT_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>\s*")
+
+
+def parser() -> etree.XMLParser:
+    """A parser safe for XML from a user's file."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           dtd_validation=False, huge_tree=False, remove_blank_text=False)
+
+
+def parse_xml(data: bytes, part: str, file: str) -> etree._ElementTree:
+    """Parse a part, refusing DTDs (OPC forbids them) and translating lxml's errors."""
+    try:
+        tree = etree.ElementTree(etree.fromstring(data, parser()))
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise WorkbookError(f"{file}: part {part} is not well-formed XML ({exc}); not written",
+                            file=file) from exc
+    if tree.docinfo.doctype:
+        raise WorkbookError(f"{file}: part {part} carries a DTD, which OOXML forbids; not written",
+                            file=file)
+    return tree
+
+
+def serialize(tree: etree._ElementTree, original: bytes) -> bytes:
+    """Serialize a re-edited part, keeping the original XML declaration bytes."""
+    match = _DECLARATION.match(original)
+    head = match.group(0) if match else _DEFAULT_DECLARATION
+    return head + etree.tostring(tree, encoding="UTF-8")
+
+
+def local(tag: object) -> str:
+    """Local name of an element tag ('' for comments and processing instructions)."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def rels_name(part: str) -> str:
+    folder, base = posixpath.split(part)
+    return posixpath.join(folder, "_rels", base + ".rels")
+
+
+def resolve_target(source_part: str, target: str) -> str:
+    target = unquote(target.split("#", 1)[0])
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
+
+
+def relative_target(source_part: str, part: str) -> str:
+    return posixpath.relpath(part, posixpath.dirname(source_part) or ".")
+
+
+def rel_kind(rel_type: str) -> str:
+    """The last component of a relationship type (``worksheet``, ``calcChain``, ...)."""
+    return rel_type.rstrip("/").rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Rel:
+    id: str
+    type: str
+    target: str
+    part: str | None  # resolved part name (None if external)
+
+    @property
+    def kind(self) -> str:
+        return rel_kind(self.type)
+
+
+class Package:
+    """An opened .xlsx/.xlsm: member list, lazily read parts, relationships and content types."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.file = str(path)
+        try:
+            with open(path, "rb") as fh:
+                magic = fh.read(8)
+        except OSError as exc:
+            raise WorkbookError(f"{path}: cannot be read ({exc.strerror})", file=self.file) from exc
+        if magic == _OLE_MAGIC:
+            raise WorkbookError(
+                f"{path}: is password-protected (encrypted) or a legacy .xls file; "
+                "xlperf writes only unencrypted .xlsx/.xlsm workbooks", file=self.file)
+        try:
+            self.zip = zipfile.ZipFile(path)
+            self.infos = self.zip.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise WorkbookError(f"{path}: is not an .xlsx workbook (not a zip package: {exc})",
+                                file=self.file) from exc
+        self.names = [info.filename for info in self.infos]
+        self.index: dict[str, str] = {}
+        for name in self.names:
+            if name.lower() in self.index:
+                raise WorkbookError(f"{path}: the package holds two parts named {name!r}; "
+                                    "not written", file=self.file)
+            self.index[name.lower()] = name
+        self._cache: dict[str, bytes] = {}
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def find(self, part: str) -> str | None:
+        """The real member name of a part (case-insensitive), or None."""
+        return self.index.get(part.lower()) or self.index.get(unquote(part).lower())
+
+    def read(self, part: str) -> bytes:
+        name = self.find(part)
+        if name is None:
+            raise WorkbookError(f"{self.file}: part {part} is missing; the workbook is damaged",
+                                file=self.file)
+        if name not in self._cache:
+            info = self.zip.getinfo(name)
+            if info.file_size > MAX_PART_BYTES:
+                raise WorkbookError(f"{self.file}: part {name} is larger than "
+                                    f"{MAX_PART_BYTES // 2**20} MB; not written", file=self.file)
+            try:
+                self._cache[name] = self.zip.read(name)
+            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+                raise WorkbookError(f"{self.file}: part {name} cannot be read ({exc})",
+                                    file=self.file) from exc
+        return self._cache[name]
+
+    def xml(self, part: str) -> etree._ElementTree:
+        return parse_xml(self.read(part), part, self.file)
+
+    def rels(self, source_part: str) -> list[Rel]:
+        """Relationships of a part ('' for the package), in document order; [] if none."""
+        name = rels_name(source_part) if source_part else "_rels/.rels"
+        if self.find(name) is None:
+            return []
+        out = []
+        for el in self.xml(name).getroot():
+            if local(el.tag) != "Relationship":
+                continue
+            target = el.get("Target", "")
+            external = el.get("TargetMode") == "External"
+            part = None if external else resolve_target(source_part, target)
+            out.append(Rel(el.get("Id", ""), el.get("Type", ""), target, part))
+        return out
+
+    def content_type(self, part: str) -> str | None:
+        tree = self.xml(CONTENT_TYPES)
+        defaults, overrides = {}, {}
+        for el in tree.getroot():
+            if local(el.tag) == "Default":
+                defaults[el.get("Extension", "").lower()] = el.get("ContentType")
+            elif local(el.tag) == "Override":
+                overrides[el.get("PartName", "").lstrip("/").lower()] = el.get("ContentType")
+        if part.lower() in overrides:
+            return overrides[part.lower()]
+        return defaults.get(part.rsplit(".", 1)[-1].lower())

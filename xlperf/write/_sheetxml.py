@@ -1,0 +1,235 @@
+"""Worksheet XML built with string joins: cells, columns, panes and A1 references.
+
+Cells are written the way that changes nothing else in the workbook and can never become a
+formula: text as inline strings (``t="inlineStr"``, so ``sharedStrings.xml`` is untouched) with
+Excel's ``_xHHHH_`` escaping for control characters; numbers as ``<v>``; booleans as ``t="b"``;
+dates and times as serial numbers in the workbook's date system. No ``<f>`` is ever written, so
+text beginning with ``=``, ``+``, ``-`` or ``@`` stays text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import math
+import numbers
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from xlperf.errors import InputError
+
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
+MAX_TEXT = 32_767
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+TIME_FORMAT = "hh:mm:ss"
+
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# Characters XML 1.0 cannot hold (written with Excel's _xHHHH_ escape), \r (which XML parsers
+# turn into \n), and literal "_xHHHH_" text (which Excel would decode: escaped as _x005F_).
+_EXCEL_ESCAPE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\r]|_(?=x[0-9A-Fa-f]{4}_)")
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+_CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+_EPOCH_1900 = dt.datetime(1899, 12, 30)
+_EPOCH_1900_EARLY = dt.datetime(1899, 12, 31)  # Excel's serial 1 is 1900-01-01 (its fake 29 Feb)
+_MARCH_1900 = dt.datetime(1900, 3, 1)
+_EPOCH_1904 = dt.datetime(1904, 1, 1)
+
+_LETTERS: list[str] = [""]
+
+
+def column_letter(column: int) -> str:
+    """1 -> 'A', 28 -> 'AB' (cached)."""
+    while len(_LETTERS) <= column:
+        n, letters = len(_LETTERS), ""
+        while n:
+            n, rem = divmod(n - 1, 26)
+            letters = chr(65 + rem) + letters
+        _LETTERS.append(letters)
+    return _LETTERS[column]
+
+
+def column_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def parse_cell(ref: str) -> tuple[int, int]:
+    """'B3' (or '$B$3') -> (row 3, column 2)."""
+    match = _CELL.fullmatch(ref.strip())
+    if not match:
+        raise ValueError(f"{ref!r} is not a cell reference")
+    row, col = int(match.group(2)), column_number(match.group(1))
+    if not (1 <= row <= MAX_ROWS and 1 <= col <= MAX_COLUMNS):
+        raise ValueError(f"{ref!r} is outside the sheet")
+    return row, col
+
+
+def parse_range(ref: str) -> tuple[int, int, int, int]:
+    """'A1:C9' -> (top 1, left 1, bottom 9, right 3); a single cell is a 1x1 range."""
+    first, _, last = ref.partition(":")
+    r1, c1 = parse_cell(first)
+    r2, c2 = parse_cell(last) if last else (r1, c1)
+    return r1, c1, r2, c2
+
+
+def range_ref(top: int, left: int, bottom: int, right: int) -> str:
+    first = f"{column_letter(left)}{top}"
+    if (top, left) == (bottom, right):
+        return first
+    return f"{first}:{column_letter(right)}{bottom}"
+
+
+def _excel_escape(match: re.Match[str]) -> str:
+    ch = match.group(0)
+    return "_x005F" if ch == "_" else f"_x{ord(ch):04X}_"
+
+
+def text_xml(text: str, prefix: str = "") -> str:
+    """``<is><t>..</t></is>`` for a string, escaped for XML and for Excel."""
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT]
+    if _NOT_XML.search(text):
+        text = _NOT_XML.sub("\ufffd", text)
+    if _EXCEL_ESCAPE.search(text):
+        text = _EXCEL_ESCAPE.sub(_excel_escape, text)
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    return f"<{prefix}is><{prefix}t{space}>{text.translate(_ESCAPE)}</{prefix}t></{prefix}is>"
+
+
+def serial(value: dt.date | dt.datetime | dt.time, date1904: bool) -> float | None:
+    """Excel's serial number for a date/time, or None if the date system cannot hold it."""
+    if isinstance(value, dt.time):
+        return (value.hour * 3600 + value.minute * 60 + value.second
+                + value.microsecond / 1e6) / 86400
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    value = value.replace(tzinfo=None)
+    if date1904:
+        epoch = _EPOCH_1904
+    else:
+        epoch = _EPOCH_1900 if value >= _MARCH_1900 else _EPOCH_1900_EARLY
+    if value < epoch + dt.timedelta(days=0 if date1904 else 1):
+        return None
+    delta = value - epoch
+    return delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
+
+
+def number_text(value: float) -> str:
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or type(value).__name__ in ("NAType", "NaTType")
+
+
+StyleOf = Callable[[Any, Any], int]
+
+
+def sheet_data(rows: Sequence[Sequence[Any]], styles: Sequence[Sequence[Any]] | None,
+               style_of: StyleOf, *, date1904: bool, prefix: str = "") -> tuple[str, int, int]:
+    """The rows of ``<sheetData>`` for a 2-D block starting at A1.
+
+    ``style_of(style, kind)`` returns the ``s`` index for a cell's style, where kind is
+    ``"date"``, ``"datetime"`` or ``"time"`` for date cells (which need a date format) and None
+    otherwise. Returns (xml, last row used, last column used).
+    """
+    if len(rows) > MAX_ROWS:
+        raise InputError(f"{len(rows)} rows do not fit on a worksheet ({MAX_ROWS} at most)")
+    p = prefix
+    out: list[str] = []
+    last_row = last_col = 0
+    for r, row in enumerate(rows, 1):
+        if len(row) > MAX_COLUMNS:
+            raise InputError(f"row {r} has {len(row)} cells; a worksheet has {MAX_COLUMNS} columns")
+        style_row = styles[r - 1] if styles is not None and r - 1 < len(styles) else None
+        n_styles = len(style_row) if style_row is not None else 0
+        cells: list[str] = []
+        for c, value in enumerate(row, 1):
+            style = style_row[c - 1] if c <= n_styles else None  # type: ignore[index]
+            kind = None
+            if _is_missing(value) or (isinstance(value, str) and not value):
+                body = None
+            elif isinstance(value, str):
+                body = text_xml(value, p)
+            elif isinstance(value, bool) or type(value).__name__ in ("bool_", "bool"):
+                body = f"<{p}v>{int(bool(value))}</{p}v>"
+                kind = "b"
+            elif isinstance(value, numbers.Integral):
+                body = f"<{p}v>{int(value)}</{p}v>"
+            elif isinstance(value, numbers.Real | decimal.Decimal):
+                number = float(value)  # type: ignore[arg-type]
+                body = f"<{p}v>{number_text(number)}</{p}v>" if math.isfinite(number) else None
+            elif isinstance(value, dt.datetime | dt.date | dt.time):
+                number = serial(value, date1904)
+                if number is None:
+                    body = text_xml(value.isoformat(), p)
+                else:
+                    body = f"<{p}v>{number_text(number)}</{p}v>"
+                    style = style_of(style, "datetime" if isinstance(value, dt.datetime) else
+                                     "time" if isinstance(value, dt.time) else "date")
+            else:
+                body = text_xml(str(value), p)
+            if not isinstance(style, int):
+                style = style_of(style, None) if style is not None else 0
+            if body is None and not style:
+                continue
+            ref = f"{column_letter(c)}{r}"
+            s = f' s="{style}"' if style else ""
+            if body is None:
+                cells.append(f'<{p}c r="{ref}"{s}/>')
+            elif kind == "b":
+                cells.append(f'<{p}c r="{ref}"{s} t="b">{body}</{p}c>')
+            elif body.startswith(f"<{p}is>"):
+                cells.append(f'<{p}c r="{ref}"{s} t="inlineStr">{body}</{p}c>')
+            else:
+                cells.append(f'<{p}c r="{ref}"{s}>{body}</{p}c>')
+            last_col = max(last_col, c)
+        if cells:
+            out.append(f'<{p}row r="{r}">{"".join(cells)}</{p}row>')
+            last_row = r
+    return "".join(out), last_row, last_col
+
+
+def cols_xml(widths: Sequence[float | None], prefix: str = "") -> str:
+    """``<cols>`` for widths of columns A, B, ... (None: leave that column at the default)."""
+    items = []
+    for c, width in enumerate(widths, 1):
+        if width is None:
+            continue
+        width = float(width)
+        if not (0 <= width <= 255):
+            raise InputError(f"column width {width} is outside Excel's 0-255")
+        items.append(f'<{prefix}col min="{c}" max="{c}" width="{number_text(width)}" '
+                     'customWidth="1"/>')
+    return f"<{prefix}cols>{''.join(items)}</{prefix}cols>" if items else ""
+
+
+def pane_xml(freeze: str, prefix: str = "") -> str:
+    """``<pane>`` and ``<selection>`` elements freezing rows above and columns left of a cell."""
+    row, col = parse_cell(freeze)
+    ref = f"{column_letter(col)}{row}"
+    x, y = col - 1, row - 1
+    p = prefix
+    if x == 0 and y == 0:
+        return ""
+    if x and y:
+        active = "bottomRight"
+        selections = (f'<{p}selection pane="topRight" activeCell="{column_letter(col)}1" '
+                      f'sqref="{column_letter(col)}1"/>'
+                      f'<{p}selection pane="bottomLeft" activeCell="A{row}" sqref="A{row}"/>'
+                      f'<{p}selection pane="bottomRight" activeCell="{ref}" sqref="{ref}"/>')
+    elif y:
+        active = "bottomLeft"
+        selections = f'<{p}selection pane="bottomLeft" activeCell="{ref}" sqref="{ref}"/>'
+    else:
+        active = "topRight"
+        selections = f'<{p}selection pane="topRight" activeCell="{ref}" sqref="{ref}"/>'
+    split = (f' xSplit="{x}"' if x else "") + (f' ySplit="{y}"' if y else "")
+    return (f'<{p}pane{split} topLeftCell="{ref}" activePane="{active}" state="frozen"/>'
+            + selections)

@@ -1,0 +1,687 @@
+"""Write output sheets into a user's workbook without harming anything else in it.
+
+openpyxl's load + save rewrites almost every part of a workbook and drops what it does not model
+(sparklines, shapes, data-bar extensions, cached formula values...). This writer never loads the
+workbook as a whole: it replaces or adds only the output sheets' worksheet parts inside the zip
+and copies every other part byte for byte. See ``docs/lossless.md``.
+
+    >>> from xlperf.write.lossless import CellStyle, SheetContent, write_sheets
+    >>> header = CellStyle(bold=True, color="#FFFFFF", fill="#1D70B8")
+    >>> content = SheetContent(rows=[["Code", "Actual"], ["PI01", 0.93]],
+    ...                        styles=[[header, header], [None, CellStyle(number_format="0%")]],
+    ...                        widths=[10, 12], freeze="A2")
+    >>> write_sheets("master.xlsx", {"Scorecard": content})       # doctest: +SKIP
+
+Parts that may change: the output sheets' worksheet parts (and the table part of a table on an
+output sheet, whose range follows the new row count), ``styles.xml`` (formats appended, never
+renumbered), ``workbook.xml`` (new ``<sheet>`` entries, ``calcPr fullCalcOnLoad``, the
+``_xlnm._FilterDatabase`` range), ``workbook.xml.rels`` and ``[Content_Types].xml``;
+``calcChain.xml`` is removed. Everything else is copied unchanged, in the original member order.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import time
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from lxml import etree
+
+from xlperf.errors import InputError, WorkbookError
+from xlperf.write import _files
+from xlperf.write._opc import (
+    CONTENT_TYPES,
+    CT_WORKSHEET,
+    NS_CT,
+    NS_MAIN,
+    NS_PKG_REL,
+    NS_R,
+    NS_STRICT_MAIN,
+    RT,
+    Package,
+    Rel,
+    local,
+    parse_xml,
+    relative_target,
+    rels_name,
+    serialize,
+)
+from xlperf.write._sheetxml import (
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    TIME_FORMAT,
+    cols_xml,
+    column_letter,
+    pane_xml,
+    parse_cell,
+    parse_range,
+    range_ref,
+    sheet_data,
+)
+from xlperf.write.styles import CellStyle, StyleBook
+
+__all__ = ["CellStyle", "SheetContent", "SheetWritten", "WriteResult", "write_sheets"]
+
+_FORBIDDEN_NAME = re.compile(r"[:\\/?*\[\]]")
+_WORKSHEET_ORDER = (
+    "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+    "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState",
+    "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting",
+    "dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter",
+    "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags",
+    "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects",
+    "controls", "webPublishItems", "tableParts", "extLst")
+_BEFORE_CALCPR = ("sheets", "functionGroups", "externalReferences", "definedNames")
+_SHEET_KINDS = {
+    "chartsheet": "a chart sheet", "dialogsheet": "an Excel 5 dialog sheet",
+    "xlMacrosheet": "an Excel 4 macro sheet", "xlIntlMacrosheet": "an international macro sheet",
+}
+_REFUSED_ON_SHEET = {
+    "pivotTable": "a pivot table", "queryTable": "a query table (external data connection)",
+}
+_MARKER = "xlperf-cells"
+_NEW_MEMBER_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class SheetContent:
+    """What to write on one output sheet: a 2-D block of values starting at A1.
+
+    ``rows``: cell values (str, int, float, bool, None, date/datetime/time; numpy scalars and
+    Decimal are numbers; None, NaN, pandas NA and "" leave the cell empty; anything else is
+    written as its ``str``). Text is always text, even when it starts with ``=``.
+    ``styles``: an optional grid of the same shape (shorter rows allowed) of :class:`CellStyle`
+    or None. ``widths``: column widths from column A (None leaves a column at the default).
+    ``freeze``: the top-left cell of the scrolling area (``"A2"`` freezes row 1; ``"A1"`` none).
+    On a sheet that already exists, its own column widths and panes win unless
+    ``replace_layout`` is true; widths/freeze given here apply where the sheet has none.
+    Sparklines are not written yet (the user's own sparklines on the sheet are kept).
+    """
+
+    rows: Sequence[Sequence[Any]]
+    styles: Sequence[Sequence[CellStyle | None]] | None = None
+    widths: Sequence[float | None] | None = None
+    freeze: str | None = None
+    replace_layout: bool = False
+
+
+@dataclass(frozen=True)
+class SheetWritten:
+    """One output sheet as written: its part, whether it was created, its used size, its tables."""
+
+    name: str
+    part: str
+    created: bool
+    rows: int
+    columns: int
+    tables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What :func:`write_sheets` did."""
+
+    path: Path
+    sheets: tuple[SheetWritten, ...]
+    styles_changed: bool
+    calc_chain_removed: bool
+    backup: Path | None = None
+    seconds: float = 0.0
+    changed_parts: tuple[str, ...] = field(default=())
+
+
+def check_sheet_name(name: str) -> None:
+    """Refuse a name Excel would not accept for a sheet."""
+    if not isinstance(name, str) or not name:
+        raise WorkbookError(f"sheet name {name!r} is empty or not text", sheet=str(name))
+    units = len(name.encode("utf-16-le")) // 2
+    if units > 31:
+        raise WorkbookError(f"sheet name {name!r} is longer than Excel's 31 characters",
+                            sheet=name)
+    if _FORBIDDEN_NAME.search(name):
+        raise WorkbookError(f"sheet name {name!r} contains one of : \\ / ? * [ ] which Excel "
+                            "does not allow", sheet=name)
+    if name[0] == "'" or name[-1] == "'":
+        raise WorkbookError(f"sheet name {name!r} begins or ends with an apostrophe", sheet=name)
+    if name.lower() == "history":
+        raise WorkbookError("'History' is a sheet name Excel reserves", sheet=name)
+    if any(ord(ch) < 32 for ch in name):
+        raise WorkbookError(f"sheet name {name!r} contains a control character", sheet=name)
+
+
+def write_sheets(path: str | Path, sheets: Mapping[str, SheetContent], *,
+                 out: str | Path | None = None, backups: int = 0) -> WriteResult:
+    """Replace (or add) the given sheets of the workbook at ``path``, leaving all else intact.
+
+    ``out``: write the result there instead of replacing ``path``. ``backups``: keep that many
+    timestamped copies of the replaced file in a ``backups/`` folder beside it (0: none).
+
+    Raises :class:`~xlperf.errors.BusyError` when the workbook (or ``out``) is open in Excel or
+    LibreOffice or another xlperf run holds its lock, and :class:`~xlperf.errors.WorkbookError`
+    naming the feature when the workbook cannot be written without risk of damage (encrypted,
+    Strict OOXML, binary .xlsb, digitally signed, shared with change tracking, the target is a
+    chart sheet, the target sheet holds a pivot table...). The file is then left untouched.
+    """
+    start = time.perf_counter()
+    source = Path(path)
+    target = Path(out) if out is not None else source
+    if not sheets:
+        raise InputError("no sheets to write")
+    if backups < 0:
+        raise InputError(f"backups must be 0 or more, not {backups}")
+    if not source.is_file():
+        raise WorkbookError(f"{source}: no such workbook", file=str(source))
+    _files.check_not_open(source)
+    if target != source:
+        _files.check_not_open(target)
+    with _files.workbook_lock(target):
+        package = Package(source)
+        try:
+            plan = _Writer(package, sheets).build()
+            made = _files.atomic_write(target, plan.write_zip, backups=backups)
+        finally:
+            package.close()
+    return WriteResult(path=target, sheets=tuple(plan.written), styles_changed=plan.styles_changed,
+                       calc_chain_removed=plan.calc_chain is not None, backup=made,
+                       seconds=time.perf_counter() - start,
+                       changed_parts=tuple(sorted(plan.replaced) + sorted(plan.added)))
+
+
+# --------------------------------------------------------------------------------------------
+def _prefix(el: etree._Element) -> str:
+    return f"{el.prefix}:" if el.prefix else ""
+
+
+def _children(parent: etree._Element, name: str) -> list[etree._Element]:
+    return [child for child in parent if local(child.tag) == name]
+
+
+def _insert_ordered(parent: etree._Element, el: etree._Element, order: Sequence[str]) -> None:
+    """Insert ``el`` among ``parent``'s children where the schema sequence ``order`` puts it."""
+    rank = order.index(local(el.tag))
+    position = 0
+    for i, child in enumerate(parent):
+        name = local(child.tag)
+        if name in order and order.index(name) <= rank:
+            position = i + 1
+    parent.insert(position, el)
+
+
+def _fragment(xml: str, ns: str) -> list[etree._Element]:
+    """Elements parsed from our own generated XML, in namespace ``ns``."""
+    root = etree.fromstring(f'<w xmlns="{ns}">{xml}</w>'.encode())
+    return list(root)
+
+
+def _nonblank(value: Any) -> bool:
+    return not (value is None or (isinstance(value, str) and not value)
+                or type(value).__name__ in ("NAType", "NaTType")
+                or (isinstance(value, float) and value != value))
+
+
+def _region_bottom(rows: Sequence[Sequence[Any]], first: int, left: int, right: int) -> int:
+    """Last row of the contiguous run from row ``first`` with a value in columns left..right."""
+    bottom = first - 1
+    r = first
+    while r <= len(rows):
+        row = rows[r - 1]
+        if not any(_nonblank(v) for v in row[left - 1:right]):
+            break
+        bottom = r
+        r += 1
+    return bottom
+
+
+class _Plan:
+    """The result of planning a write: new bytes per part, members to drop and to add."""
+
+    def __init__(self, package: Package):
+        self.package = package
+        self.replaced: dict[str, bytes] = {}   # real member name -> new bytes
+        self.added: dict[str, bytes] = {}      # new member name -> bytes
+        self.dropped: set[str] = set()
+        self.written: list[SheetWritten] = []
+        self.styles_changed = False
+        self.calc_chain: str | None = None
+
+    def write_zip(self, fh: BinaryIO) -> None:
+        with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zout:
+            for info in self.package.infos:
+                name = info.filename
+                if name in self.dropped:
+                    continue
+                data = self.replaced.get(name)
+                if data is None:
+                    data = self.package.read(name)
+                copy = zipfile.ZipInfo(name, date_time=info.date_time)
+                copy.compress_type = (info.compress_type if info.compress_type in
+                                      (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+                                      else zipfile.ZIP_DEFLATED)
+                copy.external_attr = info.external_attr
+                copy.create_system = info.create_system
+                copy.comment = info.comment
+                zout.writestr(copy, data)
+            for name, data in self.added.items():
+                new = zipfile.ZipInfo(name, date_time=_NEW_MEMBER_TIME)
+                new.compress_type = zipfile.ZIP_DEFLATED
+                zout.writestr(new, data)
+
+
+class _Writer:
+    def __init__(self, package: Package, sheets: Mapping[str, SheetContent]):
+        self.pkg = package
+        self.file = package.file
+        self.sheets = sheets
+        self.plan = _Plan(package)
+
+    def refuse(self, what: str, sheet: str | None = None) -> WorkbookError:
+        where = f" (sheet {sheet!r})" if sheet else ""
+        return WorkbookError(f"{self.file}{where}: {what}; the workbook was not changed",
+                             file=self.file, sheet=sheet)
+
+    # -- the workbook ---------------------------------------------------------------------
+    def build(self) -> _Plan:
+        pkg = self.pkg
+        if pkg.find(CONTENT_TYPES) is None:
+            raise self.refuse("is not an OOXML package (no [Content_Types].xml)")
+        root_rels = pkg.rels("")
+        office = [rel for rel in root_rels if rel.kind == "officeDocument"]
+        if not office:
+            raise self.refuse("has no workbook part (not an .xlsx/.xlsm package)")
+        if office[0].type.startswith("http://purl.oclc.org/"):
+            raise self.refuse("is a Strict Open XML workbook, which xlperf does not write; "
+                              "save it from Excel as an ordinary Excel Workbook (.xlsx)")
+        if any(rel.kind == "origin" for rel in root_rels) or any(
+                name.startswith("_xmlsignatures/") for name in pkg.index):
+            raise self.refuse("is digitally signed; changing it would invalidate the signature")
+        wb_part = office[0].part
+        assert wb_part is not None
+        if wb_part.lower().endswith(".bin"):
+            raise self.refuse("is a binary workbook (.xlsb), which xlperf does not write")
+        self.wb_part = wb_part
+        wb_tree = pkg.xml(wb_part)
+        wb = wb_tree.getroot()
+        ns = etree.QName(wb).namespace
+        if ns == NS_STRICT_MAIN:
+            raise self.refuse("is a Strict Open XML workbook, which xlperf does not write; "
+                              "save it from Excel as an ordinary Excel Workbook (.xlsx)")
+        if ns != NS_MAIN or local(wb.tag) != "workbook":
+            raise self.refuse(f"its workbook part {wb_part} is not a SpreadsheetML workbook")
+        wb_rels = pkg.rels(wb_part)
+        kinds = {rel.kind for rel in wb_rels}
+        if "revisionHeaders" in kinds or "usernames" in kinds:
+            raise self.refuse("is a shared workbook with change tracking (revision log)")
+        by_id = {rel.id: rel for rel in wb_rels}
+        sheets_el = next(iter(_children(wb, "sheets")), None)
+        if sheets_el is None:
+            raise self.refuse("its workbook part has no <sheets>")
+        sheet_els = _children(sheets_el, "sheet")
+        workbook_pr = next(iter(_children(wb, "workbookPr")), None)
+        date1904 = workbook_pr is not None and workbook_pr.get("date1904") in ("1", "true")
+        protection = next(iter(_children(wb, "workbookProtection")), None)
+        structure_locked = protection is not None and protection.get("lockStructure") in (
+            "1", "true")
+
+        calc = [rel for rel in wb_rels if rel.kind == "calcChain"]
+        if calc and calc[0].part and pkg.find(calc[0].part):
+            self.plan.calc_chain = pkg.find(calc[0].part)
+            self.plan.dropped.add(self.plan.calc_chain)  # type: ignore[arg-type]
+
+        # styles
+        styles_rel = next((rel for rel in wb_rels if rel.kind == "styles"), None)
+        self.book: StyleBook | None = None
+        self.styles_rel = styles_rel
+
+        seen: set[str] = set()
+        new_sheets: list[tuple[str, str]] = []  # (name, part)
+        filter_updates: dict[int, tuple[int, int, int, int]] = {}
+        for name, content in self.sheets.items():
+            check_sheet_name(name)
+            if name.lower() in seen:
+                raise InputError(f"sheet {name!r} is given twice (Excel ignores case)")
+            seen.add(name.lower())
+            if not isinstance(content, SheetContent):
+                raise InputError(f"sheet {name!r}: expected a SheetContent, "
+                                 f"not {type(content).__name__}")
+            index, existing = next(((i, el) for i, el in enumerate(sheet_els)
+                                    if (el.get("name") or "").lower() == name.lower()),
+                                   (None, None))
+            if existing is not None and index is not None:
+                real_name = existing.get("name") or name
+                rid = existing.get(f"{{{NS_R}}}id")
+                rel = by_id.get(rid or "")
+                if rel is None or rel.part is None or pkg.find(rel.part) is None:
+                    raise self.refuse("its sheet has no worksheet part (damaged workbook)",
+                                      real_name)
+                if rel.kind != "worksheet":
+                    what = _SHEET_KINDS.get(rel.kind, f"a {rel.kind} sheet")
+                    raise self.refuse(f"the sheet is {what}, not a worksheet; rename or delete "
+                                      "it, or choose another output sheet", real_name)
+                part = pkg.find(rel.part)
+                assert part is not None
+                af = self._replace_sheet(part, real_name, content, date1904)
+                if af is not None:
+                    filter_updates[index] = af
+            else:
+                if structure_locked:
+                    raise self.refuse("the workbook structure is protected, so no sheet can be "
+                                      f"added; unprotect it or add an empty {name!r} sheet")
+                part = self._new_part_name()
+                self.plan.added[part] = self._new_sheet(part, name, content, date1904)
+                new_sheets.append((name, part))
+
+        if self.book is not None:
+            styles = self.book.to_bytes()
+            if styles is not None:
+                self.plan.replaced[self.styles_part] = styles
+                self.plan.styles_changed = True
+
+        self._edit_workbook(wb_tree, sheets_el, new_sheets, filter_updates)
+        self._edit_workbook_rels(wb_rels, new_sheets)
+        self._edit_content_types(new_sheets)
+        for name, data in {**self.plan.replaced, **self.plan.added}.items():
+            parse_xml(data, name, self.file)  # our own output must be well-formed
+        return self.plan
+
+    # -- styles ---------------------------------------------------------------------------
+    def style_of(self, style: CellStyle | None, kind: str | None) -> int:
+        if kind is not None:
+            fmt = {"date": DATE_FORMAT, "datetime": DATETIME_FORMAT, "time": TIME_FORMAT}[kind]
+            style = style or CellStyle()
+            if style.number_format is None:
+                style = replace(style, number_format=fmt)
+        if style is None or style.is_default:
+            return 0
+        if self.book is None:
+            rel = self.styles_rel
+            part = self.pkg.find(rel.part) if rel is not None and rel.part else None
+            if part is None:
+                raise self.refuse("has no styles part, so output cells cannot be formatted")
+            self.styles_part = part
+            self.book = StyleBook(self.pkg.read(part), part=part, file=self.file)
+        if not isinstance(style, CellStyle):
+            raise InputError(f"a cell style must be a CellStyle or None, not {style!r}")
+        return self.book.xf_index(style)
+
+    # -- sheets ---------------------------------------------------------------------------
+    def _new_part_name(self) -> str:
+        folder = self.wb_part.rsplit("/", 1)[0] + "/worksheets/" if "/" in self.wb_part else (
+            "worksheets/")
+        n = 1
+        while (self.pkg.find(f"{folder}sheet{n}.xml") is not None
+               or f"{folder}sheet{n}.xml" in self.plan.added):
+            n += 1
+        return f"{folder}sheet{n}.xml"
+
+    def _new_sheet(self, part: str, name: str, content: SheetContent, date1904: bool) -> bytes:
+        cells, last_row, last_col = sheet_data(content.rows, content.styles, self.style_of,
+                                               date1904=date1904)
+        dimension = range_ref(1, 1, max(last_row, 1), max(last_col, 1))
+        pane = pane_xml(content.freeze) if content.freeze else ""
+        cols = cols_xml(content.widths) if content.widths else ""
+        self.plan.written.append(SheetWritten(name, part, True, last_row, last_col))
+        return (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+            f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">'
+            f'<dimension ref="{dimension}"/>'
+            f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
+            '<sheetFormatPr defaultRowHeight="15"/>'
+            f'{cols}<sheetData>{cells}</sheetData>'
+            '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+            'footer="0.3"/></worksheet>').encode()
+
+    def _replace_sheet(self, part: str, name: str, content: SheetContent,
+                       date1904: bool) -> tuple[int, int, int, int] | None:
+        """Replace the cells of an existing worksheet part; returns its new autoFilter range."""
+        pkg = self.pkg
+        original = pkg.read(part)
+        tree = parse_xml(original, part, self.file)
+        root = tree.getroot()
+        ns = etree.QName(root).namespace
+        if ns != NS_MAIN or local(root.tag) != "worksheet":
+            raise self.refuse(f"its part {part} is not a worksheet", name)
+        sheet_rels = pkg.rels(part)
+        for rel in sheet_rels:
+            if rel.kind in _REFUSED_ON_SHEET:
+                raise self.refuse(f"the sheet holds {_REFUSED_ON_SHEET[rel.kind]}, whose cells "
+                                  "xlperf would overwrite; move it to another sheet", name)
+        sheet_data_el = next(iter(_children(root, "sheetData")), None)
+        if sheet_data_el is None:
+            raise self.refuse("its worksheet part has no <sheetData>", name)
+        prefix = _prefix(sheet_data_el)
+        cells, last_row, last_col = sheet_data(content.rows, content.styles, self.style_of,
+                                               date1904=date1904, prefix=prefix)
+        for child in list(sheet_data_el):
+            sheet_data_el.remove(child)
+        sheet_data_el.text = None
+        sheet_data_el.append(etree.ProcessingInstruction(_MARKER))
+
+        # dimension
+        dimension = range_ref(1, 1, max(last_row, 1), max(last_col, 1))
+        dims = _children(root, "dimension")
+        if dims:
+            dims[0].set("ref", dimension)
+        else:
+            _insert_ordered(root, etree.Element(f"{{{ns}}}dimension", ref=dimension),
+                            _WORKSHEET_ORDER)
+
+        # layout: the sheet's own widths and panes win unless asked
+        if content.widths:
+            existing_cols = _children(root, "cols")
+            if content.replace_layout or not existing_cols:
+                for el in existing_cols:
+                    root.remove(el)
+                xml = cols_xml(content.widths)
+                if xml:
+                    _insert_ordered(root, _fragment(xml, ns)[0], _WORKSHEET_ORDER)
+        if content.freeze is not None:
+            self._freeze(root, ns, content.freeze, content.replace_layout)
+
+        merges = [parse_range(m.get("ref", "A1")) for mc in _children(root, "mergeCells")
+                  for m in _children(mc, "mergeCell") if m.get("ref")]
+        tables = self._update_tables(part, name, sheet_rels, root, content.rows, merges)
+
+        # the sheet's own autoFilter follows the new row count
+        new_filter = None
+        for af in _children(root, "autoFilter"):
+            try:
+                top, left, _bottom, right = parse_range(af.get("ref", ""))
+            except ValueError:
+                continue
+            bottom = max(top, _region_bottom(content.rows, top + 1, left, right))
+            af.set("ref", range_ref(top, left, bottom, right))
+            new_filter = (top, left, bottom, right)
+
+        data = serialize(tree, original)
+        marker = f"<?{_MARKER} ?>".encode()
+        if data.count(marker) != 1:
+            raise self.refuse("its worksheet part could not be rewritten safely", name)
+        data = data.replace(marker, cells.encode("utf-8"))
+        self.plan.replaced[part] = data
+        self.plan.written.append(SheetWritten(name, part, False, last_row, last_col,
+                                              tuple(tables)))
+        return new_filter
+
+    def _freeze(self, root: etree._Element, ns: str, freeze: str, replace_layout: bool) -> None:
+        views = _children(root, "sheetViews")
+        if not views:
+            views_el = etree.Element(f"{{{ns}}}sheetViews")
+            etree.SubElement(views_el, f"{{{ns}}}sheetView", workbookViewId="0")
+            _insert_ordered(root, views_el, _WORKSHEET_ORDER)
+            views = [views_el]
+        view_list = _children(views[0], "sheetView")
+        if not view_list:
+            return
+        has_pane = any(_children(view, "pane") for view in view_list)
+        if has_pane and not replace_layout:
+            return
+        parse_cell(freeze)
+        new = _fragment(pane_xml(freeze), ns)
+        for view in view_list:
+            for el in _children(view, "pane") + _children(view, "selection"):
+                view.remove(el)
+            for el in reversed([copy.deepcopy(e) for e in new]):
+                view.insert(0, el)
+            if new and view.get("topLeftCell"):
+                del view.attrib["topLeftCell"]
+
+    def _update_tables(self, part: str, name: str, sheet_rels: list[Rel], root: etree._Element,
+                       rows: Sequence[Sequence[Any]],
+                       merges: list[tuple[int, int, int, int]]) -> list[str]:
+        tables = [rel for rel in sheet_rels if rel.kind == "table" and rel.part]
+        if not tables:
+            return []
+        if len(tables) > 1:
+            raise self.refuse(f"the sheet holds {len(tables)} Excel tables; xlperf can resize "
+                              "only one table on an output sheet", name)
+        table_part = self.pkg.find(tables[0].part or "")
+        if table_part is None:
+            raise self.refuse("its table part is missing (damaged workbook)", name)
+        original = self.pkg.read(table_part)
+        tree = parse_xml(original, table_part, self.file)
+        table = tree.getroot()
+        display = table.get("displayName") or table.get("name") or "?"
+        if table.get("tableType", "worksheet") != "worksheet":
+            raise self.refuse(f"its table {display!r} is a {table.get('tableType')} table "
+                              "(external data or an XML map)", name)
+        if int(table.get("totalsRowCount", "0") or 0) > 0:
+            raise self.refuse(f"its table {display!r} has a totals row, which xlperf does not "
+                              "move; turn the totals row off", name)
+        try:
+            top, left, bottom, right = parse_range(table.get("ref", ""))
+        except ValueError as exc:
+            raise self.refuse(f"its table {display!r} has an invalid range", name) from exc
+        header_rows = int(table.get("headerRowCount", "1") or 0)
+        if header_rows:
+            columns = [c.get("name", "") for tc in _children(table, "tableColumns")
+                       for c in _children(tc, "tableColumn")]
+            header = list(rows[top - 1][left - 1:right]) if top <= len(rows) else []
+            header += [None] * (right - left + 1 - len(header))
+            if [str(v) if isinstance(v, str) else v for v in header] != columns:
+                raise self.refuse(
+                    f"its table {display!r} has the columns {columns} but the header written in "
+                    f"row {top} is {header}; write the same header, or delete the table", name)
+        first_data = top + header_rows
+        new_bottom = max(first_data, _region_bottom(rows, first_data, left, right))
+        new_ref = range_ref(top, left, new_bottom, right)
+        for m_top, m_left, m_bottom, m_right in merges:
+            if m_left <= right and left <= m_right and m_top <= new_bottom and top <= m_bottom:
+                raise self.refuse(f"its table {display!r} would overlap the merged cells "
+                                  f"{range_ref(m_top, m_left, m_bottom, m_right)}", name)
+        if new_ref != table.get("ref"):
+            table.set("ref", new_ref)
+            for af in _children(table, "autoFilter"):
+                af.set("ref", new_ref)
+                for sort in _children(af, "sortState"):
+                    af.remove(sort)
+            for sort in _children(table, "sortState"):
+                table.remove(sort)
+            self.plan.replaced[table_part] = serialize(tree, original)
+        return [display]
+
+    # -- workbook, rels, content types ----------------------------------------------------
+    def _edit_workbook(self, tree: etree._ElementTree, sheets_el: etree._Element,
+                       new_sheets: list[tuple[str, str]],
+                       filter_updates: dict[int, tuple[int, int, int, int]]) -> None:
+        wb = tree.getroot()
+        changed = False
+        self.new_rids: dict[str, str] = {}
+        used_ids = {rel.id for rel in self.pkg.rels(self.wb_part)}
+        sheet_ids = [int(el.get("sheetId", "0") or 0) for el in _children(sheets_el, "sheet")]
+        next_sheet_id = max([0, *sheet_ids]) + 1
+        for name, part in new_sheets:
+            n = len(used_ids) + 1
+            while f"rId{n}" in used_ids:
+                n += 1
+            rid = f"rId{n}"
+            used_ids.add(rid)
+            self.new_rids[part] = rid
+            el = etree.SubElement(sheets_el, f"{{{NS_MAIN}}}sheet")
+            el.set("name", name)
+            el.set("sheetId", str(next_sheet_id))
+            el.set(f"{{{NS_R}}}id", rid)
+            next_sheet_id += 1
+            changed = True
+        if filter_updates:
+            for names in _children(wb, "definedNames"):
+                for dn in _children(names, "definedName"):
+                    if dn.get("name", "").lower() != "_xlnm._filterdatabase":
+                        continue
+                    try:
+                        index = int(dn.get("localSheetId", ""))
+                    except ValueError:
+                        continue
+                    if index not in filter_updates or not dn.text:
+                        continue
+                    top, left, bottom, right = filter_updates[index]
+                    ref = (f"!${column_letter(left)}${top}:"
+                           f"${column_letter(right)}${bottom}")
+                    text = re.sub(r"![^!]*$", lambda _m, ref=ref: ref, dn.text)
+                    if text != dn.text:
+                        dn.text = text
+                        changed = True
+        calc = _children(wb, "calcPr")
+        if calc:
+            if calc[0].get("fullCalcOnLoad") not in ("1", "true"):
+                calc[0].set("fullCalcOnLoad", "1")
+                changed = True
+        else:
+            el = etree.Element(f"{{{NS_MAIN}}}calcPr", fullCalcOnLoad="1")
+            position = 0
+            for i, child in enumerate(wb):
+                if local(child.tag) in _BEFORE_CALCPR and etree.QName(child).namespace == NS_MAIN:
+                    position = i + 1
+            wb.insert(position, el)
+            changed = True
+        if changed:
+            self.plan.replaced[self.pkg.find(self.wb_part) or self.wb_part] = serialize(
+                tree, self.pkg.read(self.wb_part))
+
+    def _edit_workbook_rels(self, wb_rels: list[Rel], new_sheets: list[tuple[str, str]]) -> None:
+        name = rels_name(self.wb_part)
+        real = self.pkg.find(name)
+        if real is None:
+            raise self.refuse("its workbook has no relationships part")
+        original = self.pkg.read(real)
+        tree = parse_xml(original, real, self.file)
+        root = tree.getroot()
+        changed = False
+        for el in list(root):
+            if local(el.tag) == "Relationship" and el.get("Type", "").endswith("/calcChain"):
+                root.remove(el)
+                changed = True
+        for _name, part in new_sheets:
+            el = etree.SubElement(root, f"{{{NS_PKG_REL}}}Relationship")
+            el.set("Id", self.new_rids[part])
+            el.set("Type", RT + "worksheet")
+            el.set("Target", relative_target(self.wb_part, part))
+            changed = True
+        if changed:
+            self.plan.replaced[real] = serialize(tree, original)
+
+    def _edit_content_types(self, new_sheets: list[tuple[str, str]]) -> None:
+        real = self.pkg.find(CONTENT_TYPES)
+        assert real is not None
+        original = self.pkg.read(real)
+        tree = parse_xml(original, real, self.file)
+        root = tree.getroot()
+        changed = False
+        calc = self.plan.calc_chain
+        if calc is not None:
+            for el in list(root):
+                if (local(el.tag) == "Override"
+                        and el.get("PartName", "").lstrip("/").lower() == calc.lower()):
+                    root.remove(el)
+                    changed = True
+        for _name, part in new_sheets:
+            el = etree.SubElement(root, f"{{{NS_CT}}}Override")
+            el.set("PartName", "/" + part)
+            el.set("ContentType", CT_WORKSHEET)
+            changed = True
+        if changed:
+            self.plan.replaced[real] = serialize(tree, original)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import random
 import struct
 import time
@@ -231,6 +232,22 @@ def test_missing_file_and_folder(tmp_path):
     folder = check_file(tmp_path)
     assert [(f.rule, "no such file" in f.message) for f in missing] == [("FILE-010", True)]
     assert [(f.rule, "folder" in f.message) for f in folder] == [("FILE-010", True)]
+
+
+def test_a_pipe_is_not_read(tmp_path):
+    pipe = tmp_path / "pipe.xlsx"
+    os.mkfifo(pipe)
+    assert [f.rule for f in check_file(pipe)] == ["FILE-010"]
+
+
+def test_docstring_examples():
+    import doctest
+
+    import xlperf.validate.catalogue
+    import xlperf.validate.files
+
+    for module in (xlperf.validate.catalogue, xlperf.validate.files):
+        assert doctest.testmod(module).failed == 0, module.__name__
 
 
 def test_oversize_file_is_not_read(tmp_path, monkeypatch):

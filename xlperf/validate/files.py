@@ -23,6 +23,7 @@ Nothing here decompresses a sheet; the three small XML parts read in step 5 are 
 
 from __future__ import annotations
 
+import stat
 import struct
 import zipfile
 import zlib
@@ -378,7 +379,10 @@ def check_file(path: str | Path, *, limits: Limits = Limits(),
     try:
         if file.is_dir():
             return [rules["FILE-010"].finding(file=file, detail="it is a folder, not a file")]
-        size = file.stat().st_size
+        status = file.stat()
+        if not stat.S_ISREG(status.st_mode):
+            return [rules["FILE-010"].finding(file=file, detail="it is not an ordinary file")]
+        size = status.st_size
         if size > limits.max_bytes:
             return [rules["FILE-006"].finding(file=file, size=_size(size),
                                               limit=_size(limits.max_bytes))]

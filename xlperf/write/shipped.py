@@ -58,8 +58,9 @@ def build_demo_workbooks(out_dir: str | Path, *, period: str | None = None,
 def build_shipped(root: str | Path = "workbooks") -> list[Path]:
     """Regenerate the shipped ``workbooks/`` folder; returns every file written."""
     out = Path(root)
-    for old in sorted(out.glob("**/*.xlsx")):
-        old.unlink()
+    # Only what this function owns is replaced; other files in the folder are left alone.
+    for old in [out / "master.xlsx", *sorted((out / "demo").glob("**/*.xlsx"))]:
+        old.unlink(missing_ok=True)
     empty = build_master(out / "master.xlsx", timestamp=SHIPPED_TIMESTAMP)
     files = build_demo_workbooks(out / "demo", timestamp=SHIPPED_TIMESTAMP)
     return [empty, files.master, *(t.path for t in files.templates), *files.returns]

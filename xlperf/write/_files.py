@@ -125,20 +125,23 @@ def backup(path: Path, keep: int) -> Path:
     """
     folder = path.parent / "backups"
     folder.mkdir(exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = folder / f"{path.stem}.backup-{stamp}{path.suffix}"
-    n = 1
-    while target.exists():
-        n += 1
-        target = folder / f"{path.stem}.backup-{stamp}-{n}{path.suffix}"
-    shutil.copy2(path, target)
     pattern = re.compile(re.escape(path.stem) + _BACKUP + re.escape(path.suffix))
-    found = []
-    for candidate in folder.iterdir():
-        match = pattern.fullmatch(candidate.name)
-        if match:
-            found.append(((match.group(1), int(match.group(2) or 1)), candidate))
-    found.sort()
+
+    def existing() -> list[tuple[tuple[str, int], Path]]:
+        found = []
+        for candidate in folder.iterdir():
+            match = pattern.fullmatch(candidate.name)
+            if match:
+                found.append(((match.group(1), int(match.group(2) or 1)), candidate))
+        return sorted(found)
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    same_second = [key[1] for key, _p in existing() if key[0] == stamp]
+    n = max(same_second, default=0) + 1
+    suffix = f"-{n}" if n > 1 else ""
+    target = folder / f"{path.stem}.backup-{stamp}{suffix}{path.suffix}"
+    shutil.copy2(path, target)
+    found = existing()
     for _key, old in found[: max(0, len(found) - keep)]:
         with contextlib.suppress(OSError):
             old.unlink()

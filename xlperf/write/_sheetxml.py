@@ -86,7 +86,7 @@ def range_ref(top: int, left: int, bottom: int, right: int) -> str:
 
 def _excel_escape(match: re.Match[str]) -> str:
     ch = match.group(0)
-    return "_x005F" if ch == "_" else f"_x{ord(ch):04X}_"
+    return "_x005F_" if ch == "_" else f"_x{ord(ch):04X}_"
 
 
 def text_xml(text: str, prefix: str = "") -> str:

@@ -601,7 +601,8 @@ class _Writer:
             rid = f"rId{n}"
             used_ids.add(rid)
             self.new_rids[part] = rid
-            el = etree.SubElement(sheets_el, f"{{{NS_MAIN}}}sheet")
+            nsmap = None if NS_R in sheets_el.nsmap.values() else {"r": NS_R}
+            el = etree.SubElement(sheets_el, f"{{{NS_MAIN}}}sheet", nsmap=nsmap)
             el.set("name", name)
             el.set("sheetId", str(next_sheet_id))
             el.set(f"{{{NS_R}}}id", rid)

@@ -29,8 +29,7 @@ def init(
     demo: Annotated[bool, typer.Option("--demo", help="Fill it with the demo council.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing master.")] = False,
 ) -> None:
-    """Create a master workbook (DIRECTORY/master.xlsx): an empty register with guidance, or
-    with --demo the demo council's register, targets, budget and capital."""
+    """Create DIRECTORY/master.xlsx: an empty register with guidance, or the demo with --demo."""
     from xlperf.write.master import build_demo_master, build_master
 
     target = directory / MASTER_NAME
@@ -55,8 +54,7 @@ def templates(
         help="Reporting period, e.g. 'Q2 2013/14' (default: the master's Settings).")] = None,
     out: Annotated[Path, typer.Option(help="Folder for the templates.")] = Path("templates"),
 ) -> None:
-    """Write the return templates of a master for one period: one performance return per
-    service and one finance return per budget holder."""
+    """Write return templates: one per service, one finance return per budget holder."""
     from xlperf.read.master import read_master
     from xlperf.write.templates import build_templates
 
@@ -90,8 +88,7 @@ def demo(
         "xlperf-demo"),
     period: Annotated[str, typer.Option(help="Reporting period of the demo.")] = "Q2 2013/14",
 ) -> None:
-    """Build the demo council's master and one filled-in return per service, read them back,
-    score them and print the scorecard."""
+    """Build the demo master and filled-in returns, read them back, score, print the scorecard."""
     import pandas as pd
 
     from xlperf import demo as demo_data

@@ -1,32 +1,23 @@
-"""The example workbooks of docs/excel.md: made by workbooks/make_excel_examples.py, opening in
+"""The example workbooks of docs/excel.md: made by xlperf.write.examples, opening in
 Excel without a repair prompt (shared/ooxml/validate_xlsx.py), formulas using the functions."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(__file__).resolve().parents[1].parent.parent / "shared"
-
-
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def examples(tmp_path_factory):
-    maker = _load(ROOT / "workbooks" / "make_excel_examples.py", "make_excel_examples")
+    from xlperf.write.examples import write_examples
+
     folder = tmp_path_factory.mktemp("examples")
-    return {p.name: p for p in maker.write_examples(folder)}
+    return {p.name: p for p in write_examples(folder)}
 
 
 @pytest.fixture(scope="module")

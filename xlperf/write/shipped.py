@@ -7,6 +7,7 @@
     workbooks/demo/master.xlsx             the demo council's master
     workbooks/demo/templates/*.xlsx        its return templates for the demo period
     workbooks/demo/returns/*.xlsx          the same templates filled in with the demo data
+    workbooks/examples/*.xlsx              the XLPERF.* worksheet functions in use (docs/excel.md)
 
 Every file is written with :data:`SHIPPED_TIMESTAMP`, so the same code gives the same bytes and
 a test can check the committed files are up to date.
@@ -19,6 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlperf.write.examples import write_examples
 from xlperf.write.master import build_demo_master, build_master
 from xlperf.write.templates import TemplateInfo, build_templates, fill_return
 
@@ -59,11 +61,14 @@ def build_shipped(root: str | Path = "workbooks") -> list[Path]:
     """Regenerate the shipped ``workbooks/`` folder; returns every file written."""
     out = Path(root)
     # Only what this function owns is replaced; other files in the folder are left alone.
-    for old in [out / "master.xlsx", *sorted((out / "demo").glob("**/*.xlsx"))]:
+    for old in [out / "master.xlsx", *sorted((out / "demo").glob("**/*.xlsx")),
+                *sorted((out / "examples").glob("*.xlsx"))]:
         old.unlink(missing_ok=True)
     empty = build_master(out / "master.xlsx", timestamp=SHIPPED_TIMESTAMP)
     files = build_demo_workbooks(out / "demo", timestamp=SHIPPED_TIMESTAMP)
-    return [empty, files.master, *(t.path for t in files.templates), *files.returns]
+    examples = write_examples(out / "examples", timestamp=SHIPPED_TIMESTAMP)
+    return [empty, files.master, *(t.path for t in files.templates), *files.returns,
+            *examples]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,6 +1,9 @@
 """Write the example workbooks of docs/excel.md: the XLPERF.* functions used in sheets.
 
-    python workbooks/make_excel_examples.py [folder]     (default: out/excel-examples)
+    python -m xlperf.write.examples [folder]     (default: workbooks/examples)
+
+``python -m xlperf.write.shipped`` writes them into ``workbooks/examples/`` with the other
+shipped workbooks.
 
 * ``xlperf_functions.xlsx``: measures scored with =XLPERF.STATUS, SYMBOL, VARIANCE,
   VARIANCE_PCT, DIRECTION, PERIOD and EXPLAIN, plus the demo council's Register, Values and
@@ -16,6 +19,7 @@ these files itself.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -23,9 +27,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-HERE = Path(__file__).resolve().parent
-# Not workbooks/ itself: that folder holds exactly what ``python -m xlperf.write.shipped`` makes.
-DEFAULT_FOLDER = HERE.parent / "out" / "excel-examples"
+from xlperf.write._xlsx import save
+
+DEFAULT_FOLDER = Path("workbooks") / "examples"
 
 MEASURES = [  # code, measure, actual, target, polarity, tolerance, type, scheme, previous, period
     ("KIGS CH01", "Child protection plans lasting 2 years or more (%)", 91.54, 45.3,
@@ -161,13 +165,13 @@ EXAMPLES = {"xlperf_functions.xlsx": functions_workbook,
             "budget_functions.xlsx": budget_workbook}
 
 
-def write_examples(folder: Path = DEFAULT_FOLDER) -> list[Path]:
+def write_examples(folder: Path = DEFAULT_FOLDER, *,
+                   timestamp: dt.datetime | None = None) -> list[Path]:
+    """Write both example workbooks into ``folder``; a fixed ``timestamp`` gives fixed bytes."""
     Path(folder).mkdir(parents=True, exist_ok=True)
     written = []
     for name, build in EXAMPLES.items():
-        path = Path(folder) / name
-        build().save(path)
-        written.append(path)
+        written.append(save(build(), Path(folder) / name, timestamp=timestamp))
     return written
 
 

@@ -49,22 +49,28 @@ def scorecard_table(scored: object, title: str) -> Table:
     import pandas as pd
 
     assert isinstance(scored, pd.DataFrame)
-    table = Table(title=title, show_lines=False, header_style="bold")
-    for name, justify in (("Code", "left"), ("Measure", "left"), ("Period", "left"),
-                          ("Actual", "right"), ("Target", "right"), ("Status", "left"),
-                          ("Variance", "right"), ("Direction", "left"), ("Trend", "left")):
+    table = Table(title=title, show_lines=False, header_style="bold", title_justify="left")
+    columns = (("Code", "left", 13), ("Measure", "left", 32), ("Period", "left", 10),
+               ("Actual", "right", 8), ("Target", "right", 8), ("Status", "left", 23),
+               ("Variance", "right", 8), ("Direction", "left", 14), ("Trend", "left", 14))
+    for name, justify, width in columns:
         table.add_column(name, justify=justify, no_wrap=True,  # type: ignore[arg-type]
-                         max_width=44 if name == "Measure" else None, overflow="ellipsis")
+                         min_width=width if name != "Measure" else 20,
+                         max_width=width, overflow="ellipsis")
+    shown_priority = None
     for (priority, objective), rows in scored.groupby(["priority", "objective"], sort=False):
         table.add_section()
-        table.add_row(f"[bold]{priority}[/]", f"[italic]{objective}[/]")
+        if priority != shown_priority:
+            table.add_row("", f"[bold reverse] {priority} [/]")
+            shown_priority = priority
+        table.add_row("", f"[bold]{objective}[/]")
         for row in rows.itertuples():
             actual = _num(row.actual, row.unit) or f"[dim]{row.actual_reason}[/]"
             style = {"#00703C": "green", "#D4351C": "red", "#A35200": "dark_orange",
                      "#1D70B8": "blue"}.get(row.colour, "")
             status = f"[{style}]{row.symbol} {row.status}[/]" if style else (
                 f"{row.symbol} {row.status}")
-            table.add_row(str(row.code), str(row.title)[:48], str(row.period), actual,
+            table.add_row(str(row.code), str(row.title), str(row.period), actual,
                           _num(row.target, row.unit), status, _num(row.variance),
                           str(row.direction), str(row.trend))
     return table

@@ -70,6 +70,8 @@ def assert_untouched(before: dict[str, bytes], after: dict[str, bytes],
 
 
 def assert_valid(path: Path) -> None:
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None  # every member's CRC checks out
     problems = validate_xlsx.find_problems(path, warnings=False)
     assert not problems, "\n".join(map(str, problems))
 
@@ -384,6 +386,28 @@ def test_macro_workbook_keeps_its_vba(tmp_path: Path) -> None:
     assert_untouched(before, after, also={result.sheets[0].part})
     assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
     assert_valid(path)
+
+
+def test_sheet_names_with_markup_characters(master: Path) -> None:
+    name = "R&D <Q1> \"it's\" é"
+    write_sheets(master, {name: scorecard(2)})
+    assert_valid(master)
+    assert CalamineWorkbook.from_path(str(master)).sheet_names[-1] == name
+    assert read_back(master, name)[2] == ["PI02", "Measure 2", 3.0]
+
+
+def test_the_recompressing_path_gives_the_same_parts(master: Path, tmp_path: Path,
+                                                     monkeypatch) -> None:
+    """Packages too big for the raw copier go through zipfile: same decompressed parts."""
+    from xlperf.write import _zipcopy
+
+    other = tmp_path / "other.xlsx"
+    shutil.copyfile(master, other)
+    write_sheets(master, {"Scorecard": scorecard()})
+    monkeypatch.setattr(_zipcopy, "fits", lambda infos, extra: False)
+    write_sheets(other, {"Scorecard": scorecard()})
+    assert parts(other) == parts(master)
+    assert_valid(other)
 
 
 # -- refusals --------------------------------------------------------------------------------

@@ -122,6 +122,9 @@ class Package:
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
             raise WorkbookError(f"{path}: is not an .xlsx workbook (not a zip package: {exc})",
                                 file=self.file) from exc
+        if any(info.flag_bits & 0x1 for info in self.infos):
+            raise WorkbookError(f"{path}: its zip entries are encrypted; not an Excel workbook "
+                                "xlperf can write", file=self.file)
         self.names = [info.filename for info in self.infos]
         self.index: dict[str, str] = {}
         for name in self.names:

@@ -30,6 +30,7 @@ _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 # Characters XML 1.0 cannot hold (written with Excel's _xHHHH_ escape), \r (which XML parsers
 # turn into \n), and literal "_xHHHH_" text (which Excel would decode: escaped as _x005F_).
 _EXCEL_ESCAPE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\r]|_(?=x[0-9A-Fa-f]{4}_)")
+_SPECIAL = re.compile("[&<>\x00-\x1f\ud800-\udfff\ufffe\uffff]|_x")
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 _CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _EPOCH_1900 = dt.datetime(1899, 12, 30)
@@ -144,6 +145,8 @@ def sheet_data(rows: Sequence[Sequence[Any]], styles: Sequence[Sequence[Any]] | 
     p = prefix
     out: list[str] = []
     last_row = last_col = 0
+    xf_cache: dict[int, int] = {}  # id(style) -> s, for this call (the grid keeps them alive)
+    inline = (f'<{p}is><{p}t>', f'</{p}t></{p}is>')
     for r, row in enumerate(rows, 1):
         if len(row) > MAX_COLUMNS:
             raise InputError(f"row {r} has {len(row)} cells; a worksheet has {MAX_COLUMNS} columns")
@@ -152,48 +155,72 @@ def sheet_data(rows: Sequence[Sequence[Any]], styles: Sequence[Sequence[Any]] | 
         cells: list[str] = []
         for c, value in enumerate(row, 1):
             style = style_row[c - 1] if c <= n_styles else None  # type: ignore[index]
-            kind = None
-            if _is_missing(value) or (isinstance(value, str) and not value):
-                body = None
-            elif isinstance(value, str):
-                body = text_xml(value, p)
-            elif isinstance(value, bool) or type(value).__name__ in ("bool_", "bool"):
-                body = f"<{p}v>{int(bool(value))}</{p}v>"
-                kind = "b"
-            elif isinstance(value, numbers.Integral):
-                body = f"<{p}v>{int(value)}</{p}v>"
-            elif isinstance(value, numbers.Real | decimal.Decimal):
-                number = float(value)  # type: ignore[arg-type]
-                body = f"<{p}v>{number_text(number)}</{p}v>" if math.isfinite(number) else None
-            elif isinstance(value, dt.datetime | dt.date | dt.time):
-                number = serial(value, date1904)
-                if number is None:
-                    body = text_xml(value.isoformat(), p)
+            kind = type(value)
+            t = ""
+            if kind is str:
+                if not value:
+                    body = None
+                elif (len(value) <= MAX_TEXT and not _SPECIAL.search(value)
+                      and not value[0].isspace() and not value[-1].isspace()):
+                    body, t = inline[0] + value + inline[1], ' t="inlineStr"'
                 else:
-                    body = f"<{p}v>{number_text(number)}</{p}v>"
-                    style = style_of(style, "datetime" if isinstance(value, dt.datetime) else
-                                     "time" if isinstance(value, dt.time) else "date")
+                    body, t = text_xml(value, p), ' t="inlineStr"'
+            elif kind is float:
+                body = f"<{p}v>{number_text(value)}</{p}v>" if math.isfinite(value) else None
+            elif kind is int:
+                body = f"<{p}v>{value}</{p}v>"
+            elif value is None:
+                body = None
             else:
-                body = text_xml(str(value), p)
-            if not isinstance(style, int):
-                style = style_of(style, None) if style is not None else 0
-            if body is None and not style:
+                body, t, style = _other(value, style, style_of, date1904, p)
+            if style is None:
+                s = ""
+            else:
+                if isinstance(style, int):
+                    index = style
+                else:
+                    key = id(style)
+                    index = xf_cache.get(key, -1)
+                    if index < 0:
+                        index = xf_cache[key] = style_of(style, None)
+                s = f' s="{index}"' if index else ""
+            if body is None and not s:
                 continue
-            ref = f"{column_letter(c)}{r}"
-            s = f' s="{style}"' if style else ""
             if body is None:
-                cells.append(f'<{p}c r="{ref}"{s}/>')
-            elif kind == "b":
-                cells.append(f'<{p}c r="{ref}"{s} t="b">{body}</{p}c>')
-            elif body.startswith(f"<{p}is>"):
-                cells.append(f'<{p}c r="{ref}"{s} t="inlineStr">{body}</{p}c>')
+                cells.append(f'<{p}c r="{column_letter(c)}{r}"{s}/>')
             else:
-                cells.append(f'<{p}c r="{ref}"{s}>{body}</{p}c>')
-            last_col = max(last_col, c)
+                cells.append(f'<{p}c r="{column_letter(c)}{r}"{s}{t}>{body}</{p}c>')
+            if c > last_col:
+                last_col = c
         if cells:
             out.append(f'<{p}row r="{r}">{"".join(cells)}</{p}row>')
             last_row = r
     return "".join(out), last_row, last_col
+
+
+def _other(value: Any, style: Any, style_of: StyleOf, date1904: bool,
+           p: str) -> tuple[str | None, str, Any]:
+    """Body, type attribute and style for a value that is not a plain str, float, int or None."""
+    if _is_missing(value):
+        return None, "", style
+    if isinstance(value, str):
+        return (text_xml(value, p), ' t="inlineStr"', style) if value else (None, "", style)
+    if isinstance(value, bool) or type(value).__name__ in ("bool_", "bool"):
+        return f"<{p}v>{int(bool(value))}</{p}v>", ' t="b"', style
+    if isinstance(value, numbers.Integral):
+        return f"<{p}v>{int(value)}</{p}v>", "", style
+    if isinstance(value, numbers.Real | decimal.Decimal):
+        number = float(value)  # type: ignore[arg-type]
+        return (f"<{p}v>{number_text(number)}</{p}v>" if math.isfinite(number) else None), "", style
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        number = serial(value, date1904)
+        if number is None:
+            return text_xml(value.isoformat(), p), ' t="inlineStr"', style
+        kind = ("datetime" if isinstance(value, dt.datetime) else
+                "time" if isinstance(value, dt.time) else "date")
+        return f"<{p}v>{number_text(number)}</{p}v>", "", style_of(style, kind)
+    text = str(value)
+    return (text_xml(text, p), ' t="inlineStr"', style) if text else (None, "", style)
 
 
 def cols_xml(widths: Sequence[float | None], prefix: str = "") -> str:

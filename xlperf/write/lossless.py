@@ -33,7 +33,7 @@ from typing import Any, BinaryIO
 from lxml import etree
 
 from xlperf.errors import InputError, WorkbookError
-from xlperf.write import _files
+from xlperf.write import _files, _zipcopy
 from xlperf.write._opc import (
     CONTENT_TYPES,
     CT_WORKSHEET,
@@ -218,6 +218,22 @@ def _fragment(xml: str, ns: str) -> list[etree._Element]:
     return list(root)
 
 
+_SHEET_DATA = re.compile(rb"(<((?:[A-Za-z_][\w.-]*:)?sheetData)(?:\s[^>]*)?>)(.*?)(</\2\s*>)",
+                         re.DOTALL)
+
+
+def _without_cells(data: bytes) -> bytes:
+    """A worksheet part with its old cells cut out before parsing (they are replaced anyway).
+
+    If the cut went wrong the result would not parse or would lack ``<sheetData>``, and the
+    sheet is then refused; the old cells never reach the output either way.
+    """
+    match = _SHEET_DATA.search(data)
+    if match is None:
+        return data
+    return data[:match.start(3)] + data[match.end(3):]
+
+
 def _nonblank(value: Any) -> bool:
     return not (value is None or (isinstance(value, str) and not value)
                 or type(value).__name__ in ("NAType", "NaTType")
@@ -250,6 +266,32 @@ class _Plan:
         self.calc_chain: str | None = None
 
     def write_zip(self, fh: BinaryIO) -> None:
+        """Write the new package: same member order, unchanged members copied as they are."""
+        extra = sum(len(d) for d in self.replaced.values()) + sum(
+            len(d) for d in self.added.values())
+        if not _zipcopy.fits(self.package.infos, extra):
+            self._write_zip_recompressing(fh)
+            return
+        writer = _zipcopy.RawZipWriter(fh)
+        with open(self.package.path, "rb") as source:
+            for info in self.package.infos:
+                name = info.filename
+                if name in self.dropped:
+                    continue
+                data = self.replaced.get(name)
+                if data is None:
+                    writer.copy(source, info)
+                else:
+                    writer.add(name, data, date_time=info.date_time,
+                               external_attr=info.external_attr,
+                               create_system=info.create_system,
+                               stored=info.compress_type == zipfile.ZIP_STORED)
+        for name, data in self.added.items():
+            writer.add(name, data, date_time=_NEW_MEMBER_TIME)
+        writer.close()
+
+    def _write_zip_recompressing(self, fh: BinaryIO) -> None:
+        """The same through :mod:`zipfile` (zip64-sized packages): every member recompressed."""
         with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zout:
             for info in self.package.infos:
                 name = info.filename
@@ -264,7 +306,6 @@ class _Plan:
                                       else zipfile.ZIP_DEFLATED)
                 copy.external_attr = info.external_attr
                 copy.create_system = info.create_system
-                copy.comment = info.comment
                 zout.writestr(copy, data)
             for name, data in self.added.items():
                 new = zipfile.ZipInfo(name, date_time=_NEW_MEMBER_TIME)
@@ -278,6 +319,7 @@ class _Writer:
         self.file = package.file
         self.sheets = sheets
         self.plan = _Plan(package)
+        self._xf: dict[tuple[CellStyle | None, str | None], int] = {}
 
     def refuse(self, what: str, sheet: str | None = None) -> WorkbookError:
         where = f" (sheet {sheet!r})" if sheet else ""
@@ -390,6 +432,16 @@ class _Writer:
 
     # -- styles ---------------------------------------------------------------------------
     def style_of(self, style: CellStyle | None, kind: str | None) -> int:
+        try:
+            return self._xf[style, kind]
+        except KeyError:
+            pass
+        except TypeError as exc:
+            raise InputError(f"a cell style must be a CellStyle or None, not {style!r}") from exc
+        index = self._xf[style, kind] = self._style_of(style, kind)
+        return index
+
+    def _style_of(self, style: CellStyle | None, kind: str | None) -> int:
         if kind is not None:
             fmt = {"date": DATE_FORMAT, "datetime": DATETIME_FORMAT, "time": TIME_FORMAT}[kind]
             style = style or CellStyle()
@@ -440,7 +492,7 @@ class _Writer:
         """Replace the cells of an existing worksheet part; returns its new autoFilter range."""
         pkg = self.pkg
         original = pkg.read(part)
-        tree = parse_xml(original, part, self.file)
+        tree = parse_xml(_without_cells(original), part, self.file)
         root = tree.getroot()
         ns = etree.QName(root).namespace
         if ns != NS_MAIN or local(root.tag) != "worksheet":

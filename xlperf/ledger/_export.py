@@ -1,0 +1,113 @@
+"""The ledger as one tidy long table for Power BI, Tableau, Excel pivot tables...
+
+One row per measure and period that has a value or a frozen status: the value in use joined
+to the status it was frozen with. Column names are stable lower-case identifiers (see
+``docs/ledger.md``); dates are real dates so BI tools can put periods on a time axis.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlperf.core.measures import prepare_measures
+from xlperf.core.periods import parse_period
+from xlperf.errors import InputError, XlperfError
+
+EXPORT_COLUMNS = (
+    "code", "title", "priority", "objective", "service", "owner", "unit", "polarity",
+    "period", "period_key", "frequency", "financial_year", "period_start", "period_end",
+    "value", "no_data_reason", "numerator", "denominator", "target", "variance",
+    "variance_pct", "status", "symbol", "colour", "rated", "direction", "tolerance",
+    "tolerance_type", "scheme", "status_actual", "commentary", "reported_status", "versions",
+    "source_file", "source_sha256", "sheet", "cell", "recorded_at", "scored_at",
+)
+FORMATS = ("csv", "parquet")
+
+
+def export(ledger: Any, measures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Values in use joined to frozen statuses: one row per measure and period.
+
+    ``measures`` (the register) adds each measure's title, priority, objective, service,
+    owner and unit. ``status_actual`` is the actual the status was scored with; it differs
+    from ``value`` only when a value was restated after its period was frozen.
+    """
+    values = ledger.current_values().rename(columns={
+        "Code": "code", "Period": "period", "Actual": "value",
+        "No data reason": "no_data_reason", "Numerator": "numerator",
+        "Denominator": "denominator", "Commentary": "commentary",
+        "Reported status": "reported_status", "Period key": "period_key",
+        "Source file": "source_file", "Source SHA-256": "source_sha256", "Sheet": "sheet",
+        "Cell": "cell", "Recorded at": "recorded_at"}).drop(columns=["Refresh id"])
+    versions = ledger._con.execute(  # noqa: SLF001 - one read-only count per pair
+        'SELECT code, period_key, count(*) FROM "values" GROUP BY code, period_key').fetchall()
+    counts = pd.DataFrame(versions, columns=["code", "period_key", "versions"])
+    statuses = ledger.frozen_statuses().drop(columns=["refresh_id", "severity",
+                                                      "explanation"])
+    statuses = statuses.rename(columns={"actual": "status_actual", "period": "status_period"})
+    statuses = statuses.drop(columns=["actual_reason"])
+    table = values.merge(statuses, how="outer", on=["code", "period_key"])
+    table["period"] = table["period"].where(table["period"].notna(), table["status_period"])
+    table = table.merge(counts, how="left", on=["code", "period_key"])
+    table["versions"] = table["versions"].fillna(0).astype(int)
+
+    labels, uniques = pd.factorize(table["period"])
+    parsed = [parse_period(u) for u in uniques]
+    pick = np.asarray(labels)
+    table["frequency"] = np.array([p.frequency for p in parsed], dtype=object)[pick]
+    table["financial_year"] = np.array([p.financial_year for p in parsed], dtype=object)[pick]
+    table["period_start"] = pd.to_datetime(
+        np.array([p.start for p in parsed], dtype="datetime64[D]")[pick])
+    table["period_end"] = pd.to_datetime(
+        np.array([p.end for p in parsed], dtype="datetime64[D]")[pick])
+
+    details = ("title", "priority", "objective", "service", "owner", "unit")
+    if measures is not None:
+        register = prepare_measures(measures).drop_duplicates("code", keep="last")
+        register = register.set_index("code")
+        for column in details:
+            table[column] = register[column].reindex(table["code"]).to_numpy()
+        from_register = register["polarity"].reindex(table["code"]).to_numpy()
+        table["polarity"] = table["polarity"].where(table["polarity"].notna(), from_register)
+    else:
+        for column in details:
+            table[column] = None
+    table = table.sort_values(["code", "period_end", "period_start"], kind="stable")
+    return table[list(EXPORT_COLUMNS)].reset_index(drop=True)
+
+
+def write_export(frame: pd.DataFrame, path: str | Path, format: str = "csv") -> Path:
+    """Write :func:`export`'s table to ``path`` atomically; returns the path.
+
+    CSV is UTF-8 with a byte-order mark (so Excel shows symbols like ★ and ↑ correctly;
+    Power BI reads it as plain UTF-8). Parquet needs pyarrow
+    (``pip install xlperf[parquet]``).
+    """
+    kind = format.strip().lower()
+    if kind not in FORMATS:
+        raise InputError(f"export format {format!r} is not one of {', '.join(FORMATS)}")
+    if kind == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise XlperfError("parquet export needs pyarrow, which is not installed: "
+                              "pip install xlperf[parquet] (or export as csv)") from None
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                         dir=target.parent or ".")
+    os.close(handle)
+    try:
+        if kind == "csv":
+            frame.to_csv(temporary, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+        else:
+            frame.to_parquet(temporary, index=False)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target

@@ -1,0 +1,339 @@
+"""Reading history from before xlperf: a CSV, a workbook sheet or a DataFrame, long or wide.
+
+The source is turned into a grid of cells (row 1 is ``grid[0]``, so positions map straight to
+A1 references), the header row is found by its ``Code`` header, and each value cell is read
+with the core's :func:`~xlperf.core.values.parse_values`. What cannot be imported becomes a
+finding pinned to its cell; everything else becomes rows for
+:meth:`~xlperf.ledger.Ledger.record_values` with the file's SHA-256, sheet and cell, so a
+second import of the same file changes nothing.
+
+Finding rules (``PERF-006``, ``PERF-007`` and ``FILE-015`` are the return catalogue's)::
+
+    FILE-015  error  the Code (or, in long layout, Period / Value) column is missing
+    PERF-006  error  a value cell is not a number                     (not imported)
+    PERF-007  error  a value cell shows an Excel error                (not imported)
+    HIST-001  error  a period cell (long) cannot be read as a period  (row not imported)
+    HIST-002  error  a row has values but no measure code             (row not imported)
+    HIST-003  query  a column header is neither a known column nor a period (ignored)
+    HIST-004  query  a measure and period appears twice: the later cell is used
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlperf.core.columns import MEASURE_COLUMNS, VALUE_COLUMNS, fold
+from xlperf.core.periods import parse_period
+from xlperf.core.values import KIND_INVALID, KIND_NUMBER, REASON_BLANK, parse_values
+from xlperf.errors import InputError, PeriodError, WorkbookError
+from xlperf.findings import ERROR, QUERY, Finding, cell_ref
+
+LAYOUTS = ("auto", "long", "wide")
+_SEARCH_ROWS = 30
+_WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+
+
+@dataclass
+class History:
+    """What was read: the rows to record, the findings, and counts."""
+
+    values: pd.DataFrame
+    findings: list[Finding]
+    file: str | None
+    sha256: str | None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def sha256_file(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes, in hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    return isinstance(value, str) and value.strip() == ""
+
+
+def _grid_from_csv(path: Path) -> list[list[Any]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="cp1252")  # CSV saved by Excel on Windows
+    return [[None if c.strip() == "" else c for c in row] for row in csv.reader(io.StringIO(text))]
+
+
+def _grid_from_workbook(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
+    import python_calamine as pc
+
+    try:
+        book = pc.CalamineWorkbook.from_path(str(path))
+    except (pc.CalamineError, OSError, ValueError) as error:
+        raise WorkbookError(f"{path.name}: not a workbook xlperf can read ({error})",
+                            file=str(path)) from None
+    names = list(book.sheet_names)
+    if sheet is not None:
+        wanted = fold(sheet)
+        chosen = [n for n in names if fold(n) == wanted]
+        if not chosen:
+            raise WorkbookError(f"{path.name} has no sheet {sheet!r} (it has "
+                                f"{', '.join(names)})", file=str(path), sheet=sheet)
+        names = chosen
+    for name in names:
+        try:
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except pc.CalamineError as error:
+            raise WorkbookError(f"{path.name}: cannot read sheet {name!r} ({error})",
+                                file=str(path), sheet=name) from None
+        grid = [[None if v == "" else v for v in row] for row in rows]
+        if _header_row(grid) is not None:
+            return grid, name
+    raise WorkbookError(f"{path.name}: no sheet has a 'Code' column in its first "
+                        f"{_SEARCH_ROWS} rows", file=str(path))
+
+
+def _header_row(grid: Sequence[Sequence[Any]]) -> int | None:
+    """0-based index of the first row holding a code header."""
+    codes = {fold(h) for h in ("code", *MEASURE_COLUMNS["code"])}
+    for i, row in enumerate(grid[:_SEARCH_ROWS]):
+        if any(isinstance(c, str) and fold(c) in codes for c in row):
+            return i
+    return None
+
+
+def _roles(header: Sequence[Any]) -> dict[str, int]:
+    """Core name -> 0-based column for the value-table headers found (first one wins)."""
+    lookup: dict[str, str] = {}
+    for core, aliases in VALUE_COLUMNS.items():
+        for alias in (core, *aliases):
+            lookup.setdefault(fold(alias), core)
+    roles: dict[str, int] = {}
+    for j, cell in enumerate(header):
+        if isinstance(cell, str) and fold(cell) in lookup:
+            roles.setdefault(lookup[fold(cell)], j)
+    return roles
+
+
+def _period_header(cell: Any) -> Any:
+    """The period a wide-layout header names, or None."""
+    if _blank(cell):
+        return None
+    try:
+        return parse_period(cell.strip() if isinstance(cell, str) else cell)
+    except (PeriodError, TypeError, ValueError):
+        return None
+
+
+class _Reader:
+    def __init__(self, grid: list[list[Any]], file: str, sheet: str | None):
+        self.grid = grid
+        self.file = file
+        self.sheet = sheet
+        self.findings: list[Finding] = []
+        width = max((len(r) for r in grid), default=0)
+        self.cells = np.full((len(grid), width), None, dtype=object)
+        for i, row in enumerate(grid):
+            self.cells[i, :len(row)] = row
+
+    def add(self, rule: str, severity: str, message: str, row: int | None = None,
+            column: int | None = None, value: Any = None) -> None:
+        cell = None if row is None or column is None else cell_ref(row + 1, column + 1)
+        self.findings.append(Finding(rule, severity, message, file=self.file,  # type: ignore[arg-type]
+                                     sheet=self.sheet, cell=cell, value=value))
+
+    def where(self, row: int, column: int) -> str:
+        return cell_ref(row + 1, column + 1)
+
+
+def _read(reader: _Reader, layout: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Rows to record (code, period, actual, ..., sheet, cell) and counts."""
+    top = _header_row(reader.grid)
+    empty = pd.DataFrame(columns=["Code", "Period", "Actual"])
+    if top is None:
+        reader.add("FILE-015", ERROR, f"Column 'Code' is missing from {reader.file}: no row in "
+                   f"the first {_SEARCH_ROWS} has a Code header, so nothing can be imported.")
+        return empty, {"layout": layout}
+    header = reader.cells[top]
+    roles = _roles(header)
+    code_col = roles["code"]
+    is_long = "period" in roles and "actual" in roles
+    if layout == "auto":
+        layout = "long" if is_long else "wide"
+    body = reader.cells[top + 1:]
+    rows = np.arange(top + 1, top + 1 + len(body))  # 0-based grid rows
+    if len(body) == 0:
+        return empty, {"layout": layout, "rows": 0}
+    codes = body[:, code_col]
+
+    if layout == "long":
+        missing = [name for name in ("period", "actual") if name not in roles]
+        for name in missing:
+            shown = "Value" if name == "actual" else "Period"
+            reader.add("FILE-015", ERROR, f"Column '{shown}' is missing from the header row "
+                       f"{top + 1} of sheet {reader.sheet or reader.file}, so the long layout "
+                       "cannot be read.", top, code_col)
+        if missing:
+            return empty, {"layout": layout}
+        period_col, value_col = roles["period"], roles["actual"]
+        cells = body[:, value_col]
+        periods = body[:, period_col]
+        value_rows, value_cols = rows, np.full(len(rows), value_col)
+        extra = {name: body[:, roles[name]] for name in
+                 ("commentary", "numerator", "denominator", "reported_status") if name in roles}
+        # Periods: each distinct cell parsed once.
+        uniques: dict[Any, Any] = {}
+        parsed = np.empty(len(periods), dtype=object)
+        for i, cell in enumerate(periods):
+            key = cell.strip() if isinstance(cell, str) else cell
+            if key not in uniques:
+                uniques[key] = _period_header(key)
+            parsed[i] = uniques[key]
+        ignored_headers = 0
+    else:
+        known = {fold(a) for aliases in (*MEASURE_COLUMNS.values(), *VALUE_COLUMNS.values())
+                 for a in aliases} | {fold(k) for k in (*MEASURE_COLUMNS, *VALUE_COLUMNS)}
+        period_cols, period_of = [], []
+        ignored_headers = 0
+        for j, cell in enumerate(header):
+            if j == code_col or _blank(cell):
+                continue
+            period = _period_header(cell)
+            if period is not None:
+                period_cols.append(j)
+                period_of.append(period)
+            elif not (isinstance(cell, str) and fold(cell) in known):
+                ignored_headers += 1
+                reader.add("HIST-003", QUERY, f"Column {reader.where(top, j)} is headed "
+                           f"{cell!r}, which is neither a known column nor a period xlperf "
+                           "recognises (try 'Q1 2013/14' or 'Jun-13'): it was ignored.",
+                           top, j, cell)
+        if not period_cols:
+            reader.add("FILE-015", ERROR, "No column is headed with a period (like "
+                       "'Q1 2013/14' or 'Jun-13') and there are no Period and Value columns, "
+                       "so there is nothing to import.", top, code_col)
+            return empty, {"layout": layout}
+        n, k = len(body), len(period_cols)
+        cells = body[:, period_cols].reshape(-1)
+        codes = np.repeat(codes, k)
+        parsed = np.tile(np.array(period_of, dtype=object), n)
+        value_rows = np.repeat(rows, k)
+        value_cols = np.tile(np.array(period_cols), n)
+        period_col = None
+        extra = {}
+
+    values = parse_values(pd.Series(cells, dtype=object))
+    kind = values["kind"].to_numpy()
+    reason = values["reason"].to_numpy(dtype=object)
+    blank = (kind != KIND_NUMBER) & (reason == REASON_BLANK)
+    code_text = np.array(["" if _blank(c) else str(c).strip() for c in codes], dtype=object)
+    no_code = code_text == ""
+    excel_error = np.array([isinstance(r, str) and r.startswith("Excel error")
+                            for r in reason], dtype=bool)
+    invalid = kind == KIND_INVALID
+    bad_period = np.array([p is None for p in parsed], dtype=bool)
+
+    # Findings, each at its cell. Whole rows with no code and no values are just blank rows.
+    for i in np.flatnonzero(no_code & ~blank):
+        reader.add("HIST-002", ERROR, f"{reader.where(value_rows[i], value_cols[i])} has a "
+                   f"value ({cells[i]!r}) but its row has no measure code: not imported.",
+                   value_rows[i], value_cols[i], cells[i])
+    if period_col is not None:
+        flagged: set[int] = set()
+        for i in np.flatnonzero(bad_period & ~no_code & ~blank):
+            if value_rows[i] in flagged:
+                continue
+            flagged.add(value_rows[i])
+            raw = reader.cells[value_rows[i], period_col]
+            reader.add("HIST-001", ERROR, f"{reader.where(value_rows[i], period_col)} has the "
+                       f"period {raw!r} for {code_text[i]}, which xlperf cannot read as a "
+                       "month, quarter or year (try 'Q1 2013/14' or 'Jun-13'): row not "
+                       "imported.", value_rows[i], period_col, raw)
+    usable = ~no_code & ~bad_period & ~blank
+    for i in np.flatnonzero(usable & invalid):
+        label = parsed[i].format()
+        reader.add("PERF-006", ERROR, f"{label} actual for {code_text[i]} in "
+                   f"{reader.where(value_rows[i], value_cols[i])} is '{cells[i]}', which is not "
+                   "a number: not imported.", value_rows[i], value_cols[i], cells[i])
+    for i in np.flatnonzero(usable & excel_error):
+        reader.add("PERF-007", ERROR, f"{reader.where(value_rows[i], value_cols[i])} "
+                   f"({code_text[i]}) shows the Excel error {cells[i]} instead of a figure: "
+                   "not imported.", value_rows[i], value_cols[i], cells[i])
+    keep = usable & ~invalid & ~excel_error
+    out = pd.DataFrame({
+        "Code": code_text[keep],
+        "Period": parsed[keep],
+        "Actual": values["number"].to_numpy()[keep],
+        "No data reason": np.where(kind == KIND_NUMBER, None, reason)[keep],
+        "Sheet": reader.sheet,
+        "Cell": [cell_ref(r + 1, c + 1) for r, c in zip(value_rows[keep], value_cols[keep],
+                                                         strict=True)],
+    })
+    for name, column in extra.items():
+        out[{"reported_status": "Reported status"}.get(name, name.title())] = column[keep]
+    # The same measure and period twice: the later cell wins, and say so.
+    keys = pd.Series([f"{c}\x00{p.format('iso')}" for c, p in zip(out["Code"], out["Period"],
+                                                                  strict=True)], dtype=object)
+    repeated = keys.duplicated(keep="last").to_numpy()
+    for i in np.flatnonzero(repeated):
+        later = out["Cell"].to_numpy()[np.flatnonzero(keys.to_numpy() == keys.iloc[i])[-1]]
+        reader.findings.append(Finding(
+            "HIST-004", QUERY, f"{out['Code'].iloc[i]} {out['Period'].iloc[i].format()} is in "
+            f"{out['Cell'].iloc[i]} and again in {later}: the later cell is used.",
+            file=reader.file, sheet=reader.sheet, cell=out["Cell"].iloc[i]))
+    out = out.loc[~repeated].reset_index(drop=True)
+    out["Period"] = [p.format() for p in out["Period"]]
+    meta = {
+        "layout": layout,
+        "rows": int(len(body)),
+        "values": int(len(out)),
+        "numbers": int((out["Actual"].notna()).sum()),
+        "no_data": int(out["Actual"].isna().sum()),
+        "blank": int((blank & ~no_code).sum()),
+        "not_imported": int((~no_code & ~blank & ~keep).sum() + (no_code & ~blank).sum()),
+        "ignored_columns": ignored_headers,
+    }
+    return out, meta
+
+
+def read_history(source: pd.DataFrame | str | Path, layout: str = "auto", *,
+                 sheet: str | None = None, name: str | None = None) -> History:
+    """Read history values and findings from ``source`` (see
+    :meth:`~xlperf.ledger.Ledger.import_history`)."""
+    if layout not in LAYOUTS:
+        raise InputError(f"layout {layout!r} is not one of {', '.join(LAYOUTS)}")
+    if isinstance(source, pd.DataFrame):
+        header = [str(c) for c in source.columns]
+        grid = [header, *source.astype(object).to_numpy().tolist()]
+        file = name or "history"
+        digest = hashlib.sha256(source.to_csv(index=False).encode("utf-8")).hexdigest()
+        sheet_name = sheet
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise WorkbookError(f"{path}: no such file", file=str(path))
+        file = name or path.name
+        digest = sha256_file(path)
+        if path.suffix.lower() in _WORKBOOK_SUFFIXES:
+            grid, sheet_name = _grid_from_workbook(path, sheet)
+        else:
+            grid, sheet_name = _grid_from_csv(path), None
+    reader = _Reader(grid, file, sheet_name)
+    values, meta = _read(reader, layout)
+    values["Source file"] = file
+    values["Source SHA-256"] = digest
+    return History(values, reader.findings, file, digest, meta)

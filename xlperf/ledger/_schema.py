@@ -1,0 +1,123 @@
+"""The ledger's tables, and the migrations that bring an older ledger file up to date.
+
+Every statement is ``CREATE ... IF NOT EXISTS``, so opening a ledger is safe to repeat. The
+``schema_version`` table records each migration applied; :data:`MIGRATIONS` is an ordered list
+and a future change appends a step (never edits an old one).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+SCHEMA_VERSION = 1
+
+_V1 = """
+CREATE TABLE IF NOT EXISTS schema_version (
+    version     INTEGER PRIMARY KEY,
+    applied_at  TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS refreshes (
+    id           INTEGER PRIMARY KEY,
+    kind         TEXT NOT NULL DEFAULT 'refresh',       -- 'refresh' or 'import-history'
+    started_at   TEXT NOT NULL,                         -- UTC ISO 8601
+    finished_at  TEXT,
+    master       TEXT,
+    period       TEXT,                                  -- reporting period as written
+    period_key   TEXT,                                  -- its machine key
+    counts       TEXT NOT NULL DEFAULT '{}',            -- JSON object
+    timings      TEXT NOT NULL DEFAULT '{}',            -- JSON object, seconds
+    note         TEXT
+);
+
+CREATE TABLE IF NOT EXISTS refresh_files (
+    refresh_id  INTEGER NOT NULL REFERENCES refreshes(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    sha256      TEXT,
+    accepted    INTEGER NOT NULL CHECK (accepted IN (0, 1)),
+    findings    INTEGER NOT NULL DEFAULT 0,
+    note        TEXT
+);
+
+CREATE TABLE IF NOT EXISTS "values" (
+    id              INTEGER PRIMARY KEY,               -- insertion order: the highest id wins
+    code            TEXT NOT NULL,
+    period_key      TEXT NOT NULL,
+    period          TEXT NOT NULL,
+    value           REAL,
+    no_data_reason  TEXT,
+    numerator       REAL,
+    denominator     REAL,
+    commentary      TEXT,
+    reported_status TEXT,
+    source_file     TEXT,
+    source_sha256   TEXT,
+    sheet           TEXT,
+    cell            TEXT,
+    recorded_at     TEXT NOT NULL,
+    refresh_id      INTEGER REFERENCES refreshes(id),
+    CHECK (value IS NULL OR no_data_reason IS NULL)
+);
+CREATE INDEX IF NOT EXISTS values_by_measure_period ON "values" (code, period_key, id);
+
+CREATE TABLE IF NOT EXISTS statuses (
+    code            TEXT NOT NULL,
+    period_key      TEXT NOT NULL,
+    period          TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    symbol          TEXT,
+    colour          TEXT,
+    severity        INTEGER,
+    rated           INTEGER,
+    actual          REAL,
+    actual_reason   TEXT,
+    target          REAL,
+    tolerance       REAL,
+    tolerance_type  TEXT,
+    scheme          TEXT,
+    polarity        TEXT,
+    variance        REAL,
+    variance_pct    REAL,
+    direction       TEXT,
+    explanation     TEXT,
+    scored_at       TEXT NOT NULL,
+    refresh_id      INTEGER REFERENCES refreshes(id),
+    PRIMARY KEY (code, period_key)
+);
+
+CREATE VIEW IF NOT EXISTS current_values AS
+    SELECT v.* FROM "values" AS v
+    WHERE v.id = (SELECT max(w.id) FROM "values" AS w
+                  WHERE w.code = v.code AND w.period_key = v.period_key);
+"""
+
+# (version, script): applied in order to a ledger whose recorded version is lower.
+MIGRATIONS: list[tuple[int, str]] = [(1, _V1)]
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    """Bring the ledger's schema up to :data:`SCHEMA_VERSION`; returns the version found."""
+    connection.execute("CREATE TABLE IF NOT EXISTS schema_version ("
+                       "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+    found = connection.execute("SELECT coalesce(max(version), 0) FROM schema_version"
+                               ).fetchone()[0]
+    if found > SCHEMA_VERSION:
+        from xlperf.errors import XlperfError
+
+        raise XlperfError(f"the ledger was written by a newer xlperf (schema {found}, this "
+                          f"version knows up to {SCHEMA_VERSION}): upgrade xlperf")
+    for version, script in MIGRATIONS:
+        if version > found:
+            # executescript commits first; each step is one transaction of its own.
+            stamp = datetime.now(UTC).isoformat(timespec="seconds")
+            try:
+                connection.executescript(
+                    f"BEGIN IMMEDIATE;\n{script}\n"
+                    f"INSERT OR IGNORE INTO schema_version VALUES ({version}, '{stamp}');\n"
+                    "COMMIT;")
+            except sqlite3.Error:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+    return found

@@ -1,0 +1,771 @@
+"""The ledger itself: one SQLite file of accepted values, frozen statuses and refreshes.
+
+Values are never updated or deleted: a new figure for a measure and period is a new row, and
+the row with the highest id is the one in use (a restatement keeps both). Statuses are frozen
+per measure and period: the current period's are replaced on every refresh, past periods' are
+kept unless the caller asks to re-score history. All writes of one refresh go through one
+transaction, so a refresh that dies leaves the ledger exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlperf.core.columns import VALUE_COLUMNS, normalise_columns
+from xlperf.core.measures import prepare_measures
+from xlperf.core.periods import Period, parse_period, parse_periods
+from xlperf.core.values import REASON_BLANK, parse_values
+from xlperf.errors import BusyError, InputError, XlperfError
+from xlperf.findings import Report
+from xlperf.ledger._schema import migrate
+
+__all__ = ["FileRecord", "Ledger", "RecordResult", "RefreshRun", "StatusChange",
+           "period_key"]
+
+# Columns of a submission the ledger stores, in table order.
+VALUE_FIELDS = ("code", "period_key", "period", "value", "no_data_reason", "numerator",
+                "denominator", "commentary", "reported_status", "source_file",
+                "source_sha256", "sheet", "cell")
+# What a value *says*: two submissions with equal content are the same figure.
+CONTENT = ("value", "no_data_reason", "numerator", "denominator", "commentary",
+           "reported_status")
+# Where it came from: the same content from the same cell of the same file is a repeat.
+SOURCE = ("source_sha256", "sheet", "cell")
+_FLOATS = ("value", "numerator", "denominator")
+
+_PROVENANCE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "no_data_reason": ("no data reason", "reason", "actual reason"),
+    "source_file": ("source file", "file", "source"),
+    "source_sha256": ("source sha256", "source sha-256", "sha256", "sha-256", "sha"),
+    "sheet": ("sheet", "source sheet"),
+    "cell": ("cell", "source cell"),
+}
+_SUBMISSION_COLUMNS = {**VALUE_COLUMNS, **_PROVENANCE_COLUMNS}
+
+# Layout of current_values() / history(): the long table score() takes, plus provenance.
+_OUT_NAMES = {
+    "code": "Code", "period": "Period", "value": "Actual", "no_data_reason": "No data reason",
+    "numerator": "Numerator", "denominator": "Denominator", "commentary": "Commentary",
+    "reported_status": "Reported status", "period_key": "Period key",
+    "source_file": "Source file", "source_sha256": "Source SHA-256", "sheet": "Sheet",
+    "cell": "Cell", "recorded_at": "Recorded at", "refresh_id": "Refresh id",
+}
+
+STATUS_FIELDS = ("code", "period_key", "period", "status", "symbol", "colour", "severity",
+                 "rated", "actual", "actual_reason", "target", "tolerance", "tolerance_type",
+                 "scheme", "polarity", "variance", "variance_pct", "direction", "explanation",
+                 "scored_at", "refresh_id")
+# What a status was scored with: a change in any of these explains a changed status.
+_BASIS = ("actual", "actual_reason", "target", "tolerance", "tolerance_type", "scheme",
+          "polarity")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def period_key(period: Any) -> str:
+    """The ledger's machine key for a period (a :class:`Period`, a label or a key).
+
+    >>> period_key("Q1 2013-14"), period_key("Jun-13"), period_key("2013/14-Q1")
+    ('2013/14-Q1', '2013-06', '2013/14-Q1')
+    """
+    return (period if isinstance(period, Period) else parse_period(period)).format("iso")
+
+
+def _keys(periods: Iterable[Any] | Any | None) -> list[str] | None:
+    if periods is None:
+        return None
+    if isinstance(periods, str | Period):
+        periods = [periods]
+    return [period_key(p) for p in periods]
+
+
+def _objects(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    """Rows as tuples of plain Python values, NaN/NA as None (what sqlite3 binds)."""
+    arrays = []
+    for column in columns:
+        values = frame[column]
+        array = np.empty(len(values), dtype=object)
+        array[:] = values.tolist()  # Python scalars: sqlite3 binds these, not numpy's
+        array[pd.isna(values).to_numpy()] = None
+        arrays.append(array)
+    return list(zip(*arrays, strict=True))
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Text cells trimmed; blanks and missing values become None (each distinct cell once)."""
+    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+    tidy = np.array([str(u).strip() or None for u in uniques] + [None], dtype=object)
+    return pd.Series(tidy[codes], index=series.index, dtype=object)
+
+
+def _canonical(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Null-safe comparable copy: floats stay floats (NaN matches NaN in merges), text
+    columns get a sentinel for missing."""
+    out = {}
+    for column in columns:
+        if column in _FLOATS:
+            out[column] = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+        else:
+            values = frame[column].to_numpy(dtype=object).copy()
+            values[pd.isna(values)] = "\x00"
+            out[column] = values
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _same(left: pd.DataFrame, right: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """Row-wise null-safe equality of ``columns`` of two aligned canonical frames."""
+    same = np.ones(len(left), dtype=bool)
+    for column in columns:
+        a, b = left[column].to_numpy(), right[column].to_numpy()
+        if column in _FLOATS:
+            equal = (a == b) | (np.isnan(a.astype(float)) & np.isnan(b.astype(float)))
+        else:
+            equal = a == b
+        same &= equal
+    return same
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """What :meth:`Ledger.record_values` did.
+
+    ``inserted``: new rows (first values, restatements, and the same figure sent again from
+    another file or with another commentary); ``unchanged``: submissions already in the
+    ledger (same content from the same file and cell); ``skipped``: blank cells, which are
+    not submissions;
+    ``restatements``: one row per new figure replacing a different one (``code``,
+    ``period``, ``period_key``, ``previous``, ``previous_reason``, ``previous_source``,
+    ``value``, ``no_data_reason``, ``source_file``, ``sheet``, ``cell``).
+    """
+
+    inserted: int
+    unchanged: int
+    restatements: pd.DataFrame
+    skipped: int = 0
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A frozen status that differs from the one just computed.
+
+    ``applied`` is true when the ledger now holds ``new`` (the current period, or any period
+    with ``rescore_history``); false when the past period kept ``old`` frozen.
+    """
+
+    code: str
+    period: str
+    period_key: str
+    old: str
+    new: str
+    reason: str
+    applied: bool
+
+    def __str__(self) -> str:
+        verb = "re-rated" if self.applied else "kept (would now be " + self.new + ")"
+        if self.applied:
+            return f"{self.code} {self.period}: {self.old} -> {self.new} {verb} ({self.reason})"
+        return f"{self.code} {self.period}: {self.old} {verb} ({self.reason})"
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One file a refresh looked at: accepted (its values recorded) or rejected."""
+
+    name: str
+    sha256: str | None
+    accepted: bool
+    findings: int = 0
+    note: str | None = None
+
+
+@dataclass
+class RefreshRun:
+    """A refresh in progress: one open transaction (see :meth:`Ledger.refresh`).
+
+    Values and statuses recorded through the ledger while the run is open carry its ``id``.
+    Add to ``files``, ``counts`` and ``timings``; they are written when the run ends.
+    """
+
+    ledger: Ledger
+    id: int
+    files: list[FileRecord] = field(default_factory=list)
+    counts: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    note: str | None = None
+
+    def add_file(self, name: str, sha256: str | None, accepted: bool, findings: int = 0,
+                 note: str | None = None) -> None:
+        self.files.append(FileRecord(name, sha256, accepted, findings, note))
+
+    def record_values(self, frame: pd.DataFrame, **kwargs: Any) -> RecordResult:
+        return self.ledger.record_values(frame, refresh_id=self.id, **kwargs)
+
+    def freeze_statuses(self, scored: pd.DataFrame, period_keys: Any = None,
+                        **kwargs: Any) -> list[StatusChange]:
+        return self.ledger.freeze_statuses(scored, period_keys, refresh_id=self.id, **kwargs)
+
+
+class Ledger:
+    """The SQLite ledger next to a master workbook.
+
+    Open it as a context manager (``with Ledger(path) as ledger:``). The file is created with
+    its tables on first use; WAL journal, foreign keys on. Every public write runs in a
+    transaction; wrap several in :meth:`refresh` (or :meth:`transaction`) to make them one.
+    """
+
+    def __init__(self, path: str | Path, *, timeout: float = 10.0):
+        self.path = Path(path)
+        self._depth = 0
+        self._run: RefreshRun | None = None
+        try:
+            self._con = sqlite3.connect(str(self.path), timeout=timeout,
+                                        isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as error:
+            raise XlperfError(f"cannot open the ledger {self.path}: {error}") from None
+        try:
+            self._con.execute("PRAGMA journal_mode=WAL")
+            self._con.execute("PRAGMA foreign_keys=ON")
+            self._con.execute("PRAGMA synchronous=FULL")
+            self._con.execute("PRAGMA temp_store=MEMORY")
+            self._con.execute("PRAGMA cache_size=-65536")  # 64 MB: bulk inserts stay in memory
+            migrate(self._con)
+        except sqlite3.DatabaseError as error:
+            self._con.close()
+            raise self._translate(error) from None
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._con is not None:
+            if self._con.in_transaction:
+                self._con.execute("ROLLBACK")
+            self._con.close()
+            self._con = None  # type: ignore[assignment]
+
+    def _translate(self, error: sqlite3.Error) -> XlperfError:
+        text = str(error)
+        if "locked" in text or "busy" in text:
+            return BusyError(f"the ledger {self.path} is in use by another refresh ({text}); "
+                             "try again when it has finished")
+        return XlperfError(f"the ledger {self.path} cannot be used: {text}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction (nested calls become savepoints): all or nothing."""
+        depth = self._depth
+        try:
+            self._con.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT sp{depth}")
+        except sqlite3.Error as error:
+            raise self._translate(error) from None
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self._depth = depth
+            if self._con.in_transaction:
+                if depth == 0:
+                    self._con.execute("ROLLBACK")
+                else:
+                    self._con.execute(f"ROLLBACK TO sp{depth}")
+                    self._con.execute(f"RELEASE sp{depth}")
+            raise
+        self._depth = depth
+        try:
+            self._con.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
+        except sqlite3.Error as error:
+            if depth == 0 and self._con.in_transaction:
+                self._con.execute("ROLLBACK")
+            raise self._translate(error) from None
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        cursor = self._con.execute(sql, params)
+        columns = [d[0] for d in cursor.description]
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=columns, coerce_float=True)
+
+    def _load_pairs(self, pairs: pd.DataFrame) -> None:
+        """Fill the temp table ``_pairs`` with (code, period_key) pairs for a join."""
+        self._con.execute("CREATE TEMP TABLE IF NOT EXISTS _pairs (code TEXT, period_key TEXT)")
+        self._con.execute("DELETE FROM temp._pairs")
+        self._con.executemany("INSERT INTO temp._pairs VALUES (?, ?)",
+                              _objects(pairs, ("code", "period_key")))
+
+    # -- refreshes ----------------------------------------------------------------------------
+
+    @contextmanager
+    def refresh(self, *, master: str | Path | None = None, period: Any = None,
+                kind: str = "refresh", note: str | None = None) -> Iterator[RefreshRun]:
+        """A refresh: one transaction, logged in ``refreshes`` with its files and counts.
+
+        Everything recorded inside the ``with`` block is committed together at its end, or
+        not at all if the block raises (or the process dies).
+        """
+        if self._run is not None:
+            raise XlperfError("a refresh is already open on this ledger")
+        started = time.perf_counter()
+        with self.transaction():
+            label = key = None
+            if period is not None:
+                parsed = parse_period(period)
+                label, key = parsed.format(), parsed.format("iso")
+            cursor = self._con.execute(
+                "INSERT INTO refreshes (kind, started_at, master, period, period_key, note) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (kind, _now(), None if master is None else str(master), label, key, note))
+            run = RefreshRun(self, int(cursor.lastrowid or 0), note=note)
+            self._run = run
+            try:
+                yield run
+                run.timings.setdefault("ledger_total", round(time.perf_counter() - started, 4))
+                self._finish(run)
+            finally:
+                self._run = None
+
+    def _finish(self, run: RefreshRun) -> None:
+        self._con.execute(
+            "UPDATE refreshes SET finished_at = ?, counts = ?, timings = ?, note = ? "
+            "WHERE id = ?",
+            (_now(), json.dumps(run.counts, default=str), json.dumps(run.timings, default=str),
+             run.note, run.id))
+        self._con.executemany(
+            "INSERT INTO refresh_files (refresh_id, name, sha256, accepted, findings, note) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(run.id, f.name, f.sha256, int(bool(f.accepted)), int(f.findings), f.note)
+             for f in run.files])
+
+    def log_refresh(self, *, master: str | Path | None = None, period: Any = None,
+                    files: Iterable[FileRecord] = (), counts: dict[str, Any] | None = None,
+                    timings: dict[str, float] | None = None, kind: str = "refresh",
+                    note: str | None = None) -> int:
+        """Log a refresh whose values were recorded elsewhere (or not at all); its id."""
+        with self.refresh(master=master, period=period, kind=kind, note=note) as run:
+            run.files.extend(files)
+            run.counts.update(counts or {})
+            run.timings.update(timings or {})
+        return run.id
+
+    def refreshes(self) -> pd.DataFrame:
+        """Every refresh, newest first: id, kind, started/finished, master, period, counts and
+        timings (as dicts), and the files as a list of dicts."""
+        frame = self._query("SELECT * FROM refreshes ORDER BY id DESC")
+        files = self._query("SELECT * FROM refresh_files ORDER BY rowid")
+        by_run: dict[int, list[dict[str, Any]]] = {}
+        for row in files.to_dict("records"):
+            row["accepted"] = bool(row["accepted"])
+            by_run.setdefault(int(row.pop("refresh_id")), []).append(row)
+        frame["counts"] = frame["counts"].map(json.loads)
+        frame["timings"] = frame["timings"].map(json.loads)
+        frame["files"] = frame["id"].map(lambda i: by_run.get(int(i), []))
+        return frame
+
+    def _refresh_id(self, refresh_id: int | None) -> int | None:
+        if refresh_id is not None:
+            return refresh_id
+        return None if self._run is None else self._run.id
+
+    # -- values -------------------------------------------------------------------------------
+
+    def _submissions(self, frame: pd.DataFrame, keep_blank: bool) -> tuple[pd.DataFrame, int]:
+        """The frame typed as ledger rows (index = submission order) and the blanks skipped."""
+        data = normalise_columns(frame, _SUBMISSION_COLUMNS)
+        for required in ("code", "period", "actual"):
+            if required not in data.columns:
+                raise InputError(f"values to record need a {required!r} column "
+                                 f"(found {', '.join(map(str, frame.columns))})")
+        data = data.reset_index(drop=True)
+        out = pd.DataFrame({"code": _text(data["code"])})
+        if out["code"].isna().any():
+            raise InputError(f"row {int(out['code'].isna().to_numpy().argmax())} of the values "
+                             "to record has no measure code")
+        codes, uniques = pd.factorize(data["period"].astype(object), use_na_sentinel=True)
+        if (codes == -1).any():
+            raise InputError(f"row {int(np.argmax(codes == -1))} of the values to record has "
+                             "no period")
+        first_rows = np.unique(codes, return_index=True)[1]
+        periods = parse_periods(pd.Series(uniques, index=first_rows, dtype=object))
+        labels = np.array([p.format() for p in periods], dtype=object)
+        keys = np.array([p.format("iso") for p in periods], dtype=object)
+        out["period_key"], out["period"] = keys[codes], labels[codes]
+        actual = data["actual"]
+        parsed = parse_values(actual if actual.dtype.kind in "fiu" else actual.astype(object))
+        invalid = (parsed["kind"] == "invalid").to_numpy()
+        if invalid.any():
+            first = int(invalid.argmax())
+            raise InputError(f"value {actual.iloc[first]!r} for {out['code'].iloc[first]} "
+                             f"{out['period'].iloc[first]} is not a number: only accepted "
+                             "values go into the ledger")
+        out["value"] = parsed["number"].to_numpy()
+        reason = parsed["reason"].where(parsed["kind"] != "number", None)
+        if "no_data_reason" in data.columns:
+            given = _text(data["no_data_reason"])
+            reason = given.where(given.notna() & out["value"].isna(), reason)
+        out["no_data_reason"] = reason.astype(object).to_numpy()
+        for column in ("numerator", "denominator"):
+            if column in data.columns:
+                numbers = parse_values(data[column].astype(object))
+                out[column] = numbers["number"].to_numpy()
+            else:
+                out[column] = np.nan
+        for column in ("commentary", "reported_status", "source_file", "source_sha256",
+                       "sheet", "cell"):
+            out[column] = _text(data[column]) if column in data.columns else None
+        blank = (out["value"].isna() & (out["no_data_reason"] == REASON_BLANK)).to_numpy()
+        if keep_blank:
+            return out, 0
+        return out.loc[~blank], int(blank.sum())
+
+    def record_values(self, frame: pd.DataFrame, *, refresh_id: int | None = None,
+                      keep_blank: bool = False) -> RecordResult:
+        """Record accepted values: new figures are added, repeats change nothing.
+
+        ``frame`` is the long layout (``Code``, ``Period``, ``Actual``, optional
+        ``Commentary``, ``Reported status``, ``Numerator``, ``Denominator``, ``No data
+        reason``) with provenance ``Source file``, ``Source SHA-256``, ``Sheet``, ``Cell``.
+        Rows are submissions in order (a later row for the same measure and period wins).
+        ``Actual`` may be a number or a messy cell (``TBC`` is recorded as no data, reason
+        "to be confirmed"); a cell that is not a number raises :class:`InputError` and
+        nothing is recorded. A blank cell is not a submission and is skipped unless
+        ``keep_blank``.
+
+        A submission is *unchanged* (not stored again) when the ledger already holds the same
+        content (figure, reason, numerator, denominator, commentary, reported status) from the
+        same file (SHA-256), sheet and cell for that measure and period: recording the same
+        returns again, in any order and any number of times, changes nothing. Any other
+        submission is inserted and becomes the value in use; when its figure differs from
+        the one it replaces it is a *restatement* (both rows kept, the new one used).
+        """
+        subs, skipped = self._submissions(frame, keep_blank)
+        if subs.empty:
+            return RecordResult(0, 0, _restatement_frame(), skipped)
+        pair_cols = ["code", "period_key"]
+        with self.transaction():
+            # Versions already recorded for these measures and periods (codes x periods read,
+            # then narrowed to the pairs submitted).
+            existing = self._query(
+                'SELECT v.id, v.code, v.period_key, v.period, v.value, v.no_data_reason, '
+                'v.numerator, v.denominator, v.commentary, v.reported_status, v.source_file, '
+                'v.source_sha256, v.sheet, v.cell FROM "values" AS v '
+                "WHERE v.code IN (SELECT value FROM json_each(?)) "
+                "AND v.period_key IN (SELECT value FROM json_each(?))",
+                (json.dumps(subs["code"].unique().tolist()),
+                 json.dumps(subs["period_key"].unique().tolist())))
+            if not existing.empty:
+                existing = existing.merge(subs[pair_cols].drop_duplicates(), on=pair_cols)
+            # Only submissions whose measure and period is already in the ledger, or comes
+            # twice in this batch, need comparing; the rest are simply new.
+            involved = subs.duplicated(pair_cols, keep=False).to_numpy()
+            if not existing.empty:
+                known_pairs = existing[pair_cols].drop_duplicates().assign(_known=True)
+                involved = involved | subs[pair_cols].merge(
+                    known_pairs, how="left", on=pair_cols)["_known"].notna().to_numpy()
+            if involved.any():
+                new, restatements = _new_versions(subs.loc[involved], existing)
+                live = pd.concat([subs.loc[~involved], new]).sort_index()
+            else:
+                live, restatements = subs, _restatement_frame()
+            # Grouped by measure and period (stable: a pair's versions keep their order), so
+            # the index is written in order.
+            rows = live.sort_values(pair_cols, kind="stable")
+            # The time and refresh id are the same for every row: written once into the SQL
+            # (both made here, never text from a return), not bound 100,000 times.
+            run = self._refresh_id(refresh_id)
+            self._con.executemany(
+                f'INSERT INTO "values" ({", ".join(VALUE_FIELDS)}, recorded_at, refresh_id) '
+                f"VALUES ({', '.join('?' * len(VALUE_FIELDS))}, '{_now()}', "
+                f"{'NULL' if run is None else int(run)})",
+                _objects(rows, VALUE_FIELDS))
+        return RecordResult(len(live), len(subs) - len(live), restatements, skipped)
+
+    def _values(self, where: str, params: Sequence[Any], latest: bool) -> pd.DataFrame:
+        fields = ", ".join(f"v.{c}" for c in (*VALUE_FIELDS, "recorded_at", "refresh_id"))
+        if latest:
+            sql = (f'SELECT {fields} FROM "values" AS v JOIN (SELECT max(id) AS id FROM '
+                   f'"values" AS v WHERE {where} GROUP BY code, period_key) AS m '
+                   "ON v.id = m.id")
+        else:
+            sql = f'SELECT v.id, {fields} FROM "values" AS v WHERE {where} ORDER BY v.id'
+        frame = self._query(sql, params)
+        if frame.empty:
+            frame = pd.DataFrame(columns=[*(["id"] if not latest else []), *VALUE_FIELDS,
+                                          "recorded_at", "refresh_id"])
+        for column in _FLOATS:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+        for column in ("no_data_reason", "commentary", "reported_status", "source_file",
+                       "source_sha256", "sheet", "cell"):
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+        # Chronological order: each distinct period parsed once.
+        labels, uniques = pd.factorize(frame["period"])
+        parsed = [parse_period(u) for u in uniques]
+        ends = np.array([p.end.toordinal() for p in parsed] + [0], dtype=np.int64)
+        starts = np.array([p.start.toordinal() for p in parsed] + [0], dtype=np.int64)
+        order = pd.DataFrame({"code": frame["code"].to_numpy(), "end": ends[labels],
+                              "start": starts[labels], "id": np.arange(len(frame))})
+        order = order.sort_values(["code", "end", "start", "id"], kind="stable")
+        frame = frame.iloc[order.index.to_numpy()].reset_index(drop=True)
+        return frame
+
+    @staticmethod
+    def _where(codes: Iterable[str] | str | None, periods: Any) -> tuple[str, list[Any]]:
+        clauses, params = ["1"], []
+        if codes is not None:
+            codes = [codes] if isinstance(codes, str) else [str(c).strip() for c in codes]
+            clauses.append("v.code IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(list(codes)))
+        keys = _keys(periods)
+        if keys is not None:
+            clauses.append("v.period_key IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(keys))
+        return " AND ".join(clauses), params
+
+    def current_values(self, codes: Iterable[str] | str | None = None,
+                       periods: Any = None) -> pd.DataFrame:
+        """The value in use per measure and period (the latest recorded), in the long layout
+        :func:`xlperf.score` takes: ``Code``, ``Period``, ``Actual`` (NaN when there is no
+        data), ``No data reason``, ``Numerator``, ``Denominator``, ``Commentary``, ``Reported
+        status``, then ``Period key`` and the provenance. Ordered by code, then period."""
+        where, params = self._where(codes, periods)
+        frame = self._values(where, params, latest=True)
+        return frame.rename(columns=_OUT_NAMES)[list(_OUT_NAMES.values())]
+
+    def history(self, code: str) -> pd.DataFrame:
+        """Every version of every value of one measure, oldest period first; ``Version``
+        counts from 1 per period and ``In use`` marks the version :meth:`current_values`
+        gives."""
+        where, params = self._where([code], None)
+        frame = self._values(where, params, latest=False)
+        frame["version"] = frame.groupby("period_key").cumcount() + 1
+        frame["in_use"] = ~frame.duplicated("period_key", keep="last")
+        names = {**_OUT_NAMES, "version": "Version", "in_use": "In use"}
+        return frame.rename(columns=names)[list(names.values())]
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (for logs and health checks)."""
+        tables = ("values", "statuses", "refreshes", "refresh_files")
+        return {t: int(self._con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])
+                for t in tables}
+
+    def integrity(self) -> str:
+        """SQLite's ``PRAGMA integrity_check`` and the foreign-key check: ``'ok'`` or what
+        is wrong."""
+        result = self._con.execute("PRAGMA integrity_check").fetchone()[0]
+        broken = self._con.execute("PRAGMA foreign_key_check").fetchall()
+        return result if not broken else f"{result}; {len(broken)} broken references"
+
+    # -- statuses -----------------------------------------------------------------------------
+
+    def _status_rows(self, scored: pd.DataFrame, measures: pd.DataFrame | None,
+                     default_scheme: str) -> pd.DataFrame:
+        for required in ("code", "period", "status"):
+            if required not in scored.columns:
+                raise InputError(f"scored rows need a {required!r} column (use score()'s "
+                                 "result)")
+        rows = pd.DataFrame({"code": _text(scored["code"]).to_numpy()})
+        periods = parse_periods(scored["period"].astype(object))
+        codes, uniques = pd.factorize(periods)
+        rows["period_key"] = np.array([p.format("iso") for p in uniques], dtype=object)[codes]
+        rows["period"] = np.array([p.format() for p in uniques], dtype=object)[codes]
+        register = None
+        if measures is not None:
+            register = prepare_measures(measures).drop_duplicates("code", keep="last")
+            register = register.set_index("code")
+        for column in STATUS_FIELDS[3:-2]:
+            if column in scored.columns:
+                values = scored[column]
+                rows[column] = (values.astype(object) if isinstance(values.dtype,
+                                pd.CategoricalDtype) else values).to_numpy()
+            elif register is not None and column in register.columns:
+                rows[column] = register[column].reindex(rows["code"]).to_numpy()
+            else:
+                rows[column] = None
+        if register is not None or "scheme" in scored.columns:
+            rows["scheme"] = rows["scheme"].where(rows["scheme"].notna() & (rows["scheme"] != ""),
+                                                  default_scheme)
+        rows["status"] = rows["status"].astype(str)
+        for column in ("rated",):
+            rows[column] = rows[column].map(lambda v: None if v is None or pd.isna(v)
+                                            else int(bool(v)))
+        return rows.drop_duplicates(["code", "period_key"], keep="last").reset_index(drop=True)
+
+    def freeze_statuses(self, scored: pd.DataFrame, period_keys: Any = None, *,
+                        rescore_history: bool = False, measures: pd.DataFrame | None = None,
+                        default_scheme: str = "rag", refresh_id: int | None = None
+                        ) -> list[StatusChange]:
+        """Freeze the statuses of :func:`xlperf.score`'s result; the list of changes.
+
+        ``period_keys`` are the current periods (keys, labels or :class:`Period`; default:
+        every period in ``scored``). A row of a current period replaces the frozen one. A row
+        of a past period is frozen if that measure and period has no status yet; otherwise
+        the frozen status is kept, and a different status is reported with ``applied=False``
+        unless ``rescore_history`` is true (then it replaces the frozen one, ``applied=True``).
+
+        ``score()`` does not return tolerance, tolerance type or scheme: they are taken from
+        ``scored`` when it has them, else from the register given as ``measures``.
+        """
+        rows = self._status_rows(scored, measures, default_scheme)
+        current = set(rows["period_key"]) if period_keys is None else set(_keys(period_keys)
+                                                                          or [])
+        rows["scored_at"] = _now()
+        rows["refresh_id"] = self._refresh_id(refresh_id)
+        changes: list[StatusChange] = []
+        with self.transaction():
+            self._load_pairs(rows[["code", "period_key"]])
+            frozen = self._query("SELECT s.* FROM statuses AS s JOIN temp._pairs AS p "
+                                 "ON s.code = p.code AND s.period_key = p.period_key")
+            merged = rows.merge(frozen, how="left", on=["code", "period_key"],
+                                suffixes=("", "_old"), indicator=True)
+            had = (merged["_merge"] == "both").to_numpy()
+            is_current = merged["period_key"].isin(current).to_numpy()
+            replace = ~had | is_current | rescore_history
+            differs = had & (merged["status"] != merged["status_old"]).to_numpy()
+            for i in np.flatnonzero(differs):
+                row = merged.iloc[i]
+                changes.append(StatusChange(
+                    code=row["code"], period=row["period"], period_key=row["period_key"],
+                    old=row["status_old"], new=row["status"], reason=_change_reason(row),
+                    applied=bool(replace[i])))
+            self._con.executemany(
+                f"INSERT OR REPLACE INTO statuses ({', '.join(STATUS_FIELDS)}) "
+                f"VALUES ({', '.join('?' * len(STATUS_FIELDS))})",
+                _objects(rows.loc[replace], STATUS_FIELDS))
+        return changes
+
+    def frozen_statuses(self, period_keys: Any = None,
+                        codes: Iterable[str] | str | None = None) -> pd.DataFrame:
+        """The frozen statuses (one row per measure and period), ordered by code and period."""
+        where, params = self._where(codes, period_keys)
+        frame = self._query(f"SELECT * FROM statuses AS v WHERE {where} "
+                            "ORDER BY code, period_key", params)
+        if frame.empty:
+            frame = pd.DataFrame(columns=list(STATUS_FIELDS))
+        frame["rated"] = frame["rated"].map(lambda v: None if v is None or pd.isna(v)
+                                            else bool(v))
+        for column in ("actual", "target", "tolerance", "variance", "variance_pct"):
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+        return frame
+
+    # -- history ------------------------------------------------------------------------------
+
+    def import_history(self, source: pd.DataFrame | str | Path, layout: str = "auto", *,
+                       sheet: str | None = None, name: str | None = None) -> Report:
+        """Import values from before xlperf: a CSV, a workbook sheet or a DataFrame, in long
+        layout (``Code``, ``Period``, ``Value`` [, ``Commentary``...]) or wide layout
+        (``Code`` and one column per period, headed ``Q1 2013/14``, ``Jun-13``...).
+
+        Cells are read like a return: numbers (``12.9%`` is 12.9), no-data words (``TBC``,
+        ``-``, ``n/a``) recorded with their reason, blanks skipped; a cell that is not a
+        number, an Excel error, an unreadable period or a value without a code is a finding
+        with its cell and is not imported. Importing the same file again changes nothing.
+        Returns a :class:`~xlperf.findings.Report` whose ``meta`` holds the counts.
+        """
+        from xlperf.ledger._history import read_history
+
+        parsed = read_history(source, layout, sheet=sheet, name=name)
+        meta = dict(parsed.meta)
+        with self.refresh(kind="import-history", note=parsed.file) as run:
+            result = self.record_values(parsed.values)
+            run.add_file(parsed.file or "", parsed.sha256, True, len(parsed.findings))
+            meta.update(inserted=result.inserted, unchanged=result.unchanged,
+                        restatements=len(result.restatements), refresh_id=run.id)
+            run.counts.update(meta)
+        return Report(tuple(parsed.findings), file=parsed.file, meta=meta)
+
+
+def _new_versions(subs: pd.DataFrame, existing: pd.DataFrame
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The submissions to insert (not repeats of a version already recorded or earlier in
+    the batch) and the restatements among them, for pairs that need comparing."""
+    pair_cols = ["code", "period_key"]
+    everything = [*pair_cols, *CONTENT, *SOURCE]
+    canon = _canonical(subs, everything)
+    # 1. Repeats: already in the ledger, or earlier in this batch.
+    repeat = canon.duplicated(keep="first").to_numpy().copy()
+    if not existing.empty:
+        known = _canonical(existing, everything).drop_duplicates()
+        known["_known"] = True
+        hit = canon.merge(known, how="left", on=everything)["_known"]
+        repeat |= hit.notna().to_numpy()
+    live = subs.loc[~repeat]
+    live_canon = canon.loc[~repeat]
+    # 2. The value in use before each live submission: the previous live one for the
+    #    same pair, else the latest in the ledger.
+    previous = live[[*pair_cols, *CONTENT, "source_file"]].groupby(
+        pair_cols, sort=False).shift(1)
+    has_previous = live.groupby(pair_cols, sort=False).cumcount().to_numpy() > 0
+    previous = previous.assign(code=live["code"], period_key=live["period_key"])
+    if not existing.empty:
+        latest = (existing.sort_values("id").drop_duplicates(pair_cols, keep="last")
+                  [[*pair_cols, *CONTENT, "source_file"]])
+        from_ledger = live[pair_cols].merge(latest, how="left", on=pair_cols,
+                                            indicator=True)
+        in_ledger = (from_ledger["_merge"] == "both").to_numpy()
+        first = ~has_previous
+        for column in (*CONTENT, "source_file"):
+            values = previous[column].to_numpy(dtype=object).copy()
+            values[first] = from_ledger[column].to_numpy(dtype=object)[first]
+            previous[column] = values
+        has_previous = has_previous | (first & in_ledger)
+    prev_canon = _canonical(previous, ("value", "no_data_reason"))
+    figure_changed = ~_same(live_canon, prev_canon, ("value", "no_data_reason"))
+    restated = has_previous & figure_changed
+    restatements = pd.DataFrame({
+        "code": live["code"].to_numpy()[restated],
+        "period": live["period"].to_numpy()[restated],
+        "period_key": live["period_key"].to_numpy()[restated],
+        "previous": pd.to_numeric(previous["value"], errors="coerce"
+                                  ).to_numpy(dtype=float)[restated],
+        "previous_reason": previous["no_data_reason"].to_numpy(dtype=object)[restated],
+        "previous_source": previous["source_file"].to_numpy(dtype=object)[restated],
+        "value": live["value"].to_numpy(dtype=float)[restated],
+        "no_data_reason": live["no_data_reason"].to_numpy(dtype=object)[restated],
+        "source_file": live["source_file"].to_numpy(dtype=object)[restated],
+        "sheet": live["sheet"].to_numpy(dtype=object)[restated],
+        "cell": live["cell"].to_numpy(dtype=object)[restated],
+    })
+    return live, restatements
+
+
+def _restatement_frame() -> pd.DataFrame:
+    return pd.DataFrame(columns=["code", "period", "period_key", "previous", "previous_reason",
+                                 "previous_source", "value", "no_data_reason", "source_file",
+                                 "sheet", "cell"])
+
+
+def _shown(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _change_reason(row: pd.Series) -> str:
+    """Why a status changed, from what it was scored with then and now."""
+    parts = []
+    for column in _BASIS:
+        old, new = row.get(f"{column}_old"), row.get(column)
+        old_missing = old is None or (isinstance(old, float) and np.isnan(old))
+        new_missing = new is None or (isinstance(new, float) and np.isnan(new))
+        if old_missing and new_missing:
+            continue
+        if old_missing != new_missing or _shown(old) != _shown(new):
+            label = column.replace("_", " ")
+            parts.append(f"{label} {_shown(old)} -> {_shown(new)}")
+    return "; ".join(parts) if parts else "the scheme's bands or the status rule changed"

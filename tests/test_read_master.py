@@ -229,3 +229,19 @@ def test_rules_are_documented():
     doc = (Path(__file__).resolve().parents[1] / "docs" / "master.md").read_text()
     for rule in RULES:
         assert rule in doc, f"{rule} is not in docs/master.md"
+
+
+def test_grids_in_memory_read_like_the_file(tmp_path):
+    # An open Excel workbook (xlwings, the add-in's payload) is read by the same rules.
+    from xlperf.read._calamine import open_workbook, sheet_grid
+    from xlperf.read.master import read_master, read_master_grids
+    from xlperf.write.master import build_demo_master
+
+    path = build_demo_master(tmp_path / "m.xlsx")
+    book = open_workbook(path)
+    grids = {name: sheet_grid(book, name) for name in book.sheet_names}
+    from_file, from_grids = read_master(path), read_master_grids(grids, file=path)
+    pd.testing.assert_frame_equal(from_file.register, from_grids.register)
+    pd.testing.assert_frame_equal(from_file.targets, from_grids.targets)
+    assert from_file.settings == from_grids.settings
+    assert from_file.report.findings == from_grids.report.findings

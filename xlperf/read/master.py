@@ -14,7 +14,7 @@ untouched and extra sheets are ignored. Every frame is indexed by Excel row numb
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -400,7 +400,24 @@ def read_master(path: str | Path) -> Master:
     """
     file = Path(path)
     book = open_workbook(file)
-    names = list(book.sheet_names)
+    return _read(file, list(book.sheet_names),
+                 lambda name: sheet_grid(book, name, file=str(file)))
+
+
+def read_master_grids(grids: Mapping[str, list[list[Any]]], *,
+                      file: str | Path = "workbook") -> Master:
+    """:func:`read_master` over sheets already in memory (``{sheet name: values from A1}``):
+    how an open Excel workbook (xlwings, the add-in's payload) is read by the same rules.
+
+    >>> from xlperf.write.layout import MEASURES
+    >>> master = read_master_grids({"Measures": [list(MEASURES.headers)]})
+    >>> len(master.register), master.report.valid
+    (0, True)
+    """
+    return _read(Path(file), list(grids), lambda name: [list(r) for r in grids[name]])
+
+
+def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) -> Master:
     where = str(file)
     findings: list[Finding] = []
 
@@ -412,7 +429,7 @@ def read_master(path: str | Path) -> Master:
                                          "using xlperf's defaults", file=where,
                                          sheet=wanted, cell=None))
             return None
-        return sheet_grid(book, found, file=where)
+        return load(found)
 
     measures_grid = grid("Measures")
     if measures_grid is None:

@@ -277,7 +277,7 @@ def test_current_values_are_the_last_submission_per_measure_and_period(tmp_path_
     _assert_current(current, last)
 
 
-@settings(max_examples=30, deadline=None,
+@settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batches=batches_of_submissions)
 def test_files_sent_again_in_any_order_follow_the_sequential_definition(tmp_path_factory,
@@ -339,14 +339,12 @@ _KILLED = textwrap.dedent("""
 
 def test_a_refresh_killed_mid_transaction_leaves_the_ledger_before_or_after(tmp_path):
     path = tmp_path / "l.sqlite"
-    n = 60_000
-    subprocess.run([sys.executable, "-c", _KILLED, str(path), str(n), "0"], check=True,
-                   timeout=60, capture_output=True)
+    n = 40_000
     with Ledger(path) as ledger:
+        ledger.record_values(values(("NI060", "Q1 2013/14", 1)))
         committed = ledger.counts()
-    assert committed["values"] == n and committed["refreshes"] == 1
     outcomes = []
-    for attempt, delay in enumerate((0.0, 0.15, 0.4)):
+    for attempt, delay in enumerate((0.0, 0.3)):
         child = subprocess.Popen(
             [sys.executable, "-c", _KILLED, str(path), str(n), str(attempt + 1)],
             stdout=subprocess.PIPE, text=True)
@@ -354,9 +352,11 @@ def test_a_refresh_killed_mid_transaction_leaves_the_ledger_before_or_after(tmp_
         time.sleep(delay)
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=30)
+        child.stdout.close()
         with Ledger(path) as ledger:
             assert ledger.integrity() == "ok"
             now = ledger.counts()
+            assert ledger.current_values(codes="NI060")["Actual"].tolist() == [1]
         assert now["values"] in (committed["values"], committed["values"] + n), now
         assert now["refreshes"] - committed["refreshes"] in (0, 1)
         assert (now["values"] > committed["values"]) == (now["refreshes"] >
@@ -561,3 +561,31 @@ def test_the_ledger_is_plain_sqlite_an_analyst_can_query(tmp_path):
 @pytest.mark.parametrize("module", [xlperf.ledger, xlperf.ledger._store])
 def test_docstring_examples(module):
     assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+# -- the commands ---------------------------------------------------------------------------
+
+def test_import_history_and_export_commands(tmp_path):
+    from typer.testing import CliRunner
+
+    from xlperf.cli import app
+
+    runner = CliRunner()
+    master = tmp_path / "master.xlsx"  # no master yet: the ledger goes beside where it will be
+    history = tmp_path / "history.csv"
+    history.write_text(LONG_CSV, encoding="utf-8")
+    result = runner.invoke(app, ["import-history", str(master), str(history)])
+    assert result.exit_code == 1, result.output  # some cells were left out
+    assert "PERF-006" in result.output and "5 values recorded" in result.output
+    assert (tmp_path / "master.ledger.sqlite").exists()
+    again = runner.invoke(app, ["import-history", str(master), str(history), "--json"])
+    assert '"valid": false' in again.output
+
+    result = runner.invoke(app, ["export", str(master)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "master.export.csv", encoding="utf-8-sig")
+    assert len(table) == 5 and set(table["code"]) == {"NI060", "CS143"}
+
+    failed = runner.invoke(app, ["export", str(master), "--format", "feather"])
+    assert failed.exit_code == 2 and "Traceback" not in failed.output
+    assert "not one of csv, parquet" in failed.output

@@ -1,0 +1,118 @@
+"""Ledger commands: ``import-history`` (values from before xlperf) and ``export`` (for BI).
+
+The ledger of a master is the ``Ledger path`` setting on its ``Settings`` sheet (relative to
+the master's folder), else ``<master stem>.ledger.sqlite`` beside the master.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from xlperf.cli._app import _fail, app, console
+from xlperf.errors import XlperfError
+
+
+def _failed(error: XlperfError) -> typer.Exit:
+    """:func:`_fail` with the message shown as written (``xlperf[parquet]`` is not markup)."""
+    from rich.markup import escape
+
+    return _fail(XlperfError(escape(str(error))))
+
+
+def _master_settings(master: Path) -> tuple[dict[str, Any], Any]:
+    """The master's settings and usable register, or empty ones if there is no master yet."""
+    if not master.exists():
+        return {}, None
+    from xlperf.read.master import read_master
+
+    read = read_master(master)
+    return read.settings, read.usable_register
+
+
+def _ledger_for(master: Path) -> tuple[Path, Any]:
+    from xlperf.core.columns import fold
+    from xlperf.ledger import ledger_path
+
+    settings, register = _master_settings(master)
+    setting = next((v for k, v in settings.items() if fold(k) in ("ledger path", "ledger")),
+                   None)
+    return ledger_path(master, setting), register
+
+
+@app.command("import-history")
+def import_history(
+    master: Annotated[Path, typer.Argument(help="The master workbook whose ledger to fill.")],
+    file: Annotated[Path, typer.Argument(help="A CSV or workbook of past values.")],
+    layout: Annotated[str, typer.Option(help="auto, long (Code, Period, Value) or wide "
+                                             "(Code and one column per period).")] = "auto",
+    sheet: Annotated[str | None, typer.Option(help="The sheet to read (default: the first "
+                                                   "with a Code column).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Import values from before xlperf into the master's ledger (once; again is harmless).
+
+    Every readable cell is imported; cells that are not numbers, Excel errors and unreadable
+    periods are listed with their cell and left out. Exit code 1 when any were left out."""
+    from xlperf.ledger import Ledger
+
+    try:
+        path, _register = _ledger_for(master)
+        with Ledger(path) as ledger:
+            report = ledger.import_history(file, layout, sheet=sheet)
+    except XlperfError as error:
+        raise _failed(error) from None
+    if as_json:
+        typer.echo(report.to_json(indent=1))
+        raise typer.Exit(int(not report.valid))
+    if len(report):
+        from rich.markup import escape
+
+        table = Table(title=f"Findings in {file.name}", header_style="bold")
+        for column in ("Sheet", "Cell", "Rule", "Severity", "Message"):
+            table.add_column(column, overflow="fold")
+        for f in report:
+            table.add_row(*(escape(x) for x in (f.sheet or "", f.cell or "", f.rule,
+                                                 f.severity, f.message)))
+        console.print(table)
+    meta = report.meta
+    console.print(
+        f"{file.name} ({meta.get('layout')} layout) into {path}: "
+        f"{meta.get('inserted', 0)} values recorded, {meta.get('unchanged', 0)} already there, "
+        f"{meta.get('restatements', 0)} restated; {meta.get('no_data', 0)} of them no data, "
+        f"{meta.get('blank', 0)} blank cells skipped, {meta.get('not_imported', 0)} cells "
+        "not imported.", markup=False)
+    raise typer.Exit(int(not report.valid))
+
+
+@app.command("export")
+def export_command(
+    master: Annotated[Path, typer.Argument(help="The master workbook whose ledger to export.")],
+    format: Annotated[str, typer.Option("--format", help="csv, or parquet (needs "
+                                                         "pip install xlperf[parquet]).")
+                      ] = "csv",
+    out: Annotated[Path | None, typer.Option(help="Where to write (default: "
+                                                  "<master stem>.export.<format> beside "
+                                                  "the master).")] = None,
+) -> None:
+    """Export the ledger as one tidy table (measure, period, value, target, status,
+    direction...) for Power BI and other BI tools."""
+    from xlperf.ledger import Ledger, export, write_export
+
+    kind = format.strip().lower()
+    target = out or master.with_name(f"{master.stem}.export.{kind}")
+    try:
+        path, register = _ledger_for(master)
+        if not path.exists():
+            raise XlperfError(f"{master.name} has no ledger yet ({path}): refresh or "
+                              "import-history first")
+        with Ledger(path) as ledger:
+            table = export(ledger, register)
+        write_export(table, target, kind)
+    except XlperfError as error:
+        raise _failed(error) from None
+    console.print(f"{len(table)} rows ({table['code'].nunique()} measures) written to {target}",
+                  markup=False)

@@ -513,6 +513,12 @@ def test_bad_input_is_an_input_error(master: Path) -> None:
         write_sheets(master, {})
     with pytest.raises(InputError):
         write_sheets(master, {"A": scorecard(), "a": scorecard()})
+    with pytest.raises(InputError):
+        SheetContent(rows=[["x"]], freeze="top")
+    with pytest.raises(InputError):
+        write_sheets(master, {"A": SheetContent(rows=[["x"]], styles=[["bold"]])})
+    with pytest.raises(InputError):
+        write_sheets(master, {"A": SheetContent(rows=[["x"]], widths=[300])})
 
 
 # -- atomic and safe -------------------------------------------------------------------------

@@ -175,15 +175,3 @@ class Package:
             part = None if external else resolve_target(source_part, target)
             out.append(Rel(el.get("Id", ""), el.get("Type", ""), target, part))
         return out
-
-    def content_type(self, part: str) -> str | None:
-        tree = self.xml(CONTENT_TYPES)
-        defaults, overrides = {}, {}
-        for el in tree.getroot():
-            if local(el.tag) == "Default":
-                defaults[el.get("Extension", "").lower()] = el.get("ContentType")
-            elif local(el.tag) == "Override":
-                overrides[el.get("PartName", "").lstrip("/").lower()] = el.get("ContentType")
-        if part.lower() in overrides:
-            return overrides[part.lower()]
-        return defaults.get(part.rsplit(".", 1)[-1].lower())

@@ -109,6 +109,16 @@ class SheetContent:
     freeze: str | None = None
     replace_layout: bool = False
 
+    def __post_init__(self) -> None:
+        if isinstance(self.rows, str | bytes) or not isinstance(self.rows, Sequence):
+            raise InputError("SheetContent.rows must be a sequence of rows (lists of values); "
+                             "for a DataFrame pass [list(df.columns), *df.values.tolist()]")
+        if self.freeze is not None:
+            try:
+                parse_cell(self.freeze)
+            except ValueError as exc:
+                raise InputError(f"freeze {self.freeze!r} is not a cell like 'A2'") from exc
+
 
 @dataclass(frozen=True)
 class SheetWritten:
@@ -442,6 +452,8 @@ class _Writer:
         return index
 
     def _style_of(self, style: CellStyle | None, kind: str | None) -> int:
+        if style is not None and not isinstance(style, CellStyle):
+            raise InputError(f"a cell style must be a CellStyle or None, not {style!r}")
         if kind is not None:
             fmt = {"date": DATE_FORMAT, "datetime": DATETIME_FORMAT, "time": TIME_FORMAT}[kind]
             style = style or CellStyle()
@@ -456,8 +468,6 @@ class _Writer:
                 raise self.refuse("has no styles part, so output cells cannot be formatted")
             self.styles_part = part
             self.book = StyleBook(self.pkg.read(part), part=part, file=self.file)
-        if not isinstance(style, CellStyle):
-            raise InputError(f"a cell style must be a CellStyle or None, not {style!r}")
         return self.book.xf_index(style)
 
     # -- sheets ---------------------------------------------------------------------------

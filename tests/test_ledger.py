@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,7 @@ import xlperf.ledger._store
 from xlperf.core.score import score
 from xlperf.errors import BusyError, InputError, XlperfError
 from xlperf.ledger import Ledger, export, ledger_path, write_export
+from xlperf.read.returns import percent_rows
 
 
 def values(*rows, file="return.xlsx", sha="a" * 64, sheet="Return"):
@@ -480,10 +482,13 @@ def test_history_wide_sheet_with_messy_cells(tmp_path, ledger):
     sheet.append(["CS143", "Re-referrals", "TBC", "-", 4, None])
     sheet.append(["KIGS CH01", "Rate", "n/a", "abc", "17*", None])
     sheet.append([None, None, 5, None, None, None])
+    sheet.append(["PAF C23 (BV163)", "Adoptions", 0.6804, None, None, None])
+    sheet["C8"].number_format = "0.00%"
     path = tmp_path / "history.xlsx"
     book.save(path)
 
-    report = ledger.import_history(path, sheet="historic pis")
+    report = ledger.import_history(path, sheet="historic pis",
+                                   percent_rows=partial(percent_rows, path))
     assert report.meta["layout"] == "wide"
     found = {(f.rule, f.severity, f.cell, f.value) for f in report.findings}
     assert found == {("HIST-003", "query", "F3", "Remarks?"),
@@ -491,12 +496,15 @@ def test_history_wide_sheet_with_messy_cells(tmp_path, ledger):
                      ("HIST-002", "error", "C7", 5)}
     assert all(f.sheet == "Historic PIs" and f.file == "history.xlsx" for f in report)
     current = ledger.current_values().set_index(["Code", "Period"])
-    assert len(current) == 7
+    assert len(current) == 8
+    assert current.loc[("PAF C23 (BV163)", "Q1 2013/14"), "Actual"] == 68.04
     assert current.loc[("NI060", "Q2 2013/14"), "Actual"] == 12.9
     assert current.loc[("KIGS CH01", "Jun-13"), "Actual"] == 17
     assert current.loc[("CS143", "Q1 2013/14"), "No data reason"] == "to be confirmed"
     assert current.loc[("CS143", "Q2 2013/14"), "Cell"] == "D5"
-    assert ledger.import_history(path, sheet="Historic PIs").meta["inserted"] == 0
+    again = ledger.import_history(path, sheet="Historic PIs",
+                                  percent_rows=partial(percent_rows, path))
+    assert (again.meta["inserted"], again.meta["unchanged"]) == (0, 8)
 
 
 def test_history_from_a_frame_and_forced_layouts(ledger):

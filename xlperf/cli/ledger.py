@@ -61,8 +61,15 @@ def import_history(
 
     try:
         path, _register = _ledger_for(master)
+        percent = None
+        if file.suffix.lower() in (".xlsx", ".xlsm"):
+            from functools import partial
+
+            from xlperf.read.returns import percent_rows
+
+            percent = partial(percent_rows, file)
         with Ledger(path) as ledger:
-            report = ledger.import_history(file, layout, sheet=sheet)
+            report = ledger.import_history(file, layout, sheet=sheet, percent_rows=percent)
     except XlperfError as error:
         raise _failed(error) from None
     if as_json:

@@ -44,9 +44,7 @@ def export(ledger: Any, measures: pd.DataFrame | None = None) -> pd.DataFrame:
         "Reported status": "reported_status", "Period key": "period_key",
         "Source file": "source_file", "Source SHA-256": "source_sha256", "Sheet": "sheet",
         "Cell": "cell", "Recorded at": "recorded_at"}).drop(columns=["Refresh id"])
-    versions = ledger._con.execute(  # noqa: SLF001 - one read-only count per pair
-        'SELECT code, period_key, count(*) FROM "values" GROUP BY code, period_key').fetchall()
-    counts = pd.DataFrame(versions, columns=["code", "period_key", "versions"])
+    counts = ledger.version_counts()
     statuses = ledger.frozen_statuses().drop(columns=["refresh_id", "severity",
                                                       "explanation"])
     statuses = statuses.rename(columns={"actual": "status_actual", "period": "status_period"})

@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,10 @@ from xlperf.core.columns import MEASURE_COLUMNS, VALUE_COLUMNS, fold
 from xlperf.core.periods import parse_period
 from xlperf.core.values import KIND_INVALID, KIND_NUMBER, REASON_BLANK, parse_values
 from xlperf.errors import InputError, PeriodError, WorkbookError
-from xlperf.findings import ERROR, QUERY, Finding, cell_ref
+from xlperf.findings import ERROR, QUERY, Finding, cell_ref, column_letter
+
+# (sheet, column letters) -> the rows whose cell there has a % number format
+PercentRows = Callable[[str, str], Collection[int]]
 
 LAYOUTS = ("auto", "long", "wide")
 _SEARCH_ROWS = 30
@@ -140,7 +143,9 @@ def _period_header(cell: Any) -> Any:
 
 
 class _Reader:
-    def __init__(self, grid: list[list[Any]], file: str, sheet: str | None):
+    def __init__(self, grid: list[list[Any]], file: str, sheet: str | None,
+                 percent_rows: PercentRows | None = None):
+        self.percent_rows = percent_rows
         self.grid = grid
         self.file = file
         self.sheet = sheet
@@ -236,7 +241,14 @@ def _read(reader: _Reader, layout: str) -> tuple[pd.DataFrame, dict[str, Any]]:
         period_col = None
         extra = {}
 
-    values = parse_values(pd.Series(cells, dtype=object))
+    percent = np.zeros(len(cells), dtype=bool)
+    if reader.percent_rows is not None and reader.sheet is not None:
+        for column in np.unique(value_cols):
+            rows_with_percent = reader.percent_rows(reader.sheet, column_letter(column + 1))
+            if rows_with_percent:
+                here = value_cols == column
+                percent[here] = np.isin(value_rows[here] + 1, list(rows_with_percent))
+    values = parse_values(pd.Series(cells, dtype=object), percent_format=pd.Series(percent))
     kind = values["kind"].to_numpy()
     reason = values["reason"].to_numpy(dtype=object)
     blank = (kind != KIND_NUMBER) & (reason == REASON_BLANK)
@@ -311,9 +323,14 @@ def _read(reader: _Reader, layout: str) -> tuple[pd.DataFrame, dict[str, Any]]:
 
 
 def read_history(source: pd.DataFrame | str | Path, layout: str = "auto", *,
-                 sheet: str | None = None, name: str | None = None) -> History:
+                 sheet: str | None = None, name: str | None = None,
+                 percent_rows: PercentRows | None = None) -> History:
     """Read history values and findings from ``source`` (see
-    :meth:`~xlperf.ledger.Ledger.import_history`)."""
+    :meth:`~xlperf.ledger.Ledger.import_history`).
+
+    ``percent_rows(sheet, column_letters)`` (for a workbook) gives the rows whose cell in that
+    column has a % number format, so a stored fraction 0.6804 is read as 68.04; the ledger
+    reads no cell formats itself (``xlperf.read.returns.percent_rows`` does)."""
     if layout not in LAYOUTS:
         raise InputError(f"layout {layout!r} is not one of {', '.join(LAYOUTS)}")
     if isinstance(source, pd.DataFrame):
@@ -332,7 +349,7 @@ def read_history(source: pd.DataFrame | str | Path, layout: str = "auto", *,
             grid, sheet_name = _grid_from_workbook(path, sheet)
         else:
             grid, sheet_name = _grid_from_csv(path), None
-    reader = _Reader(grid, file, sheet_name)
+    reader = _Reader(grid, file, sheet_name, percent_rows)
     values, meta = _read(reader, layout)
     values["Source file"] = file
     values["Source SHA-256"] = digest

@@ -556,6 +556,12 @@ class Ledger:
         names = {**_OUT_NAMES, "version": "Version", "in_use": "In use"}
         return frame.rename(columns=names)[list(names.values())]
 
+    def version_counts(self) -> pd.DataFrame:
+        """How many versions each measure and period has (``code``, ``period_key``,
+        ``versions``): more than one means it was restated or re-sent."""
+        return self._query('SELECT code, period_key, count(*) AS versions FROM "values" '
+                           "GROUP BY code, period_key")
+
     def counts(self) -> dict[str, int]:
         """Rows per table (for logs and health checks)."""
         tables = ("values", "statuses", "refreshes", "refresh_files")
@@ -664,7 +670,8 @@ class Ledger:
     # -- history ------------------------------------------------------------------------------
 
     def import_history(self, source: pd.DataFrame | str | Path, layout: str = "auto", *,
-                       sheet: str | None = None, name: str | None = None) -> Report:
+                       sheet: str | None = None, name: str | None = None,
+                       percent_rows: Any = None) -> Report:
         """Import values from before xlperf: a CSV, a workbook sheet or a DataFrame, in long
         layout (``Code``, ``Period``, ``Value`` [, ``Commentary``...]) or wide layout
         (``Code`` and one column per period, headed ``Q1 2013/14``, ``Jun-13``...).
@@ -674,10 +681,15 @@ class Ledger:
         number, an Excel error, an unreadable period or a value without a code is a finding
         with its cell and is not imported. Importing the same file again changes nothing.
         Returns a :class:`~xlperf.findings.Report` whose ``meta`` holds the counts.
+
+        A workbook stores ``68.04%`` as the fraction 0.6804; pass ``percent_rows`` (for
+        example ``functools.partial(xlperf.read.returns.percent_rows, path)``) so such cells
+        are read as 68.04. The ``xlperf import-history`` command does.
         """
         from xlperf.ledger._history import read_history
 
-        parsed = read_history(source, layout, sheet=sheet, name=name)
+        parsed = read_history(source, layout, sheet=sheet, name=name,
+                              percent_rows=percent_rows)
         meta = dict(parsed.meta)
         with self.refresh(kind="import-history", note=parsed.file) as run:
             result = self.record_values(parsed.values)

@@ -17,12 +17,13 @@ frame, so the schema stays static and vectorised.
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import lru_cache
 
 import pandas as pd
 import pandera.pandas as pa
 
 __all__ = ["FINANCE", "PERFORMANCE", "ROW_CHECK_COLUMNS", "failures", "finance_schema",
-           "performance_schema"]
+           "performance_schema", "refined_finance_schema", "refined_performance_schema"]
 
 # Headers of the return templates, as the reader gives them.
 PERFORMANCE = ("Code", "Actual", "Numerator", "Denominator", "Reported status", "Commentary")
@@ -30,7 +31,11 @@ FINANCE = ("Service area", "Net budget", "Forecast outturn", "Explanation")
 _FORMULA_START = ("=", "+", "-", "@")
 _ROW_INDEX = pa.Index(int, name="row", checks=pa.Check.ge(1))
 # A whole-frame check reports one failure per column of the row: the finding's cell is here.
-ROW_CHECK_COLUMNS = {"PERF-008": "Actual"}
+ROW_CHECK_COLUMNS = {"PERF-008": "Actual", "PERF-001": "Code", "PERF-002": "Code",
+                     "PERF-003": "Code", "PERF-009": "Actual", "PERF-011": "Reported status",
+                     "FIN-001": "Forecast outturn", "FIN-003": "Variance",
+                     "FIN-004": "Explanation", "FIN-005": "Actual to date",
+                     "FIN-006": "Forecast outturn"}
 
 
 def _not_duplicated(codes: pd.Series) -> pd.Series:
@@ -93,6 +98,116 @@ def finance_schema() -> pa.DataFrameSchema:
         index=_ROW_INDEX,
         strict=False,
         name="finance return",
+    )
+
+
+# --- the refined schemas the validator runs ----------------------------------------------
+# The validator joins what the register says about each row onto the frame it validates (one
+# frame for every return of a batch, indexed by ``file`` number and Excel ``row``), so these
+# schemas are static (built once) and every check is one vectorised expression:
+#
+# performance: ``Code``, ``Actual`` (the parsed number), ``Reported status``, ``Commentary``
+#   as typed, plus ``owner_service`` (the register's service of the code; missing = unknown),
+#   ``service`` (the return's), ``duplicate`` (a second row of one code and period in one
+#   file), ``minimum``/``maximum`` (from the unit or the register), ``whole`` (a count),
+#   ``status_ok`` (the word is one of the measure's scheme; missing = no word given) and
+#   ``register`` (False when no master was given: code checks are skipped).
+# finance: ``Forecast outturn`` etc. parsed, plus ``forecast_kind`` (the parser's kind).
+
+_BATCH_INDEX = pa.MultiIndex([pa.Index(int, name="file"), pa.Index(int, name="row")])
+
+
+def _known_code(frame: pd.DataFrame) -> pd.Series:
+    return frame["owner_service"].notna() | ~frame["register"] | (frame["Code"] == "")
+
+
+def _own_service(frame: pd.DataFrame) -> pd.Series:
+    return frame["owner_service"].isna() | (frame["owner_service"] == frame["service"])
+
+
+def _first_of_code(frame: pd.DataFrame) -> pd.Series:
+    return ~frame["duplicate"]
+
+
+def _whole_when_counting(frame: pd.DataFrame) -> pd.Series:
+    actual = frame["Actual"]
+    return ~frame["whole"] | actual.isna() | (actual == actual.round(0))
+
+
+def _status_word_known(frame: pd.DataFrame) -> pd.Series:
+    return frame["status_ok"].fillna(True).astype(bool)
+
+
+def _row_limits(frame: pd.DataFrame) -> pd.Series:
+    actual = frame["Actual"]
+    return ~((actual < frame["minimum"]) | (actual > frame["maximum"]))
+
+
+@lru_cache(maxsize=1)
+def refined_performance_schema() -> pa.DataFrameSchema:
+    """The performance schema the validator runs over a batch of returns (see above)."""
+    return pa.DataFrameSchema(
+        {
+            "Code": pa.Column(str),
+            "Actual": pa.Column(float, nullable=True),
+            "Commentary": pa.Column(nullable=True, required=False,
+                                    checks=[pa.Check(_not_formula_like, name="PERF-017")]),
+        },
+        checks=[pa.Check(_known_code, name="PERF-001"),
+                pa.Check(_first_of_code, name="PERF-002"),
+                pa.Check(_own_service, name="PERF-003"),
+                pa.Check(_row_limits, name="PERF-008"),
+                pa.Check(_whole_when_counting, name="PERF-009"),
+                pa.Check(_status_word_known, name="PERF-011")],
+        index=_BATCH_INDEX,
+        strict=False,
+        name="performance returns",
+    )
+
+
+def _forecast_is_number(frame: pd.DataFrame) -> pd.Series:
+    return frame["forecast_kind"] == "number"
+
+
+def _variance_agrees(frame: pd.DataFrame) -> pd.Series:
+    expected = frame["Forecast outturn"] - frame["Net budget"]
+    return ~((frame["Variance"] - expected).abs() > 0.5)
+
+
+def _material_variance_explained(frame: pd.DataFrame) -> pd.Series:
+    variance = (frame["Forecast outturn"] - frame["Net budget"]).abs()
+    return ~((variance >= frame["materiality"]) & ~frame["explained"])
+
+
+def _capital_within_estimate(frame: pd.DataFrame) -> pd.Series:
+    return ~((frame["Actual to date"] > frame["Revised estimate"]) & ~frame["explained"])
+
+
+def _not_in_pounds(frame: pd.DataFrame) -> pd.Series:
+    ratio = frame["Forecast outturn"].abs() / frame["Net budget"].abs()
+    return ~ratio.between(300, 3000)
+
+
+@lru_cache(maxsize=1)
+def refined_finance_schema() -> pa.DataFrameSchema:
+    """The finance schema the validator runs over a batch of finance returns."""
+    return pa.DataFrameSchema(
+        {
+            "Service area": pa.Column(str),
+            "Net budget": pa.Column(float, nullable=True),
+            "Forecast outturn": pa.Column(float, nullable=True),
+            "Variance": pa.Column(float, nullable=True),
+            "Revised estimate": pa.Column(float, nullable=True),
+            "Actual to date": pa.Column(float, nullable=True),
+        },
+        checks=[pa.Check(_forecast_is_number, name="FIN-001"),
+                pa.Check(_variance_agrees, name="FIN-003"),
+                pa.Check(_material_variance_explained, name="FIN-004"),
+                pa.Check(_capital_within_estimate, name="FIN-005"),
+                pa.Check(_not_in_pounds, name="FIN-006")],
+        index=_BATCH_INDEX,
+        strict=False,
+        name="finance returns",
     )
 
 

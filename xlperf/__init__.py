@@ -12,7 +12,8 @@ The public API (these names are also the Excel worksheet functions)::
 
 Data flows one way through the package: ``core`` (pure scoring rules) is used by reading,
 validation, the ledger and writing, and the entry points (``cli``, ``excel``, ``server``) sit on
-top. Importing ``xlperf`` never imports xlwings, openpyxl or pandera.
+top. Importing ``xlperf`` never imports xlwings, openpyxl or pandera: ``validate_return``
+and ``validate_returns`` (which need them) load on first use.
 """
 
 from xlperf.core.budget import budget_status, budget_variances, crossfoot, score_budget
@@ -58,6 +59,23 @@ __all__ = [
     "status",
     "symbol",
     "trend",
+    "validate_return",
+    "validate_returns",
     "variance",
     "variance_pct",
 ]
+
+_LAZY = {"validate_return": "xlperf.validate.returns",
+         "validate_returns": "xlperf.validate.returns"}
+
+
+def __getattr__(name: str) -> object:
+    """The validator is imported on first use, so ``import xlperf`` stays light (no pandera,
+    openpyxl or calamine)."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'xlperf' has no attribute {name!r}")

@@ -20,6 +20,7 @@ number formats, and defusedxml parses ``docProps/custom.xml``.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +111,69 @@ def _percent_formats(path: Path, sheet: str, column: int, rows: list[int]) -> li
         return [formats.get(r, False) for r in rows]
     finally:
         wb.close()
+
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_PKG_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_BUILTIN_PERCENT = {9, 10}
+_QUOTED = re.compile(r'"[^"]*"|\\.')
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rid = next((s.get(_REL_ID) for s in book.iter(f"{_MAIN_NS}sheet") if s.get("name") == sheet),
+               None)
+    if rid is None:
+        return None
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next((r.get("Target") for r in rels.iter(f"{_PKG_NS}Relationship")
+                   if r.get("Id") == rid), None)
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+def _percent_styles(archive: zipfile.ZipFile) -> set[str]:
+    if "xl/styles.xml" not in archive.namelist():
+        return set()
+    styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    percent_formats = set(_BUILTIN_PERCENT)
+    for fmt in styles.iter(f"{_MAIN_NS}numFmt"):
+        if "%" in _QUOTED.sub("", fmt.get("formatCode") or ""):
+            percent_formats.add(int(fmt.get("numFmtId") or -1))
+    xfs = styles.find(f"{_MAIN_NS}cellXfs")
+    if xfs is None:
+        return set()
+    return {str(i) for i, xf in enumerate(xfs.findall(f"{_MAIN_NS}xf"))
+            if int(xf.get("numFmtId") or 0) in percent_formats}
+
+
+def percent_rows(path: str | Path, sheet: str, column: str) -> frozenset[int]:
+    """Rows of ``column`` (letters) in ``sheet`` whose cell has a % number format, read from
+    the package's XML without a workbook library: ``styles.xml`` says which cell styles are
+    percentages (built-in formats 9 and 10, or a format code with ``%`` outside quotes); only
+    when there is one is the sheet's XML scanned for that column's cells. Empty when the
+    parts cannot be read (the value reader reports that)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            styles = _percent_styles(archive)
+            if not styles:
+                return frozenset()
+            part = _sheet_part(archive, sheet)
+            if part is None or part not in archive.namelist():
+                return frozenset()
+            xml = archive.read(part).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, OSError, KeyError, ElementTree.ParseError, ValueError):
+        return frozenset()
+    found = set()
+    cell = re.compile(rf'<c\s[^>]*?\br="{re.escape(column.upper())}(\d+)"[^>]*>')
+    style = re.compile(r'\bs="(\d+)"')
+    for match in cell.finditer(xml):
+        s = style.search(match.group(0))
+        if s is not None and s.group(1) in styles:
+            found.add(int(match.group(1)))
+    return frozenset(found)
 
 
 def read_return(path: str | Path) -> Return:

@@ -2,6 +2,8 @@
 
 - :func:`load_rules`: the catalogue (``validation/rules.csv``) as :class:`Rule` objects.
 - :func:`check_file`: is this file safe to open as a workbook at all? (before any parsing)
+- :func:`validate_return` / :func:`validate_returns`: the whole validation of submitted
+  returns (``xlperf.validate.returns``; imported on first use, as it imports pandera).
 """
 
 from __future__ import annotations
@@ -9,4 +11,13 @@ from __future__ import annotations
 from xlperf.validate.catalogue import Rule, load_rules, with_overrides
 from xlperf.validate.files import Limits, check_file
 
-__all__ = ["Limits", "Rule", "check_file", "load_rules", "with_overrides"]
+__all__ = ["Limits", "Rule", "check_file", "load_rules", "validate_return", "validate_returns",
+           "with_overrides"]
+
+
+def __getattr__(name: str) -> object:
+    if name in ("validate_return", "validate_returns"):
+        from xlperf.validate import returns
+
+        return getattr(returns, name)
+    raise AttributeError(f"module 'xlperf.validate' has no attribute {name!r}")

@@ -1,0 +1,1281 @@
+"""Validate submitted returns: every problem a finding pinned to its cell, errors and queries.
+
+:func:`validate_return` checks one file, :func:`validate_returns` a batch (one pandera pass over
+every return of the batch, so its fixed cost is paid once). For each file, in order:
+
+1. **file safety** (:func:`~xlperf.validate.files.check_file`, ``FILE-001``…``FILE-010``): a
+   finding here stops the file, nothing is parsed;
+2. **read** with python-calamine; a reader failure is ``FILE-004`` (damaged), ``FILE-003``
+   (password) or ``FILE-019`` (a sheet that cannot be read), never a traceback;
+3. **identity** (the hidden ``xlperf`` sheet, else the document properties): not a return
+   (``FILE-011``), out-of-date template or register (``FILE-012``), wrong period (``FILE-013``),
+   wrong service (``FILE-014``); ``FILE-011``/``013``/``014`` stop the content checks;
+4. **layout**: columns found by header (missing ``FILE-015``, moved ``FILE-016``), measures by
+   code (rows moved ``FILE-017``), locked cells compared with the master (``FILE-018``);
+5. **content**: the cells parsed by the scoring core's value parser, what the register says
+   joined on, then the refined pandera schemas of :mod:`xlperf.catalogue.schemas` (lazy, one
+   pass: ``PERF-001/002/003/008/009/011/017``, ``FIN-001/003/004/005/006``) and vectorised
+   checks for the rest (``PERF-004/005/006/007/010/012/013/014/015/016``, ``FIN-002``).
+
+Findings are made only through the catalogue (:meth:`~xlperf.validate.catalogue.Rule.finding`),
+with the severities of the master's ``Rules`` sheet when it has one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import weakref
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlperf.core.columns import BUDGET_COLUMNS, fold, normalise_columns
+from xlperf.core.values import KIND_INVALID, KIND_NO_DATA, KIND_NUMBER, parse_values
+from xlperf.errors import InputError, WorkbookError, XlperfError
+from xlperf.findings import Finding, Report, cell_ref, column_letter
+from xlperf.validate.catalogue import Rule, load_rules, with_overrides
+from xlperf.validate.files import Limits, check_file
+
+__all__ = ["UNREADABLE", "expected_layout", "master_rules", "validate_return",
+           "validate_returns"]
+
+# Findings that mean the file could not be read at all (the CLI's exit code 2).
+UNREADABLE = frozenset({*(f"FILE-{n:03d}" for n in range(1, 11)), "FILE-019"})
+_STOPPERS = frozenset({"FILE-011", "FILE-013", "FILE-014"})
+
+# The templates' layout (xlperf.write.templates), repeated here so validating needs no openpyxl.
+PERFORMANCE_HEADERS = ("Code", "Measure", "Unit", "Polarity", "Frequency", "Period", "Target",
+                       "Actual", "Numerator", "Denominator", "Reported status", "Commentary")
+FINANCE_HEADERS = ("Service area", "Gross budget", "Net budget", "Forecast outturn", "Variance",
+                   "Explanation")
+CAPITAL_HEADERS = ("Revised estimate", "Actual to date")
+REQUIRED = {"performance": ("Code", "Actual"), "finance": ("Service area", "Forecast outturn")}
+LOCKED = {"performance": ("Measure", "Unit", "Polarity", "Target"),
+          "finance": ("Gross budget", "Net budget")}
+HEADER_ROW = 12
+_DATA_SHEET = {"performance": "Return", "finance": "Finance"}
+_NO_DATA_HINT = {"blank"}
+
+
+# --------------------------------------------------------------------------- small helpers
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (
+        isinstance(value, str) and value.strip() == "")
+
+
+def _text(value: Any) -> str:
+    if _blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _num(value: Any) -> str:
+    """A number as people read it in a message."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(number):
+        return "blank"
+    if number.is_integer():
+        return f"{number:,.0f}" if abs(number) >= 10_000 else f"{number:.0f}"
+    return f"{number:,.4g}" if abs(number) >= 10_000 else f"{round(number, 4):g}"
+
+
+def _shown(value: Any) -> Any:
+    """A cell value for a finding: numbers as numbers, text as text, blank as None."""
+    if _blank(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+# --------------------------------------------------------------------------- the master side
+@dataclass
+class _MasterFacts:
+    """What the validator needs from a master, computed once per master."""
+
+    register: pd.DataFrame  # prepared, indexed by code
+    services: frozenset[str]
+    holders: frozenset[str]
+    register_hash: str
+    period: Any  # Period | None
+    rules: dict[str, Rule]
+    schemes: Mapping[str, Any]
+    default_scheme: str
+    materiality: float
+    budget: pd.DataFrame  # normalised budget lines
+    layouts: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+
+
+_FACTS: dict[int, tuple[weakref.ref[Any], _MasterFacts]] = {}
+_LIMIT_ALIASES = {"minimum": ("minimum", "min", "min value", "lowest"),
+                  "maximum": ("maximum", "max", "max value", "highest"),
+                  "plausibility": ("plausibility", "plausibility threshold", "max change",
+                                   "maximum change")}
+
+
+def master_rules(master: Any) -> dict[str, Rule]:
+    """The catalogue with the severities of the master's ``Rules`` sheet (``Rule``/``Id`` and
+    ``Severity`` columns; other columns ignored). A row that cannot be applied (unknown rule,
+    unknown severity, a file-safety rule lowered) is skipped: ``read_master`` is not the place
+    to refuse a whole master for it."""
+    rules = load_rules()
+    path = getattr(master, "path", None)
+    if path is None:
+        return rules
+    from xlperf.read._calamine import find_sheet, find_table, open_workbook, sheet_grid
+
+    try:
+        book = open_workbook(path)
+        name = find_sheet(book.sheet_names, "Rules")
+        if name is None:
+            return rules
+        located = find_table(sheet_grid(book, name, file=str(path)),
+                             [("Rule", "Id", "Rule id"), ("Severity",)])
+    except XlperfError:
+        return rules
+    if located is None:
+        return rules
+    frame = located.frame
+    rule_col = next(c for c in frame.columns if fold(c) in ("rule", "id", "rule id"))
+    severity_col = next(c for c in frame.columns if fold(c) == "severity")
+    for rule_id, severity in zip(frame[rule_col], frame[severity_col], strict=True):
+        if _blank(rule_id) or _blank(severity):
+            continue
+        try:
+            rules = with_overrides(rules, {str(rule_id): str(severity)})
+        except InputError:
+            continue
+    return rules
+
+
+def _facts(master: Any) -> _MasterFacts:
+    cached = _FACTS.get(id(master))
+    if cached is not None and cached[0]() is master:
+        return cached[1]
+    from xlperf.core.measures import prepare_measures
+    from xlperf.core.periods import parse_period
+    from xlperf.write.identity import register_hash
+
+    usable = master.usable_register
+    register = prepare_measures(usable) if len(usable) else pd.DataFrame(
+        columns=["code", "service", "unit", "polarity", "frequency", "scheme", "tolerance",
+                 "tolerance_type", "annual_target", "cumulative", "title"])
+    extra = normalise_columns(usable, _LIMIT_ALIASES) if len(usable) else pd.DataFrame()
+    for key in _LIMIT_ALIASES:
+        if key in extra.columns:
+            register[key] = parse_values(extra[key].astype(object))["number"].to_numpy()
+        else:
+            register[key] = np.nan
+    register = register.drop_duplicates("code").set_index("code", drop=False)
+    budget = (normalise_columns(master.budget, BUDGET_COLUMNS) if len(master.budget)
+              else pd.DataFrame())
+    holders: set[str] = set()
+    if len(master.budget):
+        holder_col = next((c for c in master.budget.columns
+                           if fold(c) == "budget holder"), None)
+        if holder_col is not None:
+            holders = {_text(v) for v in master.budget[holder_col] if not _blank(v)}
+        if "line" in budget.columns:
+            holders |= {_text(v) for v in budget["line"] if not _blank(v)}
+    try:
+        period = parse_period(master.reporting_period) if master.reporting_period else None
+    except InputError:
+        period = None
+    materiality = master.settings.get("materiality")
+    try:
+        materiality = float(materiality) if materiality is not None else 50.0
+    except (TypeError, ValueError):
+        materiality = 50.0
+    facts = _MasterFacts(
+        register=register, services=frozenset(s for s in register["service"] if s),
+        holders=frozenset(holders), register_hash=register_hash(master.register),
+        period=period, rules=master_rules(master), schemes=master.schemes,
+        default_scheme=master.default_scheme, materiality=materiality, budget=budget)
+    _FACTS[id(master)] = (weakref.ref(master), facts)
+    return facts
+
+
+def expected_layout(master: Any, service: str, period: Any) -> pd.DataFrame:
+    """The rows of the performance template of ``service`` for ``period`` as
+    :func:`~xlperf.write.templates.build_templates` writes them, computed without writing
+    anything: ``code``, ``period`` (as shown), ``period_key``, ``row`` (Excel row), and the
+    locked cells ``Measure``, ``Unit``, ``Polarity``, ``Frequency``, ``Target``."""
+    facts = _facts(master)
+    key = (service, str(period))
+    if key in facts.layouts:
+        return facts.layouts[key]
+    from xlperf.core.periods import parse_period
+    from xlperf.core.targets import period_targets
+    from xlperf.core.values import parse_value
+
+    reporting = parse_period(period)
+    mine = facts.register[facts.register["service"] == service]
+    frames = []
+    due_cache: dict[str, list[Any]] = {}
+    for frequency in dict.fromkeys(mine["frequency"]):
+        due_cache[frequency] = _due_periods(frequency, reporting)
+    order = np.arange(len(mine))
+    for frequency, dues in due_cache.items():
+        rows = mine[mine["frequency"] == frequency]
+        positions = order[(mine["frequency"] == frequency).to_numpy()]
+        for rank, due in enumerate(dues):
+            part = pd.DataFrame({
+                "code": rows["code"].to_numpy(), "order": positions, "rank": rank,
+                "period": due.format(), "period_key": due.format("iso"),
+                "position": due.position_in_year, "periods_in_year": due.periods_in_year,
+                "Measure": rows["title"].to_numpy(), "Unit": rows["unit"].to_numpy(),
+                "Polarity": rows["polarity"].to_numpy(),
+                "Frequency": {"month": "Monthly", "quarter": "Quarterly",
+                              "year": "Annual"}.get(frequency, frequency),
+                "annual": rows["annual_target"].to_numpy(dtype=float),
+                "cumulative": rows["cumulative"].to_numpy(dtype=bool)})
+            frames.append(part)
+    if not frames:
+        layout = pd.DataFrame(columns=["code", "period", "period_key", "row", "Measure", "Unit",
+                                       "Polarity", "Frequency", "Target"])
+        facts.layouts[key] = layout
+        return layout
+    layout = pd.concat(frames, ignore_index=True).sort_values(["order", "rank"],
+                                                              kind="stable")
+    layout["row"] = np.arange(len(layout)) + HEADER_ROW + 1
+    profiled = period_targets(layout["annual"].to_numpy(dtype=float),
+                              layout["position"].to_numpy(), layout["periods_in_year"].to_numpy(),
+                              layout["cumulative"].to_numpy(dtype=bool))
+    target = pd.Series(profiled, index=layout.index, dtype=object)
+    raw_annual = _raw_annual(master)
+    words = layout["code"].map(raw_annual)
+    target = target.where(layout["annual"].notna(), words)
+    table = _target_table(master)
+    if table:
+        given = pd.Series([table.get(k) for k in zip(layout["code"], layout["period_key"],
+                                                      strict=True)], index=layout.index)
+        numbers = given.map(lambda v: parse_value(v).number if v is not None else None)
+        target = target.where(numbers.isna(), numbers.astype(object))
+    target = target.where(layout["Polarity"] != "Data only", None)
+    layout["Target"] = target
+    layout = layout.drop(columns=["order", "rank", "position", "periods_in_year", "annual",
+                                  "cumulative"]).reset_index(drop=True)
+    facts.layouts[key] = layout
+    return layout
+
+
+def _raw_annual(master: Any) -> dict[str, Any]:
+    frame = normalise_columns(master.usable_register, {"code": ("code",),
+                                                       "annual_target": ("annual target",)})
+    if "annual_target" not in frame.columns:
+        return {}
+    return {_text(c): (None if _blank(v) else str(v).strip())
+            for c, v in zip(frame["code"], frame["annual_target"], strict=True)}
+
+
+def _target_table(master: Any) -> dict[tuple[str, str], Any]:
+    from xlperf.core.periods import parse_period
+
+    targets = master.targets
+    if targets is None or targets.empty:
+        return {}
+    frame = normalise_columns(targets, {"code": ("code",), "period": ("period",),
+                                        "target": ("target",)})
+    if not {"code", "period", "target"} <= set(frame.columns):
+        return {}
+    out = {}
+    for code, period, target in zip(frame["code"], frame["period"], frame["target"],
+                                    strict=True):
+        try:
+            out[(_text(code), parse_period(period).format("iso"))] = target
+        except InputError:
+            continue
+    return out
+
+
+def _due_periods(frequency: str, reporting: Any) -> list[Any]:
+    from xlperf.core.score import due_period
+
+    last = due_period(reporting, frequency)
+    periods, current = [], last
+    while reporting.start <= current.end <= reporting.end:
+        periods.append(current)
+        current = current.previous()
+    if not periods and frequency == "year":
+        periods = [last]
+    return periods[::-1]
+
+
+# --------------------------------------------------------------------------- reading a file
+@dataclass
+class _File:
+    """One file of a batch as read: findings so far and, if it goes on, its cells."""
+
+    number: int
+    path: Path
+    rules: dict[str, Rule]
+    findings: list[Finding] = field(default_factory=list)
+    stop: bool = False
+    kind: str = ""
+    identity: dict[str, str] = field(default_factory=dict)
+    sheet: str = ""
+    columns: dict[str, int] = field(default_factory=dict)
+    cells: pd.DataFrame | None = None
+
+    def add(self, rule: str, **fields: Any) -> None:
+        sheet = fields.pop("sheet", None)
+        self.findings.append(self.rules[rule].finding(file=self.path, sheet=sheet, **fields))
+
+    def cell(self, header: str, row: int) -> str:
+        return cell_ref(int(row), self.columns[header]) if header in self.columns else ""
+
+
+def _reader_failure(file: _File, error: WorkbookError) -> None:
+    text = str(error)
+    detail = text.split(": ", 1)[1] if ": " in text else text
+    if "password" in text.lower() or "encrypt" in text.lower():
+        file.add("FILE-003")
+    elif error.sheet:
+        file.add("FILE-019", sheet=error.sheet, detail=detail)
+    else:
+        file.add("FILE-004", detail=detail)
+    file.stop = True
+
+
+def _identity(file: _File, book: Any) -> None:
+    from xlperf.read._calamine import find_sheet, sheet_grid
+    from xlperf.read.returns import read_properties
+    from xlperf.write.identity import IDENTITY_KEYS, IDENTITY_SHEET
+
+    properties = read_properties(file.path)
+    identity = {k: v for k, v in properties.items() if k in IDENTITY_KEYS}
+    names = list(book.sheet_names)
+    hidden = find_sheet(names, IDENTITY_SHEET)
+    if hidden is not None:
+        for row in sheet_grid(book, hidden, file=str(file.path))[1:]:
+            if len(row) >= 2 and isinstance(row[0], str) and row[0].strip():
+                identity[row[0].strip()] = _text(row[1])
+    file.identity = identity
+    kind = identity.get("kind", "")
+    if not identity.get("template_id") and kind not in _DATA_SHEET:
+        shown = ", ".join(f"'{n}'" for n in names[:5]) + (" …" if len(names) > 5 else "")
+        file.add("FILE-011", detail=f"it has no xlperf identity (no hidden 'xlperf' sheet or "
+                                    f"document properties); its sheets are {shown}")
+        file.stop = True
+        return
+    if kind not in _DATA_SHEET:
+        file.add("FILE-011", detail=f"its template kind is '{kind or 'blank'}', not a "
+                                    "performance or finance return")
+        file.stop = True
+        return
+    wanted = identity.get("sheet") or _DATA_SHEET[kind]
+    sheet = find_sheet(names, wanted) or find_sheet(names, _DATA_SHEET[kind])
+    if sheet is None:
+        file.add("FILE-011", detail=f"its '{wanted}' sheet, where the figures go, is missing")
+        file.stop = True
+        return
+    file.kind, file.sheet = kind, sheet
+
+
+def _check_identity(file: _File, facts: _MasterFacts | None, *, period: Any,
+                    service: str | None) -> None:
+    from xlperf import __version__
+    from xlperf.core.periods import parse_period
+
+    identity = file.identity
+    found_version = identity.get("xlperf_version", "")
+    problems_found, problems_expected = [], []
+    if found_version and found_version != __version__:
+        problems_found.append(found_version)
+        problems_expected.append(__version__)
+    if facts is not None and identity.get("register_hash") and \
+            identity["register_hash"] != facts.register_hash:
+        problems_found.append(f"{found_version or '?'} (register {identity['register_hash']})")
+        problems_expected.append(f"{__version__} (register {facts.register_hash})")
+    if problems_found:
+        file.add("FILE-012", found=problems_found[-1], expected=problems_expected[-1])
+    wanted = period if period is not None else (facts.period if facts is not None else None)
+    if wanted is not None:
+        try:
+            want = parse_period(wanted)
+            got = parse_period(identity.get("period", ""))
+            if got.format("iso") != want.format("iso"):
+                file.add("FILE-013", sheet=file.sheet, cell="B3", value=identity.get("period"),
+                         found=got.format(), period=want.format())
+                file.stop = True
+        except InputError:
+            file.add("FILE-013", sheet=file.sheet, cell="B3", value=identity.get("period"),
+                     found=f"'{identity.get('period', '')}'", period=_period_text(wanted))
+            file.stop = True
+    who = identity.get("service", "")
+    if service is not None and fold(who) != fold(service):
+        file.add("FILE-014", sheet=file.sheet, cell="A1", found=who or "no service",
+                 service=service)
+        file.stop = True
+    elif facts is not None and service is None:
+        known = facts.services if file.kind == "performance" else facts.holders
+        if known and who not in known:
+            file.add("FILE-014", sheet=file.sheet, cell="A1", found=who or "no service",
+                     service="a service of the master's register" if file.kind ==
+                     "performance" else "a budget holder of the master's Budget sheet")
+            file.stop = True
+
+
+def _period_text(period: Any) -> str:
+    return period.format() if hasattr(period, "format") and not isinstance(period, str) else \
+        str(period)
+
+
+def _locate(file: _File, grid: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
+    """The header row (1-based) and each known header's column; FILE-015/016 findings."""
+    headers = PERFORMANCE_HEADERS if file.kind == "performance" else FINANCE_HEADERS
+    extra = CAPITAL_HEADERS if file.kind == "finance" else ()
+    wanted = {fold(h): h for h in (*headers, *extra)}
+    best, best_row = 0, None
+    for r, row in enumerate(grid[:40]):
+        hits = sum(1 for v in row if isinstance(v, str) and fold(v) in wanted)
+        if hits > best:
+            best, best_row = hits, r
+    columns: dict[str, int] = {}
+    if best_row is not None and best >= 2:
+        for c, value in enumerate(grid[best_row], start=1):
+            if isinstance(value, str) and fold(value) in wanted:
+                columns.setdefault(wanted[fold(value)], c)
+    header_row = (best_row + 1) if best_row is not None and best >= 2 else HEADER_ROW
+    stated = int(file.identity.get("header_row") or HEADER_ROW) if str(
+        file.identity.get("header_row", "")).isdigit() else HEADER_ROW
+    for position, header in enumerate(headers, start=1):
+        expected_cell = cell_ref(stated, position)
+        if header not in columns:
+            if header in REQUIRED[file.kind] or header in LOCKED[file.kind] or header in (
+                    "Period", "Commentary", "Explanation", "Reported status", "Numerator",
+                    "Denominator", "Variance"):
+                file.add("FILE-015", sheet=file.sheet, cell=expected_cell, column=header,
+                         expected_cell=expected_cell)
+        elif columns[header] != position or header_row != stated:
+            file.add("FILE-016", sheet=file.sheet, cell=cell_ref(header_row, columns[header]),
+                     column=header, expected_cell=expected_cell)
+    if any(h not in columns for h in REQUIRED[file.kind]):
+        file.stop = True
+        return None
+    return header_row, columns
+
+
+def _read_file(file: _File, facts: _MasterFacts | None, limits: Limits, *, period: Any,
+               service: str | None) -> None:
+    from xlperf.read._calamine import open_workbook, sheet_grid
+
+    found = check_file(file.path, limits=limits)
+    if found:
+        file.findings.extend(_restyle(found, file.rules))
+        file.stop = True
+        return
+    try:
+        book = open_workbook(file.path)
+        _identity(file, book)
+        if file.stop:
+            return
+        _check_identity(file, facts, period=period, service=service)
+        if file.stop:
+            return
+        grid = sheet_grid(book, file.sheet, file=str(file.path))
+    except WorkbookError as error:
+        _reader_failure(file, error)
+        return
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as error:  # the one boundary
+        file.add("FILE-004", detail=str(error) or type(error).__name__)
+        file.stop = True
+        return
+    located = _locate(file, grid)
+    if located is None:
+        return
+    header_row, columns = located
+    file.columns = columns
+    headers = list(columns)
+    positions = [columns[h] - 1 for h in headers]
+    body = grid[header_row:]
+    width = max(positions) + 1
+    records = [row[:width] + [None] * (width - len(row)) if len(row) < width else row[:width]
+               for row in body]
+    frame = pd.DataFrame(records, columns=range(width), dtype=object) if records else \
+        pd.DataFrame(columns=range(width), dtype=object)
+    frame = frame[positions]
+    frame.columns = headers
+    frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame), name="row")
+    blank = frame.isna() | frame.apply(lambda s: s.astype(str).str.strip() == "")
+    frame = frame[~blank.all(axis=1)]
+    if file.kind == "performance" and "Actual" in columns:
+        from xlperf.read.returns import percent_rows
+
+        percent = percent_rows(file.path, file.sheet, column_letter(columns["Actual"]))
+        frame["percent_format"] = frame.index.isin(list(percent)) if percent else False
+    file.cells = frame
+
+
+def _restyle(found: Iterable[Finding], rules: Mapping[str, Rule]) -> list[Finding]:
+    """File findings with the council's severities (file-safety rules cannot change)."""
+    out = []
+    for f in found:
+        rule = rules.get(f.rule)
+        out.append(f if rule is None or rule.severity == f.severity else
+                   Finding(f.rule, rule.severity, f.message, f.file, f.sheet, f.cell, f.value))
+    return out
+
+
+# --------------------------------------------------------------------------- performance
+_PERCENT_WORDS = ("%", "percent")
+_RATE_WORDS = ("rate", "per ", "ratio")
+_NONNEGATIVE_UNITS = {"number", "count", "days", "weeks", "hours", "months", "years", ""}
+
+
+def _unit_limits(units: pd.Series, titles: pd.Series) -> tuple[np.ndarray, np.ndarray,
+                                                                 np.ndarray]:
+    """Default minimum, maximum and whole-number flag from each row's unit (vectorised over
+    the few distinct units)."""
+    codes, uniques = pd.factorize(units.fillna("").astype(str).str.strip().str.casefold())
+    lo = np.full(len(uniques), -np.inf)
+    hi = np.full(len(uniques), np.inf)
+    count = np.zeros(len(uniques), dtype=bool)
+    for i, unit in enumerate(uniques):
+        if any(w in unit for w in _PERCENT_WORDS):
+            lo[i], hi[i] = 0.0, 100.0
+        elif any(w in unit for w in _RATE_WORDS) or unit in _NONNEGATIVE_UNITS:
+            lo[i] = 0.0
+        if unit in ("count", "whole number", "number (whole)"):
+            count[i] = True
+    index = np.where(codes < 0, 0, codes) if len(uniques) else np.zeros(len(units), int)
+    if not len(uniques):
+        return (np.full(len(units), -np.inf), np.full(len(units), np.inf),
+                np.zeros(len(units), bool))
+    whole = count[index] | (
+        (units.fillna("").astype(str).str.strip().str.casefold() == "number").to_numpy()
+        & titles.fillna("").astype(str).str.strip().str.casefold()
+        .str.startswith(("number of", "count of")).to_numpy())
+    return lo[index], hi[index], whole
+
+
+def _performance(files: Sequence[_File], facts: _MasterFacts | None,
+                 previous: pd.DataFrame | None) -> None:
+    parts = []
+    for f in files:
+        frame = f.cells.copy()
+        frame["file"] = f.number
+        frame["service"] = f.identity.get("service", "")
+        parts.append(frame.reset_index())
+    cells = pd.concat(parts, ignore_index=True)
+    for column in PERFORMANCE_HEADERS:
+        if column not in cells.columns:
+            cells[column] = None
+    if "percent_format" not in cells.columns:
+        cells["percent_format"] = False
+    cells["percent_format"] = cells["percent_format"].fillna(False).astype(bool)
+    cells = cells.set_index(["file", "row"])
+    by_number = {f.number: f for f in files}
+    code = cells["Code"].map(_text)
+    period_text = cells["Period"].map(_text)
+    period_key, period_obj = _period_keys(period_text)
+    parsed = parse_values(cells["Actual"], cells["percent_format"])
+    numerator = parse_values(cells["Numerator"])
+    denominator = parse_values(cells["Denominator"])
+
+    # What the register says about each row (or, without a master, the return's own cells).
+    if facts is not None and len(facts.register):
+        reg = facts.register.reindex(code.to_numpy())
+        owner = reg["service"].to_numpy(dtype=object)
+        unit = pd.Series(reg["unit"].to_numpy(dtype=object), index=cells.index)
+        title = pd.Series(reg["title"].to_numpy(dtype=object), index=cells.index)
+        polarity = pd.Series(reg["polarity"].to_numpy(dtype=object), index=cells.index)
+        tolerance = reg["tolerance"].to_numpy(dtype=float)
+        tolerance_type = reg["tolerance_type"].to_numpy(dtype=object)
+        scheme = pd.Series(reg["scheme"].to_numpy(dtype=object), index=cells.index)
+        cumulative = reg["cumulative"].fillna(False).to_numpy(dtype=bool)
+        minimum_reg = reg["minimum"].to_numpy(dtype=float)
+        maximum_reg = reg["maximum"].to_numpy(dtype=float)
+        plausibility = reg["plausibility"].to_numpy(dtype=float)
+        known_register = True
+    else:
+        owner = np.full(len(cells), None, dtype=object)
+        unit, title = cells["Unit"].map(_text), cells["Measure"].map(_text)
+        polarity = cells["Polarity"].map(_text)
+        tolerance = np.zeros(len(cells))
+        tolerance_type = np.full(len(cells), "absolute", dtype=object)
+        scheme = pd.Series("", index=cells.index, dtype=object)
+        cumulative = np.zeros(len(cells), dtype=bool)
+        minimum_reg = maximum_reg = plausibility = np.full(len(cells), np.nan)
+        known_register = False
+    default_scheme = facts.default_scheme if facts is not None else "rag"
+    scheme = scheme.fillna("").where(scheme.fillna("") != "", default_scheme)
+    lo, hi, whole = _unit_limits(unit, title)
+    minimum = np.where(np.isnan(minimum_reg), lo, minimum_reg)
+    maximum = np.where(np.isnan(maximum_reg), hi, maximum_reg)
+
+    # Targets: the master's (as the template showed them), else the return's Target cells.
+    target = cells["Target"]
+    layout_frames = []
+    if facts is not None and facts.period is not None:
+        for f in files:
+            f.identity.get("service", "")
+            layout = expected_layout_from_facts(f, facts)
+            if layout is not None:
+                layout_frames.append(layout.assign(file=f.number))
+    expected = None
+    if layout_frames:
+        expected = pd.concat(layout_frames, ignore_index=True)
+        keyed = pd.MultiIndex.from_arrays([cells.index.get_level_values("file"), code,
+                                           period_key])
+        lookup = expected.set_index(["file", "code", "period_key"])
+        lookup = lookup[~lookup.index.duplicated()]
+        matched = lookup.reindex(keyed)
+        master_target = pd.Series(matched["Target"].to_numpy(dtype=object), index=cells.index)
+        target = master_target.where(pd.Series(matched["row"].notna().to_numpy(),
+                                               index=cells.index), target)
+    target_number = parse_values(target.astype(object))["number"]
+
+    status_text = cells["Reported status"].map(_text)
+    status_ok = _status_words_ok(status_text, scheme, polarity, facts)
+    rows = pd.DataFrame({
+        "Code": code.astype(str), "Actual": parsed["number"].to_numpy(),
+        "Commentary": cells["Commentary"], "Reported status": status_text,
+        "owner_service": owner, "service": cells["service"].astype(str),
+        "duplicate": pd.DataFrame({"f": cells.index.get_level_values("file"), "c": code,
+                                   "p": period_key}).duplicated(keep="first").to_numpy()
+        & (code != "").to_numpy(),
+        "minimum": minimum, "maximum": maximum, "whole": whole, "status_ok": status_ok,
+        "register": known_register,
+    }, index=cells.index)
+    rows.loc[rows["Code"] == "", "owner_service"] = None
+    findings = _run_schema(rows, "performance")
+    rows.attrs["codes"] = list(facts.register.index) if facts is not None else []
+    bad_words = np.flatnonzero(status_ok == False)  # noqa: E712 (object array)
+    rows.attrs["allowed"] = {cells.index[i]: _allowed_words(scheme.iat[i], polarity.iat[i], facts)
+                             for i in bad_words}
+
+    # -- the vectorised checks outside pandera
+    kind = parsed["kind"].to_numpy()
+    reason = parsed["reason"].to_numpy(dtype=object)
+    cells["Actual"]
+    is_error = pd.Series(reason, index=cells.index).fillna("").astype(str).str.startswith(
+        "Excel error").to_numpy()
+    blank = (kind == KIND_NO_DATA) & (reason == "blank")
+    has_code = (code != "").to_numpy()
+    unknown = known_register & pd.isna(owner) & has_code
+    rated_ok = has_code & ~unknown
+    extra: list[tuple[str, Any, dict[str, Any]]] = []
+    for (f_no, row) in cells.index[blank & rated_ok & (polarity != "").to_numpy()]:
+        extra.append(("PERF-004", (f_no, row), {}))
+    for idx in cells.index[(kind == KIND_NO_DATA) & ~blank & ~is_error & rated_ok]:
+        extra.append(("PERF-005", idx, {}))
+    for idx in cells.index[(kind == KIND_INVALID) & rated_ok]:
+        extra.append(("PERF-006", idx, {}))
+    for idx in cells.index[is_error & rated_ok]:
+        extra.append(("PERF-007", idx, {}))
+
+    number = parsed["number"].to_numpy()
+    num, den = numerator["number"].to_numpy(), denominator["number"].to_numpy()
+    scale = _ratio_scale(unit)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        implied = num / den * scale
+    gap = np.abs(implied - number)
+    mismatch = (~np.isnan(gap) & (den != 0) & (gap > np.maximum(0.051, 0.005 * np.abs(implied)))
+                & rated_ok)
+    for idx, exp in zip(cells.index[mismatch], implied[mismatch], strict=True):
+        extra.append(("PERF-010", idx, {"expected": exp}))
+
+    # Reported status vs the status the rule gives; missing commentary for off-target rows.
+    from xlperf.core.status import rate
+
+    status_words = status_text.to_numpy(dtype=object)
+    can_rate = rated_ok & ~np.isnan(number)
+    rated = None
+    if can_rate.any():
+        schemes = facts.schemes if facts is not None else None
+        try:
+            rated = rate(number[can_rate], target_number.to_numpy()[can_rate],
+                         polarity.to_numpy(dtype=object)[can_rate],
+                         np.nan_to_num(tolerance[can_rate]), tolerance_type[can_rate],
+                         scheme.to_numpy(dtype=object)[can_rate], schemes=schemes)
+        except XlperfError:
+            rated = None
+    commentary_blank = cells["Commentary"].map(_blank).to_numpy(dtype=bool)
+    if rated is not None:
+        rated.index = cells.index[can_rate]
+        computed = rated["status"].astype(str).to_numpy()
+        given = status_words[can_rate]
+        ok_word = rows["status_ok"].to_numpy(dtype=object)[can_rate]
+        differs = (given != "") & (ok_word == True) & (  # noqa: E712 (object array)
+            pd.Series(given).str.casefold().to_numpy() !=
+            pd.Series(computed).str.casefold().to_numpy()) & rated["rated"].to_numpy()
+        for idx, word in zip(rated.index[differs], computed[differs], strict=True):
+            extra.append(("PERF-012", idx, {"expected": word,
+                                            "target": rated.at[idx, "target"]}))
+        off = rated["rated"].to_numpy() & (rated["severity"].to_numpy() >= 1) & \
+            commentary_blank[can_rate]
+        for idx, word in zip(rated.index[off], computed[off], strict=True):
+            extra.append(("PERF-016", idx, {"status": word}))
+
+    # Cumulative year-to-date figures going down; changes from the last accepted value.
+    extra += _history_checks(cells.index, code, period_text, period_key, period_obj, number,
+                             unit, cumulative, plausibility, previous, rated_ok, target_number)
+
+    # Rows deleted or moved, locked cells changed (against the master's layout).
+    if expected is not None:
+        _layout_checks(files, cells, code, period_key, expected)
+
+    _emit(files, by_number, cells, code, period_text, parsed, findings, extra, rows)
+
+
+def expected_layout_from_facts(file: _File, facts: _MasterFacts) -> pd.DataFrame | None:
+    service = file.identity.get("service", "")
+    if service not in facts.services or facts.period is None:
+        return None
+    master = _MASTERS.get(id(facts))
+    if master is None:
+        return None
+    try:
+        return expected_layout(master, service, file.identity.get("period") or facts.period)
+    except XlperfError:
+        return None
+
+
+_MASTERS: dict[int, Any] = {}
+
+
+def _period_keys(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
+    from xlperf.core.periods import parse_period
+
+    out_key, out_obj = {}, {}
+    for text in dict.fromkeys(texts):
+        try:
+            p = parse_period(text)
+            out_key[text], out_obj[text] = p.format("iso"), p
+        except (InputError, ValueError, TypeError):
+            out_key[text], out_obj[text] = text, None
+    return texts.map(out_key), texts.map(out_obj)
+
+
+def _ratio_scale(unit: pd.Series) -> np.ndarray:
+    folded = unit.fillna("").astype(str).str.casefold()
+    scale = np.full(len(unit), np.nan)
+    scale[folded.str.contains("%|percent", regex=True).to_numpy()] = 100.0
+    scale[folded.str.contains("10,000|10000", regex=True).to_numpy()] = 10_000.0
+    scale[folded.str.contains("1,000|1000", regex=True).to_numpy()
+          & ~folded.str.contains("10,000|10000|100,000", regex=True).to_numpy()] = 1_000.0
+    scale[folded.str.contains("100,000|100000", regex=True).to_numpy()] = 100_000.0
+    scale[(folded == "ratio").to_numpy()] = 1.0
+    return scale
+
+
+def _status_words_ok(words: pd.Series, scheme: pd.Series, polarity: pd.Series,
+                     facts: _MasterFacts | None) -> np.ndarray:
+    """True when the reported word is one of the row's scheme (``None`` when blank)."""
+    from xlperf.core.schemes import get_scheme
+
+    result = np.full(len(words), None, dtype=object)
+    given = (words != "").to_numpy()
+    if not given.any():
+        return result
+    schemes = facts.schemes if facts is not None else None
+    data_only = (polarity == "Data only").to_numpy()
+    keys = pd.Series(np.where(data_only, "\x00data-only", scheme.astype(str).to_numpy()),
+                     index=words.index)
+    allowed: dict[str, frozenset[str]] = {}
+    for name in dict.fromkeys(keys[given]):
+        if name == "\x00data-only":
+            allowed[name] = frozenset({"data only", "no data"})
+            continue
+        try:
+            allowed[name] = frozenset(w.casefold() for w in get_scheme(name, schemes).labels)
+        except XlperfError:
+            allowed[name] = frozenset()
+    folded = words.str.strip().str.casefold()
+    pairs = (keys + "\x1f" + folded)[given]
+    valid = {f"{k}\x1f{w}" for k, ws in allowed.items() for w in ws}
+    result[given] = pairs.isin(valid).to_numpy()
+    return result
+
+
+def _allowed_words(scheme: str, polarity: str, facts: _MasterFacts | None) -> str:
+    from xlperf.core.schemes import get_scheme
+
+    if polarity == "Data only":
+        return "Data only, No data"
+    try:
+        return ", ".join(get_scheme(scheme, facts.schemes if facts else None).labels)
+    except XlperfError:
+        return "the scheme's words"
+
+
+def _history_checks(index: pd.Index, code: pd.Series, period_text: pd.Series,
+                    period_key: pd.Series, period_obj: pd.Series, number: np.ndarray,
+                    unit: pd.Series, cumulative: np.ndarray, plausibility: np.ndarray,
+                    previous: pd.DataFrame | None, rated_ok: np.ndarray,
+                    target: pd.Series) -> list[tuple[str, Any, dict[str, Any]]]:
+    out: list[tuple[str, Any, dict[str, Any]]] = []
+    starts = period_obj.map(lambda p: p.start.toordinal() if p is not None else np.nan)
+    years = period_obj.map(lambda p: p.year if p is not None else np.nan)
+    current = pd.DataFrame({"code": code.to_numpy(), "start": starts.to_numpy(dtype=float),
+                            "year": years.to_numpy(dtype=float), "value": number,
+                            "period": period_text.to_numpy(), "pos": np.arange(len(code)),
+                            "source": 1})
+    current = current[rated_ok & ~np.isnan(number) & current["start"].notna().to_numpy()]
+    past = None
+    if previous is not None and len(previous):
+        prev = normalise_columns(previous, {"code": ("code",), "period": ("period",),
+                                            "actual": ("actual", "value")})
+        if {"code", "period", "actual"} <= set(prev.columns):
+            texts = prev["period"].map(_text)
+            _keys, objs = _period_keys(texts)
+            past = pd.DataFrame({
+                "code": prev["code"].map(_text).to_numpy(),
+                "start": objs.map(lambda p: p.start.toordinal() if p is not None else np.nan)
+                .to_numpy(dtype=float),
+                "year": objs.map(lambda p: p.year if p is not None else np.nan)
+                .to_numpy(dtype=float),
+                "value": parse_values(prev["actual"].astype(object))["number"].to_numpy(),
+                "period": texts.to_numpy(), "pos": -1, "source": 0})
+            past = past[past["start"].notna() & ~np.isnan(past["value"])]
+    # Year to date going down: compare with the latest earlier value in the same year.
+    cum_positions = set(np.flatnonzero(cumulative))
+    both = pd.concat([p for p in (past, current) if p is not None], ignore_index=True)
+    both = both.sort_values(["code", "start", "source"], kind="stable")
+    before = both.groupby("code", sort=False).shift(1)
+    ytd = both[(both["source"] == 1) & before["value"].notna()
+               & (before["year"] == both["year"]) & (both["value"] < before["value"])]
+    for pos, prev_value, prev_period in zip(ytd["pos"], before.loc[ytd.index, "value"],
+                                            before.loc[ytd.index, "period"], strict=True):
+        if pos in cum_positions:
+            out.append(("PERF-013", index[pos], {"previous": prev_value,
+                                                 "previous_period": prev_period}))
+    # Against the last accepted value only (the ledger's, passed in as ``previous``).
+    flagged: set[int] = set()
+    if past is not None and len(past) and len(current):
+        last = pd.merge_asof(current.sort_values("start"), past.sort_values("start")[
+            ["code", "start", "value", "period"]].rename(columns={
+                "value": "prev_value", "period": "prev_period"}),
+            on="start", by="code", allow_exact_matches=False)
+        last = last[last["prev_value"].notna()]
+        value, prev_value = last["value"].to_numpy(), last["prev_value"].to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.abs(value) / np.abs(prev_value)
+            order = np.log10(ratio)
+        nearest = np.round(order)
+        factor_hit = (np.abs(nearest) >= 1) & (np.abs(order - nearest) < 0.15) & \
+            (np.abs(prev_value) > 0)
+        for pos, _v, pv, n in zip(last["pos"][factor_hit], value[factor_hit],
+                                 prev_value[factor_hit], nearest[factor_hit], strict=True):
+            flagged.add(int(pos))
+            out.append(("PERF-015", index[int(pos)], {"factor": int(10 ** abs(n)),
+                                                      "usual": pv, "big": n > 0}))
+        positions = last["pos"].to_numpy(dtype=int)
+        threshold = plausibility[positions]
+        default = np.maximum(np.abs(prev_value) * 0.5, 1.0)
+        threshold = np.where(np.isnan(threshold), default, threshold)
+        change = value - prev_value
+        jump = (np.abs(change) > threshold) & ~factor_hit
+        for pos, _v, pv, pp, ch, th in zip(positions[jump], value[jump], prev_value[jump],
+                                          last["prev_period"].to_numpy()[jump], change[jump],
+                                          threshold[jump], strict=True):
+            out.append(("PERF-014", index[int(pos)], {"previous": pv, "previous_period": pp,
+                                                      "change": ch, "threshold": th}))
+    # A percentage typed as a fraction, judged against the target when there is no history.
+    folded = unit.fillna("").astype(str).str.casefold().to_numpy()
+    percent = np.array(["%" in u or "percent" in u for u in folded], dtype=bool)
+    tgt = target.to_numpy(dtype=float)
+    fraction = (percent & rated_ok & (np.abs(number) > 0) & (np.abs(number) <= 1)
+                & (tgt >= 10))
+    for pos in np.flatnonzero(fraction):
+        if pos not in flagged:
+            out.append(("PERF-015", index[pos], {"factor": 100, "usual": tgt[pos],
+                                                 "big": False}))
+    return out
+
+
+def _layout_checks(files: Sequence[_File], cells: pd.DataFrame, code: pd.Series,
+                   period_key: pd.Series, expected: pd.DataFrame) -> None:
+    """FILE-017 (rows moved: one finding per block moved by the same amount, and for rows
+    deleted) and FILE-018 (locked cells that differ from the master)."""
+    by_number = {f.number: f for f in files}
+    here = pd.DataFrame({"file": cells.index.get_level_values("file"),
+                         "row": cells.index.get_level_values("row"), "code": code.to_numpy(),
+                         "period_key": period_key.to_numpy()})
+    here = here[here["code"] != ""].drop_duplicates(["file", "code", "period_key"])
+    merged = expected.merge(here, on=["file", "code", "period_key"], how="left",
+                            suffixes=("_expected", ""))
+    found = merged[merged["row"].notna()].copy()
+    found["row"] = found["row"].astype(int)
+    found["shift"] = found["row"] - found["row_expected"]
+    moved = found[found["shift"] != 0].sort_values(["file", "row_expected"])
+    if len(moved):
+        block_start = (moved["shift"] != moved.groupby("file")["shift"].shift(1)) | (
+            moved["row_expected"] != moved.groupby("file")["row_expected"].shift(1) + 1)
+        for rec in moved[block_start].itertuples(index=False):
+            f = by_number[rec.file]
+            f.add("FILE-017", sheet=f.sheet, cell=f.cell("Code", rec.row), value=rec.code,
+                  code=rec.code, row=rec.row, expected_row=rec.row_expected)
+    missing = merged[merged["row"].isna()]
+    for rec in missing.itertuples(index=False):
+        f = by_number[rec.file]
+        f.add("FILE-020", sheet=f.sheet, code=rec.code, period=rec.period,
+              expected_row=int(rec.row_expected))
+    # Locked cells: compare each found row's locked columns with the template's.
+    if not len(found):
+        return
+    keys = pd.MultiIndex.from_arrays([found["file"], found["row"]])
+    for header in LOCKED["performance"]:
+        if header not in cells.columns:
+            continue
+        got = cells[header].reindex(keys).to_numpy(dtype=object)
+        want = found[header].to_numpy(dtype=object)
+        differs = _differs(got, want)
+        for (f_no, row), g, w in zip(keys[differs], got[differs], want[differs], strict=True):
+            f = by_number[f_no]
+            if header not in f.columns:
+                continue
+            f.add("FILE-018", sheet=f.sheet, cell=f.cell(header, row), value=_shown(g),
+                  expected="blank" if _blank(w) else _plain(w))
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, float | int | np.floating | np.integer) and not isinstance(value, bool):
+        return _num(value)
+    return str(value)
+
+
+def _differs(got: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """Locked cell values that differ (numbers compared as numbers, text trimmed)."""
+    got_n = parse_values(pd.Series(got, dtype=object))
+    want_n = parse_values(pd.Series(want, dtype=object))
+    both_numbers = ((got_n["kind"] == KIND_NUMBER) & (want_n["kind"] == KIND_NUMBER)).to_numpy()
+    num_differs = ~np.isclose(got_n["number"].to_numpy(), want_n["number"].to_numpy(),
+                              rtol=1e-9, atol=1e-9)
+    got_t = pd.Series(got, dtype=object).map(_text).str.casefold().to_numpy()
+    want_t = pd.Series(want, dtype=object).map(_text).str.casefold().to_numpy()
+    return np.where(both_numbers, num_differs, got_t != want_t)
+
+
+def _run_schema(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The refined pandera schema over every row of the batch; its failure cases as
+    ``rule``, ``file``, ``row``, ``value`` (one per problem)."""
+    import pandera.pandas as pa
+
+    from xlperf.catalogue import schemas
+
+    schema = (schemas.refined_performance_schema() if kind == "performance"
+              else schemas.refined_finance_schema())
+    try:
+        schema.validate(rows, lazy=True, inplace=True)
+    except pa.errors.SchemaErrors as error:
+        cases = error.failure_cases
+    else:
+        return pd.DataFrame(columns=["rule", "file", "row", "value"])
+    frame = pd.DataFrame({"rule": cases["check"].astype(str), "column": cases["column"],
+                          "index": cases["index"], "value": cases["failure_case"]})
+    wanted = frame["rule"].map(schemas.ROW_CHECK_COLUMNS)
+    # A whole-frame check lists every column of a failing row: keep the one the rule is about
+    # (its cell), or the first when the frame has no such column.
+    keep = (wanted.isna() | (frame["column"] == wanted)).to_numpy(dtype=bool, copy=True)
+    keep &= np.array([isinstance(i, tuple) for i in frame["index"]], dtype=bool)
+    frame = frame[keep].drop_duplicates(["rule", "index"])
+    return pd.DataFrame({"rule": frame["rule"].to_numpy(),
+                         "file": [i[0] for i in frame["index"]],
+                         "row": [i[1] for i in frame["index"]],
+                         "value": frame["value"].to_numpy()})
+
+
+def _emit(files: Sequence[_File], by_number: Mapping[int, _File], cells: pd.DataFrame,
+          code: pd.Series, period_text: pd.Series, parsed: pd.DataFrame,
+          schema_failures: pd.DataFrame, extra: list[tuple[str, Any, dict[str, Any]]],
+          rows: pd.DataFrame) -> None:
+    """Findings from pandera's failure cases and the other checks, one per problem."""
+    problems = [(r, (int(f), int(w)), {}) for r, f, w in zip(
+        schema_failures["rule"], schema_failures["file"], schema_failures["row"], strict=True)]
+    problems += extra
+    seen: set[tuple[str, Any]] = set()
+    first_rows: dict[tuple[int, str, str], int] = {}
+    if rows["duplicate"].any():
+        keyed = pd.DataFrame({"f": cells.index.get_level_values("file"), "c": code.to_numpy(),
+                              "p": period_text.to_numpy(),
+                              "r": cells.index.get_level_values("row")})
+        for rec in keyed.drop_duplicates(["f", "c", "p"]).itertuples(index=False):
+            first_rows[(rec.f, rec.c, rec.p)] = rec.r
+    # Rows with an unknown code or of another service get only that finding.
+    unknown_rows = {idx for r, idx, _ in problems if r in ("PERF-001", "PERF-003")}
+    for rule, idx, more in problems:
+        key = (rule, idx)
+        if key in seen:
+            continue
+        if idx in unknown_rows and rule not in ("PERF-001", "PERF-003", "PERF-002",
+                                                "PERF-017"):
+            continue
+        seen.add(key)
+        f_no, row = idx
+        f = by_number[f_no]
+        c = code.at[idx]
+        period = period_text.at[idx] or "this period's"
+        raw = cells.at[idx, "Actual"]
+        actual_cell, comment_cell = f.cell("Actual", row), f.cell("Commentary", row)
+        fields: dict[str, Any] = {"code": c, "period": period, "comment_cell": comment_cell}
+        cell, value = actual_cell, _shown(raw)
+        if rule == "PERF-001":
+            cell, value = f.cell("Code", row), c
+            register = rows.attrs.get("codes", [])
+            close = difflib.get_close_matches(c, register, n=1, cutoff=0.6)
+            fields["suggestion"] = f" Did you mean {close[0]}?" if close else ""
+        elif rule == "PERF-002":
+            cell, value = f.cell("Code", row), c
+            fields["first_cell"] = f.cell("Code", first_rows.get((f_no, c, period_text.at[idx]),
+                                                                 row))
+        elif rule == "PERF-003":
+            cell, value = f.cell("Code", row), c
+            fields["owner_service"] = rows.at[idx, "owner_service"]
+            fields["service"] = rows.at[idx, "service"]
+        elif rule == "PERF-005":
+            fields["reason"] = parsed.at[idx, "reason"]
+        elif rule == "PERF-008":
+            value = parsed.at[idx, "number"]
+            fields.update(minimum=_bound(rows.at[idx, "minimum"]),
+                          maximum=_bound(rows.at[idx, "maximum"]),
+                          unit=_unit_name(rows.at[idx, "minimum"], rows.at[idx, "maximum"]))
+        elif rule == "PERF-009":
+            value = parsed.at[idx, "number"]
+        elif rule == "PERF-010":
+            fields.update(numerator=_num(cells.at[idx, "Numerator"]),
+                          denominator=_num(cells.at[idx, "Denominator"]),
+                          expected=_num(more["expected"]))
+            value = parsed.at[idx, "number"]
+        elif rule in ("PERF-011", "PERF-012"):
+            cell, value = f.cell("Reported status", row), rows.at[idx, "Reported status"]
+            fields["allowed"] = rows.attrs.get("allowed", {}).get(idx, "the scheme's words")
+            if rule == "PERF-012":
+                fields.update(actual=_num(parsed.at[idx, "number"]),
+                              target=_num(more.get("target")), expected=more["expected"])
+        elif rule == "PERF-013":
+            value = parsed.at[idx, "number"]
+            fields.update(previous=_num(more["previous"]),
+                          previous_period=more["previous_period"])
+        elif rule == "PERF-014":
+            value = parsed.at[idx, "number"]
+            fields.update(previous=_num(more["previous"]), previous_period=more[
+                "previous_period"], change=f"{more['change']:+,.4g}",
+                threshold=_num(more["threshold"]))
+        elif rule == "PERF-015":
+            value = parsed.at[idx, "number"]
+            small = not more["big"]
+            fields.update(factor=more["factor"], usual=_num(more["usual"]),
+                          hint=("A percentage may have been typed as a fraction (0.68 for 68%)."
+                                if small and more["factor"] == 100 else
+                                "An extra digit or a misplaced decimal point?"))
+        elif rule == "PERF-016":
+            cell, value = comment_cell, None
+            fields["status"] = more["status"]
+        elif rule == "PERF-017":
+            cell, value = comment_cell, _shown(cells.at[idx, "Commentary"])
+            fields["first"] = str(value).lstrip()[:1] if value is not None else ""
+        f.add(rule, sheet=f.sheet, cell=cell or None, value=value, **fields)
+
+
+def _bound(value: float) -> str:
+    if value is None or np.isinf(value) or np.isnan(value):
+        return "no limit"
+    return _num(value)
+
+
+def _unit_name(lo: float, hi: float) -> str:
+    if lo == 0 and hi == 100:
+        return "percentage"
+    return "this"
+
+
+# --------------------------------------------------------------------------- finance
+def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
+    parts = []
+    for f in files:
+        frame = f.cells.copy()
+        frame["file"] = f.number
+        parts.append(frame.reset_index())
+    cells = pd.concat(parts, ignore_index=True).set_index(["file", "row"])
+    for column in (*FINANCE_HEADERS, *CAPITAL_HEADERS):
+        if column not in cells.columns:
+            cells[column] = None
+    by_number = {f.number: f for f in files}
+    line = cells["Service area"].map(_text)
+    is_total = line.str.casefold().str.contains("total").to_numpy()
+    numbers = {c: parse_values(cells[c]) for c in ("Gross budget", "Net budget",
+                                                  "Forecast outturn", "Variance",
+                                                  "Revised estimate", "Actual to date")}
+    explained = ~cells["Explanation"].map(_blank).to_numpy(dtype=bool)
+    materiality = facts.materiality if facts is not None else 50.0
+    rows = pd.DataFrame({
+        "Service area": line.astype(str),
+        **{c: numbers[c]["number"].to_numpy() for c in numbers},
+        "forecast_kind": numbers["Forecast outturn"]["kind"].to_numpy(),
+        "explained": explained, "materiality": np.where(is_total, np.inf, materiality),
+    }, index=cells.index)
+    # A formula without a cached value (never opened in Excel) reads blank: not checked.
+    failures = _run_schema(rows, "finance")
+    extra: list[tuple[str, Any, dict[str, Any]]] = []
+    # FIN-002: the total row (a line whose name says total) cross-foots every money column.
+    from xlperf.core.budget import crossfoot
+
+    for f in files:
+        mine = rows.xs(f.number, level="file", drop_level=False)
+        totals = mine[mine["Service area"].str.casefold().str.contains("total")]
+        if not len(totals):
+            continue
+        total_idx = totals.index[-1]
+        lines = mine.drop(index=totals.index)
+        columns = [c for c in ("Gross budget", "Net budget", "Forecast outturn")
+                   if c in f.columns and (numbers[c]["kind"].loc[lines.index] != KIND_INVALID
+                                          ).all()]
+        for problem in crossfoot(lines, mine.loc[total_idx], columns):
+            extra.append(("FIN-002", total_idx, {"column": problem.column,
+                                                 "expected": problem.lines_total,
+                                                 "difference": problem.difference}))
+    # Locked cells against the master's Budget sheet.
+    if facts is not None and len(facts.budget) and "line" in facts.budget.columns:
+        budget = facts.budget.assign(line=facts.budget["line"].map(_text)).drop_duplicates(
+            "line").set_index("line")
+        for header, core in (("Gross budget", "gross_budget"), ("Net budget", "budget")):
+            if core not in budget.columns:
+                continue
+            want = budget[core].reindex(line.to_numpy()).to_numpy(dtype=object)
+            got = cells[header].to_numpy(dtype=object)
+            known = pd.Series(line.to_numpy()).isin(budget.index).to_numpy()
+            differs = known & _differs(got, want)
+            for idx, g, w in zip(cells.index[differs], got[differs], want[differs],
+                                 strict=True):
+                f = by_number[idx[0]]
+                if header in f.columns:
+                    f.add("FILE-018", sheet=f.sheet, cell=f.cell(header, idx[1]),
+                          value=_shown(g), expected=_plain(parse_values(
+                              pd.Series([w], dtype=object))["number"].iloc[0]))
+    problems = [(r, (int(a), int(b)), {}) for r, a, b in zip(
+        failures["rule"], failures["file"], failures["row"], strict=True)] + extra
+    for rule, idx, more in problems:
+        f = by_number[idx[0]]
+        row = idx[1]
+        name = line.at[idx]
+        forecast, budget_v = rows.at[idx, "Forecast outturn"], rows.at[idx, "Net budget"]
+        fields: dict[str, Any] = {"line": name}
+        if rule == "FIN-001":
+            cell, value = f.cell("Forecast outturn", row), _shown(cells.at[idx,
+                                                                           "Forecast outturn"])
+            fields["column"] = "Forecast outturn"
+        elif rule == "FIN-002":
+            column = more["column"]
+            cell, value = f.cell(column, row), rows.at[idx, column]
+            difference = more["difference"]
+            hint = (" Two digits may be swapped (the difference divides by 9)."
+                    if difference and float(difference).is_integer() and difference % 9 == 0
+                    else "")
+            fields.update(column=column, expected=_num(more["expected"]),
+                          difference=_num(abs(difference)), hint=hint, value=_num(value))
+            f.findings.append(f.rules[rule].finding(file=f.path, sheet=f.sheet, cell=cell,
+                                                    **fields))
+            continue
+        elif rule == "FIN-003":
+            cell, value = f.cell("Variance", row), rows.at[idx, "Variance"]
+            fields.update(forecast=_num(forecast), budget=_num(budget_v),
+                          expected=_num(forecast - budget_v))
+        elif rule == "FIN-004":
+            cell, value = f.cell("Explanation", row), None
+            fields.update(variance=f"{forecast - budget_v:+,.0f}",
+                          threshold=_num(materiality))
+        elif rule == "FIN-005":
+            cell, value = f.cell("Actual to date", row), rows.at[idx, "Actual to date"]
+            fields.update(estimate=_num(rows.at[idx, "Revised estimate"]),
+                          comment_cell=f.cell("Explanation", row))
+        elif rule == "FIN-006":
+            cell, value = f.cell("Forecast outturn", row), forecast
+            ratio = abs(forecast / budget_v) if budget_v else 1000
+            fields.update(column="Forecast outturn", factor=f"{10 ** round(math.log10(ratio)):,}")
+        else:
+            continue
+        f.add(rule, sheet=f.sheet, cell=cell or None, value=_shown(value), **fields)
+
+
+# --------------------------------------------------------------------------- the public calls
+def _prepare_master(master: Any) -> _MasterFacts | None:
+    if master is None:
+        return None
+    from xlperf.read.master import Master, read_master
+
+    book = master if isinstance(master, Master) else read_master(master)
+    facts = _facts(book)
+    _MASTERS[id(facts)] = book
+    return facts
+
+
+def _order(findings: list[Finding], sheet: str) -> tuple[Finding, ...]:
+    def key(f: Finding) -> tuple[int, int, int, str]:
+        if not f.cell:
+            return (0, 0, 0, f.rule)
+        letters = f.cell.rstrip("0123456789")
+        digits = f.cell[len(letters):]
+        return (1, int(digits or 0), len(letters) * 100 + sum(ord(ch) for ch in letters),
+                f.rule)
+
+    return tuple(sorted(findings, key=key))
+
+
+def validate_returns(paths: Iterable[str | Path], master: Any = None, *,
+                     previous: pd.DataFrame | None = None, period: Any = None,
+                     service: str | None = None, limits: Limits = Limits(),
+                     progress: Callable[[Path], None] | None = None) -> list[Report]:
+    """Validate many returns in one pass: one :class:`~xlperf.findings.Report` per path, in
+    order. The content checks run once over every return's rows (indexed by file and Excel
+    row), so pandera's fixed cost is paid once for the batch.
+
+    ``master`` is a path or a read :class:`~xlperf.read.master.Master` (its register, targets,
+    schemes, settings and ``Rules`` sheet refine the checks); without one the checks use what
+    each return says about itself (units, polarity, targets) and skip the register checks.
+    ``previous`` holds the last accepted values (``Code``, ``Period``, ``Actual``), for the
+    change checks (``PERF-013/014/015``); ``period`` and ``service`` override what is expected
+    (default: the master's reporting period; any service of the register).
+    ``progress`` is called with each path once it is read.
+
+    Never raises for a bad return; raises :class:`~xlperf.errors.WorkbookError` only when the
+    master itself cannot be read.
+    """
+    facts = _prepare_master(master)
+    rules = facts.rules if facts is not None else load_rules()
+    files = [_File(number, Path(p), rules) for number, p in enumerate(paths)]
+    for f in files:
+        try:
+            _read_file(f, facts, limits, period=period, service=service)
+        except RecursionError:
+            f.add("FILE-004", detail="its structure is nested too deeply to read")
+            f.stop = True
+        if progress is not None:
+            progress(f.path)
+    performance = [f for f in files if not f.stop and f.kind == "performance"
+                   and f.cells is not None and len(f.cells)]
+    finance = [f for f in files if not f.stop and f.kind == "finance"
+               and f.cells is not None and len(f.cells)]
+    if performance:
+        _performance(performance, facts, previous)
+    if finance:
+        _finance(finance, facts)
+    return [Report(_order(f.findings, f.sheet), file=str(f.path),
+                   meta={"kind": f.kind, "service": f.identity.get("service"),
+                         "period": f.identity.get("period"),
+                         "rows": 0 if f.cells is None else len(f.cells),
+                         "readable": not any(x.rule in UNREADABLE for x in f.findings)})
+            for f in files]
+
+
+def validate_return(path: str | Path, master: Any = None, *,
+                    previous: pd.DataFrame | None = None, period: Any = None,
+                    service: str | None = None, limits: Limits = Limits()) -> Report:
+    """Validate one submitted return: a :class:`~xlperf.findings.Report` of findings, each
+    with its rule, severity, file, sheet, cell, value and a message for the service
+    (``.valid`` is False when any finding is an error). See :func:`validate_returns` for the
+    arguments; never raises for a bad return."""
+    return validate_returns([path], master, previous=previous, period=period, service=service,
+                            limits=limits)[0]

@@ -1,0 +1,108 @@
+"""Annotated copies of returns: every finding shown in the workbook, to send back to the service.
+
+:func:`annotate` writes a **copy** of a return (the original is only read) with
+
+- each cell that has a finding filled (pink for an error, yellow for a query) and an Excel
+  comment on it that starts with a symbol and the severity (``✖ ERROR PERF-006`` or
+  ``? QUERY PERF-005``), so the colour is never the only signal;
+- a first sheet ``Issues`` listing every finding (symbol, severity, rule, sheet, cell, value,
+  message, how to fix) with a hyperlink to its cell (``#'Return'!H14``).
+
+openpyxl is fine here: the file is xlperf's own template, and only the copy is written.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from xlperf.errors import WorkbookError
+from xlperf.findings import ERROR, Report, parse_ref
+
+__all__ = ["ISSUES_SHEET", "SYMBOLS", "annotate"]
+
+ISSUES_SHEET = "Issues"
+SYMBOLS = {"error": "✖", "query": "?"}
+_FILLS = {"error": "FFF4C7CE", "query": "FFFFEB9C"}
+
+
+def annotate(report: Report, out_dir: str | Path) -> Path:
+    """Write the annotated copy of ``report.file`` into ``out_dir`` (same file name) and
+    return its path. Raises :class:`~xlperf.errors.WorkbookError` when the return cannot be
+    opened (a file with a file-level finding is not copied)."""
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    from xlperf.validate.catalogue import load_rules
+
+    source = Path(str(report.file))
+    out = Path(out_dir)
+    target = out / source.name
+    if target.resolve() == source.resolve():
+        raise WorkbookError(f"{target}: the annotated copy would replace the original; choose "
+                            "another folder", file=str(source))
+    try:
+        wb = load_workbook(source)
+    except Exception as error:  # openpyxl raises many kinds; this is the one boundary
+        raise WorkbookError(f"{source}: cannot open it to annotate ({error})",
+                            file=str(source)) from None
+    rules = load_rules()
+    by_cell: dict[tuple[str, str], list] = defaultdict(list)
+    for finding in report.findings:
+        if finding.sheet in wb.sheetnames and finding.cell:
+            by_cell[(finding.sheet, finding.cell)].append(finding)
+    for (sheet, ref), findings in by_cell.items():
+        ws = wb[sheet]
+        try:
+            row, column = parse_ref(ref)
+        except ValueError:
+            continue
+        cell = ws.cell(row=row, column=column)
+        worst = ERROR if any(f.severity == ERROR for f in findings) else "query"
+        cell.fill = PatternFill("solid", fgColor=_FILLS[worst])
+        text = "\n\n".join(f"{SYMBOLS[f.severity]} {f.severity.upper()} {f.rule}: {f.message}"
+                           for f in findings)
+        comment = Comment(text, "xlperf")
+        comment.width, comment.height = 320, min(60 + 40 * len(findings), 400)
+        cell.comment = comment
+    if ISSUES_SHEET in wb.sheetnames:
+        del wb[ISSUES_SHEET]
+    ws = wb.create_sheet(ISSUES_SHEET, 0)
+    headers = ("", "Severity", "Rule", "Sheet", "Cell", "Value", "Message", "How to fix")
+    ws.append(headers)
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for finding in report.findings:
+        rule = rules.get(finding.rule)
+        value = finding.value
+        if value is not None and not isinstance(value, int | float | str):
+            value = str(value)
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+            value = "'" + value  # shown as text, never a formula
+        ws.append([SYMBOLS.get(finding.severity, "?"), finding.severity, finding.rule,
+                   finding.sheet or "", finding.cell or "", value, finding.message,
+                   rule.how_to_fix if rule else ""])
+        link = ws.cell(row=ws.max_row, column=5)
+        if finding.sheet in wb.sheetnames and finding.cell:
+            location = f"'{finding.sheet}'!{finding.cell}"
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=location,
+                                       display=finding.cell)
+            link.font = Font(color="FF1D70B8", underline="single")
+        ws.cell(row=ws.max_row, column=1).fill = PatternFill(
+            "solid", fgColor=_FILLS.get(finding.severity, _FILLS["query"]))
+    if not report.findings:
+        ws.append(["✔", "", "", "", "", "", "No problems found.", ""])
+    for letter, width in zip("ABCDEFGH", (4, 9, 10, 10, 7, 16, 90, 60), strict=True):
+        ws.column_dimensions[letter].width = width
+    for row in ws.iter_rows(min_row=2, min_col=7, max_col=8):
+        for c in row:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    wb.active = 0
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False
+    out.mkdir(parents=True, exist_ok=True)
+    wb.save(target)
+    return target

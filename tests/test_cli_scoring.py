@@ -38,3 +38,9 @@ def test_help_lists_commands_as_a_real_process():
                          text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "demo" in out.stdout and "status" in out.stdout
+
+
+def test_error_messages_are_not_read_as_markup():
+    result = runner.invoke(app, ["status", "1", "2", "[sideways]"])
+    assert result.exit_code == 2
+    assert "'[sideways]'" in result.output

@@ -158,3 +158,12 @@ def test_demo_scores_every_measure():
     assert all(e.endswith(": " + s) for e, s in zip(scored["explanation"], scored["status"],
                                                     strict=True))
     assert set(scored["status"]) >= {"Green", "Red", "Data only", "No data", "No target"}
+
+
+def test_a_stated_no_data_reason_is_kept():
+    # The ledger gives an empty actual with its reason beside it.
+    values = pd.DataFrame({"Code": ["NI_147"], "Period": ["2014/15"], "Actual": [np.nan],
+                           "No data reason": ["to be confirmed"]})
+    row = xlperf.score(values, REGISTER, "Q3 2015/16").set_index("code").loc["NI_147"]
+    assert row["status"] == "No data" and row["actual_reason"] == "to be confirmed"
+    assert row["explanation"] == "No actual for this period (to be confirmed): No data"

@@ -13,6 +13,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from xlperf.errors import XlperfError
@@ -30,7 +31,8 @@ err_console = Console(stderr=True)
 
 
 def _fail(error: XlperfError) -> typer.Exit:
-    err_console.print(f"[bold red]xlperf:[/] {error}")
+    # Messages quote what people typed ("xlperf[parquet]", "[Q1]"): never read them as markup.
+    err_console.print(f"[bold red]xlperf:[/] {escape(str(error))}")
     return typer.Exit(2)
 
 

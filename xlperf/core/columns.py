@@ -47,6 +47,7 @@ VALUE_COLUMNS: dict[str, tuple[str, ...]] = {
     "commentary": ("commentary", "latest note", "note", "comments", "comment"),
     "reported_status": ("reported status", "status", "traffic light", "rag"),
     "target": ("target", "current target", "period target"),
+    "no_data_reason": ("no data reason", "reason"),
 }
 
 TARGET_COLUMNS: dict[str, tuple[str, ...]] = {

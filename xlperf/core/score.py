@@ -78,6 +78,11 @@ def _latest_values(values: pd.DataFrame) -> pd.DataFrame:
                           if frame["actual"].dtype.kind not in "fiu" else frame["actual"])
     out["actual"] = parsed["number"].to_numpy()
     out["actual_reason"] = parsed["reason"].where(parsed["kind"] != "number", None).to_numpy()
+    if "no_data_reason" in frame.columns:
+        # A ledger keeps the reason beside an empty actual ("to be confirmed"): keep it.
+        stated = frame["no_data_reason"].astype(object).where(frame["no_data_reason"].notna())
+        out["actual_reason"] = np.where(pd.isna(out["actual"]) & stated.notna().to_numpy(),
+                                        stated.to_numpy(), out["actual_reason"])
     for column in ("commentary", "reported_status", "target"):
         out[column] = frame[column].to_numpy() if column in frame.columns else None
     out = out.drop_duplicates(["code", "key"], keep="last")

@@ -1,0 +1,74 @@
+"""The committee report: the scored period as the printed pack councillors read.
+
+Plain inputs in (:class:`ReportData`: a scored frame, a long history frame, scored budget and
+capital, the section switches), one self-contained accessible HTML document out
+(:func:`render_html`), and a PDF of it through WeasyPrint (:func:`render_pdf`, optional extra
+``xlperf[report]``). :func:`report_data_from_master` builds the data from a master workbook;
+:func:`build_report` does the whole job in one call (the CLI and the Excel button use it).
+
+This package imports the core and pandas only; WeasyPrint is imported when a PDF is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from xlperf.report._colours import contrast_ratio, relative_luminance, text_on
+from xlperf.report._data import (
+    HISTORY_COLUMNS,
+    SECTIONS,
+    ReportData,
+    exceptions,
+    history_from_values,
+    parse_sections,
+    report_data_from_master,
+)
+from xlperf.report._html import render_html
+from xlperf.report._pdf import ReportError, render_pdf
+from xlperf.report._svg import measure_chart, sparkline
+
+FORMATS = ("html", "pdf")
+
+__all__ = [
+    "FORMATS",
+    "HISTORY_COLUMNS",
+    "SECTIONS",
+    "ReportData",
+    "ReportError",
+    "build_report",
+    "contrast_ratio",
+    "exceptions",
+    "history_from_values",
+    "measure_chart",
+    "parse_sections",
+    "relative_luminance",
+    "render_html",
+    "render_pdf",
+    "report_data_from_master",
+    "sparkline",
+    "text_on",
+]
+
+
+def build_report(master: str | Path, out: str | Path | None = None, *, period: Any = None,
+                 fmt: str = "html", history: Any = None, generated: Any = None) -> Path:
+    """Read the master, render the report and write it to ``out`` (default: beside the master,
+    ``<stem> report <period>.html`` or ``.pdf``). Returns the path written."""
+    if fmt not in FORMATS:
+        raise ReportError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+    data = report_data_from_master(master, period, history, generated=generated)
+    html = render_html(data)
+    if out is None:
+        stem = Path(master).stem
+        name = f"{stem} report {data.period.format('iso')}.{fmt}"
+        out = Path(master).with_name(name)
+    target = Path(out)
+    if fmt == "pdf":
+        return render_pdf(html, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+    except OSError as error:
+        raise ReportError(f"cannot write the report {target}: {error}") from None
+    return target

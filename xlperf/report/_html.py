@@ -1,0 +1,614 @@
+"""The committee report as one self-contained, accessible HTML document.
+
+Inline CSS and inline SVG only (no scripts, fonts or images fetched), print rules for A4
+landscape with page numbers, and the shapes of the councils' own packs: the Doncaster corporate
+plan report's objective summaries and measure tables, a measure card per exception, the
+Doncaster Children's Services Trust's trend scorecard and finance page.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from html import escape
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlperf.core.direction import TREND_PERIODS
+from xlperf.core.periods import Period, parse_period
+from xlperf.core.rollup import AT_RISK, OFF_TRACK, ON_TRACK, rollup
+from xlperf.core.schemes import AMBER, BUILTIN_SCHEMES, GREEN, RED, SPECIAL_STATUSES
+from xlperf.core.status import RELATIVE
+from xlperf.report._colours import INK, safe_colour, text_on
+from xlperf.report._data import SECTIONS, ReportData, exceptions
+from xlperf.report._svg import fmt, measure_chart, sparkline
+
+SECTION_TITLES = {
+    "cover": "Cover",
+    "summary": "Summary of objectives by priority",
+    "objectives": "Measures by objective",
+    "exceptions": "Exceptions: measure cards",
+    "trend": "Trend scorecard",
+    "finance": "Finance",
+}
+JUDGEMENT_LOOK = {ON_TRACK: ("✔", GREEN), AT_RISK: ("!", AMBER), OFF_TRACK: ("✖", RED)}
+FREQUENCY_NAMES = {"month": "Monthly measures", "quarter": "Quarterly measures",
+                   "year": "Annual measures"}
+FREQUENCY_WORDS = {"month": "Monthly", "quarter": "Quarterly", "year": "Annual"}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+CSS = """
+@page { size: A4 landscape; margin: 14mm 12mm 16mm 12mm;
+  @top-left { font: 9pt "Liberation Sans", Arial, sans-serif; color: #505A5F; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages);
+    font: 9pt "Liberation Sans", Arial, sans-serif; color: #0B0C0C; } }
+html { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; font-size: 11pt;
+  color: #0B0C0C; background: #FFFFFF; line-height: 1.35; }
+body { margin: 0 auto; max-width: 1180px; padding: 0 8px; }
+h1 { font-size: 24pt; margin: 0 0 6pt; }
+h2 { font-size: 17pt; margin: 14pt 0 6pt; break-after: avoid; }
+h3 { font-size: 13pt; margin: 12pt 0 4pt; break-after: avoid; }
+h4 { font-size: 11pt; margin: 8pt 0 3pt; break-after: avoid; }
+section.page { break-before: page; }
+section.page:first-of-type { break-before: auto; }
+.cover { padding-top: 30mm; }
+.cover .council { font-size: 16pt; font-weight: bold; margin: 0; }
+.cover .period { font-size: 15pt; margin: 4pt 0; }
+.lead { max-width: 60em; }
+table { border-collapse: collapse; width: 100%; margin: 4pt 0 10pt; font-size: 9.5pt; }
+caption { text-align: left; font-weight: bold; font-size: 10.5pt; padding: 2pt 0; }
+th, td { border: 1px solid #B1B4B6; padding: 3pt 5pt; vertical-align: top; text-align: left; }
+thead th { background: #F3F2F1; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+th[scope=row] { font-weight: normal; }
+tr.total th, tr.total td { font-weight: bold; border-top: 2px solid #0B0C0C; }
+.code { font-weight: bold; white-space: nowrap; }
+.status { display: inline-block; padding: 1pt 5pt; border-radius: 2pt; font-weight: bold;
+  white-space: nowrap; }
+.reason { font-style: italic; color: #505A5F; }
+.note { font-size: 9pt; }
+.objective { break-inside: auto; }
+.objective-head { break-after: avoid; }
+.card { break-inside: avoid; page-break-inside: avoid; border: 1px solid #B1B4B6;
+  border-left: 6pt solid #505A5F; padding: 4pt 10pt 8pt; margin: 0 0 10pt; }
+table.fixed { table-layout: fixed; }
+td.note, th[scope=row] { overflow-wrap: anywhere; }
+.card h3 { margin-top: 2pt; }
+.card-left { float: left; width: 47%; }
+.card-chart { float: right; width: 51%; text-align: right; }
+.card-bottom { clear: both; }
+table.facts { font-size: 9pt; margin: 0; }
+table.facts th, table.facts td { padding: 1.5pt 4pt; border-color: #D8DADC; }
+table.facts th { font-weight: bold; background: #F3F2F1; }
+table.year { font-size: 8.5pt; margin: 0 0 0 auto; width: auto; }
+table.year th, table.year td { padding: 1pt 3pt; }
+table.year .status { padding: 0 2pt; }
+table.year caption { font-size: 9pt; }
+.card p { margin: 3pt 0; font-size: 9.5pt; }
+blockquote { margin: 4pt 0 0; padding: 3pt 8pt; border-left: 3pt solid #B1B4B6;
+  font-size: 9.5pt; }
+.headline { font-size: 13pt; font-weight: bold; }
+.key td, .key th { font-size: 9.5pt; }
+.spark { vertical-align: middle; }
+.chart text { font-family: "Liberation Sans", Arial, sans-serif; }
+a { color: #1D70B8; }
+@media print { a { color: #0B0C0C; text-decoration: none; } }
+"""
+
+
+def _css_string(text: str) -> str:
+    """Text as a quoted CSS string that cannot end the string or the style element."""
+    out = []
+    for ch in text:
+        if ch in '"\\<>&' or ord(ch) < 32:
+            out.append(f"\\{ord(ch):X} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _date(day: Any) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _text(value: Any, empty: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return empty
+    text = str(value).strip()
+    return empty if text in ("", "nan", "None") else text
+
+
+def _num(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def chip(word: str, symbol: str, colour: str) -> str:
+    """A status as symbol and word on its colour (text colour chosen for contrast)."""
+    background = safe_colour(colour)
+    return (f'<span class="status" style="background:{background};color:{text_on(background)}">'
+            f'<span aria-hidden="true">{escape(symbol)}</span> {escape(word)}</span>')
+
+
+def _status_chip(row: Any) -> str:
+    return chip(_text(row.status, "No data"), _text(row.symbol, "?"), _text(row.colour))
+
+
+def _judgement_chip(judgement: str) -> str:
+    symbol, colour = JUDGEMENT_LOOK.get(judgement, ("–", "#505A5F"))
+    return chip(judgement, symbol, colour)
+
+
+def _value_cell(value: Any, unit: str, reason: Any = None) -> str:
+    number = _num(value)
+    if number is None:
+        why = _text(reason)
+        return f'<td class="num"><span class="reason">{escape(why)}</span></td>'
+    return f'<td class="num">{escape(fmt(number, unit))}</td>'
+
+
+def _target_text(value: Any, unit: str, none: str = "Not set") -> str:
+    number = _num(value)
+    if number is None:
+        return f'<span class="reason">{none}</span>'
+    return escape(fmt(number, unit))
+
+
+def _table(caption: str, headers: Sequence[tuple[str, str]], rows: Sequence[str],
+           cls: str = "", widths: Sequence[float] | None = None) -> str:
+    """A table with a caption and a header row of ``<th scope="col">`` (header, css class);
+    ``widths`` (% of the table, one per column) fix the layout so every page lines up."""
+    head = "".join(f'<th scope="col"{f" class={chr(34)}{c}{chr(34)}" if c else ""}>{h}</th>'
+                   for h, c in headers)
+    classes = " ".join(c for c in (cls, "fixed" if widths else "") if c)
+    klass = f' class="{classes}"' if classes else ""
+    cols = ("<colgroup>" + "".join(f'<col style="width:{w:g}%">' for w in widths)
+            + "</colgroup>") if widths else ""
+    return (f"<table{klass}><caption>{caption}</caption>{cols}<thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+class _Context:
+    """What several sections share, computed once."""
+
+    def __init__(self, data: ReportData):
+        self.data = data
+        self.scored = data.scored.reset_index(drop=True)
+        self.exceptions = exceptions(self.scored)
+        history = data.history.copy()
+        if "period_key" not in history.columns:
+            keys = {p: parse_period(p).format("iso") for p in history["period"].unique()}
+            history["period_key"] = history["period"].map(keys)
+        history["code"] = history["code"].astype(str).str.strip()
+        self.history = history.sort_values(["code", "period_key"], kind="mergesort")
+        self.by_code = {code: rows for code, rows in self.history.groupby("code", sort=False)}
+        register = data.register
+        self.tolerance: dict[str, tuple[float, str]] = {}
+        if register is not None and len(register):
+            for code, tol, kind in zip(register["code"], register["tolerance"],
+                                       register["tolerance_type"], strict=True):
+                self.tolerance[str(code)] = (float(tol), str(kind))
+
+    def band(self, code: str, target: float | None) -> tuple[float, float] | None:
+        if target is None or code not in self.tolerance:
+            return None
+        tol, kind = self.tolerance[code]
+        width = abs(target) * tol / 100 if kind == RELATIVE else tol
+        return (target - width, target + width)
+
+    def band_text(self, code: str, unit: str) -> str:
+        if code not in self.tolerance:
+            return ""
+        tol, kind = self.tolerance[code]
+        if kind == RELATIVE:
+            return f"target ± {format(tol, 'g')}% of target"
+        return f"target ± {fmt(tol, unit)}"
+
+
+def _cover(ctx: _Context) -> str:
+    data = ctx.data
+    start, end = data.period.start, data.period.end
+    contents = "".join(f'<li><a href="#{s}">{SECTION_TITLES[s]}</a></li>'
+                       for s in data.sections if s != "cover")
+    scored = ctx.scored
+    rated = int(scored["rated"].sum())
+    beyond = int((scored["rated"].astype(bool) & (scored["severity"] == 2)).sum())
+    glance = (f"<p>{len(scored)} measures, {rated} rated against a target; {beyond} beyond "
+              f"tolerance; {len(ctx.exceptions)} exceptions (beyond tolerance or worsening) "
+              "with a measure card.</p>")
+    return (f'<section id="cover" class="page cover" aria-labelledby="cover-title">'
+            f'<p class="council">{escape(data.council)}</p>'
+            f'<h1 id="cover-title">{escape(data.title)}: {escape(data.directorate)}</h1>'
+            f'<p class="period">{escape(data.period.format())} '
+            f'({_date(start)} to {_date(end)})</p>'
+            f"<p>Generated on: {_date(data.generated)}</p>{glance}"
+            f"<h2>Contents</h2><ol>{contents}</ol>{_key(ctx)}</section>")
+
+
+def _key(ctx: _Context) -> str:
+    """The key to every status the report uses: symbol, word, colour and meaning."""
+    used = set(ctx.scored["status"].astype(str))
+    if "status" in ctx.history.columns:
+        used |= set(ctx.history["status"].dropna().astype(str))
+    schemes = {**BUILTIN_SCHEMES, **(ctx.data.schemes or {})}
+    rows, seen = [], set()
+    for scheme in schemes.values():
+        for band in scheme.bands:
+            if band.label in used and band.label not in seen:
+                seen.add(band.label)
+                rows.append(f'<tr><td>{chip(band.label, band.symbol, band.colour)}</td>'
+                            f"<td>{escape(scheme.name)} scheme: "
+                            f"{['on or better than target', 'worse than target, within tolerance', 'worse than target, beyond tolerance'][min(band.severity, 2)]}"  # noqa: E501
+                            "</td></tr>")
+    meanings = {"Data only": "reported for information, never rated",
+                "No data": "no value for the period (the reason is shown)",
+                "No target": "no target set for the period"}
+    for special in SPECIAL_STATUSES:
+        if special.label in used:
+            rows.append(f"<tr><td>{chip(special.label, special.symbol, special.colour)}</td>"
+                        f"<td>{meanings[special.label]}</td></tr>")
+    for word in (ON_TRACK, AT_RISK, OFF_TRACK):
+        rows.append(f"<tr><td>{_judgement_chip(word)}</td><td>objective judgement</td></tr>")
+    rows.append("<tr><td>Improving ↑ · Worsening ↓ · No change ↔</td><td>direction of travel "
+                "against the previous period (or the same period last year), following the "
+                "polarity</td></tr>")
+    return "<h2>Key</h2>" + _table("Status symbols, words and colours",
+                                   [("Status", ""), ("Meaning", "")], rows, "key",
+                                   widths=(28, 72))
+
+
+def _summary(ctx: _Context) -> str:
+    scored = ctx.scored
+    objectives = rollup(scored, ["priority", "objective"])
+    priorities = rollup(scored, "priority").set_index("priority")
+    out = [f'<section id="summary" class="page" aria-labelledby="summary-title">'
+           f'<h2 id="summary-title">{SECTION_TITLES["summary"]}</h2>'
+           '<p class="lead">Each objective is judged from its rated measures: Off Track when '
+           "three quarters or more are beyond tolerance, At Risk when any is beyond tolerance "
+           "or half or more are worse than target within tolerance, otherwise On Track.</p>"]
+    headers = [("Objective", ""), ("Summary", ""), ("Measures", "num"), ("Rated", "num"),
+               ("On or better than target", "num"), ("Worse, within tolerance", "num"),
+               ("Beyond tolerance", "num"), ("Not rated", "num")]
+    for priority, rows in objectives.groupby("priority", sort=False):
+        judgement = priorities.loc[priority, "judgement"]
+        body = []
+        for r in rows.itertuples():
+            body.append(f'<tr><th scope="row">{escape(str(r.objective))}</th>'
+                        f"<td>{_judgement_chip(str(r.judgement))}</td>"
+                        f'<td class="num">{r.measures}</td><td class="num">{r.rated}</td>'
+                        f'<td class="num">{r.met}</td><td class="num">{r.near}</td>'
+                        f'<td class="num">{r.missed}</td>'
+                        f'<td class="num">{r.measures - r.rated}</td></tr>')
+        out.append(f"<h3>{escape(str(priority))}</h3>")
+        out.append(_table(f"{escape(str(priority))}: {_judgement_chip(str(judgement))}",
+                          headers, body, widths=(34, 12, 8, 8, 10, 10, 10, 8)))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _objectives(ctx: _Context) -> str:
+    scored = ctx.scored
+    judgements = rollup(scored, ["priority", "objective"]).set_index(
+        ["priority", "objective"])["judgement"]
+    out = [f'<section id="objectives" class="page" aria-labelledby="objectives-title">'
+           f'<h2 id="objectives-title">{SECTION_TITLES["objectives"]}</h2>']
+    headers = [("Performance measure", ""), ("Traffic light", ""), ("Current value", "num"),
+               ("Current target", "num"), ("Annual target", "num"), ("Last update", ""),
+               ("Latest note", "")]
+    keys = scored[["priority", "objective"]].astype(object).where(
+        scored[["priority", "objective"]].notna(), "")
+    last_priority = None
+    for (priority, objective), rows in scored.groupby([keys["priority"], keys["objective"]],
+                                                      sort=False):
+        if priority != last_priority:
+            out.append(f"<h3>{escape(str(priority) or 'No priority')}</h3>")
+            last_priority = priority
+        judgement = judgements.get((priority, objective), ON_TRACK)
+        body = []
+        for r in rows.itertuples():
+            unit = _text(r.unit)
+            contract = ' <abbr title="contract measure">©</abbr>' if bool(r.contract) else ""
+            body.append(
+                f'<tr data-code="{escape(str(r.code))}"><th scope="row">'
+                f'<span class="code">{escape(str(r.code))}</span> {escape(_text(r.title))}'
+                f"{contract}</th><td>{_status_chip(r)}</td>"
+                f"{_value_cell(r.actual, unit, r.actual_reason)}"
+                f'<td class="num">{_target_text(r.target, unit, "")}</td>'
+                f'<td class="num">{_target_text(r.annual_target, unit)}</td>'
+                f"<td>{escape(_text(r.period))}</td>"
+                f'<td class="note">{escape(_text(r.commentary))}</td></tr>')
+        title = escape(str(objective) or "No objective")
+        out.append(f'<div class="objective" id="obj-{_slug(str(objective))}">'
+                   + _table(f"Summary objective: {title} &#8212; {_judgement_chip(judgement)}",
+                            headers, body, widths=(28, 11, 8, 8, 8, 8, 29)) + "</div>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _history_rows(ctx: _Context, code: str) -> pd.DataFrame:
+    return ctx.by_code.get(code, ctx.history.iloc[0:0])
+
+
+def _card(ctx: _Context, r: Any) -> str:
+    code, unit = str(r.code), _text(r.unit)
+    rows = _history_rows(ctx, code)
+    labels = [_text(p) for p in rows["period"]]
+    actuals = [_num(v) for v in rows["actual"]]
+    targets = [_num(v) for v in rows["target"]]
+    chart = measure_chart(labels, actuals, targets, label=f"{code} {_text(r.title)}", unit=unit,
+                          band=[ctx.band(code, t) for t in targets],
+                          band_text=ctx.band_text(code, unit), width=500, height=165)
+    # This financial year's periods, as a table (the chart's numbers, readable in print).
+    due = parse_period(_text(r.period)) if _text(r.period) else None
+    year_rows = rows
+    if due is not None and len(rows):
+        years = {p: parse_period(p).financial_year for p in rows["period"].unique()}
+        year_rows = rows[rows["period"].map(years) == due.financial_year]
+    head = [("", "")] + [(escape(_text(p)), "num") for p in year_rows["period"]]
+    body = [
+        '<tr><th scope="row">Actual</th>' + "".join(
+            f'<td class="num">{escape(fmt(_num(v), unit))}</td>' for v in year_rows["actual"])
+        + "</tr>",
+        '<tr><th scope="row">Target</th>' + "".join(
+            f'<td class="num">{escape(fmt(_num(v), unit))}</td>' for v in year_rows["target"])
+        + "</tr>",
+        '<tr><th scope="row">Status</th>' + "".join(
+            f"<td>{chip(_text(s, 'No data'), _text(sym, '?'), _text(col))}</td>"
+            for s, sym, col in zip(year_rows["status"],
+                                   year_rows.get("symbol", pd.Series([""] * len(year_rows))),
+                                   year_rows.get("colour", pd.Series([""] * len(year_rows))),
+                                   strict=True)) + "</tr>",
+    ]
+    year = due.financial_year if due is not None else ""
+    table = (_table(f"Actual against target, {escape(year)}", head, body, "year")
+             if len(year_rows) else "")
+    why = []
+    if r.beyond_tolerance:
+        why.append("beyond tolerance")
+    if r.worsening:
+        why.append("worsening")
+    variance = _num(r.variance)
+    pct = _num(r.variance_pct)
+    variance_text = (f"{fmt(variance, unit)}" + (f" ({fmt(round(pct, 1))}%)"
+                                                 if pct is not None
+                                                 else f" ({_text(r.variance_note)})")
+                     if variance is not None else _text(r.variance_note, "–"))
+    facts = [("Owner", escape(_text(r.owner, "–"))), ("Service", escape(_text(r.service, "–"))),
+             ("Polarity", escape(_text(r.polarity, "–"))), ("Unit", escape(unit or "number")),
+             ("Frequency", escape(FREQUENCY_WORDS.get(_text(r.frequency),
+                                                      _text(r.frequency, "–")))),
+             ("Tolerance", escape(ctx.band_text(code, unit) or "–")),
+             ("Actual", escape(fmt(_num(r.actual), unit))),
+             ("Target", escape(fmt(_num(r.target), unit))),
+             ("Annual target", _target_text(r.annual_target, unit)),
+             ("Variance", escape(variance_text)),
+             ("Direction", escape(_text(r.direction, "–"))),
+             ("6-period trend", escape(_text(r.trend, "–")))]
+    pairs = [facts[i:i + 2] for i in range(0, len(facts), 2)]
+    fact_rows = "".join("<tr>" + "".join(f'<th scope="row">{k}</th><td>{v}</td>' for k, v in pair)
+                        + "</tr>" for pair in pairs)
+    fact_table = (f'<table class="facts fixed"><caption>{escape(code)} in '
+                  f"{escape(_text(r.period))}: {_status_chip(r)} ({escape(' and '.join(why))})"
+                  '</caption><colgroup><col style="width:23%"><col style="width:27%">'
+                  '<col style="width:23%"><col style="width:27%"></colgroup>'
+                  f"<tbody>{fact_rows}</tbody></table>")
+    note = _text(r.commentary)
+    author = _text(r.owner, "the owner")
+    comment = (f"<blockquote><p>{escape(note)}</p><p>&#8212; {escape(author)}, "
+               f"{escape(_text(r.period))}</p></blockquote>" if note else
+               f'<p class="reason">No commentary was given for {escape(_text(r.period))}.</p>')
+    colour = safe_colour(_text(r.colour))
+    return (f'<article class="card" data-code="{escape(code)}" style="border-left-color:'
+            f'{colour}" aria-labelledby="card-{_slug(code)}">'
+            f'<h3 id="card-{_slug(code)}"><span class="code">{escape(code)}</span> '
+            f"{escape(_text(r.title))}</h3>"
+            f'<div class="card-left">{fact_table}<p>{escape(_text(r.explanation))}</p>'
+            f'<p class="comment-head"><strong>Latest commentary</strong></p>{comment}</div>'
+            f'<div class="card-chart">{chart}{table}</div>'
+            '<div class="card-bottom"></div></article>')
+
+
+def _exceptions(ctx: _Context) -> str:
+    found = ctx.exceptions
+    out = [f'<section id="exceptions" class="page" aria-labelledby="exceptions-title">'
+           f'<h2 id="exceptions-title">{SECTION_TITLES["exceptions"]}</h2>'
+           '<p class="lead">A measure is an exception when it is rated and beyond tolerance '
+           "(Red, Red diamond or Below tolerance) or when its direction of travel is worsening. "
+           f"{len(found)} of {len(ctx.scored)} measures are exceptions this period.</p>"]
+    if not len(found):
+        out.append("<p>No measure is beyond tolerance or worsening.</p></section>")
+        return "".join(out)
+    body = []
+    for r in found.itertuples():
+        why = " and ".join(w for w, flag in (("Beyond tolerance", r.beyond_tolerance),
+                                              ("Worsening ↓", r.worsening)) if flag)
+        body.append(f'<tr data-code="{escape(str(r.code))}"><th scope="row">'
+                    f'<a href="#card-{_slug(str(r.code))}"><span class="code">'
+                    f"{escape(str(r.code))}</span></a> {escape(_text(r.title))}</th>"
+                    f"<td>{_status_chip(r)}</td><td>{escape(why)}</td>"
+                    f"<td>{escape(_text(r.owner))}</td></tr>")
+    out.append('<div class="exception-list">' + _table(
+        "Exceptions this period", [("Measure", ""), ("Status", ""), ("Why", ""),
+                                   ("Owner", "")], body, widths=(50, 16, 18, 16))
+                + "</div>")
+    out.extend(_card(ctx, r) for r in found.itertuples())
+    out.append("</section>")
+    return "".join(out)
+
+
+def _trend(ctx: _Context) -> str:
+    scored = ctx.scored
+    out = [f'<section id="trend" class="page" aria-labelledby="trend-title">'
+           f'<h2 id="trend-title">{SECTION_TITLES["trend"]}</h2>'
+           '<p class="lead">Baseline: the latest nationally comparable figure; rank A top '
+           "quartile to D bottom quartile (blank for local measures). © denotes a contract "
+           "measure. The last six periods end with the period reported; the line shows them "
+           "and the trend compares the latest with the oldest.</p>"]
+    for frequency in ("month", "quarter", "year"):
+        rows = scored[scored["frequency"] == frequency]
+        if not len(rows):
+            continue
+        due = parse_period(_text(rows["period"].iloc[0]))
+        periods: list[Period] = [due.shift(k) for k in range(-(TREND_PERIODS - 1), 1)]
+        keys = [p.format("iso") for p in periods]
+        labels = [p.format() for p in periods]
+        headers = ([("Measure", ""), ("Rank", ""), ("Baseline", "num")]
+                   + [(escape(lb), "num") for lb in labels]
+                   + [("Target", "num"), ("Status", ""), ("Six periods", ""),
+                      ("Direction", ""), ("Trend", "")])
+        body = []
+        for r in rows.itertuples():
+            code, unit = str(r.code), _text(r.unit)
+            hist = _history_rows(ctx, code)
+            by_key = dict(zip(hist["period_key"], hist["actual"], strict=True))
+            values = [_num(by_key.get(k)) for k in keys]
+            contract = " ©" if bool(r.contract) else ""
+            cells = "".join(f'<td class="num">{escape(fmt(v, unit))}</td>' for v in values)
+            body.append(
+                f'<tr data-code="{escape(code)}"><th scope="row"><span class="code">'
+                f"{escape(code)}</span> {escape(_text(r.title))}{contract}</th>"
+                f"<td>{escape(_text(r.baseline_rank, '–'))}</td>"
+                f'<td class="num">{escape(fmt(_num(r.baseline), unit))}</td>{cells}'
+                f'<td class="num">{_target_text(r.target, unit, "–")}</td>'
+                f"<td>{_status_chip(r)}</td>"
+                f"<td>{sparkline(values, labels, label=f'{code} {_text(r.title)}', unit=unit)}"
+                f"</td><td>{escape(_text(r.direction, '–'))}</td>"
+                f"<td>{escape(_text(r.trend, '–'))}</td></tr>")
+        out.append(_table(FREQUENCY_NAMES[frequency], headers, body, "trend",
+                          widths=(22, 4, 5.5, *([5.5] * len(labels)), 5.5, 10, 8.5, 6, 6)))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _money(value: Any) -> str:
+    number = _num(value)
+    return escape(fmt(number)) if number is not None else "–"
+
+
+def _pounds(thousands: float) -> str:
+    """£000s as a headline: ``£42.3M``, ``£917K``."""
+    sign = "-" if thousands < 0 else ""
+    value = abs(thousands)
+    if value >= 1000:
+        return f"{sign}£{value / 1000:,.1f}M"
+    return f"{sign}£{value:,.0f}K"
+
+
+def _finance(ctx: _Context) -> str:
+    budget, capital = ctx.data.budget, ctx.data.capital
+    out = [f'<section id="finance" class="page" aria-labelledby="finance-title">'
+           f'<h2 id="finance-title">{SECTION_TITLES["finance"]}</h2>']
+    if len(budget):
+        lines = budget.reset_index(drop=True)
+        is_total = lines["line"].astype(str).str.contains("total", case=False).to_numpy()
+        if is_total.any():
+            total = lines[is_total].iloc[-1]
+            variance = _num(total["variance"]) or 0.0
+            word = _text(total.get("spend"), "")
+            out.append(f'<p class="headline">Budget {_pounds(_num(total["budget"]) or 0)}, '
+                       f'forecast {_pounds(_num(total["forecast"]) or 0)}, '
+                       f'{"+" if variance > 0 else ""}{_pounds(variance)} ({escape(word)})</p>')
+        headers = [("Service area", ""), ("Gross budget", "num"), ("Net budget", "num"),
+                   ("Forecast outturn", "num"), ("Variance", "num"), ("Variance %", "num"),
+                   ("Budget status", ""), ("Explanation", "")]
+        body = []
+        for r, total_row in zip(lines.itertuples(), is_total, strict=True):
+            explanation = escape(_text(getattr(r, "explanation", "")))
+            if bool(getattr(r, "needs_explanation", False)):
+                explanation += ('<span class="reason">Explanation needed: the variance is '
+                                "material.</span>")
+            pct = _num(r.variance_pct)
+            body.append(
+                f'<tr{" class=" + chr(34) + "total" + chr(34) if total_row else ""}>'
+                f'<th scope="row">{escape(_text(r.line))}</th>'
+                f'<td class="num">{_money(getattr(r, "gross_budget", None))}</td>'
+                f'<td class="num">{_money(r.budget)}</td><td class="num">{_money(r.forecast)}</td>'
+                f'<td class="num">{_money(r.variance)}</td>'
+                f'<td class="num">{escape(fmt(round(pct, 1)) + "%") if pct is not None else "–"}'
+                f"</td><td>{_status_chip(r)}</td><td class=\"note\">{explanation}</td></tr>")
+        out.append("<h3>Revenue budget by service area</h3>")
+        out.append(_table("Revenue, £000s (variance = forecast outturn − net budget; positive "
+                          "is an overspend)", headers, body,
+                          widths=(18, 8, 8, 8, 8, 7, 10, 33)))
+    if len(capital):
+        lines = capital.reset_index(drop=True)
+        headers = [("Programme", ""), ("Quarter", ""), ("Revised base budget", "num"),
+                   ("Revised estimate", "num"), ("Actual to date", "num"), ("Variance", "num"),
+                   ("Slippage", "num"), ("Spent", "num"), ("Explanation", "")]
+        body = []
+        for r in lines.itertuples():
+            spent = _num(r.spend_pct)
+            spent_text = escape(fmt(round(spent, 1)) + "%") if spent is not None else "–"
+            body.append(
+                f'<tr><th scope="row">{escape(_text(r.programme))}</th>'
+                f"<td>{escape(_text(getattr(r, 'quarter', '')))}</td>"
+                f'<td class="num">{_money(r.base_budget)}</td>'
+                f'<td class="num">{_money(r.estimate)}</td>'
+                f'<td class="num">{_money(r.actual)}</td>'
+                f'<td class="num">{_money(r.variance)}</td>'
+                f'<td class="num">{_money(r.slippage)}</td>'
+                f'<td class="num">{spent_text}</td>'
+                f'<td class="note">{escape(_text(getattr(r, "explanation", "")))}</td></tr>')
+        sums = {c: float(np.nansum(lines[c].to_numpy(dtype=float)))
+                for c in ("base_budget", "estimate", "actual", "variance", "slippage")}
+        spent_total = sums["actual"] / sums["estimate"] * 100 if sums["estimate"] else None
+        body.append(
+            '<tr class="total"><th scope="row">Capital programme total</th><td></td>'
+            + "".join(f'<td class="num">{_money(sums[c])}</td>'
+                      for c in ("base_budget", "estimate", "actual", "variance", "slippage"))
+            + f'<td class="num">{escape(fmt(round(spent_total, 1)) + "%") if spent_total else "–"}'
+            "</td><td></td></tr>")
+        out.append("<h3>Capital programme</h3>")
+        out.append(_table("Capital, £000s (variance = revised estimate − revised base budget; "
+                          "slippage is budget not expected to be spent this year)", headers,
+                          body, widths=(18, 8, 8, 8, 8, 8, 7, 6, 29)))
+    if not len(budget) and not len(capital):
+        out.append("<p>No budget or capital figures in the master workbook.</p>")
+    out.append("</section>")
+    return "".join(out)
+
+
+RENDERERS: dict[str, Callable[[_Context], str]] = {
+    "cover": _cover, "summary": _summary, "objectives": _objectives,
+    "exceptions": _exceptions, "trend": _trend, "finance": _finance,
+}
+assert tuple(RENDERERS) == SECTIONS
+
+
+def render_html(data: ReportData) -> str:
+    """The report as one self-contained HTML document (UTF-8 text).
+
+    Deterministic: the same :class:`ReportData` gives the same text.
+    """
+    ctx = _Context(data)
+    title = f"{data.council}: {data.title}, {data.period.format()}"
+    body = []
+    if "cover" not in data.sections:
+        body.append(f"<h1>{escape(data.council)}: {escape(data.title)}, "
+                    f"{escape(data.period.format())}</h1>")
+    body.extend(RENDERERS[s](ctx) for s in data.sections)
+    return ("<!DOCTYPE html>\n"
+            f'<html lang="en-GB"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title>"
+            f'<meta name="generator" content="xlperf">'
+            f"<style>{CSS}@page {{ @top-left {{ content: "
+            f"{_css_string(data.council + ' — ' + data.period.format())}; }} }}\n"
+            "@page :first { @top-left { content: none; } }</style></head>\n"
+            f"<body><main>{''.join(body)}</main></body></html>\n")
+
+
+__all__ = ["CSS", "INK", "chip", "render_html"]

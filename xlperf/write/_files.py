@@ -148,10 +148,13 @@ def backup(path: Path, keep: int) -> Path:
     return target
 
 
-def atomic_write(path: Path, write: Callable[[BinaryIO], None], *, backups: int = 0) -> Path | None:
+def atomic_write(path: Path, write: Callable[[BinaryIO], None], *, backups: int = 0,
+                 before_replace: Callable[[], None] | None = None) -> Path | None:
     """Write ``path`` through a temporary file in its folder and ``os.replace``.
 
-    Returns the backup made (``backups > 0`` and the file existed), else None.
+    ``before_replace`` runs when the new file is complete and fsynced, just before the
+    replace (if it raises, the old file stays). Returns the backup made (``backups > 0`` and
+    the file existed), else None.
     """
     folder = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlperf-tmp", dir=folder)
@@ -166,6 +169,8 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None], *, backups: int 
             os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
             if backups > 0:
                 made = backup(path, backups)
+        if before_replace is not None:
+            before_replace()
         try:
             os.replace(tmp, path)
         except PermissionError as exc:  # Windows: the file is open in another program

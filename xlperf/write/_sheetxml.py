@@ -223,18 +223,89 @@ def _other(value: Any, style: Any, style_of: StyleOf, date1904: bool,
     return (text_xml(text, p), ' t="inlineStr"', style) if text else (None, "", style)
 
 
-def cols_xml(widths: Sequence[float | None], prefix: str = "") -> str:
-    """``<cols>`` for widths of columns A, B, ... (None: leave that column at the default)."""
-    items = []
+HIDDEN_WIDTH = 9.140625  # Excel's default column width, kept on hidden columns
+
+
+def cols_xml(widths: Sequence[float | None], prefix: str = "",
+             hidden: Sequence[int] = ()) -> str:
+    """``<cols>`` for widths of columns A, B, ... (None: leave that column at the default);
+    columns in ``hidden`` (1-based) are hidden."""
+    hide = set(hidden)
+    sized: dict[int, float] = {}
     for c, width in enumerate(widths, 1):
         if width is None:
             continue
         width = float(width)
         if not (0 <= width <= 255):
             raise InputError(f"column width {width} is outside Excel's 0-255")
-        items.append(f'<{prefix}col min="{c}" max="{c}" width="{number_text(width)}" '
+        sized[c] = width
+    items = []
+    for c in sorted(set(sized) | hide):
+        if not 1 <= c <= MAX_COLUMNS:
+            raise InputError(f"column {c} is outside the sheet")
+        width = sized.get(c, HIDDEN_WIDTH)
+        flag = ' hidden="1"' if c in hide else ""
+        items.append(f'<{prefix}col min="{c}" max="{c}" width="{number_text(width)}"{flag} '
                      'customWidth="1"/>')
     return f"<{prefix}cols>{''.join(items)}</{prefix}cols>" if items else ""
+
+
+# Sparklines: the x14 extension of a worksheet (Excel 2010 and later; LibreOffice reads them).
+SPARKLINE_EXT_URI = "{05C60535-1F16-4fd2-B633-F4F36F0B64E0}"
+NS_X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+NS_XM = "http://schemas.microsoft.com/office/excel/2006/main"
+_PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+
+
+def sheet_ref(sheet: str, ref: str) -> str:
+    """A reference to ``ref`` on ``sheet`` as a formula writes it (quoted when needed).
+
+    >>> sheet_ref("Scorecard", "R5:W5"), sheet_ref("Q2 data", "A1"), sheet_ref("R1C1", "A1")
+    ('Scorecard!R5:W5', "'Q2 data'!A1", "'R1C1'!A1")
+    """
+    plain = _PLAIN_SHEET.fullmatch(sheet) and not _CELL.fullmatch(sheet) and not re.fullmatch(
+        r"[Rr]\d*[Cc]\d*", sheet)
+    name = sheet if plain else "'" + sheet.replace("'", "''") + "'"
+    return f"{name}!{ref}"
+
+
+def sparkline_group_xml(group: Any, sheet: str) -> str:
+    """One ``<x14:sparklineGroup>`` (namespaces declared on it, so it can be moved as is)."""
+    def argb(colour: str) -> str:
+        return "FF" + colour.lstrip("#").upper()
+
+    attributes = []
+    if group.kind != "line":
+        attributes.append(f'type="{group.kind}"')
+    attributes.append(f'lineWeight="{number_text(group.line_weight)}"')
+    attributes.append('displayEmptyCellsAs="gap"')
+    if group.markers:
+        attributes.append('markers="1"')
+    if group.last:
+        attributes.append('last="1"')
+    attributes.append('displayHidden="1"')  # the data sit in hidden columns
+    series, marker = argb(group.color), argb(group.marker_color)
+    colours = (f'<x14:colorSeries rgb="{series}"/><x14:colorNegative rgb="{marker}"/>'
+               '<x14:colorAxis rgb="FF000000"/>'
+               f'<x14:colorMarkers rgb="{series}"/><x14:colorFirst rgb="{series}"/>'
+               f'<x14:colorLast rgb="{marker}"/><x14:colorHigh rgb="{series}"/>'
+               f'<x14:colorLow rgb="{series}"/>')
+    lines = "".join(
+        f"<x14:sparkline><xm:f>{sheet_ref(sheet, s.data).translate(_ESCAPE)}</xm:f>"
+        f"<xm:sqref>{s.location}</xm:sqref></x14:sparkline>" for s in group.sparklines)
+    return (f'<x14:sparklineGroup xmlns:x14="{NS_X14}" xmlns:xm="{NS_XM}" '
+            f'{" ".join(attributes)}>{colours}<x14:sparklines>{lines}</x14:sparklines>'
+            "</x14:sparklineGroup>")
+
+
+def sparkline_ext_xml(groups: Sequence[Any], sheet: str, prefix: str = "") -> str:
+    """The worksheet ``<ext>`` holding ``groups`` (empty when there are none)."""
+    if not groups:
+        return ""
+    body = "".join(sparkline_group_xml(g, sheet) for g in groups)
+    return (f'<{prefix}ext uri="{SPARKLINE_EXT_URI}" xmlns:x14="{NS_X14}">'
+            f'<x14:sparklineGroups xmlns:xm="{NS_XM}">{body}</x14:sparklineGroups>'
+            f"</{prefix}ext>")
 
 
 def pane_xml(freeze: str, prefix: str = "") -> str:

@@ -201,27 +201,30 @@ SETTINGS_KNOWN: dict[str, tuple[str, object, str]] = {
 OUTPUT_TITLE_ROW, OUTPUT_NOTE_ROW, OUTPUT_HEADER_ROW = 1, 2, 4
 OUTPUT_NOTE = "Written by xlperf refresh: do not type here, your changes would be replaced."
 OUTPUT_SHEETS = (
-    OutputSheet("Scorecard", "Scorecard", "Every measure with its status for the period.",
-                ("Priority", "Objective", "Code", "Measure", "Period", "Actual", "Target",
-                 "Status", "Symbol", "Variance", "Variance %", "Direction", "Trend", "Owner",
-                 "Commentary"),
-                (26, 30, 14, 48, 11, 10, 10, 16, 7, 10, 10, 14, 10, 18, 60)),
-    OutputSheet("Objectives", "Objectives", "Status counts and judgement per objective.",
+    OutputSheet("Scorecard", "Scorecard", "Every measure with its status for the period, grouped "
+                "by priority and objective.",
+                ("Code", "Measure", "Owner", "Period", "Unit", "Actual", "Target",
+                 "Annual target", "Status", "Variance", "Variance %", "Direction", "Trend",
+                 "Trend values", "Latest note", "Reported status", "Explanation"),
+                (14, 44, 18, 10, 9, 10, 10, 10, 24, 10, 10, 15, 12, 24, 50, 20, 60)),
+    OutputSheet("Objectives", "Objectives", "Status counts and judgement per priority and "
+                "objective.",
                 ("Priority", "Objective", "Measures", "Rated", "Met", "Near", "Missed",
-                 "No data", "Judgement"),
-                (26, 40, 10, 8, 8, 8, 8, 8, 14)),
-    OutputSheet("Exceptions", "Exceptions", "Measures off target, with no data, or with a "
-                "reported status that differs from the rule.",
-                ("Code", "Measure", "Owner", "Status", "Actual", "Target", "Variance",
-                 "Why listed", "Commentary"),
-                (14, 48, 18, 16, 10, 10, 10, 30, 60)),
+                 "Not rated", "No data", "Judgement"),
+                (30, 44, 10, 8, 8, 8, 8, 10, 9, 14)),
+    OutputSheet("Exceptions", "Exceptions", "Measures beyond tolerance, worsening, or with a "
+                "reported status that differs from the rule, with their commentary.",
+                ("Code", "Measure", "Owner", "Period", "Status", "Actual", "Target",
+                 "Variance", "Direction", "Why listed", "Commentary"),
+                (14, 44, 18, 10, 24, 10, 10, 10, 15, 30, 60)),
     OutputSheet("Finance", "Finance", "Revenue budget and capital programme, with variances.",
-                ("Service area", "Net budget", "Forecast outturn", "Variance", "Variance %",
-                 "Status", "Explanation"),
-                (32, 14, 14, 12, 10, 12, 60)),
-    OutputSheet("Log", "Log", "What each refresh did: returns read, findings, statuses frozen.",
+                ("Service area", "Budget holder", "Net budget", "Forecast outturn", "Variance",
+                 "Variance %", "Status", "Explanation", "Source"),
+                (32, 18, 14, 14, 12, 10, 18, 60, 34)),
+    OutputSheet("Log", "Log", "What the latest refresh did: returns read, rejected rows and why, "
+                "restatements, re-rated statuses, timings.",
                 ("Time", "Action", "File", "Sheet", "Cell", "Rule", "Severity", "Message"),
-                (20, 16, 30, 14, 8, 10, 9, 80)),
+                (20, 16, 30, 14, 8, 10, 9, 100)),
 )
 
 SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Measures",

@@ -25,7 +25,7 @@ import copy
 import re
 import time
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -54,18 +54,27 @@ from xlperf.write._opc import (
 from xlperf.write._sheetxml import (
     DATE_FORMAT,
     DATETIME_FORMAT,
+    HIDDEN_WIDTH,
+    MAX_COLUMNS,
+    NS_X14,
+    NS_XM,
+    SPARKLINE_EXT_URI,
     TIME_FORMAT,
     cols_xml,
     column_letter,
+    number_text,
     pane_xml,
     parse_cell,
     parse_range,
     range_ref,
     sheet_data,
+    sparkline_ext_xml,
+    sparkline_group_xml,
 )
 from xlperf.write.styles import CellStyle, StyleBook
 
-__all__ = ["CellStyle", "SheetContent", "SheetWritten", "WriteResult", "write_sheets"]
+__all__ = ["CellStyle", "SheetContent", "SheetWritten", "Sparkline", "SparklineGroup",
+           "WriteResult", "write_sheets"]
 
 _FORBIDDEN_NAME = re.compile(r"[:\\/?*\[\]]")
 _WORKSHEET_ORDER = (
@@ -89,6 +98,53 @@ _NEW_MEMBER_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 @dataclass(frozen=True)
+class Sparkline:
+    """One sparkline: drawn in the cell ``location`` (``"M5"``) from the values of ``data``,
+    a one-row or one-column range on the same sheet (``"R5:W5"``)."""
+
+    location: str
+    data: str
+
+    def __post_init__(self) -> None:
+        try:
+            parse_cell(self.location)
+            top, left, bottom, right = parse_range(self.data)
+        except ValueError as exc:
+            raise InputError(f"sparkline {self.location!r} <- {self.data!r}: {exc}") from None
+        if top != bottom and left != right:
+            raise InputError(f"sparkline data {self.data!r} must be one row or one column")
+
+
+_SPARKLINE_KINDS = ("line", "column", "stacked")
+
+
+@dataclass(frozen=True)
+class SparklineGroup:
+    """Sparklines drawn alike (Excel's sparkline group): ``kind`` line, column or stacked
+    (win/loss); ``color`` the series, ``marker_color`` the last point and negative values;
+    empty cells are gaps and values in hidden columns are drawn."""
+
+    sparklines: tuple[Sparkline, ...]
+    kind: str = "line"
+    color: str = "#1D70B8"
+    marker_color: str = "#D4351C"
+    markers: bool = False
+    last: bool = True
+    line_weight: float = 1.25
+
+    def __post_init__(self) -> None:
+        if self.kind not in _SPARKLINE_KINDS:
+            raise InputError(f"sparkline kind {self.kind!r} is not one of "
+                             f"{', '.join(_SPARKLINE_KINDS)}")
+        for colour in (self.color, self.marker_color):
+            CellStyle(fill=colour)  # the same colour check as cell styles
+        if not all(isinstance(s, Sparkline) for s in self.sparklines):
+            raise InputError("a SparklineGroup holds Sparkline objects")
+        if not 0 < float(self.line_weight) <= 1584:
+            raise InputError(f"sparkline line weight {self.line_weight} is out of range")
+
+
+@dataclass(frozen=True)
 class SheetContent:
     """What to write on one output sheet: a 2-D block of values starting at A1.
 
@@ -100,7 +156,11 @@ class SheetContent:
     ``freeze``: the top-left cell of the scrolling area (``"A2"`` freezes row 1; ``"A1"`` none).
     On a sheet that already exists, its own column widths and panes win unless
     ``replace_layout`` is true; widths/freeze given here apply where the sheet has none.
-    Sparklines are not written yet (the user's own sparklines on the sheet are kept).
+    ``sparklines``: :class:`SparklineGroup` objects drawn on this sheet (their data on this
+    sheet too); on rewrite, the sparklines xlperf drew before (those in the columns the new ones
+    use, or drawn from ``hidden_columns``) are replaced and the user's own are kept.
+    ``hidden_columns``: 1-based columns to hide (e.g. the data of the sparklines), applied
+    even when the sheet keeps its own column widths.
     """
 
     rows: Sequence[Sequence[Any]]
@@ -108,6 +168,8 @@ class SheetContent:
     widths: Sequence[float | None] | None = None
     freeze: str | None = None
     replace_layout: bool = False
+    sparklines: Sequence[SparklineGroup] = ()
+    hidden_columns: Sequence[int] = ()
 
     def __post_init__(self) -> None:
         if isinstance(self.rows, str | bytes) or not isinstance(self.rows, Sequence):
@@ -118,6 +180,12 @@ class SheetContent:
                 parse_cell(self.freeze)
             except ValueError as exc:
                 raise InputError(f"freeze {self.freeze!r} is not a cell like 'A2'") from exc
+        if not all(isinstance(g, SparklineGroup) for g in self.sparklines):
+            raise InputError("SheetContent.sparklines holds SparklineGroup objects")
+        for column in self.hidden_columns:
+            if not isinstance(column, int) or not 1 <= column <= MAX_COLUMNS:
+                raise InputError(f"hidden column {column!r} is not a column number 1-"
+                                 f"{MAX_COLUMNS}")
 
 
 @dataclass(frozen=True)
@@ -165,11 +233,14 @@ def check_sheet_name(name: str) -> None:
 
 
 def write_sheets(path: str | Path, sheets: Mapping[str, SheetContent], *,
-                 out: str | Path | None = None, backups: int = 0) -> WriteResult:
+                 out: str | Path | None = None, backups: int = 0,
+                 before_replace: Callable[[], None] | None = None) -> WriteResult:
     """Replace (or add) the given sheets of the workbook at ``path``, leaving all else intact.
 
     ``out``: write the result there instead of replacing ``path``. ``backups``: keep that many
     timestamped copies of the replaced file in a ``backups/`` folder beside it (0: none).
+    ``before_replace``: called once the new file is complete on disk, just before it replaces
+    the old one (the refresh commits its ledger there); if it raises, nothing is replaced.
 
     Raises :class:`~xlperf.errors.BusyError` when the workbook (or ``out``) is open in Excel or
     LibreOffice or another xlperf run holds its lock, and :class:`~xlperf.errors.WorkbookError`
@@ -193,7 +264,8 @@ def write_sheets(path: str | Path, sheets: Mapping[str, SheetContent], *,
         package = Package(source)
         try:
             plan = _Writer(package, sheets).build()
-            made = _files.atomic_write(target, plan.write_zip, backups=backups)
+            made = _files.atomic_write(target, plan.write_zip, backups=backups,
+                                       before_replace=before_replace)
         finally:
             package.close()
     return WriteResult(path=target, sheets=tuple(plan.written), styles_changed=plan.styles_changed,
@@ -485,7 +557,9 @@ class _Writer:
                                                date1904=date1904)
         dimension = range_ref(1, 1, max(last_row, 1), max(last_col, 1))
         pane = pane_xml(content.freeze) if content.freeze else ""
-        cols = cols_xml(content.widths) if content.widths else ""
+        cols = cols_xml(content.widths or (), hidden=content.hidden_columns)
+        ext = sparkline_ext_xml(content.sparklines, name)
+        ext = f"<extLst>{ext}</extLst>" if ext else ""
         self.plan.written.append(SheetWritten(name, part, True, last_row, last_col))
         return (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
@@ -495,7 +569,7 @@ class _Writer:
             '<sheetFormatPr defaultRowHeight="15"/>'
             f'{cols}<sheetData>{cells}</sheetData>'
             '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-            'footer="0.3"/></worksheet>').encode()
+            f'footer="0.3"/>{ext}</worksheet>').encode()
 
     def _replace_sheet(self, part: str, name: str, content: SheetContent,
                        date1904: bool) -> tuple[int, int, int, int] | None:
@@ -543,6 +617,9 @@ class _Writer:
                     _insert_ordered(root, _fragment(xml, ns)[0], _WORKSHEET_ORDER)
         if content.freeze is not None:
             self._freeze(root, ns, content.freeze, content.replace_layout)
+        if content.hidden_columns:
+            _hide_columns(root, ns, content.hidden_columns)
+        _replace_sparklines(root, ns, content, name)
 
         merges = [parse_range(m.get("ref", "A1")) for mc in _children(root, "mergeCells")
                   for m in _children(mc, "mergeCell") if m.get("ref")]
@@ -748,3 +825,128 @@ class _Writer:
             changed = True
         if changed:
             self.plan.replaced[real] = serialize(tree, original)
+
+
+# -- hidden columns and sparklines on an existing sheet ---------------------------------------
+def _hide_columns(root: etree._Element, ns: str, hidden: Sequence[int]) -> None:
+    """Hide ``hidden`` columns, splitting the sheet's own ``<col>`` ranges where needed and
+    keeping their widths; columns already hidden are left as they are (so a second run
+    changes nothing)."""
+    wanted = sorted(set(hidden))
+    cols_list = _children(root, "cols")
+    if not cols_list:
+        cols_el = etree.Element(f"{{{ns}}}cols")
+        _insert_ordered(root, cols_el, _WORKSHEET_ORDER)
+        cols_list = [cols_el]
+    cols_el = cols_list[0]
+    covered: set[int] = set()
+    for other in cols_list:
+        for col in _children(other, "col"):
+            try:
+                low, high = int(col.get("min", "0")), int(col.get("max", "0"))
+            except ValueError:
+                continue
+            covered.update(c for c in wanted if low <= c <= high)
+            if other is not cols_el or col.get("hidden") in ("1", "true"):
+                continue
+            inside = [c for c in wanted if low <= c <= high]
+            if not inside:
+                continue
+            # split [low, high] into runs that are hidden or not
+            pieces: list[tuple[int, int, bool]] = []
+            start = low
+            for c in inside:
+                if c > start:
+                    pieces.append((start, c - 1, False))
+                pieces.append((c, c, True))
+                start = c + 1
+            if start <= high:
+                pieces.append((start, high, False))
+            position = list(cols_el).index(col)
+            cols_el.remove(col)
+            for offset, (a, b, hide) in enumerate(pieces):
+                piece = copy.deepcopy(col)
+                piece.set("min", str(a))
+                piece.set("max", str(b))
+                if hide:
+                    piece.set("hidden", "1")
+                cols_el.insert(position + offset, piece)
+    missing = [c for c in wanted if c not in covered]
+    for c in missing:
+        el = etree.Element(f"{{{ns}}}col", min=str(c), max=str(c),
+                           width=number_text(HIDDEN_WIDTH), hidden="1", customWidth="1")
+        cols_el.append(el)
+    if missing:
+        ordered = sorted(_children(cols_el, "col"), key=lambda e: int(e.get("min", "0") or 0))
+        for el in ordered:
+            cols_el.remove(el)
+        for el in ordered:
+            cols_el.append(el)
+
+
+def _refs_columns(sqref: str) -> set[int]:
+    """Columns touched by a space-separated list of cells/ranges (``xm:sqref``)."""
+    columns: set[int] = set()
+    for ref in sqref.split():
+        try:
+            _top, left, _bottom, right = parse_range(ref.split("!")[-1])
+        except ValueError:
+            continue
+        columns.update(range(left, right + 1))
+    return columns
+
+
+def _replace_sparklines(root: etree._Element, ns: str, content: SheetContent,
+                        sheet: str) -> None:
+    """Drop the sparklines xlperf drew before and add the new ones; the user's stay.
+
+    Ours are those drawn in a column the new sparklines use or drawn from data entirely in
+    ``hidden_columns``. Emptied groups, extensions and ``extLst`` are removed.
+    """
+    x14, xm = f"{{{NS_X14}}}", f"{{{NS_XM}}}"
+    ours = {parse_cell(s.location)[1] for g in content.sparklines for s in g.sparklines}
+    hidden = set(content.hidden_columns)
+    ext_lists = _children(root, "extLst")
+    if not ext_lists and not content.sparklines:
+        return
+    target_groups: etree._Element | None = None
+    for ext_list in ext_lists:
+        for ext in _children(ext_list, "ext"):
+            if ext.get("uri", "").upper() != SPARKLINE_EXT_URI.upper():
+                continue
+            for groups in ext.findall(f"{x14}sparklineGroups"):
+                for group in groups.findall(f"{x14}sparklineGroup"):
+                    for lines in group.findall(f"{x14}sparklines"):
+                        for line in lines.findall(f"{x14}sparkline"):
+                            where = line.findtext(f"{xm}sqref") or ""
+                            data = line.findtext(f"{xm}f") or ""
+                            at = _refs_columns(where)
+                            source = _refs_columns(data.split("!")[-1].replace("$", ""))
+                            if (at and at <= ours) or (hidden and source and source <= hidden):
+                                lines.remove(line)
+                        if len(lines) == 0:
+                            group.remove(lines)
+                    if group.find(f"{x14}sparklines") is None:
+                        groups.remove(group)
+                if len(groups) == 0:
+                    ext.remove(groups)
+                elif target_groups is None:
+                    target_groups = groups
+            if len(ext) == 0:
+                ext_list.remove(ext)
+        if len(ext_list) == 0:
+            root.remove(ext_list)
+    if not content.sparklines:
+        return
+    if target_groups is not None:
+        for group in content.sparklines:
+            target_groups.append(etree.fromstring(sparkline_group_xml(group, sheet).encode()))
+        return
+    ext_el = _fragment(sparkline_ext_xml(content.sparklines, sheet), ns)[0]
+    ext_lists = _children(root, "extLst")
+    if ext_lists:
+        ext_lists[0].append(ext_el)
+    else:
+        ext_list = etree.Element(f"{{{ns}}}extLst")
+        ext_list.append(ext_el)
+        _insert_ordered(root, ext_list, _WORKSHEET_ORDER)

@@ -1,0 +1,768 @@
+"""The one-click refresh: returns in, scorecard out, over a small workbook interface.
+
+:func:`refresh` is the one code path behind the ``xlperf refresh`` command, ``xlperf demo``
+and the Excel button. It talks to the master through a :class:`Workbook` (read a sheet's
+values, write output sheets): :class:`ZipWorkbook` is the headless implementation (python-
+calamine reads, the lossless writer writes), the xlwings gateway another. In order:
+
+1. **read the master** (:func:`~xlperf.read.master.read_master_grids`: register, targets,
+   budget, capital, schemes, settings and their findings);
+2. **collect the returns**: the files given, or every ``.xlsx``/``.xlsm`` in the ``Returns
+   folder`` of ``Settings`` (relative to the master) whose identity says it is for the
+   reporting period (others are skipped and logged);
+3. **validate** them in one batch (:func:`~xlperf.validate.returns.validate_returns`); an
+   error finding on a row rejects that row, a file-level error (``FILE-*``, or an error with no
+   cell) the whole return; a return with any error gets an annotated copy and its findings
+   as JSON in the quarantine folder (the user's file is never moved or changed);
+4. **record** the accepted values in the ledger (SQLite, one transaction): source file, its
+   SHA-256, sheet and cell; a changed figure is a restatement; the same returns again change
+   nothing;
+5. **score** the period with history from the ledger and **freeze** its statuses (the current
+   period is re-rated; past periods only with ``rescore_history``); every change is listed;
+6. **write** the output sheets (:func:`~xlperf.write.outputs.build_outputs`): Scorecard,
+   Objectives, Exceptions, Finance and Log.
+
+The ledger transaction commits when the new workbook is complete on disk, just before it
+replaces the old one (for a :class:`ZipWorkbook`), so a refresh that fails or is killed leaves
+the master and the ledger as they were, or both refreshed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from xlperf.errors import InputError, WorkbookError
+from xlperf.findings import Finding, Report, cell_ref, parse_ref
+
+__all__ = ["FileOutcome", "RefreshResult", "Workbook", "ZipWorkbook", "collect_returns",
+           "refresh", "trend_values"]
+
+# The configuration sheets the refresh reads (the validator reads a master's Rules sheet itself).
+CONFIG_SHEETS = ("Measures", "Targets", "Budget", "Capital", "Schemes", "Settings")
+RETURN_SUFFIXES = (".xlsx", ".xlsm")
+ACCEPTED, PARTLY, REJECTED, SKIPPED = "accepted", "partly accepted", "rejected", "skipped"
+
+
+@runtime_checkable
+class Workbook(Protocol):
+    """What the refresh needs from a master workbook (headless file or an open Excel book)."""
+
+    name: str
+    path: Path | None
+
+    def sheet_names(self) -> list[str]: ...
+
+    def read_sheet(self, name: str) -> list[list[Any]]: ...
+
+    def write_sheets(self, sheets: Mapping[str, Any]) -> None: ...
+
+
+class ZipWorkbook:
+    """A master workbook file, refreshed without Excel.
+
+    Values are read with python-calamine; :meth:`write_sheets` replaces only the output
+    sheets' parts through :func:`~xlperf.write.lossless.write_sheets` (every other part
+    byte-identical, atomic replace, lock, ``backups`` timestamped copies). Raises
+    :class:`~xlperf.errors.BusyError` at once when the file is open in Excel or LibreOffice.
+    """
+
+    two_phase = True  # write_sheets takes before_replace: the ledger commits there
+
+    def __init__(self, path: str | Path, *, backups: int = 0):
+        from xlperf.write import _files
+
+        self.path: Path | None = Path(path)
+        assert self.path is not None
+        self.name = self.path.name
+        self.backups = backups
+        if not self.path.is_file():
+            raise WorkbookError(f"{self.path}: no such workbook", file=str(self.path))
+        _files.check_not_open(self.path)
+        self._book: Any = None
+        self.last_write: Any = None
+
+    def _open(self) -> Any:
+        if self._book is None:
+            from xlperf.read._calamine import open_workbook
+
+            self._book = open_workbook(self.path)  # type: ignore[arg-type]
+        return self._book
+
+    def sheet_names(self) -> list[str]:
+        return list(self._open().sheet_names)
+
+    def read_sheet(self, name: str) -> list[list[Any]]:
+        from xlperf.read._calamine import sheet_grid
+
+        return sheet_grid(self._open(), name, file=str(self.path))
+
+    def close(self) -> None:
+        if self._book is not None:
+            try:
+                self._book.close()
+            except Exception:  # noqa: BLE001  (calamine: already closed)
+                pass
+            self._book = None
+
+    def write_sheets(self, sheets: Mapping[str, Any], *,
+                     before_replace: Callable[[], None] | None = None) -> None:
+        from xlperf.write.lossless import write_sheets
+
+        self.close()  # Windows cannot replace a file that is still open
+        assert self.path is not None
+        self.last_write = write_sheets(self.path, sheets, backups=self.backups,
+                                       before_replace=before_replace)
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """One return the refresh looked at."""
+
+    path: Path
+    outcome: str  # accepted, partly accepted, rejected, skipped
+    kind: str = ""
+    sha256: str | None = None
+    report: Report = field(default_factory=Report)
+    accepted_rows: int = 0
+    rejected_rows: int = 0
+    quarantined: Path | None = None
+    note: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What :func:`refresh` did."""
+
+    workbook: str
+    output: Path | None
+    period: str
+    ledger: Path
+    refresh_id: int
+    files: tuple[FileOutcome, ...]
+    recorded: int
+    unchanged: int
+    restatements: pd.DataFrame
+    status_changes: tuple[Any, ...]
+    scored: pd.DataFrame
+    master_report: Report
+    timings: dict[str, float]
+    sheets: tuple[str, ...]
+    quarantine: Path | None = None
+
+    @property
+    def accepted(self) -> tuple[FileOutcome, ...]:
+        return tuple(f for f in self.files if f.outcome in (ACCEPTED, PARTLY))
+
+    @property
+    def rejected(self) -> tuple[FileOutcome, ...]:
+        """Returns with at least one rejected row (wholly or partly rejected)."""
+        return tuple(f for f in self.files if f.outcome in (REJECTED, PARTLY))
+
+    @property
+    def skipped(self) -> tuple[FileOutcome, ...]:
+        return tuple(f for f in self.files if f.outcome == SKIPPED)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was rejected."""
+        return not self.rejected
+
+    @property
+    def counts(self) -> dict[str, int]:
+        status = self.scored["status"].value_counts() if len(self.scored) else {}
+        return {"returns": len(self.files) - len(self.skipped), "accepted": len(self.accepted),
+                "rejected": len(self.rejected), "skipped": len(self.skipped),
+                "recorded": self.recorded, "unchanged": self.unchanged,
+                "restatements": len(self.restatements),
+                "re-rated": sum(1 for c in self.status_changes if c.applied),
+                "measures": len(self.scored), **{f"status {k}": int(v)
+                                                  for k, v in dict(status).items()}}
+
+
+# ------------------------------------------------------------------------------ collecting
+def _identity_period(path: Path) -> str | None:
+    from xlperf.read.returns import read_properties
+
+    return read_properties(path).get("period") or None
+
+
+def collect_returns(folder: str | Path, period: Any) -> tuple[list[Path], list[FileOutcome]]:
+    """The returns in ``folder`` for ``period`` (sorted by name), and the files skipped:
+    Excel's owner files, other file types, and returns whose identity names another period
+    (a file whose period cannot be read is kept: the validation says what is wrong)."""
+    from xlperf.core.periods import parse_period
+
+    base = Path(folder)
+    if not base.is_dir():
+        raise InputError(f"the returns folder {base} does not exist: create it, or set "
+                         "'Returns folder' on the Settings sheet, or give the files")
+    wanted = parse_period(period).format("iso")
+    found, skipped = [], []
+    for path in sorted(base.iterdir(), key=lambda p: p.name.casefold()):
+        if not path.is_file() or path.name.startswith(("~$", ".")):
+            continue
+        if path.suffix.lower() not in RETURN_SUFFIXES:
+            continue
+        stated = _identity_period(path)
+        if stated:
+            try:
+                other = parse_period(stated).format("iso") != wanted
+            except InputError:
+                other = False
+            if other:
+                skipped.append(FileOutcome(path, SKIPPED, note=f"for {stated}, not "
+                                           f"{parse_period(period).format()}"))
+                continue
+        found.append(path)
+    return found, skipped
+
+
+def _given(returns: Sequence[str | Path], period: Any) -> tuple[list[Path], list[FileOutcome]]:
+    paths: list[Path] = []
+    skipped: list[FileOutcome] = []
+    for item in returns:
+        path = Path(item)
+        if path.is_dir():
+            more, skip = collect_returns(path, period)
+            paths += more
+            skipped += skip
+        else:
+            paths.append(path)
+    return paths, skipped
+
+
+# ------------------------------------------------------------------------------ values
+def _rows_of(findings: Sequence[Finding]) -> tuple[bool, set[int]]:
+    """(whole file rejected, rejected Excel rows) from a report's error findings."""
+    whole, rows = False, set()
+    for f in findings:
+        if f.rule.startswith("FILE-") or not f.cell:
+            whole = True
+            continue
+        try:
+            rows.add(parse_ref(f.cell)[0])
+        except ValueError:
+            whole = True
+    return whole, rows
+
+
+def _accepted_values(path: Path, sha: str, bad_rows: set[int]
+                     ) -> tuple[str, pd.DataFrame, int, int]:
+    """(kind, accepted rows with provenance, accepted count, rejected count) of a return."""
+    from xlperf.read.returns import read_return, return_values
+
+    ret = read_return(path)
+    if ret.kind == "finance" or "Forecast outturn" in ret.values.columns:
+        frame = ret.values.copy()
+        keep = ~frame.index.isin(list(bad_rows))
+        frame = frame.loc[keep]
+        frame["Source file"] = path.name
+        column = ret.columns.get("Forecast outturn")
+        frame["Cell"] = [cell_ref(int(r), column) if column else None for r in frame.index]
+        return "finance", frame, int(keep.sum()), int((~keep).sum())
+    frame = return_values(ret)
+    if "Code" in frame.columns:
+        frame = frame[frame["Code"].map(lambda v: v is not None and str(v).strip() != "")]
+    keep = ~frame.index.isin(list(bad_rows))
+    accepted = frame.loc[keep].copy()
+    column = ret.columns.get("Actual")
+    accepted["Source file"] = path.name
+    accepted["Source SHA-256"] = sha
+    accepted["Sheet"] = ret.sheet
+    accepted["Cell"] = [cell_ref(int(r), column) if column else None for r in accepted.index]
+    return "performance", accepted, int(keep.sum()), int((~keep).sum())
+
+
+def _drop_unreadable(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows whose Actual or Period cannot be recorded (the validator should have said so):
+    kept out of the ledger rather than stopping the refresh."""
+    from xlperf.core.periods import parse_period
+    from xlperf.core.values import parse_values
+
+    if frame.empty:
+        return frame, frame
+    actual = frame["Actual"]
+    kinds = parse_values(actual.astype(object))["kind"].to_numpy()
+    bad = kinds == "invalid"
+    periods = {}
+    for value in frame["Period"].unique():
+        try:
+            parse_period(value)
+            periods[value] = True
+        except (InputError, TypeError):
+            periods[value] = False
+    bad |= ~frame["Period"].map(periods).fillna(False).to_numpy(dtype=bool)
+    return frame.loc[~bad], frame.loc[bad]
+
+
+def trend_values(scored: pd.DataFrame, values: pd.DataFrame, periods: int = 6) -> np.ndarray:
+    """The last ``periods`` values of each scored measure, ending at its due period (oldest
+    first, NaN for a gap): an (n, periods) array in ``scored``'s row order.
+
+    ``values`` is the ledger's :meth:`~xlperf.ledger.Ledger.current_values` (``Code``,
+    ``Period key``, ``Actual``).
+    """
+    from xlperf.core.periods import parse_period
+
+    out = np.full((len(scored), periods), np.nan)
+    if scored.empty or values.empty:
+        return out
+    lookup = pd.Series(pd.to_numeric(values["Actual"], errors="coerce").to_numpy(float),
+                       index=pd.MultiIndex.from_arrays([values["Code"].astype(str).to_numpy(),
+                                                        values["Period key"].to_numpy()]))
+    lookup = lookup[~lookup.index.duplicated(keep="last")]
+    labels = scored["period"].astype(str)
+    parsed = {label: parse_period(label) for label in labels.unique()}
+    codes = scored["code"].astype(str).to_numpy()
+    for k, offset in enumerate(range(-(periods - 1), 1)):
+        keys = labels.map({label: p.shift(offset).format("iso") for label, p in parsed.items()})
+        index = pd.MultiIndex.from_arrays([codes, keys.to_numpy()])
+        out[:, k] = lookup.reindex(index).to_numpy(dtype=float)
+    return out
+
+
+# ------------------------------------------------------------------------------ finance
+def _finance(master: Any, returned: list[pd.DataFrame], period: Any) -> Any:
+    """Revenue lines (forecasts from accepted finance returns where given, else the master's
+    Budget sheet), the total, the cross-foot check and the capital programme."""
+    from xlperf.core.budget import crossfoot, score_budget, score_capital
+    from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, fold, normalise_columns
+    from xlperf.core.periods import parse_period
+    from xlperf.core.values import parse_values
+    from xlperf.write.outputs import FinanceData
+
+    budget = master.budget
+    if budget is None or budget.empty:
+        return FinanceData(capital=_capital(master, period, score_capital, CAPITAL_COLUMNS,
+                                            normalise_columns, parse_period))
+    frame = normalise_columns(budget, BUDGET_COLUMNS).copy()
+    if "line" not in frame.columns or "budget" not in frame.columns:
+        return FinanceData()
+    names = frame["line"].map(lambda v: "" if v is None or (isinstance(v, float) and
+                                                            math.isnan(v)) else str(v))
+    has_total = len(frame) > 1 and "total" in names.iloc[-1].casefold()
+    lines = frame.iloc[:-1].copy() if has_total else frame.copy()
+    total = frame.iloc[-1] if has_total else None
+    holder = next((c for c in budget.columns if fold(c) == "budget holder"), None)
+    lines["holder"] = budget.loc[lines.index, holder].to_numpy() if holder else None
+    lines["source"] = "master (Budget sheet)"
+    if "forecast" not in lines.columns:
+        lines["forecast"] = np.nan
+    updated = False
+    by_line = {fold(v): i for i, v in zip(lines.index, lines["line"], strict=True)}
+    for ret in returned:
+        for row in ret.to_dict("records"):
+            key = fold(row.get("Service area") or "")
+            if key not in by_line:
+                continue
+            number = parse_values(pd.Series([row.get("Forecast outturn")], dtype=object))
+            if number["kind"].iloc[0] != "number":
+                continue
+            index = by_line[key]
+            lines.at[index, "forecast"] = float(number["number"].iloc[0])
+            explanation = row.get("Explanation")
+            if explanation is not None and str(explanation).strip():
+                lines.at[index, "explanation"] = str(explanation).strip()
+            lines.at[index, "source"] = f"return {row.get('Source file')} {row.get('Cell')}"
+            updated = True
+    settings = master.settings
+    tolerance = settings.get("budget_tolerance_pct")
+    materiality = settings.get("materiality")
+    scored = score_budget(lines.drop(columns=["tolerance_pct"], errors="ignore"),
+                          tolerance_pct=float(tolerance) if tolerance is not None else 1.0,
+                          materiality=float(materiality) if materiality is not None else None,
+                          scheme=master.default_scheme, schemes=master.schemes)
+    scored["holder"], scored["source"] = lines["holder"].to_numpy(), lines["source"].to_numpy()
+    problems: list[str] = []
+    total_row = None
+    if total is not None:
+        numbers = {c: parse_values(pd.Series([total.get(c)], dtype=object))["number"].iloc[0]
+                   for c in ("gross_budget", "budget", "forecast") if c in frame.columns}
+        if updated:
+            numbers["forecast"] = float(np.nansum(scored["forecast"].to_numpy(float)))
+        total_row = {"line": total.get("line"), **numbers}
+        check = pd.DataFrame({c: lines[c] for c in numbers if c in lines.columns})
+        check["forecast"] = scored["forecast"].to_numpy()
+        problems = [p.message for p in crossfoot(check, numbers, list(numbers))]
+    capital = _capital(master, period, score_capital, CAPITAL_COLUMNS, normalise_columns,
+                       parse_period)
+    return FinanceData(lines=scored, total=total_row, crossfoot=tuple(problems),
+                       capital=capital, capital_label=parse_period(period).format())
+
+
+def _capital(master: Any, period: Any, score_capital: Any, aliases: Any, normalise: Any,
+             parse_period: Any) -> pd.DataFrame:
+    capital = master.capital
+    if capital is None or capital.empty:
+        return pd.DataFrame()
+    frame = normalise(capital, aliases)
+    if "base_budget" not in frame.columns or "estimate" not in frame.columns:
+        return pd.DataFrame()
+    if "quarter" in frame.columns:
+        wanted = parse_period(period)
+        keys = []
+        for value in frame["quarter"]:
+            try:
+                keys.append(parse_period(value).format("iso"))
+            except (InputError, TypeError):
+                keys.append(None)
+        matching = [k == wanted.format("iso") for k in keys]
+        if any(matching):
+            capital = capital.loc[matching]
+    return score_capital(capital)
+
+
+# ------------------------------------------------------------------------------ quarantine
+def _quarantine(path: Path, report: Report, folder: Path) -> Path:
+    """An annotated copy of a return with errors and its findings as JSON; returns the copy."""
+    from xlperf.write.annotate import annotate_copy
+
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / f"{path.stem}.annotated{path.suffix}"
+    annotate_copy(path, report, copy)
+    (folder / f"{path.stem}.findings.json").write_text(report.to_json(indent=2) + "\n",
+                                                       encoding="utf-8")
+    return copy
+
+
+# ------------------------------------------------------------------------------ the refresh
+def _read_master(book: Workbook) -> Any:
+    from xlperf.read._calamine import find_sheet
+    from xlperf.read.master import read_master_grids
+
+    names = book.sheet_names()
+    grids = {}
+    for wanted in CONFIG_SHEETS:
+        found = find_sheet(names, wanted)
+        if found is not None:
+            grids[found] = book.read_sheet(found)
+    if find_sheet(list(grids), "Measures") is None:
+        raise WorkbookError(f"{book.name}: no 'Measures' sheet: is this an xlperf master "
+                            "workbook?", file=book.name, sheet="Measures")
+    return read_master_grids(grids, file=book.path if book.path is not None else book.name)
+
+
+def _past_periods(reporting: Any, values: pd.DataFrame) -> list[Any]:
+    """Reporting periods of the same length as ``reporting`` back to the earliest value."""
+    from xlperf.core.periods import parse_period
+
+    if values.empty:
+        return []
+    starts = [parse_period(p).start for p in values["Period"].unique()]
+    earliest = min(starts)
+    out, current = [], reporting.previous()
+    while current.end >= earliest and len(out) < 1000:
+        out.append(current)
+        current = current.previous()
+    return out[::-1]
+
+
+def _shown(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
+            period: Any = None, ledger: str | Path | None = None,
+            rescore_history: bool = False, quarantine: str | Path | None = None,
+            now: datetime | None = None,
+            progress: Callable[[str, float], None] | None = None) -> RefreshResult:
+    """Refresh a master workbook: collect, validate, record, score, freeze, write.
+
+    ``returns``: files or folders (default: the ``Returns folder`` of ``Settings``, relative
+    to the master). ``period``: the reporting period (default: the master's ``Reporting
+    period``). ``ledger``: the SQLite ledger (default: the ``Ledger path`` setting or
+    ``<master>.ledger.sqlite`` beside the master). ``rescore_history``: re-rate past periods
+    with today's targets, tolerances and schemes (default: their frozen statuses stay).
+    ``quarantine``: where rejected returns' annotated copies go (default ``quarantine/<period>``
+    beside the master). ``now``: the time printed in the Log. ``progress(message, fraction)``
+    is called as the steps go.
+
+    Raises :class:`~xlperf.errors.XlperfError` only when the refresh cannot run (the master
+    cannot be read or written, is open in Excel, no reporting period, the ledger is busy);
+    problems in returns are findings, listed in the result and the ``Log`` sheet.
+    """
+    from xlperf import __version__
+    from xlperf.core.periods import parse_period
+    from xlperf.ledger import Ledger, ledger_path, sha256_file
+    from xlperf.validate.returns import validate_returns
+    from xlperf.write.outputs import LogLine, build_outputs
+
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    mark = [started]
+
+    def lap(name: str) -> None:
+        now_ = time.perf_counter()
+        timings[name] = round(now_ - mark[0], 4)
+        mark[0] = now_
+
+    def say(message: str, fraction: float) -> None:
+        if progress is not None:
+            progress(message, fraction)
+
+    when = (now or datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M")
+    say("Reading the master", 0.0)
+    master = _read_master(book)
+    chosen = period if period is not None else master.reporting_period
+    if chosen is None or str(chosen).strip() == "":
+        raise InputError("no reporting period: give --period or set 'Reporting period' on the "
+                         "Settings sheet")
+    reporting = parse_period(chosen)
+    label = reporting.format()
+    base = book.path
+    if ledger is not None:
+        ledger_file = Path(ledger)
+    elif base is not None:
+        ledger_file = ledger_path(base, master.settings.get("Ledger path"))
+    else:
+        raise InputError(f"{book.name} has no file path: give the ledger path")
+    lap("read master")
+
+    say("Collecting returns", 0.05)
+    if returns is None:
+        if base is None:
+            raise InputError(f"{book.name} has no file path: give the returns")
+        folder_setting = master.settings.get("returns_folder") or "returns"
+        folder = Path(str(folder_setting).strip()).expanduser()
+        folder = folder if folder.is_absolute() else base.parent / folder
+        paths, skipped = collect_returns(folder, reporting)
+    else:
+        paths, skipped = _given(returns, reporting)
+    quarantine_dir = (Path(quarantine) if quarantine is not None else
+                      (base.parent if base is not None else ledger_file.parent)
+                      / "quarantine" / label.replace("/", "-"))
+    lap("collect returns")
+
+    store = Ledger(ledger_file)
+    try:
+        say(f"Validating {len(paths)} returns", 0.1)
+        previous = store.current_values()
+        reports = validate_returns(
+            paths, master=master, period=label,
+            previous=previous[["Code", "Period", "Actual"]] if len(previous) else None)
+        lap("validate")
+
+        say("Reading accepted values", 0.4)
+        outcomes: list[FileOutcome] = []
+        performance: list[pd.DataFrame] = []
+        finance_rows: list[pd.DataFrame] = []
+        log: list[LogLine] = []
+        for path, report in zip(paths, reports, strict=True):
+            sha = sha256_file(path) if path.is_file() else None
+            whole, bad_rows = _rows_of(report.errors)
+            kind = str(report.meta.get("kind") or "")
+            accepted_rows = rejected_rows = 0
+            if not whole and kind in ("performance", "finance") and sha is not None:
+                try:
+                    kind, frame, accepted_rows, rejected_rows = _accepted_values(
+                        path, sha, bad_rows)
+                except WorkbookError as error:  # validated as readable; read again failed
+                    whole = True
+                    report = Report(report.findings + (Finding(
+                        "FILE-004", "error", str(error), file=str(path)),), file=report.file,
+                        meta=report.meta)
+                else:
+                    if kind == "performance":
+                        frame, unreadable = _drop_unreadable(frame)
+                        rejected_rows += len(unreadable)
+                        accepted_rows -= len(unreadable)
+                        performance.append(frame)
+                    else:
+                        finance_rows.append(frame)
+            elif not whole:
+                whole = True
+            if whole:
+                outcome = REJECTED
+            elif rejected_rows or report.errors:
+                outcome = PARTLY
+            else:
+                outcome = ACCEPTED
+            copy = _quarantine(path, report, quarantine_dir) if report.errors else None
+            outcomes.append(FileOutcome(path, outcome, kind, sha, report, accepted_rows,
+                                        rejected_rows, copy))
+        lap("read values")
+
+        say("Recording values in the ledger", 0.55)
+        run_context = store.refresh(master=str(base) if base is not None else book.name,
+                                    period=label)
+        run = run_context.__enter__()
+        committed = [False]
+
+        def commit() -> None:
+            if not committed[0]:
+                committed[0] = True
+                run_context.__exit__(None, None, None)
+
+        try:
+            values_in = (pd.concat(performance, ignore_index=True) if performance
+                         else pd.DataFrame())
+            if len(values_in):
+                recorded = run.record_values(values_in)
+                inserted, unchanged = recorded.inserted, recorded.unchanged
+                restatements = recorded.restatements
+            else:
+                inserted = unchanged = 0
+                from xlperf.ledger._store import _restatement_frame
+
+                restatements = _restatement_frame()
+            lap("record")
+
+            say("Scoring", 0.65)
+            values = store.current_values()
+            scored = master.score(values, label)
+            register = master.usable_register
+            changes: list[Any] = []
+            if rescore_history:
+                seen: dict[tuple[str, str], Any] = {}
+                for past in _past_periods(reporting, values):
+                    past_scored = master.score(values, past)
+                    for change in run.freeze_statuses(
+                            past_scored, period_keys=[], rescore_history=True,
+                            measures=register, default_scheme=master.default_scheme):
+                        seen[(change.code, change.period_key)] = change
+                changes += list(seen.values())
+            current_changes = run.freeze_statuses(scored, measures=register,
+                                                  default_scheme=master.default_scheme)
+            already = {(c.code, c.period_key) for c in current_changes}
+            changes = [c for c in changes if (c.code, c.period_key) not in already]
+            changes += current_changes
+            trend = trend_values(scored, values)
+            finance = _finance(master, finance_rows, reporting)
+            lap("score")
+
+            say("Building the output sheets", 0.8)
+            for outcome in outcomes:
+                run.add_file(outcome.name, outcome.sha256, outcome.outcome != REJECTED,
+                             len(outcome.report.errors),
+                             f"{outcome.outcome}: {outcome.accepted_rows} rows accepted, "
+                             f"{outcome.rejected_rows} rejected")
+            for skip in skipped:
+                run.add_file(skip.name, None, False, 0, f"skipped: {skip.note}")
+            counts = {"returns": len(outcomes), "skipped": len(skipped),
+                      "accepted": sum(o.outcome != REJECTED for o in outcomes),
+                      "rejected": sum(o.outcome in (REJECTED, PARTLY) for o in outcomes),
+                      "recorded": inserted, "unchanged": unchanged,
+                      "restatements": len(restatements),
+                      "re-rated": sum(1 for c in changes if c.applied),
+                      "measures": len(scored)}
+            run.counts.update(counts)
+            log = _log_lines(LogLine, when, book.name, label, outcomes, skipped, counts,
+                             restatements, changes, master.report, timings, quarantine_dir,
+                             rescore_history)
+            summary = (f"Refreshed {when} by xlperf {__version__}; ledger {ledger_file.name} "
+                       f"(refresh {run.id})")
+            council = str(master.settings.get("council") or "").strip()
+            sheets = build_outputs(scored, trend=trend, period=label, council=council,
+                                   finance=finance, log=log, log_summary=summary)
+            lap("build outputs")
+            run.timings.update(timings)
+
+            say("Writing the output sheets", 0.9)
+            if getattr(book, "two_phase", False):
+                book.write_sheets(sheets, before_replace=commit)  # type: ignore[call-arg]
+            else:
+                book.write_sheets(sheets)
+            commit()
+            lap("write")
+        except BaseException as error:
+            if not committed[0]:  # roll the ledger back: nothing of this refresh stays
+                committed[0] = True
+                run_context.__exit__(type(error), error, error.__traceback__)
+            raise
+    finally:
+        store.close()
+    timings["total"] = round(time.perf_counter() - started, 4)
+    say("Done", 1.0)
+    outcomes += skipped
+    return RefreshResult(
+        workbook=book.name, output=base, period=label, ledger=ledger_file, refresh_id=run.id,
+        files=tuple(outcomes), recorded=inserted, unchanged=unchanged,
+        restatements=restatements, status_changes=tuple(changes), scored=scored,
+        master_report=master.report, timings=timings, sheets=tuple(sheets),
+        quarantine=quarantine_dir if any(o.quarantined for o in outcomes) else None)
+
+
+def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequence[FileOutcome],
+               skipped: Sequence[FileOutcome], counts: Mapping[str, int],
+               restatements: pd.DataFrame, changes: Sequence[Any], master_report: Report,
+               timings: Mapping[str, float], quarantine: Path, rescore: bool) -> list[Any]:
+    lines = [LogLine("refresh", f"Refreshed {name} for {label}: {counts['returns']} returns "
+                     f"read ({counts['accepted']} accepted, {counts['rejected']} with rejected "
+                     f"rows, {counts['skipped']} skipped), {counts['recorded']} values "
+                     f"recorded, {counts['unchanged']} unchanged, {counts['restatements']} "
+                     f"restatements, {counts['re-rated']} statuses re-rated, "
+                     f"{counts['measures']} measures scored.", time=when)]
+    for f in master_report:
+        lines.append(LogLine("master", f.message, file=name, sheet=f.sheet or "",
+                             cell=f.cell or "", rule=f.rule, severity=f.severity, time=when))
+    for outcome in outcomes:
+        text = {ACCEPTED: f"accepted: {outcome.accepted_rows} rows",
+                PARTLY: f"partly accepted: {outcome.accepted_rows} rows accepted, "
+                        f"{outcome.rejected_rows} rejected",
+                REJECTED: "rejected: no values taken"}[outcome.outcome]
+        queries = len(outcome.report.queries)
+        if queries:
+            text += f"; {queries} queries to check"
+        if outcome.quarantined is not None:
+            text += f"; annotated copy and findings in {quarantine}"
+        lines.append(LogLine(outcome.outcome, f"{outcome.kind or 'return'} {text} "
+                             f"(SHA-256 {str(outcome.sha256)[:12]})", file=outcome.name,
+                             time=when))
+        for f in outcome.report:
+            action = "rejected" if f.severity == "error" else "query"
+            lines.append(LogLine(action, f.message, file=outcome.name, sheet=f.sheet or "",
+                                 cell=f.cell or "", rule=f.rule, severity=f.severity,
+                                 time=when))
+    for skip in skipped:
+        lines.append(LogLine(SKIPPED, f"skipped: {skip.note}", file=skip.name, time=when))
+    for row in restatements.to_dict("records"):
+        new = _shown(row.get("value")) if row.get("value") == row.get("value") else (
+            row.get("no_data_reason") or "none")
+        old = _shown(row.get("previous")) if row.get("previous") == row.get("previous") else (
+            row.get("previous_reason") or "none")
+        lines.append(LogLine("restatement", f"{row['code']} {row['period']}: {old} -> {new} "
+                             f"(was from {row.get('previous_source') or 'history'})",
+                             file=str(row.get("source_file") or ""),
+                             sheet=str(row.get("sheet") or ""), cell=str(row.get("cell") or ""),
+                             time=when))
+    for change in changes:
+        lines.append(LogLine("re-rated" if change.applied else "kept", str(change), time=when))
+    if not rescore:
+        lines.append(LogLine("frozen", "Past periods keep the statuses they were published "
+                             "with; run with --rescore-history to re-rate them with today's "
+                             "targets, tolerances and schemes.", time=when))
+    text = ", ".join(f"{k} {v:.3f} s" for k, v in timings.items())
+    lines.append(LogLine("timing", text, time=when))
+    return lines
+
+
+def result_json(result: RefreshResult) -> str:
+    """A refresh result as JSON (for scripts and the Excel add-in)."""
+    return json.dumps({
+        "workbook": result.workbook, "period": result.period, "ledger": str(result.ledger),
+        "refresh_id": result.refresh_id, "counts": result.counts, "timings": result.timings,
+        "files": [{"file": f.name, "outcome": f.outcome, "kind": f.kind,
+                   "accepted_rows": f.accepted_rows, "rejected_rows": f.rejected_rows,
+                   "errors": len(f.report.errors), "queries": len(f.report.queries),
+                   "quarantined": str(f.quarantined) if f.quarantined else None,
+                   "note": f.note} for f in result.files],
+        "status_changes": [str(c) for c in result.status_changes],
+    }, ensure_ascii=False, indent=2)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,7 @@ def read_properties(path: str | Path) -> dict[str, str]:
             if "docProps/custom.xml" not in archive.namelist():
                 return {}
             root = ElementTree.fromstring(archive.read("docProps/custom.xml"))
-    except (zipfile.BadZipFile, OSError, ElementTree.ParseError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ElementTree.ParseError):
         return {}
     found = {}
     for prop in root.iter(f"{_CUSTOM_NS}property"):
@@ -164,7 +165,8 @@ def percent_rows(path: str | Path, sheet: str, column: str) -> frozenset[int]:
             if part is None or part not in archive.namelist():
                 return frozenset()
             xml = archive.read(part).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, OSError, KeyError, ElementTree.ParseError, ValueError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError,
+            ElementTree.ParseError, ValueError):
         return frozenset()
     found = set()
     cell = re.compile(rf'<c\s[^>]*?\br="{re.escape(column.upper())}(\d+)"[^>]*>')
@@ -174,6 +176,34 @@ def percent_rows(path: str | Path, sheet: str, column: str) -> frozenset[int]:
         if s is not None and s.group(1) in styles:
             found.add(int(match.group(1)))
     return frozenset(found)
+
+
+_ERROR_CELL = re.compile(r'<c\s([^>]*\bt="e"[^>]*)>(.*?)</c>', re.DOTALL)
+_REF = re.compile(r'\br="([A-Z]+[0-9]+)"')
+_VALUE = re.compile(r"<v>([^<]*)</v>")
+
+
+def error_cells(path: str | Path, sheet: str) -> dict[str, str]:
+    """Cells of ``sheet`` holding an Excel error (``#DIV/0!``, ``#REF!``...) by A1 reference.
+    python-calamine reads an error cell as blank, so the validator asks here (the sheet's XML,
+    scanned only when it has an error cell at all). Empty when the parts cannot be read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = _sheet_part(archive, sheet)
+            if part is None or part not in archive.namelist():
+                return {}
+            xml = archive.read(part).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError,
+            ElementTree.ParseError, ValueError):
+        return {}
+    if 't="e"' not in xml:
+        return {}
+    found = {}
+    for match in _ERROR_CELL.finditer(xml):
+        ref, value = _REF.search(match.group(1)), _VALUE.search(match.group(2))
+        if ref is not None:
+            found[ref.group(1)] = value.group(1) if value is not None else "#N/A"
+    return found
 
 
 def read_return(path: str | Path) -> Return:

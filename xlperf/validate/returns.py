@@ -27,6 +27,7 @@ import difflib
 import math
 import weakref
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,7 @@ import pandas as pd
 from xlperf.core.columns import BUDGET_COLUMNS, fold, normalise_columns
 from xlperf.core.values import KIND_INVALID, KIND_NO_DATA, KIND_NUMBER, parse_values
 from xlperf.errors import InputError, WorkbookError, XlperfError
-from xlperf.findings import Finding, Report, cell_ref, column_letter
+from xlperf.findings import Finding, Report, cell_ref, column_letter, parse_ref
 from xlperf.validate.catalogue import Rule, load_rules, with_overrides
 from xlperf.validate.files import Limits, check_file
 
@@ -488,7 +489,8 @@ def _read_file(file: _File, facts: _MasterFacts | None, limits: Limits, *, perio
     except WorkbookError as error:
         _reader_failure(file, error)
         return
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as error:  # the one boundary
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
+            IndexError, TypeError) as error:  # the one boundary for what the libraries raise
         file.add("FILE-004", detail=str(error) or type(error).__name__)
         file.stop = True
         return
@@ -510,8 +512,14 @@ def _read_file(file: _File, facts: _MasterFacts | None, limits: Limits, *, perio
     frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame), name="row")
     blank = frame.isna() | frame.apply(lambda s: s.astype(str).str.strip() == "")
     frame = frame[~blank.all(axis=1)]
+    from xlperf.read.returns import error_cells, percent_rows
+
+    for ref, error in error_cells(file.path, file.sheet).items():
+        row, column = parse_ref(ref)
+        header = next((h for h, c in columns.items() if c == column), None)
+        if header is not None and row in frame.index:
+            frame.at[row, header] = error
     if file.kind == "performance" and "Actual" in columns:
-        from xlperf.read.returns import percent_rows
 
         percent = percent_rows(file.path, file.sheet, column_letter(columns["Actual"]))
         frame["percent_format"] = frame.index.isin(list(percent)) if percent else False
@@ -979,12 +987,15 @@ def _run_schema(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
     wanted = frame["rule"].map(schemas.ROW_CHECK_COLUMNS)
     # A whole-frame check lists every column of a failing row: keep the one the rule is about
     # (its cell), or the first when the frame has no such column.
+    # pandera gives a MultiIndex position as a tuple or as its text "(0, 14)": read both.
+    where = frame["index"].astype(str).str.extract(r"^\(\s*(\d+)\s*,\s*(\d+)\s*\)$")
     keep = (wanted.isna() | (frame["column"] == wanted)).to_numpy(dtype=bool, copy=True)
-    keep &= np.array([isinstance(i, tuple) for i in frame["index"]], dtype=bool)
-    frame = frame[keep].drop_duplicates(["rule", "index"])
+    keep &= where[0].notna().to_numpy()
+    frame = frame.assign(file=where[0], row=where[1])[keep].drop_duplicates(
+        ["rule", "file", "row"])
     return pd.DataFrame({"rule": frame["rule"].to_numpy(),
-                         "file": [i[0] for i in frame["index"]],
-                         "row": [i[1] for i in frame["index"]],
+                         "file": frame["file"].astype(int).to_numpy(),
+                         "row": frame["row"].astype(int).to_numpy(),
                          "value": frame["value"].to_numpy()})
 
 
@@ -1117,6 +1128,27 @@ def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
         "forecast_kind": numbers["Forecast outturn"]["kind"].to_numpy(),
         "explained": explained, "materiality": np.where(is_total, np.inf, materiality),
     }, index=cells.index)
+    # Locked cells against the master's Budget sheet.
+    if facts is not None and len(facts.budget) and "line" in facts.budget.columns:
+        budget = facts.budget.assign(line=facts.budget["line"].map(_text)).drop_duplicates(
+            "line").set_index("line")
+        for header, core in (("Gross budget", "gross_budget"), ("Net budget", "budget")):
+            if core not in budget.columns:
+                continue
+            want = budget[core].reindex(line.to_numpy()).to_numpy(dtype=object)
+            got = cells[header].to_numpy(dtype=object)
+            known = pd.Series(line.to_numpy()).isin(budget.index).to_numpy()
+            differs = known & _differs(got, want)
+            # The changed value is ignored: the checks use the master's figure.
+            master_numbers = parse_values(pd.Series(want, dtype=object))["number"].to_numpy()
+            rows[header] = np.where(known, master_numbers, rows[header].to_numpy())
+            for idx, g, w in zip(cells.index[differs], got[differs], want[differs],
+                                 strict=True):
+                f = by_number[idx[0]]
+                if header in f.columns:
+                    f.add("FILE-018", sheet=f.sheet, cell=f.cell(header, idx[1]),
+                          value=_shown(g), expected=_plain(parse_values(
+                              pd.Series([w], dtype=object))["number"].iloc[0]))
     # A formula without a cached value (never opened in Excel) reads blank: not checked.
     failures = _run_schema(rows, "finance")
     extra: list[tuple[str, Any, dict[str, Any]]] = []
@@ -1131,30 +1163,12 @@ def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
         total_idx = totals.index[-1]
         lines = mine.drop(index=totals.index)
         columns = [c for c in ("Gross budget", "Net budget", "Forecast outturn")
-                   if c in f.columns and (numbers[c]["kind"].loc[lines.index] != KIND_INVALID
+                   if c in f.columns and (numbers[c]["kind"].loc[lines.index] == KIND_NUMBER
                                           ).all()]
         for problem in crossfoot(lines, mine.loc[total_idx], columns):
             extra.append(("FIN-002", total_idx, {"column": problem.column,
                                                  "expected": problem.lines_total,
                                                  "difference": problem.difference}))
-    # Locked cells against the master's Budget sheet.
-    if facts is not None and len(facts.budget) and "line" in facts.budget.columns:
-        budget = facts.budget.assign(line=facts.budget["line"].map(_text)).drop_duplicates(
-            "line").set_index("line")
-        for header, core in (("Gross budget", "gross_budget"), ("Net budget", "budget")):
-            if core not in budget.columns:
-                continue
-            want = budget[core].reindex(line.to_numpy()).to_numpy(dtype=object)
-            got = cells[header].to_numpy(dtype=object)
-            known = pd.Series(line.to_numpy()).isin(budget.index).to_numpy()
-            differs = known & _differs(got, want)
-            for idx, g, w in zip(cells.index[differs], got[differs], want[differs],
-                                 strict=True):
-                f = by_number[idx[0]]
-                if header in f.columns:
-                    f.add("FILE-018", sheet=f.sheet, cell=f.cell(header, idx[1]),
-                          value=_shown(g), expected=_plain(parse_values(
-                              pd.Series([w], dtype=object))["number"].iloc[0]))
     problems = [(r, (int(a), int(b)), {}) for r, a, b in zip(
         failures["rule"], failures["file"], failures["row"], strict=True)] + extra
     for rule, idx, more in problems:

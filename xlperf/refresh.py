@@ -162,6 +162,7 @@ class RefreshResult:
     timings: dict[str, float]
     sheets: tuple[str, ...]
     quarantine: Path | None = None
+    council: str = ""
 
     @property
     def accepted(self) -> tuple[FileOutcome, ...]:
@@ -531,7 +532,11 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
     if ledger is not None:
         ledger_file = Path(ledger)
     elif base is not None:
-        ledger_file = ledger_path(base, master.settings.get("Ledger path"))
+        from xlperf.core.columns import fold
+
+        setting = next((v for k, v in master.settings.items()
+                        if fold(k) in ("ledger path", "ledger")), None)
+        ledger_file = ledger_path(base, setting)
     else:
         raise InputError(f"{book.name} has no file path: give the ledger path")
     lap("read master")
@@ -697,7 +702,8 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
         files=tuple(outcomes), recorded=inserted, unchanged=unchanged,
         restatements=restatements, status_changes=tuple(changes), scored=scored,
         master_report=master.report, timings=timings, sheets=tuple(sheets),
-        quarantine=quarantine_dir if any(o.quarantined for o in outcomes) else None)
+        quarantine=quarantine_dir if any(o.quarantined for o in outcomes) else None,
+        council=council)
 
 
 def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequence[FileOutcome],

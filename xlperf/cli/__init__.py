@@ -11,6 +11,7 @@ each registering on the one :data:`app`.
 from __future__ import annotations
 
 import xlperf.cli.ledger  # noqa: F401  (registers its commands)
+import xlperf.cli.refresh  # noqa: F401  (registers its commands)
 import xlperf.cli.validate  # noqa: F401  (registers its commands)
 import xlperf.cli.workbooks  # noqa: F401  (registers its commands)
 from xlperf.cli import scoring  # noqa: F401  (registers its commands)

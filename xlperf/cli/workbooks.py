@@ -82,49 +82,47 @@ def templates(
     console.print(table)
 
 
+def seed_demo_history(master: Path, period: str) -> Path:
+    """Import the demo council's values from before ``period`` into the master's ledger (so
+    trends and directions of travel have history); importing again changes nothing."""
+    from xlperf import demo as demo_data
+    from xlperf.core.periods import parse_period
+    from xlperf.ledger import Ledger, ledger_path
+
+    start = parse_period(period).start
+    history = demo_data.demo_values(period)
+    history = history[history["Period"].map(lambda p: parse_period(p).end < start)]
+    path = ledger_path(master)
+    with Ledger(path) as ledger:
+        ledger.import_history(history.reset_index(drop=True), "long", name="demo history")
+    return path
+
+
 @app.command()
 def demo(
     directory: Annotated[Path, typer.Argument(help="Folder for the demo workbooks.")] = Path(
         "xlperf-demo"),
     period: Annotated[str, typer.Option(help="Reporting period of the demo.")] = "Q2 2013/14",
 ) -> None:
-    """Build the demo master and filled-in returns, read them back, score, print the scorecard."""
-    import pandas as pd
-
-    from xlperf import demo as demo_data
-    from xlperf.core.periods import parse_period
-    from xlperf.core.rollup import rollup
-    from xlperf.read.master import read_master
-    from xlperf.read.returns import read_return, return_values
+    """Build the demo master and filled-in returns, then refresh the master headless: validate,
+    record in the ledger (seeded with the demo history), score, write the scorecard."""
+    from xlperf.cli.refresh import print_result, run_with_progress
+    from xlperf.refresh import ZipWorkbook, refresh
     from xlperf.write.shipped import build_demo_workbooks
 
     try:
         files = build_demo_workbooks(directory, period=period)
-        master = read_master(files.master)
-        returned = [read_return(p) for p in files.returns]
-        current = [return_values(r) for r in returned if r.kind == "performance"]
-        # Until the ledger keeps history, earlier periods come from the demo's own history.
-        start = parse_period(period).start
-        history = demo_data.demo_values(period)
-        history = history[history["Period"].map(lambda p: parse_period(p).end < start)]
-        values = pd.concat([history, *current], ignore_index=True)
-        scored = master.score(values, period)
+        seed_demo_history(files.master, period)
+        book = ZipWorkbook(files.master)
+        result = run_with_progress(lambda progress: refresh(book, period=period,
+                                                            progress=progress))
     except XlperfError as error:
         raise _fail(error) from None
-    council = master.settings.get("council") or demo_data.DEMO_COUNCIL
-    console.print(scorecard_table(scored, f"{council}: scorecard {period}"))
-    objectives = rollup(scored, ["priority", "objective"])
-    summary = Table(title="Objectives", header_style="bold")
-    for column in ("Objective", "Rated", "Met", "Near", "Missed", "Judgement"):
-        summary.add_column(column)
-    for row in objectives.itertuples():
-        summary.add_row(str(row.objective), str(row.rated), str(row.met), str(row.near),
-                        str(row.missed), str(row.judgement))
-    console.print(summary)
-    counts = scored["status"].value_counts()
-    console.print("Statuses: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    console.print(f"\nMaster workbook: {files.master}")
+    council = result.council or "Demo council"
+    console.print(scorecard_table(result.scored, f"{council}: scorecard {result.period}"))
+    print_result(result)
     console.print(f"Return templates: {files.master.parent / 'templates'} "
-                  f"({len(files.templates)} files)")
-    console.print(f"Filled-in returns: {files.master.parent / 'returns'} "
-                  f"({len(files.returns)} files)")
+                  f"({len(files.templates)} files); filled-in returns: "
+                  f"{files.master.parent / 'returns'} ({len(files.returns)} files)")
+    console.print(f"Open [bold]{files.master}[/] and look at its Scorecard sheet.")
+

@@ -1,0 +1,144 @@
+"""``xlperf refresh``: the one-click refresh from the command line (scheduled runs, CI).
+
+Exit codes: 0 refreshed, nothing rejected; 1 refreshed, but returns (or rows of them) were
+rejected (their annotated copies are in the quarantine folder); 2 the refresh could not run
+(the master is open in Excel, locked, unreadable, no reporting period...).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from xlperf.cli._app import _fail, app, console
+from xlperf.errors import XlperfError
+
+
+def run_with_progress(call: Any) -> Any:
+    """Run ``call(progress)`` with a rich progress bar on stderr-free console output."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("Refreshing", total=1.0)
+
+        def progress(message: str, fraction: float) -> None:
+            bar.update(task, description=message, completed=fraction)
+
+        return call(progress)
+
+
+def summary_tables(result: Any) -> list[Table]:
+    """The summary of a :class:`~xlperf.refresh.RefreshResult`: files, counts, changes."""
+    files = Table(title=f"Returns for {result.period}", header_style="bold",
+                  title_justify="left")
+    for column, justify in (("File", "left"), ("Kind", "left"), ("Outcome", "left"),
+                            ("Rows in", "right"), ("Rows rejected", "right"),
+                            ("Errors", "right"), ("Queries", "right")):
+        files.add_column(column, justify=justify)  # type: ignore[arg-type]
+    colours = {"accepted": "green", "partly accepted": "dark_orange", "rejected": "red",
+               "skipped": "dim"}
+    for f in result.files:
+        files.add_row(f.name, f.kind, f"[{colours[f.outcome]}]{f.outcome}[/]"
+                      + (f" ({f.note})" if f.note else ""),
+                      str(f.accepted_rows), str(f.rejected_rows),
+                      str(len(f.report.errors)), str(len(f.report.queries)))
+    counts = Table(title="Refresh", header_style="bold", title_justify="left", show_header=False)
+    counts.add_column("What")
+    counts.add_column("", justify="right")
+    c = result.counts
+    for label, key in (("Values recorded", "recorded"), ("Values unchanged (already in the "
+                       "ledger)", "unchanged"), ("Restatements", "restatements"),
+                       ("Statuses re-rated", "re-rated"), ("Measures scored", "measures")):
+        counts.add_row(label, str(c[key]))
+    statuses = ", ".join(f"{k[7:]} {v}" for k, v in c.items() if k.startswith("status "))
+    counts.add_row("Statuses", statuses)
+    counts.add_row("Time", f"{result.timings.get('total', 0):.2f} s "
+                   f"(validate {result.timings.get('validate', 0):.2f} s, write "
+                   f"{result.timings.get('write', 0):.2f} s)")
+    tables = [files, counts]
+    if result.status_changes:
+        changes = Table(title="Status changes", header_style="bold", title_justify="left")
+        changes.add_column("Change", overflow="fold")
+        for change in result.status_changes:
+            changes.add_row(str(change))
+        tables.append(changes)
+    if len(result.restatements):
+        restated = Table(title="Restatements", header_style="bold", title_justify="left")
+        for column in ("Code", "Period", "Was", "Now", "From"):
+            restated.add_column(column)
+        for row in result.restatements.to_dict("records"):
+            restated.add_row(str(row["code"]), str(row["period"]), f"{row['previous']:g}"
+                             if row["previous"] == row["previous"] else
+                             str(row["previous_reason"]),
+                             f"{row['value']:g}" if row["value"] == row["value"] else
+                             str(row["no_data_reason"]), str(row["source_file"]))
+        tables.append(restated)
+    return tables
+
+
+def print_result(result: Any) -> None:
+    for table in summary_tables(result):
+        console.print(table)
+    rejected = [f for f in result.files if f.report.errors]
+    for f in rejected:
+        console.print(f"[bold]{f.name}[/]: {len(f.report.errors)} errors")
+        for finding in f.report.errors[:5]:
+            where = "!".join(p for p in (finding.sheet, finding.cell) if p)
+            console.print(f"  [red]{finding.rule}[/] {where}: {finding.message}",
+                          markup=True, highlight=False)
+        if len(f.report.errors) > 5:
+            console.print(f"  … and {len(f.report.errors) - 5} more (see the Log sheet)")
+    if result.quarantine is not None:
+        console.print(f"Annotated copies of the returns with errors: {result.quarantine}")
+    console.print(f"Refreshed workbook: [bold]{result.output or result.workbook}[/] "
+                  f"(ledger {result.ledger})")
+
+
+@app.command("refresh")
+def refresh_command(
+    master: Annotated[Path, typer.Argument(help="The master workbook (.xlsx or .xlsm).")],
+    returns: Annotated[list[Path] | None, typer.Option(
+        "--returns", help="A returns folder or file (repeat for more); default: the "
+                          "Settings' Returns folder.")] = None,
+    period: Annotated[str | None, typer.Option(
+        help="Reporting period, e.g. 'Q2 2013/14' (default: the Settings').")] = None,
+    rescore_history: Annotated[bool, typer.Option(
+        "--rescore-history", help="Re-rate past periods with today's targets, tolerances "
+                                  "and schemes (default: they keep their frozen statuses).")
+    ] = False,
+    backups: Annotated[int, typer.Option(help="Timestamped backups of the master to keep in "
+                                              "backups/ beside it.")] = 5,
+    ledger: Annotated[Path | None, typer.Option(help="The ledger (default: the Settings' "
+                                                     "Ledger path, or beside the master).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Refresh the master's Scorecard, Objectives, Exceptions, Finance and Log sheets from the
+    returns, without Excel: validate, record in the ledger, score, write losslessly.
+
+    Exit code 0 when every return was accepted, 1 when returns or rows were rejected (see the
+    Log sheet and the quarantine folder), 2 when the refresh could not run."""
+    from xlperf.refresh import ZipWorkbook, refresh, result_json
+
+    try:
+        book = ZipWorkbook(master, backups=backups)
+        if as_json:
+            result = refresh(book, returns=returns, period=period, ledger=ledger,
+                             rescore_history=rescore_history)
+        else:
+            result = run_with_progress(lambda progress: refresh(
+                book, returns=returns, period=period, ledger=ledger,
+                rescore_history=rescore_history, progress=progress))
+    except XlperfError as error:
+        from rich.markup import escape
+
+        raise _fail(XlperfError(escape(str(error)))) from None
+    if as_json:
+        print(result_json(result))
+    else:
+        print_result(result)
+    raise typer.Exit(0 if result.ok else 1)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import xlperf.cli.ledger  # noqa: F401  (registers its commands)
 import xlperf.cli.refresh  # noqa: F401  (registers its commands)
+import xlperf.cli.report  # noqa: F401  (registers its commands)
+import xlperf.cli.serve  # noqa: F401  (registers its commands)
 import xlperf.cli.validate  # noqa: F401  (registers its commands)
 import xlperf.cli.workbooks  # noqa: F401  (registers its commands)
 from xlperf.cli import scoring  # noqa: F401  (registers its commands)

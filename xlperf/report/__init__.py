@@ -61,7 +61,8 @@ def build_report(master: str | Path, out: str | Path | None = None, *, period: A
     html = render_html(data)
     if out is None:
         stem = Path(master).stem
-        name = f"{stem} report {data.period.format('iso')}.{fmt}"
+        label = data.period.format("iso").replace("/", "-")
+        name = f"{stem} report {label}.{fmt}"
         out = Path(master).with_name(name)
     target = Path(out)
     if fmt == "pdf":

@@ -221,6 +221,18 @@ def _returns_values(folder: Path) -> list[pd.DataFrame]:
     return frames
 
 
+def _ledger_values(master: Path, settings: Mapping[str, Any]) -> pd.DataFrame | None:
+    """Every value in use in the master's ledger (all periods), or None when it has none."""
+    from xlperf.ledger import Ledger, ledger_path
+
+    where = ledger_path(master, _setting(settings, "Ledger path"))
+    if not where.is_file():
+        return None
+    with Ledger(where) as ledger:
+        values = ledger.current_values()
+    return values if len(values) else None
+
+
 def _before(values: pd.DataFrame, reporting: Period) -> pd.DataFrame:
     """Rows of a long values table for periods that ended before ``reporting`` started."""
     periods = values["Period"] if "Period" in values.columns else values["period"]
@@ -253,12 +265,14 @@ def report_data_from_master(
       (the ledger's history; a ``Commentary`` column is used too). When it also has
       ``target`` and ``status`` columns it is printed as given; otherwise each earlier period
       is scored with the master's rules.
-    - ``values``: this period's values; default: every performance return in the master's
-      ``Returns folder``.
+    - ``values``: this period's values.
 
-    Until the ledger is wired in, a master whose register is the demo council's gets its
-    earlier periods from :func:`xlperf.demo.demo_values` when no ``history`` is given (as
-    ``xlperf demo`` does), so the demo report has trends to print.
+    With neither, the values come from the master's ledger (``Ledger path`` setting, or
+    ``<master>.ledger.sqlite`` beside it): what the last refresh accepted, every period, the
+    same figures as the ``Scorecard`` sheet. A master that was never refreshed has no ledger:
+    then the performance returns in its ``Returns folder`` are read as they are (not
+    validated), and a master whose register is the demo council's gets its earlier periods
+    from :func:`xlperf.demo.demo_values` (as ``xlperf demo`` does).
     """
     from xlperf.read.master import read_master
 
@@ -270,14 +284,19 @@ def report_data_from_master(
                          "on the Settings sheet")
     reporting = parse_period(when)
     settings = master.settings
-    if values is None:
+    ledgered = None
+    if values is None and history is None:
+        ledgered = _ledger_values(path, settings)
+    if ledgered is not None:
+        values = ledgered
+    elif values is None:
         folder = path.parent / str(settings.get("returns_folder") or "returns")
         returned = _returns_values(folder)
         values = (pd.concat(returned, ignore_index=True) if returned
                   else pd.DataFrame(columns=["Code", "Period", "Actual"]))
     earlier = history
-    if earlier is None:
-        # TODO(ledger): the refresh passes ledger history here; this fallback is demo-only.
+    if earlier is None and ledgered is None:
+        # A master never refreshed: the demo's own history stands in for the ledger's.
         from xlperf import demo
 
         codes = set(master.usable_register.iloc[:, 0].astype(str).str.strip())

@@ -119,10 +119,21 @@ def demo(
     except XlperfError as error:
         raise _fail(error) from None
     council = result.council or "Demo council"
+    from xlperf.core.rollup import rollup
+
     console.print(scorecard_table(result.scored, f"{council}: scorecard {result.period}"))
+    summary = Table(title="Objectives", header_style="bold", title_justify="left")
+    for column in ("Objective", "Rated", "Met", "Near", "Missed", "Judgement"):
+        summary.add_column(column)
+    for row in rollup(result.scored, ["priority", "objective"]).itertuples():
+        summary.add_row(str(row.objective), str(row.rated), str(row.met), str(row.near),
+                        str(row.missed), str(row.judgement))
+    console.print(summary)
     print_result(result)
+    console.print(f"\nMaster workbook: {files.master} (refreshed: open it and look at its "
+                  "Scorecard, Objectives, Exceptions, Finance and Log sheets)")
     console.print(f"Return templates: {files.master.parent / 'templates'} "
-                  f"({len(files.templates)} files); filled-in returns: "
-                  f"{files.master.parent / 'returns'} ({len(files.returns)} files)")
-    console.print(f"Open [bold]{files.master}[/] and look at its Scorecard sheet.")
+                  f"({len(files.templates)} files)")
+    console.print(f"Filled-in returns: {files.master.parent / 'returns'} "
+                  f"({len(files.returns)} files)")
 

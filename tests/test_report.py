@@ -1,0 +1,367 @@
+"""The committee report: built from the refreshed demo, checked as a councillor and a screen
+reader would: every measure once, exactly the exceptions, the Scorecard sheet's numbers,
+accessible markup, the same bytes twice, and a PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import replace
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from xlperf import demo
+from xlperf.core.direction import WORSENING
+from xlperf.core.periods import parse_period
+from xlperf.core.rollup import JUDGEMENTS
+from xlperf.core.schemes import BUILTIN_SCHEMES, SPECIAL_STATUSES
+from xlperf.core.score import score
+from xlperf.report import (
+    SECTIONS,
+    ReportData,
+    contrast_ratio,
+    exceptions,
+    history_from_values,
+    parse_sections,
+    render_html,
+    render_pdf,
+    report_data_from_master,
+    text_on,
+)
+from xlperf.report._svg import fmt
+
+GENERATED = dt.date(2013, 10, 22)
+STATUS_WORDS = ({b.label for s in BUILTIN_SCHEMES.values() for b in s.bands}
+                | {s.label for s in SPECIAL_STATUSES} | set(JUDGEMENTS))
+
+
+class Page(HTMLParser):
+    """A small DOM: every element with its attributes, parent chain and text."""
+
+    VOID = {"meta", "br", "img", "col", "link", "input", "hr", "circle", "line", "polyline",
+            "polygon", "rect", "path"}
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.root = {"tag": "#root", "attrs": {}, "children": [], "text": [], "parent": None}
+        self.stack = [self.root]
+        self.elements: list[dict] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        node = {"tag": tag, "attrs": dict(attrs), "children": [], "text": [],
+                "parent": self.stack[-1]}
+        self.stack[-1]["children"].append(node)
+        self.stack[-1]["text"].append(node)
+        self.elements.append(node)
+        if tag not in self.VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in self.VOID:
+            self.stack.pop()
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        assert self.stack[-1]["tag"] == tag, f"</{tag}> closes <{self.stack[-1]['tag']}>"
+        self.stack.pop()
+
+    def handle_data(self, data):
+        self.stack[-1]["text"].append(data)
+
+
+def text_of(node: dict) -> str:
+    """The text of an element and its descendants, in document order."""
+    parts = [item if isinstance(item, str) else text_of(item) for item in node["text"]]
+    return " ".join(" ".join(parts).split())
+
+
+def find(node: dict, tag: str | None = None, **attrs) -> list[dict]:
+    found = []
+    for child in node["children"]:
+        if (tag is None or child["tag"] == tag) and all(
+                child["attrs"].get(k.rstrip("_")) == v for k, v in attrs.items()):
+            found.append(child)
+        found.extend(find(child, tag, **attrs))
+    return found
+
+
+def section(page: Page, name: str) -> dict:
+    (found,) = [e for e in page.elements if e["tag"] == "section" and e["attrs"].get("id") == name]
+    return found
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory):
+    """The demo master, refreshed (ledger with three years of history), and its report data."""
+    from xlperf.ledger import Ledger, ledger_path
+    from xlperf.refresh import ZipWorkbook, refresh
+    from xlperf.write.shipped import build_demo_workbooks
+
+    out = tmp_path_factory.mktemp("demo")
+    files = build_demo_workbooks(out)
+    start = parse_period(demo.DEMO_PERIOD).start
+    values = demo.demo_values()
+    earlier = values[values["Period"].map(lambda p: parse_period(p).end < start)]
+    with Ledger(ledger_path(files.master)) as ledger:
+        ledger.record_values(earlier)
+    refresh(ZipWorkbook(files.master), now=dt.datetime(2013, 10, 22, 9, 0))
+    data = report_data_from_master(files.master, generated=GENERATED)
+    return files.master, data
+
+
+@pytest.fixture(scope="module")
+def html(refreshed):
+    return render_html(refreshed[1])
+
+
+@pytest.fixture(scope="module")
+def page(html):
+    return Page(html)
+
+
+def test_html_parses_and_has_every_section_in_order(html, page):
+    ids = [e["attrs"]["id"] for e in page.elements if e["tag"] == "section"]
+    assert ids == list(SECTIONS)
+    assert html.startswith("<!DOCTYPE html>")
+    assert "Generated on: 22 October 2013" in html
+
+
+def test_every_measure_once_in_the_objective_tables(refreshed, page):
+    _master, data = refreshed
+    rows = find(section(page, "objectives"), "tr")
+    codes = [r["attrs"]["data-code"] for r in rows if "data-code" in r["attrs"]]
+    register = demo.demo_register()["Code"].tolist()
+    assert sorted(codes) == sorted(register)
+    assert len(codes) == len(set(codes)) == 53
+
+
+def test_exceptions_are_exactly_beyond_tolerance_or_worsening(refreshed, page):
+    _master, data = refreshed
+    scored = data.scored
+    expected = scored[(scored["rated"] & (scored["severity"] == 2))
+                      | (scored["direction"] == WORSENING)]["code"].tolist()
+    assert set(exceptions(scored)["code"]) == set(expected)
+    part = section(page, "exceptions")
+    listed = [r["attrs"]["data-code"] for r in find(part, "tr") if "data-code" in r["attrs"]]
+    cards = [a["attrs"]["data-code"] for a in find(part, "article")]
+    assert sorted(listed) == sorted(expected) and listed == cards
+    # Beyond tolerance first, each group in register order.
+    beyond = scored.set_index("code").loc[listed]
+    flags = (beyond["rated"] & (beyond["severity"] == 2)).tolist()
+    assert flags == sorted(flags, reverse=True)
+    assert 0 < len(listed) < len(scored)
+
+
+def test_exception_rule_on_a_hand_made_frame():
+    frame = pd.DataFrame({
+        "code": ["red", "amber-worse", "green", "no-data", "data-only-red", "red-diamond"],
+        "rated": [True, True, True, False, False, True],
+        "severity": [2, 1, 0, 1, 2, 2],
+        "direction": ["Improving ↑", WORSENING, "No change ↔", "Not comparable",
+                      "Not comparable", WORSENING]})
+    found = exceptions(frame)
+    assert found["code"].tolist() == ["red", "red-diamond", "amber-worse"]
+    assert found["worsening"].tolist() == [False, True, True]
+
+
+def _scorecard_sheet(master) -> dict[str, dict]:
+    from xlperf.read._calamine import open_workbook, sheet_grid
+
+    grid = sheet_grid(open_workbook(master), "Scorecard", file=str(master))
+    header = next(i for i, row in enumerate(grid) if row and row[0] == "Code")
+    names = grid[header]
+    rows = {}
+    for row in grid[header + 1:]:
+        if row[names.index("Period")] is None:  # a priority or objective heading
+            continue
+        rows[str(row[0])] = dict(zip(names, row, strict=False))
+    return rows
+
+
+def test_numbers_equal_the_scored_frame_and_the_scorecard_sheet(refreshed, page):
+    master, data = refreshed
+    sheet = _scorecard_sheet(master)
+    scored = data.scored.set_index("code")
+    rows = [r for r in find(section(page, "objectives"), "tr") if "data-code" in r["attrs"]]
+    assert len(rows) == len(sheet) == 53
+    for row in rows:
+        code = row["attrs"]["data-code"]
+        cells = [text_of(td) for td in find(row, "td")]
+        status, value, target, _annual, period, _note = cells
+        s, card = scored.loc[code], sheet[code]
+        assert value == (fmt(s["actual"], s["unit"]) if pd.notna(s["actual"])
+                         else s["actual_reason"])
+        assert target == (fmt(s["target"], s["unit"]) if pd.notna(s["target"]) else "")
+        assert status.endswith(s["status"]) and period == s["period"]
+        # The refresh's Scorecard sheet says the same.
+        assert period == card["Period"]
+        assert card["Status"].endswith(s["status"])
+        if isinstance(card["Actual"], float):
+            assert round(card["Actual"], 4) == round(s["actual"], 4)
+            assert value.rstrip("%").replace(",", "") == fmt(card["Actual"]).replace(",", "")
+        if isinstance(card["Target"], float):
+            assert round(card["Target"], 4) == round(s["target"], 4)
+
+
+def test_trend_table_last_column_is_the_reported_value(refreshed, page):
+    _master, data = refreshed
+    scored = data.scored.set_index("code")
+    rows = [r for r in find(section(page, "trend"), "tr") if "data-code" in r["attrs"]]
+    assert sorted(r["attrs"]["data-code"] for r in rows) == sorted(scored.index)
+    for row in rows:
+        s = scored.loc[row["attrs"]["data-code"]]
+        cells = [text_of(td) for td in find(row, "td", **{})]
+        # rank, baseline, six periods, target, status, sparkline, direction, trend
+        assert cells[7] == fmt(s["actual"], s["unit"])
+        assert cells[-2] == s["direction"] and cells[-1] == s["trend"]
+
+
+def test_finance_page_has_revenue_and_capital_totals(refreshed, page):
+    text = text_of(section(page, "finance"))
+    assert "Directorate total" in text and "Capital programme total" in text
+    assert re.search(r"Budget £[\d.]+M, forecast £[\d.]+M", text)
+    budget = refreshed[1].budget
+    total = budget[budget["line"] == "Directorate total"].iloc[0]
+    assert fmt(total["variance"]) in text
+
+
+# ---------------------------------------------------------------- accessibility
+def test_document_language_title_and_headings(page):
+    (root,) = find(page.root, "html")
+    assert root["attrs"]["lang"] == "en-GB"
+    (title,) = find(find(page.root, "head")[0], "title")  # SVG titles are in the body
+    assert "Doncaster-on-Sea Council" in text_of(title) and "Q2 2013/14" in text_of(title)
+    assert len(find(page.root, "h1")) == 1
+
+
+def test_every_chart_has_a_role_and_a_name_stating_its_numbers(refreshed, page):
+    charts = find(page.root, "svg")
+    assert len(charts) > 53  # a sparkline per measure, a chart per card
+    for svg in charts:
+        assert svg["attrs"].get("role") == "img"
+        label = svg["attrs"].get("aria-label", "")
+        assert label and find(svg, "title")
+        assert re.search(r"\d", label), label
+    assert not find(page.root, "img")  # no raster images at all
+    # A card chart states every plotted value.
+    card = find(section(page, "exceptions"), "article")[0]
+    chart = find(card, "svg")[0]
+    code = card["attrs"]["data-code"]
+    history = refreshed[1].history
+    for value in history.loc[history["code"] == code, "actual"].dropna():
+        assert fmt(value) in chart["attrs"]["aria-label"]
+
+
+def test_every_table_has_scoped_header_cells_and_a_caption(page):
+    tables = find(page.root, "table")
+    assert tables
+    for table in tables:
+        headers = find(table, "th")
+        assert headers, "a table without header cells"
+        assert all(th["attrs"].get("scope") in ("col", "row") for th in headers)
+        assert find(table, "caption")
+
+
+def test_no_status_by_colour_alone_and_every_colour_pair_has_contrast(page):
+    chips = [e for e in page.elements if e["attrs"].get("class") == "status"]
+    assert len(chips) > 100
+    for chip in chips:
+        word = text_of(chip)
+        symbol = text_of(find(chip, "span")[0])
+        assert word.removeprefix(symbol).strip() in STATUS_WORDS, word
+        style = dict(part.split(":") for part in chip["attrs"]["style"].split(";"))
+        ratio = contrast_ratio(style["background"], style["color"])
+        assert ratio >= 4.5, (word, style)  # text contrast (AA); the brief's floor is 3:1
+        assert contrast_ratio(style["background"], "#FFFFFF") >= 3.0, (word, style)
+
+
+def test_every_status_colour_of_every_scheme_contrasts_with_the_page():
+    colours = {b.colour for s in BUILTIN_SCHEMES.values() for b in s.bands}
+    colours |= {s.colour for s in SPECIAL_STATUSES}
+    for colour in colours:
+        assert contrast_ratio(colour, "#FFFFFF") >= 3.0, colour
+        assert contrast_ratio(colour, text_on(colour)) >= 4.5, colour
+    # A council's own pale colour gets dark text, never white.
+    assert text_on("#FFDD00") == "#0B0C0C" and contrast_ratio("#FFDD00", "#0B0C0C") > 4.5
+    assert round(contrast_ratio("#000000", "#FFFFFF"), 1) == 21.0
+
+
+def test_self_contained_and_readable(html):
+    assert "<script" not in html and "<link" not in html and "<img" not in html
+    assert "url(" not in html and 'src="' not in html
+    assert re.search(r"html \{[^}]*font-size: 11pt", html)
+    assert "counter(page)" in html and "counter(pages)" in html  # page numbers in print
+    assert "break-inside: avoid" in html and "table-header-group" in html
+
+
+# ---------------------------------------------------------------- determinism and switches
+def test_same_data_same_bytes(refreshed, html):
+    master, data = refreshed
+    assert render_html(data) == html
+    again = report_data_from_master(master, generated=GENERATED)
+    assert render_html(again) == html
+
+
+def test_sections_switch(refreshed):
+    data = refreshed[1]
+    only = Page(render_html(replace(data, sections=("summary", "finance"))))
+    ids = [e["attrs"]["id"] for e in only.elements if e["tag"] == "section"]
+    assert ids == ["summary", "finance"]
+    assert len(find(only.root, "h1")) == 1
+    assert parse_sections("Cover, Measure cards; trend scorecard") == (
+        "cover", "exceptions", "trend")
+    assert parse_sections("") == SECTIONS
+    with pytest.raises(ValueError) as raised:
+        parse_sections("cover, horoscope")
+    assert "horoscope" in str(raised.value)
+
+
+def test_report_from_plain_frames_without_budget_or_history():
+    register = demo.demo_register()
+    values = demo.demo_values()
+    scored = score(values, register, demo.DEMO_PERIOD)
+    data = ReportData(council="Test Council", directorate="Children", period=parse_period(
+        demo.DEMO_PERIOD), generated=GENERATED, scored=scored)
+    page = Page(render_html(data))
+    assert "No budget or capital figures" in text_of(section(page, "finance"))
+    history = history_from_values(values, register, demo.DEMO_PERIOD)
+    assert {"code", "period", "actual", "target", "status"} <= set(history.columns)
+    monthly = history[history["code"] == "(Old)NI_117a"]
+    assert len(monthly) == 12 and monthly["period"].iloc[-1] == "Sep-13"
+    latest = scored.set_index("code").loc["(Old)NI_117a"]
+    assert monthly["actual"].iloc[-1] == latest["actual"]
+    assert monthly["status"].iloc[-1] == latest["status"]
+
+
+def test_cli_writes_the_report(refreshed, tmp_path):
+    from xlperf.cli import app
+
+    master, _data = refreshed
+    out = tmp_path / "pack.html"
+    result = CliRunner().invoke(app, ["report", str(master), "--out", str(out), "--date",
+                                      "2013-10-22"])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == render_html(refreshed[1])
+    bad = CliRunner().invoke(app, ["report", str(master), "--format", "docx"])
+    assert bad.exit_code == 2 and "docx" in bad.output
+
+
+@pytest.mark.slow
+def test_pdf_has_pages_and_tags(html, tmp_path):
+    pytest.importorskip("weasyprint")
+    path = render_pdf(html, tmp_path / "report.pdf")
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF-")
+    import subprocess
+
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))
+    assert 15 <= pages <= 60
+    assert re.search(r"Tagged:\s+yes", info.stdout)

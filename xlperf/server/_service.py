@@ -1,0 +1,247 @@
+"""What each endpoint does, without the web framework: payload in, plain data out.
+
+The same library calls as the CLI: :func:`xlperf.validate.validate_return` for "Validate this
+return", :func:`xlperf.refresh.refresh` over :class:`xlperf.excel.gateway.XlwingsWorkbook` for
+"Refresh scorecard", the ledger's refresh log for "Show log", and xlwings' custom-function
+machinery for the ``XLPERF.*`` worksheet functions. Library errors stay
+:class:`~xlperf.errors.XlperfError` here; :mod:`xlperf.server.app` turns them into messages.
+
+The team's ledger is the one of the server's master (``--master``): its ``Ledger path`` setting,
+else ``<master>.ledger.sqlite`` beside it. Refreshes of one ledger run one at a time (a lock per
+ledger in this process, and the ledger's own SQLite transaction across processes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from xlperf.errors import BusyError, XlperfError
+from xlperf.server._actions import guard_actions
+from xlperf.server._config import ServerConfig
+from xlperf.server._payload import PayloadError, check_payload, sheet_grids
+
+__all__ = ["Team", "ledger_lock"]
+
+_LOCKS: dict[Path, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$")
+
+
+def ledger_lock(path: Path) -> threading.Lock:
+    """The one lock of a ledger file in this process."""
+    key = path.resolve()
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.Lock())
+
+
+def _cell(value: Any) -> Any:
+    """A payload cell as a workbook cell: ISO date text (how Office.js clients send dates)
+    becomes a date again, the rest is unchanged."""
+    if isinstance(value, str) and _ISO.match(value):
+        try:
+            return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
+        except ValueError:
+            return value
+    return value
+
+
+class Team:
+    """The server's view of the team: its master, its ledger and their lock."""
+
+    def __init__(self, config: ServerConfig):
+        self.config = config
+        self._master: tuple[float, Any] | None = None
+        self._guard = threading.Lock()
+
+    # -- the master and its ledger on the server's disk ---------------------------------------
+    def master(self) -> Any:
+        """The server's master, read once per change of the file (``None`` without one)."""
+        path = self.config.master
+        if path is None:
+            return None
+        from xlperf.read.master import read_master
+
+        stamp = path.stat().st_mtime
+        with self._guard:
+            if self._master is None or self._master[0] != stamp:
+                self._master = (stamp, read_master(path))
+            return self._master[1]
+
+    def ledger_path(self) -> Path:
+        """Where the team's ledger lives; an error when the server has no master."""
+        if self.config.master is None:
+            raise XlperfError("this server was started without --master, so it has no ledger "
+                              "to record a refresh in: ask whoever runs it to restart it with "
+                              "'xlperf serve --master PATH'")
+        from xlperf.core.columns import fold
+        from xlperf.ledger import ledger_path
+
+        settings = getattr(self.master(), "settings", {}) or {}
+        setting = next((v for k, v in settings.items() if fold(k) in ("ledger path", "ledger")),
+                       None)
+        return ledger_path(self.config.master, setting)
+
+    def returns(self) -> list[Path]:
+        """The team's returns: the ``Returns folder`` of the server's own master (relative to
+        it; default ``returns``), never a folder named by the workbook a request sends."""
+        master, path = self.master(), self.config.master
+        if master is None or path is None:
+            return []
+        setting = str(master.settings.get("returns_folder") or "returns").strip()
+        folder = Path(setting).expanduser()
+        folder = folder if folder.is_absolute() else path.parent / folder
+        return [folder] if folder.is_dir() else []
+
+    def previous_values(self) -> Any:
+        """The team ledger's accepted values (``Code``, ``Period``, ``Actual``) for the change
+        checks, as the refresh gives them to the validator; ``None`` without any."""
+        if self.config.master is None:
+            return None
+        path = self.ledger_path()
+        if not path.exists():
+            return None
+        from xlperf.ledger import Ledger
+
+        with Ledger(path) as ledger:
+            current = ledger.current_values()
+        return current[["Code", "Period", "Actual"]] if len(current) else None
+
+    # -- Validate this return ----------------------------------------------------------------
+    def validate(self, payload: Any) -> dict[str, Any]:
+        """Findings for the return the payload carries, checked against the server's master."""
+        checked = check_payload(payload)
+        from xlperf.validate import validate_return
+
+        name = checked["book"]["name"]
+        previous = self.previous_values()
+        with tempfile.TemporaryDirectory(prefix="xlperf-validate-") as folder:
+            path = Path(folder) / (Path(name).stem + ".xlsx")
+            _write_xlsx(checked, path)
+            report = validate_return(path, self.master(), previous=previous)
+        findings = []
+        for finding in report:
+            row = finding.to_dict()
+            row["file"] = name
+            findings.append(row)
+        errors = sum(f["severity"] == "error" for f in findings)
+        queries = len(findings) - errors
+        if not findings:
+            summary = f"{name}: no problems found."
+        else:
+            summary = (f"{name}: {errors} error{'s' * (errors != 1)} (must be fixed) and "
+                       f"{queries} quer{'ies' if queries != 1 else 'y'} (please confirm).")
+        return {"ok": True, "valid": report.valid, "summary": summary, "findings": findings,
+                "actions": []}
+
+    # -- Refresh scorecard -------------------------------------------------------------------
+    def refresh(self, payload: Any) -> dict[str, Any]:
+        """The refresh of the master the payload carries: the actions that write its output
+        sheets, recorded in the team's ledger. One refresh of a ledger at a time."""
+        checked = check_payload(payload)
+        ledger = self.ledger_path()
+        lock = ledger_lock(ledger)
+        if not lock.acquire(timeout=self.config.lock_timeout):
+            raise BusyError("another refresh of the team's scorecard is still running; try "
+                            "again in a minute")
+        try:
+            return self._refresh(checked, ledger)
+        finally:
+            lock.release()
+
+    def _refresh(self, checked: dict[str, Any], ledger: Path) -> dict[str, Any]:
+        from xlperf.server._xlwings import load_xlwings
+
+        xw = load_xlwings()
+        from xlperf.excel.gateway import XlwingsWorkbook
+        from xlperf.refresh import refresh
+
+        book = xw.Book(json=checked)
+        result = refresh(XlwingsWorkbook(book), returns=self.returns(), ledger=ledger)
+        actions = guard_actions(book.json()["actions"])
+        return {"ok": True, "summary": _summary(result), "actions": actions,
+                "findings": _findings(result, checked["book"]["name"])}
+
+    # -- Show log ----------------------------------------------------------------------------
+    def log(self, limit: int = 20) -> dict[str, Any]:
+        """The latest refreshes recorded in the team's ledger, newest first."""
+        path = self.ledger_path()
+        if not path.exists():
+            return {"ok": True, "summary": "No refresh has been recorded yet.", "entries": []}
+        from xlperf.ledger import Ledger
+
+        with Ledger(path) as ledger:
+            frame = ledger.refreshes().head(limit)
+        entries = []
+        for row in frame.to_dict("records"):
+            entries.append({"id": int(row["id"]), "kind": row.get("kind"),
+                            "started": row.get("started_at"),
+                            "finished": row.get("finished_at"),
+                            "period": row.get("period"), "counts": row.get("counts") or {},
+                            "files": len(row.get("files") or [])})
+        return {"ok": True, "summary": f"The last {len(entries)} refreshes of the team's "
+                                       "ledger.", "entries": entries}
+
+
+MAX_FINDINGS = 500
+
+
+def _summary(result: Any) -> str:
+    """One paragraph for the pane from a :class:`~xlperf.refresh.RefreshResult`."""
+    counts = result.counts
+    text = (f"Scorecard for {result.period}: {counts['measures']} measures scored. "
+            f"{counts['returns']} returns read ({counts['accepted']} accepted, "
+            f"{counts['rejected']} with rejected rows, {counts['skipped']} skipped); "
+            f"{counts['recorded']} values recorded, {counts['unchanged']} unchanged, "
+            f"{counts['restatements']} restated. Logged as refresh {result.refresh_id}.")
+    return text
+
+
+def _findings(result: Any, name: str) -> list[dict[str, Any]]:
+    """The master's findings (cells of the open workbook: ``in_book``) and each return's,
+    errors first, at most :data:`MAX_FINDINGS`."""
+    rows = []
+    for finding in result.master_report:
+        rows.append(dict(finding.to_dict(), file=name, in_book=True))
+    for outcome in result.files:
+        for finding in outcome.report:
+            rows.append(dict(finding.to_dict(), file=outcome.name, in_book=False))
+    rows.sort(key=lambda f: f["severity"] != "error")
+    return rows[:MAX_FINDINGS]
+
+
+def _write_xlsx(checked: dict[str, Any], path: Path) -> None:
+    """The payload's sheets as a values-only workbook, for the file-based validator.
+
+    Only what the payload holds is written: values (ISO dates as dates), which sheets are
+    hidden, and percentage number formats (so 0.6804 shown as 68.04% reads as 68.04)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for sheet in checked["sheets"]:
+        target = book.create_sheet(sheet["name"])
+        for row in sheet["values"]:
+            target.append([_cell(v) for v in row])
+        formats = sheet.get("number_formats") or []
+        for r, row in enumerate(formats, start=1):
+            for c, fmt in enumerate(row, start=1):
+                if isinstance(fmt, str) and "%" in fmt:
+                    target.cell(r, c).number_format = fmt
+        if sheet["visibility"] != "Visible":
+            target.sheet_state = "hidden" if sheet["visibility"] == "Hidden" else "veryHidden"
+    if not any(s.sheet_state == "visible" for s in book.worksheets):
+        book.worksheets[0].sheet_state = "visible"
+    try:
+        book.save(path)
+    except (OSError, ValueError) as error:  # openpyxl refuses e.g. control characters
+        raise PayloadError(f"the workbook's cells cannot be checked: {error}") from None
+
+
+def grids_of(payload: Any) -> dict[str, list[list[Any]]]:
+    """``{sheet: values}`` of a payload after its checks (used by tests and benchmarks)."""
+    return sheet_grids(check_payload(payload))

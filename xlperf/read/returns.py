@@ -178,7 +178,6 @@ def percent_rows(path: str | Path, sheet: str, column: str) -> frozenset[int]:
     return frozenset(found)
 
 
-_ERROR_CELL = re.compile(r'<c\s([^>]*\bt="e"[^>]*)>(.*?)</c>', re.DOTALL)
 _REF = re.compile(r'\br="([A-Z]+[0-9]+)"')
 _VALUE = re.compile(r"<v>([^<]*)</v>")
 
@@ -196,13 +195,16 @@ def error_cells(path: str | Path, sheet: str) -> dict[str, str]:
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError,
             ElementTree.ParseError, ValueError):
         return {}
-    if 't="e"' not in xml:
-        return {}
     found = {}
-    for match in _ERROR_CELL.finditer(xml):
-        ref, value = _REF.search(match.group(1)), _VALUE.search(match.group(2))
+    at = xml.find('t="e"')
+    while at != -1:
+        start, end = xml.rfind("<c ", 0, at), xml.find(">", at)
+        close = xml.find("</c>", end)
+        ref = _REF.search(xml, start, end) if start != -1 and end != -1 else None
         if ref is not None:
+            value = _VALUE.search(xml, end, close if close != -1 else len(xml))
             found[ref.group(1)] = value.group(1) if value is not None else "#N/A"
+        at = xml.find('t="e"', max(end, at + 1))
     return found
 
 

@@ -30,6 +30,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -468,9 +469,20 @@ def _locate(file: _File, grid: list[list[Any]]) -> tuple[int, dict[str, int]] | 
     return header_row, columns
 
 
+def _raw_grid(book: Any, sheet: str, where: str) -> list[list[Any]]:
+    """A sheet's values from A1 as calamine gives them (a blank cell is ``""``)."""
+    import python_calamine as pc
+
+    try:
+        return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except pc.CalamineError as error:
+        raise WorkbookError(f"{where}: cannot read sheet {sheet!r} ({error})", file=where,
+                            sheet=sheet) from None
+
+
 def _read_file(file: _File, facts: _MasterFacts | None, limits: Limits, *, period: Any,
                service: str | None) -> None:
-    from xlperf.read._calamine import open_workbook, sheet_grid
+    from xlperf.read._calamine import open_workbook
 
     found = check_file(file.path, limits=limits)
     if found:
@@ -485,7 +497,7 @@ def _read_file(file: _File, facts: _MasterFacts | None, limits: Limits, *, perio
         _check_identity(file, facts, period=period, service=service)
         if file.stop:
             return
-        grid = sheet_grid(book, file.sheet, file=str(file.path))
+        grid = _raw_grid(book, file.sheet, str(file.path))
     except WorkbookError as error:
         _reader_failure(file, error)
         return
@@ -510,8 +522,9 @@ def _read_file(file: _File, facts: _MasterFacts | None, limits: Limits, *, perio
     frame = frame[positions]
     frame.columns = headers
     frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame), name="row")
-    blank = frame.isna() | frame.apply(lambda s: s.astype(str).str.strip() == "")
-    frame = frame[~blank.all(axis=1)]
+    empty = np.array([all(v is None or (isinstance(v, str) and not v.strip()) for v in r)
+                      for r in frame.itertuples(index=False, name=None)], dtype=bool)
+    frame = frame[~empty] if len(frame) else frame
     from xlperf.read.returns import error_cells, percent_rows
 
     for ref, error in error_cells(file.path, file.sheet).items():
@@ -659,10 +672,9 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
     }, index=cells.index)
     rows.loc[rows["Code"] == "", "owner_service"] = None
     findings = _run_schema(rows, "performance")
-    rows.attrs["codes"] = list(facts.register.index) if facts is not None else []
-    bad_words = np.flatnonzero(status_ok == False)  # noqa: E712 (object array)
-    rows.attrs["allowed"] = {cells.index[i]: _allowed_words(scheme.iat[i], polarity.iat[i], facts)
-                             for i in bad_words}
+    context = {"codes": list(facts.register.index) if facts is not None else [],
+               "allowed": {cells.index[i]: _allowed_words(scheme.iat[i], polarity.iat[i], facts)
+                           for i in np.flatnonzero(status_ok == False)}}  # noqa: E712
 
     # -- the vectorised checks outside pandera
     kind = parsed["kind"].to_numpy()
@@ -735,7 +747,7 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
     if expected is not None:
         _layout_checks(files, cells, code, period_key, expected)
 
-    _emit(files, by_number, cells, code, period_text, parsed, findings, extra, rows)
+    _emit(files, by_number, cells, code, period_text, parsed, findings, extra, rows, context)
 
 
 def expected_layout_from_facts(file: _File, facts: _MasterFacts) -> pd.DataFrame | None:
@@ -955,8 +967,40 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+@lru_cache(maxsize=100_000)
+def _pairs(code: str) -> frozenset[str]:
+    return frozenset(code[i:i + 2] for i in range(len(code) - 1))
+
+
+def suggest(code: str, codes: Sequence[str]) -> str | None:
+    """The register code most like ``code`` ("did you mean"): the same code but for case,
+    spaces or punctuation, else difflib's closest over the codes of a similar length."""
+    key = fold(code).replace(" ", "")
+    for candidate in codes:
+        if fold(candidate).replace(" ", "") == key:
+            return candidate
+    near = [c for c in codes if abs(len(c) - len(code)) <= 2]
+    if len(near) > 40:  # keep difflib quick: the 40 sharing most pairs of letters
+        grams = {code[i:i + 2] for i in range(len(code) - 1)}
+        near = sorted(near, key=lambda c: -len(grams.intersection(_pairs(c))))[:40]
+    close = difflib.get_close_matches(code, near, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def _differs(got: np.ndarray, want: np.ndarray) -> np.ndarray:
-    """Locked cell values that differ (numbers compared as numbers, text trimmed)."""
+    """Locked cell values that differ (numbers compared as numbers, text trimmed); only the
+    cells that are not plainly equal are parsed."""
+    out = np.zeros(len(got), dtype=bool)
+    plain = pd.Series(got, dtype=object).eq(pd.Series(want, dtype=object)).to_numpy()
+    both_blank = pd.isna(pd.Series(got, dtype=object)).to_numpy() & pd.isna(
+        pd.Series(want, dtype=object)).to_numpy()
+    check = ~(plain | both_blank)
+    if check.any():
+        out[check] = _differs_parsed(got[check], want[check])
+    return out
+
+
+def _differs_parsed(got: np.ndarray, want: np.ndarray) -> np.ndarray:
     got_n = parse_values(pd.Series(got, dtype=object))
     want_n = parse_values(pd.Series(want, dtype=object))
     both_numbers = ((got_n["kind"] == KIND_NUMBER) & (want_n["kind"] == KIND_NUMBER)).to_numpy()
@@ -976,8 +1020,11 @@ def _run_schema(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
 
     schema = (schemas.refined_performance_schema() if kind == "performance"
               else schemas.refined_finance_schema())
+    files = rows.index.get_level_values("file").to_numpy(dtype=np.int64)
+    excel_rows = rows.index.get_level_values("row").to_numpy(dtype=np.int64)
+    keyed = rows.set_axis(pd.Index(files * schemas.CELL_KEY + excel_rows, name="cell"))
     try:
-        schema.validate(rows, lazy=True, inplace=True)
+        schema.validate(keyed, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as error:
         cases = error.failure_cases
     else:
@@ -987,22 +1034,19 @@ def _run_schema(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
     wanted = frame["rule"].map(schemas.ROW_CHECK_COLUMNS)
     # A whole-frame check lists every column of a failing row: keep the one the rule is about
     # (its cell), or the first when the frame has no such column.
-    # pandera gives a MultiIndex position as a tuple or as its text "(0, 14)": read both.
-    where = frame["index"].astype(str).str.extract(r"^\(\s*(\d+)\s*,\s*(\d+)\s*\)$")
     keep = (wanted.isna() | (frame["column"] == wanted)).to_numpy(dtype=bool, copy=True)
-    keep &= where[0].notna().to_numpy()
-    frame = frame.assign(file=where[0], row=where[1])[keep].drop_duplicates(
-        ["rule", "file", "row"])
-    return pd.DataFrame({"rule": frame["rule"].to_numpy(),
-                         "file": frame["file"].astype(int).to_numpy(),
-                         "row": frame["row"].astype(int).to_numpy(),
+    keep &= frame["index"].notna().to_numpy()
+    frame = frame[keep].drop_duplicates(["rule", "index"])
+    key = pd.to_numeric(frame["index"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+    file, row = np.divmod(key, schemas.CELL_KEY)
+    return pd.DataFrame({"rule": frame["rule"].to_numpy(), "file": file, "row": row,
                          "value": frame["value"].to_numpy()})
 
 
 def _emit(files: Sequence[_File], by_number: Mapping[int, _File], cells: pd.DataFrame,
           code: pd.Series, period_text: pd.Series, parsed: pd.DataFrame,
           schema_failures: pd.DataFrame, extra: list[tuple[str, Any, dict[str, Any]]],
-          rows: pd.DataFrame) -> None:
+          rows: pd.DataFrame, context: Mapping[str, Any]) -> None:
     """Findings from pandera's failure cases and the other checks, one per problem."""
     problems = [(r, (int(f), int(w)), {}) for r, f, w in zip(
         schema_failures["rule"], schema_failures["file"], schema_failures["row"], strict=True)]
@@ -1035,9 +1079,8 @@ def _emit(files: Sequence[_File], by_number: Mapping[int, _File], cells: pd.Data
         cell, value = actual_cell, _shown(raw)
         if rule == "PERF-001":
             cell, value = f.cell("Code", row), c
-            register = rows.attrs.get("codes", [])
-            close = difflib.get_close_matches(c, register, n=1, cutoff=0.6)
-            fields["suggestion"] = f" Did you mean {close[0]}?" if close else ""
+            close = suggest(c, context["codes"])
+            fields["suggestion"] = f" Did you mean {close}?" if close else ""
         elif rule == "PERF-002":
             cell, value = f.cell("Code", row), c
             fields["first_cell"] = f.cell("Code", first_rows.get((f_no, c, period_text.at[idx]),
@@ -1062,7 +1105,7 @@ def _emit(files: Sequence[_File], by_number: Mapping[int, _File], cells: pd.Data
             value = parsed.at[idx, "number"]
         elif rule in ("PERF-011", "PERF-012"):
             cell, value = f.cell("Reported status", row), rows.at[idx, "Reported status"]
-            fields["allowed"] = rows.attrs.get("allowed", {}).get(idx, "the scheme's words")
+            fields["allowed"] = context["allowed"].get(idx, "the scheme's words")
             if rule == "PERF-012":
                 fields.update(actual=_num(parsed.at[idx, "number"]),
                               target=_num(more.get("target")), expected=more["expected"])

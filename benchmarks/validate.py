@@ -1,0 +1,143 @@
+"""Benchmark: validating a 1,000-measure return beside python-calamine merely reading it, in the
+same run; then a batch of 40 returns.
+
+    python benchmarks/validate.py [--measures 1000] [--batch 40] [--repeat 7]
+
+Builds (in a temporary folder) a master with one service of ``--measures`` quarterly measures
+(percentages, counts, rates, days), its template for Q2 2013/14 and a filled return in which
+about 5% of the rows hold a mistake (TBC, words, an Excel error, out of range, a fraction for a
+percentage, a bad status word, a formula-like commentary, an unknown code, numerator and
+denominator that disagree, a missing actual). Times are the best of ``--repeat`` runs:
+
+- bare read: ``CalamineWorkbook.from_path`` and ``to_python()`` of every sheet;
+- validate: ``xlperf.validate_return(path, master=...)`` with the master already read (as in a
+  refresh, which reads the master once), every check included: file safety, identity, layout,
+  locked cells, the pandera pass and the other content checks;
+- batch: ``xlperf.validate_returns`` over ``--batch`` returns beside reading each of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+UNITS = ("%", "number", "rate per 10,000", "days")
+
+
+def build(folder: Path, measures: int) -> tuple[Path, Path, int]:
+    """The master and one filled return with about 5% of rows wrong; returns (master,
+    return, rows made wrong)."""
+    from openpyxl import load_workbook
+
+    from xlperf import demo
+    from xlperf.write.master import build_master
+    from xlperf.write.templates import build_templates, fill_return
+
+    rows = []
+    for i in range(measures):
+        rows.append((f"BIG{i:04d}", f"Measure {i}", demo.P2, demo.OBJECTIVES["p2o1"],
+                     "Big Service", "Owner", "Bigger is better" if i % 3 else
+                     "Smaller is better", UNITS[i % 4], "Quarterly", "rag", 2, "absolute",
+                     "Previous period", 50, "No", None, "", "No"))
+    register = pd.DataFrame(rows, columns=list(demo.REGISTER_COLUMNS))
+    master = build_master(folder / "master.xlsx", register=register,
+                          settings=demo.demo_settings())
+    info = build_templates(master, "Q2 2013/14", folder / "templates")[0]
+    rng = np.random.default_rng(1)
+    values = pd.DataFrame({"Code": register["Code"], "Period": "Q2 2013/14",
+                           "Actual": np.round(rng.uniform(48, 60, measures)),
+                           "Commentary": "Checked."})
+    path = fill_return(info.path, values, folder / "returns" / info.path.name)
+    wb = load_workbook(path)
+    ws = wb["Return"]
+    mistakes = ["TBC", "about 50", "#DIV/0!", 150, 0.5, "Pink", "+ve", "BIGX", "ratio", None]
+    wrong = 0
+    for n, row in enumerate(range(13, 13 + measures, 20)):  # one row in 20: 5%
+        mistake = mistakes[n % len(mistakes)]
+        if mistake == "Pink":
+            ws.cell(row, 11).value = "Pink"
+        elif mistake == "+ve":
+            ws.cell(row, 12).value = "+ve trend"
+            ws.cell(row, 12).data_type = "s"
+        elif mistake == "BIGX":
+            ws.cell(row, 1).value = "BIGX" + str(row)
+        elif mistake == "ratio":
+            ws.cell(row, 9).value, ws.cell(row, 10).value = 10, 40
+        elif mistake == 0.5:
+            ws.cell(row, 8).value = 0.5 if ws.cell(row, 3).value == "%" else 5000
+        else:
+            ws.cell(row, 8).value = mistake
+        wrong += 1
+    wb.save(path)
+    return master, path, wrong
+
+
+def bare_read(path: Path) -> None:
+    import python_calamine as pc
+
+    book = pc.CalamineWorkbook.from_path(str(path))
+    for name in book.sheet_names:
+        book.get_sheet_by_name(name).to_python()
+
+
+def best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--measures", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args(argv)
+
+    import xlperf
+    from xlperf.read.master import read_master
+
+    folder = Path(tempfile.mkdtemp(prefix="xlperf-bench-"))
+    try:
+        master_path, path, wrong = build(folder, args.measures)
+        master = read_master(master_path)
+        started = time.perf_counter()
+        report = xlperf.validate_return(path, master=master)
+        cold = time.perf_counter() - started
+        read_time = best(lambda: bare_read(path), args.repeat)
+        validate_time = best(lambda: xlperf.validate_return(path, master=master), args.repeat)
+        rules = sorted({f.rule for f in report.findings})
+        print(f"return: {args.measures} measures, {wrong} rows made wrong "
+              f"({wrong / args.measures:.0%}), {len(report.findings)} findings "
+              f"({len(report.errors)} errors, {len(report.queries)} queries): {', '.join(rules)}")
+        print(f"bare python-calamine read : {read_time * 1000:8.1f} ms")
+        print(f"validate_return           : {validate_time * 1000:8.1f} ms   "
+              f"ratio {validate_time / read_time:.2f}x  (first call, master facts not cached: "
+              f"{cold * 1000:.1f} ms)")
+
+        copies = []
+        for i in range(args.batch):
+            copy = folder / "batch" / f"{i:02d} {path.name}"
+            copy.parent.mkdir(exist_ok=True)
+            shutil.copyfile(path, copy)
+            copies.append(copy)
+        repeat = max(2, args.repeat // 3)
+        batch_read = best(lambda: [bare_read(p) for p in copies], repeat)
+        batch_validate = best(lambda: xlperf.validate_returns(copies, master=master), repeat)
+        print(f"batch of {args.batch}: bare read {batch_read * 1000:8.1f} ms, validate_returns "
+              f"{batch_validate * 1000:8.1f} ms   ratio {batch_validate / batch_read:.2f}x  "
+              f"({batch_validate / args.batch * 1000:.1f} ms per return)")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -65,7 +65,8 @@ th, td { border: 1px solid #B1B4B6; padding: 3pt 5pt; vertical-align: top; text-
 thead th { background: #F3F2F1; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
-td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+th.num { text-align: right; }
 th[scope=row] { font-weight: normal; }
 tr.total th, tr.total td { font-weight: bold; border-top: 2px solid #0B0C0C; }
 .code { font-weight: bold; white-space: nowrap; }
@@ -476,6 +477,7 @@ def _trend(ctx: _Context) -> str:
             by_key = dict(zip(hist["period_key"], hist["actual"], strict=True))
             values = [_num(by_key.get(k)) for k in keys]
             contract = " ©" if bool(r.contract) else ""
+            name = f"{code} {_text(r.title)}"
             cells = "".join(f'<td class="num">{escape(fmt(v, unit))}</td>' for v in values)
             body.append(
                 f'<tr data-code="{escape(code)}"><th scope="row"><span class="code">'
@@ -484,11 +486,11 @@ def _trend(ctx: _Context) -> str:
                 f'<td class="num">{escape(fmt(_num(r.baseline), unit))}</td>{cells}'
                 f'<td class="num">{_target_text(r.target, unit, "–")}</td>'
                 f"<td>{_status_chip(r)}</td>"
-                f"<td>{sparkline(values, labels, label=f'{code} {_text(r.title)}', unit=unit)}"
+                f"<td>{sparkline(values, labels, label=name, unit=unit, width=70)}"
                 f"</td><td>{escape(_text(r.direction, '–'))}</td>"
                 f"<td>{escape(_text(r.trend, '–'))}</td></tr>")
         out.append(_table(FREQUENCY_NAMES[frequency], headers, body, "trend",
-                          widths=(22, 4, 5.5, *([5.5] * len(labels)), 5.5, 10, 8.5, 6, 6)))
+                          widths=(20, 4, 5.5, *([5.5] * len(labels)), 5, 10, 7.5, 7.5, 7.5)))
     out.append("</section>")
     return "".join(out)
 

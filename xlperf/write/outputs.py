@@ -34,10 +34,12 @@ SPEC: dict[str, OutputSheet] = {s.name: s for s in OUTPUT_SHEETS}
 
 TITLE = CellStyle(bold=True)
 NOTE = CellStyle(italic=True, color="#505A5F")
-HEADER = CellStyle(bold=True, color="#FFFFFF", fill="#1D70B8", wrap=True, vertical="center")
+HEADER = CellStyle(bold=True, color="#FFFFFF", fill="#1D70B8", vertical="center")
 PRIORITY = CellStyle(bold=True, fill="#DEE0E2")
 OBJECTIVE = CellStyle(bold=True, italic=True, fill="#F3F2F1")
-WRAP = CellStyle(wrap=True, vertical="top")
+# Rows keep Excel's default height (neither Excel nor LibreOffice grows a row on opening), so
+# long text stays on one line, clipped by the next cell; the full text is in the cell.
+WRAP = CellStyle(vertical="top")
 TOP = CellStyle(vertical="top")
 NUMBER = CellStyle(number_format="#,##0.0##", vertical="top")
 MISSING = CellStyle(italic=True, color="#505A5F", vertical="top")
@@ -226,7 +228,7 @@ def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
             out[trend_col] = None
         rows.append(out + data)
         styles.append(st + [None] + [TREND_DATA] * TREND_COLUMNS)
-    groups = (SparklineGroup(tuple(sparklines)),) if sparklines else ()
+    groups = (SparklineGroup(tuple(sparklines), markers=True),) if sparklines else ()
     hidden = tuple(range(first_trend, first_trend + TREND_COLUMNS))
     return _content(spec, rows, styles, sparklines=groups, hidden_columns=hidden)
 

@@ -14,8 +14,8 @@ gives a :class:`Return` with
   ``Forecast outturn``, ``Explanation``. The index is the Excel row number, so a finding can
   name its cell with :func:`xlperf.findings.cell_ref`.
 
-Values come from python-calamine; openpyxl (read-only) is opened only for the Actual column's
-number formats, and defusedxml parses ``docProps/custom.xml``.
+Values come from python-calamine; the Actual column's % number formats are found in the
+package's XML (:func:`percent_rows`), and defusedxml parses ``docProps/custom.xml``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from defusedxml import ElementTree
 
 from xlperf.core.columns import fold
 from xlperf.errors import WorkbookError
-from xlperf.findings import column_number
+from xlperf.findings import column_letter, column_number
 from xlperf.read._calamine import find_sheet, find_table, open_workbook, sheet_grid
 from xlperf.write.identity import FINANCE, IDENTITY_KEYS, IDENTITY_SHEET, PROPERTY_PREFIX
 
@@ -88,30 +88,6 @@ def _identity(book: Any, names: list[str], file: str) -> dict[str, str]:
                 value = int(value)
             out[row[0].strip()] = "" if value is None else str(value)
     return out
-
-
-def _percent_formats(path: Path, sheet: str, column: int, rows: list[int]) -> list[bool]:
-    """Whether each cell of ``column`` in ``rows`` has a % number format (openpyxl, read-only)."""
-    if not rows:
-        return []
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True)
-    except Exception as error:  # openpyxl raises many kinds; the one boundary translates them
-        raise WorkbookError(f"{path}: cannot read number formats ({error})",
-                            file=str(path), sheet=sheet) from None
-    try:
-        ws = wb[sheet]
-        formats = {}
-        for row in ws.iter_rows(min_row=min(rows), max_row=max(rows), min_col=column,
-                                max_col=column):
-            for cell in row:
-                if getattr(cell, "row", None) is not None:
-                    formats[cell.row] = "%" in str(cell.number_format or "")
-        return [formats.get(r, False) for r in rows]
-    finally:
-        wb.close()
 
 
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -245,8 +221,9 @@ def read_return(path: str | Path) -> Return:
             columns[header] = located.columns[written]
     if not finance:
         actual_column = columns.get("Actual", column_number("H"))
-        frame["percent_format"] = _percent_formats(file, sheet, actual_column,
-                                                   [int(r) for r in frame.index])
+        # The styles' XML says which cells are percentages (no workbook library: fast).
+        percent = percent_rows(file, sheet, column_letter(actual_column))
+        frame["percent_format"] = [int(r) in percent for r in frame.index]
     frame = frame.astype(object).where(frame.notna(), None)
     return Return(path=file, identity=identity, values=frame, sheet=sheet, columns=columns,
                   properties=properties)

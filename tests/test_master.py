@@ -133,8 +133,8 @@ def test_shipped_workbooks_are_up_to_date(tmp_path):
     fresh = build_shipped(tmp_path / "workbooks")
     shipped = ROOT / "workbooks"
     names = sorted(str(p.relative_to(tmp_path / "workbooks")) for p in fresh)
-    owned = [shipped / "master.xlsx", *shipped.glob("demo/**/*.xlsx"),
-             *shipped.glob("examples/*.xlsx")]
+    owned = [shipped / "master.xlsx", shipped / "master.xlsm", shipped / "master.py",
+             *shipped.glob("demo/**/*.xlsx"), *shipped.glob("examples/*.xlsx")]
     assert sorted(str(p.relative_to(shipped)) for p in owned if p.exists()) == names
     for name in names:
         new, old = tmp_path / "workbooks" / name, shipped / name

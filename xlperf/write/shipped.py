@@ -4,6 +4,8 @@
 (default: ``workbooks`` under the current directory)::
 
     workbooks/master.xlsx                  an empty master for a council to fill in
+    workbooks/master.xlsm                  the same with a "Refresh scorecard" button (xlwings)
+    workbooks/master.py                    the Python the button runs (RunPython)
     workbooks/demo/master.xlsx             the demo council's master
     workbooks/demo/templates/*.xlsx        its return templates for the demo period
     workbooks/demo/returns/*.xlsx          the same templates filled in with the demo data
@@ -21,10 +23,52 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlperf.write.examples import write_examples
+from xlperf.write.layout import OUTPUT_HEADER_ROW, OUTPUT_SHEETS
 from xlperf.write.master import build_demo_master, build_master
 from xlperf.write.templates import TemplateInfo, build_templates, fill_return
+from xlperf.write.xlsm import Button, make_xlsm
 
 SHIPPED_TIMESTAMP = dt.datetime(2013, 10, 1, 9, 0, 0)
+
+
+
+def refresh_button(width_px: int = 160) -> Button:
+    """The "Refresh scorecard" button: on the Scorecard's empty row between the note and the
+    headers (row 3, 20 px high, like XlsxWriter's default button), from column A."""
+    spec = next(s for s in OUTPUT_SHEETS if s.name == "Scorecard")
+    row = OUTPUT_HEADER_ROW - 2  # 0-based: the row above the headers
+    left, column = width_px, 0
+    while column < len(spec.widths) - 1 and left > round(spec.widths[column] * 7):
+        left -= round(spec.widths[column] * 7)
+        column += 1
+    return Button(sheet="Scorecard", caption="Refresh scorecard", macro="SampleCall",
+                  anchor=(0, 0, row, 0, column, left, row + 1, 0), left=0.0,
+                  top=row * 15.0, width=width_px * 0.75, height=15.0)
+
+
+#: ``workbooks/master.py``: what the button's ``RunPython "import master; master.main()"`` runs.
+MASTER_PY = '''"""The Python behind master.xlsm's "Refresh scorecard" button (xlwings RunPython).
+
+The button runs the VBA macro SampleCall from xlwings' quickstart, which calls
+RunPython "import master; master.main()": it imports the .py file named like the workbook from
+the workbook's folder. Keep this file beside master.xlsm; if you rename the workbook, rename this
+file to match (letters, digits and underscores only).
+"""
+
+import xlwings as xw
+
+from xlperf.excel.buttons import refresh_scorecard
+
+
+def main() -> None:
+    refresh_scorecard(xw.Book.caller())
+
+
+if __name__ == "__main__":
+    # Run from Python with master.xlsm open in Excel: the same as pressing the button.
+    xw.Book("master.xlsm").set_mock_caller()
+    main()
+'''
 
 
 @dataclass(frozen=True)
@@ -61,14 +105,18 @@ def build_shipped(root: str | Path = "workbooks") -> list[Path]:
     """Regenerate the shipped ``workbooks/`` folder; returns every file written."""
     out = Path(root)
     # Only what this function owns is replaced; other files in the folder are left alone.
-    for old in [out / "master.xlsx", *sorted((out / "demo").glob("**/*.xlsx")),
+    for old in [out / "master.xlsx", out / "master.xlsm", out / "master.py",
+                *sorted((out / "demo").glob("**/*.xlsx")),
                 *sorted((out / "examples").glob("*.xlsx"))]:
         old.unlink(missing_ok=True)
     empty = build_master(out / "master.xlsx", timestamp=SHIPPED_TIMESTAMP)
+    macro = make_xlsm(empty, out / "master.xlsm", button=refresh_button())
+    script = out / "master.py"
+    script.write_text(MASTER_PY, encoding="utf-8", newline="\n")
     files = build_demo_workbooks(out / "demo", timestamp=SHIPPED_TIMESTAMP)
     examples = write_examples(out / "examples", timestamp=SHIPPED_TIMESTAMP)
-    return [empty, files.master, *(t.path for t in files.templates), *files.returns,
-            *examples]
+    return [empty, macro, script, files.master, *(t.path for t in files.templates),
+            *files.returns, *examples]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,7 +24,13 @@ Writing an output sheet (:meth:`~XlwingsWorkbook.write_sheets`), in this order:
 4. formats grouped into rectangles of equal value per property (a header row's fill is one
    call, a status column's runs of the same colour are one call each), never one call per cell;
 5. column widths and frozen panes only on a sheet xlperf adds (or with ``replace_layout``):
-   an existing sheet keeps its own layout, as with the headless writer.
+   an existing sheet keeps its own layout, as with the headless writer; ``hidden_columns``
+   are hidden on every write.
+
+Not written through xlwings: sparklines (``SheetContent.sparklines``). Neither xlwings nor
+Office.js has an API for them, so the Scorecard's ``Trend`` column shows the trend as text
+(``Trend values``) and the data in its hidden columns, and the headless refresh draws the
+sparklines.
 
 Text is never turned into a formula or a number. Excel parses a string written to a cell the
 way it parses typing: ``=...`` becomes a formula, ``+1``/``-x``/``@x`` formulas or numbers,
@@ -285,18 +291,24 @@ class XlwingsWorkbook:
                 self._set(prop, target, box.value)
         if created or content.replace_layout:
             self._layout(sheet, content)
+        hidden = sorted(set(content.hidden_columns))
+        for box in rectangles([[True if c in hidden else None
+                                for c in range(1, (hidden[-1] if hidden else 0) + 1)]]):
+            sheet.range((1, box.column + 1), (1, box.column + box.columns)).columns.hidden = True
 
     def _format_rectangles(self, content: SheetContent,
                            block: list[list[Any]]) -> dict[str, list[Rectangle]]:
         """For each CellStyle property, the rectangles that need a value other than the reset
-        one. Date cells without a number format get the headless writer's date formats."""
+        one. Date cells without a number format get the headless writer's date formats. As in
+        the headless writer, a style applies to the cells a row gives (a short row's styles
+        beyond its last value are not used)."""
         styles = content.styles or []
         grids: dict[str, list[list[Any]]] = {prop: [] for prop in _RESET}
         for r, row in enumerate(block):
             style_row: Sequence[CellStyle | None] = styles[r] if r < len(styles) else ()
             for grid in grids.values():
                 grid.append([None] * len(row))
-            for c, value in enumerate(row):
+            for c, value in enumerate(row[:len(content.rows[r])]):
                 style = style_row[c] if c < len(style_row) else None
                 date_format = _date_kind(value)
                 if style is None and date_format is None:

@@ -884,9 +884,9 @@ def _history_checks(index: pd.Index, code: pd.Series, period_text: pd.Series,
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.abs(value) / np.abs(prev_value)
             order = np.log10(ratio)
-        nearest = np.round(order)
-        factor_hit = (np.abs(nearest) >= 1) & (np.abs(order - nearest) < 0.15) & \
-            (np.abs(prev_value) > 0)
+            nearest = np.round(order)
+            factor_hit = (np.abs(nearest) >= 1) & (np.abs(order - nearest) < 0.15) & \
+                (np.abs(prev_value) > 0) & np.isfinite(order)
         for pos, _v, pv, n in zip(last["pos"][factor_hit], value[factor_hit],
                                  prev_value[factor_hit], nearest[factor_hit], strict=True):
             flagged.add(int(pos))

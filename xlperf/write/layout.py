@@ -228,4 +228,4 @@ OUTPUT_SHEETS = (
 )
 
 SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Measures",
-               "Targets", "Budget", "Capital", "Schemes", "Settings", "Log")
+               "Targets", "Budget", "Capital", "Schemes", "Settings", "Log", "Rules")

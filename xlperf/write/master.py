@@ -139,6 +139,29 @@ def _write_guide(wb: Workbook, council: str) -> Worksheet:
     return ws
 
 
+RULES_SHEET = "Rules"
+RULES_HEADERS = ("Rule", "Severity", "Title", "Message", "How to fix", "Applies to")
+
+
+def write_rules_sheet(wb: Workbook) -> Worksheet:
+    """The validation rule catalogue as a ``Rules`` sheet (table ``tblRules``), so staff see it
+    in Excel. The ``Severity`` column is read back by the validator as the council's
+    overrides (``error``/``query``; the file-safety rules FILE-001…010 stay errors)."""
+    from xlperf.validate.catalogue import load_rules
+
+    ws = wb.create_sheet(RULES_SHEET)
+    rows = [(r.id, r.severity, r.title, r.message, r.how_to_fix, r.applies_to)
+            for r in load_rules().values()]
+    last = _xlsx.add_table(ws, "tblRules", RULES_HEADERS, rows, widths=(11, 10, 34, 70, 60, 12),
+                           wrap=("Title", "Message", "How to fix"))
+    dv = _xlsx.list_validation(("error", "query"), strict=True,
+                               prompt="error: the row is not accepted; query: accepted, the "
+                               "service is asked to confirm.", title="Severity")
+    _xlsx.validate_column(ws, dv, 2, 2, max(last, 2))
+    ws.row_dimensions[1].height = 32
+    return ws
+
+
 def _settings_frame(settings: Mapping[str, Any] | None) -> pd.DataFrame:
     values = {label: default for label, (_k, default, _n) in SETTINGS_KNOWN.items()}
     values.update(settings or {})
@@ -177,6 +200,8 @@ def build_master(
     for name in SHEET_ORDER:
         if name == "Guide":
             _write_guide(wb, council)
+        elif name == "Rules":
+            write_rules_sheet(wb)
         elif name in frames:
             sheet = next(s for s in CONFIG_SHEETS if s.name == name)
             _write_config(wb, sheet, frames[name], scheme_names)

@@ -39,7 +39,7 @@ def contrast_ratio(first: str, second: str) -> float:
     """WCAG contrast ratio of two colours, from 1 (same) to 21 (black on white).
 
     >>> round(contrast_ratio("#D4351C", "#FFFFFF"), 2)
-    4.52
+    4.86
     """
     a, b = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
     return (a + 0.05) / (b + 0.05)

@@ -428,15 +428,20 @@ def _capital(master: Any, period: Any, score_capital: Any, aliases: Any, normali
 
 
 # ------------------------------------------------------------------------------ quarantine
-def _quarantine(path: Path, report: Report, folder: Path) -> Path:
-    """An annotated copy of a return with errors and its findings as JSON; returns the copy."""
+def _quarantine(path: Path, report: Report, folder: Path, sha: str | None) -> Path:
+    """An annotated copy of a return with errors and its findings as JSON; returns the copy.
+    Left as it is when the same file (SHA-256) with the same findings is already there."""
     from xlperf.write.annotate import annotate_copy
 
     folder.mkdir(parents=True, exist_ok=True)
     copy = folder / f"{path.stem}.annotated{path.suffix}"
+    findings = folder / f"{path.stem}.findings.json"
+    text = json.dumps({"source": str(path), "sha256": sha, **json.loads(report.to_json())},
+                      ensure_ascii=False, indent=2) + "\n"
+    if copy.exists() and findings.exists() and findings.read_text(encoding="utf-8") == text:
+        return copy
     annotate_copy(path, report, copy)
-    (folder / f"{path.stem}.findings.json").write_text(report.to_json(indent=2) + "\n",
-                                                       encoding="utf-8")
+    findings.write_text(text, encoding="utf-8")
     return copy
 
 
@@ -600,7 +605,8 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
                 outcome = PARTLY
             else:
                 outcome = ACCEPTED
-            copy = _quarantine(path, report, quarantine_dir) if report.errors else None
+            copy = (_quarantine(path, report, quarantine_dir, sha) if report.errors
+                    else None)
             outcomes.append(FileOutcome(path, outcome, kind, sha, report, accepted_rows,
                                         rejected_rows, copy))
         lap("read values")

@@ -1079,7 +1079,8 @@ def _emit(files: Sequence[_File], by_number: Mapping[int, _File], cells: pd.Data
         cell, value = actual_cell, _shown(raw)
         if rule == "PERF-001":
             cell, value = f.cell("Code", row), c
-            close = suggest(c, context["codes"])
+            memo = context.setdefault("suggested", {})
+            close = memo[c] if c in memo else memo.setdefault(c, suggest(c, context["codes"]))
             fields["suggestion"] = f" Did you mean {close}?" if close else ""
         elif rule == "PERF-002":
             cell, value = f.cell("Code", row), c

@@ -83,7 +83,11 @@
     var results = clearResults();
     results.appendChild(el("h2", title));
     results.appendChild(el("p", data.summary, "summary"));
-    var findings = data.findings || [];
+    var findings = (data.findings || []).map(function (f, i) { return [f, i]; });
+    findings.sort(function (a, b) { // errors first, then in the order the server gave
+      return (a[0].severity !== "error") - (b[0].severity !== "error") || a[1] - b[1];
+    });
+    findings = findings.map(function (pair) { return pair[0]; });
     if (!findings.length) { return; }
     var errors = findings.filter(function (f) { return f.severity === "error"; }).length;
     var counts = el("p", null, "counts");

@@ -336,6 +336,35 @@ def trend_values(scored: pd.DataFrame, values: pd.DataFrame, periods: int = 6) -
     return out
 
 
+def window_keys(reporting: Any, keys: Sequence[str], periods: int = 6) -> set[str]:
+    """The period keys a score of ``reporting`` can look at, per frequency found in ``keys``:
+    the due period, the ``periods`` before it (trend), the previous period and the same
+    period last year. Values of other periods cannot change the scorecard."""
+    from xlperf.core.periods import parse_period
+    from xlperf.core.score import due_period
+
+    frequencies = set()
+    for key in keys:
+        try:
+            frequencies.add(parse_period(key).frequency)
+        except (InputError, TypeError):
+            continue
+    wanted: set[str] = set()
+    for frequency in frequencies:
+        due = due_period(reporting, frequency)
+        for offset in range(-periods, 1):
+            wanted.add(due.shift(offset).format("iso"))
+        wanted.add(due.same_period_last_year().format("iso"))
+    return wanted
+
+
+def _window(values: pd.DataFrame, reporting: Any) -> pd.DataFrame:
+    if values.empty:
+        return values
+    keys = values["Period key"]
+    return values.loc[keys.isin(window_keys(reporting, keys.unique().tolist()))]
+
+
 # ------------------------------------------------------------------------------ finance
 def _finance(master: Any, returned: list[pd.DataFrame], period: Any) -> Any:
     """Revenue lines (forecasts from accepted finance returns where given, else the master's
@@ -564,10 +593,11 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
     store = Ledger(ledger_file)
     try:
         say(f"Validating {len(paths)} returns", 0.1)
-        previous = store.current_values()
+        history = store.current_values()
+        recent = _window(history, reporting)
         reports = validate_returns(
             paths, master=master, period=label,
-            previous=previous[["Code", "Period", "Actual"]] if len(previous) else None)
+            previous=recent[["Code", "Period", "Actual"]] if len(recent) else None)
         lap("validate")
 
         say("Reading accepted values", 0.4)
@@ -637,8 +667,19 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
             lap("record")
 
             say("Scoring", 0.65)
-            values = store.current_values()
-            scored = master.score(values, label)
+            # The ledger's values in use: those read before, updated for the periods just
+            # recorded (read back, so they are exactly what the ledger holds).
+            if inserted:
+                keys = sorted(set(values_in["Period"].map(lambda p: parse_period(p).format(
+                    "iso"))))
+                fresh = store.current_values(periods=keys)
+                pairs = pd.MultiIndex.from_frame(fresh[["Code", "Period key"]])
+                stale = pd.MultiIndex.from_frame(history[["Code", "Period key"]]).isin(pairs)
+                values = pd.concat([history.loc[~stale], fresh], ignore_index=True)
+            else:
+                values = history
+            window = _window(values, reporting)
+            scored = master.score(window, label)
             register = master.usable_register
             changes: list[Any] = []
             if rescore_history:
@@ -655,7 +696,7 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
             already = {(c.code, c.period_key) for c in current_changes}
             changes = [c for c in changes if (c.code, c.period_key) not in already]
             changes += current_changes
-            trend = trend_values(scored, values)
+            trend = trend_values(scored, window)
             finance = _finance(master, finance_rows, reporting)
             lap("score")
 

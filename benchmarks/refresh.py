@@ -1,0 +1,187 @@
+"""Benchmark: one headless refresh of a synthetic council, beside the naive way, same run.
+
+    python benchmarks/refresh.py [--measures 1000] [--returns 40] [--history 60]
+
+Builds in a temporary folder (not timed): a master of ``--measures`` monthly measures in
+``--returns`` services, one filled return per service for Sep-13, and a ledger holding
+``--history`` months of values for every measure (60,000 values by default). Then:
+
+- **xlperf**: :func:`xlperf.refresh.refresh` over a :class:`~xlperf.refresh.ZipWorkbook`
+  (validate the 40 returns in one batch, record, score with history from the ledger, freeze,
+  write five output sheets losslessly), timed after imports, best of 3 (the second and third
+  runs find everything already recorded); the peak of Python allocations (tracemalloc) of one
+  more run; and the whole ``xlperf refresh MASTER`` command in a subprocess with its peak RSS;
+- **naive**: every return and the master's Measures sheet read with ``pandas.read_excel``
+  (default engine), the history from a CSV, scored with the same core, then openpyxl
+  ``load_workbook`` + the Scorecard written cell by cell + ``save`` (which also rewrites the
+  user's workbook; see ``docs/lossless.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+warnings.simplefilter("ignore")
+
+PERIOD = "Sep-13"
+
+
+def build(folder: Path, measures: int, returns: int, history: int) -> Path:
+    from xlperf.core.periods import parse_period
+    from xlperf.ledger import Ledger
+    from xlperf.write.master import build_master
+    from xlperf.write.templates import build_templates, fill_return
+
+    rng = np.random.default_rng(7)
+    codes = [f"PI{i:04d}" for i in range(measures)]
+    register = pd.DataFrame({
+        "Code": codes, "Measure": [f"Synthetic measure {i}" for i in range(measures)],
+        "Priority": [f"Priority {i % 5 + 1}" for i in range(measures)],
+        "Objective": [f"P{i % 5 + 1} - Obj {i % 20 + 1}" for i in range(measures)],
+        "Service": [f"Service {i % returns:02d}" for i in range(measures)],
+        "Owner": [f"Owner {i % 97}" for i in range(measures)],
+        "Polarity": ["Bigger is better" if i % 3 else "Smaller is better"
+                     for i in range(measures)],
+        "Unit": "%", "Frequency": "Monthly", "Scheme": "rag", "Tolerance": 2.0,
+        "Tolerance type": "absolute", "DoT basis": "Previous period",
+        "Annual target": np.round(rng.uniform(40, 80, measures), 1), "Cumulative": "No",
+        "Baseline": None, "Baseline rank": "", "Contract": "No"})
+    register = register.sort_values(["Priority", "Objective"], kind="stable")
+    master = build_master(folder / "master.xlsx", register=register, settings={
+        "Council name": "Synthetic Council", "Reporting period": PERIOD,
+        "Returns folder": "returns"})
+    reporting = parse_period(PERIOD)
+    months = [reporting.shift(-k) for k in range(history, 0, -1)]
+    level = rng.uniform(40, 80, measures)
+    past = pd.DataFrame({
+        "Code": np.repeat(codes, len(months)),
+        "Period": [m.format() for m in months] * measures,
+        "Actual": np.round(np.repeat(level, len(months))
+                           + rng.normal(0, 3, measures * len(months)), 1)})
+    past.to_csv(folder / "history.csv", index=False)
+    with Ledger(folder / "master.ledger.sqlite") as ledger:
+        ledger.import_history(past, "long", name="history")
+    current = pd.DataFrame({"Code": codes, "Period": PERIOD,
+                            "Actual": np.round(level + rng.normal(0, 3, measures), 1)})
+    (folder / "returns").mkdir()
+    for info in build_templates(master, PERIOD, folder / "templates"):
+        if info.kind == "performance":
+            fill_return(info.path, current, folder / "returns" / info.path.name)
+    return master
+
+
+def naive(folder: Path, master: Path) -> float:
+    """pandas.read_excel (default engine) for the returns and the master, openpyxl per-cell
+    write and save: the way a spreadsheet script does it."""
+    import openpyxl
+
+    from xlperf.core.score import score
+
+    start = time.perf_counter()
+    register = pd.read_excel(master, sheet_name="Measures")
+    frames = []
+    for path in sorted((folder / "returns").glob("*.xlsx")):
+        frame = pd.read_excel(path, sheet_name="Return", header=11)
+        frames.append(frame[["Code", "Period", "Actual"]])
+    history = pd.read_csv(folder / "history.csv")
+    values = pd.concat([history, *frames], ignore_index=True)
+    scored = score(values, register, PERIOD)
+    wb = openpyxl.load_workbook(master)
+    ws = wb["Scorecard"]
+    columns = ["code", "title", "owner", "period", "unit", "actual", "target", "annual_target",
+               "status", "variance", "variance_pct", "direction", "trend", "trend_values",
+               "commentary", "reported_status", "explanation"]
+    for r, row in enumerate(scored[columns].itertuples(index=False), start=5):
+        for c, value in enumerate(row, start=1):
+            if isinstance(value, float) and np.isnan(value):
+                value = None
+            ws.cell(row=r, column=c, value=value if not isinstance(value, np.generic)
+                    else value.item())
+    wb.save(master)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--measures", type=int, default=1000)
+    parser.add_argument("--returns", type=int, default=40)
+    parser.add_argument("--history", type=int, default=60)
+    args = parser.parse_args()
+
+    imports = time.perf_counter()
+    from xlperf.refresh import ZipWorkbook, refresh
+    from xlperf.validate import returns as _validate  # noqa: F401  (imports, not timed)
+    imports = time.perf_counter() - imports
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "council"
+        base.mkdir()
+        t = time.perf_counter()
+        master = build(base, args.measures, args.returns, args.history)
+        print(f"built a council of {args.measures} measures, {args.returns} returns, "
+              f"{args.history} months of history in {time.perf_counter() - t:.1f} s "
+              "(not timed)")
+        pristine = Path(tmp) / "pristine"
+        shutil.copytree(base, pristine)
+
+        runs, cpus, results = [], [], []
+        for _ in range(3):
+            t, c = time.perf_counter(), time.process_time()
+            results.append(refresh(ZipWorkbook(master)))
+            runs.append(time.perf_counter() - t)
+            cpus.append(time.process_time() - c)
+        first = results[0]
+        tracemalloc.start()
+        refresh(ZipWorkbook(master))
+        _size, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+
+        command = Path(tmp) / "command"
+        shutil.copytree(pristine, command)
+        xlperf = shutil.which("xlperf") or str(Path(sys.executable).with_name("xlperf"))
+        t = time.perf_counter()
+        done = subprocess.run([xlperf, "refresh", str(command / "master.xlsx"), "--json"],
+                              capture_output=True, text=True,
+                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        whole = time.perf_counter() - t
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux: KiB
+
+        baseline_dir = Path(tmp) / "naive"
+        shutil.copytree(pristine, baseline_dir)
+        c = time.process_time()
+        baseline = naive(baseline_dir, baseline_dir / "master.xlsx")
+        baseline_cpu = time.process_time() - c
+
+    best = min(runs)
+    print(f"\nxlperf refresh (after imports of {imports:.2f} s):")
+    print(f"  first run {runs[0]:.2f} s (records {first.recorded:,} values, "
+          f"{len(first.accepted)} returns accepted, {len(first.rejected)} with rejected rows), "
+          f"repeat runs {runs[1]:.2f} s, {runs[2]:.2f} s; CPU {cpus[0]:.2f} / {cpus[1]:.2f} / "
+          f"{cpus[2]:.2f} s")
+    steps = ", ".join(f"{k} {v:.2f}" for k, v in first.timings.items())
+    print(f"  steps of the first run (s): {steps}")
+    print(f"  peak Python allocations of one refresh: {peak / 1e6:.0f} MB (tracemalloc)")
+    print(f"  whole command `xlperf refresh MASTER`: {whole:.2f} s, exit code "
+          f"{done.returncode}, peak RSS {rss:.0f} MB")
+    print(f"naive (pandas.read_excel default engine + openpyxl load/per-cell write/save): "
+          f"{baseline:.2f} s (CPU {baseline_cpu:.2f} s)")
+    print(f"speed-up: {baseline / runs[0]:.1f}x (first run), {baseline / best:.1f}x (best run); "
+          f"CPU {baseline_cpu / cpus[0]:.1f}x / {baseline_cpu / min(cpus):.1f}x")
+    print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()

@@ -180,8 +180,11 @@ def test_demo_refresh_end_to_end_values_worked_by_hand(demo_dir: Path) -> None:
         "Education and Skills - Q2 2013-14.findings.json").read_text())
     assert findings["errors"] == 1 and findings["findings"][0]["cell"]
     # The user's return is untouched; the copy carries the comment.
-    annotated = read_sheet(education.quarantined, "xlperf findings")
-    assert annotated[1][1] == "PERF-009"
+    assert education.quarantined.name == "Education and Skills - Q2 2013-14.xlsx"
+    issues = read_sheet(education.quarantined, "Issues")
+    assert any("PERF-009" in row for row in issues)
+    assert "Issues" not in pc.CalamineWorkbook.from_path(
+        str(demo_dir / "returns" / education.name)).sheet_names
     assert not result.ok and len(result.rejected) == 3
 
     # The other sheets.

@@ -458,18 +458,25 @@ def _capital(master: Any, period: Any, score_capital: Any, aliases: Any, normali
 
 # ------------------------------------------------------------------------------ quarantine
 def _quarantine(path: Path, report: Report, folder: Path, sha: str | None) -> Path:
-    """An annotated copy of a return with errors and its findings as JSON; returns the copy.
-    Left as it is when the same file (SHA-256) with the same findings is already there."""
-    from xlperf.write.annotate import annotate_copy
+    """An annotated copy of a return with errors (:func:`xlperf.validate.annotate.annotate`,
+    same file name) and its findings as JSON; returns the copy. Left as it is when the same
+    file (SHA-256) with the same findings is already there; a return that cannot be opened
+    is copied as it is."""
+    import shutil
+
+    from xlperf.validate.annotate import annotate
 
     folder.mkdir(parents=True, exist_ok=True)
-    copy = folder / f"{path.stem}.annotated{path.suffix}"
+    copy = folder / path.name
     findings = folder / f"{path.stem}.findings.json"
     text = json.dumps({"source": str(path), "sha256": sha, **json.loads(report.to_json())},
                       ensure_ascii=False, indent=2) + "\n"
     if copy.exists() and findings.exists() and findings.read_text(encoding="utf-8") == text:
         return copy
-    annotate_copy(path, report, copy)
+    try:
+        copy = annotate(Report(report.findings, file=str(path), meta=report.meta), folder)
+    except WorkbookError:
+        shutil.copyfile(path, copy)
     findings.write_text(text, encoding="utf-8")
     return copy
 

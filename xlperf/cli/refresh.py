@@ -54,8 +54,6 @@ def summary_tables(result: Any) -> list[Table]:
                        "ledger)", "unchanged"), ("Restatements", "restatements"),
                        ("Statuses re-rated", "re-rated"), ("Measures scored", "measures")):
         counts.add_row(label, str(c[key]))
-    statuses = ", ".join(f"{k[7:]} {v}" for k, v in c.items() if k.startswith("status "))
-    counts.add_row("Statuses", statuses)
     counts.add_row("Time", f"{result.timings.get('total', 0):.2f} s "
                    f"(validate {result.timings.get('validate', 0):.2f} s, write "
                    f"{result.timings.get('write', 0):.2f} s)")
@@ -83,6 +81,9 @@ def summary_tables(result: Any) -> list[Table]:
 def print_result(result: Any) -> None:
     for table in summary_tables(result):
         console.print(table)
+    statuses = ", ".join(f"{k[7:]} {v}" for k, v in result.counts.items()
+                         if k.startswith("status "))
+    console.print(f"Statuses: {statuses}", highlight=False)
     rejected = [f for f in result.files if f.report.errors]
     for f in rejected:
         console.print(f"[bold]{f.name}[/]: {len(f.report.errors)} errors")

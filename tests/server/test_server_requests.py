@@ -87,7 +87,7 @@ def test_a_workbook_that_is_not_a_master(client, demo):
 
 
 @pytest.mark.parametrize("name", ["/etc/passwd", "../master.xlsx", "C:\\Users\\x\\m.xlsx",
-                                  "~/m.xlsx", "..", "reports/m.xlsx"])
+                                  "~/m.xlsx", "..", "reports/m.xlsx", "m\x00.xlsx"])
 def test_a_path_as_the_workbook_name_is_refused(client, demo, name):
     body = payload(demo)
     body["book"]["name"] = name

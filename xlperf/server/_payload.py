@@ -59,8 +59,9 @@ def _grid(value: Any, where: str, what: str) -> list[list[Any]]:
 
 
 def _file_name(name: Any) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise PayloadError("the payload's book.name must be the workbook's name")
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        raise PayloadError("the payload's book.name must be the workbook's name (at most 200 "
+                           "characters)")
     if _PATHISH.search(name.strip()):
         raise PayloadError(f"the workbook name {name!r} looks like a path: the server only "
                            "works on the workbook a request sends, never on a file it names")

@@ -231,3 +231,13 @@ def test_rate_handles_many_rows_with_mixed_schemes():
     assert len(frame) == n
     assert set(frame["status"].unique()) <= set(
         BUILTIN_SCHEMES["rag"].labels + BUILTIN_SCHEMES["four-band"].labels)
+
+
+def test_a_tolerance_or_threshold_that_is_not_a_number_is_an_error():
+    with pytest.raises(InputError) as caught:
+        xlperf.status(5, 4, "High", "lots")
+    assert "tolerance 'lots' is not a number" in str(caught.value)
+    with pytest.raises(InputError) as caught:
+        xlperf.direction(5, 4, "High", "big")
+    assert "'big'" in str(caught.value)
+    assert xlperf.status(5, 4, "High", "n/a") == "Green"  # no-data words mean no tolerance

@@ -20,7 +20,7 @@ import pandas as pd
 from xlperf.core._arrays import broadcast, format_numbers
 from xlperf.core.polarity import polarity_signs
 from xlperf.core.schemes import _tidy
-from xlperf.core.status import _numbers
+from xlperf.core.status import _numbers, setting_numbers
 
 IMPROVING = "Improving ↑"
 WORSENING = "Worsening ↓"
@@ -39,8 +39,7 @@ def directions(current: Any, previous: Any, polarity: Any, threshold: Any = 0) -
     (c_raw, p_raw, pol_raw, th_raw), _, _ = broadcast(current, previous, polarity, threshold)
     c, _ = _numbers(c_raw)
     p, _ = _numbers(p_raw)
-    threshold_values, _ = _numbers(th_raw)
-    threshold_values = np.where(np.isnan(threshold_values), 0.0, np.abs(threshold_values))
+    threshold_values = np.abs(setting_numbers(th_raw, "no-change threshold"))
     sign = polarity_signs(pol_raw)
     change = _tidy(sign * (c - p))
     out = np.full(len(c), NO_CHANGE, dtype=object)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlperf.core._arrays import as_float, broadcast, distinct, format_numbers
+from xlperf.core._arrays import broadcast, distinct, format_numbers
 from xlperf.core.polarity import Polarity, polarity_signs
 from xlperf.core.schemes import (
     DATA_ONLY,
@@ -75,6 +75,25 @@ def _numbers(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         parsed["kind"] != "number", None).to_numpy(dtype=object)
 
 
+def setting_numbers(values: np.ndarray, what: str) -> np.ndarray:
+    """Numbers for a setting such as a tolerance or threshold: blank and no-data words are 0,
+    text that is not a number is an :class:`~xlperf.errors.InputError` naming it (a typo in a
+    tolerance must not silently rate against no tolerance).
+
+    >>> setting_numbers(np.array(["2", None, "n/a"], dtype=object), "tolerance").tolist()
+    [2.0, 0.0, 0.0]
+    """
+    if values.dtype.kind in "fiu":
+        numbers = values.astype(float, copy=False)
+    else:
+        parsed = parse_values(pd.Series(values, dtype=object))
+        invalid = (parsed["kind"] == "invalid").to_numpy()
+        if invalid.any():
+            raise InputError(f"{what} {values[invalid][0]!r} is not a number")
+        numbers = parsed["number"].to_numpy(dtype=float)
+    return np.where(np.isnan(numbers), 0.0, numbers)
+
+
 def _tolerance_kinds(values: np.ndarray) -> np.ndarray:
     codes, uniques = distinct(values, fill="")
     kinds = np.array([parse_tolerance_type(u) == RELATIVE for u in uniques], dtype=bool)
@@ -106,8 +125,7 @@ def rate(
     a, a_reason = _numbers(a_raw)
     t, t_reason = _numbers(t_raw)
     sign = polarity_signs(p_raw).astype(float)
-    tol = as_float(tol_raw) if tol_raw.dtype.kind in "fiu" else _numbers(tol_raw)[0]
-    tol = np.where(np.isnan(tol), 0.0, tol)
+    tol = setting_numbers(tol_raw, "tolerance")
     if (tol < 0).any():
         bad = tol[tol < 0][0]
         raise InputError(f"tolerance {bad:g} is negative: a tolerance is a distance from target")

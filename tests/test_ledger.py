@@ -196,7 +196,9 @@ def test_current_values_feed_score(ledger):
     assert (row["status"], row["variance"], row["direction"]) == ("Red", 46.24, "Worsening ↓")
 
 
-def test_100000_values_record_quickly(tmp_path):
+def test_100000_values_record_in_one_call(tmp_path):
+    # Speed is a benchmark's job (docs/ledger.md); here a big batch must land whole, and twice
+    # must change nothing.
     n = 100_000
     codes = np.array([f"PI{i:04d}" for i in range(1000)], dtype=object)
     months = np.array([f"{m}-{y}" for y in range(10, 19) for m in
@@ -206,19 +208,11 @@ def test_100000_values_record_quickly(tmp_path):
                           "Actual": np.random.default_rng(1).random(n) * 100,
                           "Source file": "big.xlsx", "Source SHA-256": "e" * 64,
                           "Sheet": "Return", "Cell": [f"D{i}" for i in range(n)]})
-    timings = []
-    for attempt in range(2):  # best of two: a shared CI machine is noisy
-        with Ledger(tmp_path / f"{attempt}.sqlite") as ledger:
-            started = time.perf_counter()
-            result = ledger.record_values(frame)
-            timings.append(time.perf_counter() - started)
-            assert result.inserted == n
-    assert min(timings) < 2.0, f"100,000 values took {min(timings):.2f} s"
-    with Ledger(tmp_path / "0.sqlite") as ledger:
-        started = time.perf_counter()
+    with Ledger(tmp_path / "big.sqlite") as ledger:
+        assert ledger.record_values(frame).inserted == n
+    with Ledger(tmp_path / "big.sqlite") as ledger:
         assert ledger.record_values(frame).unchanged == n
         assert len(ledger.current_values()) == n
-        assert time.perf_counter() - started < 5.0
 
 
 submission = st.tuples(st.sampled_from(["NI060", "CS143", "2042SC"]),

@@ -589,22 +589,15 @@ def test_lock_held_by_a_live_run_is_refused_and_a_stale_one_taken(master: Path) 
     assert read_back(master, "Scorecard")[1][0] == "PI01"
 
 
-def test_a_thousand_rows_by_twenty_columns_is_fast(master: Path) -> None:
+def test_a_thousand_rows_by_twenty_columns(master: Path) -> None:
+    # Speed is measured in benchmarks/write.py; here the big sheet must come out right.
     rows = [[f"H{c}" for c in range(20)]] + [
         [f"text {r}" if c % 2 else r * c + 0.5 for c in range(20)] for r in range(1000)]
     styles = [[HEADER] * 20] + [[None, ONE_DP] * 10] * 1000
     content = SheetContent(rows=rows, styles=styles, widths=[12] * 20, freeze="B2")
-    best = min(_timed(master, content) for _ in range(3))
-    print(f"\n1,000 x 20 written in {best * 1000:.0f} ms")
-    assert best < 0.3
+    write_sheets(master, {"Scorecard": content})
     assert_valid(master)
     assert read_back(master, "Scorecard")[1000][1] == "text 999"
-
-
-def _timed(path: Path, content: SheetContent) -> float:
-    start = time.perf_counter()
-    write_sheets(path, {"Scorecard": content})
-    return time.perf_counter() - start
 
 
 # -- real Excel files ------------------------------------------------------------------------

@@ -602,9 +602,12 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
         say(f"Validating {len(paths)} returns", 0.1)
         history = store.current_values()
         recent = _window(history, reporting)
+        # No returns (xlwings Lite refreshes from history already in the ledger): nothing
+        # to validate, so the master's file is not opened for its Rules sheet either.
         reports = validate_returns(
             paths, master=master, period=label,
-            previous=recent[["Code", "Period", "Actual"]] if len(recent) else None)
+            previous=recent[["Code", "Period", "Actual"]] if len(recent) else None,
+        ) if paths else []
         lap("validate")
 
         say("Reading accepted values", 0.4)

@@ -4,23 +4,32 @@
 * the desktop add-in's UDF registration (xlwings' classic ``udfs`` module, Windows only) sees
   every function with its arguments and help, as far as it runs without Excel;
 * xlwings Lite: the Lite ``main.py`` imports and runs with threads, subprocesses and sockets
-  refused and python-calamine missing, as in Pyodide.
+  refused and python-calamine missing, as in Pyodide; its "Refresh scorecard" (the library's
+  ``refresh()`` over the gateway, with an in-memory ledger filled from the ``Values`` sheet)
+  writes the same output sheets, cell by cell, as the headless refresh of the same data.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTION_NAMES = ["XLPERF_BUDGET_STATUS", "XLPERF_BUDGET_VARIANCE", "XLPERF_BUDGET_VARIANCE_PCT",
                   "XLPERF_COUNT_STATUS", "XLPERF_CROSSFOOT", "XLPERF_DIRECTION", "XLPERF_EXPLAIN",
                   "XLPERF_OBJECTIVE_STATUS", "XLPERF_PERIOD", "XLPERF_STATUS", "XLPERF_SYMBOL",
                   "XLPERF_VARIANCE", "XLPERF_VARIANCE_PCT"]
+XLWINGS_ENV = {"XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}
+NOW = dt.datetime(2013, 10, 15, 9, 30)
 
 
 def run_python(code: str, **env: str) -> dict:
@@ -94,7 +103,7 @@ def test_desktop_udf_registration_sees_every_function_with_arguments_and_help():
 
 
 LITE = """
-    import asyncio, builtins, json, socket, subprocess, sys, threading
+    import asyncio, builtins, json, os, socket, subprocess, sys, threading
     # What Pyodide cannot do: start threads or processes, open sockets, load python-calamine.
     def refuse(*args, **kwargs):
         raise RuntimeError("not available in Pyodide")
@@ -117,52 +126,98 @@ LITE = """
                 "client": "Office.js", "runtime": "1.4"}
         return asyncio.run(server.custom_functions_call(body, main))
 
-    def book(sheets, active=0):
-        return xw.Book(json={"client": "Office.js", "version": xw.__version__,
-            "book": {"name": "master.xlsx", "active_sheet_index": active, "selection": "A1"},
-            "names": [], "sheets": [{"name": n, "values": v, "pictures": [], "tables": [],
-                                     "charts": [], "shapes": []} for n, v in sheets.items()]})
+    def run(script, payload):
+        with open(payload, encoding="utf-8") as handle:
+            book = xw.Book(json=json.load(handle))
+        asyncio.run(server.custom_scripts_call(main, script, typehint_to_value={xw.Book: book}))
+        return book.json()["actions"]
 
-    from xlperf import demo
-    def rows(frame):
-        frame = frame.astype(object).where(frame.notna(), None)
-        return [list(frame.columns)] + frame.values.tolist()
-    master = book({"Register": rows(demo.demo_register()), "Values": rows(demo.demo_values()),
-                   "Settings": [["Setting", "Value"], ["Reporting period", "Q2 2013/14"]]})
-    asyncio.run(server.custom_scripts_call(main, "refresh_scorecard",
-                                           typehint_to_value={xw.Book: master}))
-    returned = book({"Return": [["Code", "Period", "Actual"], ["NI060", "Q1 2013/14", 68.04],
-                                ["CS143", "Q1 2013/14", "TBC"], ["CS144", "Q5 2013/14", "lots"]]})
-    asyncio.run(server.custom_scripts_call(main, "validate_return",
-                                           typehint_to_value={xw.Book: returned}))
-    written = {a["sheet_position"]: a["values"] for b in (master, returned)
-               for a in b.json()["actions"] if a["func"] == "setValues"}
     print(json.dumps({
         "functions": sorted(f["name"] for f in meta["functions"]),
         "status": call("XLPERF_STATUS", 91.54, 45.3, "Smaller is better", 2, None, None),
-        "master": [a["values"][:3] for a in master.json()["actions"] if a["func"] == "setValues"],
-        "findings": [a["values"] for a in returned.json()["actions"]
-                     if a["func"] == "setValues"],
-        "added": [a["args"] for b in (master, returned) for a in b.json()["actions"]
-                  if a["func"] == "addSheet"],
-        "calamine": "python_calamine" in sys.modules and sys.modules["python_calamine"] is not None,
-        "loaded": sorted(m for m in ("openpyxl", "pandera", "typer", "rich", "xlperf.read")
-                         if m in sys.modules),
+        "refresh": run("refresh_scorecard", os.environ["LITE_MASTER"]),
+        "calamine": sys.modules.get("python_calamine") is not None,
+        "readers": sorted(m for m in ("python_calamine", "xlperf.read.returns")
+                          if sys.modules.get(m) is not None),
     }, default=str))
 """
 
 
-def test_lite_main_runs_functions_and_scripts_without_threads_sockets_or_calamine():
-    found = run_python(LITE, XLWINGS_ON_SERVER="true", XLWINGS_LICENSE_KEY="noncommercial")
+@pytest.fixture(scope="module")
+def lite_master(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The demo master with its history on a ``Values`` sheet (long layout), as the payload
+    xlwings Lite would hand a script, and the headless refresh of the same data: the ledger
+    filled from that sheet as ``xlperf import-history MASTER MASTER --sheet Values`` does,
+    then ``refresh(ZipWorkbook(...), returns=[])``."""
+    from functools import partial
+
+    from xlperf import demo
+    from xlperf.excel.payload import payload_from_xlsx
+    from xlperf.ledger import Ledger
+    from xlperf.read.returns import percent_rows
+    from xlperf.refresh import ZipWorkbook, refresh
+    from xlperf.write.lossless import SheetContent, write_sheets
+
+    work = tmp_path_factory.mktemp("lite")
+    master = work / "master.xlsx"
+    shutil.copy(ROOT / "workbooks" / "demo" / "master.xlsx", master)
+    values = demo.demo_values()
+    values = values.astype(object).where(values.notna(), None)
+    write_sheets(master, {"Values": SheetContent(rows=[list(values.columns),
+                                                       *values.to_numpy().tolist()])})
+    headless = work / "headless" / "master.xlsx"
+    headless.parent.mkdir()
+    shutil.copy(master, headless)
+    ledger = headless.parent / "master.ledger.sqlite"
+    with Ledger(ledger) as store:
+        imported = store.import_history(headless, sheet="Values",
+                                        percent_rows=partial(percent_rows, headless))
+    expected = refresh(ZipWorkbook(headless), returns=[], ledger=ledger, now=NOW)
+    with pytest.MonkeyPatch.context() as mp:  # xlwings is imported here: never without a key
+        for name, value in XLWINGS_ENV.items():
+            mp.setenv(name, value)
+        payload = payload_from_xlsx(master)
+    (work / "master.json").write_text(json.dumps(payload, default=str), encoding="utf-8")
+    return {"master": master, "payload": work / "master.json", "headless": headless,
+            "expected": expected, "imported": imported}
+
+
+def _grid(rows: list[list[Any]]) -> list[list[Any]]:
+    rows = [[None if v == "" else v for v in row] for row in rows]
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    width = max((i + 1 for row in rows for i, v in enumerate(row) if v is not None), default=0)
+    return [row[:width] + [None] * (width - len(row)) for row in rows]
+
+
+def test_lite_main_runs_functions_and_scripts_without_threads_sockets_or_calamine(lite_master):
+    from xlperf.excel.payload import replay
+    from xlperf.read._calamine import open_workbook, sheet_grid
+
+    found = run_python(LITE, XLWINGS_ON_SERVER="true", XLWINGS_LICENSE_KEY="noncommercial",
+                       LITE_MASTER=str(lite_master["payload"]))
     assert found["functions"] == [f"XLPERF.{n.removeprefix('XLPERF_')}" for n in FUNCTION_NAMES]
     assert found["status"] == [["Red"]]
-    assert [args[1] for args in found["added"]] == ["Scorecard", "Objectives", "Findings"]
-    scorecard, objectives = found["master"]
-    assert scorecard[0][:6] == ["Code", "Title", "Period", "Actual", "Target", "Status"]
-    assert objectives[0][:3] == ["Priority", "Objective", "Measures"]
-    header, *findings = found["findings"][0]
-    assert header[:3] == ["file", "sheet", "cell"]
-    assert [(f[2], f[3], f[4]) for f in findings] == [
-        ("C3", "VALUE-001", "query"), ("C4", "VALUE-002", "error"), ("B4", "PERIOD-001", "error")]
-    assert found["calamine"] is False
-    assert found["loaded"] == []
+    assert found["calamine"] is False and found["readers"] == []
+
+    # "Refresh scorecard": the same output sheets, cell by cell, as the headless refresh of
+    # the same data (the Log's time is the same minute only in the headless run: NOW).
+    assert lite_master["imported"].meta["inserted"] > 1000
+    expected = lite_master["expected"]
+    assert expected.counts["measures"] == 53
+    applied = replay(lite_master["master"], found["refresh"])
+    headless = open_workbook(lite_master["headless"])
+    for sheet in expected.sheets:
+        want = _grid(sheet_grid(headless, sheet))
+        got = _grid(applied.grids[sheet])
+        if sheet == "Log":  # when it ran, and how long each step took, differ
+            want = [row[1:] for row in want if "timing" not in row]
+            got = [row[1:] for row in got if "timing" not in row]
+        assert got == want, sheet
+    assert len(applied.grids["Scorecard"]) > 50
+    names = list(applied.grids)
+    written = {names[a["sheet_position"]] for a in found["refresh"]
+               if a.get("sheet_position") is not None}
+    assert written == set(expected.sheets)  # the master's own sheets are not touched
+    assert applied.alerts and applied.alerts[-1].startswith(
+        "Scorecard refreshed for Q2 2013/14: 53 measures")

@@ -1,135 +1,151 @@
 """xlwings Lite scripts: "Validate this return" and "Refresh scorecard".
 
-Each works on the ``xw.Book`` xlwings gives it (no file paths: in Lite the workbook is the one
-open in Excel) and calls the same library functions as the CLI: the value parser and periods of
-the scoring core to check a return, :func:`xlperf.score` and :func:`xlperf.rollup` to refresh.
-Results are written to their own sheets (``Findings``, ``Scorecard``, ``Objectives``), which
-are replaced on every run. Nothing here needs threads, subprocesses, sockets or the file readers
-(python-calamine), so it runs in Pyodide.
+Both are thin wrappers over the library calls behind ``xlperf validate``, ``xlperf refresh``,
+the desktop button and the add-in server, run on the ``xw.Book`` xlwings Lite gives them
+through the gateway :class:`~xlperf.excel.gateway.XlwingsWorkbook` (no file paths: in Lite
+the workbook is the one open in Excel, and Pyodide has no returns folder or ledger on disk):
+
+* **Refresh scorecard**: the workbook is a master (``Measures``, ``Targets``, ``Settings``...)
+  with its history on a ``Values`` sheet (long layout: ``Code``, ``Period``, ``Actual``
+  [, ``Commentary``, ``Reported status``...]). A ledger is made in a temporary folder (Pyodide's
+  in-memory file system), filled from ``Values`` by :meth:`xlperf.ledger.Ledger.import_history`,
+  and :func:`xlperf.refresh.refresh` runs with no returns: the same output sheets
+  (``Scorecard``, ``Objectives``, ``Exceptions``, ``Finance``, ``Log``) as the headless refresh
+  of the same data.
+* **Validate this return**: the same validator as ``xlperf validate`` over the book's sheets
+  as read by the gateway; the findings go to a ``Findings`` sheet.
+
+Neither needs threads, subprocesses, sockets or python-calamine (which Pyodide lacks).
 """
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import xlwings as xw
 
-from xlperf.core.columns import VALUE_COLUMNS, normalise_columns
-from xlperf.core.periods import parse_period, parse_periods
-from xlperf.core.rollup import rollup
-from xlperf.core.score import score
-from xlperf.core.values import parse_values
-from xlperf.errors import InputError, XlperfError
-from xlperf.findings import ERROR, QUERY, Finding, Report, cell_ref
+from xlperf.excel.buttons import (
+    FINDINGS_SHEET,
+    TITLE_REFRESH,
+    TITLE_VALIDATE,
+    _guarded,
+    findings_sheet,
+    refresh_message,
+    tell,
+)
 
-__all__ = ["refresh_scorecard", "validate_return"]
+__all__ = ["VALUES_SHEET", "refresh_in_memory", "refresh_scorecard", "validate_grids_of",
+           "validate_return"]
 
-FINDINGS_SHEET = "Findings"
-SCORECARD_SHEET = "Scorecard"
-OBJECTIVES_SHEET = "Objectives"
-SCORECARD_COLUMNS = ("code", "title", "period", "actual", "target", "status", "symbol",
-                     "variance", "direction", "trend", "explanation")
-
-
-# -- the book gateway: a table at A1 of a sheet, in and out ------------------------------------
-
-def sheet_names(book: Any) -> list[str]:
-    return [sheet.name for sheet in book.sheets]
-
-
-def read_table(book: Any, sheet: str) -> pd.DataFrame:
-    """The table that starts at A1 of ``sheet`` (headers in row 1), as text and numbers."""
-    if sheet not in sheet_names(book):
-        raise InputError(f"the workbook has no sheet {sheet!r} (it has: "
-                         f"{', '.join(sheet_names(book))})")
-    frame = book.sheets[sheet]["A1"].expand().options(pd.DataFrame, index=False,
-                                                      header=True).value
-    return frame.astype(object).where(frame.notna(), None)
-
-
-def write_table(book: Any, sheet: str, frame: pd.DataFrame) -> None:
-    """Replace ``sheet`` (added when missing) with ``frame``, headers in row 1."""
-    if sheet in sheet_names(book):
-        book.sheets[sheet].clear()
-        target = book.sheets[sheet]
-    else:
-        target = book.sheets.add(sheet)
-    clean = frame.astype(object).where(frame.notna(), None)
-    target["A1"].options(index=False).value = clean
-
-
-# -- validate this return --------------------------------------------------------------------
-
-def check_return(values: pd.DataFrame, sheet: str) -> Report:
-    """Findings for a return's table: actuals that are no data (query) or unreadable (error),
-    periods that are not periods (error). Cells are named as Excel names them."""
-    frame = normalise_columns(values, VALUE_COLUMNS)
-    columns = list(frame.columns)
-    findings: list[Finding] = []
-    if "actual" not in columns:
-        return Report((Finding("RETURN-001", ERROR, "the return has no Actual column",
-                               sheet=sheet, cell="A1"),))
-    parsed = parse_values(frame["actual"].astype(object))
-    column = columns.index("actual") + 1
-    for position in np.flatnonzero((parsed["kind"] != "number").to_numpy()):
-        value = frame["actual"].iloc[position]
-        invalid = parsed["kind"].iloc[position] == "invalid"
-        reason = parsed["reason"].iloc[position]
-        findings.append(Finding(
-            "VALUE-002" if invalid else "VALUE-001", ERROR if invalid else QUERY,
-            f"actual {reason}" if invalid else f"no actual: {reason}",
-            sheet=sheet, cell=cell_ref(position + 2, column), value=value))
-    if "period" in columns:
-        periods = parse_periods(frame["period"], errors="coerce")
-        column = columns.index("period") + 1
-        for position in np.flatnonzero(periods.isna().to_numpy()):
-            value = frame["period"].iloc[position]
-            try:
-                parse_period(value)
-            except XlperfError as error:
-                findings.append(Finding("PERIOD-001", ERROR, str(error), sheet=sheet,
-                                        cell=cell_ref(position + 2, column), value=value))
-    return Report(tuple(findings))
-
-
-@xw.script(name="Validate this return")
-def validate_return(book: xw.Book) -> None:
-    """Check the active sheet (a return) and list what needs attention on ``Findings``."""
-    sheet = book.sheets.active.name
-    report = check_return(read_table(book, sheet), sheet)
-    frame = report.to_frame()
-    if frame.empty:
-        frame = pd.DataFrame([{"message": f"{sheet}: no problems found"}])
-    write_table(book, FINDINGS_SHEET, frame)
-    print(f"{sheet}: {len(report.errors)} errors, {len(report.queries)} queries")
+#: The sheet of a Lite master that holds the history the scorecard is scored from.
+VALUES_SHEET = "Values"
 
 
 # -- refresh scorecard -----------------------------------------------------------------------
 
-def reporting_period(book: Any, values: pd.DataFrame) -> Any:
-    """The ``Reporting period`` on the ``Settings`` sheet, else the latest period reported."""
-    if "Settings" in sheet_names(book):
-        settings = read_table(book, "Settings")
-        for row in settings.itertuples(index=False):
-            if str(row[0]).strip().casefold() == "reporting period" and row[1] is not None:
-                return row[1]
-    frame = normalise_columns(values, VALUE_COLUMNS)
-    return max(parse_periods(frame["period"], errors="coerce").dropna())
+def values_frame(grid: Sequence[Sequence[Any]]) -> Any:
+    """A sheet's grid (row 1 first) as the DataFrame :meth:`~xlperf.ledger.Ledger.
+    import_history` reads: row 1 becomes the headers, so the rows keep their Excel numbers."""
+    import pandas as pd
+
+    if not grid:
+        return pd.DataFrame()
+    header = ["" if h is None else h for h in grid[0]]
+    return pd.DataFrame([list(row) for row in grid[1:]], columns=header)
+
+
+def refresh_in_memory(book: Any, *, folder: str | Path | None = None, **options: Any) -> Any:
+    """Refresh an open master from its ``Values`` sheet, with a ledger in ``folder`` (default:
+    a temporary folder, removed afterwards; in Pyodide that is memory).
+
+    Returns ``(result, history)``: the :class:`~xlperf.refresh.RefreshResult` and the
+    :class:`~xlperf.findings.Report` of the import of ``Values`` (cells left out, with their
+    cell). ``options`` go to :func:`xlperf.refresh.refresh` (``period``, ``now``...)."""
+    from xlperf.errors import InputError
+    from xlperf.excel.gateway import XlwingsWorkbook
+    from xlperf.ledger import Ledger
+    from xlperf.read._calamine import find_sheet
+    from xlperf.refresh import refresh
+
+    workbook = XlwingsWorkbook(book)
+    sheet = find_sheet(workbook.sheet_names(), VALUES_SHEET)
+    if sheet is None:
+        raise InputError(f"{workbook.name} has no {VALUES_SHEET!r} sheet: in xlwings Lite the "
+                         "scorecard is scored from the values on it (Code, Period, Actual)")
+    frame = values_frame(workbook.read_sheet(sheet))
+    stem = Path(workbook.name).stem or "master"
+    with tempfile.TemporaryDirectory(prefix="xlperf-") as temporary:
+        base = Path(folder) if folder is not None else Path(temporary)
+        ledger = base / f"{stem}.ledger.sqlite"
+        with Ledger(ledger) as store:
+            history = store.import_history(frame, "auto", sheet=sheet,
+                                           name=f"{workbook.name} ({sheet})")
+        result = refresh(workbook, returns=[], ledger=ledger, **options)
+    return result, history
+
+
+def _history_note(history: Any) -> str:
+    left_out = [f for f in history if f.severity == "error"]
+    if not left_out:
+        return ""
+    cells = ", ".join(f"{f.sheet}!{f.cell}" if f.cell else str(f.message) for f in left_out[:5])
+    more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
+    return (f"\n{len(left_out)} cells of the {VALUES_SHEET} sheet were left out (not a "
+            f"number, or no period or code): {cells}{more}.")
 
 
 @xw.script(name="Refresh scorecard")
 def refresh_scorecard(book: xw.Book) -> None:
-    """Score the ``Register`` against ``Values`` (and ``Targets``) into ``Scorecard``."""
-    register = read_table(book, "Register")
-    values = read_table(book, "Values")
-    targets = read_table(book, "Targets") if "Targets" in sheet_names(book) else None
-    period = reporting_period(book, values)
-    scored = score(values, register, period, targets=targets)
-    table = scored[list(SCORECARD_COLUMNS)].rename(columns=lambda c: c.replace("_", " ")
-                                                    .capitalize())
-    write_table(book, SCORECARD_SHEET, table)
-    objectives = rollup(scored, ["priority", "objective"])
-    write_table(book, OBJECTIVES_SHEET, objectives.rename(columns=str.capitalize))
-    print(f"Scorecard for {parse_period(period)}: {len(scored)} measures")
+    """Refresh the open master's Scorecard, Objectives, Exceptions, Finance and Log sheets
+    from its Values sheet (the same refresh as ``xlperf refresh``)."""
+
+    def work() -> Any:
+        result, history = refresh_in_memory(book)
+        # The ledger lived in memory for this refresh only: the workbook is what to keep.
+        message = refresh_message(result).rsplit("\n", 1)[0]
+        tell(book, f"{message}\nSave the workbook to keep the new sheets."
+             + _history_note(history), TITLE_REFRESH)
+        return result
+
+    _guarded(TITLE_REFRESH, "The scorecard was not refreshed", work, book)
+
+
+# -- validate this return --------------------------------------------------------------------
+
+def validate_grids_of(book: Any, **options: Any) -> Any:
+    """Validate the open return (its sheets as the gateway reads them) with the validator of
+    ``xlperf validate``; write the findings to a ``Findings`` sheet; return the
+    :class:`~xlperf.findings.Report`. ``options`` go to the validator (``master``, ``period``,
+    ``service``...)."""
+    from xlperf.excel.gateway import XlwingsWorkbook
+    from xlperf.validate.returns import validate_grids
+
+    workbook = XlwingsWorkbook(book)
+    grids = {name: workbook.read_sheet(name) for name in workbook.sheet_names()
+             if name.casefold() != FINDINGS_SHEET.casefold()}
+    report = validate_grids(grids, name=workbook.name, **options)
+    workbook.write_sheets({FINDINGS_SHEET: findings_sheet(report, workbook.name)})
+    return report
+
+
+@xw.script(name="Validate this return")
+def validate_return(book: xw.Book) -> None:
+    """Check the open return with xlperf's validator and list its findings, each with its
+    cell, on a Findings sheet."""
+
+    def work() -> Any:
+        report = validate_grids_of(book)
+        errors, queries = len(report.errors), len(report.queries)
+        if report.valid and not queries:
+            text = f"{book.name}: no problems found. It is ready to submit."
+        else:
+            text = (f"{book.name}: {errors} errors and {queries} queries, listed on the "
+                    f"{FINDINGS_SHEET} sheet with their cells."
+                    + (" Correct the errors and validate again." if errors else ""))
+        tell(book, text, TITLE_VALIDATE, problem=bool(errors))
+        return report
+
+    _guarded(TITLE_VALIDATE, "The return was not validated", work, book)

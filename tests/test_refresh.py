@@ -168,7 +168,7 @@ def test_demo_refresh_end_to_end_values_worked_by_hand(demo_dir: Path) -> None:
     assert rows["NI_062"]["Variance"] == pytest.approx(0.4)
     assert rows["NI_062"]["Direction"] == "Worsening ↓"
 
-    # R&E 1.6.1's row was rejected (4.3 is not a whole count): no value was taken.
+    # R&E 1.6.1's row was rejected (4.5 is not a whole count): no value was taken.
     assert rows["R&E 1.6.1"]["Actual"] == "no return"
     assert rows["R&E 1.6.1"]["Status"] == "? No data"
     outcomes = {f.name: f for f in result.files}
@@ -185,7 +185,8 @@ def test_demo_refresh_end_to_end_values_worked_by_hand(demo_dir: Path) -> None:
     assert any("PERF-009" in row for row in issues)
     assert "Issues" not in pc.CalamineWorkbook.from_path(
         str(demo_dir / "returns" / education.name)).sheet_names
-    assert not result.ok and len(result.rejected) == 3
+    # Rejected in whole or part: Education (that row) and one finance return (FIN-004).
+    assert not result.ok and len(result.rejected) == 2
 
     # The other sheets.
     objectives = read_sheet(master, "Objectives")
@@ -215,7 +216,7 @@ def test_second_refresh_changes_nothing(demo_dir: Path) -> None:
     counts, statuses, before = ledger_counts(ledger), frozen(ledger), parts(master)
     second = refresh(ZipWorkbook(master))
     after = parts(master)
-    assert first.recorded == 84 and second.recorded == 0 and second.unchanged == 84
+    assert first.recorded == 86 and second.recorded == 0 and second.unchanged == 86
     assert not len(second.restatements) and not second.status_changes
     now = ledger_counts(ledger)
     assert now["values"] == counts["values"] and now["statuses"] == counts["statuses"]
@@ -325,7 +326,7 @@ def test_cli_refresh_exit_codes_and_json(demo_dir: Path) -> None:
     rejected = runner.invoke(app, ["refresh", str(master), "--json"])
     assert rejected.exit_code == 1
     data = json.loads(rejected.output)
-    assert data["counts"]["rejected"] == 3 and data["period"] == PERIOD
+    assert data["counts"]["rejected"] == 2 and data["period"] == PERIOD
     missing = runner.invoke(app, ["refresh", str(demo_dir / "nope.xlsx")])
     assert missing.exit_code == 2 and "no such workbook" in missing.output
 

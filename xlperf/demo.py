@@ -257,7 +257,8 @@ def demo_values(reporting: str | Period = DEMO_PERIOD, years: int = HISTORY_YEAR
             base = typical + drift * (period.year - 2011) + rng.normal(0, spread)
             if cumulative:
                 base = typical * period.index * (1 + rng.normal(0, 0.08))
-            value = round(max(base, 0.0), 1 if spread < 10 else 0)
+            # Counts are whole numbers; rates and percentages keep a decimal place.
+            value = round(max(base, 0.0), 0 if m[7] == "number" or spread >= 10 else 1)
             if m[7] == "%":
                 value = min(value, 100.0)
             rows.append((code, period.format(), value, None, None))
@@ -268,6 +269,8 @@ def demo_values(reporting: str | Period = DEMO_PERIOD, years: int = HISTORY_YEAR
     current = frame["Period"].map(lambda p: parse_period(p).end >= last.start)
     frame.loc[current & (frame["Code"] == "LAC PERM"), "Actual"] = "under development"
     frame.loc[current & (frame["Code"] == "PAF C19_local4"), "Actual"] = "TBC"
+    # One deliberate mistake, so the demo shows a rejected row: a count typed with a fraction.
+    frame.loc[current & (frame["Code"] == "R&E 1.6.1"), "Actual"] = 4.5
     notes = {
         "KIGS CH01": "<p>Over fifty recent cases have been audited.</p> <p>Issues with "
                      "chairing of conferences &amp; early decision making are being addressed."

@@ -55,7 +55,7 @@ def test_refresh_over_http_gives_the_headless_scorecard(live, http, demo, tmp_pa
         assert _differences(expected, applied.grids[sheet]) == [], sheet
     # The team's ledger is the server's, beside its master, and logged the refresh.
     log = http("GET", f"{live.url}/log", headers=AUTH).json()
-    assert log["entries"][0]["counts"]["recorded"] == 84
+    assert log["entries"][0]["counts"]["recorded"] == 86
     assert (demo.parent / "master.ledger.sqlite").exists()
 
 
@@ -111,7 +111,7 @@ def test_two_concurrent_refreshes_are_serialised(live, http, demo, monkeypatch):
         assert ledger.integrity() == "ok"
     assert sorted(runs["id"]) == [1, 2]
     counts = sorted((r["recorded"], r["unchanged"]) for r in runs["counts"])
-    assert counts == [(0, 84), (84, 0)]  # the second saw the first's values: nothing twice
+    assert counts == [(0, 86), (86, 0)]  # the second saw the first's values: nothing twice
     # Both answers carry the same scorecard (only the Log sheet tells them apart).
     from xlperf.excel.payload import replay
 

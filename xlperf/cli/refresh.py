@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from xlperf.cli._app import _fail, app, console
@@ -86,7 +87,8 @@ def print_result(result: Any) -> None:
     console.print(f"Statuses: {statuses}", highlight=False)
     rejected = [f for f in result.files if f.report.errors]
     for f in rejected:
-        console.print(f"[bold]{f.name}[/]: {len(f.report.errors)} errors")
+        count = len(f.report.errors)
+        console.print(f"[bold]{escape(f.name)}[/]: {count} error{'s' if count != 1 else ''}")
         for finding in f.report.errors[:5]:
             where = "!".join(p for p in (finding.sheet, finding.cell) if p)
             console.print(f"  [red]{finding.rule}[/] {where}: {finding.message}",

@@ -45,3 +45,18 @@ def test_python_examples_in_the_readme_hold():
     assert "91.54 against target 45.3, smaller is better: 46.24 worse than target, beyond " \
            "tolerance 2: Red" in README
     assert xlperf.explain(91.54, 45.3, "Smaller is better", 2) in README
+
+
+def test_every_cli_command_is_documented_in_the_readme():
+    from typer.main import get_command
+
+    from xlperf.cli import app
+
+    commands = get_command(app).commands  # type: ignore[attr-defined]
+    missing = [name for name in commands if f"xlperf {name}" not in README]
+    assert not missing, f"README does not show: {missing}"
+
+
+def test_readme_links_resolve():
+    for target in re.findall(r"\]\(((?:docs|validation|workbooks)/[^)#]+)", README):
+        assert (ROOT / target).exists(), target

@@ -6,7 +6,7 @@
 shipped workbooks.
 
 * ``xlperf_functions.xlsx``: measures scored with =XLPERF.STATUS, SYMBOL, VARIANCE,
-  VARIANCE_PCT, DIRECTION, PERIOD and EXPLAIN, plus the demo council's Register, Values and
+  VARIANCE_PCT, DIRECTION, PERIOD and EXPLAIN, plus the demo council's Measures, Values and
   Settings sheets, so xlwings Lite's "Refresh scorecard" script works on it too;
 * ``budget_functions.xlsx``: a revenue block with =XLPERF.BUDGET_VARIANCE, BUDGET_VARIANCE_PCT,
   BUDGET_STATUS and CROSSFOOT (once adding up, once with two digits of the total swapped), the
@@ -79,7 +79,7 @@ def functions_workbook() -> Workbook:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "Measures"
+    sheet.title = "Functions"
     _header(sheet, 1, MEASURE_HEADERS)
     for offset, measure in enumerate(MEASURES):
         r = offset + 2
@@ -94,7 +94,7 @@ def functions_workbook() -> Workbook:
         sheet[f"Q{r}"] = f"=XLPERF.EXPLAIN(C{r},D{r},E{r},F{r},G{r},H{r})"
     sheet.column_dimensions["B"].width = 48
     sheet.column_dimensions["Q"].width = 90
-    _table(book.create_sheet("Register"), demo.demo_register())
+    _table(book.create_sheet("Measures"), demo.demo_register())
     _table(book.create_sheet("Values"), demo.demo_values())
     settings = book.create_sheet("Settings")
     _header(settings, 1, ["Setting", "Value"])

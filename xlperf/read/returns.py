@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,15 +59,14 @@ class Return:
         return self.identity.get("kind", "")
 
 
-def read_properties(path: str | Path) -> dict[str, str]:
-    """The ``xlperf ...`` custom document properties of a workbook (prefix removed)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            if "docProps/custom.xml" not in archive.namelist():
-                return {}
-            root = ElementTree.fromstring(archive.read("docProps/custom.xml"))
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ElementTree.ParseError):
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError,
+               ElementTree.ParseError, ValueError)
+
+
+def _properties_of(archive: zipfile.ZipFile) -> dict[str, str]:
+    if "docProps/custom.xml" not in archive.NameToInfo:
         return {}
+    root = ElementTree.fromstring(archive.read("docProps/custom.xml"))
     found = {}
     for prop in root.iter(f"{_CUSTOM_NS}property"):
         name = prop.get("name") or ""
@@ -75,11 +75,13 @@ def read_properties(path: str | Path) -> dict[str, str]:
     return found
 
 
-def _identity(book: Any, names: list[str], file: str) -> dict[str, str]:
-    sheet = find_sheet(names, IDENTITY_SHEET)
-    if sheet is None:
-        return {}
-    grid = sheet_grid(book, sheet, file=file)
+def read_properties(path: str | Path) -> dict[str, str]:
+    """The ``xlperf ...`` custom document properties of a workbook (prefix removed)."""
+    with Package(path) as package:
+        return package.properties()
+
+
+def _identity(grid: list[list[Any]]) -> dict[str, str]:
     out = {}
     for row in grid[1:]:
         if len(row) >= 2 and isinstance(row[0], str) and row[0].strip():
@@ -97,33 +99,150 @@ _BUILTIN_PERCENT = {9, 10}
 _QUOTED = re.compile(r'"[^"]*"|\\.')
 
 
-def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
-    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rid = next((s.get(_REL_ID) for s in book.iter(f"{_MAIN_NS}sheet") if s.get("name") == sheet),
-               None)
-    if rid is None:
-        return None
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    target = next((r.get("Target") for r in rels.iter(f"{_PKG_NS}Relationship")
-                   if r.get("Id") == rid), None)
-    if not target:
-        return None
-    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[Any, str | None]:
+    """Each sheet's name -> its part in the package (from ``workbook.xml`` and its rels);
+    remembered by the two parts' CRCs, as every return of a template has the same."""
+    book_info = archive.getinfo("xl/workbook.xml")
+    rels_info = archive.getinfo("xl/_rels/workbook.xml.rels")
+    key = ("parts", book_info.CRC, book_info.file_size, rels_info.CRC, rels_info.file_size)
+    if key in _PART_CACHE:
+        return _PART_CACHE[key]
+    book = ElementTree.fromstring(archive.read(book_info))
+    rels = ElementTree.fromstring(archive.read(rels_info))
+    targets: dict[str, Any] = {}
+    for rel in rels.iter(f"{_PKG_NS}Relationship"):
+        targets.setdefault(rel.get("Id"), rel.get("Target"))
+    parts: dict[str, str | None] = {}
+    for sheet in book.iter(f"{_MAIN_NS}sheet"):
+        name = sheet.get("name")
+        if name in parts:
+            continue  # the first sheet of a name counts
+        rid = sheet.get(_REL_ID)
+        target = targets.get(rid) if rid is not None else None
+        parts[name] = (None if not target else target.lstrip("/") if target.startswith("/")
+                       else "xl/" + target)
+    return _remember(key, parts)
 
 
 def _percent_styles(archive: zipfile.ZipFile) -> set[str]:
-    if "xl/styles.xml" not in archive.namelist():
+    if "xl/styles.xml" not in archive.NameToInfo:
         return set()
-    styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    info = archive.getinfo("xl/styles.xml")
+    key = ("styles", info.CRC, info.file_size)
+    if key in _PART_CACHE:
+        return _PART_CACHE[key]
+    styles = ElementTree.fromstring(archive.read(info))
     percent_formats = set(_BUILTIN_PERCENT)
     for fmt in styles.iter(f"{_MAIN_NS}numFmt"):
         if "%" in _QUOTED.sub("", fmt.get("formatCode") or ""):
             percent_formats.add(int(fmt.get("numFmtId") or -1))
     xfs = styles.find(f"{_MAIN_NS}cellXfs")
     if xfs is None:
-        return set()
-    return {str(i) for i, xf in enumerate(xfs.findall(f"{_MAIN_NS}xf"))
-            if int(xf.get("numFmtId") or 0) in percent_formats}
+        return _remember(key, set())
+    return _remember(key, {str(i) for i, xf in enumerate(xfs.findall(f"{_MAIN_NS}xf"))
+                           if int(xf.get("numFmtId") or 0) in percent_formats})
+
+
+# Parsed small parts by (part, CRC-32, size): a batch of returns made from one template
+# parses its workbook.xml, rels and styles.xml once. Bounded, cleared when full.
+_PART_CACHE: dict[tuple[Any, ...], Any] = {}
+
+
+def _remember(key: tuple[Any, ...], value: Any) -> Any:
+    if len(_PART_CACHE) > 256:
+        _PART_CACHE.clear()
+    _PART_CACHE[key] = value
+    return value
+
+
+_REF = re.compile(r'\br="([A-Z]+[0-9]+)"')
+_VALUE = re.compile(r"<v>([^<]*)</v>")
+_STYLE = re.compile(r'\bs="(\d+)"')
+
+
+class Package:
+    """A return's zip package opened once for what python-calamine does not give: the custom
+    document properties, the % number formats of a column and the Excel error cells of a
+    sheet (its XML decompressed once for both). Every method gives an empty answer when the
+    parts cannot be read (the value reader reports that); use it as a context manager."""
+
+    def __init__(self, path: str | Path):
+        try:
+            self._archive: zipfile.ZipFile | None = zipfile.ZipFile(path)
+        except _ZIP_ERRORS:
+            self._archive = None
+        self._xml: dict[str, str | None] = {}
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._archive is not None:
+            self._archive.close()
+            self._archive = None
+
+    def properties(self) -> dict[str, str]:
+        """The ``xlperf ...`` custom document properties (prefix removed)."""
+        if self._archive is None:
+            return {}
+        try:
+            return _properties_of(self._archive)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ElementTree.ParseError):
+            return {}
+
+    def _sheet_xml(self, sheet: str) -> str | None:
+        if sheet not in self._xml:
+            text = None
+            if self._archive is not None:
+                try:
+                    part = _sheet_parts(self._archive).get(sheet)
+                    if part is not None and part in self._archive.NameToInfo:
+                        text = self._archive.read(part).decode("utf-8", "replace")
+                except _ZIP_ERRORS:
+                    text = None
+            self._xml[sheet] = text
+        return self._xml[sheet]
+
+    def percent_rows(self, sheet: str, column: str) -> frozenset[int]:
+        """See :func:`percent_rows`."""
+        if self._archive is None:
+            return frozenset()
+        try:
+            styles = _percent_styles(self._archive)
+        except _ZIP_ERRORS:
+            return frozenset()
+        if not styles:
+            return frozenset()
+        xml = self._sheet_xml(sheet)
+        if xml is None:
+            return frozenset()
+        found = set()
+        cell = re.compile(rf'<c\s[^>]*?\br="{re.escape(column.upper())}(\d+)"[^>]*>')
+        for match in cell.finditer(xml):
+            s = _STYLE.search(match.group(0))
+            if s is not None and s.group(1) in styles:
+                found.add(int(match.group(1)))
+        return frozenset(found)
+
+    def error_cells(self, sheet: str) -> dict[str, str]:
+        """See :func:`error_cells`."""
+        xml = self._sheet_xml(sheet)
+        if xml is None:
+            return {}
+        found = {}
+        at = xml.find('t="e"')
+        while at != -1:
+            start, end = xml.rfind("<c ", 0, at), xml.find(">", at)
+            close = xml.find("</c>", end)
+            ref = _REF.search(xml, start, end) if start != -1 and end != -1 else None
+            if ref is not None:
+                value = _VALUE.search(xml, end, close if close != -1 else len(xml))
+                found[ref.group(1)] = value.group(1) if value is not None else "#N/A"
+            at = xml.find('t="e"', max(end, at + 1))
+        return found
 
 
 def percent_rows(path: str | Path, sheet: str, column: str) -> frozenset[int]:
@@ -132,56 +251,16 @@ def percent_rows(path: str | Path, sheet: str, column: str) -> frozenset[int]:
     percentages (built-in formats 9 and 10, or a format code with ``%`` outside quotes); only
     when there is one is the sheet's XML scanned for that column's cells. Empty when the
     parts cannot be read (the value reader reports that)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            styles = _percent_styles(archive)
-            if not styles:
-                return frozenset()
-            part = _sheet_part(archive, sheet)
-            if part is None or part not in archive.namelist():
-                return frozenset()
-            xml = archive.read(part).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError,
-            ElementTree.ParseError, ValueError):
-        return frozenset()
-    found = set()
-    cell = re.compile(rf'<c\s[^>]*?\br="{re.escape(column.upper())}(\d+)"[^>]*>')
-    style = re.compile(r'\bs="(\d+)"')
-    for match in cell.finditer(xml):
-        s = style.search(match.group(0))
-        if s is not None and s.group(1) in styles:
-            found.add(int(match.group(1)))
-    return frozenset(found)
-
-
-_REF = re.compile(r'\br="([A-Z]+[0-9]+)"')
-_VALUE = re.compile(r"<v>([^<]*)</v>")
+    with Package(path) as package:
+        return package.percent_rows(sheet, column)
 
 
 def error_cells(path: str | Path, sheet: str) -> dict[str, str]:
     """Cells of ``sheet`` holding an Excel error (``#DIV/0!``, ``#REF!``...) by A1 reference.
     python-calamine reads an error cell as blank, so the validator asks here (the sheet's XML,
     scanned only when it has an error cell at all). Empty when the parts cannot be read."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            part = _sheet_part(archive, sheet)
-            if part is None or part not in archive.namelist():
-                return {}
-            xml = archive.read(part).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError,
-            ElementTree.ParseError, ValueError):
-        return {}
-    found = {}
-    at = xml.find('t="e"')
-    while at != -1:
-        start, end = xml.rfind("<c ", 0, at), xml.find(">", at)
-        close = xml.find("</c>", end)
-        ref = _REF.search(xml, start, end) if start != -1 and end != -1 else None
-        if ref is not None:
-            value = _VALUE.search(xml, end, close if close != -1 else len(xml))
-            found[ref.group(1)] = value.group(1) if value is not None else "#N/A"
-        at = xml.find('t="e"', max(end, at + 1))
-    return found
+    with Package(path) as package:
+        return package.error_cells(sheet)
 
 
 def read_return(path: str | Path) -> Return:
@@ -190,11 +269,57 @@ def read_return(path: str | Path) -> Return:
     ``Return`` nor a ``Finance`` sheet with its header row."""
     file = Path(path)
     book = open_workbook(file)
-    names = list(book.sheet_names)
     where = str(file)
-    properties = read_properties(file)
+    with Package(file) as package:
+        return _assemble(file, list(book.sheet_names), package.properties(),
+                         lambda name: sheet_grid(book, name, file=where), package.percent_rows)
+
+
+@dataclass
+class ReadReturn:
+    """What the validator read of a return (one open of the file): its sheet names, document
+    properties, the sheets it read (as python-calamine gives them, a blank cell ``""``) and
+    the % formatted rows it looked up. :func:`return_from_read` gives the same
+    :class:`Return` as :func:`read_return` from it, without opening the file again."""
+
+    path: Path
+    names: list[str]
+    properties: dict[str, str]
+    grids: dict[str, list[list[Any]]] = field(default_factory=dict)
+    percent: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
+
+
+def return_from_read(read: ReadReturn) -> Return:
+    """:func:`read_return` from what the validator already read (a sheet or a % lookup it
+    did not need is read from the file now)."""
+    where = str(read.path)
+    book: list[Any] = []
+
+    def grid_of(name: str) -> list[list[Any]]:
+        raw = read.grids.get(name)
+        if raw is None:
+            if not book:
+                book.append(open_workbook(read.path))
+            return sheet_grid(book[0], name, file=where)
+        return [[None if v == "" else v for v in row] for row in raw]
+
+    def percent_of(sheet: str, column: str) -> frozenset[int]:
+        key = (sheet, column)
+        if key not in read.percent:
+            read.percent[key] = percent_rows(read.path, sheet, column)
+        return read.percent[key]
+
+    return _assemble(read.path, list(read.names), dict(read.properties), grid_of, percent_of)
+
+
+def _assemble(file: Path, names: list[str], properties: dict[str, str],
+              grid_of: Callable[[str], list[list[Any]]],
+              percent_of: Callable[[str, str], frozenset[int]]) -> Return:
+    where = str(file)
     identity = {k: v for k, v in properties.items() if k in IDENTITY_KEYS}
-    identity.update(_identity(book, names, where))
+    hidden = find_sheet(names, IDENTITY_SHEET)
+    if hidden is not None:
+        identity.update(_identity(grid_of(hidden)))
     kind = identity.get("kind", "")
     wanted = identity.get("sheet") or ("Finance" if kind == FINANCE else "Return")
     sheet = find_sheet(names, wanted) or find_sheet(names, "Return") or find_sheet(names,
@@ -202,7 +327,7 @@ def read_return(path: str | Path) -> Return:
     if sheet is None:
         raise WorkbookError(f"{file}: no 'Return' or 'Finance' sheet: is this an xlperf return?",
                             file=where)
-    grid = sheet_grid(book, sheet, file=where)
+    grid = grid_of(sheet)
     finance = fold(sheet) == "finance"
     anchors = ([("Service area",), ("Forecast outturn",)] if finance
                else [("Code",), ("Actual",)])
@@ -222,7 +347,7 @@ def read_return(path: str | Path) -> Return:
     if not finance:
         actual_column = columns.get("Actual", column_number("H"))
         # The styles' XML says which cells are percentages (no workbook library: fast).
-        percent = percent_rows(file, sheet, column_letter(actual_column))
+        percent = percent_of(sheet, column_letter(actual_column))
         frame["percent_format"] = [int(r) in percent for r in frame.index]
     frame = frame.astype(object).where(frame.notna(), None)
     return Return(path=file, identity=identity, values=frame, sheet=sheet, columns=columns,

@@ -31,6 +31,7 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,7 @@ class _MasterFacts:
     materiality: float
     budget: pd.DataFrame  # normalised budget lines
     layouts: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)  # layouts, targets, suggestions
 
 
 _FACTS: dict[int, tuple[weakref.ref[Any], _MasterFacts]] = {}
@@ -217,59 +219,109 @@ def expected_layout(master: Any, service: str, period: Any) -> pd.DataFrame:
     key = (service, str(period))
     if key in facts.layouts:
         return facts.layouts[key]
-    from xlperf.core.periods import parse_period
-    from xlperf.core.targets import period_targets
-    from xlperf.core.values import parse_value
-
-    reporting = parse_period(period)
-    mine = facts.register[facts.register["service"] == service]
-    frames = []
-    due_cache: dict[str, list[Any]] = {}
-    for frequency in dict.fromkeys(mine["frequency"]):
-        due_cache[frequency] = _due_periods(frequency, reporting)
-    order = np.arange(len(mine))
-    for frequency, dues in due_cache.items():
-        rows = mine[mine["frequency"] == frequency]
-        positions = order[(mine["frequency"] == frequency).to_numpy()]
-        for rank, due in enumerate(dues):
-            part = pd.DataFrame({
-                "code": rows["code"].to_numpy(), "order": positions, "rank": rank,
-                "period": due.format(), "period_key": due.format("iso"),
-                "position": due.position_in_year, "periods_in_year": due.periods_in_year,
-                "Measure": rows["title"].to_numpy(), "Unit": rows["unit"].to_numpy(),
-                "Polarity": rows["polarity"].to_numpy(),
-                "Frequency": {"month": "Monthly", "quarter": "Quarterly",
-                              "year": "Annual"}.get(frequency, frequency),
-                "annual": rows["annual_target"].to_numpy(dtype=float),
-                "cumulative": rows["cumulative"].to_numpy(dtype=bool)})
-            frames.append(part)
-    if not frames:
-        layout = pd.DataFrame(columns=["code", "period", "period_key", "row", "Measure", "Unit",
-                                       "Polarity", "Frequency", "Target"])
-        facts.layouts[key] = layout
-        return layout
-    layout = pd.concat(frames, ignore_index=True).sort_values(["order", "rank"],
-                                                              kind="stable")
-    layout["row"] = np.arange(len(layout)) + HEADER_ROW + 1
-    profiled = period_targets(layout["annual"].to_numpy(dtype=float),
-                              layout["position"].to_numpy(), layout["periods_in_year"].to_numpy(),
-                              layout["cumulative"].to_numpy(dtype=bool))
-    target = pd.Series(profiled, index=layout.index, dtype=object)
-    raw_annual = _raw_annual(master)
-    words = layout["code"].map(raw_annual)
-    target = target.where(layout["annual"].notna(), words)
-    table = _target_table(master)
-    if table:
-        given = pd.Series([table.get(k) for k in zip(layout["code"], layout["period_key"],
-                                                      strict=True)], index=layout.index)
-        numbers = given.map(lambda v: parse_value(v).number if v is not None else None)
-        target = target.where(numbers.isna(), numbers.astype(object))
-    target = target.where(layout["Polarity"] != "Data only", None)
-    layout["Target"] = target
-    layout = layout.drop(columns=["order", "rank", "position", "periods_in_year", "annual",
-                                  "cumulative"]).reset_index(drop=True)
+    every = _all_layouts(master, facts, period)
+    if every is None:
+        layout = pd.DataFrame(columns=_LAYOUT_COLUMNS)
+    else:
+        frame, starts = every
+        span = starts.get(service)
+        layout = (pd.DataFrame(columns=_LAYOUT_COLUMNS) if span is None else
+                  frame.iloc[span[0]:span[1]].reset_index(drop=True))
     facts.layouts[key] = layout
     return layout
+
+
+_LAYOUT_COLUMNS = ["code", "period", "period_key", "row", "Measure", "Unit", "Polarity",
+                   "Frequency", "Target"]
+_FREQUENCY_WORDS = {"month": "Monthly", "quarter": "Quarterly", "year": "Annual"}
+
+
+def _all_layouts(master: Any, facts: _MasterFacts, period: Any
+                 ) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]] | None:
+    """Every service's template rows for ``period`` in one frame (grouped by service, each
+    service's rows in template order) and where each service's rows start and end: computed
+    once per master and period, vectorised over the whole register."""
+    key = ("\x00all", str(period))
+    if key in facts.cache:
+        return facts.cache[key]
+    from xlperf.core.periods import parse_period
+    from xlperf.core.targets import period_targets
+
+    reporting = parse_period(period)
+    register = facts.register
+    if not len(register):
+        facts.cache[key] = None
+        return None
+    frequency = register["frequency"].to_numpy(dtype=object)
+    service = register["service"].to_numpy(dtype=object)
+    position = np.arange(len(register))
+    pieces: list[tuple[np.ndarray, int, Any]] = []  # (register positions, rank, due period)
+    for freq in dict.fromkeys(frequency):
+        members = position[frequency == freq]
+        for rank, due in enumerate(_due_periods(freq, reporting)):
+            pieces.append((members, rank, due))
+    if not pieces:
+        facts.cache[key] = None
+        return None
+    take = np.concatenate([p[0] for p in pieces])
+    rank = np.concatenate([np.full(len(p[0]), p[1]) for p in pieces])
+    due_of = np.concatenate([np.full(len(p[0]), i) for i, p in enumerate(pieces)])
+    dues = [p[2] for p in pieces]
+    # Service by service (in order of first appearance), then register order, then rank.
+    service_codes, service_names = pd.factorize(pd.Series(service[take], dtype=object),
+                                                use_na_sentinel=False)
+    order = np.lexsort((rank, take, service_codes))
+    take, rank, due_of, service_codes = take[order], rank[order], due_of[order], \
+        service_codes[order]
+    sizes = np.bincount(service_codes, minlength=len(service_names))
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    within = np.arange(len(take)) - bounds[service_codes]
+    shown = np.array([d.format() for d in dues], dtype=object)[due_of]
+    keys = np.array([d.format("iso") for d in dues], dtype=object)[due_of]
+    positions = np.array([d.position_in_year for d in dues])[due_of]
+    per_year = np.array([d.periods_in_year for d in dues])[due_of]
+    codes = register["code"].to_numpy(dtype=object)[take]
+    annual = register["annual_target"].to_numpy(dtype=float)[take]
+    cumulative = register["cumulative"].to_numpy(dtype=bool)[take]
+    polarity = register["polarity"].to_numpy(dtype=object)[take]
+    profiled = period_targets(annual, positions, per_year, cumulative)
+    target = pd.Series(profiled, dtype=object)
+    raw_annual = _raw_annual_cached(master, facts)
+    words = pd.Series(codes, dtype=object).map(raw_annual)
+    target = target.where(pd.Series(~np.isnan(annual)), words)
+    table = _target_table_cached(master, facts)
+    if table:
+        given = pd.Series([table.get(k) for k in zip(codes, keys, strict=True)], dtype=object)
+        numbers = pd.Series(np.nan, index=given.index, dtype=object)
+        present = given.notna().to_numpy() & np.array([v is not None for v in given], bool)
+        if present.any():
+            numbers[present] = parse_values(given[present])["number"].to_numpy()
+        numbers = numbers.astype(float)
+        target = target.where(numbers.isna(), numbers.astype(object))
+    target = target.where(pd.Series(polarity != "Data only"), None)
+    frame = pd.DataFrame({
+        "code": codes, "period": shown, "period_key": keys,
+        "Measure": register["title"].to_numpy(dtype=object)[take],
+        "Unit": register["unit"].to_numpy(dtype=object)[take], "Polarity": polarity,
+        "Frequency": [_FREQUENCY_WORDS.get(f, f) for f in frequency[take]],
+        "row": (within + HEADER_ROW + 1).astype(np.int64),
+        "Target": target.to_numpy(dtype=object)})
+    starts = {name: (int(bounds[i]), int(bounds[i + 1]))
+              for i, name in enumerate(service_names)}
+    facts.cache[key] = (frame, starts)
+    return frame, starts
+
+
+def _raw_annual_cached(master: Any, facts: _MasterFacts) -> dict[str, Any]:
+    if "raw_annual" not in facts.cache:
+        facts.cache["raw_annual"] = _raw_annual(master)
+    return facts.cache["raw_annual"]
+
+
+def _target_table_cached(master: Any, facts: _MasterFacts) -> dict[tuple[str, str], Any]:
+    if "target_table" not in facts.cache:
+        facts.cache["target_table"] = _target_table(master)
+    return facts.cache["target_table"]
 
 
 def _raw_annual(master: Any) -> dict[str, Any]:
@@ -292,12 +344,25 @@ def _target_table(master: Any) -> dict[tuple[str, str], Any]:
     if not {"code", "period", "target"} <= set(frame.columns):
         return {}
     out = {}
+    keys: dict[Any, str | None] = {}
     for code, period, target in zip(frame["code"], frame["period"], frame["target"],
                                     strict=True):
         try:
-            out[(_text(code), parse_period(period).format("iso"))] = target
-        except InputError:
-            continue
+            hashable = (type(period), period)
+            hash(hashable)
+        except TypeError:
+            hashable = None
+        if hashable is not None and hashable in keys:
+            iso = keys[hashable]
+        else:
+            try:
+                iso = parse_period(period).format("iso")
+            except InputError:
+                iso = None
+            if hashable is not None:
+                keys[hashable] = iso
+        if iso is not None:
+            out[(_text(code), iso)] = target
     return out
 
 
@@ -329,6 +394,9 @@ class _File:
     sheet: str = ""
     columns: dict[str, int] = field(default_factory=dict)
     cells: pd.DataFrame | None = None
+    # What was read of the file, for the refresh to take the accepted values from without
+    # opening it again (:func:`xlperf.read.returns.return_from_read`).
+    read: Any = None
 
     def add(self, rule: str, **fields: Any) -> None:
         sheet = fields.pop("sheet", None)
@@ -350,17 +418,20 @@ def _reader_failure(file: _File, error: WorkbookError) -> None:
     file.stop = True
 
 
-def _identity(file: _File, book: Any) -> None:
-    from xlperf.read._calamine import find_sheet, sheet_grid
-    from xlperf.read.returns import read_properties
+def _identity(file: _File, book: Any, package: Any) -> None:
+    from xlperf.read._calamine import find_sheet
+    from xlperf.read.returns import ReadReturn
     from xlperf.write.identity import IDENTITY_KEYS, IDENTITY_SHEET
 
-    properties = read_properties(file.path)
+    properties = package.properties()
     identity = {k: v for k, v in properties.items() if k in IDENTITY_KEYS}
     names = list(book.sheet_names)
+    file.read = ReadReturn(file.path, names, properties)
     hidden = find_sheet(names, IDENTITY_SHEET)
     if hidden is not None:
-        for row in sheet_grid(book, hidden, file=str(file.path))[1:]:
+        raw = _raw_grid(book, hidden, str(file.path))
+        file.read.grids[hidden] = raw
+        for row in raw[1:]:
             if len(row) >= 2 and isinstance(row[0], str) and row[0].strip():
                 identity[row[0].strip()] = _text(row[1])
     file.identity = identity
@@ -482,22 +553,31 @@ def _raw_grid(book: Any, sheet: str, where: str) -> list[list[Any]]:
 
 def _read_file(file: _File, facts: _MasterFacts | None, limits: Limits, *, period: Any,
                service: str | None) -> None:
-    from xlperf.read._calamine import open_workbook
+    from xlperf.read.returns import Package
 
     found = check_file(file.path, limits=limits)
     if found:
         file.findings.extend(_restyle(found, file.rules))
         file.stop = True
         return
+    with Package(file.path) as package:  # the zip opened once for what calamine does not give
+        _read_opened(file, facts, package, period=period, service=service)
+
+
+def _read_opened(file: _File, facts: _MasterFacts | None, package: Any, *, period: Any,
+                 service: str | None) -> None:
+    from xlperf.read._calamine import open_workbook
+
     try:
         book = open_workbook(file.path)
-        _identity(file, book)
+        _identity(file, book, package)
         if file.stop:
             return
         _check_identity(file, facts, period=period, service=service)
         if file.stop:
             return
         grid = _raw_grid(book, file.sheet, str(file.path))
+        file.read.grids[file.sheet] = grid
     except WorkbookError as error:
         _reader_failure(file, error)
         return
@@ -511,32 +591,58 @@ def _read_file(file: _File, facts: _MasterFacts | None, limits: Limits, *, perio
         return
     header_row, columns = located
     file.columns = columns
-    headers = list(columns)
-    positions = [columns[h] - 1 for h in headers]
-    body = grid[header_row:]
-    width = max(positions) + 1
-    records = [row[:width] + [None] * (width - len(row)) if len(row) < width else row[:width]
-               for row in body]
-    frame = pd.DataFrame(records, columns=range(width), dtype=object) if records else \
-        pd.DataFrame(columns=range(width), dtype=object)
-    frame = frame[positions]
-    frame.columns = headers
-    frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame), name="row")
-    empty = np.array([all(v is None or (isinstance(v, str) and not v.strip()) for v in r)
-                      for r in frame.itertuples(index=False, name=None)], dtype=bool)
-    frame = frame[~empty] if len(frame) else frame
-    from xlperf.read.returns import error_cells, percent_rows
-
-    for ref, error in error_cells(file.path, file.sheet).items():
-        row, column = parse_ref(ref)
-        header = next((h for h, c in columns.items() if c == column), None)
-        if header is not None and row in frame.index:
-            frame.at[row, header] = error
+    data, rows = _columns_of(grid[header_row:], columns, header_row + 1)
+    errors = package.error_cells(file.sheet)
+    if errors:
+        where = {r: i for i, r in enumerate(rows)}
+        by_column = {c: h for h, c in reversed(columns.items())}
+        for ref, error in errors.items():
+            row, column = parse_ref(ref)
+            header = by_column.get(column)
+            if header is not None and row in where:
+                data[header][where[row]] = error
+    frame = pd.DataFrame({h: np.array(values, dtype=object) if values else
+                          np.empty(0, dtype=object) for h, values in data.items()},
+                         index=pd.Index(np.array(rows, dtype=np.int64), name="row"))
     if file.kind == "performance" and "Actual" in columns:
-
-        percent = percent_rows(file.path, file.sheet, column_letter(columns["Actual"]))
+        letter = column_letter(columns["Actual"])
+        percent = package.percent_rows(file.sheet, letter)
+        file.read.percent[(file.sheet, letter)] = percent
         frame["percent_format"] = frame.index.isin(list(percent)) if percent else False
     file.cells = frame
+
+
+def _columns_of(body: list[list[Any]], columns: Mapping[str, int], first_row: int
+                ) -> tuple[dict[str, list[Any]], list[int]]:
+    """The cells under each located header, blank rows (every located cell blank) left out:
+    per header a list of values (a blank cell ``None``, calamine gives ``""``), and the Excel
+    row of each."""
+    headers = list(columns)
+    positions = [columns[h] - 1 for h in headers]
+    width = max(positions) + 1
+    blanks = {"", None}
+    kept_rows: list[int] = []
+    kept: list[tuple[Any, ...]] = []
+    get = itemgetter(*positions) if len(positions) > 1 else (lambda r: (r[positions[0]],))
+    for offset, row in enumerate(body):
+        if len(row) < width:
+            row = list(row) + [None] * (width - len(row))
+        values = get(row)
+        try:
+            distinct = set(values)
+        except TypeError:  # an unhashable cell value: never blank
+            distinct = {object()}
+        if distinct <= blanks:
+            continue
+        rest = distinct - blanks
+        if all(isinstance(v, str) and not v.strip() for v in rest):
+            continue
+        kept.append(values)
+        kept_rows.append(first_row + offset)
+    data = {h: [None if v == "" else v for v in column]
+            for h, column in zip(headers, zip(*kept, strict=True), strict=True)} if kept else \
+        {h: [] for h in headers}
+    return data, kept_rows
 
 
 def _restyle(found: Iterable[Finding], rules: Mapping[str, Rule]) -> list[Finding]:
@@ -550,16 +656,31 @@ def _restyle(found: Iterable[Finding], rules: Mapping[str, Rule]) -> list[Findin
 
 
 # --------------------------------------------------------------------------- performance
+_NOT_IN_LAYOUT = object()
 _PERCENT_WORDS = ("%", "percent")
 _RATE_WORDS = ("rate", "per ", "ratio")
 _NONNEGATIVE_UNITS = {"number", "count", "days", "weeks", "hours", "months", "years", ""}
+
+
+def _distinct(values: pd.Series, fn: Callable[[str], Any]) -> np.ndarray:
+    """``fn`` of each value as text (blank ``""``), worked out once per distinct value: for
+    columns with a few values (units), fast over many rows."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    mapped = [fn(str(u)) for u in uniques] + [fn("")]  # the last: NaN / None
+    out = np.empty(len(mapped), dtype=object)
+    out[:] = mapped
+    return out[codes]
 
 
 def _unit_limits(units: pd.Series, titles: pd.Series) -> tuple[np.ndarray, np.ndarray,
                                                                  np.ndarray]:
     """Default minimum, maximum and whole-number flag from each row's unit (vectorised over
     the few distinct units)."""
-    codes, uniques = pd.factorize(units.fillna("").astype(str).str.strip().str.casefold())
+    folded = _distinct(units, lambda u: u.strip().casefold())
+    codes, uniques = pd.factorize(folded)
+    if not len(uniques):
+        return (np.full(len(units), -np.inf), np.full(len(units), np.inf),
+                np.zeros(len(units), bool))
     lo = np.full(len(uniques), -np.inf)
     hi = np.full(len(uniques), np.inf)
     count = np.zeros(len(uniques), dtype=bool)
@@ -570,36 +691,69 @@ def _unit_limits(units: pd.Series, titles: pd.Series) -> tuple[np.ndarray, np.nd
             lo[i] = 0.0
         if unit in ("count", "whole number", "number (whole)"):
             count[i] = True
-    index = np.where(codes < 0, 0, codes) if len(uniques) else np.zeros(len(units), int)
-    if not len(uniques):
-        return (np.full(len(units), -np.inf), np.full(len(units), np.inf),
-                np.zeros(len(units), bool))
-    whole = count[index] | (
-        (units.fillna("").astype(str).str.strip().str.casefold() == "number").to_numpy()
-        & titles.fillna("").astype(str).str.strip().str.casefold()
-        .str.startswith(("number of", "count of")).to_numpy())
+    index = np.where(codes < 0, 0, codes)
+    whole = count[index]
+    number = folded == "number"
+    if number.any():
+        named = np.zeros(len(units), dtype=bool)
+        named[number] = titles[number].fillna("").astype(str).str.strip().str.casefold() \
+            .str.startswith(("number of", "count of")).to_numpy(dtype=bool)
+        whole = whole | named
     return lo[index], hi[index], whole
+
+
+def _texts(values: np.ndarray) -> np.ndarray:
+    """:func:`_text` of each value (text is only stripped: the common case, done quickly)."""
+    return np.array([v.strip() if type(v) is str else _text(v) for v in values], dtype=object)
+
+
+def _batch(files: Sequence[_File]) -> pd.DataFrame:
+    """The cells of every return of the batch in one frame indexed by (file, Excel row), a
+    column of ``None`` for a header a return lacks, plus ``percent_format`` and ``service``."""
+    sizes = [len(f.cells) for f in files]
+    data: dict[str, np.ndarray] = {}
+    for column in PERFORMANCE_HEADERS:
+        data[column] = np.concatenate([
+            f.cells[column].to_numpy(dtype=object) if column in f.cells.columns
+            else np.full(len(f.cells), None, dtype=object) for f in files])
+    data["percent_format"] = np.concatenate([
+        f.cells["percent_format"].fillna(False).to_numpy(dtype=bool)
+        if "percent_format" in f.cells.columns else np.zeros(len(f.cells), dtype=bool)
+        for f in files])
+    data["service"] = np.concatenate([np.full(len(f.cells), f.identity.get("service", ""),
+                                              dtype=object) for f in files])
+    index = pd.MultiIndex.from_arrays(
+        [np.repeat(np.array([f.number for f in files], dtype=np.int64), sizes),
+         np.concatenate([f.cells.index.to_numpy(dtype=np.int64) for f in files])],
+        names=["file", "row"])
+    return pd.DataFrame(data, index=index)
+
+
+def _register_columns(facts: _MasterFacts) -> dict[str, np.ndarray]:
+    """The register's columns the checks join on, as arrays (made once per master)."""
+    if "columns" not in facts.cache:
+        reg = facts.register
+        facts.cache["columns"] = {
+            "service": reg["service"].to_numpy(dtype=object),
+            "unit": reg["unit"].to_numpy(dtype=object),
+            "title": reg["title"].to_numpy(dtype=object),
+            "polarity": reg["polarity"].to_numpy(dtype=object),
+            "tolerance": reg["tolerance"].to_numpy(dtype=float),
+            "tolerance_type": reg["tolerance_type"].to_numpy(dtype=object),
+            "scheme": reg["scheme"].to_numpy(dtype=object),
+            "cumulative": reg["cumulative"].fillna(False).to_numpy(dtype=bool),
+            "minimum": reg["minimum"].to_numpy(dtype=float),
+            "maximum": reg["maximum"].to_numpy(dtype=float),
+            "plausibility": reg["plausibility"].to_numpy(dtype=float)}
+    return facts.cache["columns"]
 
 
 def _performance(files: Sequence[_File], facts: _MasterFacts | None,
                  previous: pd.DataFrame | None) -> None:
-    parts = []
-    for f in files:
-        frame = f.cells.copy()
-        frame["file"] = f.number
-        frame["service"] = f.identity.get("service", "")
-        parts.append(frame.reset_index())
-    cells = pd.concat(parts, ignore_index=True)
-    for column in PERFORMANCE_HEADERS:
-        if column not in cells.columns:
-            cells[column] = None
-    if "percent_format" not in cells.columns:
-        cells["percent_format"] = False
-    cells["percent_format"] = cells["percent_format"].fillna(False).astype(bool)
-    cells = cells.set_index(["file", "row"])
+    cells = _batch(files)
     by_number = {f.number: f for f in files}
-    code = cells["Code"].map(_text)
-    period_text = cells["Period"].map(_text)
+    code = pd.Series(_texts(cells["Code"].to_numpy()), index=cells.index)
+    period_text = pd.Series(_texts(cells["Period"].to_numpy()), index=cells.index)
     period_key, period_obj = _period_keys(period_text)
     parsed = parse_values(cells["Actual"], cells["percent_format"])
     numerator = parse_values(cells["Numerator"])
@@ -607,23 +761,36 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
 
     # What the register says about each row (or, without a master, the return's own cells).
     if facts is not None and len(facts.register):
-        reg = facts.register.reindex(code.to_numpy())
-        owner = reg["service"].to_numpy(dtype=object)
-        unit = pd.Series(reg["unit"].to_numpy(dtype=object), index=cells.index)
-        title = pd.Series(reg["title"].to_numpy(dtype=object), index=cells.index)
-        polarity = pd.Series(reg["polarity"].to_numpy(dtype=object), index=cells.index)
-        tolerance = reg["tolerance"].to_numpy(dtype=float)
-        tolerance_type = reg["tolerance_type"].to_numpy(dtype=object)
-        scheme = pd.Series(reg["scheme"].to_numpy(dtype=object), index=cells.index)
-        cumulative = reg["cumulative"].fillna(False).to_numpy(dtype=bool)
-        minimum_reg = reg["minimum"].to_numpy(dtype=float)
-        maximum_reg = reg["maximum"].to_numpy(dtype=float)
-        plausibility = reg["plausibility"].to_numpy(dtype=float)
+        where = facts.register.index.get_indexer(code.to_numpy())
+        missing = where < 0
+        take = np.where(missing, 0, where)
+        register = _register_columns(facts)
+
+        def joined(name: str, fill: Any = np.nan) -> np.ndarray:
+            values = register[name][take]
+            if missing.any():
+                values = values.astype(object) if fill is np.nan and values.dtype == bool \
+                    else values.copy()
+                values[missing] = fill
+            return values
+
+        owner = joined("service")
+        unit = pd.Series(joined("unit"), index=cells.index, dtype=object)
+        title = pd.Series(joined("title"), index=cells.index, dtype=object)
+        polarity = pd.Series(joined("polarity"), index=cells.index, dtype=object)
+        tolerance = joined("tolerance")
+        tolerance_type = joined("tolerance_type")
+        scheme = pd.Series(joined("scheme"), index=cells.index, dtype=object)
+        cumulative = joined("cumulative", False).astype(bool)
+        minimum_reg = joined("minimum")
+        maximum_reg = joined("maximum")
+        plausibility = joined("plausibility")
         known_register = True
     else:
         owner = np.full(len(cells), None, dtype=object)
-        unit, title = cells["Unit"].map(_text), cells["Measure"].map(_text)
-        polarity = cells["Polarity"].map(_text)
+        unit = pd.Series(_texts(cells["Unit"].to_numpy()), index=cells.index)
+        title = pd.Series(_texts(cells["Measure"].to_numpy()), index=cells.index)
+        polarity = pd.Series(_texts(cells["Polarity"].to_numpy()), index=cells.index)
         tolerance = np.zeros(len(cells))
         tolerance_type = np.full(len(cells), "absolute", dtype=object)
         scheme = pd.Series("", index=cells.index, dtype=object)
@@ -641,47 +808,50 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
     layout_frames = []
     if facts is not None and facts.period is not None:
         for f in files:
-            f.identity.get("service", "")
             layout = expected_layout_from_facts(f, facts)
             if layout is not None:
                 layout_frames.append(layout.assign(file=f.number))
     expected = None
     if layout_frames:
         expected = pd.concat(layout_frames, ignore_index=True)
-        keyed = pd.MultiIndex.from_arrays([cells.index.get_level_values("file"), code,
-                                           period_key])
-        lookup = expected.set_index(["file", "code", "period_key"])
-        lookup = lookup[~lookup.index.duplicated()]
-        matched = lookup.reindex(keyed)
-        master_target = pd.Series(matched["Target"].to_numpy(dtype=object), index=cells.index)
-        target = master_target.where(pd.Series(matched["row"].notna().to_numpy(),
-                                               index=cells.index), target)
+        # The first template row of each (file, code, period), by dictionary.
+        first: dict[tuple[Any, Any, Any], Any] = {}
+        for key, value in zip(zip(expected["file"].tolist(), expected["code"].tolist(),
+                                  expected["period_key"].tolist(), strict=True),
+                              expected["Target"].tolist(), strict=True):
+            first.setdefault(key, value)
+        found = [first.get(key, _NOT_IN_LAYOUT) for key in zip(
+            cells.index.get_level_values("file").tolist(), code.tolist(),
+            period_key.tolist(), strict=True)]
+        in_layout = np.array([v is not _NOT_IN_LAYOUT for v in found], dtype=bool)
+        master_target = np.array([None if v is _NOT_IN_LAYOUT else v for v in found],
+                                 dtype=object)
+        target = pd.Series(np.where(in_layout, master_target, target.to_numpy(dtype=object)),
+                           index=cells.index, dtype=object)
     target_number = parse_values(target.astype(object))["number"]
 
-    status_text = cells["Reported status"].map(_text)
+    status_text = pd.Series(_texts(cells["Reported status"].to_numpy()), index=cells.index)
     status_ok = _status_words_ok(status_text, scheme, polarity, facts)
     rows = pd.DataFrame({
         "Code": code.astype(str), "Actual": parsed["number"].to_numpy(),
         "Commentary": cells["Commentary"], "Reported status": status_text,
         "owner_service": owner, "service": cells["service"].astype(str),
-        "duplicate": pd.DataFrame({"f": cells.index.get_level_values("file"), "c": code,
-                                   "p": period_key}).duplicated(keep="first").to_numpy()
-        & (code != "").to_numpy(),
+        "duplicate": _duplicates(cells.index.get_level_values("file").to_numpy(),
+                                 code.to_numpy(), period_key.to_numpy()),
         "minimum": minimum, "maximum": maximum, "whole": whole, "status_ok": status_ok,
         "register": known_register,
     }, index=cells.index)
     rows.loc[rows["Code"] == "", "owner_service"] = None
     findings = _run_schema(rows, "performance")
-    context = {"codes": list(facts.register.index) if facts is not None else [],
+    context = {"suggest": _suggester(facts),
                "allowed": {cells.index[i]: _allowed_words(scheme.iat[i], polarity.iat[i], facts)
                            for i in np.flatnonzero(status_ok == False)}}  # noqa: E712
 
     # -- the vectorised checks outside pandera
     kind = parsed["kind"].to_numpy()
     reason = parsed["reason"].to_numpy(dtype=object)
-    cells["Actual"]
-    is_error = pd.Series(reason, index=cells.index).fillna("").astype(str).str.startswith(
-        "Excel error").to_numpy()
+    is_error = np.array([type(r) is str and r.startswith("Excel error") for r in reason],
+                        dtype=bool)
     blank = (kind == KIND_NO_DATA) & (reason == "blank")
     has_code = (code != "").to_numpy()
     unknown = known_register & pd.isna(owner) & has_code
@@ -722,7 +892,8 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
                          scheme.to_numpy(dtype=object)[can_rate], schemes=schemes)
         except XlperfError:
             rated = None
-    commentary_blank = cells["Commentary"].map(_blank).to_numpy(dtype=bool)
+    commentary_blank = np.array([_blank(v) for v in cells["Commentary"].to_numpy()],
+                                dtype=bool)
     if rated is not None:
         rated.index = cells.index[can_rate]
         computed = rated["status"].astype(str).to_numpy()
@@ -750,6 +921,29 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
     _emit(files, by_number, cells, code, period_text, parsed, findings, extra, rows, context)
 
 
+def _duplicates(file: np.ndarray, code: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """A second (or later) row of one code and period in one file (a row without a code is
+    never a duplicate)."""
+    seen: set[tuple[Any, Any, Any]] = set()
+    out = np.zeros(len(code), dtype=bool)
+    for i, triple in enumerate(zip(file.tolist(), code.tolist(), key.tolist(),
+                                   strict=True)):
+        if triple in seen:
+            out[i] = triple[1] != ""
+        else:
+            seen.add(triple)
+    return out
+
+
+def _suggester(facts: _MasterFacts | None) -> _Suggester:
+    """The "did you mean" of the master's register (made once per master)."""
+    if facts is None:
+        return _Suggester([])
+    if "suggest" not in facts.cache:
+        facts.cache["suggest"] = _Suggester(list(facts.register.index))
+    return facts.cache["suggest"]
+
+
 def expected_layout_from_facts(file: _File, facts: _MasterFacts) -> pd.DataFrame | None:
     service = file.identity.get("service", "")
     if service not in facts.services or facts.period is None:
@@ -767,27 +961,62 @@ _MASTERS: dict[int, Any] = {}
 
 
 def _period_keys(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Each period text's key (``2013-Q2``; the text itself when it is not a period) and its
+    :class:`~xlperf.core.periods.Period` (None), each distinct text parsed once."""
+    codes, uniques = pd.factorize(texts.to_numpy(dtype=object))
+    keys = np.empty(len(uniques) + 1, dtype=object)
+    objs = np.empty(len(uniques) + 1, dtype=object)
+    for i, text in enumerate(uniques):
+        keys[i], objs[i] = _parse_period_text(text)
+    keys[-1] = objs[-1] = np.nan  # (a missing text: never, the texts are strings)
+    return (pd.Series(keys[codes], index=texts.index, dtype=object),
+            pd.Series(objs[codes], index=texts.index, dtype=object))
+
+
+def _parse_period_text(text: Any) -> tuple[Any, Any]:
     from xlperf.core.periods import parse_period
 
-    out_key, out_obj = {}, {}
-    for text in dict.fromkeys(texts):
-        try:
-            p = parse_period(text)
-            out_key[text], out_obj[text] = p.format("iso"), p
-        except (InputError, ValueError, TypeError):
-            out_key[text], out_obj[text] = text, None
-    return texts.map(out_key), texts.map(out_obj)
+    try:
+        p = parse_period(text)
+        return p.format("iso"), p
+    except (InputError, ValueError, TypeError):
+        return text, None
+
+
+def _start_and_year(periods: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each period's first day (ordinal) and year, NaN where there is none."""
+    starts = np.full(len(periods), np.nan)
+    years = np.full(len(periods), np.nan)
+    done: dict[int, tuple[float, float]] = {}
+    for i, p in enumerate(periods.tolist()):
+        if p is None:
+            continue
+        got = done.get(id(p))
+        if got is None:
+            got = done[id(p)] = (float(p.start.toordinal()), float(p.year))
+        starts[i], years[i] = got
+    return starts, years
 
 
 def _ratio_scale(unit: pd.Series) -> np.ndarray:
-    folded = unit.fillna("").astype(str).str.casefold()
-    scale = np.full(len(unit), np.nan)
-    scale[folded.str.contains("%|percent", regex=True).to_numpy()] = 100.0
-    scale[folded.str.contains("10,000|10000", regex=True).to_numpy()] = 10_000.0
-    scale[folded.str.contains("1,000|1000", regex=True).to_numpy()
-          & ~folded.str.contains("10,000|10000|100,000", regex=True).to_numpy()] = 1_000.0
-    scale[folded.str.contains("100,000|100000", regex=True).to_numpy()] = 100_000.0
-    scale[(folded == "ratio").to_numpy()] = 1.0
+    return _distinct(unit, _scale_of).astype(float)
+
+
+def _scale_of(unit: str) -> float:
+    """What numerator / denominator is multiplied by for ``unit`` (NaN: not a ratio)."""
+    folded = unit.casefold()
+    scale = np.nan
+    if "%" in folded or "percent" in folded:
+        scale = 100.0
+    if "10,000" in folded or "10000" in folded:
+        scale = 10_000.0
+    if ("1,000" in folded or "1000" in folded) and not (
+            "10,000" in folded or "10000" in folded or "100,000" in folded):
+        scale = 1_000.0
+    if "100,000" in folded or "100000" in folded:
+        scale = 100_000.0
+    if folded == "ratio":
+        scale = 1.0
     return scale
 
 
@@ -837,10 +1066,9 @@ def _history_checks(index: pd.Index, code: pd.Series, period_text: pd.Series,
                     previous: pd.DataFrame | None, rated_ok: np.ndarray,
                     target: pd.Series) -> list[tuple[str, Any, dict[str, Any]]]:
     out: list[tuple[str, Any, dict[str, Any]]] = []
-    starts = period_obj.map(lambda p: p.start.toordinal() if p is not None else np.nan)
-    years = period_obj.map(lambda p: p.year if p is not None else np.nan)
-    current = pd.DataFrame({"code": code.to_numpy(), "start": starts.to_numpy(dtype=float),
-                            "year": years.to_numpy(dtype=float), "value": number,
+    starts, years = _start_and_year(period_obj)
+    current = pd.DataFrame({"code": code.to_numpy(), "start": starts,
+                            "year": years, "value": number,
                             "period": period_text.to_numpy(), "pos": np.arange(len(code)),
                             "source": 1})
     current = current[rated_ok & ~np.isnan(number) & current["start"].notna().to_numpy()]
@@ -851,12 +1079,10 @@ def _history_checks(index: pd.Index, code: pd.Series, period_text: pd.Series,
         if {"code", "period", "actual"} <= set(prev.columns):
             texts = prev["period"].map(_text)
             _keys, objs = _period_keys(texts)
+            past_starts, past_years = _start_and_year(objs)
             past = pd.DataFrame({
                 "code": prev["code"].map(_text).to_numpy(),
-                "start": objs.map(lambda p: p.start.toordinal() if p is not None else np.nan)
-                .to_numpy(dtype=float),
-                "year": objs.map(lambda p: p.year if p is not None else np.nan)
-                .to_numpy(dtype=float),
+                "start": past_starts, "year": past_years,
                 "value": parse_values(prev["actual"].astype(object))["number"].to_numpy(),
                 "period": texts.to_numpy(), "pos": -1, "source": 0})
             past = past[past["start"].notna() & ~np.isnan(past["value"])]
@@ -921,43 +1147,57 @@ def _layout_checks(files: Sequence[_File], cells: pd.DataFrame, code: pd.Series,
     """FILE-017 (rows moved: one finding per block moved by the same amount, and for rows
     deleted) and FILE-018 (locked cells that differ from the master)."""
     by_number = {f.number: f for f in files}
-    here = pd.DataFrame({"file": cells.index.get_level_values("file"),
-                         "row": cells.index.get_level_values("row"), "code": code.to_numpy(),
-                         "period_key": period_key.to_numpy()})
-    here = here[here["code"] != ""].drop_duplicates(["file", "code", "period_key"])
-    merged = expected.merge(here, on=["file", "code", "period_key"], how="left",
-                            suffixes=("_expected", ""))
-    found = merged[merged["row"].notna()].copy()
-    found["row"] = found["row"].astype(int)
-    found["shift"] = found["row"] - found["row_expected"]
-    moved = found[found["shift"] != 0].sort_values(["file", "row_expected"])
+    cell_files = cells.index.get_level_values("file").tolist()
+    cell_rows = cells.index.get_level_values("row").tolist()
+    here: dict[tuple[Any, Any, Any], int] = {}  # the first row of each code and period
+    for key, row in zip(zip(cell_files, code.tolist(), period_key.tolist(), strict=True),
+                        cell_rows, strict=True):
+        if key[1] != "":
+            here.setdefault(key, row)
+    exp_file = expected["file"].to_numpy()
+    exp_code = expected["code"].to_numpy(dtype=object)
+    exp_row = expected["row"].to_numpy()
+    got = [here.get(key) for key in zip(exp_file.tolist(), exp_code.tolist(),
+                                        expected["period_key"].tolist(), strict=True)]
+    found = np.array([r is not None for r in got], dtype=bool)
+    row = np.array([r if r is not None else 0 for r in got], dtype=np.int64)
+    shift = row - exp_row
+    moved = np.flatnonzero(found & (shift != 0))
     if len(moved):
-        block_start = (moved["shift"] != moved.groupby("file")["shift"].shift(1)) | (
-            moved["row_expected"] != moved.groupby("file")["row_expected"].shift(1) + 1)
-        for rec in moved[block_start].itertuples(index=False):
-            f = by_number[rec.file]
-            f.add("FILE-017", sheet=f.sheet, cell=f.cell("Code", rec.row), value=rec.code,
-                  code=rec.code, row=rec.row, expected_row=rec.row_expected)
-    missing = merged[merged["row"].isna()]
-    for rec in missing.itertuples(index=False):
-        f = by_number[rec.file]
-        f.add("FILE-020", sheet=f.sheet, code=rec.code, period=rec.period,
-              expected_row=int(rec.row_expected))
+        moved = moved[np.lexsort((exp_row[moved], exp_file[moved]))]
+        for n, i in enumerate(moved):
+            if n:
+                j = moved[n - 1]
+                if exp_file[j] == exp_file[i] and shift[j] == shift[i] and \
+                        exp_row[i] == exp_row[j] + 1:
+                    continue  # the same block
+            f = by_number[exp_file[i]]
+            f.add("FILE-017", sheet=f.sheet, cell=f.cell("Code", row[i]), value=exp_code[i],
+                  code=exp_code[i], row=int(row[i]), expected_row=exp_row[i])
+    periods = expected["period"].to_numpy(dtype=object)
+    for i in np.flatnonzero(~found):
+        f = by_number[exp_file[i]]
+        f.add("FILE-020", sheet=f.sheet, code=exp_code[i], period=periods[i],
+              expected_row=int(exp_row[i]))
     # Locked cells: compare each found row's locked columns with the template's.
-    if not len(found):
+    where = np.flatnonzero(found)
+    if not len(where):
         return
-    keys = pd.MultiIndex.from_arrays([found["file"], found["row"]])
+    position = dict(zip(zip(cell_files, cell_rows, strict=True), range(len(cells)),
+                        strict=True))
+    at = np.array([position[(f, r)] for f, r in zip(exp_file[where].tolist(),
+                                                    row[where].tolist(), strict=True)])
     for header in LOCKED["performance"]:
         if header not in cells.columns:
             continue
-        got = cells[header].reindex(keys).to_numpy(dtype=object)
-        want = found[header].to_numpy(dtype=object)
-        differs = _differs(got, want)
-        for (f_no, row), g, w in zip(keys[differs], got[differs], want[differs], strict=True):
-            f = by_number[f_no]
+        got_v = cells[header].to_numpy(dtype=object)[at]
+        want = expected[header].to_numpy(dtype=object)[where]
+        differs = _differs(got_v, want)
+        for i, g, w in zip(where[differs], got_v[differs], want[differs], strict=True):
+            f = by_number[exp_file[i]]
             if header not in f.columns:
                 continue
-            f.add("FILE-018", sheet=f.sheet, cell=f.cell(header, row), value=_shown(g),
+            f.add("FILE-018", sheet=f.sheet, cell=f.cell(header, row[i]), value=_shown(g),
                   expected="blank" if _blank(w) else _plain(w))
 
 
@@ -972,19 +1212,38 @@ def _pairs(code: str) -> frozenset[str]:
     return frozenset(code[i:i + 2] for i in range(len(code) - 1))
 
 
+class _Suggester:
+    """:func:`suggest` over one list of codes, with what does not depend on the unknown code
+    (each code folded, its length) worked out once, and each answer remembered."""
+
+    def __init__(self, codes: Sequence[str]):
+        self.codes = list(codes)
+        self.folded: dict[str, str] = {}
+        for candidate in self.codes:
+            self.folded.setdefault(fold(candidate).replace(" ", ""), candidate)
+        self.lengths = np.array([len(c) for c in self.codes], dtype=np.int64)
+        self.memo: dict[str, str | None] = {}
+
+    def __call__(self, code: str) -> str | None:
+        if code in self.memo:
+            return self.memo[code]
+        same = self.folded.get(fold(code).replace(" ", ""))
+        if same is not None:
+            self.memo[code] = same
+            return same
+        near = [self.codes[i] for i in np.flatnonzero(np.abs(self.lengths - len(code)) <= 2)]
+        if len(near) > 40:  # keep difflib quick: the 40 sharing most pairs of letters
+            grams = {code[i:i + 2] for i in range(len(code) - 1)}
+            near = sorted(near, key=lambda c: -len(grams.intersection(_pairs(c))))[:40]
+        close = difflib.get_close_matches(code, near, n=1, cutoff=0.6)
+        self.memo[code] = close[0] if close else None
+        return self.memo[code]
+
+
 def suggest(code: str, codes: Sequence[str]) -> str | None:
     """The register code most like ``code`` ("did you mean"): the same code but for case,
     spaces or punctuation, else difflib's closest over the codes of a similar length."""
-    key = fold(code).replace(" ", "")
-    for candidate in codes:
-        if fold(candidate).replace(" ", "") == key:
-            return candidate
-    near = [c for c in codes if abs(len(c) - len(code)) <= 2]
-    if len(near) > 40:  # keep difflib quick: the 40 sharing most pairs of letters
-        grams = {code[i:i + 2] for i in range(len(code) - 1)}
-        near = sorted(near, key=lambda c: -len(grams.intersection(_pairs(c))))[:40]
-    close = difflib.get_close_matches(code, near, n=1, cutoff=0.6)
-    return close[0] if close else None
+    return _Suggester(codes)(code)
 
 
 def _differs(got: np.ndarray, want: np.ndarray) -> np.ndarray:
@@ -1059,6 +1318,19 @@ def _emit(files: Sequence[_File], by_number: Mapping[int, _File], cells: pd.Data
                               "r": cells.index.get_level_values("row")})
         for rec in keyed.drop_duplicates(["f", "c", "p"]).itertuples(index=False):
             first_rows[(rec.f, rec.c, rec.p)] = rec.r
+    # Positions, not labels: one dict lookup per finding, then plain arrays.
+    position = dict(zip(cells.index.tolist(), range(len(cells)), strict=True))
+    code_a, period_a = code.to_numpy(dtype=object), period_text.to_numpy(dtype=object)
+    raw_a = cells["Actual"].to_numpy(dtype=object)
+    number_a = parsed["number"].to_numpy()
+    reason_a = parsed["reason"].to_numpy(dtype=object)
+    numerator_a = cells["Numerator"].to_numpy(dtype=object)
+    denominator_a = cells["Denominator"].to_numpy(dtype=object)
+    commentary_a = cells["Commentary"].to_numpy(dtype=object)
+    owner_a = rows["owner_service"].to_numpy(dtype=object)
+    service_a = rows["service"].to_numpy(dtype=object)
+    minimum_a, maximum_a = rows["minimum"].to_numpy(), rows["maximum"].to_numpy()
+    status_a = rows["Reported status"].to_numpy(dtype=object)
     # Rows with an unknown code or of another service get only that finding.
     unknown_rows = {idx for r, idx, _ in problems if r in ("PERF-001", "PERF-003")}
     for rule, idx, more in problems:
@@ -1071,56 +1343,55 @@ def _emit(files: Sequence[_File], by_number: Mapping[int, _File], cells: pd.Data
         seen.add(key)
         f_no, row = idx
         f = by_number[f_no]
-        c = code.at[idx]
-        period = period_text.at[idx] or "this period's"
-        raw = cells.at[idx, "Actual"]
+        at = position[idx]
+        c = code_a[at]
+        period = period_a[at] or "this period's"
+        raw = raw_a[at]
         actual_cell, comment_cell = f.cell("Actual", row), f.cell("Commentary", row)
         fields: dict[str, Any] = {"code": c, "period": period, "comment_cell": comment_cell}
         cell, value = actual_cell, _shown(raw)
         if rule == "PERF-001":
             cell, value = f.cell("Code", row), c
-            memo = context.setdefault("suggested", {})
-            close = memo[c] if c in memo else memo.setdefault(c, suggest(c, context["codes"]))
+            close = context["suggest"](c)
             fields["suggestion"] = f" Did you mean {close}?" if close else ""
         elif rule == "PERF-002":
             cell, value = f.cell("Code", row), c
-            fields["first_cell"] = f.cell("Code", first_rows.get((f_no, c, period_text.at[idx]),
+            fields["first_cell"] = f.cell("Code", first_rows.get((f_no, c, period_a[at]),
                                                                  row))
         elif rule == "PERF-003":
             cell, value = f.cell("Code", row), c
-            fields["owner_service"] = rows.at[idx, "owner_service"]
-            fields["service"] = rows.at[idx, "service"]
+            fields["owner_service"] = owner_a[at]
+            fields["service"] = service_a[at]
         elif rule == "PERF-005":
-            fields["reason"] = parsed.at[idx, "reason"]
+            fields["reason"] = reason_a[at]
         elif rule == "PERF-008":
-            value = parsed.at[idx, "number"]
-            fields.update(minimum=_bound(rows.at[idx, "minimum"]),
-                          maximum=_bound(rows.at[idx, "maximum"]),
-                          unit=_unit_name(rows.at[idx, "minimum"], rows.at[idx, "maximum"]))
+            value = number_a[at]
+            fields.update(minimum=_bound(minimum_a[at]), maximum=_bound(maximum_a[at]),
+                          unit=_unit_name(minimum_a[at], maximum_a[at]))
         elif rule == "PERF-009":
-            value = parsed.at[idx, "number"]
+            value = number_a[at]
         elif rule == "PERF-010":
-            fields.update(numerator=_num(cells.at[idx, "Numerator"]),
-                          denominator=_num(cells.at[idx, "Denominator"]),
+            fields.update(numerator=_num(numerator_a[at]),
+                          denominator=_num(denominator_a[at]),
                           expected=_num(more["expected"]))
-            value = parsed.at[idx, "number"]
+            value = number_a[at]
         elif rule in ("PERF-011", "PERF-012"):
-            cell, value = f.cell("Reported status", row), rows.at[idx, "Reported status"]
+            cell, value = f.cell("Reported status", row), status_a[at]
             fields["allowed"] = context["allowed"].get(idx, "the scheme's words")
             if rule == "PERF-012":
-                fields.update(actual=_num(parsed.at[idx, "number"]),
+                fields.update(actual=_num(number_a[at]),
                               target=_num(more.get("target")), expected=more["expected"])
         elif rule == "PERF-013":
-            value = parsed.at[idx, "number"]
+            value = number_a[at]
             fields.update(previous=_num(more["previous"]),
                           previous_period=more["previous_period"])
         elif rule == "PERF-014":
-            value = parsed.at[idx, "number"]
+            value = number_a[at]
             fields.update(previous=_num(more["previous"]), previous_period=more[
                 "previous_period"], change=f"{more['change']:+,.4g}",
                 threshold=_num(more["threshold"]))
         elif rule == "PERF-015":
-            value = parsed.at[idx, "number"]
+            value = number_a[at]
             small = not more["big"]
             fields.update(factor=more["factor"], usual=_num(more["usual"]),
                           hint=("A percentage may have been typed as a fraction (0.68 for 68%)."
@@ -1130,7 +1401,7 @@ def _emit(files: Sequence[_File], by_number: Mapping[int, _File], cells: pd.Data
             cell, value = comment_cell, None
             fields["status"] = more["status"]
         elif rule == "PERF-017":
-            cell, value = comment_cell, _shown(cells.at[idx, "Commentary"])
+            cell, value = comment_cell, _shown(commentary_a[at])
             fields["first"] = str(value).lstrip()[:1] if value is not None else ""
         f.add(rule, sheet=f.sheet, cell=cell or None, value=value, **fields)
 

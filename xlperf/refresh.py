@@ -639,8 +639,8 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
                         finance_rows.append(frame)
             elif not whole:
                 whole = True
-            if whole:
-                outcome = REJECTED
+            if whole or (report.errors and accepted_rows <= 0):
+                outcome = REJECTED  # nothing of it was taken
             elif rejected_rows or report.errors:
                 outcome = PARTLY
             else:

@@ -261,12 +261,13 @@ def _rows_of(findings: Sequence[Finding]) -> tuple[bool, set[int]]:
     return whole, rows
 
 
-def _accepted_values(path: Path, sha: str, bad_rows: set[int]
+def _accepted_values(path: Path, sha: str, bad_rows: set[int], read: Any = None
                      ) -> tuple[str, pd.DataFrame, int, int]:
-    """(kind, accepted rows with provenance, accepted count, rejected count) of a return."""
-    from xlperf.read.returns import read_return, return_values
+    """(kind, accepted rows with provenance, accepted count, rejected count) of a return;
+    ``read`` is what the validator read of it (the file is not opened again)."""
+    from xlperf.read.returns import read_return, return_from_read, return_values
 
-    ret = read_return(path)
+    ret = return_from_read(read) if read is not None else read_return(path)
     if ret.kind == "finance" or "Forecast outturn" in ret.values.columns:
         frame = ret.values.copy()
         keep = ~frame.index.isin(list(bad_rows))
@@ -544,7 +545,7 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
     from xlperf import __version__
     from xlperf.core.periods import parse_period
     from xlperf.ledger import Ledger, ledger_path, sha256_file
-    from xlperf.validate.returns import validate_returns
+    from xlperf.validate.returns import _validate
     from xlperf.write.outputs import LogLine, build_outputs
 
     started = time.perf_counter()
@@ -600,14 +601,20 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
     store = Ledger(ledger_file)
     try:
         say(f"Validating {len(paths)} returns", 0.1)
-        history = store.current_values()
+        if rescore_history:  # every past period is scored again: all of the ledger
+            history = store.current_values()
+        else:  # only the periods a scorecard of this period can look at
+            history = store.current_values(
+                keys=sorted(window_keys(reporting, store.period_keys())))
         recent = _window(history, reporting)
         # No returns (xlwings Lite refreshes from history already in the ledger): nothing
         # to validate, so the master's file is not opened for its Rules sheet either.
-        reports = validate_returns(
+        validated = _validate(
             paths, master=master, period=label,
             previous=recent[["Code", "Period", "Actual"]] if len(recent) else None,
         ) if paths else []
+        reports = [report for report, _read in validated]
+        reads = [read for _report, read in validated]
         lap("validate")
 
         say("Reading accepted values", 0.4)
@@ -615,7 +622,7 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
         performance: list[pd.DataFrame] = []
         finance_rows: list[pd.DataFrame] = []
         log: list[LogLine] = []
-        for path, report in zip(paths, reports, strict=True):
+        for path, report, read in zip(paths, reports, reads, strict=True):
             sha = sha256_file(path) if path.is_file() else None
             whole, bad_rows = _rows_of(report.errors)
             kind = str(report.meta.get("kind") or "")
@@ -623,7 +630,7 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
             if not whole and kind in ("performance", "finance") and sha is not None:
                 try:
                     kind, frame, accepted_rows, rejected_rows = _accepted_values(
-                        path, sha, bad_rows)
+                        path, sha, bad_rows, read)
                 except WorkbookError as error:  # validated as readable; read again failed
                     whole = True
                     report = Report(report.findings + (Finding(

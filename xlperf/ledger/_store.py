@@ -523,25 +523,36 @@ class Ledger:
         return frame
 
     @staticmethod
-    def _where(codes: Iterable[str] | str | None, periods: Any) -> tuple[str, list[Any]]:
+    def _where(codes: Iterable[str] | str | None, periods: Any,
+               exact: Iterable[str] | None = None) -> tuple[str, list[Any]]:
         clauses, params = ["1"], []
         if codes is not None:
             codes = [codes] if isinstance(codes, str) else [str(c).strip() for c in codes]
             clauses.append("v.code IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(list(codes)))
         keys = _keys(periods)
+        if exact is not None:  # keys as the ledger stores them, not parsed again
+            keys = [*(keys or []), *exact] if keys is not None else list(exact)
         if keys is not None:
             clauses.append("v.period_key IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(keys))
         return " AND ".join(clauses), params
 
+    def period_keys(self) -> list[str]:
+        """The periods (keys, ``2013-Q2``) the ledger holds a value of, in no order."""
+        return [row[0] for row in self._con.execute('SELECT DISTINCT period_key FROM "values"')
+                if row[0] is not None]
+
     def current_values(self, codes: Iterable[str] | str | None = None,
-                       periods: Any = None) -> pd.DataFrame:
+                       periods: Any = None, *, keys: Iterable[str] | None = None
+                       ) -> pd.DataFrame:
         """The value in use per measure and period (the latest recorded), in the long layout
         :func:`xlperf.score` takes: ``Code``, ``Period``, ``Actual`` (NaN when there is no
         data), ``No data reason``, ``Numerator``, ``Denominator``, ``Commentary``, ``Reported
-        status``, then ``Period key`` and the provenance. Ordered by code, then period."""
-        where, params = self._where(codes, periods)
+        status``, then ``Period key`` and the provenance. Ordered by code, then period.
+        ``keys`` selects periods by the ledger's own keys (as :meth:`period_keys` gives them),
+        taken as they are."""
+        where, params = self._where(codes, periods, keys)
         frame = self._values(where, params, latest=True)
         return frame.rename(columns=_OUT_NAMES)[list(_OUT_NAMES.values())]
 

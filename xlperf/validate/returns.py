@@ -1572,6 +1572,18 @@ def validate_returns(paths: Iterable[str | Path], master: Any = None, *,
     Never raises for a bad return; raises :class:`~xlperf.errors.WorkbookError` only when the
     master itself cannot be read.
     """
+    return [report for report, _read in _validate(
+        paths, master, previous=previous, period=period, service=service, limits=limits,
+        progress=progress)]
+
+
+def _validate(paths: Iterable[str | Path], master: Any = None, *,
+              previous: pd.DataFrame | None = None, period: Any = None,
+              service: str | None = None, limits: Limits = Limits(),
+              progress: Callable[[Path], None] | None = None) -> list[tuple[Report, Any]]:
+    """:func:`validate_returns`, each report with what was read of its file (a
+    :class:`~xlperf.read.returns.ReadReturn`, or None): the refresh takes the accepted values
+    from it instead of opening the file again."""
     facts = _prepare_master(master)
     rules = facts.rules if facts is not None else load_rules()
     files = [_File(number, Path(p), rules) for number, p in enumerate(paths)]
@@ -1591,12 +1603,12 @@ def validate_returns(paths: Iterable[str | Path], master: Any = None, *,
         _performance(performance, facts, previous)
     if finance:
         _finance(finance, facts)
-    return [Report(_order(f.findings, f.sheet), file=str(f.path),
-                   meta={"kind": f.kind, "service": f.identity.get("service"),
-                         "period": f.identity.get("period"),
-                         "rows": 0 if f.cells is None else len(f.cells),
-                         "readable": not any(x.rule in UNREADABLE for x in f.findings)})
-            for f in files]
+    return [(Report(_order(f.findings, f.sheet), file=str(f.path),
+                    meta={"kind": f.kind, "service": f.identity.get("service"),
+                          "period": f.identity.get("period"),
+                          "rows": 0 if f.cells is None else len(f.cells),
+                          "readable": not any(x.rule in UNREADABLE for x in f.findings)}),
+             f.read) for f in files]
 
 
 def validate_return(path: str | Path, master: Any = None, *,

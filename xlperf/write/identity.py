@@ -47,6 +47,24 @@ def _canonical(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+def _canonical_column(values: Any) -> list[str]:
+    """:func:`_canonical` of each value, each distinct value (by type and value) worked out
+    once: a register repeats its units, services and polarities on every row."""
+    done: dict[tuple[type, Any], str] = {}
+    out = []
+    for value in values:
+        key = (type(value), value)
+        try:
+            text = done.get(key)
+        except TypeError:  # unhashable: as it is
+            out.append(_canonical(value))
+            continue
+        if text is None:
+            text = done[key] = _canonical(value)
+        out.append(text)
+    return out
+
+
 def register_hash(register: pd.DataFrame) -> str:
     """A 12-hex-digit fingerprint of the register's known columns, independent of row order,
     column order, extra columns, number types (78 == 78.0) and surrounding spaces.
@@ -57,9 +75,7 @@ def register_hash(register: pd.DataFrame) -> str:
     """
     frame = normalise_columns(register, MEASURE_COLUMNS)
     columns = [c for c in MEASURE_COLUMNS if c in frame.columns]
-    rows = sorted(
-        json.dumps([_canonical(v) for v in row], ensure_ascii=False)
-        for row in frame[columns].itertuples(index=False, name=None)
-    )
+    texts = [_canonical_column(frame[c].to_numpy(dtype=object)) for c in columns]
+    rows = sorted(json.dumps(list(row), ensure_ascii=False) for row in zip(*texts, strict=True))
     payload = json.dumps({"columns": columns, "rows": rows}, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]

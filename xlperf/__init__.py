@@ -12,8 +12,8 @@ The public API (these names are also the Excel worksheet functions)::
 
 Data flows one way through the package: ``core`` (pure scoring rules) is used by reading,
 validation, the ledger and writing, and the entry points (``cli``, ``excel``, ``server``) sit on
-top. Importing ``xlperf`` never imports xlwings, openpyxl or pandera: ``validate_return``
-and ``validate_returns`` (which need them) load on first use.
+top. Importing ``xlperf`` never imports xlwings, openpyxl or pandera: ``validate_return``,
+``validate_returns`` and ``validate_grids`` (which need them) load on first use.
 """
 
 from xlperf.core.budget import budget_status, budget_variances, crossfoot, score_budget
@@ -59,13 +59,15 @@ __all__ = [
     "status",
     "symbol",
     "trend",
+    "validate_grids",
     "validate_return",
     "validate_returns",
     "variance",
     "variance_pct",
 ]
 
-_LAZY = {"validate_return": "xlperf.validate.returns",
+_LAZY = {"validate_grids": "xlperf.validate.returns",
+         "validate_return": "xlperf.validate.returns",
          "validate_returns": "xlperf.validate.returns"}
 
 

@@ -124,6 +124,16 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[Any, str | None]:
     return _remember(key, parts)
 
 
+def is_percent_format(code: str) -> bool:
+    """True when an Excel number format shows a percentage: a ``%`` outside quotes and
+    escapes (``0.0%`` yes, ``0.0"%"`` no).
+
+    >>> is_percent_format("0.00%"), is_percent_format('0" %"')
+    (True, False)
+    """
+    return "%" in _QUOTED.sub("", code)
+
+
 def _percent_styles(archive: zipfile.ZipFile) -> set[str]:
     if "xl/styles.xml" not in archive.NameToInfo:
         return set()
@@ -134,7 +144,7 @@ def _percent_styles(archive: zipfile.ZipFile) -> set[str]:
     styles = ElementTree.fromstring(archive.read(info))
     percent_formats = set(_BUILTIN_PERCENT)
     for fmt in styles.iter(f"{_MAIN_NS}numFmt"):
-        if "%" in _QUOTED.sub("", fmt.get("formatCode") or ""):
+        if is_percent_format(fmt.get("formatCode") or ""):
             percent_formats.add(int(fmt.get("numFmtId") or -1))
     xfs = styles.find(f"{_MAIN_NS}cellXfs")
     if xfs is None:

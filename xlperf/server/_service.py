@@ -1,6 +1,7 @@
 """What each endpoint does, without the web framework: payload in, plain data out.
 
-The same library calls as the CLI: :func:`xlperf.validate.validate_return` for "Validate this
+The same library calls as the CLI: :func:`xlperf.validate.validate_grids` (the validator of
+:func:`~xlperf.validate.validate_return` over the sheets the payload carries) for "Validate this
 return", :func:`xlperf.refresh.refresh` over :class:`xlperf.excel.gateway.XlwingsWorkbook` for
 "Refresh scorecard", the ledger's refresh log for "Show log", and xlwings' custom-function
 machinery for the ``XLPERF.*`` worksheet functions. Library errors stay
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from typing import Any
 from xlperf.errors import BusyError, XlperfError
 from xlperf.server._actions import guard_actions
 from xlperf.server._config import ServerConfig
-from xlperf.server._payload import PayloadError, check_payload, sheet_grids
+from xlperf.server._payload import check_payload, sheet_grids
 
 __all__ = ["Team", "ledger_lock"]
 
@@ -115,14 +115,13 @@ class Team:
     def validate(self, payload: Any) -> dict[str, Any]:
         """Findings for the return the payload carries, checked against the server's master."""
         checked = check_payload(payload)
-        from xlperf.validate import validate_return
+        from xlperf.validate import validate_grids
 
         name = checked["book"]["name"]
         previous = self.previous_values()
-        with tempfile.TemporaryDirectory(prefix="xlperf-validate-") as folder:
-            path = Path(folder) / (Path(name).stem + ".xlsx")
-            _write_xlsx(checked, path)
-            report = validate_return(path, self.master(), previous=previous)
+        grids, percent = _grids(checked)
+        report = validate_grids(grids, self.master(), name=Path(name).stem + ".xlsx",
+                                percent_cells=percent, previous=previous)
         findings = []
         for finding in report:
             row = finding.to_dict()
@@ -214,32 +213,23 @@ def _findings(result: Any, name: str) -> list[dict[str, Any]]:
     return rows[:MAX_FINDINGS]
 
 
-def _write_xlsx(checked: dict[str, Any], path: Path) -> None:
-    """The payload's sheets as a values-only workbook, for the file-based validator.
+def _grids(checked: dict[str, Any]) -> tuple[dict[str, list[list[Any]]], dict[str, list[str]]]:
+    """The payload's sheets as the validator takes them: ``{sheet: values}`` (ISO dates as
+    dates) and the cells whose number format is a percentage (so 0.6804 shown as 68.04%
+    reads as 68.04)."""
+    from xlperf.findings import cell_ref
+    from xlperf.read.returns import is_percent_format
 
-    Only what the payload holds is written: values (ISO dates as dates), which sheets are
-    hidden, and percentage number formats (so 0.6804 shown as 68.04% reads as 68.04)."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
+    grids: dict[str, list[list[Any]]] = {}
+    percent: dict[str, list[str]] = {}
     for sheet in checked["sheets"]:
-        target = book.create_sheet(sheet["name"])
-        for row in sheet["values"]:
-            target.append([_cell(v) for v in row])
+        grids[sheet["name"]] = [[_cell(v) for v in row] for row in sheet["values"]]
         formats = sheet.get("number_formats") or []
-        for r, row in enumerate(formats, start=1):
-            for c, fmt in enumerate(row, start=1):
-                if isinstance(fmt, str) and "%" in fmt:
-                    target.cell(r, c).number_format = fmt
-        if sheet["visibility"] != "Visible":
-            target.sheet_state = "hidden" if sheet["visibility"] == "Hidden" else "veryHidden"
-    if not any(s.sheet_state == "visible" for s in book.worksheets):
-        book.worksheets[0].sheet_state = "visible"
-    try:
-        book.save(path)
-    except (OSError, ValueError) as error:  # openpyxl refuses e.g. control characters
-        raise PayloadError(f"the workbook's cells cannot be checked: {error}") from None
+        percent[sheet["name"]] = [
+            cell_ref(r, c) for r, row in enumerate(formats, start=1)
+            for c, fmt in enumerate(row, start=1)
+            if isinstance(fmt, str) and is_percent_format(fmt)]
+    return grids, percent
 
 
 def grids_of(payload: Any) -> dict[str, list[list[Any]]]:

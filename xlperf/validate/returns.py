@@ -45,8 +45,8 @@ from xlperf.findings import Finding, Report, cell_ref, column_letter, parse_ref
 from xlperf.validate.catalogue import Rule, load_rules, with_overrides
 from xlperf.validate.files import Limits, check_file
 
-__all__ = ["UNREADABLE", "expected_layout", "master_rules", "validate_return",
-           "validate_returns"]
+__all__ = ["UNREADABLE", "expected_layout", "master_rules", "validate_grids",
+           "validate_return", "validate_returns"]
 
 # Findings that mean the file could not be read at all (the CLI's exit code 2).
 UNREADABLE = frozenset({*(f"FILE-{n:03d}" for n in range(1, 11)), "FILE-019"})
@@ -418,18 +418,18 @@ def _reader_failure(file: _File, error: WorkbookError) -> None:
     file.stop = True
 
 
-def _identity(file: _File, book: Any, package: Any) -> None:
+def _identity(file: _File, source: Any) -> None:
     from xlperf.read._calamine import find_sheet
     from xlperf.read.returns import ReadReturn
     from xlperf.write.identity import IDENTITY_KEYS, IDENTITY_SHEET
 
-    properties = package.properties()
+    properties = source.properties()
     identity = {k: v for k, v in properties.items() if k in IDENTITY_KEYS}
-    names = list(book.sheet_names)
+    names = source.names()
     file.read = ReadReturn(file.path, names, properties)
     hidden = find_sheet(names, IDENTITY_SHEET)
     if hidden is not None:
-        raw = _raw_grid(book, hidden, str(file.path))
+        raw = source.grid(hidden)
         file.read.grids[hidden] = raw
         for row in raw[1:]:
             if len(row) >= 2 and isinstance(row[0], str) and row[0].strip():
@@ -551,6 +551,91 @@ def _raw_grid(book: Any, sheet: str, where: str) -> list[list[Any]]:
                             sheet=sheet) from None
 
 
+class _FileSource:
+    """A return on disk: python-calamine for the values, its zip package (opened once) for
+    the document properties, Excel error cells and % number formats."""
+
+    def __init__(self, path: Path, package: Any):
+        self.path, self.package, self.book = path, package, None
+
+    def open(self) -> None:
+        from xlperf.read._calamine import open_workbook
+
+        self.book = open_workbook(self.path)
+
+    def names(self) -> list[str]:
+        return list(self.book.sheet_names)
+
+    def grid(self, sheet: str) -> list[list[Any]]:
+        return _raw_grid(self.book, sheet, str(self.path))
+
+    def properties(self) -> dict[str, str]:
+        return self.package.properties()
+
+    def error_cells(self, sheet: str) -> dict[str, str]:
+        return self.package.error_cells(sheet)
+
+    def percent_rows(self, sheet: str, column: str) -> frozenset[int]:
+        return self.package.percent_rows(sheet, column)
+
+
+# What openpyxl (and Excel) store as an error cell when it is typed: python-calamine reads such
+# a cell as blank and the validator takes the error from the sheet's XML; a grid gives it as
+# text, so :class:`_GridSource` treats it the same way.
+_ERROR_TEXTS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
+
+
+class _GridSource:
+    """A return already in memory (an Office.js payload): ``{sheet: values from A1}``, a blank
+    cell ``""`` or ``None``; no document properties; the cells with a % number format as A1
+    references per sheet."""
+
+    def __init__(self, grids: Mapping[str, Sequence[Sequence[Any]]],
+                 percent_cells: Mapping[str, Iterable[str]] | None):
+        self._grids = grids
+        self._percent = percent_cells or {}
+        self._errors: dict[str, dict[str, str]] = {}
+        self._clean: dict[str, list[list[Any]]] = {}
+
+    def open(self) -> None:
+        pass
+
+    def names(self) -> list[str]:
+        return [str(n) for n in self._grids]
+
+    def grid(self, sheet: str) -> list[list[Any]]:
+        if sheet not in self._clean:
+            errors: dict[str, str] = {}
+            rows = []
+            for r, row in enumerate(self._grids[sheet], start=1):
+                values = list(row)
+                for c, value in enumerate(values, start=1):
+                    if type(value) is str and value in _ERROR_TEXTS:
+                        errors[cell_ref(r, c)] = value
+                        values[c - 1] = ""
+                rows.append(values)
+            self._clean[sheet], self._errors[sheet] = rows, errors
+        return self._clean[sheet]
+
+    def properties(self) -> dict[str, str]:
+        return {}
+
+    def error_cells(self, sheet: str) -> dict[str, str]:
+        self.grid(sheet)
+        return self._errors[sheet]
+
+    def percent_rows(self, sheet: str, column: str) -> frozenset[int]:
+        rows = set()
+        for ref in self._percent.get(sheet, ()):
+            try:
+                row, col = parse_ref(str(ref))
+            except ValueError:
+                continue
+            if column_letter(col) == column.upper():
+                rows.add(row)
+        return frozenset(rows)
+
+
 def _read_file(file: _File, facts: _MasterFacts | None, limits: Limits, *, period: Any,
                service: str | None) -> None:
     from xlperf.read.returns import Package
@@ -561,22 +646,21 @@ def _read_file(file: _File, facts: _MasterFacts | None, limits: Limits, *, perio
         file.stop = True
         return
     with Package(file.path) as package:  # the zip opened once for what calamine does not give
-        _read_opened(file, facts, package, period=period, service=service)
+        _read_source(file, facts, _FileSource(file.path, package), period=period,
+                     service=service)
 
 
-def _read_opened(file: _File, facts: _MasterFacts | None, package: Any, *, period: Any,
+def _read_source(file: _File, facts: _MasterFacts | None, source: Any, *, period: Any,
                  service: str | None) -> None:
-    from xlperf.read._calamine import open_workbook
-
     try:
-        book = open_workbook(file.path)
-        _identity(file, book, package)
+        source.open()
+        _identity(file, source)
         if file.stop:
             return
         _check_identity(file, facts, period=period, service=service)
         if file.stop:
             return
-        grid = _raw_grid(book, file.sheet, str(file.path))
+        grid = source.grid(file.sheet)
         file.read.grids[file.sheet] = grid
     except WorkbookError as error:
         _reader_failure(file, error)
@@ -592,7 +676,7 @@ def _read_opened(file: _File, facts: _MasterFacts | None, package: Any, *, perio
     header_row, columns = located
     file.columns = columns
     data, rows = _columns_of(grid[header_row:], columns, header_row + 1)
-    errors = package.error_cells(file.sheet)
+    errors = source.error_cells(file.sheet)
     if errors:
         where = {r: i for i, r in enumerate(rows)}
         by_column = {c: h for h, c in reversed(columns.items())}
@@ -606,7 +690,7 @@ def _read_opened(file: _File, facts: _MasterFacts | None, package: Any, *, perio
                          index=pd.Index(np.array(rows, dtype=np.int64), name="row"))
     if file.kind == "performance" and "Actual" in columns:
         letter = column_letter(columns["Actual"])
-        percent = package.percent_rows(file.sheet, letter)
+        percent = source.percent_rows(file.sheet, letter)
         file.read.percent[(file.sheet, letter)] = percent
         frame["percent_format"] = frame.index.isin(list(percent)) if percent else False
     file.cells = frame
@@ -1595,6 +1679,12 @@ def _validate(paths: Iterable[str | Path], master: Any = None, *,
             f.stop = True
         if progress is not None:
             progress(f.path)
+    return _check(files, facts, previous)
+
+
+def _check(files: list[_File], facts: _MasterFacts | None,
+           previous: pd.DataFrame | None) -> list[tuple[Report, Any]]:
+    """The content checks over every return of a batch that was read, then the reports."""
     performance = [f for f in files if not f.stop and f.kind == "performance"
                    and f.cells is not None and len(f.cells)]
     finance = [f for f in files if not f.stop and f.kind == "finance"
@@ -1609,6 +1699,33 @@ def _validate(paths: Iterable[str | Path], master: Any = None, *,
                           "rows": 0 if f.cells is None else len(f.cells),
                           "readable": not any(x.rule in UNREADABLE for x in f.findings)}),
              f.read) for f in files]
+
+
+def validate_grids(grids: Mapping[str, Sequence[Sequence[Any]]], master: Any = None, *,
+                   name: str = "return.xlsx",
+                   percent_cells: Mapping[str, Iterable[str]] | None = None,
+                   previous: pd.DataFrame | None = None, period: Any = None,
+                   service: str | None = None) -> Report:
+    """Validate a return whose sheets are already in memory (an Office.js payload):
+    ``grids`` is ``{sheet name: values from A1}`` (a blank cell ``""`` or ``None``, an Excel
+    error as its text such as ``"#DIV/0!"``), in the workbook's sheet order, and
+    ``percent_cells`` the cells with a % number format (``{sheet: ["H13", ...]}``), so that
+    0.6804 shown as 68.04% reads as 68.04.
+
+    The same checks as :func:`validate_return` over the same cells, except the file-level
+    ones (``FILE-001``…``FILE-010``: there are no bytes) and the document properties: the
+    identity comes from the hidden ``xlperf`` sheet's grid. ``name`` is the file named in the
+    findings. Never raises for a bad return."""
+    facts = _prepare_master(master)
+    rules = facts.rules if facts is not None else load_rules()
+    file = _File(0, Path(name), rules)
+    try:
+        _read_source(file, facts, _GridSource(grids, percent_cells), period=period,
+                     service=service)
+    except RecursionError:
+        file.add("FILE-004", detail="its structure is nested too deeply to read")
+        file.stop = True
+    return _check([file], facts, previous)[0][0]
 
 
 def validate_return(path: str | Path, master: Any = None, *,

@@ -132,13 +132,17 @@ LITE = """
         asyncio.run(server.custom_scripts_call(main, script, typehint_to_value={xw.Book: book}))
         return book.json()["actions"]
 
+    refreshed = run("refresh_scorecard", os.environ["LITE_MASTER"])
+    # The refresh reads no file: neither calamine nor the return reader is loaded for it.
+    readers = sorted(m for m in ("python_calamine", "xlperf.read.returns")
+                     if sys.modules.get(m) is not None)
     print(json.dumps({
         "functions": sorted(f["name"] for f in meta["functions"]),
         "status": call("XLPERF_STATUS", 91.54, 45.3, "Smaller is better", 2, None, None),
-        "refresh": run("refresh_scorecard", os.environ["LITE_MASTER"]),
+        "refresh": refreshed,
+        "readers": readers,
+        "validate": run("validate_return", os.environ["LITE_RETURN"]),
         "calamine": sys.modules.get("python_calamine") is not None,
-        "readers": sorted(m for m in ("python_calamine", "xlperf.read.returns")
-                          if sys.modules.get(m) is not None),
     }, default=str))
 """
 
@@ -177,9 +181,15 @@ def lite_master(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         for name, value in XLWINGS_ENV.items():
             mp.setenv(name, value)
         payload = payload_from_xlsx(master)
+        # The demo's Education return carries its one deliberate mistake (H13, PERF-009).
+        a_return = (ROOT / "workbooks" / "demo" / "returns"
+                    / "Education and Skills - Q2 2013-14.xlsx")
+        return_payload = payload_from_xlsx(a_return)
     (work / "master.json").write_text(json.dumps(payload, default=str), encoding="utf-8")
+    (work / "return.json").write_text(json.dumps(return_payload, default=str), encoding="utf-8")
     return {"master": master, "payload": work / "master.json", "headless": headless,
-            "expected": expected, "imported": imported}
+            "expected": expected, "imported": imported, "return": a_return,
+            "return_payload": work / "return.json"}
 
 
 def _grid(rows: list[list[Any]]) -> list[list[Any]]:
@@ -195,7 +205,8 @@ def test_lite_main_runs_functions_and_scripts_without_threads_sockets_or_calamin
     from xlperf.read._calamine import open_workbook, sheet_grid
 
     found = run_python(LITE, XLWINGS_ON_SERVER="true", XLWINGS_LICENSE_KEY="noncommercial",
-                       LITE_MASTER=str(lite_master["payload"]))
+                       LITE_MASTER=str(lite_master["payload"]),
+                       LITE_RETURN=str(lite_master["return_payload"]))
     assert found["functions"] == [f"XLPERF.{n.removeprefix('XLPERF_')}" for n in FUNCTION_NAMES]
     assert found["status"] == [["Red"]]
     assert found["calamine"] is False and found["readers"] == []
@@ -221,3 +232,15 @@ def test_lite_main_runs_functions_and_scripts_without_threads_sockets_or_calamin
     assert written == set(expected.sheets)  # the master's own sheets are not touched
     assert applied.alerts and applied.alerts[-1].startswith(
         "Scorecard refreshed for Q2 2013/14: 53 measures")
+
+    # "Validate this return": the same validator as the CLI, its findings on a Findings sheet.
+    from xlperf.validate import validate_return
+
+    checked = replay(lite_master["return"], found["validate"])
+    findings = checked.grids["Findings"]
+    text = " ".join(str(v) for row in findings for v in row if v is not None)
+    expected_report = validate_return(lite_master["return"])  # no master: its own cells
+    for finding in expected_report.findings:
+        assert finding.rule in text and (finding.cell or "") in text
+    assert "PERF-009" in text and "H13" in text
+

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from defusedxml import ElementTree
 
@@ -347,19 +348,26 @@ def _assemble(file: Path, names: list[str], properties: dict[str, str],
                             f"{' and '.join(a[0] for a in anchors)}", file=where, sheet=sheet)
     wanted_columns = FINANCE_VALUES if finance else PERFORMANCE_VALUES
     by_fold = {fold(h): h for h in located.frame.columns}
-    frame = pd.DataFrame(index=located.frame.index)
+    index = located.frame.index
+    data: dict[str, np.ndarray] = {}
     columns = {}
     for header in wanted_columns:
         written = by_fold.get(fold(header))
-        frame[header] = located.frame[written] if written is not None else None
         if written is not None:
+            values = located.frame[written].to_numpy(dtype=object, copy=True)
+            values[pd.isna(values)] = None  # NaN, NaT, NA: blank
             columns[header] = located.columns[written]
+        else:
+            values = np.full(len(index), None, dtype=object)
+        data[header] = values
     if not finance:
         actual_column = columns.get("Actual", column_number("H"))
         # The styles' XML says which cells are percentages (no workbook library: fast).
         percent = percent_of(sheet, column_letter(actual_column))
-        frame["percent_format"] = [int(r) in percent for r in frame.index]
-    frame = frame.astype(object).where(frame.notna(), None)
+        flags = np.empty(len(index), dtype=object)
+        flags[:] = [int(r) in percent for r in index]
+        data["percent_format"] = flags
+    frame = pd.DataFrame(data, index=index, dtype=object)
     return Return(path=file, identity=identity, values=frame, sheet=sheet, columns=columns,
                   properties=properties)
 

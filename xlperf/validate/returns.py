@@ -397,6 +397,8 @@ class _File:
     # What was read of the file, for the refresh to take the accepted values from without
     # opening it again (:func:`xlperf.read.returns.return_from_read`).
     read: Any = None
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)  # ``cells`` as arrays
+    rows: np.ndarray | None = None
 
     def add(self, rule: str, **fields: Any) -> None:
         sheet = fields.pop("sheet", None)
@@ -505,6 +507,13 @@ def _period_text(period: Any) -> str:
         str(period)
 
 
+@lru_cache(maxsize=4096)
+def _fold(text: str) -> str:
+    """:func:`~xlperf.core.columns.fold` of a cell's text, remembered (a batch of returns
+    repeats the same headings and words)."""
+    return fold(text)
+
+
 def _locate(file: _File, grid: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
     """The header row (1-based) and each known header's column; FILE-015/016 findings."""
     headers = PERFORMANCE_HEADERS if file.kind == "performance" else FINANCE_HEADERS
@@ -512,14 +521,14 @@ def _locate(file: _File, grid: list[list[Any]]) -> tuple[int, dict[str, int]] | 
     wanted = {fold(h): h for h in (*headers, *extra)}
     best, best_row = 0, None
     for r, row in enumerate(grid[:40]):
-        hits = sum(1 for v in row if isinstance(v, str) and fold(v) in wanted)
+        hits = sum(1 for v in row if isinstance(v, str) and v and _fold(v) in wanted)
         if hits > best:
             best, best_row = hits, r
     columns: dict[str, int] = {}
     if best_row is not None and best >= 2:
         for c, value in enumerate(grid[best_row], start=1):
-            if isinstance(value, str) and fold(value) in wanted:
-                columns.setdefault(wanted[fold(value)], c)
+            if isinstance(value, str) and _fold(value) in wanted:
+                columns.setdefault(wanted[_fold(value)], c)
     header_row = (best_row + 1) if best_row is not None and best >= 2 else HEADER_ROW
     stated = int(file.identity.get("header_row") or HEADER_ROW) if str(
         file.identity.get("header_row", "")).isdigit() else HEADER_ROW
@@ -685,15 +694,25 @@ def _read_source(file: _File, facts: _MasterFacts | None, source: Any, *, period
             header = by_column.get(column)
             if header is not None and row in where:
                 data[header][where[row]] = error
-    frame = pd.DataFrame({h: np.array(values, dtype=object) if values else
-                          np.empty(0, dtype=object) for h, values in data.items()},
-                         index=pd.Index(np.array(rows, dtype=np.int64), name="row"))
+    arrays = {h: _objects(values) for h, values in data.items()}
+    index = np.array(rows, dtype=np.int64)
     if file.kind == "performance" and "Actual" in columns:
         letter = column_letter(columns["Actual"])
         percent = source.percent_rows(file.sheet, letter)
         file.read.percent[(file.sheet, letter)] = percent
-        frame["percent_format"] = frame.index.isin(list(percent)) if percent else False
-    file.cells = frame
+        arrays["percent_format"] = (np.isin(index, list(percent)) if percent
+                                    else np.zeros(len(index), dtype=bool))
+    file.arrays, file.rows = arrays, index
+    file.cells = pd.DataFrame({h: v for h, v in arrays.items() if h != "percent_format"},
+                              index=pd.Index(index, name="row"), dtype=object)
+    if "percent_format" in arrays:
+        file.cells["percent_format"] = arrays["percent_format"]
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _columns_of(body: list[list[Any]], columns: Mapping[str, int], first_row: int
@@ -794,22 +813,20 @@ def _texts(values: np.ndarray) -> np.ndarray:
 def _batch(files: Sequence[_File]) -> pd.DataFrame:
     """The cells of every return of the batch in one frame indexed by (file, Excel row), a
     column of ``None`` for a header a return lacks, plus ``percent_format`` and ``service``."""
-    sizes = [len(f.cells) for f in files]
+    sizes = [len(f.rows) for f in files]
     data: dict[str, np.ndarray] = {}
     for column in PERFORMANCE_HEADERS:
         data[column] = np.concatenate([
-            f.cells[column].to_numpy(dtype=object) if column in f.cells.columns
-            else np.full(len(f.cells), None, dtype=object) for f in files])
+            f.arrays[column] if column in f.arrays else np.full(n, None, dtype=object)
+            for f, n in zip(files, sizes, strict=True)])
     data["percent_format"] = np.concatenate([
-        f.cells["percent_format"].fillna(False).to_numpy(dtype=bool)
-        if "percent_format" in f.cells.columns else np.zeros(len(f.cells), dtype=bool)
-        for f in files])
-    data["service"] = np.concatenate([np.full(len(f.cells), f.identity.get("service", ""),
-                                              dtype=object) for f in files])
+        f.arrays["percent_format"] if "percent_format" in f.arrays
+        else np.zeros(n, dtype=bool) for f, n in zip(files, sizes, strict=True)])
+    data["service"] = np.concatenate([np.full(n, f.identity.get("service", ""), dtype=object)
+                                      for f, n in zip(files, sizes, strict=True)])
     index = pd.MultiIndex.from_arrays(
         [np.repeat(np.array([f.number for f in files], dtype=np.int64), sizes),
-         np.concatenate([f.cells.index.to_numpy(dtype=np.int64) for f in files])],
-        names=["file", "row"])
+         np.concatenate([f.rows for f in files])], names=["file", "row"])
     return pd.DataFrame(data, index=index)
 
 

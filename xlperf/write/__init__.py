@@ -9,6 +9,14 @@
 
 from __future__ import annotations
 
-from xlperf.write.master import build_demo_master, build_master
-
 __all__ = ["build_demo_master", "build_master"]
+
+
+def __getattr__(name: str) -> object:
+    """The builders import openpyxl: loaded on first use, so the refresh's lossless writer
+    (:mod:`xlperf.write.lossless`, :mod:`xlperf.write.outputs`) does not pay for it."""
+    if name in __all__:
+        from xlperf.write import master
+
+        return getattr(master, name)
+    raise AttributeError(f"module 'xlperf.write' has no attribute {name!r}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -45,7 +46,17 @@ def _not_duplicated(codes: pd.Series) -> pd.Series:
 
 
 def _not_formula_like(text: pd.Series) -> pd.Series:
-    return ~text.astype("string").str.lstrip().str.startswith(_FORMULA_START).fillna(False)
+    values = text.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        return ~text.astype("string").str.lstrip().str.startswith(_FORMULA_START).fillna(False)
+    # Text only: each distinct text checked once (a return repeats "Checked." on many rows).
+    codes, uniques = pd.factorize(values)
+    if not len(uniques):
+        return pd.Series(True, index=text.index)
+    formula = pd.Series(uniques, dtype=object).astype("string").str.lstrip().str.startswith(
+        _FORMULA_START).fillna(False).to_numpy(dtype=bool)
+    return pd.Series(~np.where(codes < 0, False, formula[np.maximum(codes, 0)]),
+                     index=text.index)
 
 
 def _within_register_limits(frame: pd.DataFrame) -> pd.Series:

@@ -1178,11 +1178,12 @@ def _history_checks(index: pd.Index, code: pd.Series, period_text: pd.Series,
         prev = normalise_columns(previous, {"code": ("code",), "period": ("period",),
                                             "actual": ("actual", "value")})
         if {"code", "period", "actual"} <= set(prev.columns):
-            texts = prev["period"].map(_text)
+            texts = pd.Series(_texts(prev["period"].to_numpy(dtype=object)), index=prev.index,
+                              dtype=object)
             _keys, objs = _period_keys(texts)
             past_starts, past_years = _start_and_year(objs)
             past = pd.DataFrame({
-                "code": prev["code"].map(_text).to_numpy(),
+                "code": _texts(prev["code"].to_numpy(dtype=object)),
                 "start": past_starts, "year": past_years,
                 "value": parse_values(prev["actual"].astype(object))["number"].to_numpy(),
                 "period": texts.to_numpy(), "pos": -1, "source": 0})
@@ -1419,8 +1420,9 @@ def _emit(files: Sequence[_File], by_number: Mapping[int, _File], cells: pd.Data
                               "r": cells.index.get_level_values("row")})
         for rec in keyed.drop_duplicates(["f", "c", "p"]).itertuples(index=False):
             first_rows[(rec.f, rec.c, rec.p)] = rec.r
-    # Positions, not labels: one dict lookup per finding, then plain arrays.
-    position = dict(zip(cells.index.tolist(), range(len(cells)), strict=True))
+    # Positions, not labels: one lookup per problem, then plain arrays.
+    keys = list(dict.fromkeys(idx for _r, idx, _m in problems))
+    position = dict(zip(keys, cells.index.get_indexer(keys) if keys else [], strict=True))
     code_a, period_a = code.to_numpy(dtype=object), period_text.to_numpy(dtype=object)
     raw_a = cells["Actual"].to_numpy(dtype=object)
     number_a = parsed["number"].to_numpy()

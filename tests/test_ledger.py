@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 import xlperf
 import xlperf.ledger
 import xlperf.ledger._store
+from xlperf.core.periods import parse_period
 from xlperf.core.score import score
 from xlperf.errors import BusyError, InputError, XlperfError
 from xlperf.ledger import Ledger, export, ledger_path, write_export
@@ -604,3 +605,12 @@ def test_the_ledger_imports_only_the_core():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=60)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_month_key_is_not_read_as_a_financial_year(tmp_path):
+    # Dec-11's key is "2011-12", which as a period would be the financial year 2011/12.
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        ledger.record_values(pd.DataFrame({"Code": ["A", "A"], "Period": ["Dec-11", "2011/12"],
+                                           "Actual": [1.0, 2.0]}))
+        month = ledger.current_values(keys=[parse_period("Dec-11").format("iso")])
+    assert month["Period"].tolist() == ["Dec-11"] and month["Actual"].tolist() == [1.0]

@@ -689,7 +689,9 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
             if inserted:
                 keys = sorted(set(values_in["Period"].map(lambda p: parse_period(p).format(
                     "iso"))))
-                fresh = store.current_values(periods=keys)
+                # By key as stored: a month key such as 2011-12 (Dec-11) read as a period would
+                # be the financial year 2011/12.
+                fresh = store.current_values(keys=keys)
                 pairs = pd.MultiIndex.from_frame(fresh[["Code", "Period key"]])
                 stale = pd.MultiIndex.from_frame(history[["Code", "Period key"]]).isin(pairs)
                 values = pd.concat([history.loc[~stale], fresh], ignore_index=True)

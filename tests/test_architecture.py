@@ -40,3 +40,11 @@ def test_public_functions_have_docstrings_with_examples():
                  "explain", "profile_targets", "objective_status"):
         doc = getattr(xlperf, name).__doc__ or ""
         assert ">>>" in doc, f"{name} has no example"
+
+
+def test_reading_and_validating_do_not_import_the_writers():
+    # Data flows one way: read and validate never reach into write (openpyxl lives there).
+    loaded = _modules_after("import xlperf.read.master, xlperf.read.returns, "
+                            "xlperf.validate.returns, xlperf.ledger")
+    assert not [m for m in loaded if m.startswith("xlperf.write")]
+    assert "openpyxl" not in {m.split(".")[0] for m in loaded}

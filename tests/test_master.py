@@ -11,7 +11,7 @@ from _workbook_helpers import logical_content, ooxml_problems
 from openpyxl import load_workbook
 
 from xlperf.demo import REGISTER_COLUMNS, demo_register
-from xlperf.write.layout import CONFIG_SHEETS, OUTPUT_HEADER_ROW, OUTPUT_SHEETS, SHEET_ORDER
+from xlperf.layout import CONFIG_SHEETS, OUTPUT_HEADER_ROW, OUTPUT_SHEETS, SHEET_ORDER
 from xlperf.write.master import build_demo_master, build_master
 from xlperf.write.shipped import SHIPPED_TIMESTAMP, build_shipped
 

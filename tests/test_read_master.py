@@ -23,8 +23,8 @@ from xlperf.demo import (
     demo_values,
 )
 from xlperf.errors import WorkbookError
+from xlperf.identity import register_hash
 from xlperf.read import RULES, read_master
-from xlperf.write.identity import register_hash
 from xlperf.write.master import build_master
 
 

@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 from xlperf.core.periods import parse_period
 from xlperf.demo import demo_budget, demo_register, demo_values
 from xlperf.errors import InputError
+from xlperf.identity import IDENTITY_KEYS, register_hash
 from xlperf.read.master import read_master
 from xlperf.read.returns import read_return, return_values
-from xlperf.write.identity import IDENTITY_KEYS, register_hash
 from xlperf.write.master import build_demo_master, build_master
 from xlperf.write.templates import FIRST_DATA_ROW, HEADER_ROW, build_templates, fill_return
 
@@ -201,7 +201,7 @@ def test_no_templates_from_a_register_with_errors(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("name", ["xlperf.write.identity", "xlperf.write.templates"])
+@pytest.mark.parametrize("name", ["xlperf.identity", "xlperf.write.templates"])
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name))
     assert result.failed == 0

@@ -38,8 +38,8 @@ from xlperf.core.status import parse_tolerance_type
 from xlperf.core.values import KIND_INVALID, parse_value
 from xlperf.errors import InputError, WorkbookError
 from xlperf.findings import ERROR, QUERY, Finding, Report, Severity, cell_ref
+from xlperf.layout import SETTINGS_KNOWN
 from xlperf.read._calamine import Located, find_sheet, find_table, open_workbook, sheet_grid
-from xlperf.write.layout import SETTINGS_KNOWN
 
 # Rule id -> (severity, title). Messages name the value and what to do.
 RULES: dict[str, tuple[Severity, str]] = {
@@ -98,7 +98,7 @@ class Master:
     ``register``, ``targets``, ``budget`` and ``capital`` keep the sheet's headers (and any
     extra columns) and are indexed by Excel row number. ``settings`` maps the known settings'
     keys (``council``, ``reporting_period``, ``default_scheme``...; see
-    :data:`~xlperf.write.layout.SETTINGS_KNOWN`) and any other setting's label to its value.
+    :data:`~xlperf.layout.SETTINGS_KNOWN`) and any other setting's label to its value.
     ``report`` holds one finding per problem in the configuration.
     """
 
@@ -409,7 +409,7 @@ def read_master_grids(grids: Mapping[str, list[list[Any]]], *,
     """:func:`read_master` over sheets already in memory (``{sheet name: values from A1}``):
     how an open Excel workbook (xlwings, the add-in's payload) is read by the same rules.
 
-    >>> from xlperf.write.layout import MEASURES
+    >>> from xlperf.layout import MEASURES
     >>> master = read_master_grids({"Measures": [list(MEASURES.headers)]})
     >>> len(master.register), master.report.valid
     (0, True)

@@ -35,8 +35,8 @@ from defusedxml import ElementTree
 from xlperf.core.columns import fold
 from xlperf.errors import WorkbookError
 from xlperf.findings import column_letter, column_number
+from xlperf.identity import FINANCE, IDENTITY_KEYS, IDENTITY_SHEET, PROPERTY_PREFIX
 from xlperf.read._calamine import find_sheet, find_table, open_workbook, sheet_grid
-from xlperf.write.identity import FINANCE, IDENTITY_KEYS, IDENTITY_SHEET, PROPERTY_PREFIX
 
 PERFORMANCE_VALUES = ("Code", "Period", "Actual", "Numerator", "Denominator", "Reported status",
                       "Commentary")

@@ -169,7 +169,7 @@ def _facts(master: Any) -> _MasterFacts:
         return cached[1]
     from xlperf.core.measures import prepare_measures
     from xlperf.core.periods import parse_period
-    from xlperf.write.identity import register_hash
+    from xlperf.identity import register_hash
 
     usable = master.usable_register
     register = prepare_measures(usable) if len(usable) else pd.DataFrame(
@@ -421,9 +421,9 @@ def _reader_failure(file: _File, error: WorkbookError) -> None:
 
 
 def _identity(file: _File, source: Any) -> None:
+    from xlperf.identity import IDENTITY_KEYS, IDENTITY_SHEET
     from xlperf.read._calamine import find_sheet
     from xlperf.read.returns import ReadReturn
-    from xlperf.write.identity import IDENTITY_KEYS, IDENTITY_SHEET
 
     properties = source.properties()
     identity = {k: v for k, v in properties.items() if k in IDENTITY_KEYS}

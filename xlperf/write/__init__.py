@@ -3,8 +3,9 @@
 - :func:`build_master` / :func:`build_demo_master`: the master workbook (``docs/master.md``).
 - :func:`build_templates` / :func:`build_template`: return templates from a master
   (``docs/templates.md``); :func:`fill_return` fills one in (the demo's submitted returns).
-- :mod:`xlperf.write.layout` and :mod:`xlperf.write.identity` are plain data and hashing with no
-  Excel library, shared with the readers in :mod:`xlperf.read`.
+- The layout of the sheets (:mod:`xlperf.layout`) and the identity of a template
+  (:mod:`xlperf.identity`) are plain data and hashing, outside this room because the readers
+  (:mod:`xlperf.read`) use them too.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 :func:`build_master` writes a master for a council to fill in (an empty register with guidance)
 or, given frames, a filled one; :func:`build_demo_master` fills it with the demo council. The
-layout (sheet names, table names, columns, drop-downs) is :mod:`xlperf.write.layout`, and
+layout (sheet names, table names, columns, drop-downs) is :mod:`xlperf.layout`, and
 ``docs/master.md`` describes it sheet by sheet.
 """
 
@@ -20,8 +20,7 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.core.schemes import BUILTIN_SCHEMES, Scheme, schemes_to_frame
-from xlperf.write import _xlsx
-from xlperf.write.layout import (
+from xlperf.layout import (
     CONFIG_SHEETS,
     MEASURES,
     OUTPUT_HEADER_ROW,
@@ -33,6 +32,7 @@ from xlperf.write.layout import (
     SHEET_ORDER,
     ConfigSheet,
 )
+from xlperf.write import _xlsx
 
 VALIDATION_ROWS = 1000  # drop-downs reach this row, so rows people add get them too
 

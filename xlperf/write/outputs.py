@@ -4,7 +4,7 @@
 six-period trend values, the budget and capital frames and the log lines in, one
 :class:`~xlperf.write.lossless.SheetContent` per sheet out. The same inputs give the same
 sheets, so a second refresh with the same returns writes the same bytes. Every sheet follows
-:mod:`xlperf.write.layout`: a title in row 1, a note in row 2, a summary in row 3, headers in
+:mod:`xlperf.layout`: a title in row 1, a note in row 2, a summary in row 3, headers in
 row 4 (frozen under them).
 
 Colour is never the only signal: a status cell holds its symbol and word, filled with the
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlperf.write.layout import OUTPUT_HEADER_ROW, OUTPUT_SHEETS, OutputSheet
+from xlperf.layout import OUTPUT_HEADER_ROW, OUTPUT_SHEETS, OutputSheet
 from xlperf.write.lossless import SheetContent
 from xlperf.write.styles import CellStyle
 
@@ -113,7 +113,7 @@ def _text(value: Any) -> str:
 def _head(spec: OutputSheet, title: str, summary: str, headers: Sequence[str] | None = None
           ) -> tuple[list[list[Any]], list[list[CellStyle | None]]]:
     """Rows 1-4 of an output sheet: title, note, summary, headers."""
-    from xlperf.write.layout import OUTPUT_NOTE
+    from xlperf.layout import OUTPUT_NOTE
 
     names = list(headers if headers is not None else spec.headers)
     rows: list[list[Any]] = [[title], [f"{spec.purpose} {OUTPUT_NOTE}"], [summary], names]
@@ -449,7 +449,7 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
                   period: str = "", council: str = "", finance: FinanceData | None = None,
                   log: Sequence[LogLine] = (), log_summary: str = "",
                   ) -> dict[str, SheetContent]:
-    """Every output sheet, in the order of :data:`~xlperf.write.layout.OUTPUT_SHEETS`.
+    """Every output sheet, in the order of :data:`~xlperf.layout.OUTPUT_SHEETS`.
 
     Pure: nothing here reads a clock or a file, so equal inputs give equal sheets.
     """

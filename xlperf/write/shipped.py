@@ -22,8 +22,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlperf.layout import OUTPUT_HEADER_ROW, OUTPUT_SHEETS
 from xlperf.write.examples import write_examples
-from xlperf.write.layout import OUTPUT_HEADER_ROW, OUTPUT_SHEETS
 from xlperf.write.master import build_demo_master, build_master
 from xlperf.write.templates import TemplateInfo, build_templates, fill_return
 from xlperf.write.xlsm import Button, make_xlsm

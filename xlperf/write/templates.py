@@ -9,7 +9,7 @@ has one sheet people fill in (``Return`` or ``Finance``) with:
 - layout cells locked and the sheet protected (no password: the protection stops accidents, the
   template identity catches the rest); input cells unlocked and highlighted yellow; drop-downs of
   the measure's status words;
-- its identity (:data:`~xlperf.write.identity.IDENTITY_KEYS`) in custom document properties and
+- its identity (:data:`~xlperf.identity.IDENTITY_KEYS`) in custom document properties and
   in a hidden sheet ``xlperf``; the workbook structure is locked so the sheet stays hidden.
 
 :func:`fill_return` writes values into a template's input cells (how the demo makes its
@@ -43,8 +43,7 @@ from xlperf.core.score import due_period
 from xlperf.core.targets import period_targets
 from xlperf.core.values import parse_value
 from xlperf.errors import InputError, WorkbookError
-from xlperf.write import _xlsx
-from xlperf.write.identity import (
+from xlperf.identity import (
     FINANCE,
     IDENTITY_KEYS,
     IDENTITY_SHEET,
@@ -52,6 +51,7 @@ from xlperf.write.identity import (
     PROPERTY_PREFIX,
     register_hash,
 )
+from xlperf.write import _xlsx
 
 PERFORMANCE_SHEET, FINANCE_SHEET = "Return", "Finance"
 HEADER_ROW = 12

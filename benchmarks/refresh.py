@@ -4,15 +4,16 @@
 
 Builds in a temporary folder (not timed): a master of ``--measures`` monthly measures in
 ``--returns`` services, one filled return per service for Sep-13, and a ledger holding
-``--history`` months of values for every measure (60,000 values by default). Then:
+``--history`` months of values for every measure (60,000 values by default), also kept in the
+master as a ``Past values`` sheet, as a council without xlperf keeps it. Then:
 
 - **xlperf**: :func:`xlperf.refresh.refresh` over a :class:`~xlperf.refresh.ZipWorkbook`
   (validate the 40 returns in one batch, record, score with history from the ledger, freeze,
   write five output sheets losslessly), timed after imports, best of 3 (the second and third
   runs find everything already recorded); the peak of Python allocations (tracemalloc) of one
   more run; and the whole ``xlperf refresh MASTER`` command in a subprocess with its peak RSS;
-- **naive**: every return and the master's Measures sheet read with ``pandas.read_excel``
-  (default engine), the history from a CSV, scored with the same core, then openpyxl
+- **naive**: every return and the master's Measures and Past values sheets read with
+  ``pandas.read_excel`` (default engine), scored with the same core, then openpyxl
   ``load_workbook`` + the Scorecard written cell by cell + ``save`` (which also rewrites the
   user's workbook; see ``docs/lossless.md``).
 """
@@ -42,6 +43,7 @@ PERIOD = "Sep-13"
 def build(folder: Path, measures: int, returns: int, history: int) -> Path:
     from xlperf.core.periods import parse_period
     from xlperf.ledger import Ledger
+    from xlperf.write.lossless import SheetContent, write_sheets
     from xlperf.write.master import build_master
     from xlperf.write.templates import build_templates, fill_return
 
@@ -71,7 +73,11 @@ def build(folder: Path, measures: int, returns: int, history: int) -> Path:
         "Period": [m.format() for m in months] * measures,
         "Actual": np.round(np.repeat(level, len(months))
                            + rng.normal(0, 3, measures * len(months)), 1)})
-    past.to_csv(folder / "history.csv", index=False)
+    # Without xlperf the history lives in the master itself: a sheet of 60,000 rows
+    # (the "realistic master" of issue 7). xlperf keeps it as user content and reads the
+    # ledger; the naive way has to read it from the workbook and save it back.
+    write_sheets(master, {"Past values": SheetContent(rows=[list(past.columns),
+                                                        *past.to_numpy().tolist()])})
     with Ledger(folder / "master.ledger.sqlite") as ledger:
         ledger.import_history(past, "long", name="history")
     current = pd.DataFrame({"Code": codes, "Period": PERIOD,
@@ -96,7 +102,7 @@ def naive(folder: Path, master: Path) -> float:
     for path in sorted((folder / "returns").glob("*.xlsx")):
         frame = pd.read_excel(path, sheet_name="Return", header=11)
         frames.append(frame[["Code", "Period", "Actual"]])
-    history = pd.read_csv(folder / "history.csv")
+    history = pd.read_excel(master, sheet_name="Past values")
     values = pd.concat([history, *frames], ignore_index=True)
     scored = score(values, register, PERIOD)
     wb = openpyxl.load_workbook(master)

@@ -10,14 +10,15 @@ each registering on the one :data:`app`.
 
 from __future__ import annotations
 
-import xlperf.cli.ledger  # noqa: F401  (registers its commands)
-import xlperf.cli.refresh  # noqa: F401  (registers its commands)
-import xlperf.cli.report  # noqa: F401  (registers its commands)
-import xlperf.cli.serve  # noqa: F401  (registers its commands)
-import xlperf.cli.validate  # noqa: F401  (registers its commands)
-import xlperf.cli.workbooks  # noqa: F401  (registers its commands)
-from xlperf.cli import scoring  # noqa: F401  (registers its commands)
+from importlib import import_module
+
 from xlperf.cli._app import app
+
+# Each module registers its commands on `app`; `xlperf --help` lists them in this order, the
+# order of the monthly cycle: set up, check returns, refresh and report, then the rest.
+AREAS = ("workbooks", "validate", "refresh", "report", "ledger", "serve", "scoring")
+for _area in AREAS:
+    import_module(f"xlperf.cli.{_area}")
 
 __all__ = ["app", "main"]
 

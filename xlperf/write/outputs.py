@@ -88,6 +88,9 @@ def status_style(colour: Any, bold: bool = True) -> CellStyle:
 def _missing(value: Any) -> bool:
     if value is None:
         return True
+    kind = type(value)
+    if kind is str or kind is int:
+        return False
     if isinstance(value, float):
         return math.isnan(value)
     try:
@@ -128,6 +131,23 @@ def _content(spec: OutputSheet, rows: list[list[Any]], styles: list[list[CellSty
                         freeze=f"A{OUTPUT_HEADER_ROW + 1}", **kwargs)
 
 
+def _records(frame: pd.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]]:
+    """``frame.to_dict("records")`` limited to the columns a sheet reads (missing keys are
+    read as None with ``row.get`` either way)."""
+    return frame[[c for c in frame.columns if c in keys]].to_dict("records")
+
+
+_SCORECARD_KEYS = frozenset((
+    "priority", "objective", "unit", "code", "title", "owner", "period", "actual",
+    "actual_reason", "target", "annual_target", "symbol", "status", "colour", "variance",
+    "variance_pct", "variance_note", "direction", "trend_values", "commentary",
+    "reported_status", "reported_differs", "explanation"))
+_EXCEPTION_KEYS = frozenset((
+    "rated", "severity", "direction", "reported_differs", "reported_status", "status", "code",
+    "title", "owner", "period", "symbol", "actual", "target", "variance", "commentary",
+    "colour"))
+
+
 # ------------------------------------------------------------------------------ Scorecard
 def _reported(row: Mapping[str, Any]) -> tuple[str, CellStyle | None]:
     reported = _text(row.get("reported_status"))
@@ -161,7 +181,7 @@ def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
     sparklines: list[Sparkline] = []
     if trend is None:
         trend = np.full((len(scored), TREND_COLUMNS), np.nan)
-    records = scored.to_dict("records")
+    records = _records(scored, _SCORECARD_KEYS)
     shown_priority: object = object()
     shown_objective: object = object()
     from xlperf.write._sheetxml import column_letter
@@ -300,7 +320,7 @@ def exceptions_sheet(scored: pd.DataFrame, *, title: str = "Exceptions",
     spec = SPEC["Exceptions"]
     headers = list(spec.headers)
     listed = []
-    for position, row in enumerate(scored.to_dict("records")):
+    for position, row in enumerate(_records(scored, _EXCEPTION_KEYS)):
         reasons = _why(row)
         if reasons:
             severe = bool(row.get("rated")) and int(row.get("severity") or 0) >= 2

@@ -300,8 +300,10 @@ def _fragment(xml: str, ns: str) -> list[etree._Element]:
     return list(root)
 
 
-_SHEET_DATA = re.compile(rb"(<((?:[A-Za-z_][\w.-]*:)?sheetData)(?:\s[^>]*)?>)(.*?)(</\2\s*>)",
-                         re.DOTALL)
+# The first <sheetData ...> (any prefix) that has a closing tag of the same name after it; the
+# closing tag is searched for separately (one regex with a lazy ``.*?`` and a back-reference to
+# the name is slow over megabytes of cells).
+_SHEET_DATA_OPEN = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?sheetData)(?:\s[^>]*)?>")
 
 
 def _without_cells(data: bytes) -> bytes:
@@ -310,10 +312,16 @@ def _without_cells(data: bytes) -> bytes:
     If the cut went wrong the result would not parse or would lack ``<sheetData>``, and the
     sheet is then refused; the old cells never reach the output either way.
     """
-    match = _SHEET_DATA.search(data)
-    if match is None:
-        return data
-    return data[:match.start(3)] + data[match.end(3):]
+    start = 0
+    while True:
+        opening = _SHEET_DATA_OPEN.search(data, start)
+        if opening is None:
+            return data
+        closing = re.compile(rb"</" + re.escape(opening.group(1)) + rb"\s*>").search(
+            data, opening.end())
+        if closing is not None:
+            return data[:opening.end()] + data[closing.start():]
+        start = opening.start() + 1
 
 
 def _nonblank(value: Any) -> bool:

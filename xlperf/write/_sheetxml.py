@@ -153,6 +153,9 @@ def sheet_data(rows: Sequence[Sequence[Any]], styles: Sequence[Sequence[Any]] | 
         style_row = styles[r - 1] if styles is not None and r - 1 < len(styles) else None
         n_styles = len(style_row) if style_row is not None else 0
         cells: list[str] = []
+        if len(_LETTERS) <= len(row):
+            column_letter(len(row))
+        letters = _LETTERS
         for c, value in enumerate(row, 1):
             style = style_row[c - 1] if c <= n_styles else None  # type: ignore[index]
             kind = type(value)
@@ -187,9 +190,9 @@ def sheet_data(rows: Sequence[Sequence[Any]], styles: Sequence[Sequence[Any]] | 
             if body is None and not s:
                 continue
             if body is None:
-                cells.append(f'<{p}c r="{column_letter(c)}{r}"{s}/>')
+                cells.append(f'<{p}c r="{letters[c]}{r}"{s}/>')
             else:
-                cells.append(f'<{p}c r="{column_letter(c)}{r}"{s}{t}>{body}</{p}c>')
+                cells.append(f'<{p}c r="{letters[c]}{r}"{s}{t}>{body}</{p}c>')
             if c > last_col:
                 last_col = c
         if cells:

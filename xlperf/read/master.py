@@ -175,13 +175,23 @@ def _check_word(sheet: _Sheet, core: str, rule: str, parser: Any, what: str,
                 skip_blank: bool = True) -> None:
     if not sheet.has(core):
         return
+    errors: dict[str, str | None] = {}  # the parser's word on each text, once
     for row, value in sheet.column(core).items():
         if skip_blank and _blank(value):
             continue
-        try:
-            parser(value)
-        except InputError as error:
-            sheet.add(rule, f"{sheet.cell(row, core)}: {error}", row, core, value)
+        text = type(value) is str
+        if text and value in errors:
+            message = errors[value]
+        else:
+            try:
+                parser(value)
+                message = None
+            except InputError as error:
+                message = str(error)
+            if text:
+                errors[value] = message
+        if message is not None:
+            sheet.add(rule, f"{sheet.cell(row, core)}: {message}", row, core, value)
 
 
 def _check_number(sheet: _Sheet, core: str, rule: str, what: str, *,

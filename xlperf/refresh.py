@@ -289,17 +289,37 @@ def _accepted_values(path: Path, sha: str, bad_rows: set[int], read: Any = None
     return "performance", accepted, int(keep.sum()), int((~keep).sum())
 
 
-def _drop_unreadable(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _invalid_actuals(frames: Sequence[pd.DataFrame]) -> list[np.ndarray | None]:
+    """For each frame, which of its Actual cells are not values (None for an empty frame):
+    :func:`_drop_unreadable`'s first test, over every frame in one parse."""
+    from xlperf.core.values import parse_values
+
+    arrays = [None if frame.empty else frame["Actual"].astype(object).to_numpy()
+              for frame in frames]
+    cells = [a for a in arrays if a is not None]
+    if not cells:
+        return [None] * len(frames)
+    kinds = parse_values(pd.Series(np.concatenate(cells), dtype=object))["kind"].to_numpy()
+    parts = iter(np.split(kinds == "invalid", np.cumsum([len(a) for a in cells])[:-1]))
+    return [None if a is None else next(parts) for a in arrays]
+
+
+def _drop_unreadable(frame: pd.DataFrame, invalid: np.ndarray | None = None
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rows whose Actual or Period cannot be recorded (the validator should have said so):
-    kept out of the ledger rather than stopping the refresh."""
+    kept out of the ledger rather than stopping the refresh. ``invalid``: the Actual cells
+    already found not to be values (:func:`_invalid_actuals`)."""
     from xlperf.core.periods import parse_period
     from xlperf.core.values import parse_values
 
     if frame.empty:
         return frame, frame
-    actual = frame["Actual"]
-    kinds = parse_values(actual.astype(object))["kind"].to_numpy()
-    bad = kinds == "invalid"
+    if invalid is None:
+        actual = frame["Actual"]
+        kinds = parse_values(actual.astype(object))["kind"].to_numpy()
+        bad = kinds == "invalid"
+    else:
+        bad = invalid.copy()
     periods = {}
     for value in frame["Period"].unique():
         try:
@@ -622,30 +642,38 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
         performance: list[pd.DataFrame] = []
         finance_rows: list[pd.DataFrame] = []
         log: list[LogLine] = []
+        read_in: list[tuple[Path, Report, str, str | None, bool, int, int, Any]] = []
         for path, report, read in zip(paths, reports, reads, strict=True):
             sha = sha256_file(path) if path.is_file() else None
             whole, bad_rows = _rows_of(report.errors)
             kind = str(report.meta.get("kind") or "")
             accepted_rows = rejected_rows = 0
+            frame = None
             if not whole and kind in ("performance", "finance") and sha is not None:
                 try:
                     kind, frame, accepted_rows, rejected_rows = _accepted_values(
                         path, sha, bad_rows, read)
                 except WorkbookError as error:  # validated as readable; read again failed
                     whole = True
+                    frame = None
                     report = Report(report.findings + (Finding(
                         "FILE-004", "error", str(error), file=str(path)),), file=report.file,
                         meta=report.meta)
-                else:
-                    if kind == "performance":
-                        frame, unreadable = _drop_unreadable(frame)
-                        rejected_rows += len(unreadable)
-                        accepted_rows -= len(unreadable)
-                        performance.append(frame)
-                    else:
-                        finance_rows.append(frame)
             elif not whole:
                 whole = True
+            read_in.append((path, report, kind, sha, whole, accepted_rows, rejected_rows, frame))
+        # The Actual cells of every accepted performance row parsed in one go.
+        invalid = iter(_invalid_actuals([x[7] for x in read_in
+                                         if x[7] is not None and x[2] == "performance"]))
+        for path, report, kind, sha, whole, accepted_rows, rejected_rows, frame in read_in:
+            if frame is not None:
+                if kind == "performance":
+                    frame, unreadable = _drop_unreadable(frame, next(invalid))
+                    rejected_rows += len(unreadable)
+                    accepted_rows -= len(unreadable)
+                    performance.append(frame)
+                else:
+                    finance_rows.append(frame)
             if whole or (report.errors and accepted_rows <= 0):
                 outcome = REJECTED  # nothing of it was taken
             elif rejected_rows or report.errors:

@@ -336,7 +336,10 @@ def test_validate_button_lists_findings_on_their_own_sheet(xw, monkeypatch, tmp_
     findings = applied.grids["Findings"]
     assert findings[0] == ["Severity", "Rule", "Sheet", "Cell", "Value", "Message"]
     assert any(row[0] == "error" and row[4] == "lots" for row in findings[1:])
-    assert "errors and" in applied.alerts[0] and "Findings sheet" in applied.alerts[0]
+    errors = len(report.errors)
+    assert f"{errors} error{'s' if errors != 1 else ''} and " in applied.alerts[0]
+    assert "Findings sheet" in applied.alerts[0]
+    assert applied.alerts[0].endswith("Correct the errors, save, and validate again.")
 
 
 # -- workbooks/master.xlsm ------------------------------------------------------------------

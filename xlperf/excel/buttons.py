@@ -112,17 +112,29 @@ def validate_this_return(book: Any = None, *, master: Any = None, **options: Any
                              "validate (the checks read the saved file)")
         report = validate_return(workbook.path, master, **options)
         workbook.write_sheets({FINDINGS_SHEET: findings_sheet(report, workbook.name)})
-        errors, queries = len(report.errors), len(report.queries)
-        if report.valid and not queries:
-            text = f"{workbook.name}: no problems found. It is ready to submit."
-        else:
-            text = (f"{workbook.name}: {errors} errors and {queries} queries, listed on the "
-                    f"{FINDINGS_SHEET} sheet with their cells."
-                    + (" Correct the errors, save, and validate again." if errors else ""))
-        tell(book, text, TITLE_VALIDATE, problem=bool(errors))
+        tell(book, validation_summary(
+            workbook.name, report, advice="Correct the errors, save, and validate again."),
+            TITLE_VALIDATE, problem=bool(report.errors))
         return report
 
     return _guarded(TITLE_VALIDATE, "The return was not validated", work, book)
+
+
+def validation_summary(name: str, report: Any, *,
+                       advice: str = "Correct the errors and validate again.") -> str:
+    """The message box after a validation, the same from every button and script.
+
+    >>> from xlperf.findings import Finding, Report
+    >>> validation_summary("r.xlsx", Report((Finding("PERF-009", "error", "..."),)))
+    'r.xlsx: 1 error and 0 queries, listed on the Findings sheet with their cells. Correct \
+the errors and validate again.'
+    """
+    errors, queries = len(report.errors), len(report.queries)
+    if report.valid and not queries:
+        return f"{name}: no problems found. It is ready to submit."
+    return (f"{name}: {errors} error{'s' if errors != 1 else ''} and {queries} "
+            f"quer{'ies' if queries != 1 else 'y'}, listed on the {FINDINGS_SHEET} sheet with "
+            "their cells." + (f" {advice}" if errors else ""))
 
 
 def findings_sheet(report: Any, name: str) -> Any:

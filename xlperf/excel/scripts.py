@@ -35,6 +35,7 @@ from xlperf.excel.buttons import (
     findings_sheet,
     refresh_message,
     tell,
+    validation_summary,
 )
 
 __all__ = ["VALUES_SHEET", "refresh_in_memory", "refresh_scorecard", "validate_grids_of",
@@ -138,14 +139,8 @@ def validate_return(book: xw.Book) -> None:
 
     def work() -> Any:
         report = validate_grids_of(book)
-        errors, queries = len(report.errors), len(report.queries)
-        if report.valid and not queries:
-            text = f"{book.name}: no problems found. It is ready to submit."
-        else:
-            text = (f"{book.name}: {errors} errors and {queries} queries, listed on the "
-                    f"{FINDINGS_SHEET} sheet with their cells."
-                    + (" Correct the errors and validate again." if errors else ""))
-        tell(book, text, TITLE_VALIDATE, problem=bool(errors))
+        tell(book, validation_summary(book.name, report), TITLE_VALIDATE,
+             problem=bool(report.errors))
         return report
 
     _guarded(TITLE_VALIDATE, "The return was not validated", work, book)

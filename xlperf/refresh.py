@@ -534,14 +534,6 @@ def _past_periods(reporting: Any, values: pd.DataFrame) -> list[Any]:
     return out[::-1]
 
 
-def _shown(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "none"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
             period: Any = None, ledger: str | Path | None = None,
             rescore_history: bool = False, quarantine: str | Path | None = None,
@@ -833,6 +825,8 @@ def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequenc
                                  time=when))
     for skip in skipped:
         lines.append(LogLine(SKIPPED, f"skipped: {skip.note}", file=skip.name, time=when))
+    from xlperf.ledger._store import _shown  # the ledger's way of showing a figure
+
     for row in restatements.to_dict("records"):
         new = _shown(row.get("value")) if row.get("value") == row.get("value") else (
             row.get("no_data_reason") or "none")

@@ -337,13 +337,8 @@ def build_performance_template(master: Any, service: str, period: Period, path: 
                                        title="Numerator/denominator")
     ratio_dv.add(f"I{FIRST_DATA_ROW}:J{last}")
     ws.add_data_validation(ratio_dv)
-    ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=3)
-    ws.row_dimensions[HEADER_ROW].height = 30
-    _page(ws, "L")
-    _protect(ws, wb)
-    _identity_sheet(wb, identity)
-    _xlsx.save(wb, path, timestamp=timestamp)
-    return TemplateInfo(path, PERFORMANCE, service, identity)
+    return _finish(wb, ws, path, frozen_columns=2, last_column="L", identity=identity,
+                   timestamp=timestamp, info=(PERFORMANCE, service))
 
 
 def build_finance_template(master: Any, holder: str, lines: pd.DataFrame, period: Period,
@@ -391,13 +386,22 @@ def build_finance_template(master: Any, holder: str, lines: pd.DataFrame, period
                                  title="Forecast outturn")
     dv.add(f"D{FIRST_DATA_ROW}:D{last}")
     ws.add_data_validation(dv)
-    ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=2)
+    return _finish(wb, ws, path, frozen_columns=1, last_column="F", identity=identity,
+                   timestamp=timestamp, info=(FINANCE, holder))
+
+
+def _finish(wb: Any, ws: Any, path: Path, *, frozen_columns: int, last_column: str,
+            identity: Mapping[str, str], timestamp: dt.datetime | None,
+            info: tuple[str, str]) -> TemplateInfo:
+    """What every template ends with: panes frozen under the headers, print set-up,
+    protection, the identity, and a save."""
+    ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=frozen_columns + 1)
     ws.row_dimensions[HEADER_ROW].height = 30
-    _page(ws, "F")
+    _page(ws, last_column)
     _protect(ws, wb)
     _identity_sheet(wb, identity)
     _xlsx.save(wb, path, timestamp=timestamp)
-    return TemplateInfo(path, FINANCE, holder, identity)
+    return TemplateInfo(path, info[0], info[1], identity)
 
 
 def _budget_holders(budget: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -29,6 +29,25 @@ def test_package_and_cli_do_not_import_xlwings():
     assert "xlwings" not in loaded and "pandera" not in loaded
 
 
+def test_importing_the_package_or_the_cli_loads_no_heavy_library():
+    # `xlperf --help` and `xlperf rules` start quickly: the public API loads on first use.
+    for statement in ("import xlperf", "import xlperf, xlperf.cli"):
+        loaded = {m.split(".")[0] for m in _modules_after(statement)}
+        assert not loaded & (HEAVY | {"pandas", "numpy"}), statement
+
+
+def test_public_names_load_on_first_use():
+    code = ("from xlperf import score, status, validate_return, Period; import xlperf; "
+            "print(status(91.54, 45.3, 'Smaller is better', tolerance=2), "
+            "xlperf.parse_period('Q1 2013-14').format('quarter'), "
+            "score.__module__, validate_return.__module__, 'rollup' in dir(xlperf))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == ["Red", "Q1", "2013/14", "xlperf.core.score",
+                                  "xlperf.validate.returns", "True"]
+    assert not hasattr(xlperf, "no_such_name")
+
+
 def test_all_is_sorted_and_every_name_exists():
     assert xlperf.__all__ == sorted(xlperf.__all__)
     for name in xlperf.__all__:

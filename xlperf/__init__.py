@@ -12,23 +12,29 @@ The public API (these names are also the Excel worksheet functions)::
 
 Data flows one way through the package: ``core`` (pure scoring rules) is used by reading,
 validation, the ledger and writing, and the entry points (``cli``, ``excel``, ``server``) sit on
-top. Importing ``xlperf`` never imports xlwings, openpyxl or pandera: ``validate_return``,
-``validate_returns`` and ``validate_grids`` (which need them) load on first use.
+top. Importing ``xlperf`` is light (no pandas, numpy, openpyxl, pandera or xlwings), so the
+``xlperf`` command starts quickly: each public name loads its module on first use, and
+``from xlperf import score`` works as usual.
 """
 
-from xlperf.core.budget import budget_status, budget_variances, crossfoot, score_budget
-from xlperf.core.direction import direction, trend
-from xlperf.core.measures import Measure
-from xlperf.core.periods import Period, parse_period
-from xlperf.core.polarity import Polarity, parse_polarity
-from xlperf.core.rollup import RollupRule, objective_status, rollup
-from xlperf.core.schemes import BUILTIN_SCHEMES, Scheme, get_scheme
-from xlperf.core.score import score
-from xlperf.core.status import explain, rate, status, symbol
-from xlperf.core.targets import profile_targets
-from xlperf.core.values import clean_commentary, parse_value
-from xlperf.core.variance import variance, variance_pct
+from typing import TYPE_CHECKING
+
 from xlperf.errors import XlperfError
+
+if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editors
+    from xlperf.core.budget import budget_status, budget_variances, crossfoot, score_budget
+    from xlperf.core.direction import direction, trend
+    from xlperf.core.measures import Measure
+    from xlperf.core.periods import Period, parse_period
+    from xlperf.core.polarity import Polarity, parse_polarity
+    from xlperf.core.rollup import RollupRule, objective_status, rollup
+    from xlperf.core.schemes import BUILTIN_SCHEMES, Scheme, get_scheme
+    from xlperf.core.score import score
+    from xlperf.core.status import explain, rate, status, symbol
+    from xlperf.core.targets import profile_targets
+    from xlperf.core.values import clean_commentary, parse_value
+    from xlperf.core.variance import variance, variance_pct
+    from xlperf.validate.returns import validate_grids, validate_return, validate_returns
 
 __version__ = "0.1.0"
 
@@ -66,18 +72,39 @@ __all__ = [
     "variance_pct",
 ]
 
-_LAZY = {"validate_grids": "xlperf.validate.returns",
-         "validate_return": "xlperf.validate.returns",
-         "validate_returns": "xlperf.validate.returns"}
+# Public name -> the module that defines it, imported on first use (PEP 562).
+_CORE = {
+    "budget": ("budget_status", "budget_variances", "crossfoot", "score_budget"),
+    "direction": ("direction", "trend"),
+    "measures": ("Measure",),
+    "periods": ("Period", "parse_period"),
+    "polarity": ("Polarity", "parse_polarity"),
+    "rollup": ("RollupRule", "objective_status", "rollup"),
+    "schemes": ("BUILTIN_SCHEMES", "Scheme", "get_scheme"),
+    "score": ("score",),
+    "status": ("explain", "rate", "status", "symbol"),
+    "targets": ("profile_targets",),
+    "values": ("clean_commentary", "parse_value"),
+    "variance": ("variance", "variance_pct"),
+}
+_LAZY = {name: f"xlperf.core.{module}" for module, names in _CORE.items() for name in names}
+_LAZY.update(dict.fromkeys(("validate_grids", "validate_return", "validate_returns"),
+                           "xlperf.validate.returns"))
 
 
 def __getattr__(name: str) -> object:
-    """The validator is imported on first use, so ``import xlperf`` stays light (no pandera,
-    openpyxl or calamine)."""
-    if name in _LAZY:
-        import importlib
+    """Import a public name's module on first use, so ``import xlperf`` stays light (no
+    pandas, pandera, openpyxl or calamine) and ``xlperf --help`` is quick."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'xlperf' has no attribute {name!r}")
+    import importlib
 
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'xlperf' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, with the public API not yet imported."""
+    return sorted(set(globals()) | set(__all__))

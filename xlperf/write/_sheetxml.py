@@ -31,6 +31,10 @@ _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 # turn into \n), and literal "_xHHHH_" text (which Excel would decode: escaped as _x005F_).
 _EXCEL_ESCAPE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\r]|_(?=x[0-9A-Fa-f]{4}_)")
 _SPECIAL = re.compile("[&<>\x00-\x1f\ud800-\udfff\ufffe\uffff]|_x")
+# Text that is written as it is (a fast path; anything else goes through text_xml): no character
+# to escape, no "_" (which may start an _xHHHH_ escape), no leading or trailing whitespace
+# (which would need xml:space; ``\s`` is str.isspace's whitespace).
+_PLAIN_TEXT = re.compile("(?!\\s)[^&<>_\x00-\x1f\ud800-\udfff\ufffe\uffff]*(?<!\\s)")
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 _CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _EPOCH_1900 = dt.datetime(1899, 12, 30)
@@ -145,60 +149,118 @@ def sheet_data(rows: Sequence[Sequence[Any]], styles: Sequence[Sequence[Any]] | 
     p = prefix
     out: list[str] = []
     last_row = last_col = 0
-    xf_cache: dict[int, int] = {}  # id(style) -> s, for this call (the grid keeps them alive)
-    inline = (f'<{p}is><{p}t>', f'</{p}t></{p}is>')
+    # The ``s`` attributes of a row of styles, keyed by the ids of its styles: output sheets
+    # repeat a few style rows many times, so most rows cost one lookup instead of one per cell
+    # (the grid keeps its styles alive, so their ids are not reused during the call). A style
+    # not seen before is looked up at its cell (None in the row's list), so ``style_of`` is
+    # called in cell order, as the workbook's new formats are numbered in that order.
+    row_attrs: dict[tuple[int, ...], list[str | None]] = {}
+    attr_of: dict[int, str] = {id(None): ""}
+    # The fixed text around each kind of cell, built once, so that most cells are one f-string.
+    text_open, text_close = f' t="inlineStr"><{p}is><{p}t>', f"</{p}t></{p}is></{p}c>"
+    v_open, v_close = f"><{p}v>", f"</{p}v></{p}c>"
+    row_close = f"</{p}row>"
+    plain_text = _PLAIN_TEXT.fullmatch
+    isfinite = math.isfinite
+    get_attr = attr_of.get
     for r, row in enumerate(rows, 1):
-        if len(row) > MAX_COLUMNS:
-            raise InputError(f"row {r} has {len(row)} cells; a worksheet has {MAX_COLUMNS} columns")
+        n = len(row)
+        if n > MAX_COLUMNS:
+            raise InputError(f"row {r} has {n} cells; a worksheet has {MAX_COLUMNS} columns")
         style_row = styles[r - 1] if styles is not None and r - 1 < len(styles) else None
-        n_styles = len(style_row) if style_row is not None else 0
+        if style_row is None:
+            style_row = ()
+        elif len(style_row) > n:
+            style_row = style_row[:n]
+        key = tuple(map(id, style_row))
+        attrs = row_attrs.get(key)
+        if attrs is None:
+            attrs = [get_attr(k) for k in key]
+            if None not in attrs:
+                row_attrs[key] = attrs
+        if len(attrs) < n:  # a short style row: the cells after it are unstyled
+            attrs = [*attrs, *([""] * (n - len(attrs)))]
+        opens = _cell_opens(p, n)
+        at = f'{r}"'
         cells: list[str] = []
-        if len(_LETTERS) <= len(row):
-            column_letter(len(row))
-        letters = _LETTERS
-        for c, value in enumerate(row, 1):
-            style = style_row[c - 1] if c <= n_styles else None  # type: ignore[index]
+        row_last = 0
+        for c, value, s in zip(range(1, n + 1), row, attrs, strict=True):
             kind = type(value)
-            t = ""
+            if s is None and kind in _PLAIN_KINDS:
+                s = _style_attr(style_row[c - 1], style_of, attr_of)
             if kind is str:
-                if not value:
-                    body = None
-                elif (len(value) <= MAX_TEXT and not _SPECIAL.search(value)
-                      and not value[0].isspace() and not value[-1].isspace()):
-                    body, t = inline[0] + value + inline[1], ' t="inlineStr"'
+                if value:
+                    if len(value) <= MAX_TEXT and plain_text(value):
+                        cells.append(f"{opens[c]}{at}{s}{text_open}{value}{text_close}")
+                    else:
+                        cells.append(f'{opens[c]}{at}{s} t="inlineStr">{text_xml(value, p)}'
+                                     f"</{p}c>")
+                elif not s:
+                    continue
                 else:
-                    body, t = text_xml(value, p), ' t="inlineStr"'
+                    cells.append(f"{opens[c]}{at}{s}/>")
             elif kind is float:
-                body = f"<{p}v>{number_text(value)}</{p}v>" if math.isfinite(value) else None
-            elif kind is int:
-                body = f"<{p}v>{value}</{p}v>"
-            elif value is None:
-                body = None
-            else:
-                body, t, style = _other(value, style, style_of, date1904, p)
-            if style is None:
-                s = ""
-            else:
-                if isinstance(style, int):
-                    index = style
+                if isfinite(value):
+                    cells.append(f"{opens[c]}{at}{s}{v_open}{repr(value).removesuffix('.0')}"
+                                 f"{v_close}")
+                elif not s:
+                    continue
                 else:
-                    key = id(style)
-                    index = xf_cache.get(key, -1)
-                    if index < 0:
-                        index = xf_cache[key] = style_of(style, None)
-                s = f' s="{index}"' if index else ""
-            if body is None and not s:
-                continue
-            if body is None:
-                cells.append(f'<{p}c r="{letters[c]}{r}"{s}/>')
+                    cells.append(f"{opens[c]}{at}{s}/>")
+            elif kind is int:
+                cells.append(f"{opens[c]}{at}{s}{v_open}{value}{v_close}")
+            elif value is None:
+                if not s:
+                    continue
+                cells.append(f"{opens[c]}{at}{s}/>")
             else:
-                cells.append(f'<{p}c r="{letters[c]}{r}"{s}{t}>{body}</{p}c>')
-            if c > last_col:
-                last_col = c
+                style = style_row[c - 1] if c <= len(style_row) else None
+                body, t, new_style = _other(value, style, style_of, date1904, p)
+                if new_style is not style:  # a date: its style gained a date format
+                    s = _style_attr(new_style, style_of, attr_of)
+                elif s is None:
+                    s = _style_attr(style, style_of, attr_of)
+                if body is not None:
+                    cells.append(f"{opens[c]}{at}{s}{t}>{body}</{p}c>")
+                elif s:
+                    cells.append(f"{opens[c]}{at}{s}/>")
+                else:
+                    continue
+            row_last = c
         if cells:
-            out.append(f'<{p}row r="{r}">{"".join(cells)}</{p}row>')
+            out.append(f'<{p}row r="{r}">{"".join(cells)}{row_close}')
             last_row = r
+            if row_last > last_col:
+                last_col = row_last
     return "".join(out), last_row, last_col
+
+
+_PLAIN_KINDS = frozenset((str, float, int, type(None)))
+
+
+_OPENS: dict[str, list[str]] = {}
+
+
+def _cell_opens(prefix: str, n: int) -> list[str]:
+    """``<c r="A``, ``<c r="B``... (index = column number) for at least ``n`` columns."""
+    opens = _OPENS.setdefault(prefix, [""])
+    if len(opens) <= n:
+        column_letter(n)
+        opens.extend(f'<{prefix}c r="{_LETTERS[c]}' for c in range(len(opens), n + 1))
+    return opens
+
+
+def _style_attr(style: Any, style_of: StyleOf, cache: dict[int, str]) -> str:
+    """The ``s`` attribute of a cell's style ('' for None and the default style 0)."""
+    if style is None:
+        return ""
+    if isinstance(style, int):  # not cached: an index made for a date may not outlive its cell
+        return f' s="{style}"' if style else ""
+    attr = cache.get(id(style))
+    if attr is None:
+        index = style_of(style, None)
+        attr = cache[id(style)] = f' s="{index}"' if index else ""
+    return attr
 
 
 def _other(value: Any, style: Any, style_of: StyleOf, date1904: bool,

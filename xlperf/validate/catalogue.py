@@ -137,13 +137,18 @@ class Rule:
         ('returns/cs.xls', 'cs.xls is an old Excel 97-2003 workbook (.xls). xl')
         """
         path = None if file is None else str(file)
-        context = {"file": Path(path).name if path else None, "sheet": sheet, "cell": cell,
+        context = {"file": _file_name(path) if path else None, "sheet": sheet, "cell": cell,
                    "value": value, **fields}
         context = {k: v for k, v in context.items() if v is not None or k == "value"}
         if value is None and cell is None:
             context.pop("value")
         return Finding(self.id, self.severity, self.render(**context), file=path, sheet=sheet,
                        cell=cell, value=value)
+
+
+@lru_cache(maxsize=1024)
+def _file_name(path: str) -> str:
+    return Path(path).name  # once per file, not per finding
 
 
 def _resource_text() -> str:

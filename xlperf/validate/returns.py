@@ -31,7 +31,6 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -684,7 +683,7 @@ def _read_source(file: _File, facts: _MasterFacts | None, source: Any, *, period
         return
     header_row, columns = located
     file.columns = columns
-    data, rows = _columns_of(grid[header_row:], columns, header_row + 1)
+    arrays, rows = _columns_of(grid[header_row:], columns, header_row + 1)
     errors = source.error_cells(file.sheet)
     if errors:
         where = {r: i for i, r in enumerate(rows)}
@@ -693,8 +692,7 @@ def _read_source(file: _File, facts: _MasterFacts | None, source: Any, *, period
             row, column = parse_ref(ref)
             header = by_column.get(column)
             if header is not None and row in where:
-                data[header][where[row]] = error
-    arrays = {h: _objects(values) for h, values in data.items()}
+                arrays[header][where[row]] = error
     index = np.array(rows, dtype=np.int64)
     if file.kind == "performance" and "Actual" in columns:
         letter = column_letter(columns["Actual"])
@@ -709,43 +707,58 @@ def _read_source(file: _File, facts: _MasterFacts | None, source: Any, *, period
         file.cells["percent_format"] = arrays["percent_format"]
 
 
-def _objects(values: list[Any]) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
-
-
 def _columns_of(body: list[list[Any]], columns: Mapping[str, int], first_row: int
-                ) -> tuple[dict[str, list[Any]], list[int]]:
-    """The cells under each located header, blank rows (every located cell blank) left out:
-    per header a list of values (a blank cell ``None``, calamine gives ``""``), and the Excel
-    row of each."""
+                ) -> tuple[dict[str, np.ndarray], list[int]]:
+    """The cells under each located header, blank rows (every located cell blank or spaces)
+    left out: per header an object array of values (a blank cell ``None``, calamine gives
+    ``""``), and the Excel row of each. Vectorised over the grid, not a loop over its cells."""
     headers = list(columns)
     positions = [columns[h] - 1 for h in headers]
-    width = max(positions) + 1
-    blanks = {"", None}
-    kept_rows: list[int] = []
-    kept: list[tuple[Any, ...]] = []
-    get = itemgetter(*positions) if len(positions) > 1 else (lambda r: (r[positions[0]],))
-    for offset, row in enumerate(body):
-        if len(row) < width:
-            row = list(row) + [None] * (width - len(row))
-        values = get(row)
+    grid = _rectangle(body, max(positions) + 1)[:, positions]
+    filled = ~(np.equal(grid, None) | _equals_empty(grid))
+    keep = filled.any(axis=1)
+    # A row whose cells are only spaces is blank too. Only a row whose first filled cell is
+    # spaces can be one, so the rest are not looked at.
+    rows_kept = np.flatnonzero(keep)
+    first = grid[rows_kept, filled[rows_kept].argmax(axis=1)]
+    doubtful = rows_kept[[type(v) is str and not v.strip() for v in first]]
+    for i in doubtful:
+        if all(type(v) is str and not v.strip() for v in grid[i, filled[i]]):
+            keep[i] = False
+    grid = grid[keep]
+    grid[~filled[keep]] = None  # calamine's "" for a blank cell
+    rows = (np.flatnonzero(keep) + first_row).tolist()
+    return {h: np.ascontiguousarray(grid[:, i]) for i, h in enumerate(headers)}, rows
+
+
+def _equals_empty(grid: np.ndarray) -> np.ndarray:
+    """``cell == ""`` for each cell of an object array (any value, never raises)."""
+    try:
+        return np.asarray(grid == "", dtype=bool).reshape(grid.shape)
+    except (ValueError, TypeError):  # a value whose comparison misbehaves: one at a time
+        out = np.zeros(grid.shape, dtype=bool)
+        for index, value in np.ndenumerate(grid):
+            out[index] = type(value) is str and value == ""
+        return out
+
+
+def _rectangle(body: list[list[Any]], width: int) -> np.ndarray:
+    """The rows as a 2-D object array at least ``width`` wide (short rows padded with
+    ``None``). calamine's rows all have one length, so this is normally one copy; a cell
+    that is itself a sequence (a payload can hold anything) is kept as one value."""
+    size = max([width, *(len(row) for row in body)])
+    out = np.full((len(body), size), None, dtype=object)
+    lengths = {len(row) for row in body}
+    if len(lengths) == 1:
         try:
-            distinct = set(values)
-        except TypeError:  # an unhashable cell value: never blank
-            distinct = {object()}
-        if distinct <= blanks:
-            continue
-        rest = distinct - blanks
-        if all(isinstance(v, str) and not v.strip() for v in rest):
-            continue
-        kept.append(values)
-        kept_rows.append(first_row + offset)
-    data = {h: [None if v == "" else v for v in column]
-            for h, column in zip(headers, zip(*kept, strict=True), strict=True)} if kept else \
-        {h: [] for h in headers}
-    return data, kept_rows
+            out[:, :lengths.pop()] = body
+            return out
+        except (ValueError, TypeError):
+            pass
+    for i, row in enumerate(body):
+        for j, value in enumerate(row):
+            out[i, j] = value
+    return out
 
 
 def _restyle(found: Iterable[Finding], rules: Mapping[str, Rule]) -> list[Finding]:
@@ -759,7 +772,6 @@ def _restyle(found: Iterable[Finding], rules: Mapping[str, Rule]) -> list[Findin
 
 
 # --------------------------------------------------------------------------- performance
-_NOT_IN_LAYOUT = object()
 _PERCENT_WORDS = ("%", "percent")
 _RATE_WORDS = ("rate", "per ", "ratio")
 _NONNEGATIVE_UNITS = {"number", "count", "days", "weeks", "hours", "months", "years", ""}
@@ -805,9 +817,30 @@ def _unit_limits(units: pd.Series, titles: pd.Series) -> tuple[np.ndarray, np.nd
     return lo[index], hi[index], whole
 
 
+def _blanks(values: np.ndarray) -> np.ndarray:
+    """:func:`_blank` of each value (one pass, quicker than pandas' string methods here)."""
+    return np.fromiter((v is None or (v.strip() == "" if type(v) is str else _blank(v))
+                        for v in values), dtype=bool, count=len(values))
+
+
+def _is_text(values: np.ndarray) -> np.ndarray:
+    return np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
+
+
+def _starts_with(values: np.ndarray, prefix: str) -> np.ndarray:
+    """Each value is text starting with ``prefix``."""
+    out = np.zeros(len(values), dtype=bool)
+    text = _is_text(values)
+    if text.any():
+        out[text] = pd.Series(values[text], dtype=object).str.startswith(prefix).to_numpy(
+            dtype=bool)
+    return out
+
+
 def _texts(values: np.ndarray) -> np.ndarray:
     """:func:`_text` of each value (text is only stripped: the common case, done quickly)."""
-    return np.array([v.strip() if type(v) is str else _text(v) for v in values], dtype=object)
+    return np.array([v.strip() if type(v) is str else "" if v is None else _text(v)
+                     for v in values], dtype=object)
 
 
 def _batch(files: Sequence[_File]) -> pd.DataFrame:
@@ -915,18 +948,15 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
     expected = None
     if layout_frames:
         expected = pd.concat(layout_frames, ignore_index=True)
-        # The first template row of each (file, code, period), by dictionary.
-        first: dict[tuple[Any, Any, Any], Any] = {}
-        for key, value in zip(zip(expected["file"].tolist(), expected["code"].tolist(),
-                                  expected["period_key"].tolist(), strict=True),
-                              expected["Target"].tolist(), strict=True):
-            first.setdefault(key, value)
-        found = [first.get(key, _NOT_IN_LAYOUT) for key in zip(
-            cells.index.get_level_values("file").tolist(), code.tolist(),
-            period_key.tolist(), strict=True)]
-        in_layout = np.array([v is not _NOT_IN_LAYOUT for v in found], dtype=bool)
-        master_target = np.array([None if v is _NOT_IN_LAYOUT else v for v in found],
-                                 dtype=object)
+        # The first template row of each (file, code, period).
+        cell_key, expected_key = _joint_keys(
+            (cells.index.get_level_values("file").to_numpy(), code.to_numpy(dtype=object),
+             period_key.to_numpy(dtype=object)),
+            (expected["file"].to_numpy(), expected["code"].to_numpy(dtype=object),
+             expected["period_key"].to_numpy(dtype=object)))
+        at = _first_positions(expected_key, cell_key)
+        in_layout = at >= 0
+        master_target = expected["Target"].to_numpy(dtype=object)[np.maximum(at, 0)]
         target = pd.Series(np.where(in_layout, master_target, target.to_numpy(dtype=object)),
                            index=cells.index, dtype=object)
     target_number = parse_values(target.astype(object))["number"]
@@ -951,8 +981,7 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
     # -- the vectorised checks outside pandera
     kind = parsed["kind"].to_numpy()
     reason = parsed["reason"].to_numpy(dtype=object)
-    is_error = np.array([type(r) is str and r.startswith("Excel error") for r in reason],
-                        dtype=bool)
+    is_error = _starts_with(reason, "Excel error")
     blank = (kind == KIND_NO_DATA) & (reason == "blank")
     has_code = (code != "").to_numpy()
     unknown = known_register & pd.isna(owner) & has_code
@@ -993,8 +1022,7 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
                          scheme.to_numpy(dtype=object)[can_rate], schemes=schemes)
         except XlperfError:
             rated = None
-    commentary_blank = np.array([_blank(v) for v in cells["Commentary"].to_numpy()],
-                                dtype=bool)
+    commentary_blank = _blanks(cells["Commentary"].to_numpy())
     if rated is not None:
         rated.index = cells.index[can_rate]
         computed = rated["status"].astype(str).to_numpy()
@@ -1017,7 +1045,7 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
 
     # Rows deleted or moved, locked cells changed (against the master's layout).
     if expected is not None:
-        _layout_checks(files, cells, code, period_key, expected)
+        _layout_checks(files, cells, code, expected, cell_key, expected_key)
 
     _emit(files, by_number, cells, code, period_text, parsed, findings, extra, rows, context)
 
@@ -1025,15 +1053,38 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
 def _duplicates(file: np.ndarray, code: np.ndarray, key: np.ndarray) -> np.ndarray:
     """A second (or later) row of one code and period in one file (a row without a code is
     never a duplicate)."""
-    seen: set[tuple[Any, Any, Any]] = set()
-    out = np.zeros(len(code), dtype=bool)
-    for i, triple in enumerate(zip(file.tolist(), code.tolist(), key.tolist(),
-                                   strict=True)):
-        if triple in seen:
-            out[i] = triple[1] != ""
-        else:
-            seen.add(triple)
-    return out
+    later = pd.DataFrame({"file": file, "code": code, "key": key}).duplicated().to_numpy()
+    return later & (code != "")
+
+
+def _joint_keys(left: Sequence[np.ndarray], right: Sequence[np.ndarray]
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """One integer per row for two tables of key columns, equal where all keys are equal."""
+    size = len(left[0])
+    combined = np.zeros(size + len(right[0]), dtype=np.int64)
+    for a, b in zip(left, right, strict=True):
+        codes, uniques = pd.factorize(np.concatenate([np.asarray(a, dtype=object),
+                                                      np.asarray(b, dtype=object)]),
+                                      use_na_sentinel=False)
+        # Renumbered after each column so the combined key stays small.
+        combined = pd.factorize(combined * (len(uniques) + 1) + codes)[0]
+    return combined[:size], combined[size:]
+
+
+def _first_positions(table: np.ndarray, wanted: np.ndarray, *,
+                     among: np.ndarray | None = None) -> np.ndarray:
+    """For each key of ``wanted``, the position of its first occurrence in ``table`` (only
+    where ``among`` is True), -1 when there is none: a vectorised dictionary lookup.
+
+    >>> _first_positions(np.array([5, 7, 5]), np.array([5, 9])).tolist()
+    [0, -1]
+    """
+    candidates = np.arange(len(table)) if among is None else np.flatnonzero(among)
+    size = int(max(table.max(initial=0), wanted.max(initial=0))) + 1
+    lookup = np.full(size, -1, dtype=np.int64)
+    unique_keys, first = np.unique(table[candidates], return_index=True)
+    lookup[unique_keys] = candidates[first]
+    return lookup[wanted]
 
 
 def _suggester(facts: _MasterFacts | None) -> _Suggester:
@@ -1085,18 +1136,12 @@ def _parse_period_text(text: Any) -> tuple[Any, Any]:
 
 
 def _start_and_year(periods: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Each period's first day (ordinal) and year, NaN where there is none."""
-    starts = np.full(len(periods), np.nan)
-    years = np.full(len(periods), np.nan)
-    done: dict[int, tuple[float, float]] = {}
-    for i, p in enumerate(periods.tolist()):
-        if p is None:
-            continue
-        got = done.get(id(p))
-        if got is None:
-            got = done[id(p)] = (float(p.start.toordinal()), float(p.year))
-        starts[i], years[i] = got
-    return starts, years
+    """Each period's first day (ordinal) and year, NaN where there is none (each distinct
+    period worked out once)."""
+    codes, uniques = pd.factorize(periods.to_numpy(dtype=object))
+    starts = np.array([float(p.start.toordinal()) for p in uniques] + [np.nan])
+    years = np.array([float(p.year) for p in uniques] + [np.nan])
+    return starts[codes], years[codes]  # code -1 (no period) takes the NaN at the end
 
 
 def _ratio_scale(unit: pd.Series) -> np.ndarray:
@@ -1131,11 +1176,12 @@ def _status_words_ok(words: pd.Series, scheme: pd.Series, polarity: pd.Series,
     if not given.any():
         return result
     schemes = facts.schemes if facts is not None else None
-    data_only = (polarity == "Data only").to_numpy()
-    keys = pd.Series(np.where(data_only, "\x00data-only", scheme.astype(str).to_numpy()),
-                     index=words.index)
+    # Only the rows with a word are looked at (most returns leave the column blank).
+    data_only = (polarity.to_numpy(dtype=object)[given] == "Data only")
+    keys = np.where(data_only, "\x00data-only",
+                    scheme.to_numpy(dtype=object)[given].astype(str)).astype(object)
     allowed: dict[str, frozenset[str]] = {}
-    for name in dict.fromkeys(keys[given]):
+    for name in dict.fromkeys(keys.tolist()):
         if name == "\x00data-only":
             allowed[name] = frozenset({"data only", "no data"})
             continue
@@ -1143,10 +1189,8 @@ def _status_words_ok(words: pd.Series, scheme: pd.Series, polarity: pd.Series,
             allowed[name] = frozenset(w.casefold() for w in get_scheme(name, schemes).labels)
         except XlperfError:
             allowed[name] = frozenset()
-    folded = words.str.strip().str.casefold()
-    pairs = (keys + "\x1f" + folded)[given]
-    valid = {f"{k}\x1f{w}" for k, ws in allowed.items() for w in ws}
-    result[given] = pairs.isin(valid).to_numpy()
+    folded = [str(w).strip().casefold() for w in words.to_numpy(dtype=object)[given]]
+    result[given] = [w in allowed[k] for k, w in zip(keys.tolist(), folded, strict=True)]
     return result
 
 
@@ -1245,24 +1289,20 @@ def _history_checks(index: pd.Index, code: pd.Series, period_text: pd.Series,
 
 
 def _layout_checks(files: Sequence[_File], cells: pd.DataFrame, code: pd.Series,
-                   period_key: pd.Series, expected: pd.DataFrame) -> None:
+                   expected: pd.DataFrame, cell_key: np.ndarray,
+                   expected_key: np.ndarray) -> None:
     """FILE-017 (rows moved: one finding per block moved by the same amount, and for rows
     deleted) and FILE-018 (locked cells that differ from the master)."""
     by_number = {f.number: f for f in files}
-    cell_files = cells.index.get_level_values("file").tolist()
-    cell_rows = cells.index.get_level_values("row").tolist()
-    here: dict[tuple[Any, Any, Any], int] = {}  # the first row of each code and period
-    for key, row in zip(zip(cell_files, code.tolist(), period_key.tolist(), strict=True),
-                        cell_rows, strict=True):
-        if key[1] != "":
-            here.setdefault(key, row)
     exp_file = expected["file"].to_numpy()
     exp_code = expected["code"].to_numpy(dtype=object)
     exp_row = expected["row"].to_numpy()
-    got = [here.get(key) for key in zip(exp_file.tolist(), exp_code.tolist(),
-                                        expected["period_key"].tolist(), strict=True)]
-    found = np.array([r is not None for r in got], dtype=bool)
-    row = np.array([r if r is not None else 0 for r in got], dtype=np.int64)
+    code_a = code.to_numpy(dtype=object)
+    # The first row of each code and period in the return (a row without a code is none).
+    position = _first_positions(cell_key, expected_key, among=code_a != "")
+    found = position >= 0
+    row = np.where(found, cells.index.get_level_values("row").to_numpy()[
+        np.maximum(position, 0)], 0).astype(np.int64)
     shift = row - exp_row
     moved = np.flatnonzero(found & (shift != 0))
     if len(moved):
@@ -1285,10 +1325,7 @@ def _layout_checks(files: Sequence[_File], cells: pd.DataFrame, code: pd.Series,
     where = np.flatnonzero(found)
     if not len(where):
         return
-    position = dict(zip(zip(cell_files, cell_rows, strict=True), range(len(cells)),
-                        strict=True))
-    at = np.array([position[(f, r)] for f, r in zip(exp_file[where].tolist(),
-                                                    row[where].tolist(), strict=True)])
+    at = position[where]
     for header in LOCKED["performance"]:
         if header not in cells.columns:
             continue

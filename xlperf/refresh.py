@@ -261,74 +261,103 @@ def _rows_of(findings: Sequence[Finding]) -> tuple[bool, set[int]]:
     return whole, rows
 
 
-def _accepted_values(path: Path, sha: str, bad_rows: set[int], read: Any = None
-                     ) -> tuple[str, pd.DataFrame, int, int]:
-    """(kind, accepted rows with provenance, accepted count, rejected count) of a return;
-    ``read`` is what the validator read of it (the file is not opened again)."""
-    from xlperf.read.returns import read_return, return_from_read, return_values
-
-    ret = return_from_read(read) if read is not None else read_return(path)
-    if ret.kind == "finance" or "Forecast outturn" in ret.values.columns:
-        frame = ret.values.copy()
-        keep = ~frame.index.isin(list(bad_rows))
-        frame = frame.loc[keep]
-        frame["Source file"] = path.name
-        column = ret.columns.get("Forecast outturn")
-        frame["Cell"] = [cell_ref(int(r), column) if column else None for r in frame.index]
-        return "finance", frame, int(keep.sum()), int((~keep).sum())
-    frame = return_values(ret)
-    if "Code" in frame.columns:
-        frame = frame[frame["Code"].map(lambda v: v is not None and str(v).strip() != "")]
+def _finance_values(ret: Any, path: Path, bad_rows: set[int]) -> tuple[pd.DataFrame, int, int]:
+    """(accepted rows with provenance, accepted count, rejected count) of a finance return."""
+    frame = ret.values.copy()
     keep = ~frame.index.isin(list(bad_rows))
-    accepted = frame.loc[keep].copy()
-    column = ret.columns.get("Actual")
-    accepted["Source file"] = path.name
-    accepted["Source SHA-256"] = sha
-    accepted["Sheet"] = ret.sheet
-    accepted["Cell"] = [cell_ref(int(r), column) if column else None for r in accepted.index]
-    return "performance", accepted, int(keep.sum()), int((~keep).sum())
+    frame = frame.loc[keep]
+    frame["Source file"] = path.name
+    column = ret.columns.get("Forecast outturn")
+    frame["Cell"] = [cell_ref(int(r), column) if column else None for r in frame.index]
+    return frame, int(keep.sum()), int((~keep).sum())
 
 
-def _invalid_actuals(frames: Sequence[pd.DataFrame]) -> list[np.ndarray | None]:
-    """For each frame, which of its Actual cells are not values (None for an empty frame):
-    :func:`_drop_unreadable`'s first test, over every frame in one parse."""
-    from xlperf.core.values import parse_values
-
-    arrays = [None if frame.empty else frame["Actual"].astype(object).to_numpy()
-              for frame in frames]
-    cells = [a for a in arrays if a is not None]
-    if not cells:
-        return [None] * len(frames)
-    kinds = parse_values(pd.Series(np.concatenate(cells), dtype=object))["kind"].to_numpy()
-    parts = iter(np.split(kinds == "invalid", np.cumsum([len(a) for a in cells])[:-1]))
-    return [None if a is None else next(parts) for a in arrays]
+def _is_finance(ret: Any) -> bool:
+    return ret.kind == "finance" or "Forecast outturn" in ret.values.columns
 
 
-def _drop_unreadable(frame: pd.DataFrame, invalid: np.ndarray | None = None
-                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows whose Actual or Period cannot be recorded (the validator should have said so):
-    kept out of the ledger rather than stopping the refresh. ``invalid``: the Actual cells
-    already found not to be values (:func:`_invalid_actuals`)."""
+def _provenance(values: list[Any]) -> pd.Series:
+    """A provenance column as one return's frame had it: text (``str``) when every cell is
+    text, else object (a return without an Actual column has no cells)."""
+    if all(isinstance(v, str) for v in values):
+        return pd.Series(values, dtype="str")
+    return pd.Series(values, dtype=object)
+
+
+def _performance_values(returns: Sequence[tuple[Any, Path, str, set[int]]]
+                        ) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
+    """The accepted rows of every performance return (``(Return, path, sha, rejected Excel
+    rows)``) as one frame in the ledger's submission layout, and each return's (accepted,
+    rejected) row counts.
+
+    All returns are handled in one concatenated pass (a refresh reads dozens of 25-row
+    returns: per-return pandas steps cost more than the work). Per return, as a return is
+    read on its own: a %-formatted Actual is read as a percentage
+    (:func:`~xlperf.read.returns.return_values`); rows without a code are not rows; rows with
+    an error finding are rejected; then rows whose Actual is not a value or whose Period
+    cannot be read are rejected too (the validator should have said so: kept out of the
+    ledger rather than stopping the refresh)."""
     from xlperf.core.periods import parse_period
     from xlperf.core.values import parse_values
+    from xlperf.read.returns import PERFORMANCE_VALUES
 
-    if frame.empty:
-        return frame, frame
-    if invalid is None:
-        actual = frame["Actual"]
-        kinds = parse_values(actual.astype(object))["kind"].to_numpy()
-        bad = kinds == "invalid"
-    else:
-        bad = invalid.copy()
-    periods = {}
-    for value in frame["Period"].unique():
+    columns = list(PERFORMANCE_VALUES)
+    if not returns:
+        return pd.DataFrame(columns=columns), []
+    frames = [ret.values for ret, _path, _sha, _bad in returns]
+    sizes = np.array([len(f) for f in frames])
+    owner = np.repeat(np.arange(len(frames)), sizes)
+    rows = np.concatenate([f.index.to_numpy(dtype=np.int64) for f in frames])
+    data = {c: np.concatenate([f[c].to_numpy(dtype=object) if c in f.columns
+                               else np.full(len(f), None, dtype=object) for f in frames])
+            for c in columns}
+    # %-formatted Actual cells: 0.6804 shown as 68.04% is 68.04 (a number only).
+    percent = np.concatenate([f["percent_format"].astype(bool).to_numpy() if
+                              "percent_format" in f.columns else np.zeros(len(f), dtype=bool)
+                              for f in frames])
+    if percent.any():
+        actual = data["Actual"] = data["Actual"].copy()
+        at = np.flatnonzero(percent)
+        parsed = parse_values(pd.Series(actual[at], dtype=object), True)
+        number = (parsed["kind"] == "number").to_numpy() & parsed["number"].notna().to_numpy()
+        actual[at[number]] = parsed["number"].to_numpy()[number].astype(object)
+    coded = np.array([v is not None and str(v).strip() != "" for v in data["Code"]],
+                     dtype=bool)
+    flagged = np.zeros(len(rows), dtype=bool)  # rows with an error finding
+    for i, (_ret, _path, _sha, bad) in enumerate(returns):
+        if bad:
+            part = slice(int(sizes[:i].sum()), int(sizes[:i + 1].sum()))
+            flagged[part] = np.isin(rows[part], list(bad))
+    counted = np.bincount(owner[coded & ~flagged], minlength=len(frames))
+    refused = np.bincount(owner[coded & flagged], minlength=len(frames))
+    taken = coded & ~flagged
+    # Unreadable Actual or Period among the rows taken.
+    kinds = parse_values(pd.Series(data["Actual"][taken], dtype=object))["kind"].to_numpy()
+    readable = np.ones(len(rows), dtype=bool)
+    readable[np.flatnonzero(taken)[kinds == "invalid"]] = False
+    periods: dict[Any, bool] = {}
+    for value in pd.unique(data["Period"][taken]):
         try:
             parse_period(value)
             periods[value] = True
         except (InputError, TypeError):
             periods[value] = False
-    bad |= ~frame["Period"].map(periods).fillna(False).to_numpy(dtype=bool)
-    return frame.loc[~bad], frame.loc[bad]
+    readable[taken] &= np.array([periods[v] for v in data["Period"][taken]], dtype=bool)
+    unreadable = np.bincount(owner[taken & ~readable], minlength=len(frames))
+    keep = np.flatnonzero(taken & readable)
+    out = pd.DataFrame({c: data[c][keep] for c in columns}, dtype=object)
+    names = np.array([path.name for _r, path, _s, _b in returns], dtype=object)
+    shas = np.array([sha for _r, _p, sha, _b in returns], dtype=object)
+    sheets = np.array([ret.sheet for ret, _p, _s, _b in returns], dtype=object)
+    actual_columns = [ret.columns.get("Actual") for ret, _p, _s, _b in returns]
+    out["Source file"] = _provenance(names[owner[keep]].tolist())
+    out["Source SHA-256"] = _provenance(shas[owner[keep]].tolist())
+    out["Sheet"] = _provenance(sheets[owner[keep]].tolist())
+    out["Cell"] = _provenance([cell_ref(int(r), actual_columns[o]) if actual_columns[o]
+                               else None for r, o in zip(rows[keep], owner[keep], strict=True)])
+    counts = [(int(counted[i] - unreadable[i]), int(refused[i] + unreadable[i]))
+              for i in range(len(frames))]
+    return out, counts
 
 
 def trend_values(scored: pd.DataFrame, values: pd.DataFrame, periods: int = 6) -> np.ndarray:
@@ -631,40 +660,41 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
 
         say("Reading accepted values", 0.4)
         outcomes: list[FileOutcome] = []
-        performance: list[pd.DataFrame] = []
         finance_rows: list[pd.DataFrame] = []
         log: list[LogLine] = []
-        read_in: list[tuple[Path, Report, str, str | None, bool, int, int, Any]] = []
+        from xlperf.read.returns import read_return, return_from_read
+
+        read_in: list[tuple[Path, Report, str, str | None, bool, set[int], Any]] = []
         for path, report, read in zip(paths, reports, reads, strict=True):
             sha = sha256_file(path) if path.is_file() else None
             whole, bad_rows = _rows_of(report.errors)
             kind = str(report.meta.get("kind") or "")
-            accepted_rows = rejected_rows = 0
-            frame = None
+            ret = None
             if not whole and kind in ("performance", "finance") and sha is not None:
-                try:
-                    kind, frame, accepted_rows, rejected_rows = _accepted_values(
-                        path, sha, bad_rows, read)
+                try:  # what the validator read of it: the file is not opened again
+                    ret = return_from_read(read) if read is not None else read_return(path)
                 except WorkbookError as error:  # validated as readable; read again failed
                     whole = True
-                    frame = None
                     report = Report(report.findings + (Finding(
                         "FILE-004", "error", str(error), file=str(path)),), file=report.file,
                         meta=report.meta)
+                else:
+                    kind = "finance" if _is_finance(ret) else "performance"
             elif not whole:
                 whole = True
-            read_in.append((path, report, kind, sha, whole, accepted_rows, rejected_rows, frame))
-        # The Actual cells of every accepted performance row parsed in one go.
-        invalid = iter(_invalid_actuals([x[7] for x in read_in
-                                         if x[7] is not None and x[2] == "performance"]))
-        for path, report, kind, sha, whole, accepted_rows, rejected_rows, frame in read_in:
-            if frame is not None:
+            read_in.append((path, report, kind, sha, whole, bad_rows, ret))
+        # Every performance return's accepted rows in one pass.
+        values_in, performance_counts = _performance_values(
+            [(x[6], x[0], x[3], x[5]) for x in read_in
+             if x[6] is not None and x[2] == "performance"])
+        counts_of = iter(performance_counts)
+        for path, report, kind, sha, whole, bad_rows, ret in read_in:
+            accepted_rows = rejected_rows = 0
+            if ret is not None:
                 if kind == "performance":
-                    frame, unreadable = _drop_unreadable(frame, next(invalid))
-                    rejected_rows += len(unreadable)
-                    accepted_rows -= len(unreadable)
-                    performance.append(frame)
+                    accepted_rows, rejected_rows = next(counts_of)
                 else:
+                    frame, accepted_rows, rejected_rows = _finance_values(ret, path, bad_rows)
                     finance_rows.append(frame)
             if whole or (report.errors and accepted_rows <= 0):
                 outcome = REJECTED  # nothing of it was taken
@@ -690,8 +720,6 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
                 run_context.__exit__(None, None, None)
 
         try:
-            values_in = (pd.concat(performance, ignore_index=True) if performance
-                         else pd.DataFrame())
             if len(values_in):
                 recorded = run.record_values(values_in)
                 inserted, unchanged = recorded.inserted, recorded.unchanged

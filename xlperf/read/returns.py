@@ -347,27 +347,26 @@ def _assemble(file: Path, names: list[str], properties: dict[str, str],
         raise WorkbookError(f"{file}: sheet {sheet!r} has no header row with "
                             f"{' and '.join(a[0] for a in anchors)}", file=where, sheet=sheet)
     wanted_columns = FINANCE_VALUES if finance else PERFORMANCE_VALUES
-    by_fold = {fold(h): h for h in located.frame.columns}
+    by_fold = {fold(h): i for i, h in enumerate(located.frame.columns)}
     index = located.frame.index
-    data: dict[str, np.ndarray] = {}
+    # One object block for the table and one for the result: a refresh assembles dozens of
+    # small returns, where pandas' per-column steps cost more than the values.
+    table = located.frame.to_numpy(dtype=object, copy=True)
+    table[pd.isna(table)] = None  # NaN, NaT, NA: blank
+    headers = [*wanted_columns, *(() if finance else ("percent_format",))]
+    block = np.full((len(index), len(headers)), None, dtype=object)
     columns = {}
-    for header in wanted_columns:
-        written = by_fold.get(fold(header))
-        if written is not None:
-            values = located.frame[written].to_numpy(dtype=object, copy=True)
-            values[pd.isna(values)] = None  # NaN, NaT, NA: blank
-            columns[header] = located.columns[written]
-        else:
-            values = np.full(len(index), None, dtype=object)
-        data[header] = values
+    for j, header in enumerate(wanted_columns):
+        position = by_fold.get(fold(header))
+        if position is not None:
+            block[:, j] = table[:, position]
+            columns[header] = located.columns[located.frame.columns[position]]
     if not finance:
         actual_column = columns.get("Actual", column_number("H"))
         # The styles' XML says which cells are percentages (no workbook library: fast).
         percent = percent_of(sheet, column_letter(actual_column))
-        flags = np.empty(len(index), dtype=object)
-        flags[:] = [int(r) in percent for r in index]
-        data["percent_format"] = flags
-    frame = pd.DataFrame(data, index=index, dtype=object)
+        block[:, -1] = [int(r) in percent for r in index]
+    frame = pd.DataFrame(block, index=index, columns=headers, dtype=object)
     return Return(path=file, identity=identity, values=frame, sheet=sheet, columns=columns,
                   properties=properties)
 

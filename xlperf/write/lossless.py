@@ -45,6 +45,7 @@ from xlperf.write._opc import (
     RT,
     Package,
     Rel,
+    check_xml,
     local,
     parse_xml,
     relative_target,
@@ -517,7 +518,7 @@ class _Writer:
         self._edit_workbook_rels(wb_rels, new_sheets)
         self._edit_content_types(new_sheets)
         for name, data in {**self.plan.replaced, **self.plan.added}.items():
-            parse_xml(data, name, self.file)  # our own output must be well-formed
+            check_xml(data, name, self.file)  # our own output must be well-formed
         return self.plan
 
     # -- styles ---------------------------------------------------------------------------

@@ -36,6 +36,13 @@ def test_importing_the_package_or_the_cli_loads_no_heavy_library():
         assert not loaded & (HEAVY | {"pandas", "numpy"}), statement
 
 
+def test_the_rule_catalogue_needs_no_pandas():
+    # `xlperf rules` lists the catalogue: findings and the catalogue are plain Python.
+    loaded = _modules_after("import xlperf.findings, xlperf.validate.catalogue; "
+                            "xlperf.validate.catalogue.load_rules()")
+    assert not {m.split(".")[0] for m in loaded} & (HEAVY | {"pandas", "numpy"})
+
+
 def test_public_names_load_on_first_use():
     code = ("from xlperf import score, status, validate_return, Period; import xlperf; "
             "print(status(91.54, 45.3, 'Smaller is better', tolerance=2), "

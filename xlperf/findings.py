@@ -15,9 +15,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 Severity = Literal["error", "query"]
 ERROR: Severity = "error"
@@ -83,6 +84,8 @@ def _plain(value: Any) -> Any:
         return value
     if isinstance(value, float):
         return None if value != value else value
+    import pandas as pd  # here, not above: the catalogue (`xlperf rules`) needs no pandas
+
     try:
         if pd.isna(value):
             return None
@@ -153,6 +156,8 @@ class Report:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per finding, columns :data:`FINDING_COLUMNS`."""
+        import pandas as pd
+
         return pd.DataFrame([f.to_dict() for f in self.findings], columns=list(FINDING_COLUMNS))
 
     def to_json(self, **kwargs: Any) -> str:

@@ -16,7 +16,7 @@ frame, so the schema stays static and vectorised.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from functools import lru_cache
 
 import numpy as np
@@ -36,9 +36,9 @@ ROW_CHECK_COLUMNS = {"PERF-008": "Actual", "PERF-001": "Code", "PERF-002": "Code
                      "PERF-003": "Code", "PERF-009": "Actual", "PERF-011": "Reported status",
                      "FIN-001": "Service area", "FIN-003": "Service area",
                      "FIN-004": "Service area", "FIN-005": "Service area",
-                     "FIN-006": "Service area"}
-# (pandera leaves blank values out of a whole-frame check's failure cases, so each rule keeps
-# a column that is never blank on its failing rows; the finding names the rule's own cell.)
+                     "FIN-006": "Service area", "PERF-017": "Commentary"}
+# (a whole-frame check's failure cases list every column of a failing row; each rule keeps the
+# column of the cell it is about, never blank on its failing rows, and names that cell.)
 
 
 def _not_duplicated(codes: pd.Series) -> pd.Series:
@@ -158,6 +158,19 @@ def _row_limits(frame: pd.DataFrame) -> pd.Series:
     return ~((actual < frame["minimum"]) | (actual > frame["maximum"]))
 
 
+def _commentary_not_formula_like(frame: pd.DataFrame) -> pd.Series:
+    if "Commentary" not in frame:
+        return pd.Series(True, index=frame.index)
+    return _not_formula_like(frame["Commentary"])
+
+
+def _row_rule(fn: Callable[[pd.DataFrame], pd.Series], rule: str) -> pa.Check:
+    """A whole-frame check named by its rule. Each rule decides about blanks itself, so
+    pandera's own blank handling (``ignore_na``) is off: it costs a pass over every column
+    for each check, and each check is paid once per batch."""
+    return pa.Check(fn, name=rule, ignore_na=False)
+
+
 @lru_cache(maxsize=1)
 def refined_performance_schema() -> pa.DataFrameSchema:
     """The performance schema the validator runs over a batch of returns (see above)."""
@@ -165,15 +178,16 @@ def refined_performance_schema() -> pa.DataFrameSchema:
         {
             "Code": pa.Column(str),
             "Actual": pa.Column(float, nullable=True),
-            "Commentary": pa.Column(nullable=True, required=False,
-                                    checks=[pa.Check(_not_formula_like, name="PERF-017")]),
+            "Commentary": pa.Column(nullable=True, required=False),
         },
-        checks=[pa.Check(_known_code, name="PERF-001"),
-                pa.Check(_first_of_code, name="PERF-002"),
-                pa.Check(_own_service, name="PERF-003"),
-                pa.Check(_row_limits, name="PERF-008"),
-                pa.Check(_whole_when_counting, name="PERF-009"),
-                pa.Check(_status_word_known, name="PERF-011")],
+        # Every rule is a whole-frame check, so pandera collects all failures in one place.
+        checks=[_row_rule(_known_code, "PERF-001"),
+                _row_rule(_first_of_code, "PERF-002"),
+                _row_rule(_own_service, "PERF-003"),
+                _row_rule(_row_limits, "PERF-008"),
+                _row_rule(_whole_when_counting, "PERF-009"),
+                _row_rule(_status_word_known, "PERF-011"),
+                _row_rule(_commentary_not_formula_like, "PERF-017")],
         index=_BATCH_INDEX,
         strict=False,
         name="performance returns",
@@ -215,11 +229,11 @@ def refined_finance_schema() -> pa.DataFrameSchema:
             "Revised estimate": pa.Column(float, nullable=True),
             "Actual to date": pa.Column(float, nullable=True),
         },
-        checks=[pa.Check(_forecast_is_number, name="FIN-001"),
-                pa.Check(_variance_agrees, name="FIN-003"),
-                pa.Check(_material_variance_explained, name="FIN-004"),
-                pa.Check(_capital_within_estimate, name="FIN-005"),
-                pa.Check(_not_in_pounds, name="FIN-006")],
+        checks=[_row_rule(_forecast_is_number, "FIN-001"),
+                _row_rule(_variance_agrees, "FIN-003"),
+                _row_rule(_material_variance_explained, "FIN-004"),
+                _row_rule(_capital_within_estimate, "FIN-005"),
+                _row_rule(_not_in_pounds, "FIN-006")],
         index=_BATCH_INDEX,
         strict=False,
         name="finance returns",

@@ -4,19 +4,23 @@ The ``xlperf`` command: thin typer commands over the library, printed with rich.
 
 Each command parses its arguments, makes one library call and prints the result. Library
 errors (:class:`~xlperf.errors.XlperfError`) become a one-line message and exit code 2, never a
-traceback. Heavy libraries are imported inside the commands so ``xlperf --help`` is quick.
+traceback. Heavy libraries are imported inside the commands so ``xlperf --help`` is quick; rich
+too, on first print, so ``xlperf refresh --json`` loads none of it.
 """
 
 from __future__ import annotations
 
 import sys
+from functools import cache
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from xlperf.errors import XlperfError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 app = typer.Typer(
     name="xlperf",
@@ -25,14 +29,30 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# A pipe or CI log has no width: give tables room rather than wrapping every cell.
-console = Console(width=None if sys.stdout.isatty() else 160)
-err_console = Console(stderr=True)
+
+
+@cache
+def console() -> Console:
+    """The rich console on standard output (made on first use)."""
+    from rich.console import Console
+
+    # A pipe or CI log has no width: give tables room rather than wrapping every cell.
+    return Console(width=None if sys.stdout.isatty() else 160)
+
+
+@cache
+def err_console() -> Console:
+    """The rich console on standard error (made on first use)."""
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def _fail(error: XlperfError) -> typer.Exit:
     # Messages quote what people typed ("xlperf[parquet]", "[Q1]"): never read them as markup.
-    err_console.print(f"[bold red]xlperf:[/] {escape(str(error))}")
+    from rich.markup import escape
+
+    err_console().print(f"[bold red]xlperf:[/] {escape(str(error))}")
     return typer.Exit(2)
 
 
@@ -49,6 +69,7 @@ def _num(value: object, unit: str = "") -> str:
 def scorecard_table(scored: object, title: str) -> Table:
     """A rich table of :func:`xlperf.score`'s result, grouped by priority and objective."""
     import pandas as pd
+    from rich.table import Table
 
     assert isinstance(scored, pd.DataFrame)
     table = Table(title=title, show_lines=False, header_style="bold", title_justify="left")

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from xlperf.cli._app import _fail, app, console
 from xlperf.errors import XlperfError
@@ -77,6 +76,7 @@ def import_history(
         raise typer.Exit(int(not report.valid))
     if len(report):
         from rich.markup import escape
+        from rich.table import Table
 
         table = Table(title=f"Findings in {file.name}", header_style="bold")
         for column in ("Sheet", "Cell", "Rule", "Severity", "Message"):
@@ -84,9 +84,9 @@ def import_history(
         for f in report:
             table.add_row(*(escape(x) for x in (f.sheet or "", f.cell or "", f.rule,
                                                  f.severity, f.message)))
-        console.print(table)
+        console().print(table)
     meta = report.meta
-    console.print(
+    console().print(
         f"{file.name} ({meta.get('layout')} layout) into {path}: "
         f"{meta.get('inserted', 0)} values recorded, {meta.get('unchanged', 0)} already there, "
         f"{meta.get('restatements', 0)} restated; {meta.get('no_data', 0)} of them no data, "
@@ -121,5 +121,5 @@ def export_command(
         write_export(table, target, kind)
     except XlperfError as error:
         raise _failed(error) from None
-    console.print(f"{len(table)} rows ({table['code'].nunique()} measures) written to {target}",
+    console().print(f"{len(table)} rows ({table['code'].nunique()} measures) written to {target}",
                   markup=False)

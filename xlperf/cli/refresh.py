@@ -8,14 +8,15 @@ rejected (their annotated copies are in the quarantine folder); 2 the refresh co
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from xlperf.cli._app import _fail, app, console
 from xlperf.errors import XlperfError
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def run_with_progress(call: Any) -> Any:
@@ -23,7 +24,7 @@ def run_with_progress(call: Any) -> Any:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
+                  console=console(), transient=True) as bar:
         task = bar.add_task("Refreshing", total=1.0)
 
         def progress(message: str, fraction: float) -> None:
@@ -34,6 +35,8 @@ def run_with_progress(call: Any) -> Any:
 
 def summary_tables(result: Any) -> list[Table]:
     """The summary of a :class:`~xlperf.refresh.RefreshResult`: files, counts, changes."""
+    from rich.table import Table
+
     files = Table(title=f"Returns for {result.period}", header_style="bold",
                   title_justify="left")
     for column, justify in (("File", "left"), ("Kind", "left"), ("Outcome", "left"),
@@ -80,24 +83,27 @@ def summary_tables(result: Any) -> list[Table]:
 
 
 def print_result(result: Any) -> None:
+    """Print the summary tables, statuses and each rejected return's first errors."""
+    from rich.markup import escape
+
     for table in summary_tables(result):
-        console.print(table)
+        console().print(table)
     statuses = ", ".join(f"{k[7:]} {v}" for k, v in result.counts.items()
                          if k.startswith("status "))
-    console.print(f"Statuses: {statuses}", highlight=False)
+    console().print(f"Statuses: {statuses}", highlight=False)
     rejected = [f for f in result.files if f.report.errors]
     for f in rejected:
         count = len(f.report.errors)
-        console.print(f"[bold]{escape(f.name)}[/]: {count} error{'s' if count != 1 else ''}")
+        console().print(f"[bold]{escape(f.name)}[/]: {count} error{'s' if count != 1 else ''}")
         for finding in f.report.errors[:5]:
             where = "!".join(p for p in (finding.sheet, finding.cell) if p)
-            console.print(f"  [red]{finding.rule}[/] {where}: {finding.message}",
+            console().print(f"  [red]{finding.rule}[/] {where}: {finding.message}",
                           markup=True, highlight=False)
         if len(f.report.errors) > 5:
-            console.print(f"  … and {len(f.report.errors) - 5} more (see the Log sheet)")
+            console().print(f"  … and {len(f.report.errors) - 5} more (see the Log sheet)")
     if result.quarantine is not None:
-        console.print(f"Annotated copies of the returns with errors: {result.quarantine}")
-    console.print(f"Refreshed workbook: [bold]{result.output or result.workbook}[/] "
+        console().print(f"Annotated copies of the returns with errors: {result.quarantine}")
+    console().print(f"Refreshed workbook: [bold]{result.output or result.workbook}[/] "
                   f"(ledger {result.ledger})")
 
 

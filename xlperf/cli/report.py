@@ -36,4 +36,4 @@ def report(
         path = build_report(master, out, period=period, fmt=fmt.lower(), generated=when)
     except XlperfError as error:
         raise _fail(error) from None
-    console.print(f"Wrote {path}")
+    console().print(f"Wrote {path}")

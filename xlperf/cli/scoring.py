@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from xlperf.cli._app import _fail, app, console
 from xlperf.errors import XlperfError
@@ -14,6 +13,8 @@ from xlperf.errors import XlperfError
 @app.command()
 def schemes() -> None:
     """List the built-in status schemes with their words, symbols and colours."""
+    from rich.table import Table
+
     from xlperf.core.schemes import BUILTIN_SCHEMES, SPECIAL_STATUSES
 
     table = Table(title="Status schemes", header_style="bold")
@@ -28,7 +29,7 @@ def schemes() -> None:
         table.add_section()
     for special in SPECIAL_STATUSES:
         table.add_row("(all)", special.symbol, special.label, special.colour, "")
-    console.print(table)
+    console().print(table)
 
 
 @app.command()
@@ -44,6 +45,6 @@ def status(
     from xlperf.core.status import explain
 
     try:
-        console.print(explain(actual, target, polarity, tolerance, tolerance_type, scheme))
+        console().print(explain(actual, target, polarity, tolerance, tolerance_type, scheme))
     except XlperfError as error:
         raise _fail(error) from None

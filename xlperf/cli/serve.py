@@ -45,9 +45,9 @@ def serve(
     except XlperfError as error:
         raise _fail(error) from None
     if config.token is None:
-        err_console.print("[yellow]No XLPERF_TOKEN set: only this computer can reach the "
+        err_console().print("[yellow]No XLPERF_TOKEN set: only this computer can reach the "
                           "server, and it asks for no key.[/]")
-    err_console.print(f"xlperf add-in server on {config.url}  (manifest: {config.url}"
+    err_console().print(f"xlperf add-in server on {config.url}  (manifest: {config.url}"
                       "/manifest.xml)")
     uvicorn.run(application, host=host, port=port, log_level="info", server_header=False,
                 ssl_certfile=str(ssl_certfile) if ssl_certfile else None,

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from xlperf.cli._app import _fail, app, console, err_console
 from xlperf.errors import XlperfError
@@ -34,6 +33,8 @@ def rules(
     if as_json:
         typer.echo(json.dumps([vars(r) for r in chosen], ensure_ascii=False, indent=1))
         return
+    from rich.table import Table
+
     table = Table(title="xlperf validation rules", header_style="bold", show_lines=True)
     for column, width in (("Rule", None), ("Severity", None), ("Title", 28), ("Message", 60),
                           ("How to fix", 48), ("Applies to", None)):
@@ -42,9 +43,9 @@ def rules(
         severity = "[red]✖ error[/]" if rule.severity == "error" else "[yellow]? query[/]"
         table.add_row(rule.id, severity, rule.title, rule.message, rule.how_to_fix,
                       rule.applies_to)
-    console.print(table)
+    console().print(table)
     errors = sum(r.severity == "error" for r in chosen)
-    console.print(f"{len(chosen)} rules: {errors} errors (block acceptance of the row), "
+    console().print(f"{len(chosen)} rules: {errors} errors (block acceptance of the row), "
                   f"{len(chosen) - errors} queries (accepted, ask the service to confirm).")
 
 
@@ -124,6 +125,7 @@ def validate(
     value). Exit code 0: all accepted (queries allowed); 1: errors; 2: a file could not be
     read."""
     from rich.progress import Progress
+    from rich.table import Table
 
     from xlperf.validate.returns import validate_returns
 
@@ -134,7 +136,7 @@ def validate(
     quiet = json_file is not None and str(json_file) == "-"
     try:
         if len(files) >= PROGRESS_FROM and not quiet:
-            with Progress(console=err_console, transient=True) as bar:
+            with Progress(console=err_console(), transient=True) as bar:
                 task = bar.add_task("Checking returns", total=len(files))
                 reports = validate_returns(files, chosen, period=period,
                                            progress=lambda _p: bar.advance(task))
@@ -162,7 +164,7 @@ def validate(
             try:
                 annotated.append(write_annotated(report, annotate))
             except XlperfError as error:
-                err_console.print(f"[yellow]xlperf:[/] {error}")
+                err_console().print(f"[yellow]xlperf:[/] {error}")
     codes = []
     for report in reports:
         line, code = _summary(report)
@@ -181,17 +183,17 @@ def validate(
                 severity = "[red]✖ error[/]" if f.severity == "error" else "[yellow]? query[/]"
                 where = f"{f.sheet}!{f.cell}" if f.cell else "(file)"
                 table.add_row(where, f.rule, severity, f.message, _value(f.value))
-            console.print(table)
-        console.print(line)
+            console().print(table)
+        console().print(line)
     if not quiet:
         accepted = codes.count(0)
         errors = sum(len(r.errors) for r in reports)
         queries = sum(len(r.queries) for r in reports)
         source = f"master {chosen}" if chosen is not None else (
             "no master (register checks skipped: give --master)")
-        console.print(f"[bold]{len(reports)} return{'s' * (len(reports) != 1)}: {accepted} "
+        console().print(f"[bold]{len(reports)} return{'s' * (len(reports) != 1)}: {accepted} "
                       f"accepted, {codes.count(1)} with errors, {codes.count(2)} could not be "
                       f"read; {errors} errors, {queries} queries[/] (checked against {source})")
         for path in annotated:
-            console.print(f"Annotated copy: {path}")
+            console().print(f"Annotated copy: {path}")
     raise typer.Exit(max(codes))

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from xlperf.cli._app import _fail, app, console, err_console, scorecard_table
 from xlperf.errors import XlperfError
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 MASTER_NAME = "master.xlsx"
 
 
 def _findings_table(report: object, title: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, header_style="bold")
     for column in ("Sheet", "Cell", "Rule", "Severity", "Message"):
         table.add_column(column, overflow="fold")
@@ -34,7 +38,7 @@ def init(
 
     target = directory / MASTER_NAME
     if target.exists() and not force:
-        err_console.print(f"[bold red]xlperf:[/] {target} already exists (use --force to "
+        err_console().print(f"[bold red]xlperf:[/] {target} already exists (use --force to "
                           "replace it)")
         raise typer.Exit(2)
     try:
@@ -42,8 +46,8 @@ def init(
     except XlperfError as error:
         raise _fail(error) from None
     what = "demo master" if demo else "empty master"
-    console.print(f"Wrote {what} {path}")
-    console.print("Next: fill in the Measures sheet, then "
+    console().print(f"Wrote {what} {path}")
+    console().print("Next: fill in the Measures sheet, then "
                   f"[bold]xlperf templates {path} --period \"Q2 2013/14\"[/]")
 
 
@@ -55,20 +59,22 @@ def templates(
     out: Annotated[Path, typer.Option(help="Folder for the templates.")] = Path("templates"),
 ) -> None:
     """Write return templates: one per service, one finance return per budget holder."""
+    from rich.table import Table
+
     from xlperf.read.master import read_master
     from xlperf.write.templates import build_templates
 
     try:
         book = read_master(master)
         if len(book.report):
-            console.print(_findings_table(book.report, f"Problems in {master}"))
+            console().print(_findings_table(book.report, f"Problems in {master}"))
         if not book.report.valid:
-            err_console.print("[bold red]xlperf:[/] fix the errors in the master first; no "
+            err_console().print("[bold red]xlperf:[/] fix the errors in the master first; no "
                               "templates written")
             raise typer.Exit(1)
         when = period or book.reporting_period
         if not when:
-            err_console.print("[bold red]xlperf:[/] give --period or set 'Reporting period' "
+            err_console().print("[bold red]xlperf:[/] give --period or set 'Reporting period' "
                               "on the Settings sheet")
             raise typer.Exit(2)
         infos = build_templates(book, when, out)
@@ -79,7 +85,7 @@ def templates(
         table.add_column(column)
     for info in infos:
         table.add_row(info.kind, info.service, info.identity["template_id"], str(info.path))
-    console.print(table)
+    console().print(table)
 
 
 def seed_demo_history(master: Path, period: str) -> Path:
@@ -106,6 +112,8 @@ def demo(
 ) -> None:
     """Build the demo master and filled-in returns, then refresh the master headless: validate,
     record in the ledger (seeded with the demo history), score, write the scorecard."""
+    from rich.table import Table
+
     from xlperf.cli.refresh import print_result, run_with_progress
     from xlperf.refresh import ZipWorkbook, refresh
     from xlperf.write.shipped import build_demo_workbooks
@@ -121,19 +129,19 @@ def demo(
     council = result.council or "Demo council"
     from xlperf.core.rollup import rollup
 
-    console.print(scorecard_table(result.scored, f"{council}: scorecard {result.period}"))
+    console().print(scorecard_table(result.scored, f"{council}: scorecard {result.period}"))
     summary = Table(title="Objectives", header_style="bold", title_justify="left")
     for column in ("Objective", "Rated", "Met", "Near", "Missed", "Judgement"):
         summary.add_column(column)
     for row in rollup(result.scored, ["priority", "objective"]).itertuples():
         summary.add_row(str(row.objective), str(row.rated), str(row.met), str(row.near),
                         str(row.missed), str(row.judgement))
-    console.print(summary)
+    console().print(summary)
     print_result(result)
-    console.print(f"\nMaster workbook: {files.master} (refreshed: open it and look at its "
+    console().print(f"\nMaster workbook: {files.master} (refreshed: open it and look at its "
                   "Scorecard, Objectives, Exceptions, Finance and Log sheets)")
-    console.print(f"Return templates: {files.master.parent / 'templates'} "
+    console().print(f"Return templates: {files.master.parent / 'templates'} "
                   f"({len(files.templates)} files)")
-    console.print(f"Filled-in returns: {files.master.parent / 'returns'} "
+    console().print(f"Filled-in returns: {files.master.parent / 'returns'} "
                   f"({len(files.returns)} files)")
 

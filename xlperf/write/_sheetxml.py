@@ -68,7 +68,8 @@ def parse_cell(ref: str) -> tuple[int, int]:
     match = _CELL.fullmatch(ref.strip())
     if not match:
         raise ValueError(f"{ref!r} is not a cell reference")
-    row, col = int(match.group(2)), column_number(match.group(1))
+    letters, digits = match.groups()
+    row, col = int(digits), _COLUMN_NUMBERS.get(letters) or _column_number_cached(letters)
     if not (1 <= row <= MAX_ROWS and 1 <= col <= MAX_COLUMNS):
         raise ValueError(f"{ref!r} is outside the sheet")
     return row, col
@@ -76,10 +77,58 @@ def parse_cell(ref: str) -> tuple[int, int]:
 
 def parse_range(ref: str) -> tuple[int, int, int, int]:
     """'A1:C9' -> (top 1, left 1, bottom 9, right 3); a single cell is a 1x1 range."""
+    plain = _plain_range(ref)
+    if plain is not None:
+        return plain
     first, _, last = ref.partition(":")
     r1, c1 = parse_cell(first)
     r2, c2 = parse_cell(last) if last else (r1, c1)
     return r1, c1, r2, c2
+
+
+def range_columns(ref: str) -> tuple[int, int] | None:
+    """The first and last column of a cell or range as :func:`parse_range` reads it, or None
+    where it raises (without the cost of an exception for the usual forms).
+
+    >>> range_columns("R5:W5"), range_columns("$B$3"), range_columns("A0")
+    ((18, 23), (2, 2), None)
+    """
+    plain = _plain_range(ref)
+    if plain is None:
+        try:
+            plain = parse_range(ref)
+        except ValueError:
+            return None
+    return plain[1], plain[3]
+
+
+# The usual forms of a cell or range (``B3``, ``$R$5:W5``): nothing for parse_cell to strip and
+# no lone ":". Read with one regex, as sparklines have thousands of them.
+_PLAIN_RANGE = re.compile(
+    r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Za-z]{1,3})\$?([0-9]{1,7}))?")
+_COLUMN_NUMBERS: dict[str, int] = {}
+
+
+def _plain_range(ref: str) -> tuple[int, int, int, int] | None:
+    """:func:`parse_range`'s result for a valid range in a usual form, else None."""
+    match = _PLAIN_RANGE.fullmatch(ref)
+    if match is None:
+        return None
+    first, top, last, bottom = match.groups()
+    r1 = int(top)
+    r2 = r1 if bottom is None else int(bottom)
+    c1 = _COLUMN_NUMBERS.get(first) or _column_number_cached(first)
+    c2 = c1 if last is None else (_COLUMN_NUMBERS.get(last) or _column_number_cached(last))
+    if 1 <= r1 <= MAX_ROWS and 1 <= r2 <= MAX_ROWS and c1 <= MAX_COLUMNS and c2 <= MAX_COLUMNS:
+        return r1, c1, r2, c2
+    return None
+
+
+def _column_number_cached(letters: str) -> int:
+    number = column_number(letters)
+    if len(_COLUMN_NUMBERS) < 20_000:  # bounded: letters may come from a user's file
+        _COLUMN_NUMBERS[letters] = number
+    return number
 
 
 def range_ref(top: int, left: int, bottom: int, right: int) -> str:
@@ -355,8 +404,9 @@ def sparkline_group_xml(group: Any, sheet: str) -> str:
                f'<x14:colorMarkers rgb="{series}"/><x14:colorFirst rgb="{series}"/>'
                f'<x14:colorLast rgb="{marker}"/><x14:colorHigh rgb="{series}"/>'
                f'<x14:colorLow rgb="{series}"/>')
+    on_sheet = sheet_ref(sheet, "").translate(_ESCAPE)  # "Scorecard!", once per group
     lines = "".join(
-        f"<x14:sparkline><xm:f>{sheet_ref(sheet, s.data).translate(_ESCAPE)}</xm:f>"
+        f"<x14:sparkline><xm:f>{on_sheet}{s.data.translate(_ESCAPE)}</xm:f>"
         f"<xm:sqref>{s.location}</xm:sqref></x14:sparkline>" for s in group.sparklines)
     return (f'<x14:sparklineGroup xmlns:x14="{NS_X14}" xmlns:xm="{NS_XM}" '
             f'{" ".join(attributes)}>{colours}<x14:sparklines>{lines}</x14:sparklines>'

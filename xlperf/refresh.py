@@ -747,7 +747,7 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
                 values = history
             window = _window(values, reporting)
             scored = master.score(window, label)
-            register = master.usable_register
+            register = master.prepared_register  # prepared once for every freeze below
             changes: list[Any] = []
             if rescore_history:
                 seen: dict[tuple[str, str], Any] = {}
@@ -755,11 +755,13 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
                     past_scored = master.score(values, past)
                     for change in run.freeze_statuses(
                             past_scored, period_keys=[], rescore_history=True,
-                            measures=register, default_scheme=master.default_scheme):
+                            measures=register, default_scheme=master.default_scheme,
+                            prepared=True):
                         seen[(change.code, change.period_key)] = change
                 changes += list(seen.values())
             current_changes = run.freeze_statuses(scored, measures=register,
-                                                  default_scheme=master.default_scheme)
+                                                  default_scheme=master.default_scheme,
+                                                  prepared=True)
             already = {(c.code, c.period_key) for c in current_changes}
             changes = [c for c in changes if (c.code, c.period_key) not in already]
             changes += current_changes

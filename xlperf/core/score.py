@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import take
 
 from xlperf.core.columns import TARGET_COLUMNS, VALUE_COLUMNS, normalise_columns
 from xlperf.core.direction import TREND_PERIODS, directions, trends
@@ -65,6 +66,23 @@ def _period_keys(periods: pd.Series) -> pd.Series:
     return pd.Series(keys[codes], index=periods.index, dtype=object)
 
 
+def _label_keys(labels: pd.Series) -> pd.Series:
+    """``_period_keys(parse_periods(labels))`` with each distinct label parsed and formatted
+    once (a ledger's values repeat a few periods thousands of times; hashing thousands of
+    Period objects cost more than the parsing). The same errors: the sample keeps each
+    label's first row, in order, so a bad one is named by its first row as before."""
+    codes, _uniques = pd.factorize(labels, use_na_sentinel=True)
+    codes = np.asarray(codes)
+    found, first = np.unique(codes, return_index=True)  # -1 (missing) first, if any
+    order = np.argsort(first, kind="stable")
+    sample = labels.iloc[first[order]]
+    keys = _period_keys(parse_periods(sample)).to_numpy()
+    by_code = np.full(len(found) + 1, None, dtype=object)  # last slot: missing (code -1)
+    known = found[order] >= 0
+    by_code[found[order][known]] = keys[known]
+    return pd.Series(by_code[codes], index=labels.index, dtype=object)
+
+
 def _latest_values(values: pd.DataFrame) -> pd.DataFrame:
     """Values keyed by (code, period key), the last row winning, numbers parsed."""
     frame = normalise_columns(values, VALUE_COLUMNS)
@@ -73,7 +91,7 @@ def _latest_values(values: pd.DataFrame) -> pd.DataFrame:
             raise InputError(f"the values need a {required!r} column")
     out = pd.DataFrame({"code": frame["code"].astype(str).str.strip().to_numpy()},
                        index=frame.index)
-    out["key"] = _period_keys(parse_periods(frame["period"]))
+    out["key"] = _label_keys(frame["period"]).to_numpy()
     parsed = parse_values(frame["actual"].astype(object)
                           if frame["actual"].dtype.kind not in "fiu" else frame["actual"])
     out["actual"] = parsed["number"].to_numpy()
@@ -89,9 +107,24 @@ def _latest_values(values: pd.DataFrame) -> pd.DataFrame:
     return out.set_index(["code", "key"])
 
 
-def _lookup(table: pd.DataFrame, codes: pd.Series, keys: pd.Series, column: str) -> np.ndarray:
-    index = pd.MultiIndex.from_arrays([codes.to_numpy(), keys.to_numpy()])
-    return table[column].reindex(index).to_numpy()
+def _rows(table: pd.DataFrame) -> dict[tuple[Any, Any], int]:
+    """Position of each (code, key) of a table keyed by them (a unique index)."""
+    return {pair: i for i, pair in enumerate(table.index)}
+
+
+def _positions(rows: dict[tuple[Any, Any], int], codes: np.ndarray, keys: np.ndarray
+               ) -> np.ndarray:
+    """Row (:func:`_rows`) of each (code, key) pair, -1 when absent: found once per set of
+    keys, then every column is taken with :func:`_lookup` (one reindex per column of a
+    MultiIndex cost more than the scoring)."""
+    return np.fromiter((rows.get(pair, -1) for pair in zip(codes, keys, strict=True)),
+                       dtype=np.intp, count=len(codes))
+
+
+def _lookup(table: pd.DataFrame, positions: np.ndarray, column: str) -> np.ndarray:
+    """``table[column]`` at ``positions`` (:func:`_positions`), missing where -1: what
+    ``reindex`` gives (NaN, an integer column promoted to float when one is missing)."""
+    return take(table[column].to_numpy(), positions, allow_fill=True)
 
 
 def score(
@@ -102,6 +135,7 @@ def score(
     targets: pd.DataFrame | None = None,
     schemes: Mapping[str, Scheme] | None = None,
     default_scheme: str = "rag",
+    prepared: bool = False,
 ) -> pd.DataFrame:
     """Score every measure of the register for a reporting period.
 
@@ -110,7 +144,9 @@ def score(
     (with a note when the % is undefined), the better/worse reading, the previous value and the
     direction of travel, the six-period trend, a one-sentence explanation, the status the
     owner reported and whether it differs from the computed one, and the latest commentary as
-    plain text. The inputs are not changed.
+    plain text. The inputs are not changed. ``prepared``: ``measures`` is already
+    :func:`~xlperf.core.measures.prepare_measures`' result (a caller scoring one register
+    several times prepares it once).
 
     >>> measures = pd.DataFrame({"Code": ["KIGS CH01"], "Polarity": ["Smaller is better"],
     ...     "Frequency": ["Quarterly"], "Annual target": [45.3], "Tolerance": [2]})
@@ -121,25 +157,29 @@ def score(
     ('Red', 46.24, 'Worsening ↓')
     """
     reporting = parse_period(period)
-    register = prepare_measures(measures)
-    register["scheme"] = register["scheme"].where(register["scheme"] != "", default_scheme)
+    register = measures if prepared else prepare_measures(measures)
+    scheme = register["scheme"].where(register["scheme"] != "", default_scheme)
     table = _latest_values(values)
+    rows = _rows(table)
 
-    # Due period per measure: computed once per frequency.
-    due_by_frequency = {f: due_period(reporting, f) for f in register["frequency"].unique()}
-    due = register["frequency"].map(due_by_frequency)
-    due_keys = due.map(lambda p: p.format("iso"))
-    basis_previous = {f: p.previous() for f, p in due_by_frequency.items()}
-    basis_last_year = {f: p.same_period_last_year() for f, p in due_by_frequency.items()}
-    previous_period = np.where(register["dot_basis"] == LAST_YEAR,
-                               register["frequency"].map(basis_last_year),
-                               register["frequency"].map(basis_previous))
-    previous_keys = pd.Series(previous_period, index=register.index).map(
-        lambda p: p.format("iso"))
+    # Due period per measure: computed, and formatted, once per frequency.
+    frequency, frequencies = pd.factorize(register["frequency"].to_numpy(dtype=object))
+    due_periods = [due_period(reporting, f) for f in frequencies]
+
+    def per_measure(values: list[Any]) -> np.ndarray:
+        return np.array([*values, None], dtype=object)[frequency]
+
+    due_keys = per_measure([p.format("iso") for p in due_periods])
+    previous_keys = np.where(register["dot_basis"].to_numpy() == LAST_YEAR,
+                             per_measure([p.same_period_last_year().format("iso")
+                                          for p in due_periods]),
+                             per_measure([p.previous().format("iso") for p in due_periods]))
 
     codes = register["code"]
-    actual = _lookup(table, codes, due_keys, "actual")
-    actual_reason = _lookup(table, codes, due_keys, "actual_reason")
+    code_values = codes.to_numpy(dtype=object)
+    at_due = _positions(rows, code_values, due_keys)
+    actual = _lookup(table, at_due, "actual")
+    actual_reason = _lookup(table, at_due, "actual_reason")
     actual_reason = np.where(pd.isna(actual) & pd.isna(actual_reason), "no return",
                              actual_reason)
 
@@ -152,11 +192,12 @@ def score(
             "key": _period_keys(parse_periods(t_frame["period"])).to_numpy(),
             "target": parse_values(t_frame["target"].astype(object))["number"].to_numpy(),
         }).drop_duplicates(["code", "key"], keep="last").set_index(["code", "key"])
-        target = _lookup(t_table, codes, due_keys, "target").astype(float)
-    given = parse_values(pd.Series(_lookup(table, codes, due_keys, "target"), dtype=object))
+        target = _lookup(t_table, _positions(_rows(t_table), code_values, due_keys),
+                         "target").astype(float)
+    given = parse_values(pd.Series(_lookup(table, at_due, "target"), dtype=object))
     target = np.where(np.isnan(target), given["number"].to_numpy(dtype=float), target)
-    position = due.map(lambda p: p.index).to_numpy()
-    per_year = due.map(lambda p: p.periods_in_year).to_numpy()
+    position = np.array([p.index for p in due_periods], dtype=np.int64)[frequency]
+    per_year = np.array([p.periods_in_year for p in due_periods], dtype=np.int64)[frequency]
     profiled = period_targets(register["annual_target"].to_numpy(float), position, per_year,
                               register["cumulative"].to_numpy(bool))
     target = np.where(np.isnan(target), profiled, target)
@@ -164,7 +205,7 @@ def score(
     rated = rate(actual, target, register["polarity"].to_numpy(object),
                  register["tolerance"].to_numpy(float),
                  register["tolerance_type"].to_numpy(object),
-                 register["scheme"].to_numpy(object), schemes=schemes)
+                 scheme.to_numpy(object), schemes=schemes)
     rated["actual_reason"] = np.where(pd.isna(actual), actual_reason, None)
     explanation = explain_rated(rated)
 
@@ -180,7 +221,8 @@ def score(
     reading = np.full(len(register), None, dtype=object)
     reading[gap > 0], reading[gap < 0], reading[gap == 0] = "better", "worse", "on target"
 
-    previous = _lookup(table, codes, previous_keys, "actual").astype(float)
+    previous = _lookup(table, _positions(rows, code_values, previous_keys),
+                       "actual").astype(float)
     direction = directions(actual, previous, register["polarity"].to_numpy(object),
                            register["dot_threshold"].to_numpy(float))
 
@@ -188,12 +230,12 @@ def score(
     offsets = range(-(TREND_PERIODS - 1), 1)
     history = pd.DataFrame(index=register.index)
     for offset in offsets:
-        keys_by_frequency = {f: p.shift(offset).format("iso") for f, p in due_by_frequency.items()}
-        history[offset] = _lookup(table, codes, register["frequency"].map(keys_by_frequency),
-                                  "actual").astype(float)
+        at = at_due if offset == 0 else _positions(
+            rows, code_values, per_measure([p.shift(offset).format("iso") for p in due_periods]))
+        history[offset] = _lookup(table, at, "actual").astype(float)
     trend = trends(history, register["polarity"], register["dot_threshold"])
 
-    reported = _lookup(table, codes, due_keys, "reported_status")
+    reported = _lookup(table, at_due, "reported_status")
     reported_clean = pd.Series(
         [None if pd.isna(s) or str(s).strip() == "" else str(s).strip() for s in reported],
         dtype=object)
@@ -201,7 +243,7 @@ def score(
         r is not None and r.casefold() != str(s).casefold()
         for r, s in zip(reported_clean, rated["status"], strict=True)
     ], dtype=bool)
-    commentary = clean_commentaries(pd.Series(_lookup(table, codes, due_keys, "commentary"),
+    commentary = clean_commentaries(pd.Series(_lookup(table, at_due, "commentary"),
                                               dtype=object))
 
     result = pd.DataFrame({
@@ -214,7 +256,7 @@ def score(
         "polarity": register["polarity"].to_numpy(),
         "unit": register["unit"].to_numpy(),
         "frequency": register["frequency"].to_numpy(),
-        "period": due.map(lambda p: p.format()).to_numpy(),
+        "period": per_measure([p.format() for p in due_periods]),
         "actual": actual.astype(float),
         "actual_reason": rated["actual_reason"].to_numpy(),
         "target": target,

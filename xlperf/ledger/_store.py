@@ -589,7 +589,7 @@ class Ledger:
     # -- statuses -----------------------------------------------------------------------------
 
     def _status_rows(self, scored: pd.DataFrame, measures: pd.DataFrame | None,
-                     default_scheme: str) -> pd.DataFrame:
+                     default_scheme: str, prepared: bool = False) -> pd.DataFrame:
         for required in ("code", "period", "status"):
             if required not in scored.columns:
                 raise InputError(f"scored rows need a {required!r} column (use score()'s "
@@ -601,7 +601,8 @@ class Ledger:
         rows["period"] = np.array([p.format() for p in uniques], dtype=object)[codes]
         register = None
         if measures is not None:
-            register = prepare_measures(measures).drop_duplicates("code", keep="last")
+            register = (measures if prepared else prepare_measures(measures)
+                        ).drop_duplicates("code", keep="last")
             register = register.set_index("code")
         for column in STATUS_FIELDS[3:-2]:
             if column in scored.columns:
@@ -623,8 +624,8 @@ class Ledger:
 
     def freeze_statuses(self, scored: pd.DataFrame, period_keys: Any = None, *,
                         rescore_history: bool = False, measures: pd.DataFrame | None = None,
-                        default_scheme: str = "rag", refresh_id: int | None = None
-                        ) -> list[StatusChange]:
+                        default_scheme: str = "rag", refresh_id: int | None = None,
+                        prepared: bool = False) -> list[StatusChange]:
         """Freeze the statuses of :func:`xlperf.score`'s result; the list of changes.
 
         ``period_keys`` are the current periods (keys, labels or :class:`Period`; default:
@@ -634,9 +635,11 @@ class Ledger:
         unless ``rescore_history`` is true (then it replaces the frozen one, ``applied=True``).
 
         ``score()`` does not return tolerance, tolerance type or scheme: they are taken from
-        ``scored`` when it has them, else from the register given as ``measures``.
+        ``scored`` when it has them, else from the register given as ``measures``
+        (``prepared``: already typed by :func:`~xlperf.core.measures.prepare_measures`, as
+        :attr:`~xlperf.read.master.Master.prepared_register` is, so not prepared again).
         """
-        rows = self._status_rows(scored, measures, default_scheme)
+        rows = self._status_rows(scored, measures, default_scheme, prepared)
         current = set(rows["period_key"]) if period_keys is None else set(_keys(period_keys)
                                                                           or [])
         rows["scored_at"] = _now()

@@ -30,7 +30,12 @@ from xlperf.core.columns import (
     fold,
     normalise_columns,
 )
-from xlperf.core.measures import parse_dot_basis, parse_flag, parse_frequency
+from xlperf.core.measures import (
+    parse_dot_basis,
+    parse_flag,
+    parse_frequency,
+    prepare_measures,
+)
 from xlperf.core.periods import parse_period
 from xlperf.core.polarity import parse_polarity
 from xlperf.core.schemes import BUILTIN_SCHEMES, SCHEME_COLUMNS, Scheme, schemes_from_frame
@@ -129,6 +134,19 @@ class Master:
         rows = {int("".join(ch for ch in c if ch.isdigit())) for c in bad}
         return self.register.loc[[r for r in self.register.index if r not in rows]]
 
+    @property
+    def prepared_register(self) -> pd.DataFrame:
+        """:attr:`usable_register` typed for scoring
+        (:func:`~xlperf.core.measures.prepare_measures`), prepared once per master read: a
+        refresh scores, freezes and validates with it. A copy each time, so a caller changing
+        it changes nothing here (like every field, it is the master *as read*)."""
+        prepared = self.__dict__.get("_prepared")
+        if prepared is None:
+            prepared = prepare_measures(self.usable_register)
+            # Derived from the frozen fields: kept beside them, not a field itself.
+            self.__dict__["_prepared"] = prepared
+        return prepared.copy()
+
     def score(self, values: pd.DataFrame, period: Any = None) -> pd.DataFrame:
         """:func:`xlperf.score` over the usable register with this master's targets and
         schemes; ``period`` defaults to the Settings' reporting period."""
@@ -137,9 +155,9 @@ class Master:
         when = period if period is not None else self.reporting_period
         if when is None:
             raise InputError("no reporting period: give one or set it on the Settings sheet")
-        return score(values, self.usable_register, when,
+        return score(values, self.prepared_register, when,
                      targets=self.targets if len(self.targets) else None,
-                     schemes=self.schemes, default_scheme=self.default_scheme)
+                     schemes=self.schemes, default_scheme=self.default_scheme, prepared=True)
 
 
 class _Sheet:

@@ -392,12 +392,28 @@ class _File:
     identity: dict[str, str] = field(default_factory=dict)
     sheet: str = ""
     columns: dict[str, int] = field(default_factory=dict)
-    cells: pd.DataFrame | None = None
     # What was read of the file, for the refresh to take the accepted values from without
     # opening it again (:func:`xlperf.read.returns.return_from_read`).
     read: Any = None
-    arrays: dict[str, np.ndarray] = field(default_factory=dict)  # ``cells`` as arrays
-    rows: np.ndarray | None = None
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)  # each located column
+    rows: np.ndarray | None = None  # the Excel row of each value of ``arrays``
+
+    @property
+    def cells(self) -> pd.DataFrame | None:
+        """``arrays`` as a frame indexed by Excel row (made when asked: a batch of
+        performance returns is checked from the arrays)."""
+        if self.rows is None:
+            return None
+        frame = pd.DataFrame({h: v for h, v in self.arrays.items() if h != "percent_format"},
+                             index=pd.Index(self.rows, name="row"), dtype=object)
+        if "percent_format" in self.arrays:
+            frame["percent_format"] = self.arrays["percent_format"]
+        return frame
+
+    @property
+    def size(self) -> int:
+        """How many data rows were read (0 before reading)."""
+        return 0 if self.rows is None else len(self.rows)
 
     def add(self, rule: str, **fields: Any) -> None:
         sheet = fields.pop("sheet", None)
@@ -701,10 +717,6 @@ def _read_source(file: _File, facts: _MasterFacts | None, source: Any, *, period
         arrays["percent_format"] = (np.isin(index, list(percent)) if percent
                                     else np.zeros(len(index), dtype=bool))
     file.arrays, file.rows = arrays, index
-    file.cells = pd.DataFrame({h: v for h, v in arrays.items() if h != "percent_format"},
-                              index=pd.Index(index, name="row"), dtype=object)
-    if "percent_format" in arrays:
-        file.cells["percent_format"] = arrays["percent_format"]
 
 
 def _columns_of(body: list[list[Any]], columns: Mapping[str, int], first_row: int
@@ -939,15 +951,18 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
 
     # Targets: the master's (as the template showed them), else the return's Target cells.
     target = cells["Target"]
-    layout_frames = []
+    layout_frames, layout_files = [], []
     if facts is not None and facts.period is not None:
         for f in files:
             layout = expected_layout_from_facts(f, facts)
             if layout is not None:
-                layout_frames.append(layout.assign(file=f.number))
+                layout_frames.append(layout)
+                layout_files.append(np.full(len(layout), f.number, dtype=np.int64))
     expected = None
     if layout_frames:
-        expected = pd.concat(layout_frames, ignore_index=True)
+        expected = (pd.concat(layout_frames, ignore_index=True) if len(layout_frames) > 1
+                    else layout_frames[0].reset_index(drop=True))
+        expected["file"] = np.concatenate(layout_files)
         # The first template row of each (file, code, period).
         cell_key, expected_key = _joint_keys(
             (cells.index.get_level_values("file").to_numpy(), code.to_numpy(dtype=object),
@@ -1562,7 +1577,7 @@ def _unit_name(lo: float, hi: float) -> str:
 def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
     parts = []
     for f in files:
-        frame = f.cells.copy()
+        frame = f.cells
         frame["file"] = f.number
         parts.append(frame.reset_index())
     cells = pd.concat(parts, ignore_index=True).set_index(["file", "row"])
@@ -1741,10 +1756,8 @@ def _validate(paths: Iterable[str | Path], master: Any = None, *,
 def _check(files: list[_File], facts: _MasterFacts | None,
            previous: pd.DataFrame | None) -> list[tuple[Report, Any]]:
     """The content checks over every return of a batch that was read, then the reports."""
-    performance = [f for f in files if not f.stop and f.kind == "performance"
-                   and f.cells is not None and len(f.cells)]
-    finance = [f for f in files if not f.stop and f.kind == "finance"
-               and f.cells is not None and len(f.cells)]
+    performance = [f for f in files if not f.stop and f.kind == "performance" and f.size]
+    finance = [f for f in files if not f.stop and f.kind == "finance" and f.size]
     if performance:
         _performance(performance, facts, previous)
     if finance:
@@ -1752,7 +1765,7 @@ def _check(files: list[_File], facts: _MasterFacts | None,
     return [(Report(_order(f.findings, f.sheet), file=str(f.path),
                     meta={"kind": f.kind, "service": f.identity.get("service"),
                           "period": f.identity.get("period"),
-                          "rows": 0 if f.cells is None else len(f.cells),
+                          "rows": f.size,
                           "readable": not any(x.rule in UNREADABLE for x in f.findings)}),
              f.read) for f in files]
 

@@ -13,6 +13,9 @@ denominator that disagree, a missing actual). Times are the best of ``--repeat``
 - validate: ``xlperf.validate_return(path, master=...)`` with the master already read (as in a
   refresh, which reads the master once), every check included: file safety, identity, layout,
   locked cells, the pandera pass and the other content checks;
+- pandera alone: a lazy pass over a frame of as many rows with 0 to 4 failing checks, to
+  show the fixed cost pandera adds per kind of mistake (it builds failure cases per failing
+  check, however few rows fail);
 - batch: ``xlperf.validate_returns`` over ``--batch`` returns beside reading each of them.
 """
 
@@ -95,6 +98,31 @@ def best(fn, repeat: int) -> float:
     return min(times)
 
 
+def pandera_floor(rows: int, repeat: int) -> list[float]:
+    """What pandera alone costs on a ``rows``-row frame with 0, 1, 2, 3 and 4 failing
+    whole-frame checks (five rows failing each), lazy, as the validator runs it: the floor
+    under a single return with several kinds of mistake."""
+    import pandera.pandas as pa
+
+    frame = pd.DataFrame({"Code": [f"BIG{i:04d}" for i in range(rows)],
+                          "Actual": np.arange(rows, dtype=float)},
+                         index=pd.Index(np.arange(13, 13 + rows), name="cell"))
+    checks = [pa.Check(lambda f, k=k: (f["Actual"] % 200) != k, name=f"RULE-{k}",
+                       ignore_na=False) for k in range(4)]
+    times = []
+    for failing in range(len(checks) + 1):
+        schema = pa.DataFrameSchema({"Actual": pa.Column(float)}, checks=checks[:failing])
+
+        def run(schema: pa.DataFrameSchema = schema) -> None:
+            try:
+                schema.validate(frame, lazy=True)
+            except pa.errors.SchemaErrors as error:
+                assert len(error.failure_cases)  # the failures were collected
+
+        times.append(best(run, repeat))
+    return times
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--measures", type=int, default=1000)
@@ -122,6 +150,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"validate_return           : {validate_time * 1000:8.1f} ms   "
               f"ratio {validate_time / read_time:.2f}x  (first call, master facts not cached: "
               f"{cold * 1000:.1f} ms)")
+
+        floor = pandera_floor(args.measures, args.repeat)
+        print("pandera alone, a bare lazy pass over the same number of rows with 0-4 failing "
+              "checks: " + ", ".join(f"{t * 1000:.1f}" for t in floor) + " ms ("
+              f"{(floor[-1] - floor[0]) / (len(floor) - 1) * 1000:.1f} ms a failing check, "
+              f"{(floor[-1] - floor[0]) / read_time:.1f}x the bare read for four)")
 
         copies = []
         for i in range(args.batch):

@@ -829,6 +829,21 @@ def _unit_limits(units: pd.Series, titles: pd.Series) -> tuple[np.ndarray, np.nd
     return lo[index], hi[index], whole
 
 
+def _numbers(values: pd.Series) -> np.ndarray:
+    """The value parser's number of each cell (NaN: none). A column that is all blank or all
+    plain finite numbers (most Numerator, Denominator and Target columns) is taken as it is;
+    anything else goes through :func:`~xlperf.core.values.parse_values`."""
+    raw = values.to_numpy(dtype=object)
+    kinds = set(map(type, raw))
+    if kinds <= {type(None)}:
+        return np.full(len(raw), np.nan)
+    if kinds <= {float, int}:
+        out = raw.astype(float)
+        if np.isfinite(out).all():
+            return out
+    return parse_values(pd.Series(raw, index=values.index, dtype=object))["number"].to_numpy()
+
+
 def _blanks(values: np.ndarray) -> np.ndarray:
     """:func:`_blank` of each value (one pass, quicker than pandas' string methods here)."""
     return np.fromiter((v is None or (v.strip() == "" if type(v) is str else _blank(v))
@@ -902,8 +917,8 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
     period_text = pd.Series(_texts(cells["Period"].to_numpy()), index=cells.index)
     period_key, period_obj = _period_keys(period_text)
     parsed = parse_values(cells["Actual"], cells["percent_format"])
-    numerator = parse_values(cells["Numerator"])
-    denominator = parse_values(cells["Denominator"])
+    numerator = _numbers(cells["Numerator"])
+    denominator = _numbers(cells["Denominator"])
 
     # What the register says about each row (or, without a master, the return's own cells).
     if facts is not None and len(facts.register):
@@ -974,7 +989,7 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
         master_target = expected["Target"].to_numpy(dtype=object)[np.maximum(at, 0)]
         target = pd.Series(np.where(in_layout, master_target, target.to_numpy(dtype=object)),
                            index=cells.index, dtype=object)
-    target_number = parse_values(target.astype(object))["number"]
+    target_number = pd.Series(_numbers(target), index=cells.index)
 
     status_text = pd.Series(_texts(cells["Reported status"].to_numpy()), index=cells.index)
     status_ok = _status_words_ok(status_text, scheme, polarity, facts)
@@ -1012,7 +1027,7 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
         extra.append(("PERF-007", idx, {}))
 
     number = parsed["number"].to_numpy()
-    num, den = numerator["number"].to_numpy(), denominator["number"].to_numpy()
+    num, den = numerator, denominator
     scale = _ratio_scale(unit)
     with np.errstate(divide="ignore", invalid="ignore"):
         implied = num / den * scale
@@ -1247,18 +1262,22 @@ def _history_checks(index: pd.Index, code: pd.Series, period_text: pd.Series,
                 "value": parse_values(prev["actual"].astype(object))["number"].to_numpy(),
                 "period": texts.to_numpy(), "pos": -1, "source": 0})
             past = past[past["start"].notna() & ~np.isnan(past["value"])]
-    # Year to date going down: compare with the latest earlier value in the same year.
+    # Year to date going down: compare with the latest earlier value in the same year. Only
+    # the codes of cumulative measures are looked at (cumulative is a property of the code).
     cum_positions = set(np.flatnonzero(cumulative))
-    both = pd.concat([p for p in (past, current) if p is not None], ignore_index=True)
-    both = both.sort_values(["code", "start", "source"], kind="stable")
-    before = both.groupby("code", sort=False).shift(1)
-    ytd = both[(both["source"] == 1) & before["value"].notna()
-               & (before["year"] == both["year"]) & (both["value"] < before["value"])]
-    for pos, prev_value, prev_period in zip(ytd["pos"], before.loc[ytd.index, "value"],
-                                            before.loc[ytd.index, "period"], strict=True):
-        if pos in cum_positions:
-            out.append(("PERF-013", index[pos], {"previous": prev_value,
-                                                 "previous_period": prev_period}))
+    cum_codes = set(code.to_numpy(dtype=object)[np.flatnonzero(cumulative)].tolist())
+    if cum_codes:
+        both = pd.concat([p[p["code"].isin(cum_codes)] for p in (past, current)
+                          if p is not None], ignore_index=True)
+        both = both.sort_values(["code", "start", "source"], kind="stable")
+        before = both.groupby("code", sort=False).shift(1)
+        ytd = both[(both["source"] == 1) & before["value"].notna()
+                   & (before["year"] == both["year"]) & (both["value"] < before["value"])]
+        for pos, prev_value, prev_period in zip(ytd["pos"], before.loc[ytd.index, "value"],
+                                                before.loc[ytd.index, "period"], strict=True):
+            if pos in cum_positions:
+                out.append(("PERF-013", index[pos], {"previous": prev_value,
+                                                     "previous_period": prev_period}))
     # Against the last accepted value only (the ledger's, passed in as ``previous``).
     flagged: set[int] = set()
     if past is not None and len(past) and len(current):
@@ -1456,6 +1475,9 @@ def _run_schema(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
                          "value": frame["value"].to_numpy()})
 
 
+_CELL_KEY = 10_000_000  # file and Excel row in one integer (a sheet has 1,048,576 rows)
+
+
 def _emit(files: Sequence[_File], by_number: Mapping[int, _File], cells: pd.DataFrame,
           code: pd.Series, period_text: pd.Series, parsed: pd.DataFrame,
           schema_failures: pd.DataFrame, extra: list[tuple[str, Any, dict[str, Any]]],
@@ -1474,7 +1496,10 @@ def _emit(files: Sequence[_File], by_number: Mapping[int, _File], cells: pd.Data
             first_rows[(rec.f, rec.c, rec.p)] = rec.r
     # Positions, not labels: one lookup per problem, then plain arrays.
     keys = list(dict.fromkeys(idx for _r, idx, _m in problems))
-    position = dict(zip(keys, cells.index.get_indexer(keys) if keys else [], strict=True))
+    cell_keys = pd.Index(cells.index.get_level_values("file").to_numpy(np.int64) * _CELL_KEY
+                         + cells.index.get_level_values("row").to_numpy(np.int64))
+    wanted = np.array([f * _CELL_KEY + r for f, r in keys], dtype=np.int64)
+    position = dict(zip(keys, cell_keys.get_indexer(wanted).tolist(), strict=True))
     code_a, period_a = code.to_numpy(dtype=object), period_text.to_numpy(dtype=object)
     raw_a = cells["Actual"].to_numpy(dtype=object)
     number_a = parsed["number"].to_numpy()

@@ -372,17 +372,21 @@ def trend_values(scored: pd.DataFrame, values: pd.DataFrame, periods: int = 6) -
     out = np.full((len(scored), periods), np.nan)
     if scored.empty or values.empty:
         return out
-    lookup = pd.Series(pd.to_numeric(values["Actual"], errors="coerce").to_numpy(float),
-                       index=pd.MultiIndex.from_arrays([values["Code"].astype(str).to_numpy(),
-                                                        values["Period key"].to_numpy()]))
-    lookup = lookup[~lookup.index.duplicated(keep="last")]
-    labels = scored["period"].astype(str)
-    parsed = {label: parse_period(label) for label in labels.unique()}
+    numbers = np.append(pd.to_numeric(values["Actual"], errors="coerce").to_numpy(float),
+                        np.nan)  # last slot: not found
+    # Row of each (code, period key), the last one winning; looked up by position per offset
+    # (a MultiIndex reindex per offset cost more than the values).
+    where = {pair: i for i, pair in enumerate(zip(values["Code"].astype(str).to_numpy(),
+                                                  values["Period key"].to_numpy(),
+                                                  strict=True))}
+    labels, uniques = pd.factorize(scored["period"].astype(str).to_numpy(dtype=object))
+    parsed = [parse_period(label) for label in uniques]
     codes = scored["code"].astype(str).to_numpy()
     for k, offset in enumerate(range(-(periods - 1), 1)):
-        keys = labels.map({label: p.shift(offset).format("iso") for label, p in parsed.items()})
-        index = pd.MultiIndex.from_arrays([codes, keys.to_numpy()])
-        out[:, k] = lookup.reindex(index).to_numpy(dtype=float)
+        keys = np.array([p.shift(offset).format("iso") for p in parsed], dtype=object)[labels]
+        rows = np.fromiter((where.get(pair, -1) for pair in zip(codes, keys, strict=True)),
+                           dtype=np.intp, count=len(codes))
+        out[:, k] = numbers[rows]
     return out
 
 

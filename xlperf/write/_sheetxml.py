@@ -210,6 +210,11 @@ def sheet_data(rows: Sequence[Sequence[Any]], styles: Sequence[Sequence[Any]] | 
     v_open, v_close = f"><{p}v>", f"</{p}v></{p}c>"
     row_close = f"</{p}row>"
     plain_text = _PLAIN_TEXT.fullmatch
+    # What follows the style attribute of a text or number cell, per value: sheets repeat
+    # values (statuses, owners, periods, figures), and a lookup is cheaper than escaping or
+    # formatting again. Floats only in their own dict (1.0 == 1 == True as keys).
+    text_tails: dict[str, str] = {}
+    number_tails: dict[float, str] = {}
     isfinite = math.isfinite
     get_attr = attr_of.get
     for r, row in enumerate(rows, 1):
@@ -239,19 +244,27 @@ def sheet_data(rows: Sequence[Sequence[Any]], styles: Sequence[Sequence[Any]] | 
                 s = _style_attr(style_row[c - 1], style_of, attr_of)
             if kind is str:
                 if value:
-                    if len(value) <= MAX_TEXT and plain_text(value):
-                        cells.append(f"{opens[c]}{at}{s}{text_open}{value}{text_close}")
-                    else:
-                        cells.append(f'{opens[c]}{at}{s} t="inlineStr">{text_xml(value, p)}'
-                                     f"</{p}c>")
+                    tail = text_tails.get(value)
+                    if tail is None:
+                        if len(value) <= MAX_TEXT and plain_text(value):
+                            tail = f"{text_open}{value}{text_close}"
+                        else:
+                            tail = f' t="inlineStr">{text_xml(value, p)}</{p}c>'
+                        text_tails[value] = tail
+                    cells.append(f"{opens[c]}{at}{s}{tail}")
                 elif not s:
                     continue
                 else:
                     cells.append(f"{opens[c]}{at}{s}/>")
             elif kind is float:
-                if isfinite(value):
-                    cells.append(f"{opens[c]}{at}{s}{v_open}{repr(value).removesuffix('.0')}"
-                                 f"{v_close}")
+                tail = number_tails.get(value)
+                if tail is not None:
+                    cells.append(f"{opens[c]}{at}{s}{tail}")
+                elif isfinite(value):
+                    tail = f"{v_open}{repr(value).removesuffix('.0')}{v_close}"
+                    if value:  # not 0.0 or -0.0, which are equal keys but written differently
+                        number_tails[value] = tail
+                    cells.append(f"{opens[c]}{at}{s}{tail}")
                 elif not s:
                     continue
                 else:

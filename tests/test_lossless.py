@@ -186,6 +186,20 @@ def test_new_sheet_leaves_every_other_part_identical(master: Path) -> None:
     assert read_back(master, "Data")[1][:3] == ["PI01", "Visits", 120]
 
 
+def test_rewriting_the_same_content_copies_the_sheet_as_it_is(master: Path) -> None:
+    write_sheets(master, {"Scorecard": scorecard(3)})
+    first = parts(master)
+    with zipfile.ZipFile(master) as z:
+        stream = {i.filename: (i.CRC, i.compress_size) for i in z.infolist()}
+    result = write_sheets(master, {"Scorecard": scorecard(3)})
+    assert result.changed_parts == ()
+    assert [s.name for s in result.sheets] == ["Scorecard"]
+    assert parts(master) == first
+    with zipfile.ZipFile(master) as z:
+        assert {i.filename: (i.CRC, i.compress_size) for i in z.infolist()} == stream
+    assert_valid(master)
+
+
 def test_second_run_leaves_styles_and_workbook_byte_identical(master: Path) -> None:
     write_sheets(master, {"Scorecard": scorecard(3)})
     first = parts(master)

@@ -16,7 +16,8 @@ Parts that may change: the output sheets' worksheet parts (and the table part of
 output sheet, whose range follows the new row count), ``styles.xml`` (formats appended, never
 renumbered), ``workbook.xml`` (new ``<sheet>`` entries, ``calcPr fullCalcOnLoad``, the
 ``_xlnm._FilterDatabase`` range), ``workbook.xml.rels`` and ``[Content_Types].xml``;
-``calcChain.xml`` is removed. Everything else is copied unchanged, in the original member order.
+``calcChain.xml`` is removed. Everything else is copied unchanged, in the original member order;
+so is an output sheet whose new XML is byte for byte its old (a refresh with nothing new).
 """
 
 from __future__ import annotations
@@ -651,7 +652,8 @@ class _Writer:
         if data.count(marker) != 1:
             raise self.refuse("its worksheet part could not be rewritten safely", name)
         data = data.replace(marker, cells.encode("utf-8"))
-        self.plan.replaced[part] = data
+        if data != original:  # else the part is copied as it is (a refresh with nothing new)
+            self.plan.replaced[part] = data
         self.plan.written.append(SheetWritten(name, part, False, last_row, last_col,
                                               tuple(tables)))
         return new_filter

@@ -837,10 +837,10 @@ def _numbers(values: pd.Series) -> np.ndarray:
     kinds = set(map(type, raw))
     if kinds <= {type(None)}:
         return np.full(len(raw), np.nan)
-    if kinds <= {float, int}:
-        out = raw.astype(float)
-        if np.isfinite(out).all():
-            return out
+    if kinds <= {float, int, type(None)}:
+        out = np.array([np.nan if v is None else v for v in raw], dtype=float)
+        out[~np.isfinite(out)] = np.nan  # as the parser: infinity is not a number
+        return out
     return parse_values(pd.Series(raw, index=values.index, dtype=object))["number"].to_numpy()
 
 
@@ -1423,9 +1423,13 @@ def _differs(got: np.ndarray, want: np.ndarray) -> np.ndarray:
     """Locked cell values that differ (numbers compared as numbers, text trimmed); only the
     cells that are not plainly equal are parsed."""
     out = np.zeros(len(got), dtype=bool)
-    plain = pd.Series(got, dtype=object).eq(pd.Series(want, dtype=object)).to_numpy()
-    both_blank = pd.isna(pd.Series(got, dtype=object)).to_numpy() & pd.isna(
-        pd.Series(want, dtype=object)).to_numpy()
+    try:
+        plain = np.asarray(got == want, dtype=bool).reshape(len(got))
+    except (ValueError, TypeError):  # a value whose comparison misbehaves: one at a time
+        plain = np.fromiter((bool(g == w) if isinstance(g, str | float | int) else g is w
+                             for g, w in zip(got, want, strict=True)), dtype=bool,
+                            count=len(got))
+    both_blank = pd.isna(got) & pd.isna(want)
     check = ~(plain | both_blank)
     if check.any():
         out[check] = _differs_parsed(got[check], want[check])

@@ -100,6 +100,8 @@ def _missing(value: Any) -> bool:
 
 
 def _number(value: Any) -> float | None:
+    if type(value) is float:  # the usual case, without the general checks
+        return value if math.isfinite(value) else None
     if _missing(value):
         return None
     try:
@@ -110,6 +112,8 @@ def _number(value: Any) -> float | None:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # the usual case, without the general checks
+        return value.strip()
     return "" if _missing(value) else str(value).strip()
 
 
@@ -208,6 +212,11 @@ def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
     from xlperf.write._sheetxml import column_letter
 
     left, right = column_letter(first_trend), column_letter(first_trend + TREND_COLUMNS - 1)
+    # the trend as Python lists, converted once rather than one small array per row
+    trend_array = np.asarray(trend)
+    known_rows = ~np.isnan(trend_array)
+    trend_rows, known_lists = trend_array.tolist(), known_rows.tolist()
+    known_counts = known_rows.sum(axis=1).tolist()
     for i, row in enumerate(records):
         priority, objective = _text(row.get("priority")), _text(row.get("objective"))
         if priority != shown_priority:
@@ -251,8 +260,7 @@ def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
             out[col["Variance %"]] = pct
             st[col["Variance %"]] = VARIANCE_PCT
         out[col["Direction"]] = _text(row.get("direction"))
-        values = trend[i]
-        known = ~np.isnan(values)
+        values, known = trend_rows[i], known_lists[i]
         out[col["Trend values"]] = _text(row.get("trend_values"))
         out[col["Latest note"]] = _text(row.get("commentary"))
         st[col["Latest note"]] = WRAP
@@ -261,7 +269,7 @@ def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
         st[col["Explanation"]] = WRAP
         excel_row = len(rows) + 1
         data = [None] + [float(v) if k else None for v, k in zip(values, known, strict=True)]
-        if known.sum() >= 2:
+        if known_counts[i] >= 2:
             out[trend_col] = None
             sparklines.append(Sparkline(f"{column_letter(trend_col + 1)}{excel_row}",
                                         f"{left}{excel_row}:{right}{excel_row}"))
@@ -289,12 +297,14 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
     for key in ("priority", "objective"):
         frame[key] = frame[key].map(_text)
     by_objective = rollup(frame, ["priority", "objective"])
-    by_priority = rollup(frame, "priority").set_index("priority")
+    # plain dicts: a .loc look-up per sheet line costs more than building them
+    by_priority = {r["priority"]: r for r in rollup(frame, "priority").to_dict("records")}
     special = frame.assign(_not_rated=~frame["rated"].astype(bool),
                            _no_data=frame["actual"].isna())
     extra_o = special.groupby(["priority", "objective"], sort=False)[["_not_rated", "_no_data"]
-                                                                   ].sum()
-    extra_p = special.groupby("priority", sort=False)[["_not_rated", "_no_data"]].sum()
+                                                                   ].sum().to_dict("index")
+    extra_p = special.groupby("priority", sort=False)[["_not_rated", "_no_data"]
+                                                       ].sum().to_dict("index")
 
     def line(label_p: str, label_o: str, r: Mapping[str, Any], extra: Mapping[str, Any],
              base: CellStyle | None) -> None:
@@ -312,11 +322,11 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
     for record in by_objective.to_dict("records"):
         priority = record["priority"]
         if priority != shown:
-            line(priority or "(no priority)", "All objectives", by_priority.loc[priority],
-                 extra_p.loc[priority], PRIORITY)
+            line(priority or "(no priority)", "All objectives", by_priority[priority],
+                 extra_p[priority], PRIORITY)
             shown = priority
         line(priority, record["objective"] or "(no objective)", record,
-             extra_o.loc[(priority, record["objective"])], None)
+             extra_o[(priority, record["objective"])], None)
     return _content(spec, rows, styles)
 
 

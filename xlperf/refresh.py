@@ -647,10 +647,10 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
     try:
         say(f"Validating {len(paths)} returns", 0.1)
         if rescore_history:  # every past period is scored again: all of the ledger
-            history = store.current_values()
+            history = store.current_values(provenance=False)
         else:  # only the periods a scorecard of this period can look at
             history = store.current_values(
-                keys=sorted(window_keys(reporting, store.period_keys())))
+                keys=sorted(window_keys(reporting, store.period_keys())), provenance=False)
         recent = _window(history, reporting)
         # No returns (xlwings Lite refreshes from history already in the ledger): nothing
         # to validate, so the master's file is not opened for its Rules sheet either.
@@ -743,7 +743,7 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
                     "iso"))))
                 # By key as stored: a month key such as 2011-12 (Dec-11) read as a period would
                 # be the financial year 2011/12.
-                fresh = store.current_values(keys=keys)
+                fresh = store.current_values(keys=keys, provenance=False)
                 pairs = pd.MultiIndex.from_frame(fresh[["Code", "Period key"]])
                 stale = pd.MultiIndex.from_frame(history[["Code", "Period key"]]).isin(pairs)
                 values = pd.concat([history.loc[~stale], fresh], ignore_index=True)

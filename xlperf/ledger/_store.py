@@ -62,6 +62,10 @@ _OUT_NAMES = {
     "cell": "Cell", "recorded_at": "Recorded at", "refresh_id": "Refresh id",
 }
 
+# What scoring reads of a value (current_values without the provenance).
+_SCORED_FIELDS = ("code", "period_key", "period", "value", "no_data_reason", "numerator",
+                  "denominator", "commentary", "reported_status")
+
 STATUS_FIELDS = ("code", "period_key", "period", "status", "symbol", "colour", "severity",
                  "rated", "actual", "actual_reason", "target", "tolerance", "tolerance_type",
                  "scheme", "polarity", "variance", "variance_pct", "direction", "explanation",
@@ -494,8 +498,10 @@ class Ledger:
                 _objects(rows, VALUE_FIELDS))
         return RecordResult(len(live), len(subs) - len(live), restatements, skipped)
 
-    def _values(self, where: str, params: Sequence[Any], latest: bool) -> pd.DataFrame:
-        fields = ", ".join(f"v.{c}" for c in (*VALUE_FIELDS, "recorded_at", "refresh_id"))
+    def _values(self, where: str, params: Sequence[Any], latest: bool,
+                provenance: bool = True) -> pd.DataFrame:
+        names = (*VALUE_FIELDS, "recorded_at", "refresh_id") if provenance else _SCORED_FIELDS
+        fields = ", ".join(f"v.{c}" for c in names)
         if latest:
             sql = (f'SELECT {fields} FROM "values" AS v JOIN (SELECT max(id) AS id FROM '
                    f'"values" AS v WHERE {where} GROUP BY code, period_key) AS m '
@@ -504,23 +510,26 @@ class Ledger:
             sql = f'SELECT v.id, {fields} FROM "values" AS v WHERE {where} ORDER BY v.id'
         frame = self._query(sql, params)
         if frame.empty:
-            frame = pd.DataFrame(columns=[*(["id"] if not latest else []), *VALUE_FIELDS,
-                                          "recorded_at", "refresh_id"])
+            frame = pd.DataFrame(columns=[*(["id"] if not latest else []), *names])
         for column in _FLOATS:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
         for column in ("no_data_reason", "commentary", "reported_status", "source_file",
-                       "source_sha256", "sheet", "cell"):
-            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+                       "source_sha256", "sheet", "cell"):  # objects, missing as None
+            if column not in names:
+                continue
+            frame[column] = pd.Series(frame[column].to_numpy(dtype=object, na_value=None),
+                                      index=frame.index, dtype=object)
         # Chronological order: each distinct period parsed once.
         labels, uniques = pd.factorize(frame["period"])
         parsed = [parse_period(u) for u in uniques]
         ends = np.array([p.end.toordinal() for p in parsed] + [0], dtype=np.int64)
         starts = np.array([p.start.toordinal() for p in parsed] + [0], dtype=np.int64)
-        order = pd.DataFrame({"code": frame["code"].to_numpy(), "end": ends[labels],
-                              "start": starts[labels], "id": np.arange(len(frame))})
-        order = order.sort_values(["code", "end", "start", "id"], kind="stable")
-        frame = frame.iloc[order.index.to_numpy()].reset_index(drop=True)
-        return frame
+        # By code (sorted, a missing one last), end, start, then as read: one lexsort of
+        # integer keys (sort_values over a frame of them cost more).
+        codes, _uniques = pd.factorize(frame["code"].to_numpy(dtype=object), sort=True)
+        codes[codes < 0] = len(_uniques)
+        order = np.lexsort((np.arange(len(frame)), starts[labels], ends[labels], codes))
+        return frame.iloc[order].reset_index(drop=True)
 
     @staticmethod
     def _where(codes: Iterable[str] | str | None, periods: Any,
@@ -544,17 +553,20 @@ class Ledger:
                 if row[0] is not None]
 
     def current_values(self, codes: Iterable[str] | str | None = None,
-                       periods: Any = None, *, keys: Iterable[str] | None = None
-                       ) -> pd.DataFrame:
+                       periods: Any = None, *, keys: Iterable[str] | None = None,
+                       provenance: bool = True) -> pd.DataFrame:
         """The value in use per measure and period (the latest recorded), in the long layout
         :func:`xlperf.score` takes: ``Code``, ``Period``, ``Actual`` (NaN when there is no
         data), ``No data reason``, ``Numerator``, ``Denominator``, ``Commentary``, ``Reported
         status``, then ``Period key`` and the provenance. Ordered by code, then period.
         ``keys`` selects periods by the ledger's own keys (as :meth:`period_keys` gives them),
-        taken as they are."""
+        taken as they are. ``provenance=False`` leaves the provenance out (``Period key`` is
+        the last column): what scoring needs, without reading the source, SHA-256, sheet, cell
+        and time of thousands of values."""
         where, params = self._where(codes, periods, keys)
-        frame = self._values(where, params, latest=True)
-        return frame.rename(columns=_OUT_NAMES)[list(_OUT_NAMES.values())]
+        frame = self._values(where, params, latest=True, provenance=provenance)
+        return frame.rename(columns=_OUT_NAMES)[[_OUT_NAMES[c] for c in _OUT_NAMES
+                                                 if c in frame.columns]]
 
     def history(self, code: str) -> pd.DataFrame:
         """Every version of every value of one measure, oldest period first; ``Version``

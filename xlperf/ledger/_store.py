@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -661,14 +661,23 @@ class Ledger:
             self._load_pairs(rows[["code", "period_key"]])
             frozen = self._query("SELECT s.* FROM statuses AS s JOIN temp._pairs AS p "
                                  "ON s.code = p.code AND s.period_key = p.period_key")
-            merged = rows.merge(frozen, how="left", on=["code", "period_key"],
-                                suffixes=("", "_old"), indicator=True)
-            had = (merged["_merge"] == "both").to_numpy()
-            is_current = merged["period_key"].isin(current).to_numpy()
+            # Each row's frozen status by position (a merge of the two frames cost more
+            # than the statuses): (code, period_key) is the statuses' primary key.
+            where = {pair: i for i, pair in enumerate(zip(frozen["code"], frozen["period_key"],
+                                                          strict=True))}
+            at = np.fromiter((where.get(pair, -1) for pair in zip(
+                rows["code"], rows["period_key"], strict=True)), dtype=np.intp, count=len(rows))
+            had = at >= 0
+            is_current = rows["period_key"].isin(current).to_numpy()
             replace = ~had | is_current | rescore_history
-            differs = had & (merged["status"] != merged["status_old"]).to_numpy()
+            differs = had.copy()
+            if had.any():
+                old_status = frozen["status"].to_numpy(dtype=object)[at[had]]
+                differs[had] = rows["status"].to_numpy(dtype=object)[had] != old_status
             for i in np.flatnonzero(differs):
-                row = merged.iloc[i]
+                row = rows.iloc[i].to_dict()
+                row.update({f"{c}_old": v for c, v in frozen.iloc[at[i]].items()
+                            if c not in ("code", "period_key")})
                 changes.append(StatusChange(
                     code=row["code"], period=row["period"], period_key=row["period_key"],
                     old=row["status_old"], new=row["status"], reason=_change_reason(row),
@@ -794,7 +803,7 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _change_reason(row: pd.Series) -> str:
+def _change_reason(row: Mapping[str, Any]) -> str:
     """Why a status changed, from what it was scored with then and now."""
     parts = []
     for column in _BASIS:

@@ -297,13 +297,13 @@ def _performance_values(returns: Sequence[tuple[Any, Path, str, set[int]]]
     an error finding are rejected; then rows whose Actual is not a value or whose Period
     cannot be read are rejected too (the validator should have said so: kept out of the
     ledger rather than stopping the refresh)."""
+    if not returns:
+        return pd.DataFrame(), []
     from xlperf.core.periods import parse_period
     from xlperf.core.values import parse_values
     from xlperf.read.returns import PERFORMANCE_VALUES
 
     columns = list(PERFORMANCE_VALUES)
-    if not returns:
-        return pd.DataFrame(columns=columns), []
     frames = [ret.values for ret, _path, _sha, _bad in returns]
     sizes = np.array([len(f) for f in frames])
     owner = np.repeat(np.arange(len(frames)), sizes)
@@ -666,8 +666,6 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
         outcomes: list[FileOutcome] = []
         finance_rows: list[pd.DataFrame] = []
         log: list[LogLine] = []
-        from xlperf.read.returns import read_return, return_from_read
-
         read_in: list[tuple[Path, Report, str, str | None, bool, set[int], Any]] = []
         for path, report, read in zip(paths, reports, reads, strict=True):
             sha = sha256_file(path) if path.is_file() else None
@@ -675,6 +673,9 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
             kind = str(report.meta.get("kind") or "")
             ret = None
             if not whole and kind in ("performance", "finance") and sha is not None:
+                # Imported here: a refresh without returns (xlwings Lite) never reads one.
+                from xlperf.read.returns import read_return, return_from_read
+
                 try:  # what the validator read of it: the file is not opened again
                     ret = return_from_read(read) if read is not None else read_return(path)
                 except WorkbookError as error:  # validated as readable; read again failed

@@ -598,6 +598,24 @@ def test_import_history_and_export_commands(tmp_path):
     assert "not one of csv, parquet" in failed.output
 
 
+def test_export_error_shows_the_install_hint_as_written(tmp_path, monkeypatch):
+    # Square brackets in a message are text, not rich markup, and are escaped exactly once.
+    from typer.testing import CliRunner
+
+    from xlperf.cli import app
+
+    runner = CliRunner()
+    master = tmp_path / "master.xlsx"
+    history = tmp_path / "history.csv"
+    history.write_text(LONG_CSV, encoding="utf-8")
+    runner.invoke(app, ["import-history", str(master), str(history)])
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow -> ImportError
+    failed = runner.invoke(app, ["export", str(master), "--format", "parquet"])
+    assert failed.exit_code == 2, failed.output
+    shown = " ".join(failed.output.split())  # rich wraps long lines
+    assert "pip install xlperf[parquet] (or export as csv)" in shown
+
+
 def test_the_ledger_imports_only_the_core():
     code = ("import sys, json, xlperf.ledger; print(json.dumps(sorted(m for m in sys.modules "
             "if m.split('.')[0] in {'openpyxl', 'python_calamine', 'xlwings', 'pandera'} "

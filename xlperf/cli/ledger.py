@@ -15,13 +15,6 @@ from xlperf.cli._app import _fail, app, console
 from xlperf.errors import XlperfError
 
 
-def _failed(error: XlperfError) -> typer.Exit:
-    """:func:`_fail` with the message shown as written (``xlperf[parquet]`` is not markup)."""
-    from rich.markup import escape
-
-    return _fail(XlperfError(escape(str(error))))
-
-
 def _master_settings(master: Path) -> tuple[dict[str, Any], Any]:
     """The master's settings and usable register, or empty ones if there is no master yet."""
     if not master.exists():
@@ -70,7 +63,7 @@ def import_history(
         with Ledger(path) as ledger:
             report = ledger.import_history(file, layout, sheet=sheet, percent_rows=percent)
     except XlperfError as error:
-        raise _failed(error) from None
+        raise _fail(error) from None
     if as_json:
         typer.echo(report.to_json(indent=1))
         raise typer.Exit(int(not report.valid))
@@ -120,6 +113,6 @@ def export_command(
             table = export(ledger, register)
         write_export(table, target, kind)
     except XlperfError as error:
-        raise _failed(error) from None
+        raise _fail(error) from None
     console().print(f"{len(table)} rows ({table['code'].nunique()} measures) written to {target}",
                   markup=False)

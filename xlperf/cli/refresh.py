@@ -143,9 +143,7 @@ def refresh_command(
                 book, returns=returns, period=period, ledger=ledger,
                 rescore_history=rescore_history, progress=progress))
     except XlperfError as error:
-        from rich.markup import escape
-
-        raise _fail(XlperfError(escape(str(error)))) from None
+        raise _fail(error) from None  # _fail shows the message as written, never as markup
     if as_json:
         print(result_json(result))
     else:

@@ -129,6 +129,20 @@ def _canonical(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index)
 
 
+def _row_tuples(canon: pd.DataFrame, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    """A canonical frame's rows as hashable tuples, NaN as None so that, as in a merge, a
+    missing number matches a missing number."""
+    arrays = []
+    for column in columns:
+        values = canon[column].to_numpy()
+        if column in _FLOATS:
+            missing = np.isnan(values)
+            values = values.astype(object)
+            values[missing] = None
+        arrays.append(values)
+    return list(zip(*arrays, strict=True))
+
+
 def _same(left: pd.DataFrame, right: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     """Row-wise null-safe equality of ``columns`` of two aligned canonical frames."""
     same = np.ones(len(left), dtype=bool)
@@ -745,11 +759,14 @@ def _new_versions(subs: pd.DataFrame, existing: pd.DataFrame
     # 1. Repeats: already in the ledger, or earlier in this batch.
     repeat = canon.duplicated(keep="first").to_numpy().copy()
     if not existing.empty:
-        known = _canonical(existing, everything).drop_duplicates()
-        known["_known"] = True
-        hit = canon.merge(known, how="left", on=everything)["_known"]
-        repeat |= hit.notna().to_numpy()
+        # A set of the versions recorded, not a merge on all 15 columns (a refresh sends
+        # back every return it has seen: its rows are mostly repeats).
+        known = set(_row_tuples(_canonical(existing, everything), everything))
+        repeat |= np.fromiter((row in known for row in _row_tuples(canon, everything)),
+                              dtype=bool, count=len(canon))
     live = subs.loc[~repeat]
+    if live.empty:  # all repeats (the same returns again): nothing to compare
+        return live, _restatements(live, live, np.zeros(0, dtype=bool))
     live_canon = canon.loc[~repeat]
     # 2. The value in use before each live submission: the previous live one for the
     #    same pair, else the latest in the ledger.
@@ -772,7 +789,13 @@ def _new_versions(subs: pd.DataFrame, existing: pd.DataFrame
     prev_canon = _canonical(previous, ("value", "no_data_reason"))
     figure_changed = ~_same(live_canon, prev_canon, ("value", "no_data_reason"))
     restated = has_previous & figure_changed
-    restatements = pd.DataFrame({
+    return live, _restatements(live, previous, restated)
+
+
+def _restatements(live: pd.DataFrame, previous: pd.DataFrame, restated: np.ndarray
+                  ) -> pd.DataFrame:
+    """The restatements among ``live`` submissions, beside the figure each replaces."""
+    return pd.DataFrame({
         "code": live["code"].to_numpy()[restated],
         "period": live["period"].to_numpy()[restated],
         "period_key": live["period_key"].to_numpy()[restated],
@@ -786,7 +809,6 @@ def _new_versions(subs: pd.DataFrame, existing: pd.DataFrame
         "sheet": live["sheet"].to_numpy(dtype=object)[restated],
         "cell": live["cell"].to_numpy(dtype=object)[restated],
     })
-    return live, restatements
 
 
 def _restatement_frame() -> pd.DataFrame:

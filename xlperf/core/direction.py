@@ -98,8 +98,9 @@ def trends(history: pd.DataFrame, polarity: pd.Series, threshold: pd.Series | fl
     texts = format_numbers(values.reshape(-1)).reshape(values.shape)
     texts[~known] = "–"
     # Leading periods before a measure's first value are not part of its trend text.
-    joined = []
-    for row_texts, row_known in zip(texts, known, strict=False):
-        start = int(np.argmax(row_known)) if row_known.any() else len(row_texts)
-        joined.append(" | ".join(row_texts[start:]))
+    # Where each row's first value is, for every row at once (a row without one joins nothing).
+    firsts = np.argmax(known, axis=1) if known.size else np.zeros(len(known), dtype=np.intp)
+    starts = np.where(known.any(axis=1), firsts, values.shape[1]).tolist()
+    joined = [" | ".join(row_texts[start:])
+              for row_texts, start in zip(texts.tolist(), starts, strict=True)]
     return pd.DataFrame({"trend": words, "trend_values": joined}, index=history.index)

@@ -83,14 +83,17 @@ def _label_keys(labels: pd.Series) -> pd.Series:
     return pd.Series(by_code[codes], index=labels.index, dtype=object)
 
 
-def _latest_values(values: pd.DataFrame) -> pd.DataFrame:
-    """Values keyed by (code, period key), the last row winning, numbers parsed."""
+def _latest_values(values: pd.DataFrame) -> tuple[pd.DataFrame, dict[tuple[Any, Any], int]]:
+    """Values with numbers parsed, and the row of each (code, period key): the last row
+    winning (a dict, not a deduplicated MultiIndex: lookups go by position)."""
     frame = normalise_columns(values, VALUE_COLUMNS)
     for required in ("code", "period", "actual"):
         if required not in frame.columns:
             raise InputError(f"the values need a {required!r} column")
-    out = pd.DataFrame({"code": frame["code"].astype(str).str.strip().to_numpy()},
-                       index=frame.index)
+    codes = frame["code"].astype(str).to_numpy(dtype=object)
+    # Trimmed cell by cell (missing stays missing): the string accessor cost more.
+    codes = np.array([c.strip() if isinstance(c, str) else c for c in codes], dtype=object)
+    out = pd.DataFrame({"code": codes}, index=frame.index)
     out["key"] = _label_keys(frame["period"]).to_numpy()
     parsed = parse_values(frame["actual"].astype(object)
                           if frame["actual"].dtype.kind not in "fiu" else frame["actual"])
@@ -103,8 +106,8 @@ def _latest_values(values: pd.DataFrame) -> pd.DataFrame:
                                         stated.to_numpy(), out["actual_reason"])
     for column in ("commentary", "reported_status", "target"):
         out[column] = frame[column].to_numpy() if column in frame.columns else None
-    out = out.drop_duplicates(["code", "key"], keep="last")
-    return out.set_index(["code", "key"])
+    rows = {pair: i for i, pair in enumerate(zip(codes, out["key"].to_numpy(), strict=True))}
+    return out, rows
 
 
 def _rows(table: pd.DataFrame) -> dict[tuple[Any, Any], int]:
@@ -159,8 +162,7 @@ def score(
     reporting = parse_period(period)
     register = measures if prepared else prepare_measures(measures)
     scheme = register["scheme"].where(register["scheme"] != "", default_scheme)
-    table = _latest_values(values)
-    rows = _rows(table)
+    table, rows = _latest_values(values)
 
     # Due period per measure: computed, and formatted, once per frequency.
     frequency, frequencies = pd.factorize(register["frequency"].to_numpy(dtype=object))

@@ -365,6 +365,18 @@ def _performance_values(returns: Sequence[tuple[Any, Path, str, set[int]]]
     return out, counts
 
 
+def _period_keys_of(periods: pd.Series) -> set[str]:
+    """The ledger keys of a column of periods, each distinct cell parsed once (by type and
+    value: 2013 and 2013.0 are told apart as a parse would)."""
+    from xlperf.core.periods import parse_period
+
+    keys: dict[tuple[type, Any], str] = {}
+    for cell in periods:
+        if (type(cell), cell) not in keys:
+            keys[(type(cell), cell)] = parse_period(cell).format("iso")
+    return set(keys.values())
+
+
 def trend_values(scored: pd.DataFrame, values: pd.DataFrame, periods: int = 6) -> np.ndarray:
     """The last ``periods`` values of each scored measure, ending at its due period (oldest
     first, NaN for a gap): an (n, periods) array in ``scored``'s row order.
@@ -745,13 +757,14 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
             # The ledger's values in use: those read before, updated for the periods just
             # recorded (read back, so they are exactly what the ledger holds).
             if inserted:
-                keys = sorted(set(values_in["Period"].map(lambda p: parse_period(p).format(
-                    "iso"))))
+                keys = sorted(_period_keys_of(values_in["Period"]))
                 # By key as stored: a month key such as 2011-12 (Dec-11) read as a period would
                 # be the financial year 2011/12.
                 fresh = store.current_values(keys=keys, provenance=False)
-                pairs = pd.MultiIndex.from_frame(fresh[["Code", "Period key"]])
-                stale = pd.MultiIndex.from_frame(history[["Code", "Period key"]]).isin(pairs)
+                pairs = set(zip(fresh["Code"], fresh["Period key"], strict=True))
+                stale = np.fromiter((pair in pairs for pair in zip(
+                    history["Code"], history["Period key"], strict=True)), dtype=bool,
+                    count=len(history))
                 values = pd.concat([history.loc[~stale], fresh], ignore_index=True)
             else:
                 values = history

@@ -129,7 +129,10 @@ def main() -> None:
     args = parser.parse_args()
 
     imports = time.perf_counter()
-    import pandera.pandas  # noqa: F401  (the validator imports it lazily: an import, not work)
+    # The validator imports pandera lazily, and pandera imports its check backends on its first
+    # validation: imports, not work.
+    import pandera.backends.pandas.builtin_checks  # noqa: F401
+    import pandera.pandas  # noqa: F401
 
     from xlperf.refresh import ZipWorkbook, refresh
     from xlperf.validate import returns as _validate  # noqa: F401  (imports, not timed)

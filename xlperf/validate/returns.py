@@ -171,7 +171,10 @@ def _facts(master: Any) -> _MasterFacts:
     from xlperf.identity import register_hash
 
     usable = master.usable_register
-    register = prepare_measures(usable) if len(usable) else pd.DataFrame(
+    # The master prepares its register once for the whole refresh (score, freeze, here).
+    prepared = getattr(master, "prepared_register", None)
+    register = (prepared if prepared is not None else prepare_measures(usable)) if len(
+        usable) else pd.DataFrame(
         columns=["code", "service", "unit", "polarity", "frequency", "scheme", "tolerance",
                  "tolerance_type", "annual_target", "cumulative", "title"])
     extra = normalise_columns(usable, _LIMIT_ALIASES) if len(usable) else pd.DataFrame()

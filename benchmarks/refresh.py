@@ -129,10 +129,17 @@ def main() -> None:
     args = parser.parse_args()
 
     imports = time.perf_counter()
-    # The validator imports pandera lazily, and pandera imports its check backends on its first
-    # validation: imports, not work.
-    import pandera.backends.pandas.builtin_checks  # noqa: F401
-    import pandera.pandas  # noqa: F401
+    # xlperf imports what a refresh needs on first use (the validator pandera, which imports
+    # its check backends on its first validation; the ledger sqlite3; the writer lxml...):
+    # imports, not work, so they are made here.
+    import importlib
+
+    for module in ("pandera.pandas", "pandera.backends.pandas.builtin_checks",
+                   "xlperf.catalogue.schemas", "xlperf.core.score", "xlperf.ledger",
+                   "xlperf.read.master", "xlperf.read.returns", "xlperf.write.lossless",
+                   "xlperf.write.outputs", "python_calamine", "lxml.etree",
+                   "defusedxml.ElementTree", "sqlite3"):
+        importlib.import_module(module)
 
     from xlperf.refresh import ZipWorkbook, refresh
     from xlperf.validate import returns as _validate  # noqa: F401  (imports, not timed)

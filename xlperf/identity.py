@@ -29,6 +29,8 @@ PERFORMANCE, FINANCE = "performance", "finance"
 
 
 def _canonical(value: Any) -> str:
+    if type(value) is str:  # the usual cell, first
+        return " ".join(value.split())
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -76,6 +78,10 @@ def register_hash(register: pd.DataFrame) -> str:
     frame = normalise_columns(register, MEASURE_COLUMNS)
     columns = [c for c in MEASURE_COLUMNS if c in frame.columns]
     texts = [_canonical_column(frame[c].to_numpy(dtype=object)) for c in columns]
-    rows = sorted(json.dumps(list(row), ensure_ascii=False) for row in zip(*texts, strict=True))
+    # Each row as json.dumps(list_of_texts) writes it, each distinct text encoded once.
+    encoded: dict[str, str] = {}
+    quoted = [[encoded.get(t) or encoded.setdefault(t, json.dumps(t, ensure_ascii=False))
+               for t in column] for column in texts]
+    rows = sorted(f"[{', '.join(row)}]" for row in zip(*quoted, strict=True))
     payload = json.dumps({"columns": columns, "rows": rows}, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]

@@ -288,9 +288,10 @@ def _all_layouts(master: Any, facts: _MasterFacts, period: Any
     polarity = register["polarity"].to_numpy(dtype=object)[take]
     profiled = period_targets(annual, positions, per_year, cumulative)
     target = pd.Series(profiled, dtype=object)
-    raw_annual = _raw_annual_cached(master, facts)
-    words = pd.Series(codes, dtype=object).map(raw_annual)
-    target = target.where(pd.Series(~np.isnan(annual)), words)
+    no_number = np.isnan(annual)
+    if no_number.any():  # an annual target in words ("Monitor", "Reduce"): shown as typed
+        words = pd.Series(codes, dtype=object).map(_raw_annual_cached(master, facts))
+        target = target.where(pd.Series(~no_number), words)
     table = _target_table_cached(master, facts)
     if table:
         given = pd.Series([table.get(k) for k in zip(codes, keys, strict=True)], dtype=object)

@@ -837,6 +837,11 @@ def _numbers(values: pd.Series) -> np.ndarray:
     """The value parser's number of each cell (NaN: none). A column that is all blank or all
     plain finite numbers (most Numerator, Denominator and Target columns) is taken as it is;
     anything else goes through :func:`~xlperf.core.values.parse_values`."""
+    if pd.api.types.is_float_dtype(values.dtype) or pd.api.types.is_integer_dtype(
+            values.dtype):  # a ledger's figures: numbers already
+        out = values.to_numpy(dtype=float, na_value=np.nan, copy=True)
+        out[~np.isfinite(out)] = np.nan
+        return out
     raw = values.to_numpy(dtype=object)
     kinds = set(map(type, raw))
     if kinds <= {type(None)}:
@@ -869,7 +874,11 @@ def _starts_with(values: np.ndarray, prefix: str) -> np.ndarray:
 
 
 def _texts(values: np.ndarray) -> np.ndarray:
-    """:func:`_text` of each value (text is only stripped: the common case, done quickly)."""
+    """:func:`_text` of each value (text is only stripped: the common case, done quickly; a
+    long column of text repeats its values, so each distinct text is stripped once)."""
+    if len(values) > 1000 and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        return np.array([u.strip() for u in uniques], dtype=object)[codes]
     return np.array([v.strip() if type(v) is str else "" if v is None else _text(v)
                      for v in values], dtype=object)
 
@@ -1170,12 +1179,17 @@ def _parse_period_text(text: Any) -> tuple[Any, Any]:
 
 
 def _start_and_year(periods: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Each period's first day (ordinal) and year, NaN where there is none (each distinct
-    period worked out once)."""
-    codes, uniques = pd.factorize(periods.to_numpy(dtype=object))
-    starts = np.array([float(p.start.toordinal()) for p in uniques] + [np.nan])
-    years = np.array([float(p.year) for p in uniques] + [np.nan])
-    return starts[codes], years[codes]  # code -1 (no period) takes the NaN at the end
+    """Each period's first day (ordinal) and year, NaN where there is none. Each distinct
+    period object is worked out once, found by identity (:func:`_period_keys` gives one
+    object per distinct text, and hashing thousands of periods in Python is slow)."""
+    values = periods.to_numpy(dtype=object)
+    codes, _ids = pd.factorize(np.fromiter(map(id, values), dtype=np.uint64,
+                                           count=len(values)))
+    _codes, first = np.unique(codes, return_index=True)
+    reps = values[first]
+    starts = np.array([np.nan if p is None else float(p.start.toordinal()) for p in reps])
+    years = np.array([np.nan if p is None else float(p.year) for p in reps])
+    return starts[codes], years[codes]
 
 
 def _ratio_scale(unit: pd.Series) -> np.ndarray:
@@ -1263,7 +1277,7 @@ def _history_checks(index: pd.Index, code: pd.Series, period_text: pd.Series,
             past = pd.DataFrame({
                 "code": _texts(prev["code"].to_numpy(dtype=object)),
                 "start": past_starts, "year": past_years,
-                "value": parse_values(prev["actual"].astype(object))["number"].to_numpy(),
+                "value": _numbers(prev["actual"]),
                 "period": texts.to_numpy(), "pos": -1, "source": 0})
             past = past[past["start"].notna() & ~np.isnan(past["value"])]
     # Year to date going down: compare with the latest earlier value in the same year. Only

@@ -1474,9 +1474,7 @@ def _run_schema(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
 
     schema = (schemas.refined_performance_schema() if kind == "performance"
               else schemas.refined_finance_schema())
-    files = rows.index.get_level_values("file").to_numpy(dtype=np.int64)
-    excel_rows = rows.index.get_level_values("row").to_numpy(dtype=np.int64)
-    keyed = rows.set_axis(pd.Index(files * schemas.CELL_KEY + excel_rows, name="cell"))
+    keyed = rows.set_axis(pd.Index(_cell_keys(rows.index), name="cell"))
     try:
         schema.validate(keyed, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as error:
@@ -1497,7 +1495,18 @@ def _run_schema(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
                          "value": frame["value"].to_numpy()})
 
 
-_CELL_KEY = 10_000_000  # file and Excel row in one integer (a sheet has 1,048,576 rows)
+def _cell_keys(labels: pd.MultiIndex | Sequence[tuple[int, int]]) -> np.ndarray:
+    """File number and Excel row of each (file, row) label in one integer, as the refined
+    schemas index a batch (:data:`xlperf.catalogue.schemas.CELL_KEY`)."""
+    from xlperf.catalogue.schemas import CELL_KEY  # imported already by the pandera pass
+
+    if isinstance(labels, pd.MultiIndex):
+        files = labels.get_level_values("file").to_numpy(np.int64)
+        rows = labels.get_level_values("row").to_numpy(np.int64)
+    else:
+        pairs = np.array(labels, dtype=np.int64).reshape(-1, 2)
+        files, rows = pairs[:, 0], pairs[:, 1]
+    return files * CELL_KEY + rows
 
 
 def _emit(files: Sequence[_File], by_number: Mapping[int, _File], cells: pd.DataFrame,
@@ -1518,9 +1527,8 @@ def _emit(files: Sequence[_File], by_number: Mapping[int, _File], cells: pd.Data
             first_rows[(rec.f, rec.c, rec.p)] = rec.r
     # Positions, not labels: one lookup per problem, then plain arrays.
     keys = list(dict.fromkeys(idx for _r, idx, _m in problems))
-    cell_keys = pd.Index(cells.index.get_level_values("file").to_numpy(np.int64) * _CELL_KEY
-                         + cells.index.get_level_values("row").to_numpy(np.int64))
-    wanted = np.array([f * _CELL_KEY + r for f, r in keys], dtype=np.int64)
+    wanted = _cell_keys(keys)
+    cell_keys = pd.Index(_cell_keys(cells.index))
     position = dict(zip(keys, cell_keys.get_indexer(wanted).tolist(), strict=True))
     code_a, period_a = code.to_numpy(dtype=object), period_text.to_numpy(dtype=object)
     raw_a = cells["Actual"].to_numpy(dtype=object)

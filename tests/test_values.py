@@ -531,6 +531,37 @@ def test_vectorised_equals_scalar_mixed_column(rows: list[tuple[object, bool]]) 
         assert row_of(df, i) == parse_value(cell, percent_format=pf)
 
 
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(numberish_text(), words(), st.text(max_size=20)), max_size=30))
+def test_text_column_parsed_alike_by_string_methods_and_one_by_one(texts: list[str]) -> None:
+    """A column with few distinct texts is parsed text by text, a column with many by pandas
+    string methods (see ``_FEW_TEXTS``): both give what the scalar parser gives."""
+    from xlperf.core import values
+
+    cells = pd.Series(texts, dtype=object)
+    one_by_one = parse_values(cells)
+    few = values._FEW_TEXTS
+    values._FEW_TEXTS = -1  # every column through the string methods
+    try:
+        by_methods = parse_values(cells)
+    finally:
+        values._FEW_TEXTS = few
+    pd.testing.assert_frame_equal(one_by_one, by_methods)
+    for i, text in enumerate(texts):
+        assert row_of(by_methods, i) == parse_value(text)
+
+
+def test_a_column_of_many_distinct_texts_goes_through_the_string_methods() -> None:
+    from xlperf.core import values
+
+    texts = [f"{i:,} *" for i in range(values._FEW_TEXTS + 1)] + ["TBC", "about 5"]
+    df = parse_values(pd.Series(texts, dtype=object))
+    assert df["number"].iloc[:3].tolist() == [0.0, 1.0, 2.0]
+    assert df["reason"].iat[1] == "footnote mark '*' removed"
+    assert row_of(df, len(texts) - 2) == CellValue(None, D, "to be confirmed")
+    assert [row_of(df, i) for i in range(len(texts))] == [parse_value(t) for t in texts]
+
+
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(CELLS, st.from_type(object), st.from_type(type).flatmap(st.from_type)),
        st.booleans())

@@ -347,6 +347,28 @@ def test_finance_and_performance_returns_in_one_batch_keep_their_cells(bad_repor
     assert bad_reports["variance typed"].meta["kind"] == "finance"
 
 
+def test_row_rules_and_plain_pandera_checks_give_the_same_findings(bad_reports, monkeypatch):
+    """The refined schemas' RowRule checks report only the cell each rule is about; with
+    plain pandera checks (what the schemas fall back to where the RowRule backend cannot be
+    registered) pandera lists every column of a failing row. The findings are identical."""
+    import pandera.pandas as pa
+    from xlperf.catalogue import schemas
+
+    paths = [Path(report.file) for report in bad_reports.values()
+             if report.meta["readable"] and report.meta["rows"]]
+    with_row_rules = validate_returns(paths, MASTER_PATH)
+    assert {f.rule for r in with_row_rules for f in r.findings} >= {
+        "PERF-001", "PERF-002", "PERF-008", "PERF-011", "PERF-017", "FIN-001", "FIN-003"}
+    rule = schemas.refined_performance_schema().checks[0]
+    assert type(rule) is schemas.RowRule and rule.cell == "Code"
+    monkeypatch.setattr(schemas, "_ROW_RULE_BACKEND", False)
+    for build in (schemas.refined_performance_schema, schemas.refined_finance_schema):
+        monkeypatch.setattr(schemas, build.__name__, build.__wrapped__)
+    assert type(schemas.refined_performance_schema().checks[0]) is pa.Check
+    plain = validate_returns(paths, MASTER_PATH)
+    assert [r.findings for r in plain] == [r.findings for r in with_row_rules]
+
+
 # --- the Excel-made corpus ----------------------------------------------------------------
 
 EXCEL_MADE = SHARED / "corpus" / "excel-made"

@@ -175,9 +175,9 @@ class RowRule(pa.Check):
     Its pandas backend (:class:`_RowRuleBackend`) reports each failing row once, as the value
     of that cell, instead of every column of the row: pandera then has nothing to reshape
     (reshaping costs about 1.5 ms a failing rule, whatever the number of failing rows), and
-    its ``failure_cases`` hold one row per problem. Without the backend (a pandera whose
-    internals moved) the rule behaves as a plain ``Check`` and the caller keeps the ``cell``
-    column of each failing row: the findings are the same.
+    its ``failure_cases`` hold one row per problem. Where the backend cannot be registered (a
+    pandera whose internals moved) the refined schemas use plain ``Check``s instead and the
+    validator keeps the ``cell`` column of each failing row: the findings are the same.
 
     >>> rule = RowRule(lambda f: f["Actual"] >= 0, name="PERF-008", cell="Actual")
     >>> schema = pa.DataFrameSchema(checks=[rule])
@@ -197,12 +197,12 @@ class RowRule(pa.Check):
         self.cell = cell
 
 
-def _register_row_rule_backend() -> None:
+def _register_row_rule_backend() -> bool:
     try:
         from pandera.api.base.checks import CheckResult
         from pandera.backends.pandas.checks import PandasCheckBackend
-    except ImportError:  # pandera moved its backends: RowRule falls back to Check's
-        return
+    except ImportError:  # pandera moved its backends: plain checks are used (_row_rule)
+        return False
 
     class _RowRuleBackend(PandasCheckBackend):
         def postprocess_table_with_field_output(self, check_obj: pd.DataFrame,
@@ -221,13 +221,16 @@ def _register_row_rule_backend() -> None:
             return CheckResult(check_output, False, check_obj, cases)
 
     RowRule.register_backend(pd.DataFrame, _RowRuleBackend)
+    return True
 
 
-_register_row_rule_backend()
+_ROW_RULE_BACKEND = _register_row_rule_backend()
 
 
-def _row_rule(fn: Callable[[pd.DataFrame], pd.Series], rule: str) -> RowRule:
-    return RowRule(fn, name=rule, cell=ROW_CHECK_COLUMNS[rule])
+def _row_rule(fn: Callable[[pd.DataFrame], pd.Series], rule: str) -> pa.Check:
+    if _ROW_RULE_BACKEND:
+        return RowRule(fn, name=rule, cell=ROW_CHECK_COLUMNS[rule])
+    return pa.Check(fn, name=rule, ignore_na=False)
 
 
 @lru_cache(maxsize=1)

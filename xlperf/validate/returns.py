@@ -1481,18 +1481,23 @@ def _run_schema(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
         cases = error.failure_cases
     else:
         return pd.DataFrame(columns=["rule", "file", "row", "value"])
-    frame = pd.DataFrame({"rule": cases["check"].astype(str), "column": cases["column"],
-                          "index": cases["index"], "value": cases["failure_case"]})
-    wanted = frame["rule"].map(schemas.ROW_CHECK_COLUMNS)
-    # A whole-frame check lists every column of a failing row: keep the one the rule is about
-    # (its cell), or the first when the frame has no such column.
-    keep = (wanted.isna() | (frame["column"] == wanted)).to_numpy(dtype=bool, copy=True)
-    keep &= frame["index"].notna().to_numpy()
-    frame = frame[keep].drop_duplicates(["rule", "index"])
-    key = pd.to_numeric(frame["index"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
-    file, row = np.divmod(key, schemas.CELL_KEY)
-    return pd.DataFrame({"rule": frame["rule"].to_numpy(), "file": file, "row": row,
-                         "value": frame["value"].to_numpy()})
+    rule = cases["check"].astype(str).to_numpy(dtype=object)
+    column = cases["column"].to_numpy(dtype=object)
+    index = cases["index"].to_numpy(dtype=object)
+    value = cases["failure_case"].to_numpy(dtype=object)
+    # Each rule names the cell it is about: a RowRule reports only that cell; a whole-frame
+    # check that fell back to pandera's own reporting lists every column of a failing row.
+    wanted = np.array([schemas.ROW_CHECK_COLUMNS.get(r) for r in rule], dtype=object)
+    keep = (np.equal(wanted, None) | (column == wanted)) & ~pd.isna(index)
+    rule, index, value = rule[keep], index[keep], value[keep]
+    key = pd.to_numeric(pd.Series(index, dtype=object), errors="coerce").fillna(0).to_numpy(
+        dtype=np.int64)
+    # One case per (rule, cell), in pandera's order.
+    rule_no = pd.factorize(rule)[0].astype(np.int64)
+    pair = key * (int(rule_no.max(initial=0)) + 1) + rule_no
+    first = np.sort(np.unique(pair, return_index=True)[1])
+    file, row = np.divmod(key[first], schemas.CELL_KEY)
+    return pd.DataFrame({"rule": rule[first], "file": file, "row": row, "value": value[first]})
 
 
 def _cell_keys(labels: pd.MultiIndex | Sequence[tuple[int, int]]) -> np.ndarray:

@@ -919,6 +919,11 @@ def _register_columns(facts: _MasterFacts) -> dict[str, np.ndarray]:
             "minimum": reg["minimum"].to_numpy(dtype=float),
             "maximum": reg["maximum"].to_numpy(dtype=float),
             "plausibility": reg["plausibility"].to_numpy(dtype=float)}
+        # The unit's default limits per register row, and (last) for a code not in it.
+        lo, hi, whole = _unit_limits(
+            pd.Series([*reg["unit"].to_numpy(dtype=object), ""], dtype=object),
+            pd.Series([*reg["title"].to_numpy(dtype=object), ""], dtype=object))
+        facts.cache["columns"].update(unit_minimum=lo, unit_maximum=hi, unit_whole=whole)
     return facts.cache["columns"]
 
 
@@ -959,6 +964,9 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
         minimum_reg = joined("minimum")
         maximum_reg = joined("maximum")
         plausibility = joined("plausibility")
+        unit_row = np.where(missing, len(facts.register), where)
+        lo, hi, whole = (register[name][unit_row]
+                         for name in ("unit_minimum", "unit_maximum", "unit_whole"))
         known_register = True
     else:
         owner = np.full(len(cells), None, dtype=object)
@@ -970,10 +978,12 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
         scheme = pd.Series("", index=cells.index, dtype=object)
         cumulative = np.zeros(len(cells), dtype=bool)
         minimum_reg = maximum_reg = plausibility = np.full(len(cells), np.nan)
+        lo, hi, whole = _unit_limits(unit, title)
         known_register = False
     default_scheme = facts.default_scheme if facts is not None else "rag"
-    scheme = scheme.fillna("").where(scheme.fillna("") != "", default_scheme)
-    lo, hi, whole = _unit_limits(unit, title)
+    scheme_a = scheme.to_numpy(dtype=object)
+    scheme = pd.Series(np.where(pd.isna(scheme_a) | (scheme_a == ""), default_scheme, scheme_a),
+                       index=cells.index, dtype=object)
     minimum = np.where(np.isnan(minimum_reg), lo, minimum_reg)
     maximum = np.where(np.isnan(maximum_reg), hi, maximum_reg)
 
@@ -1006,16 +1016,19 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
 
     status_text = pd.Series(_texts(cells["Reported status"].to_numpy()), index=cells.index)
     status_ok = _status_words_ok(status_text, scheme, polarity, facts)
+    code_a = code.to_numpy(dtype=object)
+    has_code = code_a != ""
+    owner = np.where(has_code, owner, None)
     rows = pd.DataFrame({
-        "Code": code.astype(str), "Actual": parsed["number"].to_numpy(),
-        "Commentary": cells["Commentary"], "Reported status": status_text,
-        "owner_service": owner, "service": cells["service"].astype(str),
+        "Code": code_a, "Actual": parsed["number"].to_numpy(),
+        "Commentary": cells["Commentary"].to_numpy(dtype=object),
+        "Reported status": status_text.to_numpy(dtype=object),
+        "owner_service": owner, "service": cells["service"].to_numpy(dtype=object),
         "duplicate": _duplicates(cells.index.get_level_values("file").to_numpy(),
-                                 code.to_numpy(), period_key.to_numpy()),
+                                 code_a, period_key.to_numpy()),
         "minimum": minimum, "maximum": maximum, "whole": whole, "status_ok": status_ok,
         "register": known_register,
     }, index=cells.index)
-    rows.loc[rows["Code"] == "", "owner_service"] = None
     findings = _run_schema(rows, "performance")
     context = {"suggest": _suggester(facts),
                "allowed": {cells.index[i]: _allowed_words(scheme.iat[i], polarity.iat[i], facts)
@@ -1026,7 +1039,6 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
     reason = parsed["reason"].to_numpy(dtype=object)
     is_error = _starts_with(reason, "Excel error")
     blank = (kind == KIND_NO_DATA) & (reason == "blank")
-    has_code = (code != "").to_numpy()
     unknown = known_register & pd.isna(owner) & has_code
     rated_ok = has_code & ~unknown
     extra: list[tuple[str, Any, dict[str, Any]]] = []
@@ -1068,19 +1080,21 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
     commentary_blank = _blanks(cells["Commentary"].to_numpy())
     if rated is not None:
         rated.index = cells.index[can_rate]
-        computed = rated["status"].astype(str).to_numpy()
+        computed = rated["status"].to_numpy(dtype=object)
         given = status_words[can_rate]
         ok_word = rows["status_ok"].to_numpy(dtype=object)[can_rate]
-        differs = (given != "") & (ok_word == True) & (  # noqa: E712 (object array)
-            pd.Series(given).str.casefold().to_numpy() !=
-            pd.Series(computed).str.casefold().to_numpy()) & rated["rated"].to_numpy()
+        differs = (given != "") & (ok_word == True) & rated["rated"].to_numpy()  # noqa: E712
+        # Few rows carry a word: only theirs are compared.
+        compared = np.flatnonzero(differs)
+        differs[compared] = [str(g).casefold() != str(c).casefold()
+                             for g, c in zip(given[compared], computed[compared], strict=True)]
         for idx, word in zip(rated.index[differs], computed[differs], strict=True):
-            extra.append(("PERF-012", idx, {"expected": word,
+            extra.append(("PERF-012", idx, {"expected": str(word),
                                             "target": rated.at[idx, "target"]}))
         off = rated["rated"].to_numpy() & (rated["severity"].to_numpy() >= 1) & \
             commentary_blank[can_rate]
         for idx, word in zip(rated.index[off], computed[off], strict=True):
-            extra.append(("PERF-016", idx, {"status": word}))
+            extra.append(("PERF-016", idx, {"status": str(word)}))
 
     # Cumulative year-to-date figures going down; changes from the last accepted value.
     extra += _history_checks(cells.index, code, period_text, period_key, period_obj, number,
@@ -1096,7 +1110,9 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
 def _duplicates(file: np.ndarray, code: np.ndarray, key: np.ndarray) -> np.ndarray:
     """A second (or later) row of one code and period in one file (a row without a code is
     never a duplicate)."""
-    later = pd.DataFrame({"file": file, "code": code, "key": key}).duplicated().to_numpy()
+    row_key = _joint_keys((file, code, key), (file[:0], code[:0], key[:0]))[0]
+    later = np.ones(len(row_key), dtype=bool)
+    later[np.unique(row_key, return_index=True)[1]] = False
     return later & (code != "")
 
 

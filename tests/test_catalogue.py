@@ -163,7 +163,7 @@ def test_rules_command_prints_the_catalogue():
     assert result.exit_code == 0, result.output
     for rule_id in load_rules():
         assert rule_id in result.output
-    assert "43 rules" in result.output
+    assert "44 rules" in result.output
 
 
 def test_rules_command_json_and_filter():

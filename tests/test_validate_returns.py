@@ -185,6 +185,7 @@ CASES = [
     ("combined", "perf", _all(_set(H14="TBC", H13=150, K20="Pink"), _formula_commentary), None,
      {("PERF-005", "H14"), ("PERF-008", "H13"), ("PERF-011", "K20"), ("PERF-017", "L21")}),
     ("forecast TBC", "fin", _set(D13="TBC"), None, {("FIN-001", "D13")}),
+    ("forecast blank", "fin", _set(D14=None), None, {("FIN-007", "D14")}),
     ("material variance unexplained", "fin", _set(D13=19_500), None, {("FIN-004", "F13")}),
     ("pounds not thousands", "fin", _set(D13=18_900_000, F13="In pounds?"), None,
      {("FIN-006", "D13")}),

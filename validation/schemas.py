@@ -37,7 +37,8 @@ ROW_CHECK_COLUMNS = {"PERF-008": "Actual", "PERF-001": "Code", "PERF-002": "Code
                      "PERF-003": "Code", "PERF-009": "Actual", "PERF-011": "Reported status",
                      "FIN-001": "Service area", "FIN-003": "Service area",
                      "FIN-004": "Service area", "FIN-005": "Service area",
-                     "FIN-006": "Service area", "PERF-017": "Commentary"}
+                     "FIN-006": "Service area", "FIN-007": "Service area",
+                     "PERF-017": "Commentary"}
 # (a whole-frame check's failure cases list every column of a failing row; each rule keeps the
 # column of the cell it is about, never blank on its failing rows, and names that cell.)
 
@@ -125,7 +126,8 @@ def finance_schema() -> pa.DataFrameSchema:
 #   and period in one file), ``minimum``/``maximum`` (from the unit or the register),
 #   ``whole`` (a count), ``status_ok`` (the word is one of the measure's scheme; missing = no
 #   word given) and ``register`` (False when no master was given: code checks are skipped).
-# finance: ``Forecast outturn`` etc. parsed, plus ``forecast_kind`` (the parser's kind).
+# finance: ``Forecast outturn`` etc. parsed, plus ``forecast_kind`` (the parser's kind) and
+#   ``forecast_blank`` (the cell is empty).
 
 # The batch index: ``file * CELL_KEY + row`` in one integer ("file 3, Excel row 14" is
 # 30000014): a MultiIndex (file, row) doubles pandera's cost on a failing check.
@@ -257,7 +259,11 @@ def refined_performance_schema() -> pa.DataFrameSchema:
 
 
 def _forecast_is_number(frame: pd.DataFrame) -> pd.Series:
-    return frame["forecast_kind"] == "number"
+    return (frame["forecast_kind"] == "number") | frame["forecast_blank"]
+
+
+def _forecast_given(frame: pd.DataFrame) -> pd.Series:
+    return ~frame["forecast_blank"]
 
 
 def _variance_agrees(frame: pd.DataFrame) -> pd.Series:
@@ -292,6 +298,7 @@ def refined_finance_schema() -> pa.DataFrameSchema:
             "Actual to date": pa.Column(float, nullable=True),
         },
         checks=[_row_rule(_forecast_is_number, "FIN-001"),
+                _row_rule(_forecast_given, "FIN-007"),
                 _row_rule(_variance_agrees, "FIN-003"),
                 _row_rule(_material_variance_explained, "FIN-004"),
                 _row_rule(_capital_within_estimate, "FIN-005"),

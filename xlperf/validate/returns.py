@@ -38,7 +38,13 @@ import numpy as np
 import pandas as pd
 
 from xlperf.core.columns import BUDGET_COLUMNS, fold, normalise_columns
-from xlperf.core.values import KIND_INVALID, KIND_NO_DATA, KIND_NUMBER, parse_values
+from xlperf.core.values import (
+    KIND_INVALID,
+    KIND_NO_DATA,
+    KIND_NUMBER,
+    REASON_BLANK,
+    parse_values,
+)
 from xlperf.errors import InputError, WorkbookError, XlperfError
 from xlperf.findings import Finding, Report, cell_ref, column_letter, parse_ref
 from xlperf.validate.catalogue import Rule, load_rules, with_overrides
@@ -1672,6 +1678,8 @@ def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
         "Service area": line.astype(str),
         **{c: numbers[c]["number"].to_numpy() for c in numbers},
         "forecast_kind": numbers["Forecast outturn"]["kind"].to_numpy(),
+        "forecast_blank": (numbers["Forecast outturn"]["reason"] == REASON_BLANK).to_numpy(
+            dtype=bool),
         "explained": explained, "materiality": np.where(is_total, np.inf, materiality),
     }, index=cells.index)
     # Locked cells against the master's Budget sheet.
@@ -1727,6 +1735,8 @@ def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
             cell, value = f.cell("Forecast outturn", row), _shown(cells.at[idx,
                                                                            "Forecast outturn"])
             fields["column"] = "Forecast outturn"
+        elif rule == "FIN-007":
+            cell, value = f.cell("Forecast outturn", row), None
         elif rule == "FIN-002":
             column = more["column"]
             cell, value = f.cell(column, row), rows.at[idx, column]

@@ -1,7 +1,7 @@
 """Benchmark: validating a 1,000-measure return beside python-calamine merely reading it, in the
 same run; then a batch of 40 returns.
 
-    python benchmarks/validate.py [--measures 1000] [--batch 40] [--repeat 7]
+    python benchmarks/validate.py [--measures 1000] [--batch 40] [--repeat 15]
 
 Builds (in a temporary folder) a master with one service of ``--measures`` quarterly measures
 (percentages, counts, rates, days), its template for Q2 2013/14 and a filled return in which
@@ -15,7 +15,7 @@ denominator that disagree, a missing actual). Times are the best of ``--repeat``
   locked cells, the pandera pass and the other content checks;
 - pandera alone: a lazy pass over a frame of as many rows with 0 to 4 failing checks, to
   show the fixed cost pandera adds per kind of mistake (it builds failure cases per failing
-  check, however few rows fail);
+  check, however few rows fail), with plain checks and with xlperf's ``RowRule``;
 - batch: ``xlperf.validate_returns`` over ``--batch`` returns beside reading each of them.
 """
 
@@ -98,17 +98,27 @@ def best(fn, repeat: int) -> float:
     return min(times)
 
 
-def pandera_floor(rows: int, repeat: int) -> list[float]:
+def pandera_floor(rows: int, repeat: int, *, row_rules: bool) -> list[float]:
     """What pandera alone costs on a ``rows``-row frame with 0, 1, 2, 3 and 4 failing
     whole-frame checks (five rows failing each), lazy, as the validator runs it: the floor
-    under a single return with several kinds of mistake."""
+    under a single return with several kinds of mistake. ``row_rules``: the checks are
+    xlperf's ``RowRule`` (each failing row reported once, as its cell) instead of plain
+    ``pa.Check`` (pandera reshapes every column of each failing row)."""
     import pandera.pandas as pa
+    from xlperf.catalogue.schemas import RowRule
 
     frame = pd.DataFrame({"Code": [f"BIG{i:04d}" for i in range(rows)],
                           "Actual": np.arange(rows, dtype=float)},
                          index=pd.Index(np.arange(13, 13 + rows), name="cell"))
-    checks = [pa.Check(lambda f, k=k: (f["Actual"] % 200) != k, name=f"RULE-{k}",
-                       ignore_na=False) for k in range(4)]
+
+    def check(k: int) -> pa.Check:
+        def fn(f: pd.DataFrame) -> pd.Series:
+            return (f["Actual"] % 200) != k
+        if row_rules:
+            return RowRule(fn, name=f"RULE-{k}", cell="Actual")
+        return pa.Check(fn, name=f"RULE-{k}", ignore_na=False)
+
+    checks = [check(k) for k in range(4)]
     times = []
     for failing in range(len(checks) + 1):
         schema = pa.DataFrameSchema({"Actual": pa.Column(float)}, checks=checks[:failing])
@@ -127,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--measures", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=40)
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args(argv)
 
     import xlperf
@@ -151,11 +161,12 @@ def main(argv: list[str] | None = None) -> None:
               f"ratio {validate_time / read_time:.2f}x  (first call, master facts not cached: "
               f"{cold * 1000:.1f} ms)")
 
-        floor = pandera_floor(args.measures, args.repeat)
-        print("pandera alone, a bare lazy pass over the same number of rows with 0-4 failing "
-              "checks: " + ", ".join(f"{t * 1000:.1f}" for t in floor) + " ms ("
-              f"{(floor[-1] - floor[0]) / (len(floor) - 1) * 1000:.1f} ms a failing check, "
-              f"{(floor[-1] - floor[0]) / read_time:.1f}x the bare read for four)")
+        for row_rules, label in ((False, "plain pa.Check"), (True, "xlperf's RowRule")):
+            floor = pandera_floor(args.measures, args.repeat, row_rules=row_rules)
+            print(f"pandera alone, a lazy pass over as many rows with 0-4 failing checks "
+                  f"({label}): " + ", ".join(f"{t * 1000:.1f}" for t in floor) + " ms ("
+                  f"{(floor[-1] - floor[0]) / (len(floor) - 1) * 1000:.1f} ms a failing "
+                  f"check)")
 
         copies = []
         for i in range(args.batch):

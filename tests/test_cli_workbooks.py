@@ -35,7 +35,7 @@ def test_templates_command_lists_what_it_wrote(tmp_path):
                                  "Q2 2013/14", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "perf-safeguarding-2013-14-Q2" in result.output
-    assert len(list(out.glob("*.xlsx"))) == 9
+    assert len(list(out.glob("*.xlsx"))) == 10  # 6 services, 3 budget holders, capital
 
 
 def test_templates_period_defaults_to_the_settings(tmp_path):
@@ -70,8 +70,8 @@ def test_demo_builds_reads_back_and_scores(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     folder = Path("xlperf-demo")
     assert (folder / "master.xlsx").exists()
-    assert len(list((folder / "returns").glob("*.xlsx"))) == 9
-    assert len(list((folder / "templates").glob("*.xlsx"))) == 9
+    assert len(list((folder / "returns").glob("*.xlsx"))) == 10
+    assert len(list((folder / "templates").glob("*.xlsx"))) == 10
     for text in ("KIGS CH01", "Doncaster-on-Sea Council: scorecard Q2 2013/14", "Objectives",
                  "Master workbook: xlperf-demo/master.xlsx", "Filled-in returns"):
         assert text in result.output

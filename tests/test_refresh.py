@@ -209,6 +209,40 @@ def test_demo_refresh_end_to_end_values_worked_by_hand(demo_dir: Path) -> None:
     assert not ooxml_problems(master)
 
 
+def test_capital_return_figures_reach_the_finance_sheet(demo_dir: Path) -> None:
+    """An accepted capital programme row replaces the Capital sheet's estimate, actual and
+    explanation on the Finance sheet; a rejected row (spent above its estimate, unexplained)
+    leaves the master's figures."""
+    from openpyxl import load_workbook
+
+    path = demo_dir / "returns" / "Capital programme - Q2 2013-14.xlsx"
+    wb = load_workbook(path)
+    ws = wb["Capital"]
+    assert [ws.cell(r, 1).value for r in (13, 14, 15)] == [
+        "School places expansion", "Children's home refurbishment", "Family hubs"]
+    ws["D13"] = 2_500                                     # spent so far (master: 2,100)
+    ws["C14"], ws["F14"] = 1_300, "Asbestos found in the roof."  # estimate (master: 1,250)
+    ws["D15"] = 900                                       # above its 800 estimate, unexplained
+    wb.save(path)
+
+    result = refresh(ZipWorkbook(demo_dir / "master.xlsx"))
+    outcome = next(f for f in result.files if f.name == path.name)
+    assert outcome.kind == "capital" and outcome.outcome == "partly accepted"
+    assert [(f.rule, f.cell) for f in outcome.report.errors] == [("FIN-005", "D15")]
+    assert outcome.accepted_rows == 3 and outcome.rejected_rows == 1
+
+    finance = read_sheet(demo_dir / "master.xlsx", "Finance")
+    start = next(i for i, r in enumerate(finance) if str(r[0]).startswith("Capital programme"))
+    headers = finance[start + 1]
+    capital = {r[0]: dict(zip(headers, r, strict=False)) for r in finance[start + 2:] if r[0]}
+    schools = capital["School places expansion"]
+    assert schools["Actual to date"] == 2_500 and schools["Revised estimate"] == 4_200
+    home = capital["Children's home refurbishment"]
+    assert home["Revised estimate"] == 1_300 and home["Variance"] == 1_300 - 1_200
+    assert "Asbestos found in the roof." in home["Explanation"]
+    assert capital["Family hubs"]["Actual to date"] == 310  # the rejected 900 was not taken
+
+
 def test_second_refresh_changes_nothing(demo_dir: Path) -> None:
     master = demo_dir / "master.xlsx"
     first = refresh(ZipWorkbook(master))

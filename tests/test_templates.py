@@ -12,7 +12,7 @@ from _workbook_helpers import ooxml_problems
 from openpyxl import load_workbook
 
 from xlperf.core.periods import parse_period
-from xlperf.demo import demo_budget, demo_register, demo_values
+from xlperf.demo import demo_budget, demo_capital, demo_register, demo_values
 from xlperf.errors import InputError
 from xlperf.identity import IDENTITY_KEYS, register_hash
 from xlperf.read.master import read_master
@@ -43,7 +43,10 @@ def test_one_performance_return_per_service_and_one_finance_per_holder(made):
     finance = [s for s, i in infos.items() if i.kind == "finance"]
     assert sorted(performance) == sorted(services)
     assert finance == ["Pauline Sharratt", "Jo Hardy", "Chris Walker"]
+    assert [s for s, i in infos.items() if i.kind == "capital"] == ["Capital programme"]
+    assert list(infos)[-1] == "Capital programme"
     assert infos["Safeguarding"].path.name == "Safeguarding - Q2 2013-14.xlsx"
+    assert infos["Capital programme"].path.name == "Capital programme - Q2 2013-14.xlsx"
     for info in infos.values():
         assert not ooxml_problems(info.path)
 
@@ -130,6 +133,40 @@ def test_finance_template(made):
     assert "£50k" in ws["A9"].value
 
 
+def test_capital_template(made):
+    _master, infos = made
+    info = infos["Capital programme"]
+    assert info.identity["kind"] == "capital" and info.identity["sheet"] == "Capital"
+    assert info.identity["template_id"] == "cap-capital-programme-2013-14-Q2"
+    wb = load_workbook(info.path)
+    ws = wb["Capital"]
+    assert [c.value for c in ws[HEADER_ROW]] == [
+        "Programme", "Revised base budget", "Revised estimate", "Actual to date", "Slippage",
+        "Explanation"]
+    rows = range(FIRST_DATA_ROW, FIRST_DATA_ROW + 4)
+    capital = demo_capital()
+    assert [ws.cell(r, 1).value for r in rows] == capital["Programme"].tolist()
+    assert ws.cell(FIRST_DATA_ROW + 4, 1).value is None
+    assert [ws.cell(r, 2).value for r in rows] == capital["Revised base budget"].tolist()
+    assert [ws.cell(r, 3).value for r in rows] == capital["Revised estimate"].tolist()
+    assert [ws.cell(r, 4).value for r in rows] == [None] * 4
+    first = FIRST_DATA_ROW
+    assert ws[f"A{first}"].protection.locked and ws[f"B{first}"].protection.locked
+    assert ws[f"E{first}"].protection.locked
+    assert not any(ws[f"{c}{first}"].protection.locked for c in "CDF")
+    assert ws[f"E{first}"].value == (f'=IF(AND(ISNUMBER(B{first}),ISNUMBER(C{first})),'
+                                     f'MAX(B{first}-C{first},0),"")')
+    assert ws.protection.sheet and wb["xlperf"].sheet_state == "hidden"
+    ranges = {str(dv.sqref) for dv in ws.data_validations.dataValidation}
+    assert {f"C{first}:C{first + 3}", f"D{first}:D{first + 3}"} <= ranges
+
+
+def test_no_capital_return_when_no_programme_is_of_the_period(made, tmp_path):
+    master, _infos = made
+    infos = build_templates(master, "Q3 2013/14", tmp_path / "q3")
+    assert infos and not [i for i in infos if i.kind == "capital"]  # the demo's are all Q2
+
+
 def test_fill_and_read_back_a_performance_return(made, tmp_path):
     _master, infos = made
     values = demo_values()
@@ -191,6 +228,20 @@ def test_fill_and_read_back_a_finance_return(made, tmp_path):
     assert not ooxml_problems(path)
 
 
+def test_fill_and_read_back_a_capital_return(made, tmp_path):
+    _master, infos = made
+    path = fill_return(infos["Capital programme"].path, demo_capital(), tmp_path / "cap.xlsx")
+    ret = read_return(path)
+    assert ret.kind == "capital" and ret.sheet == "Capital"
+    assert list(ret.values.columns) == ["Programme", "Revised estimate", "Actual to date",
+                                        "Explanation"]
+    assert ret.values["Actual to date"].tolist() == [2_100, 900, 310, 520]
+    assert ret.values.index.tolist() == [13, 14, 15, 16]
+    assert ret.values.at[16, "Explanation"] == "Licences bought ahead of schedule."
+    assert ret.columns["Actual to date"] == 4
+    assert not ooxml_problems(path)
+
+
 def test_no_templates_from_a_register_with_errors(tmp_path):
     register = demo_register().head(3).copy()
     register.loc[1, "Polarity"] = "sideways"
@@ -210,7 +261,8 @@ def test_docstring_examples(name):
 def test_shipped_demo_returns_score_like_the_demo(tmp_path):
     """The committed filled returns, read back, give the demo's current values."""
     root = Path(__file__).resolve().parents[1] / "workbooks" / "demo" / "returns"
-    frames = [return_values(read_return(p)) for p in sorted(root.glob("*.xlsx"))
-              if not p.name.startswith("Finance")]
+    returns = [read_return(p) for p in sorted(root.glob("*.xlsx"))]
+    assert sorted({r.kind for r in returns}) == ["capital", "finance", "performance"]
+    frames = [return_values(r) for r in returns if r.kind == "performance"]
     values = pd.concat(frames)
     assert set(values["Code"]) == set(demo_register()["Code"])

@@ -31,6 +31,7 @@ MASTER_PATH = DEMO / "master.xlsx"
 SAFEGUARDING = DEMO / "templates" / "Safeguarding - Q2 2013-14.xlsx"
 EDUCATION = DEMO / "templates" / "Education and Skills - Q2 2013-14.xlsx"
 FINANCE = DEMO / "templates" / "Finance - Pauline Sharratt - Q2 2013-14.xlsx"
+CAPITAL = DEMO / "templates" / "Capital programme - Q2 2013-14.xlsx"
 
 
 @pytest.fixture(scope="module")
@@ -62,12 +63,24 @@ def _fill_finance(template: Path, out: Path) -> Path:
     return out
 
 
+def _fill_capital(template: Path, out: Path) -> Path:
+    """Each programme half spent against its revised estimate (left as the master's)."""
+    wb = load_workbook(template)
+    ws = wb["Capital"]
+    for row in range(13, ws.max_row + 1):
+        if ws.cell(row, 1).value is not None:
+            ws.cell(row, 4).value = ws.cell(row, 3).value // 2
+    wb.save(out)
+    return out
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     folder = tmp_path_factory.mktemp("good")
     return {"perf": _fill_good(SAFEGUARDING, folder / "Safeguarding - Q2 2013-14.xlsx"),
             "edu": _fill_good(EDUCATION, folder / "Education and Skills - Q2 2013-14.xlsx"),
-            "fin": _fill_finance(FINANCE, folder / "Finance - Pauline Sharratt - Q2.xlsx")}
+            "fin": _fill_finance(FINANCE, folder / "Finance - Pauline Sharratt - Q2.xlsx"),
+            "cap": _fill_capital(CAPITAL, folder / "Capital programme - Q2.xlsx")}
 
 
 def _mutate(source: Path, out: Path, change: Callable) -> Path:
@@ -85,7 +98,7 @@ def _text(ws, ref, value):
 
 def _set(**cells):
     def change(wb):
-        ws = wb["Return"] if "Return" in wb.sheetnames else wb["Finance"]
+        ws = wb[next(n for n in ("Return", "Finance", "Capital") if n in wb.sheetnames)]
         for ref, value in cells.items():
             ws[ref].value = value
     return change
@@ -196,6 +209,18 @@ CASES = [
     ("finance combined", "fin", _set(D13="TBC", E14=5, A15="Total", B15=38_403, C15=34_139,
                                          D15=34_159),
      None, {("FIN-001", "D13"), ("FIN-003", "E14"), ("FIN-002", "B15")}),
+    # The capital programme return: School places expansion (estimate 4,200) in row 13,
+    # Children's home refurbishment (base budget 1,200) in 14, then Family hubs, Case
+    # management system.
+    ("capital spent above estimate", "cap", _set(D13=4_500), None, {("FIN-005", "D13")}),
+    ("capital above estimate explained", "cap", _set(D13=4_500, F13="Land bought early."),
+     None, set()),
+    ("capital estimate blank: the master's stands", "cap", _set(C13=None, D13=4_500), None,
+     {("FIN-005", "D13")}),
+    ("capital actual blank", "cap", _set(D14=None), None, {("FIN-007", "D14")}),
+    ("capital actual TBC", "cap", _set(D15="TBC"), None, {("FIN-001", "D15")}),
+    ("capital estimate in words", "cap", _set(C16="about 500"), None, {("FIN-001", "C16")}),
+    ("capital base budget changed", "cap", _set(B14=2_000), None, {("FILE-018", "B14")}),
 ]
 
 
@@ -205,7 +230,9 @@ def _pairs(report):
 
 def test_good_returns_give_no_findings(corpus, master):
     reports = validate_returns(corpus.values(), master)
-    assert [r.findings for r in reports] == [(), (), ()]
+    assert [r.findings for r in reports] == [(), (), (), ()]
+    assert [r.meta["kind"] for r in reports] == ["performance", "performance", "finance",
+                                                 "capital"]
     assert all(r.valid for r in reports)
 
 
@@ -245,6 +272,16 @@ def test_messages_are_for_a_finance_officer(bad_reports):
     total = bad_reports["total does not add up"].findings[0]
     assert "difference of 90" in total.message and "swapped" in total.message
     assert not bad_reports["wrong period"].valid and bad_reports["old template"].valid
+    over = bad_reports["capital estimate blank: the master's stands"].findings[0]
+    assert over.sheet == "Capital" and over.message == (
+        "Capital programme 'School places expansion' has spent 4500 to date (D13), more than "
+        "its revised estimate of 4200, with no explanation.")
+    assert bad_reports["capital actual blank"].findings[0].message == (
+        "There is no actual to date for 'Children's home refurbishment' in D14.")
+    assert bad_reports["forecast blank"].findings[0].message == (
+        "There is no forecast outturn for 'Safeguarding and family support' in D14.")
+    locked = bad_reports["capital base budget changed"].findings[0]
+    assert "should hold '1200' (it is set in the master workbook)" in locked.message
 
 
 def test_rules_sheet_severities_apply(corpus, master, tmp_path):
@@ -327,7 +364,7 @@ def test_cli_json_to_stdout_and_default_master(tmp_path):
     runner = CliRunner()
     result = runner.invoke(app, ["validate", str(DEMO / "returns"), "--json", "-"])
     data = json.loads(result.output)
-    assert data["master"].endswith("master.xlsx") and len(data["returns"]) == 9
+    assert data["master"].endswith("master.xlsx") and len(data["returns"]) == 10
     # The demo data has a count of case audits of 52.5: a real error, so exit code 1.
     rules = {f["rule"] for r in data["returns"] for f in r["findings"]}
     assert result.exit_code == 1 and "PERF-009" in rules

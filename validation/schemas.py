@@ -126,8 +126,10 @@ def finance_schema() -> pa.DataFrameSchema:
 #   and period in one file), ``minimum``/``maximum`` (from the unit or the register),
 #   ``whole`` (a count), ``status_ok`` (the word is one of the measure's scheme; missing = no
 #   word given) and ``register`` (False when no master was given: code checks are skipped).
-# finance: ``Forecast outturn`` etc. parsed, plus ``forecast_kind`` (the parser's kind) and
-#   ``forecast_blank`` (the cell is empty).
+# finance (revenue and capital programme returns): ``Forecast outturn`` etc. parsed, plus
+#   ``amount_kind`` (the parser's kind of the amount every row must give: the forecast
+#   outturn, or a programme's actual to date; invalid too when a programme's revised estimate
+#   is not a number) and ``amount_blank`` (that amount is empty).
 
 # The batch index: ``file * CELL_KEY + row`` in one integer ("file 3, Excel row 14" is
 # 30000014): a MultiIndex (file, row) doubles pandera's cost on a failing check.
@@ -258,12 +260,12 @@ def refined_performance_schema() -> pa.DataFrameSchema:
     )
 
 
-def _forecast_is_number(frame: pd.DataFrame) -> pd.Series:
-    return (frame["forecast_kind"] == "number") | frame["forecast_blank"]
+def _amount_is_number(frame: pd.DataFrame) -> pd.Series:
+    return (frame["amount_kind"] == "number") | frame["amount_blank"]
 
 
-def _forecast_given(frame: pd.DataFrame) -> pd.Series:
-    return ~frame["forecast_blank"]
+def _amount_given(frame: pd.DataFrame) -> pd.Series:
+    return ~frame["amount_blank"]
 
 
 def _variance_agrees(frame: pd.DataFrame) -> pd.Series:
@@ -297,8 +299,8 @@ def refined_finance_schema() -> pa.DataFrameSchema:
             "Revised estimate": pa.Column(float, nullable=True),
             "Actual to date": pa.Column(float, nullable=True),
         },
-        checks=[_row_rule(_forecast_is_number, "FIN-001"),
-                _row_rule(_forecast_given, "FIN-007"),
+        checks=[_row_rule(_amount_is_number, "FIN-001"),
+                _row_rule(_amount_given, "FIN-007"),
                 _row_rule(_variance_agrees, "FIN-003"),
                 _row_rule(_material_variance_explained, "FIN-004"),
                 _row_rule(_capital_within_estimate, "FIN-005"),

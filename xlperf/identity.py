@@ -25,7 +25,9 @@ IDENTITY_SHEET = "xlperf"
 PROPERTY_PREFIX = "xlperf "
 IDENTITY_KEYS = ("template_id", "kind", "service", "period", "register_hash", "xlperf_version",
                  "council", "sheet", "header_row", "first_data_row")
-PERFORMANCE, FINANCE = "performance", "finance"
+PERFORMANCE, FINANCE, CAPITAL = "performance", "finance", "capital"
+# Who a capital programme return is from (the master's Capital sheet names no holder).
+CAPITAL_OWNER = "Capital programme"
 
 
 def _canonical(value: Any) -> str:

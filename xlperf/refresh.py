@@ -262,18 +262,23 @@ def _rows_of(findings: Sequence[Finding]) -> tuple[bool, set[int]]:
 
 
 def _finance_values(ret: Any, path: Path, bad_rows: set[int]) -> tuple[pd.DataFrame, int, int]:
-    """(accepted rows with provenance, accepted count, rejected count) of a finance return."""
+    """(accepted rows with provenance, accepted count, rejected count) of a finance or capital
+    programme return (its ``Cell``: the forecast outturn's, or the actual to date's)."""
     frame = ret.values.copy()
     keep = ~frame.index.isin(list(bad_rows))
     frame = frame.loc[keep]
     frame["Source file"] = path.name
-    column = ret.columns.get("Forecast outturn")
+    column = ret.columns.get("Forecast outturn") or ret.columns.get("Actual to date")
     frame["Cell"] = [cell_ref(int(r), column) if column else None for r in frame.index]
     return frame, int(keep.sum()), int((~keep).sum())
 
 
-def _is_finance(ret: Any) -> bool:
-    return ret.kind == "finance" or "Forecast outturn" in ret.values.columns
+def _kind_of(ret: Any) -> str:
+    if ret.kind in ("finance", "capital"):
+        return str(ret.kind)
+    if "Forecast outturn" in ret.values.columns:
+        return "finance"
+    return "capital" if "Programme" in ret.values.columns else "performance"
 
 
 def _provenance(values: list[Any]) -> pd.Series:
@@ -437,19 +442,20 @@ def _window(values: pd.DataFrame, reporting: Any) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------ finance
-def _finance(master: Any, returned: list[pd.DataFrame], period: Any) -> Any:
+def _finance(master: Any, returned: list[pd.DataFrame], period: Any,
+             capital_returned: Sequence[pd.DataFrame] = ()) -> Any:
     """Revenue lines (forecasts from accepted finance returns where given, else the master's
     Budget sheet), the total, the cross-foot check and the capital programme."""
-    from xlperf.core.budget import crossfoot, score_budget, score_capital
-    from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, fold, normalise_columns
+    from xlperf.core.budget import crossfoot, score_budget
+    from xlperf.core.columns import BUDGET_COLUMNS, fold, normalise_columns
     from xlperf.core.periods import parse_period
     from xlperf.core.values import parse_values
     from xlperf.write.outputs import FinanceData
 
     budget = master.budget
     if budget is None or budget.empty:
-        return FinanceData(capital=_capital(master, period, score_capital, CAPITAL_COLUMNS,
-                                            normalise_columns, parse_period))
+        return FinanceData(capital=_capital(master, period, capital_returned),
+                           capital_label=parse_period(period).format())
     frame = normalise_columns(budget, BUDGET_COLUMNS).copy()
     if "line" not in frame.columns or "budget" not in frame.columns:
         return FinanceData()
@@ -499,32 +505,51 @@ def _finance(master: Any, returned: list[pd.DataFrame], period: Any) -> Any:
         check = pd.DataFrame({c: lines[c] for c in numbers if c in lines.columns})
         check["forecast"] = scored["forecast"].to_numpy()
         problems = [p.message for p in crossfoot(check, numbers, list(numbers))]
-    capital = _capital(master, period, score_capital, CAPITAL_COLUMNS, normalise_columns,
-                       parse_period)
+    capital = _capital(master, period, capital_returned)
     return FinanceData(lines=scored, total=total_row, crossfoot=tuple(problems),
                        capital=capital, capital_label=parse_period(period).format())
 
 
-def _capital(master: Any, period: Any, score_capital: Any, aliases: Any, normalise: Any,
-             parse_period: Any) -> pd.DataFrame:
+def _capital(master: Any, period: Any, returned: Sequence[pd.DataFrame] = ()) -> pd.DataFrame:
+    """The period's capital programmes scored, with the revised estimate, actual to date and
+    explanation of each programme an accepted capital return gives (the Capital sheet's
+    figures where it gives none)."""
+    from xlperf.core.budget import capital_for_period, score_capital
+    from xlperf.core.columns import CAPITAL_COLUMNS, fold, normalise_columns
+    from xlperf.core.periods import parse_period
+    from xlperf.core.values import parse_values
+
     capital = master.capital
     if capital is None or capital.empty:
         return pd.DataFrame()
-    frame = normalise(capital, aliases)
+    frame = normalise_columns(capital, CAPITAL_COLUMNS)
     if "base_budget" not in frame.columns or "estimate" not in frame.columns:
         return pd.DataFrame()
-    if "quarter" in frame.columns:
-        wanted = parse_period(period)
-        keys = []
-        for value in frame["quarter"]:
-            try:
-                keys.append(parse_period(value).format("iso"))
-            except (InputError, TypeError):
-                keys.append(None)
-        matching = [k == wanted.format("iso") for k in keys]
-        if any(matching):
-            capital = capital.loc[matching]
-    return score_capital(capital)
+    # The period's quarter; a sheet with no row of it is shown whole.
+    of_period = capital_for_period(capital, parse_period(period))
+    programmes = normalise_columns(of_period if len(of_period) else capital,
+                                   CAPITAL_COLUMNS).copy()
+    if returned and "programme" in programmes.columns:
+        for column in ("actual", "explanation"):
+            if column not in programmes.columns:
+                programmes[column] = None
+        programmes = programmes.astype({c: object for c in ("estimate", "actual",
+                                                            "explanation")})
+        by_name = {fold(v): i for i, v in zip(programmes.index, programmes["programme"],
+                                              strict=True)}
+        for row in pd.concat(returned).to_dict("records"):
+            at = by_name.get(fold(row.get("Programme") or ""))
+            if at is None:
+                continue
+            for header, column in (("Revised estimate", "estimate"),
+                                   ("Actual to date", "actual")):
+                parsed = parse_values(pd.Series([row.get(header)], dtype=object))
+                if parsed["kind"].iloc[0] == "number":
+                    programmes.at[at, column] = float(parsed["number"].iloc[0])
+            explanation = row.get("Explanation")
+            if explanation is not None and str(explanation).strip():
+                programmes.at[at, "explanation"] = str(explanation).strip()
+    return score_capital(programmes)
 
 
 # ------------------------------------------------------------------------------ quarantine
@@ -682,6 +707,7 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
         say("Reading accepted values", 0.4)
         outcomes: list[FileOutcome] = []
         finance_rows: list[pd.DataFrame] = []
+        capital_rows: list[pd.DataFrame] = []
         log: list[LogLine] = []
         read_in: list[tuple[Path, Report, str, str | None, bool, set[int], Any]] = []
         for path, report, read in zip(paths, reports, reads, strict=True):
@@ -689,7 +715,7 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
             whole, bad_rows = _rows_of(report.errors)
             kind = str(report.meta.get("kind") or "")
             ret = None
-            if not whole and kind in ("performance", "finance") and sha is not None:
+            if not whole and kind in ("performance", "finance", "capital") and sha is not None:
                 # Imported here: a refresh without returns (xlwings Lite) never reads one.
                 from xlperf.read.returns import read_return, return_from_read
 
@@ -701,7 +727,7 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
                         "FILE-004", "error", str(error), file=str(path)),), file=report.file,
                         meta=report.meta)
                 else:
-                    kind = "finance" if _is_finance(ret) else "performance"
+                    kind = _kind_of(ret)
             elif not whole:
                 whole = True
             read_in.append((path, report, kind, sha, whole, bad_rows, ret))
@@ -717,7 +743,7 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
                     accepted_rows, rejected_rows = next(counts_of)
                 else:
                     frame, accepted_rows, rejected_rows = _finance_values(ret, path, bad_rows)
-                    finance_rows.append(frame)
+                    (capital_rows if kind == "capital" else finance_rows).append(frame)
             if whole or (report.errors and accepted_rows <= 0):
                 outcome = REJECTED  # nothing of it was taken
             elif rejected_rows or report.errors:
@@ -789,7 +815,7 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
             changes = [c for c in changes if (c.code, c.period_key) not in already]
             changes += current_changes
             trend = trend_values(scored, window)
-            finance = _finance(master, finance_rows, reporting)
+            finance = _finance(master, finance_rows, reporting, capital_rows)
             lap("score")
 
             say("Building the output sheets", 0.8)

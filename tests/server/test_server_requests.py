@@ -121,7 +121,7 @@ def test_paths_in_the_workbooks_settings_are_not_followed(client, demo, tmp_path
     assert response.status_code == 200, response.text
     assert list(elsewhere.iterdir()) == []
     assert (demo.parent / "master.ledger.sqlite").exists()
-    assert "9 returns read" in response.json()["summary"]
+    assert "10 returns read" in response.json()["summary"]
 
 
 def test_text_from_the_payload_never_becomes_a_formula(client, demo):

@@ -58,7 +58,8 @@ def templates(
         help="Reporting period, e.g. 'Q2 2013/14' (default: the master's Settings).")] = None,
     out: Annotated[Path, typer.Option(help="Folder for the templates.")] = Path("templates"),
 ) -> None:
-    """Write return templates: one per service, one finance return per budget holder."""
+    """Write return templates: one per service, one finance return per budget holder and one
+    capital programme return."""
     from rich.table import Table
 
     from xlperf.read.master import read_master

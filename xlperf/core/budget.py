@@ -21,6 +21,7 @@ import pandas as pd
 
 from xlperf.core._arrays import broadcast, format_number
 from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, normalise_columns
+from xlperf.core.periods import parse_period
 from xlperf.core.polarity import Polarity
 from xlperf.core.schemes import Scheme, _tidy
 from xlperf.core.status import RELATIVE, _numbers, rate
@@ -190,3 +191,33 @@ def score_capital(programmes: pd.DataFrame) -> pd.DataFrame:
         frame["spend_pct"] = np.where(estimate > 0, np.round(actual / estimate * 100, 9), np.nan)
     frame["over_estimate"] = actual > estimate
     return frame
+
+
+def capital_for_period(capital: pd.DataFrame | None, period: Any) -> pd.DataFrame:
+    """The rows of a Capital sheet that name a programme and, when the sheet has a Quarter
+    column, are of ``period``'s quarter (the sheet's own headers and index kept; empty when
+    there are none).
+
+    >>> caps = pd.DataFrame({"Programme": ["Schools", "Schools", None, "Hubs"],
+    ...                      "Quarter": ["Q1 2013/14", "Q2 2013/14", "Q2 2013/14", "2013/14 Q2"]})
+    >>> capital_for_period(caps, "Q2 2013/14").index.tolist()
+    [1, 3]
+    """
+    if capital is None or capital.empty:
+        return pd.DataFrame()
+    frame = normalise_columns(capital, CAPITAL_COLUMNS)
+    if "programme" not in frame.columns:
+        return capital.iloc[:0]
+    names = frame["programme"].to_numpy(dtype=object)
+    keep = np.array([v is not None and not (isinstance(v, float) and np.isnan(v))
+                     and str(v).strip() != "" for v in names], dtype=bool)
+    if "quarter" in frame.columns:
+        wanted = parse_period(period).format("iso")
+        keys = {}
+        for value in dict.fromkeys(frame["quarter"].astype(str)):
+            try:
+                keys[value] = parse_period(value).format("iso")
+            except (InputError, TypeError, ValueError):
+                keys[value] = None
+        keep &= (frame["quarter"].astype(str).map(keys) == wanted).to_numpy(dtype=bool)
+    return capital[keep]

@@ -11,8 +11,9 @@ gives a :class:`Return` with
   ``Commentary`` exactly as typed (nothing parsed: the validation turns cells into numbers or
   findings), plus ``percent_format`` (True where the Actual cell has a % number format, so
   0.6804 means 68.04); for a finance return ``Service area``, ``Net budget``,
-  ``Forecast outturn``, ``Explanation``. The index is the Excel row number, so a finding can
-  name its cell with :func:`xlperf.findings.cell_ref`.
+  ``Forecast outturn``, ``Explanation``; for a capital programme return ``Programme``,
+  ``Revised estimate``, ``Actual to date``, ``Explanation``. The index is the Excel row
+  number, so a finding can name its cell with :func:`xlperf.findings.cell_ref`.
 
 Values come from python-calamine; the Actual column's % number formats are found in the
 package's XML (:func:`percent_rows`), and defusedxml parses ``docProps/custom.xml``.
@@ -35,12 +36,17 @@ from defusedxml import ElementTree
 from xlperf.core.columns import fold
 from xlperf.errors import WorkbookError
 from xlperf.findings import column_letter, column_number
-from xlperf.identity import FINANCE, IDENTITY_KEYS, IDENTITY_SHEET, PROPERTY_PREFIX
+from xlperf.identity import CAPITAL, FINANCE, IDENTITY_KEYS, IDENTITY_SHEET, PROPERTY_PREFIX
 from xlperf.read._calamine import find_sheet, find_table, open_workbook, sheet_grid
 
 PERFORMANCE_VALUES = ("Code", "Period", "Actual", "Numerator", "Denominator", "Reported status",
                       "Commentary")
 FINANCE_VALUES = ("Service area", "Net budget", "Forecast outturn", "Explanation")
+CAPITAL_VALUES = ("Programme", "Revised estimate", "Actual to date", "Explanation")
+# Per data sheet: the headers that find its table, and the columns read.
+_TABLES = {"return": ([("Code",), ("Actual",)], PERFORMANCE_VALUES),
+           "finance": ([("Service area",), ("Forecast outturn",)], FINANCE_VALUES),
+           "capital": ([("Programme",), ("Actual to date",)], CAPITAL_VALUES)}
 _CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 
 
@@ -275,9 +281,9 @@ def error_cells(path: str | Path, sheet: str) -> dict[str, str]:
 
 
 def read_return(path: str | Path) -> Return:
-    """Read a filled return (performance or finance). Raises
-    :class:`~xlperf.errors.WorkbookError` when the file cannot be read or has neither a
-    ``Return`` nor a ``Finance`` sheet with its header row."""
+    """Read a filled return (performance, finance or capital programme). Raises
+    :class:`~xlperf.errors.WorkbookError` when the file cannot be read or has no ``Return``,
+    ``Finance`` or ``Capital`` sheet with its header row."""
     file = Path(path)
     book = open_workbook(file)
     where = str(file)
@@ -332,21 +338,21 @@ def _assemble(file: Path, names: list[str], properties: dict[str, str],
     if hidden is not None:
         identity.update(_identity(grid_of(hidden)))
     kind = identity.get("kind", "")
-    wanted = identity.get("sheet") or ("Finance" if kind == FINANCE else "Return")
-    sheet = find_sheet(names, wanted) or find_sheet(names, "Return") or find_sheet(names,
-                                                                                    "Finance")
-    if sheet is None:
-        raise WorkbookError(f"{file}: no 'Return' or 'Finance' sheet: is this an xlperf return?",
-                            file=where)
+    wanted = identity.get("sheet") or {FINANCE: "Finance", CAPITAL: "Capital"}.get(kind,
+                                                                                  "Return")
+    sheet = find_sheet(names, wanted) or next(
+        (found for found in (find_sheet(names, s) for s in ("Return", "Finance", "Capital"))
+         if found is not None), None)
+    if sheet is None or fold(sheet) not in _TABLES:
+        raise WorkbookError(f"{file}: no 'Return', 'Finance' or 'Capital' sheet: is this an "
+                            "xlperf return?", file=where)
     grid = grid_of(sheet)
-    finance = fold(sheet) == "finance"
-    anchors = ([("Service area",), ("Forecast outturn",)] if finance
-               else [("Code",), ("Actual",)])
+    anchors, wanted_columns = _TABLES[fold(sheet)]
+    finance = fold(sheet) != "return"  # finance or capital: no percentages
     located = find_table(grid, anchors)
     if located is None:
         raise WorkbookError(f"{file}: sheet {sheet!r} has no header row with "
                             f"{' and '.join(a[0] for a in anchors)}", file=where, sheet=sheet)
-    wanted_columns = FINANCE_VALUES if finance else PERFORMANCE_VALUES
     by_fold = {fold(h): i for i, h in enumerate(located.frame.columns)}
     index = located.frame.index
     # One object block for the table and one for the result: a refresh assembles dozens of

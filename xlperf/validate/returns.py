@@ -63,11 +63,18 @@ PERFORMANCE_HEADERS = ("Code", "Measure", "Unit", "Polarity", "Frequency", "Peri
 FINANCE_HEADERS = ("Service area", "Gross budget", "Net budget", "Forecast outturn", "Variance",
                    "Explanation")
 CAPITAL_HEADERS = ("Revised estimate", "Actual to date")
-REQUIRED = {"performance": ("Code", "Actual"), "finance": ("Service area", "Forecast outturn")}
+CAPITAL_RETURN_HEADERS = ("Programme", "Revised base budget", "Revised estimate",
+                          "Actual to date", "Slippage", "Explanation")
+_HEADERS = {"performance": PERFORMANCE_HEADERS, "finance": FINANCE_HEADERS,
+            "capital": CAPITAL_RETURN_HEADERS}
+REQUIRED = {"performance": ("Code", "Actual"), "finance": ("Service area", "Forecast outturn"),
+            "capital": ("Programme", "Actual to date")}
 LOCKED = {"performance": ("Measure", "Unit", "Polarity", "Target"),
-          "finance": ("Gross budget", "Net budget")}
+          "finance": ("Gross budget", "Net budget"), "capital": ("Revised base budget",)}
 HEADER_ROW = 12
-_DATA_SHEET = {"performance": "Return", "finance": "Finance"}
+_DATA_SHEET = {"performance": "Return", "finance": "Finance", "capital": "Capital"}
+# The amount each kind of finance return must give on every row.
+_MAIN_AMOUNT = {"finance": "Forecast outturn", "capital": "Actual to date"}
 _NO_DATA_HINT = {"blank"}
 
 
@@ -122,6 +129,7 @@ class _MasterFacts:
     default_scheme: str
     materiality: float
     budget: pd.DataFrame  # normalised budget lines
+    capital: pd.DataFrame  # normalised capital programmes of the reporting period
     layouts: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
     cache: dict[Any, Any] = field(default_factory=dict)  # layouts, targets, suggestions
 
@@ -204,6 +212,14 @@ def _facts(master: Any) -> _MasterFacts:
         period = parse_period(master.reporting_period) if master.reporting_period else None
     except InputError:
         period = None
+    from xlperf.core.budget import capital_for_period
+    from xlperf.core.columns import CAPITAL_COLUMNS
+
+    capital = master.capital
+    if capital is not None and len(capital) and period is not None:
+        capital = capital_for_period(capital, period)
+    capital = (normalise_columns(capital, CAPITAL_COLUMNS) if capital is not None
+               and len(capital) else pd.DataFrame())
     materiality = master.settings.get("materiality")
     try:
         materiality = float(materiality) if materiality is not None else 50.0
@@ -213,7 +229,8 @@ def _facts(master: Any) -> _MasterFacts:
         register=register, services=frozenset(s for s in register["service"] if s),
         holders=frozenset(holders), register_hash=register_hash(master.register),
         period=period, rules=master_rules(master), schemes=master.schemes,
-        default_scheme=master.default_scheme, materiality=materiality, budget=budget)
+        default_scheme=master.default_scheme, materiality=materiality, budget=budget,
+        capital=capital)
     _FACTS[id(master)] = (weakref.ref(master), facts)
     return facts
 
@@ -471,7 +488,7 @@ def _identity(file: _File, source: Any) -> None:
         return
     if kind not in _DATA_SHEET:
         file.add("FILE-011", detail=f"its template kind is '{kind or 'blank'}', not a "
-                                    "performance or finance return")
+                                    "performance, finance or capital return")
         file.stop = True
         return
     wanted = identity.get("sheet") or _DATA_SHEET[kind]
@@ -519,11 +536,16 @@ def _check_identity(file: _File, facts: _MasterFacts | None, *, period: Any,
                  service=service)
         file.stop = True
     elif facts is not None and service is None:
-        known = facts.services if file.kind == "performance" else facts.holders
+        from xlperf.identity import CAPITAL_OWNER
+
+        known, expected = {
+            "performance": (facts.services, "a service of the master's register"),
+            "finance": (facts.holders, "a budget holder of the master's Budget sheet"),
+            "capital": (frozenset({CAPITAL_OWNER}) if len(facts.capital) else frozenset(),
+                        "the capital programme of the master's Capital sheet")}[file.kind]
         if known and who not in known:
             file.add("FILE-014", sheet=file.sheet, cell="A1", found=who or "no service",
-                     service="a service of the master's register" if file.kind ==
-                     "performance" else "a budget holder of the master's Budget sheet")
+                     service=expected)
             file.stop = True
 
 
@@ -541,7 +563,7 @@ def _fold(text: str) -> str:
 
 def _locate(file: _File, grid: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
     """The header row (1-based) and each known header's column; FILE-015/016 findings."""
-    headers = PERFORMANCE_HEADERS if file.kind == "performance" else FINANCE_HEADERS
+    headers = _HEADERS[file.kind]
     extra = CAPITAL_HEADERS if file.kind == "finance" else ()
     wanted = {fold(h): h for h in (*headers, *extra)}
     best, best_row = 0, None
@@ -562,7 +584,7 @@ def _locate(file: _File, grid: list[list[Any]]) -> tuple[int, dict[str, int]] | 
         if header not in columns:
             if header in REQUIRED[file.kind] or header in LOCKED[file.kind] or header in (
                     "Period", "Commentary", "Explanation", "Reported status", "Numerator",
-                    "Denominator", "Variance"):
+                    "Denominator", "Variance", "Revised estimate", "Slippage"):
                 file.add("FILE-015", sheet=file.sheet, cell=expected_cell, column=header,
                          expected_cell=expected_cell)
         elif columns[header] != position or header_row != stated:
@@ -1657,41 +1679,75 @@ def _unit_name(lo: float, hi: float) -> str:
 
 # --------------------------------------------------------------------------- finance
 def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
+    """The revenue (``finance``) and capital programme (``capital``) returns of a batch: one
+    frame, a row's name in ``Service area`` (a capital return's ``Programme``)."""
     parts = []
     for f in files:
-        frame = f.cells
+        frame = f.cells.rename(columns={"Programme": "Service area"})
         frame["file"] = f.number
+        frame["capital"] = f.kind == "capital"
         parts.append(frame.reset_index())
     cells = pd.concat(parts, ignore_index=True).set_index(["file", "row"])
-    for column in (*FINANCE_HEADERS, *CAPITAL_HEADERS):
+    for column in (*FINANCE_HEADERS, *CAPITAL_HEADERS, "Revised base budget"):
         if column not in cells.columns:
             cells[column] = None
     by_number = {f.number: f for f in files}
     line = cells["Service area"].map(_text)
-    is_total = line.str.casefold().str.contains("total").to_numpy()
+    capital = cells["capital"].to_numpy(dtype=bool)
+    is_total = line.str.casefold().str.contains("total").to_numpy() & ~capital
     numbers = {c: parse_values(cells[c]) for c in ("Gross budget", "Net budget",
                                                   "Forecast outturn", "Variance",
-                                                  "Revised estimate", "Actual to date")}
+                                                  "Revised estimate", "Actual to date",
+                                                  "Revised base budget")}
+    # The amount each row must give: the forecast outturn, or a programme's actual to date.
+    amount_kind = np.where(capital, numbers["Actual to date"]["kind"].to_numpy(dtype=object),
+                           numbers["Forecast outturn"]["kind"].to_numpy(dtype=object))
+    amount_reason = np.where(
+        capital, numbers["Actual to date"]["reason"].to_numpy(dtype=object),
+        numbers["Forecast outturn"]["reason"].to_numpy(dtype=object))
+    # A programme's revised estimate may be left blank: the master's stands (below).
+    estimate_kind = numbers["Revised estimate"]["kind"].to_numpy(dtype=object)
+    estimate_bad = capital & (estimate_kind != KIND_NUMBER) & (
+        numbers["Revised estimate"]["reason"].to_numpy(dtype=object) != REASON_BLANK)
     explained = ~cells["Explanation"].map(_blank).to_numpy(dtype=bool)
     materiality = facts.materiality if facts is not None else 50.0
     rows = pd.DataFrame({
         "Service area": line.astype(str),
         **{c: numbers[c]["number"].to_numpy() for c in numbers},
-        "forecast_kind": numbers["Forecast outturn"]["kind"].to_numpy(),
-        "forecast_blank": (numbers["Forecast outturn"]["reason"] == REASON_BLANK).to_numpy(
-            dtype=bool),
+        "amount_kind": np.where(estimate_bad, KIND_INVALID, amount_kind),
+        "amount_blank": (amount_reason == REASON_BLANK) & ~estimate_bad,
         "explained": explained, "materiality": np.where(is_total, np.inf, materiality),
     }, index=cells.index)
-    # Locked cells against the master's Budget sheet.
+    if facts is not None and len(facts.capital) and {"programme", "estimate"} <= set(
+            facts.capital.columns):
+        programmes = facts.capital.assign(programme=facts.capital["programme"].map(_text)) \
+            .drop_duplicates("programme").set_index("programme")
+        master_estimate = parse_values(programmes["estimate"].reindex(line.to_numpy()).astype(
+            object))["number"].to_numpy()
+        estimate = rows["Revised estimate"].to_numpy()
+        rows["Revised estimate"] = np.where(capital & np.isnan(estimate), master_estimate,
+                                            estimate)
+    # Locked cells against the master's Budget and Capital sheets (the master's figure is the
+    # one checked against).
+    locked = []
     if facts is not None and len(facts.budget) and "line" in facts.budget.columns:
         budget = facts.budget.assign(line=facts.budget["line"].map(_text)).drop_duplicates(
             "line").set_index("line")
-        for header, core in (("Gross budget", "gross_budget"), ("Net budget", "budget")):
-            if core not in budget.columns:
+        locked += [(budget, ~capital, header, core) for header, core in (
+            ("Gross budget", "gross_budget"), ("Net budget", "budget"))]
+    if facts is not None and len(facts.capital) and "programme" in facts.capital.columns:
+        programmes = facts.capital.assign(programme=facts.capital["programme"].map(_text)) \
+            .drop_duplicates("programme").set_index("programme")
+        locked.append((programmes, capital, "Revised base budget", "base_budget"))
+    if locked:
+        budget = facts.budget.assign(line=facts.budget["line"].map(_text)).drop_duplicates(
+            "line").set_index("line")
+        for sheet, among, header, core in locked:
+            if core not in sheet.columns:
                 continue
-            want = budget[core].reindex(line.to_numpy()).to_numpy(dtype=object)
+            want = sheet[core].reindex(line.to_numpy()).to_numpy(dtype=object)
             got = cells[header].to_numpy(dtype=object)
-            known = pd.Series(line.to_numpy()).isin(budget.index).to_numpy()
+            known = pd.Series(line.to_numpy()).isin(sheet.index).to_numpy() & among
             differs = known & _differs(got, want)
             # The changed value is ignored: the checks use the master's figure.
             master_numbers = parse_values(pd.Series(want, dtype=object))["number"].to_numpy()
@@ -1710,6 +1766,8 @@ def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
     from xlperf.core.budget import crossfoot
 
     for f in files:
+        if f.kind != "finance":
+            continue
         mine = rows.xs(f.number, level="file", drop_level=False)
         totals = mine[mine["Service area"].str.casefold().str.contains("total")]
         if not len(totals):
@@ -1731,12 +1789,15 @@ def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
         name = line.at[idx]
         forecast, budget_v = rows.at[idx, "Forecast outturn"], rows.at[idx, "Net budget"]
         fields: dict[str, Any] = {"line": name}
+        amount = _MAIN_AMOUNT[f.kind]
         if rule == "FIN-001":
-            cell, value = f.cell("Forecast outturn", row), _shown(cells.at[idx,
-                                                                           "Forecast outturn"])
-            fields["column"] = "Forecast outturn"
+            column = amount if numbers[amount]["kind"].at[idx] != KIND_NUMBER and numbers[
+                amount]["reason"].at[idx] != REASON_BLANK else "Revised estimate"
+            cell, value = f.cell(column, row), _shown(cells.at[idx, column])
+            fields["column"] = column
         elif rule == "FIN-007":
-            cell, value = f.cell("Forecast outturn", row), None
+            cell, value = f.cell(amount, row), None
+            fields["column"] = amount.lower()
         elif rule == "FIN-002":
             column = more["column"]
             cell, value = f.cell(column, row), rows.at[idx, column]
@@ -1843,7 +1904,7 @@ def _check(files: list[_File], facts: _MasterFacts | None,
            previous: pd.DataFrame | None) -> list[tuple[Report, Any]]:
     """The content checks over every return of a batch that was read, then the reports."""
     performance = [f for f in files if not f.stop and f.kind == "performance" and f.size]
-    finance = [f for f in files if not f.stop and f.kind == "finance" and f.size]
+    finance = [f for f in files if not f.stop and f.kind in _MAIN_AMOUNT and f.size]
     if performance:
         _performance(performance, facts, previous)
     if finance:

@@ -92,10 +92,11 @@ def build_demo_workbooks(out_dir: str | Path, *, period: str | None = None,
     master = build_demo_master(out / "master.xlsx", period=when, timestamp=timestamp)
     templates = build_templates(master, when, out / "templates", timestamp=timestamp)
     values = demo.demo_values(when)
-    budget = demo.demo_budget()
+    data_of = {"performance": values, "finance": demo.demo_budget(),
+               "capital": demo.demo_capital()}
     returns = []
     for info in templates:
-        data = values if info.kind == "performance" else budget
+        data = data_of[info.kind]
         returns.append(fill_return(info.path, data, out / "returns" / info.path.name,
                                    timestamp=timestamp))
     return DemoFiles(master, tuple(templates), tuple(returns))

@@ -1,11 +1,13 @@
-"""Return templates: one performance return per service and one finance return per budget holder.
+"""Return templates: one performance return per service, one finance return per budget holder
+and one capital programme return.
 
 Made from a master workbook (:func:`build_templates`) for one reporting period. Each template
-has one sheet people fill in (``Return`` or ``Finance``) with:
+has one sheet people fill in (``Return``, ``Finance`` or ``Capital``) with:
 
 - a title block (council, service or budget holder, period, deadline) and a guidance block;
 - a header row at :data:`HEADER_ROW` and one row per measure and period from
-  :data:`FIRST_DATA_ROW` (performance) or per budget line (finance);
+  :data:`FIRST_DATA_ROW` (performance), per budget line (finance) or per capital programme of
+  the quarter (capital);
 - layout cells locked and the sheet protected (no password: the protection stops accidents, the
   template identity catches the rest); input cells unlocked and highlighted yellow; drop-downs of
   the measure's status words;
@@ -35,7 +37,8 @@ from openpyxl.styles import Alignment, Protection
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlperf.core.columns import BUDGET_COLUMNS, normalise_columns
+from xlperf.core.budget import capital_for_period
+from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, normalise_columns
 from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import Period, parse_period
 from xlperf.core.schemes import get_scheme
@@ -44,6 +47,8 @@ from xlperf.core.targets import period_targets
 from xlperf.core.values import parse_value
 from xlperf.errors import InputError, WorkbookError
 from xlperf.identity import (
+    CAPITAL,
+    CAPITAL_OWNER,
     FINANCE,
     IDENTITY_KEYS,
     IDENTITY_SHEET,
@@ -53,7 +58,7 @@ from xlperf.identity import (
 )
 from xlperf.write import _xlsx
 
-PERFORMANCE_SHEET, FINANCE_SHEET = "Return", "Finance"
+PERFORMANCE_SHEET, FINANCE_SHEET, CAPITAL_SHEET = "Return", "Finance", "Capital"
 HEADER_ROW = 12
 FIRST_DATA_ROW = HEADER_ROW + 1
 
@@ -67,6 +72,10 @@ PERFORMANCE_COLUMNS: tuple[tuple[str, float, bool], ...] = (
 FINANCE_COLUMNS: tuple[tuple[str, float, bool], ...] = (
     ("Service area", 34, False), ("Gross budget", 13, False), ("Net budget", 13, False),
     ("Forecast outturn", 14, True), ("Variance", 12, False), ("Explanation", 70, True),
+)
+CAPITAL_RETURN_COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("Programme", 36, False), ("Revised base budget", 14, False), ("Revised estimate", 14, True),
+    ("Actual to date", 13, True), ("Slippage", 11, False), ("Explanation", 70, True),
 )
 RATIO_UNITS = re.compile(r"%|rate|ratio|per\b|percent", re.IGNORECASE)
 
@@ -91,6 +100,16 @@ FINANCE_GUIDANCE = (
     "4. Do not add, delete, move or rename rows, columns or sheets: the return is checked "
     "against its template.",
     "",
+)
+CAPITAL_GUIDANCE = (
+    "How to fill in this return",
+    "1. Type only in the yellow cells: Revised estimate, Actual to date (£000s) and Explanation.",
+    "2. Revised estimate is what the programme will spend this financial year; it starts as "
+    "the master's figure. Actual to date is what it has spent so far.",
+    "3. Explain every actual to date above the revised estimate, and any change to the "
+    "estimate.",
+    "4. Do not add, delete, move or rename rows, columns or sheets: the return is checked "
+    "against its template.",
 )
 
 
@@ -117,7 +136,7 @@ def slug(text: str) -> str:
 
 def template_id(kind: str, who: str, period: Period) -> str:
     """``perf-safeguarding-2013-14-Q2``: readable, and the same for the same return."""
-    prefix = "perf" if kind == PERFORMANCE else "fin"
+    prefix = {PERFORMANCE: "perf", CAPITAL: "cap"}.get(kind, "fin")
     return f"{prefix}-{slug(who)}-{period.format('iso').replace('/', '-')}"
 
 
@@ -390,6 +409,58 @@ def build_finance_template(master: Any, holder: str, lines: pd.DataFrame, period
                    timestamp=timestamp, info=(FINANCE, holder))
 
 
+def build_capital_template(master: Any, programmes: pd.DataFrame, period: Period, path: Path,
+                           *, timestamp: dt.datetime | None = None) -> TemplateInfo:
+    """Write the capital programme return: one row per programme of ``programmes`` (the
+    Capital sheet's rows for the period, :func:`~xlperf.core.budget.capital_for_period`), the
+    base budget locked, the revised estimate (the master's,
+    to be changed where it changed), actual to date and explanation to fill in."""
+    programmes = normalise_columns(programmes, CAPITAL_COLUMNS)
+    identity = {
+        "template_id": template_id(CAPITAL, CAPITAL_OWNER, period), "kind": CAPITAL,
+        "service": CAPITAL_OWNER, "period": period.format(),
+        "register_hash": register_hash(master.register), "xlperf_version": _version(),
+        "council": str(master.settings.get("council") or ""), "sheet": CAPITAL_SHEET,
+        "header_row": str(HEADER_ROW), "first_data_row": str(FIRST_DATA_ROW),
+    }
+    wb = _new_book(identity)
+    ws = wb.active
+    ws.title = CAPITAL_SHEET
+    _title_block(ws, "Capital programme return", (
+        ("Council", identity["council"]), ("Period", identity["period"]),
+        ("Return by", str(master.settings.get("return_deadline") or "")),
+        ("Template", identity["template_id"]),
+    ), CAPITAL_GUIDANCE)
+    _xlsx.header_row(ws, HEADER_ROW, [h for h, _w, _i in CAPITAL_RETURN_COLUMNS])
+    _xlsx.set_widths(ws, [w for _h, w, _i in CAPITAL_RETURN_COLUMNS])
+    row = FIRST_DATA_ROW
+    for _, programme in programmes.iterrows():
+        _shown(_xlsx.put(ws, row, 1, programme.get("programme")))
+        _shown(_xlsx.put(ws, row, 2, parse_value(programme.get("base_budget")).number,
+                         number_format=_xlsx.INTEGER))
+        estimate = _xlsx.put(ws, row, 3, parse_value(programme.get("estimate")).number,
+                             number_format=_xlsx.INTEGER)
+        _input(estimate)
+        _input(ws.cell(row=row, column=4))
+        ws.cell(row=row, column=4).number_format = _xlsx.INTEGER
+        slippage = ws.cell(row=row, column=5)
+        # As the scorecard works it out: base budget not expected to be spent this year.
+        slippage.value = f'=IF(AND(ISNUMBER(B{row}),ISNUMBER(C{row})),MAX(B{row}-C{row},0),"")'
+        slippage.number_format = _xlsx.INTEGER
+        _shown(slippage)
+        _input(ws.cell(row=row, column=6), wrap=True)
+        row += 1
+    last = row - 1
+    for column, prompt, title in (
+            ("C", "Revised estimate for the year, £000s.", "Revised estimate"),
+            ("D", "Spent so far this year, £000s.", "Actual to date")):
+        dv = _xlsx.number_validation(minimum=0, prompt=prompt, title=title)
+        dv.add(f"{column}{FIRST_DATA_ROW}:{column}{last}")
+        ws.add_data_validation(dv)
+    return _finish(wb, ws, path, frozen_columns=1, last_column="F", identity=identity,
+                   timestamp=timestamp, info=(CAPITAL, CAPITAL_OWNER))
+
+
 def _finish(wb: Any, ws: Any, path: Path, *, frozen_columns: int, last_column: str,
             identity: Mapping[str, str], timestamp: dt.datetime | None,
             info: tuple[str, str]) -> TemplateInfo:
@@ -429,7 +500,8 @@ def build_templates(master: Any, period: Any, out_dir: str | Path, *,
                     timestamp: dt.datetime | None = None) -> list[TemplateInfo]:
     """Write every return template of ``master`` (a path or a read
     :class:`~xlperf.read.master.Master`) for ``period`` into ``out_dir``: one performance return
-    per service of the register, then one finance return per budget holder.
+    per service of the register, one finance return per budget holder, then one capital
+    programme return when the Capital sheet has programmes for the period.
 
     Raises :class:`~xlperf.errors.InputError` when the register has errors (fix them first:
     ``xlperf check`` lists them) or nothing is due.
@@ -456,6 +528,11 @@ def build_templates(master: Any, period: Any, out_dir: str | Path, *,
         name = f"Finance - {holder} - {_file_period(reporting)}.xlsx"
         infos.append(build_finance_template(book, holder, lines, reporting, out / name,
                                             timestamp=timestamp))
+    programmes = capital_for_period(book.capital, reporting)
+    if len(programmes):
+        name = f"{CAPITAL_OWNER} - {_file_period(reporting)}.xlsx"
+        infos.append(build_capital_template(book, programmes, reporting, out / name,
+                                            timestamp=timestamp))
     return infos
 
 
@@ -465,9 +542,10 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
 
     Performance: ``values`` has ``Code``, ``Period`` and any of ``Actual``, ``Numerator``,
     ``Denominator``, ``Reported status``, ``Commentary``; rows are matched by code and period.
-    Finance: ``Service area`` and any of ``Forecast outturn``, ``Explanation``. Text is written
-    as text (a commentary starting with ``=`` stays words). Values for rows the template does
-    not have are ignored.
+    Finance: ``Service area`` and any of ``Forecast outturn``, ``Explanation``. Capital:
+    ``Programme`` and any of ``Revised estimate``, ``Actual to date``, ``Explanation``. Text
+    is written as text (a commentary starting with ``=`` stays words). Values for rows the
+    template does not have are ignored.
     """
     try:
         wb = load_workbook(template)
@@ -483,6 +561,10 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
         ws = wb[FINANCE_SHEET]
         keys, key_columns = ("Service area",), (1,)
         inputs = {"Forecast outturn": 4, "Explanation": 6}
+    elif CAPITAL_SHEET in wb.sheetnames:
+        ws = wb[CAPITAL_SHEET]
+        keys, key_columns = ("Programme",), (1,)
+        inputs = {"Revised estimate": 3, "Actual to date": 4, "Explanation": 6}
     else:
         raise WorkbookError(f"{template}: not an xlperf return template", file=str(template))
     rows: dict[tuple[str, ...], int] = {}

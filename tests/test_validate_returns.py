@@ -326,6 +326,11 @@ def test_original_is_never_modified_and_annotated_copy_shows_everything(bad_repo
     assert cell.fill.fgColor.rgb.endswith("FFEB9C")
     assert wb["Return"]["H13"].comment.text.startswith("✖ ERROR PERF-008")
     assert issues.max_row == len(report.findings) + 1
+    # How to fix names this finding's cells (the rule's {cell} and {comment_cell} filled in).
+    fixes = {row[4]: row[7] for row in issues.iter_rows(min_row=2, values_only=True)}
+    assert fixes["H14"] == ("Enter a number, or leave it blank and explain in the commentary "
+                            "(L14).")
+    assert not any("{" in text for text in fixes.values()), fixes
 
 
 # --- library and CLI on real files --------------------------------------------------------

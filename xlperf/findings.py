@@ -110,6 +110,7 @@ class Finding:
     sheet: str | None = None
     cell: str | None = None
     value: Any = None
+    how_to_fix: str = ""  # the rule's advice with this finding's cells filled in
 
     @property
     def where(self) -> str:

@@ -83,7 +83,7 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
             value = "'" + value  # shown as text, never a formula
         ws.append([SYMBOLS.get(finding.severity, "?"), finding.severity, finding.rule,
                    finding.sheet or "", finding.cell or "", value, finding.message,
-                   rule.how_to_fix if rule else ""])
+                   finding.how_to_fix or (rule.fix(cell=finding.cell) if rule else "")])
         link = ws.cell(row=ws.max_row, column=5)
         if finding.sheet in wb.sheetnames and finding.cell:
             location = f"'{finding.sheet}'!{finding.cell}"

@@ -120,7 +120,11 @@ class Rule:
         return f"{self.title} ({', '.join(where)})." if where else f"{self.title}."
 
     def fix(self, **fields: Any) -> str:
-        """The how-to-fix text with ``fields`` filled in (the bare text if any is missing)."""
+        """The how-to-fix text with ``fields`` filled in (the bare text if any is missing).
+
+        >>> load_rules()["PERF-004"].fix(cell="H14", comment_cell="L14")
+        'Enter the actual in H14, or explain in the commentary (L14) why it is not available.'
+        """
         try:
             return self.how_to_fix.format_map({k: _Field(v) for k, v in fields.items()})
         except (KeyError, IndexError, ValueError, TypeError, AttributeError):
@@ -143,7 +147,7 @@ class Rule:
         if value is None and cell is None:
             context.pop("value")
         return Finding(self.id, self.severity, self.render(**context), file=path, sheet=sheet,
-                       cell=cell, value=value)
+                       cell=cell, value=value, how_to_fix=self.fix(**context))
 
 
 @lru_cache(maxsize=1024)

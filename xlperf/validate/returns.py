@@ -811,7 +811,8 @@ def _restyle(found: Iterable[Finding], rules: Mapping[str, Rule]) -> list[Findin
     for f in found:
         rule = rules.get(f.rule)
         out.append(f if rule is None or rule.severity == f.severity else
-                   Finding(f.rule, rule.severity, f.message, f.file, f.sheet, f.cell, f.value))
+                   Finding(f.rule, rule.severity, f.message, f.file, f.sheet, f.cell, f.value,
+                           f.how_to_fix))
     return out
 
 

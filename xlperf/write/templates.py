@@ -279,6 +279,29 @@ def _page(ws: Worksheet, last_column: str) -> None:
     ws.print_area = f"A1:{last_column}{ws.max_row}"
 
 
+def _start(master: Any, kind: str, who: str, period: Period, sheet: str, title: str,
+           guidance: Sequence[str], columns: Sequence[tuple[str, float, bool]], *,
+           register: pd.DataFrame) -> tuple[dict[str, str], Workbook, Worksheet]:
+    """A template's identity, book and data sheet with its title, guidance and header rows."""
+    identity = {
+        "template_id": template_id(kind, who, period), "kind": kind, "service": who,
+        "period": period.format(), "register_hash": register_hash(register),
+        "xlperf_version": _version(), "council": str(master.settings.get("council") or ""),
+        "sheet": sheet, "header_row": str(HEADER_ROW), "first_data_row": str(FIRST_DATA_ROW),
+    }
+    wb = _new_book(identity)
+    ws = wb.active
+    ws.title = sheet
+    _title_block(ws, title, (
+        ("Council", identity["council"]), ("Period", identity["period"]),
+        ("Return by", str(master.settings.get("return_deadline") or "")),
+        ("Template", identity["template_id"]),
+    ), guidance)
+    _xlsx.header_row(ws, HEADER_ROW, [h for h, _w, _i in columns])
+    _xlsx.set_widths(ws, [w for _h, w, _i in columns])
+    return identity, wb, ws
+
+
 def build_performance_template(master: Any, service: str, period: Period, path: Path, *,
                                timestamp: dt.datetime | None = None) -> TemplateInfo:
     """Write the performance return of one service for ``period``."""
@@ -289,24 +312,9 @@ def build_performance_template(master: Any, service: str, period: Period, path: 
     mine = prepared[prepared["service"] == service]
     if mine.empty:
         raise InputError(f"no measures for service {service!r} in the register")
-    identity = {
-        "template_id": template_id(PERFORMANCE, service, period), "kind": PERFORMANCE,
-        "service": service, "period": period.format(), "register_hash": register_hash(register),
-        "xlperf_version": _version(), "council": str(master.settings.get("council") or ""),
-        "sheet": PERFORMANCE_SHEET, "header_row": str(HEADER_ROW),
-        "first_data_row": str(FIRST_DATA_ROW),
-    }
-    wb = _new_book(identity)
-    ws = wb.active
-    ws.title = PERFORMANCE_SHEET
-    deadline = str(master.settings.get("return_deadline") or "")
-    _title_block(ws, f"Performance return: {service}", (
-        ("Council", identity["council"]), ("Period", identity["period"]),
-        ("Return by", deadline), ("Template", identity["template_id"]),
-    ), PERFORMANCE_GUIDANCE)
-    headers = [h for h, _w, _i in PERFORMANCE_COLUMNS]
-    _xlsx.header_row(ws, HEADER_ROW, headers)
-    _xlsx.set_widths(ws, [w for _h, w, _i in PERFORMANCE_COLUMNS])
+    identity, wb, ws = _start(master, PERFORMANCE, service, period, PERFORMANCE_SHEET,
+                              f"Performance return: {service}", PERFORMANCE_GUIDANCE,
+                              PERFORMANCE_COLUMNS, register=register)
     table = _target_lookup(master.targets)
     row = FIRST_DATA_ROW
     status_rows: dict[tuple[str, ...], list[int]] = {}
@@ -364,27 +372,13 @@ def build_finance_template(master: Any, holder: str, lines: pd.DataFrame, period
                            path: Path, *, timestamp: dt.datetime | None = None) -> TemplateInfo:
     """Write the finance return of one budget holder (their ``lines`` of the Budget sheet)."""
     frame = normalise_columns(lines, BUDGET_COLUMNS)
-    identity = {
-        "template_id": template_id(FINANCE, holder, period), "kind": FINANCE,
-        "service": holder, "period": period.format(),
-        "register_hash": register_hash(master.register), "xlperf_version": _version(),
-        "council": str(master.settings.get("council") or ""), "sheet": FINANCE_SHEET,
-        "header_row": str(HEADER_ROW), "first_data_row": str(FIRST_DATA_ROW),
-    }
-    wb = _new_book(identity)
-    ws = wb.active
-    ws.title = FINANCE_SHEET
     materiality = master.settings.get("materiality")
     shown_materiality = "the materiality threshold" if materiality is None else (
         f"£{float(materiality):,.0f}k")
     guidance = [g.replace("{materiality}", shown_materiality) for g in FINANCE_GUIDANCE]
-    _title_block(ws, f"Finance return: {holder}", (
-        ("Council", identity["council"]), ("Period", identity["period"]),
-        ("Return by", str(master.settings.get("return_deadline") or "")),
-        ("Template", identity["template_id"]),
-    ), guidance)
-    _xlsx.header_row(ws, HEADER_ROW, [h for h, _w, _i in FINANCE_COLUMNS])
-    _xlsx.set_widths(ws, [w for _h, w, _i in FINANCE_COLUMNS])
+    identity, wb, ws = _start(master, FINANCE, holder, period, FINANCE_SHEET,
+                              f"Finance return: {holder}", guidance, FINANCE_COLUMNS,
+                              register=master.register)
     row = FIRST_DATA_ROW
     for _, line in frame.iterrows():
         values = (line.get("line"), parse_value(line.get("gross_budget")).number,
@@ -413,26 +407,12 @@ def build_capital_template(master: Any, programmes: pd.DataFrame, period: Period
                            *, timestamp: dt.datetime | None = None) -> TemplateInfo:
     """Write the capital programme return: one row per programme of ``programmes`` (the
     Capital sheet's rows for the period, :func:`~xlperf.core.budget.capital_for_period`), the
-    base budget locked, the revised estimate (the master's,
-    to be changed where it changed), actual to date and explanation to fill in."""
+    base budget locked, the revised estimate (the master's, to be changed where it changed),
+    actual to date and explanation to fill in."""
     programmes = normalise_columns(programmes, CAPITAL_COLUMNS)
-    identity = {
-        "template_id": template_id(CAPITAL, CAPITAL_OWNER, period), "kind": CAPITAL,
-        "service": CAPITAL_OWNER, "period": period.format(),
-        "register_hash": register_hash(master.register), "xlperf_version": _version(),
-        "council": str(master.settings.get("council") or ""), "sheet": CAPITAL_SHEET,
-        "header_row": str(HEADER_ROW), "first_data_row": str(FIRST_DATA_ROW),
-    }
-    wb = _new_book(identity)
-    ws = wb.active
-    ws.title = CAPITAL_SHEET
-    _title_block(ws, "Capital programme return", (
-        ("Council", identity["council"]), ("Period", identity["period"]),
-        ("Return by", str(master.settings.get("return_deadline") or "")),
-        ("Template", identity["template_id"]),
-    ), CAPITAL_GUIDANCE)
-    _xlsx.header_row(ws, HEADER_ROW, [h for h, _w, _i in CAPITAL_RETURN_COLUMNS])
-    _xlsx.set_widths(ws, [w for _h, w, _i in CAPITAL_RETURN_COLUMNS])
+    identity, wb, ws = _start(master, CAPITAL, CAPITAL_OWNER, period, CAPITAL_SHEET,
+                              "Capital programme return", CAPITAL_GUIDANCE,
+                              CAPITAL_RETURN_COLUMNS, register=master.register)
     row = FIRST_DATA_ROW
     for _, programme in programmes.iterrows():
         _shown(_xlsx.put(ws, row, 1, programme.get("programme")))

@@ -390,6 +390,30 @@ def test_finance_and_performance_returns_in_one_batch_keep_their_cells(bad_repor
     assert bad_reports["variance typed"].meta["kind"] == "finance"
 
 
+def test_capital_return_of_a_master_without_a_budget_and_without_a_master(tmp_path):
+    """A council with a capital programme and no revenue Budget sheet; and the same return
+    checked with no master at all (its own figures only)."""
+    from xlperf import demo
+    from xlperf.write.master import build_master
+    from xlperf.write.templates import build_templates, fill_return
+
+    master = build_master(tmp_path / "master.xlsx", register=demo.demo_register(),
+                          capital=demo.demo_capital(), settings=demo.demo_settings())
+    infos = build_templates(master, "Q2 2013/14", tmp_path / "templates")
+    assert [i.kind for i in infos].count("finance") == 0
+    capital = next(i.path for i in infos if i.kind == "capital")
+    values = demo.demo_capital().assign(**{"Explanation": ""})
+    filled = fill_return(capital, values, tmp_path / capital.name)
+    wb = load_workbook(filled)
+    wb["Capital"]["D16"] = 520  # above its 500 estimate, now unexplained
+    wb["Capital"]["B13"] = 5_100
+    wb.save(filled)
+    report = validate_return(filled, master)
+    assert _pairs(report) == {("FIN-005", "D16"), ("FILE-018", "B13")}
+    alone = validate_return(filled)
+    assert _pairs(alone) == {("FIN-005", "D16")}
+
+
 def test_row_rules_and_plain_pandera_checks_give_the_same_findings(bad_reports, monkeypatch):
     """The refined schemas' RowRule checks report only the cell each rule is about; with
     plain pandera checks (what the schemas fall back to where the RowRule backend cannot be

@@ -1719,10 +1719,11 @@ def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
         "amount_blank": (amount_reason == REASON_BLANK) & ~estimate_bad,
         "explained": explained, "materiality": np.where(is_total, np.inf, materiality),
     }, index=cells.index)
-    if facts is not None and len(facts.capital) and {"programme", "estimate"} <= set(
-            facts.capital.columns):
+    programmes = None  # the master's capital programmes of the period, by name
+    if facts is not None and len(facts.capital) and "programme" in facts.capital.columns:
         programmes = facts.capital.assign(programme=facts.capital["programme"].map(_text)) \
             .drop_duplicates("programme").set_index("programme")
+    if programmes is not None and "estimate" in programmes.columns:
         master_estimate = parse_values(programmes["estimate"].reindex(line.to_numpy()).astype(
             object))["number"].to_numpy()
         estimate = rows["Revised estimate"].to_numpy()
@@ -1736,13 +1737,9 @@ def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
             "line").set_index("line")
         locked += [(budget, ~capital, header, core) for header, core in (
             ("Gross budget", "gross_budget"), ("Net budget", "budget"))]
-    if facts is not None and len(facts.capital) and "programme" in facts.capital.columns:
-        programmes = facts.capital.assign(programme=facts.capital["programme"].map(_text)) \
-            .drop_duplicates("programme").set_index("programme")
+    if programmes is not None:
         locked.append((programmes, capital, "Revised base budget", "base_budget"))
     if locked:
-        budget = facts.budget.assign(line=facts.budget["line"].map(_text)).drop_duplicates(
-            "line").set_index("line")
         for sheet, among, header, core in locked:
             if core not in sheet.columns:
                 continue

@@ -17,7 +17,9 @@ from xlperf.errors import XlperfError
 def rules(
     as_json: Annotated[bool, typer.Option("--json", help="Print the catalogue as JSON.")] = False,
     applies_to: Annotated[str | None, typer.Option(
-        "--applies-to", help="Only rules for: all, performance or finance returns.")] = None,
+        "--applies-to",
+        help="Only rules for: all, performance or finance (revenue and capital) returns.")
+    ] = None,
 ) -> None:
     """List the validation rules: id, severity, title, message and how to fix."""
     from xlperf.validate.catalogue import APPLIES_TO, load_rules

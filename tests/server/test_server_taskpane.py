@@ -158,6 +158,8 @@ def test_validate_lists_findings_that_select_their_cells(browser, live, demo, tm
     assert items.count() == 3
     first = items.nth(0)
     assert "✖ Error" in first.text_content()
+    # What to do about it, naming the cell: "Enter the count as a whole number ...".
+    assert first.locator(".fix").text_content().startswith("Enter the count as a whole number")
     link = first.locator("a")
     where = link.text_content()
     link.click()

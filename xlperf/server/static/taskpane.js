@@ -118,6 +118,7 @@
         item.appendChild(document.createTextNode(" "));
       }
       item.appendChild(el("span", f.message));
+      if (f.how_to_fix) { item.appendChild(el("div", f.how_to_fix, "fix")); }
       item.appendChild(el("div", f.rule, "rule"));
       list.appendChild(item);
     });

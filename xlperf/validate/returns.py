@@ -1373,8 +1373,7 @@ def _history_checks(index: pd.Index, code: pd.Series, period_text: pd.Series,
             out.append(("PERF-014", index[int(pos)], {"previous": pv, "previous_period": pp,
                                                       "change": ch, "threshold": th}))
     # A percentage typed as a fraction, judged against the target when there is no history.
-    folded = unit.fillna("").astype(str).str.casefold().to_numpy()
-    percent = np.array(["%" in u or "percent" in u for u in folded], dtype=bool)
+    percent = _distinct(unit, lambda u: "%" in u or "percent" in u.casefold()).astype(bool)
     tgt = target.to_numpy(dtype=float)
     fraction = (percent & rated_ok & (np.abs(number) > 0) & (np.abs(number) <= 1)
                 & (tgt >= 10))

@@ -334,8 +334,12 @@ def test_validate_button_lists_findings_on_their_own_sheet(xw, monkeypatch, tmp_
     assert report is not None and not report.valid
     applied = replay(bad, book.json()["actions"])
     findings = applied.grids["Findings"]
-    assert findings[0] == ["Severity", "Rule", "Sheet", "Cell", "Value", "Message"]
-    assert any(row[0] == "error" and row[4] == "lots" for row in findings[1:])
+    assert findings[0] == ["Severity", "Rule", "Sheet", "Cell", "Value", "Message",
+                           "How to fix"]
+    lots = next(row for row in findings[1:] if row[0] == "error" and row[4] == "lots")
+    row = lots[3].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    # How to fix names the commentary cell of the same row, filled in.
+    assert lots[1] == "PERF-006" and f"commentary (L{row})" in lots[6] and "{" not in lots[6]
     errors = len(report.errors)
     assert f"{errors} error{'s' if errors != 1 else ''} and " in applied.alerts[0]
     assert "Findings sheet" in applied.alerts[0]

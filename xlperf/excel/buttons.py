@@ -141,15 +141,16 @@ def findings_sheet(report: Any, name: str) -> Any:
     """A report as the ``Findings`` sheet: one row per finding, errors first (as ordered)."""
     from xlperf.write.lossless import CellStyle, SheetContent
 
-    header = ["Severity", "Rule", "Sheet", "Cell", "Value", "Message"]
+    header = ["Severity", "Rule", "Sheet", "Cell", "Value", "Message", "How to fix"]
     bold = CellStyle(bold=True, color="#FFFFFF", fill="#1D70B8")
     error = CellStyle(bold=True, color="#D4351C")
     rows: list[list[Any]] = [header]
     styles: list[list[Any]] = [[bold] * len(header)]
     for f in report:
-        rows.append([f.severity, f.rule, f.sheet, f.cell, f.value, f.message])
+        rows.append([f.severity, f.rule, f.sheet, f.cell, f.value, f.message,
+                     f.how_to_fix or None])
         styles.append([error if f.severity == "error" else None])
     if len(rows) == 1:
-        rows.append(["", "", "", "", "", f"{name}: no problems found"])
-    return SheetContent(rows=rows, styles=styles, widths=[9, 10, 16, 8, 16, 100],
+        rows.append(["", "", "", "", "", f"{name}: no problems found", None])
+    return SheetContent(rows=rows, styles=styles, widths=[9, 10, 16, 8, 16, 90, 70],
                         freeze="A2", replace_layout=True)

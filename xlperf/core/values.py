@@ -412,7 +412,7 @@ def _texts_into(
         # A column of numbers with a few words ("TBC", "n/a") among them: each distinct text
         # through the scalar path costs microseconds, the string methods below milliseconds.
         for i, text in enumerate(uniques):
-            value = _parse_text(text)
+            value = parse_value(text)  # never raises
             if value.number is not None:
                 u_number[i] = value.number
             u_kind[i], u_reason[i] = value.kind, value.reason

@@ -57,10 +57,39 @@ def test_a_new_ledger_is_wal_with_foreign_keys_and_a_schema_version(tmp_path):
         con = ledger._con
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert con.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert con.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+        assert con.execute("SELECT version FROM schema_version").fetchall() == [(1,), (2,)]
         assert ledger.integrity() == "ok"
         assert ledger.counts() == {"values": 0, "statuses": 0, "refreshes": 0,
                                    "refresh_files": 0}
+
+
+def test_a_version_1_ledger_gains_the_money_table_and_keeps_its_values(tmp_path):
+    """A ledger written before the money table (schema 1) is brought up to date on opening."""
+    import sqlite3
+
+    from xlperf.ledger import _schema
+
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as con:
+        con.executescript(_schema._V1)
+        con.execute("INSERT INTO schema_version VALUES (1, '2013-10-01T09:00:00+00:00')")
+        con.execute('INSERT INTO "values" (code, period_key, period, value, recorded_at) '
+                    "VALUES ('NI_062', '2013/14-Q2', 'Q2 2013/14', 9.4, '2013-10-01')")
+    con.close()
+    with Ledger(path) as ledger:
+        assert ledger._con.execute("SELECT version FROM schema_version").fetchall() == [
+            (1,), (2,)]
+        assert ledger.current_values()["Actual"].tolist() == [9.4]
+        assert ledger.current_money("Q2 2013/14").empty
+        ledger.record_money(pd.DataFrame({"kind": ["capital"], "line": ["Family hubs"],
+                                          "estimate": [800.0], "actual": [310.0]}),
+                            "Q2 2013/14")
+        ledger.record_money(pd.DataFrame({"kind": ["capital"], "line": ["Family hubs"],
+                                          "actual": [350.0], "cell": ["D15"]}), "Q2 2013/14")
+        money = ledger.current_money("Q2 2013/14")
+        assert len(money) == 1 and money.iloc[0]["actual"] == 350.0  # the latest wins
+        assert pd.isna(money.iloc[0]["estimate"]) and money.iloc[0]["cell"] == "D15"
+        assert ledger.current_money("Q3 2013/14").empty
 
 
 def test_a_file_that_is_not_a_ledger_is_refused_with_a_message(tmp_path):

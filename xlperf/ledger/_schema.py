@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS schema_version (
@@ -92,8 +92,30 @@ CREATE VIEW IF NOT EXISTS current_values AS
                   WHERE w.code = v.code AND w.period_key = v.period_key);
 """
 
+# Version 2: the money figures a refresh took from finance and capital programme returns (the
+# forecast outturn of a budget line; a programme's revised estimate and actual to date), so the
+# committee report shows what the Finance sheet shows.
+_V2 = """
+CREATE TABLE IF NOT EXISTS money (
+    id           INTEGER PRIMARY KEY,                   -- insertion order: the highest id wins
+    kind         TEXT NOT NULL CHECK (kind IN ('revenue', 'capital')),
+    line         TEXT NOT NULL,                         -- service area or programme, as named
+    period_key   TEXT NOT NULL,
+    period       TEXT NOT NULL,
+    forecast     REAL,                                  -- revenue: forecast outturn, £000s
+    estimate     REAL,                                  -- capital: revised estimate, £000s
+    actual       REAL,                                  -- capital: actual to date, £000s
+    explanation  TEXT,
+    source_file  TEXT,
+    cell         TEXT,
+    recorded_at  TEXT NOT NULL,
+    refresh_id   INTEGER REFERENCES refreshes(id)
+);
+CREATE INDEX IF NOT EXISTS money_by_period ON money (period_key, kind, line, id);
+"""
+
 # (version, script): applied in order to a ledger whose recorded version is lower.
-MIGRATIONS: list[tuple[int, str]] = [(1, _V1)]
+MIGRATIONS: list[tuple[int, str]] = [(1, _V1), (2, _V2)]
 
 
 def migrate(connection: sqlite3.Connection) -> int:

@@ -231,6 +231,9 @@ class RefreshRun:
     def record_values(self, frame: pd.DataFrame, **kwargs: Any) -> RecordResult:
         return self.ledger.record_values(frame, refresh_id=self.id, **kwargs)
 
+    def record_money(self, frame: pd.DataFrame, period: Any) -> int:
+        return self.ledger.record_money(frame, period, refresh_id=self.id)
+
     def freeze_statuses(self, scored: pd.DataFrame, period_keys: Any = None,
                         **kwargs: Any) -> list[StatusChange]:
         return self.ledger.freeze_statuses(scored, period_keys, refresh_id=self.id, **kwargs)
@@ -581,6 +584,52 @@ class Ledger:
         frame = self._values(where, params, latest=True, provenance=provenance)
         return frame.rename(columns=_OUT_NAMES)[[_OUT_NAMES[c] for c in _OUT_NAMES
                                                  if c in frame.columns]]
+
+    # -- money ----------------------------------------------------------------------------
+
+    _MONEY = ("kind", "line", "forecast", "estimate", "actual", "explanation", "source_file",
+              "cell")
+
+    def record_money(self, frame: pd.DataFrame, period: Any, *,
+                     refresh_id: int | None = None) -> int:
+        """Record the money figures a refresh took from returns for ``period``: one row per
+        budget line (``kind`` ``revenue``: ``forecast``) or capital programme (``capital``:
+        ``estimate``, ``actual``), with ``line``, ``explanation``, ``source_file``, ``cell``
+        (missing columns are blank). Returns the number of rows recorded.
+
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> with Ledger(folder / "l.sqlite") as ledger:
+        ...     ledger.record_money(pd.DataFrame({"kind": ["revenue"], "line": ["Early help"],
+        ...                                       "forecast": [5402.0]}), "Q2 2013/14")
+        ...     ledger.current_money("Q2 2013/14")[["kind", "line", "forecast"]].values.tolist()
+        1
+        [['revenue', 'Early help', 5402.0]]
+        """
+        parsed = parse_period(period)
+        if not len(frame):
+            return 0
+        rows = frame.reindex(columns=list(self._MONEY)).astype(object)
+        rows = rows.where(pd.notna(rows), None)
+        stamp = _now()
+        with self.transaction():
+            self._con.executemany(
+                "INSERT INTO money (kind, line, forecast, estimate, actual, explanation, "
+                "source_file, cell, period_key, period, recorded_at, refresh_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*row, parsed.format("iso"), parsed.format(), stamp,
+                  self._refresh_id(refresh_id)) for row in rows.itertuples(index=False)])
+        return len(rows)
+
+    def current_money(self, period: Any) -> pd.DataFrame:
+        """The money figures in use for ``period``: the latest recorded per kind and line
+        (columns as :meth:`record_money` takes them, plus ``recorded_at``); empty when none."""
+        key = parse_period(period).format("iso")
+        return self._query(
+            "SELECT kind, line, forecast, estimate, actual, explanation, source_file, cell, "
+            "recorded_at FROM money AS m WHERE period_key = ? AND id = (SELECT max(n.id) "
+            "FROM money AS n WHERE n.period_key = m.period_key AND n.kind = m.kind "
+            "AND n.line = m.line) ORDER BY id", (key,))
 
     def history(self, code: str) -> pd.DataFrame:
         """Every version of every value of one measure, oldest period first; ``Version``

@@ -232,6 +232,46 @@ def test_finance_page_has_revenue_and_capital_totals(refreshed, page):
     assert fmt(total["variance"]) in text
 
 
+def test_finance_page_shows_what_the_refresh_took_from_returns(tmp_path):
+    """A service's forecast and a programme's actual to date, returned and accepted by a
+    refresh, are on the report's finance page as on the Finance sheet (the ledger keeps them);
+    a rejected return's figures are not."""
+    import python_calamine as pc
+    from openpyxl import load_workbook
+
+    from xlperf.refresh import ZipWorkbook, refresh
+    from xlperf.write.shipped import build_demo_workbooks
+
+    files = build_demo_workbooks(tmp_path)
+    returns = tmp_path / "returns"
+    wb = load_workbook(returns / "Finance - Pauline Sharratt - Q2 2013-14.xlsx")
+    wb["Finance"]["D13"], wb["Finance"]["F13"] = 22_000, "More placements."  # was 21,370
+    wb.save(returns / "Finance - Pauline Sharratt - Q2 2013-14.xlsx")
+    wb = load_workbook(returns / "Finance - Chris Walker - Q2 2013-14.xlsx")
+    wb["Finance"]["D13"] = 2_000  # rejected: the variance of -781 is left unexplained
+    wb.save(returns / "Finance - Chris Walker - Q2 2013-14.xlsx")
+    wb = load_workbook(returns / "Capital programme - Q2 2013-14.xlsx")
+    wb["Capital"]["D13"] = 2_500  # School places expansion spent so far (was 2,100)
+    wb.save(returns / "Capital programme - Q2 2013-14.xlsx")
+    refresh(ZipWorkbook(files.master), now=dt.datetime(2013, 10, 22, 9, 0))
+
+    sheet = pc.CalamineWorkbook.from_path(str(files.master)).get_sheet_by_name(
+        "Finance").to_python()
+    on_sheet = {r[0]: r for r in sheet if r and r[0]}
+    assert on_sheet["Children in care"][3] == 22_000
+    data = report_data_from_master(files.master, generated=GENERATED)
+    lines = data.budget.set_index("line")
+    assert lines.at["Children in care", "forecast"] == 22_000
+    assert lines.at["Children in care", "explanation"] == "More placements."
+    assert lines.at["Business support", "forecast"] == 2_690  # the Budget sheet's
+    assert lines.at["Directorate total", "forecast"] == 22_000 + 14_725 + 5_402 + 2_690
+    capital = data.capital.set_index("programme")
+    assert capital.at["School places expansion", "actual"] == 2_500
+    assert capital.at["Family hubs", "actual"] == 310
+    text = text_of(section(Page(render_html(data)), "finance"))
+    assert "22,000" in text and "More placements." in text
+
+
 # ---------------------------------------------------------------- accessibility
 def test_document_language_title_and_headings(page):
     (root,) = find(page.root, "html")

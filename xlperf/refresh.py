@@ -443,22 +443,24 @@ def _window(values: pd.DataFrame, reporting: Any) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------ finance
 def _finance(master: Any, returned: list[pd.DataFrame], period: Any,
-             capital_returned: Sequence[pd.DataFrame] = ()) -> Any:
+             capital_returned: Sequence[pd.DataFrame] = ()) -> tuple[Any, pd.DataFrame]:
     """Revenue lines (forecasts from accepted finance returns where given, else the master's
-    Budget sheet), the total, the cross-foot check and the capital programme."""
+    Budget sheet), the total, the cross-foot check and the capital programme; and the figures
+    taken from returns, one row per line or programme, as the ledger records them."""
     from xlperf.core.budget import crossfoot, score_budget
     from xlperf.core.columns import BUDGET_COLUMNS, fold, normalise_columns
     from xlperf.core.periods import parse_period
     from xlperf.core.values import parse_values
     from xlperf.write.outputs import FinanceData
 
+    taken: list[dict[str, Any]] = []
     budget = master.budget
     if budget is None or budget.empty:
-        return FinanceData(capital=_capital(master, period, capital_returned),
-                           capital_label=parse_period(period).format())
+        return (FinanceData(capital=_capital(master, period, capital_returned, taken),
+                            capital_label=parse_period(period).format()), pd.DataFrame(taken))
     frame = normalise_columns(budget, BUDGET_COLUMNS).copy()
     if "line" not in frame.columns or "budget" not in frame.columns:
-        return FinanceData()
+        return FinanceData(), pd.DataFrame(taken)
     names = frame["line"].map(lambda v: "" if v is None or (isinstance(v, float) and
                                                             math.isnan(v)) else str(v))
     has_total = len(frame) > 1 and "total" in names.iloc[-1].casefold()
@@ -485,6 +487,11 @@ def _finance(master: Any, returned: list[pd.DataFrame], period: Any,
             if explanation is not None and str(explanation).strip():
                 lines.at[index, "explanation"] = str(explanation).strip()
             lines.at[index, "source"] = f"return {row.get('Source file')} {row.get('Cell')}"
+            taken.append({"kind": "revenue", "line": str(lines.at[index, "line"]),
+                          "forecast": lines.at[index, "forecast"],
+                          "explanation": (str(explanation).strip() if explanation is not None
+                                          and str(explanation).strip() else None),
+                          "source_file": row.get("Source file"), "cell": row.get("Cell")})
             updated = True
     settings = master.settings
     tolerance = settings.get("budget_tolerance_pct")
@@ -505,15 +512,17 @@ def _finance(master: Any, returned: list[pd.DataFrame], period: Any,
         check = pd.DataFrame({c: lines[c] for c in numbers if c in lines.columns})
         check["forecast"] = scored["forecast"].to_numpy()
         problems = [p.message for p in crossfoot(check, numbers, list(numbers))]
-    capital = _capital(master, period, capital_returned)
-    return FinanceData(lines=scored, total=total_row, crossfoot=tuple(problems),
-                       capital=capital, capital_label=parse_period(period).format())
+    capital = _capital(master, period, capital_returned, taken)
+    return (FinanceData(lines=scored, total=total_row, crossfoot=tuple(problems),
+                        capital=capital, capital_label=parse_period(period).format()),
+            pd.DataFrame(taken))
 
 
-def _capital(master: Any, period: Any, returned: Sequence[pd.DataFrame] = ()) -> pd.DataFrame:
+def _capital(master: Any, period: Any, returned: Sequence[pd.DataFrame] = (),
+             taken: list[dict[str, Any]] | None = None) -> pd.DataFrame:
     """The period's capital programmes scored, with the revised estimate, actual to date and
     explanation of each programme an accepted capital return gives (the Capital sheet's
-    figures where it gives none)."""
+    figures where it gives none); what was taken is added to ``taken``."""
     from xlperf.core.budget import capital_for_period, score_capital
     from xlperf.core.columns import CAPITAL_COLUMNS, fold, normalise_columns
     from xlperf.core.periods import parse_period
@@ -541,14 +550,21 @@ def _capital(master: Any, period: Any, returned: Sequence[pd.DataFrame] = ()) ->
             at = by_name.get(fold(row.get("Programme") or ""))
             if at is None:
                 continue
+            record: dict[str, Any] = {"kind": "capital",
+                                      "line": str(programmes.at[at, "programme"]),
+                                      "source_file": row.get("Source file"),
+                                      "cell": row.get("Cell")}
             for header, column in (("Revised estimate", "estimate"),
                                    ("Actual to date", "actual")):
                 parsed = parse_values(pd.Series([row.get(header)], dtype=object))
                 if parsed["kind"].iloc[0] == "number":
-                    programmes.at[at, column] = float(parsed["number"].iloc[0])
+                    programmes.at[at, column] = record[column] = float(parsed["number"].iloc[0])
             explanation = row.get("Explanation")
             if explanation is not None and str(explanation).strip():
-                programmes.at[at, "explanation"] = str(explanation).strip()
+                programmes.at[at, "explanation"] = record["explanation"] = str(
+                    explanation).strip()
+            if taken is not None:
+                taken.append(record)
     return score_capital(programmes)
 
 
@@ -815,7 +831,9 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
             changes = [c for c in changes if (c.code, c.period_key) not in already]
             changes += current_changes
             trend = trend_values(scored, window)
-            finance = _finance(master, finance_rows, reporting, capital_rows)
+            finance, money = _finance(master, finance_rows, reporting, capital_rows)
+            if len(money):  # what the report's finance page takes (docs/report.md)
+                run.record_money(money, reporting)
             lap("score")
 
             say("Building the output sheets", 0.8)

@@ -21,7 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlperf.core.budget import DEFAULT_BUDGET_TOLERANCE_PCT, score_budget, score_capital
+from xlperf.core.budget import (
+    DEFAULT_BUDGET_TOLERANCE_PCT,
+    capital_for_period,
+    score_budget,
+    score_capital,
+)
+from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, fold
 from xlperf.core.direction import WORSENING
 from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import Period, parse_period
@@ -233,6 +239,73 @@ def _ledger_values(master: Path, settings: Mapping[str, Any]) -> pd.DataFrame | 
     return values if len(values) else None
 
 
+def _ledger_money(master: Path, settings: Mapping[str, Any], reporting: Period
+                  ) -> pd.DataFrame | None:
+    """The money figures the master's last refresh took from returns for ``reporting``
+    (``kind``, ``line``, ``forecast``, ``estimate``, ``actual``, ``explanation``), or None."""
+    from xlperf.ledger import Ledger, ledger_path
+
+    where = ledger_path(master, _setting(settings, "Ledger path"))
+    if not where.is_file():
+        return None
+    with Ledger(where) as ledger:
+        money = ledger.current_money(reporting)
+    return money if len(money) else None
+
+
+def _column(frame: pd.DataFrame, aliases: Iterable[str], default: str) -> str:
+    """The frame's column for ``aliases`` (a header as the sheet has it), else ``default``
+    (added blank)."""
+    wanted = set(aliases)
+    found = next((c for c in frame.columns if fold(c) in wanted), None)
+    if found is None:
+        frame[default] = None
+        return default
+    return str(found)
+
+
+def _with_money(budget: pd.DataFrame, capital: pd.DataFrame, money: pd.DataFrame | None
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The Budget and Capital sheets' rows with the figures a refresh took from returns
+    (``money``), as the refresh's ``Finance`` sheet shows them: a line's forecast outturn and
+    explanation, a programme's revised estimate, actual to date and explanation; a total row
+    (the last, named "total") then forecasts the sum of the lines."""
+    if money is None or money.empty:
+        return budget, capital
+    out = []
+    for frame, kind, name_key, figures in (
+            (budget, "revenue", BUDGET_COLUMNS["line"], (
+                ("forecast", BUDGET_COLUMNS["forecast"], "Forecast outturn"),
+                ("explanation", BUDGET_COLUMNS["explanation"], "Explanation"))),
+            (capital, "capital", CAPITAL_COLUMNS["programme"], (
+                ("estimate", CAPITAL_COLUMNS["estimate"], "Revised estimate"),
+                ("actual", CAPITAL_COLUMNS["actual"], "Actual to date"),
+                ("explanation", CAPITAL_COLUMNS["explanation"], "Explanation")))):
+        taken = money[money["kind"] == kind]
+        if frame.empty or taken.empty:
+            out.append(frame)
+            continue
+        frame = frame.copy()
+        names = frame[_column(frame, name_key, "Name")].map(lambda v: fold(v or ""))
+        by_name = {fold(line): row for line, row in zip(taken["line"], taken.itertuples(),
+                                                        strict=True)}
+        hit = names.isin(by_name).to_numpy()
+        rows = [by_name[n] for n in names[hit]]
+        for key, aliases, default in figures:
+            column = _column(frame, aliases, default)
+            frame[column] = frame[column].astype(object)
+            given = [getattr(row, key) for row in rows]
+            keep = [v is not None and not (isinstance(v, float) and np.isnan(v)) for v in given]
+            frame.loc[frame.index[hit][keep], column] = [v for v, k in zip(given, keep,
+                                                                          strict=True) if k]
+        if kind == "revenue" and len(frame) > 1 and "total" in names.iloc[-1]:
+            column = _column(frame, BUDGET_COLUMNS["forecast"], "Forecast outturn")
+            lines = pd.to_numeric(frame[column].iloc[:-1], errors="coerce")
+            frame.loc[frame.index[-1], column] = float(np.nansum(lines.to_numpy(float)))
+        out.append(frame)
+    return out[0], out[1]
+
+
 def _before(values: pd.DataFrame, reporting: Period) -> pd.DataFrame:
     """Rows of a long values table for periods that ended before ``reporting`` started."""
     periods = values["Period"] if "Period" in values.columns else values["period"]
@@ -269,7 +342,9 @@ def report_data_from_master(
 
     With neither, the values come from the master's ledger (``Ledger path`` setting, or
     ``<master>.ledger.sqlite`` beside it): what the last refresh accepted, every period, the
-    same figures as the ``Scorecard`` sheet. A master that was never refreshed has no ledger:
+    same figures as the ``Scorecard`` sheet; and the forecasts, estimates and actuals it took
+    from finance and capital returns go over the ``Budget`` and ``Capital`` sheets' figures,
+    as on the ``Finance`` sheet. A master that was never refreshed has no ledger:
     then the performance returns in its ``Returns folder`` are read as they are (not
     validated), and a master whose register is the demo council's gets its earlier periods
     from :func:`xlperf.demo.demo_values` (as ``xlperf demo`` does).
@@ -285,7 +360,8 @@ def report_data_from_master(
     reporting = parse_period(when)
     settings = master.settings
     ledgered = None
-    if values is None and history is None:
+    use_ledger = values is None and history is None  # else the caller gives the figures
+    if use_ledger:
         ledgered = _ledger_values(path, settings)
     if ledgered is not None:
         values = ledgered
@@ -320,12 +396,18 @@ def report_data_from_master(
     else:
         hist = given_history
     tolerance = settings.get("budget_tolerance_pct")
-    budget_lines = _money_lines(master.budget)
+    # The period's capital programmes (every one when none is of the period), as the refresh.
+    capital_lines = _money_lines(master.capital)
+    if len(capital_lines):
+        of_period = capital_for_period(capital_lines, reporting)
+        capital_lines = of_period if len(of_period) else capital_lines
+    budget_lines, capital_lines = _with_money(
+        _money_lines(master.budget), capital_lines,
+        _ledger_money(path, settings, reporting) if use_ledger else None)
     budget = (score_budget(budget_lines, tolerance_pct=float(
         tolerance if tolerance is not None else DEFAULT_BUDGET_TOLERANCE_PCT),
         materiality=settings.get("materiality"), schemes=master.schemes)
         if len(budget_lines) else pd.DataFrame())
-    capital_lines = _money_lines(master.capital)
     capital = score_capital(capital_lines) if len(capital_lines) else pd.DataFrame()
     chosen = (tuple(s for s in SECTIONS if s in set(sections)) if sections is not None
               else parse_sections(_setting(settings, "Report sections")))

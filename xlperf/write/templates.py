@@ -104,10 +104,10 @@ FINANCE_GUIDANCE = (
 CAPITAL_GUIDANCE = (
     "How to fill in this return",
     "1. Type only in the yellow cells: Revised estimate, Actual to date (£000s) and Explanation.",
-    "2. Revised estimate is what the programme will spend this financial year; it starts as "
-    "the master's figure. Actual to date is what it has spent so far.",
-    "3. Explain every actual to date above the revised estimate, and any change to the "
-    "estimate.",
+    "2. Revised estimate: what the programme will spend this financial year. It shows the "
+    "finance team's current figure: change it only if it has changed. Actual to date: what "
+    "it has spent so far this year.",
+    "3. Explain any change to the estimate, and any spend to date above it.",
     "4. Do not add, delete, move or rename rows, columns or sheets: the return is checked "
     "against its template.",
 )

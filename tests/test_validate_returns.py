@@ -281,7 +281,7 @@ def test_messages_are_for_a_finance_officer(bad_reports):
     assert bad_reports["forecast blank"].findings[0].message == (
         "There is no forecast outturn for 'Safeguarding and family support' in D14.")
     locked = bad_reports["capital base budget changed"].findings[0]
-    assert "should hold '1200' (it is set in the master workbook)" in locked.message
+    assert "should hold '1200' (the performance or finance team sets it)" in locked.message
 
 
 def test_rules_sheet_severities_apply(corpus, master, tmp_path):

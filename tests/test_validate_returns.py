@@ -390,6 +390,27 @@ def test_finance_and_performance_returns_in_one_batch_keep_their_cells(bad_repor
     assert bad_reports["variance typed"].meta["kind"] == "finance"
 
 
+def test_a_rule_pandera_cannot_report_row_by_row_still_finds_its_rows(bad_reports,
+                                                                     monkeypatch):
+    """pandera 0.24 fails to format the failure cases of a check over a mix of text and
+    numbers and reports the check with no rows; the validator then runs the rule itself.
+    Here pandera's formatter is made to fail for every check: the findings are unchanged."""
+    import pandera.backends.pandas.base as pandera_base
+
+    paths = [Path(bad_reports[name].file) for name in (
+        "over 100%", "combined", "unknown code", "forecast TBC", "capital spent above estimate")]
+    expected = validate_returns(paths, MASTER_PATH)
+    assert {f.rule for r in expected for f in r.findings} >= {
+        "PERF-001", "PERF-008", "PERF-011", "PERF-017", "FIN-001", "FIN-005"}
+
+    def fails(*args, **kwargs):
+        raise TypeError("sequence item 10: expected str instance, float found")
+
+    monkeypatch.setattr(pandera_base, "format_vectorized_error_message", fails)
+    assert [r.findings for r in validate_returns(paths, MASTER_PATH)] == [
+        r.findings for r in expected]
+
+
 def test_capital_return_of_a_master_without_a_budget_and_without_a_master(tmp_path):
     """A council with a capital programme and no revenue Budget sheet; and the same return
     checked with no master at all (its own figures only)."""

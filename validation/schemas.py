@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-__all__ = ["CELL_KEY", "FINANCE", "PERFORMANCE", "ROW_CHECK_COLUMNS", "RowRule", "failures",
+__all__ = ["CELL_KEY", "FINANCE", "PERFORMANCE", "ROW_CHECK_COLUMNS", "RULE_FUNCTIONS", "RowRule",
+           "failures",
            "finance_schema", "performance_schema", "refined_finance_schema",
            "refined_performance_schema"]
 
@@ -251,7 +252,13 @@ def _row_rules_report_their_cell() -> bool:
 _ROW_RULE_BACKEND = _register_row_rule_backend()
 
 
+# Each refined schema's rule function by rule id (the validator runs one again when pandera
+# could not report its failing rows).
+RULE_FUNCTIONS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {}
+
+
 def _row_rule(fn: Callable[[pd.DataFrame], pd.Series], rule: str) -> pa.Check:
+    RULE_FUNCTIONS[rule] = fn
     if _ROW_RULE_BACKEND:
         return RowRule(fn, name=rule, cell=ROW_CHECK_COLUMNS[rule])
     return pa.Check(fn, name=rule, ignore_na=False)

@@ -1529,6 +1529,18 @@ def _run_schema(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
     column = cases["column"].to_numpy(dtype=object)
     index = cases["index"].to_numpy(dtype=object)
     value = cases["failure_case"].to_numpy(dtype=object)
+    # A rule pandera failed but could not report row by row (its own formatting of the failure
+    # cases raised, as pandera 0.24 does on a mix of text and numbers) is run again here to
+    # find its rows: a problem is never dropped.
+    unreported = sorted({r for r, i in zip(rule.tolist(), index.tolist(), strict=True)
+                         if pd.isna(i) and r in schemas.RULE_FUNCTIONS})
+    for name in unreported:
+        cell = schemas.ROW_CHECK_COLUMNS[name]
+        failing = ~np.asarray(schemas.RULE_FUNCTIONS[name](keyed), dtype=bool)
+        rule = np.concatenate([rule, np.full(failing.sum(), name, dtype=object)])
+        column = np.concatenate([column, np.full(failing.sum(), cell, dtype=object)])
+        index = np.concatenate([index, keyed.index.to_numpy(dtype=object)[failing]])
+        value = np.concatenate([value, keyed[cell].to_numpy(dtype=object)[failing]])
     # Each rule names the cell it is about: a RowRule reports only that cell; a whole-frame
     # check that fell back to pandera's own reporting lists every column of a failing row.
     wanted = np.array([schemas.ROW_CHECK_COLUMNS.get(r) for r in rule], dtype=object)

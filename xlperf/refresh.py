@@ -30,7 +30,6 @@ the master and the ledger as they were, or both refreshed.
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -442,28 +441,72 @@ def _window(values: pd.DataFrame, reporting: Any) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------ finance
+def _returned_money(finance: Sequence[pd.DataFrame], capital: Sequence[pd.DataFrame]
+                    ) -> pd.DataFrame:
+    """The figures the accepted rows of finance and capital programme returns give, a row
+    each, as :func:`~xlperf.core.budget.with_returned` takes them (a finance row only when
+    its forecast outturn is a number)."""
+    from xlperf.core.values import parse_values
+
+    parts = []
+    for frames, kind, name, figures in (
+            (finance, "revenue", "Service area", {"forecast": "Forecast outturn"}),
+            (capital, "capital", "Programme", {"estimate": "Revised estimate",
+                                               "actual": "Actual to date"})):
+        if not frames:
+            continue
+        rows = pd.concat(frames, ignore_index=True)
+
+        def cells(header: str, rows: pd.DataFrame = rows) -> pd.Series:
+            return (rows[header].astype(object) if header in rows.columns
+                    else pd.Series(None, index=rows.index, dtype=object))
+
+        part = pd.DataFrame({"kind": kind, "line": cells(name)})
+        numbered = np.zeros(len(rows), dtype=bool)
+        for key, header in figures.items():
+            parsed = parse_values(cells(header))
+            number = (parsed["kind"] == "number").to_numpy()
+            part[key] = np.where(number, parsed["number"].to_numpy(), np.nan)
+            numbered |= number
+        part["explanation"] = [str(v).strip() if v is not None and str(v).strip() else None
+                               for v in cells("Explanation")]
+        part["source_file"], part["cell"] = cells("Source file"), cells("Cell")
+        parts.append(part[numbered] if kind == "revenue" else part)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["kind", "line"])
+
+
 def _finance(master: Any, returned: list[pd.DataFrame], period: Any,
              capital_returned: Sequence[pd.DataFrame] = ()) -> tuple[Any, pd.DataFrame]:
     """Revenue lines (forecasts from accepted finance returns where given, else the master's
     Budget sheet), the total, the cross-foot check and the capital programme; and the figures
     taken from returns, one row per line or programme, as the ledger records them."""
-    from xlperf.core.budget import crossfoot, score_budget
+    from xlperf.core.budget import (
+        crossfoot,
+        ends_with_total,
+        score_budget,
+        score_capital,
+        with_returned,
+    )
     from xlperf.core.columns import BUDGET_COLUMNS, fold, normalise_columns
     from xlperf.core.periods import parse_period
     from xlperf.core.values import parse_values
     from xlperf.write.outputs import FinanceData
 
-    taken: list[dict[str, Any]] = []
     budget = master.budget
+    frame = (normalise_columns(budget, BUDGET_COLUMNS) if budget is not None and len(budget)
+             else pd.DataFrame())
+    usable = "line" in frame.columns and "budget" in frame.columns
+    frame, programmes, applied = with_returned(
+        frame if usable else pd.DataFrame(), _programmes(master, period),
+        _returned_money(returned, capital_returned))
+    capital = score_capital(programmes) if len(programmes) else pd.DataFrame()
+    label = parse_period(period).format()
     if budget is None or budget.empty:
-        return (FinanceData(capital=_capital(master, period, capital_returned, taken),
-                            capital_label=parse_period(period).format()), pd.DataFrame(taken))
-    frame = normalise_columns(budget, BUDGET_COLUMNS).copy()
-    if "line" not in frame.columns or "budget" not in frame.columns:
-        return FinanceData(), pd.DataFrame(taken)
-    names = frame["line"].map(lambda v: "" if v is None or (isinstance(v, float) and
-                                                            math.isnan(v)) else str(v))
-    has_total = len(frame) > 1 and "total" in names.iloc[-1].casefold()
+        return FinanceData(capital=capital, capital_label=label), applied
+    if not usable:
+        return FinanceData(), pd.DataFrame()
+    has_total = ends_with_total(frame)
     lines = frame.iloc[:-1].copy() if has_total else frame.copy()
     total = frame.iloc[-1] if has_total else None
     holder = next((c for c in budget.columns if fold(c) == "budget holder"), None)
@@ -471,28 +514,10 @@ def _finance(master: Any, returned: list[pd.DataFrame], period: Any,
     lines["source"] = "master (Budget sheet)"
     if "forecast" not in lines.columns:
         lines["forecast"] = np.nan
-    updated = False
-    by_line = {fold(v): i for i, v in zip(lines.index, lines["line"], strict=True)}
-    for ret in returned:
-        for row in ret.to_dict("records"):
-            key = fold(row.get("Service area") or "")
-            if key not in by_line:
-                continue
-            number = parse_values(pd.Series([row.get("Forecast outturn")], dtype=object))
-            if number["kind"].iloc[0] != "number":
-                continue
-            index = by_line[key]
-            lines.at[index, "forecast"] = float(number["number"].iloc[0])
-            explanation = row.get("Explanation")
-            if explanation is not None and str(explanation).strip():
-                lines.at[index, "explanation"] = str(explanation).strip()
-            lines.at[index, "source"] = f"return {row.get('Source file')} {row.get('Cell')}"
-            taken.append({"kind": "revenue", "line": str(lines.at[index, "line"]),
-                          "forecast": lines.at[index, "forecast"],
-                          "explanation": (str(explanation).strip() if explanation is not None
-                                          and str(explanation).strip() else None),
-                          "source_file": row.get("Source file"), "cell": row.get("Cell")})
-            updated = True
+    revenue = applied[applied["kind"] == "revenue"] if len(applied) else applied
+    for at, file, cell in zip(revenue.get("at", ()), revenue.get("source_file", ()),
+                              revenue.get("cell", ()), strict=True):
+        lines.at[at, "source"] = f"return {file} {cell}"
     settings = master.settings
     tolerance = settings.get("budget_tolerance_pct")
     materiality = settings.get("materiality")
@@ -504,29 +529,23 @@ def _finance(master: Any, returned: list[pd.DataFrame], period: Any,
     problems: list[str] = []
     total_row = None
     if total is not None:
+        # (a taken forecast has made the total's the sum of the lines: with_returned)
         numbers = {c: parse_values(pd.Series([total.get(c)], dtype=object))["number"].iloc[0]
                    for c in ("gross_budget", "budget", "forecast") if c in frame.columns}
-        if updated:
-            numbers["forecast"] = float(np.nansum(scored["forecast"].to_numpy(float)))
         total_row = {"line": total.get("line"), **numbers}
         check = pd.DataFrame({c: lines[c] for c in numbers if c in lines.columns})
         check["forecast"] = scored["forecast"].to_numpy()
         problems = [p.message for p in crossfoot(check, numbers, list(numbers))]
-    capital = _capital(master, period, capital_returned, taken)
     return (FinanceData(lines=scored, total=total_row, crossfoot=tuple(problems),
-                        capital=capital, capital_label=parse_period(period).format()),
-            pd.DataFrame(taken))
+                        capital=capital, capital_label=label), applied)
 
 
-def _capital(master: Any, period: Any, returned: Sequence[pd.DataFrame] = (),
-             taken: list[dict[str, Any]] | None = None) -> pd.DataFrame:
-    """The period's capital programmes scored, with the revised estimate, actual to date and
-    explanation of each programme an accepted capital return gives (the Capital sheet's
-    figures where it gives none); what was taken is added to ``taken``."""
-    from xlperf.core.budget import capital_for_period, score_capital
-    from xlperf.core.columns import CAPITAL_COLUMNS, fold, normalise_columns
+def _programmes(master: Any, period: Any) -> pd.DataFrame:
+    """The master's capital programmes of ``period``'s quarter (every one when the sheet has
+    none of it), normalised; empty without a base budget and an estimate."""
+    from xlperf.core.budget import capital_for_period
+    from xlperf.core.columns import CAPITAL_COLUMNS, normalise_columns
     from xlperf.core.periods import parse_period
-    from xlperf.core.values import parse_values
 
     capital = master.capital
     if capital is None or capital.empty:
@@ -534,38 +553,8 @@ def _capital(master: Any, period: Any, returned: Sequence[pd.DataFrame] = (),
     frame = normalise_columns(capital, CAPITAL_COLUMNS)
     if "base_budget" not in frame.columns or "estimate" not in frame.columns:
         return pd.DataFrame()
-    # The period's quarter; a sheet with no row of it is shown whole.
     of_period = capital_for_period(capital, parse_period(period))
-    programmes = normalise_columns(of_period if len(of_period) else capital,
-                                   CAPITAL_COLUMNS).copy()
-    if returned and "programme" in programmes.columns:
-        for column in ("actual", "explanation"):
-            if column not in programmes.columns:
-                programmes[column] = None
-        programmes = programmes.astype({c: object for c in ("estimate", "actual",
-                                                            "explanation")})
-        by_name = {fold(v): i for i, v in zip(programmes.index, programmes["programme"],
-                                              strict=True)}
-        for row in pd.concat(returned).to_dict("records"):
-            at = by_name.get(fold(row.get("Programme") or ""))
-            if at is None:
-                continue
-            record: dict[str, Any] = {"kind": "capital",
-                                      "line": str(programmes.at[at, "programme"]),
-                                      "source_file": row.get("Source file"),
-                                      "cell": row.get("Cell")}
-            for header, column in (("Revised estimate", "estimate"),
-                                   ("Actual to date", "actual")):
-                parsed = parse_values(pd.Series([row.get(header)], dtype=object))
-                if parsed["kind"].iloc[0] == "number":
-                    programmes.at[at, column] = record[column] = float(parsed["number"].iloc[0])
-            explanation = row.get("Explanation")
-            if explanation is not None and str(explanation).strip():
-                programmes.at[at, "explanation"] = record["explanation"] = str(
-                    explanation).strip()
-            if taken is not None:
-                taken.append(record)
-    return score_capital(programmes)
+    return normalise_columns(of_period if len(of_period) else capital, CAPITAL_COLUMNS)
 
 
 # ------------------------------------------------------------------------------ quarantine

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from xlperf.core._arrays import broadcast, format_number
-from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, normalise_columns
+from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, fold, normalise_columns
 from xlperf.core.periods import parse_period
 from xlperf.core.polarity import Polarity
 from xlperf.core.schemes import Scheme, _tidy
@@ -221,3 +221,75 @@ def capital_for_period(capital: pd.DataFrame | None, period: Any) -> pd.DataFram
                 keys[value] = None
         keep &= (frame["quarter"].astype(str).map(keys) == wanted).to_numpy(dtype=bool)
     return capital[keep]
+
+
+# What a return may give for a budget line (revenue) or a capital programme, by kind.
+RETURNED_FIGURES = {"revenue": ("line", ("forecast",)),
+                    "capital": ("programme", ("estimate", "actual"))}
+
+
+def with_returned(lines: pd.DataFrame, programmes: pd.DataFrame, money: pd.DataFrame
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Budget lines and capital programmes (normalised: the keys of
+    :data:`~xlperf.core.columns.BUDGET_COLUMNS` and ``CAPITAL_COLUMNS``) with the figures
+    returns gave for them, as the refresh's Finance sheet and the committee report show them.
+
+    ``money`` has a row per returned line or programme: ``kind`` (``revenue`` or
+    ``capital``), ``line`` (its name), the numbers ``forecast`` (revenue) or ``estimate`` and
+    ``actual`` (capital), ``explanation``, and anything else (where it came from), kept.
+    Rows are matched by name, case and spacing aside, the later winning; a blank figure or
+    explanation leaves the sheet's. When a line's forecast is taken and the last budget row
+    is a total (its name says so, and it is never matched), its forecast becomes the sum of
+    the lines. Returns both frames and the ``money`` rows applied, with ``line`` as the sheet
+    names it and ``at``, the row's label.
+
+    >>> lines = pd.DataFrame({"line": ["Early help", "Total"], "budget": [5380, 5380],
+    ...                       "forecast": [5380, 5380]})
+    >>> money = pd.DataFrame({"kind": ["revenue"], "line": ["early  HELP"],
+    ...                       "forecast": [5402.0], "explanation": [None]})
+    >>> new_lines, _, applied = with_returned(lines, pd.DataFrame(), money)
+    >>> new_lines["forecast"].tolist(), applied["line"].tolist()
+    ([5402.0, 5402.0], ['Early help'])
+    """
+    frames = {"revenue": lines.copy(), "capital": programmes.copy()}
+    applied: list[dict[str, Any]] = []
+    for kind, (name, figures) in RETURNED_FIGURES.items():
+        frame = frames[kind]
+        rows = money[money["kind"] == kind] if len(money) else money
+        if frame.empty or rows.empty or name not in frame.columns:
+            continue
+        names = ["" if _blank(v) else fold(v) for v in frame[name]]
+        total = kind == "revenue" and ends_with_total(frame)
+        by_name = {n: label for n, label in zip(names[:-1] if total else names, frame.index,
+                                                strict=False) if n}
+        for column in (*figures, "explanation"):
+            frame[column] = (frame[column] if column in frame.columns else None)
+            frame[column] = frame[column].astype(object)
+        for record in rows.to_dict("records"):
+            at = by_name.get("" if _blank(record.get("line")) else fold(record["line"]))
+            if at is None:
+                continue
+            for column in (*figures, "explanation"):
+                if not _blank(record.get(column)):
+                    frame.at[at, column] = record[column]
+            applied.append({**record, "line": str(frame.at[at, name]), "at": at})
+        if total and any(a["kind"] == "revenue" for a in applied):
+            forecasts, _ = _numbers(frame["forecast"].iloc[:-1].to_numpy(dtype=object))
+            frame.at[frame.index[-1], "forecast"] = float(np.nansum(forecasts))
+    return frames["revenue"], frames["capital"], pd.DataFrame(applied)
+
+
+def ends_with_total(lines: pd.DataFrame) -> bool:
+    """The last of the budget ``lines`` (normalised) is their total: there is more than one
+    and its name says "total".
+
+    >>> ends_with_total(pd.DataFrame({"line": ["Early help", "Directorate total"]}))
+    True
+    """
+    return len(lines) > 1 and "line" in lines.columns and not _blank(lines["line"].iloc[-1]) \
+        and "total" in str(lines["line"].iloc[-1]).casefold()
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or (
+        isinstance(value, str) and not value.strip())

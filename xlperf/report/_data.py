@@ -26,8 +26,9 @@ from xlperf.core.budget import (
     capital_for_period,
     score_budget,
     score_capital,
+    with_returned,
 )
-from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, fold
+from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, normalise_columns
 from xlperf.core.direction import WORSENING
 from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import Period, parse_period
@@ -253,59 +254,6 @@ def _ledger_money(master: Path, settings: Mapping[str, Any], reporting: Period
     return money if len(money) else None
 
 
-def _column(frame: pd.DataFrame, aliases: Iterable[str], default: str) -> str:
-    """The frame's column for ``aliases`` (a header as the sheet has it), else ``default``
-    (added blank)."""
-    wanted = set(aliases)
-    found = next((c for c in frame.columns if fold(c) in wanted), None)
-    if found is None:
-        frame[default] = None
-        return default
-    return str(found)
-
-
-def _with_money(budget: pd.DataFrame, capital: pd.DataFrame, money: pd.DataFrame | None
-                ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The Budget and Capital sheets' rows with the figures a refresh took from returns
-    (``money``), as the refresh's ``Finance`` sheet shows them: a line's forecast outturn and
-    explanation, a programme's revised estimate, actual to date and explanation; a total row
-    (the last, named "total") then forecasts the sum of the lines."""
-    if money is None or money.empty:
-        return budget, capital
-    out = []
-    for frame, kind, name_key, figures in (
-            (budget, "revenue", BUDGET_COLUMNS["line"], (
-                ("forecast", BUDGET_COLUMNS["forecast"], "Forecast outturn"),
-                ("explanation", BUDGET_COLUMNS["explanation"], "Explanation"))),
-            (capital, "capital", CAPITAL_COLUMNS["programme"], (
-                ("estimate", CAPITAL_COLUMNS["estimate"], "Revised estimate"),
-                ("actual", CAPITAL_COLUMNS["actual"], "Actual to date"),
-                ("explanation", CAPITAL_COLUMNS["explanation"], "Explanation")))):
-        taken = money[money["kind"] == kind]
-        if frame.empty or taken.empty:
-            out.append(frame)
-            continue
-        frame = frame.copy()
-        names = frame[_column(frame, name_key, "Name")].map(lambda v: fold(v or ""))
-        by_name = {fold(line): row for line, row in zip(taken["line"], taken.itertuples(),
-                                                        strict=True)}
-        hit = names.isin(by_name).to_numpy()
-        rows = [by_name[n] for n in names[hit]]
-        for key, aliases, default in figures:
-            column = _column(frame, aliases, default)
-            frame[column] = frame[column].astype(object)
-            given = [getattr(row, key) for row in rows]
-            keep = [v is not None and not (isinstance(v, float) and np.isnan(v)) for v in given]
-            frame.loc[frame.index[hit][keep], column] = [v for v, k in zip(given, keep,
-                                                                          strict=True) if k]
-        if kind == "revenue" and len(frame) > 1 and "total" in names.iloc[-1]:
-            column = _column(frame, BUDGET_COLUMNS["forecast"], "Forecast outturn")
-            lines = pd.to_numeric(frame[column].iloc[:-1], errors="coerce")
-            frame.loc[frame.index[-1], column] = float(np.nansum(lines.to_numpy(float)))
-        out.append(frame)
-    return out[0], out[1]
-
-
 def _before(values: pd.DataFrame, reporting: Period) -> pd.DataFrame:
     """Rows of a long values table for periods that ended before ``reporting`` started."""
     periods = values["Period"] if "Period" in values.columns else values["period"]
@@ -401,9 +349,12 @@ def report_data_from_master(
     if len(capital_lines):
         of_period = capital_for_period(capital_lines, reporting)
         capital_lines = of_period if len(of_period) else capital_lines
-    budget_lines, capital_lines = _with_money(
-        _money_lines(master.budget), capital_lines,
-        _ledger_money(path, settings, reporting) if use_ledger else None)
+    budget_lines = _money_lines(master.budget)
+    money = _ledger_money(path, settings, reporting) if use_ledger else None
+    if money is not None:  # the figures the refresh took from returns, as on its Finance sheet
+        budget_lines, capital_lines, _applied = with_returned(
+            normalise_columns(budget_lines, BUDGET_COLUMNS),
+            normalise_columns(capital_lines, CAPITAL_COLUMNS), money)
     budget = (score_budget(budget_lines, tolerance_pct=float(
         tolerance if tolerance is not None else DEFAULT_BUDGET_TOLERANCE_PCT),
         materiality=settings.get("materiality"), schemes=master.schemes)

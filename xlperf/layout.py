@@ -1,8 +1,10 @@
-"""The master workbook's layout as data: sheets, tables, columns, guidance and drop-downs.
+"""The master workbook's layout as data: sheets, tables, columns, guidance and drop-downs; and
+the return templates' table (its header row and columns).
 
 One place says what each sheet holds, so the writer (:mod:`xlperf.write.master`), the reader
-(:mod:`xlperf.read.master`), the guide sheet and ``docs/master.md`` agree. Column names are the
-headers people see; readers match them ignoring case and spaces.
+(:mod:`xlperf.read.master`), the guide sheet and ``docs/master.md`` agree, and the template
+writer (:mod:`xlperf.write.templates`) and the validator (:mod:`xlperf.validate`) agree.
+Column names are the headers people see; readers match them ignoring case and spaces.
 """
 
 from __future__ import annotations
@@ -229,3 +231,28 @@ OUTPUT_SHEETS = (
 
 SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Measures",
                "Targets", "Budget", "Capital", "Schemes", "Settings", "Log", "Rules")
+
+
+# --- return templates: written by xlperf.write.templates, checked by xlperf.validate ---------
+# Each kind's sheet people fill in.
+RETURN_SHEETS = {"performance": "Return", "finance": "Finance", "capital": "Capital"}
+RETURN_HEADER_ROW = 12
+RETURN_FIRST_DATA_ROW = RETURN_HEADER_ROW + 1
+# Each kind's table: (header, width, typed by the service?), in column order from A.
+RETURN_COLUMNS: dict[str, tuple[tuple[str, float, bool], ...]] = {
+    "performance": (
+        ("Code", 14, False), ("Measure", 46, False), ("Unit", 16, False),
+        ("Polarity", 16, False), ("Frequency", 10, False), ("Period", 11, False),
+        ("Target", 10, False), ("Actual", 11, True), ("Numerator", 11, True),
+        ("Denominator", 12, True), ("Reported status", 20, True), ("Commentary", 60, True)),
+    "finance": (
+        ("Service area", 34, False), ("Gross budget", 13, False), ("Net budget", 13, False),
+        ("Forecast outturn", 14, True), ("Variance", 12, False), ("Explanation", 70, True)),
+    "capital": (
+        ("Programme", 36, False), ("Revised base budget", 14, False),
+        ("Revised estimate", 14, True), ("Actual to date", 13, True), ("Slippage", 11, False),
+        ("Explanation", 70, True)),
+}
+RETURN_HEADERS: dict[str, tuple[str, ...]] = {
+    kind: tuple(header for header, _width, _typed in columns)
+    for kind, columns in RETURN_COLUMNS.items()}

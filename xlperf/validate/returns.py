@@ -47,6 +47,7 @@ from xlperf.core.values import (
 )
 from xlperf.errors import InputError, WorkbookError, XlperfError
 from xlperf.findings import Finding, Report, cell_ref, column_letter, parse_ref
+from xlperf.layout import RETURN_HEADER_ROW, RETURN_HEADERS, RETURN_SHEETS
 from xlperf.validate.catalogue import Rule, load_rules, with_overrides
 from xlperf.validate.files import Limits, check_file
 
@@ -57,22 +58,17 @@ __all__ = ["UNREADABLE", "expected_layout", "master_rules", "validate_grids",
 UNREADABLE = frozenset({*(f"FILE-{n:03d}" for n in range(1, 11)), "FILE-019"})
 _STOPPERS = frozenset({"FILE-011", "FILE-013", "FILE-014"})
 
-# The templates' layout (xlperf.write.templates), repeated here so validating needs no openpyxl.
-PERFORMANCE_HEADERS = ("Code", "Measure", "Unit", "Polarity", "Frequency", "Period", "Target",
-                       "Actual", "Numerator", "Denominator", "Reported status", "Commentary")
-FINANCE_HEADERS = ("Service area", "Gross budget", "Net budget", "Forecast outturn", "Variance",
-                   "Explanation")
+# The templates' tables (xlperf.layout, shared with xlperf.write.templates: no openpyxl here).
+PERFORMANCE_HEADERS = RETURN_HEADERS["performance"]
+FINANCE_HEADERS = RETURN_HEADERS["finance"]
+# A finance return may carry capital columns too.
 CAPITAL_HEADERS = ("Revised estimate", "Actual to date")
-CAPITAL_RETURN_HEADERS = ("Programme", "Revised base budget", "Revised estimate",
-                          "Actual to date", "Slippage", "Explanation")
-_HEADERS = {"performance": PERFORMANCE_HEADERS, "finance": FINANCE_HEADERS,
-            "capital": CAPITAL_RETURN_HEADERS}
 REQUIRED = {"performance": ("Code", "Actual"), "finance": ("Service area", "Forecast outturn"),
             "capital": ("Programme", "Actual to date")}
 LOCKED = {"performance": ("Measure", "Unit", "Polarity", "Target"),
           "finance": ("Gross budget", "Net budget"), "capital": ("Revised base budget",)}
-HEADER_ROW = 12
-_DATA_SHEET = {"performance": "Return", "finance": "Finance", "capital": "Capital"}
+HEADER_ROW = RETURN_HEADER_ROW
+_DATA_SHEET = RETURN_SHEETS
 # The amount each kind of finance return must give on every row.
 _MAIN_AMOUNT = {"finance": "Forecast outturn", "capital": "Actual to date"}
 _NO_DATA_HINT = {"blank"}
@@ -563,7 +559,7 @@ def _fold(text: str) -> str:
 
 def _locate(file: _File, grid: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
     """The header row (1-based) and each known header's column; FILE-015/016 findings."""
-    headers = _HEADERS[file.kind]
+    headers = RETURN_HEADERS[file.kind]
     extra = CAPITAL_HEADERS if file.kind == "finance" else ()
     wanted = {fold(h): h for h in (*headers, *extra)}
     best, best_row = 0, None

@@ -56,27 +56,21 @@ from xlperf.identity import (
     PROPERTY_PREFIX,
     register_hash,
 )
+from xlperf.layout import (
+    RETURN_COLUMNS,
+    RETURN_FIRST_DATA_ROW,
+    RETURN_HEADER_ROW,
+    RETURN_SHEETS,
+)
 from xlperf.write import _xlsx
 
-PERFORMANCE_SHEET, FINANCE_SHEET, CAPITAL_SHEET = "Return", "Finance", "Capital"
-HEADER_ROW = 12
-FIRST_DATA_ROW = HEADER_ROW + 1
-
-# Performance return columns: (header, width, input?)
-PERFORMANCE_COLUMNS: tuple[tuple[str, float, bool], ...] = (
-    ("Code", 14, False), ("Measure", 46, False), ("Unit", 16, False), ("Polarity", 16, False),
-    ("Frequency", 10, False), ("Period", 11, False), ("Target", 10, False),
-    ("Actual", 11, True), ("Numerator", 11, True), ("Denominator", 12, True),
-    ("Reported status", 20, True), ("Commentary", 60, True),
-)
-FINANCE_COLUMNS: tuple[tuple[str, float, bool], ...] = (
-    ("Service area", 34, False), ("Gross budget", 13, False), ("Net budget", 13, False),
-    ("Forecast outturn", 14, True), ("Variance", 12, False), ("Explanation", 70, True),
-)
-CAPITAL_RETURN_COLUMNS: tuple[tuple[str, float, bool], ...] = (
-    ("Programme", 36, False), ("Revised base budget", 14, False), ("Revised estimate", 14, True),
-    ("Actual to date", 13, True), ("Slippage", 11, False), ("Explanation", 70, True),
-)
+PERFORMANCE_SHEET, FINANCE_SHEET, CAPITAL_SHEET = (RETURN_SHEETS[k] for k in (
+    PERFORMANCE, FINANCE, CAPITAL))
+HEADER_ROW, FIRST_DATA_ROW = RETURN_HEADER_ROW, RETURN_FIRST_DATA_ROW
+# Each kind's columns: (header, width, input?), shared with the validator (xlperf.layout).
+PERFORMANCE_COLUMNS = RETURN_COLUMNS[PERFORMANCE]
+FINANCE_COLUMNS = RETURN_COLUMNS[FINANCE]
+CAPITAL_RETURN_COLUMNS = RETURN_COLUMNS[CAPITAL]
 RATIO_UNITS = re.compile(r"%|rate|ratio|per\b|percent", re.IGNORECASE)
 
 PERFORMANCE_GUIDANCE = (

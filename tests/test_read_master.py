@@ -245,3 +245,45 @@ def test_grids_in_memory_read_like_the_file(tmp_path):
     pd.testing.assert_frame_equal(from_file.targets, from_grids.targets)
     assert from_file.settings == from_grids.settings
     assert from_file.report.findings == from_grids.report.findings
+
+
+def test_unusable_settings_and_targets_columns_are_findings_not_crashes(demo_master_path,
+                                                                        tmp_path):
+    """Found by fuzzing user edits to the master: a materiality typed as text went on into the
+    money sums (a traceback in refresh and report), and a Targets sheet whose Target header was
+    overtyped was still used (KeyError). Both are now findings; the refresh and the report run."""
+    from openpyxl import load_workbook
+
+    path = tmp_path / "master.xlsx"
+    wb = load_workbook(demo_master_path)
+    settings = wb["Settings"]
+    row = next(r for r in range(1, settings.max_row + 1)
+               if str(settings.cell(r, 1).value).startswith("Materiality"))
+    settings.cell(row, 2).value = "Q9 2099"
+    targets = wb["Targets"]
+    column = next(c for c in range(1, targets.max_column + 1)
+                  if targets.cell(1, c).value == "Target")
+    targets.cell(1, column).value = "Zürich ✓"
+    wb.save(path)
+
+    master = read_master(path)
+    found = {(f.rule, f.sheet, f.cell): f.message for f in master.report}
+    message = found[("REG-040", "Settings", f"B{row}")]
+    assert "'Q9 2099' is not a number (the default, 50, is used)" in message
+    assert master.settings["materiality"] == 50
+    assert any(rule == "REG-001" and sheet == "Targets" for rule, sheet, _ in found)
+    assert master.targets.empty
+
+    runner = CliRunner()
+    (tmp_path / "returns").mkdir()
+    refreshed = runner.invoke(app, ["refresh", str(path), "--backups", "0"])
+    assert refreshed.exception is None or isinstance(refreshed.exception, SystemExit), \
+        refreshed.output
+    assert refreshed.exit_code in (0, 1), refreshed.output
+    finance = load_workbook(path, read_only=True)["Finance"]
+    assert any(cell is not None for row_values in finance.iter_rows(values_only=True)
+               for cell in row_values)
+    report = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "pack.html"),
+                                 "--date", "2026-01-01"])
+    assert report.exit_code == 0, report.output
+    assert "Revenue budget" in (tmp_path / "pack.html").read_text(encoding="utf-8")

@@ -293,7 +293,9 @@ def _read_targets(file: str, grid: list[list[Any]], codes: set[str]) -> _Sheet |
     frame = located.frame.copy()
     sheet = _Sheet(file, "Targets", located, TARGET_COLUMNS)
     if not (sheet.has("period") and sheet.has("target")):
-        sheet.add("REG-001", "the Targets sheet needs Code, Period and Target columns", None)
+        sheet.add("REG-001", "the Targets sheet needs Code, Period and Target columns; its "
+                  "targets are not used until it has them", None)
+        sheet.frame = frame.iloc[:0]  # unusable: no measure takes a target from it
         return sheet
     code_col = sheet.core["code"]
     frame[code_col] = frame[code_col].map(_code)
@@ -356,6 +358,7 @@ def _read_settings(file: str, grid: list[list[Any]], schemes: Mapping[str, Schem
     name_col = next(c for c in frame.columns if fold(c) == "setting")
     value_col = next(c for c in frame.columns if fold(c) == "value")
     known = {fold(label): key for label, (key, _d, _n) in SETTINGS_KNOWN.items()}
+    defaults = dict(settings)
     findings = []
     for row in frame.index:
         label, value = frame.at[row, name_col], frame.at[row, value_col]
@@ -380,7 +383,10 @@ def _read_settings(file: str, grid: list[list[Any]], schemes: Mapping[str, Schem
         elif key in ("budget_tolerance_pct", "materiality"):
             parsed = parse_value(value)
             if parsed.kind != "number":
-                problem = f"{value!r} is not a number"
+                # Never carry the text on to the money sums: the default stands, as if blank.
+                default = defaults[key]
+                settings[key] = default
+                problem = f"{value!r} is not a number (the default, {default}, is used)"
             else:
                 settings[key] = parsed.number
         if problem:

@@ -148,6 +148,50 @@ def test_inconsistent_schemes_are_refused():
                        Band("green", "b", "#000000", float("-inf"), True, 2)))
 
 
+@pytest.mark.parametrize(("edge", "severity", "words"), [
+    (0, 1e12, "severity 1000000000000.0 must be 0"),  # found by fuzzing: an int8 overflow
+    (0, 2.5, "severity 2.5 must be 0"),
+    (0, -1, "severity -1 must be 0"),
+    (0, "high", "edge and severity must be numbers"),
+    ("NaN", 0, "the edge 'NaN' is not a number of tolerances"),
+    ("inf", 0, "the edge 'inf' is not a number of tolerances"),
+])
+def test_a_scheme_row_with_an_unusable_edge_or_severity_is_refused(edge, severity, words):
+    frame = schemes_to_frame()
+    first = frame.index[frame["Scheme"] == "rag"][0]
+    frame["Severity"] = frame["Severity"].astype(object)
+    frame["From (x tolerance)"] = frame["From (x tolerance)"].astype(object)
+    frame.loc[first, ["From (x tolerance)", "Severity"]] = [edge, severity]
+    with pytest.raises(SchemeError, match="scheme 'rag', status 'Green'") as caught:
+        schemes_from_frame(frame)
+    assert words in str(caught.value)
+
+
+def test_a_master_whose_scheme_severity_is_huge_is_a_finding_not_a_crash(tmp_path):
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from xlperf.cli import app
+    from xlperf.read import read_master
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", str(tmp_path), "--demo"]).exit_code == 0
+    path = tmp_path / "master.xlsx"
+    wb = load_workbook(path)
+    ws = wb["Schemes"]
+    column = next(c for c in range(1, ws.max_column + 1) if ws.cell(1, c).value == "Severity")
+    ws.cell(2, column).value = 1e12
+    wb.save(path)
+    findings = [(f.rule, f.sheet) for f in read_master(path).report]
+    assert ("REG-030", "Schemes") in findings
+    (tmp_path / "returns").mkdir()
+    result = runner.invoke(app, ["refresh", str(path), "--backups", "0"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 2, result.output
+    # the default scheme is the refused one: the refresh stops and says where to look
+    assert "The Schemes sheet has a problem in A2" in " ".join(result.output.split())
+
+
 def test_symbols_are_never_colour_only():
     assert xlperf.symbol("Red") == "✖"
     assert xlperf.symbol("Below tolerance") == "▲"

@@ -244,11 +244,21 @@ def schemes_from_frame(frame: pd.DataFrame) -> dict[str, Scheme]:
             try:
                 edge_value = _INF if pd.isna(edge) or str(edge).strip() == "" else float(edge)
                 severity = int(row[c_sev]) if not pd.isna(row[c_sev]) else MISSED
-            except (TypeError, ValueError) as exc:
+            except (TypeError, ValueError, OverflowError) as exc:
                 raise SchemeError(
                     f"scheme {name!r}, status {row[c_status]!r}: edge and severity must be "
                     f"numbers ({exc})"
                 ) from None
+            if math.isnan(edge_value) or (math.isinf(edge_value) and edge_value > 0):
+                raise SchemeError(f"scheme {name!r}, status {row[c_status]!r}: the edge "
+                                  f"{edge!r} is not a number of tolerances (leave it blank for "
+                                  "the last band)")
+            if severity not in (MET, NEAR, MISSED) or (
+                    not pd.isna(row[c_sev]) and float(row[c_sev]) != severity):
+                raise SchemeError(
+                    f"scheme {name!r}, status {row[c_status]!r}: severity {row[c_sev]!r} must be "
+                    f"{MET} (on or better than target), {NEAR} (worse, within tolerance) or "
+                    f"{MISSED} (beyond tolerance)")
             inclusive = str(row[c_incl]).strip().casefold() not in ("no", "n", "false", "0", ">")
             bands.append(
                 Band(str(row[c_status]).strip(), str(row[c_symbol]).strip(),

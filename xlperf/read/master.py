@@ -41,7 +41,7 @@ from xlperf.core.polarity import parse_polarity
 from xlperf.core.schemes import BUILTIN_SCHEMES, SCHEME_COLUMNS, Scheme, schemes_from_frame
 from xlperf.core.status import parse_tolerance_type
 from xlperf.core.values import KIND_INVALID, parse_value
-from xlperf.errors import InputError, WorkbookError
+from xlperf.errors import InputError, SchemeError, WorkbookError
 from xlperf.findings import ERROR, QUERY, Finding, Report, Severity, cell_ref
 from xlperf.layout import SETTINGS_KNOWN
 from xlperf.read._calamine import Located, find_sheet, find_table, open_workbook, sheet_grid
@@ -155,9 +155,18 @@ class Master:
         when = period if period is not None else self.reporting_period
         if when is None:
             raise InputError("no reporting period: give one or set it on the Settings sheet")
-        return score(values, self.prepared_register, when,
-                     targets=self.targets if len(self.targets) else None,
-                     schemes=self.schemes, default_scheme=self.default_scheme, prepared=True)
+        try:
+            return score(values, self.prepared_register, when,
+                         targets=self.targets if len(self.targets) else None,
+                         schemes=self.schemes, default_scheme=self.default_scheme,
+                         prepared=True)
+        except SchemeError as error:
+            # A scheme missing because its rows on the Schemes sheet were refused: say which.
+            refused = next((f for f in self.report if f.rule == "REG-030"), None)
+            if refused is None:
+                raise
+            raise SchemeError(f"{error}. The Schemes sheet has a problem in {refused.cell}: "
+                              f"{refused.message}") from None
 
 
 class _Sheet:

@@ -567,18 +567,25 @@ def _quarantine(path: Path, report: Report, folder: Path, sha: str | None) -> Pa
 
     from xlperf.validate.annotate import annotate
 
-    folder.mkdir(parents=True, exist_ok=True)
     copy = folder / path.name
     findings = folder / f"{path.stem}.findings.json"
     text = json.dumps({"source": str(path), "sha256": sha, **json.loads(report.to_json())},
                       ensure_ascii=False, indent=2) + "\n"
-    if copy.exists() and findings.exists() and findings.read_text(encoding="utf-8") == text:
-        return copy
     try:
-        copy = annotate(Report(report.findings, file=str(path), meta=report.meta), folder)
-    except WorkbookError:
-        shutil.copyfile(path, copy)
-    findings.write_text(text, encoding="utf-8")
+        folder.mkdir(parents=True, exist_ok=True)
+        if copy.exists() and findings.exists() and findings.read_text(encoding="utf-8") == text:
+            return copy
+        try:
+            copy = annotate(Report(report.findings, file=str(path), meta=report.meta), folder)
+        except WorkbookError:
+            shutil.copyfile(path, copy)
+        findings.write_text(text, encoding="utf-8")
+    except OSError as error:
+        # Before anything is recorded or written: stop rather than lose the copy to send back.
+        raise WorkbookError(f"cannot write the annotated copy of {path.name} into the "
+                            f"quarantine folder {folder}: {error.strerror or error}. Nothing "
+                            "was recorded or written; make the folder writable and refresh "
+                            "again", file=str(path)) from None
     return copy
 
 

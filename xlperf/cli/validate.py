@@ -154,7 +154,11 @@ def validate(
         if quiet:
             typer.echo(payload)
         else:
-            json_file.write_text(payload, encoding="utf-8")
+            try:
+                json_file.write_text(payload, encoding="utf-8")
+            except OSError as error:
+                raise _fail(XlperfError(f"cannot write {json_file}: "
+                                        f"{error.strerror or error}")) from None
     annotated = []
     if annotate is not None:
         from xlperf.validate.annotate import annotate as write_annotated

@@ -17,7 +17,7 @@ import pandas as pd
 
 from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import parse_period
-from xlperf.errors import InputError, XlperfError
+from xlperf.errors import InputError, WorkbookError, XlperfError
 
 EXPORT_COLUMNS = (
     "code", "title", "priority", "objective", "service", "owner", "unit", "polarity",
@@ -96,8 +96,12 @@ def write_export(frame: pd.DataFrame, path: str | Path, format: str = "csv") -> 
             raise XlperfError("parquet export needs pyarrow, which is not installed: "
                               "pip install xlperf[parquet] (or export as csv)") from None
     target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                         dir=target.parent or ".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                             dir=target.parent or ".")
+    except OSError as error:  # no such folder, no permission: nothing was written
+        raise WorkbookError(f"cannot write {target}: {error.strerror or error}",
+                            file=str(target)) from None
     os.close(handle)
     try:
         if kind == "csv":

@@ -103,6 +103,10 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
-    out.mkdir(parents=True, exist_ok=True)
-    wb.save(target)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        wb.save(target)
+    except OSError as error:  # the folder cannot be made or written: the original is untouched
+        raise WorkbookError(f"cannot write the annotated copy {target}: "
+                            f"{error.strerror or error}", file=str(source)) from None
     return target

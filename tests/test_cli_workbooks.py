@@ -81,3 +81,18 @@ def test_demo_into_a_named_folder(tmp_path):
     result = runner.invoke(app, ["demo", str(tmp_path / "d")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "d" / "master.xlsx").exists()
+
+
+def test_a_folder_given_for_the_master_names_the_master_inside_it(tmp_path):
+    runner.invoke(app, ["init", str(tmp_path), "--demo"])
+    (tmp_path / "returns").mkdir()
+    for args in (["refresh", str(tmp_path)], ["report", str(tmp_path)],
+                 ["templates", str(tmp_path), "--out", str(tmp_path / "t")],
+                 ["export", str(tmp_path)],
+                 ["validate", str(tmp_path / "master.xlsx"), "--master", str(tmp_path)]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        text = "".join(result.output.split())  # rich wraps long paths anywhere
+        assert "".join(f"xlperf: {tmp_path} is a folder, not a workbook: give the workbook "
+                       f"itself (did you mean {tmp_path / 'master.xlsx'}?)".split()) in text, \
+            (args, result.output)

@@ -84,6 +84,10 @@ class ZipWorkbook:
         assert self.path is not None
         self.name = self.path.name
         self.backups = backups
+        if self.path.is_dir():
+            from xlperf.read._calamine import not_a_folder
+
+            raise WorkbookError(not_a_folder(self.path), file=str(self.path))
         if not self.path.is_file():
             raise WorkbookError(f"{self.path}: no such workbook", file=str(self.path))
         _files.check_not_open(self.path)

@@ -29,6 +29,8 @@ def open_workbook(path: str | Path) -> Any:
     file = Path(path)
     if not file.exists():
         raise WorkbookError(f"{file}: no such file", file=str(file))
+    if file.is_dir():
+        raise WorkbookError(not_a_folder(file), file=str(file))
     try:
         return pc.CalamineWorkbook.from_path(str(file))
     except pc.PasswordError:
@@ -37,6 +39,20 @@ def open_workbook(path: str | Path) -> Any:
     except (pc.CalamineError, OSError, ValueError) as error:
         raise WorkbookError(f"{file}: not a workbook xlperf can read ({error})",
                             file=str(file)) from None
+
+
+def not_a_folder(folder: Path) -> str:
+    """What to say when a folder is given where a workbook is wanted (naming the master in
+    it, when there is one).
+
+    >>> not_a_folder(Path("/nowhere"))
+    '/nowhere is a folder, not a workbook: give the workbook itself'
+    """
+    inside = sorted(p.name for p in folder.glob("*.xls[xm]") if not p.name.startswith("~$")) \
+        if folder.is_dir() else []
+    hint = (f" (did you mean {folder / 'master.xlsx'}?)" if "master.xlsx" in inside else
+            f" (it holds {', '.join(inside[:3])})" if inside else "")
+    return f"{folder} is a folder, not a workbook: give the workbook itself{hint}"
 
 
 def sheet_names(book: Any) -> list[str]:

@@ -37,12 +37,61 @@ def test_libreoffice_renders_the_master_and_a_template(tmp_path):
                  "Type only in the yellow cells", "Reported status", "perf-safeguarding"):
         assert text in page, text
     assert "Finance return" in texts[finance.name] and "18,900" in texts[finance.name]
+    # Two lines and their total, which LibreOffice works out: 21,450 + 16,980 gross and
+    # 18,900 + 15,239 net.
+    total = next(line for line in texts[finance.name].splitlines() if "Total" in line)
+    assert total.split()[:3] == ["Total", "38,430", "34,139"], total
     # LibreOffice works out the Slippage formula: School places expansion's 5,000 base budget
     # against its 4,200 estimate leaves 800.
     schools = next(line for line in texts[capital.name].splitlines()
                    if "School places expansion" in line)
     assert schools.split()[-3:] == ["5,000", "4,200", "800"], schools
     assert "Capital programme return" in texts[capital.name]
+    total = next(line for line in texts[capital.name].splitlines() if "Total" in line)
+    assert total.split() == ["Total", "7,650", "6,750", "0", "950"], total
     whole = texts[master.name]
     for text in ("Scorecard", "KIGS CH01", "Directorate total", "Green plus"):
         assert text in whole, text
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is needed")
+def test_totals_a_spreadsheet_worked_out_pass_the_validator(tmp_path):
+    """A finance and a capital return filled in, then opened and saved by a spreadsheet
+    application (which stores each formula's result): the totals hold the sums of the lines,
+    and the validator finds them adding up (FIN-002 only fires on a total that does not)."""
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    import xlperf
+    from xlperf.read import read_master
+    from xlperf.write.templates import fill_return
+
+    master = build_demo_master(tmp_path / "master.xlsx")
+    infos = build_templates(master, "Q2 2013/14", tmp_path / "templates")
+    finance = next(i.path for i in infos if i.service == "Pauline Sharratt")
+    capital = next(i.path for i in infos if i.kind == "capital")
+    filled = tmp_path / "filled"
+    fill_return(finance, pd.DataFrame({
+        "Service area": ["Children in care", "Safeguarding and family support"],
+        "Forecast outturn": [18_950, 15_239], "Explanation": ["", ""]}),
+        filled / finance.name)
+    fill_return(capital, pd.DataFrame({
+        "Programme": ["School places expansion", "Family hubs"],
+        "Actual to date": [2_100, 310]}), filled / capital.name)
+    saved = tmp_path / "saved"
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(saved),
+                    str(filled / finance.name), str(filled / capital.name)],
+                   capture_output=True, timeout=180, check=True)
+    ws = load_workbook(saved / finance.name, data_only=True)["Finance"]
+    assert [ws.cell(15, c).value for c in range(1, 5)] == ["Total", 38_430, 34_139, 34_189]
+    ws = load_workbook(saved / capital.name, data_only=True)["Capital"]
+    assert [ws.cell(17, c).value for c in range(1, 5)] == ["Total", 7_650, 6_750, 2_410]
+    facts = read_master(master)
+    for name in (finance.name, capital.name):
+        report = xlperf.validate_return(saved / name, master=facts)
+        assert not [f for f in report.findings if f.rule == "FIN-002"], report.to_frame()
+        on_total = [f for f in report.findings
+                    if f.cell and f.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") in ("15", "17")]
+        assert not on_total, report.to_frame()  # the total is not a line: no FIN-001/007

@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from typer.testing import CliRunner
@@ -72,7 +72,10 @@ def _edit(path: Path, edits: list[tuple]) -> None:
     wb.save(path)
 
 
+# No shrinking: each example runs four commands, and a failure already names its (at most
+# four) edits; shrinking one took over five minutes.
 @settings(max_examples=8, deadline=None,
+          phases=(Phase.explicit, Phase.reuse, Phase.generate),
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(edits=st.lists(EDIT, min_size=1, max_size=4))
 def test_any_edit_to_the_master_gives_a_message_never_a_traceback(demo, edits):
@@ -94,5 +97,7 @@ def test_any_edit_to_the_master_gives_a_message_never_a_traceback(demo, edits):
             assert not crashed, (args[0], edits, repr(result.exception))
             assert result.exit_code in (0, 1, 2), (args[0], edits, result.output)
             if result.exit_code == 2 and args[0] != "validate":
-                # could not run: one readable line saying why
-                assert result.output.lstrip().startswith("xlperf:"), result.output
+                # could not run: a readable line saying why (after the master's problems,
+                # which templates lists first)
+                assert any(line.startswith("xlperf:") for line in result.output.splitlines()), \
+                    (args[0], edits, result.output)

@@ -124,7 +124,16 @@ def test_finance_template(made):
         "Explanation"]
     assert [ws.cell(r, 1).value for r in (FIRST_DATA_ROW, FIRST_DATA_ROW + 1)] == [
         "Children in care", "Safeguarding and family support"]
-    assert ws.cell(FIRST_DATA_ROW + 2, 1).value is None  # the total is not a holder's line
+    # Two lines, then their total: a locked, bold SUM of each money column (the Budget
+    # sheet's directorate total is not one of the holder's lines).
+    total = FIRST_DATA_ROW + 2
+    assert ws.cell(total, 1).value == "Total" and ws.cell(total, 1).font.b
+    assert [ws.cell(total, c).value for c in range(2, 6)] == [
+        f"=SUM({c}{FIRST_DATA_ROW}:{c}{FIRST_DATA_ROW + 1})" for c in "BCDE"]
+    assert all(ws.cell(total, c).protection.locked for c in range(1, 7))
+    assert ws.cell(total + 1, 1).value is None
+    one_line = load_workbook(infos["Chris Walker"].path)["Finance"]
+    assert one_line.cell(FIRST_DATA_ROW + 1, 1).value is None  # one line: no total
     assert ws[f"C{FIRST_DATA_ROW}"].value == 18_900
     assert ws[f"C{FIRST_DATA_ROW}"].protection.locked
     assert not ws[f"D{FIRST_DATA_ROW}"].protection.locked
@@ -146,7 +155,11 @@ def test_capital_template(made):
     rows = range(FIRST_DATA_ROW, FIRST_DATA_ROW + 4)
     capital = demo_capital()
     assert [ws.cell(r, 1).value for r in rows] == capital["Programme"].tolist()
-    assert ws.cell(FIRST_DATA_ROW + 4, 1).value is None
+    total = FIRST_DATA_ROW + 4
+    assert ws.cell(total, 1).value == "Total"
+    assert [ws.cell(total, c).value for c in range(2, 6)] == [
+        f"=SUM({c}{FIRST_DATA_ROW}:{c}{total - 1})" for c in "BCDE"]
+    assert ws.cell(total, 4).protection.locked and ws.cell(total + 1, 1).value is None
     assert [ws.cell(r, 2).value for r in rows] == capital["Revised base budget"].tolist()
     assert [ws.cell(r, 3).value for r in rows] == capital["Revised estimate"].tolist()
     assert [ws.cell(r, 4).value for r in rows] == [None] * 4

@@ -57,7 +57,7 @@ def _fill_finance(template: Path, out: Path) -> Path:
     wb = load_workbook(template)
     ws = wb["Finance"]
     for row in range(13, ws.max_row + 1):
-        if ws.cell(row, 1).value is not None:
+        if ws.cell(row, 1).value not in (None, "Total"):
             ws.cell(row, 4).value = ws.cell(row, 3).value + 10
     wb.save(out)
     return out
@@ -68,7 +68,7 @@ def _fill_capital(template: Path, out: Path) -> Path:
     wb = load_workbook(template)
     ws = wb["Capital"]
     for row in range(13, ws.max_row + 1):
-        if ws.cell(row, 1).value is not None:
+        if ws.cell(row, 1).value not in (None, "Total"):
             ws.cell(row, 4).value = ws.cell(row, 3).value // 2
     wb.save(out)
     return out
@@ -221,6 +221,11 @@ CASES = [
     ("capital actual TBC", "cap", _set(D15="TBC"), None, {("FIN-001", "D15")}),
     ("capital estimate in words", "cap", _set(C16="about 500"), None, {("FIN-001", "C16")}),
     ("capital base budget changed", "cap", _set(B14=2_000), None, {("FILE-018", "B14")}),
+    # The template's total row (17) is a SUM the spreadsheet works out; typed over (or left
+    # stale by manual calculation) it no longer adds up. Left blank (a file never calculated,
+    # as here), it is not checked.
+    ("capital total does not add up", "cap", _set(B17=7_605), None, {("FIN-002", "B17")}),
+    ("capital total right", "cap", _set(B17=7_650, C17=6_750), None, set()),
 ]
 
 
@@ -280,6 +285,11 @@ def test_messages_are_for_a_finance_officer(bad_reports):
         "There is no actual to date for 'Children's home refurbishment' in D14.")
     assert bad_reports["forecast blank"].findings[0].message == (
         "There is no forecast outturn for 'Safeguarding and family support' in D14.")
+    capital_total = bad_reports["capital total does not add up"].findings[0]
+    assert capital_total.message == (
+        "Revised base budget: the lines add up to 7650 but the total in B17 is 7605 (a "
+        "difference of 45). Two digits may be swapped (the difference divides by 9).")
+    assert "Calculate Now" in capital_total.how_to_fix
     locked = bad_reports["capital base budget changed"].findings[0]
     assert "should hold '1200' (the performance or finance team sets it)" in locked.message
 

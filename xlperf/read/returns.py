@@ -12,8 +12,10 @@ gives a :class:`Return` with
   findings), plus ``percent_format`` (True where the Actual cell has a % number format, so
   0.6804 means 68.04); for a finance return ``Service area``, ``Net budget``,
   ``Forecast outturn``, ``Explanation``; for a capital programme return ``Programme``,
-  ``Revised estimate``, ``Actual to date``, ``Explanation``. The index is the Excel row
-  number, so a finding can name its cell with :func:`xlperf.findings.cell_ref`.
+  ``Revised estimate``, ``Actual to date``, ``Explanation`` (a finance or capital return's
+  total row is left out: Excel works it out from the lines, and the validator checks it).
+  The index is the Excel row number, so a finding can name its cell with
+  :func:`xlperf.findings.cell_ref`.
 
 Values come from python-calamine; the Actual column's % number formats are found in the
 package's XML (:func:`percent_rows`), and defusedxml parses ``docProps/custom.xml``.
@@ -372,9 +374,22 @@ def _assemble(file: Path, names: list[str], properties: dict[str, str],
         # The styles' XML says which cells are percentages (no workbook library: fast).
         percent = percent_of(sheet, column_letter(actual_column))
         block[:, -1] = [int(r) in percent for r in index]
+    if finance:
+        # The total row (its name says total) is worked out from the lines: not a line itself.
+        keep = [not is_total_line(name) for name in block[:, 0]]
+        block, index = block[keep], index[keep]
     frame = pd.DataFrame(block, index=index, columns=headers, dtype=object)
     return Return(path=file, identity=identity, values=frame, sheet=sheet, columns=columns,
                   properties=properties)
+
+
+def is_total_line(name: Any) -> bool:
+    """A finance or capital return's total row: its name says "total".
+
+    >>> is_total_line("Total"), is_total_line("Children in care")
+    (True, False)
+    """
+    return isinstance(name, str) and "total" in name.casefold()
 
 
 def return_values(ret: Return) -> pd.DataFrame:

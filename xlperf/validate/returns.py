@@ -1686,6 +1686,11 @@ def _unit_name(lo: float, hi: float) -> str:
 
 
 # --------------------------------------------------------------------------- finance
+# The money columns a finance or capital return's total row adds up (FIN-002).
+_CROSSFOOT_COLUMNS = {"finance": ("Gross budget", "Net budget", "Forecast outturn"),
+                      "capital": ("Revised base budget", "Revised estimate", "Actual to date")}
+
+
 def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
     """The revenue (``finance``) and capital programme (``capital``) returns of a batch: one
     frame, a row's name in ``Service area`` (a capital return's ``Programme``)."""
@@ -1702,7 +1707,8 @@ def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
     by_number = {f.number: f for f in files}
     line = cells["Service area"].map(_text)
     capital = cells["capital"].to_numpy(dtype=bool)
-    is_total = line.str.casefold().str.contains("total").to_numpy() & ~capital
+    # The total row under the lines (its name says total): checked only by FIN-002.
+    is_total = line.str.casefold().str.contains("total").to_numpy()
     numbers = {c: parse_values(cells[c]) for c in ("Gross budget", "Net budget",
                                                   "Forecast outturn", "Variance",
                                                   "Revised estimate", "Actual to date",
@@ -1752,7 +1758,8 @@ def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
                 continue
             want = sheet[core].reindex(line.to_numpy()).to_numpy(dtype=object)
             got = cells[header].to_numpy(dtype=object)
-            known = pd.Series(line.to_numpy()).isin(sheet.index).to_numpy() & among
+            known = pd.Series(line.to_numpy()).isin(sheet.index).to_numpy() & among & \
+                ~is_total
             differs = known & _differs(got, want)
             # The changed value is ignored: the checks use the master's figure.
             master_numbers = parse_values(pd.Series(want, dtype=object))["number"].to_numpy()
@@ -1764,25 +1771,31 @@ def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
                     f.add("FILE-018", sheet=f.sheet, cell=f.cell(header, idx[1]),
                           value=_shown(g), expected=_plain(parse_values(
                               pd.Series([w], dtype=object))["number"].iloc[0]))
-    # A formula without a cached value (never opened in Excel) reads blank: not checked.
-    failures = _run_schema(rows, "finance")
+    failures = _run_schema(rows[~is_total], "finance")
     extra: list[tuple[str, Any, dict[str, Any]]] = []
-    # FIN-002: the total row (a line whose name says total) cross-foots every money column.
+    # FIN-002: the total row cross-foots every money column, as typed (a blank line adds
+    # nothing, as in Excel's SUM). A total without a value is a formula never calculated (a
+    # file not saved by Excel): not checked.
     from xlperf.core.budget import crossfoot
 
+    typed = pd.DataFrame({c: numbers[c]["number"].to_numpy() for c in numbers},
+                         index=cells.index)
     for f in files:
-        if f.kind != "finance":
-            continue
-        mine = rows.xs(f.number, level="file", drop_level=False)
-        totals = mine[mine["Service area"].str.casefold().str.contains("total")]
+        mine = np.flatnonzero(cells.index.get_level_values("file") == f.number)
+        totals = mine[is_total[mine]]
         if not len(totals):
             continue
-        total_idx = totals.index[-1]
-        lines = mine.drop(index=totals.index)
-        columns = [c for c in ("Gross budget", "Net budget", "Forecast outturn")
-                   if c in f.columns and (numbers[c]["kind"].loc[lines.index] == KIND_NUMBER
-                                          ).all()]
-        for problem in crossfoot(lines, mine.loc[total_idx], columns):
+        total_at, lines = totals[-1], mine[~is_total[mine]]
+        columns = []
+        for c in _CROSSFOOT_COLUMNS[f.kind]:
+            kinds = numbers[c]["kind"].to_numpy(dtype=object)
+            reasons = numbers[c]["reason"].to_numpy(dtype=object)
+            if c in f.columns and kinds[total_at] == KIND_NUMBER and (
+                    (kinds[lines] == KIND_NUMBER) | (reasons[lines] == REASON_BLANK)).all():
+                columns.append(c)
+        total_idx = cells.index[total_at]
+        for problem in crossfoot(typed.iloc[lines].fillna(0.0), typed.iloc[total_at],
+                                 columns):
             extra.append(("FIN-002", total_idx, {"column": problem.column,
                                                  "expected": problem.lines_total,
                                                  "difference": problem.difference}))
@@ -1805,7 +1818,7 @@ def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
             fields["column"] = amount.lower()
         elif rule == "FIN-002":
             column = more["column"]
-            cell, value = f.cell(column, row), rows.at[idx, column]
+            cell, value = f.cell(column, row), typed.at[idx, column]
             difference = more["difference"]
             hint = (" Two digits may be swapped (the difference divides by 9)."
                     if difference and float(difference).is_integer() and difference % 9 == 0

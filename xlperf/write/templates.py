@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import Alignment, Protection
+from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -263,6 +263,24 @@ def _shown(cell: Any, *, wrap: bool = False) -> None:
     cell.alignment = Alignment(wrap_text=wrap, vertical="top")
 
 
+TOTAL_LINE = "Total"
+
+
+def _total_row(ws: Worksheet, row: int, last: int, formats: Mapping[int, str]) -> None:
+    """A locked total under the lines (rows ``FIRST_DATA_ROW`` to ``last``): a SUM of each
+    money column in ``formats`` (column number -> number format). Excel keeps it up to date;
+    the validator checks it cross-foots (``FIN-002``) when the return comes back."""
+    _shown(_xlsx.put(ws, row, 1, TOTAL_LINE))
+    ws.cell(row=row, column=1).font = Font(bold=True)
+    for column, number_format in formats.items():
+        letter = ws.cell(row=row, column=column).column_letter
+        cell = ws.cell(row=row, column=column)
+        cell.value = f"=SUM({letter}{FIRST_DATA_ROW}:{letter}{last})"
+        cell.number_format = number_format
+        cell.font = Font(bold=True)
+        _shown(cell)
+
+
 def _page(ws: Worksheet, last_column: str) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -389,6 +407,9 @@ def build_finance_template(master: Any, holder: str, lines: pd.DataFrame, period
         _input(ws.cell(row=row, column=6), wrap=True)
         row += 1
     last = row - 1
+    if last > FIRST_DATA_ROW:  # two lines or more: their total, as the Budget sheet has
+        _total_row(ws, row, last, {2: _xlsx.INTEGER, 3: _xlsx.INTEGER, 4: _xlsx.INTEGER,
+                                   5: "+#,##0;-#,##0;0"})
     dv = _xlsx.number_validation(minimum=0, prompt="Forecast outturn for the year, £000s.",
                                  title="Forecast outturn")
     dv.add(f"D{FIRST_DATA_ROW}:D{last}")
@@ -425,6 +446,8 @@ def build_capital_template(master: Any, programmes: pd.DataFrame, period: Period
         _input(ws.cell(row=row, column=6), wrap=True)
         row += 1
     last = row - 1
+    if last > FIRST_DATA_ROW:
+        _total_row(ws, row, last, dict.fromkeys((2, 3, 4, 5), _xlsx.INTEGER))
     for column, prompt, title in (
             ("C", "Revised estimate for the year, £000s.", "Revised estimate"),
             ("D", "Spent so far this year, £000s.", "Actual to date")):

@@ -95,3 +95,38 @@ def test_totals_a_spreadsheet_worked_out_pass_the_validator(tmp_path):
         on_total = [f for f in report.findings
                     if f.cell and f.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") in ("15", "17")]
         assert not on_total, report.to_frame()  # the total is not a line: no FIN-001/007
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice (soffice) and poppler-utils (pdftotext) are needed")
+def test_an_annotated_copy_shows_each_problem_cells_symbol(tmp_path):
+    """The annotated copy sent back to a service: a spreadsheet application shows the
+    symbol in the cell (✖ 150), not only the fill colour, while the cell still holds 150."""
+    from openpyxl import load_workbook
+
+    import xlperf
+    from xlperf.read import read_master
+    from xlperf.validate.annotate import annotate
+
+    master = build_demo_master(tmp_path / "master.xlsx")
+    infos = build_templates(master, "Q2 2013/14", tmp_path / "templates")
+    template = next(i.path for i in infos if i.service == "Safeguarding")
+    filled = tmp_path / "returns" / template.name
+    filled.parent.mkdir()
+    wb = load_workbook(template)
+    wb["Return"]["H13"], wb["Return"]["H14"] = 150, "TBC"  # a % of 150; no data
+    wb.save(filled)
+    report = xlperf.validate_return(filled, master=read_master(master))
+    flagged = {f.cell: f for f in report.findings if f.rule in ("PERF-008", "PERF-005")}
+    copy = annotate(report, tmp_path / "annotated")
+    ws = load_workbook(copy)["Return"]
+    out = tmp_path / "pdf"
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(out), str(copy)],
+                   capture_output=True, timeout=180, check=True)
+    text = subprocess.run(["pdftotext", "-layout", str(out / (copy.stem + ".pdf")), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert {c: f.rule for c, f in flagged.items()} == {"H13": "PERF-008", "H14": "PERF-005"}
+    assert ws["H13"].value == 150 and ws["H14"].value == "TBC"
+    assert "✖ 150" in text and "? TBC" in text

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _workbook_helpers import ooxml_problems
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -326,6 +327,7 @@ def test_original_is_never_modified_and_annotated_copy_shows_everything(bad_repo
     before = Path(report.file).read_bytes()
     out = annotate(report, tmp_path / "annotated")
     assert Path(report.file).read_bytes() == before
+    assert not ooxml_problems(out)  # the symbols' number formats included
     wb = load_workbook(out)
     assert wb.sheetnames[0] == "Issues"
     issues = wb["Issues"]
@@ -335,6 +337,12 @@ def test_original_is_never_modified_and_annotated_copy_shows_everything(bad_repo
     assert cell.comment.text.startswith("? QUERY PERF-005")
     assert cell.fill.fgColor.rgb.endswith("FFEB9C")
     assert wb["Return"]["H13"].comment.text.startswith("✖ ERROR PERF-008")
+    # The symbol is shown in the cell too, by its number format: the value is untouched.
+    assert wb["Return"]["H13"].value == 150
+    assert wb["Return"]["H13"].number_format.startswith('"✖ "')
+    assert wb["Return"]["H14"].number_format.startswith('"? "')
+    assert wb["Return"]["H15"].number_format == load_workbook(report.file)["Return"][
+        "H15"].number_format  # a cell without a finding keeps its format
     assert issues.max_row == len(report.findings) + 1
     # How to fix names this finding's cells (the rule's {cell} and {comment_cell} filled in).
     fixes = {row[4]: row[7] for row in issues.iter_rows(min_row=2, values_only=True)}
@@ -611,3 +619,28 @@ def test_regression_damaged_deflate_stream_in_the_properties(tmp_path, master, c
     _check_report(report)
     # The hidden xlperf sheet still says what the return is, so it is read and accepted.
     assert report.valid and report.meta["service"] == "Safeguarding"
+
+
+@settings(max_examples=200, deadline=None)
+@given(sections=st.lists(st.sampled_from(
+    ["General", "0", "0.0%", "#,##0", "+#,##0", "-#,##0", "[Red]-0.0", "@", "", "0.00",
+     "[Blue]#,##0", '"£"#,##0']), min_size=1, max_size=4),
+    symbol=st.sampled_from(["✖", "?"]))
+def test_a_flagged_format_marks_every_section_and_keeps_its_codes_first(sections, symbol):
+    from xlperf.validate.annotate import flagged_format
+
+    original = ";".join(sections)
+    marked = flagged_format(original, symbol).split(";")
+    assert 1 <= len(marked) <= 4 and (len(marked) == 4 or len(sections) == 4)
+    for section in marked:
+        codes = section[:section.index('"')] if '"' in section else ""
+        assert all(part.startswith("[") for part in codes.split("]") if part), section
+        assert f'"{symbol} "' in section
+        assert section.count(f'"{symbol} "') == 1
+    # three or four number sections are kept as they were, each behind the mark
+    if len(sections) >= 3:
+        assert [m.replace(f'"{symbol} "', "", 1) for m in marked[:len(sections)]] == sections
+    # one section stands for positive, negative (with Excel's minus) and zero
+    if len(sections) == 1 and "@" not in sections[0]:
+        bare = [m.replace(f'"{symbol} "', "", 1) for m in marked]
+        assert bare[0] == bare[2] == (sections[0] or "General") and bare[3] == "@"

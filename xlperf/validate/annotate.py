@@ -2,9 +2,10 @@
 
 :func:`annotate` writes a **copy** of a return (the original is only read) with
 
-- each cell that has a finding filled (pink for an error, yellow for a query) and an Excel
-  comment on it that starts with a symbol and the severity (``✖ ERROR PERF-006`` or
-  ``? QUERY PERF-005``), so the colour is never the only signal;
+- each cell that has a finding filled (pink for an error, yellow for a query), its symbol
+  shown before what it holds (``✖ 150``: a number format, so the value itself is unchanged),
+  and an Excel comment on it that starts with the symbol and the severity
+  (``✖ ERROR PERF-006`` or ``? QUERY PERF-005``), so the colour is never the only signal;
 - a first sheet ``Issues`` listing every finding (symbol, severity, rule, sheet, cell, value,
   message, how to fix) with a hyperlink to its cell (``#'Return'!H14``).
 
@@ -13,17 +14,52 @@ openpyxl is fine here: the file is xlperf's own template, and only the copy is w
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
 from xlperf.errors import WorkbookError
 from xlperf.findings import ERROR, Report, parse_ref
 
-__all__ = ["ISSUES_SHEET", "SYMBOLS", "annotate"]
+__all__ = ["ISSUES_SHEET", "SYMBOLS", "annotate", "flagged_format"]
 
 ISSUES_SHEET = "Issues"
 SYMBOLS = {"error": "✖", "query": "?"}
 _FILLS = {"error": "FFF4C7CE", "query": "FFFFEB9C"}
+
+
+_LEADING_CODES = re.compile(r"^((?:\[[^\]]*\])*)(.*)$", re.S)
+
+
+def flagged_format(number_format: str | None, symbol: str) -> str:
+    """``number_format`` with ``symbol`` shown before the value in every section (positive,
+    negative, zero, text), after any leading ``[Red]`` or ``[>=100]`` codes: the cell shows
+    ``✖ 150`` and still holds 150.
+
+    >>> flagged_format("General", "✖")
+    '"✖ "General;"✖ "-General;"✖ "General;"✖ "@'
+    >>> flagged_format("0.0%;[Red]-0.0%", "?")
+    '"? "0.0%;[Red]"? "-0.0%;"? "0.0%;"? "@'
+    """
+    mark = '"' + symbol.replace('"', "") + ' "'
+    sections = (number_format or "General").split(";")
+    if sections == ["@"] or (len(sections) == 1 and "@" in sections[0]):
+        sections = ["General", sections[0]]  # a text cell: numbers as typed, text marked
+    conditional = any(re.match(r"\[[<>=]", s) for s in sections)
+    if not conditional:  # fill in the sections Excel would take from the first
+        if len(sections) == 1:  # one section covers every number, Excel adding the minus
+            sections = [sections[0], "-" + sections[0]]
+        if len(sections) == 2 and "@" in sections[1]:
+            sections = [sections[0], "-" + sections[0], sections[0], sections[1]]
+        if len(sections) == 2:
+            sections.append(sections[0])
+        if len(sections) == 3:
+            sections.append("@")
+    marked = []
+    for section in sections[:4]:
+        codes, rest = _LEADING_CODES.match(section).groups()  # type: ignore[union-attr]
+        marked.append(f"{codes}{mark}{rest}")  # an empty section stays empty but for the mark
+    return ";".join(marked)
 
 
 def annotate(report: Report, out_dir: str | Path) -> Path:
@@ -62,6 +98,7 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
         cell = ws.cell(row=row, column=column)
         worst = ERROR if any(f.severity == ERROR for f in findings) else "query"
         cell.fill = PatternFill("solid", fgColor=_FILLS[worst])
+        cell.number_format = flagged_format(cell.number_format, SYMBOLS[worst])
         text = "\n\n".join(f"{SYMBOLS[f.severity]} {f.severity.upper()} {f.rule}: {f.message}"
                            for f in findings)
         comment = Comment(text, "xlperf")

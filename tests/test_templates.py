@@ -279,3 +279,15 @@ def test_shipped_demo_returns_score_like_the_demo(tmp_path):
     frames = [return_values(r) for r in returns if r.kind == "performance"]
     values = pd.concat(frames)
     assert set(values["Code"]) == set(demo_register()["Code"])
+
+
+def test_filling_a_return_never_types_over_its_total(made, tmp_path):
+    _master, infos = made
+    path = fill_return(infos["Pauline Sharratt"].path, pd.DataFrame({
+        "Service area": ["Children in care", "Total"], "Forecast outturn": [19_000, 99_999]}),
+        tmp_path / "filled.xlsx")
+    ws = load_workbook(path)["Finance"]
+    assert ws[f"D{FIRST_DATA_ROW}"].value == 19_000
+    assert ws[f"D{FIRST_DATA_ROW + 2}"].value == f"=SUM(D{FIRST_DATA_ROW}:D{FIRST_DATA_ROW + 1})"
+    assert [(r.values["Service area"].tolist()) for r in [read_return(path)]] == [
+        ["Children in care", "Safeguarding and family support"]]  # the total is not a line

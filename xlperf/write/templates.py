@@ -542,7 +542,7 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
     Finance: ``Service area`` and any of ``Forecast outturn``, ``Explanation``. Capital:
     ``Programme`` and any of ``Revised estimate``, ``Actual to date``, ``Explanation``. Text
     is written as text (a commentary starting with ``=`` stays words). Values for rows the
-    template does not have are ignored.
+    template does not have, and for its ``Total`` row (a formula), are ignored.
     """
     try:
         wb = load_workbook(template)
@@ -567,8 +567,8 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
     rows: dict[tuple[str, ...], int] = {}
     for r in range(FIRST_DATA_ROW, ws.max_row + 1):
         key_cells = [ws.cell(row=r, column=c).value for c in key_columns]
-        if key_cells[0] is None:
-            continue
+        if key_cells[0] is None or (len(keys) == 1 and key_cells[0] == TOTAL_LINE):
+            continue  # the total is the template's SUM: never typed over
         if len(keys) == 2:
             key_cells[1] = parse_period(key_cells[1]).format("iso")
         rows[tuple(str(k).strip() for k in key_cells)] = r

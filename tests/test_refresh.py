@@ -241,6 +241,38 @@ def test_capital_return_figures_reach_the_finance_sheet(demo_dir: Path) -> None:
     assert home["Revised estimate"] == 1_300 and home["Variance"] == 1_300 - 1_200
     assert "Asbestos found in the roof." in home["Explanation"]
     assert capital["Family hubs"]["Actual to date"] == 310  # the rejected 900 was not taken
+    # The programmes' total, worked out from the rows above it, as the report shows it.
+    total = capital["Capital programme total"]
+    programmes = [v for k, v in capital.items() if k != "Capital programme total"]
+    for header in ("Revised base budget", "Revised estimate", "Actual to date", "Slippage"):
+        assert total[header] == sum(p[header] or 0 for p in programmes), header
+    assert total["Revised base budget"] == 7_650 and total["Revised estimate"] == 6_800
+
+
+def test_a_capital_sheets_own_total_row_is_not_a_programme(demo_dir: Path) -> None:
+    """A council's Capital sheet with a total row for the quarter: neither a programme on the
+    return nor one on the Finance sheet, so its figures are never counted twice."""
+    from openpyxl import load_workbook
+
+    from xlperf.write.templates import build_templates
+
+    master = demo_dir / "master.xlsx"
+    wb = load_workbook(master)
+    ws = wb["Capital"]
+    ws.append(["Capital programme total", "Q2 2013/14", 7_650, 6_750, 3_830, None])
+    wb.save(master)
+    info = next(i for i in build_templates(master, PERIOD, demo_dir / "new-templates")
+                if i.kind == "capital")
+    names = [r[0] for r in load_workbook(info.path)["Capital"].iter_rows(
+        min_row=13, max_col=1, values_only=True)]
+    assert names == ["School places expansion", "Children's home refurbishment",
+                     "Family hubs", "Case management system", "Total"]
+    refresh(ZipWorkbook(master))
+    finance = read_sheet(master, "Finance")
+    start = next(i for i, r in enumerate(finance) if str(r[0]).startswith("Capital programme"))
+    rows = [r for r in finance[start + 2:] if r[0]]
+    assert [r[0] for r in rows][-1] == "Capital programme total"
+    assert sum(1 for r in rows if "total" in str(r[0]).casefold()) == 1
 
 
 def test_second_refresh_changes_nothing(demo_dir: Path) -> None:

@@ -196,10 +196,12 @@ def score_capital(programmes: pd.DataFrame) -> pd.DataFrame:
 def capital_for_period(capital: pd.DataFrame | None, period: Any) -> pd.DataFrame:
     """The rows of a Capital sheet that name a programme and, when the sheet has a Quarter
     column, are of ``period``'s quarter (the sheet's own headers and index kept; empty when
-    there are none).
+    there are none). A total row (its name says total, as on the Budget sheet) is not a
+    programme.
 
-    >>> caps = pd.DataFrame({"Programme": ["Schools", "Schools", None, "Hubs"],
-    ...                      "Quarter": ["Q1 2013/14", "Q2 2013/14", "Q2 2013/14", "2013/14 Q2"]})
+    >>> caps = pd.DataFrame({"Programme": ["Schools", "Schools", None, "Hubs", "Total"],
+    ...                      "Quarter": ["Q1 2013/14", "Q2 2013/14", "Q2 2013/14", "2013/14 Q2",
+    ...                                  "Q2 2013/14"]})
     >>> capital_for_period(caps, "Q2 2013/14").index.tolist()
     [1, 3]
     """
@@ -210,7 +212,8 @@ def capital_for_period(capital: pd.DataFrame | None, period: Any) -> pd.DataFram
         return capital.iloc[:0]
     names = frame["programme"].to_numpy(dtype=object)
     keep = np.array([v is not None and not (isinstance(v, float) and np.isnan(v))
-                     and str(v).strip() != "" for v in names], dtype=bool)
+                     and str(v).strip() != "" and "total" not in str(v).casefold()
+                     for v in names], dtype=bool)
     if "quarter" in frame.columns:
         wanted = parse_period(period).format("iso")
         keys = {}

@@ -458,6 +458,20 @@ def finance_sheet(data: FinanceData, *, title: str = "Finance", summary: str = "
                              if bool(row.get("over_estimate")) else "")).strip()])
             styles.append([TOP, TOP, MONEY, MONEY, MONEY_VARIANCE, MONEY, MONEY,
                            PERCENT_PLAIN, WRAP])
+        # The programmes' total, as the committee report shows it (a Capital sheet's own
+        # total row is not a programme: xlperf.core.budget.capital_for_period).
+        sums = {c: (float(np.nansum(pd.to_numeric(data.capital[c], errors="coerce")
+                                    .to_numpy(dtype=float)))
+                    if c in data.capital.columns else None)
+                for c in ("base_budget", "estimate", "variance", "slippage", "actual")}
+        spent = (round(sums["actual"] / sums["estimate"] * 100, 9)
+                 if sums["actual"] is not None and sums["estimate"] else None)
+        rows.append(["Capital programme total", None, sums["base_budget"], sums["estimate"],
+                     sums["variance"], sums["slippage"], sums["actual"], spent, None])
+        money = CellStyle(bold=True, number_format="#,##0")
+        styles.append([BOLD, BOLD, money, money,
+                       CellStyle(bold=True, number_format="+#,##0;-#,##0;0"), money, money,
+                       CellStyle(bold=True, number_format=PERCENT_PLAIN.number_format), None])
     return _content(spec, rows, styles)
 
 

@@ -74,7 +74,7 @@ def _edit(path: Path, edits: list[tuple]) -> None:
 
 # No shrinking: each example runs four commands, and a failure already names its (at most
 # four) edits; shrinking one took over five minutes.
-@settings(max_examples=8, deadline=None,
+@settings(max_examples=6, deadline=None,
           phases=(Phase.explicit, Phase.reuse, Phase.generate),
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(edits=st.lists(EDIT, min_size=1, max_size=4))

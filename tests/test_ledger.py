@@ -24,7 +24,7 @@ import xlperf.ledger
 import xlperf.ledger._store
 from xlperf.core.periods import parse_period
 from xlperf.core.score import score
-from xlperf.errors import BusyError, InputError, XlperfError
+from xlperf.errors import BusyError, InputError, WorkbookError, XlperfError
 from xlperf.ledger import Ledger, export, ledger_path, write_export
 from xlperf.read.returns import percent_rows
 
@@ -533,6 +533,36 @@ def test_history_wide_sheet_with_messy_cells(tmp_path, ledger):
     again = ledger.import_history(path, sheet="Historic PIs",
                                   percent_rows=partial(percent_rows, path))
     assert (again.meta["inserted"], again.meta["unchanged"]) == (0, 8)
+
+
+def test_unsafe_history_files_are_refused_before_they_are_parsed(tmp_path, ledger):
+    """History comes from other people's spreadsheets: a zip bomb, or a file past the size
+    limit, is refused with a sentence and nothing is recorded; macros are no reason to refuse
+    (only values are read)."""
+    import zipfile
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["Code", "Period", "Value"])
+    book.active.append(["NI060", "Q1 2013/14", 12.5])
+    plain = tmp_path / "history.xlsx"
+    book.save(plain)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(bomb, "w",
+                                                            zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            out.writestr(item, source.read(item.filename))
+        out.writestr("xl/media/image1.bin", bytes(64 * 1024 * 1024))  # packs to about 60 KB
+    with pytest.raises(WorkbookError, match="times its packed size|safe limit"):
+        ledger.import_history(bomb)
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"Code,Period,Value\n" + b"x" * (26 * 1024 * 1024))
+    with pytest.raises(WorkbookError, match="larger than the 25 MiB xlperf reads"):
+        ledger.import_history(big)
+    assert ledger.counts()["values"] == 0
+    macros = tmp_path / "history.xlsm"
+    macros.write_bytes(plain.read_bytes())
+    assert ledger.import_history(macros).meta["inserted"] == 1
 
 
 def test_history_from_a_frame_and_forced_layouts(ledger):

@@ -73,6 +73,29 @@ def _blank(value: Any) -> bool:
     return isinstance(value, str) and value.strip() == ""
 
 
+# Too large, a zip bomb, unsafe XML, a password: never parsed.
+_UNSAFE = frozenset({"FILE-003", "FILE-006", "FILE-007", "FILE-008"})
+
+
+def _check_safe(path: Path) -> None:
+    """History files come from other people's spreadsheets: the file checks a return gets
+    (size, zip bomb, unsafe XML, password) before anything is parsed; macros do not matter,
+    as only values are read. A CSV is only held to the size limit."""
+    from xlperf.validate.files import Limits, check_file
+
+    limit = Limits().max_bytes
+    if path.suffix.lower() not in _WORKBOOK_SUFFIXES:
+        if path.stat().st_size > limit:
+            raise WorkbookError(f"{path.name} is {path.stat().st_size / 2**20:.0f} MiB, larger "
+                                f"than the {limit / 2**20:.0f} MiB xlperf reads; split it by "
+                                "year", file=str(path))
+        return
+    # Only the safety checks: calamine reads .xls, .xlsb and .ods history as well.
+    problems = [f for f in check_file(path, allow_macros=True) if f.rule in _UNSAFE]
+    if problems:
+        raise WorkbookError(problems[0].message, file=str(path))
+
+
 def _grid_from_csv(path: Path) -> list[list[Any]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -344,6 +367,7 @@ def read_history(source: pd.DataFrame | str | Path, layout: str = "auto", *,
         if not path.is_file():
             raise WorkbookError(f"{path}: no such file", file=str(path))
         file = name or path.name
+        _check_safe(path)
         digest = sha256_file(path)
         if path.suffix.lower() in _WORKBOOK_SUFFIXES:
             grid, sheet_name = _grid_from_workbook(path, sheet)

@@ -167,6 +167,23 @@ def test_a_scheme_row_with_an_unusable_edge_or_severity_is_refused(edge, severit
     assert words in str(caught.value)
 
 
+def test_scheme_colours_are_hex_colours_or_the_scheme_is_refused():
+    """Found by fuzzing the master: a colour typed as 'Sep-13' reached the Scorecard's fill
+    and crashed the refresh."""
+    from xlperf.write.outputs import status_style
+
+    frame = schemes_to_frame()
+    frame["Colour"] = frame["Colour"].astype(object)
+    rag = frame.index[frame["Scheme"] == "rag"]
+    frame.loc[rag, "Colour"] = ["00703c", "#a52", None]
+    schemes = schemes_from_frame(frame)
+    assert [b.colour for b in schemes["rag"].bands] == ["#00703C", "#AA5522", ""]
+    frame.loc[rag[2], "Colour"] = "Sep-13"
+    with pytest.raises(SchemeError, match="status 'Red': colour 'Sep-13' is not a colour"):
+        schemes_from_frame(frame)
+    assert status_style("Sep-13").fill is None  # the writer never trusts a colour either
+
+
 def test_a_master_whose_scheme_severity_is_huge_is_a_finding_not_a_crash(tmp_path):
     from openpyxl import load_workbook
     from typer.testing import CliRunner

@@ -215,6 +215,20 @@ def schemes_to_frame(schemes: Iterable[Scheme] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(SCHEME_COLUMNS))
 
 
+def _colour(value: object, scheme: str, status: object) -> str:
+    """A band's colour as ``#RRGGBB`` (``#RGB`` and a missing ``#`` accepted, blank: none)."""
+    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) \
+        else str(value).strip().lstrip("#")
+    if len(text) == 3:
+        text = "".join(ch * 2 for ch in text)
+    if not text:
+        return ""
+    if len(text) != 6 or any(ch not in "0123456789abcdefABCDEF" for ch in text):
+        raise SchemeError(f"scheme {scheme!r}, status {status!r}: colour {value!r} is not a "
+                          "colour like #D4351C (a # and six hexadecimal digits)")
+    return "#" + text.upper()
+
+
 def schemes_from_frame(frame: pd.DataFrame) -> dict[str, Scheme]:
     """Build schemes from rows shaped like :data:`SCHEME_COLUMNS` (headers matched loosely).
 
@@ -262,7 +276,8 @@ def schemes_from_frame(frame: pd.DataFrame) -> dict[str, Scheme]:
             inclusive = str(row[c_incl]).strip().casefold() not in ("no", "n", "false", "0", ">")
             bands.append(
                 Band(str(row[c_status]).strip(), str(row[c_symbol]).strip(),
-                     str(row[c_colour]).strip(), edge_value, inclusive, severity)
+                     _colour(row[c_colour], name, row[c_status]), edge_value, inclusive,
+                     severity)
             )
         description = ""
         if c_desc is not None and rows[c_desc].notna().any():

@@ -14,6 +14,7 @@ scheme's colour, the text black or white, whichever contrasts more with that fil
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,7 @@ PROBLEM = CellStyle(bold=True, color="#D4351C")
 
 JUDGEMENT_FILL = {"On Track": "#00703C", "At Risk": "#F47738", "Off Track": "#D4351C"}
 _STATUS_STYLES: dict[tuple[str, bool], CellStyle] = {}
+_HEX_COLOUR = re.compile(r"#?[0-9A-Fa-f]{6}")
 
 
 def contrast_text(fill: str) -> str:
@@ -75,7 +77,7 @@ def contrast_text(fill: str) -> str:
 
 def status_style(colour: Any, bold: bool = True) -> CellStyle:
     """The fill of a status cell: the scheme's colour with contrasting text (cached)."""
-    fill = str(colour) if isinstance(colour, str) and len(colour.lstrip("#")) == 6 else None
+    fill = colour if isinstance(colour, str) and _HEX_COLOUR.fullmatch(colour) else None
     key = (fill or "", bold)
     style = _STATUS_STYLES.get(key)
     if style is None:

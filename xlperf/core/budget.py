@@ -212,7 +212,7 @@ def capital_for_period(capital: pd.DataFrame | None, period: Any) -> pd.DataFram
         return capital.iloc[:0]
     names = frame["programme"].to_numpy(dtype=object)
     keep = np.array([v is not None and not (isinstance(v, float) and np.isnan(v))
-                     and str(v).strip() != "" and "total" not in str(v).casefold()
+                     and str(v).strip() != "" and not is_total_line(v)
                      for v in names], dtype=bool)
     if "quarter" in frame.columns:
         wanted = parse_period(period).format("iso")
@@ -282,6 +282,16 @@ def with_returned(lines: pd.DataFrame, programmes: pd.DataFrame, money: pd.DataF
     return frames["revenue"], frames["capital"], pd.DataFrame(applied)
 
 
+def is_total_line(name: Any) -> bool:
+    """A budget line, capital programme or return row that is a total: its name says
+    "total" (``Directorate total``, the templates' ``Total``).
+
+    >>> is_total_line("Total"), is_total_line("Children in care"), is_total_line(None)
+    (True, False, False)
+    """
+    return isinstance(name, str) and "total" in name.casefold()
+
+
 def ends_with_total(lines: pd.DataFrame) -> bool:
     """The last of the budget ``lines`` (normalised) is their total: there is more than one
     and its name says "total".
@@ -289,8 +299,7 @@ def ends_with_total(lines: pd.DataFrame) -> bool:
     >>> ends_with_total(pd.DataFrame({"line": ["Early help", "Directorate total"]}))
     True
     """
-    return len(lines) > 1 and "line" in lines.columns and not _blank(lines["line"].iloc[-1]) \
-        and "total" in str(lines["line"].iloc[-1]).casefold()
+    return len(lines) > 1 and "line" in lines.columns and is_total_line(lines["line"].iloc[-1])
 
 
 def _blank(value: Any) -> bool:

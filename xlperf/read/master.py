@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from xlperf.core.budget import crossfoot
+from xlperf.core.budget import crossfoot, is_total_line
 from xlperf.core.columns import (
     BUDGET_COLUMNS,
     CAPITAL_COLUMNS,
@@ -422,7 +422,7 @@ def _check_crossfoot(sheet: _Sheet) -> None:
         return
     names = sheet.column("line").map(lambda v: "" if _blank(v) else str(v))
     last = sheet.frame.index[-1]
-    if "total" not in names.loc[last].casefold():
+    if not is_total_line(names.loc[last]):
         return
     # A column with a cell that is not a number already has its finding (REG-050).
     broken = {f.cell[0] for f in sheet.findings if f.cell}

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from defusedxml import ElementTree
 
+from xlperf.core.budget import is_total_line
 from xlperf.core.columns import fold
 from xlperf.errors import WorkbookError
 from xlperf.findings import column_letter, column_number
@@ -381,15 +382,6 @@ def _assemble(file: Path, names: list[str], properties: dict[str, str],
     frame = pd.DataFrame(block, index=index, columns=headers, dtype=object)
     return Return(path=file, identity=identity, values=frame, sheet=sheet, columns=columns,
                   properties=properties)
-
-
-def is_total_line(name: Any) -> bool:
-    """A finance or capital return's total row: its name says "total".
-
-    >>> is_total_line("Total"), is_total_line("Children in care")
-    (True, False)
-    """
-    return isinstance(name, str) and "total" in name.casefold()
 
 
 def return_values(ret: Return) -> pd.DataFrame:

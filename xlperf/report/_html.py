@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlperf.core.budget import is_total_line
 from xlperf.core.direction import TREND_PERIODS
 from xlperf.core.periods import Period, parse_period
 from xlperf.core.rollup import AT_RISK, OFF_TRACK, ON_TRACK, rollup
@@ -515,7 +516,7 @@ def _finance(ctx: _Context) -> str:
            f'<h2 id="finance-title">{SECTION_TITLES["finance"]}</h2>']
     if len(budget):
         lines = budget.reset_index(drop=True)
-        is_total = lines["line"].astype(str).str.contains("total", case=False).to_numpy()
+        is_total = lines["line"].map(is_total_line).to_numpy(dtype=bool)
         if is_total.any():
             total = lines[is_total].iloc[-1]
             variance = _num(total["variance"]) or 0.0

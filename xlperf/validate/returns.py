@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlperf.core.budget import is_total_line
 from xlperf.core.columns import BUDGET_COLUMNS, fold, normalise_columns
 from xlperf.core.values import (
     KIND_INVALID,
@@ -1708,7 +1709,7 @@ def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
     line = cells["Service area"].map(_text)
     capital = cells["capital"].to_numpy(dtype=bool)
     # The total row under the lines (its name says total): checked only by FIN-002.
-    is_total = line.str.casefold().str.contains("total").to_numpy()
+    is_total = line.map(is_total_line).to_numpy(dtype=bool)
     numbers = {c: parse_values(cells[c]) for c in ("Gross budget", "Net budget",
                                                   "Forecast outturn", "Variance",
                                                   "Revised estimate", "Actual to date",

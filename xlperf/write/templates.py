@@ -37,7 +37,7 @@ from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlperf.core.budget import capital_for_period
+from xlperf.core.budget import capital_for_period, is_total_line
 from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, normalise_columns
 from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import Period, parse_period
@@ -481,7 +481,7 @@ def _budget_holders(budget: pd.DataFrame) -> dict[str, pd.DataFrame]:
     if "line" not in frame.columns:
         return {}
     names = frame["line"].map(lambda v: "" if _blank(v) else str(v).strip())
-    keep = (names != "") & ~names.str.casefold().str.contains("total")
+    keep = (names != "") & ~names.map(is_total_line).astype(bool)
     holder_col = next((c for c in budget.columns if str(c).strip().casefold() == "budget holder"),
                       None)
     holders = (budget[holder_col].map(lambda v: "" if _blank(v) else str(v).strip())
@@ -567,7 +567,7 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
     rows: dict[tuple[str, ...], int] = {}
     for r in range(FIRST_DATA_ROW, ws.max_row + 1):
         key_cells = [ws.cell(row=r, column=c).value for c in key_columns]
-        if key_cells[0] is None or (len(keys) == 1 and key_cells[0] == TOTAL_LINE):
+        if key_cells[0] is None or (len(keys) == 1 and is_total_line(key_cells[0])):
             continue  # the total is the template's SUM: never typed over
         if len(keys) == 2:
             key_cells[1] = parse_period(key_cells[1]).format("iso")

@@ -1726,9 +1726,12 @@ def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
         numbers["Revised estimate"]["reason"].to_numpy(dtype=object) != REASON_BLANK)
     explained = ~cells["Explanation"].map(_blank).to_numpy(dtype=bool)
     materiality = facts.materiality if facts is not None else 50.0
+    # The amounts as the cells hold them (FIN-002 adds these up); ``rows`` then takes the
+    # master's figure where a locked cell was changed, or a programme's estimate left blank.
+    typed = pd.DataFrame({c: numbers[c]["number"].to_numpy() for c in numbers},
+                         index=cells.index)
     rows = pd.DataFrame({
-        "Service area": line.astype(str),
-        **{c: numbers[c]["number"].to_numpy() for c in numbers},
+        "Service area": line.astype(str), **typed,
         "amount_kind": np.where(estimate_bad, KIND_INVALID, amount_kind),
         "amount_blank": (amount_reason == REASON_BLANK) & ~estimate_bad,
         "explained": explained, "materiality": np.where(is_total, np.inf, materiality),
@@ -1779,21 +1782,18 @@ def _finance(files: Sequence[_File], facts: _MasterFacts | None) -> None:
     # file not saved by Excel): not checked.
     from xlperf.core.budget import crossfoot
 
-    typed = pd.DataFrame({c: numbers[c]["number"].to_numpy() for c in numbers},
-                         index=cells.index)
+    is_number = {c: (numbers[c]["kind"] == KIND_NUMBER).to_numpy() for c in numbers}
+    adds_up = {c: is_number[c] | (numbers[c]["reason"] == REASON_BLANK).to_numpy()
+               for c in numbers}  # a number, or a blank that SUM takes as nothing
+    file_of = cells.index.get_level_values("file").to_numpy()
     for f in files:
-        mine = np.flatnonzero(cells.index.get_level_values("file") == f.number)
+        mine = np.flatnonzero(file_of == f.number)
         totals = mine[is_total[mine]]
         if not len(totals):
             continue
         total_at, lines = totals[-1], mine[~is_total[mine]]
-        columns = []
-        for c in _CROSSFOOT_COLUMNS[f.kind]:
-            kinds = numbers[c]["kind"].to_numpy(dtype=object)
-            reasons = numbers[c]["reason"].to_numpy(dtype=object)
-            if c in f.columns and kinds[total_at] == KIND_NUMBER and (
-                    (kinds[lines] == KIND_NUMBER) | (reasons[lines] == REASON_BLANK)).all():
-                columns.append(c)
+        columns = [c for c in _CROSSFOOT_COLUMNS[f.kind] if c in f.columns
+                   and is_number[c][total_at] and adds_up[c][lines].all()]
         total_idx = cells.index[total_at]
         for problem in crossfoot(typed.iloc[lines].fillna(0.0), typed.iloc[total_at],
                                  columns):

@@ -373,7 +373,7 @@ def test_master_open_in_excel_is_refused(demo_dir: Path) -> None:
         ZipWorkbook(master)
     assert "open in Excel" in str(caught.value) and "~$master.xlsx" in str(caught.value)
     result = runner.invoke(app, ["refresh", str(master)])
-    assert result.exit_code == 2 and "open in Excel" in result.output
+    assert result.exit_code == 3 and "open in Excel" in result.output
     assert master.read_bytes() == before
     assert "Traceback" not in result.output
 
@@ -394,7 +394,7 @@ def test_cli_refresh_exit_codes_and_json(demo_dir: Path) -> None:
     data = json.loads(rejected.output)
     assert data["counts"]["rejected"] == 2 and data["period"] == PERIOD
     missing = runner.invoke(app, ["refresh", str(demo_dir / "nope.xlsx")])
-    assert missing.exit_code == 2 and "no such workbook" in missing.output
+    assert missing.exit_code == 3 and "no such workbook" in missing.output
 
 
 def test_returns_for_another_period_are_skipped(demo_dir: Path, tmp_path: Path) -> None:

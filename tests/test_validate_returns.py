@@ -372,8 +372,8 @@ def test_cli_exit_codes_tables_and_json(corpus, bad_reports, tmp_path):
     junk.write_bytes(b"Code,Actual\nCS143,68\n")
     out_json = tmp_path / "findings.json"
     result = runner.invoke(app, ["validate", str(corpus["perf"]), str(bad), str(junk),
-                                 "--master", str(MASTER_PATH), "--json", str(out_json)])
-    assert result.exit_code == 2, result.output
+                                 "--master", str(MASTER_PATH), "--json-file", str(out_json)])
+    assert result.exit_code == 3, result.output
     assert "PERF-008" in result.output and "H13" in result.output
     assert "3 returns: 1 accepted, 1 with errors, 1 could not be read" in result.output
     data = json.loads(out_json.read_text())
@@ -385,8 +385,9 @@ def test_cli_exit_codes_tables_and_json(corpus, bad_reports, tmp_path):
 
 def test_cli_json_to_stdout_and_default_master(tmp_path):
     runner = CliRunner()
-    result = runner.invoke(app, ["validate", str(DEMO / "returns"), "--json", "-"])
+    result = runner.invoke(app, ["validate", str(DEMO / "returns"), "--json"])
     data = json.loads(result.output)
+    assert (data["schema_version"], data["command"]) == (1, "validate")
     assert data["master"].endswith("master.xlsx") and len(data["returns"]) == 10
     # The demo data has a count of case audits of 52.5: a real error, so exit code 1.
     rules = {f["rule"] for r in data["returns"] for f in r["findings"]}
@@ -502,7 +503,7 @@ def test_every_excel_made_workbook_is_refused_clearly():
     env = {**os.environ, "XLPERF_MASTER": str(MASTER_PATH)}
     cli = subprocess.run([sys.executable, "-m", "xlperf.cli", "validate", *map(str, sample)],
                          capture_output=True, text=True, timeout=120, env=env)
-    assert cli.returncode in (1, 2), cli.stderr
+    assert cli.returncode in (1, 3), cli.stderr
     assert "Traceback" not in cli.stderr + cli.stdout
     assert f"{len(sample)} returns:" in cli.stdout
 

@@ -161,12 +161,14 @@ class Report:
 
         return pd.DataFrame([f.to_dict() for f in self.findings], columns=list(FINDING_COLUMNS))
 
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain data: ``{"file", "valid", "errors", "queries", "findings"}``."""
+        return {"file": self.file, "valid": self.valid, "errors": len(self.errors),
+                "queries": len(self.queries), "findings": [f.to_dict() for f in self.findings]}
+
     def to_json(self, **kwargs: Any) -> str:
-        """The report as JSON: ``{"file", "valid", "errors", "queries", "findings": [...]}``."""
-        return json.dumps(
-            {"file": self.file, "valid": self.valid, "errors": len(self.errors),
-             "queries": len(self.queries), "findings": [f.to_dict() for f in self.findings]},
-            ensure_ascii=False, **kwargs)
+        """The report as JSON: :meth:`to_dict` encoded."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
 
     @classmethod
     def combine(cls, reports: Iterable[Report]) -> Report:

@@ -945,9 +945,9 @@ def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequenc
     return lines
 
 
-def result_json(result: RefreshResult) -> str:
-    """A refresh result as JSON (for scripts and the Excel add-in)."""
-    return json.dumps({
+def result_dict(result: RefreshResult) -> dict[str, Any]:
+    """A refresh result as plain data (``xlperf refresh --json`` prints it)."""
+    return {
         "workbook": result.workbook, "period": result.period, "ledger": str(result.ledger),
         "refresh_id": result.refresh_id, "counts": result.counts, "timings": result.timings,
         "files": [{"file": f.name, "outcome": f.outcome, "kind": f.kind,
@@ -956,4 +956,4 @@ def result_json(result: RefreshResult) -> str:
                    "quarantined": str(f.quarantined) if f.quarantined else None,
                    "note": f.note} for f in result.files],
         "status_changes": [str(c) for c in result.status_changes],
-    }, ensure_ascii=False, indent=2)
+    }

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from xlperf.cli._app import _fail, app, console
+from xlperf.cli._app import ExitCode, app, console, fail, print_json, print_table, usage
 from xlperf.errors import XlperfError
 
 
@@ -50,7 +50,10 @@ def import_history(
     Every readable cell is imported; cells that are not numbers, Excel errors and unreadable
     periods are listed with their cell and left out. Exit code 1 when any were left out."""
     from xlperf.ledger import Ledger
+    from xlperf.ledger._history import LAYOUTS
 
+    if layout not in LAYOUTS:
+        raise usage(f"--layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     try:
         path, _register = _ledger_for(master)
         percent = None
@@ -63,21 +66,22 @@ def import_history(
         with Ledger(path) as ledger:
             report = ledger.import_history(file, layout, sheet=sheet, percent_rows=percent)
     except XlperfError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
+    code = ExitCode.OK if report.valid else ExitCode.FINDINGS
     if as_json:
-        typer.echo(report.to_json(indent=1))
-        raise typer.Exit(int(not report.valid))
+        print_json("import-history", {"ledger": str(path), **report.meta, **report.to_dict()})
+        raise typer.Exit(code)
     if len(report):
         from rich.markup import escape
         from rich.table import Table
 
-        table = Table(title=f"Findings in {file.name}", header_style="bold")
+        table = Table(title=f"Findings in {escape(file.name)}", header_style="bold")
         for column in ("Sheet", "Cell", "Rule", "Severity", "Message"):
             table.add_column(column, overflow="fold")
         for f in report:
             table.add_row(*(escape(x) for x in (f.sheet or "", f.cell or "", f.rule,
                                                  f.severity, f.message)))
-        console().print(table)
+        print_table(table)
     meta = report.meta
     console().print(
         f"{file.name} ({meta.get('layout')} layout) into {path}: "
@@ -85,24 +89,28 @@ def import_history(
         f"{meta.get('restatements', 0)} restated; {meta.get('no_data', 0)} of them no data, "
         f"{meta.get('blank', 0)} blank cells skipped, {meta.get('not_imported', 0)} cells "
         "not imported.", markup=False)
-    raise typer.Exit(int(not report.valid))
+    raise typer.Exit(code)
 
 
 @app.command("export")
 def export_command(
     master: Annotated[Path, typer.Argument(help="The master workbook whose ledger to export.")],
     format: Annotated[str, typer.Option("--format", help="csv, or parquet (needs "
-                                                         "pip install xlperf[parquet]).")
+                                                         "pip install 'xlperf[parquet]').")
                       ] = "csv",
     out: Annotated[Path | None, typer.Option(help="Where to write (default: "
                                                   "<master stem>.export.<format> beside "
                                                   "the master).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")
+                       ] = False,
 ) -> None:
     """Export the ledger as one tidy table (measure, period, value, target, status,
     direction...) for Power BI and other BI tools."""
     from xlperf.ledger import Ledger, export, write_export
 
     kind = format.strip().lower()
+    if kind not in ("csv", "parquet"):
+        raise usage(f"--format {format!r} is not one of csv, parquet")
     target = out or master.with_name(f"{master.stem}.export.{kind}")
     try:
         path, register = _ledger_for(master)
@@ -113,6 +121,13 @@ def export_command(
             table = export(ledger, register)
         write_export(table, target, kind)
     except XlperfError as error:
-        raise _fail(error) from None
-    console().print(f"{len(table)} rows ({table['code'].nunique()} measures) written to {target}",
-                  markup=False)
+        raise fail(error) from None
+    measures = int(table["code"].nunique())
+    if as_json:
+        print_json("export", {"file": str(target), "format": kind, "rows": len(table),
+                              "measures": measures})
+        return
+    from xlperf.cli._app import plural
+
+    console().print(f"{plural(len(table), 'row')} ({plural(measures, 'measure')}) written to "
+                    f"{target}", markup=False)

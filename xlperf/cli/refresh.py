@@ -1,7 +1,7 @@
 """``xlperf refresh``: the one-click refresh from the command line (scheduled runs, CI).
 
 Exit codes: 0 refreshed, nothing rejected; 1 refreshed, but returns (or rows of them) were
-rejected (their annotated copies are in the quarantine folder); 2 the refresh could not run
+rejected (their annotated copies are in the quarantine folder); 3 the refresh could not run
 (the master is open in Excel, locked, unreadable, no reporting period...).
 """
 
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from xlperf.cli._app import _fail, app, console
+from xlperf.cli._app import OPTIONS, ExitCode, app, console, fail, plural, print_json, print_table
 from xlperf.errors import XlperfError
 
 if TYPE_CHECKING:
@@ -20,7 +20,10 @@ if TYPE_CHECKING:
 
 
 def run_with_progress(call: Any) -> Any:
-    """Run ``call(progress)`` with a rich progress bar on stderr-free console output."""
+    """Run ``call(progress)`` with a rich progress bar (on a terminal only, and not under
+    ``-q``: a pipe or log gets the result, not a bar's leftovers)."""
+    if OPTIONS.quiet or not console().is_terminal:
+        return call(None)
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
@@ -35,6 +38,7 @@ def run_with_progress(call: Any) -> Any:
 
 def summary_tables(result: Any) -> list[Table]:
     """The summary of a :class:`~xlperf.refresh.RefreshResult`: files, counts, changes."""
+    from rich.markup import escape
     from rich.table import Table
 
     files = Table(title=f"Returns for {result.period}", header_style="bold",
@@ -42,12 +46,12 @@ def summary_tables(result: Any) -> list[Table]:
     for column, justify in (("File", "left"), ("Kind", "left"), ("Outcome", "left"),
                             ("Rows in", "right"), ("Rows rejected", "right"),
                             ("Errors", "right"), ("Queries", "right")):
-        files.add_column(column, justify=justify)  # type: ignore[arg-type]
+        files.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
     colours = {"accepted": "green", "partly accepted": "dark_orange", "rejected": "red",
                "skipped": "dim"}
     for f in result.files:
-        files.add_row(f.name, f.kind, f"[{colours[f.outcome]}]{f.outcome}[/]"
-                      + (f" ({f.note})" if f.note else ""),
+        files.add_row(escape(f.name), f.kind, f"[{colours[f.outcome]}]{f.outcome}[/]"
+                      + (escape(f" ({f.note})") if f.note else ""),
                       str(f.accepted_rows), str(f.rejected_rows),
                       str(len(f.report.errors)), str(len(f.report.queries)))
     counts = Table(title="Refresh", header_style="bold", title_justify="left", show_header=False)
@@ -66,18 +70,18 @@ def summary_tables(result: Any) -> list[Table]:
         changes = Table(title="Status changes", header_style="bold", title_justify="left")
         changes.add_column("Change", overflow="fold")
         for change in result.status_changes:
-            changes.add_row(str(change))
+            changes.add_row(escape(str(change)))
         tables.append(changes)
     if len(result.restatements):
         restated = Table(title="Restatements", header_style="bold", title_justify="left")
         for column in ("Code", "Period", "Was", "Now", "From"):
-            restated.add_column(column)
+            restated.add_column(column, overflow="fold")
         for row in result.restatements.to_dict("records"):
-            restated.add_row(str(row["code"]), str(row["period"]), f"{row['previous']:g}"
+            restated.add_row(escape(str(row["code"])), str(row["period"]), f"{row['previous']:g}"
                              if row["previous"] == row["previous"] else
                              str(row["previous_reason"]),
                              f"{row['value']:g}" if row["value"] == row["value"] else
-                             str(row["no_data_reason"]), str(row["source_file"]))
+                             str(row["no_data_reason"]), escape(str(row["source_file"])))
         tables.append(restated)
     return tables
 
@@ -87,24 +91,24 @@ def print_result(result: Any) -> None:
     from rich.markup import escape
 
     for table in summary_tables(result):
-        console().print(table)
+        print_table(table)
     statuses = ", ".join(f"{k[7:]} {v}" for k, v in result.counts.items()
                          if k.startswith("status "))
     console().print(f"Statuses: {statuses}", highlight=False)
     rejected = [f for f in result.files if f.report.errors]
     for f in rejected:
-        count = len(f.report.errors)
-        console().print(f"[bold]{escape(f.name)}[/]: {count} error{'s' if count != 1 else ''}")
+        console().print(f"[bold]{escape(f.name)}[/]: {plural(len(f.report.errors), 'error')}")
         for finding in f.report.errors[:5]:
             where = "!".join(p for p in (finding.sheet, finding.cell) if p)
-            console().print(f"  [red]{finding.rule}[/] {where}: {finding.message}",
-                          markup=True, highlight=False)
+            console().print(f"  [red]{finding.rule}[/] {escape(where)}: "
+                            f"{escape(finding.message)}", highlight=False)
         if len(f.report.errors) > 5:
             console().print(f"  … and {len(f.report.errors) - 5} more (see the Log sheet)")
     if result.quarantine is not None:
-        console().print(f"Annotated copies of the returns with errors: {result.quarantine}")
-    console().print(f"Refreshed workbook: [bold]{result.output or result.workbook}[/] "
-                  f"(ledger {result.ledger})")
+        console().print(f"Annotated copies of the returns with errors: {result.quarantine}",
+                        markup=False)
+    console().print(f"Refreshed workbook: {result.output or result.workbook} "
+                    f"(ledger {result.ledger})", markup=False)
 
 
 @app.command("refresh")
@@ -130,8 +134,8 @@ def refresh_command(
     returns, without Excel: validate, record in the ledger, score, write losslessly.
 
     Exit code 0 when every return was accepted, 1 when returns or rows were rejected (see the
-    Log sheet and the quarantine folder), 2 when the refresh could not run."""
-    from xlperf.refresh import ZipWorkbook, refresh, result_json
+    Log sheet and the quarantine folder), 3 when the refresh could not run."""
+    from xlperf.refresh import ZipWorkbook, refresh, result_dict
 
     try:
         book = ZipWorkbook(master, backups=backups)
@@ -143,9 +147,9 @@ def refresh_command(
                 book, returns=returns, period=period, ledger=ledger,
                 rescore_history=rescore_history, progress=progress))
     except XlperfError as error:
-        raise _fail(error) from None  # _fail shows the message as written, never as markup
+        raise fail(error) from None  # fail shows the message as written, never as markup
     if as_json:
-        print(result_json(result))
+        print_json("refresh", result_dict(result))
     else:
         print_result(result)
-    raise typer.Exit(0 if result.ok else 1)
+    raise typer.Exit(ExitCode.OK if result.ok else ExitCode.FINDINGS)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from xlperf.cli._app import _fail, app, console
+from xlperf.cli._app import app, console, fail, print_json, usage
 from xlperf.errors import XlperfError
 
 
@@ -23,6 +23,8 @@ def report(
         help="File to write (default: beside the master).")] = None,
     generated: Annotated[str | None, typer.Option(
         "--date", help="Date printed as 'Generated on', YYYY-MM-DD (default: today).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")
+                       ] = False,
 ) -> None:
     """Write the committee report: objectives, measure tables, exception cards, trends and
     finance, as self-contained accessible HTML or a (tagged) PDF."""
@@ -31,9 +33,14 @@ def report(
     try:
         when = dt.date.fromisoformat(generated) if generated else None
     except ValueError:
-        raise _fail(XlperfError(f"--date {generated!r} is not YYYY-MM-DD")) from None
+        raise usage(f"--date {generated!r} is not YYYY-MM-DD") from None
+    if fmt.lower() not in ("html", "pdf"):
+        raise usage(f"--format must be html or pdf, not {fmt!r}")
     try:
         path = build_report(master, out, period=period, fmt=fmt.lower(), generated=when)
     except XlperfError as error:
-        raise _fail(error) from None
-    console().print(f"Wrote {path}")
+        raise fail(error) from None
+    if as_json:
+        print_json("report", {"file": str(path), "format": fmt.lower()})
+        return
+    console().print(f"Wrote {path}", markup=False)

@@ -6,16 +6,29 @@ from typing import Annotated
 
 import typer
 
-from xlperf.cli._app import _fail, app, console
+from xlperf.cli._app import app, console, print_json, print_table, usage
 from xlperf.errors import XlperfError
 
 
 @app.command()
-def schemes() -> None:
+def schemes(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the schemes as JSON.")] = False,
+) -> None:
     """List the built-in status schemes with their words, symbols and colours."""
     from rich.table import Table
 
     from xlperf.core.schemes import BUILTIN_SCHEMES, SPECIAL_STATUSES
+
+    if as_json:
+        inf = float("-inf")
+        print_json("schemes", {
+            "schemes": [{"name": scheme.name, "bands": [
+                {"status": b.label, "symbol": b.symbol, "colour": b.colour,
+                 "edge": None if b.edge == inf else b.edge, "inclusive": b.inclusive}
+                for b in scheme.bands]} for scheme in BUILTIN_SCHEMES.values()],
+            "special": [{"status": s.label, "symbol": s.symbol, "colour": s.colour}
+                        for s in SPECIAL_STATUSES]})
+        return
 
     table = Table(title="Status schemes", header_style="bold")
     for column in ("Scheme", "Symbol", "Status", "Colour", "When"):
@@ -29,7 +42,7 @@ def schemes() -> None:
         table.add_section()
     for special in SPECIAL_STATUSES:
         table.add_row("(all)", special.symbol, special.label, special.colour, "")
-    console().print(table)
+    print_table(table)
 
 
 @app.command()
@@ -40,11 +53,20 @@ def status(
     tolerance: Annotated[float, typer.Option(help="How far from target is still near.")] = 0,
     tolerance_type: Annotated[str, typer.Option(help="absolute or relative (%).")] = "absolute",
     scheme: Annotated[str, typer.Option(help="rag, three-symbol or four-band.")] = "rag",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
 ) -> None:
     """Rate one actual against its target and say why."""
-    from xlperf.core.status import explain
+    from xlperf.core.status import explain_rated, rate
 
     try:
-        console().print(explain(actual, target, polarity, tolerance, tolerance_type, scheme))
-    except XlperfError as error:
-        raise _fail(error) from None
+        rated = rate(actual, target, polarity, tolerance, tolerance_type, scheme)
+    except XlperfError as error:  # every input here was typed on the command line
+        raise usage(str(error)) from None
+    explanation = str(explain_rated(rated).iloc[0])
+    if as_json:
+        row = rated.iloc[0]
+        print_json("status", {"status": row["status"], "symbol": row["symbol"],
+                              "colour": row["colour"], "gap": row["gap"],
+                              "explanation": explanation})
+        return
+    console().print(explanation, markup=False, highlight=False)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from xlperf.cli._app import _fail, app, err_console
+from xlperf.cli._app import app, err_console, fail
 from xlperf.errors import XlperfError
 
 
@@ -40,10 +40,10 @@ def serve(
         application = create_app(config)
         import uvicorn
     except ImportError:
-        raise _fail(XlperfError("the server needs uvicorn: pip install 'xlperf[server]'")
+        raise fail(XlperfError("the server needs uvicorn: pip install 'xlperf[server]'")
                     ) from None
     except XlperfError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     if config.token is None:
         err_console().print("[yellow]No XLPERF_TOKEN set: only this computer can reach the "
                           "server, and it asks for no key.[/]")

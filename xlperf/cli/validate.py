@@ -5,12 +5,28 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from xlperf.cli._app import _fail, app, console, err_console
+from xlperf.cli._app import (
+    JSON_SCHEMA_VERSION,
+    OPTIONS,
+    ExitCode,
+    app,
+    console,
+    err_console,
+    fail,
+    plural,
+    print_json,
+    print_table,
+    usage,
+    warn,
+)
 from xlperf.errors import XlperfError
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 @app.command()
@@ -24,31 +40,32 @@ def rules(
     """List the validation rules: id, severity, title, message and how to fix."""
     from xlperf.validate.catalogue import APPLIES_TO, load_rules
 
+    if applies_to is not None and applies_to not in APPLIES_TO:
+        raise usage(f"--applies-to must be one of {', '.join(APPLIES_TO)}, not {applies_to!r}")
     try:
         catalogue = load_rules()
     except XlperfError as error:
-        raise _fail(error) from None
-    if applies_to is not None and applies_to not in APPLIES_TO:
-        raise _fail(XlperfError(f"--applies-to must be one of {', '.join(APPLIES_TO)}, "
-                                f"not {applies_to!r}"))
+        raise fail(error) from None
     chosen = [r for r in catalogue.values() if applies_to in (None, r.applies_to)]
     if as_json:
-        typer.echo(json.dumps([vars(r) for r in chosen], ensure_ascii=False, indent=1))
+        print_json("rules", {"rules": [vars(r) for r in chosen]})
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="xlperf validation rules", header_style="bold", show_lines=True)
     for column, width in (("Rule", None), ("Severity", None), ("Title", 28), ("Message", 60),
                           ("How to fix", 48), ("Applies to", None)):
-        table.add_column(column, max_width=width, no_wrap=width is None)
+        table.add_column(column, max_width=width, overflow="fold")
     for rule in chosen:
         severity = "[red]✖ error[/]" if rule.severity == "error" else "[yellow]? query[/]"
-        table.add_row(rule.id, severity, rule.title, rule.message, rule.how_to_fix,
-                      rule.applies_to)
-    console().print(table)
+        table.add_row(rule.id, severity, *(escape(x) for x in (
+            rule.title, rule.message, rule.how_to_fix, rule.applies_to)))
+    print_table(table)
     errors = sum(r.severity == "error" for r in chosen)
-    console().print(f"{len(chosen)} rules: {errors} errors (block acceptance of the row), "
-                  f"{len(chosen) - errors} queries (accepted, ask the service to confirm).")
+    console().print(f"{plural(len(chosen), 'rule')}: {plural(errors, 'error')} (block "
+                    f"acceptance of the row), {plural(len(chosen) - errors, 'query', 'queries')}"
+                    " (accepted, ask the service to confirm).")
 
 
 MASTER_NAMES = ("master.xlsx", "master.xlsm")
@@ -95,17 +112,37 @@ def _value(value: Any) -> str:
     return text if len(text) <= 30 else text[:29] + "…"
 
 
-def _summary(report: Any) -> tuple[str, int]:
+def _summary(report: Any) -> tuple[str, ExitCode]:
+    from rich.markup import escape
+
     from xlperf.validate.returns import UNREADABLE
 
-    errors, queries = len(report.errors), len(report.queries)
-    counts = f"{errors} error{'s' * (errors != 1)}, {queries} quer{'ies' if queries != 1 else 'y'}"
-    name = Path(str(report.file)).name
+    counts = (f"{plural(len(report.errors), 'error')}, "
+              f"{plural(len(report.queries), 'query', 'queries')}")
+    name = escape(Path(str(report.file)).name)
     if any(f.rule in UNREADABLE for f in report.findings):
-        return f"[red]✖ could not be read[/] ({counts}): {name}", 2
-    if errors:
-        return f"[red]✖ not accepted[/] ({counts}): {name}", 1
-    return f"[green]✔ accepted[/] ({counts}): {name}", 0
+        return f"[red]✖ could not be read[/] ({counts}): {name}", ExitCode.CANNOT_RUN
+    if report.errors:
+        return f"[red]✖ not accepted[/] ({counts}): {name}", ExitCode.FINDINGS
+    return f"[green]✔ accepted[/] ({counts}): {name}", ExitCode.OK
+
+
+def findings_table(report: Any, title: str) -> Table:
+    """A table of one report's findings: cell, rule, severity, message, value."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=escape(title), header_style="bold", title_justify="left")
+    table.add_column("Cell", overflow="fold")
+    table.add_column("Rule", no_wrap=True)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Message", overflow="fold", max_width=100)
+    table.add_column("Value", overflow="fold", max_width=30)
+    for f in report.findings:
+        severity = "[red]✖ error[/]" if f.severity == "error" else "[yellow]? query[/]"
+        where = "!".join(p for p in (f.sheet, f.cell) if p) if f.cell else "(file)"
+        table.add_row(escape(where), f.rule, severity, escape(f.message), escape(_value(f.value)))
+    return table
 
 
 @app.command()
@@ -115,29 +152,31 @@ def validate(
     master: Annotated[Path | None, typer.Option(
         "--master", help="The master workbook (default: $XLPERF_MASTER, else master.xlsx in "
         "the returns' folder or up to two folders above).")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print every finding as JSON on standard output, and nothing else.")
+    ] = False,
     json_file: Annotated[Path | None, typer.Option(
-        "--json", help="Also write every finding as JSON to this file ('-': print only the "
-        "JSON).")] = None,
+        "--json-file", "-o", help="Also write every finding as JSON to this file.")] = None,
     annotate: Annotated[Path | None, typer.Option(
         "--annotate", help="Write an annotated copy of each return into this folder.")] = None,
     period: Annotated[str | None, typer.Option(
         help="Period being collected (default: the master's Settings).")] = None,
 ) -> None:
     """Check submitted returns: a table of findings per return (cell, rule, severity, message,
-    value). Exit code 0: all accepted (queries allowed); 1: errors; 2: a file could not be
+    value). Exit code 0: all accepted (queries allowed); 1: errors; 3: a file could not be
     read."""
-    from rich.progress import Progress
-    from rich.table import Table
-
-    from xlperf.validate.returns import validate_returns
+    from xlperf.validate.returns import UNREADABLE, validate_returns
 
     files = _expand(paths)
     if not files:
-        raise _fail(XlperfError("no returns to check: the folder is empty"))
+        raise fail(XlperfError("no returns to check: the folder is empty"))
     chosen = master if master is not None else find_master(files)
-    quiet = json_file is not None and str(json_file) == "-"
+    show = not as_json
     try:
-        if len(files) >= PROGRESS_FROM and not quiet:
+        if (len(files) >= PROGRESS_FROM and show and not OPTIONS.quiet
+                and err_console().is_terminal):
+            from rich.progress import Progress
+
             with Progress(console=err_console(), transient=True) as bar:
                 task = bar.add_task("Checking returns", total=len(files))
                 reports = validate_returns(files, chosen, period=period,
@@ -145,24 +184,21 @@ def validate(
         else:
             reports = validate_returns(files, chosen, period=period)
     except XlperfError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
+    payload = {"master": None if chosen is None else str(chosen),
+               "valid": all(r.valid for r in reports),
+               "returns": [r.to_dict() for r in reports]}
     if json_file is not None:
-        payload = json.dumps({"master": None if chosen is None else str(chosen),
-                              "valid": all(r.valid for r in reports),
-                              "returns": [json.loads(r.to_json()) for r in reports]},
-                             ensure_ascii=False, indent=1)
-        if quiet:
-            typer.echo(payload)
-        else:
-            try:
-                json_file.write_text(payload, encoding="utf-8")
-            except OSError as error:
-                raise _fail(XlperfError(f"cannot write {json_file}: "
-                                        f"{error.strerror or error}")) from None
+        try:
+            json_file.write_text(json.dumps({"schema_version": JSON_SCHEMA_VERSION,
+                                             "command": "validate", **payload},
+                                            ensure_ascii=False, indent=1), encoding="utf-8")
+        except OSError as error:
+            raise fail(XlperfError(f"cannot write {json_file}: "
+                                   f"{error.strerror or error}")) from None
     annotated = []
     if annotate is not None:
         from xlperf.validate.annotate import annotate as write_annotated
-        from xlperf.validate.returns import UNREADABLE
 
         for report in reports:
             if any(f.rule in UNREADABLE for f in report.findings):
@@ -170,36 +206,30 @@ def validate(
             try:
                 annotated.append(write_annotated(report, annotate))
             except XlperfError as error:
-                err_console().print(f"[yellow]xlperf:[/] {error}")
+                warn(str(error))
     codes = []
     for report in reports:
         line, code = _summary(report)
         codes.append(code)
-        if quiet:
-            continue
-        if report.findings:
-            table = Table(title=Path(str(report.file)).name, header_style="bold",
-                          title_justify="left")
-            table.add_column("Cell", no_wrap=True)
-            table.add_column("Rule", no_wrap=True)
-            table.add_column("Severity", no_wrap=True)
-            table.add_column("Message", overflow="fold", max_width=100)
-            table.add_column("Value", overflow="fold", max_width=30)
-            for f in report.findings:
-                severity = "[red]✖ error[/]" if f.severity == "error" else "[yellow]? query[/]"
-                where = f"{f.sheet}!{f.cell}" if f.cell else "(file)"
-                table.add_row(where, f.rule, severity, f.message, _value(f.value))
-            console().print(table)
-        console().print(line)
-    if not quiet:
-        accepted = codes.count(0)
+        if show and report.findings:
+            print_table(findings_table(report, Path(str(report.file)).name))
+        if show:
+            console().print(line)
+    if as_json:
+        print_json("validate", payload)
+    else:
         errors = sum(len(r.errors) for r in reports)
         queries = sum(len(r.queries) for r in reports)
-        source = f"master {chosen}" if chosen is not None else (
+        from rich.markup import escape
+
+        source = escape(f"master {chosen}") if chosen is not None else (
             "no master (register checks skipped: give --master)")
-        console().print(f"[bold]{len(reports)} return{'s' * (len(reports) != 1)}: {accepted} "
-                      f"accepted, {codes.count(1)} with errors, {codes.count(2)} could not be "
-                      f"read; {errors} errors, {queries} queries[/] (checked against {source})")
+        console().print(
+            f"[bold]{plural(len(reports), 'return')}: {codes.count(ExitCode.OK)} accepted, "
+            f"{codes.count(ExitCode.FINDINGS)} with errors, {codes.count(ExitCode.CANNOT_RUN)} "
+            f"could not be read; {plural(errors, 'error')}, "
+            f"{plural(queries, 'query', 'queries')}[/] (checked against {source})",
+            markup=True, highlight=False)
         for path in annotated:
-            console().print(f"Annotated copy: {path}")
+            console().print(f"Annotated copy: {path}", markup=False)
     raise typer.Exit(max(codes))

@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from xlperf.cli._app import _fail, app, console, err_console, scorecard_table
+from xlperf.cli._app import (
+    ExitCode,
+    app,
+    console,
+    fail,
+    plural,
+    print_json,
+    print_table,
+    scorecard_table,
+)
 from xlperf.errors import XlperfError
 
 if TYPE_CHECKING:
@@ -17,13 +26,15 @@ MASTER_NAME = "master.xlsx"
 
 
 def _findings_table(report: object, title: str) -> Table:
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title, header_style="bold")
+    table = Table(title=escape(title), header_style="bold")
     for column in ("Sheet", "Cell", "Rule", "Severity", "Message"):
         table.add_column(column, overflow="fold")
     for f in report:  # type: ignore[attr-defined]
-        table.add_row(f.sheet or "", f.cell or "", f.rule, f.severity, f.message)
+        table.add_row(*(escape(x) for x in (f.sheet or "", f.cell or "", f.rule, f.severity,
+                                             f.message)))
     return table
 
 
@@ -32,23 +43,35 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Folder for the new master workbook.")],
     demo: Annotated[bool, typer.Option("--demo", help="Fill it with the demo council.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing master.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")
+                       ] = False,
 ) -> None:
     """Create DIRECTORY/master.xlsx: an empty register with guidance, or the demo with --demo."""
     from xlperf.write.master import build_demo_master, build_master
 
     target = directory / MASTER_NAME
     if target.exists() and not force:
-        err_console().print(f"[bold red]xlperf:[/] {target} already exists (use --force to "
-                          "replace it)")
-        raise typer.Exit(2)
+        raise fail(f"{target} already exists (use --force to replace it)")
     try:
         path = build_demo_master(target) if demo else build_master(target)
     except XlperfError as error:
-        raise _fail(error) from None
-    what = "demo master" if demo else "empty master"
-    console().print(f"Wrote {what} {path}")
-    console().print("Next: fill in the Measures sheet, then "
-                  f"[bold]xlperf templates {path} --period \"Q2 2013/14\"[/]")
+        raise fail(error) from None
+    if as_json:
+        print_json("init", {"master": str(path), "demo": demo})
+        return
+    console().print(f"Wrote {'demo master' if demo else 'empty master'} {path}", markup=False)
+    if demo:
+        console().print(f"Next: xlperf templates {path}", markup=False)
+    else:
+        import datetime as dt
+
+        from xlperf.core.periods import Period
+
+        # The quarter just ended is the one a council collects next.
+        period = Period.from_date(dt.date.today(), "quarter").previous().format()
+        console().print("Next: fill in the Measures sheet and set the Reporting period on the "
+                        f"Settings sheet, then: xlperf templates {path} --period \"{period}\"",
+                        markup=False)
 
 
 @app.command()
@@ -57,9 +80,12 @@ def templates(
     period: Annotated[str | None, typer.Option(
         help="Reporting period, e.g. 'Q2 2013/14' (default: the master's Settings).")] = None,
     out: Annotated[Path, typer.Option(help="Folder for the templates.")] = Path("templates"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the templates written as "
+                                                         "JSON.")] = False,
 ) -> None:
     """Write return templates: one per service, one finance return per budget holder and one
     capital programme return."""
+    from rich.markup import escape
     from rich.table import Table
 
     from xlperf.read.master import read_master
@@ -67,26 +93,30 @@ def templates(
 
     try:
         book = read_master(master)
-        if len(book.report):
-            console().print(_findings_table(book.report, f"Problems in {master}"))
+        if len(book.report) and not as_json:
+            print_table(_findings_table(book.report, f"Problems in {master}"))
         if not book.report.valid:
-            err_console().print("[bold red]xlperf:[/] fix the errors in the master first; no "
-                              "templates written")
-            raise typer.Exit(1)
+            raise fail("fix the errors in the master first; no templates written")
         when = period or book.reporting_period
         if not when:
-            err_console().print("[bold red]xlperf:[/] give --period or set 'Reporting period' "
-                              "on the Settings sheet")
-            raise typer.Exit(2)
+            raise fail("give --period or set 'Reporting period' on the Settings sheet",
+                       ExitCode.USAGE)
         infos = build_templates(book, when, out)
     except XlperfError as error:
-        raise _fail(error) from None
-    table = Table(title=f"Return templates for {when}", header_style="bold")
+        raise fail(error) from None
+    if as_json:
+        print_json("templates", {"period": when, "templates": [
+            {"kind": i.kind, "for": i.service, "file": str(i.path), "identity": i.identity}
+            for i in infos]})
+        return
+    table = Table(title=f"Return templates for {escape(when)}", header_style="bold")
     for column in ("Kind", "For", "Template id", "File"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for info in infos:
-        table.add_row(info.kind, info.service, info.identity["template_id"], str(info.path))
-    console().print(table)
+        table.add_row(*(escape(x) for x in (info.kind, info.service,
+                                             info.identity["template_id"], str(info.path))))
+    print_table(table)
+    console().print(f"{plural(len(infos), 'template')} written to {out}", markup=False)
 
 
 def seed_demo_history(master: Path, period: str) -> Path:
@@ -113,6 +143,7 @@ def demo(
 ) -> None:
     """Build the demo master and filled-in returns, then refresh the master headless: validate,
     record in the ledger (seeded with the demo history), score, write the scorecard."""
+    from rich.markup import escape
     from rich.table import Table
 
     from xlperf.cli.refresh import print_result, run_with_progress
@@ -126,23 +157,23 @@ def demo(
         result = run_with_progress(lambda progress: refresh(book, period=period,
                                                             progress=progress))
     except XlperfError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     council = result.council or "Demo council"
     from xlperf.core.rollup import rollup
 
-    console().print(scorecard_table(result.scored, f"{council}: scorecard {result.period}"))
+    print_table(scorecard_table(result.scored, f"{council}: scorecard {result.period}"))
     summary = Table(title="Objectives", header_style="bold", title_justify="left")
     for column in ("Objective", "Rated", "Met", "Near", "Missed", "Judgement"):
         summary.add_column(column)
     for row in rollup(result.scored, ["priority", "objective"]).itertuples():
-        summary.add_row(str(row.objective), str(row.rated), str(row.met), str(row.near),
-                        str(row.missed), str(row.judgement))
-    console().print(summary)
+        summary.add_row(escape(str(row.objective)), str(row.rated), str(row.met),
+                        str(row.near), str(row.missed), str(row.judgement))
+    print_table(summary)
     print_result(result)
     console().print(f"\nMaster workbook: {files.master} (refreshed: open it and look at its "
-                  "Scorecard, Objectives, Exceptions, Finance and Log sheets)")
+                    "Scorecard, Objectives, Exceptions, Finance and Log sheets)", markup=False)
     console().print(f"Return templates: {files.master.parent / 'templates'} "
-                  f"({len(files.templates)} files)")
+                    f"({plural(len(files.templates), 'file')})", markup=False)
     console().print(f"Filled-in returns: {files.master.parent / 'returns'} "
-                  f"({len(files.returns)} files)")
+                    f"({plural(len(files.returns), 'file')})", markup=False)
 

@@ -12,6 +12,8 @@ every return of the batch, so its fixed cost is paid once). For each file, in or
    wrong service (``FILE-014``); ``FILE-011``/``013``/``014`` stop the content checks;
 4. **layout**: columns found by header (missing ``FILE-015``, moved ``FILE-016``), measures by
    code (rows moved ``FILE-017``), locked cells compared with the master (``FILE-018``);
+   nothing a service types filled in on any row: the blank template (``FILE-021``, stops the
+   file while it is an error);
 5. **content**: the cells parsed by the scoring core's value parser, what the register says
    joined on, then the refined pandera schemas of :mod:`xlperf.catalogue.schemas` (lazy, one
    pass: ``PERF-001/002/003/008/009/011/017``, ``FIN-001/003/004/005/006``) and vectorised
@@ -73,6 +75,16 @@ _DATA_SHEET = RETURN_SHEETS
 # The amount each kind of finance return must give on every row.
 _MAIN_AMOUNT = {"finance": "Forecast outturn", "capital": "Actual to date"}
 _NO_DATA_HINT = {"blank"}
+# What a service types into each kind of return: a return with none of these filled in on
+# any row is the blank template (FILE-021). A capital return's revised estimate is not one:
+# the template comes with the master's filled in.
+_ENTERED = {"performance": ("Actual", "Numerator", "Denominator", "Reported status",
+                            "Commentary"),
+            "finance": ("Forecast outturn", "Actual to date", "Explanation"),
+            "capital": ("Actual to date", "Explanation")}
+_ENTERED_WORDS = {"performance": "actual, numerator, denominator, status or commentary",
+                  "finance": "forecast outturn or explanation",
+                  "capital": "actual to date or explanation"}
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -1922,6 +1934,9 @@ def _validate(paths: Iterable[str | Path], master: Any = None, *,
 def _check(files: list[_File], facts: _MasterFacts | None,
            previous: pd.DataFrame | None) -> list[tuple[Report, Any]]:
     """The content checks over every return of a batch that was read, then the reports."""
+    for f in files:
+        if not f.stop and f.kind in _ENTERED:
+            _blank_return(f)
     performance = [f for f in files if not f.stop and f.kind == "performance" and f.size]
     finance = [f for f in files if not f.stop and f.kind in _MAIN_AMOUNT and f.size]
     if performance:
@@ -1934,6 +1949,29 @@ def _check(files: list[_File], facts: _MasterFacts | None,
                           "rows": f.size,
                           "readable": not any(x.rule in UNREADABLE for x in f.findings)}),
              f.read) for f in files]
+
+
+def _blank_return(file: _File) -> None:
+    """FILE-021 when nothing a service types (:data:`_ENTERED`) is filled in on any row but a
+    total: the blank template sent back. As an error it stops the file (the content checks
+    would only list each empty cell again); relaxed to a query the checks go on."""
+    if file.size:
+        names = file.arrays.get("Programme", file.arrays.get("Service area"))
+        lines = (np.fromiter((not is_total_line(v) for v in names), dtype=bool,
+                             count=len(names)) if file.kind != "performance" and
+                 names is not None else np.ones(file.size, dtype=bool))
+        for header in _ENTERED[file.kind]:
+            values = file.arrays.get(header)
+            if values is None:
+                continue
+            values = values[lines]
+            filled = ~np.equal(values, None)
+            if filled.any() and not all(type(v) is str and not v.strip()
+                                        for v in values[filled]):
+                return
+    file.add("FILE-021", sheet=file.sheet, expected=_ENTERED_WORDS[file.kind])
+    if file.rules["FILE-021"].severity == "error":
+        file.stop = True
 
 
 def validate_grids(grids: Mapping[str, Sequence[Sequence[Any]]], master: Any = None, *,

@@ -90,10 +90,28 @@ def _check_safe(path: Path) -> None:
                                 f"than the {limit / 2**20:.0f} MiB xlperf reads; split it by "
                                 "year", file=str(path))
         return
+    _not_renamed(path)
     # Only the safety checks: calamine reads .xls, .xlsb and .ods history as well.
     problems = [f for f in check_file(path, allow_macros=True) if f.rule in _UNSAFE]
     if problems:
         raise WorkbookError(problems[0].message, file=str(path))
+
+
+def _not_renamed(path: Path) -> None:
+    """A file named as a workbook that is not one (a CSV saved as ``history.xlsx``) is named
+    for what it is, not for what the zip reader trips on ("Could not find EOCD")."""
+    from xlperf.validate.files import describe_bytes
+
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+    if head.startswith((b"PK", b"\xd0\xcf\x11\xe0")):  # a zip package, an Office 97-2003 file
+        return
+    kind = describe_bytes(head)
+    hint = (f" Rename it to {path.stem}.csv and import it again." if "text file" in kind
+            else " Open it in Excel and save it as an Excel Workbook (*.xlsx), or as CSV.")
+    kind = "a CSV file" if "CSV" in kind else kind
+    raise WorkbookError(f"{path.name} looks like {kind}, not a {path.suffix} workbook.{hint}",
+                        file=str(path))
 
 
 def _grid_from_csv(path: Path) -> list[list[Any]]:
@@ -120,6 +138,7 @@ def _grid_from_workbook(path: Path, sheet: str | None) -> tuple[list[list[Any]],
             raise WorkbookError(f"{path.name} has no sheet {sheet!r} (it has "
                                 f"{', '.join(names)})", file=str(path), sheet=sheet)
         names = chosen
+    first: tuple[list[list[Any]], str] | None = None
     for name in names:
         try:
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -129,8 +148,12 @@ def _grid_from_workbook(path: Path, sheet: str | None) -> tuple[list[list[Any]],
         grid = [[None if v == "" else v for v in row] for row in rows]
         if _header_row(grid) is not None:
             return grid, name
-    raise WorkbookError(f"{path.name}: no sheet has a 'Code' column in its first "
-                        f"{_SEARCH_ROWS} rows", file=str(path))
+        first = first or (grid, name)
+    if first is None:
+        raise WorkbookError(f"{path.name} has no sheets", file=str(path))
+    # No sheet has a Code column: the first one is read, so that is a FILE-015 finding (a
+    # bad history file, exit code 1) as for a CSV, not a failure to read the file.
+    return first
 
 
 def _header_row(grid: Sequence[Sequence[Any]]) -> int | None:

@@ -36,15 +36,36 @@ FIXED_RULES = frozenset(f"FILE-{n:03d}" for n in range(1, 11))
 _FORMATTER = string.Formatter()
 
 
+# Past this a number is shown with an exponent (1e+308, not 309 digits).
+_HUGE = 1e15
+# A cell's value quoted in a message is cut to this many characters (a cell may hold
+# 32,767; the message names the cell, so its start is enough to recognise it).
+VALUE_SHOWN = 100
+
+
 def _show(value: Any) -> str:
-    """A value as a person reads it in a message: ``68.04``, ``12``, ``blank``."""
+    """A value as a person reads it in a message: ``68.04``, ``12``, ``blank``, ``1e+308``.
+
+    >>> _show(125430.0), _show(1e308), _show(-0.0)
+    ('125,430', '1e+308', '0')
+    """
     if value is None:
         return "blank"
     if isinstance(value, float):
         if value != value:
             return "blank"
+        value += 0.0  # -0.0 is shown as 0
+        if abs(value) >= _HUGE:
+            return f"{value:.6g}"
         return f"{value:,.0f}" if value.is_integer() and abs(value) >= 10_000 else f"{value:g}"
     return str(value)
+
+
+def _quoted(value: Any) -> Any:
+    """A cell's value for a message: long text cut to :data:`VALUE_SHOWN` characters."""
+    if isinstance(value, str) and len(value) > VALUE_SHOWN:
+        return f"{value[:VALUE_SHOWN]}… ({len(value):,} characters)"
+    return value
 
 
 class _Field:
@@ -142,7 +163,7 @@ class Rule:
         """
         path = None if file is None else str(file)
         context = {"file": _file_name(path) if path else None, "sheet": sheet, "cell": cell,
-                   "value": value, **fields}
+                   "value": _quoted(value), **fields}
         context = {k: v for k, v in context.items() if v is not None or k == "value"}
         if value is None and cell is None:
             context.pop("value")

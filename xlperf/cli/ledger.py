@@ -26,13 +26,10 @@ def _master_settings(master: Path) -> tuple[dict[str, Any], Any]:
 
 
 def _ledger_for(master: Path) -> tuple[Path, Any]:
-    from xlperf.core.columns import fold
     from xlperf.ledger import ledger_path
 
     settings, register = _master_settings(master)
-    setting = next((v for k, v in settings.items() if fold(k) in ("ledger path", "ledger")),
-                   None)
-    return ledger_path(master, setting), register
+    return ledger_path(master, settings), register
 
 
 @app.command("import-history")

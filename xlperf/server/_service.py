@@ -160,11 +160,14 @@ class Team:
             frame = ledger.refreshes().head(limit)
         entries = []
         for row in frame.to_dict("records"):
+            # An import-history row has no period (NaN): the JSON encoding writes null.
+            counts, files = row.get("counts"), row.get("files")
             entries.append({"id": int(row["id"]), "kind": row.get("kind"),
                             "started": row.get("started_at"),
                             "finished": row.get("finished_at"),
-                            "period": row.get("period"), "counts": row.get("counts") or {},
-                            "files": len(row.get("files") or [])})
+                            "period": row.get("period"),
+                            "counts": counts if isinstance(counts, dict) else {},
+                            "files": len(files) if isinstance(files, list) else 0})
         return {"ok": True, "summary": f"The last {len(entries)} refreshes of the team's "
                                        "ledger.", "entries": entries}
 

@@ -29,7 +29,9 @@ __all__ = ["APPLIES_TO", "CATALOGUE_COLUMNS", "FIXED_RULES", "Rule", "catalogue_
            "load_rules", "with_overrides"]
 
 CATALOGUE_COLUMNS = ("id", "severity", "title", "message", "how_to_fix", "applies_to")
-APPLIES_TO = ("all", "performance", "finance")
+# The returns a rule checks; ``history`` is ``import-history``'s, ``master`` the master
+# workbook's own sheets (read by ``xlperf.read.master``).
+APPLIES_TO = ("all", "performance", "finance", "history", "master")
 # File-safety rules: a council cannot lower these to queries (the file is never opened).
 FIXED_RULES = frozenset(f"FILE-{n:03d}" for n in range(1, 11))
 
@@ -247,5 +249,10 @@ def with_overrides(rules: Mapping[str, Rule], severities: Mapping[str, str]) -> 
             raise InputError(f"severity {severity!r} for {key} is not error or query")
         if key in FIXED_RULES and level != result[key].severity:
             raise InputError(f"{key} protects against unsafe files and is always an error")
+        if key.startswith("REG-") and level != result[key].severity:
+            # A register row with an error is left out of scoring: as a query it would be
+            # scored with, say, a polarity xlperf cannot read.
+            raise InputError(f"{key} is a check of the master itself: its severity cannot "
+                             "be changed on the Rules sheet")
         result[key] = replace(result[key], severity=level)  # type: ignore[arg-type]
     return result

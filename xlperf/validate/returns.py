@@ -1372,14 +1372,21 @@ def _history_checks(index: pd.Index, code: pd.Series, period_text: pd.Series,
         if {"code", "period", "actual"} <= set(prev.columns):
             texts = pd.Series(_texts(prev["period"].to_numpy(dtype=object)), index=prev.index,
                               dtype=object)
-            _keys, objs = _period_keys(texts)
+            past_keys, objs = _period_keys(texts)
             past_starts, past_years = _start_and_year(objs)
+            past_codes = _texts(prev["code"].to_numpy(dtype=object))
             past = pd.DataFrame({
-                "code": _texts(prev["code"].to_numpy(dtype=object)),
+                "code": past_codes,
                 "start": past_starts, "year": past_years,
                 "value": _numbers(prev["actual"]),
                 "period": texts.to_numpy(), "pos": -1, "source": 0})
-            past = past[past["start"].notna() & ~np.isnan(past["value"])]
+            # History is what was known before these returns: a value of a measure and period
+            # the batch itself holds (recorded by an earlier refresh of the same return) is
+            # not its own past, so a second refresh of unchanged returns finds the same.
+            own = pd.MultiIndex.from_arrays([past_codes, past_keys.to_numpy(dtype=object)]).isin(
+                pd.MultiIndex.from_arrays([code.to_numpy(dtype=object),
+                                           period_key.to_numpy(dtype=object)]))
+            past = past[past["start"].notna() & ~np.isnan(past["value"]) & ~own]
     # Year to date going down: compare with the latest earlier value in the same year. Only
     # the codes of cumulative measures are looked at (cumulative is a property of the code).
     cum_positions = set(np.flatnonzero(cumulative))
@@ -1920,6 +1927,28 @@ def _prepare_master(master: Any) -> _MasterFacts | None:
     return facts
 
 
+def _previous_of(facts: _MasterFacts | None, previous: pd.DataFrame | None,
+                 period: Any) -> pd.DataFrame | None:
+    """The values the change checks (``PERF-013/014/015``) compare with: ``previous`` as
+    given, else those of the master's own ledger (:func:`xlperf.ledger.ledger_path`), found
+    here so that no door (CLI, server, Excel, Lite) can forget them."""
+    if previous is not None or facts is None:
+        return previous
+    book = _MASTERS.get(id(facts))
+    where = getattr(book, "path", None)
+    if book is None or where is None or not Path(where).is_file():
+        return None  # a master in memory only (a payload) has no ledger beside it
+    from xlperf.core.periods import parse_period
+    from xlperf.ledger import ledger_path, previous_values
+
+    chosen = period if period is not None else book.reporting_period
+    try:
+        reporting = parse_period(chosen) if chosen is not None else None
+    except XlperfError:  # an unreadable period is reported elsewhere; compare with all
+        reporting = None
+    return previous_values(ledger_path(book), reporting)
+
+
 def _order(findings: list[Finding], sheet: str) -> tuple[Finding, ...]:
     def key(f: Finding) -> tuple[int, int, int, str]:
         if not f.cell:
@@ -1944,7 +1973,10 @@ def validate_returns(paths: Iterable[str | Path], master: Any = None, *,
     schemes, settings and ``Rules`` sheet refine the checks); without one the checks use what
     each return says about itself (units, polarity, targets) and skip the register checks.
     ``previous`` holds the last accepted values (``Code``, ``Period``, ``Actual``), for the
-    change checks (``PERF-013/014/015``); ``period`` and ``service`` override what is expected
+    change checks (``PERF-013/014/015``); by default they are the master's ledger's
+    (:func:`xlperf.ledger.previous_values` of its ``Ledger path``), so every door checks
+    against the same history (an empty frame: no history). ``period`` and ``service`` override
+    what is expected
     (default: the master's reporting period; any service of the register).
     ``progress`` is called with each path once it is read.
 
@@ -1964,6 +1996,7 @@ def _validate(paths: Iterable[str | Path], master: Any = None, *,
     :class:`~xlperf.read.returns.ReadReturn`, or None): the refresh takes the accepted values
     from it instead of opening the file again."""
     facts = _prepare_master(master)
+    previous = _previous_of(facts, previous, period)
     rules = facts.rules if facts is not None else load_rules()
     files = [_File(number, Path(p), rules) for number, p in enumerate(paths)]
     for f in files:
@@ -2085,6 +2118,7 @@ def validate_grids(grids: Mapping[str, Sequence[Sequence[Any]]], master: Any = N
     identity comes from the hidden ``xlperf`` sheet's grid. ``name`` is the file named in the
     findings. Never raises for a bad return."""
     facts = _prepare_master(master)
+    previous = _previous_of(facts, previous, period)
     rules = facts.rules if facts is not None else load_rules()
     file = _File(0, Path(name), rules)
     try:

@@ -983,7 +983,8 @@ def _apply_print(root: etree._Element, ns: str, setup: PrintSetup,
             ours = (record.get(name) == mark) if record else _legacy_ours(name, now)
             if not ours:
                 continue  # the user's own
-            if keep_stamp and name == "headerFooter" and record:
+            if (keep_stamp and name == "headerFooter" and record and name in new
+                    and _unstamped(now) == _unstamped(new[name])):
                 out[name] = mark
                 continue
         for el in current:
@@ -995,6 +996,14 @@ def _apply_print(root: etree._Element, ns: str, setup: PrintSetup,
             _set_sheet_pr(root, ns, "pageSetUpPr", "fitToPage",
                           "1" if setup.fit_width else None)
     return out
+
+
+_STAMP = re.compile(r"Refreshed .*? by xlperf")
+
+
+def _unstamped(el: etree._Element) -> str:
+    """A header/footer's text without xlperf's "Refreshed <time> by xlperf" stamp."""
+    return "|".join(_STAMP.sub("", child.text or "") for child in el)
 
 
 def _set_sheet_pr(root: etree._Element, ns: str, child: str, attribute: str,

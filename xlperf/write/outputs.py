@@ -27,8 +27,8 @@ from xlperf.write.lossless import SheetContent
 from xlperf.write.styles import CellStyle
 
 __all__ = ["TREND_COLUMNS", "FinanceData", "LogLine", "PrintOptions", "build_outputs",
-           "contrast_text", "exceptions_sheet", "finance_sheet", "log_sheet", "objectives_sheet",
-           "scorecard_sheet", "sized_columns", "unit_format"]
+           "contrast_ratio", "contrast_text", "exceptions_sheet", "finance_sheet", "log_sheet",
+           "objectives_sheet", "scorecard_sheet", "sized_columns", "unit_format"]
 
 TREND_COLUMNS = 6
 SPEC: dict[str, OutputSheet] = {s.name: s for s in OUTPUT_SHEETS}
@@ -62,18 +62,35 @@ _STATUS_STYLES: dict[tuple[str, bool], CellStyle] = {}
 _HEX_COLOUR = re.compile(r"#?[0-9A-Fa-f]{6}")
 
 
+def luminance(colour: str) -> float:
+    """WCAG relative luminance of ``#RRGGBB`` (0 black to 1 white)."""
+    text = colour.lstrip("#")
+    channels = [int(text[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two colours (1 to 21; 3 is the least for things not text).
+
+    >>> round(contrast_ratio("#FFFFFF", "#000000"), 1)
+    21.0
+    >>> round(contrast_ratio("#FFEB9C", "#FFF7BF"), 1)  # the old query fill on the input yellow
+    1.1
+    """
+    a, b = sorted((luminance(first), luminance(second)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
 def contrast_text(fill: str) -> str:
     """``#000000`` or ``#FFFFFF``: the text colour with the higher WCAG contrast on ``fill``.
 
     >>> contrast_text("#00703C"), contrast_text("#FFDD00")
     ('#FFFFFF', '#000000')
     """
-    text = fill.lstrip("#")
-    channels = [int(text[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    on_black = (luminance + 0.05) / 0.05
-    on_white = 1.05 / (luminance + 0.05)
+    light = luminance(fill)
+    on_black = (light + 0.05) / 0.05
+    on_white = 1.05 / (light + 0.05)
     return "#000000" if on_black >= on_white else "#FFFFFF"
 
 

@@ -38,7 +38,8 @@ def only_sheets(source: Path, target: Path, keep: set[str]) -> Path:
                 def hide(match: re.Match[str]) -> str:
                     tag = re.sub(r'\s+state="[^"]*"', "", match.group(0))
                     name = re.search(r'name="([^"]+)"', tag).group(1)  # type: ignore[union-attr]
-                    return tag if name in keep else tag.replace("<sheet ", '<sheet state="hidden" ', 1)
+                    hidden = tag.replace("<sheet ", '<sheet state="hidden" ', 1)
+                    return tag if name in keep else hidden
 
                 text = re.sub(r"<sheet [^>]*/>", hide, text)
                 text = re.sub(r'activeTab="\d+"', f'activeTab="{first}"', text)
@@ -59,6 +60,8 @@ def to_pdf(files: list[Path], out: Path, work: Path) -> None:
 
 def build(work: Path) -> tuple[Path, Path]:
     """The refreshed demo master and an annotated return with findings, in ``work``."""
+    import pandas as pd
+
     from xlperf.cli.workbooks import seed_demo_history
     from xlperf.refresh import ZipWorkbook, refresh
     from xlperf.validate import validate_return
@@ -66,16 +69,15 @@ def build(work: Path) -> tuple[Path, Path]:
     from xlperf.write.shipped import build_demo_workbooks
     from xlperf.write.templates import fill_return
 
-    import pandas as pd
-
     files = build_demo_workbooks(work / "demo", period=PERIOD)
     seed_demo_history(files.master, PERIOD)
     refresh(ZipWorkbook(files.master))
     template = next(t for t in files.templates if t.service == "Safeguarding")
+    # two figures a service might send: a word where a number goes (an error) and a
+    # negative count (a query), the other actuals left blank (queries too)
     filled = fill_return(template.path, pd.DataFrame({
-        "Code": ["CYP 2.1.4", "CYP 2.1.5", "KIGS CH01"],
-        "Actual": ["267.8", "-57", "lots"], "Commentary": ["", "", ""]}),
-        work / "filled" / template.path.name)
+        "Code": ["CYP 2.1.4", "KIGS CH01"], "Period": [PERIOD, PERIOD],
+        "Actual": ["lots", "-5"]}), work / "filled" / template.path.name)
     report = validate_return(filled, files.master)
     annotated = annotate(report, work / "annotated")
     return files.master, annotated

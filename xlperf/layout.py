@@ -215,7 +215,7 @@ OUTPUT_SHEETS = (
                 ("Code", "Measure", "Status", "Actual", "Target", "Annual target", "Period",
                  "Direction", "Trend", "Latest note", "Owner", "Unit", "Variance", "Variance %",
                  "Trend values", "Reported status", "Explanation"),
-                (11, 40, 22, 10, 10, 10, 11, 14, 12, 40, 18, 14, 10, 10, 26, 20, 50)),
+                (15, 40, 22, 10, 10, 10, 11, 14, 12, 40, 18, 14, 10, 10, 26, 20, 50)),
     # Between Measures and Judgement: one column per status that occurs
     # (xlperf.write.outputs).
     OutputSheet("Objectives", "Objectives", "Status counts (one column per status of the "

@@ -27,7 +27,7 @@ from typing import Any
 from xlperf.errors import WorkbookError
 from xlperf.findings import ERROR, Report, parse_ref
 
-__all__ = ["FILLS", "ISSUES_SHEET", "SYMBOLS", "annotate", "flagged_format"]
+__all__ = ["FILLS", "ISSUES_HEADER_ROW", "ISSUES_SHEET", "SYMBOLS", "annotate", "flagged_format"]
 
 ISSUES_SHEET = "Issues"
 SYMBOLS = {"error": "✖", "query": "?"}
@@ -125,7 +125,7 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
         del wb[ISSUES_SHEET]
     ws = wb.create_sheet(ISSUES_SHEET, 0)
     _issues_head(ws, report, source.name)
-    headers = ("", "Severity", "Rule", "Sheet", "Cell", "Value", "Message", "How to fix")
+    headers = (None, "Severity", "Rule", "Sheet", "Cell", "Value", "Message", "How to fix")
     ws.append(headers)
     for c in ws[ISSUES_HEADER_ROW]:
         c.font = _xlsx.HEADER_FONT
@@ -156,7 +156,7 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
         lines = max(_lines(finding.message, widths[6]), _lines(fix, widths[7]), 1)
         ws.row_dimensions[ws.max_row].height = 15 * min(lines, 12)
     if not report.findings:
-        ws.append(["✔", "", "", "", "", "", "No problems found.", ""])
+        ws.append(["✔", None, None, None, None, None, "No problems found.", None])
     for letter, width in zip("ABCDEFGH", widths, strict=True):
         ws.column_dimensions[letter].width = width
     for row in ws.iter_rows(min_row=ISSUES_HEADER_ROW + 1):

@@ -82,7 +82,7 @@ def plan_print(widths: Sequence[float], heights: Sequence[float], *, paper: str 
 
     >>> plan_print([14, 44, 20, 10], [15.0] * 10)[0]
     1
-    >>> plan_print([60] * 12, [15.0] * 10)[0]
+    >>> plan_print([40] * 6, [15.0] * 10)[0]
     2
     """
     _code, short, long = PAPER_SIZES[paper]

@@ -83,6 +83,12 @@ def build(work: Path) -> tuple[Path, Path]:
     return files.master, annotated
 
 
+def _page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
+
+
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     out = Path(args[0] if args else "docs/img")
@@ -91,18 +97,22 @@ def main(argv: list[str] | None = None) -> None:
         work = Path(tmp)
         master, annotated = build(work)
         copies = [only_sheets(master, work / f"{name}.xlsx", {name}) for name in SHEETS]
-        copies.append(only_sheets(annotated, work / "annotated-return.xlsx",
-                                  {"Issues", "Return"}))
+        copies.append(only_sheets(annotated, work / "annotated-issues.xlsx", {"Issues"}))
+        copies.append(only_sheets(annotated, work / "annotated-return.xlsx", {"Return"}))
         pdfs = work / "pdf"
         to_pdf(copies, pdfs, work)
         for copy in copies:
             pdf = pdfs / f"{copy.stem}.pdf"
             stem = out / copy.stem.lower()
-            pages = "2" if copy.stem == "annotated-return" else "1"
-            subprocess.run(["pdftoppm", "-r", "70", "-f", "1", "-l", pages, "-png", str(pdf),
+            # LibreOffice prints a sheet with its own print area even when hidden: the return
+            # sheet comes after the Issues pages, so its copy is printed from its last page
+            last = _page_count(pdf)
+            first = last if copy.stem == "annotated-return" else 1
+            subprocess.run(["pdftoppm", "-r", "70", "-f", str(first), "-l", str(first), "-png",
+                            str(pdf),
                             str(stem)], check=True)
             for made in sorted(out.glob(f"{stem.name}-*.png")):
-                final = out / (made.name.replace("-1.png", ".png").replace("-01.png", ".png"))
+                final = out / f"{stem.name}.png"
                 shutil.move(made, final)
                 print(final)
 

@@ -226,11 +226,11 @@ OUTPUT_SHEETS = (
                 "reported status that differs from the rule, with their commentary.",
                 ("Code", "Measure", "Owner", "Period", "Status", "Actual", "Target",
                  "Variance", "Direction", "Why listed", "Commentary"),
-                (14, 44, 18, 10, 24, 10, 10, 10, 15, 30, 60)),
+                (15, 34, 16, 10, 16, 10, 10, 10, 13, 22, 40)),
     OutputSheet("Finance", "Finance", "Revenue budget and capital programme, with variances.",
                 ("Service area", "Budget holder", "Net budget", "Forecast outturn", "Variance",
                  "Variance %", "Status", "Explanation", "Source"),
-                (32, 18, 14, 14, 12, 10, 18, 60, 34)),
+                (26, 16, 12, 12, 10, 9, 14, 40, 24)),
     OutputSheet("Log", "Log", "What the latest refresh did: returns read, rejected rows and why, "
                 "restatements, re-rated statuses, timings.",
                 ("Time", "Action", "File", "Sheet", "Cell", "Rule", "Severity", "Message"),

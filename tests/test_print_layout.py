@@ -140,6 +140,11 @@ def test_scorecard_reads_like_a_printed_scorecard(demo: Path) -> None:
     actual = headers.index("Actual") + 1
     assert styles[(by_code["DofE 01"], actual)] == "#,##0"
     assert styles[(by_code["NI_073"], actual)] == '0.0"%"'
+    # the Exceptions sheet formats its figures the same way
+    listed = grid(master, "Exceptions")
+    row = next(i + 1 for i, r in enumerate(listed) if r[0] == "KIGS CH01")
+    column = listed[OUTPUT_HEADER_ROW - 1].index("Actual") + 1
+    assert _cell_formats(master, "Exceptions")[(row, column)] == '#,##0.0" per 10k"'
     # measure names wrap, and their rows are tall enough for two lines
     measure = headers.index("Measure") + 1
     long_row = next(i + 1 for i, r in enumerate(rows) if len(str(r[1])) > 50 and r[2])

@@ -289,7 +289,7 @@ _SCORECARD_KEYS = frozenset((
 _EXCEPTION_KEYS = frozenset((
     "rated", "severity", "direction", "reported_differs", "reported_status", "status", "code",
     "title", "owner", "period", "symbol", "actual", "target", "variance", "commentary",
-    "colour"))
+    "colour", "unit"))
 
 
 # ------------------------------------------------------------------------------ Scorecard
@@ -598,6 +598,7 @@ def exceptions_sheet(scored: pd.DataFrame, *, title: str = "Exceptions",
         f"{sum(1 for x in listed if any(r.startswith('reported') for r in x[3]))} reported "
         "status differs")
     rows, styles = _head(spec, title, text)
+    shown = {"Actual": 0, "Target": 0, "Variance": 0}
     for _rank, _pos, row, reasons in listed:
         values = {"Code": _text(row.get("code")), "Measure": _text(row.get("title")),
                   "Owner": _text(row.get("owner")), "Period": _text(row.get("period")),
@@ -606,12 +607,21 @@ def exceptions_sheet(scored: pd.DataFrame, *, title: str = "Exceptions",
                   "Variance": _number(row.get("variance")),
                   "Direction": _text(row.get("direction")), "Why listed": "; ".join(reasons),
                   "Commentary": _text(row.get("commentary")) or "no commentary given"}
-        look = {"Status": status_style(row.get("colour")), "Actual": NUMBER, "Target": NUMBER,
-                "Variance": VARIANCE, "Measure": WRAP, "Why listed": WRAP,
+        fmt = unit_format(_text(row.get("unit")), (values["Actual"], values["Target"]))
+        figure = _number_style(fmt)
+        for header in shown:
+            shown[header] = max(shown[header], shown_width(
+                values[header], _variance_format(fmt) if header == "Variance" else fmt))
+        look = {"Status": status_style(row.get("colour")), "Actual": figure, "Target": figure,
+                "Variance": _number_style(_variance_format(fmt)), "Measure": WRAP,
+                "Why listed": WRAP,
                 "Commentary": WRAP if _text(row.get("commentary")) else MISSING}
         rows.append([values.get(h) for h in headers])
         styles.append([look.get(h, TOP) for h in headers])
-    return _content(spec, rows, styles, options=options)
+    widths = sized_columns(rows, spec.widths)
+    for header, width in shown.items():  # numbers as their formats show them, never ###
+        widths[headers.index(header)] = max(widths[headers.index(header)], width + 2.0)
+    return _content(spec, rows, styles, widths=widths, options=options)
 
 
 # ------------------------------------------------------------------------------ Finance

@@ -321,7 +321,7 @@ def test_rules_sheet_severities_apply(corpus, master, tmp_path):
 
 
 def test_original_is_never_modified_and_annotated_copy_shows_everything(bad_reports, tmp_path):
-    from xlperf.validate.annotate import annotate
+    from xlperf.validate.annotate import FILLS, ISSUES_HEADER_ROW, annotate
 
     report = bad_reports["combined"]
     before = Path(report.file).read_bytes()
@@ -335,7 +335,7 @@ def test_original_is_never_modified_and_annotated_copy_shows_everything(bad_repo
     assert links["H14"] == "'Return'!H14"
     cell = wb["Return"]["H14"]
     assert cell.comment.text.startswith("? QUERY PERF-005")
-    assert cell.fill.fgColor.rgb.endswith("FFEB9C")
+    assert cell.fill.fgColor.rgb.endswith(FILLS["query"][1:])
     assert wb["Return"]["H13"].comment.text.startswith("✖ ERROR PERF-008")
     # The symbol is shown in the cell too, by its number format: the value is untouched.
     assert wb["Return"]["H13"].value == 150
@@ -343,9 +343,10 @@ def test_original_is_never_modified_and_annotated_copy_shows_everything(bad_repo
     assert wb["Return"]["H14"].number_format.startswith('"? "')
     assert wb["Return"]["H15"].number_format == load_workbook(report.file)["Return"][
         "H15"].number_format  # a cell without a finding keeps its format
-    assert issues.max_row == len(report.findings) + 1
+    assert issues.max_row == len(report.findings) + ISSUES_HEADER_ROW
     # How to fix names this finding's cells (the rule's {cell} and {comment_cell} filled in).
-    fixes = {row[4]: row[7] for row in issues.iter_rows(min_row=2, values_only=True)}
+    fixes = {row[4]: row[7] for row in issues.iter_rows(min_row=ISSUES_HEADER_ROW + 1,
+                                                         values_only=True)}
     assert fixes["H14"] == ("Enter a number, or leave it blank and explain in the commentary "
                             "(L14).")
     assert not any("{" in text for text in fixes.values()), fixes

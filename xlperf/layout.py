@@ -198,37 +198,46 @@ SETTINGS_KNOWN: dict[str, tuple[str, object, str]] = {
     "Materiality threshold (£000s)": ("materiality", 50,
                                       "Budget variances at least this big need an explanation."),
     "Return deadline": ("return_deadline", "", "Printed on every return template."),
+    "Paper size": ("paper_size", "A4", "A4 or A3: the paper the output sheets print on "
+                   "(landscape). A sheet whose page setup you change yourself keeps yours."),
+    "Protective marking": ("protective_marking", "", "Printed at the top and bottom of every "
+                           "output sheet, e.g. OFFICIAL or OFFICIAL-SENSITIVE (blank: none)."),
 }
 
 OUTPUT_TITLE_ROW, OUTPUT_NOTE_ROW, OUTPUT_HEADER_ROW = 1, 2, 4
 OUTPUT_NOTE = "Written by xlperf refresh: do not type here, your changes would be replaced."
 OUTPUT_SHEETS = (
+    # The columns of a printed council scorecard first (measure, traffic light, current value,
+    # current target, annual target, last update, trend, latest note); the working columns
+    # after them, grouped with Excel's outline (SCORECARD_KEY_COLUMNS marks where they start).
     OutputSheet("Scorecard", "Scorecard", "Every measure with its status for the period, grouped "
                 "by priority and objective.",
-                ("Code", "Measure", "Owner", "Period", "Unit", "Actual", "Target",
-                 "Annual target", "Status", "Variance", "Variance %", "Direction", "Trend",
-                 "Trend values", "Latest note", "Reported status", "Explanation"),
-                (14, 44, 18, 10, 9, 10, 10, 10, 24, 10, 10, 15, 12, 24, 50, 20, 60)),
-    OutputSheet("Objectives", "Objectives", "Status counts and judgement per priority and "
-                "objective.",
-                ("Priority", "Objective", "Measures", "Rated", "Met", "Near", "Missed",
-                 "Not rated", "No data", "Judgement"),
-                (30, 44, 10, 8, 8, 8, 8, 10, 9, 14)),
+                ("Code", "Measure", "Status", "Actual", "Target", "Annual target", "Period",
+                 "Direction", "Trend", "Latest note", "Owner", "Unit", "Variance", "Variance %",
+                 "Trend values", "Reported status", "Explanation"),
+                (15, 40, 22, 10, 10, 10, 11, 14, 12, 40, 18, 14, 10, 10, 26, 20, 50)),
+    # Between Measures and Judgement: one column per status that occurs
+    # (xlperf.write.outputs).
+    OutputSheet("Objectives", "Objectives", "Status counts (one column per status of the "
+                "measures' schemes) and judgement per priority and objective.",
+                ("Priority", "Objective", "Measures", "Judgement"),
+                (24, 40, 10, 14)),
     OutputSheet("Exceptions", "Exceptions", "Measures beyond tolerance, worsening, or with a "
                 "reported status that differs from the rule, with their commentary.",
                 ("Code", "Measure", "Owner", "Period", "Status", "Actual", "Target",
                  "Variance", "Direction", "Why listed", "Commentary"),
-                (14, 44, 18, 10, 24, 10, 10, 10, 15, 30, 60)),
+                (15, 34, 16, 10, 16, 10, 10, 10, 13, 22, 40)),
     OutputSheet("Finance", "Finance", "Revenue budget and capital programme, with variances.",
                 ("Service area", "Budget holder", "Net budget", "Forecast outturn", "Variance",
                  "Variance %", "Status", "Explanation", "Source"),
-                (32, 18, 14, 14, 12, 10, 18, 60, 34)),
+                (26, 16, 12, 12, 10, 9, 14, 40, 24)),
     OutputSheet("Log", "Log", "What the latest refresh did: returns read, rejected rows and why, "
                 "restatements, re-rated statuses, timings.",
                 ("Time", "Action", "File", "Sheet", "Cell", "Rule", "Severity", "Message"),
-                (20, 16, 30, 14, 8, 10, 9, 100)),
+                (17, 14, 26, 12, 7, 10, 9, 70)),
 )
 
+SCORECARD_KEY_COLUMNS = 10  # Code .. Latest note: the columns a printed scorecard shows
 SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Measures",
                "Targets", "Budget", "Capital", "Schemes", "Settings", "Log", "Rules")
 

@@ -835,7 +835,11 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
                        f"(refresh {run.id})")
             council = str(master.settings.get("council") or "").strip()
             sheets = build_outputs(scored, trend=trend, period=label, council=council,
-                                   finance=finance, log=log, log_summary=summary)
+                                   finance=finance, log=log, log_summary=summary,
+                                   refreshed=when,
+                                   paper=str(master.settings.get("paper_size") or "A4"),
+                                   marking=str(master.settings.get("protective_marking")
+                                               or "").strip())
             lap("build outputs")
             run.timings.update(timings)
 

@@ -371,6 +371,11 @@ def _read_settings(file: str, grid: list[list[Any]], schemes: Mapping[str, Schem
             keys = {"".join(ch for ch in n.casefold() if ch.isalnum()) for n in schemes}
             if "".join(ch for ch in str(value).casefold() if ch.isalnum()) not in keys:
                 problem = f"scheme {value!r} is not on the Schemes sheet"
+        elif key == "paper_size":
+            paper = str(value).strip().upper()
+            settings[key] = paper if paper in ("A4", "A3") else defaults[key]
+            if paper not in ("A4", "A3"):
+                problem = f"{value!r} is not a paper size xlperf prints on (A4 or A3; A4 is used)"
         elif key in ("budget_tolerance_pct", "materiality"):
             parsed = parse_value(value)
             if parsed.kind != "number":

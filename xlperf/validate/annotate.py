@@ -2,12 +2,17 @@
 
 :func:`annotate` writes a **copy** of a return (the original is only read) with
 
-- each cell that has a finding filled (pink for an error, yellow for a query), its symbol
+- each cell that has a finding filled (dark red for an error, dark orange for a query: each at
+  least 3:1 against the input cells' yellow and against the other, WCAG's contrast for
+  things that are not text, with the text white or black, whichever reads better), its symbol
   shown before what it holds (``✖ 150``: a number format, so the value itself is unchanged),
   and an Excel comment on it that starts with the symbol and the severity
   (``✖ ERROR PERF-006`` or ``? QUERY PERF-005``), so the colour is never the only signal;
-- a first sheet ``Issues`` listing every finding (symbol, severity, rule, sheet, cell, value,
-  message, how to fix) with a hyperlink to its cell (``#'Return'!H14``);
+- a first sheet ``Issues`` with a title, the return's identity (file, kind, service, period,
+  counts of errors and queries) and every finding (symbol, severity, rule, sheet, cell, value,
+  message, how to fix) with a hyperlink to its cell (``#'Return'!H14``); it prints on A4
+  landscape, one page wide, each finding's row as tall as its wrapped message, the header row
+  repeated on every page;
 - no links to other workbooks: a formula such as ``[1]Sheet1!$A$1`` becomes the value Excel
   saved for it, and the link parts are left out, so opening the copy asks to update nothing.
 
@@ -22,16 +27,22 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from xlperf.errors import WorkbookError
 from xlperf.findings import ERROR, Report, parse_ref
 from xlperf.layout import MAX_CELL_TEXT
 
-__all__ = ["COMMENT_MAX", "ISSUES_SHEET", "SYMBOLS", "annotate", "flagged_format"]
+__all__ = ["COMMENT_MAX", "FILLS", "ISSUES_HEADER_ROW", "ISSUES_SHEET", "SYMBOLS", "annotate",
+           "flagged_format"]
 
 ISSUES_SHEET = "Issues"
 SYMBOLS = {"error": "✖", "query": "?"}
-_FILLS = {"error": "FFF4C7CE", "query": "FFFFEB9C"}
+# At least 3:1 against the input yellow (#FFF7BF), the locked grey (#F3F2F1) and each other
+# (tests/test_print_layout.py works the ratios out).
+FILLS = {"error": "#7A0019", "query": "#D06A00"}
+_FILLS = {k: "FF" + v.lstrip("#") for k, v in FILLS.items()}
+ISSUES_HEADER_ROW = 4
 # A comment is a note beside a cell: the messages are a few lines each, and Excel refuses a
 # comment over 32,767 characters. The Issues sheet has every message in full.
 COMMENT_MAX = 2_000
@@ -138,6 +149,9 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
     for finding in report.findings:
         if finding.sheet in wb.sheetnames and finding.cell:
             by_cell[(finding.sheet, finding.cell)].append(finding)
+    from xlperf.write import _xlsx
+    from xlperf.write.outputs import contrast_text
+
     for (sheet, ref), findings in by_cell.items():
         ws = wb[sheet]
         try:
@@ -147,6 +161,10 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
         cell = ws.cell(row=row, column=column)
         worst = ERROR if any(f.severity == ERROR for f in findings) else "query"
         cell.fill = PatternFill("solid", fgColor=_FILLS[worst])
+        old = cell.font
+        cell.font = Font(name=old.name or _xlsx.BODY_FONT, size=old.sz or 11, bold=True,
+                         italic=old.i, family=old.family, scheme=old.scheme,
+                         color="FF" + contrast_text(FILLS[worst]).lstrip("#"))
         cell.number_format = flagged_format(cell.number_format, SYMBOLS[worst])
         text = _cut("\n\n".join(f"{SYMBOLS[f.severity]} {f.severity.upper()} {f.rule}: "
                                 f"{f.message}" for f in findings), COMMENT_MAX)
@@ -156,10 +174,13 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
     if ISSUES_SHEET in wb.sheetnames:
         del wb[ISSUES_SHEET]
     ws = wb.create_sheet(ISSUES_SHEET, 0)
-    headers = ("", "Severity", "Rule", "Sheet", "Cell", "Value", "Message", "How to fix")
+    _issues_head(ws, report, source.name)
+    headers = (None, "Severity", "Rule", "Sheet", "Cell", "Value", "Message", "How to fix")
     ws.append(headers)
-    for c in ws[1]:
-        c.font = Font(bold=True)
+    for c in ws[ISSUES_HEADER_ROW]:
+        c.font = _xlsx.HEADER_FONT
+        c.fill = _xlsx.HEADER_FILL
+    widths = (4, 9, 10, 10, 7, 14, 60, 48)
     for finding in report.findings:
         rule = rules.get(finding.rule)
         value = finding.value
@@ -169,27 +190,33 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
             value = "'" + value  # shown as text, never a formula
         if isinstance(value, str):
             value = _cut(value, MAX_CELL_TEXT)
+        fix = finding.how_to_fix or (rule.fix(cell=finding.cell) if rule else "")
         ws.append([SYMBOLS.get(finding.severity, "?"), finding.severity, finding.rule,
                    finding.sheet or "", finding.cell or "", value,
-                   _cut(finding.message, MAX_CELL_TEXT),
-                   _cut(finding.how_to_fix or (rule.fix(cell=finding.cell) if rule else ""),
-                        MAX_CELL_TEXT)])
+                   _cut(finding.message, MAX_CELL_TEXT), _cut(fix, MAX_CELL_TEXT)])
         link = ws.cell(row=ws.max_row, column=5)
         if finding.sheet in wb.sheetnames and finding.cell:
             location = f"'{finding.sheet}'!{finding.cell}"
             link.hyperlink = Hyperlink(ref=link.coordinate, location=location,
                                        display=finding.cell)
-            link.font = Font(color="FF1D70B8", underline="single")
-        ws.cell(row=ws.max_row, column=1).fill = PatternFill(
-            "solid", fgColor=_FILLS.get(finding.severity, _FILLS["query"]))
+            link.font = _xlsx.font(color="FF1D70B8", underline="single")
+        severity = finding.severity if finding.severity in FILLS else "query"
+        mark = ws.cell(row=ws.max_row, column=1)
+        mark.fill = PatternFill("solid", fgColor=_FILLS[severity])
+        mark.font = _xlsx.font(bold=True, color="FF" + contrast_text(FILLS[severity])[1:])
+        # each finding one row band: as tall as its longest wrapped text (Excel and
+        # LibreOffice do not grow a row on opening)
+        lines = max(_lines(finding.message, widths[6]), _lines(fix, widths[7]), 1)
+        ws.row_dimensions[ws.max_row].height = 15 * min(lines, 12)
     if not report.findings:
-        ws.append(["✔", "", "", "", "", "", "No problems found.", ""])
-    for letter, width in zip("ABCDEFGH", (4, 9, 10, 10, 7, 16, 90, 60), strict=True):
+        ws.append(["✔", None, None, None, None, None, "No problems found.", None])
+    for letter, width in zip("ABCDEFGH", widths, strict=True):
         ws.column_dimensions[letter].width = width
-    for row in ws.iter_rows(min_row=2, min_col=7, max_col=8):
+    for row in ws.iter_rows(min_row=ISSUES_HEADER_ROW + 1):
         for c in row:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
+            c.alignment = Alignment(wrap_text=c.column in (7, 8), vertical="top")
+    ws.freeze_panes = f"A{ISSUES_HEADER_ROW + 1}"
+    _issues_print(ws, report, source.name)
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
@@ -200,3 +227,47 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
         raise WorkbookError(f"cannot write the annotated copy {target}: "
                             f"{error.strerror or error}", file=str(source)) from None
     return target
+
+
+def _lines(text: str | None, width: float) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide."""
+    import math
+
+    room = max(1.0, (width - 1) * 1.15)
+    return sum(max(1, math.ceil(len(line) / room)) for line in str(text or "").splitlines())
+
+
+def _issues_head(ws: Any, report: Report, name: str) -> None:
+    """Rows 1-3 of the Issues sheet: a title, the return's identity, what to do."""
+    from xlperf.write import _xlsx
+
+    meta = report.meta or {}
+    errors, queries = len(report.errors), len(report.queries)
+    ws.cell(row=1, column=1, value=f"Issues found in {name}").font = _xlsx.TITLE_FONT
+    who = ", ".join(str(x) for x in (meta.get("kind") and f"{meta['kind']} return",
+                                     meta.get("service"), meta.get("period")) if x)
+    counts = (f"{errors} error{'s' * (errors != 1)} (✖, not accepted), {queries} "
+              f"quer{'ies' if queries != 1 else 'y'} (?, to confirm)")
+    ws.cell(row=2, column=1, value=f"{who}: {counts}" if who else counts).font = _xlsx.font(
+        bold=True)
+    ws.cell(row=3, column=1, value="Correct each cell listed (the link goes to it), then send "
+            "the return again.").font = _xlsx.GUIDE_FONT
+
+
+def _issues_print(ws: Any, report: Report, name: str) -> None:
+    """A4 landscape, one page wide, the header row on every page, the return in the header
+    and "Page 1 of N" in the footer."""
+    from xlperf.write._print import header_text
+
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.print_title_rows = f"{ISSUES_HEADER_ROW}:{ISSUES_HEADER_ROW}"
+    period = (report.meta or {}).get("period")
+    ws.oddHeader.left.text = header_text(f"Issues: {name}")
+    if period:
+        ws.oddHeader.right.text = header_text(str(period))
+    ws.oddFooter.center.text = "Page &P of &N"

@@ -14,7 +14,7 @@ import decimal
 import math
 import numbers
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from xlperf.errors import InputError
@@ -187,12 +187,14 @@ StyleOf = Callable[[Any, Any], int]
 
 
 def sheet_data(rows: Sequence[Sequence[Any]], styles: Sequence[Sequence[Any]] | None,
-               style_of: StyleOf, *, date1904: bool, prefix: str = "") -> tuple[str, int, int]:
+               style_of: StyleOf, *, date1904: bool, prefix: str = "",
+               heights: Mapping[int, float] | None = None) -> tuple[str, int, int]:
     """The rows of ``<sheetData>`` for a 2-D block starting at A1.
 
     ``style_of(style, kind)`` returns the ``s`` index for a cell's style, where kind is
     ``"date"``, ``"datetime"`` or ``"time"`` for date cells (which need a date format) and None
-    otherwise. Returns (xml, last row used, last column used).
+    otherwise. ``heights``: points per 1-based row (written as a custom height; such a row
+    is written even when empty). Returns (xml, last row used, last column used).
     """
     if len(rows) > MAX_ROWS:
         raise InputError(f"{len(rows)} rows do not fit on a worksheet ({MAX_ROWS} at most)")
@@ -290,7 +292,16 @@ def sheet_data(rows: Sequence[Sequence[Any]], styles: Sequence[Sequence[Any]] | 
                 else:
                     continue
             row_last = c
-        if cells:
+        height = heights.get(r) if heights else None
+        if height is not None:
+            if not 0 <= height <= 409:
+                raise InputError(f"row {r}'s height {height} is outside Excel's 0-409 points")
+            out.append(f'<{p}row r="{r}" ht="{number_text(height)}" customHeight="1">'
+                       f'{"".join(cells)}{row_close}')
+            last_row = r
+            if row_last > last_col:
+                last_col = row_last
+        elif cells:
             out.append(f'<{p}row r="{r}">{"".join(cells)}{row_close}')
             last_row = r
             if row_last > last_col:
@@ -355,10 +366,13 @@ HIDDEN_WIDTH = 9.140625  # Excel's default column width, kept on hidden columns
 
 
 def cols_xml(widths: Sequence[float | None], prefix: str = "",
-             hidden: Sequence[int] = ()) -> str:
+             hidden: Sequence[int] = (), outline: Sequence[int] = ()) -> str:
     """``<cols>`` for widths of columns A, B, ... (None: leave that column at the default);
-    columns in ``hidden`` (1-based) are hidden."""
-    hide = set(hidden)
+    columns in ``hidden`` (1-based) are hidden; columns in ``outline`` are grouped (outline
+    level 1) and collapsed, the column before the group carrying the collapsed mark."""
+    grouped = set(outline)
+    marks = {min(grouped) - 1} if grouped and min(grouped) > 1 else set()
+    hide = set(hidden) | grouped
     sized: dict[int, float] = {}
     for c, width in enumerate(widths, 1):
         if width is None:
@@ -368,11 +382,15 @@ def cols_xml(widths: Sequence[float | None], prefix: str = "",
             raise InputError(f"column width {width} is outside Excel's 0-255")
         sized[c] = width
     items = []
-    for c in sorted(set(sized) | hide):
+    for c in sorted(set(sized) | hide | marks):
         if not 1 <= c <= MAX_COLUMNS:
             raise InputError(f"column {c} is outside the sheet")
         width = sized.get(c, HIDDEN_WIDTH)
         flag = ' hidden="1"' if c in hide else ""
+        if c in grouped:
+            flag += ' outlineLevel="1"'
+        if c in marks:
+            flag += ' collapsed="1"'
         items.append(f'<{prefix}col min="{c}" max="{c}" width="{number_text(width)}"{flag} '
                      'customWidth="1"/>')
     return f"<{prefix}cols>{''.join(items)}</{prefix}cols>" if items else ""

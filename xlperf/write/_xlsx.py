@@ -27,12 +27,26 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.errors import WorkbookError
 
+BODY_FONT = "Calibri"  # openpyxl's default font, which every workbook xlperf makes uses
+
+
+def font(**kwargs: Any) -> Font:
+    """A font record that names its font (the workbook's own, Calibri 11), so that no
+    spreadsheet falls back to its own default (LibreOffice: a serif) for titles and headers.
+
+    >>> font(bold=True).name, font(size=14).sz
+    ('Calibri', 14.0)
+    """
+    kwargs.setdefault("size", 11)
+    return Font(name=BODY_FONT, family=2, scheme="minor", **kwargs)
+
+
 # GOV.UK palette, as the status colours: readable, and never the only signal.
 HEADER_FILL = PatternFill("solid", fgColor="1D70B8")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-TITLE_FONT = Font(bold=True, size=14)
-SUBTITLE_FONT = Font(bold=True, size=11)
-GUIDE_FONT = Font(italic=True, color="505A5F")
+HEADER_FONT = font(bold=True, color="FFFFFF")
+TITLE_FONT = font(bold=True, size=14)
+SUBTITLE_FONT = font(bold=True, size=11)
+GUIDE_FONT = font(italic=True, color="505A5F")
 INPUT_FILL = PatternFill("solid", fgColor="FFF7BF")   # light yellow: type here
 LOCKED_FILL = PatternFill("solid", fgColor="F3F2F1")  # light grey: shown, not typed
 THIN = Side(style="thin", color="B1B4B6")

@@ -24,9 +24,9 @@ import sys
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlperf.write import _xlsx
 from xlperf.write._xlsx import save
 
 DEFAULT_FOLDER = Path("workbooks") / "examples"
@@ -61,7 +61,7 @@ SWAPPED_TOTAL = ("Directorate total", 47_960, 42_300, 44_178)  # 8 and 7 swapped
 
 def _header(sheet: Worksheet, row: int, values: list[str]) -> None:
     for column, value in enumerate(values, start=1):
-        sheet.cell(row, column, value).font = Font(bold=True)
+        sheet.cell(row, column, value).font = _xlsx.font(bold=True)
 
 
 def _table(sheet: Worksheet, frame: object) -> None:
@@ -103,7 +103,7 @@ def functions_workbook() -> Workbook:
 
 
 def _revenue_block(sheet: Worksheet, top: int, title: str, total: tuple) -> None:
-    sheet.cell(top, 1, title).font = Font(bold=True, size=12)
+    sheet.cell(top, 1, title).font = _xlsx.font(bold=True, size=12)
     head = top + 1
     _header(sheet, head, REVENUE_HEADERS)
     for offset, line in enumerate((*REVENUE_LINES, total)):
@@ -114,7 +114,7 @@ def _revenue_block(sheet: Worksheet, top: int, title: str, total: tuple) -> None
         sheet[f"F{r}"] = f"=XLPERF.BUDGET_VARIANCE_PCT(C{r},D{r},TRUE)"
         sheet[f"G{r}"] = f"=XLPERF.BUDGET_STATUS(C{r},D{r},1)"
     last_line, total_row = head + len(REVENUE_LINES), head + len(REVENUE_LINES) + 1
-    sheet.cell(total_row + 1, 1, "Cross-foot").font = Font(bold=True)
+    sheet.cell(total_row + 1, 1, "Cross-foot").font = _xlsx.font(bold=True)
     sheet[f"B{total_row + 1}"] = (f"=XLPERF.CROSSFOOT(A{head}:D{last_line},"
                                   f"A{total_row}:D{total_row})")
 

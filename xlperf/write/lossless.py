@@ -53,6 +53,15 @@ from xlperf.write._opc import (
     rels_name,
     serialize,
 )
+from xlperf.write._print import (
+    PRINT_ELEMENTS,
+    RECORD_NAME,
+    PrintSetup,
+    digest,
+    print_elements,
+    read_record,
+    record_text,
+)
 from xlperf.write._sheetxml import (
     DATE_FORMAT,
     DATETIME_FORMAT,
@@ -76,8 +85,8 @@ from xlperf.write._sheetxml import (
 )
 from xlperf.write.styles import CellStyle, StyleBook
 
-__all__ = ["CellStyle", "SheetContent", "SheetWritten", "Sparkline", "SparklineGroup",
-           "WriteResult", "write_sheets"]
+__all__ = ["CellStyle", "PrintSetup", "SheetContent", "SheetWritten", "Sparkline",
+           "SparklineGroup", "WriteResult", "write_sheets"]
 
 _FORBIDDEN_NAME = re.compile(r"[:\\/?*\[\]]")
 _WORKSHEET_ORDER = (
@@ -97,6 +106,8 @@ _REFUSED_ON_SHEET = {
     "pivotTable": "a pivot table", "queryTable": "a query table (external data connection)",
 }
 _MARKER = "xlperf-cells"
+_DEFAULT_MARGINS = ('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+                    'footer="0.3"/>')
 _NEW_MEMBER_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -164,6 +175,12 @@ class SheetContent:
     use, or drawn from ``hidden_columns``) are replaced and the user's own are kept.
     ``hidden_columns``: 1-based columns to hide (e.g. the data of the sparklines), applied
     even when the sheet keeps its own column widths.
+    ``outline_columns``: 1-based columns grouped with Excel's outline (Data > Group), written
+    collapsed; a sheet whose columns already carry an outline keeps it (and whether the user
+    expanded it). ``row_heights``: points per 1-based row (wrapped text needs its height
+    given: neither Excel nor LibreOffice grows a row on opening).
+    ``print_setup``: a :class:`~xlperf.write._print.PrintSetup`; on rewrite each print element
+    the user changed since xlperf wrote it (paper size, margins, header...) is kept.
     """
 
     rows: Sequence[Sequence[Any]]
@@ -173,6 +190,9 @@ class SheetContent:
     replace_layout: bool = False
     sparklines: Sequence[SparklineGroup] = ()
     hidden_columns: Sequence[int] = ()
+    outline_columns: Sequence[int] = ()
+    row_heights: Mapping[int, float] | None = None
+    print_setup: PrintSetup | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.rows, str | bytes) or not isinstance(self.rows, Sequence):
@@ -185,7 +205,7 @@ class SheetContent:
                 raise InputError(f"freeze {self.freeze!r} is not a cell like 'A2'") from exc
         if not all(isinstance(g, SparklineGroup) for g in self.sparklines):
             raise InputError("SheetContent.sparklines holds SparklineGroup objects")
-        for column in self.hidden_columns:
+        for column in (*self.hidden_columns, *self.outline_columns):
             if not isinstance(column, int) or not 1 <= column <= MAX_COLUMNS:
                 raise InputError(f"hidden column {column!r} is not a column number 1-"
                                  f"{MAX_COLUMNS}")
@@ -307,6 +327,16 @@ def _fragment(xml: str, ns: str) -> list[etree._Element]:
 # closing tag is searched for separately (one regex with a lazy ``.*?`` and a back-reference to
 # the name is slow over megabytes of cells).
 _SHEET_DATA_OPEN = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?sheetData)(?:\s[^>]*)?>")
+
+
+def _old_cells(data: bytes) -> bytes | None:
+    """The bytes inside a worksheet part's ``<sheetData>`` (None when it has none)."""
+    opening = _SHEET_DATA_OPEN.search(data)
+    if opening is None:
+        return None
+    closing = re.compile(rb"</" + re.escape(opening.group(1)) + rb"\s*>").search(
+        data, opening.end())
+    return None if closing is None else data[opening.end():closing.start()]
 
 
 def _without_cells(data: bytes) -> bytes:
@@ -472,6 +502,16 @@ class _Writer:
         self.book: StyleBook | None = None
         self.styles_rel = styles_rel
 
+        self.records: dict[int, dict[str, str]] = {}
+        for names in _children(wb, "definedNames"):
+            for dn in _children(names, "definedName"):
+                if dn.get("name", "").lower() == RECORD_NAME.lower():
+                    try:
+                        self.records[int(dn.get("localSheetId", ""))] = read_record(dn.text)
+                    except ValueError:
+                        continue
+        self.name_updates: dict[int, dict[str, tuple[str, bool]]] = {}
+        self._new_index = len(sheet_els)
         seen: set[str] = set()
         new_sheets: list[tuple[str, str]] = []  # (name, part)
         filter_updates: dict[int, tuple[int, int, int, int]] = {}
@@ -499,7 +539,7 @@ class _Writer:
                                       "it, or choose another output sheet", real_name)
                 part = pkg.find(rel.part)
                 assert part is not None
-                af = self._replace_sheet(part, real_name, content, date1904)
+                af = self._replace_sheet(part, real_name, content, date1904, index)
                 if af is not None:
                     filter_updates[index] = af
             else:
@@ -565,25 +605,49 @@ class _Writer:
 
     def _new_sheet(self, part: str, name: str, content: SheetContent, date1904: bool) -> bytes:
         cells, last_row, last_col = sheet_data(content.rows, content.styles, self.style_of,
-                                               date1904=date1904)
+                                               date1904=date1904, heights=content.row_heights)
         dimension = range_ref(1, 1, max(last_row, 1), max(last_col, 1))
         pane = pane_xml(content.freeze) if content.freeze else ""
-        cols = cols_xml(content.widths or (), hidden=content.hidden_columns)
+        cols = cols_xml(content.widths or (), hidden=content.hidden_columns,
+                        outline=content.outline_columns)
         ext = sparkline_ext_xml(content.sparklines, name)
         ext = f"<extLst>{ext}</extLst>" if ext else ""
+        setup = content.print_setup
+        elements = print_elements(setup) if setup is not None else {}
+        pr = ('<outlinePr summaryRight="0"/>' if content.outline_columns else "") + (
+            '<pageSetUpPr fitToPage="1"/>' if setup is not None and setup.fit_width else "")
+        sheet_pr = f"<sheetPr>{pr}</sheetPr>" if pr else ""
+        level = ' outlineLevelCol="1"' if content.outline_columns else ""
+        margins = elements.get("pageMargins", _DEFAULT_MARGINS)
+        printing = "".join(elements.get(k, "") for k in PRINT_ELEMENTS[1:])
+        if setup is not None:
+            record = {k: digest(_fragment(xml, NS_MAIN)[0]) for k, xml in elements.items()}
+            self._set_names(self._new_index, name, setup, record)
+        self._new_index += 1
         self.plan.written.append(SheetWritten(name, part, True, last_row, last_col))
         return (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
-            f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">'
+            f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">{sheet_pr}'
             f'<dimension ref="{dimension}"/>'
             f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
-            '<sheetFormatPr defaultRowHeight="15"/>'
+            f'<sheetFormatPr defaultRowHeight="15"{level}/>'
             f'{cols}<sheetData>{cells}</sheetData>'
-            '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-            f'footer="0.3"/>{ext}</worksheet>').encode()
+            f'{margins}{printing}{ext}</worksheet>').encode()
+
+    def _set_names(self, index: int, name: str, setup: PrintSetup,
+                   record: dict[str, str]) -> None:
+        """The sheet-level names of a print setup: print titles (kept when the sheet has its
+        own) and the record of what xlperf wrote."""
+        from xlperf.write._sheetxml import sheet_ref
+
+        names: dict[str, tuple[str, bool]] = {RECORD_NAME: (record_text(record), False)}
+        if setup.title_rows is not None:
+            first, last = setup.title_rows
+            names["_xlnm.Print_Titles"] = (sheet_ref(name, f"${first}:${last}"), True)
+        self.name_updates[index] = names
 
     def _replace_sheet(self, part: str, name: str, content: SheetContent,
-                       date1904: bool) -> tuple[int, int, int, int] | None:
+                       date1904: bool, index: int) -> tuple[int, int, int, int] | None:
         """Replace the cells of an existing worksheet part; returns its new autoFilter range."""
         pkg = self.pkg
         original = pkg.read(part)
@@ -602,7 +666,8 @@ class _Writer:
             raise self.refuse("its worksheet part has no <sheetData>", name)
         prefix = _prefix(sheet_data_el)
         cells, last_row, last_col = sheet_data(content.rows, content.styles, self.style_of,
-                                               date1904=date1904, prefix=prefix)
+                                               date1904=date1904, prefix=prefix,
+                                               heights=content.row_heights)
         for child in list(sheet_data_el):
             sheet_data_el.remove(child)
         sheet_data_el.text = None
@@ -628,9 +693,16 @@ class _Writer:
                     _insert_ordered(root, _fragment(xml, ns)[0], _WORKSHEET_ORDER)
         if content.freeze is not None:
             self._freeze(root, ns, content.freeze, content.replace_layout)
+        if content.outline_columns:
+            _outline_columns(root, ns, content.outline_columns)
         if content.hidden_columns:
             _hide_columns(root, ns, content.hidden_columns)
         _replace_sparklines(root, ns, content, name)
+        if content.print_setup is not None:
+            same_cells = _old_cells(original) == cells.encode("utf-8")
+            record = _apply_print(root, ns, content.print_setup,
+                                  self.records.get(index), keep_stamp=same_cells)
+            self._set_names(index, name, content.print_setup, record)
 
         merges = [parse_range(m.get("ref", "A1")) for mc in _children(root, "mergeCells")
                   for m in _children(mc, "mergeCell") if m.get("ref")]
@@ -777,6 +849,8 @@ class _Writer:
                     if text != dn.text:
                         dn.text = text
                         changed = True
+        if self.name_updates:
+            changed = self._edit_names(wb) or changed
         calc = _children(wb, "calcPr")
         if calc:
             if calc[0].get("fullCalcOnLoad") not in ("1", "true"):
@@ -793,6 +867,37 @@ class _Writer:
         if changed:
             self.plan.replaced[self.pkg.find(self.wb_part) or self.wb_part] = serialize(
                 tree, self.pkg.read(self.wb_part))
+
+    def _edit_names(self, wb: etree._Element) -> bool:
+        """Set the sheet-level names of :attr:`name_updates`; True when something changed."""
+        holders = _children(wb, "definedNames")
+        if holders:
+            holder = holders[0]
+        else:
+            holder = etree.Element(f"{{{NS_MAIN}}}definedNames")
+            position = 0
+            for i, child in enumerate(wb):
+                if local(child.tag) in ("sheets", "functionGroups", "externalReferences"):
+                    position = i + 1
+            wb.insert(position, holder)
+        existing = {(dn.get("name", "").lower(), dn.get("localSheetId")): dn
+                    for h in holders for dn in _children(h, "definedName")}
+        changed = not holders
+        for index, names in sorted(self.name_updates.items()):
+            for name, (text, keep_own) in names.items():
+                dn = existing.get((name.lower(), str(index)))
+                if dn is not None:
+                    if keep_own or dn.text == text:
+                        continue
+                    dn.text = text
+                else:
+                    dn = etree.SubElement(holder, f"{{{NS_MAIN}}}definedName", name=name,
+                                          localSheetId=str(index))
+                    if name == RECORD_NAME:
+                        dn.set("hidden", "1")
+                    dn.text = text
+                changed = True
+        return changed
 
     def _edit_workbook_rels(self, wb_rels: list[Rel], new_sheets: list[tuple[str, str]]) -> None:
         name = rels_name(self.wb_part)
@@ -837,6 +942,122 @@ class _Writer:
             changed = True
         if changed:
             self.plan.replaced[real] = serialize(tree, original)
+
+
+# -- print setup and outline on an existing sheet ---------------------------------------------
+# Margins no user chose: Excel's defaults and openpyxl's (which wrote older xlperf masters).
+_DEFAULT_MARGIN_SETS = (
+    {"left": 0.7, "right": 0.7, "top": 0.75, "bottom": 0.75, "header": 0.3, "footer": 0.3},
+    {"left": 0.75, "right": 0.75, "top": 1.0, "bottom": 1.0, "header": 0.5, "footer": 0.5})
+
+
+def _legacy_ours(name: str, el: etree._Element) -> bool:
+    """On a sheet xlperf never recorded a print setup for: whether an element is one no user
+    chose (Excel's default margins, a page setup without a paper size, an empty header)."""
+    if name == "pageMargins":
+        try:
+            return any(all(abs(float(el.get(k, "nan")) - v) < 1e-6 for k, v in margins.items())
+                       for margins in _DEFAULT_MARGIN_SETS)
+        except ValueError:
+            return False
+    if name == "pageSetup":
+        return el.get("paperSize") is None
+    if name == "headerFooter":
+        return len(el) == 0
+    return False
+
+
+def _apply_print(root: etree._Element, ns: str, setup: PrintSetup,
+                 record: dict[str, str] | None, *, keep_stamp: bool) -> dict[str, str]:
+    """Write ``setup``'s elements over the ones xlperf wrote before (their digest is in
+    ``record``); an element the user changed is kept. ``keep_stamp``: the cells are unchanged,
+    so xlperf's own header and footer (which show when the figures were written) stay.
+    Returns the new record."""
+    new = {k: _fragment(xml, ns)[0] for k, xml in print_elements(setup).items()}
+    out: dict[str, str] = {}
+    for name in PRINT_ELEMENTS:
+        current = _children(root, name)
+        now = current[0] if current else None
+        if now is not None:
+            mark = digest(now)
+            ours = (record.get(name) == mark) if record else _legacy_ours(name, now)
+            if not ours:
+                continue  # the user's own
+            if (keep_stamp and name == "headerFooter" and record and name in new
+                    and _unstamped(now) == _unstamped(new[name])):
+                out[name] = mark
+                continue
+        for el in current:
+            root.remove(el)
+        if name in new:
+            _insert_ordered(root, new[name], _WORKSHEET_ORDER)
+            out[name] = digest(new[name])
+        if name == "pageSetup":
+            _set_sheet_pr(root, ns, "pageSetUpPr", "fitToPage",
+                          "1" if setup.fit_width else None)
+    return out
+
+
+_STAMP = re.compile(r"Refreshed .*? by xlperf")
+
+
+def _unstamped(el: etree._Element) -> str:
+    """A header/footer's text without xlperf's "Refreshed <time> by xlperf" stamp."""
+    return "|".join(_STAMP.sub("", child.text or "") for child in el)
+
+
+def _set_sheet_pr(root: etree._Element, ns: str, child: str, attribute: str,
+                  value: str | None) -> None:
+    """Set (or, with None, remove) an attribute of a ``<sheetPr>`` child such as
+    ``pageSetUpPr``, making the elements as needed."""
+    prs = _children(root, "sheetPr")
+    if not prs:
+        if value is None:
+            return
+        pr = etree.Element(f"{{{ns}}}sheetPr")
+        root.insert(0, pr)
+    else:
+        pr = prs[0]
+    found = _children(pr, child)
+    if not found:
+        if value is None:
+            return
+        el = etree.Element(f"{{{ns}}}{child}")
+        order = ("tabColor", "outlinePr", "pageSetUpPr")
+        _insert_ordered(pr, el, order)
+    else:
+        el = found[0]
+    if value is None:
+        el.attrib.pop(attribute, None)
+    else:
+        el.set(attribute, value)
+
+
+def _outline_columns(root: etree._Element, ns: str, columns: Sequence[int]) -> None:
+    """Group ``columns`` (outline level 1), collapsed; a sheet whose columns already carry an
+    outline keeps it as it is (the user may have expanded it)."""
+    if any(col.get("outlineLevel") not in (None, "0") for cols in _children(root, "cols")
+           for col in _children(cols, "col")):
+        return
+    wanted = set(columns)
+    _hide_columns(root, ns, sorted(wanted))
+    for cols in _children(root, "cols"):
+        for col in _children(cols, "col"):
+            try:
+                low, high = int(col.get("min", "0")), int(col.get("max", "0"))
+            except ValueError:
+                continue
+            if low in wanted and all(c in wanted for c in range(low, high + 1)):
+                col.set("outlineLevel", "1")
+            elif low == high == min(wanted) - 1:
+                col.set("collapsed", "1")
+    _set_sheet_pr(root, ns, "outlinePr", "summaryRight", "0")
+    formats = _children(root, "sheetFormatPr")
+    if formats:
+        formats[0].set("outlineLevelCol", "1")
+    else:
+        _insert_ordered(root, etree.Element(f"{{{ns}}}sheetFormatPr", defaultRowHeight="15",
+                                            outlineLevelCol="1"), _WORKSHEET_ORDER)
 
 
 # -- hidden columns and sparklines on an existing sheet ---------------------------------------

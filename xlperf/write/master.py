@@ -99,13 +99,8 @@ def _write_output(wb: Workbook, name: str) -> Worksheet:
     _xlsx.put(ws, OUTPUT_TITLE_ROW, 1, spec.title, font=_xlsx.TITLE_FONT)
     _xlsx.put(ws, OUTPUT_NOTE_ROW, 1, f"{spec.purpose} {OUTPUT_NOTE}", font=_xlsx.GUIDE_FONT)
     _xlsx.header_row(ws, OUTPUT_HEADER_ROW, spec.headers)
-    _xlsx.set_widths(ws, spec.widths)
-    ws.freeze_panes = ws.cell(row=OUTPUT_HEADER_ROW + 1, column=1)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{OUTPUT_HEADER_ROW}:{OUTPUT_HEADER_ROW}"
+    # No column widths, panes or print setup: the first refresh writes them from the content
+    # (xlperf.write.outputs), and a sheet keeps its own from then on.
     return ws
 
 

@@ -26,22 +26,24 @@ from xlperf.layout import OUTPUT_HEADER_ROW, OUTPUT_SHEETS, OutputSheet
 from xlperf.write.lossless import SheetContent
 from xlperf.write.styles import CellStyle
 
-__all__ = ["TREND_COLUMNS", "FinanceData", "LogLine", "build_outputs", "contrast_text",
-           "exceptions_sheet", "finance_sheet", "log_sheet", "objectives_sheet",
-           "scorecard_sheet"]
+__all__ = ["TREND_COLUMNS", "FinanceData", "LogLine", "PrintOptions", "build_outputs",
+           "contrast_ratio", "contrast_text", "exceptions_sheet", "finance_sheet", "log_sheet",
+           "objectives_sheet", "scorecard_sheet", "sized_columns", "unit_format"]
 
 TREND_COLUMNS = 6
 SPEC: dict[str, OutputSheet] = {s.name: s for s in OUTPUT_SHEETS}
 
 TITLE = CellStyle(bold=True)
 NOTE = CellStyle(italic=True, color="#505A5F")
-HEADER = CellStyle(bold=True, color="#FFFFFF", fill="#1D70B8", vertical="center")
-PRIORITY = CellStyle(bold=True, fill="#DEE0E2")
-OBJECTIVE = CellStyle(bold=True, italic=True, fill="#F3F2F1")
-# Rows keep Excel's default height (neither Excel nor LibreOffice grows a row on opening), so
-# long text stays on one line, clipped by the next cell; the full text is in the cell.
-WRAP = CellStyle(vertical="top")
+HEADER = CellStyle(bold=True, color="#FFFFFF", fill="#1D70B8", vertical="center", wrap=True)
+PRIORITY = CellStyle(bold=True, fill="#DEE0E2", vertical="center")
+OBJECTIVE = CellStyle(bold=True, italic=True, fill="#F3F2F1", vertical="center")
+# Neither Excel nor LibreOffice grows a row on opening, so each row with wrapped text is
+# given its height (sized_rows), up to MAX_LINES lines; the full text is in the cell.
+WRAP = CellStyle(vertical="top", wrap=True)
 TOP = CellStyle(vertical="top")
+LINE_HEIGHT = 15.0
+MAX_LINES = 6
 NUMBER = CellStyle(number_format="#,##0.0##", vertical="top")
 MISSING = CellStyle(italic=True, color="#505A5F", vertical="top")
 VARIANCE = CellStyle(number_format='+#,##0.0##;-#,##0.0##;0', vertical="top")
@@ -60,18 +62,35 @@ _STATUS_STYLES: dict[tuple[str, bool], CellStyle] = {}
 _HEX_COLOUR = re.compile(r"#?[0-9A-Fa-f]{6}")
 
 
+def luminance(colour: str) -> float:
+    """WCAG relative luminance of ``#RRGGBB`` (0 black to 1 white)."""
+    text = colour.lstrip("#")
+    channels = [int(text[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two colours (1 to 21; 3 is the least for things not text).
+
+    >>> round(contrast_ratio("#FFFFFF", "#000000"), 1)
+    21.0
+    >>> round(contrast_ratio("#FFEB9C", "#FFF7BF"), 1)  # the old query fill on the input yellow
+    1.1
+    """
+    a, b = sorted((luminance(first), luminance(second)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
 def contrast_text(fill: str) -> str:
     """``#000000`` or ``#FFFFFF``: the text colour with the higher WCAG contrast on ``fill``.
 
     >>> contrast_text("#00703C"), contrast_text("#FFDD00")
     ('#FFFFFF', '#000000')
     """
-    text = fill.lstrip("#")
-    channels = [int(text[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    on_black = (luminance + 0.05) / 0.05
-    on_white = 1.05 / (luminance + 0.05)
+    light = luminance(fill)
+    on_black = (light + 0.05) / 0.05
+    on_white = 1.05 / (light + 0.05)
     return "#000000" if on_black >= on_white else "#FFFFFF"
 
 
@@ -81,8 +100,9 @@ def status_style(colour: Any, bold: bool = True) -> CellStyle:
     key = (fill or "", bold)
     style = _STATUS_STYLES.get(key)
     if style is None:
-        style = (CellStyle(bold=bold, fill=fill, color=contrast_text(fill), vertical="top")
-                 if fill else CellStyle(bold=bold, vertical="top"))
+        style = (CellStyle(bold=bold, fill=fill, color=contrast_text(fill), vertical="top",
+                           wrap=True)
+                 if fill else CellStyle(bold=bold, vertical="top", wrap=True))
         _STATUS_STYLES[key] = style
     return style
 
@@ -131,10 +151,107 @@ def _head(spec: OutputSheet, title: str, summary: str, headers: Sequence[str] | 
     return rows, styles
 
 
+@dataclass(frozen=True)
+class PrintOptions:
+    """What every output sheet prints in its header and footer: the council, the period, the
+    time of the refresh, the paper (``"A4"`` or ``"A3"``) and a protective marking
+    (``"OFFICIAL"``, or "" for none)."""
+
+    council: str = ""
+    period: str = ""
+    refreshed: str = ""
+    paper: str = "A4"
+    marking: str = ""
+
+
+def _text_width(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        return len(f"{value:,.1f}") + 1
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def sized_columns(rows: Sequence[Sequence[Any]], caps: Sequence[float], *,
+                  first: int = OUTPUT_HEADER_ROW, minimum: float = 6) -> list[float]:
+    """Column widths from the content of ``rows`` from row ``first`` (1-based, the header
+    row) down: the longest value, never narrower than the header's longest word (headers
+    wrap) nor wider than the column's cap in ``caps``.
+
+    >>> sized_columns([["Code", "Measure"], ["PI 1", "A rather long measure name"]], [14, 20],
+    ...               first=1)
+    [6.0, 20.0]
+    """
+    widths: list[float] = []
+    body = rows[first:]
+    header = rows[first - 1] if len(rows) >= first else []
+    for c, cap in enumerate(caps):
+        words = str(header[c]).split() if c < len(header) and header[c] else [""]
+        least = max(minimum, max(len(w) for w in words) + 2)
+        longest = max((_text_width(r[c]) for r in body if c < len(r)), default=0) + 2
+        widths.append(float(max(least, min(cap, longest))))
+    return widths
+
+
+def sized_rows(rows: Sequence[Sequence[Any]], styles: Sequence[Sequence[CellStyle | None]],
+               widths: Sequence[float], *, first: int = OUTPUT_HEADER_ROW) -> dict[int, float]:
+    """Heights (points) of the rows from ``first`` down whose wrapped cells need more than
+    one line: lines = the text's length over the column's width, at most :data:`MAX_LINES`."""
+    heights: dict[int, float] = {}
+    for r in range(first - 1, len(rows)):
+        lines = 1
+        for c, value in enumerate(rows[r]):
+            style = styles[r][c] if r < len(styles) and c < len(styles[r]) else None
+            if style is None or not style.wrap or not value or c >= len(widths):
+                continue
+            # a column's width counts digits; words of proportional text are narrower
+            room = max(1.0, (widths[c] - 1) * 1.15)
+            text = str(value)
+            count = sum(max(1, math.ceil(len(line) / room)) for line in text.splitlines())
+            lines = max(lines, count)
+        if lines > 1:
+            heights[r + 1] = LINE_HEIGHT * min(lines, MAX_LINES)
+    return heights
+
+
+def _header_footer(title: str, options: PrintOptions) -> tuple[str, str]:
+    from xlperf.write._print import header_text as h
+
+    marking = h(options.marking)
+    left = f'&L&"-,Bold"{h(options.council)}' if options.council else ""
+    centre = f'&C&"-,Bold"{marking}' if marking else ""
+    right = f"&R{h(title)}"
+    stamp = f"&LRefreshed {h(options.refreshed)} by xlperf" if options.refreshed else ""
+    footer = f"{stamp}&CPage &P of &N" + (f'&R&"-,Bold"{marking}' if marking else "")
+    return left + centre + right, footer
+
+
 def _content(spec: OutputSheet, rows: list[list[Any]], styles: list[list[CellStyle | None]],
-             **kwargs: Any) -> SheetContent:
-    return SheetContent(rows=rows, styles=styles, widths=list(spec.widths) or None,
-                        freeze=f"A{OUTPUT_HEADER_ROW + 1}", **kwargs)
+             *, widths: Sequence[float] | None = None, freeze: str | None = None,
+             keep_with_next: Sequence[int] = (), printed: Sequence[int] | None = None,
+             options: PrintOptions | None = None, **kwargs: Any) -> SheetContent:
+    """A sheet's content with widths from its content, row heights for wrapped text and its
+    print setup. ``printed``: the 0-based columns that print (the others are hidden)."""
+    from xlperf.write._print import PrintSetup, plan_print
+
+    sized = list(widths) if widths is not None else sized_columns(rows, spec.widths)
+    heights = sized_rows(rows, styles, sized)
+    heights.setdefault(OUTPUT_HEADER_ROW, LINE_HEIGHT * max(
+        1, *(math.ceil(len(str(h)) / max(1.0, sized[c] - 1)) for c, h in
+             enumerate(rows[OUTPUT_HEADER_ROW - 1]) if h and c < len(sized))))
+    options = options or PrintOptions()
+    columns = printed if printed is not None else range(len(sized))
+    all_heights = [heights.get(r, LINE_HEIGHT) for r in range(1, len(rows) + 1)]
+    pages, breaks, _scale = plan_print(
+        [sized[c] for c in columns], all_heights, paper=options.paper,
+        title_height=heights[OUTPUT_HEADER_ROW], keep_with_next=keep_with_next)
+    header, footer = _header_footer(spec.name + (f" {options.period}" if options.period
+                                                 else ""), options)
+    setup = PrintSetup(paper=options.paper, fit_width=pages, header=header, footer=footer,
+                       title_rows=(OUTPUT_HEADER_ROW, OUTPUT_HEADER_ROW), row_breaks=breaks)
+    return SheetContent(rows=rows, styles=styles, widths=sized,
+                        freeze=freeze or f"A{OUTPUT_HEADER_ROW + 1}", row_heights=heights,
+                        print_setup=setup, **kwargs)
 
 
 def _records(frame: pd.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]]:
@@ -172,7 +289,7 @@ _SCORECARD_KEYS = frozenset((
 _EXCEPTION_KEYS = frozenset((
     "rated", "severity", "direction", "reported_differs", "reported_status", "status", "code",
     "title", "owner", "period", "symbol", "actual", "target", "variance", "commentary",
-    "colour"))
+    "colour", "unit"))
 
 
 # ------------------------------------------------------------------------------ Scorecard
@@ -185,14 +302,82 @@ def _reported(row: Mapping[str, Any]) -> tuple[str, CellStyle | None]:
     return reported, TOP
 
 
-def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
-                    title: str = "Scorecard", summary: str = "") -> SheetContent:
-    """One row per measure, grouped under priority and objective rows.
+_UNIT_SUFFIX = {"rate per 10,000": " per 10k", "rate per 1,000": " per 1k", "days": " days",
+                "weeks": " wks"}
 
-    ``trend`` is an (n, 6) array of the last six values (oldest first, NaN for a gap), in
-    ``scored``'s row order: written in hidden columns to the right and drawn as a sparkline in
-    the ``Trend`` column; ``Trend values`` carries the same as text.
+
+def unit_format(unit: str, values: Sequence[float | None]) -> str:
+    """The number format of a measure's figures by its unit: whole numbers for counts (one
+    decimal when a figure has one), ``0.0%`` for percentages held as percentages, ``£#,##0``
+    for money (``£#,##0k`` for £000s), the unit after a rate, days or weeks.
+
+    >>> unit_format("number", [395.0, 330.0]), unit_format("%", [68.04])
+    ('#,##0', '0.0"%"')
+    >>> unit_format("rate per 10,000", [267.8]), unit_format("£000s", [1200.0])
+    ('#,##0.0" per 10k"', '£#,##0"k"')
     """
+    key = unit.strip().casefold()
+    if key in ("%", "percent", "percentage"):
+        return '0.0"%"'
+    if key == "£":
+        return "£#,##0"
+    if key in ("£000s", "£000", "£k"):
+        return '£#,##0"k"'
+    if key == "ratio":
+        return "0.00"
+    whole = all(v is None or float(v).is_integer() for v in values)
+    base = "#,##0" if whole else "#,##0.0"
+    suffix = _UNIT_SUFFIX.get(key)
+    return f'{base}"{suffix}"' if suffix else base
+
+
+_FORMAT_STYLES: dict[str, CellStyle] = {}
+_LITERAL = re.compile(r'"([^"]*)"')
+
+
+def shown_width(value: float | None, fmt: str) -> int:
+    """About how many characters ``value`` shows in format ``fmt`` (for a column's width).
+
+    >>> shown_width(267.8, '#,##0.0" per 10k"'), shown_width(1200.0, "£#,##0")
+    (13, 6)
+    """
+    if value is None:
+        return 0
+    first = fmt.split(";")[0]
+    literals = "".join(_LITERAL.findall(first))
+    digits = _LITERAL.sub("", first)
+    decimals = len(digits.split(".", 1)[1].rstrip("#")) if "." in digits else 0
+    number = f"{abs(value):,.{decimals}f}"
+    return len(number) + len(literals) + digits.count("£") + (1 if value < 0 or "+" in first
+                                                                else 0)
+
+
+def _number_style(fmt: str) -> CellStyle:
+    style = _FORMAT_STYLES.get(fmt)
+    if style is None:
+        style = _FORMAT_STYLES[fmt] = CellStyle(number_format=fmt, vertical="top")
+    return style
+
+
+def _variance_format(fmt: str) -> str:
+    """A variance's format: the figure's, signed (``+1.1``, ``-2.2``)."""
+    body = fmt
+    return f"+{body};-{body};{body}"
+
+
+def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
+                    title: str = "Scorecard", summary: str = "",
+                    options: PrintOptions | None = None) -> SheetContent:
+    """One row per measure, grouped under priority and objective rows (banded).
+
+    The columns of a printed council scorecard come first (code, measure, status, actual,
+    target, annual target, period, direction, trend, latest note); the working columns
+    (owner, unit, variance, variance %, trend values, reported status, explanation) follow,
+    grouped with Excel's outline and collapsed. ``trend`` is an (n, 6) array of the last six
+    values (oldest first, NaN for a gap), in ``scored``'s row order: written in hidden columns
+    to the right and drawn as a sparkline in the ``Trend`` column.
+    """
+    from xlperf.layout import SCORECARD_KEY_COLUMNS
     from xlperf.write.lossless import Sparkline, SparklineGroup
 
     spec = SPEC["Scorecard"]
@@ -219,15 +404,19 @@ def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
     known_rows = ~np.isnan(trend_array)
     trend_rows, known_lists = trend_array.tolist(), known_rows.tolist()
     known_counts = known_rows.sum(axis=1).tolist()
+    keep: list[int] = []
+    figures = {h: 0 for h in ("Actual", "Target", "Annual target", "Variance")}
     for i, row in enumerate(records):
         priority, objective = _text(row.get("priority")), _text(row.get("objective"))
         if priority != shown_priority:
             rows.append([priority or "(no priority)"] + [None] * (n_visible - 1))
             styles.append([PRIORITY] * n_visible)
+            keep.append(len(rows))
             shown_priority, shown_objective = priority, object()
         if objective != shown_objective:
             rows.append([objective or "(no objective)"] + [None] * (n_visible - 1))
             styles.append([OBJECTIVE] * n_visible)
+            keep.append(len(rows))
             shown_objective = objective
         out: list[Any] = [None] * n_visible
         st: list[CellStyle | None] = [TOP] * n_visible
@@ -239,22 +428,28 @@ def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
         out[col["Period"]] = _text(row.get("period"))
         out[col["Unit"]] = unit
         actual = _number(row.get("actual"))
+        target, annual = _number(row.get("target")), _number(row.get("annual_target"))
+        fmt = unit_format(unit, (actual, target, annual))
+        figure = _number_style(fmt)
         if actual is None:
             out[col["Actual"]] = _text(row.get("actual_reason")) or "no data"
             st[col["Actual"]] = MISSING
         else:
             out[col["Actual"]] = actual
-            st[col["Actual"]] = NUMBER
-        for header, key in (("Target", "target"), ("Annual target", "annual_target")):
-            value = _number(row.get(key))
-            out[col[header]] = value
-            st[col[header]] = NUMBER
+            st[col["Actual"]] = figure
+        for header, value in (("Actual", actual), ("Target", target),
+                              ("Annual target", annual)):
+            figures[header] = max(figures[header], shown_width(value, fmt))
+        out[col["Target"]], st[col["Target"]] = target, figure
+        out[col["Annual target"]], st[col["Annual target"]] = annual, figure
         symbol, status = _text(row.get("symbol")), _text(row.get("status"))
         out[col["Status"]] = f"{symbol} {status}".strip()
         st[col["Status"]] = status_style(row.get("colour"))
         variance, pct = _number(row.get("variance")), _number(row.get("variance_pct"))
         out[col["Variance"]] = variance
-        st[col["Variance"]] = VARIANCE
+        st[col["Variance"]] = _number_style(_variance_format(fmt))
+        figures["Variance"] = max(figures["Variance"],
+                                  shown_width(variance, _variance_format(fmt)))
         if pct is None and variance is not None:
             out[col["Variance %"]] = _text(row.get("variance_note")) or "n/a"
             st[col["Variance %"]] = MISSING
@@ -271,65 +466,102 @@ def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
         st[col["Explanation"]] = WRAP
         excel_row = len(rows) + 1
         data = [None] + [float(v) if k else None for v, k in zip(values, known, strict=True)]
+        out[trend_col] = None
         if known_counts[i] >= 2:
-            out[trend_col] = None
             sparklines.append(Sparkline(f"{column_letter(trend_col + 1)}{excel_row}",
                                         f"{left}{excel_row}:{right}{excel_row}"))
-        else:
-            out[trend_col] = None
         rows.append(out + data)
         styles.append(st + [None] + [TREND_DATA] * TREND_COLUMNS)
-    groups = (SparklineGroup(tuple(sparklines), markers=True),) if sparklines else ()
+    groups = (SparklineGroup(tuple(sparklines)),) if sparklines else ()
     hidden = tuple(range(first_trend, first_trend + TREND_COLUMNS))
-    return _content(spec, rows, styles, sparklines=groups, hidden_columns=hidden)
+    outline = tuple(range(SCORECARD_KEY_COLUMNS + 1, n_visible + 1))
+    widths = sized_columns(rows, spec.widths)
+    # the trend column holds a sparkline only: its width is the cap, whatever the cells hold
+    widths[trend_col] = spec.widths[trend_col]
+    for header, shown in figures.items():  # numbers as their formats show them, never ###
+        widths[col[header]] = max(widths[col[header]], shown + 2.0)
+    return _content(spec, rows, styles, widths=widths, freeze=f"C{OUTPUT_HEADER_ROW + 1}",
+                    keep_with_next=keep, printed=range(SCORECARD_KEY_COLUMNS),
+                    options=options, sparklines=groups, hidden_columns=hidden,
+                    outline_columns=outline)
 
 
 # ------------------------------------------------------------------------------ Objectives
+def _status_columns(frame: pd.DataFrame) -> list[tuple[str, str, Any]]:
+    """(symbol, status, colour) of every status that occurs, in the order the printed reports
+    read: rated statuses best first (on target, near, missed; within one the order of the
+    built-in schemes, then first seen), then the unrated (no data, data only...)."""
+    from xlperf.core.schemes import BUILTIN_SCHEMES
+
+    known = {band.label: i for scheme in BUILTIN_SCHEMES.values()
+             for i, band in enumerate(scheme.bands)}
+    seen: dict[str, tuple[int, int, int, str, Any]] = {}
+    for position, row in enumerate(_records(frame, ("status", "symbol", "colour", "severity",
+                                                    "rated"))):
+        status = _text(row.get("status"))
+        if not status or status in seen:
+            continue
+        rated = bool(row.get("rated"))
+        severity = int(_number(row.get("severity")) or 0) if rated else 9
+        seen[status] = (severity, known.get(status, 99), position, _text(row.get("symbol")),
+                        row.get("colour"))
+    ordered = sorted(seen.items(), key=lambda item: item[1][:3])
+    return [(v[3], k, v[4]) for k, v in ordered]
+
+
 def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
-                     summary: str = "") -> SheetContent:
-    """Counts by status and the judgement per priority (bold) and objective."""
+                     summary: str = "", options: PrintOptions | None = None) -> SheetContent:
+    """Per priority (banded) and objective: the number of measures, a count per status of
+    the schemes the measures use (one column per status that occurs, headed by its symbol
+    and word, as the printed reports count them) and the judgement."""
     from xlperf.core.rollup import rollup
 
     spec = SPEC["Objectives"]
-    rows, styles = _head(spec, title, summary)
-    headers = list(spec.headers)
     if scored.empty:
-        return _content(spec, rows, styles)
+        rows, styles = _head(spec, title, summary)
+        return _content(spec, rows, styles, options=options)
     frame = scored.copy()
     for key in ("priority", "objective"):
         frame[key] = frame[key].map(_text)
+    statuses = _status_columns(frame)
+    status_headers = [f"{symbol} {status}".strip() for symbol, status, _c in statuses]
+    headers = ["Priority", "Objective", "Measures", *status_headers, "Judgement"]
+    rows, styles = _head(spec, title, summary, headers)
+    styles[-1] = [HEADER, HEADER, HEADER,
+                  *(status_style(c, bold=True) for _s, _t, c in statuses), HEADER]
     by_objective = rollup(frame, ["priority", "objective"])
     # plain dicts: a .loc look-up per sheet line costs more than building them
     by_priority = {r["priority"]: r for r in rollup(frame, "priority").to_dict("records")}
-    special = frame.assign(_not_rated=~frame["rated"].astype(bool),
-                           _no_data=frame["actual"].isna())
-    extra_o = special.groupby(["priority", "objective"], sort=False)[["_not_rated", "_no_data"]
-                                                                   ].sum().to_dict("index")
-    extra_p = special.groupby("priority", sort=False)[["_not_rated", "_no_data"]
-                                                       ].sum().to_dict("index")
+    frame["_status"] = frame["status"].map(_text)
+    per_o = frame.groupby(["priority", "objective", "_status"], sort=False).size().to_dict()
+    per_p = frame.groupby(["priority", "_status"], sort=False).size().to_dict()
+    count = CellStyle(number_format="0", vertical="top")
+    bold_count = CellStyle(bold=True, number_format="0", fill=PRIORITY.fill,
+                           vertical="center")
+    band = CellStyle(bold=True, fill=PRIORITY.fill, vertical="center", wrap=True)
 
-    def line(label_p: str, label_o: str, r: Mapping[str, Any], extra: Mapping[str, Any],
-             base: CellStyle | None) -> None:
-        values = {"Priority": label_p, "Objective": label_o, "Measures": int(r["measures"]),
-                  "Rated": int(r["rated"]), "Met": int(r["met"]), "Near": int(r["near"]),
-                  "Missed": int(r["missed"]), "Not rated": int(extra["_not_rated"]),
-                  "No data": int(extra["_no_data"]), "Judgement": r["judgement"]}
-        rows.append([values.get(h) for h in headers])
+    def line(label_p: str, label_o: str, r: Mapping[str, Any], counts: list[int],
+             base: CellStyle | None, numbers: CellStyle) -> None:
+        rows.append([label_p, label_o, int(r["measures"]), *counts, r["judgement"]])
         fill = JUDGEMENT_FILL.get(str(r["judgement"]))
         judgement = (CellStyle(bold=True, fill=fill, color=contrast_text(fill))
                      if fill else BOLD)
-        styles.append([base] * (len(headers) - 1) + [judgement])
+        styles.append([base, base, *([numbers] * (len(headers) - 3)), judgement])
 
+    names = [status for _s, status, _c in statuses]
     shown: str | None = None
     for record in by_objective.to_dict("records"):
         priority = record["priority"]
         if priority != shown:
             line(priority or "(no priority)", "All objectives", by_priority[priority],
-                 extra_p[priority], PRIORITY)
+                 [per_p.get((priority, n), 0) for n in names], band, bold_count)
             shown = priority
-        line(priority, record["objective"] or "(no objective)", record,
-             extra_o[(priority, record["objective"])], None)
-    return _content(spec, rows, styles)
+        objective = record["objective"]
+        # the priority is its band's label, not repeated on each objective's row (as printed)
+        line("", objective or "(no objective)", record,
+             [per_o.get((priority, objective, n), 0) for n in names], None, count)
+    caps = [24, 40, 10, *([10] * len(statuses)), 14]
+    return _content(spec, rows, styles, widths=sized_columns(rows, caps), options=options)
 
 
 # ------------------------------------------------------------------------------ Exceptions
@@ -346,7 +578,8 @@ def _why(row: Mapping[str, Any]) -> list[str]:
 
 
 def exceptions_sheet(scored: pd.DataFrame, *, title: str = "Exceptions",
-                     summary: str | None = None) -> SheetContent:
+                     summary: str | None = None, options: PrintOptions | None = None
+                     ) -> SheetContent:
     """Measures beyond tolerance (Red, Red diamond, Below tolerance), worsening measures and
     reported statuses that differ from the rule, with the owner's commentary; the worst
     first."""
@@ -365,6 +598,7 @@ def exceptions_sheet(scored: pd.DataFrame, *, title: str = "Exceptions",
         f"{sum(1 for x in listed if any(r.startswith('reported') for r in x[3]))} reported "
         "status differs")
     rows, styles = _head(spec, title, text)
+    shown = {"Actual": 0, "Target": 0, "Variance": 0}
     for _rank, _pos, row, reasons in listed:
         values = {"Code": _text(row.get("code")), "Measure": _text(row.get("title")),
                   "Owner": _text(row.get("owner")), "Period": _text(row.get("period")),
@@ -373,12 +607,21 @@ def exceptions_sheet(scored: pd.DataFrame, *, title: str = "Exceptions",
                   "Variance": _number(row.get("variance")),
                   "Direction": _text(row.get("direction")), "Why listed": "; ".join(reasons),
                   "Commentary": _text(row.get("commentary")) or "no commentary given"}
-        look = {"Status": status_style(row.get("colour")), "Actual": NUMBER, "Target": NUMBER,
-                "Variance": VARIANCE, "Measure": WRAP, "Why listed": WRAP,
+        fmt = unit_format(_text(row.get("unit")), (values["Actual"], values["Target"]))
+        figure = _number_style(fmt)
+        for header in shown:
+            shown[header] = max(shown[header], shown_width(
+                values[header], _variance_format(fmt) if header == "Variance" else fmt))
+        look = {"Status": status_style(row.get("colour")), "Actual": figure, "Target": figure,
+                "Variance": _number_style(_variance_format(fmt)), "Measure": WRAP,
+                "Why listed": WRAP,
                 "Commentary": WRAP if _text(row.get("commentary")) else MISSING}
         rows.append([values.get(h) for h in headers])
         styles.append([look.get(h, TOP) for h in headers])
-    return _content(spec, rows, styles)
+    widths = sized_columns(rows, spec.widths)
+    for header, width in shown.items():  # numbers as their formats show them, never ###
+        widths[headers.index(header)] = max(widths[headers.index(header)], width + 2.0)
+    return _content(spec, rows, styles, widths=widths, options=options)
 
 
 # ------------------------------------------------------------------------------ Finance
@@ -401,8 +644,8 @@ CAPITAL_HEADERS = ("Programme", "Quarter", "Revised base budget", "Revised estim
                    "Variance", "Slippage", "Actual to date", "Spend %", "Explanation")
 
 
-def finance_sheet(data: FinanceData, *, title: str = "Finance", summary: str = ""
-                  ) -> SheetContent:
+def finance_sheet(data: FinanceData, *, title: str = "Finance", summary: str = "",
+                  options: PrintOptions | None = None) -> SheetContent:
     """Revenue variance by service area with budget status and the cross-foot check, then the
     capital programme's variance and slippage (£000s)."""
     spec = SPEC["Finance"]
@@ -474,7 +717,7 @@ def finance_sheet(data: FinanceData, *, title: str = "Finance", summary: str = "
         styles.append([BOLD, BOLD, money, money,
                        CellStyle(bold=True, number_format="+#,##0;-#,##0;0"), money, money,
                        CellStyle(bold=True, number_format=PERCENT_PLAIN.number_format), None])
-    return _content(spec, rows, styles)
+    return _content(spec, rows, styles, options=options)
 
 
 # ------------------------------------------------------------------------------ Log
@@ -492,8 +735,8 @@ class LogLine:
     time: str = ""
 
 
-def log_sheet(lines: Sequence[LogLine], *, title: str = "Log", summary: str = ""
-              ) -> SheetContent:
+def log_sheet(lines: Sequence[LogLine], *, title: str = "Log", summary: str = "",
+              options: PrintOptions | None = None) -> SheetContent:
     """What the refresh did, one line per event (the latest refresh only; the ledger keeps
     every refresh)."""
     spec = SPEC["Log"]
@@ -508,18 +751,24 @@ def log_sheet(lines: Sequence[LogLine], *, title: str = "Log", summary: str = ""
                           FLAG if entry.severity == "query" else TOP)
         styles.append([TOP if h != "Severity" else severity_style for h in headers[:-1]]
                       + [WRAP])
-    return _content(spec, rows, styles)
+    return _content(spec, rows, styles, options=options)
 
 
 # ------------------------------------------------------------------------------ all of them
 def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
                   period: str = "", council: str = "", finance: FinanceData | None = None,
                   log: Sequence[LogLine] = (), log_summary: str = "",
+                  refreshed: str = "", paper: str = "A4", marking: str = "",
                   ) -> dict[str, SheetContent]:
     """Every output sheet, in the order of :data:`~xlperf.layout.OUTPUT_SHEETS`.
 
+    Each prints on ``paper`` (A4 or A3) landscape with the council and period in its header
+    and "Page 1 of N", ``refreshed`` (the refresh's time) and the protective ``marking``
+    (e.g. OFFICIAL) in its footer.
     Pure: nothing here reads a clock or a file, so equal inputs give equal sheets.
     """
+    options = PrintOptions(council=council, period=period, refreshed=refreshed, paper=paper,
+                           marking=marking)
     where = f"{council}: " if council else ""
     counts = scored["status"].value_counts() if len(scored) else pd.Series(dtype=int)
     status_text = ", ".join(f"{k} {v}" for k, v in counts.items())
@@ -527,12 +776,15 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
         "Scorecard": scorecard_sheet(
             scored, trend, title=f"{where}Scorecard {period}".strip(),
             summary=f"{len(scored)} measures: {status_text}" if len(scored) else
-            "No measures in the register."),
-        "Objectives": objectives_sheet(scored, title=f"{where}Objectives {period}".strip()),
-        "Exceptions": exceptions_sheet(scored, title=f"{where}Exceptions {period}".strip()),
+            "No measures in the register.", options=options),
+        "Objectives": objectives_sheet(scored, title=f"{where}Objectives {period}".strip(),
+                                       options=options),
+        "Exceptions": exceptions_sheet(scored, title=f"{where}Exceptions {period}".strip(),
+                                       options=options),
         "Finance": finance_sheet(finance or FinanceData(),
-                                 title=f"{where}Finance {period} (£000s)".strip()),
+                                 title=f"{where}Finance {period} (£000s)".strip(),
+                                 options=options),
         "Log": log_sheet(log, title=f"{where}Refresh log {period}".strip(),
-                         summary=log_summary),
+                         summary=log_summary, options=options),
     }
     return sheets

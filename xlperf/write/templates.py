@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import Alignment, Font, Protection
+from openpyxl.styles import Alignment, Protection
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -271,13 +271,13 @@ def _total_row(ws: Worksheet, row: int, last: int, formats: Mapping[int, str]) -
     money column in ``formats`` (column number -> number format). Excel keeps it up to date;
     the validator checks it cross-foots (``FIN-002``) when the return comes back."""
     _shown(_xlsx.put(ws, row, 1, TOTAL_LINE))
-    ws.cell(row=row, column=1).font = Font(bold=True)
+    ws.cell(row=row, column=1).font = _xlsx.font(bold=True)
     for column, number_format in formats.items():
         letter = ws.cell(row=row, column=column).column_letter
         cell = ws.cell(row=row, column=column)
         cell.value = f"=SUM({letter}{FIRST_DATA_ROW}:{letter}{last})"
         cell.number_format = number_format
-        cell.font = Font(bold=True)
+        cell.font = _xlsx.font(bold=True)
         _shown(cell)
 
 

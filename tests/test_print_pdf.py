@@ -1,0 +1,101 @@
+"""Checked as a person would: the refreshed demo master's Scorecard and an annotated return,
+printed to PDF by LibreOffice and read back with poppler (``pdfinfo``, ``pdftotext -bbox``).
+
+A4 pages, the smallest text on the Scorecard at 8 pt or more, every column header printed in
+full, every measure's code on the paper, and the footer's "Page 1 of N".
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from xlperf.layout import OUTPUT_SHEETS, SCORECARD_KEY_COLUMNS
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(any(shutil.which(t) is None for t in
+                                     ("soffice", "pdfinfo", "pdftotext")),
+                                 reason="LibreOffice and poppler-utils are needed")]
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "render_sheets.py"
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                   r"([^<]*)</word>")
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("render_sheets", SCRIPT)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _pages(pdf: Path) -> list[tuple[float, float]]:
+    out = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True,
+                         text=True, check=True).stdout
+    return [(float(w), float(h)) for w, h in
+            re.findall(r"Page +\d+ size: +([\d.]+) x ([\d.]+) pts", out)]
+
+
+def _words(pdf: Path) -> list[tuple[float, str, int]]:
+    """(box height in points, text, page) of every word."""
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    words = []
+    for page, body in enumerate(html.split("<page ")[1:], 1):
+        for _x0, y0, _x1, y1, text in _WORD.findall(body):
+            words.append((float(y1) - float(y0), text.replace("&amp;", "&"), page))
+    return words
+
+
+def _text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def test_the_printed_scorecard_and_annotated_return(tmp_path: Path) -> None:
+    render = _script()
+    master, annotated = render.build(tmp_path)
+    scorecard = render.only_sheets(master, tmp_path / "Scorecard.xlsx", {"Scorecard"})
+    issues = render.only_sheets(annotated, tmp_path / "annotated.xlsx", {"Issues"})
+    render.to_pdf([scorecard, issues], tmp_path / "pdf", tmp_path)
+    pdf = tmp_path / "pdf" / "Scorecard.pdf"
+
+    pages = _pages(pdf)
+    assert pages and all(abs(w - 841.9) < 1 and abs(h - 595.3) < 1 for w, h in pages), pages
+    words = _words(pdf)
+    smallest = min(h for h, _t, _p in words)
+    assert smallest >= 8.0, f"the smallest text on the printed Scorecard is {smallest:.1f} pt"
+
+    printed = {t for _h, t, _p in words}
+    spec = next(s for s in OUTPUT_SHEETS if s.name == "Scorecard")
+    for header in spec.headers[:SCORECARD_KEY_COLUMNS]:
+        for word in header.split():  # a header may wrap, but each word is whole on the page
+            assert word in printed, f"column header {header!r} is cut on paper"
+
+    import python_calamine as pc
+
+    grid = pc.CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Scorecard").to_python()
+    codes = [str(r[0]) for r in grid[4:] if r[2]]  # rows with a status are measures
+    text = " ".join(_text(pdf).split())
+    missing = [c for c in codes if " ".join(c.split()) not in text]
+    assert len(codes) == 53 and not missing, (len(codes), missing)
+    assert f"Page 1 of {len(pages)}" in text
+
+    # LibreOffice also prints the return sheet (its own print area), after the Issues pages:
+    # those are the pages whose header names the Issues sheet.
+    issues_pdf = tmp_path / "pdf" / "annotated.pdf"
+    words = _words(issues_pdf)
+    on_issues = {p for _h, t, p in words if t == "Issues:"}
+    sizes = _pages(issues_pdf)
+    assert on_issues and all(abs(sizes[p - 1][0] - 841.9) < 1 and abs(sizes[p - 1][1] - 595.3)
+                             < 1 for p in on_issues)
+    issue_text = " ".join(_text(issues_pdf).split())
+    assert f"Issues found in {annotated.name}" in issue_text
+    assert f"Page 1 of {len(sizes)}" in issue_text  # N counts every page printed
+    assert min(h for h, _t, p in words if p in on_issues) >= 8.0

@@ -1,0 +1,172 @@
+"""Print setup of an output sheet: paper, fit, header and footer, page breaks, as worksheet XML.
+
+A :class:`PrintSetup` is plain data; :func:`plan_print` works out from the columns' widths and
+the rows' heights whether the sheet fits one page wide with its text still at least 8 pt, and
+where to break pages so a priority's header row never ends a page. :func:`print_elements`
+turns a setup into the worksheet elements (``pageMargins``, ``pageSetup``, ``headerFooter``,
+``rowBreaks``) the lossless writer puts on the sheet.
+
+The user's own setting wins: the writer records a digest of each element it wrote (a hidden
+sheet-level name ``_xlperf_print``); on the next refresh an element whose digest still matches
+is xlperf's and is rewritten, one the user changed in Page Setup (a paper size, margins...) is
+kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from xlperf.errors import InputError
+
+__all__ = ["PAPER_SIZES", "PrintSetup", "plan_print", "print_elements"]
+
+#: Paper sizes xlperf prints on (ECMA-376 18.18.x ``paperSize`` codes) and their size in points.
+PAPER_SIZES: dict[str, tuple[int, float, float]] = {
+    "A4": (9, 595.3, 841.9), "A3": (8, 841.9, 1190.6)}
+#: Margins in inches: left, right, top, bottom, header, footer (narrow-ish, room for the
+#: header and footer lines).
+MARGINS = (0.4, 0.4, 0.75, 0.75, 0.3, 0.3)
+MIN_TEXT_PT = 8.0
+BODY_PT = 11.0  # the workbook's default font size (Calibri 11)
+RECORD_NAME = "_xlperf_print"
+PRINT_ELEMENTS = ("pageMargins", "pageSetup", "headerFooter", "rowBreaks")
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """How an output sheet prints.
+
+    ``paper`` ``"A4"`` or ``"A3"``; ``fit_width`` pages wide (0: no fit, 100 %); ``title_rows``
+    the rows repeated at the top of every page (first, last); ``header`` / ``footer`` in
+    Excel's header codes (``&P`` page, ``&N`` pages, ``&L`` / ``&C`` / ``&R`` sections);
+    ``row_breaks`` rows after which a new page starts.
+    """
+
+    paper: str = "A4"
+    landscape: bool = True
+    fit_width: int = 1
+    title_rows: tuple[int, int] | None = None
+    header: str = ""
+    footer: str = ""
+    row_breaks: tuple[int, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.paper not in PAPER_SIZES:
+            raise InputError(f"paper size {self.paper!r} is not one of {', '.join(PAPER_SIZES)}")
+        if not 0 <= int(self.fit_width) <= 32767:
+            raise InputError(f"fit to {self.fit_width} pages wide is out of range")
+        for text in (self.header, self.footer):
+            if len(text) > 255:  # Excel's limit for a header or footer
+                raise InputError("a print header or footer is longer than 255 characters")
+
+
+def column_points(width: float) -> float:
+    """A column width in Excel's characters (of the default font) as printed points."""
+    return (width * 7 + 5) * 0.75 if width > 0 else 0.0
+
+
+def plan_print(widths: Sequence[float], heights: Sequence[float], *, paper: str = "A4",
+               landscape: bool = True, title_height: float = 15.0,
+               keep_with_next: Sequence[int] = ()) -> tuple[int, tuple[int, ...], float]:
+    """(pages wide, row breaks, scale) for a sheet whose printed columns are ``widths`` (in
+    characters) and rows ``heights`` (points, row 1 first).
+
+    One page wide when that keeps the text at :data:`MIN_TEXT_PT` or more; otherwise as few
+    pages wide as keep it so. ``keep_with_next``: 1-based rows (a priority's header) that must
+    not be the last on a page: a break goes before one that would be.
+
+    >>> plan_print([14, 44, 20, 10], [15.0] * 10)[0]
+    1
+    >>> plan_print([40] * 6, [15.0] * 10)[0]
+    2
+    """
+    _code, short, long = PAPER_SIZES[paper]
+    page_w, page_h = (long, short) if landscape else (short, long)
+    left, right, top, bottom, _h, _f = MARGINS
+    usable_w = page_w - (left + right) * 72
+    usable_h = page_h - (top + bottom) * 72
+    total = sum(column_points(w) for w in widths) or 1.0
+    least = MIN_TEXT_PT / BODY_PT
+    pages = max(1, math.ceil(total * least / usable_w - 1e-9))
+    scale = min(1.0, pages * usable_w / total)
+    breaks: list[int] = []
+    room = usable_h / scale - title_height
+    used = 0.0
+    keep = set(keep_with_next)
+    for row, height in enumerate(heights, 1):
+        following = heights[row] if row in keep and row < len(heights) else 0.0
+        if used and used + height + following > room + 1e-9:
+            breaks.append(row - 1)
+            used = 0.0
+        used += height
+    # Only the breaks that keep a header with its rows are written; the others are where the
+    # spreadsheet breaks anyway, and its own breaks follow the scale it really uses.
+    wanted = tuple(b for b in breaks if b + 1 in keep)
+    return pages, wanted, scale
+
+
+def _attr(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+def print_elements(setup: PrintSetup, prefix: str = "") -> dict[str, str]:
+    """The worksheet elements of ``setup`` by name (``pageMargins``, ``pageSetup``,
+    ``headerFooter`` and ``rowBreaks`` when there are breaks)."""
+    p = prefix
+    code = PAPER_SIZES[setup.paper][0]
+    left, right, top, bottom, header, footer = MARGINS
+    fit = (f' fitToWidth="{setup.fit_width}" fitToHeight="0"' if setup.fit_width else "")
+    out = {
+        "pageMargins": (f'<{p}pageMargins left="{left}" right="{right}" top="{top}" '
+                        f'bottom="{bottom}" header="{header}" footer="{footer}"/>'),
+        "pageSetup": (f'<{p}pageSetup paperSize="{code}"{fit} orientation='
+                      f'"{"landscape" if setup.landscape else "portrait"}"/>'),
+    }
+    parts = []
+    if setup.header:
+        parts.append(f"<{p}oddHeader>{_attr(setup.header)}</{p}oddHeader>")
+    if setup.footer:
+        parts.append(f"<{p}oddFooter>{_attr(setup.footer)}</{p}oddFooter>")
+    if parts:
+        out["headerFooter"] = f"<{p}headerFooter>{''.join(parts)}</{p}headerFooter>"
+    if setup.row_breaks:
+        brks = "".join(f'<{p}brk id="{r}" max="16383" man="1"/>' for r in setup.row_breaks)
+        n = len(setup.row_breaks)
+        out["rowBreaks"] = f'<{p}rowBreaks count="{n}" manualBreakCount="{n}">{brks}</{p}rowBreaks>'
+    return out
+
+
+def canonical(el: etree._Element) -> str:
+    """An element as local names, sorted attributes, text and children: the same for the same
+    markup whatever its namespace prefixes and declarations."""
+    attrs = " ".join(f"{etree.QName(k).localname}={v}" for k, v in sorted(el.attrib.items()))
+    inner = "".join(canonical(c) for c in el if isinstance(c.tag, str))
+    return f"<{etree.QName(el).localname} {attrs}>{(el.text or '').strip()}{inner}</>"
+
+
+def digest(el: etree._Element) -> str:
+    """A short digest of an element's :func:`canonical` form (what the record holds)."""
+    return hashlib.sha256(canonical(el).encode()).hexdigest()[:10]
+
+
+def read_record(text: str | None) -> dict[str, str]:
+    """``{"pageSetup": digest, ...}`` from the record name's formula (``"pageSetup=ab12;..."``)."""
+    body = (text or "").strip().strip('"')
+    pairs = (item.split("=", 1) for item in body.split(";") if "=" in item)
+    return {k: v for k, v in pairs if k in PRINT_ELEMENTS}
+
+
+def record_text(record: dict[str, str]) -> str:
+    """The record name's formula: a text constant."""
+    return '"' + ";".join(f"{k}={record[k]}" for k in PRINT_ELEMENTS if k in record) + '"'
+
+
+def header_text(text: str) -> str:
+    """Text safe inside an Excel header section: ``&`` doubled (else it starts a code)."""
+    return text.replace("&", "&&")

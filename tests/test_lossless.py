@@ -727,7 +727,8 @@ def test_every_excel_made_workbook(tmp_path: Path) -> None:
     assert all(str(Path(r[0]).stem) in r[3] and "not changed" in r[3] for r in refused)
     scorecard_written = sum(1 for r in results if r[1] == "scorecard" and r[2] == "written")
     assert scorecard_written == len(files)  # adding a sheet never needs a refusal here
-    assert elapsed < 90
+    # No timed assertion: a loaded CI machine is slower, not wrong (the time is printed above,
+    # and benchmarks/write.py measures the writer's speed against a baseline).
 
 
 @pytest.mark.slow

@@ -181,3 +181,17 @@ def test_zipfile_reads_of_the_checked_parts_agree_with_the_bounded_reader(demo):
     with zipfile.ZipFile(source) as archive, BoundedPackage(source, budget=10**8) as package:
         for info in archive.infolist():
             assert package.read(info.filename) == archive.read(info)
+
+
+def test_thousands_of_unknown_codes_get_suggestions_for_the_first_few_only():
+    from xlperf.validate.returns import MAX_SUGGESTIONS, _Suggester
+
+    suggester = _Suggester(["CS143", "NI060", "EH001"])
+    assert suggester("cs 143") == "CS143"  # the same code but for case and spaces: always
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    unknown = [f"EH001{a}{b}" for a in letters for b in letters][:MAX_SUGGESTIONS + 50]
+    answers = [suggester(code) for code in unknown]
+    assert answers[:MAX_SUGGESTIONS] == ["EH001"] * MAX_SUGGESTIONS
+    assert answers[MAX_SUGGESTIONS:] == [None] * 50
+    assert suggester(unknown[0]) == "EH001"  # a remembered answer is still given
+    assert suggester("ni 060") == "NI060"

@@ -111,6 +111,26 @@ def with_prefix(entries: list[Entry], part: str, data: bytes, tail_mib: int, tai
     return _replaced(entries, part, Entry(part, packed, size, crc))
 
 
+def _entry(name: str, data: bytes) -> Entry:
+    return Entry(name, deflate(data), len(data), zlib.crc32(data))
+
+
+def long_sheet(sheet: bytes, mib: int) -> bytes:
+    """The sheet with honest rows appended up to ``mib`` MiB (ten numbers a row, a made-up
+    code in A), compressing like real figures (about 5 to 1, far under the ratio limit)."""
+    text = sheet.decode("utf-8")
+    head, tail = text.split("</sheetData>")
+    rows, size, r = [], 0, 1000
+    while size < mib * MiB:
+        cells = "".join(f'<c r="{c}{r}"><v>{(r * 7919 + ord(c) * 104729) % 1000003 / 1000}</v></c>'
+                        for c in "ABCDEFGHIJ")
+        row = f'<row r="{r}">{cells}</row>'
+        rows.append(row)
+        size += len(row)
+        r += 1
+    return (head + "".join(rows) + "</sheetData>" + tail).encode("utf-8")
+
+
 def with_doctype(data: bytes, doctype: str) -> bytes:
     """The part with ``doctype`` inserted after its XML declaration (or first)."""
     text = data.decode("utf-8")
@@ -176,6 +196,9 @@ def hostile_files(source: Path, folder: Path, xxe_url: str) -> dict[str, tuple[P
     put("bomb honest 200 MiB (ratio) in sheet1.xml",
         raw_zip(with_prefix(base, "xl/worksheets/sheet1.xml", sheet, 200, zeros_tail(200),
                             honest=True)), "FILE-007")
+    put("honest 24 MiB sheet (a 5 MB file)", raw_zip(_replaced(
+        base, "xl/worksheets/sheet1.xml", _entry("xl/worksheets/sheet1.xml",
+                                                 long_sheet(sheet, 24)))), "FILE-006")
     for e in base:
         data = _original(source, e.name)
         put(f"DTD in {e.name}", raw_zip(_replaced(base, e.name, Entry(

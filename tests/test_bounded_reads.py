@@ -195,3 +195,16 @@ def test_thousands_of_unknown_codes_get_suggestions_for_the_first_few_only():
     assert answers[MAX_SUGGESTIONS:] == [None] * 50
     assert suggester(unknown[0]) == "EH001"  # a remembered answer is still given
     assert suggester("ni 060") == "NI060"
+
+
+def test_more_xml_than_a_return_needs_is_too_large_before_anything_is_unpacked(demo):
+    from xlperf.validate.files import Limits
+
+    with zipfile.ZipFile(demo / "returns" / RETURN) as archive:  # every part is XML here
+        xml = sum(i.file_size for i in archive.infolist())
+    findings = check_file(demo / "returns" / RETURN, limits=Limits(max_xml=20_000))
+    assert [f.rule for f in findings] == ["FILE-006"]
+    assert findings[0].message.startswith(
+        f"{RETURN} is {xml / 1024:.1f} KB of sheets and other XML once unpacked, larger than "
+        "the 19.5 KB allowed")
+    assert check_file(demo / "returns" / RETURN, limits=Limits(max_xml=xml)) == []

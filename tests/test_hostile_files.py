@@ -160,7 +160,7 @@ def test_refresh_refuses_every_hostile_file_and_copies_it_unopened(
 
 # Values only are read from history, so macros do not matter there (docs/ledger.md); the
 # renamed CSV gets its own message from the history reader.
-_HISTORY_REFUSES = {"FILE-003", "FILE-004", "FILE-007", "FILE-008"}
+_HISTORY_REFUSES = {"FILE-003", "FILE-004", "FILE-006", "FILE-007", "FILE-008"}
 
 
 _HISTORY_DRIVER = """

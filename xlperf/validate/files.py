@@ -66,7 +66,11 @@ class Limits:
     - ``max_uncompressed``: the sum of the zip members' declared sizes, 250 MiB;
     - ``max_ratio``: uncompressed / compressed size of the whole archive, 200 (applies only
       above :data:`RATIO_FLOOR` uncompressed; Excel's own files stay far below it);
-    - ``max_members``: the number of parts in the zip package, 5,000.
+    - ``max_members``: the number of parts in the zip package, 5,000;
+    - ``max_xml``: the declared sizes of the XML parts together (sheets, shared strings,
+      styles...: what the readers hold in memory, unlike pictures), 20 MiB. A 1,000-measure
+      return has under 1 MiB; a return of 20 MiB of sheet XML (64,000 rows) is validated in
+      about 380 MB, so a bigger one could not be read within a 512 MB limit.
 
     >>> Limits().max_bytes == 25 * 1024 * 1024
     True
@@ -76,6 +80,7 @@ class Limits:
     max_uncompressed: int = 250 * MiB
     max_ratio: float = 200.0
     max_members: int = 5_000
+    max_xml: int = 20 * MiB
 
 
 def _size(n: float) -> str:
@@ -292,6 +297,11 @@ def _check_limits(infos: list[zipfile.ZipInfo], path: Path, size: int, limits: L
         raise _Stop(rules["FILE-007"].finding(
             file=path, detail=f"{_size(total)}, {ratio:,.0f} times its packed size",
             limit=f"{limits.max_ratio:g} times"))
+    xml = sum(max(i.file_size, 0) for i in infos if i.filename.lower().endswith(_XML_SUFFIXES))
+    if xml > limits.max_xml:
+        raise _Stop(rules["FILE-006"].finding(
+            file=path, size=f"{_size(xml)} of sheets and other XML once unpacked",
+            limit=_size(limits.max_xml)))
 
 
 def _macros(path: Path, names: set[str], types: Any) -> str | None:

@@ -272,8 +272,8 @@ def test_zip_bomb_is_caught_from_the_directory_alone(tmp_path, monkeypatch):
 
 def test_limits_defaults_are_documented():
     limits = Limits()
-    assert (limits.max_bytes, limits.max_uncompressed, limits.max_ratio, limits.max_members) == (
-        25 * 2**20, 250 * 2**20, 200.0, 5000)
+    assert (limits.max_bytes, limits.max_uncompressed, limits.max_ratio, limits.max_members,
+            limits.max_xml) == (25 * 2**20, 250 * 2**20, 200.0, 5000, 20 * 2**20)
     assert "25 MiB" in (Limits.__doc__ or "")
 
 

@@ -545,8 +545,9 @@ def _programmes(master: Any, period: Any) -> pd.DataFrame:
 def _quarantine(path: Path, report: Report, folder: Path, sha: str | None) -> Path:
     """An annotated copy of a return with errors (:func:`xlperf.validate.annotate.annotate`,
     same file name) and its findings as JSON; returns the copy. Left as it is when the same
-    file (SHA-256) with the same findings is already there; a return that cannot be opened
-    is copied as it is."""
+    file (SHA-256) with the same findings is already there; a return that the file checks
+    refused (a zip bomb, unsafe XML, damage: :func:`annotate` never opens it) or that cannot
+    be opened is copied as it is, byte for byte."""
     import shutil
 
     from xlperf.validate.annotate import annotate

@@ -49,6 +49,8 @@ def serve(
                           "server, and it asks for no key.[/]")
     err_console().print(f"xlperf add-in server on {config.url}  (manifest: {config.url}"
                       "/manifest.xml)")
-    uvicorn.run(application, host=host, port=port, log_level="info", server_header=False,
+    from xlperf.server._run import uvicorn_options
+
+    uvicorn.run(application, **uvicorn_options(config),
                 ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
                 ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None)

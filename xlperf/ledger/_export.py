@@ -28,6 +28,38 @@ EXPORT_COLUMNS = (
     "source_file", "source_sha256", "sheet", "cell", "recorded_at", "scored_at",
 )
 FORMATS = ("csv", "parquet")
+# What makes a spreadsheet treat a CSV cell as a formula (OWASP, "CSV Injection"): =, +, -, @,
+# a tab or a carriage return first, and the full-width forms Excel also accepts.
+FORMULA_STARTS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` for a CSV file: every *text* cell that a spreadsheet would run as a
+    formula gets a leading apostrophe (``=HYPERLINK(...)`` -> ``'=HYPERLINK(...)``), as OWASP's
+    CSV-injection guidance says. Numbers (a negative variance) stay numbers; the ledger keeps
+    the text as submitted.
+
+    >>> neutralise_formulas(pd.DataFrame({"commentary": ["=cmd|' /C calc'!A0", "ok", "-1"],
+    ...                                   "variance": [-3.5, 1.0, 2.0]})).to_dict("list")
+    {'commentary': ["'=cmd|' /C calc'!A0", 'ok', "'-1"], 'variance': [-3.5, 1.0, 2.0]}
+    """
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue  # numbers, dates, booleans: never text
+        # Each distinct cell looked at once (a column repeats its titles and services).
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        risky = np.array([isinstance(u, str) and u[:1] != "" and u[0] in FORMULA_STARTS
+                          for u in uniques] + [False], dtype=bool)
+        if risky.any():
+            fixed = np.array([f"'{u}" if r else u for u, r in zip(uniques, risky, strict=False)]
+                             + [None], dtype=object)
+            array = values.to_numpy(dtype=object).copy()
+            hit = risky[codes]
+            array[hit] = fixed[codes[hit]]
+            out[column] = pd.Series(array, index=values.index, dtype=object)
+    return out
 
 
 def export(ledger: Any, measures: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -83,7 +115,10 @@ def write_export(frame: pd.DataFrame, path: str | Path, format: str = "csv") -> 
     """Write :func:`export`'s table to ``path`` atomically; returns the path.
 
     CSV is UTF-8 with a byte-order mark (so Excel shows symbols like ★ and ↑ correctly;
-    Power BI reads it as plain UTF-8). Parquet needs pyarrow
+    Power BI reads it as plain UTF-8), its text cells neutralised against formula injection
+    (:func:`neutralise_formulas`: a commentary ``=HYPERLINK(...)`` is written
+    ``'=HYPERLINK(...)``). Parquet keeps the text as it is (it is never opened as a sheet) and
+    needs pyarrow
     (``pip install xlperf[parquet]``).
     """
     kind = format.strip().lower()
@@ -105,7 +140,8 @@ def write_export(frame: pd.DataFrame, path: str | Path, format: str = "csv") -> 
     os.close(handle)
     try:
         if kind == "csv":
-            frame.to_csv(temporary, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+            neutralise_formulas(frame).to_csv(temporary, index=False, encoding="utf-8-sig",
+                                              date_format="%Y-%m-%d")
         else:
             frame.to_parquet(temporary, index=False)
         os.replace(temporary, target)

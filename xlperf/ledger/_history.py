@@ -82,8 +82,9 @@ def _blank(value: Any) -> bool:
     return isinstance(value, str) and value.strip() == ""
 
 
-# Too large, a zip bomb, unsafe XML, a password: never parsed.
-_UNSAFE = frozenset({"FILE-003", "FILE-006", "FILE-007", "FILE-008"})
+# Too large, a zip bomb, unsafe XML, a password, damage (a CRC failure, a traversal name):
+# never parsed.
+_UNSAFE = frozenset({"FILE-003", "FILE-004", "FILE-006", "FILE-007", "FILE-008"})
 
 
 def _check_safe(path: Path) -> None:

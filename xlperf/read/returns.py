@@ -18,7 +18,8 @@ gives a :class:`Return` with
   :func:`xlperf.findings.cell_ref`.
 
 Values come from python-calamine; the Actual column's % number formats are found in the
-package's XML (:func:`percent_rows`), and defusedxml parses ``docProps/custom.xml``.
+package's XML (:func:`percent_rows`), and defusedxml parses ``docProps/custom.xml``; every
+part is read through the one bounded reader (:class:`xlperf._zip.BoundedPackage`).
 """
 
 from __future__ import annotations
@@ -34,14 +35,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 
+from xlperf._zip import BoundedPackage, PartError
 from xlperf.core.budget import is_total_line
 from xlperf.core.columns import fold
 from xlperf.errors import WorkbookError
 from xlperf.findings import column_letter, column_number
 from xlperf.identity import CAPITAL, FINANCE, IDENTITY_KEYS, IDENTITY_SHEET, PROPERTY_PREFIX
 from xlperf.read._calamine import find_sheet, find_table, open_workbook, sheet_grid
+from xlperf.validate.files import Limits
 
 PERFORMANCE_VALUES = ("Code", "Period", "Actual", "Numerator", "Denominator", "Reported status",
                       "Commentary")
@@ -70,12 +73,14 @@ class Return:
         return self.identity.get("kind", "")
 
 
+# What reading a part can raise: a damaged zip, a part the bounded reader refuses (a lie
+# about its size, a CRC failure) and XML defusedxml refuses (a DTD: DefusedXmlException).
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError,
-               ElementTree.ParseError, ValueError)
+               ElementTree.ParseError, ValueError, PartError, DefusedXmlException)
 
 
-def _properties_of(archive: zipfile.ZipFile) -> dict[str, str]:
-    if "docProps/custom.xml" not in archive.NameToInfo:
+def _properties_of(archive: BoundedPackage) -> dict[str, str]:
+    if archive.info("docProps/custom.xml") is None:
         return {}
     root = ElementTree.fromstring(archive.read("docProps/custom.xml"))
     found = {}
@@ -110,11 +115,11 @@ _BUILTIN_PERCENT = {9, 10}
 _QUOTED = re.compile(r'"[^"]*"|\\.')
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[Any, str | None]:
+def _sheet_parts(archive: BoundedPackage) -> dict[Any, str | None]:
     """Each sheet's name -> its part in the package (from ``workbook.xml`` and its rels);
     remembered by the two parts' CRCs, as every return of a template has the same."""
-    book_info = archive.getinfo("xl/workbook.xml")
-    rels_info = archive.getinfo("xl/_rels/workbook.xml.rels")
+    book_info = archive.by_name["xl/workbook.xml"]
+    rels_info = archive.by_name["xl/_rels/workbook.xml.rels"]
     key = ("parts", book_info.CRC, book_info.file_size, rels_info.CRC, rels_info.file_size)
     if key in _PART_CACHE:
         return _PART_CACHE[key]
@@ -145,10 +150,10 @@ def is_percent_format(code: str) -> bool:
     return "%" in _QUOTED.sub("", code)
 
 
-def _percent_styles(archive: zipfile.ZipFile) -> set[str]:
-    if "xl/styles.xml" not in archive.NameToInfo:
+def _percent_styles(archive: BoundedPackage) -> set[str]:
+    info = archive.info("xl/styles.xml")
+    if info is None:
         return set()
-    info = archive.getinfo("xl/styles.xml")
     key = ("styles", info.CRC, info.file_size)
     if key in _PART_CACHE:
         return _PART_CACHE[key]
@@ -189,8 +194,9 @@ class Package:
     parts cannot be read (the value reader reports that); use it as a context manager."""
 
     def __init__(self, path: str | Path):
-        try:
-            self._archive: zipfile.ZipFile | None = zipfile.ZipFile(path)
+        try:  # every part through the one bounded reader, within the file checks' budget
+            self._archive: BoundedPackage | None = BoundedPackage(
+                path, budget=Limits().max_uncompressed)
         except _ZIP_ERRORS:
             self._archive = None
         self._xml: dict[str, str | None] = {}
@@ -212,7 +218,7 @@ class Package:
             return {}
         try:
             return _properties_of(self._archive)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ElementTree.ParseError):
+        except _ZIP_ERRORS:  # the file checks say what is wrong with it
             return {}
 
     def _sheet_xml(self, sheet: str) -> str | None:
@@ -221,7 +227,7 @@ class Package:
             if self._archive is not None:
                 try:
                     part = _sheet_parts(self._archive).get(sheet)
-                    if part is not None and part in self._archive.NameToInfo:
+                    if part is not None and self._archive.info(part) is not None:
                         text = self._archive.read(part).decode("utf-8", "replace")
                 except _ZIP_ERRORS:
                     text = None

@@ -60,6 +60,13 @@ class ServerConfig:
     max_bytes: int = DEFAULT_MAX_BYTES
     https: bool = False
     lock_timeout: float = 120.0
+    # Slow clients (see docs/server.md): seconds for a request's headers, for its whole body
+    # and between two pieces of it, for an idle kept-alive connection; open connections.
+    header_timeout: float = 10.0
+    body_timeout: float = 120.0
+    body_idle_timeout: float = 15.0
+    keep_alive_timeout: float = 5.0
+    max_connections: int = 64
 
     @classmethod
     def from_env(cls, **kwargs: object) -> ServerConfig:
@@ -107,4 +114,11 @@ class ServerConfig:
                 raise ServerConfigError(f"--master {self.master}: no such file")
         if self.max_bytes < 1024:
             raise ServerConfigError("the payload limit must be at least 1 KB")
+        for name, seconds in (("header", self.header_timeout), ("body", self.body_timeout),
+                              ("body idle", self.body_idle_timeout),
+                              ("keep-alive", self.keep_alive_timeout)):
+            if not seconds > 0:
+                raise ServerConfigError(f"the {name} timeout must be more than 0 seconds")
+        if self.max_connections < 1:
+            raise ServerConfigError("the connection limit must be at least 1")
         return self

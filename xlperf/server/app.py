@@ -38,6 +38,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from xlperf.errors import BusyError, InputError, WorkbookError, XlperfError
 from xlperf.server._config import ServerConfig, ServerConfigError, is_loopback
 from xlperf.server._functions import Functions
+from xlperf.server._guards import LimitBody, ScrubPaths
 from xlperf.server._json import JSONResponse  # every answer: NaN written as null
 from xlperf.server._manifest import manifest_xml
 from xlperf.server._service import Team
@@ -62,64 +63,6 @@ class _Refused(Exception):
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"ok": False, "error": message}, status_code=status, headers=headers)
-
-
-class _LimitBody:
-    """Pure ASGI middleware: a body over ``max_bytes`` is refused with 413 before it is read
-    (by its ``Content-Length``) or as soon as it grows past the limit (a chunked upload)."""
-
-    def __init__(self, app: Any, max_bytes: int):
-        self.app, self.max_bytes = app, max_bytes
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        message = (f"The workbook is too big to send ({{size}}); this server accepts up to "
-                   f"{self.max_bytes / 1_048_576:.0f} MB. Remove unused sheets or rows and "
-                   "try again.")
-        for key, value in scope.get("headers", []):
-            if key == b"content-length":
-                try:
-                    size = int(value)
-                except ValueError:
-                    size = -1
-                if size < 0:
-                    await _error(400, "The request has a bad Content-Length.")(
-                        scope, receive, send)
-                    return
-                if size > self.max_bytes:
-                    text = message.format(size=f"{size / 1_048_576:.1f} MB")
-                    await _error(413, text)(scope, receive, send)
-                    return
-        if scope.get("method") not in ("POST", "PUT", "PATCH"):
-            await self.app(scope, receive, send)
-            return
-        # Read the body here, up to the limit (a chunked upload has no Content-Length), and
-        # hand it on in one piece: the endpoints read it whole anyway.
-        chunks, seen, more = [], 0, True
-        while more:
-            event = await receive()
-            if event["type"] == "http.disconnect":
-                return
-            chunk = event.get("body", b"")
-            seen += len(chunk)
-            if seen > self.max_bytes:
-                text = message.format(size=f"over {self.max_bytes / 1_048_576:.0f} MB")
-                await _error(413, text)(scope, receive, send)
-                return
-            chunks.append(chunk)
-            more = event.get("more_body", False)
-        body, sent = b"".join(chunks), False
-
-        async def replay() -> dict[str, Any]:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
 
 
 def create_app(config: ServerConfig, *, team: Team | None = None) -> FastAPI:
@@ -202,6 +145,8 @@ def create_app(config: ServerConfig, *, team: Team | None = None) -> FastAPI:
             return json.loads(raw)
         except (UnicodeDecodeError, ValueError) as error:
             raise _Refused(400, f"The request was not valid JSON ({error}).") from None
+        except RecursionError:  # LimitBody bounds the depth; this is the last word
+            raise _Refused(400, "The request nests too deeply to be read.") from None
 
     # -- the add-in's files (no token) --------------------------------------------------------
     @app.get("/", include_in_schema=False)
@@ -284,5 +229,31 @@ def create_app(config: ServerConfig, *, team: Team | None = None) -> FastAPI:
         # pointed at 127.0.0.1 (DNS rebinding): only this computer's own names are served.
         app.add_middleware(TrustedHostMiddleware,
                            allowed_hosts=["127.0.0.1", "localhost", "::1", config.host])
-    app.add_middleware(_LimitBody, max_bytes=config.max_bytes)
+    app.add_middleware(LimitBody, max_bytes=config.max_bytes, timeout=config.body_timeout,
+                       idle_timeout=config.body_idle_timeout)
+    app.add_middleware(ScrubPaths, roots=lambda: _server_folders(config, team))
     return app
+
+
+def _server_folders(config: ServerConfig, team: Team) -> list[str]:
+    """The folders of the server's disk no answer may name: the master's, its ledger's, the
+    returns', the working directory and the temporary folder (each as given and resolved)."""
+    import tempfile
+    from pathlib import Path
+
+    folders: list[Path] = [Path.cwd(), Path(tempfile.gettempdir()), Path.home()]
+    if config.master is not None:
+        folders.append(config.master.parent)
+        try:
+            folders.append(team.ledger_path().parent)
+            folders.extend(team.returns())
+        except (XlperfError, OSError):
+            pass
+    out = set()
+    for folder in folders:
+        out.add(str(folder))
+        try:
+            out.add(str(folder.resolve()))
+        except OSError:
+            pass
+    return sorted(out)

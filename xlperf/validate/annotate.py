@@ -124,7 +124,16 @@ def flagged_format(number_format: str | None, symbol: str) -> str:
 def annotate(report: Report, out_dir: str | Path) -> Path:
     """Write the annotated copy of ``report.file`` into ``out_dir`` (same file name) and
     return its path. Raises :class:`~xlperf.errors.WorkbookError` when the return cannot be
-    opened (a file with a file-level finding is not copied)."""
+    opened, and before opening anything when the file checks or the reader refused it (a
+    ``FILE-001`` to ``FILE-010`` or ``FILE-019`` finding: a zip bomb, unsafe XML, damage):
+    only what was safely read is ever opened with openpyxl."""
+    from xlperf.validate.returns import UNREADABLE
+
+    source = Path(str(report.file))
+    refused = next((f for f in report.findings if f.rule in UNREADABLE), None)
+    if refused is not None:
+        raise WorkbookError(f"{source}: not opened to annotate, as the file checks refused it "
+                            f"({refused.rule})", file=str(source))
     from openpyxl import load_workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -132,7 +141,6 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
 
     from xlperf.validate.catalogue import load_rules
 
-    source = Path(str(report.file))
     out = Path(out_dir)
     target = out / source.name
     if target.resolve() == source.resolve():

@@ -9,16 +9,24 @@ returns findings (rules ``FILE-001`` to ``FILE-010`` of the catalogue) instead o
    legacy ``.xls`` (``FILE-002``) or, when its directory holds an ``EncryptionInfo`` stream, a
    password-protected workbook (``FILE-003``); anything else (a CSV, PDF, web page, picture or
    random bytes renamed ``.xlsx``) is not a workbook (``FILE-001``, saying what it looks like);
-3. the zip's central directory can be read (``FILE-004``) and its declared sizes stay within
-   :class:`Limits` (``FILE-007``, checked before any member is decompressed);
-4. macros: a ``vbaProject.bin``, Excel 4.0 macro sheets, a macro-enabled content type or a
+3. the zip's central directory can be read (``FILE-004``), names no part twice and no part
+   outside the package (``..``, an absolute name: ``FILE-004``), and its declared sizes stay
+   within :class:`Limits` (``FILE-007``, checked before any member is decompressed);
+4. every member is streamed once through the one bounded reader
+   (:class:`xlperf._zip.BoundedPackage`): a part that unpacks past its declared size or past
+   the total limit is a zip bomb (``FILE-007``), a CRC-32 mismatch or a cut-short part is
+   damage (``FILE-004``), and every XML part (``.xml``, ``.rels``, ``.vml`` or anything that
+   starts like XML) with a DTD or an entity declaration is unsafe XML (``FILE-008``), so no
+   reader (python-calamine, defusedxml, openpyxl) ever meets one;
+5. macros: a ``vbaProject.bin``, Excel 4.0 macro sheets, a macro-enabled content type or a
    ``.xlsm``/``.xltm`` name (``FILE-005``, unless ``allow_macros``);
-5. ``[Content_Types].xml``, ``_rels/.rels`` and the workbook part are parsed with defusedxml,
+6. ``[Content_Types].xml``, ``_rels/.rels`` and the workbook part are parsed with defusedxml,
    which refuses DTDs and entity declarations (``FILE-008``: the "billion laughs"), and the
    workbook part must exist (``FILE-009``).
 
-Nothing here decompresses a sheet; the three small XML parts read in step 5 are read through
-:mod:`zipfile`, which never returns more than a member's declared (and already checked) size.
+Step 4 inflates each member in 64 KiB steps and keeps only the small parts of step 6, so a
+check costs time in proportion to the declared sizes (already within the limits) and memory
+of a few steps, whatever the file claims.
 """
 
 from __future__ import annotations
@@ -26,11 +34,11 @@ from __future__ import annotations
 import stat
 import struct
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from xlperf._zip import BoundedPackage, PartError
 from xlperf.findings import Finding
 from xlperf.validate.catalogue import Rule, load_rules
 
@@ -58,7 +66,11 @@ class Limits:
     - ``max_uncompressed``: the sum of the zip members' declared sizes, 250 MiB;
     - ``max_ratio``: uncompressed / compressed size of the whole archive, 200 (applies only
       above :data:`RATIO_FLOOR` uncompressed; Excel's own files stay far below it);
-    - ``max_members``: the number of parts in the zip package, 5,000.
+    - ``max_members``: the number of parts in the zip package, 5,000;
+    - ``max_xml``: the declared sizes of the XML parts together (sheets, shared strings,
+      styles...: what the readers hold in memory, unlike pictures), 20 MiB. A 1,000-measure
+      return has under 1 MiB; a return of 20 MiB of sheet XML (64,000 rows) is validated in
+      about 380 MB, so a bigger one could not be read within a 512 MB limit.
 
     >>> Limits().max_bytes == 25 * 1024 * 1024
     True
@@ -68,6 +80,7 @@ class Limits:
     max_uncompressed: int = 250 * MiB
     max_ratio: float = 200.0
     max_members: int = 5_000
+    max_xml: int = 20 * MiB
 
 
 def _size(n: float) -> str:
@@ -215,23 +228,21 @@ class _Stop(Exception):
         self.finding = finding
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
-                 rules: dict[str, Rule]) -> bytes:
-    """A member's bytes (never more than its declared size), or a finding."""
-    try:
-        with zf.open(info) as member:
-            return member.read(info.file_size + 1)
-    except RuntimeError as error:  # zipfile: "File ... is encrypted, password required"
-        if "encrypted" in str(error):
-            raise _Stop(rules["FILE-003"].finding(file=path)) from None
-        raise _Stop(rules["FILE-004"].finding(
-            file=path, detail=f"{info.filename} cannot be unpacked")) from None
-    except NotImplementedError:
-        raise _Stop(rules["FILE-004"].finding(
-            file=path, detail=f"{info.filename} uses a compression Excel does not use")) from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
-        raise _Stop(rules["FILE-004"].finding(
-            file=path, detail=f"{info.filename} is corrupt")) from None
+def _part_finding(error: PartError, path: Path, rules: dict[str, Rule],
+                  limits: Limits) -> Finding:
+    """The finding for a member the bounded reader refused."""
+    if error.kind == "encrypted":
+        return rules["FILE-003"].finding(file=path)
+    if error.kind == "lies":
+        return rules["FILE-007"].finding(
+            file=path, detail=f"more than it declares (its part {error.part} {error.detail})",
+            limit=_size(limits.max_uncompressed))
+    if error.kind == "budget":
+        limit = _size(limits.max_uncompressed)
+        return rules["FILE-007"].finding(
+            file=path, detail=f"more than {limit} (its part {error.part} {error.detail})",
+            limit=limit)
+    return rules["FILE-004"].finding(file=path, detail=f"its part {error.part} {error.detail}")
 
 
 def _parse_xml(data: bytes, part: str, path: Path, rules: dict[str, Rule]) -> Any:
@@ -286,6 +297,11 @@ def _check_limits(infos: list[zipfile.ZipInfo], path: Path, size: int, limits: L
         raise _Stop(rules["FILE-007"].finding(
             file=path, detail=f"{_size(total)}, {ratio:,.0f} times its packed size",
             limit=f"{limits.max_ratio:g} times"))
+    xml = sum(max(i.file_size, 0) for i in infos if i.filename.lower().endswith(_XML_SUFFIXES))
+    if xml > limits.max_xml:
+        raise _Stop(rules["FILE-006"].finding(
+            file=path, size=f"{_size(xml)} of sheets and other XML once unpacked",
+            limit=_size(limits.max_xml)))
 
 
 def _macros(path: Path, names: set[str], types: Any) -> str | None:
@@ -307,7 +323,7 @@ def _check_zip(path: Path, size: int, limits: Limits, allow_macros: bool,
                rules: dict[str, Rule]) -> list[Finding]:
     findings: list[Finding] = []
     try:
-        zf = zipfile.ZipFile(path)
+        package = BoundedPackage(path, budget=limits.max_uncompressed)
     except zipfile.BadZipFile:
         return [rules["FILE-004"].finding(
             file=path, detail="the zip package is incomplete or corrupt; it may have been cut "
@@ -315,26 +331,132 @@ def _check_zip(path: Path, size: int, limits: Limits, allow_macros: bool,
     except (OSError, EOFError, ValueError, struct.error, UnicodeError, NotImplementedError):
         return [rules["FILE-004"].finding(file=path, detail="its zip directory is corrupt")]
     try:
-        with zf:
-            _check_package(zf, path, size, limits, allow_macros, rules, findings)
+        with package:
+            _check_package(package, path, size, limits, allow_macros, rules, findings)
     except _Stop as stop:
         findings.append(stop.finding)
     return findings
 
 
-def _check_package(zf: zipfile.ZipFile, path: Path, size: int, limits: Limits,
+def _bad_name(name: str) -> bool:
+    """A member name Excel never writes and an unpacking tool could follow out of its folder:
+    absolute, with a drive, a backslash, a ``..`` step or a control character."""
+    if not name or name.startswith("/") or "\\" in name or (len(name) > 1 and name[1] == ":"):
+        return True
+    if any(ord(ch) < 32 for ch in name):
+        return True
+    return ".." in name.split("/")
+
+
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"),
+              "<!ENTITY".encode("utf-16-le"))
+_MARK_TAIL = max(len(m) for m in _DTD_MARKS) - 1
+
+
+def _looks_like_xml(first: bytes) -> bool:
+    head = first[:64].lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n\x00")
+    return head.startswith(b"<")
+
+
+def _declares_dtd(first: bytes) -> bool:
+    """True when the XML prolog at the start of a part has a DTD or an entity declaration
+    (expat, which never fetches or expands anything: it only reports the declarations)."""
+    from xml.parsers import expat
+
+    found: list[bool] = []
+
+    class _Root(Exception):
+        pass
+
+    def declaration(*_args: object) -> None:
+        found.append(True)
+
+    def root(*_args: object) -> None:
+        raise _Root
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = declaration
+    parser.EntityDeclHandler = declaration
+    parser.StartElementHandler = root
+    try:
+        parser.Parse(first, False)
+    except _Root:
+        pass
+    except expat.ExpatError:
+        pass  # not well-formed: the part's reader reports that
+    return bool(found)
+
+
+def _check_members(package: BoundedPackage, path: Path, limits: Limits,
+                   rules: dict[str, Rule], keep: set[str]) -> dict[str, bytes]:
+    """Stream every member once through the bounded reader (sizes, budget, CRC-32) and check
+    each XML part for a DTD or entity declaration; returns the bytes of the parts in
+    ``keep``. Raises :class:`_Stop` with the first problem."""
+    kept: dict[str, bytes] = {}
+    for info in package.infos:
+        if info.is_dir():
+            continue
+        xml = info.filename.lower().endswith(_XML_SUFFIXES)
+        chunks: list[bytes] = []
+        head, tail, first = b"", b"", True
+        try:
+            for chunk in package.stream(info):
+                if first:
+                    xml = xml or _looks_like_xml(chunk)
+                    first = False
+                if xml:
+                    if len(head) < 8192:
+                        head += chunk[:8192 - len(head)]
+                    window = tail + chunk
+                    if any(mark in window for mark in _DTD_MARKS):
+                        raise _Stop(rules["FILE-008"].finding(file=path, part=info.filename))
+                    tail = window[-_MARK_TAIL:]
+                if info.filename in keep:
+                    chunks.append(chunk)
+        except PartError as error:
+            raise _Stop(_part_finding(error, path, rules, limits)) from None
+        if xml and head and _declares_dtd(head):
+            raise _Stop(rules["FILE-008"].finding(file=path, part=info.filename))
+        if info.filename in keep:
+            kept[info.filename] = b"".join(chunks)
+    return kept
+
+
+def _check_package(package: BoundedPackage, path: Path, size: int, limits: Limits,
                    allow_macros: bool, rules: dict[str, Rule], findings: list[Finding]) -> None:
     """Steps 3 to 5 on an open package; appends to ``findings`` or raises :class:`_Stop`."""
-    infos = zf.infolist()
+    infos = package.infos
     names = {i.filename for i in infos}
     _check_limits(infos, path, size, limits, rules)
-    by_name = {i.filename: i for i in infos}
+    if len(names) != len(infos):
+        twice = sorted({i.filename for i in infos if
+                        sum(j.filename == i.filename for j in infos) > 1})
+        raise _Stop(rules["FILE-004"].finding(
+            file=path, detail=f"the part {twice[0]} is in it twice, which Excel never writes"))
+    bad = next((i.orig_filename for i in infos if _bad_name(i.orig_filename)), None)
+    if bad is not None:
+        raise _Stop(rules["FILE-004"].finding(
+            file=path, detail=f"a part is named {bad!r}, a name Excel never writes"))
+    by_name = package.by_name
+    # Macros the names alone show are reported even when a part then stops the checks.
+    why = _macros(path, names, None)
+    if why and not allow_macros:
+        findings.append(rules["FILE-005"].finding(file=path, detail=why))
+    kept = _check_members(package, path, limits, rules,
+                          keep={"[Content_Types].xml", "_rels/.rels"})
+    package.left = limits.max_uncompressed  # every size is now known to be honest
 
     def parse(part: str) -> Any:
-        info = by_name.get(part)
-        if info is None:
+        if by_name.get(part) is None:
             return None
-        return _parse_xml(_read_member(zf, info, path, rules), part, path, rules)
+        data = kept.get(part)
+        if data is None:
+            try:
+                data = package.read(part)
+            except PartError as error:
+                raise _Stop(_part_finding(error, path, rules, limits)) from None
+        return _parse_xml(data, part, path, rules)
 
     types = parse("[Content_Types].xml")
     if types is None and not any(n.startswith("xl/") for n in names):
@@ -345,8 +467,9 @@ def _check_package(zf: zipfile.ZipFile, path: Path, size: int, limits: Limits,
         else:
             kind = "a zip archive"
         raise _Stop(rules["FILE-001"].finding(file=path, kind=kind))
-    why = _macros(path, names, types)
-    if why and not allow_macros:
+    if not why:
+        why = _macros(path, names, types)
+    if why and not allow_macros and not any(f.rule == "FILE-005" for f in findings):
         findings.append(rules["FILE-005"].finding(file=path, detail=why))
     rels = parse("_rels/.rels")
     part = _workbook_part(rels, types, names)

@@ -1114,7 +1114,9 @@ def _performance(files: Sequence[_File], facts: _MasterFacts | None,
         "register": known_register,
     }, index=cells.index)
     findings = _run_schema(rows, "performance")
-    context = {"suggest": _suggester(facts),
+    suggester = _suggester(facts)
+    suggester.searches = 0  # the search budget is per batch (the memo is kept)
+    context = {"suggest": suggester,
                "allowed": {cells.index[i]: _allowed_words(scheme.iat[i], polarity.iat[i], facts)
                            for i in np.flatnonzero(status_ok == False)}}  # noqa: E712
 
@@ -1504,6 +1506,11 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+# "Did you mean" searches per batch: a hostile return of 100,000 unknown codes took minutes of
+# difflib (5 ms each); past this many the findings say only that the code is unknown.
+MAX_SUGGESTIONS = 500
+
+
 @lru_cache(maxsize=100_000)
 def _pairs(code: str) -> frozenset[str]:
     return frozenset(code[i:i + 2] for i in range(len(code) - 1))
@@ -1520,6 +1527,7 @@ class _Suggester:
             self.folded.setdefault(fold(candidate).replace(" ", ""), candidate)
         self.lengths = np.array([len(c) for c in self.codes], dtype=np.int64)
         self.memo: dict[str, str | None] = {}
+        self.searches = 0
 
     def __call__(self, code: str) -> str | None:
         if code in self.memo:
@@ -1528,6 +1536,9 @@ class _Suggester:
         if same is not None:
             self.memo[code] = same
             return same
+        if self.searches >= MAX_SUGGESTIONS:
+            return None  # thousands of unknown codes are not typing slips: no minutes of difflib
+        self.searches += 1
         near = [self.codes[i] for i in np.flatnonzero(np.abs(self.lengths - len(code)) <= 2)]
         if len(near) > 40:  # keep difflib quick: the 40 sharing most pairs of letters
             grams = {code[i:i + 2] for i in range(len(code) - 1)}

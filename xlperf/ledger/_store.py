@@ -10,6 +10,7 @@ transaction, so a refresh that dies leaves the ledger exactly as it was.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -385,12 +386,22 @@ class Ledger:
             return LedgerError(f"the ledger {self.path} cannot be written ({text}): nothing "
                                "was recorded and the master was not changed. Make the file "
                                "and its folder writable for you, then run again")
+        if "unable to open" in text and not os.access(self.path.parent, os.W_OK):
+            return LedgerError(f"the ledger {self.path} cannot be opened for writing: its "
+                               f"folder is read-only ({text}). Nothing was recorded and the "
+                               "master was not changed; make the folder writable for you, "
+                               "then run again")
         if "full" in text or code == "SQLITE_FULL":
             return LedgerError(f"the ledger {self.path} cannot be written: the disk (or your "
                                f"quota) is full ({text}). Nothing was recorded and the master "
                                "was not changed; free some space, then run again")
+        if "disk I/O" in text or code.startswith("SQLITE_IOERR"):
+            return LedgerError(f"the ledger {self.path} could not be read or written ({text}"
+                               f"{', ' + code if code else ''}): the disk may be full, or "
+                               "failing. Nothing was recorded and the master was not changed; "
+                               "free some space and check the disk, then run again")
         if type(error) is sqlite3.DatabaseError or any(
-                word in text for word in ("malformed", "not a database", "disk I/O")):
+                word in text for word in ("malformed", "not a database")):
             return LedgerError(damaged_message(self.path, text))
         return LedgerError(f"the ledger {self.path} cannot be used: {text}")
 
@@ -410,7 +421,11 @@ class Ledger:
             return
         result = self.quick_check()
         if result != "ok":
-            raise LedgerError(damaged_message(self.path, result[:300]))
+            problems = [line.strip() for line in result.replace("; ", "\n").splitlines()
+                        if line.strip() and not line.startswith("***")]
+            detail = (f"SQLite's check found {len(problems)}{'+' * (len(problems) >= 5)} "
+                      f"problems, the first: {problems[0]}" if problems else result)
+            raise LedgerError(damaged_message(self.path, detail[:300]))
         self._checked = True
 
     def refresh_count(self) -> int:

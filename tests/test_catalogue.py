@@ -38,7 +38,7 @@ PLACEHOLDERS = {
     "suggestion", "first_cell", "owner_service", "comment_cell", "reason", "minimum", "maximum",
     "unit", "numerator", "denominator", "allowed", "actual", "target", "previous_period",
     "previous", "change", "threshold", "factor", "usual", "hint", "status", "first", "line",
-    "difference", "forecast", "budget", "variance", "estimate",
+    "difference", "forecast", "budget", "variance", "estimate", "other",
 }
 
 
@@ -58,7 +58,7 @@ def test_ids_are_stable_and_complete():
     for prefix in ("FILE", "PERF", "FIN"):
         numbers = [int(i[-3:]) for i in ids if i.startswith(prefix + "-")]
         assert numbers == list(range(1, len(numbers) + 1)), f"{prefix} ids have gaps"
-    assert len([i for i in ids if i.startswith("FILE")]) == 20
+    assert len([i for i in ids if i.startswith("FILE")]) == 21
     assert {r.severity for r in rules.values()} == {"error", "query"}
     assert {r.applies_to for r in rules.values()} == set(APPLIES_TO)
     assert FIXED_RULES <= set(rules)
@@ -163,7 +163,7 @@ def test_rules_command_prints_the_catalogue():
     assert result.exit_code == 0, result.output
     for rule_id in load_rules():
         assert rule_id in result.output
-    assert "44 rules" in result.output
+    assert "45 rules" in result.output
 
 
 def test_rules_command_json_and_filter():

@@ -251,6 +251,62 @@ def collect_returns(folder: str | Path, period: Any) -> tuple[list[Path], list[F
     return found, skipped
 
 
+def _saved(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return float("-inf")
+
+
+def one_return_each(paths: Sequence[Path], reports: Sequence[Report]
+                    ) -> tuple[list[bool], list[Report], list[FileOutcome]]:
+    """One return per kind, service and period (as the returns' identities say): of two or
+    more, the one saved last (the file's modified time; at the same time, the later name
+    without its extension, so ``X (corrected).xlsx`` wins over ``X.xlsx``) is used and the
+    others are skipped. The one used gets a ``FILE-021`` query naming each file left out, whichever rule chose.
+
+    Returns (which of ``paths`` to use, the reports with the queries added, the returns
+    left out as skipped outcomes).
+    """
+    from xlperf.validate.catalogue import load_rules
+
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for i, report in enumerate(reports):
+        service = str(report.meta.get("service") or "").strip().casefold()
+        period = str(report.meta.get("period") or "").strip().casefold()
+        if service and period:
+            kind = str(report.meta.get("kind") or "")
+            groups.setdefault((kind, service, period), []).append(i)
+    keep = [True] * len(paths)
+    out = list(reports)
+    left_out: list[FileOutcome] = []
+    rule = None
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        rule = rule or load_rules()["FILE-021"]
+        order = sorted(members, key=lambda i: (_saved(paths[i]), paths[i].stem.casefold()))
+        chosen, others = order[-1], order[:-1]
+        when = datetime.fromtimestamp(_saved(paths[chosen])).strftime("%Y-%m-%d %H:%M:%S")
+        meta = reports[chosen].meta
+        added = []
+        for other in others:
+            same_time = _saved(paths[other]) == _saved(paths[chosen])
+            detail = (f"saved at the same time, {when}: the later name" if same_time
+                      else f"saved last, at {when}")
+            added.append(rule.finding(file=paths[chosen], other=paths[other].name,
+                                      service=meta.get("service"), period=meta.get("period"),
+                                      detail=detail))
+            keep[other] = False
+            left_out.append(FileOutcome(paths[other], SKIPPED, str(reports[other].meta.get(
+                "kind") or ""), report=Report(tuple(added[-1:]), file=str(paths[other])),
+                note=f"the same return as {paths[chosen].name}, used instead ({detail}; "
+                     "FILE-021)"))
+        out[chosen] = Report(reports[chosen].findings + tuple(added),
+                             file=reports[chosen].file, meta=reports[chosen].meta)
+    return keep, out, left_out
+
+
 def _given(returns: Sequence[str | Path], period: Any) -> tuple[list[Path], list[FileOutcome]]:
     paths: list[Path] = []
     skipped: list[FileOutcome] = []
@@ -840,6 +896,11 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             ) if paths else []
             reports = [report for report, _read in validated]
             reads = [read for _report, read in validated]
+            keep, reports, superseded = one_return_each(paths, reports)
+            paths = [p for p, k in zip(paths, keep, strict=True) if k]
+            reads = [r for r, k in zip(reads, keep, strict=True) if k]
+            reports = [r for r, k in zip(reports, keep, strict=True) if k]
+            skipped = [*skipped, *superseded]
             lap("validate")
 
             say("Reading accepted values", 0.4)

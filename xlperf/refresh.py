@@ -263,7 +263,8 @@ def one_return_each(paths: Sequence[Path], reports: Sequence[Report]
     """One return per kind, service and period (as the returns' identities say): of two or
     more, the one saved last (the file's modified time; at the same time, the later name
     without its extension, so ``X (corrected).xlsx`` wins over ``X.xlsx``) is used and the
-    others are skipped. The one used gets a ``FILE-021`` query naming each file left out, whichever rule chose.
+    others are skipped. The one used gets a ``FILE-021`` query naming each file left out,
+    whichever rule chose.
 
     Returns (which of ``paths`` to use, the reports with the queries added, the returns
     left out as skipped outcomes).

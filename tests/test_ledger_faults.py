@@ -330,6 +330,29 @@ def test_after_a_kill_between_commit_and_replace_the_log_shows_what_was_recorded
     assert f"recorded by refresh {result.refresh_id - 1}" in log
 
 
+def test_a_history_import_since_the_master_was_written_is_listed(council: Path) -> None:
+    from xlperf.read._calamine import open_workbook, sheet_grid
+
+    master, ledger = council / "master.xlsx", council / "master.ledger.sqlite"
+    with Ledger(ledger) as store:
+        was = store.current_values("EH 02", "Q1 2013/14")["Actual"].iloc[0]
+    history = council / "corrected history.csv"
+    history.write_text("Code,Period,Value\nEH 02,Q1 2013/14,12345\n", encoding="utf-8")
+    imported = runner.invoke(app, ["import-history", str(master), str(history)])
+    assert imported.exit_code == 0, imported.output
+    result = refresh(ZipWorkbook(master))
+    log = "\n".join(" | ".join(str(c) for c in r if c not in (None, ""))
+                    for r in sheet_grid(open_workbook(master), "Log"))
+    assert f"History import {result.refresh_id - 1} " in log
+    assert f"EH 02 Q1 2013/14: {was:g} -> 12345" in log
+    assert f"recorded by history import {result.refresh_id - 1}" in log
+    # Written now: the next refresh lists nothing from before it.
+    again = refresh(ZipWorkbook(master))
+    log = "\n".join(" | ".join(str(c) for c in r if c not in (None, ""))
+                    for r in sheet_grid(open_workbook(master), "Log"))
+    assert again.refresh_id == result.refresh_id + 1 and "History import" not in log
+
+
 # ------------------------------------------------------------------------------ waiting
 def test_a_second_refresh_waits_for_the_first_or_says_who_holds_it(council: Path) -> None:
     from xlperf.write import _files

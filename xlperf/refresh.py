@@ -1118,20 +1118,27 @@ def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequenc
                 ("recorded", "values recorded"), ("inserted", "values recorded"),
                 ("restatements", "restatements"), ("re-rated", "statuses re-rated"))
                 if k in counts_then)
-            lines.append(LogLine("not shown before", f"{run['kind'].capitalize()} {run['id']} "
-                                 f"(started {run['started_at'][:16].replace('T', ' ')} UTC) is "
-                                 f"in the ledger but this workbook was not written after it "
-                                 f"(stopped before the file was replaced, or not saved): "
-                                 f"{what or 'nothing counted'}; its restatements follow.",
-                                 time=when))
+            started = str(run["started_at"])[:16].replace("T", " ")
+            if run["kind"] == "refresh":
+                text = (f"Refresh {run['id']} (started {started} UTC) is in the ledger but "
+                        "this workbook was not written after it (the run stopped before the "
+                        "file was replaced, or the workbook was not saved)")
+            else:
+                text = (f"History import {run['id']} (started {started} UTC) recorded in the "
+                        "ledger after this workbook was last written")
+            lines.append(LogLine("not shown before", f"{text}: {what or 'nothing counted'}; "
+                                 "its restatements are listed below.", time=when))
+        kinds = dict(zip(runs["id"].astype(int), runs["kind"], strict=True)) if len(runs) else {}
         for row in restated.to_dict("records"):
             new = _shown(row.get("value")) if row.get("value") == row.get("value") else (
                 row.get("no_data_reason") or "none")
             old = (_shown(row.get("previous")) if row.get("previous") == row.get("previous")
                    else (row.get("previous_reason") or "none"))
+            by = ("refresh" if kinds.get(int(row["refresh_id"]), "refresh") == "refresh"
+                  else "history import")
             lines.append(LogLine("restatement", f"{row['code']} {row['period']}: {old} -> "
                                  f"{new} (was from {row.get('previous_source') or 'history'};"
-                                 f" recorded by refresh {row['refresh_id']})",
+                                 f" recorded by {by} {row['refresh_id']})",
                                  file=str(row.get("source_file") or ""),
                                  sheet=str(row.get("sheet") or ""),
                                  cell=str(row.get("cell") or ""), time=when))

@@ -26,7 +26,7 @@ import pytest
 from typer.testing import CliRunner
 
 from xlperf.cli import app
-from xlperf.errors import BusyError, LedgerError, XlperfError
+from xlperf.errors import BusyError, LedgerError
 from xlperf.ledger import Ledger
 from xlperf.refresh import ZipWorkbook, refresh
 
@@ -409,7 +409,3 @@ def test_a_refresh_holds_the_ledger_from_before_it_reads_history(council: Path) 
     finally:
         store_module.Ledger.current_values = real  # type: ignore[method-assign]
     assert seen and all("locked" in s for s in seen), seen
-
-
-def test_ledger_errors_are_xlperf_errors() -> None:
-    assert issubclass(LedgerError, XlperfError)

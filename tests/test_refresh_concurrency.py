@@ -24,9 +24,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIOD = "Q2 2013/14"
-# Trials per pair of doors: 5 + 5 in the suite (a trial costs about 6-10 s of two
+# Trials per pair of doors: 3 + 3 in the suite (a trial costs about 6-15 s of two
 # processes); XLPERF_TRIALS=10 runs ten of each (docs/refresh.md has the figures).
-TRIALS = int(os.environ.get("XLPERF_TRIALS", "5"))
+TRIALS = int(os.environ.get("XLPERF_TRIALS", "3"))
 EARLY_HELP = "Early Help - Q2 2013-14.xlsx"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200",
        "XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}

@@ -558,8 +558,9 @@ def test_a_failed_write_leaves_the_file_and_no_temporary(master: Path, monkeypat
         raise OSError("disk full")
 
     monkeypatch.setattr(lossless._Plan, "write_zip", explode)
-    with pytest.raises(OSError):
-        write_sheets(master, {"Scorecard": scorecard()})
+    with pytest.raises(WorkbookError, match="was not changed: writing its new version beside "
+                                            r"it failed \(disk full\)"):
+        write_sheets(master, {"Scorecard": scorecard()})  # a sentence, not an OSError
     assert master.read_bytes() == before
     assert sorted(p.name for p in master.parent.iterdir()) == ["master.xlsx"]
 
@@ -583,12 +584,27 @@ def test_open_in_excel_or_libreoffice_is_refused(master: Path, owner: str) -> No
 
 
 def test_lock_held_by_a_live_run_is_refused_and_a_stale_one_taken(master: Path) -> None:
+    import threading
+
     lock = _files.lock_path(master)
-    with _files.workbook_lock(master):
+    held, release = threading.Event(), threading.Event()
+
+    def other_run() -> None:  # another run: the same thread taking it again is let through
+        with _files.workbook_lock(master):
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=other_run)
+    thread.start()
+    held.wait(10)
+    try:
         assert lock.exists()
         with pytest.raises(BusyError) as info:
             write_sheets(master, {"Scorecard": scorecard()})
-    assert "another xlperf run" in str(info.value)
+    finally:
+        release.set()
+        thread.join(10)
+    assert "in use by another xlperf run" in str(info.value)
     assert not lock.exists()
     # a lock left by a process that has gone
     dead = subprocess.Popen([sys.executable, "-c", "pass"])

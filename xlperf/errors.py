@@ -9,6 +9,7 @@ means xlperf cannot continue with what it was given, and its message says why in
     │   ├── PeriodError         "'Q5 2013/14' is not a period xlperf recognises ..."
     │   └── SchemeError         "scheme 'traffic' is not defined ..."
     ├── WorkbookError           a file cannot be read or written as a workbook
+    ├── LedgerError             the ledger is damaged, missing, empty or cannot be written
     └── BusyError               the master is open in Excel or another refresh holds the lock
 
 Third-party errors (zipfile, openpyxl, calamine, xlwings) are translated into these at the one
@@ -48,6 +49,11 @@ class WorkbookError(XlperfError):
         super().__init__(message)
         self.file = file
         self.sheet = sheet
+
+
+class LedgerError(XlperfError):
+    """The ledger cannot be used: damaged (fails SQLite's check), empty or missing where the
+    master says it had one, read-only, or the disk is full. Nothing was written into it."""
 
 
 class BusyError(XlperfError):

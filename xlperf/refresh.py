@@ -29,7 +29,9 @@ the master and the ledger as they were, or both refreshed.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +42,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from xlperf.errors import InputError, WorkbookError
+from xlperf.errors import InputError, LedgerError, WorkbookError
 from xlperf.findings import Finding, Report, cell_ref, parse_ref
 
 __all__ = ["FileOutcome", "RefreshResult", "Workbook", "ZipWorkbook", "collect_returns",
@@ -50,6 +52,8 @@ __all__ = ["FileOutcome", "RefreshResult", "Workbook", "ZipWorkbook", "collect_r
 CONFIG_SHEETS = ("Measures", "Targets", "Budget", "Capital", "Schemes", "Settings")
 RETURN_SUFFIXES = (".xlsx", ".xlsm")
 ACCEPTED, PARTLY, REJECTED, SKIPPED = "accepted", "partly accepted", "rejected", "skipped"
+# How long a refresh waits for another refresh of the same master or ledger to finish.
+WAIT_SECONDS = 60.0
 
 
 @runtime_checkable
@@ -116,6 +120,18 @@ class ZipWorkbook:
             except Exception:  # noqa: BLE001  (calamine: already closed)
                 pass
             self._book = None
+
+    @contextlib.contextmanager
+    def hold(self, wait: float = 0.0) -> Any:
+        """The master's lock for a whole refresh (waiting up to ``wait`` seconds for another
+        run's); the writer takes it again to write. Stale temporary files a killed run left
+        are removed once it is held."""
+        from xlperf.write import _files
+
+        assert self.path is not None
+        with _files.workbook_lock(self.path, wait=wait):
+            self.close()  # what was read before the lock may be another run's old file
+            yield self
 
     def write_sheets(self, sheets: Mapping[str, Any], *,
                      before_replace: Callable[[], None] | None = None) -> None:
@@ -233,6 +249,63 @@ def collect_returns(folder: str | Path, period: Any) -> tuple[list[Path], list[F
                 continue
         found.append(path)
     return found, skipped
+
+
+def _saved(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return float("-inf")
+
+
+def one_return_each(paths: Sequence[Path], reports: Sequence[Report]
+                    ) -> tuple[list[bool], list[Report], list[FileOutcome]]:
+    """One return per kind, service and period (as the returns' identities say): of two or
+    more, the one saved last (the file's modified time; at the same time, the later name
+    without its extension, so ``X (corrected).xlsx`` wins over ``X.xlsx``) is used and the
+    others are skipped. The one used gets a ``FILE-023`` query naming each file left out,
+    whichever rule chose.
+
+    Returns (which of ``paths`` to use, the reports with the queries added, the returns
+    left out as skipped outcomes).
+    """
+    from xlperf.validate.catalogue import load_rules
+
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for i, report in enumerate(reports):
+        service = str(report.meta.get("service") or "").strip().casefold()
+        period = str(report.meta.get("period") or "").strip().casefold()
+        if service and period:
+            kind = str(report.meta.get("kind") or "")
+            groups.setdefault((kind, service, period), []).append(i)
+    keep = [True] * len(paths)
+    out = list(reports)
+    left_out: list[FileOutcome] = []
+    rule = None
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        rule = rule or load_rules()["FILE-023"]
+        order = sorted(members, key=lambda i: (_saved(paths[i]), paths[i].stem.casefold()))
+        chosen, others = order[-1], order[:-1]
+        when = datetime.fromtimestamp(_saved(paths[chosen])).strftime("%Y-%m-%d %H:%M:%S")
+        meta = reports[chosen].meta
+        added = []
+        for other in others:
+            same_time = _saved(paths[other]) == _saved(paths[chosen])
+            detail = (f"saved at the same time, {when}: the later name" if same_time
+                      else f"saved last, at {when}")
+            added.append(rule.finding(file=paths[chosen], other=paths[other].name,
+                                      service=meta.get("service"), period=meta.get("period"),
+                                      detail=detail))
+            keep[other] = False
+            left_out.append(FileOutcome(paths[other], SKIPPED, str(reports[other].meta.get(
+                "kind") or ""), report=Report(tuple(added[-1:]), file=str(paths[other])),
+                note=f"the same return as {paths[chosen].name}, used instead ({detail}; "
+                     "FILE-023)"))
+        out[chosen] = Report(reports[chosen].findings + tuple(added),
+                             file=reports[chosen].file, meta=reports[chosen].meta)
+    return keep, out, left_out
 
 
 def _given(returns: Sequence[str | Path], period: Any) -> tuple[list[Path], list[FileOutcome]]:
@@ -574,6 +647,61 @@ def _quarantine(path: Path, report: Report, folder: Path, sha: str | None) -> Pa
     return copy
 
 
+# ------------------------------------------------------------------------------ the ledger
+@dataclass(frozen=True)
+class Written:
+    """What the master's ``Log`` says of the refresh that last wrote it."""
+
+    ledger: str  # the ledger's file name
+    refresh_id: int
+    fingerprint: str | None  # Ledger.fingerprint() of that ledger (None: an older xlperf)
+    when: str
+
+
+_WRITTEN = re.compile(r"^Refreshed (?P<when>.+?) by xlperf \S+; ledger (?P<ledger>.+) "
+                      r"\(refresh (?P<id>\d+)(?:, ledger (?P<fp>[0-9a-f]{8}))?\)$")
+
+
+def last_written(book: Workbook) -> Written | None:
+    """The refresh that last wrote ``book``, from its ``Log`` sheet's summary line (None for
+    a master never refreshed, or whose Log was cleared)."""
+    from xlperf.read._calamine import find_sheet
+
+    try:
+        name = find_sheet(book.sheet_names(), "Log")
+        grid = book.read_sheet(name) if name is not None else []
+    except WorkbookError:
+        return None
+    for row in grid[:6]:
+        for cell in row[:3]:
+            match = _WRITTEN.match(str(cell).strip()) if isinstance(cell, str) else None
+            if match:
+                return Written(match["ledger"], int(match["id"]), match["fp"], match["when"])
+    return None
+
+
+def _missing_ledger(path: Path, written: Written, master: str, state: str) -> str:
+    return (f"the ledger {path} is {state}, but {master} was last refreshed on "
+            f"{written.when} with ledger {written.ledger} (refresh {written.refresh_id}): "
+            "its history (trends, directions of travel, frozen statuses) would be lost, so "
+            "nothing was changed. Restore the ledger from its latest backup (backups/ beside "
+            "the master: see 'Restoring the ledger' in docs/ledger.md) or put it back where "
+            "the Ledger path setting says; to start a new, empty ledger on purpose, refresh "
+            "with --new-ledger")
+
+
+def expect_ledger(path: Path, written: Written | None, master: str) -> None:
+    """Refuse a ledger that is missing where the master's Log says it had one (an empty
+    file is refused by :class:`~xlperf.ledger.Ledger` itself)."""
+    if written is not None and not path.exists():
+        raise LedgerError(_missing_ledger(path, written, master, "missing"))
+
+
+def _backups_folder(master: Path | None, ledger: Path) -> Path:
+    """Where the ledger's rolling backups go: the master's ``backups`` folder."""
+    return (master.parent if master is not None else ledger.parent) / "backups"
+
+
 # ------------------------------------------------------------------------------ the refresh
 def _read_master(book: Workbook) -> Any:
     from xlperf.read._calamine import find_sheet
@@ -610,7 +738,8 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
             period: Any = None, ledger: str | Path | None = None,
             rescore_history: bool = False, quarantine: str | Path | None = None,
             now: datetime | None = None,
-            progress: Callable[[str, float], None] | None = None) -> RefreshResult:
+            progress: Callable[[str, float], None] | None = None,
+            new_ledger: bool = False, wait: float = WAIT_SECONDS) -> RefreshResult:
     """Refresh a master workbook: collect, validate, record, score, freeze, write.
 
     ``returns``: files or folders (default: the ``Returns folder`` of ``Settings``, relative
@@ -623,9 +752,28 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
     is called as the steps go.
 
     Raises :class:`~xlperf.errors.XlperfError` only when the refresh cannot run (the master
-    cannot be read or written, is open in Excel, no reporting period, the ledger is busy);
-    problems in returns are findings, listed in the result and the ``Log`` sheet.
+    cannot be read or written, is open in Excel, no reporting period, the ledger is busy,
+    damaged, or missing or empty where the master's ``Log`` says it had one: ``new_ledger``
+    starts one on purpose); problems in returns are findings, listed in the result and the
+    ``Log`` sheet.
+
+    One refresh of a master or a ledger at a time: the master's lock (a file) and the
+    ledger's write transaction are taken before anything is read and held to the end, so a
+    second refresh waits (up to ``wait`` seconds, then "in use by ...") and then reads what
+    the first recorded.
     """
+    hold = getattr(book, "hold", None)
+    with hold(wait) if hold is not None else contextlib.nullcontext():
+        return _refresh(book, returns=returns, period=period, ledger=ledger,
+                        rescore_history=rescore_history, quarantine=quarantine, now=now,
+                        progress=progress, new_ledger=new_ledger, wait=wait)
+
+
+def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: Any,
+             ledger: str | Path | None, rescore_history: bool,
+             quarantine: str | Path | None, now: datetime | None,
+             progress: Callable[[str, float], None] | None, new_ledger: bool,
+             wait: float) -> RefreshResult:
     from xlperf import __version__
     from xlperf.core.periods import parse_period
     from xlperf.core.score import window_keys as _window_keys
@@ -679,88 +827,113 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
                       / "quarantine" / label.replace("/", "-"))
     lap("collect returns")
 
-    store = Ledger(ledger_file)
+    written = last_written(book)
+    if not new_ledger:
+        expect_ledger(ledger_file, written, book.name)
+    store = Ledger(ledger_file, timeout=wait, new=new_ledger)
     try:
-        say(f"Validating {len(paths)} returns", 0.1)
-        if rescore_history:  # every past period is scored again: all of the ledger
-            history = store.current_values(provenance=False)
-        else:  # only the periods a scorecard of this period can look at
-            history = store.current_values(
-                keys=sorted(_window_keys(reporting, store.period_keys())), provenance=False)
-        # No returns (xlwings Lite refreshes from history already in the ledger): nothing
-        # to validate, so the master's file is not opened for its Rules sheet either.
-        # The change checks compare with this refresh's ledger (which may not be the
-        # master's own: --ledger, the server's, Lite's in memory), as the validator would.
-        validated = _validate(paths, master=master, period=label,
-                              previous=previous_values(store, reporting)) if paths else []
-        reports = [report for report, _read in validated]
-        reads = [read for _report, read in validated]
-        lap("validate")
-
-        say("Reading accepted values", 0.4)
-        outcomes: list[FileOutcome] = []
-        finance_rows: list[pd.DataFrame] = []
-        capital_rows: list[pd.DataFrame] = []
-        log: list[LogLine] = []
-        read_in: list[tuple[Path, Report, str, str | None, bool, set[int], Any]] = []
-        for path, report, read in zip(paths, reports, reads, strict=True):
-            sha = sha256_file(path) if path.is_file() else None
-            whole, bad_rows = _rows_of(report.errors)
-            kind = str(report.meta.get("kind") or "")
-            ret = None
-            if not whole and kind in ("performance", "finance", "capital") and sha is not None:
-                # Imported here: a refresh without returns (xlwings Lite) never reads one.
-                from xlperf.read.returns import read_return, return_from_read
-
-                try:  # what the validator read of it: the file is not opened again
-                    ret = return_from_read(read) if read is not None else read_return(path)
-                except WorkbookError as error:  # validated as readable; read again failed
-                    whole = True
-                    report = Report(report.findings + (Finding(
-                        "FILE-004", "error", str(error), file=str(path)),), file=report.file,
-                        meta=report.meta)
-                else:
-                    kind = _kind_of(ret)
-            elif not whole:
-                whole = True
-            read_in.append((path, report, kind, sha, whole, bad_rows, ret))
-        # Every performance return's accepted rows in one pass.
-        values_in, performance_counts = _performance_values(
-            [(x[6], x[0], x[3], x[5]) for x in read_in
-             if x[6] is not None and x[2] == "performance"])
-        counts_of = iter(performance_counts)
-        for path, report, kind, sha, whole, bad_rows, ret in read_in:
-            accepted_rows = rejected_rows = 0
-            if ret is not None:
-                if kind == "performance":
-                    accepted_rows, rejected_rows = next(counts_of)
-                else:
-                    frame, accepted_rows, rejected_rows = _finance_values(ret, path, bad_rows)
-                    (capital_rows if kind == "capital" else finance_rows).append(frame)
-            if whole or (report.errors and accepted_rows <= 0):
-                outcome = REJECTED  # nothing of it was taken
-            elif rejected_rows or report.errors:
-                outcome = PARTLY
-            else:
-                outcome = ACCEPTED
-            copy = (_quarantine(path, report, quarantine_dir, sha) if report.errors
-                    else None)
-            outcomes.append(FileOutcome(path, outcome, kind, sha, report, accepted_rows,
-                                        rejected_rows, copy))
-        lap("read values")
-
-        say("Recording values in the ledger", 0.55)
+        # The ledger's write transaction from here to the end (it waits for another
+        # refresh's): what is read below is what every earlier refresh committed.
         run_context = store.refresh(master=str(base) if base is not None else book.name,
                                     period=label)
         run = run_context.__enter__()
-        committed = [False]
+    except BaseException:
+        store.close()
+        raise
+    committed = [False]
 
-        def commit() -> None:
-            if not committed[0]:
-                committed[0] = True
-                run_context.__exit__(None, None, None)
+    def commit() -> None:
+        if not committed[0]:
+            if backups > 0 and prior_refreshes:  # the ledger as it was, beside the master's
+                store.backup_copy(_backups_folder(base, ledger_file), backups)
+            committed[0] = True
+            run_context.__exit__(None, None, None)
 
+    backups = int(getattr(book, "backups", 0) or 0)
+    prior_refreshes = 0
+    try:
         try:
+            prior_refreshes = store.refresh_count()  # finished before this one
+            if written is not None and not new_ledger and prior_refreshes == 0:
+                raise LedgerError(_missing_ledger(ledger_file, written, book.name, "empty"))
+            unpublished = (store.recorded_since(written.refresh_id, run.id)
+                           if written is not None and written.fingerprint is not None
+                           and written.fingerprint == store.fingerprint()
+                           and written.refresh_id < run.id - 1 else None)
+            say(f"Validating {len(paths)} returns", 0.1)
+            if rescore_history:  # every past period is scored again: all of the ledger
+                history = store.current_values(provenance=False)
+            else:  # only the periods a scorecard of this period can look at
+                history = store.current_values(
+                    keys=sorted(_window_keys(reporting, store.period_keys())), provenance=False)
+            # No returns (xlwings Lite refreshes from history already in the ledger): nothing
+            # to validate, so the master's file is not opened for its Rules sheet either.
+            # The change checks compare with this refresh's ledger (which may not be the
+            # master's own: --ledger, the server's, Lite's in memory), as the validator would.
+            validated = _validate(paths, master=master, period=label,
+                                  previous=previous_values(store, reporting)) if paths else []
+            reports = [report for report, _read in validated]
+            reads = [read for _report, read in validated]
+            keep, reports, superseded = one_return_each(paths, reports)
+            paths = [p for p, k in zip(paths, keep, strict=True) if k]
+            reads = [r for r, k in zip(reads, keep, strict=True) if k]
+            reports = [r for r, k in zip(reports, keep, strict=True) if k]
+            skipped = [*skipped, *superseded]
+            lap("validate")
+
+            say("Reading accepted values", 0.4)
+            outcomes: list[FileOutcome] = []
+            finance_rows: list[pd.DataFrame] = []
+            capital_rows: list[pd.DataFrame] = []
+            log: list[LogLine] = []
+            read_in: list[tuple[Path, Report, str, str | None, bool, set[int], Any]] = []
+            for path, report, read in zip(paths, reports, reads, strict=True):
+                sha = sha256_file(path) if path.is_file() else None
+                whole, bad_rows = _rows_of(report.errors)
+                kind = str(report.meta.get("kind") or "")
+                ret = None
+                if not whole and kind in ("performance", "finance", "capital") and sha is not None:
+                    # Imported here: a refresh without returns (xlwings Lite) never reads one.
+                    from xlperf.read.returns import read_return, return_from_read
+
+                    try:  # what the validator read of it: the file is not opened again
+                        ret = return_from_read(read) if read is not None else read_return(path)
+                    except WorkbookError as error:  # validated as readable; read again failed
+                        whole = True
+                        report = Report(report.findings + (Finding(
+                            "FILE-004", "error", str(error), file=str(path)),), file=report.file,
+                            meta=report.meta)
+                    else:
+                        kind = _kind_of(ret)
+                elif not whole:
+                    whole = True
+                read_in.append((path, report, kind, sha, whole, bad_rows, ret))
+            # Every performance return's accepted rows in one pass.
+            values_in, performance_counts = _performance_values(
+                [(x[6], x[0], x[3], x[5]) for x in read_in
+                 if x[6] is not None and x[2] == "performance"])
+            counts_of = iter(performance_counts)
+            for path, report, kind, sha, whole, bad_rows, ret in read_in:
+                accepted_rows = rejected_rows = 0
+                if ret is not None:
+                    if kind == "performance":
+                        accepted_rows, rejected_rows = next(counts_of)
+                    else:
+                        frame, accepted_rows, rejected_rows = _finance_values(ret, path, bad_rows)
+                        (capital_rows if kind == "capital" else finance_rows).append(frame)
+                if whole or (report.errors and accepted_rows <= 0):
+                    outcome = REJECTED  # nothing of it was taken
+                elif rejected_rows or report.errors:
+                    outcome = PARTLY
+                else:
+                    outcome = ACCEPTED
+                copy = (_quarantine(path, report, quarantine_dir, sha) if report.errors
+                        else None)
+                outcomes.append(FileOutcome(path, outcome, kind, sha, report, accepted_rows,
+                                            rejected_rows, copy))
+            lap("read values")
+
+            say("Recording values in the ledger", 0.55)
             if len(values_in):
                 recorded = run.record_values(values_in)
                 inserted, unchanged = recorded.inserted, recorded.unchanged
@@ -831,9 +1004,11 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
             run.counts.update(counts)
             log = _log_lines(LogLine, when, book.name, label, outcomes, skipped, counts,
                              restatements, changes, master.report, timings, quarantine_dir,
-                             rescore_history)
+                             rescore_history, unpublished)
+            fingerprint = store.fingerprint()
             summary = (f"Refreshed {when} by xlperf {__version__}; ledger {ledger_file.name} "
-                       f"(refresh {run.id})")
+                       f"(refresh {run.id}" + (f", ledger {fingerprint})" if fingerprint
+                                               else ")"))
             council = str(master.settings.get("council") or "").strip()
             sheets = build_outputs(scored, trend=trend, period=label, council=council,
                                    finance=finance, log=log, log_summary=summary,
@@ -852,10 +1027,10 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
             commit()
             lap("write")
         except BaseException as error:
-            if not committed[0]:  # roll the ledger back: nothing of this refresh stays
-                committed[0] = True
-                run_context.__exit__(type(error), error, error.__traceback__)
-            raise
+          if not committed[0]:  # roll the ledger back: nothing of this refresh stays
+              committed[0] = True
+              run_context.__exit__(type(error), error, error.__traceback__)
+          raise
     finally:
         store.close()
     timings["total"] = round(time.perf_counter() - started, 4)
@@ -873,7 +1048,8 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
 def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequence[FileOutcome],
                skipped: Sequence[FileOutcome], counts: Mapping[str, int],
                restatements: pd.DataFrame, changes: Sequence[Any], master_report: Report,
-               timings: Mapping[str, float], quarantine: Path, rescore: bool) -> list[Any]:
+               timings: Mapping[str, float], quarantine: Path, rescore: bool,
+               unpublished: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> list[Any]:
     lines = [LogLine("refresh", f"Refreshed {name} for {label}: {counts['returns']} returns "
                      f"read ({counts['accepted']} accepted, {counts['rejected']} with rejected "
                      f"rows, {counts['skipped']} skipped), {counts['recorded']} values "
@@ -915,6 +1091,38 @@ def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequenc
                              file=str(row.get("source_file") or ""),
                              sheet=str(row.get("sheet") or ""), cell=str(row.get("cell") or ""),
                              time=when))
+    if unpublished is not None:  # recorded since the master was last written
+        runs, restated = unpublished
+        for run in runs.to_dict("records"):
+            counts_then = run.get("counts") or {}
+            what = ", ".join(f"{counts_then[k]} {label}" for k, label in (
+                ("recorded", "values recorded"), ("inserted", "values recorded"),
+                ("restatements", "restatements"), ("re-rated", "statuses re-rated"))
+                if k in counts_then)
+            started = str(run["started_at"])[:16].replace("T", " ")
+            if run["kind"] == "refresh":
+                text = (f"Refresh {run['id']} (started {started} UTC) is in the ledger but "
+                        "this workbook was not written after it (the run stopped before the "
+                        "file was replaced, or the workbook was not saved)")
+            else:
+                text = (f"History import {run['id']} (started {started} UTC) recorded in the "
+                        "ledger after this workbook was last written")
+            lines.append(LogLine("not shown before", f"{text}: {what or 'nothing counted'}; "
+                                 "its restatements are listed below.", time=when))
+        kinds = dict(zip(runs["id"].astype(int), runs["kind"], strict=True)) if len(runs) else {}
+        for row in restated.to_dict("records"):
+            new = _shown(row.get("value")) if row.get("value") == row.get("value") else (
+                row.get("no_data_reason") or "none")
+            old = (_shown(row.get("previous")) if row.get("previous") == row.get("previous")
+                   else (row.get("previous_reason") or "none"))
+            by = ("refresh" if kinds.get(int(row["refresh_id"]), "refresh") == "refresh"
+                  else "history import")
+            lines.append(LogLine("restatement", f"{row['code']} {row['period']}: {old} -> "
+                                 f"{new} (was from {row.get('previous_source') or 'history'};"
+                                 f" recorded by {by} {row['refresh_id']})",
+                                 file=str(row.get("source_file") or ""),
+                                 sheet=str(row.get("sheet") or ""),
+                                 cell=str(row.get("cell") or ""), time=when))
     for change in changes:
         lines.append(LogLine("re-rated" if change.applied else "kept", str(change), time=when))
     if not rescore:

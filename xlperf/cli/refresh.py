@@ -129,6 +129,9 @@ def refresh_command(
                                                      "Ledger path, or beside the master).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    new_ledger: Annotated[bool, typer.Option(
+        "--new-ledger", help="Start a new, empty ledger on purpose when the master's Log "
+                             "says it had one that is now missing or empty.")] = False,
 ) -> None:
     """Refresh the master's Scorecard, Objectives, Exceptions, Finance and Log sheets from the
     returns, without Excel: validate, record in the ledger, score, write losslessly.
@@ -141,11 +144,11 @@ def refresh_command(
         book = ZipWorkbook(master, backups=backups)
         if as_json:
             result = refresh(book, returns=returns, period=period, ledger=ledger,
-                             rescore_history=rescore_history)
+                             rescore_history=rescore_history, new_ledger=new_ledger)
         else:
             result = run_with_progress(lambda progress: refresh(
                 book, returns=returns, period=period, ledger=ledger,
-                rescore_history=rescore_history, progress=progress))
+                rescore_history=rescore_history, progress=progress, new_ledger=new_ledger))
     except XlperfError as error:
         raise fail(error) from None  # fail shows the message as written, never as markup
     if as_json:

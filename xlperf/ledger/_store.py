@@ -10,6 +10,7 @@ transaction, so a refresh that dies leaves the ledger exactly as it was.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -26,7 +27,7 @@ from xlperf.core.columns import VALUE_COLUMNS, normalise_columns
 from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import Period, parse_period, parse_periods
 from xlperf.core.values import REASON_BLANK, parse_values
-from xlperf.errors import BusyError, InputError, XlperfError
+from xlperf.errors import BusyError, InputError, LedgerError, XlperfError
 from xlperf.findings import Report
 from xlperf.ledger._schema import migrate
 
@@ -239,23 +240,112 @@ class RefreshRun:
         return self.ledger.freeze_statuses(scored, period_keys, refresh_id=self.id, **kwargs)
 
 
+class _Cursor:
+    """A cursor whose SQLite errors become sentences (a damaged page is found when read)."""
+
+    def __init__(self, cursor: sqlite3.Cursor, translate: Any):
+        self._cursor, self._translate = cursor, translate
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    def fetchone(self) -> Any:
+        try:
+            return self._cursor.fetchone()
+        except sqlite3.DatabaseError as error:
+            raise self._translate(error) from None
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return self._cursor.fetchall()
+        except sqlite3.DatabaseError as error:
+            raise self._translate(error) from None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.fetchall())
+
+
+class _Connection:
+    """The ledger's sqlite3 connection: every SQLite error (a damaged file, a full disk, a
+    read-only file, a busy ledger) becomes an :class:`~xlperf.errors.XlperfError` with a
+    sentence, so no ``sqlite3.DatabaseError`` traceback reaches a user of any command."""
+
+    def __init__(self, connection: sqlite3.Connection, translate: Any):
+        self.raw, self._translate = connection, translate
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.in_transaction
+
+    def execute(self, sql: str, params: Any = ()) -> _Cursor:
+        try:
+            return _Cursor(self.raw.execute(sql, params), self._translate)
+        except sqlite3.DatabaseError as error:
+            raise self._translate(error) from None
+
+    def executemany(self, sql: str, rows: Any) -> _Cursor:
+        try:
+            return _Cursor(self.raw.executemany(sql, rows), self._translate)
+        except sqlite3.DatabaseError as error:
+            raise self._translate(error) from None
+
+    def executescript(self, script: str) -> _Cursor:
+        try:
+            return _Cursor(self.raw.executescript(script), self._translate)
+        except sqlite3.DatabaseError as error:
+            raise self._translate(error) from None
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def damaged_message(path: Path, detail: str) -> str:
+    """The sentence for a ledger that fails SQLite's checks."""
+    return (f"the ledger {path} is damaged ({detail}), so xlperf will not read or write it: "
+            "nothing was recorded and the master was not changed. Restore its latest backup "
+            f"(backups/{path.stem}.backup-<date>{path.suffix} beside the master: see "
+            "'Restoring the ledger' in docs/ledger.md), then run again")
+
+
 class Ledger:
     """The SQLite ledger next to a master workbook.
 
     Open it as a context manager (``with Ledger(path) as ledger:``). The file is created with
     its tables on first use; WAL journal, foreign keys on. Every public write runs in a
     transaction; wrap several in :meth:`refresh` (or :meth:`transaction`) to make them one.
+    The first write transaction runs ``PRAGMA quick_check`` and refuses a damaged ledger
+    (:class:`~xlperf.errors.LedgerError`) before anything is written. An existing file of
+    0 bytes is not a ledger xlperf wrote (xlperf never leaves one): it is refused unless
+    ``new=True`` (start a new ledger on purpose).
     """
 
-    def __init__(self, path: str | Path, *, timeout: float = 10.0):
+    def __init__(self, path: str | Path, *, timeout: float = 10.0, new: bool = False):
         self.path = Path(path)
         self._depth = 0
         self._run: RefreshRun | None = None
+        self._checked = False
         try:
-            self._con = sqlite3.connect(str(self.path), timeout=timeout,
-                                        isolation_level=None, check_same_thread=False)
+            empty = self.path.is_file() and self.path.stat().st_size == 0
+        except OSError:
+            empty = False
+        if empty and not new:
+            raise LedgerError(
+                f"the ledger {self.path} is empty (0 bytes): it has lost everything it held, "
+                "so xlperf will not start it again silently. Restore its latest backup "
+                f"(backups/{self.path.stem}.backup-<date>{self.path.suffix} beside the "
+                "master: see 'Restoring the ledger' in docs/ledger.md); to start a new, empty "
+                "ledger on purpose, refresh with --new-ledger")
+        try:
+            raw = sqlite3.connect(str(self.path), timeout=timeout,
+                                  isolation_level=None, check_same_thread=False)
         except sqlite3.Error as error:
-            raise XlperfError(f"cannot open the ledger {self.path}: {error}") from None
+            raise LedgerError(f"cannot open the ledger {self.path}: {error}") from None
+        self._con = _Connection(raw, self._translate)
         try:
             self._con.execute("PRAGMA journal_mode=WAL")
             self._con.execute("PRAGMA foreign_keys=ON")
@@ -263,7 +353,10 @@ class Ledger:
             self._con.execute("PRAGMA temp_store=MEMORY")
             self._con.execute("PRAGMA cache_size=-65536")  # 64 MB: bulk inserts stay in memory
             migrate(self._con)
-        except sqlite3.DatabaseError as error:
+        except XlperfError:
+            self._con.close()
+            raise
+        except sqlite3.DatabaseError as error:  # from migrate's own calls
             self._con.close()
             raise self._translate(error) from None
 
@@ -278,44 +371,180 @@ class Ledger:
     def close(self) -> None:
         if self._con is not None:
             if self._con.in_transaction:
-                self._con.execute("ROLLBACK")
+                with _suppress_sqlite():
+                    self._con.raw.execute("ROLLBACK")
             self._con.close()
             self._con = None  # type: ignore[assignment]
 
     def _translate(self, error: sqlite3.Error) -> XlperfError:
         text = str(error)
+        code = getattr(error, "sqlite_errorname", "") or ""
         if "locked" in text or "busy" in text:
             return BusyError(f"the ledger {self.path} is in use by another refresh ({text}); "
                              "try again when it has finished")
-        return XlperfError(f"the ledger {self.path} cannot be used: {text}")
+        if "readonly" in code.lower() or "readonly" in text or "read-only" in text:
+            return LedgerError(f"the ledger {self.path} cannot be written ({text}): nothing "
+                               "was recorded and the master was not changed. Make the file "
+                               "and its folder writable for you, then run again")
+        if "unable to open" in text and not os.access(self.path.parent, os.W_OK):
+            return LedgerError(f"the ledger {self.path} cannot be opened for writing: its "
+                               f"folder is read-only ({text}). Nothing was recorded and the "
+                               "master was not changed; make the folder writable for you, "
+                               "then run again")
+        if "full" in text or code == "SQLITE_FULL":
+            return LedgerError(f"the ledger {self.path} cannot be written: the disk (or your "
+                               f"quota) is full ({text}). Nothing was recorded and the master "
+                               "was not changed; free some space, then run again")
+        if "disk I/O" in text or code.startswith("SQLITE_IOERR"):
+            return LedgerError(f"the ledger {self.path} could not be read or written ({text}"
+                               f"{', ' + code if code else ''}): the disk may be full, or "
+                               "failing. Nothing was recorded and the master was not changed; "
+                               "free some space and check the disk, then run again")
+        if type(error) is sqlite3.DatabaseError or any(
+                word in text for word in ("malformed", "not a database")):
+            return LedgerError(damaged_message(self.path, text))
+        return LedgerError(f"the ledger {self.path} cannot be used: {text}")
+
+    def quick_check(self) -> str:
+        """SQLite's ``PRAGMA quick_check`` (every page and index entry readable, in about a
+        tenth of a full integrity check's time): ``'ok'`` or the first problems found."""
+        try:
+            rows = self._con.raw.execute("PRAGMA quick_check(5)").fetchall()
+        except sqlite3.DatabaseError as error:
+            return str(error)
+        found = [str(r[0]) for r in rows]
+        return "ok" if found == ["ok"] else "; ".join(found)
+
+    def _check_before_writing(self) -> None:
+        """Refuse to write into a damaged ledger (once per connection)."""
+        if self._checked:
+            return
+        result = self.quick_check()
+        if result != "ok":
+            problems = [line.strip() for line in result.replace("; ", "\n").splitlines()
+                        if line.strip() and not line.startswith("***")]
+            detail = (f"SQLite's check found {len(problems)}{'+' * (len(problems) >= 5)} "
+                      f"problems, the first: {problems[0]}" if problems else result)
+            raise LedgerError(damaged_message(self.path, detail[:300]))
+        self._checked = True
+
+    def refresh_count(self) -> int:
+        """How many refreshes and history imports the ledger has finished."""
+        return int(self._con.execute("SELECT count(*) FROM refreshes WHERE finished_at IS "
+                                     "NOT NULL").fetchone()[0])
+
+    def fingerprint(self) -> str | None:
+        """A short id of this ledger (from when its first refresh started; None before
+        any): the master's Log names it, so a refresh knows the ledger it was written from.
+        A backup or a restored copy has the same fingerprint."""
+        row = self._con.execute("SELECT started_at FROM refreshes ORDER BY id LIMIT 1"
+                                ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        import hashlib
+
+        return hashlib.sha256(str(row[0]).encode()).hexdigest()[:8]
+
+    def backup_copy(self, folder: str | Path, keep: int) -> Path:
+        """A rolling backup of the ledger as last committed:
+        ``<folder>/<stem>.backup-YYYYmmdd-HHMMSS<suffix>``, the newest ``keep`` kept (the
+        master's backups are named the same way in the same folder)."""
+        from xlperf.write._files import backup
+
+        try:
+            return backup(self.path, keep, folder=Path(folder),
+                          copy=lambda _source, target: self.backup_to(target))
+        except OSError as error:
+            raise LedgerError(f"the backup of the ledger {self.path} could not be written to "
+                              f"{folder} ({error.strerror or error}): nothing was recorded "
+                              "and the master was not changed; free some space or make the "
+                              "folder writable, then run again") from None
+
+    def recorded_since(self, after: int, before: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """What the refreshes and imports with ``after < id < before`` recorded: those runs
+        (``id``, ``kind``, ``started_at``, ``finished_at``, ``counts`` as a dict) and the
+        restatements among their values (the columns of
+        :attr:`RecordResult.restatements`, plus ``refresh_id``). A refresh lists these when
+        its master was last written before them (a run killed after its ledger committed, or
+        an Excel refresh whose workbook was not saved)."""
+        runs = self._query("SELECT id, kind, started_at, finished_at, counts FROM refreshes "
+                           "WHERE id > ? AND id < ? AND finished_at IS NOT NULL ORDER BY id",
+                           (after, before))
+        runs["counts"] = runs["counts"].map(json.loads) if len(runs) else runs["counts"]
+        restated = self._query(
+            'WITH touched AS (SELECT DISTINCT code, period_key FROM "values" '
+            "WHERE refresh_id > ? AND refresh_id < ?), "
+            'versions AS (SELECT v.*, lag(v.id) OVER w AS previous_id, '
+            "lag(v.value) OVER w AS previous, lag(v.no_data_reason) OVER w AS previous_reason, "
+            'lag(v.source_file) OVER w AS previous_source FROM "values" AS v '
+            "JOIN touched USING (code, period_key) "
+            "WINDOW w AS (PARTITION BY v.code, v.period_key ORDER BY v.id)) "
+            "SELECT code, period, period_key, previous, previous_reason, previous_source, "
+            "value, no_data_reason, source_file, sheet, cell, refresh_id FROM versions "
+            "WHERE refresh_id > ? AND refresh_id < ? AND previous_id IS NOT NULL "
+            "AND (value IS NOT previous OR no_data_reason IS NOT previous_reason) "
+            "ORDER BY id", (after, before, after, before))
+        for column in ("previous", "value"):
+            restated[column] = pd.to_numeric(restated[column], errors="coerce").astype(float)
+        return runs, restated
+
+    def backup_to(self, target: str | Path) -> None:
+        """Copy the ledger as last committed to ``target`` with SQLite's online backup (a
+        consistent copy even while a refresh holds its write transaction)."""
+        target = Path(target)
+        try:
+            source = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        except sqlite3.Error as error:
+            raise self._translate(error) from None
+        try:
+            destination = sqlite3.connect(str(target))
+            try:
+                source.backup(destination)
+            finally:
+                destination.close()
+        except sqlite3.DatabaseError as error:
+            with _suppress_os():
+                target.unlink()
+            raise LedgerError(f"the backup of the ledger {self.path} could not be written to "
+                              f"{target.parent} ({error}): nothing was recorded and the "
+                              "master was not changed; free some space or make the folder "
+                              "writable, then run again") from None
+        finally:
+            source.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One transaction (nested calls become savepoints): all or nothing."""
         depth = self._depth
-        try:
-            self._con.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT sp{depth}")
-        except sqlite3.Error as error:
-            raise self._translate(error) from None
+        self._con.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT sp{depth}")
+        if depth == 0:
+            try:
+                self._check_before_writing()
+            except BaseException:
+                with _suppress_sqlite():
+                    self._con.raw.execute("ROLLBACK")
+                raise
         self._depth += 1
         try:
             yield
         except BaseException:
             self._depth = depth
             if self._con.in_transaction:
-                if depth == 0:
-                    self._con.execute("ROLLBACK")
-                else:
-                    self._con.execute(f"ROLLBACK TO sp{depth}")
-                    self._con.execute(f"RELEASE sp{depth}")
+                with _suppress_sqlite():  # a damaged or full ledger: the error above says so
+                    if depth == 0:
+                        self._con.raw.execute("ROLLBACK")
+                    else:
+                        self._con.raw.execute(f"ROLLBACK TO sp{depth}")
+                        self._con.raw.execute(f"RELEASE sp{depth}")
             raise
         self._depth = depth
         try:
             self._con.execute("COMMIT" if depth == 0 else f"RELEASE sp{depth}")
-        except sqlite3.Error as error:
+        except XlperfError:
             if depth == 0 and self._con.in_transaction:
-                self._con.execute("ROLLBACK")
-            raise self._translate(error) from None
+                with _suppress_sqlite():
+                    self._con.raw.execute("ROLLBACK")
+            raise
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         cursor = self._con.execute(sql, params)
@@ -613,6 +842,16 @@ class Ledger:
         rows = rows.where(pd.notna(rows), None)
         stamp = _now()
         with self.transaction():
+            # The figures in use for the period: a row equal to its line's is a repeat (the
+            # same returns refreshed again) and is not recorded again.
+            current = self.current_money(parsed)
+            in_use = {(r[0], r[1]): _money_key(r) for r in current[list(self._MONEY)]
+                      .astype(object).itertuples(index=False)}
+            fresh = [not (in_use.get((r[0], r[1])) == _money_key(r))
+                     for r in rows.itertuples(index=False)]
+            rows = rows.loc[fresh]
+            if not len(rows):
+                return 0
             self._con.executemany(
                 "INSERT INTO money (kind, line, forecast, estimate, actual, explanation, "
                 "source_file, cell, period_key, period, recorded_at, refresh_id) "
@@ -733,6 +972,16 @@ class Ledger:
             had = at >= 0
             is_current = rows["period_key"].isin(current).to_numpy()
             replace = ~had | is_current | rescore_history
+            if had.any():  # a status frozen with the same content is not written again
+                same = np.ones(int(had.sum()), dtype=bool)
+                for column in STATUS_FIELDS[:-2]:
+                    if column not in frozen.columns:
+                        continue
+                    same &= _cells(rows[column].to_numpy(dtype=object)[had]) == _cells(
+                        frozen[column].to_numpy(dtype=object)[at[had]])
+                unchanged = np.zeros(len(rows), dtype=bool)
+                unchanged[np.flatnonzero(had)[same]] = True
+                replace &= ~unchanged
             differs = had.copy()
             if had.any():
                 old_status = frozen["status"].to_numpy(dtype=object)[at[had]]
@@ -810,6 +1059,45 @@ class Ledger:
                     run, master, self.current_values(provenance=False), parsed.values)
             run.counts.update(meta)
         return Report(tuple(parsed.findings), file=parsed.file, meta=meta)
+
+
+def _cells(values: np.ndarray) -> np.ndarray:
+    """An object array with every missing value as None and every number as a float, so
+    that ``==`` compares what SQLite gives back with what was scored."""
+    out = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values):
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            out[i] = None
+        elif isinstance(value, int | float | np.number) and not isinstance(value, bool):
+            out[i] = float(value)
+        else:
+            out[i] = value if isinstance(value, str) else str(value)
+    return out
+
+
+def _money_key(row: Sequence[Any]) -> tuple[Any, ...]:
+    """A money row's content, numbers as floats and blanks as None, for comparing."""
+    out: list[Any] = []
+    for value in row:
+        if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+            out.append(None)
+        elif isinstance(value, int | float | np.number) and not isinstance(value, bool):
+            out.append(float(value))
+        else:
+            out.append(str(value))
+    return tuple(out)
+
+
+def _suppress_sqlite() -> Any:
+    from contextlib import suppress
+
+    return suppress(sqlite3.Error)
+
+
+def _suppress_os() -> Any:
+    from contextlib import suppress
+
+    return suppress(OSError)
 
 
 def _new_versions(subs: pd.DataFrame, existing: pd.DataFrame

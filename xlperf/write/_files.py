@@ -4,7 +4,10 @@
   ``.~lock.name.xlsx#``) sits next to the workbook.
 - :func:`workbook_lock` holds ``.name.xlsx.xlperf.lock`` (created with ``O_EXCL``, holding pid,
   host and time) for one run; a lock left by a process that no longer exists on this host is
-  stale and taken over.
+  stale and taken over. Another run's lock is waited for (``wait`` seconds), then refused
+  with "in use by ..."; the same thread taking it again (the refresh holds it for the whole
+  run, the writer takes it again to write) is let through. Once taken, the temporary files of
+  xlperf's own naming a killed run left beside the workbook are removed.
 - :func:`atomic_write` writes a temporary file in the same folder, fsyncs it, optionally keeps a
   timestamped backup of the old file, then ``os.replace``-s: the workbook is always either the old
   one or the new one, never half written.
@@ -21,6 +24,7 @@ import shutil
 import socket
 import stat
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -83,23 +87,60 @@ def _stale(lock: Path) -> tuple[bool, str]:
     return False, holder
 
 
+# Locks this process holds, by lock file and thread: taking one again in the same thread is
+# let through (a refresh holds the lock for the whole run; the writer takes it to write).
+_HELD: dict[tuple[str, int], int] = {}
+_HELD_GUARD = threading.Lock()
+LOCK_POLL_SECONDS = 0.1
+
+
 @contextlib.contextmanager
-def workbook_lock(path: Path) -> Iterator[Path]:
-    """Hold the xlperf lock of a workbook for the duration of a ``with`` block."""
+def workbook_lock(path: Path, *, wait: float = 0.0) -> Iterator[Path]:
+    """Hold the xlperf lock of a workbook for the duration of a ``with`` block.
+
+    Another live run's lock is waited for up to ``wait`` seconds, then :class:`BusyError`
+    ("in use by process ..."). Re-entrant within one thread. Once the lock is taken, stale
+    temporary files of :func:`atomic_write` for this workbook are removed
+    (:func:`remove_stale_temps`): no other xlperf run can be writing one.
+    """
     lock = lock_path(path)
+    key = (str(lock.resolve()), threading.get_ident())
+    with _HELD_GUARD:
+        if key in _HELD:
+            _HELD[key] += 1
+            held_already = True
+        else:
+            held_already = False
+    if held_already:
+        try:
+            yield lock
+        finally:
+            with _HELD_GUARD:
+                _HELD[key] -= 1
+                if not _HELD[key]:
+                    del _HELD[key]
+        return
     token = json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                        "thread": threading.get_ident(),
                         "since": dt.datetime.now().isoformat(timespec="seconds")})
-    for _attempt in range(3):
+    deadline = time.monotonic() + max(0.0, wait)
+    takeovers = 0
+    while True:
         try:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             stale, holder = _stale(lock)
-            if not stale:
+            if stale and takeovers < 3:
+                takeovers += 1
+                with contextlib.suppress(FileNotFoundError):
+                    lock.unlink()
+                continue
+            if time.monotonic() >= deadline:
+                waited = f" (waited {wait:g} s)" if wait > 0 else ""
                 raise BusyError(
-                    f"{path} is being written by another xlperf run ({holder}): wait for it to "
-                    f"finish; if no run is active, delete {lock}") from None
-            with contextlib.suppress(FileNotFoundError):
-                lock.unlink()
+                    f"{path} is in use by another xlperf run ({holder}){waited}: try again "
+                    f"when it has finished; if no run is active, delete {lock}") from None
+            time.sleep(LOCK_POLL_SECONDS)
             continue
         except OSError as exc:
             raise WorkbookError(f"{path}: cannot create the lock file {lock} ({exc.strerror})",
@@ -107,23 +148,66 @@ def workbook_lock(path: Path) -> Iterator[Path]:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(token)
         break
-    else:
-        raise BusyError(f"{path}: could not take the lock {lock}; another run keeps taking it")
+    with _HELD_GUARD:
+        _HELD[key] = 1
     try:
+        remove_stale_temps(path)
         yield lock
     finally:
+        with _HELD_GUARD:
+            _HELD.pop(key, None)
         with contextlib.suppress(OSError):
             if lock.read_text(encoding="utf-8") == token:
                 lock.unlink()
 
 
+_TEMP_SUFFIX = ".xlperf-tmp"
+
+
+def _temp_pattern(path: Path) -> re.Pattern[str]:
+    # tempfile.mkstemp(prefix=".<name>.", suffix=".xlperf-tmp"): 8 random name characters.
+    return re.compile(re.escape(f".{path.name}.") + r"[A-Za-z0-9_]{8}" + re.escape(_TEMP_SUFFIX))
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Remove the temporary files :func:`atomic_write` names for ``path``
+    (``.master.xlsx.<8 characters>.xlperf-tmp`` beside it) that a killed run left; call it
+    holding the workbook's lock. Nothing else is touched. Returns the files removed.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in (".m.xlsx.ab_cd123.xlperf-tmp", ".m.xlsx.notmine.tmp", "m.xlsx"):
+    ...     _ = (folder / name).write_bytes(b"")
+    >>> [p.name for p in remove_stale_temps(folder / "m.xlsx")]
+    ['.m.xlsx.ab_cd123.xlperf-tmp']
+    """
+    pattern = _temp_pattern(path)
+    removed = []
+    try:
+        candidates = list(path.parent.iterdir())
+    except OSError:
+        return removed
+    for candidate in candidates:
+        if pattern.fullmatch(candidate.name) and candidate.is_file():
+            with contextlib.suppress(OSError):
+                candidate.unlink()
+                removed.append(candidate)
+    return removed
+
+
 _BACKUP = r"\.backup-(\d{8}-\d{6})(?:-(\d+))?"
 
 
-def backup(path: Path, keep: int) -> Path:
+def backup(path: Path, keep: int, *, folder: Path | None = None,
+           copy: Callable[[Path, Path], object] | None = None) -> Path:
     """Copy ``path`` to ``backups/<stem>.backup-YYYYmmdd-HHMMSS<suffix>``; keep the newest ``keep``.
+
+    ``folder``: the backups folder (default ``backups`` beside ``path``). ``copy(source,
+    target)``: how to copy (default :func:`shutil.copy2`; the ledger uses SQLite's online
+    backup). The copy is made under a temporary name and renamed, so a backup of that name
+    is always whole.
     """
-    folder = path.parent / "backups"
+    folder = folder if folder is not None else path.parent / "backups"
     folder.mkdir(exist_ok=True)
     pattern = re.compile(re.escape(path.stem) + _BACKUP + re.escape(path.suffix))
 
@@ -140,7 +224,14 @@ def backup(path: Path, keep: int) -> Path:
     n = max(same_second, default=0) + 1
     suffix = f"-{n}" if n > 1 else ""
     target = folder / f"{path.stem}.backup-{stamp}{suffix}{path.suffix}"
-    shutil.copy2(path, target)
+    partial = target.with_name(f".{target.name}{_TEMP_SUFFIX}")
+    try:
+        (copy or shutil.copy2)(path, partial)
+        os.replace(partial, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise
     found = existing()
     for _key, old in found[: max(0, len(found) - keep)]:
         with contextlib.suppress(OSError):
@@ -183,8 +274,25 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None], *, backups: int 
                     os.fsync(dfd)
                 finally:
                     os.close(dfd)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise WorkbookError(f"{path} was not changed: writing its new version beside it "
+                            f"failed ({exc.strerror or exc}); {_advice(exc)}",
+                            file=str(path)) from None
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
     return made
+
+
+def _advice(error: OSError) -> str:
+    """What to do about a failed write, in a sentence."""
+    import errno
+
+    if error.errno in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", -1)):
+        return "the disk (or your quota) is full: free some space and try again"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "the folder cannot be written: check its permissions and try again"
+    return "check the folder and the disk, then try again"

@@ -15,6 +15,8 @@ endpoint                   token   does
 ``POST /refresh``          yes     "Refresh scorecard": payload in, actions out
 ``GET /log``               yes     "Show log": the team ledger's latest refreshes
 ``GET /health``            yes     versions, and whether a master and ledger are set up
+``GET /lite/*``            no      xlwings Lite's files: xlperf's wheel, requirements.txt,
+                                   main.py (any origin may fetch them: see ``_lite``)
 =========================  ======  =====================================================
 """
 
@@ -38,6 +40,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from xlperf.errors import BusyError, InputError, WorkbookError, XlperfError
 from xlperf.server._config import ServerConfig, ServerConfigError, is_loopback
 from xlperf.server._functions import Functions
+from xlperf.server._lite import LiteFiles
 from xlperf.server._manifest import manifest_xml
 from xlperf.server._service import Team
 
@@ -284,4 +287,5 @@ def create_app(config: ServerConfig, *, team: Team | None = None) -> FastAPI:
         app.add_middleware(TrustedHostMiddleware,
                            allowed_hosts=["127.0.0.1", "localhost", "::1", config.host])
     app.add_middleware(_LimitBody, max_bytes=config.max_bytes)
+    app.add_middleware(LiteFiles, base_url=config.url)  # outermost: its own CORS (see _lite)
     return app

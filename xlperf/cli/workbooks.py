@@ -30,11 +30,14 @@ def _findings_table(report: object, title: str) -> Table:
 @app.command()
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder for the new master workbook.")],
-    demo: Annotated[bool, typer.Option("--demo", help="Fill it with the demo council.")] = False,
+    demo: Annotated[bool, typer.Option("--demo", help="Fill it with the demo council, with "
+                                       "its returns as services sent them back in "
+                                       "DIRECTORY/returns.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing master.")] = False,
 ) -> None:
     """Create DIRECTORY/master.xlsx: an empty register with guidance, or the demo with --demo."""
-    from xlperf.write.master import build_demo_master, build_master
+    from xlperf.write.master import build_master
+    from xlperf.write.shipped import build_demo_workbooks
 
     target = directory / MASTER_NAME
     if target.exists() and not force:
@@ -42,11 +45,17 @@ def init(
                           "replace it)")
         raise typer.Exit(2)
     try:
-        path = build_demo_master(target) if demo else build_master(target)
+        # The demo's filled-in returns go where the refresh reads them (Settings' Returns
+        # folder, `returns`), so the monthly cycle runs on them as the README shows.
+        demo_files = build_demo_workbooks(directory) if demo else None
+        path = demo_files.master if demo_files else build_master(target)
     except XlperfError as error:
         raise _fail(error) from None
     what = "demo master" if demo else "empty master"
     console().print(f"Wrote {what} {path}")
+    if demo_files:
+        console().print(f"The demo's returns, as services sent them back: "
+                        f"{path.parent / 'returns'} ({len(demo_files.returns)} files)")
     console().print("Next: fill in the Measures sheet, then "
                   f"[bold]xlperf templates {path} --period \"Q2 2013/14\"[/]")
 

@@ -142,7 +142,10 @@ def test_pyproject_lists_every_package():
              for p in (ROOT / "xlperf").rglob("__init__.py")}
     missing = sorted(found - set(config["packages"]))
     assert not missing, f"add {missing} to [tool.setuptools] packages in pyproject.toml"
-    assert set(config["packages"]) == found | {"xlperf.catalogue"}
+    # The data folders are listed as packages of files (no __init__.py), so setuptools ships them.
+    data = {"xlperf.server.static", "xlperf.write.vba"}
+    assert set(config["packages"]) == found | {"xlperf.catalogue"} | data
+    assert all(config["package-data"][name] == ["*"] for name in data)
     assert config["package-dir"] == {"xlperf.catalogue": "validation"}
     assert "rules.csv" in config["package-data"]["xlperf.catalogue"]
 

@@ -85,7 +85,7 @@ def test_demo_into_a_named_folder(tmp_path):
 
 def test_a_folder_given_for_the_master_names_the_master_inside_it(tmp_path):
     runner.invoke(app, ["init", str(tmp_path), "--demo"])
-    (tmp_path / "returns").mkdir()
+    (tmp_path / "returns").mkdir(exist_ok=True)  # init --demo makes it, with the returns
     for args in (["refresh", str(tmp_path)], ["report", str(tmp_path)],
                  ["templates", str(tmp_path), "--out", str(tmp_path / "t")],
                  ["export", str(tmp_path)],

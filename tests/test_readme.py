@@ -60,3 +60,25 @@ def test_every_cli_command_is_documented_in_the_readme():
 def test_readme_links_resolve():
     for target in re.findall(r"\]\(((?:docs|validation|workbooks)/[^)#]+)", README):
         assert (ROOT / target).exists(), target
+
+
+def test_the_cycle_reads_the_returns_where_init_demo_puts_them(tmp_path):
+    """The five-command cycle's folders agree: `init --demo` puts the demo's returns in the
+    master's Returns folder, the folder the cycle's validate and refresh read; the blank
+    templates go elsewhere (the whole cycle runs in tests/test_distribution.py)."""
+    from typer.testing import CliRunner
+
+    from xlperf.cli import app
+    from xlperf.read.master import read_master
+
+    cycle = next(b for b in re.findall(r"```sh\n(.*?)```", README, re.S)
+                 if "xlperf init council --demo" in b)
+    lines = [line.split("#")[0].split() for line in cycle.splitlines() if line.strip()]
+    validate = next(words for words in lines if words[1:2] == ["validate"])
+    templates = next(words for words in lines if words[1:2] == ["templates"])
+    result = CliRunner().invoke(app, ["init", str(tmp_path / "council"), "--demo"])
+    assert result.exit_code == 0, result.output
+    folder = read_master(tmp_path / "council" / "master.xlsx").settings["returns_folder"]
+    assert validate[2].rstrip("/") == f"council/{folder}"
+    assert templates[templates.index("--out") + 1] != validate[2].rstrip("/")
+    assert len(list((tmp_path / "council" / folder).glob("*.xlsx"))) == 10

@@ -201,7 +201,7 @@ def test_a_master_whose_scheme_severity_is_huge_is_a_finding_not_a_crash(tmp_pat
     wb.save(path)
     findings = [(f.rule, f.sheet) for f in read_master(path).report]
     assert ("REG-030", "Schemes") in findings
-    (tmp_path / "returns").mkdir()
+    (tmp_path / "returns").mkdir(exist_ok=True)  # init --demo makes it
     result = runner.invoke(app, ["refresh", str(path), "--backups", "0"])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert result.exit_code == 3, result.output

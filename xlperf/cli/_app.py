@@ -152,9 +152,6 @@ def usage(message: str) -> typer.Exit:
     return fail(message, ExitCode.USAGE)
 
 
-# The name the commands have always used.
-_fail = fail
-
 
 def print_json(command: str, payload: dict[str, Any]) -> None:
     """Print one ``--json`` document on standard output: ``schema_version`` and ``command``

@@ -40,26 +40,37 @@ def _findings_table(report: object, title: str) -> Table:
 @app.command()
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder for the new master workbook.")],
-    demo: Annotated[bool, typer.Option("--demo", help="Fill it with the demo council.")] = False,
+    demo: Annotated[bool, typer.Option("--demo", help="Fill it with the demo council, with "
+                                       "its returns as services sent them back in "
+                                       "DIRECTORY/returns.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing master.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")
                        ] = False,
 ) -> None:
     """Create DIRECTORY/master.xlsx: an empty register with guidance, or the demo with --demo."""
-    from xlperf.write.master import build_demo_master, build_master
+    from xlperf.write.master import build_master
+    from xlperf.write.shipped import build_demo_workbooks
 
     target = directory / MASTER_NAME
     if target.exists() and not force:
         raise fail(f"{target} already exists (use --force to replace it)")
     try:
-        path = build_demo_master(target) if demo else build_master(target)
+        # The demo's filled-in returns go where the refresh reads them (Settings' Returns
+        # folder, `returns`), so the monthly cycle runs on them as the README shows.
+        demo_files = build_demo_workbooks(directory) if demo else None
+        path = demo_files.master if demo_files else build_master(target)
     except XlperfError as error:
         raise fail(error) from None
     if as_json:
-        print_json("init", {"master": str(path), "demo": demo})
+        print_json("init", {"master": str(path), "demo": demo,
+                            "returns": [str(p) for p in demo_files.returns] if demo_files
+                            else []})
         return
     console().print(f"Wrote {'demo master' if demo else 'empty master'} {path}", markup=False)
-    if demo:
+    if demo_files:
+        console().print("The demo's returns, as services sent them back: "
+                        f"{path.parent / 'returns'} ({plural(len(demo_files.returns), 'file')})",
+                        markup=False)
         console().print(f"Next: xlperf templates {path}", markup=False)
     else:
         import datetime as dt

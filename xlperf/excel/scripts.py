@@ -11,7 +11,10 @@ the workbook is the one open in Excel, and Pyodide has no returns folder or ledg
   in-memory file system), filled from ``Values`` by :meth:`xlperf.ledger.Ledger.import_history`,
   and :func:`xlperf.refresh.refresh` runs with no returns: the same output sheets
   (``Scorecard``, ``Objectives``, ``Exceptions``, ``Finance``, ``Log``) as the headless refresh
-  of the same data.
+  of the same data. A master with no ``Values`` sheet (as ``xlperf init`` and ``xlperf demo``
+  make it: on the desktop its values are in the ledger file) is refreshed too, every measure
+  with no data, and gets an empty ``Values`` sheet with its headers and one sentence saying
+  what to put there (:data:`NO_VALUES_SHEET`).
 * **Validate this return**: the same validator as ``xlperf validate`` over the book's sheets
   as read by the gateway; the findings go to a ``Findings`` sheet.
 
@@ -38,11 +41,18 @@ from xlperf.excel.buttons import (
     validation_summary,
 )
 
-__all__ = ["VALUES_SHEET", "refresh_in_memory", "refresh_scorecard", "validate_grids_of",
-           "validate_return"]
+__all__ = ["NO_VALUES_SHEET", "VALUES_HEADERS", "VALUES_SHEET", "refresh_in_memory",
+           "refresh_scorecard", "validate_grids_of", "validate_return"]
 
 #: The sheet of a Lite master that holds the history the scorecard is scored from.
 VALUES_SHEET = "Values"
+#: The headers the empty ``Values`` sheet gets on a master that had none.
+VALUES_HEADERS = ("Code", "Period", "Actual", "Commentary")
+#: What the script says when the master had no ``Values`` sheet (one sentence).
+NO_VALUES_SHEET = (f"This master had no {VALUES_SHEET} sheet, so every measure shows No data: "
+                   f"xlperf has added one; put each measure's figures on it, one row per "
+                   f"measure and period ({', '.join(VALUES_HEADERS[:3])}), and press Refresh "
+                   f"scorecard again.")
 
 
 # -- refresh scorecard -----------------------------------------------------------------------
@@ -65,30 +75,38 @@ def refresh_in_memory(book: Any, *, folder: str | Path | None = None, **options:
     Returns ``(result, history)``: the :class:`~xlperf.refresh.RefreshResult` and the
     :class:`~xlperf.findings.Report` of the import of ``Values`` (cells left out, with their
     cell). ``options`` go to :func:`xlperf.refresh.refresh` (``period``, ``now``...)."""
-    from xlperf.errors import InputError
     from xlperf.excel.gateway import XlwingsWorkbook
+    from xlperf.findings import Report
     from xlperf.ledger import Ledger
     from xlperf.read._calamine import find_sheet
     from xlperf.refresh import refresh
+    from xlperf.write.lossless import CellStyle, SheetContent
 
     workbook = XlwingsWorkbook(book)
     sheet = find_sheet(workbook.sheet_names(), VALUES_SHEET)
-    if sheet is None:
-        raise InputError(f"{workbook.name} has no {VALUES_SHEET!r} sheet: in xlwings Lite the "
-                         "scorecard is scored from the values on it (Code, Period, Actual)")
-    frame = values_frame(workbook.read_sheet(sheet))
     stem = Path(workbook.name).stem or "master"
     with tempfile.TemporaryDirectory(prefix="xlperf-") as temporary:
         base = Path(folder) if folder is not None else Path(temporary)
         ledger = base / f"{stem}.ledger.sqlite"
         with Ledger(ledger) as store:
-            history = store.import_history(frame, "auto", sheet=sheet,
-                                           name=f"{workbook.name} ({sheet})")
+            if sheet is None:  # scored with no values; the sheet to fill is added below
+                history = Report(meta={"inserted": 0, "missing_values_sheet": True})
+            else:
+                history = store.import_history(values_frame(workbook.read_sheet(sheet)),
+                                               "auto", sheet=sheet,
+                                               name=f"{workbook.name} ({sheet})")
         result = refresh(workbook, returns=[], ledger=ledger, **options)
+    if sheet is None:
+        header = CellStyle(bold=True, color="#FFFFFF", fill="#1D70B8")
+        workbook.write_sheets({VALUES_SHEET: SheetContent(
+            rows=[list(VALUES_HEADERS)], styles=[[header] * len(VALUES_HEADERS)],
+            widths=[14, 12, 10, 40], freeze="A2")})
     return result, history
 
 
 def _history_note(history: Any) -> str:
+    if history.meta.get("missing_values_sheet"):
+        return "\n" + NO_VALUES_SHEET
     left_out = [f for f in history if f.severity == "error"]
     if not left_out:
         return ""

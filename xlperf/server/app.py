@@ -15,6 +15,8 @@ endpoint                   token   does
 ``POST /refresh``          yes     "Refresh scorecard": payload in, actions out
 ``GET /log``               yes     "Show log": the team ledger's latest refreshes
 ``GET /health``            yes     versions, and whether a master and ledger are set up
+``GET /lite/*``            no      xlwings Lite's files: xlperf's wheel, requirements.txt,
+                                   main.py (any origin may fetch them: see ``_lite``)
 =========================  ======  =====================================================
 """
 
@@ -40,6 +42,7 @@ from xlperf.server._config import ServerConfig, ServerConfigError, is_loopback
 from xlperf.server._functions import Functions
 from xlperf.server._guards import LimitBody, ScrubPaths
 from xlperf.server._json import JSONResponse  # every answer: NaN written as null
+from xlperf.server._lite import LiteFiles
 from xlperf.server._manifest import manifest_xml
 from xlperf.server._service import Team
 
@@ -232,6 +235,7 @@ def create_app(config: ServerConfig, *, team: Team | None = None) -> FastAPI:
     app.add_middleware(LimitBody, max_bytes=config.max_bytes, timeout=config.body_timeout,
                        idle_timeout=config.body_idle_timeout)
     app.add_middleware(ScrubPaths, roots=lambda: _server_folders(config, team))
+    app.add_middleware(LiteFiles, base_url=config.url)  # outermost: its own CORS (see _lite)
     return app
 
 

@@ -14,7 +14,7 @@ untouched and extra sheets are ignored. Every frame is indexed by Excel row numb
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,16 +150,21 @@ class Master:
     def score(self, values: pd.DataFrame, period: Any = None) -> pd.DataFrame:
         """:func:`xlperf.score` over the usable register with this master's targets and
         schemes; ``period`` defaults to the Settings' reporting period."""
-        from xlperf.core.score import score
-
         when = period if period is not None else self.reporting_period
         if when is None:
             raise InputError("no reporting period: give one or set it on the Settings sheet")
+        return self.score_periods(values, [when])[0]
+
+    def score_periods(self, values: pd.DataFrame, periods: Sequence[Any]) -> list[pd.DataFrame]:
+        """:meth:`score` for several reporting periods, the values parsed once
+        (:func:`~xlperf.core.score.score_periods`)."""
+        from xlperf.core.score import score_periods
+
         try:
-            return score(values, self.prepared_register, when,
-                         targets=self.targets if len(self.targets) else None,
-                         schemes=self.schemes, default_scheme=self.default_scheme,
-                         prepared=True)
+            return score_periods(values, self.prepared_register, periods,
+                                 targets=self.targets if len(self.targets) else None,
+                                 schemes=self.schemes, default_scheme=self.default_scheme,
+                                 prepared=True)
         except SchemeError as error:
             # A scheme missing because its rows on the Schemes sheet were refused: say which.
             refused = next((f for f in self.report if f.rule == "REG-030"), None)

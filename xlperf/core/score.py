@@ -172,10 +172,14 @@ def score_periods(
     schemes: Mapping[str, Scheme] | None = None,
     default_scheme: str = "rag",
     prepared: bool = False,
+    full: int | None = None,
 ) -> list[pd.DataFrame]:
     """:func:`score` for each of several reporting periods, in order: the values are parsed,
     the register prepared and the targets read once for all of them (a report's history scores
-    the register for a dozen periods).
+    the register for a dozen periods). ``full``: how many of the periods, the first ones, get
+    every column (default: all); the others get only ``code``, ``period``, ``frequency``,
+    ``actual``, ``target``, ``status``, ``symbol``, ``colour``, ``severity`` and ``rated``
+    (what a history prints; no direction, trend or explanation to work out).
 
     >>> measures = pd.DataFrame({"Code": ["CC 01"], "Polarity": ["Bigger is better"],
     ...     "Frequency": ["Quarterly"], "Annual target": [90], "Tolerance": [3]})
@@ -190,8 +194,9 @@ def score_periods(
     scheme = register["scheme"].where(register["scheme"] != "", default_scheme)
     table, rows = _latest_values(values)
     t_table = _target_table(targets)
-    return [_score_one(table, rows, register, scheme, t_table, reporting, schemes)
-            for reporting in reportings]
+    return [_score_one(table, rows, register, scheme, t_table, reporting, schemes,
+                       statuses_only=full is not None and i >= full)
+            for i, reporting in enumerate(reportings)]
 
 
 def _target_table(targets: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -208,7 +213,8 @@ def _target_table(targets: pd.DataFrame | None) -> pd.DataFrame | None:
 
 def _score_one(table: pd.DataFrame, rows: dict[tuple[Any, Any], int], register: pd.DataFrame,
                scheme: pd.Series, t_table: pd.DataFrame | None, reporting: Period,
-               schemes: Mapping[str, Scheme] | None) -> pd.DataFrame:
+               schemes: Mapping[str, Scheme] | None, statuses_only: bool = False
+               ) -> pd.DataFrame:
     """:func:`score` for one period from the parsed values, register and targets."""
     # Due period per measure: computed, and formatted, once per frequency.
     frequency, frequencies = pd.factorize(register["frequency"].to_numpy(dtype=object))
@@ -248,6 +254,13 @@ def _score_one(table: pd.DataFrame, rows: dict[tuple[Any, Any], int], register: 
                  register["tolerance"].to_numpy(float),
                  register["tolerance_type"].to_numpy(object),
                  scheme.to_numpy(object), schemes=schemes)
+    if statuses_only:
+        return pd.DataFrame({
+            "code": codes.to_numpy(), "period": per_measure([p.format() for p in due_periods]),
+            "frequency": register["frequency"].to_numpy(), "actual": actual.astype(float),
+            "target": target, "status": rated["status"].to_numpy(),
+            "symbol": rated["symbol"].to_numpy(), "colour": rated["colour"].to_numpy(),
+            "severity": rated["severity"].to_numpy(), "rated": rated["rated"].to_numpy()})
     rated["actual_reason"] = np.where(pd.isna(actual), actual_reason, None)
     explanation = explain_rated(rated)
 

@@ -5,9 +5,10 @@ capital frames, the section switches), so it does not care where they came from:
 passes the ledger's history, :func:`report_data_from_master` builds everything from the master
 workbook and the returns beside it.
 
-**Exceptions** are defined once, here (:func:`exceptions`): a rated measure beyond tolerance
-(severity 2: Red, Red diamond, Below tolerance) or a measure whose direction of travel is
-worsening.
+**Measure cards** are chosen once, here (:func:`exceptions`), by the card policy of
+:mod:`xlperf.core.cards` (the master's ``Report cards`` and ``Card worsening threshold``
+settings): by default a measure beyond tolerance, off target and worsening, or whose reported
+status differs from the rule.
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ from xlperf.core.budget import (
     score_capital,
     with_returned,
 )
+from xlperf.core.cards import CardPolicy, card_reasons, parse_card_policy, tolerance_widths
 from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, normalise_columns
-from xlperf.core.direction import WORSENING
 from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import Period, parse_period
-from xlperf.core.schemes import MISSED, Scheme
+from xlperf.core.schemes import Scheme
 from xlperf.errors import InputError
 
 #: The report's sections, in print order.
@@ -72,6 +73,8 @@ class ReportData:
       (tolerances for the charts' shaded bands); optional.
     - ``sections``: which of :data:`SECTIONS` to print.
     - ``generated``: the date printed on the cover (passed in, so output is reproducible).
+    - ``cards``: which measures get a measure card (:class:`~xlperf.core.cards.CardPolicy`;
+      the master's ``Report cards`` and ``Card worsening threshold`` settings).
     """
 
     council: str
@@ -87,6 +90,7 @@ class ReportData:
     register: pd.DataFrame | None = None
     schemes: Mapping[str, Scheme] | None = None
     title: str = "Performance report"
+    cards: CardPolicy = field(default_factory=CardPolicy)
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.sections if s not in SECTIONS]
@@ -123,22 +127,34 @@ def parse_sections(value: object) -> tuple[str, ...]:
     return tuple(s for s in SECTIONS if s in chosen)
 
 
-def exceptions(scored: pd.DataFrame) -> pd.DataFrame:
-    """The measures that get a measure card: rated and beyond tolerance (severity 2), or
-    worsening against the previous period. Register order, worst first (beyond tolerance
-    before worsening only); adds ``beyond_tolerance`` and ``worsening`` flags.
+def exceptions(scored: pd.DataFrame, policy: CardPolicy | None = None,
+               register: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The measures that get a measure card under the card ``policy``
+    (:mod:`xlperf.core.cards`; default: beyond tolerance, off target and worsening by at least
+    a quarter of the tolerance, reported status differs). ``register``
+    (:func:`~xlperf.core.measures.prepare_measures`' result) gives each measure's tolerance for
+    the worsening threshold; without it any worsening counts. Register order, beyond
+    tolerance first; adds the flags ``beyond_tolerance``, ``worsening``,
+    ``reported_differs`` and ``why`` (the reasons in words).
 
     >>> frame = pd.DataFrame({"code": ["A", "B", "C", "D"], "rated": [True, True, True, False],
     ...     "severity": [2, 0, 1, 2], "direction": ["No change ↔", "Worsening ↓",
-    ...     "Improving ↑", "Not comparable"]})
-    >>> exceptions(frame)["code"].tolist()
-    ['A', 'B']
+    ...     "Worsening ↓", "Not comparable"], "actual": [1, 2, 3, 4], "previous": [1, 3, 4, 4],
+    ...     "status": ["Red", "Green", "Amber", "No data"]})
+    >>> exceptions(frame)[["code", "why"]].values.tolist()
+    [['A', 'beyond tolerance'], ['C', 'off target and worsening']]
     """
-    beyond = scored["rated"].astype(bool) & (scored["severity"] == MISSED)
-    worsening = scored["direction"] == WORSENING
-    chosen = scored.loc[beyond | worsening].copy()
-    chosen["beyond_tolerance"] = beyond[chosen.index]
-    chosen["worsening"] = worsening[chosen.index]
+    widths = None
+    if register is not None and len(register) and "tolerance" in register.columns:
+        by_code = register.drop_duplicates("code", keep="last").set_index("code")
+        codes = scored["code"].astype(str).str.strip()
+        widths = tolerance_widths(scored["target"].to_numpy(dtype=float),
+                                  codes.map(by_code["tolerance"]).to_numpy(dtype=float),
+                                  codes.map(by_code["tolerance_type"]).to_numpy(dtype=object))
+    reasons = card_reasons(scored, policy, widths)
+    chosen = scored.loc[reasons["card"].to_numpy()].copy()
+    for column in ("beyond_tolerance", "worsening", "reported_differs", "why"):
+        chosen[column] = reasons.loc[chosen.index, column]
     chosen["_order"] = np.arange(len(chosen))
     chosen = chosen.sort_values(["beyond_tolerance", "_order"], ascending=[False, True],
                                 kind="mergesort")
@@ -203,7 +219,7 @@ def history_from_values(
     register = measures if prepared else prepare_measures(measures)
     frames = score_periods(values, register, _reporting_points(reporting, periods),
                            targets=targets, schemes=schemes, default_scheme=default_scheme,
-                           prepared=True)
+                           prepared=True, full=0)
     return _history(frames, periods, frozen)
 
 
@@ -382,10 +398,10 @@ def report_data_from_master(
         earlier = _before(earlier, reporting)
         values = pd.concat([earlier, values], ignore_index=True)
     # One parse of the values for the period and every earlier one the history prints.
-    points = _reporting_points(reporting, HISTORY_PERIODS) if given_history is None else []
-    frames = master.score_periods(values, [reporting, *points])
-    scored = frames[0]
-    hist = (_history(frames[1:], HISTORY_PERIODS, ledgered.frozen if ledgered else None)
+    scored, *frames = master.score_periods(
+        values, [reporting] if given_history is not None else
+        [reporting, *_reporting_points(reporting, HISTORY_PERIODS)], full=1)
+    hist = (_history(frames, HISTORY_PERIODS, ledgered.frozen if ledgered else None)
             if given_history is None else given_history)
     tolerance = settings.get("budget_tolerance_pct")
     # The period's capital programmes (every one when none is of the period), as the refresh.
@@ -406,6 +422,11 @@ def report_data_from_master(
     capital = score_capital(capital_lines) if len(capital_lines) else pd.DataFrame()
     chosen = (tuple(s for s in SECTIONS if s in set(sections)) if sections is not None
               else parse_sections(_setting(settings, "Report sections")))
+    try:
+        cards = parse_card_policy(_setting(settings, "Report cards"),
+                                  _setting(settings, "Card worsening threshold"))
+    except InputError:  # the master's REG-040 finding says so; the defaults stand
+        cards = CardPolicy()
     return ReportData(
         council=str(settings.get("council") or "Council"),
         directorate=str(settings.get("directorate") or ""),
@@ -418,4 +439,5 @@ def report_data_from_master(
         sections=chosen,
         register=master.prepared_register,
         schemes=master.schemes,
+        cards=cards,
     )

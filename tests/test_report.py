@@ -462,17 +462,94 @@ def test_cli_writes_the_report(refreshed, tmp_path):
     assert out.read_text(encoding="utf-8") == render_html(refreshed[1])
     bad = CliRunner().invoke(app, ["report", str(master), "--format", "docx"])
     assert bad.exit_code == 2 and "docx" in bad.output
+    engine = CliRunner().invoke(app, ["report", str(master), "--format", "pdf", "--engine",
+                                      "word"])
+    assert engine.exit_code == 2 and "word" in engine.output
+
+
+def _inflated(path) -> bytes:
+    """A PDF's bytes with every Flate stream inflated (WeasyPrint packs its objects)."""
+    import zlib
+
+    data = path.read_bytes()
+    parts = [data]
+    for found in re.finditer(rb"stream\r?\n", data):
+        end = data.find(b"endstream", found.end())
+        try:
+            parts.append(zlib.decompress(data[found.end():end]))
+        except zlib.error:
+            pass
+    return b"\n".join(parts)
+
+
+def _engines() -> list:
+    from xlperf.report import find_browser
+
+    params = []
+    for engine in ("browser", "weasyprint"):
+        present = (find_browser() is not None and _importable("playwright")
+                   if engine == "browser" else _importable("weasyprint"))
+        params.append(pytest.param(engine, marks=pytest.mark.skipif(
+            not present, reason=f"the {engine} engine is not on this machine")))
+    return params
+
+
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
 
 
 @pytest.mark.slow
-def test_pdf_has_pages_and_tags(html, tmp_path):
-    pytest.importorskip("weasyprint")
-    path = render_pdf(html, tmp_path / "report.pdf")
-    data = path.read_bytes()
-    assert data.startswith(b"%PDF-")
+@pytest.mark.parametrize("engine", _engines())
+def test_pdf_keeps_what_a_reader_needs(refreshed, html, page, tmp_path, engine):
     import subprocess
 
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
-    pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))
-    assert 15 <= pages <= 60
-    assert re.search(r"Tagged:\s+yes", info.stdout)
+    steps: list[str] = []
+    path = render_pdf(html, tmp_path / f"{engine}.pdf", engine=engine, progress=steps.append)
+    assert path.read_bytes().startswith(b"%PDF-") and steps and "Wrote" in steps[-1]
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                          check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert 10 <= pages <= 60
+    assert re.search(r"Tagged:\s+yes", info)
+    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
+    assert abs(width - 841.9) < 1 and abs(height - 595.3) < 1     # A4 landscape
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    squeezed = "".join(text.split())
+    missing = [c for c in refreshed[1].scored["code"] if "".join(c.split()) not in squeezed]
+    assert not missing
+    assert len(re.findall(rf"Page \d+ of {pages}\b", text)) == pages
+    # Structure: headings, table headers with scopes, figures with their alt text, language.
+    struct = subprocess.run(["pdfinfo", "-struct", str(path)], capture_output=True,
+                            text=True).stdout
+    assert re.search(r"^\s*H1\b", struct, re.M) and re.search(r"^\s*H2\b", struct, re.M)
+    assert re.search(r"^\s*TH\b", struct, re.M)
+    raw = _inflated(path)
+    assert re.search(rb"/Lang\s*\(en-GB\)", raw)
+    charts = [e for e in page.elements if e["tag"] == "svg" and e["attrs"].get("role") == "img"]
+    assert len(re.findall(rb"/Alt\s*[(<]", raw)) >= len(charts) > 0
+    # Bookmarks: the outline has every section's heading.
+    outline = subprocess.run(["pdftohtml", "-xml", "-i", "-q", "-stdout", str(path)],
+                             capture_output=True, text=True).stdout
+    items = re.findall(r"<item[^>]*>([^<]*)</item>", outline)
+    for title in ("Summary of objectives by priority", "Trend scorecard", "Finance"):
+        assert any(title in item for item in items), (title, items[:10])
+
+
+def test_engine_is_chosen_and_a_bad_one_said(tmp_path, monkeypatch):
+    from xlperf.report import ReportError, choose_engine
+
+    assert choose_engine("weasyprint") == ("weasyprint", None)
+    with pytest.raises(ReportError, match="not one of"):
+        choose_engine("word")
+    with pytest.raises(ReportError, match="not found"):
+        choose_engine("browser", tmp_path / "no-such-chrome")
+    monkeypatch.setenv("XLPERF_BROWSER", str(tmp_path / "nope"))
+    with pytest.raises(ReportError, match="not found"):
+        choose_engine("auto")
+    monkeypatch.delenv("XLPERF_BROWSER")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no browser on the PATH
+    engine, where = choose_engine("auto")
+    assert engine == "weasyprint" or (where is not None and where.is_file())

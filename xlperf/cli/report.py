@@ -23,6 +23,12 @@ def report(
         help="File to write (default: beside the master).")] = None,
     generated: Annotated[str | None, typer.Option(
         "--date", help="Date printed as 'Generated on', YYYY-MM-DD (default: today).")] = None,
+    engine: Annotated[str, typer.Option(
+        help="PDF engine: auto (the browser on this machine, else WeasyPrint), browser or "
+             "weasyprint.")] = "auto",
+    browser: Annotated[str | None, typer.Option(
+        help="Chromium, Chrome or Edge to print the PDF with (default: the 'Report browser' "
+             "setting, else the one found).")] = None,
 ) -> None:
     """Write the committee report: objectives, measure tables, exception cards, trends and
     finance, as self-contained accessible HTML or a (tagged) PDF."""
@@ -33,7 +39,10 @@ def report(
     except ValueError:
         raise _fail(XlperfError(f"--date {generated!r} is not YYYY-MM-DD")) from None
     try:
-        path = build_report(master, out, period=period, fmt=fmt.lower(), generated=when)
+        path = build_report(master, out, period=period, fmt=fmt.lower(), generated=when,
+                            engine=engine, browser=browser,
+                            progress=(lambda step: typer.echo(step, err=True))
+                            if fmt.lower() == "pdf" else None)
     except XlperfError as error:
         raise _fail(error) from None
     console().print(f"Wrote {path}")

@@ -75,6 +75,8 @@ class ReportData:
     - ``generated``: the date printed on the cover (passed in, so output is reproducible).
     - ``cards``: which measures get a measure card (:class:`~xlperf.core.cards.CardPolicy`;
       the master's ``Report cards`` and ``Card worsening threshold`` settings).
+    - ``browser``: the master's ``Report browser`` setting: the browser a PDF is printed
+      with (blank: the one found on the machine).
     """
 
     council: str
@@ -91,6 +93,7 @@ class ReportData:
     schemes: Mapping[str, Scheme] | None = None
     title: str = "Performance report"
     cards: CardPolicy = field(default_factory=CardPolicy)
+    browser: str | None = None
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.sections if s not in SECTIONS]
@@ -440,4 +443,5 @@ def report_data_from_master(
         register=master.prepared_register,
         schemes=master.schemes,
         cards=cards,
+        browser=str(_setting(settings, "Report browser") or "").strip() or None,
     )

@@ -40,13 +40,12 @@ from xlperf.core.budget import score_budget, score_capital  # noqa: E402
 from xlperf.core.cards import parse_card_policy  # noqa: E402
 from xlperf.core.measures import prepare_measures  # noqa: E402
 from xlperf.core.periods import parse_period  # noqa: E402
-from xlperf.core.score import score  # noqa: E402
 from xlperf.report import (  # noqa: E402
     ReportData,
     exceptions,
     find_browser,
-    history_from_values,
     render_html,
+    score_with_history,
 )
 
 FULL = parse_card_policy("beyond tolerance, worsening", "0")
@@ -71,8 +70,7 @@ def build(register: pd.DataFrame, values: pd.DataFrame) -> ReportData:
     register prepared once, the period scored and its history scored from one parse."""
     period = demo.DEMO_PERIOD
     prepared = prepare_measures(register)
-    scored = score(values, prepared, period, prepared=True)
-    history = history_from_values(values, prepared, period, prepared=True)
+    scored, history = score_with_history(values, prepared, period, prepared=True)
     return ReportData(
         council=demo.DEMO_COUNCIL, directorate="Synthetic directorate",
         period=parse_period(period), generated=dt.date(2013, 10, 22), scored=scored,

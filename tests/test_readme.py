@@ -60,3 +60,16 @@ def test_every_cli_command_is_documented_in_the_readme():
 def test_readme_links_resolve():
     for target in re.findall(r"\]\(((?:docs|validation|workbooks)/[^)#]+)", README):
         assert (ROOT / target).exists(), target
+
+
+def test_the_benchmark_table_quotes_the_last_run():
+    # The score row is made from benchmarks/last/score.json, which each run writes: the README
+    # never quotes a ratio no run measured.
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("bench_score", ROOT / "benchmarks" / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    figures = json.loads((ROOT / "benchmarks" / "last" / "score.json").read_text())
+    assert module.readme_row(figures) in README.splitlines()

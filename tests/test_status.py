@@ -244,10 +244,9 @@ def test_a_tolerance_or_threshold_that_is_not_a_number_is_an_error():
 
 
 # ------------------------------------------------------------------ the one-measure path
-_CELLS = st.one_of(st.none(), st.floats(allow_infinity=False, width=64,
-                                        min_value=-1e6, max_value=1e6),
-                   st.just(float("nan")), st.integers(-1000, 1000), st.sampled_from(["TBC", "-", "68.04%", "n/a",
-                                                              "", " 12 ", "£1,200", "abc"]))
+_CELLS = st.one_of(st.none(), st.floats(min_value=-1e6, max_value=1e6), st.just(float("nan")),
+                   st.integers(-1000, 1000),
+                   st.sampled_from(["TBC", "-", "68.04%", "n/a", "", " 12 ", "£1,200", "abc"]))
 
 
 @given(actual=_CELLS, target=_CELLS,

@@ -26,6 +26,7 @@ from xlperf.report._data import (
     history_from_values,
     parse_sections,
     report_data_from_master,
+    score_with_history,
 )
 from xlperf.report._html import render_html
 from xlperf.report._pdf import ENGINES, ReportError, choose_engine, find_browser, render_pdf
@@ -52,6 +53,7 @@ __all__ = [
     "render_html",
     "render_pdf",
     "report_data_from_master",
+    "score_with_history",
     "sparkline",
     "text_on",
 ]

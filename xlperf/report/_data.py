@@ -226,6 +226,30 @@ def history_from_values(
     return _history(frames, periods, frozen)
 
 
+def score_with_history(
+    values: pd.DataFrame,
+    measures: pd.DataFrame,
+    period: Any,
+    *,
+    targets: pd.DataFrame | None = None,
+    schemes: Mapping[str, Scheme] | None = None,
+    default_scheme: str = "rag",
+    periods: int = HISTORY_PERIODS,
+    frozen: pd.DataFrame | None = None,
+    prepared: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`xlperf.score`'s result for ``period`` and :func:`history_from_values`' frame,
+    from one parse of the values (what :func:`report_data_from_master` does)."""
+    from xlperf.core.score import score_periods
+
+    reporting = parse_period(period)
+    register = measures if prepared else prepare_measures(measures)
+    scored, *frames = score_periods(
+        values, register, [reporting, *_reporting_points(reporting, periods)],
+        targets=targets, schemes=schemes, default_scheme=default_scheme, prepared=True, full=1)
+    return scored, _history(frames, periods, frozen)
+
+
 def _history(frames: list[pd.DataFrame], periods: int, frozen: pd.DataFrame | None
              ) -> pd.DataFrame:
     """Stack the scored frames of :func:`_reporting_points` (latest first) into the history

@@ -8,6 +8,7 @@ Doncaster Children's Services Trust's trend scorecard and finance page.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -137,6 +138,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
+@functools.lru_cache(maxsize=4096)  # a pack repeats a few statuses thousands of times
 def chip(word: str, symbol: str, colour: str) -> str:
     """A status as symbol and word on its colour (text colour chosen for contrast)."""
     background = safe_colour(colour)
@@ -187,7 +189,13 @@ class _Context:
 
     def __init__(self, data: ReportData):
         self.data = data
-        self.scored = data.scored.reset_index(drop=True)
+        scored = data.scored.reset_index(drop=True)
+        # Categorical (status, symbol, colour) and text columns as plain objects: every row is
+        # read one by one below, and an extension array's item access cost more than the
+        # rendering.
+        self.typed = scored  # as scored, for the roll-ups (grouping typed columns is faster)
+        extension = [c for c in scored.columns if not isinstance(scored[c].dtype, np.dtype)]
+        self.scored = scored.astype({c: object for c in extension}) if extension else scored
         self.exceptions = exceptions(self.scored, data.cards, data.register)
         history = data.history
         if "period_key" in history.columns:
@@ -306,9 +314,8 @@ def _key(ctx: _Context) -> str:
 
 
 def _summary(ctx: _Context) -> str:
-    scored = ctx.scored
-    objectives = rollup(scored, ["priority", "objective"])
-    priorities = rollup(scored, "priority").set_index("priority")
+    objectives = rollup(ctx.typed, ["priority", "objective"])
+    priorities = rollup(ctx.typed, "priority").set_index("priority")
     out = [f'<section id="summary" class="page" aria-labelledby="summary-title">'
            f'<h2 id="summary-title">{SECTION_TITLES["summary"]}</h2>'
            '<p class="lead">Each objective is judged from its rated measures: Off Track when '
@@ -336,7 +343,7 @@ def _summary(ctx: _Context) -> str:
 
 def _objectives(ctx: _Context) -> str:
     scored = ctx.scored
-    judgements = rollup(scored, ["priority", "objective"]).set_index(
+    judgements = rollup(ctx.typed, ["priority", "objective"]).set_index(
         ["priority", "objective"])["judgement"]
     out = [f'<section id="objectives" class="page" aria-labelledby="objectives-title">'
            f'<h2 id="objectives-title">{SECTION_TITLES["objectives"]}</h2>']

@@ -26,7 +26,8 @@ TIME = Path("/usr/bin/time")
 @dataclass(frozen=True)
 class Measured:
     seconds: float       # wall clock of the command
-    own_mb: float        # the command's own peak RSS (from /usr/bin/time), MB
+    own_mb: float        # peak RSS from /usr/bin/time: the command's, or the largest of the
+    #                      processes it started and waited for (Linux wait4 semantics), MB
     tree_mb: float       # peak PSS of the command and every process it started, MB
     returncode: int
     stdout: str

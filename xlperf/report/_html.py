@@ -274,11 +274,15 @@ def _cover(ctx: _Context) -> str:
 def _why_cards(ctx: _Context) -> str:
     """Under the contents' measure cards: how many cards, for which reasons, by which policy."""
     counts: dict[str, int] = {}
+    also = 0  # beyond tolerance and worsening too
     for why in ctx.exceptions["why"] if len(ctx.exceptions) else ():
-        for reason in str(why).split("; "):
-            word = "reported status differs" if reason.startswith("reported ") else reason
-            counts[word] = counts.get(word, 0) + 1
-    listed = ", ".join(f"{n} {w}" for w, n in counts.items())
+        reasons = str(why).split("; ")
+        first = "reported status differs" if reasons[0].startswith("reported ") else reasons[0]
+        counts[first] = counts.get(first, 0) + 1
+        also += first == "beyond tolerance" and "worsening" in reasons[1:]
+    words = [f"{n} {w}" + (f" ({also} of them also worsening)" if w == "beyond tolerance"
+                           and also else "") for w, n in counts.items()]
+    listed = ", ".join(words)
     return (f"<p class=\"note\">{len(ctx.exceptions)} cards"
             f"{': ' + escape(listed) if listed else ''}. {escape(ctx.data.cards.describe())}</p>")
 

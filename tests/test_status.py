@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import xlperf
@@ -249,6 +249,7 @@ _CELLS = st.one_of(st.none(), st.floats(min_value=-1e6, max_value=1e6), st.just(
                    st.sampled_from(["TBC", "-", "68.04%", "n/a", "", " 12 ", "£1,200", "abc"]))
 
 
+@settings(deadline=None)  # each example builds a one-row frame for the vectorised side
 @given(actual=_CELLS, target=_CELLS,
        polarity=st.sampled_from(["Bigger is better", "Smaller is better", "High", "Low",
                                  "Data only"]),

@@ -1,19 +1,31 @@
-"""Benchmark: the committee report for a synthetic 1,000-measure council.
+"""Benchmark: the committee report for a synthetic 1,000-measure council, whole, in one run.
 
-    python benchmarks/report.py [--measures 1000] [--pdf-limit 120]
+    python benchmarks/report.py [--measures 1000] [--weasyprint default|full|both|none]
 
 The demo register (53 measures) is repeated with suffixed codes to 1,000 measures, with its
-three years of monthly/quarterly/annual history. Printed: building the data (scoring the period
-and 12 months of history), rendering the HTML, and rendering the PDF with WeasyPrint. WeasyPrint
-lays out about 2-3 pages a second, so the full 1,000-measure PDF (several hundred pages) is
-rendered only with ``--pdf-limit 0``; by default the PDF time is measured for the first
-``--pdf-limit`` measures and the per-page rate printed, so the run stays bounded.
+three years of monthly/quarterly/annual history. Printed, side by side:
+
+- **data + HTML** in this process, best of 3: scoring the period and its 12-period history
+  (values parsed and the register prepared once) and rendering the HTML;
+- **the whole PDF** (every page, not an extrapolation) of two packs: the **full** pack
+  (a card for every measure beyond tolerance or worsening at all: the pack of before the card
+  policy) and the **default** pack (the card policy's defaults, ``xlperf.core.cards``),
+  through the **browser** found on the machine and through **WeasyPrint** (default pack only
+  unless ``--weasyprint full`` or ``both``: the full pack takes minutes and GBs there). Each
+  PDF is printed by a fresh child process started by ``/usr/bin/time -v``: its time, the peak
+  RSS of its largest process (what ``time`` reports: the child or a process it waited for,
+  such as the browser's renderer), and the peak PSS of its whole process tree (Python,
+  playwright's driver and every browser process, shared pages shared out).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import re
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -21,12 +33,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from xlperf import demo
-from xlperf.core.budget import score_budget, score_capital
-from xlperf.core.measures import prepare_measures
-from xlperf.core.periods import parse_period
-from xlperf.core.score import score
-from xlperf.report import ReportData, history_from_values, render_html, render_pdf
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _measure  # noqa: E402
+
+from xlperf import demo  # noqa: E402
+from xlperf.core.budget import score_budget, score_capital  # noqa: E402
+from xlperf.core.cards import parse_card_policy  # noqa: E402
+from xlperf.core.measures import prepare_measures  # noqa: E402
+from xlperf.core.periods import parse_period  # noqa: E402
+from xlperf.report import (  # noqa: E402
+    ReportData,
+    exceptions,
+    find_browser,
+    render_html,
+    score_with_history,
+)
+
+FULL = parse_card_policy("beyond tolerance, worsening", "0")
 
 
 def synthetic(measures: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -43,59 +67,94 @@ def synthetic(measures: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return reg, val[val["Code"].isin(kept)].reset_index(drop=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--measures", type=int, default=1000)
-    parser.add_argument("--pdf-limit", type=int, default=120,
-                        help="measures in the timed PDF (0: all of them)")
-    args = parser.parse_args()
-    register, values = synthetic(args.measures)
+def build(register: pd.DataFrame, values: pd.DataFrame) -> ReportData:
+    """The report's data as :func:`~xlperf.report.report_data_from_master` builds it: the
+    register prepared once, the period scored and its history scored from one parse."""
     period = demo.DEMO_PERIOD
-
-    started = time.perf_counter()
-    scored = score(values, register, period)
-    history = history_from_values(values, register, period)
-    data = ReportData(
+    prepared = prepare_measures(register)
+    scored, history = score_with_history(values, prepared, period, prepared=True)
+    return ReportData(
         council=demo.DEMO_COUNCIL, directorate="Synthetic directorate",
         period=parse_period(period), generated=dt.date(2013, 10, 22), scored=scored,
         history=history, budget=score_budget(demo.demo_budget().iloc[:-1]),
-        capital=score_capital(demo.demo_capital()), register=prepare_measures(register))
-    built = time.perf_counter() - started
+        capital=score_capital(demo.demo_capital()), register=prepared)
 
-    started = time.perf_counter()
-    html = render_html(data)
-    html_time = time.perf_counter() - started
-    assert render_html(data) == html
-    print(f"{len(scored):,} measures, {len(history):,} history rows")
-    print(f"data (score + 12-period history): {built:6.2f} s")
-    print(f"HTML: {html_time:6.2f} s ({len(html) / 1e6:.1f} MB)")
 
-    subset = data
-    if args.pdf_limit and args.pdf_limit < len(scored):
-        codes = set(scored["code"].iloc[:args.pdf_limit])
-        subset = replace(data, scored=scored[scored["code"].isin(codes)],
-                         history=history[history["code"].isin(codes)])
-    with tempfile.TemporaryDirectory() as folder:
-        started = time.perf_counter()
-        path = render_pdf(render_html(subset), Path(folder) / "report.pdf")
-        pdf_time = time.perf_counter() - started
-        pages = _pages(path)
-    measured = len(subset.scored)
-    print(f"PDF ({measured:,} measures, {pages} pages): {pdf_time:6.2f} s "
-          f"({pdf_time / max(pages, 1):.2f} s a page)")
-    if measured < len(scored):
-        estimate = pdf_time * len(scored) / measured
-        print(f"PDF for all {len(scored):,} measures, extrapolated: about {estimate:,.0f} s "
-              "(run with --pdf-limit 0 to measure it)")
+def child(engine: str, html_path: str, pdf_path: str) -> None:
+    """Print one PDF (the measured process)."""
+    from xlperf.report import render_pdf
+
+    html = Path(html_path).read_text(encoding="utf-8")
+    render_pdf(html, pdf_path, engine=engine,
+               progress=lambda step: print(step, file=sys.stderr, flush=True))
 
 
 def _pages(path: Path) -> int:
-    import re
-    import subprocess
-
     out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True)
     found = re.search(r"Pages:\s+(\d+)", out.stdout)
     return int(found.group(1)) if found else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--measures", type=int, default=1000)
+    parser.add_argument("--weasyprint", choices=("default", "full", "both", "none"),
+                        default="default")
+    parser.add_argument("--child", nargs=3, metavar=("ENGINE", "HTML", "PDF"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    register, values = synthetic(args.measures)
+
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        data = build(register, values)
+        built = time.perf_counter() - started
+        started = time.perf_counter()
+        html = render_html(data)
+        timings.append((built, time.perf_counter() - started))
+    built, html_time = min(timings, key=sum)
+    assert render_html(data) == html
+    full = replace(data, cards=FULL)
+    packs = {"default": html, "full": render_html(full)}
+    cards = {"default": len(exceptions(data.scored, data.cards, data.register)),
+             "full": len(exceptions(data.scored, FULL, data.register))}
+    print(f"{len(data.scored):,} measures, {len(data.history):,} history rows; cards: full pack "
+          f"{cards['full']}, default pack {cards['default']}")
+    print(f"data (score + 12-period history): {built:6.2f} s   HTML: {html_time:6.2f} s   "
+          f"data + HTML: {built + html_time:6.2f} s (best of 3; "
+          f"{len(html) / 1e6:.1f} MB of HTML)")
+
+    browser = find_browser()
+    runs = []
+    if browser is not None:
+        runs += [("browser", "full"), ("browser", "default")]
+    else:
+        print("no Chromium, Chrome or Edge found: the browser engine is not measured")
+    if args.weasyprint in ("full", "both"):
+        runs.append(("weasyprint", "full"))
+    if args.weasyprint in ("default", "both"):
+        runs.append(("weasyprint", "default"))
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    with tempfile.TemporaryDirectory() as folder:
+        for pack, text in packs.items():
+            Path(folder, f"{pack}.html").write_text(text, encoding="utf-8")
+        for engine, pack in runs:
+            pdf = Path(folder, f"{engine}-{pack}.pdf")
+            done = _measure.run([sys.executable, __file__, "--child", engine,
+                                 str(Path(folder, f"{pack}.html")), str(pdf)], env=env)
+            if done.returncode:
+                print(f"PDF {engine} {pack}: failed\n{done.stderr[-2000:]}")
+                continue
+            name = browser.name if engine == "browser" and browser else engine
+            print(f"PDF {pack:7} pack ({cards[pack]:3} cards, {_pages(pdf):3} pages) "
+                  f"{name:10}: {done.seconds:6.1f} s; peak RSS of its largest process "
+                  f"{done.own_mb:5.0f} MB, peak PSS of the whole process tree "
+                  f"{done.tree_mb:5.0f} MB")
+    print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -9,12 +9,20 @@ results are compared row by row before any time is printed.
 
 ``--naive-rows`` times the naive apply on the first N rows only and scales linearly (it is a
 row-by-row loop, so its time is proportional to the rows); by default it runs on every row.
+
+Each run writes its figures to ``benchmarks/last/score.json`` and prints the README's table row
+made from them; ``--readme`` also puts that row in README.md (a test checks the README's row
+against the last run's file, so the README never quotes a ratio no run measured).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -110,6 +118,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--naive-rows", type=int, default=None)
+    parser.add_argument("--readme", action="store_true",
+                        help="write the measured row into README.md")
     args = parser.parse_args()
     frame = make_frame(args.rows)
     vectorised(frame.head(1000))  # warm caches and lazy imports outside the timing
@@ -139,6 +149,30 @@ def main() -> None:
     print(f"naive DataFrame.apply:    {naive_time:.3f} s{scaled}")
     print(f"speed-up:                 {naive_time / best:.1f}x")
     print("results identical on every compared row: yes")
+    figures = {"rows": args.rows, "xlperf_s": round(best, 3), "naive_s": round(naive_time, 1),
+               "ratio": round(naive_time / best, 1), "scaled": bool(scaled),
+               "load": round(os.getloadavg()[0], 1), "cores": os.cpu_count()}
+    LAST.parent.mkdir(exist_ok=True)
+    LAST.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
+    row = readme_row(figures)
+    print(f"README row:\n{row}")
+    if args.readme:
+        readme = ROOT / "README.md"
+        text = readme.read_text(encoding="utf-8")
+        readme.write_text(re.sub(r"^\| `benchmarks/score.py` \|.*$", row, text, count=1,
+                                 flags=re.M), encoding="utf-8")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+LAST = ROOT / "benchmarks" / "last" / "score.json"
+
+
+def readme_row(figures: dict) -> str:
+    """The README's benchmark-table row for this script, from a run's figures."""
+    return (f"| `benchmarks/score.py` | score {figures['rows']:,} measure-periods (status, "
+            f"variance, %, direction) | {figures['xlperf_s']:.2f} s | `DataFrame.apply`: "
+            f"{figures['naive_s']:.0f} s ({figures['ratio']:.0f}x; last run, load "
+            f"{figures['load']:g} on {figures['cores']} cores) |")
 
 
 if __name__ == "__main__":

@@ -142,12 +142,24 @@ def test_every_measure_once_in_the_objective_tables(refreshed, page):
     assert len(codes) == len(set(codes)) == 53
 
 
-def test_exceptions_are_exactly_beyond_tolerance_or_worsening(refreshed, page):
+def test_cards_are_exactly_the_default_policy(refreshed, page):
     _master, data = refreshed
     scored = data.scored
-    expected = scored[(scored["rated"] & (scored["severity"] == 2))
-                      | (scored["direction"] == WORSENING)]["code"].tolist()
-    assert set(exceptions(scored)["code"]) == set(expected)
+    # The policy worked out by hand: beyond tolerance; worse than target and worsened by at
+    # least a quarter of the tolerance; or a reported status that differs from the rule.
+    register = data.register.set_index("code")
+    expected = []
+    for r in scored.itertuples():
+        tol = register.loc[r.code, "tolerance"]
+        width = abs(r.target) * tol / 100 if register.loc[r.code, "tolerance_type"] == (
+            "relative") else tol
+        width = 0.0 if pd.isna(width) else width
+        beyond = bool(r.rated) and r.severity == 2
+        worse = (bool(r.rated) and r.direction == WORSENING
+                 and abs(r.actual - r.previous) >= 0.25 * width - 1e-9)
+        if beyond or (worse and r.severity >= 1) or bool(r.reported_differs):
+            expected.append(r.code)
+    assert set(exceptions(scored, data.cards, data.register)["code"]) == set(expected)
     part = section(page, "exceptions")
     listed = [r["attrs"]["data-code"] for r in find(part, "tr") if "data-code" in r["attrs"]]
     cards = [a["attrs"]["data-code"] for a in find(part, "article")]
@@ -157,18 +169,77 @@ def test_exceptions_are_exactly_beyond_tolerance_or_worsening(refreshed, page):
     flags = (beyond["rated"] & (beyond["severity"] == 2)).tolist()
     assert flags == sorted(flags, reverse=True)
     assert 0 < len(listed) < len(scored)
+    # A measure on target that got worse has no card, and the old rule would have given some.
+    green_worse = scored[(scored["severity"] == 0) & (scored["direction"] == WORSENING)
+                         & ~scored["reported_differs"].astype(bool)]
+    assert len(green_worse) and not set(green_worse["code"]) & set(listed)
+    # The contents page says how many cards and why; each card's row says why.
+    contents = text_of(section(page, "cover"))
+    assert f"{len(listed)} cards" in contents and "beyond tolerance" in contents
+    rows = {r["attrs"]["data-code"]: text_of(r) for r in find(part, "tr")
+            if "data-code" in r["attrs"]}
+    for code in listed:
+        assert any(w in rows[code] for w in ("Beyond tolerance", "Off target and worsening",
+                                             "Reported")), rows[code]
 
 
-def test_exception_rule_on_a_hand_made_frame():
+def test_card_policy_on_a_hand_made_frame():
+    from xlperf.core.cards import CardPolicy, parse_card_policy
+
     frame = pd.DataFrame({
-        "code": ["red", "amber-worse", "green", "no-data", "data-only-red", "red-diamond"],
-        "rated": [True, True, True, False, False, True],
-        "severity": [2, 1, 0, 1, 2, 2],
-        "direction": ["Improving ↑", WORSENING, "No change ↔", "Not comparable",
-                      "Not comparable", WORSENING]})
-    found = exceptions(frame)
-    assert found["code"].tolist() == ["red", "red-diamond", "amber-worse"]
-    assert found["worsening"].tolist() == [False, True, True]
+        "code": ["red", "amber-worse", "green-worse", "no-data", "data-only-red",
+                 "red-diamond", "amber-wobble", "reported"],
+        "rated": [True, True, True, False, False, True, True, True],
+        "severity": [2, 1, 0, 1, 2, 2, 1, 0],
+        "direction": ["Improving ↑", WORSENING, WORSENING, "Not comparable",
+                      "Not comparable", WORSENING, WORSENING, "No change ↔"],
+        "actual": [10, 10, 10, None, 10, 10, 10, 10],
+        "previous": [9, 12, 15, None, 10, 11, 10.1, 10],
+        "target": [20] * 8,
+        "status": ["Red", "Amber", "Green", "No data", "Data only", "Red", "Amber", "Green"],
+        "reported_status": [None] * 7 + ["Red"],
+        "reported_differs": [False] * 7 + [True]})
+    register = pd.DataFrame({"code": frame["code"], "tolerance": [4.0] * 8,
+                             "tolerance_type": ["absolute"] * 8})
+    found = exceptions(frame, register=register)
+    assert found["code"].tolist() == ["red", "red-diamond", "amber-worse", "reported"]
+    assert found["why"].tolist() == ["beyond tolerance", "beyond tolerance; worsening",
+                                     "off target and worsening", "reported Red, rule says Green"]
+    # Every worsening, with no threshold: the Green and the wobble too.
+    loose = exceptions(frame, parse_card_policy("beyond tolerance, worsening", "0"), register)
+    assert loose["code"].tolist() == ["red", "red-diamond", "amber-worse", "green-worse",
+                                      "amber-wobble"]
+    assert exceptions(frame, CardPolicy(reasons=()), register).empty
+    assert len(exceptions(frame, parse_card_policy("every measure"), register)) == 8
+    with pytest.raises(ValueError, match="horoscope"):
+        parse_card_policy("beyond tolerance, horoscope")
+    with pytest.raises(ValueError, match="threshold"):
+        parse_card_policy(None, "lots")
+
+
+def test_card_settings_are_read_from_the_master_and_checked(tmp_path):
+    from openpyxl import load_workbook
+
+    from xlperf.read.master import read_master
+    from xlperf.write.shipped import build_demo_workbooks
+
+    files = build_demo_workbooks(tmp_path)
+    wb = load_workbook(files.master)
+    ws = wb["Settings"]
+    row = ws.max_row + 1
+    ws.cell(row, 1, "Report cards")
+    ws.cell(row, 2, "Beyond tolerance")
+    ws.cell(row + 1, 1, "Card worsening threshold")
+    ws.cell(row + 1, 2, "lots")
+    wb.save(files.master)
+    master = read_master(files.master)
+    (bad,) = [f for f in master.report if f.rule == "REG-040"]
+    assert bad.cell == f"B{row + 1}" and "lots" in bad.message and "default" in bad.message
+    data = report_data_from_master(files.master, generated=GENERATED)
+    assert data.cards.reasons == ("beyond tolerance",) and data.cards.threshold == 0.25
+    scored = data.scored
+    beyond = scored[scored["rated"].astype(bool) & (scored["severity"] == 2)]
+    assert set(exceptions(scored, data.cards, data.register)["code"]) == set(beyond["code"])
 
 
 def _scorecard_sheet(master) -> dict[str, dict]:
@@ -391,17 +462,94 @@ def test_cli_writes_the_report(refreshed, tmp_path):
     assert out.read_text(encoding="utf-8") == render_html(refreshed[1])
     bad = CliRunner().invoke(app, ["report", str(master), "--format", "docx"])
     assert bad.exit_code == 2 and "docx" in bad.output
+    engine = CliRunner().invoke(app, ["report", str(master), "--format", "pdf", "--engine",
+                                      "word"])
+    assert engine.exit_code == 2 and "word" in engine.output
+
+
+def _inflated(path) -> bytes:
+    """A PDF's bytes with every Flate stream inflated (WeasyPrint packs its objects)."""
+    import zlib
+
+    data = path.read_bytes()
+    parts = [data]
+    for found in re.finditer(rb"stream\r?\n", data):
+        end = data.find(b"endstream", found.end())
+        try:
+            parts.append(zlib.decompress(data[found.end():end]))
+        except zlib.error:
+            pass
+    return b"\n".join(parts)
+
+
+def _engines() -> list:
+    from xlperf.report import find_browser
+
+    params = []
+    for engine in ("browser", "weasyprint"):
+        present = (find_browser() is not None and _importable("playwright")
+                   if engine == "browser" else _importable("weasyprint"))
+        params.append(pytest.param(engine, marks=pytest.mark.skipif(
+            not present, reason=f"the {engine} engine is not on this machine")))
+    return params
+
+
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
 
 
 @pytest.mark.slow
-def test_pdf_has_pages_and_tags(html, tmp_path):
-    pytest.importorskip("weasyprint")
-    path = render_pdf(html, tmp_path / "report.pdf")
-    data = path.read_bytes()
-    assert data.startswith(b"%PDF-")
+@pytest.mark.parametrize("engine", _engines())
+def test_pdf_keeps_what_a_reader_needs(refreshed, html, page, tmp_path, engine):
     import subprocess
 
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
-    pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))
-    assert 15 <= pages <= 60
-    assert re.search(r"Tagged:\s+yes", info.stdout)
+    steps: list[str] = []
+    path = render_pdf(html, tmp_path / f"{engine}.pdf", engine=engine, progress=steps.append)
+    assert path.read_bytes().startswith(b"%PDF-") and steps and "Wrote" in steps[-1]
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                          check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert 10 <= pages <= 60
+    assert re.search(r"Tagged:\s+yes", info)
+    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
+    assert abs(width - 841.9) < 1 and abs(height - 595.3) < 1     # A4 landscape
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    squeezed = "".join(text.split())
+    missing = [c for c in refreshed[1].scored["code"] if "".join(c.split()) not in squeezed]
+    assert not missing
+    assert len(re.findall(rf"Page \d+ of {pages}\b", text)) == pages
+    # Structure: headings, table headers with scopes, figures with their alt text, language.
+    struct = subprocess.run(["pdfinfo", "-struct", str(path)], capture_output=True,
+                            text=True).stdout
+    assert re.search(r"^\s*H1\b", struct, re.M) and re.search(r"^\s*H2\b", struct, re.M)
+    assert re.search(r"^\s*TH\b", struct, re.M)
+    raw = _inflated(path)
+    assert re.search(rb"/Lang\s*\(en-GB\)", raw)
+    charts = [e for e in page.elements if e["tag"] == "svg" and e["attrs"].get("role") == "img"]
+    assert len(re.findall(rb"/Alt\s*[(<]", raw)) >= len(charts) > 0
+    # Bookmarks: the outline has every section's heading.
+    outline = subprocess.run(["pdftohtml", "-xml", "-i", "-q", "-stdout", str(path)],
+                             capture_output=True, text=True).stdout
+    items = re.findall(r"<item[^>]*>([^<]*)</item>", outline)
+    for title in ("Summary of objectives by priority", "Trend scorecard", "Finance"):
+        assert any(title in item for item in items), (title, items[:10])
+
+
+def test_engine_is_chosen_and_a_bad_one_said(tmp_path, monkeypatch):
+    from xlperf.report import ReportError, choose_engine
+
+    assert choose_engine("weasyprint") == ("weasyprint", None)
+    with pytest.raises(ReportError, match="not one of"):
+        choose_engine("word")
+    with pytest.raises(ReportError, match="not found"):
+        choose_engine("browser", tmp_path / "no-such-chrome")
+    monkeypatch.setenv("XLPERF_BROWSER", str(tmp_path / "nope"))
+    with pytest.raises(ReportError, match="not found"):
+        choose_engine("auto")
+    monkeypatch.delenv("XLPERF_BROWSER")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no browser on the PATH
+    engine, where = choose_engine("auto")
+    assert engine == "weasyprint" or (where is not None and where.is_file())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import xlperf
@@ -241,3 +241,47 @@ def test_a_tolerance_or_threshold_that_is_not_a_number_is_an_error():
         xlperf.direction(5, 4, "High", "big")
     assert "'big'" in str(caught.value)
     assert xlperf.status(5, 4, "High", "n/a") == "Green"  # no-data words mean no tolerance
+
+
+# ------------------------------------------------------------------ the one-measure path
+_CELLS = st.one_of(st.none(), st.floats(min_value=-1e6, max_value=1e6), st.just(float("nan")),
+                   st.integers(-1000, 1000),
+                   st.sampled_from(["TBC", "-", "68.04%", "n/a", "", " 12 ", "£1,200", "abc"]))
+
+
+@settings(deadline=None)  # each example builds a one-row frame for the vectorised side
+@given(actual=_CELLS, target=_CELLS,
+       polarity=st.sampled_from(["Bigger is better", "Smaller is better", "High", "Low",
+                                 "Data only"]),
+       tolerance=st.one_of(st.floats(0, 50), st.integers(0, 20), st.none(),
+                           st.sampled_from(["2", "n/a", "", "5%"])),
+       tolerance_type=st.sampled_from(["absolute", "relative", "%", None, ""]),
+       scheme=st.sampled_from(list(BUILTIN_SCHEMES) + ["Four band", None]))
+def test_one_measure_path_agrees_with_the_vectorised_rule(actual, target, polarity, tolerance,
+                                                          tolerance_type, scheme):
+    from xlperf.core.status import rate_one
+
+    try:
+        expected = str(rate(actual, target, polarity, tolerance, tolerance_type,
+                            scheme if scheme is not None else "rag")["status"].iloc[0])
+    except InputError as error:
+        with pytest.raises(type(error)):
+            rate_one(actual, target, polarity, tolerance, tolerance_type, scheme)
+        return
+    assert rate_one(actual, target, polarity, tolerance, tolerance_type, scheme).label == expected
+    assert xlperf.status(actual, target, polarity, tolerance, tolerance_type,
+                         scheme if scheme is not None else "rag") == expected
+
+
+def test_one_measure_path_refuses_what_the_rule_refuses():
+    from xlperf.core.status import rate_one
+
+    with pytest.raises(PolarityError):
+        rate_one(1, 2, "sideways")
+    with pytest.raises(InputError, match="negative"):
+        rate_one(1, 2, "High", -1)
+    with pytest.raises(InputError, match="not a number"):
+        rate_one(1, 2, "High", "lots")
+    with pytest.raises(SchemeError):
+        rate_one(1, 2, "High", 1, "absolute", "horoscope")
+    assert rate_one(78.0, 78.2, "High", 0.2).label == "Amber"   # float noise rounded away

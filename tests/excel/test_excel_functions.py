@@ -211,3 +211,24 @@ def test_direction_and_variance_over_a_range_equal_the_core_per_cell(xl, rows):
             assert direction == str(error)
         core = xlperf.variance(c, p)
         assert variance == ("" if core is None else core)
+
+
+@pytest.mark.parametrize("args", [
+    (91.54, 45.3, "Smaller is better", 2, "absolute", "rag"),
+    (68.04, 78.2, "High", 15, "%", "rag"),
+    ("TBC", 10, "High", 0, None, "rag"),
+    (None, None, "High", 0, None, "rag"),
+    ("", 10.0, "High", 0, None, "rag"),
+    (5, 4, "sideways", 0, None, "rag"),
+    (5, 4, "High", -1, None, "rag"),
+    (5, 4, "High", 1, None, "traffic"),
+    (12.0, 10.0, "High", 1, None, "four-band"),
+])
+def test_one_cell_call_equals_the_range_call(args):
+    # Desktop Excel passes one cell as the value itself: the plain-Python path must give
+    # what the range path gives for the same cell, a refused word included.
+    from xlperf.excel import functions
+
+    one = functions.XLPERF_STATUS(*args)
+    ranged = functions.XLPERF_STATUS(*([[a]] for a in args))
+    assert one == ranged

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from xlperf.cli._app import app, console, fail, print_json, usage
+from xlperf.cli._app import OPTIONS, app, console, fail, print_json, usage
 from xlperf.errors import XlperfError
 
 
@@ -23,21 +23,34 @@ def report(
         help="File to write (default: beside the master).")] = None,
     generated: Annotated[str | None, typer.Option(
         "--date", help="Date printed as 'Generated on', YYYY-MM-DD (default: today).")] = None,
+    engine: Annotated[str, typer.Option(
+        help="PDF engine: auto (the browser on this machine, else WeasyPrint), browser or "
+             "weasyprint.")] = "auto",
+    browser: Annotated[str | None, typer.Option(
+        help="Chromium, Chrome or Edge to print the PDF with (default: the 'Report browser' "
+             "setting, else the one found).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")
                        ] = False,
 ) -> None:
     """Write the committee report: objectives, measure tables, exception cards, trends and
     finance, as self-contained accessible HTML or a (tagged) PDF."""
-    from xlperf.report import build_report
+    from xlperf.report import ENGINES, FORMATS, build_report
 
     try:
         when = dt.date.fromisoformat(generated) if generated else None
     except ValueError:
         raise usage(f"--date {generated!r} is not YYYY-MM-DD") from None
-    if fmt.lower() not in ("html", "pdf"):
+    if fmt.lower() not in FORMATS:
         raise usage(f"--format must be html or pdf, not {fmt!r}")
+    if engine.strip().lower() not in ENGINES:
+        raise usage(f"--engine {engine!r} is not one of {', '.join(ENGINES)}")
+    # A PDF of hundreds of pages takes a while: say each step (on standard error; not -q).
+    show_steps = fmt.lower() == "pdf" and not OPTIONS.quiet and not as_json
     try:
-        path = build_report(master, out, period=period, fmt=fmt.lower(), generated=when)
+        path = build_report(master, out, period=period, fmt=fmt.lower(), generated=when,
+                            engine=engine, browser=browser,
+                            progress=(lambda step: typer.echo(step, err=True))
+                            if show_steps else None)
     except XlperfError as error:
         raise fail(error) from None
     if as_json:

@@ -18,7 +18,7 @@ from the annual target (:mod:`xlperf.core.targets`). Status, variance, direction
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -183,11 +183,63 @@ def score(
     >>> row["status"], float(row["variance"]), row["direction"]
     ('Red', 46.24, 'Worsening ↓')
     """
-    reporting = parse_period(period)
+    return score_periods(values, measures, [period], targets=targets, schemes=schemes,
+                         default_scheme=default_scheme, prepared=prepared)[0]
+
+
+def score_periods(
+    values: pd.DataFrame,
+    measures: pd.DataFrame,
+    periods: Sequence[Any],
+    *,
+    targets: pd.DataFrame | None = None,
+    schemes: Mapping[str, Scheme] | None = None,
+    default_scheme: str = "rag",
+    prepared: bool = False,
+    full: int | None = None,
+) -> list[pd.DataFrame]:
+    """:func:`score` for each of several reporting periods, in order: the values are parsed,
+    the register prepared and the targets read once for all of them (a report's history scores
+    the register for a dozen periods). ``full``: how many of the periods, the first ones, get
+    every column (default: all); the others get only ``code``, ``period``, ``frequency``,
+    ``actual``, ``target``, ``status``, ``symbol``, ``colour``, ``severity`` and ``rated``
+    (what a history prints; no direction, trend or explanation to work out).
+
+    >>> measures = pd.DataFrame({"Code": ["CC 01"], "Polarity": ["Bigger is better"],
+    ...     "Frequency": ["Quarterly"], "Annual target": [90], "Tolerance": [3]})
+    >>> values = pd.DataFrame({"Code": ["CC 01", "CC 01"],
+    ...     "Period": ["Q1 2013/14", "Q2 2013/14"], "Actual": [83, 88.5]})
+    >>> [f["status"].iloc[0] for f in score_periods(values, measures,
+    ...                                            ["Q1 2013/14", "Q2 2013/14"])]
+    ['Red', 'Amber']
+    """
+    reportings = [parse_period(period) for period in periods]
     register = measures if prepared else prepare_measures(measures)
     scheme = register["scheme"].where(register["scheme"] != "", default_scheme)
     table, rows = _latest_values(values)
+    t_table = _target_table(targets)
+    return [_score_one(table, rows, register, scheme, t_table, reporting, schemes,
+                       statuses_only=full is not None and i >= full)
+            for i, reporting in enumerate(reportings)]
 
+
+def _target_table(targets: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The Targets table keyed by (code, period key), the last row winning; None when empty."""
+    if targets is None or not len(targets):
+        return None
+    t_frame = normalise_columns(targets, TARGET_COLUMNS)
+    return pd.DataFrame({
+        "code": t_frame["code"].astype(str).str.strip().to_numpy(),
+        "key": _period_keys(parse_periods(t_frame["period"])).to_numpy(),
+        "target": parse_values(t_frame["target"].astype(object))["number"].to_numpy(),
+    }).drop_duplicates(["code", "key"], keep="last").set_index(["code", "key"])
+
+
+def _score_one(table: pd.DataFrame, rows: dict[tuple[Any, Any], int], register: pd.DataFrame,
+               scheme: pd.Series, t_table: pd.DataFrame | None, reporting: Period,
+               schemes: Mapping[str, Scheme] | None, statuses_only: bool = False
+               ) -> pd.DataFrame:
+    """:func:`score` for one period from the parsed values, register and targets."""
     # Due period per measure: computed, and formatted, once per frequency.
     frequency, frequencies = pd.factorize(register["frequency"].to_numpy(dtype=object))
     due_periods = [due_period(reporting, f) for f in frequencies]
@@ -211,13 +263,7 @@ def score(
 
     # Target: the Targets table, then a target given with the value, then the annual profile.
     target = np.full(len(register), np.nan)
-    if targets is not None and len(targets):
-        t_frame = normalise_columns(targets, TARGET_COLUMNS)
-        t_table = pd.DataFrame({
-            "code": t_frame["code"].astype(str).str.strip().to_numpy(),
-            "key": _period_keys(parse_periods(t_frame["period"])).to_numpy(),
-            "target": parse_values(t_frame["target"].astype(object))["number"].to_numpy(),
-        }).drop_duplicates(["code", "key"], keep="last").set_index(["code", "key"])
+    if t_table is not None:
         target = _lookup(t_table, _positions(_rows(t_table), code_values, due_keys),
                          "target").astype(float)
     given = parse_values(pd.Series(_lookup(table, at_due, "target"), dtype=object))
@@ -232,6 +278,13 @@ def score(
                  register["tolerance"].to_numpy(float),
                  register["tolerance_type"].to_numpy(object),
                  scheme.to_numpy(object), schemes=schemes)
+    if statuses_only:
+        return pd.DataFrame({
+            "code": codes.to_numpy(), "period": per_measure([p.format() for p in due_periods]),
+            "frequency": register["frequency"].to_numpy(), "actual": actual.astype(float),
+            "target": target, "status": rated["status"].to_numpy(),
+            "symbol": rated["symbol"].to_numpy(), "colour": rated["colour"].to_numpy(),
+            "severity": rated["severity"].to_numpy(), "rated": rated["rated"].to_numpy()})
     rated["actual_reason"] = np.where(pd.isna(actual), actual_reason, None)
     explanation = explain_rated(rated)
 

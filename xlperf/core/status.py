@@ -15,6 +15,7 @@ functions, the refresh); :func:`status` and :func:`explain` are its one-value fa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,8 +23,9 @@ import numpy as np
 import pandas as pd
 
 from xlperf.core._arrays import broadcast, distinct, format_numbers
-from xlperf.core.polarity import Polarity, polarity_signs
+from xlperf.core.polarity import Polarity, parse_polarity, polarity_signs
 from xlperf.core.schemes import (
+    BUILTIN_SCHEMES,
     DATA_ONLY,
     NO_DATA,
     NO_TARGET,
@@ -33,7 +35,7 @@ from xlperf.core.schemes import (
     _tidy,
     get_scheme,
 )
-from xlperf.core.values import parse_values
+from xlperf.core.values import parse_value, parse_values
 from xlperf.errors import InputError
 
 ABSOLUTE, RELATIVE = "absolute", "relative"
@@ -225,6 +227,71 @@ def explain_rated(rated: pd.DataFrame) -> pd.Series:
     return pd.Series(sentence + ": " + status.astype(str), index=rated.index, dtype=object)
 
 
+_SCALARS = (int, float, str, type(None))
+
+
+def _number_one(cell: Any) -> float:
+    """One cell as :func:`_numbers` reads it (NaN where there is no number)."""
+    if type(cell) in (int, float):  # not bool: True is not a number here
+        return float(cell)
+    parsed = parse_value(cell)
+    return float(parsed.number) if parsed.kind == "number" else math.nan
+
+
+def _tidy_one(value: float) -> float:
+    """``np.round(value, 9)`` (:func:`~xlperf.core.schemes._tidy`) in plain Python: numpy
+    scales by 1e9, rounds half to even and scales back, as ``round`` does here."""
+    if not math.isfinite(value):
+        return value
+    scaled = value * 1e9
+    if not math.isfinite(scaled):
+        return value
+    return round(scaled) / 1e9
+
+
+def rate_one(actual: Any, target: Any, polarity: Any, tolerance: Any = 0,
+             tolerance_type: Any = ABSOLUTE, scheme: Any = "rag",
+             schemes: Mapping[str, Scheme] | None = None) -> Band | Status:
+    """:func:`rate` for one measure in plain Python (no arrays, no DataFrame): the band or
+    special status. The same rule and the same errors as :func:`rate` (a property test checks
+    they agree); a one-cell worksheet function and :func:`status` use it.
+
+    >>> rate_one(91.54, 45.3, "Smaller is better", 2).label
+    'Red'
+    """
+    a, t = _number_one(actual), _number_one(target)
+    sign = parse_polarity(polarity).sign
+    if type(tolerance) in (int, float):
+        tol = float(tolerance)
+    else:
+        parsed = parse_value(tolerance)
+        if parsed.kind == "invalid":
+            raise InputError(f"tolerance {tolerance!r} is not a number")
+        tol = float(parsed.number) if parsed.kind == "number" else math.nan
+    tol = 0.0 if math.isnan(tol) else tol
+    if tol < 0:
+        raise InputError(f"tolerance {tol:g} is negative: a tolerance is a distance from target")
+    kind = parse_tolerance_type("" if tolerance_type is None or (
+        isinstance(tolerance_type, float) and math.isnan(tolerance_type)) else tolerance_type)
+    chosen = (BUILTIN_SCHEMES.get(scheme) if schemes is None and type(scheme) is str else None
+              ) or get_scheme("" if scheme is None else scheme, schemes)
+    if math.isnan(a):
+        return NO_DATA
+    if sign == 0:
+        return DATA_ONLY
+    if math.isnan(t):
+        return NO_TARGET
+    tol_value = _tidy_one(abs(t) * tol / 100.0 if kind == RELATIVE else tol)
+    gap = _tidy_one(sign * (a - t))
+    for band in chosen.bands[:-1]:
+        if math.isinf(band.edge) and band.edge < 0:
+            return band
+        edge = _tidy_one(band.edge * tol_value)
+        if (gap >= edge) if band.inclusive else (gap > edge):
+            return band
+    return chosen.bands[-1]
+
+
 def _one(frame: pd.DataFrame, column: str) -> Any:
     value = frame[column].iloc[0]
     return None if isinstance(value, float) and np.isnan(value) else value
@@ -247,6 +314,9 @@ def status(
     >>> status("TBC", 10, "High")
     'No data'
     """
+    if all(type(v) in _SCALARS for v in (actual, target, polarity, tolerance, tolerance_type,
+                                         scheme)):
+        return rate_one(actual, target, polarity, tolerance, tolerance_type, scheme).label
     return str(_one(rate(actual, target, polarity, tolerance, tolerance_type, scheme), "status"))
 
 

@@ -29,7 +29,7 @@ from xlperf.core.budget import crossfoot as _crossfoot
 from xlperf.core.direction import directions
 from xlperf.core.periods import parse_period, parse_periods
 from xlperf.core.rollup import RollupRule, count_statuses, judge_statuses
-from xlperf.core.status import explain_rated, rate
+from xlperf.core.status import explain_rated, rate, rate_one
 from xlperf.core.status import symbol as _symbol
 from xlperf.core.values import parse_value
 from xlperf.core.variance import variances
@@ -77,6 +77,9 @@ def _arg(name: str, doc: str) -> Any:
     return xw.arg(name, "raw", doc=doc)
 
 
+# Types of a one-cell argument (xlwings passes a single cell as the value itself).
+_ONE_CELL = (int, float, str, type(None))
+
 # A row of settings known to be good, used to find which word the core refused.
 _STATUS_DEFAULTS = (1.0, 1.0, "Bigger is better", 0.0, "absolute", "rag")
 
@@ -110,7 +113,18 @@ def _rated(compute: Any, actual: Any, target: Any, polarity: Any, tolerance: Any
 def XLPERF_STATUS(actual: Any, target: Any, polarity: Any, tolerance: Any = 0,  # noqa: N802
                   tolerance_type: Any = "absolute", scheme: Any = "rag") -> Matrix:
     """Status of actual against target (Green, Amber, Red...), following the polarity."""
-    return _rated(_status_words, actual, target, polarity, tolerance, tolerance_type, scheme)
+    arguments = (actual, target, polarity, tolerance, tolerance_type, scheme)
+    if all(type(a) in _ONE_CELL for a in arguments):
+        # Desktop Excel calls a formula filled down a column once per cell: one measure in
+        # plain Python, no arrays (a refused word goes the range way, which says which).
+        if all(v is None or v == "" or (type(v) is float and np.isnan(v))
+               for v in (actual, target)):
+            return [[None]]
+        try:
+            return [[rate_one(*arguments).label]]
+        except XlperfError:
+            pass
+    return _rated(_status_words, *arguments)
 
 
 @xw.func(name="EXPLAIN")

@@ -14,7 +14,7 @@ untouched and extra sheets are ignored. Every frame is indexed by Excel row numb
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from xlperf.core.budget import crossfoot, is_total_line
+from xlperf.core.cards import parse_card_reasons, parse_threshold
 from xlperf.core.columns import (
     BUDGET_COLUMNS,
     CAPITAL_COLUMNS,
@@ -132,16 +133,22 @@ class Master:
     def score(self, values: pd.DataFrame, period: Any = None) -> pd.DataFrame:
         """:func:`xlperf.score` over the usable register with this master's targets and
         schemes; ``period`` defaults to the Settings' reporting period."""
-        from xlperf.core.score import score
-
         when = period if period is not None else self.reporting_period
         if when is None:
             raise InputError("no reporting period: give one or set it on the Settings sheet")
+        return self.score_periods(values, [when])[0]
+
+    def score_periods(self, values: pd.DataFrame, periods: Sequence[Any],
+                      full: int | None = None) -> list[pd.DataFrame]:
+        """:meth:`score` for several reporting periods, the values parsed once
+        (:func:`~xlperf.core.score.score_periods`, ``full`` as there)."""
+        from xlperf.core.score import score_periods
+
         try:
-            return score(values, self.prepared_register, when,
-                         targets=self.targets if len(self.targets) else None,
-                         schemes=self.schemes, default_scheme=self.default_scheme,
-                         prepared=True)
+            return score_periods(values, self.prepared_register, periods,
+                                 targets=self.targets if len(self.targets) else None,
+                                 schemes=self.schemes, default_scheme=self.default_scheme,
+                                 prepared=True, full=full)
         except SchemeError as error:
             # A scheme missing because its rows on the Schemes sheet were refused: say which.
             refused = next((f for f in self.report if f.rule == "REG-030"), None)
@@ -339,6 +346,12 @@ def _read_schemes(file: str, grid: list[list[Any]]) -> tuple[dict[str, Scheme], 
     return result, findings
 
 
+# Optional settings of the committee report checked when the master is read (folded label ->
+# parser that raises InputError for a bad value).
+_CARD_SETTINGS: dict[str, Callable[[Any], object]] = {
+    "report cards": parse_card_reasons, "card worsening threshold": parse_threshold}
+
+
 def _read_settings(file: str, grid: list[list[Any]], schemes: Mapping[str, Scheme]
                    ) -> tuple[dict[str, Any], list[Finding]]:
     settings: dict[str, Any] = {key: default for key, default, _n in SETTINGS_KNOWN.values()}
@@ -376,6 +389,14 @@ def _read_settings(file: str, grid: list[list[Any]], schemes: Mapping[str, Schem
             settings[key] = paper if paper in ("A4", "A3") else defaults[key]
             if paper not in ("A4", "A3"):
                 problem = f"{value!r} is not a paper size xlperf prints on (A4 or A3; A4 is used)"
+        elif fold(label) in _CARD_SETTINGS:
+            # The committee pack's card policy (xlperf.core.cards): a bad value is refused
+            # here and the default stands, as if blank.
+            try:
+                _CARD_SETTINGS[fold(label)](value)
+            except InputError as error:
+                settings[key] = None
+                problem = f"{error} (the default is used)"
         elif key in ("budget_tolerance_pct", "materiality"):
             parsed = parse_value(value)
             if parsed.kind != "number":

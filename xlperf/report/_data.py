@@ -5,9 +5,10 @@ capital frames, the section switches), so it does not care where they came from:
 passes the ledger's history, :func:`report_data_from_master` builds everything from the master
 workbook and the returns beside it.
 
-**Exceptions** are defined once, here (:func:`exceptions`): a rated measure beyond tolerance
-(severity 2: Red, Red diamond, Below tolerance) or a measure whose direction of travel is
-worsening.
+**Measure cards** are chosen once, here (:func:`exceptions`), by the card policy of
+:mod:`xlperf.core.cards` (the master's ``Report cards`` and ``Card worsening threshold``
+settings): by default a measure beyond tolerance, off target and worsening, or whose reported
+status differs from the rule.
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ from xlperf.core.budget import (
     score_capital,
     with_returned,
 )
+from xlperf.core.cards import CardPolicy, card_reasons, parse_card_policy, tolerance_widths
 from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, normalise_columns
-from xlperf.core.direction import WORSENING
 from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import Period, parse_period
-from xlperf.core.schemes import MISSED, Scheme
+from xlperf.core.schemes import Scheme
 from xlperf.errors import InputError
 
 #: The report's sections, in print order.
@@ -72,6 +73,10 @@ class ReportData:
       (tolerances for the charts' shaded bands); optional.
     - ``sections``: which of :data:`SECTIONS` to print.
     - ``generated``: the date printed on the cover (passed in, so output is reproducible).
+    - ``cards``: which measures get a measure card (:class:`~xlperf.core.cards.CardPolicy`;
+      the master's ``Report cards`` and ``Card worsening threshold`` settings).
+    - ``browser``: the master's ``Report browser`` setting: the browser a PDF is printed
+      with (blank: the one found on the machine).
     """
 
     council: str
@@ -87,6 +92,8 @@ class ReportData:
     register: pd.DataFrame | None = None
     schemes: Mapping[str, Scheme] | None = None
     title: str = "Performance report"
+    cards: CardPolicy = field(default_factory=CardPolicy)
+    browser: str | None = None
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.sections if s not in SECTIONS]
@@ -123,22 +130,34 @@ def parse_sections(value: object) -> tuple[str, ...]:
     return tuple(s for s in SECTIONS if s in chosen)
 
 
-def exceptions(scored: pd.DataFrame) -> pd.DataFrame:
-    """The measures that get a measure card: rated and beyond tolerance (severity 2), or
-    worsening against the previous period. Register order, worst first (beyond tolerance
-    before worsening only); adds ``beyond_tolerance`` and ``worsening`` flags.
+def exceptions(scored: pd.DataFrame, policy: CardPolicy | None = None,
+               register: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The measures that get a measure card under the card ``policy``
+    (:mod:`xlperf.core.cards`; default: beyond tolerance, off target and worsening by at least
+    a quarter of the tolerance, reported status differs). ``register``
+    (:func:`~xlperf.core.measures.prepare_measures`' result) gives each measure's tolerance for
+    the worsening threshold; without it any worsening counts. Register order, beyond
+    tolerance first; adds the flags ``beyond_tolerance``, ``worsening``,
+    ``reported_differs`` and ``why`` (the reasons in words).
 
     >>> frame = pd.DataFrame({"code": ["A", "B", "C", "D"], "rated": [True, True, True, False],
     ...     "severity": [2, 0, 1, 2], "direction": ["No change ↔", "Worsening ↓",
-    ...     "Improving ↑", "Not comparable"]})
-    >>> exceptions(frame)["code"].tolist()
-    ['A', 'B']
+    ...     "Worsening ↓", "Not comparable"], "actual": [1, 2, 3, 4], "previous": [1, 3, 4, 4],
+    ...     "status": ["Red", "Green", "Amber", "No data"]})
+    >>> exceptions(frame)[["code", "why"]].values.tolist()
+    [['A', 'beyond tolerance'], ['C', 'off target and worsening']]
     """
-    beyond = scored["rated"].astype(bool) & (scored["severity"] == MISSED)
-    worsening = scored["direction"] == WORSENING
-    chosen = scored.loc[beyond | worsening].copy()
-    chosen["beyond_tolerance"] = beyond[chosen.index]
-    chosen["worsening"] = worsening[chosen.index]
+    widths = None
+    if register is not None and len(register) and "tolerance" in register.columns:
+        by_code = register.drop_duplicates("code", keep="last").set_index("code")
+        codes = scored["code"].astype(str).str.strip()
+        widths = tolerance_widths(scored["target"].to_numpy(dtype=float),
+                                  codes.map(by_code["tolerance"]).to_numpy(dtype=float),
+                                  codes.map(by_code["tolerance_type"]).to_numpy(dtype=object))
+    reasons = card_reasons(scored, policy, widths)
+    chosen = scored.loc[reasons["card"].to_numpy()].copy()
+    for column in ("beyond_tolerance", "worsening", "reported_differs", "why"):
+        chosen[column] = reasons.loc[chosen.index, column]
     chosen["_order"] = np.arange(len(chosen))
     chosen = chosen.sort_values(["beyond_tolerance", "_order"], ascending=[False, True],
                                 kind="mergesort")
@@ -169,26 +188,76 @@ def history_from_values(
     schemes: Mapping[str, Scheme] | None = None,
     default_scheme: str = "rag",
     periods: int = HISTORY_PERIODS,
+    frozen: pd.DataFrame | None = None,
+    prepared: bool = False,
 ) -> pd.DataFrame:
-    """Score the values of earlier periods too: the long history frame a report prints.
+    """The long history frame a report prints: each measure's earlier periods with the target
+    and status they had *then*.
 
     Each measure gets up to ``periods`` periods of its own frequency ending at its due period
-    (at least six for quarterly and annual measures, for the trend tables), each with the
-    target and status it had *then*. Returns :data:`HISTORY_COLUMNS` plus ``symbol``,
-    ``colour``, ``severity`` and ``period_key`` (ISO, sorts oldest first), ordered by measure
-    (register order) then period.
+    (at least six for quarterly and annual measures, for the trend tables). ``frozen``: the
+    ledger's frozen statuses (:meth:`~xlperf.ledger.Ledger.frozen_statuses`): a past period
+    the ledger froze is printed as published (status, symbol, colour, severity, target), not
+    re-rated with today's register; the measure's due period, and any period the ledger never
+    froze, is scored with the register given. The values are parsed and the register prepared
+    once for every period (:func:`~xlperf.core.score.score_periods`). Returns
+    :data:`HISTORY_COLUMNS` plus ``symbol``, ``colour``, ``severity``, ``frozen`` (true where
+    the status is the ledger's) and ``period_key`` (ISO, sorts oldest first), ordered by
+    measure (register order) then period.
+
+    >>> measures = pd.DataFrame({"Code": ["CC 01"], "Polarity": ["Bigger is better"],
+    ...     "Frequency": ["Quarterly"], "Annual target": [90], "Tolerance": [10]})
+    >>> values = pd.DataFrame({"Code": ["CC 01"] * 2, "Period": ["Q1 2013/14", "Q2 2013/14"],
+    ...     "Actual": [83, 81.4]})
+    >>> published = pd.DataFrame({"code": ["CC 01"], "period_key": ["2013/14-Q1"],
+    ...     "status": ["Red"], "symbol": ["✖"], "colour": ["#D4351C"], "severity": [2],
+    ...     "target": [90.0]})
+    >>> history_from_values(values, measures, "Q2 2013/14", frozen=published)[
+    ...     ["period", "status", "frozen"]].values.tolist()
+    [['Q1 2013/14', 'Red', True], ['Q2 2013/14', 'Amber', False]]
     """
-    from xlperf.core.score import score
+    from xlperf.core.score import score_periods
 
     reporting = parse_period(period)
-    frames = []
-    for point in _reporting_points(reporting, periods):
-        scored = score(values, measures, point, targets=targets, schemes=schemes,
-                       default_scheme=default_scheme)
-        frames.append(scored[["code", "period", "frequency", "actual", "target", "status",
-                              "symbol", "colour", "severity"]].assign(
-            _pos=np.arange(len(scored))))
-    stacked = pd.concat(frames, ignore_index=True)
+    register = measures if prepared else prepare_measures(measures)
+    frames = score_periods(values, register, _reporting_points(reporting, periods),
+                           targets=targets, schemes=schemes, default_scheme=default_scheme,
+                           prepared=True, full=0)
+    return _history(frames, periods, frozen)
+
+
+def score_with_history(
+    values: pd.DataFrame,
+    measures: pd.DataFrame,
+    period: Any,
+    *,
+    targets: pd.DataFrame | None = None,
+    schemes: Mapping[str, Scheme] | None = None,
+    default_scheme: str = "rag",
+    periods: int = HISTORY_PERIODS,
+    frozen: pd.DataFrame | None = None,
+    prepared: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`xlperf.score`'s result for ``period`` and :func:`history_from_values`' frame,
+    from one parse of the values (what :func:`report_data_from_master` does)."""
+    from xlperf.core.score import score_periods
+
+    reporting = parse_period(period)
+    register = measures if prepared else prepare_measures(measures)
+    scored, *frames = score_periods(
+        values, register, [reporting, *_reporting_points(reporting, periods)],
+        targets=targets, schemes=schemes, default_scheme=default_scheme, prepared=True, full=1)
+    return scored, _history(frames, periods, frozen)
+
+
+def _history(frames: list[pd.DataFrame], periods: int, frozen: pd.DataFrame | None
+             ) -> pd.DataFrame:
+    """Stack the scored frames of :func:`_reporting_points` (latest first) into the history
+    frame, the ledger's ``frozen`` statuses over every period but each measure's latest."""
+    columns = ["code", "period", "frequency", "actual", "target", "status", "symbol", "colour",
+               "severity"]
+    positions = np.arange(len(frames[0]))
+    stacked = pd.concat([f[columns].assign(_pos=positions) for f in frames], ignore_index=True)
     stacked = stacked.drop_duplicates(["code", "period"], keep="first")
     keys = {p: parse_period(p).format("iso") for p in stacked["period"].unique()}
     stacked["period_key"] = stacked["period"].map(keys)
@@ -198,7 +267,26 @@ def history_from_values(
     rank = stacked.groupby("code", sort=False).cumcount(ascending=False)
     keep = np.where(stacked["frequency"] == "month", periods, max(6, periods // 3))
     started = stacked["actual"].notna().groupby(stacked["code"], sort=False).cummax()
-    stacked = stacked[(rank.to_numpy() < keep) & started.to_numpy()]
+    stacked = stacked[(rank.to_numpy() < keep) & started.to_numpy()].copy()
+    stacked["frozen"] = False
+    if frozen is not None and len(frozen) and len(stacked):
+        latest = rank.to_numpy()[(rank.to_numpy() < keep) & started.to_numpy()] == 0
+        where = {pair: i for i, pair in enumerate(zip(
+            frozen["code"].astype(str), frozen["period_key"].astype(str), strict=True))}
+        at = np.fromiter((where.get(pair, -1) for pair in zip(
+            stacked["code"].astype(str), stacked["period_key"], strict=True)),
+            dtype=np.intp, count=len(stacked))
+        use = (at >= 0) & ~latest  # the due period follows today's register
+        taken = at[use]
+        if not use.any():
+            return stacked.drop(columns=["_pos", "frequency"]).reset_index(drop=True)
+        for column in ("status", "symbol", "colour", "severity", "target"):
+            if column in frozen.columns:
+                values = stacked[column].to_numpy(dtype=object).copy()
+                values[use] = frozen[column].to_numpy(dtype=object)[taken]
+                stacked[column] = (pd.to_numeric(pd.Series(values), errors="coerce").to_numpy()
+                                   if column in ("severity", "target") else values)
+        stacked["frozen"] = use
     return stacked.drop(columns=["_pos", "frequency"]).reset_index(drop=True)
 
 
@@ -228,8 +316,20 @@ def _returns_values(folder: Path) -> list[pd.DataFrame]:
     return frames
 
 
-def _ledger_values(master: Path, settings: Mapping[str, Any]) -> pd.DataFrame | None:
-    """Every value in use in the master's ledger (all periods), or None when it has none."""
+@dataclass(frozen=True)
+class _Ledgered:
+    """What a report takes from the master's ledger, read in one visit."""
+
+    values: pd.DataFrame        # every value in use, all periods
+    money: pd.DataFrame         # the money figures of the reporting period
+    frozen: pd.DataFrame        # every frozen status
+
+
+def _from_ledger(master: Path, settings: Mapping[str, Any], reporting: Period
+                 ) -> _Ledgered | None:
+    """The master's ledger's values, money figures for ``reporting`` (``kind``, ``line``,
+    ``forecast``, ``estimate``, ``actual``, ``explanation``) and frozen statuses, or None when
+    it has no values."""
     from xlperf.ledger import Ledger, ledger_path
 
     where = ledger_path(master, settings)
@@ -237,21 +337,9 @@ def _ledger_values(master: Path, settings: Mapping[str, Any]) -> pd.DataFrame | 
         return None
     with Ledger(where) as ledger:
         values = ledger.current_values()
-    return values if len(values) else None
-
-
-def _ledger_money(master: Path, settings: Mapping[str, Any], reporting: Period
-                  ) -> pd.DataFrame | None:
-    """The money figures the master's last refresh took from returns for ``reporting``
-    (``kind``, ``line``, ``forecast``, ``estimate``, ``actual``, ``explanation``), or None."""
-    from xlperf.ledger import Ledger, ledger_path
-
-    where = ledger_path(master, settings)
-    if not where.is_file():
-        return None
-    with Ledger(where) as ledger:
-        money = ledger.current_money(reporting)
-    return money if len(money) else None
+        if not len(values):
+            return None
+        return _Ledgered(values, ledger.current_money(reporting), ledger.frozen_statuses())
 
 
 def _before(values: pd.DataFrame, reporting: Period) -> pd.DataFrame:
@@ -310,9 +398,9 @@ def report_data_from_master(
     ledgered = None
     use_ledger = values is None and history is None  # else the caller gives the figures
     if use_ledger:
-        ledgered = _ledger_values(path, settings)
+        ledgered = _from_ledger(path, settings, reporting)
     if ledgered is not None:
-        values = ledgered
+        values = ledgered.values
     elif values is None:
         folder = path.parent / str(settings.get("returns_folder") or "returns")
         returned = _returns_values(folder)
@@ -336,13 +424,12 @@ def report_data_from_master(
                 ["Code", "Period", "Actual"]]
         earlier = _before(earlier, reporting)
         values = pd.concat([earlier, values], ignore_index=True)
-    scored = master.score(values, reporting)
-    targets = master.targets if len(master.targets) else None
-    if given_history is None:
-        hist = history_from_values(values, master.usable_register, reporting, targets=targets,
-                                   schemes=master.schemes, default_scheme=master.default_scheme)
-    else:
-        hist = given_history
+    # One parse of the values for the period and every earlier one the history prints.
+    scored, *frames = master.score_periods(
+        values, [reporting] if given_history is not None else
+        [reporting, *_reporting_points(reporting, HISTORY_PERIODS)], full=1)
+    hist = (_history(frames, HISTORY_PERIODS, ledgered.frozen if ledgered else None)
+            if given_history is None else given_history)
     tolerance = settings.get("budget_tolerance_pct")
     # The period's capital programmes (every one when none is of the period), as the refresh.
     capital_lines = _money_lines(master.capital)
@@ -350,7 +437,7 @@ def report_data_from_master(
         of_period = capital_for_period(capital_lines, reporting)
         capital_lines = of_period if len(of_period) else capital_lines
     budget_lines = _money_lines(master.budget)
-    money = _ledger_money(path, settings, reporting) if use_ledger else None
+    money = ledgered.money if ledgered is not None and len(ledgered.money) else None
     if money is not None:  # the figures the refresh took from returns, as on its Finance sheet
         budget_lines, capital_lines, _applied = with_returned(
             normalise_columns(budget_lines, BUDGET_COLUMNS),
@@ -362,6 +449,11 @@ def report_data_from_master(
     capital = score_capital(capital_lines) if len(capital_lines) else pd.DataFrame()
     chosen = (tuple(s for s in SECTIONS if s in set(sections)) if sections is not None
               else parse_sections(_setting(settings, "Report sections")))
+    try:
+        cards = parse_card_policy(_setting(settings, "Report cards"),
+                                  _setting(settings, "Card worsening threshold"))
+    except InputError:  # the master's REG-040 finding says so; the defaults stand
+        cards = CardPolicy()
     return ReportData(
         council=str(settings.get("council") or "Council"),
         directorate=str(settings.get("directorate") or ""),
@@ -372,6 +464,8 @@ def report_data_from_master(
         budget=budget,
         capital=capital,
         sections=chosen,
-        register=prepare_measures(master.usable_register),
+        register=master.prepared_register,
         schemes=master.schemes,
+        cards=cards,
+        browser=str(_setting(settings, "Report browser") or "").strip() or None,
     )

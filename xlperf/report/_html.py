@@ -8,6 +8,7 @@ Doncaster Children's Services Trust's trend scorecard and finance page.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -15,7 +16,6 @@ from html import escape
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from xlperf.core.budget import is_total_line
 from xlperf.core.direction import TREND_PERIODS
@@ -138,6 +138,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
+@functools.lru_cache(maxsize=4096)  # a pack repeats a few statuses thousands of times
 def chip(word: str, symbol: str, colour: str) -> str:
     """A status as symbol and word on its colour (text colour chosen for contrast)."""
     background = safe_colour(colour)
@@ -188,15 +189,45 @@ class _Context:
 
     def __init__(self, data: ReportData):
         self.data = data
-        self.scored = data.scored.reset_index(drop=True)
-        self.exceptions = exceptions(self.scored)
-        history = data.history.copy()
-        if "period_key" not in history.columns:
-            keys = {p: parse_period(p).format("iso") for p in history["period"].unique()}
-            history["period_key"] = history["period"].map(keys)
-        history["code"] = history["code"].astype(str).str.strip()
-        self.history = history.sort_values(["code", "period_key"], kind="mergesort")
-        self.by_code = {code: rows for code, rows in self.history.groupby("code", sort=False)}
+        scored = data.scored.reset_index(drop=True)
+        # Categorical (status, symbol, colour) and text columns as plain objects: every row is
+        # read one by one below, and an extension array's item access cost more than the
+        # rendering.
+        self.typed = scored  # as scored, for the roll-ups (grouping typed columns is faster)
+        extension = [c for c in scored.columns if not isinstance(scored[c].dtype, np.dtype)]
+        self.scored = scored.astype({c: object for c in extension}) if extension else scored
+        self.exceptions = exceptions(self.scored, data.cards, data.register)
+        history = data.history
+        if "period_key" in history.columns:
+            keys = history["period_key"].astype(str).to_numpy(dtype=object)
+        else:
+            found = {p: parse_period(p).format("iso") for p in history["period"].unique()}
+            keys = history["period"].map(found).to_numpy(dtype=object)
+        codes = history["code"].astype(str).str.strip().to_numpy(dtype=object)
+        # The history as plain arrays sorted by measure then period, and each measure's slice
+        # of them: a card or a trend row takes its periods without a pandas lookup.
+        order = np.lexsort((keys.astype(str), codes.astype(str)))
+        self.h_code = codes[order]
+        self.h_key = keys[order]
+        self.h_period = np.array([_text(p) for p in history["period"].to_numpy(dtype=object)],
+                                 dtype=object)[order]
+        self.h_actual = [_num(v) for v in history["actual"].to_numpy(dtype=object)[order]]
+        self.h_target = [_num(v) for v in history["target"].to_numpy(dtype=object)[order]]
+        blank = np.full(len(history), "", dtype=object)
+        self.h_status = [_text(v, "No data") for v in history["status"].to_numpy(
+            dtype=object)[order]]
+        self.h_symbol = [_text(v, "?") for v in (history["symbol"].to_numpy(dtype=object)
+                         if "symbol" in history.columns else blank)[order]]
+        self.h_colour = [_text(v) for v in (history["colour"].to_numpy(dtype=object)
+                         if "colour" in history.columns else blank)[order]]
+        years = {p: parse_period(p).financial_year for p in set(self.h_period) if p}
+        self.h_year = [years.get(p) for p in self.h_period]
+        self.statuses = set(self.h_status) if len(history) else set()
+        starts = np.flatnonzero(np.r_[True, self.h_code[1:] != self.h_code[:-1]]) \
+            if len(history) else np.array([], dtype=int)
+        stops = np.r_[starts[1:], len(history)] if len(history) else starts
+        self.slices: dict[str, tuple[int, int]] = {
+            str(self.h_code[a]): (int(a), int(b)) for a, b in zip(starts, stops, strict=True)}
         register = data.register
         self.tolerance: dict[str, tuple[float, str]] = {}
         if register is not None and len(register):
@@ -223,14 +254,14 @@ class _Context:
 def _cover(ctx: _Context) -> str:
     data = ctx.data
     start, end = data.period.start, data.period.end
-    contents = "".join(f'<li><a href="#{s}">{SECTION_TITLES[s]}</a></li>'
+    contents = "".join(f'<li><a href="#{s}">{SECTION_TITLES[s]}</a>'
+                       + (_why_cards(ctx) if s == "exceptions" else "") + "</li>"
                        for s in data.sections if s != "cover")
     scored = ctx.scored
     rated = int(scored["rated"].sum())
     beyond = int((scored["rated"].astype(bool) & (scored["severity"] == 2)).sum())
     glance = (f"<p>{len(scored)} measures, {rated} rated against a target; {beyond} beyond "
-              f"tolerance; {len(ctx.exceptions)} exceptions (beyond tolerance or worsening) "
-              "with a measure card.</p>")
+              f"tolerance; {len(ctx.exceptions)} with a measure card.</p>")
     return (f'<section id="cover" class="page cover" aria-labelledby="cover-title">'
             f'<p class="council">{escape(data.council)}</p>'
             f'<h1 id="cover-title">{escape(data.title)}: {escape(data.directorate)}</h1>'
@@ -240,11 +271,25 @@ def _cover(ctx: _Context) -> str:
             f"<h2>Contents</h2><ol>{contents}</ol>{_key(ctx)}</section>")
 
 
+def _why_cards(ctx: _Context) -> str:
+    """Under the contents' measure cards: how many cards, for which reasons, by which policy."""
+    counts: dict[str, int] = {}
+    also = 0  # beyond tolerance and worsening too
+    for why in ctx.exceptions["why"] if len(ctx.exceptions) else ():
+        reasons = str(why).split("; ")
+        first = "reported status differs" if reasons[0].startswith("reported ") else reasons[0]
+        counts[first] = counts.get(first, 0) + 1
+        also += first == "beyond tolerance" and "worsening" in reasons[1:]
+    words = [f"{n} {w}" + (f" ({also} of them also worsening)" if w == "beyond tolerance"
+                           and also else "") for w, n in counts.items()]
+    listed = ", ".join(words)
+    return (f"<p class=\"note\">{len(ctx.exceptions)} cards"
+            f"{': ' + escape(listed) if listed else ''}. {escape(ctx.data.cards.describe())}</p>")
+
+
 def _key(ctx: _Context) -> str:
     """The key to every status the report uses: symbol, word, colour and meaning."""
-    used = set(ctx.scored["status"].astype(str))
-    if "status" in ctx.history.columns:
-        used |= set(ctx.history["status"].dropna().astype(str))
+    used = set(ctx.scored["status"].astype(str)) | ctx.statuses
     schemes = {**BUILTIN_SCHEMES, **(ctx.data.schemes or {})}
     rows, seen = [], set()
     for scheme in schemes.values():
@@ -273,9 +318,8 @@ def _key(ctx: _Context) -> str:
 
 
 def _summary(ctx: _Context) -> str:
-    scored = ctx.scored
-    objectives = rollup(scored, ["priority", "objective"])
-    priorities = rollup(scored, "priority").set_index("priority")
+    objectives = rollup(ctx.typed, ["priority", "objective"])
+    priorities = rollup(ctx.typed, "priority").set_index("priority")
     out = [f'<section id="summary" class="page" aria-labelledby="summary-title">'
            f'<h2 id="summary-title">{SECTION_TITLES["summary"]}</h2>'
            '<p class="lead">Each objective is judged from its rated measures: Off Track when '
@@ -303,7 +347,7 @@ def _summary(ctx: _Context) -> str:
 
 def _objectives(ctx: _Context) -> str:
     scored = ctx.scored
-    judgements = rollup(scored, ["priority", "objective"]).set_index(
+    judgements = rollup(ctx.typed, ["priority", "objective"]).set_index(
         ["priority", "objective"])["judgement"]
     out = [f'<section id="objectives" class="page" aria-labelledby="objectives-title">'
            f'<h2 id="objectives-title">{SECTION_TITLES["objectives"]}</h2>']
@@ -340,48 +384,33 @@ def _objectives(ctx: _Context) -> str:
     return "".join(out)
 
 
-def _history_rows(ctx: _Context, code: str) -> pd.DataFrame:
-    return ctx.by_code.get(code, ctx.history.iloc[0:0])
-
-
 def _card(ctx: _Context, r: Any) -> str:
     code, unit = str(r.code), _text(r.unit)
-    rows = _history_rows(ctx, code)
-    labels = [_text(p) for p in rows["period"]]
-    actuals = [_num(v) for v in rows["actual"]]
-    targets = [_num(v) for v in rows["target"]]
+    a, b = ctx.slices.get(code, (0, 0))
+    labels = list(ctx.h_period[a:b])
+    actuals, targets = ctx.h_actual[a:b], ctx.h_target[a:b]
     chart = measure_chart(labels, actuals, targets, label=f"{code} {_text(r.title)}", unit=unit,
                           band=[ctx.band(code, t) for t in targets],
                           band_text=ctx.band_text(code, unit), width=500, height=165)
     # This financial year's periods, as a table (the chart's numbers, readable in print).
     due = parse_period(_text(r.period)) if _text(r.period) else None
-    year_rows = rows
-    if due is not None and len(rows):
-        years = {p: parse_period(p).financial_year for p in rows["period"].unique()}
-        year_rows = rows[rows["period"].map(years) == due.financial_year]
-    head = [("", "")] + [(escape(_text(p)), "num") for p in year_rows["period"]]
+    at = list(range(a, b))
+    if due is not None:
+        at = [i for i in at if ctx.h_year[i] == due.financial_year]
+    head = [("", "")] + [(escape(ctx.h_period[i]), "num") for i in at]
     body = [
         '<tr><th scope="row">Actual</th>' + "".join(
-            f'<td class="num">{escape(fmt(_num(v), unit))}</td>' for v in year_rows["actual"])
-        + "</tr>",
+            f'<td class="num">{escape(fmt(ctx.h_actual[i], unit))}</td>' for i in at) + "</tr>",
         '<tr><th scope="row">Target</th>' + "".join(
-            f'<td class="num">{escape(fmt(_num(v), unit))}</td>' for v in year_rows["target"])
-        + "</tr>",
+            f'<td class="num">{escape(fmt(ctx.h_target[i], unit))}</td>' for i in at) + "</tr>",
         '<tr><th scope="row">Status</th>' + "".join(
-            f"<td>{chip(_text(s, 'No data'), _text(sym, '?'), _text(col))}</td>"
-            for s, sym, col in zip(year_rows["status"],
-                                   year_rows.get("symbol", pd.Series([""] * len(year_rows))),
-                                   year_rows.get("colour", pd.Series([""] * len(year_rows))),
-                                   strict=True)) + "</tr>",
+            f"<td>{chip(ctx.h_status[i], ctx.h_symbol[i], ctx.h_colour[i])}</td>" for i in at)
+        + "</tr>",
     ]
     year = due.financial_year if due is not None else ""
     table = (_table(f"Actual against target, {escape(year)}", head, body, "year")
-             if len(year_rows) else "")
-    why = []
-    if r.beyond_tolerance:
-        why.append("beyond tolerance")
-    if r.worsening:
-        why.append("worsening")
+             if at else "")
+    why = [_text(r.why)] if _text(r.why) else []
     variance = _num(r.variance)
     pct = _num(r.variance_pct)
     variance_text = (f"{fmt(variance, unit)}" + (f" ({fmt(round(pct, 1))}%)"
@@ -427,24 +456,23 @@ def _exceptions(ctx: _Context) -> str:
     found = ctx.exceptions
     out = [f'<section id="exceptions" class="page" aria-labelledby="exceptions-title">'
            f'<h2 id="exceptions-title">{SECTION_TITLES["exceptions"]}</h2>'
-           '<p class="lead">A measure is an exception when it is rated and beyond tolerance '
-           "(Red, Red diamond or Below tolerance) or when its direction of travel is worsening. "
-           f"{len(found)} of {len(ctx.scored)} measures are exceptions this period.</p>"]
+           f'<p class="lead">{escape(ctx.data.cards.describe())} '
+           f"{len(found)} of {len(ctx.scored)} measures have a card this period; the trend "
+           "scorecard lists every measure.</p>"]
     if not len(found):
-        out.append("<p>No measure is beyond tolerance or worsening.</p></section>")
+        out.append("<p>No measure needs a card this period.</p></section>")
         return "".join(out)
     body = []
     for r in found.itertuples():
-        why = " and ".join(w for w, flag in (("Beyond tolerance", r.beyond_tolerance),
-                                              ("Worsening ↓", r.worsening)) if flag)
+        why = _text(r.why)
         body.append(f'<tr data-code="{escape(str(r.code))}"><th scope="row">'
                     f'<a href="#card-{_slug(str(r.code))}"><span class="code">'
                     f"{escape(str(r.code))}</span></a> {escape(_text(r.title))}</th>"
-                    f"<td>{_status_chip(r)}</td><td>{escape(why)}</td>"
+                    f"<td>{_status_chip(r)}</td><td>{escape(why[:1].upper() + why[1:])}</td>"
                     f"<td>{escape(_text(r.owner))}</td></tr>")
     out.append('<div class="exception-list">' + _table(
-        "Exceptions this period", [("Measure", ""), ("Status", ""), ("Why", ""),
-                                   ("Owner", "")], body, widths=(50, 16, 18, 16))
+        "Measure cards in this pack, and why", [("Measure", ""), ("Status", ""), ("Why", ""),
+                                                ("Owner", "")], body, widths=(46, 16, 24, 14))
                 + "</div>")
     out.extend(_card(ctx, r) for r in found.itertuples())
     out.append("</section>")
@@ -474,9 +502,9 @@ def _trend(ctx: _Context) -> str:
         body = []
         for r in rows.itertuples():
             code, unit = str(r.code), _text(r.unit)
-            hist = _history_rows(ctx, code)
-            by_key = dict(zip(hist["period_key"], hist["actual"], strict=True))
-            values = [_num(by_key.get(k)) for k in keys]
+            a, b = ctx.slices.get(code, (0, 0))
+            by_key = dict(zip(ctx.h_key[a:b], ctx.h_actual[a:b], strict=True))
+            values = [by_key.get(k) for k in keys]
             contract = " ©" if bool(r.contract) else ""
             name = f"{code} {_text(r.title)}"
             cells = "".join(f'<td class="num">{escape(fmt(v, unit))}</td>' for v in values)

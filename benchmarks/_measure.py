@@ -1,0 +1,91 @@
+"""Measuring a command's own time and memory, for the benchmarks.
+
+On Linux a child's peak RSS (``ru_maxrss``, from ``RUSAGE_CHILDREN`` or the child's own
+``RUSAGE_SELF``) starts from its parent's memory at fork and survives ``exec``: a 400 MB Python
+parent running ``/bin/true`` reports 411 MB. So the measured command is started by
+``/usr/bin/time -v`` (a process of a few MB that forks and execs it) and its own peak is the
+``Maximum resident set size`` that ``time`` reports. A command that starts processes of its own
+(a browser) is also sampled: the sum of the proportional set size (PSS, each shared page
+shared out) of the whole process tree, every 50 ms, whose peak is the tree's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+TIME = Path("/usr/bin/time")
+
+
+@dataclass(frozen=True)
+class Measured:
+    seconds: float       # wall clock of the command
+    own_mb: float        # peak RSS from /usr/bin/time: the command's, or the largest of the
+    #                      processes it started and waited for (Linux wait4 semantics), MB
+    tree_mb: float       # peak PSS of the command and every process it started, MB
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo.extend(_children(p))
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"^Pss:\s+(\d+) kB", text, re.M)
+    return int(found.group(1)) if found else 0
+
+
+def run(command: Sequence[str], *, env: dict[str, str] | None = None,
+        cwd: str | Path | None = None) -> Measured:
+    """Run ``command`` under ``/usr/bin/time -v``, sampling its process tree's PSS."""
+    if not TIME.is_file():
+        raise SystemExit("the benchmarks measure memory with /usr/bin/time: apt-get install time")
+    report = Path(os.environ.get("TMPDIR", "/tmp")) / f"xlperf-time-{os.getpid()}.txt"
+    started = time.perf_counter()
+    process = subprocess.Popen([str(TIME), "-v", "-o", str(report), *command],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=env, cwd=cwd)
+    peak = [0]
+
+    def sample() -> None:
+        while process.poll() is None:
+            # The time process itself is a few MB: the measured command is its child.
+            total = sum(_pss_kib(p) for p in _tree(process.pid)[1:])
+            peak[0] = max(peak[0], total)
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    seconds = time.perf_counter() - started
+    sampler.join()
+    text = report.read_text() if report.is_file() else ""
+    report.unlink(missing_ok=True)
+    own = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    return Measured(seconds, int(own.group(1)) / 1024 if own else float("nan"),
+                    peak[0] / 1024, process.returncode, out, err)

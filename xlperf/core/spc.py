@@ -82,6 +82,7 @@ LOW = "Special cause low"
 NOT_ENOUGH_DATA = "Not enough data"
 GHOSTED = "Ghosted"
 VARIATIONS = (COMMON_CAUSE, IMPROVEMENT, CONCERN, HIGH, LOW, NOT_ENOUGH_DATA)
+_VARIATION_WORDS = (*VARIATIONS, GHOSTED)
 
 PASSING = "Consistently passing"
 FAILING = "Consistently failing"
@@ -199,7 +200,8 @@ def _orders(period: pd.Series, year: pd.Series | None
     distinct value."""
     if period.dtype.kind in "fiu":
         order = period.to_numpy(dtype=float)
-        text = "period " + format_numbers(order)
+        codes, distinct = pd.factorize(order)
+        text = ("period " + format_numbers(np.asarray(distinct, dtype=float)))[codes]
         if year is None:
             return order, None, None, text
         years = pd.factorize(year, use_na_sentinel=False)[0].astype(np.int64)
@@ -223,10 +225,22 @@ def _orders(period: pd.Series, year: pd.Series | None
     return order, years, position, text
 
 
-def _per_measure(measures: pd.DataFrame | None, values: pd.DataFrame, uniques: np.ndarray,
-                 settings: SpcSettings) -> dict[str, np.ndarray]:
+def _floats(values: np.ndarray) -> np.ndarray:
+    """Numbers from cells: plain numbers (and blanks) directly, anything else through the
+    core's value parser (``68%``, ``TBC``)."""
+    if values.dtype.kind in "fiu":
+        return values.astype(float, copy=False)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("floating", "integer", "empty",
+                                                          "mixed-integer-float"):
+        return pd.array(values, dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+    return _numbers(values)[0]
+
+
+def _per_measure(measures: pd.DataFrame | None, values: pd.DataFrame, code_ids: np.ndarray,
+                 uniques: np.ndarray, settings: SpcSettings) -> dict[str, np.ndarray]:
     """One value per measure (in ``uniques`` order) of polarity, target, cumulative and the
-    settings: from the measures frame, else from the values frame, else the defaults."""
+    settings: from the measures frame, else from the values frame (its first row for the
+    measure), else the defaults."""
     found: dict[str, np.ndarray] = {}
     m = len(uniques)
     table = None
@@ -236,6 +250,9 @@ def _per_measure(measures: pd.DataFrame | None, values: pd.DataFrame, uniques: n
             raise InputError("the measures need a 'code' column")
         table = table.drop_duplicates("code", keep="last")
         where = pd.Index(table["code"].astype(str).str.strip()).get_indexer(uniques)
+    first = np.zeros(m, dtype=np.int64)
+    if len(code_ids):
+        first[code_ids[::-1]] = np.arange(len(code_ids))[::-1]  # each measure's first row
     for name in ("polarity", "target", "cumulative", *(f.name for f in fields(SpcSettings)
                                                        if f.name != "conflict")):
         column = None
@@ -243,15 +260,14 @@ def _per_measure(measures: pd.DataFrame | None, values: pd.DataFrame, uniques: n
             source = table[name].to_numpy(dtype=object)
             column = np.where(where >= 0, source[np.maximum(where, 0)], None)
         elif name in values.columns and name != "target":
-            first = values.groupby("code", sort=False)[name].first()
-            column = first.reindex(uniques).to_numpy(dtype=object)
+            column = values[name].to_numpy(dtype=object)[first]
         found[name] = column if column is not None else np.full(m, None, dtype=object)
     if (pd.isna(pd.Series(found["polarity"], dtype=object))).any():
         missing = uniques[pd.isna(pd.Series(found["polarity"], dtype=object)).to_numpy()][0]
         raise InputError(f"measure {missing!r} has no polarity: SPC needs to know which way is "
                          "better (Bigger is better, Smaller is better or Data only)")
     out: dict[str, np.ndarray] = {"sign": polarity_signs(found["polarity"]).astype(np.int8)}
-    out["target"], _ = _numbers(found["target"])
+    out["target"] = _floats(found["target"])
     from xlperf.core.measures import parse_flag
 
     out["cumulative"] = np.array([False if v is None or v != v else parse_flag(v)
@@ -309,8 +325,11 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
             raise InputError(f"the values need a {required!r} column")
     n_in = len(frame)
     raw_codes = frame["code"].to_numpy(dtype=object)
-    code_ids, uniques = pd.factorize(pd.Series(raw_codes, dtype=object).astype(str).str.strip(),
-                                     use_na_sentinel=False)
+    raw_ids, raw_uniques = pd.factorize(raw_codes, use_na_sentinel=False)
+    # Codes are trimmed once each ("PI 1 " is "PI 1"), then merged.
+    trimmed, uniques = pd.factorize(np.array([str(u).strip() for u in raw_uniques],
+                                             dtype=object), use_na_sentinel=False)
+    code_ids = trimmed[raw_ids]
     uniques = np.asarray(uniques, dtype=object)
     order, years, position, period_text = _orders(frame["period"], frame.get("year"))
     key = code_ids.astype(np.int64)
@@ -327,14 +346,11 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
     key, order = key[last], order[last]
     n = len(sort)
 
-    per = _per_measure(measures, frame.assign(code=pd.Series(raw_codes).astype(str).str.strip()
-                                              .to_numpy()), uniques, settings)
+    per = _per_measure(measures, frame, code_ids, uniques, settings)
     sign = per["sign"][key]
-    x, _ = _numbers(frame["value"].to_numpy()[sort] if frame["value"].dtype.kind in "fiu"
-                    else frame["value"].to_numpy(dtype=object)[sort])
-    x = x.astype(float, copy=True)
+    x = _floats(frame["value"].to_numpy()[sort]).astype(float, copy=True)
     if "target" in frame.columns:
-        target, _ = _numbers(frame["target"].to_numpy(dtype=object)[sort])
+        target = _floats(frame["target"].to_numpy()[sort])
         target = np.where(np.isnan(target), per["target"][key], target)
     else:
         target = per["target"][key].astype(float)
@@ -410,31 +426,22 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
     high, low = rules["high"], rules["low"]
     side = _resolve(rules, sign[judged], settings.conflict)
 
+    # Words as categoricals: a code per point, the few words held once.
     jsign = sign[judged]
-    words = np.full(len(jx), COMMON_CAUSE, dtype=object)
     improving = side * jsign
-    words[(improving > 0)] = IMPROVEMENT
-    words[(improving < 0)] = CONCERN
-    words[(jsign == 0) & (side > 0)] = HIGH
-    words[(jsign == 0) & (side < 0)] = LOW
-    words[~limited[jg]] = NOT_ENOUGH_DATA
-
-    out_word = np.full(n, None, dtype=object)
-    out_word[ghost & ~np.isnan(charted)] = GHOSTED
-    out_word[judged] = words
+    words = np.select([~limited[jg], (jsign == 0) & (side > 0), (jsign == 0) & (side < 0),
+                       improving > 0, improving < 0], [5, 3, 4, 1, 2], 0).astype(np.int8)
+    word_codes = np.full(n, -1, dtype=np.int8)
+    word_codes[ghost & ~np.isnan(charted)] = 6
+    word_codes[judged] = words
 
     g_upper, g_lower = upper[group], lower[group]
-    assured = np.full(n, None, dtype=object)
     has_point = ~np.isnan(charted)
-    assured[has_point] = NOT_ENOUGH_DATA
-    ok = has_point & limited[group]
     t = charted_target
     passing = ((sign > 0) & (_tidy(t - g_lower) <= 0)) | ((sign < 0) & (_tidy(t - g_upper) >= 0))
     failing = ((sign > 0) & (_tidy(t - g_upper) >= 0)) | ((sign < 0) & (_tidy(t - g_lower) <= 0))
-    word = np.where(passing, PASSING, np.where(failing, FAILING, HIT_AND_MISS))
-    word = np.where(np.isnan(t), NO_TARGET, word)
-    word = np.where(sign == 0, DATA_ONLY, word)
-    assured[ok] = word[ok]
+    assured = np.select([~has_point, ~limited[group], sign == 0, np.isnan(t), passing, failing],
+                        [-1, 5, 4, 3, 0, 2], 1).astype(np.int8)
 
     def spread_out(values_j: np.ndarray, fill: Any, dtype: Any) -> np.ndarray:
         full = np.full(n, fill, dtype=dtype)
@@ -471,15 +478,15 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
         "two_of_three": spread_out(rules["two_of_three"], 0, np.int8),
         "special": spread_out(side, 0, np.int8),
         "conflict": spread_out(high & low, False, bool),
-        "rule": spread_out(rules["rule"], "", object),
+        "rule": pd.Categorical.from_codes(spread_out(rules["rule"], 0, np.int8), ("", *RULES)),
         "run_points": spread_out(rules["run_points"], 0, np.int64),
         "trend_points": spread_out(rules["trend_points"], 0, np.int64),
         "near_points": spread_out(rules["near_points"], 0, np.int64),
         "polarity_sign": sign,
         "minimum_points": per["minimum_points"][key],
         "minimum_segment_points": per["minimum_segment_points"][key],
-        "variation": out_word,
-        "assurance": assured,
+        "variation": pd.Categorical.from_codes(word_codes, _VARIATION_WORDS),
+        "assurance": pd.Categorical.from_codes(assured, ASSURANCES),
     })
     out.attrs["conflict"] = settings.conflict
     return out
@@ -559,10 +566,11 @@ def _rules(x: np.ndarray, g: np.ndarray, measure: np.ndarray, mean: np.ndarray,
                           rising.astype(np.int8) - falling.astype(np.int8)).astype(np.int8)
     ordered = (beyond, trend_side, run, two_of_three)
     by_order = np.zeros(n, dtype=np.int8)
-    rule = np.full(n, "", dtype=object)
-    for name, found in zip(reversed(RULES), reversed(ordered), strict=True):
+    rule = np.zeros(n, dtype=np.int8)  # 1 + the rule's place in RULES, 0 for none
+    for place in range(len(RULES) - 1, -1, -1):
+        found = ordered[place]
         by_order = np.where(found != 0, found, by_order).astype(np.int8)
-        rule = np.where(found != 0, name, rule)
+        rule = np.where(found != 0, place + 1, rule).astype(np.int8)
     return {"beyond": beyond, "run": run, "rising": rising, "falling": falling,
             "two_of_three": two_of_three, "high": high, "low": low, "by_order": by_order,
             "rule": rule, "run_points": run_points, "trend_points": trend_points,
@@ -602,14 +610,10 @@ def summarise(chart: pd.DataFrame) -> pd.DataFrame:
     >>> summarise(chart)["assurance_explanation"].iloc[0]
     'target 40 is at or above the upper process limit 37.64, bigger is better: consistently failing'
     """
-    codes = chart["code"].to_numpy(dtype=object)
     n = len(chart)
-    uniques, first = np.unique(codes, return_index=True) if n else (np.array([]), np.array([]))
-    order = np.argsort(first, kind="stable")
-    uniques = uniques[order]
+    code_ids, uniques = pd.factorize(chart["code"].to_numpy(dtype=object))
     judged = chart["charted"].notna().to_numpy() & chart["ghost"].isna().to_numpy()
     positions = np.arange(n)
-    code_ids = pd.Index(uniques).get_indexer(codes) if n else np.zeros(0, dtype=np.int64)
     latest = np.full(len(uniques), -1, dtype=np.int64)
     np.maximum.at(latest, code_ids[judged], positions[judged])
     any_row = np.full(len(uniques), -1, dtype=np.int64)
@@ -617,6 +621,8 @@ def summarise(chart: pd.DataFrame) -> pd.DataFrame:
     found = latest >= 0
     take = np.where(found, latest, any_row)
     rows = chart.iloc[take].reset_index(drop=True)
+    rows = rows.astype({c: object for c in ("variation", "assurance", "rule")
+                        if c in rows.columns})
     rows.loc[~found, ["variation", "assurance"]] = NOT_ENOUGH_DATA
     # Ghosted points after the latest judged one are said, not judged.
     ghosted = chart["ghost"].notna().to_numpy() & chart["charted"].notna().to_numpy()
@@ -638,6 +644,15 @@ def summarise(chart: pd.DataFrame) -> pd.DataFrame:
         out.loc[later, "variation_explanation"] = (
             out.loc[later, "variation_explanation"].to_numpy() + note[later])
     return out[list(SUMMARY_COLUMNS)]
+
+
+def _texts(rows: pd.DataFrame, column: str, need: np.ndarray) -> np.ndarray:
+    """A column's numbers as text where a sentence needs them (each formatted once), else
+    empty: formatting is the dearest part of a sentence."""
+    out = np.full(len(rows), "", dtype=object)
+    if need.any():
+        out[need] = format_numbers(rows[column].to_numpy(float)[need])
+    return out
 
 
 def _lower_first(words: np.ndarray) -> np.ndarray:
@@ -665,12 +680,15 @@ def explain_variation(rows: pd.DataFrame, conflict: str = RULE_ORDER) -> pd.Seri
     """One sentence per row of :func:`xmr` (usually a measure's latest point) saying how its
     variation was reached, e.g. ``3 of the last 3 points above the 2-sigma band (32.8):
     special cause of improvement``."""
-    fmt = format_numbers
-    value = fmt(rows["charted"].to_numpy(float))
-    mean, upper, lower = (fmt(rows[c].to_numpy(float)) for c in ("mean", "upper", "lower"))
-    upper_near = fmt(rows["upper_2sigma"].to_numpy(float))
-    lower_near = fmt(rows["lower_2sigma"].to_numpy(float))
     beyond, run, two = (rows[c].to_numpy() for c in ("beyond", "run", "two_of_three"))
+    word = rows["variation"].to_numpy(dtype=object)
+    common = word == COMMON_CAUSE
+    value = _texts(rows, "charted", word != NOT_ENOUGH_DATA)
+    mean = _texts(rows, "mean", run != 0)
+    upper = _texts(rows, "upper", common | (beyond > 0))
+    lower = _texts(rows, "lower", common | (beyond < 0))
+    upper_near = _texts(rows, "upper_2sigma", two > 0)
+    lower_near = _texts(rows, "lower_2sigma", two < 0)
     rising, falling = rows["rising"].to_numpy(bool), rows["falling"].to_numpy(bool)
     run_points = rows["run_points"].astype(str).to_numpy()
     trend_points = rows["trend_points"].astype(str).to_numpy()
@@ -690,15 +708,14 @@ def explain_variation(rows: pd.DataFrame, conflict: str = RULE_ORDER) -> pd.Seri
     said = parts[0].astype(object)
     for part in parts[1:]:
         said = np.where(said == "", part, np.where(part == "", said, said + "; " + part))
-    common = (value + " is within the process limits " + lower + " to " + upper
+    within = (value + " is within the process limits " + lower + " to " + upper
               + " and no run, trend or 2-of-3 rule fires")
-    word = rows["variation"].to_numpy(dtype=object)
     how = {RULE_ORDER: "the first rule in MDC's order decides",
            IMPROVEMENT_FIRST: "improvement is shown, as in MDC's Excel tool",
            CONCERN_FIRST: "concern is shown"}[conflict]
     both = rows["conflict"].to_numpy(bool)
     said = np.where(both, said + " (rules on both sides fire: " + how + ")", said)
-    body = np.where(word == COMMON_CAUSE, common, said)
+    body = np.where(common, within, said)
     body = np.where(word == NOT_ENOUGH_DATA, _not_enough(rows), body)
     period = rows["period_text"].astype(str).to_numpy()
     increments = np.where(rows["cumulative"].to_numpy(bool),
@@ -712,15 +729,17 @@ def explain_assurance(rows: pd.DataFrame) -> pd.Series:
     """One sentence per row of :func:`xmr` saying how its assurance was reached.
 
     The process limits are the point's segment's (after a rebase, the latest limits)."""
-    fmt = format_numbers
-    target = fmt(rows["target"].to_numpy(float))
-    upper, lower = fmt(rows["upper"].to_numpy(float)), fmt(rows["lower"].to_numpy(float))
     word = rows["assurance"].to_numpy(dtype=object)
     sign = rows["polarity_sign"].to_numpy()
+    rated = (word == PASSING) | (word == FAILING) | (word == HIT_AND_MISS)
+    low_end = (word == PASSING) & (sign > 0) | (word == FAILING) & (sign < 0)
+    high_end = (word == PASSING) & (sign < 0) | (word == FAILING) & (sign > 0)
+    target = _texts(rows, "target", rated)
+    upper = _texts(rows, "upper", high_end | (word == HIT_AND_MISS))
+    lower = _texts(rows, "lower", low_end | (word == HIT_AND_MISS))
     phrase = np.where(sign > 0, "bigger is better", "smaller is better")
     at_lower = "target " + target + " is at or below the lower process limit " + lower
     at_upper = "target " + target + " is at or above the upper process limit " + upper
-    low_end = (word == PASSING) & (sign > 0) | (word == FAILING) & (sign < 0)
     body = np.where(low_end, at_lower, at_upper) + ", " + phrase
     body = np.where(word == HIT_AND_MISS, "target " + target + " is between the process limits "
                     + lower + " and " + upper, body)

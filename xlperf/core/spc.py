@@ -270,11 +270,14 @@ def _per_measure(measures: pd.DataFrame | None, values: pd.DataFrame, code_ids: 
     out["target"] = _floats(found["target"])
     from xlperf.core.measures import parse_flag
 
-    out["cumulative"] = np.array([False if v is None or v != v else parse_flag(v)
-                                  for v in found["cumulative"]], dtype=bool)
-    out["screen_moving_ranges"] = np.array(
-        [settings.screen_moving_ranges if v is None or v != v else parse_flag(v)
-         for v in found["screen_moving_ranges"]], dtype=bool)
+    def flags(column: np.ndarray, default: bool) -> np.ndarray:
+        codes, distinct = pd.factorize(pd.Series(column, dtype=object), use_na_sentinel=True)
+        read = np.array([parse_flag(v) for v in distinct] + [default], dtype=bool)
+        return read[codes]  # each distinct word read once; blank is the default
+
+    out["cumulative"] = flags(found["cumulative"], False)
+    out["screen_moving_ranges"] = flags(found["screen_moving_ranges"],
+                                        settings.screen_moving_ranges)
     for name in ("minimum_points", "minimum_segment_points", "run_length", "trend_length"):
         column = found[name]
         numbers = np.full(m, getattr(settings, name), dtype=np.int64)
@@ -487,7 +490,7 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
         "minimum_segment_points": per["minimum_segment_points"][key],
         "variation": pd.Categorical.from_codes(word_codes, _VARIATION_WORDS),
         "assurance": pd.Categorical.from_codes(assured, ASSURANCES),
-    })
+    }, copy=False)
     out.attrs["conflict"] = settings.conflict
     return out
 
@@ -600,6 +603,14 @@ SUMMARY_COLUMNS = ("code", "period", "period_text", "value", "charted", "cumulat
                    "variation_explanation", "assurance", "assurance_explanation")
 
 
+# What a summary row and its sentences are made from.
+_SENTENCE_COLUMNS = (*(c for c in SUMMARY_COLUMNS if c not in (
+    "side", "variation_explanation", "assurance_explanation")), "segment", "measure_points",
+    "minimum_points", "minimum_segment_points", "upper_2sigma", "lower_2sigma", "beyond",
+    "run", "two_of_three", "rising", "falling", "special", "conflict", "run_points",
+    "trend_points", "near_points", "polarity_sign", "ghost", "rule")
+
+
 def summarise(chart: pd.DataFrame) -> pd.DataFrame:
     """One row per measure from :func:`xmr`: the latest judged point's variation and the
     assurance against its period's target, each with the sentence that explains it.
@@ -620,7 +631,8 @@ def summarise(chart: pd.DataFrame) -> pd.DataFrame:
     np.maximum.at(any_row, code_ids, positions)
     found = latest >= 0
     take = np.where(found, latest, any_row)
-    rows = chart.iloc[take].reset_index(drop=True)
+    needed = [c for c in _SENTENCE_COLUMNS if c in chart.columns]
+    rows = chart[needed].iloc[take].reset_index(drop=True)
     rows = rows.astype({c: object for c in ("variation", "assurance", "rule")
                         if c in rows.columns})
     rows.loc[~found, ["variation", "assurance"]] = NOT_ENOUGH_DATA

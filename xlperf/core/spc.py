@@ -250,9 +250,7 @@ def _per_measure(measures: pd.DataFrame | None, values: pd.DataFrame, code_ids: 
             raise InputError("the measures need a 'code' column")
         table = table.drop_duplicates("code", keep="last")
         where = pd.Index(table["code"].astype(str).str.strip()).get_indexer(uniques)
-    first = np.zeros(m, dtype=np.int64)
-    if len(code_ids):
-        first[code_ids[::-1]] = np.arange(len(code_ids))[::-1]  # each measure's first row
+    first = np.unique(code_ids, return_index=True)[1]  # each measure's first row
     for name in ("polarity", "target", "cumulative", *(f.name for f in fields(SpcSettings)
                                                        if f.name != "conflict")):
         column = None

@@ -23,6 +23,7 @@ from xlperf.core.spc import (
     NOT_ENOUGH_DATA,
     PASSING,
     SpcSettings,
+    against_history,
     assurance,
     spc,
     summarise,
@@ -553,3 +554,45 @@ def test_law_scaling_by_a_positive_factor_scales_the_limits_and_changes_no_icon(
         np.testing.assert_allclose(after[column], before[column] * factor, atol=1e-6)
     assert after["variation"].tolist() == before["variation"].tolist()
     assert after["assurance"].tolist() == before["assurance"].tolist()
+
+
+# -- plausibility: a new value against accepted history -----------------------------------------
+
+def _history(values, code="PI 1", polarity="Bigger is better"):
+    return pd.DataFrame({"code": code, "period": np.arange(1, len(values) + 1),
+                         "value": values, "polarity": polarity})
+
+
+def test_a_new_value_is_judged_against_the_limits_of_accepted_history():
+    history = _history(MDC_LIMITS)  # limits 8.76 to 37.64
+    new = pd.DataFrame({"code": ["PI 1"], "period": [16], "value": [38]})
+    found = against_history(history, new).iloc[0]
+    assert (found["outside"], found["limited"]) == (1, True)
+    assert (round(found["lower"], 2), round(found["upper"], 2)) == (8.76, 37.64)
+    assert found["message"] == ("period 16: 38 is above the upper process limit 37.64 of 15 "
+                                "accepted values (mean 23.2)")
+    within = against_history(history, new.assign(value=12)).iloc[0]
+    assert within["outside"] == 0 and within["message"] == (
+        "period 16: 12 is within the process limits 8.76 to 37.64 of 15 accepted values "
+        "(mean 23.2)")
+    assert against_history(history, new.assign(value=8))["outside"].iloc[0] == -1
+    short = against_history(_history(MDC_LIMITS[:10]), new.assign(period=11)).iloc[0]
+    assert not short["limited"] and short["outside"] == 0
+    assert short["message"] == "not enough data for SPC: 10 points, at least 15 needed"
+
+
+def test_a_cumulative_measure_is_judged_on_its_increment_never_its_running_total():
+    periods = [f"Q{q} 20{y}/{y + 1}" for y in range(10, 14) for q in range(1, 5)]
+    history = pd.DataFrame({"code": "DofE 01", "period": periods,
+                            "value": [175, 395, 560, 700, 160, 380, 570, 720, 190, 400, 555, 690,
+                                      170, 390, 560, 710]})
+    measures = pd.DataFrame({"code": ["DofE 01"], "polarity": ["High"], "cumulative": ["Yes"]})
+    q1 = pd.DataFrame({"code": ["DofE 01"], "period": ["Q1 2014/15"], "value": [180]})
+    q2 = pd.concat([q1, q1.assign(period="Q2 2014/15", value=400)], ignore_index=True)
+    # Q2 more than doubles Q1's running total, as a year-to-date figure does: no query.
+    found = against_history(history, q2, measures)
+    assert found["charted"].tolist() == [180, 220]
+    assert found["outside"].tolist() == [0, 0]
+    assert "(the increment on the period before)" in found["message"].iloc[1]
+    jump = against_history(history, q2.assign(value=[180, 900]), measures)
+    assert jump["outside"].tolist() == [0, 1]

@@ -58,6 +58,7 @@ __all__ = [
     "ASSURANCES",
     "SpcSettings",
     "VARIATIONS",
+    "against_history",
     "assurance",
     "explain_assurance",
     "explain_variation",
@@ -765,6 +766,58 @@ def spc(values: pd.DataFrame, measures: pd.DataFrame | None = None,
         settings: SpcSettings | None = None) -> pd.DataFrame:
     """:func:`summarise` of :func:`xmr`: each measure's latest variation and assurance."""
     return summarise(xmr(values, measures, settings))
+
+
+# -- a new value against accepted history (plausibility) --------------------------------------
+
+_NEW = "\x00new value being judged"  # the ghost reason that marks the rows being judged
+
+
+def against_history(history: pd.DataFrame, new: pd.DataFrame,
+                    measures: pd.DataFrame | None = None,
+                    settings: SpcSettings | None = None) -> pd.DataFrame:
+    """Each new value judged against the process limits of its measure's accepted history:
+    the plausibility question "is this figure outside what the process does?".
+
+    ``history`` and ``new`` are long frames as for :func:`xmr`. Each new row is charted with
+    the history but ghosted (left out of the limits), so a cumulative measure is judged on its
+    increment from the accepted figure before it, never on its running total. One row per new
+    row: ``code``, ``period``, ``value``, ``charted``, ``mean``, ``lower``, ``upper``,
+    ``limited`` (the history is long enough for limits: when not, judge another way),
+    ``outside`` (+1 above the upper limit, -1 below the lower, 0 within) and ``message``.
+
+    >>> history = pd.DataFrame({"code": "A", "period": range(1, 16), "value": [
+    ...     20, 24, 20, 26, 22, 16, 18, 16, 31, 28, 34, 26, 30, 19, 18], "polarity": "High"})
+    >>> found = against_history(history, pd.DataFrame({"code": ["A"], "period": [16],
+    ...                                                "value": [45], "polarity": ["High"]}))
+    >>> found["message"].iloc[0]
+    'period 16: 45 is above the upper process limit 37.64 of 15 accepted values (mean 23.2)'
+    """
+    both = pd.concat([history, new.assign(ghost=_NEW)], ignore_index=True)
+    chart = xmr(both, measures, settings)
+    rows = chart[chart["ghost"].eq(_NEW).to_numpy()].reset_index(drop=True)
+    charted = rows["charted"].to_numpy(float)
+    upper, lower = rows["upper"].to_numpy(float), rows["lower"].to_numpy(float)
+    limited = rows["limited"].to_numpy(bool) & ~np.isnan(charted)
+    outside = np.where(limited & (_tidy(charted - upper) > 0), 1,
+                       np.where(limited & (_tidy(charted - lower) < 0), -1, 0)).astype(np.int8)
+    value = _texts(rows, "charted", limited)
+    limit = np.where(outside > 0, "above the upper process limit " + _texts(rows, "upper",
+                                                                             outside > 0),
+                     np.where(outside < 0, "below the lower process limit "
+                              + _texts(rows, "lower", outside < 0),
+                              "within the process limits " + _texts(rows, "lower", limited)
+                              + " to " + _texts(rows, "upper", limited)))
+    increments = np.where(rows["cumulative"].to_numpy(bool),
+                          " (the increment on the period before)", "")
+    message = (rows["period_text"].astype(str).to_numpy() + ": " + value + increments + " is "
+               + limit + " of " + rows["points"].astype(str).to_numpy() + " accepted values (mean "
+               + _texts(rows, "mean", limited) + ")")
+    message = np.where(limited, message, _not_enough(rows))
+    return pd.DataFrame({"code": rows["code"], "period": rows["period"],
+                         "value": rows["value"], "charted": charted, "mean": rows["mean"],
+                         "lower": lower, "upper": upper, "limited": limited,
+                         "outside": outside, "message": message})
 
 
 # -- one series ------------------------------------------------------------------------------

@@ -505,7 +505,7 @@ def test_one_series_faces():
 # -- laws --------------------------------------------------------------------------------------
 
 histories = st.lists(st.integers(-40, 40), min_size=15, max_size=40)
-LAW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+LAW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SWAP = {IMPROVEMENT: CONCERN, CONCERN: IMPROVEMENT, PASSING: FAILING, FAILING: PASSING}
 
 

@@ -644,9 +644,10 @@ def summarise(chart: pd.DataFrame) -> pd.DataFrame:
                         if c in rows.columns and c not in ("side",)})
     special = rows["special"].to_numpy()
     out["side"] = np.where(special > 0, "high", np.where(special < 0, "low", ""))
-    out["variation_explanation"] = explain_variation(rows, conflict=chart.attrs.get(
-        "conflict", RULE_ORDER))
-    out["assurance_explanation"] = explain_assurance(rows)
+    cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    out["variation_explanation"] = explain_variation(rows, chart.attrs.get(
+        "conflict", RULE_ORDER), cache)
+    out["assurance_explanation"] = explain_assurance(rows, cache)
     if later.any():
         ghost_rows = chart.iloc[np.maximum(last_ghost, 0)]
         note = ("; " + ghost_rows["period_text"].astype(str).to_numpy() + " is ghosted ("
@@ -657,13 +658,20 @@ def summarise(chart: pd.DataFrame) -> pd.DataFrame:
     return out[list(SUMMARY_COLUMNS)]
 
 
-def _texts(rows: pd.DataFrame, column: str, need: np.ndarray) -> np.ndarray:
-    """A column's numbers as text where a sentence needs them (each formatted once), else
-    empty: formatting is the dearest part of a sentence."""
-    out = np.full(len(rows), "", dtype=object)
-    if need.any():
-        out[need] = format_numbers(rows[column].to_numpy(float)[need])
-    return out
+def _texts(rows: pd.DataFrame, column: str, need: np.ndarray,
+           cache: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> np.ndarray:
+    """A column's numbers as text where a sentence needs them, else empty. Formatting is the
+    dearest part of a sentence, so each number is formatted once (``cache`` is shared by the
+    sentences of one summary)."""
+    cache = {} if cache is None else cache
+    if column not in cache:
+        cache[column] = (np.zeros(len(rows), dtype=bool), np.full(len(rows), "", dtype=object))
+    known, text = cache[column]
+    todo = need & ~known
+    if todo.any():
+        text[todo] = format_numbers(rows[column].to_numpy(float)[todo])
+        known |= todo
+    return np.where(need, text, "").astype(object)
 
 
 def _lower_first(words: np.ndarray) -> np.ndarray:
@@ -687,19 +695,22 @@ def _not_enough(rows: pd.DataFrame) -> np.ndarray:
     return text.astype(object)
 
 
-def explain_variation(rows: pd.DataFrame, conflict: str = RULE_ORDER) -> pd.Series:
+def explain_variation(rows: pd.DataFrame, conflict: str = RULE_ORDER,
+                      cache: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+                      ) -> pd.Series:
     """One sentence per row of :func:`xmr` (usually a measure's latest point) saying how its
     variation was reached, e.g. ``3 of the last 3 points above the 2-sigma band (32.8):
     special cause of improvement``."""
+    cache = {} if cache is None else cache
     beyond, run, two = (rows[c].to_numpy() for c in ("beyond", "run", "two_of_three"))
     word = rows["variation"].to_numpy(dtype=object)
     common = word == COMMON_CAUSE
-    value = _texts(rows, "charted", word != NOT_ENOUGH_DATA)
-    mean = _texts(rows, "mean", run != 0)
-    upper = _texts(rows, "upper", common | (beyond > 0))
-    lower = _texts(rows, "lower", common | (beyond < 0))
-    upper_near = _texts(rows, "upper_2sigma", two > 0)
-    lower_near = _texts(rows, "lower_2sigma", two < 0)
+    value = _texts(rows, "charted", word != NOT_ENOUGH_DATA, cache)
+    mean = _texts(rows, "mean", run != 0, cache)
+    upper = _texts(rows, "upper", common | (beyond > 0), cache)
+    lower = _texts(rows, "lower", common | (beyond < 0), cache)
+    upper_near = _texts(rows, "upper_2sigma", two > 0, cache)
+    lower_near = _texts(rows, "lower_2sigma", two < 0, cache)
     rising, falling = rows["rising"].to_numpy(bool), rows["falling"].to_numpy(bool)
     run_points = rows["run_points"].astype(str).to_numpy()
     trend_points = rows["trend_points"].astype(str).to_numpy()
@@ -736,18 +747,21 @@ def explain_variation(rows: pd.DataFrame, conflict: str = RULE_ORDER) -> pd.Seri
     return pd.Series(sentence, index=rows.index, dtype=object)
 
 
-def explain_assurance(rows: pd.DataFrame) -> pd.Series:
+def explain_assurance(rows: pd.DataFrame,
+                      cache: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+                      ) -> pd.Series:
     """One sentence per row of :func:`xmr` saying how its assurance was reached.
 
     The process limits are the point's segment's (after a rebase, the latest limits)."""
+    cache = {} if cache is None else cache
     word = rows["assurance"].to_numpy(dtype=object)
     sign = rows["polarity_sign"].to_numpy()
     rated = (word == PASSING) | (word == FAILING) | (word == HIT_AND_MISS)
     low_end = (word == PASSING) & (sign > 0) | (word == FAILING) & (sign < 0)
     high_end = (word == PASSING) & (sign < 0) | (word == FAILING) & (sign > 0)
-    target = _texts(rows, "target", rated)
-    upper = _texts(rows, "upper", high_end | (word == HIT_AND_MISS))
-    lower = _texts(rows, "lower", low_end | (word == HIT_AND_MISS))
+    target = _texts(rows, "target", rated, cache)
+    upper = _texts(rows, "upper", high_end | (word == HIT_AND_MISS), cache)
+    lower = _texts(rows, "lower", low_end | (word == HIT_AND_MISS), cache)
     phrase = np.where(sign > 0, "bigger is better", "smaller is better")
     at_lower = "target " + target + " is at or below the lower process limit " + lower
     at_upper = "target " + target + " is at or above the upper process limit " + upper

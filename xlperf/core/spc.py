@@ -453,7 +453,7 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
     mr_out = spread_out(mr, np.nan, float)
     out = pd.DataFrame({
         "code": uniques[key],
-        "period": frame["period"].to_numpy(dtype=object)[sort],
+        "period": frame["period"].to_numpy()[sort],
         "period_text": period_text[sort],
         "order": order,
         "value": x,
@@ -631,7 +631,7 @@ def summarise(chart: pd.DataFrame) -> pd.DataFrame:
     found = latest >= 0
     take = np.where(found, latest, any_row)
     needed = [c for c in _SENTENCE_COLUMNS if c in chart.columns]
-    rows = chart[needed].iloc[take].reset_index(drop=True)
+    rows = chart.iloc[take][needed].reset_index(drop=True)
     rows = rows.astype({c: object for c in ("variation", "assurance", "rule")
                         if c in rows.columns})
     rows.loc[~found, ["variation", "assurance"]] = NOT_ENOUGH_DATA

@@ -235,6 +235,9 @@ SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Mea
 
 # --- return templates: written by xlperf.write.templates, checked by xlperf.validate ---------
 # Each kind's sheet people fill in.
+# The most characters one Excel cell (or comment) holds: the writers cut text there, and the
+# validator queries a return's cell that is longer (FILE-022).
+MAX_CELL_TEXT = 32_767
 RETURN_SHEETS = {"performance": "Return", "finance": "Finance", "capital": "Capital"}
 RETURN_HEADER_ROW = 12
 RETURN_FIRST_DATA_ROW = RETURN_HEADER_ROW + 1

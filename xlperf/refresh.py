@@ -415,29 +415,9 @@ def trend_values(scored: pd.DataFrame, values: pd.DataFrame, periods: int = 6) -
     return out
 
 
-def window_keys(reporting: Any, keys: Sequence[str], periods: int = 6) -> set[str]:
-    """The period keys a score of ``reporting`` can look at, per frequency found in ``keys``:
-    the due period, the ``periods`` before it (trend), the previous period and the same
-    period last year. Values of other periods cannot change the scorecard."""
-    from xlperf.core.periods import parse_period
-    from xlperf.core.score import due_period
-
-    frequencies = set()
-    for key in keys:
-        try:
-            frequencies.add(parse_period(key).frequency)
-        except (InputError, TypeError):
-            continue
-    wanted: set[str] = set()
-    for frequency in frequencies:
-        due = due_period(reporting, frequency)
-        for offset in range(-periods, 1):
-            wanted.add(due.shift(offset).format("iso"))
-        wanted.add(due.same_period_last_year().format("iso"))
-    return wanted
-
-
 def _window(values: pd.DataFrame, reporting: Any) -> pd.DataFrame:
+    from xlperf.core.score import window_keys
+
     if values.empty:
         return values
     keys = values["Period key"]
@@ -647,7 +627,8 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
     """
     from xlperf import __version__
     from xlperf.core.periods import parse_period
-    from xlperf.ledger import Ledger, ledger_path, sha256_file
+    from xlperf.core.score import window_keys as _window_keys
+    from xlperf.ledger import Ledger, ledger_path, previous_values, sha256_file
     from xlperf.validate.returns import _validate
     from xlperf.write.outputs import LogLine, build_outputs
 
@@ -677,11 +658,7 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
     if ledger is not None:
         ledger_file = Path(ledger)
     elif base is not None:
-        from xlperf.core.columns import fold
-
-        setting = next((v for k, v in master.settings.items()
-                        if fold(k) in ("ledger path", "ledger")), None)
-        ledger_file = ledger_path(base, setting)
+        ledger_file = ledger_path(base, master.settings)
     else:
         raise InputError(f"{book.name} has no file path: give the ledger path")
     lap("read master")
@@ -708,14 +685,13 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
             history = store.current_values(provenance=False)
         else:  # only the periods a scorecard of this period can look at
             history = store.current_values(
-                keys=sorted(window_keys(reporting, store.period_keys())), provenance=False)
-        recent = _window(history, reporting)
+                keys=sorted(_window_keys(reporting, store.period_keys())), provenance=False)
         # No returns (xlwings Lite refreshes from history already in the ledger): nothing
         # to validate, so the master's file is not opened for its Rules sheet either.
-        validated = _validate(
-            paths, master=master, period=label,
-            previous=recent[["Code", "Period", "Actual"]] if len(recent) else None,
-        ) if paths else []
+        # The change checks compare with this refresh's ledger (which may not be the
+        # master's own: --ledger, the server's, Lite's in memory), as the validator would.
+        validated = _validate(paths, master=master, period=label,
+                              previous=previous_values(store, reporting)) if paths else []
         reports = [report for report, _read in validated]
         reads = [read for _report, read in validated]
         lap("validate")

@@ -15,24 +15,16 @@ from xlperf.cli._app import ExitCode, app, console, fail, print_json, print_tabl
 from xlperf.errors import XlperfError
 
 
-def _master_settings(master: Path) -> tuple[dict[str, Any], Any]:
-    """The master's settings and usable register, or empty ones if there is no master yet."""
+def _ledger_for(master: Path) -> tuple[Path, Any]:
+    """The master's ledger and the master as read (None if there is no master yet)."""
+    from xlperf.ledger import ledger_path
+
     if not master.exists():
-        return {}, None
+        return ledger_path(master), None
     from xlperf.read.master import read_master
 
     read = read_master(master)
-    return read.settings, read.usable_register
-
-
-def _ledger_for(master: Path) -> tuple[Path, Any]:
-    from xlperf.core.columns import fold
-    from xlperf.ledger import ledger_path
-
-    settings, register = _master_settings(master)
-    setting = next((v for k, v in settings.items() if fold(k) in ("ledger path", "ledger")),
-                   None)
-    return ledger_path(master, setting), register
+    return ledger_path(read), read
 
 
 @app.command("import-history")
@@ -55,7 +47,7 @@ def import_history(
     if layout not in LAYOUTS:
         raise usage(f"--layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     try:
-        path, _register = _ledger_for(master)
+        path, read = _ledger_for(master)
         percent = None
         if file.suffix.lower() in (".xlsx", ".xlsm"):
             from functools import partial
@@ -64,7 +56,8 @@ def import_history(
 
             percent = partial(percent_rows, file)
         with Ledger(path) as ledger:
-            report = ledger.import_history(file, layout, sheet=sheet, percent_rows=percent)
+            report = ledger.import_history(file, layout, sheet=sheet, percent_rows=percent,
+                                           master=read)
     except XlperfError as error:
         raise fail(error) from None
     code = ExitCode.OK if report.valid else ExitCode.FINDINGS
@@ -113,7 +106,8 @@ def export_command(
         raise usage(f"--format {format!r} is not one of csv, parquet")
     target = out or master.with_name(f"{master.stem}.export.{kind}")
     try:
-        path, register = _ledger_for(master)
+        path, read = _ledger_for(master)
+        register = None if read is None else read.usable_register
         if not path.exists():
             raise XlperfError(f"{master.name} has no ledger yet ({path}): refresh or "
                               "import-history first")

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from xlperf.cli._app import (
-    ExitCode,
     app,
     console,
     fail,
@@ -99,8 +98,7 @@ def templates(
             raise fail("fix the errors in the master first; no templates written")
         when = period or book.reporting_period
         if not when:
-            raise fail("give --period or set 'Reporting period' on the Settings sheet",
-                       ExitCode.USAGE)
+            raise fail("give --period or set 'Reporting period' on the Settings sheet")
         infos = build_templates(book, when, out)
     except XlperfError as error:
         raise fail(error) from None

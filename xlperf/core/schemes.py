@@ -74,8 +74,12 @@ SPECIAL_STATUSES = (DATA_ONLY, NO_DATA, NO_TARGET)
 
 
 def _tidy(values: np.ndarray | float) -> np.ndarray:
-    """Round away binary float noise so 78.2 - 78.0 compares as 0.2, as a person expects."""
-    return np.round(values, 9)
+    """Round away binary float noise so 78.2 - 78.0 compares as 0.2, as a person expects.
+    A value too big to round (1e308: rounding multiplies by 1e9) is kept as it is."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        rounded = np.round(values, 9)
+    kept = np.where(np.isfinite(rounded) | ~np.isfinite(values), rounded, values)
+    return kept[()] if kept.ndim == 0 else kept  # a number in, a number out
 
 
 @dataclass(frozen=True)

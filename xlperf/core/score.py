@@ -59,6 +59,30 @@ def due_period(reporting: Period, frequency: str) -> Period:
     return candidate
 
 
+
+def window_keys(reporting: Period, keys: Any, periods: int = 6) -> set[str]:
+    """The period keys a score of ``reporting`` can look at, per frequency found in ``keys``
+    (the ledger's keys, ``2013/14-Q2``): the due period, the ``periods`` before it (trend), the
+    previous period and the same period last year. Values of other periods cannot change the
+    scorecard, nor the change checks of a return for ``reporting``.
+
+    >>> sorted(window_keys(parse_period("Q2 2013/14"), ["2013/14-Q1"], periods=1))
+    ['2012/13-Q2', '2013/14-Q1', '2013/14-Q2']
+    """
+    frequencies = set()
+    for key in keys:
+        try:
+            frequencies.add(parse_period(key).frequency)
+        except (InputError, TypeError):
+            continue
+    wanted: set[str] = set()
+    for frequency in frequencies:
+        due = due_period(reporting, frequency)
+        for offset in range(-periods, 1):
+            wanted.add(due.shift(offset).format("iso"))
+        wanted.add(due.same_period_last_year().format("iso"))
+    return wanted
+
 def _period_keys(periods: pd.Series) -> pd.Series:
     """Machine keys (``iso`` style) for a column of Period objects, formatting each once."""
     codes, uniques = pd.factorize(periods, use_na_sentinel=True)

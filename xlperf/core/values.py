@@ -305,9 +305,12 @@ def parse_value(cell: object, *, percent_format: bool = False) -> CellValue:
     CellValue(number=None, kind='invalid', reason="not a number: '=SUM(A1:A3)'")
     """
     try:
-        return _parse_value(cell, bool(percent_format))
+        value = _parse_value(cell, bool(percent_format))
     except Exception:  # noqa: BLE001 - last line of defence: never raise for a cell
         return _invalid(_show(_safe_str(cell)))
+    if value.number is not None:  # -0 is 0: never shown or recorded as "-0"
+        return value._replace(number=value.number + 0.0)
+    return value
 
 
 def _parse_value(cell: object, percent_format: bool) -> CellValue:
@@ -526,6 +529,7 @@ def parse_values(
     else:
         _objects_into(cells.to_numpy(dtype=object), pf, number, kind, reason)
 
+    number += 0.0  # -0 is 0, as in parse_value
     return pd.DataFrame(
         {
             "number": pd.Series(number, index=index, dtype=np.float64),

@@ -20,8 +20,11 @@ See ``docs/ledger.md`` for the schema and the guarantees.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from xlperf.ledger._export import EXPORT_COLUMNS, export, write_export
 from xlperf.ledger._history import read_history, sha256_file
@@ -46,23 +49,79 @@ __all__ = [
     "export",
     "ledger_path",
     "period_key",
+    "previous_values",
     "read_history",
     "sha256_file",
     "write_export",
 ]
 
 
-def ledger_path(master: str | Path, setting: Any = None) -> Path:
-    """Where a master's ledger lives: the ``Ledger path`` setting (relative to the master's
-    folder), or ``<master stem>.ledger.sqlite`` beside the master.
+#: The Settings labels that name the ledger (folded: letters and digits only, lower case).
+_LEDGER_SETTING = ("ledgerpath", "ledger")
+
+
+def _folded(label: object) -> str:
+    return "".join(ch for ch in str(label).casefold() if ch.isalnum())
+
+
+def ledger_path(master: Any, settings: Mapping[str, Any] | str | None = None) -> Path:
+    """Where a master's ledger lives: the ``Ledger path`` setting of its ``Settings`` sheet
+    (relative to the master's folder), else ``<master stem>.ledger.sqlite`` beside the master.
+
+    The one place that decides it: the CLI, the refresh, the validator, the server and the
+    report all ask here. ``master`` is the master's path, or a read
+    :class:`~xlperf.read.master.Master` (its path and settings are used); ``settings`` is the
+    master's settings as :func:`~xlperf.read.master.read_master` gives them, or the setting's
+    value itself.
 
     >>> ledger_path("reports/master.xlsm").as_posix()
     'reports/master.ledger.sqlite'
+    >>> ledger_path("reports/master.xlsm", {"Ledger path": "data/ledger.db"}).as_posix()
+    'reports/data/ledger.db'
     >>> ledger_path("reports/master.xlsm", "data/ledger.db").as_posix()
     'reports/data/ledger.db'
     """
+    if hasattr(master, "settings") and hasattr(master, "path"):  # a read Master
+        settings = master.settings if settings is None else settings
+        master = master.path
     master = Path(master)
-    if setting is None or str(setting).strip() == "":
+    if isinstance(settings, Mapping):
+        setting = next((v for k, v in settings.items() if _folded(k) in _LEDGER_SETTING), None)
+    else:
+        setting = settings
+    if setting is None or setting != setting or str(setting).strip() == "":  # NaN: blank
         return master.with_name(f"{master.stem}.ledger.sqlite")
     chosen = Path(str(setting).strip()).expanduser()
     return chosen if chosen.is_absolute() else master.parent / chosen
+
+
+def previous_values(ledger: Ledger | str | Path, period: Any = None) -> pd.DataFrame:
+    """The accepted values a return for ``period`` is checked against (``PERF-013/014/015``):
+    ``Code``, ``Period``, ``Actual`` of the ledger's values in use, for the periods a score of
+    ``period`` can look at (:func:`~xlperf.core.score.window_keys`; every period when
+    ``period`` is None). ``ledger`` is an open :class:`Ledger` or its path; a path with no
+    file gives no values (it is not created).
+
+    The one definition of "the history a return is checked against", used by the validator
+    (which finds the master's ledger itself) and the refresh (its own ledger).
+
+    >>> import tempfile, pathlib
+    >>> previous_values(pathlib.Path(tempfile.mkdtemp()) / "none.sqlite", "Q2 2013/14").shape
+    (0, 3)
+    """
+    columns = ["Code", "Period", "Actual"]
+    if not isinstance(ledger, Ledger):
+        if not Path(ledger).is_file():
+            return pd.DataFrame(columns=columns)
+        with Ledger(ledger) as store:
+            return previous_values(store, period)
+    if period is None:
+        values = ledger.current_values(provenance=False)
+    else:
+        from xlperf.core.periods import parse_period
+        from xlperf.core.score import window_keys
+
+        reporting = parse_period(period)
+        values = ledger.current_values(
+            keys=sorted(window_keys(reporting, ledger.period_keys())), provenance=False)
+    return values[columns].reset_index(drop=True)

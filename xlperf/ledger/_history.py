@@ -7,7 +7,9 @@ finding pinned to its cell; everything else becomes rows for
 :meth:`~xlperf.ledger.Ledger.record_values` with the file's SHA-256, sheet and cell, so a
 second import of the same file changes nothing.
 
-Finding rules (``PERF-006``, ``PERF-007`` and ``FILE-015`` are the return catalogue's)::
+Finding rules (``PERF-006``, ``PERF-007`` and ``FILE-015`` are the return catalogue's; the
+``HIST`` rules are in the catalogue too, ``validation/rules.csv``, so ``xlperf rules`` lists
+them and a master's ``Rules`` sheet can change their severity)::
 
     FILE-015  error  the Code (or, in long layout, Period / Value) column is missing
     PERF-006  error  a value cell is not a number                     (not imported)
@@ -16,6 +18,13 @@ Finding rules (``PERF-006``, ``PERF-007`` and ``FILE-015`` are the return catalo
     HIST-002  error  a row has values but no measure code             (row not imported)
     HIST-003  query  a column header is neither a known column nor a period (ignored)
     HIST-004  query  a measure and period appears twice: the later cell is used
+    HIST-005  error  a code that is not in the register (with a master; row not imported)
+
+Checked against a master (its register), history is read as a return is: a code must be a
+measure of the register, and a month that ends a quarter (or a financial year) is that
+quarter (year) for a quarterly (annual) measure, so ``30/06/11`` heads Q1 2011/12 of a
+quarterly measure. A wide sheet may carry its periods in two header rows, financial years over
+``Qtr1``...``Qtr4`` (or months), as printed council scorecards lay them out.
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +44,7 @@ from xlperf.core.columns import MEASURE_COLUMNS, VALUE_COLUMNS, fold
 from xlperf.core.periods import parse_period
 from xlperf.core.values import KIND_INVALID, KIND_NUMBER, REASON_BLANK, parse_values
 from xlperf.errors import InputError, PeriodError, WorkbookError
-from xlperf.findings import ERROR, QUERY, Finding, cell_ref, column_letter
+from xlperf.findings import ERROR, Finding, cell_ref, column_letter
 
 # (sheet, column letters) -> the rows whose cell there has a % number format
 PercentRows = Callable[[str, str], Collection[int]]
@@ -90,10 +99,28 @@ def _check_safe(path: Path) -> None:
                                 f"than the {limit / 2**20:.0f} MiB xlperf reads; split it by "
                                 "year", file=str(path))
         return
+    _not_renamed(path)
     # Only the safety checks: calamine reads .xls, .xlsb and .ods history as well.
     problems = [f for f in check_file(path, allow_macros=True) if f.rule in _UNSAFE]
     if problems:
         raise WorkbookError(problems[0].message, file=str(path))
+
+
+def _not_renamed(path: Path) -> None:
+    """A file named as a workbook that is not one (a CSV saved as ``history.xlsx``) is named
+    for what it is, not for what the zip reader trips on ("Could not find EOCD")."""
+    from xlperf.validate.files import describe_bytes
+
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+    if head.startswith((b"PK", b"\xd0\xcf\x11\xe0")):  # a zip package, an Office 97-2003 file
+        return
+    kind = describe_bytes(head)
+    hint = (f" Rename it to {path.stem}.csv and import it again." if "text file" in kind
+            else " Open it in Excel and save it as an Excel Workbook (*.xlsx), or as CSV.")
+    kind = "a CSV file" if "CSV" in kind else kind
+    raise WorkbookError(f"{path.name} looks like {kind}, not a {path.suffix} workbook.{hint}",
+                        file=str(path))
 
 
 def _grid_from_csv(path: Path) -> list[list[Any]]:
@@ -120,6 +147,7 @@ def _grid_from_workbook(path: Path, sheet: str | None) -> tuple[list[list[Any]],
             raise WorkbookError(f"{path.name} has no sheet {sheet!r} (it has "
                                 f"{', '.join(names)})", file=str(path), sheet=sheet)
         names = chosen
+    first: tuple[list[list[Any]], str] | None = None
     for name in names:
         try:
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -129,8 +157,12 @@ def _grid_from_workbook(path: Path, sheet: str | None) -> tuple[list[list[Any]],
         grid = [[None if v == "" else v for v in row] for row in rows]
         if _header_row(grid) is not None:
             return grid, name
-    raise WorkbookError(f"{path.name}: no sheet has a 'Code' column in its first "
-                        f"{_SEARCH_ROWS} rows", file=str(path))
+        first = first or (grid, name)
+    if first is None:
+        raise WorkbookError(f"{path.name} has no sheets", file=str(path))
+    # No sheet has a Code column: the first one is read, so that is a FILE-015 finding (a
+    # bad history file, exit code 1) as for a CSV, not a failure to read the file.
+    return first
 
 
 def _header_row(grid: Sequence[Sequence[Any]]) -> int | None:
@@ -167,7 +199,15 @@ def _period_header(cell: Any) -> Any:
 
 class _Reader:
     def __init__(self, grid: list[list[Any]], file: str, sheet: str | None,
-                 percent_rows: PercentRows | None = None):
+                 percent_rows: PercentRows | None = None,
+                 frequencies: Mapping[str, str] | None = None,
+                 rules: Mapping[str, Any] | None = None):
+        if rules is None:
+            from xlperf.validate.catalogue import load_rules
+
+            rules = load_rules()
+        self.rules = rules
+        self.frequencies = frequencies
         self.percent_rows = percent_rows
         self.grid = grid
         self.file = file
@@ -187,6 +227,64 @@ class _Reader:
     def where(self, row: int, column: int) -> str:
         return cell_ref(row + 1, column + 1)
 
+    def hist(self, rule: str, row: int, column: int, value: Any, **fields: Any) -> None:
+        """A finding of a ``HIST`` rule of the catalogue, at a cell of the grid."""
+        self.findings.append(self.rules[rule].finding(
+            file=self.file, sheet=self.sheet, cell=cell_ref(row + 1, column + 1), value=value,
+            **fields))
+
+
+def _stacked_header(cells: np.ndarray, top: int) -> tuple[dict[int, Any], int] | None:
+    """Periods read from two header rows, financial years over ``Qtr1``...``Qtr4`` (or
+    months), as printed scorecards lay them out: ``({column: Period}, first body row)``, or
+    None. The years are in the Code header row (their quarters below it) or the row above
+    it; a year heads the columns up to the next one (a merged cell)."""
+    for years, below in ((top, top + 1), (top - 1, top)):
+        if years < 0 or below >= len(cells):
+            continue
+        found: dict[int, Any] = {}
+        needed = False  # a period that is one only with the year above it
+        year = None
+        for j in range(cells.shape[1]):
+            head = cells[years, j]
+            if not _blank(head):
+                period = _period_header(head)
+                year = period if period is not None and period.frequency == "year" else None
+            sub = cells[below, j]
+            if year is None or _blank(sub):
+                continue
+            text = sub.strip() if isinstance(sub, str) else sub
+            if _period_header(text) is None:
+                try:
+                    found[j] = parse_period(text, financial_year=year.format())
+                    needed = True
+                except (PeriodError, TypeError, ValueError):
+                    continue
+        if needed:
+            return found, below + 1
+    return None
+
+
+def _as_frequency(parsed: np.ndarray, codes: np.ndarray,
+                  frequencies: Mapping[str, str] | None) -> np.ndarray:
+    """Each value's period in its measure's frequency: a month that ends a quarter (year) is
+    that quarter (financial year) for a quarterly (annual) measure, as a month-end date
+    heading (``30/06/11``) of a quarterly measure means. Other periods are kept."""
+    if not frequencies:
+        return parsed
+    out = parsed.copy()
+    seen: dict[tuple[int, str], Any] = {}
+    for i, (period, code) in enumerate(zip(parsed, codes, strict=True)):
+        wanted = frequencies.get(code)
+        if period is None or wanted not in ("quarter", "year") or period.frequency != "month":
+            continue
+        key = (id(period), wanted)
+        if key not in seen:
+            wider = parse_period(period, wanted)
+            seen[key] = wider if wider.end == period.end else period
+        out[i] = seen[key]
+    return out
+
 
 def _read(reader: _Reader, layout: str) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Rows to record (code, period, actual, ..., sheet, cell) and counts."""
@@ -202,8 +300,10 @@ def _read(reader: _Reader, layout: str) -> tuple[pd.DataFrame, dict[str, Any]]:
     is_long = "period" in roles and "actual" in roles
     if layout == "auto":
         layout = "long" if is_long else "wide"
-    body = reader.cells[top + 1:]
-    rows = np.arange(top + 1, top + 1 + len(body))  # 0-based grid rows
+    stacked = _stacked_header(reader.cells, top) if layout == "wide" else None
+    first = stacked[1] if stacked is not None else top + 1
+    body = reader.cells[first:]
+    rows = np.arange(first, first + len(body))  # 0-based grid rows
     if len(body) == 0:
         return empty, {"layout": layout, "rows": 0}
     codes = body[:, code_col]
@@ -237,19 +337,23 @@ def _read(reader: _Reader, layout: str) -> tuple[pd.DataFrame, dict[str, Any]]:
                  for a in aliases} | {fold(k) for k in (*MEASURE_COLUMNS, *VALUE_COLUMNS)}
         period_cols, period_of = [], []
         ignored_headers = 0
+        stacked_at = stacked[0] if stacked is not None else {}
         for j, cell in enumerate(header):
+            if j in stacked_at:
+                period_cols.append(j)
+                period_of.append(stacked_at[j])
+                continue
             if j == code_col or _blank(cell):
                 continue
             period = _period_header(cell)
+            if stacked is not None and period is not None and period.frequency == "year":
+                continue  # the year over its quarters
             if period is not None:
                 period_cols.append(j)
                 period_of.append(period)
             elif not (isinstance(cell, str) and fold(cell) in known):
                 ignored_headers += 1
-                reader.add("HIST-003", QUERY, f"Column {reader.where(top, j)} is headed "
-                           f"{cell!r}, which is neither a known column nor a period xlperf "
-                           "recognises (try 'Q1 2013/14' or 'Jun-13'): it was ignored.",
-                           top, j, cell)
+                reader.hist("HIST-003", top, j, cell)
         if not period_cols:
             reader.add("FILE-015", ERROR, "No column is headed with a period (like "
                        "'Q1 2013/14' or 'Jun-13') and there are no Period and Value columns, "
@@ -277,6 +381,10 @@ def _read(reader: _Reader, layout: str) -> tuple[pd.DataFrame, dict[str, Any]]:
     blank = (kind != KIND_NUMBER) & (reason == REASON_BLANK)
     code_text = np.array(["" if _blank(c) else str(c).strip() for c in codes], dtype=object)
     no_code = code_text == ""
+    parsed = _as_frequency(parsed, code_text, reader.frequencies)
+    unknown = np.zeros(len(code_text), dtype=bool)
+    if reader.frequencies is not None:  # checked against the register, as a return is
+        unknown = ~no_code & ~np.isin(code_text, list(reader.frequencies))
     excel_error = np.array([isinstance(r, str) and r.startswith("Excel error")
                             for r in reason], dtype=bool)
     invalid = kind == KIND_INVALID
@@ -284,21 +392,21 @@ def _read(reader: _Reader, layout: str) -> tuple[pd.DataFrame, dict[str, Any]]:
 
     # Findings, each at its cell. Whole rows with no code and no values are just blank rows.
     for i in np.flatnonzero(no_code & ~blank):
-        reader.add("HIST-002", ERROR, f"{reader.where(value_rows[i], value_cols[i])} has a "
-                   f"value ({cells[i]!r}) but its row has no measure code: not imported.",
-                   value_rows[i], value_cols[i], cells[i])
+        reader.hist("HIST-002", value_rows[i], value_cols[i], cells[i])
+    flagged_rows: set[int] = set()
+    for i in np.flatnonzero(unknown & ~blank):  # one finding per row, at its code
+        if value_rows[i] not in flagged_rows:
+            flagged_rows.add(value_rows[i])
+            reader.hist("HIST-005", value_rows[i], code_col, code_text[i], code=code_text[i])
     if period_col is not None:
         flagged: set[int] = set()
-        for i in np.flatnonzero(bad_period & ~no_code & ~blank):
+        for i in np.flatnonzero(bad_period & ~no_code & ~unknown & ~blank):
             if value_rows[i] in flagged:
                 continue
             flagged.add(value_rows[i])
             raw = reader.cells[value_rows[i], period_col]
-            reader.add("HIST-001", ERROR, f"{reader.where(value_rows[i], period_col)} has the "
-                       f"period {raw!r} for {code_text[i]}, which xlperf cannot read as a "
-                       "month, quarter or year (try 'Q1 2013/14' or 'Jun-13'): row not "
-                       "imported.", value_rows[i], period_col, raw)
-    usable = ~no_code & ~bad_period & ~blank
+            reader.hist("HIST-001", value_rows[i], period_col, raw, code=code_text[i])
+    usable = ~no_code & ~unknown & ~bad_period & ~blank
     for i in np.flatnonzero(usable & invalid):
         label = parsed[i].format()
         reader.add("PERF-006", ERROR, f"{label} actual for {code_text[i]} in "
@@ -326,10 +434,9 @@ def _read(reader: _Reader, layout: str) -> tuple[pd.DataFrame, dict[str, Any]]:
     repeated = keys.duplicated(keep="last").to_numpy()
     for i in np.flatnonzero(repeated):
         later = out["Cell"].to_numpy()[np.flatnonzero(keys.to_numpy() == keys.iloc[i])[-1]]
-        reader.findings.append(Finding(
-            "HIST-004", QUERY, f"{out['Code'].iloc[i]} {out['Period'].iloc[i].format()} is in "
-            f"{out['Cell'].iloc[i]} and again in {later}: the later cell is used.",
-            file=reader.file, sheet=reader.sheet, cell=out["Cell"].iloc[i]))
+        reader.findings.append(reader.rules["HIST-004"].finding(
+            file=reader.file, sheet=reader.sheet, cell=out["Cell"].iloc[i],
+            code=out["Code"].iloc[i], period=out["Period"].iloc[i].format(), later_cell=later))
     out = out.loc[~repeated].reset_index(drop=True)
     out["Period"] = [p.format() for p in out["Period"]]
     meta = {
@@ -347,9 +454,16 @@ def _read(reader: _Reader, layout: str) -> tuple[pd.DataFrame, dict[str, Any]]:
 
 def read_history(source: pd.DataFrame | str | Path, layout: str = "auto", *,
                  sheet: str | None = None, name: str | None = None,
-                 percent_rows: PercentRows | None = None) -> History:
+                 percent_rows: PercentRows | None = None,
+                 frequencies: Mapping[str, str] | None = None,
+                 rules: Mapping[str, Any] | None = None) -> History:
     """Read history values and findings from ``source`` (see
     :meth:`~xlperf.ledger.Ledger.import_history`).
+
+    ``frequencies`` (``{code: 'month' | 'quarter' | 'year'}``, the register's) checks the
+    codes against the register (``HIST-005``) and reads a quarter-end month as the quarter of
+    a quarterly measure; ``rules`` is the catalogue to make findings from (default: the
+    shipped one; a master's, with its ``Rules`` sheet's severities).
 
     ``percent_rows(sheet, column_letters)`` (for a workbook) gives the rows whose cell in that
     column has a % number format, so a stored fraction 0.6804 is read as 68.04; the ledger
@@ -373,8 +487,39 @@ def read_history(source: pd.DataFrame | str | Path, layout: str = "auto", *,
             grid, sheet_name = _grid_from_workbook(path, sheet)
         else:
             grid, sheet_name = _grid_from_csv(path), None
-    reader = _Reader(grid, file, sheet_name, percent_rows)
+    reader = _Reader(grid, file, sheet_name, percent_rows, frequencies, rules)
     values, meta = _read(reader, layout)
     values["Source file"] = file
     values["Source SHA-256"] = digest
     return History(values, reader.findings, file, digest, meta)
+
+
+def register_frequencies(master: Any) -> dict[str, str]:
+    """``{code: frequency}`` of a read master's usable register."""
+    register = master.prepared_register
+    return dict(zip(register["code"].astype(str), register["frequency"].astype(str),
+                    strict=True))
+
+
+def freeze_imported(run: Any, master: Any, values: pd.DataFrame, imported: pd.DataFrame
+                    ) -> int:
+    """Score each period the import gave values for with the master (its register, Targets
+    sheet and schemes) and freeze those measures' statuses for those periods, as a refresh
+    freezes a period's: a status already frozen is kept. ``values`` are the ledger's values
+    in use (for direction of travel), ``imported`` the rows just imported (``Code``,
+    ``Period``). Returns how many statuses were frozen or found frozen."""
+    if imported.empty:
+        return 0
+    wanted = set(zip(imported["Code"], imported["Period"], strict=True))
+    frames = []
+    for period in pd.unique(imported["Period"]):
+        scored = master.score(values, period)
+        mine = np.fromiter(((c, p) in wanted for c, p in zip(
+            scored["code"], scored["period"], strict=True)), dtype=bool, count=len(scored))
+        frames.append(scored.loc[mine])
+    scored = pd.concat(frames, ignore_index=True)
+    if scored.empty:
+        return 0
+    run.freeze_statuses(scored, period_keys=[], measures=master.prepared_register,
+                        default_scheme=master.default_scheme, prepared=True)
+    return len(scored)

@@ -769,7 +769,7 @@ class Ledger:
 
     def import_history(self, source: pd.DataFrame | str | Path, layout: str = "auto", *,
                        sheet: str | None = None, name: str | None = None,
-                       percent_rows: Any = None) -> Report:
+                       percent_rows: Any = None, master: Any = None) -> Report:
         """Import values from before xlperf: a CSV, a workbook sheet or a DataFrame, in long
         layout (``Code``, ``Period``, ``Value`` [, ``Commentary``...]) or wide layout
         (``Code`` and one column per period, headed ``Q1 2013/14``, ``Jun-13``...).
@@ -783,17 +783,31 @@ class Ledger:
         A workbook stores ``68.04%`` as the fraction 0.6804; pass ``percent_rows`` (for
         example ``functools.partial(xlperf.read.returns.percent_rows, path)``) so such cells
         are read as 68.04. The ``xlperf import-history`` command does.
-        """
-        from xlperf.ledger._history import read_history
 
+        With ``master`` (a read :class:`~xlperf.read.master.Master`) history is checked like a
+        return: a code not in the register is a finding (``HIST-005``, not imported), a
+        quarter-end month (``30/06/11``) of a quarterly measure is its quarter, the master's
+        ``Rules`` sheet sets the severities, and each imported period's statuses are scored
+        with the master's targets and frozen (a status already frozen is kept).
+        """
+        from xlperf.ledger._history import freeze_imported, read_history, register_frequencies
+
+        frequencies = rules = None
+        if master is not None:
+            from xlperf.validate.returns import master_rules
+
+            frequencies, rules = register_frequencies(master), master_rules(master)
         parsed = read_history(source, layout, sheet=sheet, name=name,
-                              percent_rows=percent_rows)
+                              percent_rows=percent_rows, frequencies=frequencies, rules=rules)
         meta = dict(parsed.meta)
         with self.refresh(kind="import-history", note=parsed.file) as run:
             result = self.record_values(parsed.values)
             run.add_file(parsed.file or "", parsed.sha256, True, len(parsed.findings))
             meta.update(inserted=result.inserted, unchanged=result.unchanged,
                         restatements=len(result.restatements), refresh_id=run.id)
+            if master is not None:
+                meta["statuses"] = freeze_imported(
+                    run, master, self.current_values(provenance=False), parsed.values)
             run.counts.update(meta)
         return Report(tuple(parsed.findings), file=parsed.file, meta=meta)
 

@@ -42,41 +42,23 @@ from xlperf.core.schemes import BUILTIN_SCHEMES, SCHEME_COLUMNS, Scheme, schemes
 from xlperf.core.status import parse_tolerance_type
 from xlperf.core.values import KIND_INVALID, parse_value
 from xlperf.errors import InputError, SchemeError, WorkbookError
-from xlperf.findings import ERROR, QUERY, Finding, Report, Severity, cell_ref
+from xlperf.findings import Finding, Report, Severity, cell_ref
 from xlperf.layout import SETTINGS_KNOWN
 from xlperf.read._calamine import Located, find_sheet, find_table, open_workbook, sheet_grid
+from xlperf.validate.catalogue import load_rules
 
-# Rule id -> (severity, title). Messages name the value and what to do.
+# Rule id -> (severity, title), from the rule catalogue (``validation/rules.csv``, where
+# ``xlperf rules`` lists them). Messages name the value and what to do.
 RULES: dict[str, tuple[Severity, str]] = {
-    "REG-001": (ERROR, "a required column is missing"),
-    "REG-002": (ERROR, "a measure has no code"),
-    "REG-003": (ERROR, "a code is used twice"),
-    "REG-004": (ERROR, "polarity is not one xlperf knows"),
-    "REG-005": (ERROR, "frequency is not one xlperf knows"),
-    "REG-006": (ERROR, "tolerance is not a number of zero or more"),
-    "REG-007": (ERROR, "tolerance type is not absolute or %"),
-    "REG-008": (ERROR, "scheme does not exist"),
-    "REG-009": (ERROR, "direction-of-travel basis is not one xlperf knows"),
-    "REG-010": (ERROR, "annual target is not a number or a no-target word"),
-    "REG-011": (ERROR, "a Yes/No column holds something else"),
-    "REG-012": (ERROR, "baseline is not a number"),
-    "REG-013": (QUERY, "baseline rank is not A, B, C or D"),
-    "REG-020": (ERROR, "a target's period cannot be read"),
-    "REG-021": (ERROR, "a target is not a number"),
-    "REG-022": (QUERY, "a target is for a code that is not in the register"),
-    "REG-023": (QUERY, "a measure has two targets for one period"),
-    "REG-030": (ERROR, "a scheme's definition is inconsistent"),
-    "REG-040": (ERROR, "a setting's value cannot be used"),
-    "REG-050": (ERROR, "a budget figure is not a number"),
-    "REG-051": (ERROR, "budget lines do not add up to the total"),
-    "REG-060": (QUERY, "the Schemes or Settings sheet is missing: defaults used"),
-}
+    rule_id: (rule.severity, rule.title) for rule_id, rule in load_rules().items()
+    if rule_id.startswith("REG-")}
 
 
 def _finding(rule: str, message: str, *, file: str, sheet: str, cell: str | None,
              value: Any = None) -> Finding:
-    return Finding(rule, RULES[rule][0], message, file=file, sheet=sheet, cell=cell,
-                   value=value)
+    """A finding of a ``REG`` rule: severity and how to fix from the catalogue."""
+    return load_rules()[rule].finding(file=file, sheet=sheet, cell=cell, value=value,
+                                      detail=message)
 
 
 def _blank(value: Any) -> bool:

@@ -23,6 +23,7 @@ package's XML (:func:`percent_rows`), and defusedxml parses ``docProps/custom.xm
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 import zlib
@@ -178,6 +179,7 @@ def _remember(key: tuple[Any, ...], value: Any) -> Any:
 _REF = re.compile(r'\br="([A-Z]+[0-9]+)"')
 _VALUE = re.compile(r"<v>([^<]*)</v>")
 _STYLE = re.compile(r'\bs="(\d+)"')
+_FORMULA = re.compile(r"<f\b[^>]*?(?:/>|>([^<]*)</f>)")
 
 
 class Package:
@@ -263,6 +265,36 @@ class Package:
                 found[ref.group(1)] = value.group(1) if value is not None else "#N/A"
             at = xml.find('t="e"', max(end, at + 1))
         return found
+
+
+    def formula_cells(self, sheet: str, column: str) -> dict[int, tuple[str, bool]]:
+        """See :func:`formula_cells`."""
+        xml = self._sheet_xml(sheet)
+        if xml is None or "<f" not in xml:
+            return {}
+        found = {}
+        cell = re.compile(rf'<c\s([^>]*?\br="{re.escape(column.upper())}(\d+)"[^>]*?)'
+                          r'(?:/>|>(.*?)</c>)', re.S)
+        for match in cell.finditer(xml):
+            inner = match.group(3) or ""
+            formula = _FORMULA.search(inner)
+            if formula is None:
+                continue
+            value = _VALUE.search(inner)
+            text_result = 't="str"' in match.group(1)
+            calculated = value is not None and (value.group(1) != "" or text_result)
+            found[int(match.group(2))] = (html.unescape(formula.group(1) or ""), calculated)
+        return found
+
+
+def formula_cells(path: str | Path, sheet: str, column: str) -> dict[int, tuple[str, bool]]:
+    """Rows of ``column`` (letters) in ``sheet`` whose cell holds a formula: row ->
+    (the formula as stored, without ``=``; whether the file has its calculated value).
+    python-calamine gives only the value Excel saved, so the validator asks here to tell a
+    formula never calculated (no value) from a blank, and to see a link to another workbook
+    (``[1]Sheet1!$A$1``). Empty when the sheet has no formula or cannot be read."""
+    with Package(path) as package:
+        return package.formula_cells(sheet, column)
 
 
 def percent_rows(path: str | Path, sheet: str, column: str) -> frozenset[int]:

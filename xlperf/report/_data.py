@@ -232,7 +232,7 @@ def _ledger_values(master: Path, settings: Mapping[str, Any]) -> pd.DataFrame | 
     """Every value in use in the master's ledger (all periods), or None when it has none."""
     from xlperf.ledger import Ledger, ledger_path
 
-    where = ledger_path(master, _setting(settings, "Ledger path"))
+    where = ledger_path(master, settings)
     if not where.is_file():
         return None
     with Ledger(where) as ledger:
@@ -246,7 +246,7 @@ def _ledger_money(master: Path, settings: Mapping[str, Any], reporting: Period
     (``kind``, ``line``, ``forecast``, ``estimate``, ``actual``, ``explanation``), or None."""
     from xlperf.ledger import Ledger, ledger_path
 
-    where = ledger_path(master, _setting(settings, "Ledger path"))
+    where = ledger_path(master, settings)
     if not where.is_file():
         return None
     with Ledger(where) as ledger:

@@ -78,13 +78,10 @@ class Team:
             raise XlperfError("this server was started without --master, so it has no ledger "
                               "to record a refresh in: ask whoever runs it to restart it with "
                               "'xlperf serve --master PATH'")
-        from xlperf.core.columns import fold
         from xlperf.ledger import ledger_path
 
-        settings = getattr(self.master(), "settings", {}) or {}
-        setting = next((v for k, v in settings.items() if fold(k) in ("ledger path", "ledger")),
-                       None)
-        return ledger_path(self.config.master, setting)
+        master = self.master()
+        return ledger_path(self.config.master, getattr(master, "settings", None))
 
     def returns(self) -> list[Path]:
         """The team's returns: the ``Returns folder`` of the server's own master (relative to
@@ -97,20 +94,6 @@ class Team:
         folder = folder if folder.is_absolute() else path.parent / folder
         return [folder] if folder.is_dir() else []
 
-    def previous_values(self) -> Any:
-        """The team ledger's accepted values (``Code``, ``Period``, ``Actual``) for the change
-        checks, as the refresh gives them to the validator; ``None`` without any."""
-        if self.config.master is None:
-            return None
-        path = self.ledger_path()
-        if not path.exists():
-            return None
-        from xlperf.ledger import Ledger
-
-        with Ledger(path) as ledger:
-            current = ledger.current_values()
-        return current[["Code", "Period", "Actual"]] if len(current) else None
-
     # -- Validate this return ----------------------------------------------------------------
     def validate(self, payload: Any) -> dict[str, Any]:
         """Findings for the return the payload carries, checked against the server's master."""
@@ -118,10 +101,10 @@ class Team:
         from xlperf.validate import validate_grids
 
         name = checked["book"]["name"]
-        previous = self.previous_values()
         grids, percent = _grids(checked)
+        # The validator finds the master's ledger itself (the change checks' history).
         report = validate_grids(grids, self.master(), name=Path(name).stem + ".xlsx",
-                                percent_cells=percent, previous=previous)
+                                percent_cells=percent)
         findings = []
         for finding in report:
             row = finding.to_dict()
@@ -177,11 +160,14 @@ class Team:
             frame = ledger.refreshes().head(limit)
         entries = []
         for row in frame.to_dict("records"):
+            # An import-history row has no period (NaN): the JSON encoding writes null.
+            counts, files = row.get("counts"), row.get("files")
             entries.append({"id": int(row["id"]), "kind": row.get("kind"),
                             "started": row.get("started_at"),
                             "finished": row.get("finished_at"),
-                            "period": row.get("period"), "counts": row.get("counts") or {},
-                            "files": len(row.get("files") or [])})
+                            "period": row.get("period"),
+                            "counts": counts if isinstance(counts, dict) else {},
+                            "files": len(files) if isinstance(files, list) else 0})
         return {"ok": True, "summary": f"The last {len(entries)} refreshes of the team's "
                                        "ledger.", "entries": entries}
 

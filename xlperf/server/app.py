@@ -29,7 +29,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -38,6 +38,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from xlperf.errors import BusyError, InputError, WorkbookError, XlperfError
 from xlperf.server._config import ServerConfig, ServerConfigError, is_loopback
 from xlperf.server._functions import Functions
+from xlperf.server._json import JSONResponse  # every answer: NaN written as null
 from xlperf.server._manifest import manifest_xml
 from xlperf.server._service import Team
 

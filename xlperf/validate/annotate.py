@@ -7,7 +7,12 @@
   and an Excel comment on it that starts with the symbol and the severity
   (``✖ ERROR PERF-006`` or ``? QUERY PERF-005``), so the colour is never the only signal;
 - a first sheet ``Issues`` listing every finding (symbol, severity, rule, sheet, cell, value,
-  message, how to fix) with a hyperlink to its cell (``#'Return'!H14``).
+  message, how to fix) with a hyperlink to its cell (``#'Return'!H14``);
+- no links to other workbooks: a formula such as ``[1]Sheet1!$A$1`` becomes the value Excel
+  saved for it, and the link parts are left out, so opening the copy asks to update nothing.
+
+Comments are kept to :data:`COMMENT_MAX` characters and the Issues sheet's cells to what an
+Excel cell holds.
 
 openpyxl is fine here: the file is xlperf's own template, and only the copy is written.
 """
@@ -20,12 +25,55 @@ from pathlib import Path
 
 from xlperf.errors import WorkbookError
 from xlperf.findings import ERROR, Report, parse_ref
+from xlperf.layout import MAX_CELL_TEXT
 
-__all__ = ["ISSUES_SHEET", "SYMBOLS", "annotate", "flagged_format"]
+__all__ = ["COMMENT_MAX", "ISSUES_SHEET", "SYMBOLS", "annotate", "flagged_format"]
 
 ISSUES_SHEET = "Issues"
 SYMBOLS = {"error": "✖", "query": "?"}
 _FILLS = {"error": "FFF4C7CE", "query": "FFFFEB9C"}
+# A comment is a note beside a cell: the messages are a few lines each, and Excel refuses a
+# comment over 32,767 characters. The Issues sheet has every message in full.
+COMMENT_MAX = 2_000
+_EXTERNAL = re.compile(r"\[\d+\]")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _drop_external_links(wb: object, source: Path) -> None:
+    """Replace each formula that links to another workbook with the value Excel saved (read
+    by python-calamine) and drop the links, so the copy sent back depends on no other file."""
+    if not getattr(wb, "_external_links", None):
+        return
+    from xlperf.read._calamine import open_workbook
+
+    try:
+        book = open_workbook(source)
+    except Exception:  # noqa: BLE001 - the values cannot be read: the formulas go blank
+        book = None
+    for ws in wb.worksheets:  # type: ignore[attr-defined]
+        grid = None
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if not (isinstance(value, str) and value.startswith("=")
+                        and _EXTERNAL.search(value)):
+                    continue
+                if grid is None:
+                    try:
+                        grid = book.get_sheet_by_name(ws.title).to_python(
+                            skip_empty_area=False) if book is not None else []
+                    except Exception:  # noqa: BLE001
+                        grid = []
+                r, c = cell.row - 1, cell.column - 1
+                saved = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+                cell.value = None if saved == "" else saved
+    names = wb.defined_names  # type: ignore[attr-defined]
+    for name in [n for n, d in names.items() if _EXTERNAL.search(str(d.attr_text or ""))]:
+        del names[name]
+    wb._external_links = []  # type: ignore[attr-defined]
 
 
 _LEADING_CODES = re.compile(r"^((?:\[[^\]]*\])*)(.*)$", re.S)
@@ -84,6 +132,7 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
     except Exception as error:  # openpyxl raises many kinds; this is the one boundary
         raise WorkbookError(f"{source}: cannot open it to annotate ({error})",
                             file=str(source)) from None
+    _drop_external_links(wb, source)
     rules = load_rules()
     by_cell: dict[tuple[str, str], list] = defaultdict(list)
     for finding in report.findings:
@@ -99,8 +148,8 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
         worst = ERROR if any(f.severity == ERROR for f in findings) else "query"
         cell.fill = PatternFill("solid", fgColor=_FILLS[worst])
         cell.number_format = flagged_format(cell.number_format, SYMBOLS[worst])
-        text = "\n\n".join(f"{SYMBOLS[f.severity]} {f.severity.upper()} {f.rule}: {f.message}"
-                           for f in findings)
+        text = _cut("\n\n".join(f"{SYMBOLS[f.severity]} {f.severity.upper()} {f.rule}: "
+                                f"{f.message}" for f in findings), COMMENT_MAX)
         comment = Comment(text, "xlperf")
         comment.width, comment.height = 320, min(60 + 40 * len(findings), 400)
         cell.comment = comment
@@ -118,9 +167,13 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
             value = str(value)
         if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
             value = "'" + value  # shown as text, never a formula
+        if isinstance(value, str):
+            value = _cut(value, MAX_CELL_TEXT)
         ws.append([SYMBOLS.get(finding.severity, "?"), finding.severity, finding.rule,
-                   finding.sheet or "", finding.cell or "", value, finding.message,
-                   finding.how_to_fix or (rule.fix(cell=finding.cell) if rule else "")])
+                   finding.sheet or "", finding.cell or "", value,
+                   _cut(finding.message, MAX_CELL_TEXT),
+                   _cut(finding.how_to_fix or (rule.fix(cell=finding.cell) if rule else ""),
+                        MAX_CELL_TEXT)])
         link = ws.cell(row=ws.max_row, column=5)
         if finding.sheet in wb.sheetnames and finding.cell:
             location = f"'{finding.sheet}'!{finding.cell}"

@@ -29,22 +29,45 @@ __all__ = ["APPLIES_TO", "CATALOGUE_COLUMNS", "FIXED_RULES", "Rule", "catalogue_
            "load_rules", "with_overrides"]
 
 CATALOGUE_COLUMNS = ("id", "severity", "title", "message", "how_to_fix", "applies_to")
-APPLIES_TO = ("all", "performance", "finance")
+# The returns a rule checks; ``history`` is ``import-history``'s, ``master`` the master
+# workbook's own sheets (read by ``xlperf.read.master``).
+APPLIES_TO = ("all", "performance", "finance", "history", "master")
 # File-safety rules: a council cannot lower these to queries (the file is never opened).
 FIXED_RULES = frozenset(f"FILE-{n:03d}" for n in range(1, 11))
 
 _FORMATTER = string.Formatter()
 
 
+# Past this a number is shown with an exponent (1e+308, not 309 digits).
+_HUGE = 1e15
+# A cell's value quoted in a message is cut to this many characters (a cell may hold
+# 32,767; the message names the cell, so its start is enough to recognise it).
+VALUE_SHOWN = 100
+
+
 def _show(value: Any) -> str:
-    """A value as a person reads it in a message: ``68.04``, ``12``, ``blank``."""
+    """A value as a person reads it in a message: ``68.04``, ``12``, ``blank``, ``1e+308``.
+
+    >>> _show(125430.0), _show(1e308), _show(-0.0)
+    ('125,430', '1e+308', '0')
+    """
     if value is None:
         return "blank"
     if isinstance(value, float):
         if value != value:
             return "blank"
+        value += 0.0  # -0.0 is shown as 0
+        if abs(value) >= _HUGE:
+            return f"{value:.6g}"
         return f"{value:,.0f}" if value.is_integer() and abs(value) >= 10_000 else f"{value:g}"
     return str(value)
+
+
+def _quoted(value: Any) -> Any:
+    """A cell's value for a message: long text cut to :data:`VALUE_SHOWN` characters."""
+    if isinstance(value, str) and len(value) > VALUE_SHOWN:
+        return f"{value[:VALUE_SHOWN]}… ({len(value):,} characters)"
+    return value
 
 
 class _Field:
@@ -142,7 +165,7 @@ class Rule:
         """
         path = None if file is None else str(file)
         context = {"file": _file_name(path) if path else None, "sheet": sheet, "cell": cell,
-                   "value": value, **fields}
+                   "value": _quoted(value), **fields}
         context = {k: v for k, v in context.items() if v is not None or k == "value"}
         if value is None and cell is None:
             context.pop("value")
@@ -226,5 +249,10 @@ def with_overrides(rules: Mapping[str, Rule], severities: Mapping[str, str]) -> 
             raise InputError(f"severity {severity!r} for {key} is not error or query")
         if key in FIXED_RULES and level != result[key].severity:
             raise InputError(f"{key} protects against unsafe files and is always an error")
+        if key.startswith("REG-") and level != result[key].severity:
+            # A register row with an error is left out of scoring: as a query it would be
+            # scored with, say, a polarity xlperf cannot read.
+            raise InputError(f"{key} is a check of the master itself: its severity cannot "
+                             "be changed on the Rules sheet")
         result[key] = replace(result[key], severity=level)  # type: ignore[arg-type]
     return result

@@ -12,6 +12,8 @@ every return of the batch, so its fixed cost is paid once). For each file, in or
    wrong service (``FILE-014``); ``FILE-011``/``013``/``014`` stop the content checks;
 4. **layout**: columns found by header (missing ``FILE-015``, moved ``FILE-016``), measures by
    code (rows moved ``FILE-017``), locked cells compared with the master (``FILE-018``);
+   nothing a service types filled in on any row: the blank template (``FILE-021``, stops the
+   file while it is an error);
 5. **content**: the cells parsed by the scoring core's value parser, what the register says
    joined on, then the refined pandera schemas of :mod:`xlperf.catalogue.schemas` (lazy, one
    pass: ``PERF-001/002/003/008/009/011/017``, ``FIN-001/003/004/005/006``) and vectorised
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import weakref
 import zipfile
 import zlib
@@ -48,7 +51,7 @@ from xlperf.core.values import (
 )
 from xlperf.errors import InputError, WorkbookError, XlperfError
 from xlperf.findings import Finding, Report, cell_ref, column_letter, parse_ref
-from xlperf.layout import RETURN_HEADER_ROW, RETURN_HEADERS, RETURN_SHEETS
+from xlperf.layout import MAX_CELL_TEXT, RETURN_HEADER_ROW, RETURN_HEADERS, RETURN_SHEETS
 from xlperf.validate.catalogue import Rule, load_rules, with_overrides
 from xlperf.validate.files import Limits, check_file
 
@@ -73,6 +76,16 @@ _DATA_SHEET = RETURN_SHEETS
 # The amount each kind of finance return must give on every row.
 _MAIN_AMOUNT = {"finance": "Forecast outturn", "capital": "Actual to date"}
 _NO_DATA_HINT = {"blank"}
+# What a service types into each kind of return: a return with none of these filled in on
+# any row is the blank template (FILE-021). A capital return's revised estimate is not one:
+# the template comes with the master's filled in.
+_ENTERED = {"performance": ("Actual", "Numerator", "Denominator", "Reported status",
+                            "Commentary"),
+            "finance": ("Forecast outturn", "Actual to date", "Explanation"),
+            "capital": ("Actual to date", "Explanation")}
+_ENTERED_WORDS = {"performance": "actual, numerator, denominator, status or commentary",
+                  "finance": "forecast outturn or explanation",
+                  "capital": "actual to date or explanation"}
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -97,6 +110,9 @@ def _num(value: Any) -> str:
         return str(value)
     if math.isnan(number):
         return "blank"
+    number += 0.0  # -0.0 is shown as 0
+    if abs(number) >= 1e15:  # an exponent, not hundreds of digits
+        return f"{number:.6g}"
     if number.is_integer():
         return f"{number:,.0f}" if abs(number) >= 10_000 else f"{number:.0f}"
     return f"{number:,.4g}" if abs(number) >= 10_000 else f"{round(number, 4):g}"
@@ -421,6 +437,8 @@ class _File:
     read: Any = None
     arrays: dict[str, np.ndarray] = field(default_factory=dict)  # each located column
     rows: np.ndarray | None = None  # the Excel row of each value of ``arrays``
+    # The Actual column's formulas: Excel row -> (formula, has a calculated value).
+    formulas: dict[int, tuple[str, bool]] = field(default_factory=dict)
 
     @property
     def cells(self) -> pd.DataFrame | None:
@@ -546,6 +564,36 @@ def _check_identity(file: _File, facts: _MasterFacts | None, *, period: Any,
             file.stop = True
 
 
+def _check_period_cell(file: _File, facts: _MasterFacts | None, grid: list[list[Any]], *,
+                       period: Any) -> None:
+    """FILE-013 when the period the sheet shows (``B3``, beside ``Period`` in ``A3``) is not
+    the period being collected (or, with none given, the template's own): the identity is
+    hidden, so a service that retypes B3 to send another period's figures is caught here."""
+    from xlperf.core.periods import parse_period
+
+    if len(grid) < 3 or len(grid[2]) < 2 or not isinstance(grid[2][0], str) or \
+            _fold(grid[2][0]) != "period" or _blank(grid[2][1]):
+        return
+    shown = grid[2][1]
+    wanted = period if period is not None else (
+        facts.period if facts is not None else file.identity.get("period"))
+    try:
+        want = parse_period(wanted)
+    except InputError:
+        return  # a wanted period that cannot be read is FILE-013's already
+    try:
+        got = parse_period(shown)
+    except InputError:
+        found = f"'{_text(shown)}'"
+    else:
+        if got.format("iso") == want.format("iso"):
+            return
+        found = got.format()
+    file.add("FILE-013", sheet=file.sheet, cell="B3", value=_shown(shown), found=found,
+             period=want.format())
+    file.stop = True
+
+
 def _period_text(period: Any) -> str:
     return period.format() if hasattr(period, "format") and not isinstance(period, str) else \
         str(period)
@@ -631,6 +679,9 @@ class _FileSource:
     def percent_rows(self, sheet: str, column: str) -> frozenset[int]:
         return self.package.percent_rows(sheet, column)
 
+    def formula_cells(self, sheet: str, column: str) -> dict[int, tuple[str, bool]]:
+        return self.package.formula_cells(sheet, column)
+
 
 # What openpyxl (and Excel) store as an error cell when it is typed: python-calamine reads such
 # a cell as blank and the validator takes the error from the sheet's XML; a grid gives it as
@@ -672,6 +723,9 @@ class _GridSource:
 
     def properties(self) -> dict[str, str]:
         return {}
+
+    def formula_cells(self, sheet: str, column: str) -> dict[int, tuple[str, bool]]:
+        return {}  # Office.js sends values only
 
     def error_cells(self, sheet: str) -> dict[str, str]:
         self.grid(sheet)
@@ -715,6 +769,9 @@ def _read_source(file: _File, facts: _MasterFacts | None, source: Any, *, period
             return
         grid = source.grid(file.sheet)
         file.read.grids[file.sheet] = grid
+        _check_period_cell(file, facts, grid, period=period)
+        if file.stop:
+            return
     except WorkbookError as error:
         _reader_failure(file, error)
         return
@@ -743,6 +800,7 @@ def _read_source(file: _File, facts: _MasterFacts | None, source: Any, *, period
         letter = column_letter(columns["Actual"])
         percent = source.percent_rows(file.sheet, letter)
         file.read.percent[(file.sheet, letter)] = percent
+        file.formulas = source.formula_cells(file.sheet, letter)
         arrays["percent_format"] = (np.isin(index, list(percent)) if percent
                                     else np.zeros(len(index), dtype=bool))
     file.arrays, file.rows = arrays, index
@@ -1314,14 +1372,21 @@ def _history_checks(index: pd.Index, code: pd.Series, period_text: pd.Series,
         if {"code", "period", "actual"} <= set(prev.columns):
             texts = pd.Series(_texts(prev["period"].to_numpy(dtype=object)), index=prev.index,
                               dtype=object)
-            _keys, objs = _period_keys(texts)
+            past_keys, objs = _period_keys(texts)
             past_starts, past_years = _start_and_year(objs)
+            past_codes = _texts(prev["code"].to_numpy(dtype=object))
             past = pd.DataFrame({
-                "code": _texts(prev["code"].to_numpy(dtype=object)),
+                "code": past_codes,
                 "start": past_starts, "year": past_years,
                 "value": _numbers(prev["actual"]),
                 "period": texts.to_numpy(), "pos": -1, "source": 0})
-            past = past[past["start"].notna() & ~np.isnan(past["value"])]
+            # History is what was known before these returns: a value of a measure and period
+            # the batch itself holds (recorded by an earlier refresh of the same return) is
+            # not its own past, so a second refresh of unchanged returns finds the same.
+            own = pd.MultiIndex.from_arrays([past_codes, past_keys.to_numpy(dtype=object)]).isin(
+                pd.MultiIndex.from_arrays([code.to_numpy(dtype=object),
+                                           period_key.to_numpy(dtype=object)]))
+            past = past[past["start"].notna() & ~np.isnan(past["value"]) & ~own]
     # Year to date going down: compare with the latest earlier value in the same year. Only
     # the codes of cumulative measures are looked at (cumulative is a property of the code).
     cum_positions = set(np.flatnonzero(cumulative))
@@ -1862,6 +1927,28 @@ def _prepare_master(master: Any) -> _MasterFacts | None:
     return facts
 
 
+def _previous_of(facts: _MasterFacts | None, previous: pd.DataFrame | None,
+                 period: Any) -> pd.DataFrame | None:
+    """The values the change checks (``PERF-013/014/015``) compare with: ``previous`` as
+    given, else those of the master's own ledger (:func:`xlperf.ledger.ledger_path`), found
+    here so that no door (CLI, server, Excel, Lite) can forget them."""
+    if previous is not None or facts is None:
+        return previous
+    book = _MASTERS.get(id(facts))
+    where = getattr(book, "path", None)
+    if book is None or where is None or not Path(where).is_file():
+        return None  # a master in memory only (a payload) has no ledger beside it
+    from xlperf.core.periods import parse_period
+    from xlperf.ledger import ledger_path, previous_values
+
+    chosen = period if period is not None else book.reporting_period
+    try:
+        reporting = parse_period(chosen) if chosen is not None else None
+    except XlperfError:  # an unreadable period is reported elsewhere; compare with all
+        reporting = None
+    return previous_values(ledger_path(book), reporting)
+
+
 def _order(findings: list[Finding], sheet: str) -> tuple[Finding, ...]:
     def key(f: Finding) -> tuple[int, int, int, str]:
         if not f.cell:
@@ -1886,7 +1973,10 @@ def validate_returns(paths: Iterable[str | Path], master: Any = None, *,
     schemes, settings and ``Rules`` sheet refine the checks); without one the checks use what
     each return says about itself (units, polarity, targets) and skip the register checks.
     ``previous`` holds the last accepted values (``Code``, ``Period``, ``Actual``), for the
-    change checks (``PERF-013/014/015``); ``period`` and ``service`` override what is expected
+    change checks (``PERF-013/014/015``); by default they are the master's ledger's
+    (:func:`xlperf.ledger.previous_values` of its ``Ledger path``), so every door checks
+    against the same history (an empty frame: no history). ``period`` and ``service`` override
+    what is expected
     (default: the master's reporting period; any service of the register).
     ``progress`` is called with each path once it is read.
 
@@ -1906,6 +1996,7 @@ def _validate(paths: Iterable[str | Path], master: Any = None, *,
     :class:`~xlperf.read.returns.ReadReturn`, or None): the refresh takes the accepted values
     from it instead of opening the file again."""
     facts = _prepare_master(master)
+    previous = _previous_of(facts, previous, period)
     rules = facts.rules if facts is not None else load_rules()
     files = [_File(number, Path(p), rules) for number, p in enumerate(paths)]
     for f in files:
@@ -1922,10 +2013,19 @@ def _validate(paths: Iterable[str | Path], master: Any = None, *,
 def _check(files: list[_File], facts: _MasterFacts | None,
            previous: pd.DataFrame | None) -> list[tuple[Report, Any]]:
     """The content checks over every return of a batch that was read, then the reports."""
+    for f in files:
+        if not f.stop and f.kind in _ENTERED:
+            _blank_return(f)
     performance = [f for f in files if not f.stop and f.kind == "performance" and f.size]
     finance = [f for f in files if not f.stop and f.kind in _MAIN_AMOUNT and f.size]
     if performance:
         _performance(performance, facts, previous)
+        for f in performance:
+            if f.formulas:
+                _formulas(f)
+    for f in files:
+        if f.size and not f.stop:
+            _too_long(f)
     if finance:
         _finance(finance, facts)
     return [(Report(_order(f.findings, f.sheet), file=str(f.path),
@@ -1934,6 +2034,72 @@ def _check(files: list[_File], facts: _MasterFacts | None,
                           "rows": f.size,
                           "readable": not any(x.rule in UNREADABLE for x in f.findings)}),
              f.read) for f in files]
+
+
+# A link to another workbook in a formula, as Excel stores it: ``[1]Sheet1!$A$1``.
+_EXTERNAL = re.compile(r"\[\d+\]")
+_FORMULA_SHOWN = 80
+_LENGTH = np.frompyfunc(lambda v: len(v) if type(v) is str else 0, 1, 1)
+
+
+def _formulas(file: _File) -> None:
+    """A performance return's Actual cells that hold a formula: never calculated (no value:
+    PERF-019 instead of PERF-004's "blank"), or linked to another workbook (PERF-018, the
+    value Excel saved is taken)."""
+    where = {int(r): i for i, r in enumerate(file.rows)}
+    cells = {file.cell("Actual", row): (row, formula, calculated)
+             for row, (formula, calculated) in file.formulas.items() if row in where}
+    uncalculated = {c for c, (_r, _f, calculated) in cells.items() if not calculated}
+    file.findings = [f for f in file.findings
+                     if not (f.rule == "PERF-004" and f.cell in uncalculated)]
+    periods = file.arrays.get("Period")
+    for cell, (row, formula, calculated) in cells.items():
+        linked = bool(_EXTERNAL.search(formula))
+        if calculated and not linked:
+            continue
+        i = where[row]
+        shown = "=" + (formula if len(formula) <= _FORMULA_SHOWN else
+                       formula[:_FORMULA_SHOWN] + "…")
+        fields = {"code": _text(file.arrays["Code"][i]), "formula": shown,
+                  "period": _text(periods[i]) if periods is not None else ""}
+        value = _shown(file.arrays["Actual"][i])
+        file.add("PERF-018" if calculated else "PERF-019", sheet=file.sheet, cell=cell,
+                 value=value, **fields)
+
+
+def _too_long(file: _File) -> None:
+    """FILE-022 for a cell of the table longer than an Excel cell holds: the scorecard
+    keeps only its start (:data:`xlperf.layout.MAX_CELL_TEXT`)."""
+    for header, values in file.arrays.items():
+        if values.dtype != object or header == "percent_format":
+            continue
+        lengths = _LENGTH(values).astype(np.int64)  # a return's table: hundreds of cells
+        for i in np.flatnonzero(lengths > MAX_CELL_TEXT):
+            file.add("FILE-022", sheet=file.sheet, cell=file.cell(header, file.rows[i]),
+                     size=f"{int(lengths[i]):,}", limit=f"{MAX_CELL_TEXT:,}")
+
+
+def _blank_return(file: _File) -> None:
+    """FILE-021 when nothing a service types (:data:`_ENTERED`) is filled in on any row but a
+    total: the blank template sent back. As an error it stops the file (the content checks
+    would only list each empty cell again); relaxed to a query the checks go on."""
+    if file.size:
+        names = file.arrays.get("Programme", file.arrays.get("Service area"))
+        lines = (np.fromiter((not is_total_line(v) for v in names), dtype=bool,
+                             count=len(names)) if file.kind != "performance" and
+                 names is not None else np.ones(file.size, dtype=bool))
+        for header in _ENTERED[file.kind]:
+            values = file.arrays.get(header)
+            if values is None:
+                continue
+            values = values[lines]
+            filled = ~np.equal(values, None)
+            if filled.any() and not all(type(v) is str and not v.strip()
+                                        for v in values[filled]):
+                return
+    file.add("FILE-021", sheet=file.sheet, expected=_ENTERED_WORDS[file.kind])
+    if file.rules["FILE-021"].severity == "error":
+        file.stop = True
 
 
 def validate_grids(grids: Mapping[str, Sequence[Sequence[Any]]], master: Any = None, *,
@@ -1952,6 +2118,7 @@ def validate_grids(grids: Mapping[str, Sequence[Sequence[Any]]], master: Any = N
     identity comes from the hidden ``xlperf`` sheet's grid. ``name`` is the file named in the
     findings. Never raises for a bad return."""
     facts = _prepare_master(master)
+    previous = _previous_of(facts, previous, period)
     rules = facts.rules if facts is not None else load_rules()
     file = _File(0, Path(name), rules)
     try:

@@ -18,10 +18,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from xlperf.errors import InputError
+from xlperf.layout import MAX_CELL_TEXT
 
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
-MAX_TEXT = 32_767
+MAX_TEXT = MAX_CELL_TEXT
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 TIME_FORMAT = "hh:mm:ss"

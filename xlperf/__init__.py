@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editor
     from xlperf.core.rollup import RollupRule, objective_status, rollup
     from xlperf.core.schemes import BUILTIN_SCHEMES, Scheme, get_scheme
     from xlperf.core.score import score
+    from xlperf.core.spc import assurance, variation
     from xlperf.core.status import explain, rate, status, symbol
     from xlperf.core.targets import profile_targets
     from xlperf.core.values import clean_commentary, parse_value
@@ -46,6 +47,7 @@ __all__ = [
     "RollupRule",
     "Scheme",
     "XlperfError",
+    "assurance",
     "budget_status",
     "budget_variances",
     "clean_commentary",
@@ -70,6 +72,7 @@ __all__ = [
     "validate_returns",
     "variance",
     "variance_pct",
+    "variation",
 ]
 
 # Public name -> the module that defines it, imported on first use (PEP 562).
@@ -82,6 +85,7 @@ _CORE = {
     "rollup": ("RollupRule", "objective_status", "rollup"),
     "schemes": ("BUILTIN_SCHEMES", "Scheme", "get_scheme"),
     "score": ("score",),
+    "spc": ("assurance", "variation"),
     "status": ("explain", "rate", "status", "symbol"),
     "targets": ("profile_targets",),
     "values": ("clean_commentary", "parse_value"),

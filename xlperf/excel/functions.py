@@ -40,6 +40,7 @@ from xlperf.excel._cells import Matrix
 __xlwings_func_namespace__ = "XLPERF"
 
 __all__ = [
+    "XLPERF_ASSURANCE",
     "XLPERF_BUDGET_STATUS",
     "XLPERF_BUDGET_VARIANCE",
     "XLPERF_BUDGET_VARIANCE_PCT",
@@ -53,6 +54,7 @@ __all__ = [
     "XLPERF_SYMBOL",
     "XLPERF_VARIANCE",
     "XLPERF_VARIANCE_PCT",
+    "XLPERF_VARIATION",
 ]
 
 # Argument help shown by Excel's function wizard and formula autocomplete.
@@ -406,3 +408,94 @@ def XLPERF_COUNT_STATUS(statuses: Any, status: Any) -> Matrix:  # noqa: N802
     except Exception as error:  # noqa: BLE001
         return [[_cells.message(error)]]
     return _cells.to_cells(counts, wanted.shape)
+
+
+# -- statistical process control (Making Data Count) ----------------------------------------
+
+HISTORY = ("The history, oldest first: one row or column for one measure, or a table with one "
+           "row per measure (periods across).")
+EXPLAIN_SPC = "TRUE to show the sentence that explains the icon instead of its word."
+
+
+def _histories(values: Any, *per_measure: Any) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The history grid with one row per measure, and each other argument lined up with it:
+    one cell for all, one cell per measure, or (a target) one per period."""
+    history = _cells.grid(values)
+    turned = history.shape[1] == 1 and history.shape[0] > 1
+    if turned:  # one column is one measure's history, oldest at the top
+        history = history.T
+    rows, width = history.shape
+    lined = []
+    for argument in per_measure:
+        cells = _cells.grid(argument)
+        if turned and cells.shape == history.T.shape:
+            cells = cells.T
+        if cells.shape == history.shape:
+            lined.append(cells)
+        elif cells.size == 1:
+            lined.append(np.full(history.shape, cells[0, 0], dtype=object))
+        elif cells.size == rows:
+            lined.append(np.repeat(cells.reshape(rows, 1), width, axis=1))
+        else:
+            raise InputError(
+                f"{_cells.shape_text(cells.shape)} cannot be lined up with "
+                f"{rows} measure{'s' if rows != 1 else ''} of {width} periods: give one cell, "
+                "one per measure, or (a target) one per period")
+    return history, lined
+
+
+def _spc_cells(values: Any, polarity: Any, target: Any, column: str, explain: Any) -> Matrix:
+    """One cell per measure (a column) from one call of :func:`xlperf.core.spc.spc`."""
+    from xlperf.core.polarity import parse_polarity
+    from xlperf.core.spc import spc
+
+    try:
+        history, (polarities, targets) = _histories(values, polarity, target)
+    except Exception as error:  # noqa: BLE001 - a cell shows a sentence, never a traceback
+        return [[_cells.message(error)]]
+    rows, width = history.shape
+    out = np.full(rows, None, dtype=object)
+    todo = ~_cells.empty_mask(history.reshape(-1)).reshape(rows, width).all(axis=1)
+    for row in np.flatnonzero(todo):  # one word per measure: say which polarity is unknown
+        try:
+            parse_polarity(polarities[row, 0])
+        except XlperfError as error:
+            out[row] = str(error)
+            todo[row] = False
+    if not todo.any():
+        return _cells.to_cells(out, (rows, 1))
+    take = np.flatnonzero(todo)
+    frame = pd.DataFrame({
+        "code": np.repeat(take.astype(str), width),
+        "period": np.tile(np.arange(1, width + 1), len(take)),
+        "value": _cells.numeric(history[take].reshape(-1)),
+        "target": targets[take].reshape(-1),
+        "polarity": polarities[take].reshape(-1)})
+    try:
+        found = spc(frame).set_index("code")
+    except Exception as error:  # noqa: BLE001
+        out[take] = _cells.message(error)
+        return _cells.to_cells(out, (rows, 1))
+    wanted = f"{column}_explanation" if _cells.flag(explain) else column
+    out[take] = found[wanted].reindex(take.astype(str)).to_numpy(dtype=object)
+    return _cells.to_cells(out, (rows, 1))
+
+
+@xw.func(name="VARIATION")
+@_arg("values", doc=HISTORY)
+@_arg("polarity", doc=POLARITY)
+@_arg("explain", doc=EXPLAIN_SPC)
+def XLPERF_VARIATION(values: Any, polarity: Any, explain: Any = False) -> Matrix:  # noqa: N802
+    """SPC variation at the latest point: Common cause, Special cause of improvement/concern."""
+    return _spc_cells(values, polarity, None, "variation", explain)
+
+
+@xw.func(name="ASSURANCE")
+@_arg("values", doc=HISTORY)
+@_arg("target", doc="The target: one cell, one per measure, or one per period (profiled).")
+@_arg("polarity", doc=POLARITY)
+@_arg("explain", doc=EXPLAIN_SPC)
+def XLPERF_ASSURANCE(values: Any, target: Any, polarity: Any,  # noqa: N802
+                     explain: Any = False) -> Matrix:
+    """SPC assurance: Consistently passing, Hit and miss or Consistently failing the target."""
+    return _spc_cells(values, polarity, target, "assurance", explain)

@@ -23,6 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from xlperf.ledger._chasers import chasers_sent, record_chaser, sent_chasers
 from xlperf.ledger._export import EXPORT_COLUMNS, export, write_export
 from xlperf.ledger._history import read_history, sha256_file
 from xlperf.ledger._schema import SCHEMA_VERSION
@@ -43,10 +44,13 @@ __all__ = [
     "RecordResult",
     "RefreshRun",
     "StatusChange",
+    "chasers_sent",
     "export",
     "ledger_path",
     "period_key",
     "read_history",
+    "record_chaser",
+    "sent_chasers",
     "sha256_file",
     "write_export",
 ]

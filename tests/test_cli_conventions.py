@@ -61,8 +61,8 @@ def test_exit_codes_usage_differs_from_a_file_that_cannot_be_read(tmp_path):
 
 def test_every_reporting_command_has_json_with_a_schema_version():
     commands = get_command(app).commands  # type: ignore[attr-defined]
-    reporting = {"init", "templates", "rules", "validate", "refresh", "report",
-                 "import-history", "export", "schemes", "status"}
+    reporting = {"init", "templates", "rules", "validate", "returns", "chase", "refresh",
+                 "report", "import-history", "export", "schemes", "status"}
     for name in reporting:
         options = {o for p in commands[name].params for o in p.opts}
         assert "--json" in options, name

@@ -134,6 +134,7 @@ def _plain(contact: Contact, status: CollectionStatus, by_return: dict[str, list
     if attached:
         lines.append("The annotated copy of each return you sent is attached: every cell "
                      "listed is highlighted, with a comment saying what to do.")
+        lines.append("")
     lines += ["Please correct each error and send the return again; answer each query in "
               "the Commentary (or Explanation) cell.", "", "Thank you."]
     return "\n".join(lines) + "\n"

@@ -474,3 +474,38 @@ def test_send_without_a_reachable_server_does_nothing(council: Path, tmp_path: P
                                  str(tmp_path / "c"), "--send"])
     assert result.exit_code == 3 and "cannot reach the mail server" in result.stderr
     assert not (council / "master.ledger.sqlite").exists() or _sent_rows(council) == []
+
+
+def test_the_newest_file_for_a_return_wins_and_strangers_are_named(council: Path):
+    returns = council / "returns"
+    first = returns / "Safeguarding - Q3 2013-14.xlsx"
+    again = returns / "Safeguarding v2.xlsx"  # resubmitted under another name: same identity
+    shutil.copy(first, again)
+    _stamp(again, date(2014, 1, 21))
+    (returns / "notes.xlsx").write_bytes(b"PK not really a workbook")  # no xlperf identity
+    code, doc = _json(["returns", str(council / "master.xlsx"), "--today", TODAY.isoformat(),
+                       "--json"])
+    safeguarding = next(r for r in doc["returns"] if r["return_for"] == "Safeguarding")
+    assert Path(safeguarding["file"]).name == "Safeguarding v2.xlsx"
+    assert [Path(p).name for p in safeguarding["superseded"]] == [first.name]
+    assert safeguarding["days_overdue"] == 4 and safeguarding["received_at"].startswith(
+        "2014-01-21")
+    assert [Path(r["file"]).name for r in doc["unexpected"]] == ["notes.xlsx"]
+    result = runner.invoke(app, ["returns", str(council / "master.xlsx"), "--today",
+                                 TODAY.isoformat()])
+    assert "notes.xlsx: not a return this period expects" in result.stderr
+
+
+def test_no_password_goes_to_a_mail_server_without_starttls(council: Path):
+    from xlperf.chasers import build_chasers, send_chasers
+    from xlperf.collection import collection_status
+    from xlperf.errors import InputError
+
+    status = collection_status(council / "master.xlsx", today=TODAY)
+    chasers = build_chasers(status, sender="performance@dos.gov.uk")
+    with pytest.raises(InputError) as raised:
+        send_chasers(chasers, status=status, ledger=status.ledger, host="mail.dos.gov.uk",
+                     port=25, starttls=False, sender="performance@dos.gov.uk", user="perf",
+                     password="secret")
+    assert "unencrypted" in str(raised.value)
+    assert not status.ledger.exists() or _sent_rows(council) == []

@@ -509,3 +509,21 @@ def test_no_password_goes_to_a_mail_server_without_starttls(council: Path):
                      password="secret")
     assert "unencrypted" in str(raised.value)
     assert not status.ledger.exists() or _sent_rows(council) == []
+
+
+def test_sending_keeps_to_the_rate_on_one_connection(council: Path):
+    from xlperf.chasers import build_chasers, send_chasers
+    from xlperf.collection import collection_status
+
+    waits: list[float] = []
+    with _Server() as server:
+        master = _with_port(council, server.port)
+        status = collection_status(master, today=TODAY)
+        chasers = build_chasers(status, sender="performance@dos.gov.uk")
+        outcomes = send_chasers(chasers, status=status, ledger=status.ledger,
+                                host="127.0.0.1", port=server.port, starttls=False,
+                                sender="performance@dos.gov.uk", per_minute=120,
+                                sleep=waits.append)
+    assert [o.outcome for o in outcomes] == ["sent"] * 4
+    assert waits == [0.5, 0.5, 0.5]  # 120 a minute: half a second between messages
+    assert len(server.delivered) == 4

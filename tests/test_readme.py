@@ -63,7 +63,7 @@ def test_readme_links_resolve():
 
 
 def test_the_cycle_reads_the_returns_where_init_demo_puts_them(tmp_path):
-    """The five-command cycle's folders agree: `init --demo` puts the demo's returns in the
+    """The monthly cycle's folders agree: `init --demo` puts the demo's returns in the
     master's Returns folder, the folder the cycle's validate and refresh read; the blank
     templates go elsewhere (the whole cycle runs in tests/test_distribution.py)."""
     from typer.testing import CliRunner

@@ -204,6 +204,37 @@ SETTINGS_KNOWN: dict[str, tuple[str, object, str]] = {
                            "output sheet, e.g. OFFICIAL or OFFICIAL-SENSITIVE (blank: none)."),
 }
 
+# Settings of returns collection (xlperf returns, xlperf chase): label -> (key, default, note).
+# Read like SETTINGS_KNOWN; kept apart so masters made before them stay as they are (a row
+# for each is added to the Settings sheet by hand: docs/collection.md).
+COLLECTION_SETTINGS: dict[str, tuple[str, object, str]] = {
+    "Return due (working days)": ("due_working_days", 10,
+                                  "Working days after the period end a return is due "
+                                  "(weekends and bank holidays of England and Wales skipped)."),
+    "SMTP host": ("smtp_host", "", "The mail server chasers are sent through."),
+    "SMTP port": ("smtp_port", 587, "Its port (587 with STARTTLS, 25 without)."),
+    "SMTP STARTTLS": ("smtp_starttls", "Yes", "Yes: encrypt the connection before sending."),
+    "Chaser from": ("chaser_from", "", "The From address of chasers."),
+    "Chasers per minute": ("chasers_per_minute", 30, "At most this many chasers a minute."),
+}
+
+# The Contacts sheet (optional): who is asked for each return, and its own deadline.
+CONTACTS = ConfigSheet(
+    "Contacts", "tblContacts",
+    "Who is chased for each return: a row per contact. Without a row, a service's return is "
+    "chased from its measures' owners' e-mail column and a finance return from the Budget "
+    "sheet's holder e-mail column.",
+    (
+        Column("Return for", 28, "A service of Measures, a budget holder of Budget, or "
+                                 "Capital programme."),
+        Column("Contact", 24, "The contact's name."),
+        Column("E-mail", 32, "The contact's e-mail address."),
+        Column("Working days", 12, "This return's own deadline in working days after the "
+                                   "period end (blank: the Settings value).", number=True),
+    ),
+    required=("Return for", "E-mail"),
+)
+
 OUTPUT_TITLE_ROW, OUTPUT_NOTE_ROW, OUTPUT_HEADER_ROW = 1, 2, 4
 OUTPUT_NOTE = "Written by xlperf refresh: do not type here, your changes would be replaced."
 OUTPUT_SHEETS = (

@@ -17,7 +17,8 @@ from xlperf.cli._app import OPTIONS, ExitCode, app
 
 # Each module registers its commands on `app`; `xlperf --help` lists them in this order, the
 # order of the monthly cycle: set up, check returns, refresh and report, then the rest.
-AREAS = ("workbooks", "validate", "refresh", "report", "ledger", "serve", "lite", "scoring")
+AREAS = ("workbooks", "validate", "collection", "refresh", "report", "ledger", "serve", "lite",
+         "scoring")
 for _area in AREAS:
     import_module(f"xlperf.cli.{_area}")
 

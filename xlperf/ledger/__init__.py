@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from xlperf.ledger._chasers import chasers_sent, record_chaser, sent_chasers
 from xlperf.ledger._export import EXPORT_COLUMNS, export, write_export
 from xlperf.ledger._history import read_history, sha256_file
 from xlperf.ledger._schema import SCHEMA_VERSION
@@ -46,11 +47,14 @@ __all__ = [
     "RecordResult",
     "RefreshRun",
     "StatusChange",
+    "chasers_sent",
     "export",
     "ledger_path",
     "period_key",
     "previous_values",
     "read_history",
+    "record_chaser",
+    "sent_chasers",
     "sha256_file",
     "write_export",
 ]

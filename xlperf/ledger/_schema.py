@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS schema_version (
@@ -114,8 +114,26 @@ CREATE TABLE IF NOT EXISTS money (
 CREATE INDEX IF NOT EXISTS money_by_period ON money (period_key, kind, line, id);
 """
 
+# Version 3: the chasers sent (xlperf chase --send): to whom, when, what each listed, so a
+# second chase the same day does not send the same reminder again.
+_V3 = """
+CREATE TABLE IF NOT EXISTS chasers (
+    id           INTEGER PRIMARY KEY,
+    sent_at      TEXT NOT NULL,                         -- UTC ISO 8601
+    sent_on      TEXT NOT NULL,                         -- the sender's local date, YYYY-MM-DD
+    recipient    TEXT NOT NULL,                         -- the address, as in the register
+    period       TEXT,
+    period_key   TEXT,
+    subject      TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,                         -- of recipient and items listed
+    items        TEXT NOT NULL DEFAULT '[]',            -- JSON: each item listed
+    message_id   TEXT
+);
+CREATE INDEX IF NOT EXISTS chasers_by_day ON chasers (sent_on, recipient, fingerprint);
+"""
+
 # (version, script): applied in order to a ledger whose recorded version is lower.
-MIGRATIONS: list[tuple[int, str]] = [(1, _V1), (2, _V2)]
+MIGRATIONS: list[tuple[int, str]] = [(1, _V1), (2, _V2), (3, _V3)]
 
 
 def migrate(connection: sqlite3.Connection) -> int:

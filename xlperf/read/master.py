@@ -44,7 +44,7 @@ from xlperf.core.status import parse_tolerance_type
 from xlperf.core.values import KIND_INVALID, parse_value
 from xlperf.errors import InputError, SchemeError, WorkbookError
 from xlperf.findings import Finding, Report, Severity, cell_ref
-from xlperf.layout import SETTINGS_KNOWN
+from xlperf.layout import COLLECTION_SETTINGS, SETTINGS_KNOWN
 from xlperf.read._calamine import Located, find_sheet, find_table, open_workbook, sheet_grid
 from xlperf.validate.catalogue import load_rules
 
@@ -87,7 +87,8 @@ class Master:
     extra columns) and are indexed by Excel row number. ``settings`` maps the known settings'
     keys (``council``, ``reporting_period``, ``default_scheme``...; see
     :data:`~xlperf.layout.SETTINGS_KNOWN`) and any other setting's label to its value.
-    ``report`` holds one finding per problem in the configuration.
+    ``report`` holds one finding per problem in the configuration. ``contacts`` is the
+    optional Contacts sheet (who is chased for each return, :mod:`xlperf.core.collection`).
     """
 
     path: Path
@@ -99,6 +100,8 @@ class Master:
     settings: dict[str, Any]
     report: Report
     header_rows: dict[str, int] = field(default_factory=dict)
+    contacts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        index=pd.Index([], name="row")))
 
     @property
     def default_scheme(self) -> str:
@@ -361,7 +364,8 @@ def _read_settings(file: str, grid: list[list[Any]], schemes: Mapping[str, Schem
     frame = located.frame
     name_col = next(c for c in frame.columns if fold(c) == "setting")
     value_col = next(c for c in frame.columns if fold(c) == "value")
-    known = {fold(label): key for label, (key, _d, _n) in SETTINGS_KNOWN.items()}
+    known = {fold(label): key for label, (key, _d, _n) in (*SETTINGS_KNOWN.items(),
+                                                            *COLLECTION_SETTINGS.items())}
     defaults = dict(settings)
     findings = []
     for row in frame.index:
@@ -406,10 +410,83 @@ def _read_settings(file: str, grid: list[list[Any]], schemes: Mapping[str, Schem
                 problem = f"{value!r} is not a number (the default, {default}, is used)"
             else:
                 settings[key] = parsed.number
+        elif key in _WHOLE_SETTINGS:
+            from xlperf.core.collection import working_days
+
+            number = (working_days(value) if key == "due_working_days"
+                      else _whole(value, 65_535 if key == "smtp_port" else 100_000))
+            if number is None:
+                default = COLLECTION_SETTINGS_DEFAULTS[key]
+                settings[key] = default
+                problem = f"{value!r} is not a whole number of the right size (the default, " \
+                          f"{default}, is used)"
+            else:
+                settings[key] = number
+        elif key == "chaser_from":
+            from xlperf.core.collection import is_email
+
+            if not is_email(value):
+                settings[key] = None
+                problem = f"{value!r} is not an e-mail address: chasers cannot be sent"
         if problem:
             findings.append(_finding("REG-040", f"setting {label!r} in {cell}: {problem}",
                                      file=file, sheet="Settings", cell=cell, value=value))
     return settings, findings
+
+
+_WHOLE_SETTINGS = ("due_working_days", "smtp_port", "chasers_per_minute")
+COLLECTION_SETTINGS_DEFAULTS = {key: default for key, default, _n in COLLECTION_SETTINGS.values()}
+
+
+def _whole(value: Any, limit: int) -> int | None:
+    number = parse_value(value).number
+    if number is None or not float(number).is_integer() or not 0 < number <= limit:
+        return None
+    return int(number)
+
+
+def _check_emails(sheet: _Sheet | None) -> None:
+    """REG-070 for each address of the sheet's e-mail column that is not one."""
+    from xlperf.core.collection import email_column, is_email
+
+    if sheet is None or sheet.frame.empty:
+        return
+    header = email_column(sheet.frame)
+    if header is None:
+        return
+    column = sheet.located.columns[header]
+    for row, value in sheet.frame[header].items():
+        if _blank(value) or is_email(value):
+            continue
+        cell = cell_ref(row, column)
+        sheet.findings.append(_finding(
+            "REG-070", f"{header} {value!r} in {cell} is not an e-mail address: write one "
+            "address such as name@council.gov.uk", file=sheet.file, sheet=sheet.name,
+            cell=cell, value=value))
+
+
+def _read_contacts(file: str, grid: list[list[Any]], known: set[str]) -> _Sheet | None:
+    """The optional Contacts sheet; REG-070/071/072 for its bad rows. ``known``: the folded
+    names of every return the register asks for (services, holders, Capital programme)."""
+    from xlperf.core.collection import CONTACT_COLUMNS, working_days
+
+    located = find_table(grid, [CONTACT_COLUMNS["return_for"]])
+    if located is None:
+        return None
+    sheet = _Sheet(file, "Contacts", located, CONTACT_COLUMNS)
+    _check_emails(sheet)
+    for row, value in sheet.column("return_for").items():
+        if not _blank(value) and fold(str(value)) not in known:
+            sheet.add("REG-071", f"{value!r} in {sheet.cell(row, 'return_for')} is not a "
+                      "service of Measures, a budget holder of Budget or 'Capital programme'",
+                      row, "return_for", value)
+    if sheet.has("working_days"):
+        for row, value in sheet.column("working_days").items():
+            if not _blank(value) and working_days(value) is None:
+                sheet.add("REG-072", f"working days {value!r} in "
+                          f"{sheet.cell(row, 'working_days')} is not a whole number of days "
+                          "(0 to 120): the Settings value is used", row, "working_days", value)
+    return sheet
 
 
 def _read_money(file: str, name: str, grid: list[list[Any]],
@@ -508,12 +585,24 @@ def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) 
                            ("base_budget", "estimate", "actual"))
                if capital_grid is not None else None)
 
+    _check_emails(measures)
+    _check_emails(budget)
+    contacts_grid = grid("Contacts")
+    contacts = None
+    if contacts_grid is not None:
+        from xlperf.core.collection import CAPITAL_OWNER, budget_holders
+
+        services = set(measures.column("service").map(lambda v: fold(str(v)))) \
+            if measures.has("service") else set()
+        holders = {fold(h) for h in budget_holders(budget.frame if budget else None)}
+        contacts = _read_contacts(where, contacts_grid,
+                                  services | holders | {fold(CAPITAL_OWNER)})
     findings += measures.findings + scheme_findings + setting_findings
-    for sheet in (targets, budget, capital):
+    for sheet in (targets, budget, capital, contacts):
         if sheet is not None:
             findings += sheet.findings
     order = {name: i for i, name in enumerate(("Measures", "Targets", "Schemes", "Settings",
-                                               "Budget", "Capital"))}
+                                               "Budget", "Capital", "Contacts"))}
     findings.sort(key=lambda f: (order.get(f.sheet or "", 99), _cell_key(f.cell)))
 
     def frame(sheet: _Sheet | None) -> pd.DataFrame:
@@ -521,11 +610,11 @@ def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) 
                 else pd.DataFrame(index=pd.Index([], name="row")))
 
     header_rows = {s.name: s.located.header_row
-                   for s in (measures, targets, budget, capital) if s is not None}
+                   for s in (measures, targets, budget, capital, contacts) if s is not None}
     return Master(path=file, register=frame(measures), targets=frame(targets),
                   budget=frame(budget), capital=frame(capital), schemes=schemes,
                   settings=settings, report=Report(tuple(findings), file=where),
-                  header_rows=header_rows)
+                  header_rows=header_rows, contacts=frame(contacts))
 
 
 def _cell_key(cell: str | None) -> tuple[int, str]:

@@ -37,12 +37,12 @@ from openpyxl.styles import Alignment, Protection
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlperf.core.budget import capital_for_period, is_total_line
+from xlperf.core.budget import is_total_line
+from xlperf.core.collection import due_periods, planned_returns
 from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, normalise_columns
 from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import Period, parse_period
 from xlperf.core.schemes import get_scheme
-from xlperf.core.score import due_period
 from xlperf.core.targets import period_targets
 from xlperf.core.values import parse_value
 from xlperf.errors import InputError, WorkbookError
@@ -132,32 +132,6 @@ def template_id(kind: str, who: str, period: Period) -> str:
     """``perf-safeguarding-2013-14-Q2``: readable, and the same for the same return."""
     prefix = {PERFORMANCE: "perf", CAPITAL: "cap"}.get(kind, "fin")
     return f"{prefix}-{slug(who)}-{period.format('iso').replace('/', '-')}"
-
-
-def _file_period(period: Period) -> str:
-    return period.format().replace("/", "-")
-
-
-def due_periods(frequency: str, reporting: Period) -> list[Period]:
-    """The periods of ``frequency`` a return for ``reporting`` asks for: those ending within it
-    (three months in a quarter), or for an annual measure the latest year ended (so the figure
-    can be given whenever it is published). Empty when nothing is due (a quarterly measure in
-    a mid-quarter monthly return).
-
-    >>> [p.format() for p in due_periods("month", parse_period("Q2 2013/14"))]
-    ['Jul-13', 'Aug-13', 'Sep-13']
-    >>> [p.format() for p in due_periods("year", parse_period("Q2 2013/14"))]
-    ['2012/13']
-    """
-    last = due_period(reporting, frequency)
-    periods = []
-    current = last
-    while current.end >= reporting.start and current.end <= reporting.end:
-        periods.append(current)
-        current = current.previous()
-    if not periods and frequency == "year":
-        periods = [last]
-    return periods[::-1]
 
 
 def _target_lookup(targets: pd.DataFrame) -> dict[tuple[str, str], Any]:
@@ -472,27 +446,6 @@ def _finish(wb: Any, ws: Any, path: Path, *, frozen_columns: int, last_column: s
     return TemplateInfo(path, info[0], info[1], identity)
 
 
-def _budget_holders(budget: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Budget lines per holder (the total row left out); without a Budget holder column each
-    line is its own holder."""
-    if budget is None or budget.empty:
-        return {}
-    frame = normalise_columns(budget, BUDGET_COLUMNS)
-    if "line" not in frame.columns:
-        return {}
-    names = frame["line"].map(lambda v: "" if _blank(v) else str(v).strip())
-    keep = (names != "") & ~names.map(is_total_line).astype(bool)
-    holder_col = next((c for c in budget.columns if str(c).strip().casefold() == "budget holder"),
-                      None)
-    holders = (budget[holder_col].map(lambda v: "" if _blank(v) else str(v).strip())
-               if holder_col is not None else names)
-    holders = holders.where(holders != "", names)
-    out: dict[str, pd.DataFrame] = {}
-    for holder in dict.fromkeys(holders[keep]):
-        out[holder] = budget[keep & (holders == holder)]
-    return out
-
-
 def build_templates(master: Any, period: Any, out_dir: str | Path, *,
                     timestamp: dt.datetime | None = None) -> list[TemplateInfo]:
     """Write every return template of ``master`` (a path or a read
@@ -512,24 +465,18 @@ def build_templates(master: Any, period: Any, out_dir: str | Path, *,
     reporting = parse_period(period)
     out = Path(out_dir)
     infos = []
-    services = prepare_measures(book.usable_register)["service"] if len(book.register) else []
-    for service in dict.fromkeys(s for s in services if s):
-        name = f"{service} - {_file_period(reporting)}.xlsx"
-        try:
-            infos.append(build_performance_template(book, service, reporting, out / name,
+    # Which templates exist is decided once, with the collection calendar that expects them.
+    for planned in planned_returns(book.usable_register, book.budget, book.capital, reporting):
+        path = out / planned.file_name
+        if planned.kind == PERFORMANCE:
+            infos.append(build_performance_template(book, planned.who, reporting, path,
                                                     timestamp=timestamp))
-        except InputError as error:
-            if "nothing is due" not in str(error):
-                raise
-    for holder, lines in _budget_holders(book.budget).items():
-        name = f"Finance - {holder} - {_file_period(reporting)}.xlsx"
-        infos.append(build_finance_template(book, holder, lines, reporting, out / name,
-                                            timestamp=timestamp))
-    programmes = capital_for_period(book.capital, reporting)
-    if len(programmes):
-        name = f"{CAPITAL_OWNER} - {_file_period(reporting)}.xlsx"
-        infos.append(build_capital_template(book, programmes, reporting, out / name,
-                                            timestamp=timestamp))
+        elif planned.kind == FINANCE:
+            infos.append(build_finance_template(book, planned.who, planned.rows, reporting,
+                                                path, timestamp=timestamp))
+        else:
+            infos.append(build_capital_template(book, planned.rows, reporting, path,
+                                                timestamp=timestamp))
     return infos
 
 

@@ -1,0 +1,258 @@
+"""Returns collection: per expected return, who owes it, by when, and what came back.
+
+:func:`collection_status` is the one library call behind ``xlperf returns`` and ``xlperf
+chase``. It reads the master, lays out the period's calendar
+(:func:`xlperf.core.collection.collection_calendar`: the returns the templates were made for,
+each with its due date and contacts), validates what is in the returns folder in one batch
+(:func:`xlperf.validate.returns.validate_returns`, the validator every door uses) and matches
+each file to its place in the calendar by its identity (kind and service), or by its template
+file name when it has none. For each expected return it says:
+
+- **received** or not: the file, when it was saved into the folder (its modification time),
+  its SHA-256, and the time of the first refresh that read those exact bytes when the ledger
+  has one;
+- its **outcome**: ``accepted``, ``partly accepted`` (rows rejected), ``rejected``, ``blank``
+  (the template sent back empty: ``FILE-021``) or ``not received``;
+- **working days overdue**: for a return not in (not received, blank or rejected), as of
+  today; for one that came in, how late it came;
+- the errors and queries still to answer, each a finding pinned to its cell.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from xlperf.core.collection import (
+    Contact,
+    ExpectedReturn,
+    collection_calendar,
+    working_days_between,
+)
+from xlperf.core.columns import fold
+from xlperf.errors import InputError
+from xlperf.findings import Report
+
+__all__ = ["BLANK", "NOT_RECEIVED", "CollectionStatus", "ReturnStatus", "collection_settings",
+           "collection_status", "contact_text", "outcome_of"]
+
+NOT_RECEIVED, BLANK = "not received", "blank"
+ACCEPTED, PARTLY, REJECTED = "accepted", "partly accepted", "rejected"  # as the refresh says
+# Outcomes that leave the return still owed: it is chased, and its days overdue run on.
+OWED = (NOT_RECEIVED, BLANK, REJECTED)
+
+
+def outcome_of(report: Report) -> str:
+    """What a validated return comes to, as the refresh would take it: ``blank`` (FILE-021),
+    ``rejected`` (a file-level error, or every row has an error), ``partly accepted`` (some
+    rows have errors) or ``accepted`` (queries allowed)."""
+    from xlperf.refresh import _rows_of
+
+    if any(f.rule == "FILE-021" for f in report.findings):
+        return BLANK
+    if not report.errors:
+        return ACCEPTED
+    whole, rows = _rows_of(report.errors)
+    if whole or len(rows) >= int(report.meta.get("rows") or 0):
+        return REJECTED
+    return PARTLY
+
+
+@dataclass(frozen=True)
+class ReturnStatus:
+    """One expected return and what came of it."""
+
+    expected: ExpectedReturn
+    outcome: str = NOT_RECEIVED
+    file: Path | None = None
+    received_at: datetime | None = None
+    sha256: str | None = None
+    refreshed_at: str | None = None  # the first refresh that read these bytes (the ledger's)
+    days_overdue: int = 0
+    report: Report = field(default_factory=Report)
+    superseded: tuple[Path, ...] = ()  # older files for the same return
+
+    @property
+    def received(self) -> bool:
+        return self.file is not None
+
+    @property
+    def owed(self) -> bool:
+        """Still owed: not received, sent back blank, or rejected."""
+        return self.outcome in OWED
+
+    @property
+    def errors(self) -> int:
+        return len(self.report.errors)
+
+    @property
+    def queries(self) -> int:
+        return len(self.report.queries)
+
+    def to_dict(self) -> dict[str, Any]:
+        e = self.expected
+        return {"kind": e.kind, "return_for": e.who, "template": e.file_name,
+                "period": e.period, "due": e.due.isoformat(), "working_days": e.working_days,
+                "contacts": [{"name": c.name, "email": c.email} for c in e.contacts],
+                "received": self.received, "file": None if self.file is None else str(self.file),
+                "received_at": None if self.received_at is None else
+                self.received_at.isoformat(timespec="seconds"),
+                "sha256": self.sha256, "refreshed_at": self.refreshed_at,
+                "outcome": self.outcome, "days_overdue": self.days_overdue,
+                "errors": self.errors, "queries": self.queries,
+                "findings": [f.to_dict() for f in self.report.findings],
+                "superseded": [str(p) for p in self.superseded]}
+
+
+@dataclass(frozen=True)
+class CollectionStatus:
+    """Every expected return of a period, the files that matched none, and the master's
+    findings about contacts and collection settings (``REG-040``/``070``–``072``)."""
+
+    master: Path
+    period: str
+    today: date
+    council: str
+    returns: tuple[ReturnStatus, ...]
+    unexpected: tuple[Report, ...] = ()
+    findings: Report = field(default_factory=Report)
+    settings: dict[str, Any] = field(default_factory=dict)
+    ledger: Path | None = None  # the master's ledger (chasers sent are recorded there)
+
+    @property
+    def addresses(self) -> frozenset[str]:
+        """Every address the register gives (folded): the only ones a chaser may go to."""
+        return frozenset(c.email.casefold() for r in self.returns for c in r.expected.contacts)
+
+    @property
+    def complete(self) -> bool:
+        """Every return in, none blank or rejected, no errors left."""
+        return all(not r.owed and not r.errors for r in self.returns)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"master": str(self.master), "period": self.period,
+                "today": self.today.isoformat(), "council": self.council,
+                "complete": self.complete,
+                "returns": [r.to_dict() for r in self.returns],
+                "unexpected": [r.to_dict() for r in self.unexpected],
+                "master_findings": [f.to_dict() for f in self.findings.findings]}
+
+
+_COLLECTION_RULES = ("REG-070", "REG-071", "REG-072")
+
+
+def collection_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """The collection settings of a master's ``settings`` (as read), a blank or missing one
+    at its default (:data:`xlperf.layout.COLLECTION_SETTINGS`)."""
+    from xlperf.layout import COLLECTION_SETTINGS
+
+    out = {}
+    for key, default, _note in COLLECTION_SETTINGS.values():
+        value = settings.get(key)
+        out[key] = default if value is None or str(value).strip() == "" else value
+    return out
+
+
+def _first_refreshes(ledger: Path, shas: list[str]) -> dict[str, str]:
+    """When a refresh first read each file (by SHA-256), from the ledger, read-only: a
+    ledger that is missing, busy or older says nothing."""
+    if not shas or not ledger.is_file():
+        return {}
+    try:
+        con = sqlite3.connect(f"{ledger.resolve().as_uri()}?mode=ro", uri=True, timeout=2)
+    except sqlite3.Error:
+        return {}
+    try:
+        marks = ",".join("?" * len(shas))
+        rows = con.execute(
+            "SELECT f.sha256, min(r.started_at) FROM refresh_files AS f JOIN refreshes AS r "
+            f"ON r.id = f.refresh_id WHERE f.sha256 IN ({marks}) GROUP BY f.sha256",
+            shas).fetchall()
+    except sqlite3.Error:
+        return {}
+    finally:
+        con.close()
+    return {sha: when for sha, when in rows}
+
+
+def collection_status(master: str | Path, *, period: Any = None, today: date | None = None,
+                      returns_folder: str | Path | None = None) -> CollectionStatus:
+    """The collection of ``period`` (default: the master's reporting period) as of ``today``
+    (default: today): one :class:`ReturnStatus` per expected return, in template order.
+
+    ``returns_folder`` defaults to the ``Returns folder`` setting (relative to the master); a
+    folder that does not exist yet means nothing was received. Raises
+    :class:`~xlperf.errors.XlperfError` when the master cannot be read or no period is set.
+    """
+    from xlperf.core.periods import parse_period
+    from xlperf.ledger import ledger_path, sha256_file
+    from xlperf.read.master import read_master
+    from xlperf.refresh import collect_returns
+    from xlperf.validate.returns import validate_returns
+
+    path = Path(master)
+    book = read_master(path)
+    chosen = period if period is not None else book.reporting_period
+    if chosen is None or str(chosen).strip() == "":
+        raise InputError("no reporting period: give --period or set 'Reporting period' on the "
+                         "Settings sheet")
+    reporting = parse_period(chosen)
+    today = today or date.today()
+    settings = collection_settings(book.settings)
+    calendar = collection_calendar(
+        book.usable_register, book.budget, book.capital, reporting, contacts=book.contacts,
+        default_working_days=int(settings["due_working_days"]))
+    folder = Path(returns_folder) if returns_folder is not None else Path(
+        str(book.settings.get("returns_folder") or "returns").strip()).expanduser()
+    if not folder.is_absolute() and returns_folder is None:
+        folder = path.parent / folder
+    paths = collect_returns(folder, reporting)[0] if folder.is_dir() else []
+    reports = validate_returns(paths, book, period=reporting.format()) if paths else []
+
+    places = {e.key: i for i, e in enumerate(calendar)}
+    by_name = {e.file_name.casefold(): i for i, e in enumerate(calendar)}
+    found: dict[int, list[tuple[Path, Report]]] = {}
+    unexpected = []
+    for file, report in zip(paths, reports, strict=True):
+        key = (str(report.meta.get("kind") or ""), fold(str(report.meta.get("service") or "")))
+        place = places.get(key, by_name.get(file.name.casefold()))
+        if place is None:
+            unexpected.append(report)
+        else:
+            found.setdefault(place, []).append((file, report))
+
+    latest = {i: max(files, key=lambda fr: (fr[0].stat().st_mtime, fr[0].name))
+              for i, files in found.items()}
+    shas = {i: sha256_file(fr[0]) for i, fr in latest.items()}
+    setting = next((v for k, v in book.settings.items() if fold(k) in ("ledger path", "ledger")),
+                   None)
+    ledger = ledger_path(path, setting)
+    refreshed = _first_refreshes(ledger, list(shas.values()))
+    statuses = []
+    for i, expected in enumerate(calendar):
+        if i not in latest:
+            statuses.append(ReturnStatus(expected, days_overdue=working_days_between(
+                expected.due, today)))
+            continue
+        file, report = latest[i]
+        received_at = datetime.fromtimestamp(file.stat().st_mtime).astimezone()
+        outcome = outcome_of(report)
+        # A return that came in was late by the working days up to its arrival (as of today).
+        overdue = working_days_between(expected.due, today if outcome in OWED
+                                       else min(received_at.date(), today))
+        statuses.append(ReturnStatus(
+            expected, outcome, file, received_at, shas[i], refreshed.get(shas[i]), overdue,
+            report, tuple(f for f, _r in found[i] if f != file)))
+    findings = Report(tuple(f for f in book.report.findings if f.rule in _COLLECTION_RULES or (
+        f.rule == "REG-040" and f.sheet == "Settings")), file=str(path))
+    return CollectionStatus(path, reporting.format(), today,
+                            str(book.settings.get("council") or ""), tuple(statuses),
+                            tuple(unexpected), findings, settings, ledger)
+
+
+def contact_text(contacts: tuple[Contact, ...]) -> str:
+    """Contacts as one line: ``Pat Hill <pat@council.gov.uk>; ...``; blank when none."""
+    return "; ".join(f"{c.name} <{c.email}>" if c.name else c.email for c in contacts)

@@ -277,8 +277,8 @@ def test_readme_blocks_parse_as_the_test_expects():
     cycle, = [b for b in blocks if "xlperf init council --demo" in b["code"]]
     assert not cycle["skip"] and ACTIVATE in cycle["code"]
     assert [c.split()[1] for c in commands(cycle["code"])[1:]] == [
-        "init", "templates", "validate", "refresh", "report"]
-    assert cycle["exits"] == {"xlperf validate": 1, "xlperf refresh": 1}
+        "init", "templates", "validate", "refresh", "returns", "report"]
+    assert cycle["exits"] == {"xlperf validate": 1, "xlperf refresh": 1, "xlperf returns": 1}
     demo, = [b for b in blocks if "xlperf demo" in b["code"] and "python3 -m venv" in b["code"]]
     assert not demo["skip"]
 

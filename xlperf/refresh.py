@@ -1050,23 +1050,21 @@ def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequenc
                restatements: pd.DataFrame, changes: Sequence[Any], master_report: Report,
                timings: Mapping[str, float], quarantine: Path, rescore: bool,
                unpublished: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> list[Any]:
-    lines = [LogLine("refresh", f"Refreshed {name} for {label}: {counts['returns']} returns "
-                     f"read ({counts['accepted']} accepted, {counts['rejected']} with rejected "
-                     f"rows, {counts['skipped']} skipped), {counts['recorded']} values "
-                     f"recorded, {counts['unchanged']} unchanged, {counts['restatements']} "
-                     f"restatements, {counts['re-rated']} statuses re-rated, "
-                     f"{counts['measures']} measures scored.", time=when)]
+    from xlperf._words import plural, refresh_counts
+
+    lines = [LogLine("refresh", f"Refreshed {name} for {label}: {refresh_counts(counts)}.",
+                     time=when)]
     for f in master_report:
         lines.append(LogLine("master", f.message, file=name, sheet=f.sheet or "",
                              cell=f.cell or "", rule=f.rule, severity=f.severity, time=when))
     for outcome in outcomes:
-        text = {ACCEPTED: f"accepted: {outcome.accepted_rows} rows",
-                PARTLY: f"partly accepted: {outcome.accepted_rows} rows accepted, "
+        text = {ACCEPTED: f"accepted: {plural(outcome.accepted_rows, 'row')}",
+                PARTLY: f"partly accepted: {plural(outcome.accepted_rows, 'row')} accepted, "
                         f"{outcome.rejected_rows} rejected",
                 REJECTED: "rejected: no values taken"}[outcome.outcome]
         queries = len(outcome.report.queries)
         if queries:
-            text += f"; {queries} queries to check"
+            text += f"; {plural(queries, 'query', 'queries')} to check"
         if outcome.quarantined is not None:
             text += f"; annotated copy and findings in {quarantine}"
         lines.append(LogLine(outcome.outcome, f"{outcome.kind or 'return'} {text} "

@@ -143,7 +143,7 @@ def test_the_button_says_what_happened_in_a_message_box(refreshed):
     alerts = refreshed["applied"].alerts
     assert len(alerts) == 1
     assert alerts[0].startswith("Scorecard refreshed for Q2 2013/14: 53 measures (")
-    assert "10 read" in alerts[0] and "Save the workbook" in alerts[0]
+    assert "10 returns read" in alerts[0] and "Save the workbook" in alerts[0]
 
 
 @pytest.mark.filterwarnings("ignore:Sparkline Group extension:UserWarning")

@@ -117,7 +117,7 @@ def test_every_door_gives_the_same_finding_on_the_same_blank_return(council, tmp
     assert result.recorded == 0 and result.accepted == ()
     log = _sheet(master, "Log")
     summary = next(str(r[7]) for r in log if r[1] == "refresh")
-    assert "1 returns read (0 accepted, 1 with rejected rows" in summary
+    assert "1 return read (0 accepted, 1 with rejected rows" in summary
     assert any(r[1] == "rejected" and r[5] == "FILE-021" and r[7] == message for r in log)
     assert (tmp_path / "quarantine" / EARLY_HELP).is_file()  # the copy to send back
 

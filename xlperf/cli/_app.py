@@ -32,11 +32,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from xlperf._words import plural
 from xlperf.errors import XlperfError
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
+
+__all__ = ["ExitCode", "app", "console", "err_console", "fail", "plural", "print_json",
+           "print_table", "usage", "warn"]
 
 #: The version of every ``--json`` document's layout; raised when a field changes meaning or
 #: goes away (adding a field keeps it).
@@ -174,16 +178,6 @@ def _json_safe(value: Any) -> Any:
     if hasattr(value, "item") and callable(value.item):  # numpy scalars
         return _json_safe(value.item())
     return value
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """``count`` with its noun in the right number.
-
-    >>> plural(1, "error"), plural(2, "query", "queries"), plural(0, "cell")
-    ('1 error', '2 queries', '0 cells')
-    """
-    word = singular if count == 1 else (plural_form or f"{singular}s")
-    return f"{count:,} {word}"
 
 
 def print_table(table: Table, out: Console | None = None) -> None:

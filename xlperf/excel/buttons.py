@@ -59,12 +59,14 @@ def refresh_message(result: Any) -> str:
     counts = result.counts
     statuses = ", ".join(f"{v} {k.removeprefix('status ')}" for k, v in counts.items()
                          if k.startswith("status "))
-    lines = [f"Scorecard refreshed for {result.period}: {counts['measures']} measures"
+    from xlperf._words import plural, refresh_counts
+
+    lines = [f"Scorecard refreshed for {result.period}: {plural(counts['measures'], 'measure')}"
              + (f" ({statuses})." if statuses else "."),
-             f"Returns: {counts['returns']} read, {counts['accepted']} accepted, "
-             f"{counts['rejected']} with rejected rows, {counts['skipped']} skipped."]
+             f"{refresh_counts(counts)}."]
     if counts.get("restatements"):
-        lines.append(f"{counts['restatements']} restated values (listed on the Log sheet).")
+        lines.append(f"{plural(counts['restatements'], 'restated value')} (listed on the Log "
+                     "sheet).")
     if result.rejected:
         where = f" in {result.quarantine}" if result.quarantine else ""
         lines.append(f"See the Log sheet for why rows were rejected; annotated copies{where}.")

@@ -177,13 +177,10 @@ MAX_FINDINGS = 500
 
 def _summary(result: Any) -> str:
     """One paragraph for the pane from a :class:`~xlperf.refresh.RefreshResult`."""
-    counts = result.counts
-    text = (f"Scorecard for {result.period}: {counts['measures']} measures scored. "
-            f"{counts['returns']} returns read ({counts['accepted']} accepted, "
-            f"{counts['rejected']} with rejected rows, {counts['skipped']} skipped); "
-            f"{counts['recorded']} values recorded, {counts['unchanged']} unchanged, "
-            f"{counts['restatements']} restated. Logged as refresh {result.refresh_id}.")
-    return text
+    from xlperf._words import refresh_counts
+
+    return (f"Scorecard for {result.period}: {refresh_counts(result.counts)}. "
+            f"Logged as refresh {result.refresh_id}.")
 
 
 def _findings(result: Any, name: str) -> list[dict[str, Any]]:

@@ -243,7 +243,10 @@ def test_a_rolling_backup_of_the_ledger_sits_beside_the_masters(council: Path) -
         runs_before = store.refresh_count()
     for _ in range(4):
         refresh(ZipWorkbook(master, backups=2))
-    copies = sorted((council / "backups").glob("master.ledger.backup-*.sqlite"))
+    # Oldest first by when each was written: two refreshes in one second name their copies
+    # "...-HHMMSS.sqlite" and "...-HHMMSS-2.sqlite", which sort the other way round by name.
+    copies = sorted((council / "backups").glob("master.ledger.backup-*.sqlite"),
+                    key=lambda p: p.stat().st_mtime_ns)
     assert len(copies) == 2  # the newest two, as for the master's
     with Ledger(copies[-1]) as copy:  # the ledger as it was before the last refresh
         assert copy.integrity() == "ok"

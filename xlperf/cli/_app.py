@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-__all__ = ["ExitCode", "app", "console", "err_console", "fail", "plural", "print_json",
-           "print_table", "usage", "warn"]
+__all__ = ["ExitCode", "app", "console", "err_console", "fail", "sheet_findings_table", "plural",
+           "print_json", "print_table", "usage", "warn"]
 
 #: The version of every ``--json`` document's layout; raised when a field changes meaning or
 #: goes away (adding a field keeps it).
@@ -165,19 +165,24 @@ def print_json(command: str, payload: dict[str, Any]) -> None:
     {"schema_version": 1, "command": "status", "status": "Red"}
     """
     document = {"schema_version": JSON_SCHEMA_VERSION, "command": command, **payload}
-    typer.echo(json.dumps(_json_safe(document), ensure_ascii=False, allow_nan=False))
+    from xlperf._json import json_safe
+
+    typer.echo(json.dumps(json_safe(document), ensure_ascii=False, allow_nan=False))
 
 
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, float):
-        return value if value == value and value not in (float("inf"), float("-inf")) else None
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if hasattr(value, "item") and callable(value.item):  # numpy scalars
-        return _json_safe(value.item())
-    return value
+def sheet_findings_table(report: object, title: str) -> Table:
+    """A table of a master's or history file's findings: sheet, cell, rule, severity,
+    message."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=escape(title), header_style="bold")
+    for column in ("Sheet", "Cell", "Rule", "Severity", "Message"):
+        table.add_column(column, overflow="fold")
+    for f in report:  # type: ignore[attr-defined]
+        table.add_row(*(escape(x) for x in (f.sheet or "", f.cell or "", f.rule, f.severity,
+                                             f.message)))
+    return table
 
 
 def print_table(table: Table, out: Console | None = None) -> None:

@@ -11,7 +11,16 @@ from typing import Annotated, Any
 
 import typer
 
-from xlperf.cli._app import ExitCode, app, console, fail, print_json, print_table, usage
+from xlperf.cli._app import (
+    ExitCode,
+    app,
+    console,
+    fail,
+    print_json,
+    print_table,
+    sheet_findings_table,
+    usage,
+)
 from xlperf.errors import XlperfError
 
 
@@ -65,16 +74,7 @@ def import_history(
         print_json("import-history", {"ledger": str(path), **report.meta, **report.to_dict()})
         raise typer.Exit(code)
     if len(report):
-        from rich.markup import escape
-        from rich.table import Table
-
-        table = Table(title=f"Findings in {escape(file.name)}", header_style="bold")
-        for column in ("Sheet", "Cell", "Rule", "Severity", "Message"):
-            table.add_column(column, overflow="fold")
-        for f in report:
-            table.add_row(*(escape(x) for x in (f.sheet or "", f.cell or "", f.rule,
-                                                 f.severity, f.message)))
-        print_table(table)
+        print_table(sheet_findings_table(report, f"Findings in {file.name}"))
     meta = report.meta
     console().print(
         f"{file.name} ({meta.get('layout')} layout) into {path}: "

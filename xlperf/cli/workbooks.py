@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -15,26 +15,11 @@ from xlperf.cli._app import (
     print_json,
     print_table,
     scorecard_table,
+    sheet_findings_table,
 )
 from xlperf.errors import XlperfError
 
-if TYPE_CHECKING:
-    from rich.table import Table
-
 MASTER_NAME = "master.xlsx"
-
-
-def _findings_table(report: object, title: str) -> Table:
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title=escape(title), header_style="bold")
-    for column in ("Sheet", "Cell", "Rule", "Severity", "Message"):
-        table.add_column(column, overflow="fold")
-    for f in report:  # type: ignore[attr-defined]
-        table.add_row(*(escape(x) for x in (f.sheet or "", f.cell or "", f.rule, f.severity,
-                                             f.message)))
-    return table
 
 
 @app.command()
@@ -104,7 +89,7 @@ def templates(
     try:
         book = read_master(master)
         if len(book.report) and not as_json:
-            print_table(_findings_table(book.report, f"Problems in {master}"))
+            print_table(sheet_findings_table(book.report, f"Problems in {master}"))
         if not book.report.valid:
             raise fail("fix the errors in the master first; no templates written")
         when = period or book.reporting_period

@@ -289,7 +289,9 @@ def _score_one(table: pd.DataFrame, rows: dict[tuple[Any, Any], int], register: 
             "target": target, "status": rated["status"].to_numpy(),
             "symbol": rated["symbol"].to_numpy(), "colour": rated["colour"].to_numpy(),
             "severity": rated["severity"].to_numpy(), "rated": rated["rated"].to_numpy()})
-    rated["actual_reason"] = np.where(pd.isna(actual), actual_reason, None)
+    reasons = np.array(actual_reason, dtype=object)
+    reasons[~pd.isna(actual)] = None  # a reason only where there is no actual
+    rated["actual_reason"] = reasons
     explanation = explain_rated(rated)
 
     variance = np.round(actual - target, 9)

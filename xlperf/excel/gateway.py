@@ -283,9 +283,10 @@ class XlwingsWorkbook:
         width = max((len(row) for row in rows), default=0)
         block = [[_cell(v) for v in row] + [None] * (width - len(row)) for row in rows]
 
-        sheet = self._sheet(name)
-        created = sheet is None
-        if created:
+        found = self._sheet(name)
+        created = found is None
+        sheet: Any = found
+        if found is None:
             sheet = self.book.sheets.add(name, after=self.book.sheets[-1])
         else:
             used = sheet.used_range

@@ -42,8 +42,9 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from xlperf.core.a1 import cell_ref, parse_cell
 from xlperf.errors import InputError, LedgerError, WorkbookError
-from xlperf.findings import Finding, Report, cell_ref, parse_ref
+from xlperf.findings import Finding, Report
 
 __all__ = ["FileOutcome", "RefreshResult", "Workbook", "ZipWorkbook", "collect_returns",
            "refresh", "trend_values"]
@@ -331,7 +332,7 @@ def _rows_of(findings: Sequence[Finding]) -> tuple[bool, set[int]]:
             whole = True
             continue
         try:
-            rows.add(parse_ref(f.cell)[0])
+            rows.add(parse_cell(f.cell)[0])
         except ValueError:
             whole = True
     return whole, rows

@@ -109,7 +109,7 @@ def _workbook_extras(path: Path) -> tuple[list[dict[str, Any]], dict[str, list[d
 
 
 def _table(table: Any, local: Any) -> dict[str, Any]:
-    from xlperf.write._sheetxml import parse_range, range_ref
+    from xlperf.core.a1 import parse_range, range_ref
 
     ref = table.get("ref", "A1")
     top, left, bottom, right = parse_range(ref)

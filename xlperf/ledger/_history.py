@@ -40,11 +40,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlperf.core.a1 import cell_ref, column_letter
 from xlperf.core.columns import MEASURE_COLUMNS, VALUE_COLUMNS, fold
 from xlperf.core.periods import parse_period
 from xlperf.core.values import KIND_INVALID, KIND_NUMBER, REASON_BLANK, parse_values
 from xlperf.errors import InputError, PeriodError, WorkbookError
-from xlperf.findings import ERROR, Finding, cell_ref, column_letter
+from xlperf.findings import ERROR, Finding
 
 # (sheet, column letters) -> the rows whose cell there has a % number format
 PercentRows = Callable[[str, str], Collection[int]]

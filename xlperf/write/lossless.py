@@ -33,6 +33,14 @@ from typing import Any, BinaryIO
 
 from lxml import etree
 
+from xlperf.core.a1 import (
+    MAX_COLUMNS,
+    column_letter,
+    parse_cell,
+    parse_range,
+    range_columns,
+    range_ref,
+)
 from xlperf.errors import InputError, WorkbookError
 from xlperf.write import _files, _zipcopy
 from xlperf.write._opc import (
@@ -66,19 +74,13 @@ from xlperf.write._sheetxml import (
     DATE_FORMAT,
     DATETIME_FORMAT,
     HIDDEN_WIDTH,
-    MAX_COLUMNS,
     NS_X14,
     NS_XM,
     SPARKLINE_EXT_URI,
     TIME_FORMAT,
     cols_xml,
-    column_letter,
     number_text,
     pane_xml,
-    parse_cell,
-    parse_range,
-    range_columns,
-    range_ref,
     sheet_data,
     sparkline_ext_xml,
     sparkline_group_xml,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 import xlperf
 
@@ -75,3 +78,66 @@ def test_reading_and_validating_do_not_import_the_writers():
                             "xlperf.validate.returns, xlperf.ledger")
     assert not [m for m in loaded if m.startswith("xlperf.write")]
     assert "openpyxl" not in {m.split(".")[0] for m in loaded}
+
+
+# ------------------------------------------------------------- every import, as the code has it
+PACKAGE = Path(xlperf.__file__).parent
+
+
+@dataclass(frozen=True)
+class Import:
+    """One import statement's target, wherever it stands (module level, in a function, under
+    TYPE_CHECKING): ``importer`` and ``target`` are dotted module names."""
+
+    importer: str
+    line: int
+    target: str
+    name: str | None  # the name taken from ``target`` (``from target import name``)
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def all_imports() -> list[Import]:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = _module_name(path)
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found += [Import(module, node.lineno, a.name, None) for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*anchor, *([base] if base else [])])
+                for alias in node.names:
+                    # `from xlperf import demo` imports the module xlperf.demo
+                    sub = f"{base}.{alias.name}"
+                    is_module = (PACKAGE.parent / Path(*sub.split("."))).with_suffix(".py") \
+                        .exists() or (PACKAGE.parent / Path(*sub.split("."))).is_dir()
+                    found.append(Import(module, node.lineno, sub if is_module else base,
+                                        None if is_module else alias.name))
+    return found
+
+
+def test_the_import_reader_sees_imports_inside_functions():
+    inside = [i for i in all_imports() if i.importer == "xlperf.read._calamine"
+              and i.target == "python_calamine"]
+    assert len(inside) >= 1  # `import python_calamine as pc` inside open_workbook
+    assert any(i.importer == "xlperf.write" and i.target == "xlperf.write.master"
+               for i in all_imports())  # inside write/__init__.__getattr__
+
+
+# The demo council's data is read only by the demo's own builders: the `xlperf demo` command
+# (and `init --demo`) and the writer of the shipped demo workbooks. No other module decides
+# anything by asking "is this the demo?".
+DEMO_ENTRY_POINTS = {"xlperf.demo", "xlperf.cli.workbooks", "xlperf.write.shipped"}
+
+
+def test_only_the_demo_entry_points_import_the_demo():
+    importers = sorted(f"{i.importer}:{i.line}" for i in all_imports()
+                       if i.target == "xlperf.demo" and i.importer not in DEMO_ENTRY_POINTS)
+    assert importers == []

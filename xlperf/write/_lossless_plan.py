@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -195,15 +195,11 @@ class _Plan:
             return
         writer = _zipcopy.RawZipWriter(fh)
         with open(self.package.path, "rb") as source:
-            for info in self.package.infos:
-                name = info.filename
-                if name in self.dropped:
-                    continue
-                data = self.replaced.get(name)
+            for info, data in self._kept():
                 if data is None:
                     writer.copy(source, info)
                 else:
-                    writer.add(name, data, date_time=info.date_time,
+                    writer.add(info.filename, data, date_time=info.date_time,
                                external_attr=info.external_attr,
                                create_system=info.create_system,
                                stored=info.compress_type == zipfile.ZIP_STORED)
@@ -211,14 +207,17 @@ class _Plan:
             writer.add(name, data, date_time=_NEW_MEMBER_TIME)
         writer.close()
 
+    def _kept(self) -> Iterator[tuple[zipfile.ZipInfo, bytes | None]]:
+        """The members kept, in their order, each with its new bytes (None: unchanged)."""
+        for info in self.package.infos:
+            if info.filename not in self.dropped:
+                yield info, self.replaced.get(info.filename)
+
     def _write_zip_recompressing(self, fh: BinaryIO) -> None:
         """The same through :mod:`zipfile` (zip64-sized packages): every member recompressed."""
         with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zout:
-            for info in self.package.infos:
+            for info, data in self._kept():
                 name = info.filename
-                if name in self.dropped:
-                    continue
-                data = self.replaced.get(name)
                 if data is None:
                     data = self.package.read(name)
                 copy = zipfile.ZipInfo(name, date_time=info.date_time)

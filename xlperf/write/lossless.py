@@ -26,8 +26,8 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from xlperf import _files
 from xlperf.errors import InputError, WorkbookError
-from xlperf.write import _files
 from xlperf.write._lossless_plan import (
     SheetContent,
     SheetWritten,

@@ -420,7 +420,7 @@ def _freeze(sheet: Any, cell: str) -> None:
     xlwings' ``freeze_at`` takes the frozen cells (Office.js' ``freezeAt``): ``"A5"`` becomes
     ``"1:4"``. The desktop engines do not implement it; there the sheet keeps its panes.
     """
-    from xlperf.write._sheetxml import column_letter, parse_cell
+    from xlperf.core.a1 import column_letter, parse_cell
 
     row, column = parse_cell(cell)
     rows, cols = row - 1, column - 1

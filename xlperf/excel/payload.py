@@ -109,7 +109,7 @@ def _workbook_extras(path: Path) -> tuple[list[dict[str, Any]], dict[str, list[d
 
 
 def _table(table: Any, local: Any) -> dict[str, Any]:
-    from xlperf.write._sheetxml import parse_range, range_ref
+    from xlperf.core.a1 import parse_range, range_ref
 
     ref = table.get("ref", "A1")
     top, left, bottom, right = parse_range(ref)
@@ -170,7 +170,7 @@ def payload_from_xlsx(path: str | Path, *, client: str = "Office.js",
     """
     import xlwings  # noqa: F401 - only for its version; imported lazily
 
-    from xlperf.read._calamine import open_workbook
+    from xlperf.read import open_workbook
 
     file = Path(path)
     book = open_workbook(file)
@@ -285,7 +285,7 @@ _CLEARED_BY = {"rangeClearContents": "values", "rangeClear": "all", "sheetClear"
 def _grids_of(source: str | Path | Mapping[str, Sequence[Sequence[Any]]]) -> dict[str, list[list]]:
     if isinstance(source, Mapping):
         return {name: [list(r) for r in grid] for name, grid in copy.deepcopy(dict(source)).items()}
-    from xlperf.read._calamine import open_workbook
+    from xlperf.read import open_workbook
 
     book = open_workbook(source)
     out = {}

@@ -49,7 +49,8 @@ __all__ = ["FileOutcome", "RefreshResult", "Workbook", "ZipWorkbook", "collect_r
            "refresh", "trend_values"]
 
 # The configuration sheets the refresh reads (the validator reads a master's Rules sheet itself).
-CONFIG_SHEETS = ("Measures", "Targets", "Budget", "Capital", "Schemes", "Settings")
+CONFIG_SHEETS = ("Measures", "Targets", "Budget", "Capital", "Schemes", "Settings",
+                 "Contacts")  # Contacts: the collection calendar's (the Returns sheet)
 RETURN_SUFFIXES = (".xlsx", ".xlsm")
 ACCEPTED, PARTLY, REJECTED, SKIPPED = "accepted", "partly accepted", "rejected", "skipped"
 # How long a refresh waits for another refresh of the same master or ledger to finish.
@@ -182,6 +183,17 @@ class RefreshResult:
     sheets: tuple[str, ...]
     quarantine: Path | None = None
     council: str = ""
+    collection: Any = None  # the CollectionStatus the Returns sheet shows (None: not written)
+
+    @property
+    def not_received(self) -> tuple[str, ...]:
+        """Who the returns not received are for (as the Returns sheet lists them)."""
+        return self.collection.who("not received") if self.collection is not None else ()
+
+    @property
+    def blank(self) -> tuple[str, ...]:
+        """Who the returns sent back blank are for."""
+        return self.collection.who("blank") if self.collection is not None else ()
 
     @property
     def accepted(self) -> tuple[FileOutcome, ...]:
@@ -879,6 +891,15 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             reads = [r for r, k in zip(reads, keep, strict=True) if k]
             reports = [r for r, k in zip(reports, keep, strict=True) if k]
             skipped = [*skipped, *superseded]
+            # Where each expected return stands (the Returns sheet): the same computation as
+            # xlperf returns, over the returns just validated. Not without returns (Lite).
+            collection = None
+            if returns is None or len(returns):
+                from xlperf.collection import refresh_collection
+
+                collection = refresh_collection(
+                    master, base if base is not None else Path(book.name), reporting, paths,
+                    reports, (now or datetime.now().astimezone()).date())
             lap("validate")
 
             say("Reading accepted values", 0.4)
@@ -1004,7 +1025,7 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             run.counts.update(counts)
             log = _log_lines(LogLine, when, book.name, label, outcomes, skipped, counts,
                              restatements, changes, master.report, timings, quarantine_dir,
-                             rescore_history, unpublished)
+                             rescore_history, unpublished, collection)
             fingerprint = store.fingerprint()
             summary = (f"Refreshed {when} by xlperf {__version__}; ledger {ledger_file.name} "
                        f"(refresh {run.id}" + (f", ledger {fingerprint})" if fingerprint
@@ -1015,7 +1036,7 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                                    refreshed=when,
                                    paper=str(master.settings.get("paper_size") or "A4"),
                                    marking=str(master.settings.get("protective_marking")
-                                               or "").strip())
+                                               or "").strip(), returns=collection)
             lap("build outputs")
             run.timings.update(timings)
 
@@ -1042,14 +1063,15 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
         restatements=restatements, status_changes=tuple(changes), scored=scored,
         master_report=master.report, timings=timings, sheets=tuple(sheets),
         quarantine=quarantine_dir if any(o.quarantined for o in outcomes) else None,
-        council=council)
+        council=council, collection=collection)
 
 
 def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequence[FileOutcome],
                skipped: Sequence[FileOutcome], counts: Mapping[str, int],
                restatements: pd.DataFrame, changes: Sequence[Any], master_report: Report,
                timings: Mapping[str, float], quarantine: Path, rescore: bool,
-               unpublished: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> list[Any]:
+               unpublished: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+               collection: Any = None) -> list[Any]:
     from xlperf._words import plural, refresh_counts
 
     lines = [LogLine("refresh", f"Refreshed {name} for {label}: {refresh_counts(counts)}.",

@@ -1,0 +1,153 @@
+"""The Returns sheet the refresh writes (issue 22): the same table as ``xlperf returns``.
+
+The demo council with Early Help's return deleted, Workforce's sent back blank and
+Safeguarding's late (the fixtures of test_collection): the sheet is read back from the written
+workbook with python-calamine and compared with what ``xlperf returns --json`` says.
+Q3 2013/14 ends on Tuesday 31 December 2013 and its returns are due ten working days later,
+Wednesday 15 January 2014, because New Year's Day is a bank holiday.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from _workbook_helpers import ooxml_problems
+from python_calamine import CalamineWorkbook
+from test_collection import DUE, PERIOD, TODAY, _add_collection_sheets, _stamp
+from typer.testing import CliRunner
+
+from xlperf.cli import app
+from xlperf.core.collection import add_working_days, bank_holidays
+from xlperf.refresh import ZipWorkbook, refresh
+from xlperf.write.returns_sheet import RETURNS_HEADERS
+from xlperf.write.shipped import build_demo_workbooks
+
+NOW = datetime(2014, 1, 22, 9, 0)
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("returns-sheet")
+    build_demo_workbooks(folder, period=PERIOD)
+    _add_collection_sheets(folder / "master.xlsx")
+    return folder
+
+
+def make_council(pristine: Path, folder: Path) -> Path:
+    """The demo with one return deleted, one blank and one late."""
+    shutil.copytree(pristine, folder)
+    returns = folder / "returns"
+    (returns / "Early Help - Q3 2013-14.xlsx").unlink()
+    shutil.copy(folder / "templates" / "Workforce - Q3 2013-14.xlsx",
+                returns / "Workforce - Q3 2013-14.xlsx")
+    for path in returns.iterdir():
+        _stamp(path, date(2014, 1, 10))
+    _stamp(returns / "Safeguarding - Q3 2013-14.xlsx", date(2014, 1, 20))
+    return folder
+
+
+@pytest.fixture
+def council(pristine: Path, tmp_path: Path) -> Path:
+    return make_council(pristine, tmp_path / "council")
+
+
+def sheet_rows(master: Path, name: str = "Returns") -> list[list]:
+    return CalamineWorkbook.from_path(str(master)).get_sheet_by_name(name).to_python()
+
+
+def returns_table(master: Path) -> dict[str, dict]:
+    """The Returns sheet's rows by whom they are for, as {header: value}."""
+    grid = sheet_rows(master)
+    assert grid[3] == list(RETURNS_HEADERS)
+    out = {}
+    for row in grid[4:]:
+        if not row or row[0] in ("", None) or row[1] not in ("performance", "finance",
+                                                              "capital"):
+            break
+        out[row[0]] = dict(zip(RETURNS_HEADERS, row, strict=True))
+    return out
+
+
+def test_the_due_date_skips_new_years_day():
+    assert date(2014, 1, 1) in bank_holidays(2014)
+    end = date(2013, 12, 31)
+    weekdays = [end + timedelta(days=d) for d in range(1, 20)
+                if (end + timedelta(days=d)).weekday() < 5]
+    assert weekdays[9] == date(2014, 1, 14)  # ten weekdays: the holiday not skipped
+    assert add_working_days(end, 10) == DUE == date(2014, 1, 15)
+
+
+def test_the_refresh_writes_the_returns_sheet_the_cli_shows(council: Path):
+    master = council / "master.xlsx"
+    result = refresh(ZipWorkbook(master), now=NOW)
+    assert "Returns" in result.sheets
+    sheet = returns_table(master)
+    doc = json.loads(runner.invoke(app, [
+        "returns", str(master), "--today", TODAY.isoformat(), "--json"]).stdout)
+    cli = {r["return_for"]: r for r in doc["returns"]}
+    assert list(sheet) == list(cli)  # the same returns, in the same order
+    assert {w for w, r in sheet.items() if r["Outcome"] == "not received"} == {"Early Help"}
+    assert {w for w, r in sheet.items() if r["Outcome"] == "blank"} == {"Workforce"}
+    late = {w for w, r in sheet.items() if r["Outcome"] in ("accepted", "partly accepted")
+            and r["Working days overdue"]}
+    assert late == {"Safeguarding"}
+    for who, row in sheet.items():
+        want = cli[who]
+        assert row["Due"] == date.fromisoformat(want["due"]), who
+        assert row["Outcome"] == want["outcome"], who
+        assert (row["Working days overdue"] or 0) == want["days_overdue"], who
+        assert (row["SHA-256"] or None) == want["sha256"], who
+        if want["received"]:
+            assert row["File"] == Path(want["file"]).name
+            assert row["Received"] == datetime.fromisoformat(want["received_at"]).replace(
+                tzinfo=None)
+            assert (row["Errors"], row["Queries"]) == (want["errors"], want["queries"]), who
+        else:
+            assert row["Received"] is None or row["Received"] == ""
+    assert {r["Due"] for w, r in sheet.items() if w != "Early Help"} == {DUE}
+    assert sheet["Early Help"]["Due"] == date(2014, 1, 22)  # its own 15 working days
+    assert sheet["Workforce"]["Working days overdue"] == 5  # still owed as of 22 January
+    assert sheet["Workforce"]["Contact"] == "no contact"  # REG-070: its address is no address
+    # The summary row says what the CLI's last line says.
+    assert sheet_rows(master)[2][0].startswith(
+        "9 returns expected: 8 received, 1 not received, 1 blank, 1 rejected;")
+    assert not ooxml_problems(master)
+
+
+def test_the_returns_sheet_prints_like_the_other_output_sheets_and_is_rewritten_in_place(
+        council: Path):
+    master = council / "master.xlsx"
+    refresh(ZipWorkbook(master), now=NOW)
+
+    def part() -> bytes:
+        with zipfile.ZipFile(master) as archive:
+            book = archive.read("xl/workbook.xml").decode()
+            rels = archive.read("xl/_rels/workbook.xml.rels").decode()
+            rid = re.search(r'<sheet [^>]*name="Returns"[^>]*r:id="([^"]+)"', book)[1]
+            target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"', rels) or re.search(
+                rf'Target="([^"]+)"[^>]*Id="{rid}"', rels)
+            return archive.read("xl/" + target[1].lstrip("/").removeprefix("xl/"))
+
+    xml = part().decode()
+    assert '<pageSetup paperSize="9"' in xml and 'orientation="landscape"' in xml
+    assert "Returns Q3 2013/14" in xml and "Page &amp;P of &amp;N" in xml  # header, footer
+    assert '<pane ' in xml and 'topLeftCell="A5"' in xml  # frozen under the headers
+    names = CalamineWorkbook.from_path(str(master)).sheet_names
+    assert names.count("Returns") == 1
+    refresh(ZipWorkbook(master), now=NOW)  # the same returns again: the same sheet
+    assert CalamineWorkbook.from_path(str(master)).sheet_names == names
+    # the same XML (a new sheet's attribute quotes are escaped, a rewritten one's not)
+    assert part().decode() == xml.replace("&quot;", '"')
+
+
+def test_no_returns_sheet_without_returns(council: Path):
+    """xlwings Lite refreshes from the ledger's history with no returns: nothing to show."""
+    result = refresh(ZipWorkbook(council / "master.xlsx"), returns=[], now=NOW)
+    assert "Returns" not in result.sheets and result.not_received == ()

@@ -121,6 +121,17 @@ def test_the_refresh_writes_the_returns_sheet_the_cli_shows(council: Path):
     assert not ooxml_problems(master)
 
 
+def test_the_refresh_summary_names_the_returns_not_received(council: Path):
+    master = council / "master.xlsx"
+    result = refresh(ZipWorkbook(master), now=NOW)
+    assert result.not_received == ("Early Help",) and result.blank == ("Workforce",)
+    first = next(r[7] for r in sheet_rows(master, "Log")[4:] if r[1] == "refresh")
+    assert first.endswith("; 1 return not received: Early Help; 1 sent back blank: Workforce.")
+    out = runner.invoke(app, ["refresh", str(master)])
+    assert "1 return not received: Early Help; 1 sent back blank: Workforce." in " ".join(
+        out.stdout.split())
+
+
 def test_the_returns_sheet_prints_like_the_other_output_sheets_and_is_rewritten_in_place(
         council: Path):
     master = council / "master.xlsx"

@@ -1074,8 +1074,10 @@ def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequenc
                collection: Any = None) -> list[Any]:
     from xlperf._words import plural, refresh_counts
 
-    lines = [LogLine("refresh", f"Refreshed {name} for {label}: {refresh_counts(counts)}.",
-                     time=when)]
+    missing = {"not_received": collection.who("not received"),
+               "blank": collection.who("blank")} if collection is not None else {}
+    lines = [LogLine("refresh", f"Refreshed {name} for {label}: "
+                     f"{refresh_counts(counts, **missing)}.", time=when)]
     for f in master_report:
         lines.append(LogLine("master", f.message, file=name, sheet=f.sheet or "",
                              cell=f.cell or "", rule=f.rule, severity=f.severity, time=when))

@@ -179,7 +179,8 @@ def _summary(result: Any) -> str:
     """One paragraph for the pane from a :class:`~xlperf.refresh.RefreshResult`."""
     from xlperf._words import refresh_counts
 
-    return (f"Scorecard for {result.period}: {refresh_counts(result.counts)}. "
+    said = refresh_counts(result.counts, not_received=result.not_received, blank=result.blank)
+    return (f"Scorecard for {result.period}: {said}. "
             f"Logged as refresh {result.refresh_id}.")
 
 

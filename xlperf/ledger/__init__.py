@@ -27,7 +27,13 @@ from typing import Any
 import pandas as pd
 
 from xlperf.ledger._chasers import chasers_sent, record_chaser, sent_chasers
-from xlperf.ledger._export import EXPORT_COLUMNS, export, write_export
+from xlperf.ledger._export import (
+    EXPORT_COLUMNS,
+    RETURNS_COLUMNS,
+    export,
+    returns_export,
+    write_export,
+)
 from xlperf.ledger._history import read_history, sha256_file
 from xlperf.ledger._schema import SCHEMA_VERSION
 from xlperf.ledger._store import (
@@ -41,6 +47,7 @@ from xlperf.ledger._store import (
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "RETURNS_COLUMNS",
     "SCHEMA_VERSION",
     "FileRecord",
     "Ledger",
@@ -54,6 +61,7 @@ __all__ = [
     "previous_values",
     "read_history",
     "record_chaser",
+    "returns_export",
     "sent_chasers",
     "sha256_file",
     "write_export",

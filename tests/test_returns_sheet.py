@@ -162,3 +162,99 @@ def test_no_returns_sheet_without_returns(council: Path):
     """xlwings Lite refreshes from the ledger's history with no returns: nothing to show."""
     result = refresh(ZipWorkbook(council / "master.xlsx"), returns=[], now=NOW)
     assert "Returns" not in result.sheets and result.not_received == ()
+
+
+# ------------------------------------------------------------------------------ sign-off
+def _sign(path: Path, completed: str | None, signed: str | None, on: datetime | None) -> None:
+    """Type the sign-off into a return, as its service would (the cells are unlocked)."""
+    from openpyxl import load_workbook
+
+    from xlperf.layout import signoff_cells
+
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    kind = {"Return": "performance", "Finance": "finance", "Capital": "capital"}[ws.title]
+    cells = signoff_cells(kind)
+    for key, value in (("completed_by", completed), ("signed_off_by", signed),
+                       ("signed_off_on", on)):
+        assert not ws[cells[key][1]].protection.locked
+        ws[cells[key][1]] = value
+    wb.save(path)
+    _stamp(path, date(2014, 1, 10))
+
+
+def _require_signoff(master: Path) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(master)
+    wb["Settings"].append(["Sign-off required", "Yes", ""])
+    wb.save(master)
+
+
+def test_every_template_has_unlocked_sign_off_cells(pristine: Path):
+    from openpyxl import load_workbook
+
+    from xlperf.layout import RETURN_SIGNOFF, signoff_cells
+
+    kinds = {"Return": "performance", "Finance": "finance", "Capital": "capital"}
+    seen = set()
+    for path in sorted((pristine / "templates").glob("*.xlsx")):
+        ws = load_workbook(path).worksheets[0]
+        kind = kinds[ws.title]
+        seen.add(kind)
+        for key, label in RETURN_SIGNOFF:
+            label_at, value_at = signoff_cells(kind)[key]
+            assert ws[label_at].value == label and ws[label_at].protection.locked
+            assert ws[value_at].value is None and not ws[value_at].protection.locked
+        assert ws.protection.sheet  # everything else stays locked
+    assert seen == {"performance", "finance"}  # the demo's Q3 has no capital return
+
+
+def test_the_returns_sheet_and_the_ledger_show_who_signed_off(council: Path):
+    from xlperf.ledger import Ledger
+
+    master = council / "master.xlsx"
+    _sign(council / "returns" / "Children in Care - Q3 2013-14.xlsx", "Jo Bloggs",
+          "Pauline Sharratt", datetime(2014, 1, 9))
+    refresh(ZipWorkbook(master), now=NOW)
+    sheet = returns_table(master)
+    row = sheet["Children in Care"]
+    assert (row["Completed by"], row["Signed off by"], row["Signed off"]) == (
+        "Jo Bloggs", "Pauline Sharratt", date(2014, 1, 9))
+    assert row["Outcome"] == "accepted"
+    assert all(not r["Signed off by"] for w, r in sheet.items() if w != "Children in Care")
+    with Ledger(council / "master.ledger.sqlite") as ledger:
+        files = {f["name"]: f for f in ledger.refreshes().iloc[0]["files"]}
+    note = files["Children in Care - Q3 2013-14.xlsx"]["note"]
+    assert note.endswith("; signed off by Pauline Sharratt on 2014-01-09 (completed by Jo Bloggs)")
+    assert "signed off" not in files["Safeguarding - Q3 2013-14.xlsx"]["note"]
+    doc = json.loads(runner.invoke(app, ["returns", str(master), "--today", TODAY.isoformat(),
+                                         "--json"]).stdout)
+    said = {r["return_for"]: r for r in doc["returns"]}["Children in Care"]
+    assert (said["signed_off_by"], said["signed_off_on"]) == ("Pauline Sharratt", "2014-01-09")
+
+
+def test_when_sign_off_is_required_an_unsigned_return_is_not_accepted(council: Path):
+    from xlperf.validate.returns import validate_returns
+
+    master = council / "master.xlsx"
+    _require_signoff(master)
+    signed = council / "returns" / "Children in Care - Q3 2013-14.xlsx"
+    half = council / "returns" / "Business Support - Q3 2013-14.xlsx"
+    _sign(signed, "Jo Bloggs", "Pauline Sharratt", datetime(2014, 1, 9))
+    _sign(half, "Chris Walker", None, None)
+    reports = {Path(r.file).name: r for r in validate_returns(sorted(
+        (council / "returns").glob("*.xlsx")), master)}
+    assert not [f for f in reports[signed.name].findings if f.rule == "FILE-024"]
+    (unsigned,) = [f for f in reports[half.name].findings if f.rule == "FILE-024"]
+    assert (unsigned.severity, unsigned.sheet, unsigned.cell) == ("error", "Return", "L3")
+    assert "Signed off by (L3), Date (L4) left empty" in unsigned.message
+    # the blank return is blank, not also unsigned
+    assert [f.rule for f in reports["Workforce - Q3 2013-14.xlsx"].findings] == ["FILE-021"]
+
+    result = refresh(ZipWorkbook(master), now=NOW)
+    sheet = returns_table(master)
+    assert sheet["Children in Care"]["Outcome"] == "accepted"
+    assert sheet["Business Support"]["Outcome"] == "rejected"
+    taken = {f.name for f in result.accepted}
+    assert signed.name in taken and half.name not in taken

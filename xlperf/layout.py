@@ -216,6 +216,9 @@ COLLECTION_SETTINGS: dict[str, tuple[str, object, str]] = {
     "SMTP STARTTLS": ("smtp_starttls", "Yes", "Yes: encrypt the connection before sending."),
     "Chaser from": ("chaser_from", "", "The From address of chasers."),
     "Chasers per minute": ("chasers_per_minute", 30, "At most this many chasers a minute."),
+    "Sign-off required": ("signoff_required", "No",
+                          "Yes: a return must say who completed it, who signed it off and "
+                          "when (FILE-024, an error unless the Rules sheet says query)."),
 }
 
 # The Contacts sheet (optional): who is asked for each return, and its own deadline.
@@ -279,6 +282,11 @@ SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Mea
 # validator queries a return's cell that is longer (FILE-022).
 MAX_CELL_TEXT = 32_767
 RETURN_SHEETS = {"performance": "Return", "finance": "Finance", "capital": "Capital"}
+# The sign-off cells of every return template: (key, label) on rows 2-4, the label in the
+# table's last-but-one column and the value (typed by the service) in its last.
+RETURN_SIGNOFF = (("completed_by", "Completed by"), ("signed_off_by", "Signed off by"),
+                  ("signed_off_on", "Date"))
+RETURN_SIGNOFF_FIRST_ROW = 2
 RETURN_HEADER_ROW = 12
 RETURN_FIRST_DATA_ROW = RETURN_HEADER_ROW + 1
 # Each kind's table: (header, width, typed by the service?), in column order from A.
@@ -296,6 +304,22 @@ RETURN_COLUMNS: dict[str, tuple[tuple[str, float, bool], ...]] = {
         ("Revised estimate", 14, True), ("Actual to date", 13, True), ("Slippage", 11, False),
         ("Explanation", 70, True)),
 }
+
+
+def signoff_cells(kind: str) -> dict[str, tuple[str, str]]:
+    """Where a return template of ``kind`` has its sign-off: key -> (label cell, value cell).
+
+    >>> signoff_cells("performance")["signed_off_by"], signoff_cells("finance")["signed_off_on"]
+    (('K3', 'L3'), ('E4', 'F4'))
+    """
+    from xlperf.findings import cell_ref
+
+    width = len(RETURN_COLUMNS[kind])
+    return {key: (cell_ref(RETURN_SIGNOFF_FIRST_ROW + i, width - 1),
+                  cell_ref(RETURN_SIGNOFF_FIRST_ROW + i, width))
+            for i, (key, _label) in enumerate(RETURN_SIGNOFF)}
+
+
 RETURN_HEADERS: dict[str, tuple[str, ...]] = {
     kind: tuple(header for header, _width, _typed in columns)
     for kind, columns in RETURN_COLUMNS.items()}

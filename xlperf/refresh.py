@@ -1008,11 +1008,15 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             lap("score")
 
             say("Building the output sheets", 0.8)
-            for outcome in outcomes:
-                run.add_file(outcome.name, outcome.sha256, outcome.outcome != REJECTED,
+            from xlperf.validate.signoff import signoff_note
+
+            for outcome in outcomes:  # who signed off each return taken in, in its note
+                taken = outcome.outcome != REJECTED
+                run.add_file(outcome.name, outcome.sha256, taken,
                              len(outcome.report.errors),
                              f"{outcome.outcome}: {outcome.accepted_rows} rows accepted, "
-                             f"{outcome.rejected_rows} rejected")
+                             f"{outcome.rejected_rows} rejected"
+                             + (signoff_note(outcome.report.meta) if taken else ""))
             for skip in skipped:
                 run.add_file(skip.name, None, False, 0, f"skipped: {skip.note}")
             counts = {"returns": len(outcomes), "skipped": len(skipped),

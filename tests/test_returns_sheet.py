@@ -258,3 +258,32 @@ def test_when_sign_off_is_required_an_unsigned_return_is_not_accepted(council: P
     assert sheet["Business Support"]["Outcome"] == "rejected"
     taken = {f.name for f in result.accepted}
     assert signed.name in taken and half.name not in taken
+
+
+# ------------------------------------------------------------------------------ responses
+def test_the_annotated_copy_has_a_response_cell_beside_each_query(council: Path,
+                                                                  tmp_path: Path):
+    from openpyxl import load_workbook
+
+    from xlperf.validate.annotate import ISSUES_HEADER_ROW, ISSUES_HEADERS, annotate
+    from xlperf.validate.returns import validate_return
+
+    report = validate_return(council / "returns" / "Education and Skills - Q3 2013-14.xlsx",
+                             council / "master.xlsx")
+    assert report.errors and report.queries
+    copy = annotate(report, tmp_path / "annotated")
+    ws = load_workbook(copy)["Issues"]
+    assert [c.value for c in ws[ISSUES_HEADER_ROW]] == list(ISSUES_HEADERS)
+    assert ws.cell(ISSUES_HEADER_ROW, 9).value == "Your response"
+    assert ws.protection.sheet and "Your response" in ws["A3"].value
+    rows = list(ws.iter_rows(min_row=ISSUES_HEADER_ROW + 1))
+    assert len(rows) == len(report.findings)
+    for row in rows:
+        severity, response = row[1].value, row[8]
+        if severity == "query":
+            assert not response.protection.locked and response.fill.fgColor.rgb.endswith(
+                "FFF7BF")
+        else:  # an error is fixed in the return, not answered
+            assert severity == "error" and response.protection.locked
+        assert row[0].protection.locked and row[6].protection.locked
+    assert not ooxml_problems(copy)

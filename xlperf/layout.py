@@ -269,11 +269,19 @@ OUTPUT_SHEETS = (
                 "restatements, re-rated statuses, timings.",
                 ("Time", "Action", "File", "Sheet", "Cell", "Rule", "Severity", "Message"),
                 (17, 14, 26, 12, 7, 10, 9, 70)),
+    # Written by a refresh that reads returns (xlperf.write.returns_sheet): the table of
+    # xlperf returns.
+    OutputSheet("Returns", "Returns", "Each return the period expects: when it is due, what "
+                "came in, and what is left to do.",
+                ("Return for", "Kind", "Contact", "Due", "Received", "File", "SHA-256",
+                 "Outcome", "Working days overdue", "Errors", "Queries", "Completed by",
+                 "Signed off by", "Signed off"),
+                (22, 11, 27, 12, 17, 22, 9, 15, 9, 7, 8, 13, 13, 12)),
 )
 
 SCORECARD_KEY_COLUMNS = 10  # Code .. Latest note: the columns a printed scorecard shows
-SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Measures",
-               "Targets", "Budget", "Capital", "Schemes", "Settings", "Log", "Rules")
+SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Returns",
+               "Measures", "Targets", "Budget", "Capital", "Schemes", "Settings", "Log", "Rules")
 
 
 # --- return templates: written by xlperf.write.templates, checked by xlperf.validate ---------

@@ -145,8 +145,8 @@ def returns_export(status: Any) -> pd.DataFrame:
             "period": e.period, "kind": e.kind, "return_for": e.who, "due": e.due,
             "working_days": e.working_days, "contacts": contact_text(e.contacts) or None,
             "received": r.received, "file": r.file.name if r.file is not None else None,
-            "received_at": (r.received_at.replace(tzinfo=None) if r.received_at is not None
-                            else None),
+            "received_at": (r.received_at.replace(tzinfo=None, microsecond=0)
+                            if r.received_at is not None else None),
             "sha256": r.sha256, "refreshed_at": r.refreshed_at, "outcome": r.outcome,
             "days_overdue": r.days_overdue, "late": bool(r.days_overdue and not r.owed),
             "errors": r.errors, "queries": r.queries,

@@ -16,20 +16,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from xlperf.layout import OutputSheet
+from xlperf.layout import OUTPUT_SHEETS
 from xlperf.write.lossless import SheetContent
 from xlperf.write.styles import CellStyle
 
 __all__ = ["RETURNS_HEADERS", "RETURNS_SHEET", "returns_sheet"]
 
-RETURNS_HEADERS = ("Return for", "Kind", "Contact", "Due", "Received", "File", "SHA-256",
-                   "Outcome", "Working days overdue", "Errors", "Queries", "Completed by",
-                   "Signed off by", "Signed off")
-RETURNS_SHEET = OutputSheet(
-    "Returns", "Returns", "Every return the period expects: its due date (working days after "
-    "the period end, bank holidays skipped), what came in and when, its outcome, and what is "
-    "still to fix or answer.", RETURNS_HEADERS,
-    (24, 11, 30, 12, 16, 30, 16, 15, 10, 7, 8, 18, 18, 12))
+RETURNS_SHEET = next(s for s in OUTPUT_SHEETS if s.name == "Returns")
+RETURNS_HEADERS = RETURNS_SHEET.headers
 
 DAY = "dd mmm yyyy"
 MOMENT = "dd mmm yyyy hh:mm"
@@ -54,8 +48,9 @@ def _styles() -> dict[str, CellStyle]:
 
 
 def _local(moment: datetime | None) -> datetime | None:
-    """A time as the clock on the wall showed it (a cell holds no time zone)."""
-    return None if moment is None else moment.replace(tzinfo=None)
+    """A time as the clock on the wall showed it, to the second (a cell holds no time zone;
+    the file's sub-second part would print nowhere and differ between Excel's doors)."""
+    return None if moment is None else moment.replace(tzinfo=None, microsecond=0)
 
 
 def returns_sheet(status: Any, *, title: str = "Returns", options: Any = None) -> SheetContent:

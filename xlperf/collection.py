@@ -26,10 +26,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from xlperf.core.collection import (
-    Contact,
+from xlperf.core.collection import (  # the outcomes' words and contact_text: shared below
+    ACCEPTED,
+    BLANK,
+    NOT_RECEIVED,
+    OWED,
+    PARTLY,
+    REJECTED,
     ExpectedReturn,
     collection_calendar,
+    contact_text,
     working_days_between,
 )
 from xlperf.core.columns import fold
@@ -37,25 +43,22 @@ from xlperf.errors import InputError
 from xlperf.findings import Report
 
 __all__ = ["BLANK", "NOT_RECEIVED", "CollectionStatus", "ReturnStatus", "collection_settings",
-           "collection_status", "contact_text", "outcome_of"]
+           "collection_status", "contact_text", "expected_returns", "match_returns",
+           "outcome_of", "refresh_collection"]
 
-NOT_RECEIVED, BLANK = "not received", "blank"
-ACCEPTED, PARTLY, REJECTED = "accepted", "partly accepted", "rejected"  # as the refresh says
-# Outcomes that leave the return still owed: it is chased, and its days overdue run on.
-OWED = (NOT_RECEIVED, BLANK, REJECTED)
 
 
 def outcome_of(report: Report) -> str:
     """What a validated return comes to, as the refresh would take it: ``blank`` (FILE-021),
     ``rejected`` (a file-level error, or every row has an error), ``partly accepted`` (some
     rows have errors) or ``accepted`` (queries allowed)."""
-    from xlperf.refresh import _rows_of
+    from xlperf.refresh import rows_rejected_by
 
     if any(f.rule == "FILE-021" for f in report.findings):
         return BLANK
     if not report.errors:
         return ACCEPTED
-    whole, rows = _rows_of(report.errors)
+    whole, rows = rows_rejected_by(report.errors)
     if whole or len(rows) >= int(report.meta.get("rows") or 0):
         return REJECTED
     return PARTLY
@@ -345,8 +348,3 @@ def refresh_collection(book: Any, master: Path, reporting: Any, paths: list[Path
     statuses, unexpected = match_returns(calendar, [Path(p) for p, _r in pairs],
                                          [r for _p, r in pairs], today)
     return _status(book, master, reporting, today, statuses, unexpected, settings, ledger)
-
-
-def contact_text(contacts: tuple[Contact, ...]) -> str:
-    """Contacts as one line: ``Pat Hill <pat@council.gov.uk>; ...``; blank when none."""
-    return "; ".join(f"{c.name} <{c.email}>" if c.name else c.email for c in contacts)

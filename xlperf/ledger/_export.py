@@ -135,7 +135,7 @@ def returns_export(status: Any) -> pd.DataFrame:
     >>> table[["return_for", "outcome", "days_overdue", "late"]].to_dict("records")
     [{'return_for': 'Pat', 'outcome': 'not received', 'days_overdue': 5, 'late': False}]
     """
-    from xlperf.collection import contact_text
+    from xlperf.core.collection import contact_text
 
     rows = []
     for r in status.returns:

@@ -69,7 +69,7 @@ def returns_sheet(status: Any, *, title: str = "Returns", options: Any = None) -
     >>> sheet.rows[4][:4], sheet.rows[4][7:9]
     (['Care', 'performance', None, datetime.date(2014, 1, 15)], ['not received', 5])
     """
-    from xlperf.collection import ACCEPTED, PARTLY, contact_text
+    from xlperf.core.collection import ACCEPTED, PARTLY, contact_text
     from xlperf.write.outputs import _content, _head
 
     look = _styles()

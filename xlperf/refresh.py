@@ -53,7 +53,8 @@ __all__ = ["FileOutcome", "RefreshResult", "Workbook", "ZipWorkbook", "collect_r
            "refresh", "trend_values"]
 
 # The configuration sheets the refresh reads (the validator reads a master's Rules sheet itself).
-CONFIG_SHEETS = ("Measures", "Targets", "Budget", "Capital", "Schemes", "Settings")
+CONFIG_SHEETS = ("Measures", "Targets", "Budget", "Capital", "Schemes", "Settings",
+                 "Contacts")  # Contacts: the collection calendar's (the Returns sheet)
 RETURN_SUFFIXES = (".xlsx", ".xlsm")
 ACCEPTED, PARTLY, REJECTED, SKIPPED = "accepted", "partly accepted", "rejected", "skipped"
 # How long a refresh waits for another refresh of the same master or ledger to finish.
@@ -189,6 +190,17 @@ class RefreshResult:
     sheets: tuple[str, ...]
     quarantine: Path | None = None
     council: str = ""
+    collection: Any = None  # the CollectionStatus the Returns sheet shows (None: not written)
+
+    @property
+    def not_received(self) -> tuple[str, ...]:
+        """Who the returns not received are for (as the Returns sheet lists them)."""
+        return self.collection.who("not received") if self.collection is not None else ()
+
+    @property
+    def blank(self) -> tuple[str, ...]:
+        """Who the returns sent back blank are for."""
+        return self.collection.who("blank") if self.collection is not None else ()
 
     @property
     def accepted(self) -> tuple[FileOutcome, ...]:
@@ -883,6 +895,15 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             reads = [r for r, k in zip(reads, keep, strict=True) if k]
             reports = [r for r, k in zip(reports, keep, strict=True) if k]
             skipped = [*skipped, *superseded]
+            # Where each expected return stands (the Returns sheet): the same computation as
+            # xlperf returns, over the returns just validated. Not without returns (Lite).
+            collection = None
+            if returns is None or len(returns):
+                from xlperf.collection import refresh_collection
+
+                collection = refresh_collection(
+                    master, base if base is not None else Path(book.name), reporting, paths,
+                    reports, (now or datetime.now().astimezone()).date())
             lap("validate")
 
             say("Reading accepted values", 0.4)
@@ -991,11 +1012,15 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             lap("score")
 
             say("Building the output sheets", 0.8)
-            for outcome in outcomes:
-                run.add_file(outcome.name, outcome.sha256, outcome.outcome != REJECTED,
+            from xlperf.validate.signoff import signoff_note
+
+            for outcome in outcomes:  # who signed off each return taken in, in its note
+                taken = outcome.outcome != REJECTED
+                run.add_file(outcome.name, outcome.sha256, taken,
                              len(outcome.report.errors),
                              f"{outcome.outcome}: {outcome.accepted_rows} rows accepted, "
-                             f"{outcome.rejected_rows} rejected")
+                             f"{outcome.rejected_rows} rejected"
+                             + (signoff_note(outcome.report.meta) if taken else ""))
             for skip in skipped:
                 run.add_file(skip.name, None, False, 0, f"skipped: {skip.note}")
             counts = {"returns": len(outcomes), "skipped": len(skipped),
@@ -1008,7 +1033,7 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             run.counts.update(counts)
             log = _log_lines(LogLine, when, book.name, label, outcomes, skipped, counts,
                              restatements, changes, master.report, timings, quarantine_dir,
-                             rescore_history, unpublished)
+                             rescore_history, unpublished, collection)
             fingerprint = store.fingerprint()
             summary = (f"Refreshed {when} by xlperf {__version__}; ledger {ledger_file.name} "
                        f"(refresh {run.id}" + (f", ledger {fingerprint})" if fingerprint
@@ -1017,7 +1042,7 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             sheets = build_outputs(scored, trend=trend, period=label, council=settings.council,
                                    finance=finance, log=log, log_summary=summary,
                                    refreshed=when, paper=settings.paper_size,
-                                   marking=settings.protective_marking)
+                                   marking=settings.protective_marking, returns=collection)
             lap("build outputs")
             run.timings.update(timings)
 
@@ -1044,18 +1069,21 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
         restatements=restatements, status_changes=tuple(changes), scored=scored,
         master_report=master.report, timings=timings, sheets=tuple(sheets),
         quarantine=quarantine_dir if any(o.quarantined for o in outcomes) else None,
-        council=master.settings.council)
+        council=master.settings.council, collection=collection)
 
 
 def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequence[FileOutcome],
                skipped: Sequence[FileOutcome], counts: Mapping[str, int],
                restatements: pd.DataFrame, changes: Sequence[Any], master_report: Report,
                timings: Mapping[str, float], quarantine: Path, rescore: bool,
-               unpublished: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> list[Any]:
+               unpublished: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+               collection: Any = None) -> list[Any]:
     from xlperf._words import plural, refresh_counts
 
-    lines = [LogLine("refresh", f"Refreshed {name} for {label}: {refresh_counts(counts)}.",
-                     time=when)]
+    missing = {"not_received": collection.who("not received"),
+               "blank": collection.who("blank")} if collection is not None else {}
+    lines = [LogLine("refresh", f"Refreshed {name} for {label}: "
+                     f"{refresh_counts(counts, **missing)}.", time=when)]
     for f in master_report:
         lines.append(LogLine("master", f.message, file=name, sheet=f.sheet or "",
                              cell=f.cell or "", rule=f.rule, severity=f.severity, time=when))

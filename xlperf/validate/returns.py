@@ -52,6 +52,7 @@ from xlperf.findings import Finding, Report, cell_ref, column_letter, parse_ref
 from xlperf.layout import MAX_CELL_TEXT, RETURN_HEADER_ROW, RETURN_HEADERS, RETURN_SHEETS
 from xlperf.validate.catalogue import Rule, load_rules, with_overrides
 from xlperf.validate.files import Limits, check_file
+from xlperf.validate.signoff import check_signoff
 
 __all__ = ["UNREADABLE", "expected_layout", "master_rules", "validate_grids",
            "validate_return", "validate_returns"]
@@ -2030,11 +2031,13 @@ def _check(files: list[_File], facts: _MasterFacts | None,
             _too_long(f)
     if finance:
         _finance(finance, facts)
+    signed = check_signoff(files, _MASTERS.get(id(facts)))  # FILE-024 (xlperf.validate.signoff)
     return [(Report(_order(f.findings, f.sheet), file=str(f.path),
                     meta={"kind": f.kind, "service": f.identity.get("service"),
                           "period": f.identity.get("period"),
                           "rows": f.size,
-                          "readable": not any(x.rule in UNREADABLE for x in f.findings)}),
+                          "readable": not any(x.rule in UNREADABLE for x in f.findings),
+                          **signed.get(f.number, {})}),
              f.read) for f in files]
 
 

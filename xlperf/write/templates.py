@@ -219,6 +219,22 @@ def _title_block(ws: Worksheet, title: str, lines: Sequence[tuple[str, str]],
         _xlsx.put(ws, row, 1, text, font=font)
 
 
+def _signoff_block(ws: Worksheet, kind: str) -> None:
+    """The sign-off cells beside the title block (:func:`xlperf.layout.signoff_cells`): who
+    completed the return, who signed it off and when, typed by the service (unlocked)."""
+    from xlperf.layout import RETURN_SIGNOFF, signoff_cells
+
+    cells = signoff_cells(kind)
+    for key, label in RETURN_SIGNOFF:
+        label_at, value_at = cells[key]
+        ws[label_at] = label
+        ws[label_at].font = _xlsx.SUBTITLE_FONT
+        ws[label_at].alignment = Alignment(horizontal="right")
+        _input(ws[value_at])
+        if key == "signed_off_on":
+            ws[value_at].number_format = "dd mmm yyyy"
+
+
 def _protect(ws: Worksheet, wb: Workbook) -> None:
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # people may widen columns
@@ -286,6 +302,7 @@ def _start(master: Master, kind: str, who: str, period: Period, sheet: str, titl
         ("Return by", master.settings.return_deadline),
         ("Template", identity["template_id"]),
     ), guidance)
+    _signoff_block(ws, kind)
     _xlsx.header_row(ws, HEADER_ROW, [h for h, _w, _i in columns])
     _xlsx.set_widths(ws, [w for _h, w, _i in columns])
     return identity, wb, ws

@@ -202,6 +202,20 @@ SETTINGS_KNOWN: dict[str, tuple[str, object, str]] = {
                    "(landscape). A sheet whose page setup you change yourself keeps yours."),
     "Protective marking": ("protective_marking", "", "Printed at the top and bottom of every "
                            "output sheet, e.g. OFFICIAL or OFFICIAL-SENSITIVE (blank: none)."),
+    # Statistical process control (docs/spc.md): keys as xlperf.core.spc.SETTING_KEYS.
+    "SPC minimum points": ("spc_minimum_points", 15, "Points a measure needs before its "
+                           "process limits are drawn (fewer: not enough data for SPC)."),
+    "SPC minimum points after a rebase": ("spc_minimum_segment_points", 12,
+                                          "Points a segment needs after a rebase."),
+    "SPC run length": ("spc_run_length", 7, "Points in a row on one side of the mean that "
+                       "make a run (6, 7 or 8)."),
+    "SPC trend length": ("spc_trend_length", 7, "Points in a row all rising or all falling "
+                         "that make a trend (6, 7 or 8)."),
+    "SPC screen moving ranges": ("spc_screen_moving_ranges", "No", "Yes: leave out moving "
+                                 "ranges above 3.267 x their mean before the limits are made "
+                                 "(NHSRplotthedots); No, as MDC's Excel tool."),
+    "SPC conflict rule": ("spc_conflict", "rule order", "When improvement and concern rules "
+                          "both fire: rule order (MDC's SQL tool), improvement or concern."),
 }
 
 # Settings of returns collection (xlperf returns, xlperf chase): label -> (key, default, note).

@@ -62,6 +62,8 @@ __all__ = [
     "assurance",
     "explain_assurance",
     "explain_variation",
+    "parse_setting",
+    "settings_from",
     "spc",
     "summarise",
     "variation",
@@ -144,6 +146,65 @@ class SpcSettings:
             raise InputError(f"SPC conflict rule {self.conflict!r} is not one of: "
                              f"{', '.join(CONFLICTS)}")
         object.__setattr__(self, "conflict", conflict)
+
+
+#: The master's Settings rows of SPC (keys of :data:`~xlperf.layout.SETTINGS_KNOWN`) and the
+#: :class:`SpcSettings` field each sets.
+SETTING_KEYS = {"spc_minimum_points": "minimum_points",
+                "spc_minimum_segment_points": "minimum_segment_points",
+                "spc_run_length": "run_length", "spc_trend_length": "trend_length",
+                "spc_screen_moving_ranges": "screen_moving_ranges", "spc_conflict": "conflict"}
+
+
+def parse_setting(key: str, value: Any) -> Any:
+    """One SPC setting as a cell of the Settings sheet gives it, checked as
+    :class:`SpcSettings` checks it (``key`` as in :data:`SETTING_KEYS`); raises
+    :class:`~xlperf.errors.InputError` for a value that cannot be used.
+
+    >>> parse_setting("spc_run_length", 6.0), parse_setting("spc_screen_moving_ranges", "Yes")
+    (6, True)
+    >>> parse_setting("spc_trend_length", "nine")
+    Traceback (most recent call last):
+    ...
+    xlperf.errors.InputError: SPC trend length 'nine' is not allowed: use 6, 7 or 8 points
+    """
+    name = SETTING_KEYS[key]
+    if name == "screen_moving_ranges":
+        from xlperf.core.measures import parse_flag
+
+        return parse_flag(value)
+    if name == "conflict":
+        return SpcSettings(conflict=str(value)).conflict
+    number = value
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = value
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    return getattr(replace(SpcSettings(), **{name: number if isinstance(number, int)
+                                             else value}), name)
+
+
+def settings_from(settings: Mapping[str, Any]) -> SpcSettings:
+    """The :class:`SpcSettings` of a master's settings (``spc_...`` keys, as
+    :func:`~xlperf.read.master.read_master` gives them; a blank or bad one is the default).
+
+    >>> settings_from({"spc_run_length": 8, "spc_conflict": None}).run_length
+    8
+    """
+    chosen: dict[str, Any] = {}
+    for key, name in SETTING_KEYS.items():
+        value = settings.get(key)
+        if value is None or (isinstance(value, float) and value != value) or (
+                isinstance(value, str) and not value.strip()):
+            continue
+        try:
+            chosen[name] = parse_setting(key, value)
+        except InputError:
+            continue  # the master's reader has said so (REG-040); the default stands
+    return SpcSettings(**chosen)
 
 
 def _check_length(value: Any, what: str) -> None:

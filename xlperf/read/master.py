@@ -40,6 +40,9 @@ from xlperf.core.measures import (
 from xlperf.core.periods import parse_period
 from xlperf.core.polarity import parse_polarity
 from xlperf.core.schemes import BUILTIN_SCHEMES, SCHEME_COLUMNS, Scheme, schemes_from_frame
+from xlperf.core.spc import SETTING_KEYS as SPC_SETTING_KEYS
+from xlperf.core.spc import SpcSettings
+from xlperf.core.spc import parse_setting as parse_spc_setting
 from xlperf.core.status import parse_tolerance_type
 from xlperf.core.values import KIND_INVALID, parse_value
 from xlperf.errors import InputError, SchemeError, WorkbookError
@@ -112,6 +115,13 @@ class Master:
     def reporting_period(self) -> str | None:
         value = self.settings.get("reporting_period")
         return None if _blank(value) else str(value).strip()
+
+    @property
+    def spc_settings(self) -> SpcSettings:
+        """The statistical process control settings (``SPC ...`` rows; docs/spc.md)."""
+        from xlperf.core.spc import settings_from
+
+        return settings_from(self.settings)
 
     @property
     def usable_register(self) -> pd.DataFrame:
@@ -401,6 +411,12 @@ def _read_settings(file: str, grid: list[list[Any]], schemes: Mapping[str, Schem
             except InputError as error:
                 settings[key] = None
                 problem = f"{error} (the default is used)"
+        elif key in SPC_SETTING_KEYS:  # statistical process control (docs/spc.md)
+            try:
+                settings[key] = parse_spc_setting(key, value)
+            except InputError as error:
+                settings[key] = defaults[key]
+                problem = f"{error} (the default, {defaults[key]}, is used)"
         elif key in ("budget_tolerance_pct", "materiality"):
             parsed = parse_value(value)
             if parsed.kind != "number":

@@ -35,6 +35,7 @@ from xlperf.ledger._store import (
     Ledger,
     RecordResult,
     RefreshRun,
+    SpcChange,
     StatusChange,
     period_key,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "Ledger",
     "RecordResult",
     "RefreshRun",
+    "SpcChange",
     "StatusChange",
     "chasers_sent",
     "export",

@@ -132,6 +132,28 @@ def refreshed(tmp_path: Path) -> Path:
     return master
 
 
+def test_the_scorecard_says_variation_and_assurance_in_words(refreshed: Path) -> None:
+    rows = _scorecard(refreshed)
+    assert rows["SPC 1"]["Variation"] == "● Common cause"
+    assert rows["SPC 1"]["Assurance"] == "✗ Consistently failing"
+    assert "7 points in a row above the mean" in str(rows["SPC 2"]["SPC explanation"])
+    assert rows["SPC 2"]["Variation"] == "▲ Special cause of concern"
+    assert rows["SPC 3"]["Variation"] == "… Not enough data"
+    # MDC's colours, behind the words: orange for concern, grey for common cause
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(refreshed)["Scorecard"]
+    headers = [c.value for c in sheet[4]]
+    fills = {sheet.cell(r, 1).value: sheet.cell(r, headers.index("Variation") + 1)
+             .fill.fgColor.rgb for r in range(5, sheet.max_row + 1)}
+    assert str(fills["SPC 2"]).endswith("E46C0A") and str(fills["SPC 1"]).endswith("A6A6A6")
+    # the printed columns stay the ten of a council scorecard: these are in the outline group
+    letter = sheet.cell(4, headers.index("Variation") + 1).column_letter
+    assert sheet.column_dimensions[letter].outlineLevel == 1
+    assert "not enough data for SPC: 5 points, at least 15 needed" in str(
+        rows["SPC 3"]["SPC explanation"])
+
+
 def test_the_ledger_freezes_each_periods_variation_with_its_limits(refreshed: Path) -> None:
     from xlperf.ledger import Ledger
 
@@ -202,3 +224,27 @@ def test_a_ledger_from_before_spc_keeps_its_statuses_and_gains_the_columns(
         assert frozen["status"].tolist() == ["Green"]
         assert frozen["variation"].isna().all() and frozen["spc_mean"].isna().all()
         assert ledger._con.execute("SELECT max(version) FROM schema_version").fetchone() == (4,)
+
+
+def test_exceptions_list_a_special_cause_of_concern(refreshed: Path) -> None:
+    grid = _sheet(refreshed, "Exceptions")
+    headers = grid[3]
+    listed = {r[0]: dict(zip(headers, r, strict=False)) for r in grid[4:] if r[0]}
+    assert "special cause of concern" in listed["SPC 2"]["Why listed"]
+    assert "special cause" not in str(listed.get("SPC 1", {}).get("Why listed", ""))
+    assert "1 special cause of concern" in str(grid[2][0])
+
+
+def test_the_export_carries_the_frozen_icons_and_limits(refreshed: Path) -> None:
+    from typer.testing import CliRunner
+
+    from xlperf.cli import app
+
+    out = refreshed.with_name("export.csv")
+    done = CliRunner().invoke(app, ["export", str(refreshed), "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    row = table[(table["code"] == "SPC 1") & (table["period_key"] == "2013/14-Q3")].iloc[0]
+    assert row["variation"] == "Common cause" and row["assurance"] == "Consistently failing"
+    assert (round(row["spc_lower"], 2), round(row["spc_upper"], 2)) == (8.76, 37.64)
+    assert row["spc_points"] == 15

@@ -259,16 +259,19 @@ OUTPUT_SHEETS = (
                 "by priority and objective.",
                 ("Code", "Measure", "Status", "Actual", "Target", "Annual target", "Period",
                  "Direction", "Trend", "Latest note", "Owner", "Unit", "Variance", "Variance %",
-                 "Trend values", "Reported status", "Explanation"),
-                (15, 40, 22, 10, 10, 10, 11, 14, 12, 40, 18, 14, 10, 10, 26, 20, 50)),
+                 "Trend values", "Reported status", "Explanation", "Variation", "Assurance",
+                 "SPC explanation"),
+                (15, 40, 22, 10, 10, 10, 11, 14, 12, 40, 18, 14, 10, 10, 26, 20, 50, 24, 22,
+                 60)),
     # Between Measures and Judgement: one column per status that occurs
     # (xlperf.write.outputs).
     OutputSheet("Objectives", "Objectives", "Status counts (one column per status of the "
                 "measures' schemes) and judgement per priority and objective.",
                 ("Priority", "Objective", "Measures", "Judgement"),
                 (24, 40, 10, 14)),
-    OutputSheet("Exceptions", "Exceptions", "Measures beyond tolerance, worsening, or with a "
-                "reported status that differs from the rule, with their commentary.",
+    OutputSheet("Exceptions", "Exceptions", "Measures beyond tolerance, worsening, with a "
+                "special cause of concern, or with a reported status that differs from the "
+                "rule, with their commentary.",
                 ("Code", "Measure", "Owner", "Period", "Status", "Actual", "Target",
                  "Variance", "Direction", "Why listed", "Commentary"),
                 (15, 34, 16, 10, 16, 10, 10, 10, 13, 22, 40)),

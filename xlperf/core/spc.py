@@ -62,6 +62,7 @@ __all__ = [
     "assurance",
     "explain_assurance",
     "explain_variation",
+    "icon",
     "parse_setting",
     "settings_from",
     "spc",
@@ -98,6 +99,28 @@ ASSURANCES = (PASSING, HIT_AND_MISS, FAILING, NO_TARGET, DATA_ONLY, NOT_ENOUGH_D
 COLOURS = {COMMON_CAUSE: "#A6A6A6", IMPROVEMENT: "#00B0F0", CONCERN: "#E46C0A",
            HIGH: "#490092", LOW: "#490092", PASSING: "#00B0F0", FAILING: "#E46C0A",
            HIT_AND_MISS: "#A6A6A6"}
+
+#: A symbol for each word, so an icon never rests on its colour (MDC's icons are pictures): the
+#: side of a special cause (H above, L below) and the assurance's pass, fail or either.
+SYMBOLS = {COMMON_CAUSE: "●", NOT_ENOUGH_DATA: "…", GHOSTED: "○", PASSING: "✓",
+           FAILING: "✗", HIT_AND_MISS: "↕", NO_TARGET: "–", DATA_ONLY: "–"}
+
+
+def icon(word: Any, side: Any = "") -> tuple[str, str | None]:
+    """The symbol and MDC colour of a variation or assurance word (``side``: ``high`` or
+    ``low``, a special cause's side); no colour for the words MDC gives none.
+
+    >>> icon(CONCERN, "high"), icon(HIT_AND_MISS)
+    (('▲', '#E46C0A'), ('↕', '#A6A6A6'))
+    """
+    text = "" if word is None or word != word else str(word)
+    if text in (IMPROVEMENT, CONCERN, HIGH, LOW):
+        symbol = "▲" if side == "high" or text == HIGH else "▼" if side == "low" or (
+            text == LOW) else "◆"
+    else:
+        symbol = SYMBOLS.get(text, "")
+    return symbol, COLOURS.get(text)
+
 
 #: How a point is judged when rules on both sides fire at it (only a trend can cross the mean).
 RULE_ORDER = "rule order"

@@ -248,3 +248,43 @@ def test_the_export_carries_the_frozen_icons_and_limits(refreshed: Path) -> None
     assert row["variation"] == "Common cause" and row["assurance"] == "Consistently failing"
     assert (round(row["spc_lower"], 2), round(row["spc_upper"], 2)) == (8.76, 37.64)
     assert row["spc_points"] == 15
+
+
+def test_the_report_card_draws_the_xmr_chart_with_alt_text(refreshed: Path) -> None:
+    import re
+    from html import unescape
+
+    from typer.testing import CliRunner
+
+    from xlperf.cli import app
+
+    out = refreshed.with_name("pack.html")
+    done = CliRunner().invoke(app, ["report", str(refreshed), "--out", str(out),
+                                    "--date", "2014-01-15"])
+    assert done.exit_code == 0, done.output
+    html = out.read_text(encoding="utf-8")
+    cards = dict(re.findall(r'<article class="card" data-code="([^"]+)"(.*?)</article>', html,
+                            flags=re.S))
+    card = cards["SPC 1"]  # red against its target of 40: it has a card
+    labels = [unescape(a) for a in re.findall(
+        r'<svg[^>]*class="chart xmr"[^>]*aria-label="([^"]*)"', card)]
+    assert len(labels) == 1
+    assert labels[0].startswith("SPC 1 Families helped: XmR chart, 15 points, Q1 2010/11 to "
+                                "Q3 2013/14.")
+    # 23.2 -/+ (2/3) x 2.66 x 76/14
+    assert "Q3 2013/14. Mean 23.2, process limits 8.76 to 37.64, 2-sigma band 13.5733 to " \
+        "32.8267" in labels[0]
+    assert "Special cause points: none." in labels[0]
+    assert "Target 40 is at or above the upper process limit 37.64" in labels[0]
+    assert card.count("<polygon") >= 1  # the 2-sigma band
+    assert "Consistently failing" in unescape(card) and "Common cause" in unescape(card)
+    # too few points: a run chart, and it says why
+    young = [unescape(a) for a in re.findall(
+        r'class="chart xmr"[^>]*aria-label="([^"]*)"', cards["SPC 3"])]
+    assert young and young[0].startswith("SPC 3 Young measure: run chart (not enough data for "
+                                         "SPC), 5 points")
+    assert "Not enough data for SPC: 5 points, at least 15 needed." in young[0]
+    # the trend scorecard shows the icons
+    trend = html[html.index('id="trend"'):]
+    row = re.search(r'<tr data-code="SPC 2">(.*?)</tr>', trend, flags=re.S).group(1)
+    assert "Special cause of concern" in row and "▲" in row

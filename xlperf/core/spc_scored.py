@@ -29,10 +29,11 @@ import numpy as np
 import pandas as pd
 
 from xlperf.core._arrays import format_numbers
+from xlperf.core.columns import VALUE_COLUMNS, normalise_columns
 from xlperf.core.periods import Period, parse_periods
 from xlperf.core.spc import SpcSettings, summarise, xmr
 
-__all__ = ["SPC_FIELDS", "moved", "spc_at"]
+__all__ = ["SPC_FIELDS", "charts_at", "moved", "spc_at", "spc_of_charts"]
 
 #: What is kept of each scored row's SPC (and frozen beside its status in the ledger).
 SPC_FIELDS = ("variation", "variation_side", "variation_explanation", "assurance",
@@ -53,34 +54,21 @@ def _periods(labels: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     return frequency, rank, year, index
 
 
-def spc_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
-           settings: SpcSettings | None = None) -> pd.DataFrame:
-    """Each row's variation and assurance at its period: :data:`SPC_FIELDS`, in ``rows``'
-    order and index.
-
-    ``rows``: ``code``, ``period`` (a scored row's due period, ``Q2 2013/14`` or ``Sep-13``)
-    and ``target`` (the period's target: a profiled target is the period's own). ``values``:
-    the ledger's values in use (``Code``, ``Period``, ``Actual``); a measure's chart is its
-    values of the row's frequency up to and including the row's period. ``measures``: the
-    register (``code``, ``polarity``, optionally ``cumulative`` and ``annual_target``, any
-    per-measure SPC setting). A cumulative measure is charted on its increments, and the
-    target of the period before is profiled from the annual target (straight line) to make
-    the target's increment.
-    """
-    out = pd.DataFrame(index=rows.index, columns=list(SPC_FIELDS), dtype=object)
-    for column in ("spc_mean", "spc_lower", "spc_upper"):
-        out[column] = np.nan
-    out["spc_points"] = 0
-    if rows.empty:
-        return out
+def _charted(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The long frame and the measures table :func:`~xlperf.core.spc.xmr` takes for ``rows``:
+    one chart per row, its ``code`` the row's position as text."""
     n = len(rows)
+    values = normalise_columns(values, {k: VALUE_COLUMNS[k] for k in ("code", "period",
+                                                                     "actual")})
+    values = values[values["period"].notna().to_numpy()]
     row_codes = rows["code"].astype(str).str.strip().to_numpy(dtype=object)
-    both = pd.concat([rows["period"].astype(object), values["Period"].astype(object)],
+    both = pd.concat([rows["period"].astype(object), values["period"].astype(object)],
                      ignore_index=True)
     frequency, rank, year, index = _periods(both)
     row_frequency, row_rank = frequency[:n], rank[:n]
     v_frequency, v_rank, v_year, v_index = frequency[n:], rank[n:], year[n:], index[n:]
-    v_codes = values["Code"].astype(str).str.strip().to_numpy(dtype=object)
+    v_codes = values["code"].astype(str).str.strip().to_numpy(dtype=object)
 
     # Each row's points: its measure's values of its frequency up to its period.
     left = pd.DataFrame({"row": np.arange(n), "code": row_codes, "frequency": row_frequency,
@@ -110,12 +98,13 @@ def spc_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
     targets = np.where(has_own, target_of_row[row_of], profiled)
     # Rows whose own period has no value yet: add the period so its target is there.
     missing = np.setdiff1d(np.arange(n), row_of[has_own])
-    labels = values["Period"].astype(object).to_numpy()[at]
-    chart_values = pd.to_numeric(values["Actual"], errors="coerce").to_numpy(float)[at]
+    labels = values["period"].astype(object).to_numpy()[at]
+    # As given (xmr reads cells such as 68% or TBC as the core's value parser does).
+    chart_values = values["actual"].to_numpy(dtype=object)[at]
     frame = pd.DataFrame({
         "code": np.concatenate([row_of, missing]).astype(str),
         "period": np.concatenate([labels, rows["period"].astype(object).to_numpy()[missing]]),
-        "value": np.concatenate([chart_values, np.full(len(missing), np.nan)]),
+        "value": np.concatenate([chart_values, np.full(len(missing), None, dtype=object)]),
         "target": np.concatenate([targets, target_of_row[missing]]),
     })
     table = pd.DataFrame({"code": np.arange(n).astype(str), "cumulative": cumulative})
@@ -125,7 +114,46 @@ def spc_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
     if "polarity" not in table.columns:
         table["polarity"] = "Data only"
     table["polarity"] = table["polarity"].where(table["polarity"].notna(), "Data only")
-    summary = summarise(xmr(frame, table, settings))
+    return frame, table
+
+
+def spc_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
+           settings: SpcSettings | None = None) -> pd.DataFrame:
+    """Each row's variation and assurance at its period: :data:`SPC_FIELDS`, in ``rows``'
+    order and index.
+
+    ``rows``: ``code``, ``period`` (a scored row's due period, ``Q2 2013/14`` or ``Sep-13``)
+    and ``target`` (the period's target: a profiled target is the period's own). ``values``:
+    the ledger's values in use (``Code``, ``Period``, ``Actual``); a measure's chart is its
+    values of the row's frequency up to and including the row's period. ``measures``: the
+    register (``code``, ``polarity``, optionally ``cumulative`` and ``annual_target``, any
+    per-measure SPC setting). A cumulative measure is charted on its increments, and the
+    target of the period before is profiled from the annual target (straight line) to make
+    the target's increment.
+    """
+    out = pd.DataFrame(index=rows.index, columns=list(SPC_FIELDS), dtype=object)
+    for column in ("spc_mean", "spc_lower", "spc_upper"):
+        out[column] = np.nan
+    out["spc_points"] = 0
+    if rows.empty:
+        return out
+    frame, table = _charted(rows, values, measures)
+    return spc_of_charts(rows, xmr(frame, table, settings))
+
+
+def spc_of_charts(rows: pd.DataFrame, chart: pd.DataFrame) -> pd.DataFrame:
+    """:func:`spc_at` from the charts already drawn (:func:`charts_at`'s, or
+    :func:`~xlperf.core.spc.xmr`'s of :func:`_charted`), so a caller that draws the charts
+    does not work them out twice."""
+    out = pd.DataFrame(index=rows.index, columns=list(SPC_FIELDS), dtype=object)
+    for column in ("spc_mean", "spc_lower", "spc_upper"):
+        out[column] = np.nan
+    out["spc_points"] = 0
+    if rows.empty or chart.empty:
+        return out
+    if "row" in chart.columns:
+        chart = chart.assign(code=chart["row"].astype(str))
+    summary = summarise(chart)
     where = summary["code"].astype(int).to_numpy()
     put = rows.index[where]
     out.loc[put, "variation"] = summary["variation"].astype(str).to_numpy()
@@ -142,6 +170,30 @@ def spc_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
         out[column] = out[column].astype(float)
     out["spc_points"] = out["spc_points"].fillna(0).astype(np.int64)
     return out
+
+
+def charts_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
+              settings: SpcSettings | None = None) -> pd.DataFrame:
+    """The XmR chart of each row (as :func:`spc_at` draws it): :func:`~xlperf.core.spc.xmr`'s
+    rows, ``code`` the row's measure, ``row`` its position in ``rows``, in period order.
+
+    >>> import pandas as pd
+    >>> chart = charts_at(pd.DataFrame({"code": ["A"], "period": ["Q3 2011/12"], "target": [9]}),
+    ...     pd.DataFrame({"Code": "A", "Period": ["Q1 2011/12", "Q2 2011/12", "Q3 2011/12",
+    ...                   "Q4 2011/12"], "Actual": [5, 8, 6, 7]}),
+    ...     pd.DataFrame({"code": ["A"], "polarity": ["Bigger is better"]}))
+    >>> chart["period_text"].tolist(), chart["limited"].any()
+    (['Q1 2011/12', 'Q2 2011/12', 'Q3 2011/12'], np.False_)
+    """
+    if rows.empty:
+        return xmr(pd.DataFrame({"code": [], "period": [], "value": []}), None, settings
+                   ).assign(row=pd.Series(dtype=np.int64))
+    frame, table = _charted(rows, values, measures)
+    chart = xmr(frame, table, settings)
+    row = chart["code"].astype(int).to_numpy()
+    chart["row"] = row
+    chart["code"] = rows["code"].astype(str).str.strip().to_numpy(dtype=object)[row]
+    return chart
 
 
 # Per-measure SPC settings a register may carry (docs/spc.md).

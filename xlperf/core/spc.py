@@ -310,6 +310,26 @@ def _orders(period: pd.Series, year: pd.Series | None
     return order, years, position, text
 
 
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of a column that usually comes in runs (each measure's periods
+    together): the runs' first values are factorized and the codes spread over each run, so
+    the hashing is once per run rather than once per row (a tenth of the time for a long
+    frame of text codes). The same codes and uniques as ``pd.factorize``.
+
+    >>> [a.tolist() for a in _factorize(np.array(["B", "B", "A", "B"], dtype=object))]
+    [[0, 0, 1, 0], ['B', 'A']]
+    """
+    n = len(values)
+    if n < 2:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        return np.asarray(codes), np.asarray(uniques, dtype=object)
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = values[1:] != values[:-1]
+    head_codes, uniques = pd.factorize(values[starts], use_na_sentinel=False)
+    return (np.asarray(head_codes)[np.cumsum(starts) - 1],
+            np.asarray(uniques, dtype=object))
+
+
 def _floats(values: np.ndarray) -> np.ndarray:
     """Numbers from cells: plain numbers (and blanks) directly, anything else through the
     core's value parser (``68%``, ``TBC``)."""
@@ -411,7 +431,7 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
             raise InputError(f"the values need a {required!r} column")
     n_in = len(frame)
     raw_codes = frame["code"].to_numpy(dtype=object)
-    raw_ids, raw_uniques = pd.factorize(raw_codes, use_na_sentinel=False)
+    raw_ids, raw_uniques = _factorize(raw_codes)
     # Codes are trimmed once each ("PI 1 " is "PI 1"), then merged.
     trimmed, uniques = pd.factorize(np.array([str(u).strip() for u in raw_uniques],
                                              dtype=object), use_na_sentinel=False)
@@ -705,7 +725,7 @@ def summarise(chart: pd.DataFrame) -> pd.DataFrame:
     'target 40 is at or above the upper process limit 37.64, bigger is better: consistently failing'
     """
     n = len(chart)
-    code_ids, uniques = pd.factorize(chart["code"].to_numpy(dtype=object))
+    code_ids, uniques = _factorize(chart["code"].to_numpy(dtype=object))
     judged = chart["charted"].notna().to_numpy() & chart["ghost"].isna().to_numpy()
     positions = np.arange(n)
     latest = np.full(len(uniques), -1, dtype=np.int64)
@@ -714,11 +734,13 @@ def summarise(chart: pd.DataFrame) -> pd.DataFrame:
     np.maximum.at(any_row, code_ids, positions)
     found = latest >= 0
     take = np.where(found, latest, any_row)
-    needed = [c for c in _SENTENCE_COLUMNS if c in chart.columns]
-    rows = chart.iloc[take][needed].reset_index(drop=True)
-    rows = rows.astype({c: object for c in ("variation", "assurance", "rule")
-                        if c in rows.columns})
-    rows.loc[~found, ["variation", "assurance"]] = NOT_ENOUGH_DATA
+    needed = [chart.columns.get_loc(c) for c in _SENTENCE_COLUMNS if c in chart.columns]
+    rows = chart.iloc[take, needed].reset_index(drop=True)  # rows and columns in one take
+    for column in ("variation", "assurance", "rule"):  # words as text (a column at a time)
+        if column in rows.columns:
+            words = rows[column].to_numpy(dtype=object)
+            rows[column] = (np.where(found, words, NOT_ENOUGH_DATA) if column != "rule"
+                            else words)
     # Ghosted points after the latest judged one are said, not judged.
     ghosted = chart["ghost"].notna().to_numpy() & chart["charted"].notna().to_numpy()
     last_ghost = np.full(len(uniques), -1, dtype=np.int64)
@@ -759,11 +781,29 @@ def _texts(rows: pd.DataFrame, column: str, need: np.ndarray,
 
 
 def _lower_first(words: np.ndarray) -> np.ndarray:
-    return np.array([w[:1].lower() + w[1:] if isinstance(w, str) else "" for w in words],
-                    dtype=object)
+    codes, distinct = pd.factorize(pd.Series(words, dtype=object), use_na_sentinel=True)
+    said = np.array([w[:1].lower() + w[1:] if isinstance(w, str) else "" for w in distinct]
+                    + [""], dtype=object)  # a few words, each once
+    return said[codes]
 
 
-def _not_enough(rows: pd.DataFrame) -> np.ndarray:
+def _not_enough(rows: pd.DataFrame,
+                cache: dict[str, Any] | None = None) -> np.ndarray:
+    if cache is not None and "not enough" in cache:  # the same rows' sentence, said twice
+        return cache["not enough"]
+    said = np.full(len(rows), "", dtype=object)
+    need = np.ones(len(rows), dtype=bool)
+    if cache is not None:  # a summary's rows: only those without limits are said
+        need = ((rows["variation"].to_numpy(dtype=object) == NOT_ENOUGH_DATA)
+                | (rows["assurance"].to_numpy(dtype=object) == NOT_ENOUGH_DATA))
+    if need.any():
+        said[need] = _not_enough_text(rows[need] if not need.all() else rows)
+    if cache is not None:
+        cache["not enough"] = said
+    return said
+
+
+def _not_enough_text(rows: pd.DataFrame) -> np.ndarray:
     points = rows["points"].to_numpy()
     segment = rows["segment"].to_numpy()
     total = rows["measure_points"].to_numpy()
@@ -822,7 +862,7 @@ def explain_variation(rows: pd.DataFrame, conflict: str = RULE_ORDER,
     both = rows["conflict"].to_numpy(bool)
     said = np.where(both, said + " (rules on both sides fire: " + how + ")", said)
     body = np.where(common, within, said)
-    body = np.where(word == NOT_ENOUGH_DATA, _not_enough(rows), body)
+    body = np.where(word == NOT_ENOUGH_DATA, _not_enough(rows, cache), body)
     period = rows["period_text"].astype(str).to_numpy()
     increments = np.where(rows["cumulative"].to_numpy(bool),
                           " (charted on per-period increments)", "")
@@ -855,7 +895,7 @@ def explain_assurance(rows: pd.DataFrame,
     body = np.where(word == NO_TARGET, "no target to compare with the process limits", body)
     body = np.where(word == DATA_ONLY, "a data-only measure is not assured against a target",
                     body)
-    sentence = np.where(word == NOT_ENOUGH_DATA, _not_enough(rows),
+    sentence = np.where(word == NOT_ENOUGH_DATA, _not_enough(rows, cache),
                         body + ": " + _lower_first(word))
     return pd.Series(sentence, index=rows.index, dtype=object)
 

@@ -60,8 +60,11 @@ WAIT_SECONDS = 60.0
 class Workbook(Protocol):
     """What the refresh needs from a master workbook (headless file or an open Excel book)."""
 
-    name: str
-    path: Path | None
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def path(self) -> Path | None: ...
 
     def sheet_names(self) -> list[str]: ...
 

@@ -263,13 +263,15 @@ class Applied:
     actions set: ``formats[sheet][(row, column)]`` (1-based) maps a property (number_format,
     fill, color, bold, italic, wrap, horizontal, vertical) to its value; ``widths[sheet]``
     column -> width as sent; ``freeze[sheet]`` the frozen range; ``hidden[sheet]`` the hidden
-    columns; ``alerts`` the messages; ``active`` the sheet last activated."""
+    columns; ``grouped[sheet]`` the columns grouped with the outline; ``alerts`` the messages;
+    ``active`` the sheet last activated."""
 
     grids: dict[str, list[list[Any]]]
     formats: dict[str, dict[tuple[int, int], dict[str, Any]]] = field(default_factory=dict)
     widths: dict[str, dict[int, float]] = field(default_factory=dict)
     freeze: dict[str, str] = field(default_factory=dict)
     hidden: dict[str, set[int]] = field(default_factory=dict)
+    grouped: dict[str, set[int]] = field(default_factory=dict)
     alerts: list[str] = field(default_factory=list)
     active: int | None = None
 
@@ -385,6 +387,9 @@ def replay(source: str | Path | Mapping[str, Sequence[Sequence[Any]]],
             columns = applied.hidden.setdefault(name, set())
             for c in range(col + 1, col + cols + 1):
                 (columns.add if args[0] else columns.discard)(c)
+        elif func == "rangeGroup" and args == ["columns"]:
+            name, row, col, rows, cols = _cells(action, number, order)
+            applied.grouped.setdefault(name, set()).update(range(col + 1, col + cols + 1))
         elif func == "freezePaneAtRange":
             applied.freeze[_sheet_at(action, number, order)] = str(args[0])
         elif func == "freezePaneUnfreeze":

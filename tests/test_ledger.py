@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 import xlperf
 import xlperf.ledger
-import xlperf.ledger._store
+import xlperf.ledger._recording
+import xlperf.ledger._rows
 from xlperf.core.periods import parse_period
 from xlperf.core.score import score
 from xlperf.errors import BusyError, InputError, WorkbookError, XlperfError
@@ -625,7 +626,8 @@ def test_the_ledger_is_plain_sqlite_an_analyst_can_query(tmp_path):
     con.close()
 
 
-@pytest.mark.parametrize("module", [xlperf.ledger, xlperf.ledger._store])
+@pytest.mark.parametrize("module", [xlperf.ledger, xlperf.ledger._rows,
+                                    xlperf.ledger._recording])
 def test_docstring_examples(module):
     assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0
 

@@ -39,6 +39,8 @@ from xlperf.ledger._export import (
     write_export,
 )
 from xlperf.ledger._history import LAYOUTS, read_history, sha256_file
+from xlperf.ledger._rows import _restatement_frame as restatement_frame
+from xlperf.ledger._rows import _shown as shown_value
 from xlperf.ledger._schema import SCHEMA_VERSION
 from xlperf.ledger._store import (
     FileRecord,
@@ -49,8 +51,6 @@ from xlperf.ledger._store import (
     StatusChange,
     period_key,
 )
-from xlperf.ledger._store import _restatement_frame as restatement_frame
-from xlperf.ledger._store import _shown as shown_value
 
 __all__ = [
     "EXPORT_COLUMNS",

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xlperf.ledger._connection import _Connection
 
 SCHEMA_VERSION = 4
 
@@ -158,8 +162,9 @@ ALTER TABLE statuses ADD COLUMN restated_note TEXT;
 MIGRATIONS: list[tuple[int, str]] = [(1, _V1), (2, _V2), (3, _V3), (4, _V4)]
 
 
-def migrate(connection: sqlite3.Connection) -> int:
-    """Bring the ledger's schema up to :data:`SCHEMA_VERSION`; returns the version found."""
+def migrate(connection: sqlite3.Connection | _Connection) -> int:
+    """Bring the ledger's schema up to :data:`SCHEMA_VERSION`; returns the version found
+    (``connection``: the ledger's own, whose errors are sentences, or a plain one)."""
     connection.execute("CREATE TABLE IF NOT EXISTS schema_version ("
                        "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
     found = connection.execute("SELECT coalesce(max(version), 0) FROM schema_version"

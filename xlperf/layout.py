@@ -60,7 +60,7 @@ UNITS = ("%", "number", "rate per 10,000", "rate per 1,000", "ratio", "days", "w
          "£000s")
 FREQUENCIES = ("Monthly", "Quarterly", "Annual")
 TOLERANCE_TYPES = ("absolute", "%")
-DOT_BASES = ("Previous period", "Same period last year")
+DOT_BASES = ("Previous period", "Same period last year", "Six months ago")
 YES_NO = ("Yes", "No")
 RANKS = ("A", "B", "C", "D")
 INTEGER, DECIMAL = "#,##0", "#,##0.0#"
@@ -89,8 +89,9 @@ MEASURES = ConfigSheet(
                number=True),
         Column("Tolerance type", 12, "absolute (in the measure's unit) or % (of the target).",
                choices=TOLERANCE_TYPES, strict=False),
-        Column("DoT basis", 20, "Direction of travel compares with the Previous period or the "
-                                "Same period last year (seasonal measures).", choices=DOT_BASES,
+        Column("DoT basis", 20, "Direction of travel compares with the Previous period, the "
+                                "Same period last year (seasonal measures) or Six months ago.",
+               choices=DOT_BASES,
                strict=False),
         Column("Annual target", 12, "The target for the year; Not Set or TBC when there is none."),
         Column("Cumulative", 11, "Yes when the target builds up through the year (profiled "
@@ -243,11 +244,19 @@ OUTPUT_SHEETS = (
                 "restatements, re-rated statuses, timings.",
                 ("Time", "Action", "File", "Sheet", "Cell", "Rule", "Severity", "Message"),
                 (17, 14, 26, 12, 7, 10, 9, 70)),
+    # Written by a refresh that reads returns (xlperf.write.returns_sheet): the table of
+    # xlperf returns.
+    OutputSheet("Returns", "Returns", "Each return the period expects: when it is due, what "
+                "came in, and what is left to do.",
+                ("Return for", "Kind", "Contact", "Due", "Received", "File", "SHA-256",
+                 "Outcome", "Working days overdue", "Errors", "Queries", "Completed by",
+                 "Signed off by", "Signed off"),
+                (22, 11, 27, 12, 17, 22, 9, 15, 9, 7, 8, 13, 13, 12)),
 )
 
 SCORECARD_KEY_COLUMNS = 10  # Code .. Latest note: the columns a printed scorecard shows
-SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Measures",
-               "Targets", "Budget", "Capital", "Schemes", "Settings", "Log", "Rules")
+SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Returns",
+               "Measures", "Targets", "Budget", "Capital", "Schemes", "Settings", "Log", "Rules")
 
 
 # --- return templates: written by xlperf.write.templates, checked by xlperf.validate ---------
@@ -256,6 +265,11 @@ SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Mea
 # validator queries a return's cell that is longer (FILE-022).
 MAX_CELL_TEXT = 32_767
 RETURN_SHEETS = {"performance": "Return", "finance": "Finance", "capital": "Capital"}
+# The sign-off cells of every return template: (key, label) on rows 2-4, the label in the
+# table's last-but-one column and the value (typed by the service) in its last.
+RETURN_SIGNOFF = (("completed_by", "Completed by"), ("signed_off_by", "Signed off by"),
+                  ("signed_off_on", "Date"))
+RETURN_SIGNOFF_FIRST_ROW = 2
 RETURN_HEADER_ROW = 12
 RETURN_FIRST_DATA_ROW = RETURN_HEADER_ROW + 1
 # Each kind's table: (header, width, typed by the service?), in column order from A.
@@ -273,6 +287,22 @@ RETURN_COLUMNS: dict[str, tuple[tuple[str, float, bool], ...]] = {
         ("Revised estimate", 14, True), ("Actual to date", 13, True), ("Slippage", 11, False),
         ("Explanation", 70, True)),
 }
+
+
+def signoff_cells(kind: str) -> dict[str, tuple[str, str]]:
+    """Where a return template of ``kind`` has its sign-off: key -> (label cell, value cell).
+
+    >>> signoff_cells("performance")["signed_off_by"], signoff_cells("finance")["signed_off_on"]
+    (('K3', 'L3'), ('E4', 'F4'))
+    """
+    from xlperf.findings import cell_ref
+
+    width = len(RETURN_COLUMNS[kind])
+    return {key: (cell_ref(RETURN_SIGNOFF_FIRST_ROW + i, width - 1),
+                  cell_ref(RETURN_SIGNOFF_FIRST_ROW + i, width))
+            for i, (key, _label) in enumerate(RETURN_SIGNOFF)}
+
+
 RETURN_HEADERS: dict[str, tuple[str, ...]] = {
     kind: tuple(header for header, _width, _typed in columns)
     for kind, columns in RETURN_COLUMNS.items()}

@@ -157,6 +157,16 @@ def _email(value: Any, _context: Mapping[str, Any]) -> tuple[Any, str | None]:
     return str(value).strip(), None
 
 
+def _flag(value: Any, _context: Mapping[str, Any]) -> tuple[Any, str | None]:
+    from xlperf.core.measures import parse_flag
+    from xlperf.errors import InputError
+
+    try:
+        return parse_flag(value), None
+    except InputError:
+        return None, f"{value!r} is not Yes or No (the default, No, is used)"
+
+
 #: The groups of settings: ``master`` rows are written on a new master's Settings sheet;
 #: ``collection`` ones are added by hand (docs/collection.md); ``other`` ones are optional.
 MASTER, COLLECTION, OTHER = "master", "collection", "other"
@@ -221,6 +231,10 @@ class Settings:
     chasers_per_minute: int = setting("Chasers per minute", 30, _whole(30, 100_000),
                                       "At most this many chasers a minute.",
                                       group=COLLECTION)
+    signoff_required: bool = setting(
+        "Sign-off required", False, _flag, "Yes: a return must say who completed it, who "
+        "signed it off and when (FILE-024, an error unless the Rules sheet says query).",
+        group=COLLECTION)
     # Optional rows (docs/ledger.md, docs/report.md).
     ledger_path: str = setting("Ledger path", "", _text, "Where the ledger is (relative to "
                                "the master); blank: <master>.ledger.sqlite beside it.",

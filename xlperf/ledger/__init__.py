@@ -31,8 +31,14 @@ if TYPE_CHECKING:
     from xlperf.settings import Settings
 
 from xlperf.ledger._chasers import chasers_sent, record_chaser, sent_chasers
-from xlperf.ledger._export import EXPORT_COLUMNS, export, write_export
-from xlperf.ledger._history import read_history, sha256_file
+from xlperf.ledger._export import (
+    EXPORT_COLUMNS,
+    RETURNS_COLUMNS,
+    export,
+    returns_export,
+    write_export,
+)
+from xlperf.ledger._history import LAYOUTS, read_history, sha256_file
 from xlperf.ledger._schema import SCHEMA_VERSION
 from xlperf.ledger._store import (
     FileRecord,
@@ -42,9 +48,13 @@ from xlperf.ledger._store import (
     StatusChange,
     period_key,
 )
+from xlperf.ledger._store import _restatement_frame as restatement_frame
+from xlperf.ledger._store import _shown as shown_value
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "LAYOUTS",
+    "RETURNS_COLUMNS",
     "SCHEMA_VERSION",
     "FileRecord",
     "Ledger",
@@ -58,8 +68,11 @@ __all__ = [
     "previous_values",
     "read_history",
     "record_chaser",
+    "restatement_frame",
+    "returns_export",
     "sent_chasers",
     "sha256_file",
+    "shown_value",
     "write_export",
 ]
 

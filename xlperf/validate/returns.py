@@ -29,8 +29,6 @@ import difflib
 import math
 import re
 import weakref
-import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -49,11 +47,12 @@ from xlperf.core.values import (
     REASON_BLANK,
     parse_values,
 )
-from xlperf.errors import InputError, WorkbookError, XlperfError
+from xlperf.errors import InputError, WorkbookError, XlperfError, library_errors
 from xlperf.findings import Finding, Report, cell_ref, column_letter, parse_ref
 from xlperf.layout import MAX_CELL_TEXT, RETURN_HEADER_ROW, RETURN_HEADERS, RETURN_SHEETS
 from xlperf.validate.catalogue import Rule, load_rules, with_overrides
 from xlperf.validate.files import Limits, check_file
+from xlperf.validate.signoff import check_signoff
 
 __all__ = ["UNREADABLE", "expected_layout", "master_rules", "validate_grids",
            "validate_return", "validate_returns"]
@@ -639,11 +638,9 @@ def _locate(file: _File, grid: list[list[Any]]) -> tuple[int, dict[str, int]] | 
 
 def _raw_grid(book: Any, sheet: str, where: str) -> list[list[Any]]:
     """A sheet's values from A1 as calamine gives them (a blank cell is ``""``)."""
-    import python_calamine as pc
-
     try:
         return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except pc.CalamineError as error:
+    except library_errors("calamine") as error:
         raise WorkbookError(f"{where}: cannot read sheet {sheet!r} ({error})", file=where,
                             sheet=sheet) from None
 
@@ -771,8 +768,7 @@ def _read_source(file: _File, facts: _MasterFacts | None, source: Any, *, period
     except WorkbookError as error:
         _reader_failure(file, error)
         return
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
-            IndexError, TypeError) as error:  # the one boundary for what the libraries raise
+    except library_errors("zip", "os", "value", "lookup", "type") as error:
         file.add("FILE-004", detail=str(error) or type(error).__name__)
         file.stop = True
         return
@@ -2035,11 +2031,13 @@ def _check(files: list[_File], facts: _MasterFacts | None,
             _too_long(f)
     if finance:
         _finance(finance, facts)
+    signed = check_signoff(files, _MASTERS.get(id(facts)))  # FILE-024 (xlperf.validate.signoff)
     return [(Report(_order(f.findings, f.sheet), file=str(f.path),
                     meta={"kind": f.kind, "service": f.identity.get("service"),
                           "period": f.identity.get("period"),
                           "rows": f.size,
-                          "readable": not any(x.rule in UNREADABLE for x in f.findings)}),
+                          "readable": not any(x.rule in UNREADABLE for x in f.findings),
+                          **signed.get(f.number, {})}),
              f.read) for f in files]
 
 

@@ -45,7 +45,7 @@ from xlperf.core.periods import Period, parse_period
 from xlperf.core.schemes import get_scheme
 from xlperf.core.targets import period_targets
 from xlperf.core.values import parse_value
-from xlperf.errors import InputError, WorkbookError
+from xlperf.errors import InputError, WorkbookError, translated
 from xlperf.identity import (
     CAPITAL,
     CAPITAL_OWNER,
@@ -219,6 +219,22 @@ def _title_block(ws: Worksheet, title: str, lines: Sequence[tuple[str, str]],
         _xlsx.put(ws, row, 1, text, font=font)
 
 
+def _signoff_block(ws: Worksheet, kind: str) -> None:
+    """The sign-off cells beside the title block (:func:`xlperf.layout.signoff_cells`): who
+    completed the return, who signed it off and when, typed by the service (unlocked)."""
+    from xlperf.layout import RETURN_SIGNOFF, signoff_cells
+
+    cells = signoff_cells(kind)
+    for key, label in RETURN_SIGNOFF:
+        label_at, value_at = cells[key]
+        ws[label_at] = label
+        ws[label_at].font = _xlsx.SUBTITLE_FONT
+        ws[label_at].alignment = Alignment(horizontal="right")
+        _input(ws[value_at])
+        if key == "signed_off_on":
+            ws[value_at].number_format = "dd mmm yyyy"
+
+
 def _protect(ws: Worksheet, wb: Workbook) -> None:
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # people may widen columns
@@ -286,6 +302,7 @@ def _start(master: Master, kind: str, who: str, period: Period, sheet: str, titl
         ("Return by", master.settings.return_deadline),
         ("Template", identity["template_id"]),
     ), guidance)
+    _signoff_block(ws, kind)
     _xlsx.header_row(ws, HEADER_ROW, [h for h, _w, _i in columns])
     _xlsx.set_widths(ws, [w for _h, w, _i in columns])
     return identity, wb, ws
@@ -492,11 +509,9 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
     is written as text (a commentary starting with ``=`` stays words). Values for rows the
     template does not have, and for its ``Total`` row (a formula), are ignored.
     """
-    try:
+    with translated(template, "{file}: cannot open the template ({error})",
+                    families=("openpyxl",)):
         wb = load_workbook(template)
-    except (OSError, KeyError, ValueError) as error:
-        raise WorkbookError(f"{template}: cannot open the template ({error})",
-                            file=str(template)) from None
     if PERFORMANCE_SHEET in wb.sheetnames:
         ws = wb[PERFORMANCE_SHEET]
         keys, key_columns = ("Code", "Period"), (1, 6)

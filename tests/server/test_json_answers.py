@@ -45,6 +45,7 @@ def _requests(master):
     return {
         ("GET", "/log"): {},
         ("GET", "/health"): {},
+        ("GET", "/returns"): {},
         ("POST", "/validate"): {"json": payload(a_return)},
         ("POST", "/refresh"): {"json": payload(master)},
         ("POST", "/functions/call"): {"json": {"id": "XLPERF_STATUS",

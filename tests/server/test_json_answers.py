@@ -44,7 +44,9 @@ def _requests(master):
     a_return = master.parent / "returns" / "Safeguarding - Q2 2013-14.xlsx"
     return {
         ("GET", "/log"): {},
+        ("GET", "/returns"): {},
         ("GET", "/health"): {},
+        ("GET", "/returns"): {},
         ("POST", "/validate"): {"json": payload(a_return)},
         ("POST", "/refresh"): {"json": payload(master)},
         ("POST", "/functions/call"): {"json": {"id": "XLPERF_STATUS",

@@ -46,7 +46,6 @@ def _requests(master):
         ("GET", "/log"): {},
         ("GET", "/returns"): {},
         ("GET", "/health"): {},
-        ("GET", "/returns"): {},
         ("POST", "/validate"): {"json": payload(a_return)},
         ("POST", "/refresh"): {"json": payload(master)},
         ("POST", "/functions/call"): {"json": {"id": "XLPERF_STATUS",

@@ -96,8 +96,7 @@ def export_command(
     try:
         table = Council.open(master, missing_ok=True).export()
         write_export(table, target, kind)
-        # the returns table needs the master (a ledger of history alone has no calendar)
-        returns = _export_returns(master, target, kind) if read is not None else None
+        returns = _export_returns(master, target, kind)
     except XlperfError as error:
         raise fail(error) from None
     measures = int(table["code"].nunique())

@@ -44,6 +44,7 @@ import pandas as pd
 
 from xlperf.errors import InputError, LedgerError, WorkbookError
 from xlperf.findings import Finding, Report, cell_ref, parse_ref
+from xlperf.validate.registry import made_by
 
 __all__ = ["FileOutcome", "RefreshResult", "Workbook", "ZipWorkbook", "collect_returns",
            "refresh", "trend_values"]
@@ -258,6 +259,7 @@ def _saved(path: Path) -> float:
         return float("-inf")
 
 
+@made_by("FILE-023")
 def one_return_each(paths: Sequence[Path], reports: Sequence[Report]
                     ) -> tuple[list[bool], list[Report], list[FileOutcome]]:
     """One return per kind, service and period (as the returns' identities say): of two or

@@ -45,6 +45,7 @@ from xlperf.core.periods import parse_period
 from xlperf.core.values import KIND_INVALID, KIND_NUMBER, REASON_BLANK, parse_values
 from xlperf.errors import InputError, PeriodError, WorkbookError
 from xlperf.findings import ERROR, Finding, cell_ref, column_letter
+from xlperf.validate.registry import made_by
 
 # (sheet, column letters) -> the rows whose cell there has a % number format
 PercentRows = Callable[[str, str], Collection[int]]
@@ -287,6 +288,7 @@ def _as_frequency(parsed: np.ndarray, codes: np.ndarray,
     return out
 
 
+@made_by("HIST-001", "HIST-002", "HIST-003", "HIST-004", "HIST-005")
 def _read(reader: _Reader, layout: str) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Rows to record (code, period, actual, ..., sheet, cell) and counts."""
     top = _header_row(reader.grid)

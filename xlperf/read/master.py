@@ -47,6 +47,7 @@ from xlperf.findings import Finding, Report, Severity, cell_ref
 from xlperf.layout import COLLECTION_SETTINGS, SETTINGS_KNOWN
 from xlperf.read._calamine import Located, find_sheet, find_table, open_workbook, sheet_grid
 from xlperf.validate.catalogue import load_rules
+from xlperf.validate.registry import made_by
 
 # Rule id -> (severity, title), from the rule catalogue (``validation/rules.csv``, where
 # ``xlperf rules`` lists them). Messages name the value and what to do.
@@ -227,6 +228,8 @@ def _check_number(sheet: _Sheet, core: str, rule: str, what: str, *,
                       f"{minimum:g} or more", row, core, value)
 
 
+@made_by("REG-001", "REG-002", "REG-003", "REG-004", "REG-005", "REG-006", "REG-007",
+         "REG-008", "REG-009", "REG-010", "REG-011", "REG-012", "REG-013")
 def _read_measures(file: str, grid: list[list[Any]], schemes: Mapping[str, Scheme],
                    default_scheme: str) -> _Sheet:
     located = find_table(grid, [MEASURE_COLUMNS["code"] + ("code",)])
@@ -287,6 +290,7 @@ def _read_measures(file: str, grid: list[list[Any]], schemes: Mapping[str, Schem
     return sheet
 
 
+@made_by("REG-001", "REG-020", "REG-021", "REG-022", "REG-023")
 def _read_targets(file: str, grid: list[list[Any]], codes: set[str]) -> _Sheet | None:
     located = find_table(grid, [TARGET_COLUMNS["code"] + ("code",)])
     if located is None:
@@ -327,6 +331,7 @@ def _read_targets(file: str, grid: list[list[Any]], codes: set[str]) -> _Sheet |
     return sheet
 
 
+@made_by("REG-030")
 def _read_schemes(file: str, grid: list[list[Any]]) -> tuple[dict[str, Scheme], list[Finding]]:
     located = find_table(grid, [(SCHEME_COLUMNS[0],), (SCHEME_COLUMNS[1],)])
     if located is None:
@@ -355,6 +360,7 @@ _CARD_SETTINGS: dict[str, Callable[[Any], object]] = {
     "report cards": parse_card_reasons, "card worsening threshold": parse_threshold}
 
 
+@made_by("REG-040")
 def _read_settings(file: str, grid: list[list[Any]], schemes: Mapping[str, Scheme]
                    ) -> tuple[dict[str, Any], list[Finding]]:
     settings: dict[str, Any] = {key: default for key, default, _n in SETTINGS_KNOWN.values()}
@@ -445,6 +451,7 @@ def _whole(value: Any, limit: int) -> int | None:
     return int(number)
 
 
+@made_by("REG-070")
 def _check_emails(sheet: _Sheet | None) -> None:
     """REG-070 for each address of the sheet's e-mail column that is not one."""
     from xlperf.core.collection import email_column, is_email
@@ -465,6 +472,7 @@ def _check_emails(sheet: _Sheet | None) -> None:
             cell=cell, value=value))
 
 
+@made_by("REG-071", "REG-072")
 def _read_contacts(file: str, grid: list[list[Any]], known: set[str]) -> _Sheet | None:
     """The optional Contacts sheet; REG-070/071/072 for its bad rows. ``known``: the folded
     names of every return the register asks for (services, holders, Capital programme)."""
@@ -489,6 +497,7 @@ def _read_contacts(file: str, grid: list[list[Any]], known: set[str]) -> _Sheet 
     return sheet
 
 
+@made_by("REG-050")
 def _read_money(file: str, name: str, grid: list[list[Any]],
                 aliases: Mapping[str, tuple[str, ...]], anchor: str,
                 numbers: tuple[str, ...]) -> _Sheet | None:
@@ -502,6 +511,7 @@ def _read_money(file: str, name: str, grid: list[list[Any]],
     return sheet
 
 
+@made_by("REG-051")
 def _check_crossfoot(sheet: _Sheet) -> None:
     if not sheet.has("line") or len(sheet.frame) < 2:
         return
@@ -545,6 +555,7 @@ def read_master_grids(grids: Mapping[str, list[list[Any]]], *,
     return _read(Path(file), list(grids), lambda name: [list(r) for r in grids[name]])
 
 
+@made_by("REG-060")
 def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) -> Master:
     where = str(file)
     findings: list[Finding] = []

@@ -712,3 +712,25 @@ def test_adding_a_rule_is_one_catalogue_row_and_one_check(corpus, tmp_path, monk
     assert [(f.cell, f.severity, f.value) for f in found] == [("I13", "query", 30)]
     assert found[0].message == (f"{period} numerator for {code} in I13 is 30, more than the "
                                 "denominator (20).")
+
+
+def test_one_template_rows_for_the_writer_and_the_validator(master):
+    """The template's rows (measure, period, target...) are what template_rows says, and the
+    validator compares a return with the same rows (expected_layout)."""
+    from xlperf.core.template_rows import annual_words, target_table, template_rows
+    from xlperf.validate.returns import expected_layout
+
+    rows = template_rows(master.prepared_register, "Q2 2013/14", first_row=13,
+                         targets=target_table(master.targets),
+                         words=annual_words(master.usable_register))
+    ws = load_workbook(SAFEGUARDING)["Return"]
+    mine = rows[rows["service"] == "Safeguarding"]
+    written = [[ws.cell(r, c).value for c in range(1, 8)]
+               for r in range(13, 13 + len(mine))]
+    assert ws.cell(13 + len(mine), 1).value in (None, "")
+    assert written == mine[["code", "Measure", "Unit", "Polarity", "Frequency", "period",
+                            "Target"]].values.tolist()
+    assert mine["row"].tolist() == list(range(13, 13 + len(mine)))
+    layout = expected_layout(master, "Safeguarding", "Q2 2013/14")
+    assert layout[["code", "period", "row", "Target"]].values.tolist() == \
+        mine[["code", "period", "row", "Target"]].values.tolist()

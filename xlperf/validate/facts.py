@@ -174,140 +174,35 @@ _LAYOUT_COLUMNS = ["code", "period", "period_key", "row", "Measure", "Unit", "Po
 
 _LAYOUT_COLUMNS = ["code", "period", "period_key", "row", "Measure", "Unit", "Polarity",
                    "Frequency", "Target"]
-_FREQUENCY_WORDS = {"month": "Monthly", "quarter": "Quarterly", "year": "Annual"}
 
 
 
 def _all_layouts(master: Any, facts: _MasterFacts, period: Any
                  ) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]] | None:
-    """Every service's template rows for ``period`` in one frame (grouped by service, each
-    service's rows in template order) and where each service's rows start and end: computed
-    once per master and period, vectorised over the whole register."""
+    """Every service's template rows for ``period`` in one frame
+    (:func:`xlperf.core.template_rows.template_rows`, as the template writer writes them) and
+    where each service's rows start and end: computed once per master and period."""
     key = ("\x00all", str(period))
     if key in facts.cache:
         return facts.cache[key]
-    from xlperf.core.collection import due_periods
-    from xlperf.core.periods import parse_period
-    from xlperf.core.targets import period_targets
+    from xlperf.core.template_rows import annual_words, target_table, template_rows
 
-    reporting = parse_period(period)
-    register = facts.register
-    if not len(register):
+    if not len(facts.register):
         facts.cache[key] = None
         return None
-    frequency = register["frequency"].to_numpy(dtype=object)
-    service = register["service"].to_numpy(dtype=object)
-    position = np.arange(len(register))
-    pieces: list[tuple[np.ndarray, int, Any]] = []  # (register positions, rank, due period)
-    for freq in dict.fromkeys(frequency):
-        members = position[frequency == freq]
-        for rank, due in enumerate(due_periods(freq, reporting)):
-            pieces.append((members, rank, due))
-    if not pieces:
+    frame = template_rows(facts.register, period, first_row=HEADER_ROW + 1,
+                          targets=target_table(master.targets),
+                          words=annual_words(master.usable_register))
+    if not len(frame):
         facts.cache[key] = None
         return None
-    take = np.concatenate([p[0] for p in pieces])
-    rank = np.concatenate([np.full(len(p[0]), p[1]) for p in pieces])
-    due_of = np.concatenate([np.full(len(p[0]), i) for i, p in enumerate(pieces)])
-    dues = [p[2] for p in pieces]
-    # Service by service (in order of first appearance), then register order, then rank.
-    service_codes, service_names = pd.factorize(pd.Series(service[take], dtype=object),
-                                                use_na_sentinel=False)
-    order = np.lexsort((rank, take, service_codes))
-    take, rank, due_of, service_codes = take[order], rank[order], due_of[order], \
-        service_codes[order]
-    sizes = np.bincount(service_codes, minlength=len(service_names))
-    bounds = np.concatenate([[0], np.cumsum(sizes)])
-    within = np.arange(len(take)) - bounds[service_codes]
-    shown = np.array([d.format() for d in dues], dtype=object)[due_of]
-    keys = np.array([d.format("iso") for d in dues], dtype=object)[due_of]
-    positions = np.array([d.position_in_year for d in dues])[due_of]
-    per_year = np.array([d.periods_in_year for d in dues])[due_of]
-    codes = register["code"].to_numpy(dtype=object)[take]
-    annual = register["annual_target"].to_numpy(dtype=float)[take]
-    cumulative = register["cumulative"].to_numpy(dtype=bool)[take]
-    polarity = register["polarity"].to_numpy(dtype=object)[take]
-    profiled = period_targets(annual, positions, per_year, cumulative)
-    target = pd.Series(profiled, dtype=object)
-    no_number = np.isnan(annual)
-    if no_number.any():  # an annual target in words ("Monitor", "Reduce"): shown as typed
-        words = pd.Series(codes, dtype=object).map(_raw_annual_cached(master, facts))
-        target = target.where(pd.Series(~no_number), words)
-    table = _target_table_cached(master, facts)
-    if table:
-        given = pd.Series([table.get(k) for k in zip(codes, keys, strict=True)], dtype=object)
-        numbers = pd.Series(np.nan, index=given.index, dtype=object)
-        present = given.notna().to_numpy() & np.array([v is not None for v in given], bool)
-        if present.any():
-            numbers[present] = parse_values(given[present])["number"].to_numpy()
-        numbers = numbers.astype(float)
-        target = target.where(numbers.isna(), numbers.astype(object))
-    target = target.where(pd.Series(polarity != "Data only"), None)
-    frame = pd.DataFrame({
-        "code": codes, "period": shown, "period_key": keys,
-        "Measure": register["title"].to_numpy(dtype=object)[take],
-        "Unit": register["unit"].to_numpy(dtype=object)[take], "Polarity": polarity,
-        "Frequency": [_FREQUENCY_WORDS.get(f, f) for f in frequency[take]],
-        "row": (within + HEADER_ROW + 1).astype(np.int64),
-        "Target": target.to_numpy(dtype=object)})
-    starts = {name: (int(bounds[i]), int(bounds[i + 1]))
-              for i, name in enumerate(service_names)}
+    # The rows come service by service: each service's first row starts its block.
+    service = frame["service"].to_numpy(dtype=object)
+    bounds = [0, *np.flatnonzero(service[1:] != service[:-1]) + 1, len(frame)]
+    starts = {service[start]: (int(start), int(bounds[i + 1]))
+              for i, start in enumerate(bounds[:-1])}
     facts.cache[key] = (frame, starts)
     return frame, starts
-
-
-def _raw_annual_cached(master: Any, facts: _MasterFacts) -> dict[str, Any]:
-    if "raw_annual" not in facts.cache:
-        facts.cache["raw_annual"] = _raw_annual(master)
-    return facts.cache["raw_annual"]
-
-
-def _target_table_cached(master: Any, facts: _MasterFacts) -> dict[tuple[str, str], Any]:
-    if "target_table" not in facts.cache:
-        facts.cache["target_table"] = _target_table(master)
-    return facts.cache["target_table"]
-
-
-def _raw_annual(master: Any) -> dict[str, Any]:
-    frame = normalise_columns(master.usable_register, {"code": ("code",),
-                                                       "annual_target": ("annual target",)})
-    if "annual_target" not in frame.columns:
-        return {}
-    return {_text(c): (None if _blank(v) else str(v).strip())
-            for c, v in zip(frame["code"], frame["annual_target"], strict=True)}
-
-
-def _target_table(master: Any) -> dict[tuple[str, str], Any]:
-    from xlperf.core.periods import parse_period
-
-    targets = master.targets
-    if targets is None or targets.empty:
-        return {}
-    frame = normalise_columns(targets, {"code": ("code",), "period": ("period",),
-                                        "target": ("target",)})
-    if not {"code", "period", "target"} <= set(frame.columns):
-        return {}
-    out = {}
-    keys: dict[Any, str | None] = {}
-    for code, period, target in zip(frame["code"], frame["period"], frame["target"],
-                                    strict=True):
-        try:
-            hashable = (type(period), period)
-            hash(hashable)
-        except TypeError:
-            hashable = None
-        if hashable is not None and hashable in keys:
-            iso = keys[hashable]
-        else:
-            try:
-                iso = parse_period(period).format("iso")
-            except InputError:
-                iso = None
-            if hashable is not None:
-                keys[hashable] = iso
-        if iso is not None:
-            out[(_text(code), iso)] = target
-    return out
 
 
 def _register_columns(facts: _MasterFacts) -> dict[str, np.ndarray]:

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from xlperf.errors import InputError, LedgerError, WorkbookError
-from xlperf.findings import Finding, Report, cell_ref, parse_ref
+from xlperf.findings import Finding, Report, Severity, cell_ref, parse_ref
 from xlperf.validate.registry import made_by
 
 __all__ = ["FileOutcome", "RefreshResult", "Workbook", "ZipWorkbook", "collect_returns",
@@ -1073,7 +1073,7 @@ def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequenc
                              f"(SHA-256 {str(outcome.sha256)[:12]})", file=outcome.name,
                              time=when))
         for f in outcome.report:
-            action = "rejected" if f.severity == "error" else "query"
+            action = "rejected" if f.severity == Severity.ERROR else "query"
             lines.append(LogLine(action, f.message, file=outcome.name, sheet=f.sheet or "",
                                  cell=f.cell or "", rule=f.rule, severity=f.severity,
                                  time=when))

@@ -15,7 +15,7 @@ import pandas as pd
 
 from xlperf.core.values import parse_values
 from xlperf.validate._frames import _num, _text
-from xlperf.validate.engine import Batch
+from xlperf.validate.engine import Batch, Failing
 from xlperf.validate.registry import check
 
 __all__ = ["capital_estimates", "programmes"]
@@ -54,6 +54,6 @@ def beyond_estimate(rows: pd.DataFrame) -> pd.Series:
         rows["lines"]
 
 
-def _estimate(failing: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+def _estimate(failing: Failing, batch: Batch) -> pd.DataFrame:
     return pd.DataFrame({"estimate": [_num(v) for v in failing["Revised estimate"]]},
                         index=failing.index)

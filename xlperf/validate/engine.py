@@ -36,7 +36,7 @@ from xlperf.findings import Finding, cell_ref
 from xlperf.validate.catalogue import Rule
 from xlperf.validate.registry import Check, checks_for
 
-__all__ = ["Batch", "emit", "run", "shown"]
+__all__ = ["Batch", "Failing", "emit", "run", "shown", "take"]
 
 _PLACE = frozenset({"file", "sheet", "cell", "value"})
 
@@ -120,6 +120,40 @@ class Batch:
         self.by_number = {f.number: f for f in self.files}
 
 
+class Failing:
+    """The failing rows of a family's frame, each column taken only when asked: a check's
+    fields need a few of the frame's dozens of columns, and copying them all (``rows[mask]``)
+    costs more than the checks.
+
+    >>> rows = pd.DataFrame({"Code": ["A", "B"], "Actual": [1.0, -2.0]}, index=[13, 14])
+    >>> failing = take(rows, rows["Actual"] < 0)
+    >>> len(failing), failing["Code"].tolist(), failing.index.tolist()
+    (1, ['B'], [14])
+    """
+
+    def __init__(self, rows: pd.DataFrame, positions: np.ndarray):
+        self._rows = rows
+        self.positions = positions
+        self.index = rows.index[positions]
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._rows.columns
+
+    def __getitem__(self, name: Any) -> Any:
+        if isinstance(name, list):
+            return pd.DataFrame({n: self[n] for n in name}, index=self.index)
+        return pd.Series(self._rows[name].to_numpy()[self.positions], index=self.index,
+                         name=name)
+
+
+def take(rows: pd.DataFrame, mask: Any) -> Failing:
+    """The rows of ``rows`` where ``mask`` is True, as :class:`Failing`."""
+    return Failing(rows, np.flatnonzero(np.asarray(mask, dtype=bool)))
+
+
 def run(rows: pd.DataFrame, batch: Batch) -> None:
     """Run every check of the batch's kind of return over ``rows`` (indexed by cell key, with
     ``file`` and ``row`` columns) and make their findings: the pandera checks in one pass of
@@ -135,8 +169,8 @@ def run(rows: pd.DataFrame, batch: Batch) -> None:
                 mask = np.zeros(len(rows), dtype=bool)
                 if len(keys):
                     mask[rows.index.get_indexer(keys)] = True
-                found[item.rule] = (mask if item.explain is None
-                                    else item.explain(rows[mask], batch))
+                found[item.rule] = (mask if item.explain is None or not mask.any()
+                                    else item.explain(take(rows, mask), batch))
     for item in checks:
         if not item.pandera:
             found[item.rule] = item.fn(rows, batch)
@@ -195,12 +229,12 @@ def emit(item: Check, result: Any, rows: pd.DataFrame, batch: Batch) -> None:
         if own is not None and name in own.columns:
             columns[name] = own[name].to_numpy(dtype=object)
         elif name in rows.columns and positions is not None:
-            columns[name] = rows[name].to_numpy(dtype=object)[positions]
+            columns[name] = rows[name].to_numpy()[positions].astype(object)
     at = own["at"].to_numpy(dtype=object) if own is not None and "at" in own.columns else None
     if own is not None and "value" in own.columns:
         values = own["value"].to_numpy(dtype=object)
     elif item.value is not None and positions is not None:
-        values = rows[item.value].to_numpy(dtype=object)[positions]
+        values = rows[item.value].to_numpy()[positions].astype(object)
     else:
         values = np.full(len(file_no), None, dtype=object)
     cell_fields = [(n, h) for n, h in batch.cell_fields.items()

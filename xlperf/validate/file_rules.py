@@ -20,7 +20,7 @@ import pandas as pd
 from xlperf.core.budget import is_total_line
 from xlperf.core.columns import fold
 from xlperf.errors import WorkbookError
-from xlperf.findings import cell_ref
+from xlperf.findings import Severity, cell_ref
 from xlperf.layout import MAX_CELL_TEXT, RETURN_HEADER_ROW, RETURN_HEADERS
 from xlperf.validate._frames import _fold
 from xlperf.validate.engine import Batch
@@ -130,7 +130,7 @@ def blank_return(file: Any) -> None:
                                         for v in values[filled]):
                 return
     file.add("FILE-021", sheet=file.sheet, expected=_ENTERED_WORDS[file.kind])
-    if file.rules["FILE-021"].severity == "error":
+    if file.rules["FILE-021"].severity == Severity.ERROR:
         file.stop = True
 
 

@@ -21,7 +21,7 @@ from xlperf.core.budget import is_total_line
 from xlperf.core.values import KIND_INVALID, KIND_NUMBER, REASON_BLANK, parse_values
 from xlperf.layout import RETURN_HEADERS
 from xlperf.validate._frames import _differs, _num, _plain, _text
-from xlperf.validate.engine import Batch, blank, cell_keys, run, shown
+from xlperf.validate.engine import Batch, Failing, blank, cell_keys, run, shown
 from xlperf.validate.registry import check
 
 __all__ = ["check_finance", "finance_frame"]
@@ -151,7 +151,7 @@ def locked_differs(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- the amounts
-def _amount_column(failing: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+def _amount_column(failing: Failing, batch: Batch) -> pd.DataFrame:
     amount = failing["amount"].to_numpy(dtype=object)
     kind = np.where(amount == "Actual to date", failing["kind Actual to date"],
                     failing["kind Forecast outturn"])
@@ -159,7 +159,9 @@ def _amount_column(failing: pd.DataFrame, batch: Batch) -> pd.DataFrame:
                       failing["reason Forecast outturn"])
     column = np.where((kind != KIND_NUMBER) & (reason != REASON_BLANK), amount,
                       "Revised estimate").astype(object)
-    raw = [failing.at[i, f"raw {c}"] for i, c in zip(failing.index, column, strict=True)]
+    raw = np.where(column == "Actual to date", failing["raw Actual to date"],
+                   np.where(column == "Forecast outturn", failing["raw Forecast outturn"],
+                            failing["raw Revised estimate"]))
     return pd.DataFrame({"at": column, "column": column, "value": [shown(v) for v in raw]},
                         index=failing.index)
 
@@ -180,7 +182,7 @@ def amount_missing(rows: pd.DataFrame) -> pd.Series:
     return rows["amount_blank"] & rows["lines"]
 
 
-def _variance_fields(failing: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+def _variance_fields(failing: Failing, batch: Batch) -> pd.DataFrame:
     forecast, budget = failing["Forecast outturn"], failing["Net budget"]
     return pd.DataFrame({"forecast": [_num(v) for v in forecast],
                          "budget": [_num(v) for v in budget],

@@ -39,7 +39,7 @@ from xlperf.validate._frames import (
     _unit_limits,
     _unit_name,
 )
-from xlperf.validate.engine import Batch, blank, cell_keys, run, shown
+from xlperf.validate.engine import Batch, Failing, blank, cell_keys, run, shown, take
 from xlperf.validate.facts import (
     _register_columns,
     _suggester,
@@ -180,6 +180,8 @@ def performance_frame(files: Sequence[Any], facts: Any, previous: pd.DataFrame |
     reason = parsed["reason"].to_numpy(dtype=object)
     number = parsed["number"].to_numpy()
     unknown = known_register & pd.isna(owner) & has_code
+    rated = _rate(number, has_code & ~unknown, target_number, polarity, tolerance,
+                  tolerance_type, scheme, facts)
     rows = pd.DataFrame({
         "file": file_no, "row": row_no,
         # what the refined pandera schema checks
@@ -205,11 +207,10 @@ def performance_frame(files: Sequence[Any], facts: Any, previous: pd.DataFrame |
         "plausibility": plausibility, "target": target_number,
         "rated_ok": has_code & ~unknown,
         "commentary_blank": _blanks(cells["Commentary"].to_numpy()),
+        **rated, **_formulas(file_no, row_no, files),
+        # as typed, for the locked-cell check (FILE-018)
+        **{f"locked {header}": cells[header].to_numpy(dtype=object) for header in LOCKED},
     }, index=pd.Index(cell_keys(file_no, row_no), name="cell"))
-    for header in LOCKED:  # as typed, for the locked-cell check (FILE-018)
-        rows[f"locked {header}"] = cells[header].to_numpy(dtype=object)
-    _rate(rows, facts)
-    _formulas(rows, files)
     context["rows"] = rows
     batch = Batch("performance", files, facts, previous,
                   cell_fields={"comment_cell": "Commentary"}, context=context)
@@ -225,53 +226,46 @@ def _duplicates(file: np.ndarray, code: np.ndarray, key: np.ndarray) -> np.ndarr
     return later & (code != "")
 
 
-def _rate(rows: pd.DataFrame, facts: Any) -> None:
+def _rate(number: np.ndarray, rated_ok: np.ndarray, target: np.ndarray, polarity: np.ndarray,
+          tolerance: np.ndarray, tolerance_type: np.ndarray, scheme: np.ndarray, facts: Any
+          ) -> dict[str, np.ndarray]:
     """The status the core's rule gives each row that can be rated (``rated_status``, its
     ``rated_severity`` and the target it was rated against), for PERF-012 and PERF-016."""
     from xlperf.core.status import rate
 
-    number = rows["Actual"].to_numpy()
-    can_rate = rows["rated_ok"].to_numpy() & ~np.isnan(number)
-    rows["rated"] = False
-    rows["rated_status"] = None
-    rows["rated_severity"] = 0
-    rows["rated_target"] = np.nan
+    n = len(number)
+    out = {"rated": np.zeros(n, dtype=bool), "rated_status": np.full(n, None, dtype=object),
+           "rated_severity": np.zeros(n, dtype=np.int64), "rated_target": np.full(n, np.nan)}
+    can_rate = rated_ok & ~np.isnan(number)
     if not can_rate.any():
-        return
+        return out
     try:
-        rated = rate(number[can_rate], rows["target"].to_numpy()[can_rate],
-                     rows["polarity"].to_numpy(dtype=object)[can_rate],
-                     np.nan_to_num(rows["tolerance"].to_numpy(dtype=float)[can_rate]),
-                     rows["tolerance_type"].to_numpy(dtype=object)[can_rate],
-                     rows["scheme"].to_numpy(dtype=object)[can_rate],
-                     schemes=facts.schemes if facts is not None else None)
+        rated = rate(number[can_rate], target[can_rate], polarity[can_rate],
+                     np.nan_to_num(np.asarray(tolerance, dtype=float)[can_rate]),
+                     np.asarray(tolerance_type, dtype=object)[can_rate],
+                     scheme[can_rate], schemes=facts.schemes if facts is not None else None)
     except XlperfError:
-        return
-    at = np.flatnonzero(can_rate)
+        return out
     for column, source in (("rated", "rated"), ("rated_status", "status"),
                            ("rated_severity", "severity"), ("rated_target", "target")):
-        values = rows[column].to_numpy(dtype=object if column == "rated_status" else None,
-                                       copy=True)
-        values[at] = rated[source].to_numpy()
-        rows[column] = values
+        out[column][can_rate] = rated[source].to_numpy()
+    return out
 
 
-def _formulas(rows: pd.DataFrame, files: Sequence[Any]) -> None:
+def _formulas(file_no: np.ndarray, row_no: np.ndarray, files: Sequence[Any]
+              ) -> dict[str, np.ndarray]:
     """Each row's Actual formula (``formula``; None when the cell holds a value) and whether
     the file has its calculated value (``calculated``)."""
-    formula = np.full(len(rows), None, dtype=object)
-    calculated = np.ones(len(rows), dtype=bool)
-    if any(f.formulas for f in files):
-        file_no, row_no = rows["file"].to_numpy(), rows["row"].to_numpy()
-        for f in files:
-            if not f.formulas:
-                continue
-            for i in np.flatnonzero(file_no == f.number):
-                found = f.formulas.get(int(row_no[i]))
-                if found is not None:
-                    formula[i], calculated[i] = found
-    rows["formula"] = formula
-    rows["calculated"] = calculated
+    formula = np.full(len(file_no), None, dtype=object)
+    calculated = np.ones(len(file_no), dtype=bool)
+    for f in files:
+        if not f.formulas:
+            continue
+        for i in np.flatnonzero(file_no == f.number):
+            found = f.formulas.get(int(row_no[i]))
+            if found is not None:
+                formula[i], calculated[i] = found
+    return {"formula": formula, "calculated": calculated}
 
 
 def _status_words_ok(words: np.ndarray, scheme: np.ndarray, polarity: np.ndarray,
@@ -301,7 +295,7 @@ def _status_words_ok(words: np.ndarray, scheme: np.ndarray, polarity: np.ndarray
     return result
 
 
-def _allowed(failing: pd.DataFrame, batch: Batch) -> np.ndarray:
+def _allowed(failing: Failing, batch: Batch) -> np.ndarray:
     """The words a row's status may be: its scheme's (``allowed``)."""
     from xlperf.core.schemes import get_scheme
 
@@ -320,7 +314,7 @@ def _allowed(failing: pd.DataFrame, batch: Batch) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- the codes
-def _did_you_mean(failing: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+def _did_you_mean(failing: Failing, batch: Batch) -> pd.DataFrame:
     suggester = batch.context.get("suggest")
     if suggester is None:
         suggester = batch.context["suggest"] = _suggester(batch.facts)
@@ -338,10 +332,10 @@ def unknown_code(rows: pd.DataFrame) -> pd.Series:
     return rows["owner_service"].isna() & rows["register"] & (rows["Code"] != "")
 
 
-def _first_cell(failing: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+def _first_cell(failing: Failing, batch: Batch) -> pd.DataFrame:
     rows = batch.context["rows"]
-    first = rows.drop_duplicates(["file", "Code", "period_text"])[
-        ["file", "Code", "period_text", "row"]].rename(columns={"row": "first_row"})
+    first = rows[["file", "Code", "period_text", "row"]].drop_duplicates(
+        ["file", "Code", "period_text"]).rename(columns={"row": "first_row"})
     joined = failing[["file", "Code", "period_text", "row"]].merge(
         first, on=["file", "Code", "period_text"], how="left")
     first_row = joined["first_row"].fillna(joined["row"]).to_numpy()
@@ -397,7 +391,7 @@ def excel_error(rows: pd.DataFrame, batch: Batch) -> np.ndarray:
     return _excel_error(rows) & rows["rated_ok"].to_numpy()
 
 
-def _limits(failing: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+def _limits(failing: Failing, batch: Batch) -> pd.DataFrame:
     lo, hi = failing["minimum"].to_numpy(), failing["maximum"].to_numpy()
     return pd.DataFrame({"minimum": [_bound(v) for v in lo], "maximum": [_bound(v) for v in hi],
                          "unit": [_unit_name(a, b) for a, b in zip(lo, hi, strict=True)]},
@@ -430,14 +424,14 @@ def ratio_disagrees(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
     gap = np.abs(implied - number)
     failing = (~np.isnan(gap) & (den != 0) & (gap > np.maximum(0.051, 0.005 * np.abs(implied)))
                & rows["rated_ok"].to_numpy())
-    found = rows[failing]
+    found = take(rows, failing)
     return pd.DataFrame({"numerator": [_num(v) for v in found["numerator"]],
                          "denominator": [_num(v) for v in found["denominator"]],
                          "expected": [_num(v) for v in implied[failing]]}, index=found.index)
 
 
 # --------------------------------------------------------------------------- the status
-def _allowed_words(failing: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+def _allowed_words(failing: Failing, batch: Batch) -> pd.DataFrame:
     return pd.DataFrame({"allowed": _allowed(failing, batch)}, index=failing.index)
 
 
@@ -459,7 +453,7 @@ def status_disagrees(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
     compared = np.flatnonzero(differs)  # few rows carry a word: only theirs are compared
     differs[compared] = [str(g).casefold() != str(c).casefold()
                          for g, c in zip(given[compared], computed[compared], strict=True)]
-    found = rows[differs]
+    found = take(rows, differs)
     return pd.DataFrame({"allowed": _allowed(found, batch),
                          "actual": [_num(v) for v in found["Actual"]],
                          "target": [_num(v) for v in found["rated_target"]],
@@ -475,7 +469,7 @@ def unexplained(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
     off = rows["rated"].to_numpy(dtype=bool) & (
         rows["rated_severity"].to_numpy() >= StatusSeverity.WITHIN_TOLERANCE) & \
         rows["commentary_blank"].to_numpy(dtype=bool)
-    found = rows[off]
+    found = take(rows, off)
     return pd.DataFrame({"status": [str(w) for w in found["rated_status"]]},
                         index=found.index)
 
@@ -496,7 +490,7 @@ def formula_like(rows: pd.DataFrame) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- formulas
-def _formula_fields(found: pd.DataFrame) -> pd.DataFrame:
+def _formula_fields(found: Failing) -> pd.DataFrame:
     formula = found["formula"].to_numpy(dtype=object)
     shown_ = ["=" + (f if len(f) <= _FORMULA_SHOWN else f[:_FORMULA_SHOWN] + "…")
               for f in formula]
@@ -510,14 +504,14 @@ def linked(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
     """An Actual formula linked to another workbook (the value Excel saved is taken)."""
     formula = rows["formula"].to_numpy(dtype=object)
     hit = np.array([isinstance(f, str) and bool(_EXTERNAL.search(f)) for f in formula], dtype=bool)
-    return _formula_fields(rows[hit & rows["calculated"].to_numpy()])
+    return _formula_fields(take(rows, hit & rows["calculated"].to_numpy()))
 
 
 @check("PERF-019", needs=("formula", "calculated"), cell="Actual", value="typed", always=True)
 def never_calculated(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
     """An Actual formula with no calculated value (a file not saved by Excel)."""
     formula = rows["formula"].notna().to_numpy()
-    return _formula_fields(rows[formula & ~rows["calculated"].to_numpy()])
+    return _formula_fields(take(rows, formula & ~rows["calculated"].to_numpy()))
 
 
 # --------------------------------------------------------------------------- the layout

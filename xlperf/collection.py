@@ -24,41 +24,56 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xlperf.core.collection import (
-    Contact,
+from xlperf.core.collection import (  # the outcomes' words and contact_text: shared below
+    ACCEPTED,
+    BLANK,
+    NOT_RECEIVED,
+    OWED,
+    PARTLY,
+    REJECTED,
     ExpectedReturn,
     collection_calendar,
+    contact_text,
     working_days_between,
 )
 from xlperf.core.columns import fold
 from xlperf.errors import InputError
 from xlperf.findings import Report
+from xlperf.settings import Settings
 
-__all__ = ["BLANK", "NOT_RECEIVED", "CollectionStatus", "ReturnStatus", "collection_settings",
-           "collection_status", "contact_text", "outcome_of"]
+if TYPE_CHECKING:
+    from xlperf.council import Council
 
-NOT_RECEIVED, BLANK = "not received", "blank"
-ACCEPTED, PARTLY, REJECTED = "accepted", "partly accepted", "rejected"  # as the refresh says
-# Outcomes that leave the return still owed: it is chased, and its days overdue run on.
-OWED = (NOT_RECEIVED, BLANK, REJECTED)
+__all__ = ["BLANK", "NOT_RECEIVED", "CollectionStatus", "ReturnStatus", "collection_status",
+           "contact_text", "expected_returns", "match_returns", "outcome_of",
+           "refresh_collection"]
+
 
 
 def outcome_of(report: Report) -> str:
     """What a validated return comes to, as the refresh would take it: ``blank`` (FILE-021),
     ``rejected`` (a file-level error, or every row has an error), ``partly accepted`` (some
     rows have errors) or ``accepted`` (queries allowed)."""
-    from xlperf.refresh import _rows_of
+    from xlperf.refresh import rows_rejected_by
 
     if any(f.rule == "FILE-021" for f in report.findings):
         return BLANK
     if not report.errors:
         return ACCEPTED
-    whole, rows = _rows_of(report.errors)
+    whole, rows = rows_rejected_by(report.errors)
     if whole or len(rows) >= int(report.meta.get("rows") or 0):
         return REJECTED
     return PARTLY
+
+
+def _said(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,22 @@ class ReturnStatus:
     def queries(self) -> int:
         return len(self.report.queries)
 
+    @property
+    def completed_by(self) -> str:
+        """Who the return says completed it (its ``Completed by`` cell); blank when none."""
+        return _said(self.report.meta.get("completed_by"))
+
+    @property
+    def signed_off_by(self) -> str:
+        """Who the return says signed it off (its ``Signed off by`` cell); blank when none."""
+        return _said(self.report.meta.get("signed_off_by"))
+
+    @property
+    def signed_off_at(self) -> Any:
+        """When it was signed off (its ``Date`` cell: a date, or the text typed); None."""
+        value = self.report.meta.get("signed_off_on")
+        return None if value is None or (isinstance(value, str) and not value.strip()) else value
+
     def to_dict(self) -> dict[str, Any]:
         e = self.expected
         return {"kind": e.kind, "return_for": e.who, "template": e.file_name,
@@ -103,6 +134,9 @@ class ReturnStatus:
                 "sha256": self.sha256, "refreshed_at": self.refreshed_at,
                 "outcome": self.outcome, "days_overdue": self.days_overdue,
                 "errors": self.errors, "queries": self.queries,
+                "completed_by": self.completed_by or None,
+                "signed_off_by": self.signed_off_by or None,
+                "signed_off_on": _iso(self.signed_off_at),
                 "findings": [f.to_dict() for f in self.report.findings],
                 "superseded": [str(p) for p in self.superseded]}
 
@@ -119,7 +153,7 @@ class CollectionStatus:
     returns: tuple[ReturnStatus, ...]
     unexpected: tuple[Report, ...] = ()
     findings: Report = field(default_factory=Report)
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)
     ledger: Path | None = None  # the master's ledger (chasers sent are recorded there)
 
     @property
@@ -132,6 +166,27 @@ class CollectionStatus:
         """Every return in, none blank or rejected, no errors left."""
         return all(not r.owed and not r.errors for r in self.returns)
 
+    def who(self, outcome: str) -> tuple[str, ...]:
+        """Who the returns with ``outcome`` are for (``not received``, ``blank``...)."""
+        return tuple(r.expected.who for r in self.returns if r.outcome == outcome)
+
+    @property
+    def summary(self) -> str:
+        """Where the collection stands, in one sentence (``xlperf returns``, the Returns
+        sheet and the task pane all say it): ``9 returns expected: 8 received, 1 not
+        received, 1 blank, 1 rejected; 2 returns overdue; 3 errors and 28 queries
+        outstanding``."""
+        from xlperf._words import plural
+
+        rs = self.returns
+        late = sum(1 for r in rs if r.owed and r.days_overdue)
+        return (f"{plural(len(rs), 'return')} expected: {sum(r.received for r in rs)} "
+                f"received, {len(self.who(NOT_RECEIVED))} not received, "
+                f"{len(self.who(BLANK))} blank, {len(self.who(REJECTED))} rejected; "
+                f"{plural(late, 'return')} overdue; "
+                f"{plural(sum(r.errors for r in rs), 'error')} and "
+                f"{plural(sum(r.queries for r in rs), 'query', 'queries')} outstanding")
+
     def to_dict(self) -> dict[str, Any]:
         return {"master": str(self.master), "period": self.period,
                 "today": self.today.isoformat(), "council": self.council,
@@ -142,18 +197,6 @@ class CollectionStatus:
 
 
 _COLLECTION_RULES = ("REG-070", "REG-071", "REG-072")
-
-
-def collection_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    """The collection settings of a master's ``settings`` (as read), a blank or missing one
-    at its default (:data:`xlperf.layout.COLLECTION_SETTINGS`)."""
-    from xlperf.layout import COLLECTION_SETTINGS
-
-    out = {}
-    for key, default, _note in COLLECTION_SETTINGS.values():
-        value = settings.get(key)
-        out[key] = default if value is None or str(value).strip() == "" else value
-    return out
 
 
 def _first_refreshes(ledger: Path, shas: list[str]) -> dict[str, str]:
@@ -178,39 +221,71 @@ def _first_refreshes(ledger: Path, shas: list[str]) -> dict[str, str]:
     return {sha: when for sha, when in rows}
 
 
-def collection_status(master: str | Path, *, period: Any = None, today: date | None = None,
+def collection_status(master: str | Path | Council, *, period: Any = None,
+                      today: date | None = None,
                       returns_folder: str | Path | None = None) -> CollectionStatus:
     """The collection of ``period`` (default: the master's reporting period) as of ``today``
     (default: today): one :class:`ReturnStatus` per expected return, in template order.
 
-    ``returns_folder`` defaults to the ``Returns folder`` setting (relative to the master); a
-    folder that does not exist yet means nothing was received. Raises
+    ``master`` is the master's path or its :class:`~xlperf.council.Council`.
+    ``returns_folder`` defaults to the council's (the ``Returns folder`` setting); a folder
+    that does not exist yet means nothing was received. Raises
     :class:`~xlperf.errors.XlperfError` when the master cannot be read or no period is set.
     """
     from xlperf.core.periods import parse_period
-    from xlperf.ledger import ledger_path, sha256_file
-    from xlperf.read.master import read_master
+    from xlperf.council import Council
     from xlperf.refresh import collect_returns
-    from xlperf.validate.returns import validate_returns
 
-    path = Path(master)
-    book = read_master(path)
+    council = master if isinstance(master, Council) else Council.open(master)
+    path, book = council.path, council.master
     chosen = period if period is not None else book.reporting_period
     if chosen is None or str(chosen).strip() == "":
         raise InputError("no reporting period: give --period or set 'Reporting period' on the "
                          "Settings sheet")
     reporting = parse_period(chosen)
     today = today or date.today()
-    settings = collection_settings(book.settings)
+    calendar, settings = expected_returns(book, reporting)
+    folder = Path(returns_folder) if returns_folder is not None else council.returns_folder
+    paths = collect_returns(folder, reporting)[0] if folder.is_dir() else []
+    reports = council.validate(paths, period=reporting.format()) if paths else []
+
+    ledger = council.ledger
+    statuses, unexpected = match_returns(calendar, paths, reports, today, ledger=ledger)
+    return _status(book, path, reporting, today, statuses, unexpected, settings, ledger)
+
+
+def _status(book: Any, path: Path, reporting: Any, today: date, statuses: list[ReturnStatus],
+            unexpected: list[Report], settings: Settings, ledger: Path | None
+            ) -> CollectionStatus:
+    findings = Report(tuple(f for f in book.report.findings if f.rule in _COLLECTION_RULES or (
+        f.rule == "REG-040" and f.sheet == "Settings")), file=str(path))
+    return CollectionStatus(path, reporting.format(), today,
+                            settings.council, tuple(statuses),
+                            tuple(unexpected), findings, settings, ledger)
+
+
+def expected_returns(book: Any, reporting: Any) -> tuple[list[ExpectedReturn], Settings]:
+    """The calendar of ``reporting`` for a read master (:class:`~xlperf.read.master.Master`)
+    and its settings: what every door expects of the period."""
+    settings = book.settings
     calendar = collection_calendar(
         book.usable_register, book.budget, book.capital, reporting, contacts=book.contacts,
-        default_working_days=int(settings["due_working_days"]))
-    folder = Path(returns_folder) if returns_folder is not None else Path(
-        str(book.settings.get("returns_folder") or "returns").strip()).expanduser()
-    if not folder.is_absolute() and returns_folder is None:
-        folder = path.parent / folder
-    paths = collect_returns(folder, reporting)[0] if folder.is_dir() else []
-    reports = validate_returns(paths, book, period=reporting.format()) if paths else []
+        default_working_days=settings.due_working_days)
+    return calendar, settings
+
+
+def match_returns(calendar: list[ExpectedReturn], paths: list[Path], reports: list[Report],
+                  today: date, *, ledger: Path | None = None
+                  ) -> tuple[list[ReturnStatus], list[Report]]:
+    """Each expected return of ``calendar`` with what came of it, from the validated files
+    (``paths`` and their ``reports``, in order), as of ``today``; and the reports of files
+    that are no return of the calendar.
+
+    A file is matched by its identity (kind and service), else by its template file name;
+    of several for one return the newest (modification time, then name) wins. ``ledger``
+    (read-only) gives when a refresh first read each file.
+    """
+    from xlperf.ledger import sha256_file
 
     places = {e.key: i for i, e in enumerate(calendar)}
     by_name = {e.file_name.casefold(): i for i, e in enumerate(calendar)}
@@ -227,10 +302,8 @@ def collection_status(master: str | Path, *, period: Any = None, today: date | N
     latest = {i: max(files, key=lambda fr: (fr[0].stat().st_mtime, fr[0].name))
               for i, files in found.items()}
     shas = {i: sha256_file(fr[0]) for i, fr in latest.items()}
-    setting = next((v for k, v in book.settings.items() if fold(k) in ("ledger path", "ledger")),
-                   None)
-    ledger = ledger_path(path, setting)
-    refreshed = _first_refreshes(ledger, list(shas.values()))
+    refreshed = (_first_refreshes(ledger, list(shas.values())) if ledger is not None
+                 else {})
     statuses = []
     for i, expected in enumerate(calendar):
         if i not in latest:
@@ -246,13 +319,19 @@ def collection_status(master: str | Path, *, period: Any = None, today: date | N
         statuses.append(ReturnStatus(
             expected, outcome, file, received_at, shas[i], refreshed.get(shas[i]), overdue,
             report, tuple(f for f, _r in found[i] if f != file)))
-    findings = Report(tuple(f for f in book.report.findings if f.rule in _COLLECTION_RULES or (
-        f.rule == "REG-040" and f.sheet == "Settings")), file=str(path))
-    return CollectionStatus(path, reporting.format(), today,
-                            str(book.settings.get("council") or ""), tuple(statuses),
-                            tuple(unexpected), findings, settings, ledger)
+    return statuses, unexpected
 
 
-def contact_text(contacts: tuple[Contact, ...]) -> str:
-    """Contacts as one line: ``Pat Hill <pat@council.gov.uk>; ...``; blank when none."""
-    return "; ".join(f"{c.name} <{c.email}>" if c.name else c.email for c in contacts)
+def refresh_collection(book: Any, master: Path, reporting: Any, paths: list[Path],
+                       reports: list[Report], today: date, ledger: Path | None = None
+                       ) -> CollectionStatus:
+    """The collection as a refresh sees it: the same calendar and matching as
+    :func:`collection_status` over the returns the refresh has just validated (``book``
+    the master as the refresh read it), so the Returns sheet and ``xlperf returns`` agree."""
+    calendar, settings = expected_returns(book, reporting)
+    # Only files on disk (a given path that is not one is the validator's FILE finding); the
+    # ledger is not read here: the refresh holds its write transaction.
+    pairs = [(p, r) for p, r in zip(paths, reports, strict=True) if Path(p).is_file()]
+    statuses, unexpected = match_returns(calendar, [Path(p) for p, _r in pairs],
+                                         [r for _p, r in pairs], today)
+    return _status(book, master, reporting, today, statuses, unexpected, settings, ledger)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from xlperf.core.schemes import SCHEME_COLUMNS
+from xlperf.settings import COLLECTION, MASTER, declared
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ UNITS = ("%", "number", "rate per 10,000", "rate per 1,000", "ratio", "days", "w
          "£000s")
 FREQUENCIES = ("Monthly", "Quarterly", "Annual")
 TOLERANCE_TYPES = ("absolute", "%")
-DOT_BASES = ("Previous period", "Same period last year")
+DOT_BASES = ("Previous period", "Same period last year", "Six months ago")
 YES_NO = ("Yes", "No")
 RANKS = ("A", "B", "C", "D")
 INTEGER, DECIMAL = "#,##0", "#,##0.0#"
@@ -88,8 +89,9 @@ MEASURES = ConfigSheet(
                number=True),
         Column("Tolerance type", 12, "absolute (in the measure's unit) or % (of the target).",
                choices=TOLERANCE_TYPES, strict=False),
-        Column("DoT basis", 20, "Direction of travel compares with the Previous period or the "
-                                "Same period last year (seasonal measures).", choices=DOT_BASES,
+        Column("DoT basis", 20, "Direction of travel compares with the Previous period, the "
+                                "Same period last year (seasonal measures) or Six months ago.",
+               choices=DOT_BASES,
                strict=False),
         Column("Annual target", 12, "The target for the year; Not Set or TBC when there is none."),
         Column("Cumulative", 11, "Yes when the target builds up through the year (profiled "
@@ -183,40 +185,16 @@ SETTINGS = ConfigSheet(
 
 CONFIG_SHEETS = (MEASURES, TARGETS, BUDGET, CAPITAL, SCHEMES, SETTINGS)
 
-# Settings xlperf knows: label -> (key, default, note).
+# Settings xlperf knows, as declared on xlperf.settings.Settings: label -> (key, default, note).
+# A new master's Settings sheet gets a row for each.
 SETTINGS_KNOWN: dict[str, tuple[str, object, str]] = {
-    "Council name": ("council", "", "Printed on templates and the scorecard."),
-    "Directorate": ("directorate", "", "Printed under the council name."),
-    "Reporting period": ("reporting_period", "",
-                         "The period being reported, e.g. Q2 2013/14 or Sep-13."),
-    "Returns folder": ("returns_folder", "returns",
-                       "Where submitted returns are collected (relative to the master)."),
-    "Default scheme": ("default_scheme", "rag",
-                       "Scheme for measures whose Scheme cell is blank."),
-    "Budget tolerance %": ("budget_tolerance_pct", 1.0,
-                           "A forecast within this % of the net budget is Amber, not Red."),
-    "Materiality threshold (£000s)": ("materiality", 50,
-                                      "Budget variances at least this big need an explanation."),
-    "Return deadline": ("return_deadline", "", "Printed on every return template."),
-    "Paper size": ("paper_size", "A4", "A4 or A3: the paper the output sheets print on "
-                   "(landscape). A sheet whose page setup you change yourself keeps yours."),
-    "Protective marking": ("protective_marking", "", "Printed at the top and bottom of every "
-                           "output sheet, e.g. OFFICIAL or OFFICIAL-SENSITIVE (blank: none)."),
-}
+    f.metadata["label"]: (f.name, f.default, f.metadata["note"]) for f in declared(MASTER)}
 
 # Settings of returns collection (xlperf returns, xlperf chase): label -> (key, default, note).
-# Read like SETTINGS_KNOWN; kept apart so masters made before them stay as they are (a row
-# for each is added to the Settings sheet by hand: docs/collection.md).
+# Kept apart so masters made before them stay as they are (a row for each is added to the
+# Settings sheet by hand: docs/collection.md).
 COLLECTION_SETTINGS: dict[str, tuple[str, object, str]] = {
-    "Return due (working days)": ("due_working_days", 10,
-                                  "Working days after the period end a return is due "
-                                  "(weekends and bank holidays of England and Wales skipped)."),
-    "SMTP host": ("smtp_host", "", "The mail server chasers are sent through."),
-    "SMTP port": ("smtp_port", 587, "Its port (587 with STARTTLS, 25 without)."),
-    "SMTP STARTTLS": ("smtp_starttls", "Yes", "Yes: encrypt the connection before sending."),
-    "Chaser from": ("chaser_from", "", "The From address of chasers."),
-    "Chasers per minute": ("chasers_per_minute", 30, "At most this many chasers a minute."),
-}
+    f.metadata["label"]: (f.name, f.default, f.metadata["note"]) for f in declared(COLLECTION)}
 
 # The Contacts sheet (optional): who is asked for each return, and its own deadline.
 CONTACTS = ConfigSheet(
@@ -266,11 +244,19 @@ OUTPUT_SHEETS = (
                 "restatements, re-rated statuses, timings.",
                 ("Time", "Action", "File", "Sheet", "Cell", "Rule", "Severity", "Message"),
                 (17, 14, 26, 12, 7, 10, 9, 70)),
+    # Written by a refresh that reads returns (xlperf.write.returns_sheet): the table of
+    # xlperf returns.
+    OutputSheet("Returns", "Returns", "Each return the period expects: when it is due, what "
+                "came in, and what is left to do.",
+                ("Return for", "Kind", "Contact", "Due", "Received", "File", "SHA-256",
+                 "Outcome", "Working days overdue", "Errors", "Queries", "Completed by",
+                 "Signed off by", "Signed off"),
+                (22, 11, 27, 12, 17, 22, 9, 15, 9, 7, 8, 13, 13, 12)),
 )
 
 SCORECARD_KEY_COLUMNS = 10  # Code .. Latest note: the columns a printed scorecard shows
-SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Measures",
-               "Targets", "Budget", "Capital", "Schemes", "Settings", "Log", "Rules")
+SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Returns",
+               "Measures", "Targets", "Budget", "Capital", "Schemes", "Settings", "Log", "Rules")
 
 
 # --- return templates: written by xlperf.write.templates, checked by xlperf.validate ---------
@@ -279,6 +265,11 @@ SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Mea
 # validator queries a return's cell that is longer (FILE-022).
 MAX_CELL_TEXT = 32_767
 RETURN_SHEETS = {"performance": "Return", "finance": "Finance", "capital": "Capital"}
+# The sign-off cells of every return template: (key, label) on rows 2-4, the label in the
+# table's last-but-one column and the value (typed by the service) in its last.
+RETURN_SIGNOFF = (("completed_by", "Completed by"), ("signed_off_by", "Signed off by"),
+                  ("signed_off_on", "Date"))
+RETURN_SIGNOFF_FIRST_ROW = 2
 RETURN_HEADER_ROW = 12
 RETURN_FIRST_DATA_ROW = RETURN_HEADER_ROW + 1
 # Each kind's table: (header, width, typed by the service?), in column order from A.
@@ -296,6 +287,22 @@ RETURN_COLUMNS: dict[str, tuple[tuple[str, float, bool], ...]] = {
         ("Revised estimate", 14, True), ("Actual to date", 13, True), ("Slippage", 11, False),
         ("Explanation", 70, True)),
 }
+
+
+def signoff_cells(kind: str) -> dict[str, tuple[str, str]]:
+    """Where a return template of ``kind`` has its sign-off: key -> (label cell, value cell).
+
+    >>> signoff_cells("performance")["signed_off_by"], signoff_cells("finance")["signed_off_on"]
+    (('K3', 'L3'), ('E4', 'F4'))
+    """
+    from xlperf.findings import cell_ref
+
+    width = len(RETURN_COLUMNS[kind])
+    return {key: (cell_ref(RETURN_SIGNOFF_FIRST_ROW + i, width - 1),
+                  cell_ref(RETURN_SIGNOFF_FIRST_ROW + i, width))
+            for i, (key, _label) in enumerate(RETURN_SIGNOFF)}
+
+
 RETURN_HEADERS: dict[str, tuple[str, ...]] = {
     kind: tuple(header for header, _width, _typed in columns)
     for kind, columns in RETURN_COLUMNS.items()}

@@ -37,20 +37,25 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
+from xlperf.core.a1 import cell_ref, parse_cell
 from xlperf.errors import InputError, LedgerError, WorkbookError
-from xlperf.findings import Finding, Report, Severity, cell_ref, parse_ref
+from xlperf.findings import Finding, Report, Severity
 from xlperf.validate.registry import made_by
+
+if TYPE_CHECKING:
+    from xlperf.read.master import Master
 
 __all__ = ["FileOutcome", "RefreshResult", "Workbook", "ZipWorkbook", "collect_returns",
            "refresh", "trend_values"]
 
 # The configuration sheets the refresh reads (the validator reads a master's Rules sheet itself).
-CONFIG_SHEETS = ("Measures", "Targets", "Budget", "Capital", "Schemes", "Settings")
+CONFIG_SHEETS = ("Measures", "Targets", "Budget", "Capital", "Schemes", "Settings",
+                 "Contacts")  # Contacts: the collection calendar's (the Returns sheet)
 RETURN_SUFFIXES = (".xlsx", ".xlsm")
 ACCEPTED, PARTLY, REJECTED, SKIPPED = "accepted", "partly accepted", "rejected", "skipped"
 # How long a refresh waits for another refresh of the same master or ledger to finish.
@@ -61,8 +66,11 @@ WAIT_SECONDS = 60.0
 class Workbook(Protocol):
     """What the refresh needs from a master workbook (headless file or an open Excel book)."""
 
-    name: str
-    path: Path | None
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def path(self) -> Path | None: ...
 
     def sheet_names(self) -> list[str]: ...
 
@@ -83,14 +91,14 @@ class ZipWorkbook:
     two_phase = True  # write_sheets takes before_replace: the ledger commits there
 
     def __init__(self, path: str | Path, *, backups: int = 0):
-        from xlperf.write import _files
+        from xlperf import _files
 
         self.path: Path | None = Path(path)
         assert self.path is not None
         self.name = self.path.name
         self.backups = backups
         if self.path.is_dir():
-            from xlperf.read._calamine import not_a_folder
+            from xlperf.read import not_a_folder
 
             raise WorkbookError(not_a_folder(self.path), file=str(self.path))
         if not self.path.is_file():
@@ -101,7 +109,7 @@ class ZipWorkbook:
 
     def _open(self) -> Any:
         if self._book is None:
-            from xlperf.read._calamine import open_workbook
+            from xlperf.read import open_workbook
 
             self._book = open_workbook(self.path)  # type: ignore[arg-type]
         return self._book
@@ -110,7 +118,7 @@ class ZipWorkbook:
         return list(self._open().sheet_names)
 
     def read_sheet(self, name: str) -> list[list[Any]]:
-        from xlperf.read._calamine import sheet_grid
+        from xlperf.read import sheet_grid
 
         return sheet_grid(self._open(), name, file=str(self.path))
 
@@ -127,7 +135,7 @@ class ZipWorkbook:
         """The master's lock for a whole refresh (waiting up to ``wait`` seconds for another
         run's); the writer takes it again to write. Stale temporary files a killed run left
         are removed once it is held."""
-        from xlperf.write import _files
+        from xlperf import _files
 
         assert self.path is not None
         with _files.workbook_lock(self.path, wait=wait):
@@ -183,6 +191,17 @@ class RefreshResult:
     sheets: tuple[str, ...]
     quarantine: Path | None = None
     council: str = ""
+    collection: Any = None  # the CollectionStatus the Returns sheet shows (None: not written)
+
+    @property
+    def not_received(self) -> tuple[str, ...]:
+        """Who the returns not received are for (as the Returns sheet lists them)."""
+        return self.collection.who("not received") if self.collection is not None else ()
+
+    @property
+    def blank(self) -> tuple[str, ...]:
+        """Who the returns sent back blank are for."""
+        return self.collection.who("blank") if self.collection is not None else ()
 
     @property
     def accepted(self) -> tuple[FileOutcome, ...]:
@@ -325,7 +344,7 @@ def _given(returns: Sequence[str | Path], period: Any) -> tuple[list[Path], list
 
 
 # ------------------------------------------------------------------------------ values
-def _rows_of(findings: Sequence[Finding]) -> tuple[bool, set[int]]:
+def rows_rejected_by(findings: Sequence[Finding]) -> tuple[bool, set[int]]:
     """(whole file rejected, rejected Excel rows) from a report's error findings."""
     whole, rows = False, set()
     for f in findings:
@@ -333,7 +352,7 @@ def _rows_of(findings: Sequence[Finding]) -> tuple[bool, set[int]]:
             whole = True
             continue
         try:
-            rows.add(parse_ref(f.cell)[0])
+            rows.add(parse_cell(f.cell)[0])
         except ValueError:
             whole = True
     return whole, rows
@@ -535,7 +554,7 @@ def _returned_money(finance: Sequence[pd.DataFrame], capital: Sequence[pd.DataFr
         columns=["kind", "line"])
 
 
-def _finance(master: Any, returned: list[pd.DataFrame], period: Any,
+def _finance(master: Master, returned: list[pd.DataFrame], period: Any,
              capital_returned: Sequence[pd.DataFrame] = ()) -> tuple[Any, pd.DataFrame]:
     """Revenue lines (forecasts from accepted finance returns where given, else the master's
     Budget sheet), the total, the cross-foot check and the capital programme; and the figures
@@ -578,11 +597,9 @@ def _finance(master: Any, returned: list[pd.DataFrame], period: Any,
                               revenue.get("cell", ()), strict=True):
         lines.at[at, "source"] = f"return {file} {cell}"
     settings = master.settings
-    tolerance = settings.get("budget_tolerance_pct")
-    materiality = settings.get("materiality")
     scored = score_budget(lines.drop(columns=["tolerance_pct"], errors="ignore"),
-                          tolerance_pct=float(tolerance) if tolerance is not None else 1.0,
-                          materiality=float(materiality) if materiality is not None else None,
+                          tolerance_pct=float(settings.budget_tolerance_pct),
+                          materiality=float(settings.materiality),
                           scheme=master.default_scheme, schemes=master.schemes)
     scored["holder"], scored["source"] = lines["holder"].to_numpy(), lines["source"].to_numpy()
     problems: list[str] = []
@@ -599,7 +616,7 @@ def _finance(master: Any, returned: list[pd.DataFrame], period: Any,
                         capital=capital, capital_label=label), applied)
 
 
-def _programmes(master: Any, period: Any) -> pd.DataFrame:
+def _programmes(master: Master, period: Any) -> pd.DataFrame:
     """The master's capital programmes of ``period``'s quarter (every one when the sheet has
     none of it), normalised; empty without a base budget and an estimate."""
     from xlperf.core.budget import capital_for_period
@@ -667,7 +684,7 @@ _WRITTEN = re.compile(r"^Refreshed (?P<when>.+?) by xlperf \S+; ledger (?P<ledge
 def last_written(book: Workbook) -> Written | None:
     """The refresh that last wrote ``book``, from its ``Log`` sheet's summary line (None for
     a master never refreshed, or whose Log was cleared)."""
-    from xlperf.read._calamine import find_sheet
+    from xlperf.read import find_sheet
 
     try:
         name = find_sheet(book.sheet_names(), "Log")
@@ -705,8 +722,8 @@ def _backups_folder(master: Path | None, ledger: Path) -> Path:
 
 
 # ------------------------------------------------------------------------------ the refresh
-def _read_master(book: Workbook) -> Any:
-    from xlperf.read._calamine import find_sheet
+def _read_master(book: Workbook) -> Master:
+    from xlperf.read import find_sheet
     from xlperf.read.master import read_master_grids
 
     names = book.sheet_names()
@@ -779,7 +796,8 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
     from xlperf import __version__
     from xlperf.core.periods import parse_period
     from xlperf.core.score import window_keys as _window_keys
-    from xlperf.ledger import Ledger, ledger_path, previous_values, sha256_file
+    from xlperf.council import Council
+    from xlperf.ledger import Ledger, previous_values, sha256_file
     from xlperf.validate.returns import _validate
     from xlperf.write.outputs import LogLine, build_outputs
 
@@ -806,22 +824,20 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
     reporting = parse_period(chosen)
     label = reporting.format()
     base = book.path
+    council = Council.of(master, base) if base is not None else None
     if ledger is not None:
         ledger_file = Path(ledger)
-    elif base is not None:
-        ledger_file = ledger_path(base, master.settings)
+    elif council is not None:
+        ledger_file = council.ledger
     else:
         raise InputError(f"{book.name} has no file path: give the ledger path")
     lap("read master")
 
     say("Collecting returns", 0.05)
     if returns is None:
-        if base is None:
+        if council is None:
             raise InputError(f"{book.name} has no file path: give the returns")
-        folder_setting = master.settings.get("returns_folder") or "returns"
-        folder = Path(str(folder_setting).strip()).expanduser()
-        folder = folder if folder.is_absolute() else base.parent / folder
-        paths, skipped = collect_returns(folder, reporting)
+        paths, skipped = collect_returns(council.returns_folder, reporting)
     else:
         paths, skipped = _given(returns, reporting)
     quarantine_dir = (Path(quarantine) if quarantine is not None else
@@ -881,6 +897,15 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             reads = [r for r, k in zip(reads, keep, strict=True) if k]
             reports = [r for r, k in zip(reports, keep, strict=True) if k]
             skipped = [*skipped, *superseded]
+            # Where each expected return stands (the Returns sheet): the same computation as
+            # xlperf returns, over the returns just validated. Not without returns (Lite).
+            collection = None
+            if returns is None or len(returns):
+                from xlperf.collection import refresh_collection
+
+                collection = refresh_collection(
+                    master, base if base is not None else Path(book.name), reporting, paths,
+                    reports, (now or datetime.now().astimezone()).date())
             lap("validate")
 
             say("Reading accepted values", 0.4)
@@ -891,7 +916,7 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             read_in: list[tuple[Path, Report, str, str | None, bool, set[int], Any]] = []
             for path, report, read in zip(paths, reports, reads, strict=True):
                 sha = sha256_file(path) if path.is_file() else None
-                whole, bad_rows = _rows_of(report.errors)
+                whole, bad_rows = rows_rejected_by(report.errors)
                 kind = str(report.meta.get("kind") or "")
                 ret = None
                 if not whole and kind in ("performance", "finance", "capital") and sha is not None:
@@ -942,9 +967,9 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                 restatements = recorded.restatements
             else:
                 inserted = unchanged = 0
-                from xlperf.ledger._store import _restatement_frame
+                from xlperf.ledger import restatement_frame
 
-                restatements = _restatement_frame()
+                restatements = restatement_frame()
             lap("record")
 
             say("Scoring", 0.65)
@@ -989,11 +1014,15 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             lap("score")
 
             say("Building the output sheets", 0.8)
-            for outcome in outcomes:
-                run.add_file(outcome.name, outcome.sha256, outcome.outcome != REJECTED,
+            from xlperf.validate.signoff import signoff_note
+
+            for outcome in outcomes:  # who signed off each return taken in, in its note
+                taken = outcome.outcome != REJECTED
+                run.add_file(outcome.name, outcome.sha256, taken,
                              len(outcome.report.errors),
                              f"{outcome.outcome}: {outcome.accepted_rows} rows accepted, "
-                             f"{outcome.rejected_rows} rejected")
+                             f"{outcome.rejected_rows} rejected"
+                             + (signoff_note(outcome.report.meta) if taken else ""))
             for skip in skipped:
                 run.add_file(skip.name, None, False, 0, f"skipped: {skip.note}")
             counts = {"returns": len(outcomes), "skipped": len(skipped),
@@ -1006,18 +1035,16 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             run.counts.update(counts)
             log = _log_lines(LogLine, when, book.name, label, outcomes, skipped, counts,
                              restatements, changes, master.report, timings, quarantine_dir,
-                             rescore_history, unpublished)
+                             rescore_history, unpublished, collection)
             fingerprint = store.fingerprint()
             summary = (f"Refreshed {when} by xlperf {__version__}; ledger {ledger_file.name} "
                        f"(refresh {run.id}" + (f", ledger {fingerprint})" if fingerprint
                                                else ")"))
-            council = str(master.settings.get("council") or "").strip()
-            sheets = build_outputs(scored, trend=trend, period=label, council=council,
+            settings = master.settings
+            sheets = build_outputs(scored, trend=trend, period=label, council=settings.council,
                                    finance=finance, log=log, log_summary=summary,
-                                   refreshed=when,
-                                   paper=str(master.settings.get("paper_size") or "A4"),
-                                   marking=str(master.settings.get("protective_marking")
-                                               or "").strip())
+                                   refreshed=when, paper=settings.paper_size,
+                                   marking=settings.protective_marking, returns=collection)
             lap("build outputs")
             run.timings.update(timings)
 
@@ -1044,18 +1071,21 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
         restatements=restatements, status_changes=tuple(changes), scored=scored,
         master_report=master.report, timings=timings, sheets=tuple(sheets),
         quarantine=quarantine_dir if any(o.quarantined for o in outcomes) else None,
-        council=council)
+        council=master.settings.council, collection=collection)
 
 
 def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequence[FileOutcome],
                skipped: Sequence[FileOutcome], counts: Mapping[str, int],
                restatements: pd.DataFrame, changes: Sequence[Any], master_report: Report,
                timings: Mapping[str, float], quarantine: Path, rescore: bool,
-               unpublished: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> list[Any]:
+               unpublished: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+               collection: Any = None) -> list[Any]:
     from xlperf._words import plural, refresh_counts
 
-    lines = [LogLine("refresh", f"Refreshed {name} for {label}: {refresh_counts(counts)}.",
-                     time=when)]
+    missing = {"not_received": collection.who("not received"),
+               "blank": collection.who("blank")} if collection is not None else {}
+    lines = [LogLine("refresh", f"Refreshed {name} for {label}: "
+                     f"{refresh_counts(counts, **missing)}.", time=when)]
     for f in master_report:
         lines.append(LogLine("master", f.message, file=name, sheet=f.sheet or "",
                              cell=f.cell or "", rule=f.rule, severity=f.severity, time=when))
@@ -1079,12 +1109,12 @@ def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequenc
                                  time=when))
     for skip in skipped:
         lines.append(LogLine(SKIPPED, f"skipped: {skip.note}", file=skip.name, time=when))
-    from xlperf.ledger._store import _shown  # the ledger's way of showing a figure
+    from xlperf.ledger import shown_value  # the ledger's way of showing a figure
 
     for row in restatements.to_dict("records"):
-        new = _shown(row.get("value")) if row.get("value") == row.get("value") else (
+        new = shown_value(row.get("value")) if row.get("value") == row.get("value") else (
             row.get("no_data_reason") or "none")
-        old = _shown(row.get("previous")) if row.get("previous") == row.get("previous") else (
+        old = shown_value(row.get("previous")) if row.get("previous") == row.get("previous") else (
             row.get("previous_reason") or "none")
         lines.append(LogLine("restatement", f"{row['code']} {row['period']}: {old} -> {new} "
                              f"(was from {row.get('previous_source') or 'history'})",
@@ -1111,9 +1141,9 @@ def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequenc
                                  "its restatements are listed below.", time=when))
         kinds = dict(zip(runs["id"].astype(int), runs["kind"], strict=True)) if len(runs) else {}
         for row in restated.to_dict("records"):
-            new = _shown(row.get("value")) if row.get("value") == row.get("value") else (
+            new = shown_value(row.get("value")) if row.get("value") == row.get("value") else (
                 row.get("no_data_reason") or "none")
-            old = (_shown(row.get("previous")) if row.get("previous") == row.get("previous")
+            old = (shown_value(row.get("previous")) if row.get("previous") == row.get("previous")
                    else (row.get("previous_reason") or "none"))
             by = ("refresh" if kinds.get(int(row["refresh_id"]), "refresh") == "refresh"
                   else "history import")

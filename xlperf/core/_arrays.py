@@ -7,6 +7,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+# The core's own modules take these from here too.
+from xlperf.core.figures import format_number as format_number
+from xlperf.core.figures import format_numbers as format_numbers
+
 
 def broadcast(*values: Any) -> tuple[list[np.ndarray], tuple[int, ...], pd.Index | None]:
     """Turn each argument into a 1-d array of a common length.
@@ -82,22 +86,3 @@ def as_float(values: np.ndarray) -> np.ndarray:
     if values.dtype.kind in "fiu":
         return values.astype(float, copy=False)
     return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
-
-
-def format_number(value: float) -> str:
-    """A number as a council analyst writes it: thousands separators, at most 4 decimals.
-
-    >>> format_number(1234.5), format_number(46.24), format_number(2.0), format_number(-0.5)
-    ('1,234.5', '46.24', '2', '-0.5')
-    """
-    if value is None or not np.isfinite(value):
-        return ""
-    text = f"{value:,.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def format_numbers(values: np.ndarray) -> np.ndarray:
-    """Vectorised :func:`format_number`: each distinct value is formatted once."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=float), use_na_sentinel=True)
-    texts = np.array([format_number(u) for u in uniques] + [""], dtype=object)
-    return texts[codes]

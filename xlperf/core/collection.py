@@ -38,13 +38,21 @@ from xlperf.core.periods import Period, parse_period
 from xlperf.core.score import due_period
 
 __all__ = [
-    "CAPITAL", "DEFAULT_WORKING_DAYS", "FINANCE", "PERFORMANCE", "Contact", "ExpectedReturn",
+    "ACCEPTED", "BLANK", "CAPITAL", "DEFAULT_WORKING_DAYS", "FINANCE", "NOT_RECEIVED", "OWED",
+    "PARTLY", "PERFORMANCE", "REJECTED", "Contact", "ExpectedReturn",
     "PlannedReturn", "add_working_days", "bank_holidays", "budget_holders",
-    "collection_calendar", "contacts_by_return", "due_periods", "email_column", "is_email",
+    "collection_calendar", "contact_text", "contacts_by_return", "due_periods", "email_column",
+    "is_email",
     "planned_returns", "return_file_name", "working_days", "working_days_between",
 ]
 
 PERFORMANCE, FINANCE, CAPITAL = "performance", "finance", "capital"
+# What came of an expected return (xlperf.collection), in the refresh's words; the Returns sheet
+# (xlperf.write) and the export (xlperf.ledger) say the same.
+NOT_RECEIVED, BLANK = "not received", "blank"
+ACCEPTED, PARTLY, REJECTED = "accepted", "partly accepted", "rejected"
+# Outcomes that leave the return still owed: it is chased, and its days overdue run on.
+OWED = (NOT_RECEIVED, BLANK, REJECTED)
 CAPITAL_OWNER = "Capital programme"  # as xlperf.identity names it (identity imports core)
 DEFAULT_WORKING_DAYS = 10
 MAX_WORKING_DAYS = 120  # half a year of working days: anything more is a typing mistake
@@ -246,7 +254,8 @@ def add_working_days(start: date | Iterable[date], days: int | Iterable[int]) ->
     datetime.date(2013, 4, 15)
     """
     single = isinstance(start, date)
-    starts = np.array([start] if single else list(start), dtype="datetime64[D]")
+    starts = np.array([start] if isinstance(start, date) else list(start),
+                      dtype="datetime64[D]")
     offsets = np.broadcast_to(np.asarray(days, dtype=np.int64), starts.shape)
     if not len(starts):
         return [] if not single else None
@@ -320,6 +329,15 @@ class ExpectedReturn:
         return (self.kind, fold(self.who))
 
 
+def contact_text(contacts: Iterable[Contact]) -> str:
+    """Contacts as one line; blank when none.
+
+    >>> contact_text([Contact("Pat Hill", "pat@council.gov.uk"), Contact("", "jo@council.gov.uk")])
+    'Pat Hill <pat@council.gov.uk>; jo@council.gov.uk'
+    """
+    return "; ".join(f"{c.name} <{c.email}>" if c.name else c.email for c in contacts)
+
+
 def _original(frame: pd.DataFrame, core: str, aliases: tuple[str, ...]) -> Any:
     """The header of ``frame`` that :func:`normalise_columns` reads as ``core``, or None."""
     renamed = normalise_columns(frame, {core: aliases})
@@ -351,14 +369,14 @@ def _emails_of(frame: pd.DataFrame | None, name_header: Any, group: pd.Series
 
 def contacts_by_return(register: pd.DataFrame, budget: pd.DataFrame | None,
                        contacts: pd.DataFrame | None) -> tuple[dict[str, list[Contact]],
-                                                                dict[str, int | None]]:
+                                                                dict[str, int]]:
     """Contacts per return (keyed by the folded service, holder or ``Capital programme``) and
     working-day overrides. The Contacts sheet wins where it names a return; otherwise the
     owners' addresses of a service's measures (Measures' e-mail column) and the holder's
     address on the Budget sheet. Invalid addresses are left out (the master reader reports
     them as ``REG-070``)."""
     found: dict[str, list[Contact]] = {}
-    days: dict[str, int | None] = {}
+    days: dict[str, int] = {}
     if len(register):
         service_col = _original(register, "service", ("service", "team", "service area"))
         owner_col = _original(register, "owner", ("owner", "lead officer", "measure owner",

@@ -35,17 +35,29 @@ import io
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from xlperf.core.a1 import cell_ref, column_letter
 from xlperf.core.columns import MEASURE_COLUMNS, VALUE_COLUMNS, fold
 from xlperf.core.periods import parse_period
 from xlperf.core.values import KIND_INVALID, KIND_NUMBER, REASON_BLANK, parse_values
-from xlperf.errors import InputError, PeriodError, WorkbookError
-from xlperf.findings import ERROR, Finding, cell_ref, column_letter
+from xlperf.errors import (
+    NOT_A_WORKBOOK,
+    SHEET_NOT_READABLE,
+    InputError,
+    PeriodError,
+    WorkbookError,
+    translated,
+)
+from xlperf.findings import ERROR, Finding
 from xlperf.validate.registry import made_by
+
+if TYPE_CHECKING:
+    from xlperf.ledger._store import RefreshRun
+    from xlperf.read.master import Master
 
 # (sheet, column letters) -> the rows whose cell there has a % number format
 PercentRows = Callable[[str, str], Collection[int]]
@@ -136,11 +148,9 @@ def _grid_from_csv(path: Path) -> list[list[Any]]:
 def _grid_from_workbook(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
     import python_calamine as pc
 
-    try:
+    with translated(path.name, NOT_A_WORKBOOK,
+                    families=("calamine", "os", "value"), record=str(path)):
         book = pc.CalamineWorkbook.from_path(str(path))
-    except (pc.CalamineError, OSError, ValueError) as error:
-        raise WorkbookError(f"{path.name}: not a workbook xlperf can read ({error})",
-                            file=str(path)) from None
     names = list(book.sheet_names)
     if sheet is not None:
         wanted = fold(sheet)
@@ -151,11 +161,9 @@ def _grid_from_workbook(path: Path, sheet: str | None) -> tuple[list[list[Any]],
         names = chosen
     first: tuple[list[list[Any]], str] | None = None
     for name in names:
-        try:
+        with translated(path.name, SHEET_NOT_READABLE, families=("calamine",), sheet=name,
+                        record=str(path)):
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except pc.CalamineError as error:
-            raise WorkbookError(f"{path.name}: cannot read sheet {name!r} ({error})",
-                                file=str(path), sheet=name) from None
         grid = [[None if v == "" else v for v in row] for row in rows]
         if _header_row(grid) is not None:
             return grid, name
@@ -497,14 +505,14 @@ def read_history(source: pd.DataFrame | str | Path, layout: str = "auto", *,
     return History(values, reader.findings, file, digest, meta)
 
 
-def register_frequencies(master: Any) -> dict[str, str]:
+def register_frequencies(master: Master) -> dict[str, str]:
     """``{code: frequency}`` of a read master's usable register."""
     register = master.prepared_register
     return dict(zip(register["code"].astype(str), register["frequency"].astype(str),
                     strict=True))
 
 
-def freeze_imported(run: Any, master: Any, values: pd.DataFrame, imported: pd.DataFrame
+def freeze_imported(run: RefreshRun, master: Master, values: pd.DataFrame, imported: pd.DataFrame
                     ) -> int:
     """Score each period the import gave values for with the master (its register, Targets
     sheet and schemes) and freeze those measures' statuses for those periods, as a refresh

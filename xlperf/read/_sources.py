@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from xlperf.errors import WorkbookError
+from xlperf.errors import WorkbookError, library_errors
 from xlperf.findings import cell_ref, column_letter, parse_ref
 from xlperf.read._calamine import open_workbook
 
@@ -24,11 +24,9 @@ __all__ = ["FileSource", "GridSource", "raw_grid", "table_columns"]
 
 def raw_grid(book: Any, sheet: str, where: str) -> list[list[Any]]:
     """A sheet's values from A1 as calamine gives them (a blank cell is ``""``)."""
-    import python_calamine as pc
-
     try:
         return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except pc.CalamineError as error:
+    except library_errors("calamine") as error:
         raise WorkbookError(f"{where}: cannot read sheet {sheet!r} ({error})", file=where,
                             sheet=sheet) from None
 class FileSource:

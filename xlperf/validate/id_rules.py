@@ -24,7 +24,7 @@ def read_identity(file: Any, source: Any) -> None:
     """The return's identity (hidden ``xlperf`` sheet, else document properties) and its
     data sheet; ``FILE-011`` when it is not an xlperf return."""
     from xlperf.identity import IDENTITY_SHEET
-    from xlperf.read._calamine import find_sheet
+    from xlperf.read import find_sheet
     from xlperf.read.returns import ReadReturn, identity_of
 
     properties = source.properties()

@@ -38,7 +38,8 @@ FAMILIES = ("FILE", "ID", "PERF", "FIN", "CAP", "REG", "HIST")
 _MODULES = ("xlperf.validate.files", "xlperf.validate.file_rules", "xlperf.validate.id_rules",
             "xlperf.validate.perf_rules", "xlperf.validate.perf_history",
             "xlperf.validate.fin_rules",
-            "xlperf.validate.cap_rules", "xlperf.read.master", "xlperf.ledger._history",
+            "xlperf.validate.cap_rules", "xlperf.validate.signoff", "xlperf.read.master",
+            "xlperf.ledger._history",
             "xlperf.refresh")
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -27,8 +27,6 @@ with the severities of the master's ``Rules`` sheet when it has one.
 
 from __future__ import annotations
 
-import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,11 +34,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlperf.errors import WorkbookError
+from xlperf.errors import WorkbookError, library_errors
 from xlperf.findings import Report, column_letter, parse_ref
 from xlperf.validate.catalogue import load_rules
 from xlperf.validate.engine import _File, order, restyle
 from xlperf.validate.facts import (
+    _MASTERS,
     MAX_SUGGESTIONS,
     _prepare_master,
     _previous_of,
@@ -52,6 +51,7 @@ from xlperf.validate.facts import _Suggester as _Suggester  # noqa: F401 - for t
 from xlperf.validate.file_rules import _ENTERED, blank_return, locate, reader_failure, too_long
 from xlperf.validate.files import Limits, check_file
 from xlperf.validate.id_rules import check_identity, check_period_cell, read_identity
+from xlperf.validate.signoff import check_signoff
 
 __all__ = ["MAX_SUGGESTIONS", "UNREADABLE", "expected_layout", "master_rules", "suggest",
            "validate_grids", "validate_return", "validate_returns"]
@@ -96,8 +96,7 @@ def _read_source(file: _File, facts: Any, source: Any, *, period: Any,
     except WorkbookError as error:
         reader_failure(file, error)
         return
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
-            IndexError, TypeError) as error:  # the one boundary for what the libraries raise
+    except library_errors("zip", "os", "value", "lookup", "type") as error:
         file.add("FILE-004", detail=str(error) or type(error).__name__)
         file.stop = True
         return
@@ -195,11 +194,13 @@ def _check(files: list[_File], facts: Any,
         from xlperf.validate.fin_rules import check_finance
 
         check_finance(finance, facts)
+    signed = check_signoff(files, _MASTERS.get(id(facts)))  # FILE-024 (xlperf.validate.signoff)
     return [(Report(order(f.findings), file=str(f.path),
                     meta={"kind": f.kind, "service": f.identity.get("service"),
                           "period": f.identity.get("period"),
                           "rows": f.size,
-                          "readable": not any(x.rule in UNREADABLE for x in f.findings)}),
+                          "readable": not any(x.rule in UNREADABLE for x in f.findings),
+                          **signed.get(f.number, {})}),
              f.read) for f in files]
 
 

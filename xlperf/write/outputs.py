@@ -397,7 +397,7 @@ def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
     records = _records(scored, _SCORECARD_KEYS)
     shown_priority: object = object()
     shown_objective: object = object()
-    from xlperf.write._sheetxml import column_letter
+    from xlperf.core.a1 import column_letter
 
     left, right = column_letter(first_trend), column_letter(first_trend + TREND_COLUMNS - 1)
     # the trend as Python lists, converted once rather than one small array per row
@@ -761,12 +761,14 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
                   period: str = "", council: str = "", finance: FinanceData | None = None,
                   log: Sequence[LogLine] = (), log_summary: str = "",
                   refreshed: str = "", paper: str = "A4", marking: str = "",
-                  ) -> dict[str, SheetContent]:
+                  returns: Any = None) -> dict[str, SheetContent]:
     """Every output sheet, in the order of :data:`~xlperf.layout.OUTPUT_SHEETS`.
 
     Each prints on ``paper`` (A4 or A3) landscape with the council and period in its header
     and "Page 1 of N", ``refreshed`` (the refresh's time) and the protective ``marking``
     (e.g. OFFICIAL) in its footer.
+    ``returns`` (a :class:`~xlperf.collection.CollectionStatus`) adds the Returns sheet
+    (:mod:`xlperf.write.returns_sheet`).
     Pure: nothing here reads a clock or a file, so equal inputs give equal sheets.
     """
     options = PrintOptions(council=council, period=period, refreshed=refreshed, paper=paper,
@@ -789,4 +791,9 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
         "Log": log_sheet(log, title=f"{where}Refresh log {period}".strip(),
                          summary=log_summary, options=options),
     }
+    if returns is not None:
+        from xlperf.write.returns_sheet import returns_sheet
+
+        sheets["Returns"] = returns_sheet(returns, title=f"{where}Returns {period}".strip(),
+                                          options=options)
     return sheets

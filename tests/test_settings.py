@@ -77,8 +77,9 @@ def test_the_new_masters_rows_come_from_the_declaration():
         f.metadata["label"] for f in declared() if f.metadata["group"] != "other"]
     for label, (name, default, note) in SETTINGS_KNOWN.items():
         field = next(f for f in declared() if f.name == name)
-        assert (field.metadata["label"], field.default, field.metadata["note"]) == (
-            label, default, note)
+        shown = (("Yes" if field.default else "No") if isinstance(field.default, bool)
+                 else field.default)  # a flag's cell says Yes or No
+        assert (field.metadata["label"], shown, field.metadata["note"]) == (label, default, note)
 
 
 def test_every_declared_setting_is_in_the_docs_table():

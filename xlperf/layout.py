@@ -185,10 +185,18 @@ SETTINGS = ConfigSheet(
 
 CONFIG_SHEETS = (MEASURES, TARGETS, BUDGET, CAPITAL, SCHEMES, SETTINGS)
 
-# Settings xlperf knows, as declared on xlperf.settings.Settings: label -> (key, default, note).
-# A new master's Settings sheet gets a row for each.
+
+def _shown(default: object) -> object:
+    """A setting's default as its cell on the Settings sheet shows it."""
+    return ("Yes" if default else "No") if isinstance(default, bool) else default
+
+
+# Settings xlperf knows, as declared on xlperf.settings.Settings: label -> (key, default, note),
+# the default as the sheet shows it (Yes/No for a flag). A new master's Settings sheet gets a
+# row for each.
 SETTINGS_KNOWN: dict[str, tuple[str, object, str]] = {
-    f.metadata["label"]: (f.name, f.default, f.metadata["note"]) for f in declared(MASTER)}
+    f.metadata["label"]: (f.name, _shown(f.default), f.metadata["note"])
+    for f in declared(MASTER)}
 
 # Settings of returns collection (xlperf returns, xlperf chase): label -> (key, default, note).
 # Kept apart so masters made before them stay as they are (a row for each is added to the
@@ -223,16 +231,19 @@ OUTPUT_SHEETS = (
                 "by priority and objective.",
                 ("Code", "Measure", "Status", "Actual", "Target", "Annual target", "Period",
                  "Direction", "Trend", "Latest note", "Owner", "Unit", "Variance", "Variance %",
-                 "Trend values", "Reported status", "Explanation"),
-                (15, 40, 22, 10, 10, 10, 11, 14, 12, 40, 18, 14, 10, 10, 26, 20, 50)),
+                 "Trend values", "Reported status", "Explanation", "Variation", "Assurance",
+                 "SPC explanation"),
+                (15, 40, 22, 10, 10, 10, 11, 14, 12, 40, 18, 14, 10, 10, 26, 20, 50, 24, 22,
+                 60)),
     # Between Measures and Judgement: one column per status that occurs
     # (xlperf.write.outputs).
     OutputSheet("Objectives", "Objectives", "Status counts (one column per status of the "
                 "measures' schemes) and judgement per priority and objective.",
                 ("Priority", "Objective", "Measures", "Judgement"),
                 (24, 40, 10, 14)),
-    OutputSheet("Exceptions", "Exceptions", "Measures beyond tolerance, worsening, or with a "
-                "reported status that differs from the rule, with their commentary.",
+    OutputSheet("Exceptions", "Exceptions", "Measures beyond tolerance, worsening, with a "
+                "special cause of concern, or with a reported status that differs from the "
+                "rule, with their commentary.",
                 ("Code", "Measure", "Owner", "Period", "Status", "Actual", "Target",
                  "Variance", "Direction", "Why listed", "Commentary"),
                 (15, 34, 16, 10, 16, 10, 10, 10, 13, 22, 40)),

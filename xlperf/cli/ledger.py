@@ -123,6 +123,8 @@ def _export_returns(master: Path, target: Path, kind: str) -> tuple[Path, int] |
     from xlperf.errors import InputError
     from xlperf.ledger import returns_export, write_export
 
+    if not master.is_file():  # a ledger exported before its master exists: no calendar
+        return None
     try:
         status = collection_status(master)
     except InputError:  # no reporting period: no calendar to export

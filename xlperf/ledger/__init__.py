@@ -45,6 +45,7 @@ from xlperf.ledger._store import (
     Ledger,
     RecordResult,
     RefreshRun,
+    SpcChange,
     StatusChange,
     period_key,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "Ledger",
     "RecordResult",
     "RefreshRun",
+    "SpcChange",
     "StatusChange",
     "chasers_sent",
     "export",

@@ -40,6 +40,7 @@ from xlperf.core.measures import (
 from xlperf.core.periods import parse_period
 from xlperf.core.polarity import parse_polarity
 from xlperf.core.schemes import BUILTIN_SCHEMES, SCHEME_COLUMNS, Scheme, schemes_from_frame
+from xlperf.core.spc import SpcSettings
 from xlperf.core.status import parse_tolerance_type
 from xlperf.core.values import KIND_INVALID, parse_value
 from xlperf.errors import InputError, SchemeError, WorkbookError
@@ -111,6 +112,13 @@ class Master:
     @property
     def reporting_period(self) -> str | None:
         return self.settings.reporting_period or None
+
+    @property
+    def spc_settings(self) -> SpcSettings:
+        """The statistical process control settings (``SPC ...`` rows; docs/spc.md)."""
+        from xlperf.core.spc import settings_from
+
+        return settings_from(self.settings)
 
     @property
     def usable_register(self) -> pd.DataFrame:

@@ -20,7 +20,9 @@ calamine reads, the lossless writer writes), the xlwings gateway another. In ord
 5. **score** the period with history from the ledger and **freeze** its statuses (the current
    period is re-rated; past periods only with ``rescore_history``); every change is listed;
 6. **write** the output sheets (:func:`~xlperf.write.outputs.build_outputs`): Scorecard,
-   Objectives, Exceptions, Finance and Log.
+   Objectives, Exceptions, Finance and Log, and Returns (where each return the period
+   expects stands: :func:`xlperf.collection.refresh_collection`, as ``xlperf returns``) when
+   the refresh reads returns.
 
 The ledger transaction commits when the new workbook is complete on disk, just before it
 replaces the old one (for a :class:`ZipWorkbook`), so a refresh that fails or is killed leaves

@@ -67,7 +67,7 @@ def returns_sheet(status: Any, *, title: str = "Returns", options: Any = None) -
     >>> sheet = returns_sheet(CollectionStatus(Path("m.xlsx"), "Q3 2013/14", date(2014, 1, 22),
     ...                                        "", (owed,)))
     >>> sheet.rows[4][:4], sheet.rows[4][7:9]
-    (['Care', 'performance', None, datetime.date(2014, 1, 15)], ['not received', 5])
+    (['Care', 'performance', 'no contact', datetime.date(2014, 1, 15)], ['not received', 5])
     """
     from xlperf.core.collection import ACCEPTED, PARTLY, contact_text
     from xlperf.write.outputs import _content, _head

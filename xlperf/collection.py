@@ -24,7 +24,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xlperf.core.collection import (  # the outcomes' words and contact_text: shared below
     ACCEPTED,
@@ -41,10 +41,14 @@ from xlperf.core.collection import (  # the outcomes' words and contact_text: sh
 from xlperf.core.columns import fold
 from xlperf.errors import InputError
 from xlperf.findings import Report
+from xlperf.settings import Settings
 
-__all__ = ["BLANK", "NOT_RECEIVED", "CollectionStatus", "ReturnStatus", "collection_settings",
-           "collection_status", "contact_text", "expected_returns", "match_returns",
-           "outcome_of", "refresh_collection"]
+if TYPE_CHECKING:
+    from xlperf.council import Council
+
+__all__ = ["BLANK", "NOT_RECEIVED", "CollectionStatus", "ReturnStatus", "collection_status",
+           "contact_text", "expected_returns", "match_returns", "outcome_of",
+           "refresh_collection"]
 
 
 
@@ -149,7 +153,7 @@ class CollectionStatus:
     returns: tuple[ReturnStatus, ...]
     unexpected: tuple[Report, ...] = ()
     findings: Report = field(default_factory=Report)
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)
     ledger: Path | None = None  # the master's ledger (chasers sent are recorded there)
 
     @property
@@ -195,18 +199,6 @@ class CollectionStatus:
 _COLLECTION_RULES = ("REG-070", "REG-071", "REG-072")
 
 
-def collection_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    """The collection settings of a master's ``settings`` (as read), a blank or missing one
-    at its default (:data:`xlperf.layout.COLLECTION_SETTINGS`)."""
-    from xlperf.layout import COLLECTION_SETTINGS
-
-    out = {}
-    for key, default, _note in COLLECTION_SETTINGS.values():
-        value = settings.get(key)
-        out[key] = default if value is None or str(value).strip() == "" else value
-    return out
-
-
 def _first_refreshes(ledger: Path, shas: list[str]) -> dict[str, str]:
     """When a refresh first read each file (by SHA-256), from the ledger, read-only: a
     ledger that is missing, busy or older says nothing."""
@@ -229,23 +221,23 @@ def _first_refreshes(ledger: Path, shas: list[str]) -> dict[str, str]:
     return {sha: when for sha, when in rows}
 
 
-def collection_status(master: str | Path, *, period: Any = None, today: date | None = None,
+def collection_status(master: str | Path | Council, *, period: Any = None,
+                      today: date | None = None,
                       returns_folder: str | Path | None = None) -> CollectionStatus:
     """The collection of ``period`` (default: the master's reporting period) as of ``today``
     (default: today): one :class:`ReturnStatus` per expected return, in template order.
 
-    ``returns_folder`` defaults to the ``Returns folder`` setting (relative to the master); a
-    folder that does not exist yet means nothing was received. Raises
+    ``master`` is the master's path or its :class:`~xlperf.council.Council`.
+    ``returns_folder`` defaults to the council's (the ``Returns folder`` setting); a folder
+    that does not exist yet means nothing was received. Raises
     :class:`~xlperf.errors.XlperfError` when the master cannot be read or no period is set.
     """
     from xlperf.core.periods import parse_period
-    from xlperf.ledger import ledger_path
-    from xlperf.read.master import read_master
+    from xlperf.council import Council
     from xlperf.refresh import collect_returns
-    from xlperf.validate.returns import validate_returns
 
-    path = Path(master)
-    book = read_master(path)
+    council = master if isinstance(master, Council) else Council.open(master)
+    path, book = council.path, council.master
     chosen = period if period is not None else book.reporting_period
     if chosen is None or str(chosen).strip() == "":
         raise InputError("no reporting period: give --period or set 'Reporting period' on the "
@@ -253,37 +245,32 @@ def collection_status(master: str | Path, *, period: Any = None, today: date | N
     reporting = parse_period(chosen)
     today = today or date.today()
     calendar, settings = expected_returns(book, reporting)
-    folder = Path(returns_folder) if returns_folder is not None else Path(
-        str(book.settings.get("returns_folder") or "returns").strip()).expanduser()
-    if not folder.is_absolute() and returns_folder is None:
-        folder = path.parent / folder
+    folder = Path(returns_folder) if returns_folder is not None else council.returns_folder
     paths = collect_returns(folder, reporting)[0] if folder.is_dir() else []
-    reports = validate_returns(paths, book, period=reporting.format()) if paths else []
+    reports = council.validate(paths, period=reporting.format()) if paths else []
 
-    setting = next((v for k, v in book.settings.items() if fold(k) in ("ledger path", "ledger")),
-                   None)
-    ledger = ledger_path(path, setting)
+    ledger = council.ledger
     statuses, unexpected = match_returns(calendar, paths, reports, today, ledger=ledger)
     return _status(book, path, reporting, today, statuses, unexpected, settings, ledger)
 
 
 def _status(book: Any, path: Path, reporting: Any, today: date, statuses: list[ReturnStatus],
-            unexpected: list[Report], settings: dict[str, Any], ledger: Path | None
+            unexpected: list[Report], settings: Settings, ledger: Path | None
             ) -> CollectionStatus:
     findings = Report(tuple(f for f in book.report.findings if f.rule in _COLLECTION_RULES or (
         f.rule == "REG-040" and f.sheet == "Settings")), file=str(path))
     return CollectionStatus(path, reporting.format(), today,
-                            str(book.settings.get("council") or ""), tuple(statuses),
+                            settings.council, tuple(statuses),
                             tuple(unexpected), findings, settings, ledger)
 
 
-def expected_returns(book: Any, reporting: Any) -> tuple[list[ExpectedReturn], dict[str, Any]]:
+def expected_returns(book: Any, reporting: Any) -> tuple[list[ExpectedReturn], Settings]:
     """The calendar of ``reporting`` for a read master (:class:`~xlperf.read.master.Master`)
-    and its collection settings: what every door expects of the period."""
-    settings = collection_settings(book.settings)
+    and its settings: what every door expects of the period."""
+    settings = book.settings
     calendar = collection_calendar(
         book.usable_register, book.budget, book.capital, reporting, contacts=book.contacts,
-        default_working_days=int(settings["due_working_days"]))
+        default_working_days=settings.due_working_days)
     return calendar, settings
 
 

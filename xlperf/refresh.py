@@ -39,7 +39,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,9 @@ import pandas as pd
 from xlperf.core.a1 import cell_ref, parse_cell
 from xlperf.errors import InputError, LedgerError, WorkbookError
 from xlperf.findings import Finding, Report
+
+if TYPE_CHECKING:
+    from xlperf.read.master import Master
 
 __all__ = ["FileOutcome", "RefreshResult", "Workbook", "ZipWorkbook", "collect_returns",
            "refresh", "trend_values"]
@@ -506,6 +509,44 @@ def trend_values(scored: pd.DataFrame, values: pd.DataFrame, periods: int = 6) -
     return out
 
 
+def _with_spc(scored: pd.DataFrame, values: pd.DataFrame, register: pd.DataFrame,
+              master: Any) -> pd.DataFrame:
+    """``scored`` with each measure's variation and assurance at its due period, from its
+    whole history (:func:`~xlperf.core.spc_scored.spc_at`), frozen with its status."""
+    from xlperf.core.spc_scored import spc_at
+
+    return pd.concat([scored, spc_at(scored, values, register, master.spc_settings)], axis=1)
+
+
+def _restated_spc(run: Any, store: Any, restatements: pd.DataFrame, scored: pd.DataFrame,
+                  values: pd.DataFrame, register: pd.DataFrame, master: Any) -> list[Any]:
+    """The kept past periods whose charts this refresh's restatements moved: today's SPC set
+    beside the frozen one in the ledger (:meth:`~xlperf.ledger.Ledger.restate_spc`)."""
+    from xlperf.core.spc_scored import spc_at
+
+    frozen = store.frozen_statuses(codes=sorted(set(restatements["code"])))
+    earliest = restatements.groupby("code")["period_key"].min()
+    current = set(zip(scored["code"].astype(str), _keys_of(scored["period"]), strict=True))
+    later = frozen["period_key"].to_numpy(dtype=object) >= earliest.reindex(
+        frozen["code"]).to_numpy(dtype=object)
+    past = np.array([(c, k) not in current for c, k in zip(
+        frozen["code"], frozen["period_key"], strict=True)], dtype=bool)
+    frozen = frozen[later & past & frozen["variation"].notna().to_numpy()]
+    if frozen.empty:
+        return []
+    today = spc_at(frozen[["code", "period", "target"]].reset_index(drop=True), values,
+                   register, master.spc_settings)
+    today.insert(0, "period", frozen["period"].to_numpy())
+    today.insert(0, "code", frozen["code"].to_numpy())
+    return run.ledger.restate_spc(today, restatements)
+
+
+def _keys_of(periods: pd.Series) -> list[str]:
+    from xlperf.core.periods import parse_periods
+
+    return [p.format("iso") for p in parse_periods(periods.astype(object))]
+
+
 def _window(values: pd.DataFrame, reporting: Any) -> pd.DataFrame:
     from xlperf.core.score import window_keys
 
@@ -551,7 +592,7 @@ def _returned_money(finance: Sequence[pd.DataFrame], capital: Sequence[pd.DataFr
         columns=["kind", "line"])
 
 
-def _finance(master: Any, returned: list[pd.DataFrame], period: Any,
+def _finance(master: Master, returned: list[pd.DataFrame], period: Any,
              capital_returned: Sequence[pd.DataFrame] = ()) -> tuple[Any, pd.DataFrame]:
     """Revenue lines (forecasts from accepted finance returns where given, else the master's
     Budget sheet), the total, the cross-foot check and the capital programme; and the figures
@@ -594,11 +635,9 @@ def _finance(master: Any, returned: list[pd.DataFrame], period: Any,
                               revenue.get("cell", ()), strict=True):
         lines.at[at, "source"] = f"return {file} {cell}"
     settings = master.settings
-    tolerance = settings.get("budget_tolerance_pct")
-    materiality = settings.get("materiality")
     scored = score_budget(lines.drop(columns=["tolerance_pct"], errors="ignore"),
-                          tolerance_pct=float(tolerance) if tolerance is not None else 1.0,
-                          materiality=float(materiality) if materiality is not None else None,
+                          tolerance_pct=float(settings.budget_tolerance_pct),
+                          materiality=float(settings.materiality),
                           scheme=master.default_scheme, schemes=master.schemes)
     scored["holder"], scored["source"] = lines["holder"].to_numpy(), lines["source"].to_numpy()
     problems: list[str] = []
@@ -615,7 +654,7 @@ def _finance(master: Any, returned: list[pd.DataFrame], period: Any,
                         capital=capital, capital_label=label), applied)
 
 
-def _programmes(master: Any, period: Any) -> pd.DataFrame:
+def _programmes(master: Master, period: Any) -> pd.DataFrame:
     """The master's capital programmes of ``period``'s quarter (every one when the sheet has
     none of it), normalised; empty without a base budget and an estimate."""
     from xlperf.core.budget import capital_for_period
@@ -721,7 +760,7 @@ def _backups_folder(master: Path | None, ledger: Path) -> Path:
 
 
 # ------------------------------------------------------------------------------ the refresh
-def _read_master(book: Workbook) -> Any:
+def _read_master(book: Workbook) -> Master:
     from xlperf.read import find_sheet
     from xlperf.read.master import read_master_grids
 
@@ -794,8 +833,8 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
              wait: float) -> RefreshResult:
     from xlperf import __version__
     from xlperf.core.periods import parse_period
-    from xlperf.core.score import window_keys as _window_keys
-    from xlperf.ledger import Ledger, ledger_path, previous_values, sha256_file
+    from xlperf.council import Council
+    from xlperf.ledger import Ledger, previous_values, sha256_file
     from xlperf.validate.returns import _validate
     from xlperf.write.outputs import LogLine, build_outputs
 
@@ -822,22 +861,20 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
     reporting = parse_period(chosen)
     label = reporting.format()
     base = book.path
+    council = Council.of(master, base) if base is not None else None
     if ledger is not None:
         ledger_file = Path(ledger)
-    elif base is not None:
-        ledger_file = ledger_path(base, master.settings)
+    elif council is not None:
+        ledger_file = council.ledger
     else:
         raise InputError(f"{book.name} has no file path: give the ledger path")
     lap("read master")
 
     say("Collecting returns", 0.05)
     if returns is None:
-        if base is None:
+        if council is None:
             raise InputError(f"{book.name} has no file path: give the returns")
-        folder_setting = master.settings.get("returns_folder") or "returns"
-        folder = Path(str(folder_setting).strip()).expanduser()
-        folder = folder if folder.is_absolute() else base.parent / folder
-        paths, skipped = collect_returns(folder, reporting)
+        paths, skipped = collect_returns(council.returns_folder, reporting)
     else:
         paths, skipped = _given(returns, reporting)
     quarantine_dir = (Path(quarantine) if quarantine is not None else
@@ -879,11 +916,9 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                            and written.fingerprint == store.fingerprint()
                            and written.refresh_id < run.id - 1 else None)
             say(f"Validating {len(paths)} returns", 0.1)
-            if rescore_history:  # every past period is scored again: all of the ledger
-                history = store.current_values(provenance=False)
-            else:  # only the periods a scorecard of this period can look at
-                history = store.current_values(
-                    keys=sorted(_window_keys(reporting, store.period_keys())), provenance=False)
+            # All of the ledger: past periods when re-scoring history, and every measure's
+            # whole history for its XmR chart (docs/spc.md); scoring takes its window below.
+            history = store.current_values(provenance=False)
             # No returns (xlwings Lite refreshes from history already in the ledger): nothing
             # to validate, so the master's file is not opened for its Rules sheet either.
             # The change checks compare with this refresh's ledger (which may not be the
@@ -988,13 +1023,14 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             else:
                 values = history
             window = _window(values, reporting)
-            scored = master.score(window, label)
             register = master.prepared_register  # prepared once for every freeze below
+            scored = _with_spc(master.score(window, label), values, register, master)
             changes: list[Any] = []
             if rescore_history:
                 seen: dict[tuple[str, str], Any] = {}
                 for past in _past_periods(reporting, values):
-                    past_scored = master.score(values, past)
+                    past_scored = _with_spc(master.score(values, past), values, register,
+                                            master)
                     for change in run.freeze_statuses(
                             past_scored, period_keys=[], rescore_history=True,
                             measures=register, default_scheme=master.default_scheme,
@@ -1007,6 +1043,13 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             already = {(c.code, c.period_key) for c in current_changes}
             changes = [c for c in changes if (c.code, c.period_key) not in already]
             changes += current_changes
+            # Restated here, or by an import since the master was last written.
+            restated_all = (pd.concat([restatements, unpublished[1]], ignore_index=True)
+                            if unpublished is not None and len(unpublished[1])
+                            else restatements)
+            spc_changes = (_restated_spc(run, store, restated_all, scored, values, register,
+                                         master) if len(restated_all) and not rescore_history
+                           else [])
             trend = trend_values(scored, window)
             finance, money = _finance(master, finance_rows, reporting, capital_rows)
             if len(money):  # what the report's finance page takes (docs/report.md)
@@ -1036,17 +1079,16 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             log = _log_lines(LogLine, when, book.name, label, outcomes, skipped, counts,
                              restatements, changes, master.report, timings, quarantine_dir,
                              rescore_history, unpublished, collection)
+            log[-1:-1] = [LogLine("SPC kept", str(c), time=when) for c in spc_changes]
             fingerprint = store.fingerprint()
             summary = (f"Refreshed {when} by xlperf {__version__}; ledger {ledger_file.name} "
                        f"(refresh {run.id}" + (f", ledger {fingerprint})" if fingerprint
                                                else ")"))
-            council = str(master.settings.get("council") or "").strip()
-            sheets = build_outputs(scored, trend=trend, period=label, council=council,
+            settings = master.settings
+            sheets = build_outputs(scored, trend=trend, period=label, council=settings.council,
                                    finance=finance, log=log, log_summary=summary,
-                                   refreshed=when,
-                                   paper=str(master.settings.get("paper_size") or "A4"),
-                                   marking=str(master.settings.get("protective_marking")
-                                               or "").strip(), returns=collection)
+                                   refreshed=when, paper=settings.paper_size,
+                                   marking=settings.protective_marking, returns=collection)
             lap("build outputs")
             run.timings.update(timings)
 
@@ -1073,7 +1115,7 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
         restatements=restatements, status_changes=tuple(changes), scored=scored,
         master_report=master.report, timings=timings, sheets=tuple(sheets),
         quarantine=quarantine_dir if any(o.quarantined for o in outcomes) else None,
-        council=council, collection=collection)
+        council=master.settings.council, collection=collection)
 
 
 def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequence[FileOutcome],

@@ -44,8 +44,8 @@ def _requests(master):
     a_return = master.parent / "returns" / "Safeguarding - Q2 2013-14.xlsx"
     return {
         ("GET", "/log"): {},
-        ("GET", "/health"): {},
         ("GET", "/returns"): {},
+        ("GET", "/health"): {},
         ("POST", "/validate"): {"json": payload(a_return)},
         ("POST", "/refresh"): {"json": payload(master)},
         ("POST", "/functions/call"): {"json": {"id": "XLPERF_STATUS",

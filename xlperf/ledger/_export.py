@@ -26,6 +26,11 @@ EXPORT_COLUMNS = (
     "variance_pct", "status", "symbol", "colour", "rated", "direction", "tolerance",
     "tolerance_type", "scheme", "status_actual", "commentary", "reported_status", "versions",
     "source_file", "source_sha256", "sheet", "cell", "recorded_at", "scored_at",
+    # statistical process control frozen with the status (docs/spc.md), and today's where a
+    # restatement moved a kept period's chart
+    "variation", "variation_side", "variation_explanation", "assurance",
+    "assurance_explanation", "spc_mean", "spc_lower", "spc_upper", "spc_points",
+    "restated_variation", "restated_assurance", "restated_note",
 )
 # The returns table (issue 22): one row per expected return of the period, as the Returns
 # sheet and `xlperf returns` show it (xlperf.collection.collection_status).

@@ -25,6 +25,7 @@ from xlperf.core.schemes import AMBER, BUILTIN_SCHEMES, GREEN, RED, SPECIAL_STAT
 from xlperf.core.status import RELATIVE
 from xlperf.report._colours import INK, safe_colour, text_on
 from xlperf.report._data import SECTIONS, ReportData, exceptions
+from xlperf.report._spc import SpcCharts, spc_chips, spc_facts
 from xlperf.report._svg import fmt, measure_chart, sparkline
 
 SECTION_TITLES = {
@@ -234,6 +235,7 @@ class _Context:
             for code, tol, kind in zip(register["code"], register["tolerance"],
                                        register["tolerance_type"], strict=True):
                 self.tolerance[str(code)] = (float(tol), str(kind))
+        self.spc = SpcCharts(data.charts)  # each measure's XmR chart (docs/spc.md)
 
     def band(self, code: str, target: float | None) -> tuple[float, float] | None:
         if target is None or code not in self.tolerance:
@@ -392,6 +394,7 @@ def _card(ctx: _Context, r: Any) -> str:
     chart = measure_chart(labels, actuals, targets, label=f"{code} {_text(r.title)}", unit=unit,
                           band=[ctx.band(code, t) for t in targets],
                           band_text=ctx.band_text(code, unit), width=500, height=165)
+    chart += ctx.spc.chart(r, unit)
     # This financial year's periods, as a table (the chart's numbers, readable in print).
     due = parse_period(_text(r.period)) if _text(r.period) else None
     at = list(range(a, b))
@@ -447,6 +450,7 @@ def _card(ctx: _Context, r: Any) -> str:
             f'<h3 id="card-{_slug(code)}"><span class="code">{escape(code)}</span> '
             f"{escape(_text(r.title))}</h3>"
             f'<div class="card-left">{fact_table}<p>{escape(_text(r.explanation))}</p>'
+            + "".join(f"<p><strong>{k}</strong>: {v}</p>" for k, v in spc_facts(r)) +
             f'<p class="comment-head"><strong>Latest commentary</strong></p>{comment}</div>'
             f'<div class="card-chart">{chart}{table}</div>'
             '<div class="card-bottom"></div></article>')
@@ -514,7 +518,7 @@ def _trend(ctx: _Context) -> str:
                 f"<td>{escape(_text(r.baseline_rank, '–'))}</td>"
                 f'<td class="num">{escape(fmt(_num(r.baseline), unit))}</td>{cells}'
                 f'<td class="num">{_target_text(r.target, unit, "–")}</td>'
-                f"<td>{_status_chip(r)}</td>"
+                f"<td>{_status_chip(r)} {spc_chips(r)}</td>"
                 f"<td>{sparkline(values, labels, label=name, unit=unit, width=70)}"
                 f"</td><td>{escape(_text(r.direction, '–'))}</td>"
                 f"<td>{escape(_text(r.trend, '–'))}</td></tr>")

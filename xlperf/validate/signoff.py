@@ -18,7 +18,6 @@ from typing import Any
 
 __all__ = ["check_signoff", "read_signoff", "signoff_note", "signoff_required"]
 
-_YES = ("yes", "y", "true", "1")
 
 
 def _value(grid: Sequence[Sequence[Any]], ref: str) -> Any:
@@ -58,9 +57,8 @@ def read_signoff(grid: Sequence[Sequence[Any]], kind: str) -> dict[str, Any]:
 
 
 def signoff_required(settings: Any) -> bool:
-    """Whether the master's ``Sign-off required`` setting is Yes."""
-    value = (settings or {}).get("signoff_required")
-    return str(value).strip().casefold() in _YES if value is not None else False
+    """Whether the master's ``Sign-off required`` setting is Yes (no master: no)."""
+    return bool(getattr(settings, "signoff_required", False))
 
 
 def check_signoff(files: Sequence[Any], master: Any) -> dict[int, dict[str, Any]]:

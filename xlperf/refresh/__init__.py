@@ -20,7 +20,9 @@ calamine reads, the lossless writer writes), the xlwings gateway another. In ord
 5. **score** the period with history from the ledger and **freeze** its statuses (the current
    period is re-rated; past periods only with ``rescore_history``); every change is listed;
 6. **write** the output sheets (:func:`~xlperf.write.outputs.build_outputs`): Scorecard,
-   Objectives, Exceptions, Finance and Log.
+   Objectives, Exceptions, Finance and Log, and Returns (where each return the period
+   expects stands: :func:`xlperf.collection.refresh_collection`, as ``xlperf returns``) when
+   the refresh reads returns.
 
 The steps live in this package's modules: ``_book`` (the :class:`Workbook` protocol and
 :class:`ZipWorkbook`), ``_collect`` (the returns taken in, quarantine), ``_values`` (the
@@ -45,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from xlperf.errors import InputError, LedgerError, WorkbookError
-from xlperf.findings import Finding, Report
+from xlperf.findings import Finding, Report, Severity
 from xlperf.refresh._book import Workbook, ZipWorkbook
 from xlperf.refresh._collect import _given, _quarantine, collect_returns, one_return_each
 from xlperf.refresh._finance import _finance
@@ -301,8 +303,8 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                     except WorkbookError as error:  # validated as readable; read again failed
                         whole = True
                         report = Report(report.findings + (Finding(
-                            "FILE-004", "error", str(error), file=str(path)),), file=report.file,
-                            meta=report.meta)
+                            "FILE-004", Severity.ERROR, str(error), file=str(path)),),
+                            file=report.file, meta=report.meta)
                     else:
                         kind = _kind_of(ret)
                 elif not whole:

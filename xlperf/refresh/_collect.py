@@ -12,6 +12,7 @@ from typing import Any
 from xlperf.errors import InputError, WorkbookError
 from xlperf.findings import Report
 from xlperf.refresh._result import SKIPPED, FileOutcome
+from xlperf.validate.registry import made_by
 
 __all__ = ["collect_returns", "one_return_each"]
 
@@ -62,6 +63,7 @@ def _saved(path: Path) -> float:
         return float("-inf")
 
 
+@made_by("FILE-023")
 def one_return_each(paths: Sequence[Path], reports: Sequence[Report]
                     ) -> tuple[list[bool], list[Report], list[FileOutcome]]:
     """One return per kind, service and period (as the returns' identities say): of two or

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from xlperf.errors import LedgerError, WorkbookError
-from xlperf.findings import Report
+from xlperf.findings import Report, Severity
 from xlperf.refresh._book import Workbook
 from xlperf.refresh._result import ACCEPTED, PARTLY, REJECTED, SKIPPED, FileOutcome
 
@@ -119,7 +119,7 @@ def _log_lines(when: str, name: str, label: str, outcomes: Sequence[FileOutcome]
                              f"(SHA-256 {str(outcome.sha256)[:12]})", file=outcome.name,
                              time=when))
         for f in outcome.report:
-            action = "rejected" if f.severity == "error" else "query"
+            action = "rejected" if f.severity == Severity.ERROR else "query"
             lines.append(LogLine(action, f.message, file=outcome.name, sheet=f.sheet or "",
                                  cell=f.cell or "", rule=f.rule, severity=f.severity,
                                  time=when))

@@ -402,28 +402,28 @@ def _read(reader: _Reader, layout: str) -> tuple[pd.DataFrame, dict[str, Any]]:
     bad_period = np.array([p is None for p in parsed], dtype=bool)
 
     # Findings, each at its cell. Whole rows with no code and no values are just blank rows.
-    for i in np.flatnonzero(no_code & ~blank):
+    for i in np.flatnonzero(no_code & ~blank).tolist():
         reader.hist("HIST-002", value_rows[i], value_cols[i], cells[i])
     flagged_rows: set[int] = set()
-    for i in np.flatnonzero(unknown & ~blank):  # one finding per row, at its code
+    for i in np.flatnonzero(unknown & ~blank).tolist():  # one finding per row, at its code
         if value_rows[i] not in flagged_rows:
             flagged_rows.add(value_rows[i])
             reader.hist("HIST-005", value_rows[i], code_col, code_text[i], code=code_text[i])
     if period_col is not None:
         flagged: set[int] = set()
-        for i in np.flatnonzero(bad_period & ~no_code & ~unknown & ~blank):
+        for i in np.flatnonzero(bad_period & ~no_code & ~unknown & ~blank).tolist():
             if value_rows[i] in flagged:
                 continue
             flagged.add(value_rows[i])
             raw = reader.cells[value_rows[i], period_col]
             reader.hist("HIST-001", value_rows[i], period_col, raw, code=code_text[i])
     usable = ~no_code & ~unknown & ~bad_period & ~blank
-    for i in np.flatnonzero(usable & invalid):
+    for i in np.flatnonzero(usable & invalid).tolist():
         label = parsed[i].format()
         reader.add("PERF-006", ERROR, f"{label} actual for {code_text[i]} in "
                    f"{reader.where(value_rows[i], value_cols[i])} is '{cells[i]}', which is not "
                    "a number: not imported.", value_rows[i], value_cols[i], cells[i])
-    for i in np.flatnonzero(usable & excel_error):
+    for i in np.flatnonzero(usable & excel_error).tolist():
         reader.add("PERF-007", ERROR, f"{reader.where(value_rows[i], value_cols[i])} "
                    f"({code_text[i]}) shows the Excel error {cells[i]} instead of a figure: "
                    "not imported.", value_rows[i], value_cols[i], cells[i])
@@ -443,7 +443,7 @@ def _read(reader: _Reader, layout: str) -> tuple[pd.DataFrame, dict[str, Any]]:
     keys = pd.Series([f"{c}\x00{p.format('iso')}" for c, p in zip(out["Code"], out["Period"],
                                                                   strict=True)], dtype=object)
     repeated = keys.duplicated(keep="last").to_numpy()
-    for i in np.flatnonzero(repeated):
+    for i in np.flatnonzero(repeated).tolist():
         later = out["Cell"].to_numpy()[np.flatnonzero(keys.to_numpy() == keys.iloc[i])[-1]]
         reader.findings.append(reader.rules["HIST-004"].finding(
             file=reader.file, sheet=reader.sheet, cell=out["Cell"].iloc[i],

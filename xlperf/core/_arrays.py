@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlperf.core._cell import format_number  # noqa: F401  (used with format_numbers)
+
 
 def broadcast(*values: Any) -> tuple[list[np.ndarray], tuple[int, ...], pd.Index | None]:
     """Turn each argument into a 1-d array of a common length.
@@ -82,18 +84,6 @@ def as_float(values: np.ndarray) -> np.ndarray:
     if values.dtype.kind in "fiu":
         return values.astype(float, copy=False)
     return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
-
-
-def format_number(value: float) -> str:
-    """A number as a council analyst writes it: thousands separators, at most 4 decimals.
-
-    >>> format_number(1234.5), format_number(46.24), format_number(2.0), format_number(-0.5)
-    ('1,234.5', '46.24', '2', '-0.5')
-    """
-    if value is None or not np.isfinite(value):
-        return ""
-    text = f"{value:,.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def format_numbers(values: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Iterable
 from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from xlperf.errors import PolarityError
@@ -74,6 +75,7 @@ KNOWN_WORDS = ("Bigger is better", "Higher is better", "High", "Aim to maximise"
                "Smaller is better", "Lower is better", "Low", "Aim to minimise", "Data only")
 
 
+@lru_cache(maxsize=1024)  # a register uses a handful of words, read again for every measure
 def _normalise(word: str) -> str:
     return _FOLD.sub(" ", word.strip().lower()).strip()
 

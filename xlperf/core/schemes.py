@@ -169,8 +169,10 @@ class Scheme:
         if type(gap) is float and type(tolerance) is float:
             gap = _tidy(gap)
             last = len(self.bands) - 1
-            return next((i for i, band in enumerate(self.bands[:last])
-                         if band.admits(gap, tolerance)), last)
+            for i in range(last):
+                if self.bands[i].admits(gap, tolerance):
+                    return i
+            return last
         import numpy as np
 
         gap = _tidy(np.asarray(gap, dtype=float))

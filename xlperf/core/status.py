@@ -61,8 +61,10 @@ def parse_tolerance_type(value: object) -> str:
     >>> parse_tolerance_type("% of target")
     'relative'
     """
-    key = "" if value is None else " ".join(str(value).strip().lower().split())
-    found = _TOLERANCE_TYPES.get(key)
+    found = _TOLERANCE_TYPES.get(value) if type(value) is str else None  # as written
+    if found is None:
+        key = "" if value is None else " ".join(str(value).strip().lower().split())
+        found = _TOLERANCE_TYPES.get(key)
     if found is None:
         raise InputError(
             f"tolerance type {value!r} is not one of: absolute, relative (a % of the target)"

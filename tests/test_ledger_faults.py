@@ -289,7 +289,7 @@ def test_a_repeat_refresh_records_nothing_in_any_table(council: Path) -> None:
 # ------------------------------------------------------------------------------ killed runs
 _KILLED = """
 import os, sys
-from xlperf.write import _files
+from xlperf import _files
 real = os.replace
 def killed(source, target):
     if str(target).endswith("master.xlsx"):
@@ -358,7 +358,7 @@ def test_a_history_import_since_the_master_was_written_is_listed(council: Path) 
 
 # ------------------------------------------------------------------------------ waiting
 def test_a_second_refresh_waits_for_the_first_or_says_who_holds_it(council: Path) -> None:
-    from xlperf.write import _files
+    from xlperf import _files
 
     master = council / "master.xlsx"
     held = threading.Event()

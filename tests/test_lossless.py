@@ -32,8 +32,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table
 from python_calamine import CalamineWorkbook
 
+from xlperf import _files
 from xlperf.errors import BusyError, InputError, WorkbookError
-from xlperf.write import _files
 from xlperf.write.lossless import CellStyle, SheetContent, write_sheets
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

@@ -174,7 +174,7 @@ def _style_sheet(path: Path) -> tuple[list[etree._Element], dict[int, str]]:
 
 
 def _cells(path: Path, sheet: str) -> dict[tuple[int, int], etree._Element]:
-    from xlperf.write._sheetxml import parse_cell
+    from xlperf.core.a1 import parse_cell
 
     root = sheet_xml(path)[sheet]
     return {parse_cell(c.get("r")): c for c in root.iter(f"{M}c")}

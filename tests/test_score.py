@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import xlperf
-from xlperf.core.score import SCORE_COLUMNS, due_period
+from xlperf.core.score import SCORE_COLUMNS, due_period, score
 from xlperf.demo import demo_register, demo_values
 from xlperf.errors import InputError
 
@@ -84,6 +84,29 @@ def test_direction_against_same_period_last_year(scored):
     assert row["period"] == "Dec-15"
     assert row["previous"] == 6.1  # Dec-14, not Nov-15
     assert row["direction"] == "Worsening ↓"
+
+
+@pytest.mark.parametrize(("frequency", "periods", "compared"), [
+    ("Quarterly", ["Q1 2015/16", "Q2 2015/16", "Q3 2015/16"], "Q1 2015/16"),
+    ("Monthly", ["Jun-15", "Nov-15", "Dec-15"], "Jun-15"),
+])
+def test_direction_against_six_months_ago(frequency, periods, compared):
+    """Six months ago is two quarters or six months back, whatever lies between."""
+    measures = pd.DataFrame({"Code": ["M1"], "Polarity": ["Bigger is better"],
+                             "Frequency": [frequency], "DoT basis": ["Six months ago"]})
+    values = pd.DataFrame({"Code": ["M1"] * 3, "Period": periods, "Actual": [50, 90, 60]})
+    row = score(values, measures, periods[-1]).iloc[0]
+    assert row["previous"] == 50, f"compared with {compared}, not the period before"
+    assert row["direction"] == "Improving ↑"
+
+
+def test_an_annual_measure_has_no_period_six_months_ago():
+    measures = pd.DataFrame({"Code": ["A1"], "Polarity": ["Bigger is better"],
+                             "Frequency": ["Annual"], "DoT basis": ["6 months ago"]})
+    values = pd.DataFrame({"Code": ["A1"] * 2, "Period": ["2013/14", "2014/15"],
+                           "Actual": [50, 60]})
+    row = score(values, measures, "2014/15").iloc[0]
+    assert pd.isna(row["previous"]) and row["direction"] == "Not comparable"
 
 
 def test_annual_measure_scored_for_last_financial_year(scored):

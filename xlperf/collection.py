@@ -49,13 +49,13 @@ def outcome_of(report: Report) -> str:
     """What a validated return comes to, as the refresh would take it: ``blank`` (FILE-021),
     ``rejected`` (a file-level error, or every row has an error), ``partly accepted`` (some
     rows have errors) or ``accepted`` (queries allowed)."""
-    from xlperf.refresh import _rows_of
+    from xlperf.refresh import rows_rejected_by
 
     if any(f.rule == "FILE-021" for f in report.findings):
         return BLANK
     if not report.errors:
         return ACCEPTED
-    whole, rows = _rows_of(report.errors)
+    whole, rows = rows_rejected_by(report.errors)
     if whole or len(rows) >= int(report.meta.get("rows") or 0):
         return REJECTED
     return PARTLY

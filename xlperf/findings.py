@@ -6,8 +6,9 @@ one file (or one batch), with ``.valid``, a DataFrame view and JSON. Readers, va
 refresh all produce findings; only what cannot go on raises an
 :class:`~xlperf.errors.XlperfError`.
 
-Positions in a DataFrame are turned into A1 references here and only here
-(:func:`cell_ref`), so every finding names a cell the same way Excel does.
+Positions in a DataFrame are turned into A1 references by :mod:`xlperf.core.a1` (re-exported
+here as :func:`cell_ref`, :func:`parse_ref`...), so every finding names a cell the same way Excel
+does.
 """
 
 from __future__ import annotations
@@ -17,6 +18,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+# Re-exported: the validator and the readers name cells through this module.
+from xlperf.core.a1 import cell_ref as cell_ref
+from xlperf.core.a1 import column_letter as column_letter
+from xlperf.core.a1 import column_number as column_number
+from xlperf.core.a1 import parse_cell as parse_ref  # noqa: F401 (the validator's name)
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -24,58 +31,6 @@ Severity = Literal["error", "query"]
 ERROR: Severity = "error"
 QUERY: Severity = "query"
 FINDING_COLUMNS = ("file", "sheet", "cell", "rule", "severity", "message", "value")
-
-
-def column_letter(column: int) -> str:
-    """Excel's letters for a 1-based column number.
-
-    >>> column_letter(1), column_letter(27), column_letter(16384)
-    ('A', 'AA', 'XFD')
-    """
-    if column < 1:
-        raise ValueError(f"column numbers start at 1, not {column}")
-    letters = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def column_number(letters: str) -> int:
-    """The 1-based column number of Excel column letters.
-
-    >>> column_number("A"), column_number("aa"), column_number("XFD")
-    (1, 27, 16384)
-    """
-    number = 0
-    for ch in letters.strip().upper():
-        if not "A" <= ch <= "Z":
-            raise ValueError(f"{letters!r} is not a column")
-        number = number * 26 + (ord(ch) - 64)
-    return number
-
-
-def cell_ref(row: int, column: int) -> str:
-    """An A1 reference from 1-based row and column numbers.
-
-    >>> cell_ref(14, 3)
-    'C14'
-    """
-    return f"{column_letter(column)}{row}"
-
-
-def parse_ref(ref: str) -> tuple[int, int]:
-    """1-based (row, column) of an A1 reference (``$`` ignored).
-
-    >>> parse_ref("$C$14")
-    (14, 3)
-    """
-    text = ref.replace("$", "").strip().upper()
-    letters = text.rstrip("0123456789")
-    digits = text[len(letters):]
-    if not letters or not digits:
-        raise ValueError(f"{ref!r} is not a cell reference")
-    return int(digits), column_number(letters)
 
 
 def _plain(value: Any) -> Any:

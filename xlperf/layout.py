@@ -59,7 +59,7 @@ UNITS = ("%", "number", "rate per 10,000", "rate per 1,000", "ratio", "days", "w
          "£000s")
 FREQUENCIES = ("Monthly", "Quarterly", "Annual")
 TOLERANCE_TYPES = ("absolute", "%")
-DOT_BASES = ("Previous period", "Same period last year")
+DOT_BASES = ("Previous period", "Same period last year", "Six months ago")
 YES_NO = ("Yes", "No")
 RANKS = ("A", "B", "C", "D")
 INTEGER, DECIMAL = "#,##0", "#,##0.0#"
@@ -88,8 +88,9 @@ MEASURES = ConfigSheet(
                number=True),
         Column("Tolerance type", 12, "absolute (in the measure's unit) or % (of the target).",
                choices=TOLERANCE_TYPES, strict=False),
-        Column("DoT basis", 20, "Direction of travel compares with the Previous period or the "
-                                "Same period last year (seasonal measures).", choices=DOT_BASES,
+        Column("DoT basis", 20, "Direction of travel compares with the Previous period, the "
+                                "Same period last year (seasonal measures) or Six months ago.",
+               choices=DOT_BASES,
                strict=False),
         Column("Annual target", 12, "The target for the year; Not Set or TBC when there is none."),
         Column("Cumulative", 11, "Yes when the target builds up through the year (profiled "

@@ -42,8 +42,9 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from xlperf.core.a1 import cell_ref, parse_cell
 from xlperf.errors import InputError, LedgerError, WorkbookError
-from xlperf.findings import Finding, Report, cell_ref, parse_ref
+from xlperf.findings import Finding, Report
 
 __all__ = ["FileOutcome", "RefreshResult", "Workbook", "ZipWorkbook", "collect_returns",
            "refresh", "trend_values"]
@@ -60,8 +61,11 @@ WAIT_SECONDS = 60.0
 class Workbook(Protocol):
     """What the refresh needs from a master workbook (headless file or an open Excel book)."""
 
-    name: str
-    path: Path | None
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def path(self) -> Path | None: ...
 
     def sheet_names(self) -> list[str]: ...
 
@@ -82,14 +86,14 @@ class ZipWorkbook:
     two_phase = True  # write_sheets takes before_replace: the ledger commits there
 
     def __init__(self, path: str | Path, *, backups: int = 0):
-        from xlperf.write import _files
+        from xlperf import _files
 
         self.path: Path | None = Path(path)
         assert self.path is not None
         self.name = self.path.name
         self.backups = backups
         if self.path.is_dir():
-            from xlperf.read._calamine import not_a_folder
+            from xlperf.read import not_a_folder
 
             raise WorkbookError(not_a_folder(self.path), file=str(self.path))
         if not self.path.is_file():
@@ -100,7 +104,7 @@ class ZipWorkbook:
 
     def _open(self) -> Any:
         if self._book is None:
-            from xlperf.read._calamine import open_workbook
+            from xlperf.read import open_workbook
 
             self._book = open_workbook(self.path)  # type: ignore[arg-type]
         return self._book
@@ -109,7 +113,7 @@ class ZipWorkbook:
         return list(self._open().sheet_names)
 
     def read_sheet(self, name: str) -> list[list[Any]]:
-        from xlperf.read._calamine import sheet_grid
+        from xlperf.read import sheet_grid
 
         return sheet_grid(self._open(), name, file=str(self.path))
 
@@ -126,7 +130,7 @@ class ZipWorkbook:
         """The master's lock for a whole refresh (waiting up to ``wait`` seconds for another
         run's); the writer takes it again to write. Stale temporary files a killed run left
         are removed once it is held."""
-        from xlperf.write import _files
+        from xlperf import _files
 
         assert self.path is not None
         with _files.workbook_lock(self.path, wait=wait):
@@ -323,7 +327,7 @@ def _given(returns: Sequence[str | Path], period: Any) -> tuple[list[Path], list
 
 
 # ------------------------------------------------------------------------------ values
-def _rows_of(findings: Sequence[Finding]) -> tuple[bool, set[int]]:
+def rows_rejected_by(findings: Sequence[Finding]) -> tuple[bool, set[int]]:
     """(whole file rejected, rejected Excel rows) from a report's error findings."""
     whole, rows = False, set()
     for f in findings:
@@ -331,7 +335,7 @@ def _rows_of(findings: Sequence[Finding]) -> tuple[bool, set[int]]:
             whole = True
             continue
         try:
-            rows.add(parse_ref(f.cell)[0])
+            rows.add(parse_cell(f.cell)[0])
         except ValueError:
             whole = True
     return whole, rows
@@ -665,7 +669,7 @@ _WRITTEN = re.compile(r"^Refreshed (?P<when>.+?) by xlperf \S+; ledger (?P<ledge
 def last_written(book: Workbook) -> Written | None:
     """The refresh that last wrote ``book``, from its ``Log`` sheet's summary line (None for
     a master never refreshed, or whose Log was cleared)."""
-    from xlperf.read._calamine import find_sheet
+    from xlperf.read import find_sheet
 
     try:
         name = find_sheet(book.sheet_names(), "Log")
@@ -704,7 +708,7 @@ def _backups_folder(master: Path | None, ledger: Path) -> Path:
 
 # ------------------------------------------------------------------------------ the refresh
 def _read_master(book: Workbook) -> Any:
-    from xlperf.read._calamine import find_sheet
+    from xlperf.read import find_sheet
     from xlperf.read.master import read_master_grids
 
     names = book.sheet_names()
@@ -889,7 +893,7 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             read_in: list[tuple[Path, Report, str, str | None, bool, set[int], Any]] = []
             for path, report, read in zip(paths, reports, reads, strict=True):
                 sha = sha256_file(path) if path.is_file() else None
-                whole, bad_rows = _rows_of(report.errors)
+                whole, bad_rows = rows_rejected_by(report.errors)
                 kind = str(report.meta.get("kind") or "")
                 ret = None
                 if not whole and kind in ("performance", "finance", "capital") and sha is not None:
@@ -940,9 +944,9 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                 restatements = recorded.restatements
             else:
                 inserted = unchanged = 0
-                from xlperf.ledger._store import _restatement_frame
+                from xlperf.ledger import restatement_frame
 
-                restatements = _restatement_frame()
+                restatements = restatement_frame()
             lap("record")
 
             say("Scoring", 0.65)
@@ -1077,12 +1081,12 @@ def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequenc
                                  time=when))
     for skip in skipped:
         lines.append(LogLine(SKIPPED, f"skipped: {skip.note}", file=skip.name, time=when))
-    from xlperf.ledger._store import _shown  # the ledger's way of showing a figure
+    from xlperf.ledger import shown_value  # the ledger's way of showing a figure
 
     for row in restatements.to_dict("records"):
-        new = _shown(row.get("value")) if row.get("value") == row.get("value") else (
+        new = shown_value(row.get("value")) if row.get("value") == row.get("value") else (
             row.get("no_data_reason") or "none")
-        old = _shown(row.get("previous")) if row.get("previous") == row.get("previous") else (
+        old = shown_value(row.get("previous")) if row.get("previous") == row.get("previous") else (
             row.get("previous_reason") or "none")
         lines.append(LogLine("restatement", f"{row['code']} {row['period']}: {old} -> {new} "
                              f"(was from {row.get('previous_source') or 'history'})",
@@ -1109,9 +1113,9 @@ def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequenc
                                  "its restatements are listed below.", time=when))
         kinds = dict(zip(runs["id"].astype(int), runs["kind"], strict=True)) if len(runs) else {}
         for row in restated.to_dict("records"):
-            new = _shown(row.get("value")) if row.get("value") == row.get("value") else (
+            new = shown_value(row.get("value")) if row.get("value") == row.get("value") else (
                 row.get("no_data_reason") or "none")
-            old = (_shown(row.get("previous")) if row.get("previous") == row.get("previous")
+            old = (shown_value(row.get("previous")) if row.get("previous") == row.get("previous")
                    else (row.get("previous_reason") or "none"))
             by = ("refresh" if kinds.get(int(row["refresh_id"]), "refresh") == "refresh"
                   else "history import")

@@ -14,10 +14,10 @@ SHARED = Path(__file__).resolve().parents[1].parent.parent / "shared"
 
 @pytest.fixture(scope="module")
 def examples(tmp_path_factory):
-    from xlperf.write.examples import write_examples
+    from xlperf.write.shipped import write_demo_examples
 
     folder = tmp_path_factory.mktemp("examples")
-    return {p.name: p for p in write_examples(folder)}
+    return {p.name: p for p in write_demo_examples(folder)}
 
 
 @pytest.fixture(scope="module")

@@ -202,6 +202,28 @@ def test_a_new_sheet_gets_widths_in_points_and_frozen_headers(xw):
     assert applied.formats["Extra"][(2, 2)] == {"number_format": "yyyy-mm-dd"}
 
 
+def test_a_new_sheet_gets_its_optional_columns_grouped_and_no_row_heights(xw):
+    """The outline of a sheet the Excel route adds is grouped with xlwings' Range.group;
+    row heights are left to Excel, which grows wrapped rows as it writes them."""
+    from xlperf.excel.gateway import XlwingsWorkbook
+
+    book = xw.Book(json=payload_from_xlsx(DEMO / "master.xlsx"))
+    XlwingsWorkbook(book).write_sheets({"Extra": SheetContent(
+        rows=[["Code", "Measure", "Why", "Variance", "Note"], ["PI01", "A", "x", 1, "n"]],
+        outline_columns=(3, 4, 5), row_heights={2: 30.0}, freeze="C2")})
+    actions = book.json()["actions"]
+    applied = replay(DEMO / "master.xlsx", actions)
+    assert applied.grouped == {"Extra": {3, 4, 5}}
+    assert [a for a in actions if a["func"] == "rangeGroup"] == [
+        a for a in actions if a["func"] == "rangeGroup" and a["column_count"] == 3]
+    assert not [a for a in actions if a["func"] == "setRowHeight"]
+    # an existing output sheet keeps its own layout: nothing is grouped again
+    book = xw.Book(json=payload_from_xlsx(DEMO / "master.xlsx"))
+    XlwingsWorkbook(book).write_sheets({"Scorecard": SheetContent(
+        rows=[["Code"]], outline_columns=(3, 4))})
+    assert not replay(DEMO / "master.xlsx", book.json()["actions"]).grouped
+
+
 TRICKY_TEXT = ["=SUM(A1:A3)", "=cmd|' /C calc'!A0", "+44 20 7946 0000", "-5", "-x", "@user",
                "'quoted'", "1,000", "50%", "£12", "(5)", "1e5", "Sep-13", "1/2", "9:30",
                "2013-10-01", "TRUE", "false", "#N/A", " leading space", "0042", "Q2 2013/14",

@@ -201,7 +201,7 @@ def print_table(table: Table, out: Console | None = None) -> None:
 
 
 def _num(value: object, unit: str = "") -> str:
-    from xlperf.core._arrays import format_number
+    from xlperf.core.figures import format_number
 
     try:
         text = format_number(float(value))  # type: ignore[arg-type]

@@ -50,8 +50,7 @@ def import_history(
 
     Every readable cell is imported; cells that are not numbers, Excel errors and unreadable
     periods are listed with their cell and left out. Exit code 1 when any were left out."""
-    from xlperf.ledger import Ledger
-    from xlperf.ledger._history import LAYOUTS
+    from xlperf.ledger import LAYOUTS, Ledger
 
     if layout not in LAYOUTS:
         raise usage(f"--layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")

@@ -49,7 +49,7 @@ def serve(
                           "server, and it asks for no key.[/]")
     err_console().print(f"xlperf add-in server on {config.url}  (manifest: {config.url}"
                       "/manifest.xml)")
-    from xlperf.server._run import uvicorn_options
+    from xlperf.server import uvicorn_options
 
     uvicorn.run(application, **uvicorn_options(config),
                 ssl_certfile=str(ssl_certfile) if ssl_certfile else None,

@@ -7,7 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlperf.core._cell import format_number  # noqa: F401  (used with format_numbers)
+# The core's own modules take these from here too.
+from xlperf.core.figures import format_number as format_number
+from xlperf.core.figures import format_numbers as format_numbers
 
 
 def broadcast(*values: Any) -> tuple[list[np.ndarray], tuple[int, ...], pd.Index | None]:
@@ -84,10 +86,3 @@ def as_float(values: np.ndarray) -> np.ndarray:
     if values.dtype.kind in "fiu":
         return values.astype(float, copy=False)
     return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
-
-
-def format_numbers(values: np.ndarray) -> np.ndarray:
-    """Vectorised :func:`format_number`: each distinct value is formatted once."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=float), use_na_sentinel=True)
-    texts = np.array([format_number(u) for u in uniques] + [""], dtype=object)
-    return texts[codes]

@@ -291,16 +291,3 @@ def _parse_value(cell: object, percent_format: bool) -> CellValue:
             return _invalid(_show(_safe_str(cell)))
         return _from_float(value, percent_format)
     return _invalid(_show(_safe_str(cell)))
-
-
-def format_number(value: float) -> str:
-    """A number as a council analyst writes it: thousands separators, at most 4 decimals
-    (the explanations' and the report's numbers; blank for no number).
-
-    >>> format_number(1234.5), format_number(46.24), format_number(2.0), format_number(-0.5)
-    ('1,234.5', '46.24', '2', '-0.5')
-    """
-    if value is None or not math.isfinite(value):
-        return ""
-    text = f"{value:,.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text

@@ -95,8 +95,8 @@ def score_budget(lines: pd.DataFrame, *, tolerance_pct: float = DEFAULT_BUDGET_T
         if required not in frame.columns:
             raise InputError(f"budget lines need a {required!r} column (e.g. 'Net budget', "
                              "'Forecast outturn')")
-    tol = frame["tolerance_pct"] if "tolerance_pct" in frame.columns else tolerance_pct
-    tol = pd.Series(tol, index=frame.index) if np.isscalar(tol) else tol.fillna(tolerance_pct)
+    tol = (frame["tolerance_pct"].fillna(tolerance_pct) if "tolerance_pct" in frame.columns
+           else pd.Series(tolerance_pct, index=frame.index))
     variances = budget_variances(frame["budget"], frame["forecast"])
     rated = budget_status(frame["budget"], frame["forecast"], tol, scheme, schemes=schemes)
     frame["budget"] = rated["target"].to_numpy()
@@ -216,7 +216,7 @@ def capital_for_period(capital: pd.DataFrame | None, period: Any) -> pd.DataFram
                      for v in names], dtype=bool)
     if "quarter" in frame.columns:
         wanted = parse_period(period).format("iso")
-        keys = {}
+        keys: dict[str, str | None] = {}
         for value in dict.fromkeys(frame["quarter"].astype(str)):
             try:
                 keys[value] = parse_period(value).format("iso")

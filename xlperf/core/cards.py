@@ -188,7 +188,7 @@ def card_reasons(scored: pd.DataFrame, policy: CardPolicy | None = None,
     differs = (scored["reported_differs"].fillna(False).astype(bool).to_numpy()
                if "reported_differs" in scored.columns else np.zeros(n, dtype=bool))
     chosen = set(policy.reasons)
-    parts = []
+    parts: list[tuple[np.ndarray, Any]] = []  # (rows, the reason: one word or one per row)
     if BEYOND in chosen:
         parts.append((beyond, BEYOND))
     none = np.zeros(n, dtype=bool)

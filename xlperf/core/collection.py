@@ -246,7 +246,8 @@ def add_working_days(start: date | Iterable[date], days: int | Iterable[int]) ->
     datetime.date(2013, 4, 15)
     """
     single = isinstance(start, date)
-    starts = np.array([start] if single else list(start), dtype="datetime64[D]")
+    starts = np.array([start] if isinstance(start, date) else list(start),
+                      dtype="datetime64[D]")
     offsets = np.broadcast_to(np.asarray(days, dtype=np.int64), starts.shape)
     if not len(starts):
         return [] if not single else None
@@ -351,14 +352,14 @@ def _emails_of(frame: pd.DataFrame | None, name_header: Any, group: pd.Series
 
 def contacts_by_return(register: pd.DataFrame, budget: pd.DataFrame | None,
                        contacts: pd.DataFrame | None) -> tuple[dict[str, list[Contact]],
-                                                                dict[str, int | None]]:
+                                                                dict[str, int]]:
     """Contacts per return (keyed by the folded service, holder or ``Capital programme``) and
     working-day overrides. The Contacts sheet wins where it names a return; otherwise the
     owners' addresses of a service's measures (Measures' e-mail column) and the holder's
     address on the Budget sheet. Invalid addresses are left out (the master reader reports
     them as ``REG-070``)."""
     found: dict[str, list[Contact]] = {}
-    days: dict[str, int | None] = {}
+    days: dict[str, int] = {}
     if len(register):
         service_col = _original(register, "service", ("service", "team", "service area"))
         owner_col = _original(register, "owner", ("owner", "lead officer", "measure owner",

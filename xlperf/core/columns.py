@@ -98,8 +98,8 @@ def normalise_columns(frame: pd.DataFrame, aliases: Mapping[str, tuple[str, ...]
     for column in frame.columns:
         if column in aliases:
             continue
-        core_name = lookup.get(fold(column))
-        if core_name is not None and core_name not in taken:
-            renames[column] = core_name
-            taken.add(core_name)
+        found = lookup.get(fold(column))
+        if found is not None and found not in taken:
+            renames[column] = found
+            taken.add(found)
     return frame.rename(columns=renames)

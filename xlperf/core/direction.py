@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlperf.core._arrays import broadcast, format_numbers
+from xlperf.core._arrays import broadcast
+from xlperf.core.figures import format_numbers
 from xlperf.core.polarity import polarity_signs
 from xlperf.core.schemes import _tidy
 from xlperf.core.status import _numbers, setting_numbers

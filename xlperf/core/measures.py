@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,9 @@ from xlperf.core.status import parse_tolerance_type
 from xlperf.core.values import parse_values
 from xlperf.errors import InputError
 
+if TYPE_CHECKING:
+    from xlperf.core.periods import Period
+
 FREQUENCIES = {
     "month": "month", "monthly": "month", "m": "month", "months": "month",
     "quarter": "quarter", "quarterly": "quarter", "q": "quarter", "qtr": "quarter",
@@ -26,11 +29,13 @@ FREQUENCIES = {
     "year": "year", "annual": "year", "annually": "year", "yearly": "year", "y": "year",
     "academic year": "year", "calendar year": "year", "financial year": "year",
 }
-PREVIOUS, LAST_YEAR = "previous", "same period last year"
+PREVIOUS, LAST_YEAR, SIX_MONTHS = "previous", "same period last year", "six months ago"
 DOT_BASES = {
     "": PREVIOUS, "previous": PREVIOUS, "previous period": PREVIOUS, "last period": PREVIOUS,
     "prior period": PREVIOUS, "same period last year": LAST_YEAR, "last year": LAST_YEAR,
     "year on year": LAST_YEAR, "same period previous year": LAST_YEAR, "seasonal": LAST_YEAR,
+    "six months ago": SIX_MONTHS, "6 months ago": SIX_MONTHS, "six months": SIX_MONTHS,
+    "6 months": SIX_MONTHS, "half year ago": SIX_MONTHS, "six month trend": SIX_MONTHS,
 }
 _TRUE = {"yes", "y", "true", "1", "©", "(c)", "x", "✓", "✔", "cumulative", "contract"}
 _FALSE = {"no", "n", "false", "0", "", "nan", "none", "-"}
@@ -58,17 +63,40 @@ def parse_frequency(value: object, default: str = "quarter") -> str:
 
 
 def parse_dot_basis(value: object) -> str:
-    """``previous`` or ``same period last year`` (blank means previous).
+    """``previous``, ``same period last year`` or ``six months ago`` (blank means previous).
 
-    >>> parse_dot_basis("Same period last year")
-    'same period last year'
+    Six months ago is two quarters back for a quarterly measure, six months for a monthly one;
+    an annual measure has no period six months ago, so its direction is not comparable.
+
+    >>> parse_dot_basis("Same period last year"), parse_dot_basis("6 months ago")
+    ('same period last year', 'six months ago')
     """
     found = DOT_BASES.get(_key(value))
     if found is None:
         raise InputError(
             f"direction-of-travel basis {value!r} is not one of: Previous period, "
-            "Same period last year")
+            "Same period last year, Six months ago")
     return found
+
+
+def comparison_period(due: Period, basis: str) -> Period | None:
+    """The period a measure due in ``due`` is compared with for its direction of travel, by
+    its parsed ``basis``; None where there is none (six months before an annual period).
+
+    >>> from xlperf.core.periods import parse_period
+    >>> [str(comparison_period(parse_period("Q3 2013/14"), b))
+    ...  for b in (PREVIOUS, LAST_YEAR, SIX_MONTHS)]
+    ['Q2 2013/14', 'Q3 2012/13', 'Q1 2013/14']
+    >>> comparison_period(parse_period("Sep-13"), SIX_MONTHS), comparison_period(
+    ...     parse_period("2013/14"), SIX_MONTHS)
+    (Period('Mar-13'), None)
+    """
+    if basis == LAST_YEAR:
+        return due.same_period_last_year()
+    if basis == SIX_MONTHS:
+        half = due.periods_in_year // 2
+        return due.shift(-half) if half and due.periods_in_year % 2 == 0 else None
+    return due.previous()
 
 
 def parse_flag(value: object) -> bool:

@@ -183,7 +183,8 @@ class Scheme:
     def lookup(self, label: str) -> Band | Status | None:
         """The band or special status with this word (case and surrounding spaces ignored)."""
         want = label.strip().casefold()
-        for item in (*self.bands, *SPECIAL_STATUSES):
+        items: tuple[Band | Status, ...] = (*self.bands, *SPECIAL_STATUSES)
+        for item in items:
             if item.label.casefold() == want:
                 return item
         return None

@@ -27,7 +27,7 @@ from pandas.api.extensions import take
 
 from xlperf.core.columns import TARGET_COLUMNS, VALUE_COLUMNS, normalise_columns
 from xlperf.core.direction import TREND_PERIODS, directions, trends
-from xlperf.core.measures import LAST_YEAR, prepare_measures
+from xlperf.core.measures import comparison_period, prepare_measures
 from xlperf.core.periods import Period, parse_period, parse_periods
 from xlperf.core.schemes import Scheme
 from xlperf.core.status import explain_rated, rate
@@ -334,16 +334,22 @@ def _score_one(table: pd.DataFrame, rows: dict[tuple[Any, Any], int], register: 
     due = _due(table, rows, register, t_table, reporting)
     due_periods, per_measure = due.due_periods, due.per_measure
     at_due, actual, actual_reason = due.at_due, due.actual, due.actual_reason
-    previous_keys = np.where(register["dot_basis"].to_numpy() == LAST_YEAR,
-                             per_measure([p.same_period_last_year().format("iso")
-                                          for p in due_periods]),
-                             per_measure([p.previous().format("iso") for p in due_periods]))
+    # The comparison period, per (frequency, basis) pair: a handful of distinct pairs.
+    pairs, pair_index = np.unique(
+        np.stack([due.frequency.astype(object), register["dot_basis"].to_numpy(dtype=object)],
+                 axis=1).astype(str), axis=0, return_inverse=True)
+    compared = [comparison_period(due_periods[int(f)], basis) if int(f) >= 0 else None
+                for f, basis in pairs]
+    previous_keys = np.array([None if p is None else p.format("iso") for p in compared],
+                             dtype=object)[np.asarray(pair_index).reshape(-1)]
     codes = register["code"]
     code_values = codes.to_numpy(dtype=object)
     target = _targets(due.target, due.given, due.profiled)
 
     rated = _rate_register(actual, target, register, scheme, schemes)
-    rated["actual_reason"] = np.where(pd.isna(actual), actual_reason, None)
+    reasons = np.array(actual_reason, dtype=object)
+    reasons[~pd.isna(actual)] = None  # a reason only where there is no actual
+    rated["actual_reason"] = reasons
     explanation = explain_rated(rated)
 
     variance = np.round(actual - target, 9)

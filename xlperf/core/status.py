@@ -23,7 +23,8 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from xlperf.core._cell import format_number, parse_value
+from xlperf.core._cell import parse_value
+from xlperf.core.figures import format_number
 from xlperf.core.polarity import Polarity, parse_polarity
 from xlperf.core.schemes import (
     BUILTIN_SCHEMES,
@@ -217,7 +218,7 @@ def explain_rated(rated: pd.DataFrame) -> pd.Series:
     import numpy as np
     import pandas as pd
 
-    from xlperf.core._arrays import format_numbers
+    from xlperf.core.figures import format_numbers
 
     sign = rated.attrs.get("polarity_sign")
     relative = rated.attrs.get("relative")

@@ -233,13 +233,13 @@ def _texts_into(
             (cols["foot"] != "") | (cols["mult"] != "") | (cols["open"] != "")
         ).to_numpy(bool)
         norms = cand.to_numpy(dtype=object)
-        for i in np.flatnonzero(interpreted):  # leftover unique strings only
-            groups = {name: cols[name].iat[i] for name in _GROUPS}
-            u_reason[rest[i]] = _number_note(norms[i], groups, values[i])
-        for i in np.flatnonzero(matched & ~finite):
-            u_reason[rest[i]] = f"not a number: {_show(norms[i])} is too large"
-        for i in np.flatnonzero(~matched):
-            u_reason[rest[i]] = f"not a number: {_show(norms[i])}"
+        for j in np.flatnonzero(interpreted):  # leftover unique strings only
+            groups = {name: cols[name].iat[j] for name in _GROUPS}
+            u_reason[rest[j]] = _number_note(norms[j], groups, values[j])
+        for j in np.flatnonzero(matched & ~finite):
+            u_reason[rest[j]] = f"not a number: {_show(norms[j])} is too large"
+        for j in np.flatnonzero(~matched):
+            u_reason[rest[j]] = f"not a number: {_show(norms[j])}"
 
     number[where] = u_number[codes]
     kind[where] = u_kind[codes]

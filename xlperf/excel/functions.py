@@ -455,7 +455,7 @@ def _spc_cells(values: Any, polarity: Any, target: Any, column: str, explain: An
         return [[_cells.message(error)]]
     rows, width = history.shape
     out = np.full(rows, None, dtype=object)
-    todo = ~_cells.empty_mask(history.reshape(-1)).reshape(rows, width).all(axis=1)
+    todo = np.asarray(~_cells.empty_mask(history.reshape(-1)).reshape(rows, width).all(axis=1))
     for row in np.flatnonzero(todo):  # one word per measure: say which polarity is unknown
         try:
             parse_polarity(polarities[row, 0])

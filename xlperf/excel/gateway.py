@@ -23,9 +23,23 @@ Writing an output sheet (:meth:`~XlwingsWorkbook.write_sheets`), in this order:
 3. the whole block in **one** ``range.value = rows`` call;
 4. formats grouped into rectangles of equal value per property (a header row's fill is one
    call, a status column's runs of the same colour are one call each), never one call per cell;
-5. column widths and frozen panes only on a sheet xlperf adds (or with ``replace_layout``):
-   an existing sheet keeps its own layout, as with the headless writer; ``hidden_columns``
-   are hidden on every write.
+5. column widths, frozen panes and the outline of the optional columns (grouped with
+   xlwings' ``Range.group``, left expanded: no engine lets xlwings collapse it) only on a
+   sheet xlperf adds (or with ``replace_layout``): an existing sheet keeps its own layout, as
+   with the headless writer; ``hidden_columns`` are hidden on every write.
+
+Not written through xlwings, and why that keeps the sheet right:
+
+- Row heights (``SheetContent.row_heights``). The headless writer must give wrapped rows
+  their height because no application re-measures a saved file's rows on opening; Excel
+  grows a row whose height the user has not fixed as it writes wrapped text into it, so
+  setting heights here would only freeze rows at a height that stops fitting next period.
+- The print setup (``SheetContent.print_setup``: paper, orientation, fit, titles, header and
+  footer). xlwings has no portable page-setup API beyond the print area. The output sheets of
+  a master made by ``xlperf init`` carry the print setup the headless writer gave them, and
+  this route never touches it, so it is kept across Excel refreshes; a sheet this route adds
+  (one the user deleted) gets Excel's default page setup until the next headless refresh
+  (``xlperf refresh``) gives it xlperf's.
 
 Not written through xlwings: sparklines (``SheetContent.sparklines``). Neither xlwings nor
 Office.js has an API for them, so the Scorecard's ``Trend`` column shows the trend as text
@@ -269,9 +283,10 @@ class XlwingsWorkbook:
         width = max((len(row) for row in rows), default=0)
         block = [[_cell(v) for v in row] + [None] * (width - len(row)) for row in rows]
 
-        sheet = self._sheet(name)
-        created = sheet is None
-        if created:
+        found = self._sheet(name)
+        created = found is None
+        sheet: Any = found
+        if found is None:
             sheet = self.book.sheets.add(name, after=self.book.sheets[-1])
         else:
             used = sheet.used_range
@@ -348,6 +363,14 @@ class XlwingsWorkbook:
                     width)
         if content.freeze:
             _freeze(sheet, content.freeze)
+        outline = sorted(set(content.outline_columns))
+        for box in rectangles([[True if c in outline else None
+                                for c in range(1, (outline[-1] if outline else 0) + 1)]]):
+            try:
+                sheet.range((1, box.column + 1), (1, box.column + box.columns)).group(
+                    by="columns")
+            except NotImplementedError:  # the desktop engines do not implement it
+                break
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -397,7 +420,7 @@ def _freeze(sheet: Any, cell: str) -> None:
     xlwings' ``freeze_at`` takes the frozen cells (Office.js' ``freezeAt``): ``"A5"`` becomes
     ``"1:4"``. The desktop engines do not implement it; there the sheet keeps its panes.
     """
-    from xlperf.write._sheetxml import column_letter, parse_cell
+    from xlperf.core.a1 import column_letter, parse_cell
 
     row, column = parse_cell(cell)
     rows, cols = row - 1, column - 1

@@ -109,7 +109,7 @@ def _workbook_extras(path: Path) -> tuple[list[dict[str, Any]], dict[str, list[d
 
 
 def _table(table: Any, local: Any) -> dict[str, Any]:
-    from xlperf.write._sheetxml import parse_range, range_ref
+    from xlperf.core.a1 import parse_range, range_ref
 
     ref = table.get("ref", "A1")
     top, left, bottom, right = parse_range(ref)
@@ -170,7 +170,7 @@ def payload_from_xlsx(path: str | Path, *, client: str = "Office.js",
     """
     import xlwings  # noqa: F401 - only for its version; imported lazily
 
-    from xlperf.read._calamine import open_workbook
+    from xlperf.read import open_workbook
 
     file = Path(path)
     book = open_workbook(file)
@@ -263,13 +263,15 @@ class Applied:
     actions set: ``formats[sheet][(row, column)]`` (1-based) maps a property (number_format,
     fill, color, bold, italic, wrap, horizontal, vertical) to its value; ``widths[sheet]``
     column -> width as sent; ``freeze[sheet]`` the frozen range; ``hidden[sheet]`` the hidden
-    columns; ``alerts`` the messages; ``active`` the sheet last activated."""
+    columns; ``grouped[sheet]`` the columns grouped with the outline; ``alerts`` the messages;
+    ``active`` the sheet last activated."""
 
     grids: dict[str, list[list[Any]]]
     formats: dict[str, dict[tuple[int, int], dict[str, Any]]] = field(default_factory=dict)
     widths: dict[str, dict[int, float]] = field(default_factory=dict)
     freeze: dict[str, str] = field(default_factory=dict)
     hidden: dict[str, set[int]] = field(default_factory=dict)
+    grouped: dict[str, set[int]] = field(default_factory=dict)
     alerts: list[str] = field(default_factory=list)
     active: int | None = None
 
@@ -283,7 +285,7 @@ _CLEARED_BY = {"rangeClearContents": "values", "rangeClear": "all", "sheetClear"
 def _grids_of(source: str | Path | Mapping[str, Sequence[Sequence[Any]]]) -> dict[str, list[list]]:
     if isinstance(source, Mapping):
         return {name: [list(r) for r in grid] for name, grid in copy.deepcopy(dict(source)).items()}
-    from xlperf.read._calamine import open_workbook
+    from xlperf.read import open_workbook
 
     book = open_workbook(source)
     out = {}
@@ -385,6 +387,9 @@ def replay(source: str | Path | Mapping[str, Sequence[Sequence[Any]]],
             columns = applied.hidden.setdefault(name, set())
             for c in range(col + 1, col + cols + 1):
                 (columns.add if args[0] else columns.discard)(c)
+        elif func == "rangeGroup" and args == ["columns"]:
+            name, row, col, rows, cols = _cells(action, number, order)
+            applied.grouped.setdefault(name, set()).update(range(col + 1, col + cols + 1))
         elif func == "freezePaneAtRange":
             applied.freeze[_sheet_at(action, number, order)] = str(args[0])
         elif func == "freezePaneUnfreeze":

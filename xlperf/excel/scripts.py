@@ -78,7 +78,7 @@ def refresh_in_memory(book: Any, *, folder: str | Path | None = None, **options:
     from xlperf.excel.gateway import XlwingsWorkbook
     from xlperf.findings import Report
     from xlperf.ledger import Ledger
-    from xlperf.read._calamine import find_sheet
+    from xlperf.read import find_sheet
     from xlperf.refresh import refresh
     from xlperf.write.lossless import CellStyle, SheetContent
 

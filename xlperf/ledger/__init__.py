@@ -28,7 +28,7 @@ import pandas as pd
 
 from xlperf.ledger._chasers import chasers_sent, record_chaser, sent_chasers
 from xlperf.ledger._export import EXPORT_COLUMNS, export, write_export
-from xlperf.ledger._history import read_history, sha256_file
+from xlperf.ledger._history import LAYOUTS, read_history, sha256_file
 from xlperf.ledger._schema import SCHEMA_VERSION
 from xlperf.ledger._store import (
     FileRecord,
@@ -38,9 +38,12 @@ from xlperf.ledger._store import (
     StatusChange,
     period_key,
 )
+from xlperf.ledger._store import _restatement_frame as restatement_frame
+from xlperf.ledger._store import _shown as shown_value
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "LAYOUTS",
     "SCHEMA_VERSION",
     "FileRecord",
     "Ledger",
@@ -54,8 +57,10 @@ __all__ = [
     "previous_values",
     "read_history",
     "record_chaser",
+    "restatement_frame",
     "sent_chasers",
     "sha256_file",
+    "shown_value",
     "write_export",
 ]
 

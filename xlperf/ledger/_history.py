@@ -40,11 +40,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlperf.core.a1 import cell_ref, column_letter
 from xlperf.core.columns import MEASURE_COLUMNS, VALUE_COLUMNS, fold
 from xlperf.core.periods import parse_period
 from xlperf.core.values import KIND_INVALID, KIND_NUMBER, REASON_BLANK, parse_values
-from xlperf.errors import InputError, PeriodError, WorkbookError
-from xlperf.findings import ERROR, Finding, cell_ref, column_letter
+from xlperf.errors import (
+    NOT_A_WORKBOOK,
+    SHEET_NOT_READABLE,
+    InputError,
+    PeriodError,
+    WorkbookError,
+    translated,
+)
+from xlperf.findings import ERROR, Finding
 
 # (sheet, column letters) -> the rows whose cell there has a % number format
 PercentRows = Callable[[str, str], Collection[int]]
@@ -135,11 +143,9 @@ def _grid_from_csv(path: Path) -> list[list[Any]]:
 def _grid_from_workbook(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
     import python_calamine as pc
 
-    try:
+    with translated(path.name, NOT_A_WORKBOOK,
+                    families=("calamine", "os", "value"), record=str(path)):
         book = pc.CalamineWorkbook.from_path(str(path))
-    except (pc.CalamineError, OSError, ValueError) as error:
-        raise WorkbookError(f"{path.name}: not a workbook xlperf can read ({error})",
-                            file=str(path)) from None
     names = list(book.sheet_names)
     if sheet is not None:
         wanted = fold(sheet)
@@ -150,11 +156,9 @@ def _grid_from_workbook(path: Path, sheet: str | None) -> tuple[list[list[Any]],
         names = chosen
     first: tuple[list[list[Any]], str] | None = None
     for name in names:
-        try:
+        with translated(path.name, SHEET_NOT_READABLE, families=("calamine",), sheet=name,
+                        record=str(path)):
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except pc.CalamineError as error:
-            raise WorkbookError(f"{path.name}: cannot read sheet {name!r} ({error})",
-                                file=str(path), sheet=name) from None
         grid = [[None if v == "" else v for v in row] for row in rows]
         if _header_row(grid) is not None:
             return grid, name

@@ -449,7 +449,7 @@ class Ledger:
         """A rolling backup of the ledger as last committed:
         ``<folder>/<stem>.backup-YYYYmmdd-HHMMSS<suffix>``, the newest ``keep`` kept (the
         master's backups are named the same way in the same folder)."""
-        from xlperf.write._files import backup
+        from xlperf._files import backup
 
         try:
             return backup(self.path, keep, folder=Path(folder),

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from xlperf.core.columns import fold
-from xlperf.errors import WorkbookError
+from xlperf.errors import NOT_A_WORKBOOK, PASSWORD, SHEET_NOT_READABLE, WorkbookError, translated
 
 Cell = Any
 
@@ -31,14 +31,9 @@ def open_workbook(path: str | Path) -> Any:
         raise WorkbookError(f"{file}: no such file", file=str(file))
     if file.is_dir():
         raise WorkbookError(not_a_folder(file), file=str(file))
-    try:
+    with translated(file, {"password": PASSWORD, "*": NOT_A_WORKBOOK},
+                    families=("calamine", "os", "value")):
         return pc.CalamineWorkbook.from_path(str(file))
-    except pc.PasswordError:
-        raise WorkbookError(f"{file}: the workbook is password-protected (encrypted); save an "
-                            "unprotected copy", file=str(file)) from None
-    except (pc.CalamineError, OSError, ValueError) as error:
-        raise WorkbookError(f"{file}: not a workbook xlperf can read ({error})",
-                            file=str(file)) from None
 
 
 def not_a_folder(folder: Path) -> str:
@@ -61,13 +56,9 @@ def sheet_names(book: Any) -> list[str]:
 
 def sheet_grid(book: Any, name: str, *, file: str | None = None) -> list[list[Cell]]:
     """Values of sheet ``name`` from A1 (row 1 is ``grid[0]``); blanks are ``None``."""
-    import python_calamine as pc
-
-    try:
+    with translated(file or "workbook", SHEET_NOT_READABLE, families=("calamine",),
+                    sheet=name, record=file):
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except pc.CalamineError as error:
-        raise WorkbookError(f"{file or 'workbook'}: cannot read sheet {name!r} ({error})",
-                            file=file, sheet=name) from None
     return [[None if v == "" else v for v in row] for row in rows]
 
 

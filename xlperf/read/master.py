@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from xlperf.core.a1 import cell_ref
 from xlperf.core.budget import crossfoot, is_total_line
 from xlperf.core.cards import parse_card_reasons, parse_threshold
 from xlperf.core.columns import (
@@ -43,7 +44,7 @@ from xlperf.core.schemes import BUILTIN_SCHEMES, SCHEME_COLUMNS, Scheme, schemes
 from xlperf.core.status import parse_tolerance_type
 from xlperf.core.values import KIND_INVALID, parse_value
 from xlperf.errors import InputError, SchemeError, WorkbookError
-from xlperf.findings import Finding, Report, Severity, cell_ref
+from xlperf.findings import Finding, Report, Severity
 from xlperf.layout import COLLECTION_SETTINGS, SETTINGS_KNOWN
 from xlperf.read._calamine import Located, find_sheet, find_table, open_workbook, sheet_grid
 from xlperf.validate.catalogue import load_rules

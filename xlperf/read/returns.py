@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import html
 import re
-import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,12 +33,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from defusedxml import DefusedXmlException, ElementTree
+from defusedxml import ElementTree
 
 from xlperf._zip import BoundedPackage, PartError
 from xlperf.core.budget import is_total_line
 from xlperf.core.columns import fold
-from xlperf.errors import WorkbookError
+from xlperf.errors import WorkbookError, library_errors
 from xlperf.findings import column_letter, column_number
 from xlperf.identity import CAPITAL, FINANCE, IDENTITY_KEYS, IDENTITY_SHEET, PROPERTY_PREFIX
 from xlperf.read._calamine import find_sheet, find_table, open_workbook, sheet_grid
@@ -75,8 +73,7 @@ class Return:
 
 # What reading a part can raise: a damaged zip, a part the bounded reader refuses (a lie
 # about its size, a CRC failure) and XML defusedxml refuses (a DTD: DefusedXmlException).
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError,
-               ElementTree.ParseError, ValueError, PartError, DefusedXmlException)
+_ZIP_ERRORS = (*library_errors("zip", "os", "lookup", "xml", "value"), PartError)
 
 
 def _properties_of(archive: BoundedPackage) -> dict[str, str]:

@@ -382,8 +382,8 @@ def report_data_from_master(
     from finance and capital returns go over the ``Budget`` and ``Capital`` sheets' figures,
     as on the ``Finance`` sheet. A master that was never refreshed has no ledger:
     then the performance returns in its ``Returns folder`` are read as they are (not
-    validated), and a master whose register is the demo council's gets its earlier periods
-    from :func:`xlperf.demo.demo_values` (as ``xlperf demo`` does).
+    validated) and there are no earlier periods, for the demo council as for any other (``xlperf
+    demo`` seeds the demo's ledger with its history).
     """
     from xlperf.read.master import read_master
 
@@ -407,13 +407,6 @@ def report_data_from_master(
         values = (pd.concat(returned, ignore_index=True) if returned
                   else pd.DataFrame(columns=["Code", "Period", "Actual"]))
     earlier = history
-    if earlier is None and ledgered is None:
-        # A master never refreshed: the demo's own history stands in for the ledger's.
-        from xlperf import demo
-
-        codes = set(master.usable_register.iloc[:, 0].astype(str).str.strip())
-        if codes and codes <= set(demo.demo_register()["Code"]):
-            earlier = demo.demo_values(reporting)
     given_history = None
     if earlier is not None and len(earlier):
         lower = {str(c).strip().lower(): c for c in earlier.columns}

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from html import escape
 
-from xlperf.core._arrays import format_number
+from xlperf.core.figures import format_number
 from xlperf.report._colours import INK
 
 ACTUAL_COLOUR = "#1D70B8"  # GOV.UK blue: 5.2:1 on white

@@ -17,8 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from xlperf.server._config import ServerConfig, ServerConfigError
+from xlperf.server._run import uvicorn_options
 
-__all__ = ["ServerConfig", "ServerConfigError", "create_app"]
+__all__ = ["ServerConfig", "ServerConfigError", "create_app", "uvicorn_options"]
 
 
 def create_app(config: ServerConfig, **kwargs: Any) -> Any:

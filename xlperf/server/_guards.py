@@ -177,8 +177,8 @@ class ScrubPaths:
         async def scrubbing(message: dict[str, Any]) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
-                headers = dict(message.get("headers", []))
-                if headers.get(b"content-type", b"").startswith(b"application/json"):
+                given = dict(message.get("headers", []))
+                if given.get(b"content-type", b"").startswith(b"application/json"):
                     start = message
                     return
                 await send(message)

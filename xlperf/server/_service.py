@@ -200,7 +200,7 @@ def _grids(checked: dict[str, Any]) -> tuple[dict[str, list[list[Any]]], dict[st
     """The payload's sheets as the validator takes them: ``{sheet: values}`` (ISO dates as
     dates) and the cells whose number format is a percentage (so 0.6804 shown as 68.04%
     reads as 68.04)."""
-    from xlperf.findings import cell_ref
+    from xlperf.core.a1 import cell_ref
     from xlperf.read.returns import is_percent_format
 
     grids: dict[str, list[list[Any]]] = {}

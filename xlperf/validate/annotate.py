@@ -29,7 +29,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from xlperf.errors import WorkbookError
+from xlperf.errors import WorkbookError, library_errors
 from xlperf.findings import ERROR, Report, parse_ref
 from xlperf.layout import MAX_CELL_TEXT
 
@@ -148,7 +148,7 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
                             "another folder", file=str(source))
     try:
         wb = load_workbook(source)
-    except Exception as error:  # openpyxl raises many kinds; this is the one boundary
+    except library_errors("openpyxl") as error:  # openpyxl raises many kinds
         raise WorkbookError(f"{source}: cannot open it to annotate ({error})",
                             file=str(source)) from None
     _drop_external_links(wb, source)

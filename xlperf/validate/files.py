@@ -39,6 +39,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from xlperf._zip import BoundedPackage, PartError
+from xlperf.errors import library_errors
 from xlperf.findings import Finding
 from xlperf.validate.catalogue import Rule, load_rules
 
@@ -247,17 +248,13 @@ def _part_finding(error: PartError, path: Path, rules: dict[str, Rule],
 
 def _parse_xml(data: bytes, part: str, path: Path, rules: dict[str, Rule]) -> Any:
     """A part parsed with defusedxml (DTDs and entities refused), or a finding."""
-    from xml.etree.ElementTree import ParseError
-
-    import defusedxml
     from defusedxml.ElementTree import fromstring
 
     try:
         return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except (defusedxml.DTDForbidden, defusedxml.EntitiesForbidden,
-            defusedxml.ExternalReferenceForbidden):
+    except library_errors("dtd"):
         raise _Stop(rules["FILE-008"].finding(file=path, part=part)) from None
-    except (ParseError, ValueError, UnicodeError, RecursionError):
+    except (*library_errors("xml", "value", "unicode"), RecursionError):
         raise _Stop(rules["FILE-004"].finding(
             file=path, detail=f"{part} is not valid XML")) from None
 
@@ -328,7 +325,7 @@ def _check_zip(path: Path, size: int, limits: Limits, allow_macros: bool,
         return [rules["FILE-004"].finding(
             file=path, detail="the zip package is incomplete or corrupt; it may have been cut "
                               "off while being copied or e-mailed")]
-    except (OSError, EOFError, ValueError, struct.error, UnicodeError, NotImplementedError):
+    except library_errors("zip", "os", "value", "unicode"):
         return [rules["FILE-004"].finding(file=path, detail="its zip directory is corrupt")]
     try:
         with package:

@@ -29,8 +29,6 @@ import difflib
 import math
 import re
 import weakref
-import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -49,7 +47,7 @@ from xlperf.core.values import (
     REASON_BLANK,
     parse_values,
 )
-from xlperf.errors import InputError, WorkbookError, XlperfError
+from xlperf.errors import InputError, WorkbookError, XlperfError, library_errors
 from xlperf.findings import Finding, Report, cell_ref, column_letter, parse_ref
 from xlperf.layout import MAX_CELL_TEXT, RETURN_HEADER_ROW, RETURN_HEADERS, RETURN_SHEETS
 from xlperf.validate.catalogue import Rule, load_rules, with_overrides
@@ -643,11 +641,9 @@ def _locate(file: _File, grid: list[list[Any]]) -> tuple[int, dict[str, int]] | 
 
 def _raw_grid(book: Any, sheet: str, where: str) -> list[list[Any]]:
     """A sheet's values from A1 as calamine gives them (a blank cell is ``""``)."""
-    import python_calamine as pc
-
     try:
         return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except pc.CalamineError as error:
+    except library_errors("calamine") as error:
         raise WorkbookError(f"{where}: cannot read sheet {sheet!r} ({error})", file=where,
                             sheet=sheet) from None
 
@@ -775,8 +771,7 @@ def _read_source(file: _File, facts: _MasterFacts | None, source: Any, *, period
     except WorkbookError as error:
         _reader_failure(file, error)
         return
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
-            IndexError, TypeError) as error:  # the one boundary for what the libraries raise
+    except library_errors("zip", "os", "value", "lookup", "type") as error:
         file.add("FILE-004", detail=str(error) or type(error).__name__)
         file.stop = True
         return

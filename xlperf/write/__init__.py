@@ -16,8 +16,12 @@ __all__ = ["build_demo_master", "build_master"]
 def __getattr__(name: str) -> object:
     """The builders import openpyxl: loaded on first use, so the refresh's lossless writer
     (:mod:`xlperf.write.lossless`, :mod:`xlperf.write.outputs`) does not pay for it."""
-    if name in __all__:
-        from xlperf.write import master
+    if name == "build_master":
+        from xlperf.write.master import build_master
 
-        return getattr(master, name)
+        return build_master
+    if name == "build_demo_master":
+        from xlperf.write.shipped import build_demo_master
+
+        return build_demo_master
     raise AttributeError(f"module 'xlperf.write' has no attribute {name!r}")

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from xlperf.errors import WorkbookError
+from xlperf.errors import WorkbookError, translated
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -33,6 +33,7 @@ MAX_PART_BYTES = 512 * 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DEFAULT_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>\s*")
+_NOT_XML = "{file}: part {part} is not well-formed XML ({error}); not written"
 
 
 def parser() -> etree.XMLParser:
@@ -43,11 +44,8 @@ def parser() -> etree.XMLParser:
 
 def parse_xml(data: bytes, part: str, file: str) -> etree._ElementTree:
     """Parse a part, refusing DTDs (OPC forbids them) and translating lxml's errors."""
-    try:
+    with translated(file, _NOT_XML, families=("lxml", "value"), chain=True, part=part):
         tree = etree.ElementTree(etree.fromstring(data, parser()))
-    except (etree.XMLSyntaxError, ValueError) as exc:
-        raise WorkbookError(f"{file}: part {part} is not well-formed XML ({exc}); not written",
-                            file=file) from exc
     if tree.docinfo.doctype:
         raise WorkbookError(f"{file}: part {part} carries a DTD, which OOXML forbids; not written",
                             file=file)
@@ -77,15 +75,12 @@ def check_xml(data: bytes, part: str, file: str) -> None:
     target = _CheckOnly()
     checker = etree.XMLParser(target=target, resolve_entities=False, no_network=True,
                               load_dtd=False, dtd_validation=False, huge_tree=False)
-    try:
+    with translated(file, _NOT_XML, families=("lxml", "value"), chain=True, part=part):
         has_doctype = etree.fromstring(data, checker)
         errors = [e for e in checker.error_log if e.level >= etree.ErrorLevels.ERROR]
         if errors:
             raise etree.XMLSyntaxError(errors[0].message, errors[0].type, errors[0].line,
                                        errors[0].column)
-    except (etree.XMLSyntaxError, ValueError) as exc:
-        raise WorkbookError(f"{file}: part {part} is not well-formed XML ({exc}); not written",
-                            file=file) from exc
     if has_doctype:
         raise WorkbookError(f"{file}: part {part} carries a DTD, which OOXML forbids; not written",
                             file=file)
@@ -144,21 +139,18 @@ class Package:
     def __init__(self, path: Path):
         self.path = path
         self.file = str(path)
-        try:
+        with translated(path, "{file}: cannot be read ({error.strerror})", families=("os",),
+                        chain=True):
             with open(path, "rb") as fh:
                 magic = fh.read(8)
-        except OSError as exc:
-            raise WorkbookError(f"{path}: cannot be read ({exc.strerror})", file=self.file) from exc
         if magic == _OLE_MAGIC:
             raise WorkbookError(
                 f"{path}: is password-protected (encrypted) or a legacy .xls file; "
                 "xlperf writes only unencrypted .xlsx/.xlsm workbooks", file=self.file)
-        try:
+        with translated(path, "{file}: is not an .xlsx workbook (not a zip package: {error})",
+                        families=("zip", "os", "value"), chain=True):
             self.zip = zipfile.ZipFile(path)
             self.infos = self.zip.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise WorkbookError(f"{path}: is not an .xlsx workbook (not a zip package: {exc})",
-                                file=self.file) from exc
         if any(info.flag_bits & 0x1 for info in self.infos):
             raise WorkbookError(f"{path}: its zip entries are encrypted; not an Excel workbook "
                                 "xlperf can write", file=self.file)
@@ -188,11 +180,9 @@ class Package:
             if info.file_size > MAX_PART_BYTES:
                 raise WorkbookError(f"{self.file}: part {name} is larger than "
                                     f"{MAX_PART_BYTES // 2**20} MB; not written", file=self.file)
-            try:
+            with translated(self.file, "{file}: part {part} cannot be read ({error})",
+                            families=("zip", "os", "value"), chain=True, part=name):
                 self._cache[name] = self.zip.read(name)
-            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
-                raise WorkbookError(f"{self.file}: part {name} cannot be read ({exc})",
-                                    file=self.file) from exc
         return self._cache[name]
 
     def xml(self, part: str) -> etree._ElementTree:

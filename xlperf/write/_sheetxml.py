@@ -1,4 +1,5 @@
-"""Worksheet XML built with string joins: cells, columns, panes and A1 references.
+"""Worksheet XML built with string joins: cells, columns and panes (A1 references are
+:mod:`xlperf.core.a1`'s).
 
 Cells are written the way that changes nothing else in the workbook and can never become a
 formula: text as inline strings (``t="inlineStr"``, so ``sharedStrings.xml`` is untouched) with
@@ -17,11 +18,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from xlperf.core.a1 import MAX_COLUMNS, MAX_ROWS, column_letter, parse_cell
 from xlperf.errors import InputError
 from xlperf.layout import MAX_CELL_TEXT
 
-MAX_ROWS = 1_048_576
-MAX_COLUMNS = 16_384
 MAX_TEXT = MAX_CELL_TEXT
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -37,107 +37,11 @@ _SPECIAL = re.compile("[&<>\x00-\x1f\ud800-\udfff\ufffe\uffff]|_x")
 # (which would need xml:space; ``\s`` is str.isspace's whitespace).
 _PLAIN_TEXT = re.compile("(?!\\s)[^&<>_\x00-\x1f\ud800-\udfff\ufffe\uffff]*(?<!\\s)")
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
-_CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+_CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")  # a sheet name that reads as a cell
 _EPOCH_1900 = dt.datetime(1899, 12, 30)
 _EPOCH_1900_EARLY = dt.datetime(1899, 12, 31)  # Excel's serial 1 is 1900-01-01 (its fake 29 Feb)
 _MARCH_1900 = dt.datetime(1900, 3, 1)
 _EPOCH_1904 = dt.datetime(1904, 1, 1)
-
-_LETTERS: list[str] = [""]
-
-
-def column_letter(column: int) -> str:
-    """1 -> 'A', 28 -> 'AB' (cached)."""
-    while len(_LETTERS) <= column:
-        n, letters = len(_LETTERS), ""
-        while n:
-            n, rem = divmod(n - 1, 26)
-            letters = chr(65 + rem) + letters
-        _LETTERS.append(letters)
-    return _LETTERS[column]
-
-
-def column_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def parse_cell(ref: str) -> tuple[int, int]:
-    """'B3' (or '$B$3') -> (row 3, column 2)."""
-    match = _CELL.fullmatch(ref.strip())
-    if not match:
-        raise ValueError(f"{ref!r} is not a cell reference")
-    letters, digits = match.groups()
-    row, col = int(digits), _COLUMN_NUMBERS.get(letters) or _column_number_cached(letters)
-    if not (1 <= row <= MAX_ROWS and 1 <= col <= MAX_COLUMNS):
-        raise ValueError(f"{ref!r} is outside the sheet")
-    return row, col
-
-
-def parse_range(ref: str) -> tuple[int, int, int, int]:
-    """'A1:C9' -> (top 1, left 1, bottom 9, right 3); a single cell is a 1x1 range."""
-    plain = _plain_range(ref)
-    if plain is not None:
-        return plain
-    first, _, last = ref.partition(":")
-    r1, c1 = parse_cell(first)
-    r2, c2 = parse_cell(last) if last else (r1, c1)
-    return r1, c1, r2, c2
-
-
-def range_columns(ref: str) -> tuple[int, int] | None:
-    """The first and last column of a cell or range as :func:`parse_range` reads it, or None
-    where it raises (without the cost of an exception for the usual forms).
-
-    >>> range_columns("R5:W5"), range_columns("$B$3"), range_columns("A0")
-    ((18, 23), (2, 2), None)
-    """
-    plain = _plain_range(ref)
-    if plain is None:
-        try:
-            plain = parse_range(ref)
-        except ValueError:
-            return None
-    return plain[1], plain[3]
-
-
-# The usual forms of a cell or range (``B3``, ``$R$5:W5``): nothing for parse_cell to strip and
-# no lone ":". Read with one regex, as sparklines have thousands of them.
-_PLAIN_RANGE = re.compile(
-    r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Za-z]{1,3})\$?([0-9]{1,7}))?")
-_COLUMN_NUMBERS: dict[str, int] = {}
-
-
-def _plain_range(ref: str) -> tuple[int, int, int, int] | None:
-    """:func:`parse_range`'s result for a valid range in a usual form, else None."""
-    match = _PLAIN_RANGE.fullmatch(ref)
-    if match is None:
-        return None
-    first, top, last, bottom = match.groups()
-    r1 = int(top)
-    r2 = r1 if bottom is None else int(bottom)
-    c1 = _COLUMN_NUMBERS.get(first) or _column_number_cached(first)
-    c2 = c1 if last is None else (_COLUMN_NUMBERS.get(last) or _column_number_cached(last))
-    if 1 <= r1 <= MAX_ROWS and 1 <= r2 <= MAX_ROWS and c1 <= MAX_COLUMNS and c2 <= MAX_COLUMNS:
-        return r1, c1, r2, c2
-    return None
-
-
-def _column_number_cached(letters: str) -> int:
-    number = column_number(letters)
-    if len(_COLUMN_NUMBERS) < 20_000:  # bounded: letters may come from a user's file
-        _COLUMN_NUMBERS[letters] = number
-    return number
-
-
-def range_ref(top: int, left: int, bottom: int, right: int) -> str:
-    first = f"{column_letter(left)}{top}"
-    if (top, left) == (bottom, right):
-        return first
-    return f"{first}:{column_letter(right)}{bottom}"
-
 
 def _excel_escape(match: re.Match[str]) -> str:
     ch = match.group(0)
@@ -319,8 +223,7 @@ def _cell_opens(prefix: str, n: int) -> list[str]:
     """``<c r="A``, ``<c r="B``... (index = column number) for at least ``n`` columns."""
     opens = _OPENS.setdefault(prefix, [""])
     if len(opens) <= n:
-        column_letter(n)
-        opens.extend(f'<{prefix}c r="{_LETTERS[c]}' for c in range(len(opens), n + 1))
+        opens.extend(f'<{prefix}c r="{column_letter(c)}' for c in range(len(opens), n + 1))
     return opens
 
 

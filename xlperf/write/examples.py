@@ -23,6 +23,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -65,8 +66,6 @@ def _header(sheet: Worksheet, row: int, values: list[str]) -> None:
 
 
 def _table(sheet: Worksheet, frame: object) -> None:
-    import pandas as pd
-
     assert isinstance(frame, pd.DataFrame)
     _header(sheet, 1, [str(c) for c in frame.columns])
     clean = frame.astype(object).where(frame.notna(), None)
@@ -74,9 +73,10 @@ def _table(sheet: Worksheet, frame: object) -> None:
         sheet.append([None if v == "" else v for v in row])  # no empty text cells
 
 
-def functions_workbook() -> Workbook:
-    from xlperf import demo
-
+def functions_workbook(register: pd.DataFrame, values: pd.DataFrame, period: str) -> Workbook:
+    """The functions workbook, with ``register``, ``values`` and ``period`` (the demo
+    council's, as :mod:`xlperf.write.shipped` passes them) as its Measures, Values and
+    Settings sheets."""
     book = Workbook()
     sheet = book.active
     sheet.title = "Functions"
@@ -94,11 +94,11 @@ def functions_workbook() -> Workbook:
         sheet[f"Q{r}"] = f"=XLPERF.EXPLAIN(C{r},D{r},E{r},F{r},G{r},H{r})"
     sheet.column_dimensions["B"].width = 48
     sheet.column_dimensions["Q"].width = 90
-    _table(book.create_sheet("Measures"), demo.demo_register())
-    _table(book.create_sheet("Values"), demo.demo_values())
+    _table(book.create_sheet("Measures"), register)
+    _table(book.create_sheet("Values"), values)
     settings = book.create_sheet("Settings")
     _header(settings, 1, ["Setting", "Value"])
-    settings.append(["Reporting period", demo.DEMO_PERIOD])
+    settings.append(["Reporting period", period])
     return book
 
 
@@ -161,20 +161,19 @@ def budget_workbook() -> Workbook:
     return book
 
 
-EXAMPLES = {"xlperf_functions.xlsx": functions_workbook,
-            "budget_functions.xlsx": budget_workbook}
-
-
-def write_examples(folder: Path = DEFAULT_FOLDER, *,
+def write_examples(folder: Path, *, register: pd.DataFrame, values: pd.DataFrame, period: str,
                    timestamp: dt.datetime | None = None) -> list[Path]:
-    """Write both example workbooks into ``folder``; a fixed ``timestamp`` gives fixed bytes."""
+    """Write both example workbooks into ``folder`` (the functions one showing ``register``,
+    ``values`` and ``period``); a fixed ``timestamp`` gives fixed bytes. With the demo
+    council's data: :func:`xlperf.write.shipped.write_demo_examples`."""
     Path(folder).mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, build in EXAMPLES.items():
-        written.append(save(build(), Path(folder) / name, timestamp=timestamp))
-    return written
+    books = {"xlperf_functions.xlsx": functions_workbook(register, values, period),
+             "budget_functions.xlsx": budget_workbook()}
+    return [save(book, Path(folder) / name, timestamp=timestamp) for name, book in books.items()]
 
 
 if __name__ == "__main__":
-    for path in write_examples(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_FOLDER):
+    from xlperf.write.shipped import write_demo_examples
+
+    for path in write_demo_examples(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_FOLDER):
         print(path)

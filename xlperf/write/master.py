@@ -1,9 +1,9 @@
 """Write the master workbook: configuration tables, laid-out output sheets and a guide.
 
 :func:`build_master` writes a master for a council to fill in (an empty register with guidance)
-or, given frames, a filled one; :func:`build_demo_master` fills it with the demo council. The
-layout (sheet names, table names, columns, drop-downs) is :mod:`xlperf.layout`, and
-``docs/master.md`` describes it sheet by sheet.
+or, given frames, a filled one; :func:`xlperf.write.shipped.build_demo_master` fills it with the
+demo council. The layout (sheet names, table names, columns, drop-downs) is
+:mod:`xlperf.layout`, and ``docs/master.md`` describes it sheet by sheet.
 """
 
 from __future__ import annotations
@@ -215,14 +215,11 @@ def build_master(
     return _xlsx.save(wb, path, timestamp=timestamp)
 
 
-def build_demo_master(path: str | Path, *, period: str | None = None,
-                      timestamp: dt.datetime | None = None) -> Path:
-    """Write the demo council's master (register, targets, budget, capital, settings)."""
-    from xlperf import demo
+def __getattr__(name: str) -> object:
+    """``build_demo_master`` lives with the other demo builders (:mod:`xlperf.write.shipped`,
+    the one writer that reads :mod:`xlperf.demo`); importing it from here still works."""
+    if name == "build_demo_master":
+        from xlperf.write.shipped import build_demo_master
 
-    budget = demo.demo_budget()
-    budget.insert(1, "Budget holder", budget["Service area"].map(demo.DEMO_BUDGET_HOLDERS))
-    return build_master(
-        path, register=demo.demo_register(), targets=demo.demo_targets(), budget=budget,
-        capital=demo.demo_capital(), settings=demo.demo_settings(period or demo.DEMO_PERIOD),
-        timestamp=timestamp)
+        return build_demo_master
+    raise AttributeError(f"module 'xlperf.write.master' has no attribute {name!r}")

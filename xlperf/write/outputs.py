@@ -396,7 +396,7 @@ def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
     records = _records(scored, _SCORECARD_KEYS)
     shown_priority: object = object()
     shown_objective: object = object()
-    from xlperf.write._sheetxml import column_letter
+    from xlperf.core.a1 import column_letter
 
     left, right = column_letter(first_trend), column_letter(first_trend + TREND_COLUMNS - 1)
     # the trend as Python lists, converted once rather than one small array per row

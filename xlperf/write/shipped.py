@@ -22,9 +22,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlperf import demo
 from xlperf.layout import OUTPUT_HEADER_ROW, OUTPUT_SHEETS
 from xlperf.write.examples import write_examples
-from xlperf.write.master import build_demo_master, build_master
+from xlperf.write.master import build_master
 from xlperf.write.templates import TemplateInfo, build_templates, fill_return
 from xlperf.write.xlsm import Button, make_xlsm
 
@@ -71,6 +72,24 @@ if __name__ == "__main__":
 '''
 
 
+def build_demo_master(path: str | Path, *, period: str | None = None,
+                      timestamp: dt.datetime | None = None) -> Path:
+    """Write the demo council's master (register, targets, budget, capital, settings)."""
+    budget = demo.demo_budget()
+    budget.insert(1, "Budget holder", budget["Service area"].map(demo.DEMO_BUDGET_HOLDERS))
+    return build_master(
+        path, register=demo.demo_register(), targets=demo.demo_targets(), budget=budget,
+        capital=demo.demo_capital(), settings=demo.demo_settings(period or demo.DEMO_PERIOD),
+        timestamp=timestamp)
+
+
+def write_demo_examples(folder: str | Path, *,
+                        timestamp: dt.datetime | None = None) -> list[Path]:
+    """The example workbooks of docs/excel.md, showing the demo council's data."""
+    return write_examples(Path(folder), register=demo.demo_register(), values=demo.demo_values(),
+                          period=demo.DEMO_PERIOD, timestamp=timestamp)
+
+
 @dataclass(frozen=True)
 class DemoFiles:
     """What :func:`build_demo_workbooks` wrote."""
@@ -85,8 +104,6 @@ def build_demo_workbooks(out_dir: str | Path, *, period: str | None = None,
     """Write the demo master, its templates for ``period`` (default the demo period) and one
     filled-in return per template into ``out_dir`` (``master.xlsx``, ``templates/``,
     ``returns/``)."""
-    from xlperf import demo
-
     out = Path(out_dir)
     when = period or demo.DEMO_PERIOD
     master = build_demo_master(out / "master.xlsx", period=when, timestamp=timestamp)
@@ -115,7 +132,7 @@ def build_shipped(root: str | Path = "workbooks") -> list[Path]:
     script = out / "master.py"
     script.write_text(MASTER_PY, encoding="utf-8", newline="\n")
     files = build_demo_workbooks(out / "demo", timestamp=SHIPPED_TIMESTAMP)
-    examples = write_examples(out / "examples", timestamp=SHIPPED_TIMESTAMP)
+    examples = write_demo_examples(out / "examples", timestamp=SHIPPED_TIMESTAMP)
     return [empty, macro, script, files.master, *(t.path for t in files.templates),
             *files.returns, *examples]
 

@@ -45,7 +45,7 @@ from xlperf.core.periods import Period, parse_period
 from xlperf.core.schemes import get_scheme
 from xlperf.core.targets import period_targets
 from xlperf.core.values import parse_value
-from xlperf.errors import InputError, WorkbookError
+from xlperf.errors import InputError, WorkbookError, translated
 from xlperf.identity import (
     CAPITAL,
     CAPITAL_OWNER,
@@ -491,11 +491,9 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
     is written as text (a commentary starting with ``=`` stays words). Values for rows the
     template does not have, and for its ``Total`` row (a formula), are ignored.
     """
-    try:
+    with translated(template, "{file}: cannot open the template ({error})",
+                    families=("openpyxl",)):
         wb = load_workbook(template)
-    except (OSError, KeyError, ValueError) as error:
-        raise WorkbookError(f"{template}: cannot open the template ({error})",
-                            file=str(template)) from None
     if PERFORMANCE_SHEET in wb.sheetnames:
         ws = wb[PERFORMANCE_SHEET]
         keys, key_columns = ("Code", "Period"), (1, 6)

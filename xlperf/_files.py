@@ -182,7 +182,7 @@ def remove_stale_temps(path: Path) -> list[Path]:
     ['.m.xlsx.ab_cd123.xlperf-tmp']
     """
     pattern = _temp_pattern(path)
-    removed = []
+    removed: list[Path] = []
     try:
         candidates = list(path.parent.iterdir())
     except OSError:

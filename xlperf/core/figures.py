@@ -1,0 +1,33 @@
+"""Figures as a council analyst writes them in a sentence or a label: thousands separators,
+at most four decimals, no trailing zeros (the direction of travel's words, the report's charts
+and the CLI's tables all say a number this way)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+def format_number(value: float) -> str:
+    """A number as a council analyst writes it: thousands separators, at most 4 decimals.
+
+    >>> format_number(1234.5), format_number(46.24), format_number(2.0), format_number(-0.5)
+    ('1,234.5', '46.24', '2', '-0.5')
+    """
+    if value is None or not math.isfinite(value):  # plain Python: one measure loads no numpy
+        return ""
+    text = f"{value:,.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def format_numbers(values: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`format_number`: each distinct value is formatted once."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(pd.Series(values, dtype=float), use_na_sentinel=True)
+    texts = np.array([format_number(u) for u in uniques] + [""], dtype=object)
+    return texts[codes]

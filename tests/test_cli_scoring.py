@@ -60,7 +60,7 @@ def _status_in_a_fresh_process(*arguments: str) -> tuple[str, set[str]]:
 
 def test_the_status_command_rates_one_measure_without_numpy_or_pandas():
     # `xlperf status` is the one-measure rule in plain Python: it starts in a fraction of a
-    # second because it never loads numpy or pandas (benchmarks/functions.py times it).
+    # second because it never loads numpy, pandas or rich (benchmarks/functions.py times it).
     expected = {
         ("91.54", "45.3", "Smaller is better", "--tolerance", "2"):
             "46.24 worse than target, beyond tolerance 2: Red",
@@ -74,4 +74,12 @@ def test_the_status_command_rates_one_measure_without_numpy_or_pandas():
         printed, loaded = _status_in_a_fresh_process(*arguments)
         assert sentence in printed, arguments
         assert not {m.split(".")[0] for m in loaded} & {"numpy", "pandas", "pandera",
-                                                        "openpyxl"}, arguments
+                                                        "openpyxl", "rich"}, arguments
+
+
+def test_quiet_status_prints_nothing_and_json_keeps_its_fields():
+    assert runner.invoke(app, ["-q", "status", "91.54", "45.3", "Low"]).output == ""
+    result = runner.invoke(app, ["status", "91.54", "45.3", "Low", "--tolerance", "2", "--json"])
+    document = json.loads(result.output)
+    assert document["status"] == "Red" and document["symbol"] == "✖"
+    assert document["gap"] == -46.24 and document["colour"].startswith("#")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from xlperf.cli._app import app, console, print_json, print_table, usage
+from xlperf.cli._app import OPTIONS, app, print_json, print_table, usage
 from xlperf.errors import XlperfError
 
 
@@ -70,4 +70,5 @@ def status(
                               "colour": look.colour, "gap": rated.gap,
                               "explanation": explanation})
         return
-    console().print(explanation, markup=False, highlight=False)
+    if not OPTIONS.quiet:  # one plain line: no need to load rich for it
+        typer.echo(explanation)

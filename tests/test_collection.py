@@ -220,8 +220,8 @@ def test_bad_addresses_and_contacts_are_reg_findings_that_block_nothing(pristine
     assert len(read.usable_register) == 2
     settings_problems = [f for f in read.report.findings if f.rule == "REG-040"]
     assert len(settings_problems) == 3
-    assert read.settings["smtp_port"] == 587 and read.settings["due_working_days"] == 10
-    assert read.settings["chaser_from"] is None
+    assert read.settings.smtp_port == 587 and read.settings.due_working_days == 10
+    assert read.settings.chaser_from == ""
 
 
 # ------------------------------------------------------------------------------ xlperf returns

@@ -64,9 +64,9 @@ def test_init_demo_round_trip_reproduces_the_register_exactly(demo_master_path):
     _assert_frames_match(master.capital, demo_capital())
     assert register_hash(master.register) == register_hash(demo_register())
     settings = demo_settings()
-    assert master.settings["council"] == settings["Council name"]
+    assert master.settings.council == settings["Council name"]
     assert master.reporting_period == "Q2 2013/14" and master.default_scheme == "rag"
-    assert master.settings["materiality"] == 50
+    assert master.settings.materiality == 50
     assert set(master.schemes) == set(BUILTIN_SCHEMES)
     assert master.schemes["four-band"] == BUILTIN_SCHEMES["four-band"]
 
@@ -270,7 +270,7 @@ def test_unusable_settings_and_targets_columns_are_findings_not_crashes(demo_mas
     found = {(f.rule, f.sheet, f.cell): f.message for f in master.report}
     message = found[("REG-040", "Settings", f"B{row}")]
     assert "'Q9 2099' is not a number (the default, 50, is used)" in message
-    assert master.settings["materiality"] == 50
+    assert master.settings.materiality == 50
     assert any(rule == "REG-001" and sheet == "Targets" for rule, sheet, _ in found)
     assert master.targets.empty
 

@@ -78,7 +78,7 @@ def test_the_cycle_reads_the_returns_where_init_demo_puts_them(tmp_path):
     templates = next(words for words in lines if words[1:2] == ["templates"])
     result = CliRunner().invoke(app, ["init", str(tmp_path / "council"), "--demo"])
     assert result.exit_code == 0, result.output
-    folder = read_master(tmp_path / "council" / "master.xlsx").settings["returns_folder"]
+    folder = read_master(tmp_path / "council" / "master.xlsx").settings.returns_folder
     assert validate[2].rstrip("/") == f"council/{folder}"
     assert templates[templates.index("--out") + 1] != validate[2].rstrip("/")
     assert len(list((tmp_path / "council" / folder).glob("*.xlsx"))) == 10

@@ -12,7 +12,9 @@ The public API (these names are also the Excel worksheet functions)::
 
 Data flows one way through the package: ``core`` (pure scoring rules) is used by reading,
 validation, the ledger and writing, and the entry points (``cli``, ``excel``, ``server``) sit on
-top; ``docs/architecture.md`` has the table of rooms (what each may import, and every edge
+top. They open a master as one :class:`xlperf.council.Council` (its register, typed
+:class:`xlperf.settings.Settings`, ledger and returns folder, resolved once) and ask it.
+``docs/architecture.md`` has the table of rooms (what each may import, and every edge
 outside it with its reason), which a test holds every import to. Importing ``xlperf`` is light
 (no pandas, numpy, openpyxl, pandera or xlwings), so the ``xlperf`` command starts quickly:
 each public name loads its module on first use, and ``from xlperf import score`` works as

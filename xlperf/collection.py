@@ -24,7 +24,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xlperf.core.collection import (
     Contact,
@@ -35,9 +35,13 @@ from xlperf.core.collection import (
 from xlperf.core.columns import fold
 from xlperf.errors import InputError
 from xlperf.findings import Report
+from xlperf.settings import Settings
 
-__all__ = ["BLANK", "NOT_RECEIVED", "CollectionStatus", "ReturnStatus", "collection_settings",
-           "collection_status", "contact_text", "outcome_of"]
+if TYPE_CHECKING:
+    from xlperf.council import Council
+
+__all__ = ["BLANK", "NOT_RECEIVED", "CollectionStatus", "ReturnStatus", "collection_status",
+           "contact_text", "outcome_of"]
 
 NOT_RECEIVED, BLANK = "not received", "blank"
 ACCEPTED, PARTLY, REJECTED = "accepted", "partly accepted", "rejected"  # as the refresh says
@@ -119,7 +123,7 @@ class CollectionStatus:
     returns: tuple[ReturnStatus, ...]
     unexpected: tuple[Report, ...] = ()
     findings: Report = field(default_factory=Report)
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)
     ledger: Path | None = None  # the master's ledger (chasers sent are recorded there)
 
     @property
@@ -144,18 +148,6 @@ class CollectionStatus:
 _COLLECTION_RULES = ("REG-070", "REG-071", "REG-072")
 
 
-def collection_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    """The collection settings of a master's ``settings`` (as read), a blank or missing one
-    at its default (:data:`xlperf.layout.COLLECTION_SETTINGS`)."""
-    from xlperf.layout import COLLECTION_SETTINGS
-
-    out = {}
-    for key, default, _note in COLLECTION_SETTINGS.values():
-        value = settings.get(key)
-        out[key] = default if value is None or str(value).strip() == "" else value
-    return out
-
-
 def _first_refreshes(ledger: Path, shas: list[str]) -> dict[str, str]:
     """When a refresh first read each file (by SHA-256), from the ledger, read-only: a
     ledger that is missing, busy or older says nothing."""
@@ -178,39 +170,37 @@ def _first_refreshes(ledger: Path, shas: list[str]) -> dict[str, str]:
     return {sha: when for sha, when in rows}
 
 
-def collection_status(master: str | Path, *, period: Any = None, today: date | None = None,
+def collection_status(master: str | Path | Council, *, period: Any = None,
+                      today: date | None = None,
                       returns_folder: str | Path | None = None) -> CollectionStatus:
     """The collection of ``period`` (default: the master's reporting period) as of ``today``
     (default: today): one :class:`ReturnStatus` per expected return, in template order.
 
-    ``returns_folder`` defaults to the ``Returns folder`` setting (relative to the master); a
-    folder that does not exist yet means nothing was received. Raises
+    ``master`` is the master's path or its :class:`~xlperf.council.Council`.
+    ``returns_folder`` defaults to the council's (the ``Returns folder`` setting); a folder
+    that does not exist yet means nothing was received. Raises
     :class:`~xlperf.errors.XlperfError` when the master cannot be read or no period is set.
     """
     from xlperf.core.periods import parse_period
-    from xlperf.ledger import ledger_path, sha256_file
-    from xlperf.read.master import read_master
+    from xlperf.council import Council
+    from xlperf.ledger import sha256_file
     from xlperf.refresh import collect_returns
-    from xlperf.validate.returns import validate_returns
 
-    path = Path(master)
-    book = read_master(path)
+    council = master if isinstance(master, Council) else Council.open(master)
+    path, book = council.path, council.master
     chosen = period if period is not None else book.reporting_period
     if chosen is None or str(chosen).strip() == "":
         raise InputError("no reporting period: give --period or set 'Reporting period' on the "
                          "Settings sheet")
     reporting = parse_period(chosen)
     today = today or date.today()
-    settings = collection_settings(book.settings)
+    settings = book.settings
     calendar = collection_calendar(
         book.usable_register, book.budget, book.capital, reporting, contacts=book.contacts,
-        default_working_days=int(settings["due_working_days"]))
-    folder = Path(returns_folder) if returns_folder is not None else Path(
-        str(book.settings.get("returns_folder") or "returns").strip()).expanduser()
-    if not folder.is_absolute() and returns_folder is None:
-        folder = path.parent / folder
+        default_working_days=settings.due_working_days)
+    folder = Path(returns_folder) if returns_folder is not None else council.returns_folder
     paths = collect_returns(folder, reporting)[0] if folder.is_dir() else []
-    reports = validate_returns(paths, book, period=reporting.format()) if paths else []
+    reports = council.validate(paths, period=reporting.format()) if paths else []
 
     places = {e.key: i for i, e in enumerate(calendar)}
     by_name = {e.file_name.casefold(): i for i, e in enumerate(calendar)}
@@ -227,9 +217,7 @@ def collection_status(master: str | Path, *, period: Any = None, today: date | N
     latest = {i: max(files, key=lambda fr: (fr[0].stat().st_mtime, fr[0].name))
               for i, files in found.items()}
     shas = {i: sha256_file(fr[0]) for i, fr in latest.items()}
-    setting = next((v for k, v in book.settings.items() if fold(k) in ("ledger path", "ledger")),
-                   None)
-    ledger = ledger_path(path, setting)
+    ledger = council.ledger
     refreshed = _first_refreshes(ledger, list(shas.values()))
     statuses = []
     for i, expected in enumerate(calendar):
@@ -249,7 +237,7 @@ def collection_status(master: str | Path, *, period: Any = None, today: date | N
     findings = Report(tuple(f for f in book.report.findings if f.rule in _COLLECTION_RULES or (
         f.rule == "REG-040" and f.sheet == "Settings")), file=str(path))
     return CollectionStatus(path, reporting.format(), today,
-                            str(book.settings.get("council") or ""), tuple(statuses),
+                            settings.council, tuple(statuses),
                             tuple(unexpected), findings, settings, ledger)
 
 

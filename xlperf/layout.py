@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from xlperf.core.schemes import SCHEME_COLUMNS
+from xlperf.settings import COLLECTION, MASTER, declared
 
 
 @dataclass(frozen=True)
@@ -184,40 +185,16 @@ SETTINGS = ConfigSheet(
 
 CONFIG_SHEETS = (MEASURES, TARGETS, BUDGET, CAPITAL, SCHEMES, SETTINGS)
 
-# Settings xlperf knows: label -> (key, default, note).
+# Settings xlperf knows, as declared on xlperf.settings.Settings: label -> (key, default, note).
+# A new master's Settings sheet gets a row for each.
 SETTINGS_KNOWN: dict[str, tuple[str, object, str]] = {
-    "Council name": ("council", "", "Printed on templates and the scorecard."),
-    "Directorate": ("directorate", "", "Printed under the council name."),
-    "Reporting period": ("reporting_period", "",
-                         "The period being reported, e.g. Q2 2013/14 or Sep-13."),
-    "Returns folder": ("returns_folder", "returns",
-                       "Where submitted returns are collected (relative to the master)."),
-    "Default scheme": ("default_scheme", "rag",
-                       "Scheme for measures whose Scheme cell is blank."),
-    "Budget tolerance %": ("budget_tolerance_pct", 1.0,
-                           "A forecast within this % of the net budget is Amber, not Red."),
-    "Materiality threshold (£000s)": ("materiality", 50,
-                                      "Budget variances at least this big need an explanation."),
-    "Return deadline": ("return_deadline", "", "Printed on every return template."),
-    "Paper size": ("paper_size", "A4", "A4 or A3: the paper the output sheets print on "
-                   "(landscape). A sheet whose page setup you change yourself keeps yours."),
-    "Protective marking": ("protective_marking", "", "Printed at the top and bottom of every "
-                           "output sheet, e.g. OFFICIAL or OFFICIAL-SENSITIVE (blank: none)."),
-}
+    f.metadata["label"]: (f.name, f.default, f.metadata["note"]) for f in declared(MASTER)}
 
 # Settings of returns collection (xlperf returns, xlperf chase): label -> (key, default, note).
-# Read like SETTINGS_KNOWN; kept apart so masters made before them stay as they are (a row
-# for each is added to the Settings sheet by hand: docs/collection.md).
+# Kept apart so masters made before them stay as they are (a row for each is added to the
+# Settings sheet by hand: docs/collection.md).
 COLLECTION_SETTINGS: dict[str, tuple[str, object, str]] = {
-    "Return due (working days)": ("due_working_days", 10,
-                                  "Working days after the period end a return is due "
-                                  "(weekends and bank holidays of England and Wales skipped)."),
-    "SMTP host": ("smtp_host", "", "The mail server chasers are sent through."),
-    "SMTP port": ("smtp_port", 587, "Its port (587 with STARTTLS, 25 without)."),
-    "SMTP STARTTLS": ("smtp_starttls", "Yes", "Yes: encrypt the connection before sending."),
-    "Chaser from": ("chaser_from", "", "The From address of chasers."),
-    "Chasers per minute": ("chasers_per_minute", 30, "At most this many chasers a minute."),
-}
+    f.metadata["label"]: (f.name, f.default, f.metadata["note"]) for f in declared(COLLECTION)}
 
 # The Contacts sheet (optional): who is asked for each return, and its own deadline.
 CONTACTS = ConfigSheet(

@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,9 @@ import pandas as pd
 from xlperf.core.a1 import cell_ref, parse_cell
 from xlperf.errors import InputError, LedgerError, WorkbookError
 from xlperf.findings import Finding, Report
+
+if TYPE_CHECKING:
+    from xlperf.read.master import Master
 
 __all__ = ["FileOutcome", "RefreshResult", "Workbook", "ZipWorkbook", "collect_returns",
            "refresh", "trend_values"]
@@ -537,7 +540,7 @@ def _returned_money(finance: Sequence[pd.DataFrame], capital: Sequence[pd.DataFr
         columns=["kind", "line"])
 
 
-def _finance(master: Any, returned: list[pd.DataFrame], period: Any,
+def _finance(master: Master, returned: list[pd.DataFrame], period: Any,
              capital_returned: Sequence[pd.DataFrame] = ()) -> tuple[Any, pd.DataFrame]:
     """Revenue lines (forecasts from accepted finance returns where given, else the master's
     Budget sheet), the total, the cross-foot check and the capital programme; and the figures
@@ -580,11 +583,9 @@ def _finance(master: Any, returned: list[pd.DataFrame], period: Any,
                               revenue.get("cell", ()), strict=True):
         lines.at[at, "source"] = f"return {file} {cell}"
     settings = master.settings
-    tolerance = settings.get("budget_tolerance_pct")
-    materiality = settings.get("materiality")
     scored = score_budget(lines.drop(columns=["tolerance_pct"], errors="ignore"),
-                          tolerance_pct=float(tolerance) if tolerance is not None else 1.0,
-                          materiality=float(materiality) if materiality is not None else None,
+                          tolerance_pct=float(settings.budget_tolerance_pct),
+                          materiality=float(settings.materiality),
                           scheme=master.default_scheme, schemes=master.schemes)
     scored["holder"], scored["source"] = lines["holder"].to_numpy(), lines["source"].to_numpy()
     problems: list[str] = []
@@ -601,7 +602,7 @@ def _finance(master: Any, returned: list[pd.DataFrame], period: Any,
                         capital=capital, capital_label=label), applied)
 
 
-def _programmes(master: Any, period: Any) -> pd.DataFrame:
+def _programmes(master: Master, period: Any) -> pd.DataFrame:
     """The master's capital programmes of ``period``'s quarter (every one when the sheet has
     none of it), normalised; empty without a base budget and an estimate."""
     from xlperf.core.budget import capital_for_period
@@ -707,7 +708,7 @@ def _backups_folder(master: Path | None, ledger: Path) -> Path:
 
 
 # ------------------------------------------------------------------------------ the refresh
-def _read_master(book: Workbook) -> Any:
+def _read_master(book: Workbook) -> Master:
     from xlperf.read import find_sheet
     from xlperf.read.master import read_master_grids
 
@@ -781,7 +782,8 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
     from xlperf import __version__
     from xlperf.core.periods import parse_period
     from xlperf.core.score import window_keys as _window_keys
-    from xlperf.ledger import Ledger, ledger_path, previous_values, sha256_file
+    from xlperf.council import Council
+    from xlperf.ledger import Ledger, previous_values, sha256_file
     from xlperf.validate.returns import _validate
     from xlperf.write.outputs import LogLine, build_outputs
 
@@ -808,22 +810,20 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
     reporting = parse_period(chosen)
     label = reporting.format()
     base = book.path
+    council = Council.of(master, base) if base is not None else None
     if ledger is not None:
         ledger_file = Path(ledger)
-    elif base is not None:
-        ledger_file = ledger_path(base, master.settings)
+    elif council is not None:
+        ledger_file = council.ledger
     else:
         raise InputError(f"{book.name} has no file path: give the ledger path")
     lap("read master")
 
     say("Collecting returns", 0.05)
     if returns is None:
-        if base is None:
+        if council is None:
             raise InputError(f"{book.name} has no file path: give the returns")
-        folder_setting = master.settings.get("returns_folder") or "returns"
-        folder = Path(str(folder_setting).strip()).expanduser()
-        folder = folder if folder.is_absolute() else base.parent / folder
-        paths, skipped = collect_returns(folder, reporting)
+        paths, skipped = collect_returns(council.returns_folder, reporting)
     else:
         paths, skipped = _given(returns, reporting)
     quarantine_dir = (Path(quarantine) if quarantine is not None else
@@ -1013,13 +1013,11 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             summary = (f"Refreshed {when} by xlperf {__version__}; ledger {ledger_file.name} "
                        f"(refresh {run.id}" + (f", ledger {fingerprint})" if fingerprint
                                                else ")"))
-            council = str(master.settings.get("council") or "").strip()
-            sheets = build_outputs(scored, trend=trend, period=label, council=council,
+            settings = master.settings
+            sheets = build_outputs(scored, trend=trend, period=label, council=settings.council,
                                    finance=finance, log=log, log_summary=summary,
-                                   refreshed=when,
-                                   paper=str(master.settings.get("paper_size") or "A4"),
-                                   marking=str(master.settings.get("protective_marking")
-                                               or "").strip())
+                                   refreshed=when, paper=settings.paper_size,
+                                   marking=settings.protective_marking)
             lap("build outputs")
             run.timings.update(timings)
 
@@ -1046,7 +1044,7 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
         restatements=restatements, status_changes=tuple(changes), scored=scored,
         master_report=master.report, timings=timings, sheets=tuple(sheets),
         quarantine=quarantine_dir if any(o.quarantined for o in outcomes) else None,
-        council=council)
+        council=master.settings.council)
 
 
 def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequence[FileOutcome],

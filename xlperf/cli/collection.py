@@ -11,12 +11,15 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from xlperf.cli._app import ExitCode, app, console, fail, plural, print_json, print_table, warn
 from xlperf.errors import XlperfError
+
+if TYPE_CHECKING:
+    from xlperf.collection import CollectionStatus
 
 _OUTCOME_STYLES = {"accepted": "green", "partly accepted": "dark_orange", "rejected": "red",
                    "blank": "red", "not received": "red"}
@@ -32,16 +35,16 @@ def _today(value: str | None) -> date:
                    ExitCode.USAGE) from None
 
 
-def _status(master: Path, period: str | None, today: str | None) -> Any:
-    from xlperf.collection import collection_status
+def _status(master: Path, period: str | None, today: str | None) -> CollectionStatus:
+    from xlperf.council import Council
 
     try:
-        return collection_status(master, period=period, today=_today(today))
+        return Council.open(master).collection(period, today=_today(today))
     except XlperfError as error:
         raise fail(error) from None
 
 
-def _warn_master(status: Any) -> None:
+def _warn_master(status: CollectionStatus) -> None:
     for finding in status.findings.findings:
         where = "!".join(p for p in (finding.sheet, finding.cell) if p)
         warn(f"{finding.rule} {where}: {finding.message}")
@@ -144,7 +147,7 @@ def chase(
     folder = out if out is not None else (
         master.parent / "chasers" / status.period.replace("/", "-"))
     settings = status.settings
-    sender = settings.get("chaser_from") or None
+    sender = settings.chaser_from or None
     try:
         chasers = build_chasers(status, sender=sender, annotated_dir=folder / "annotated")
         files = write_chasers(chasers, folder)
@@ -159,14 +162,12 @@ def chase(
         if not sender:
             raise fail("no From address: set 'Chaser from' on the Settings sheet to send "
                        "chasers")
-        starttls = str(settings.get("smtp_starttls")).strip().casefold() in (
-            "yes", "y", "true", "1")
+        starttls = settings.smtp_starttls.casefold() in ("yes", "y", "true", "1")
         try:
             outcomes = send_chasers(
                 chasers, status=status, ledger=status.ledger,
-                host=str(settings.get("smtp_host") or "").strip(),
-                port=int(settings.get("smtp_port") or 587), starttls=starttls, sender=sender,
-                per_minute=float(settings.get("chasers_per_minute") or 30), again=again,
+                host=settings.smtp_host, port=settings.smtp_port, starttls=starttls,
+                sender=sender, per_minute=float(settings.chasers_per_minute), again=again,
                 user=os.environ.get("XLPERF_SMTP_USER") or None,
                 password=os.environ.get("XLPERF_SMTP_PASSWORD"))
         except XlperfError as error:

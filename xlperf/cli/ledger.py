@@ -7,7 +7,7 @@ the master's folder), else ``<master stem>.ledger.sqlite`` beside the master.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -24,18 +24,6 @@ from xlperf.cli._app import (
 from xlperf.errors import XlperfError
 
 
-def _ledger_for(master: Path) -> tuple[Path, Any]:
-    """The master's ledger and the master as read (None if there is no master yet)."""
-    from xlperf.ledger import ledger_path
-
-    if not master.exists():
-        return ledger_path(master), None
-    from xlperf.read.master import read_master
-
-    read = read_master(master)
-    return ledger_path(read), read
-
-
 @app.command("import-history")
 def import_history(
     master: Annotated[Path, typer.Argument(help="The master workbook whose ledger to fill.")],
@@ -50,12 +38,14 @@ def import_history(
 
     Every readable cell is imported; cells that are not numbers, Excel errors and unreadable
     periods are listed with their cell and left out. Exit code 1 when any were left out."""
-    from xlperf.ledger import LAYOUTS, Ledger
+    from xlperf.council import Council
+    from xlperf.ledger import LAYOUTS
 
     if layout not in LAYOUTS:
         raise usage(f"--layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     try:
-        path, read = _ledger_for(master)
+        council = Council.open(master, missing_ok=True)  # no master yet: its ledger to be
+        path = council.ledger
         percent = None
         if file.suffix.lower() in (".xlsx", ".xlsm"):
             from functools import partial
@@ -63,9 +53,7 @@ def import_history(
             from xlperf.read.returns import percent_rows
 
             percent = partial(percent_rows, file)
-        with Ledger(path) as ledger:
-            report = ledger.import_history(file, layout, sheet=sheet, percent_rows=percent,
-                                           master=read)
+        report = council.import_history(file, layout, sheet=sheet, percent_rows=percent)
     except XlperfError as error:
         raise fail(error) from None
     code = ExitCode.OK if report.valid else ExitCode.FINDINGS
@@ -98,20 +86,15 @@ def export_command(
 ) -> None:
     """Export the ledger as one tidy table (measure, period, value, target, status,
     direction...) for Power BI and other BI tools."""
-    from xlperf.ledger import Ledger, export, write_export
+    from xlperf.council import Council
+    from xlperf.ledger import write_export
 
     kind = format.strip().lower()
     if kind not in ("csv", "parquet"):
         raise usage(f"--format {format!r} is not one of csv, parquet")
     target = out or master.with_name(f"{master.stem}.export.{kind}")
     try:
-        path, read = _ledger_for(master)
-        register = None if read is None else read.usable_register
-        if not path.exists():
-            raise XlperfError(f"{master.name} has no ledger yet ({path}): refresh or "
-                              "import-history first")
-        with Ledger(path) as ledger:
-            table = export(ledger, register)
+        table = Council.open(master, missing_ok=True).export()
         write_export(table, target, kind)
     except XlperfError as error:
         raise fail(error) from None

@@ -138,16 +138,18 @@ def refresh_command(
 
     Exit code 0 when every return was accepted, 1 when returns or rows were rejected (see the
     Log sheet and the quarantine folder), 3 when the refresh could not run."""
-    from xlperf.refresh import ZipWorkbook, refresh, result_dict
+    from xlperf.council import Council
+    from xlperf.refresh import result_dict
 
     try:
-        book = ZipWorkbook(master, backups=backups)
+        council = Council.open(master)
         if as_json:
-            result = refresh(book, returns=returns, period=period, ledger=ledger,
-                             rescore_history=rescore_history, new_ledger=new_ledger)
+            result = council.refresh(backups=backups, returns=returns, period=period,
+                                     ledger=ledger, rescore_history=rescore_history,
+                                     new_ledger=new_ledger)
         else:
-            result = run_with_progress(lambda progress: refresh(
-                book, returns=returns, period=period, ledger=ledger,
+            result = run_with_progress(lambda progress: council.refresh(
+                backups=backups, returns=returns, period=period, ledger=ledger,
                 rescore_history=rescore_history, progress=progress, new_ledger=new_ledger))
     except XlperfError as error:
         raise fail(error) from None  # fail shows the message as written, never as markup

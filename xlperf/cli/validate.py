@@ -172,6 +172,15 @@ def validate(
         raise fail(XlperfError("no returns to check: the folder is empty"))
     chosen = master if master is not None else find_master(files)
     show = not as_json
+
+    def check(progress: Any = None) -> list[Any]:
+        # With a master, its council's: the register, the Rules sheet, the ledger's history.
+        if chosen is None:
+            return validate_returns(files, None, period=period, progress=progress)
+        from xlperf.council import Council
+
+        return Council.open(chosen).validate(files, period=period, progress=progress)
+
     try:
         if (len(files) >= PROGRESS_FROM and show and not OPTIONS.quiet
                 and err_console().is_terminal):
@@ -179,10 +188,9 @@ def validate(
 
             with Progress(console=err_console(), transient=True) as bar:
                 task = bar.add_task("Checking returns", total=len(files))
-                reports = validate_returns(files, chosen, period=period,
-                                           progress=lambda _p: bar.advance(task))
+                reports = check(lambda _p: bar.advance(task))
         else:
-            reports = validate_returns(files, chosen, period=period)
+            reports = check()
     except XlperfError as error:
         raise fail(error) from None
     payload = {"master": None if chosen is None else str(chosen),

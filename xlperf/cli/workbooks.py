@@ -83,11 +83,11 @@ def templates(
     from rich.markup import escape
     from rich.table import Table
 
-    from xlperf.read.master import read_master
+    from xlperf.council import Council
     from xlperf.write.templates import build_templates
 
     try:
-        book = read_master(master)
+        book = Council.open(master).master
         if len(book.report) and not as_json:
             print_table(sheet_findings_table(book.report, f"Problems in {master}"))
         if not book.report.valid:
@@ -118,15 +118,16 @@ def seed_demo_history(master: Path, period: str) -> Path:
     trends and directions of travel have history); importing again changes nothing."""
     from xlperf import demo as demo_data
     from xlperf.core.periods import parse_period
-    from xlperf.ledger import Ledger, ledger_path
+    from xlperf.council import Council
 
     start = parse_period(period).start
     history = demo_data.demo_values(period)
     history = history[history["Period"].map(lambda p: parse_period(p).end < start)]
-    path = ledger_path(master)
-    with Ledger(path) as ledger:
-        ledger.import_history(history.reset_index(drop=True), "long", name="demo history")
-    return path
+    council = Council.open(master)
+    # Unchecked, as before xlperf checked history against the register: the demo's own.
+    council.import_history(history.reset_index(drop=True), "long", name="demo history",
+                           checked=False)
+    return council.ledger
 
 
 @app.command()
@@ -141,15 +142,15 @@ def demo(
     from rich.table import Table
 
     from xlperf.cli.refresh import print_result, run_with_progress
-    from xlperf.refresh import ZipWorkbook, refresh
+    from xlperf.council import Council
     from xlperf.write.shipped import build_demo_workbooks
 
     try:
         files = build_demo_workbooks(directory, period=period)
         seed_demo_history(files.master, period)
-        book = ZipWorkbook(files.master)
-        result = run_with_progress(lambda progress: refresh(book, period=period,
-                                                            progress=progress))
+        council = Council.open(files.master)
+        result = run_with_progress(lambda progress: council.refresh(period=period,
+                                                                    progress=progress))
     except XlperfError as error:
         raise fail(error) from None
     council = result.council or "Demo council"

@@ -12,9 +12,13 @@ sentence in that box, never a traceback.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from xlperf.errors import XlperfError
+
+if TYPE_CHECKING:
+    from xlperf.council import Council
 
 __all__ = ["findings_sheet", "refresh_message", "refresh_scorecard", "tell",
            "validate_this_return"]
@@ -94,12 +98,14 @@ def refresh_scorecard(book: Any = None, **options: Any) -> Any:
     return _guarded(TITLE_REFRESH, "The scorecard was not refreshed", work, book)
 
 
-def validate_this_return(book: Any = None, *, master: Any = None, **options: Any) -> Any:
+def validate_this_return(book: Any = None, *, master: str | Path | Council | None = None,
+                         **options: Any) -> Any:
     """Validate the open return (its saved file) and list the findings on a ``Findings``
     sheet; returns the :class:`~xlperf.findings.Report`, or None when it could not run.
 
-    ``master``: the master workbook's path, for the checks against the register (without it
-    only the checks that need no master run). ``options`` go to
+    ``master``: the master workbook's path (or its :class:`~xlperf.council.Council`), for the
+    checks against the register and its ledger's history (without it only the checks that
+    need no master run). ``options`` go to
     :func:`xlperf.validate.returns.validate_return` (``period``, ``service``...)."""
     book = _caller(book)
 
@@ -112,7 +118,13 @@ def validate_this_return(book: Any = None, *, master: Any = None, **options: Any
         if workbook.path is None:
             raise InputError(f"{workbook.name} is not saved as a file yet: save it, then "
                              "validate (the checks read the saved file)")
-        report = validate_return(workbook.path, master, **options)
+        if master is None:
+            report = validate_return(workbook.path, None, **options)
+        else:
+            from xlperf.council import Council
+
+            council = master if isinstance(master, Council) else Council.open(master)
+            report = council.validate([workbook.path], **options)[0]
         workbook.write_sheets({FINDINGS_SHEET: findings_sheet(report, workbook.name)})
         tell(book, validation_summary(
             workbook.name, report, advice="Correct the errors, save, and validate again."),

@@ -75,6 +75,7 @@ def refresh_in_memory(book: Any, *, folder: str | Path | None = None, **options:
     Returns ``(result, history)``: the :class:`~xlperf.refresh.RefreshResult` and the
     :class:`~xlperf.findings.Report` of the import of ``Values`` (cells left out, with their
     cell). ``options`` go to :func:`xlperf.refresh.refresh` (``period``, ``now``...)."""
+    from xlperf.council import scratch_ledger
     from xlperf.excel.gateway import XlwingsWorkbook
     from xlperf.findings import Report
     from xlperf.ledger import Ledger
@@ -84,10 +85,8 @@ def refresh_in_memory(book: Any, *, folder: str | Path | None = None, **options:
 
     workbook = XlwingsWorkbook(book)
     sheet = find_sheet(workbook.sheet_names(), VALUES_SHEET)
-    stem = Path(workbook.name).stem or "master"
     with tempfile.TemporaryDirectory(prefix="xlperf-") as temporary:
-        base = Path(folder) if folder is not None else Path(temporary)
-        ledger = base / f"{stem}.ledger.sqlite"
+        ledger = scratch_ledger(folder if folder is not None else temporary, workbook.name)
         with Ledger(ledger) as store:
             if sheet is None:  # scored with no values; the sheet to fill is added below
                 history = Report(meta={"inserted": 0, "missing_values_sheet": True})

@@ -22,9 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from xlperf.read.master import Master
+    from xlperf.settings import Settings
 
 from xlperf.ledger._chasers import chasers_sent, record_chaser, sent_chasers
 from xlperf.ledger._export import EXPORT_COLUMNS, export, write_export
@@ -65,23 +69,16 @@ __all__ = [
 ]
 
 
-#: The Settings labels that name the ledger (folded: letters and digits only, lower case).
-_LEDGER_SETTING = ("ledgerpath", "ledger")
-
-
-def _folded(label: object) -> str:
-    return "".join(ch for ch in str(label).casefold() if ch.isalnum())
-
-
-def ledger_path(master: Any, settings: Mapping[str, Any] | str | None = None) -> Path:
+def ledger_path(master: str | Path | Master,
+                settings: Settings | Mapping[str, Any] | str | None = None) -> Path:
     """Where a master's ledger lives: the ``Ledger path`` setting of its ``Settings`` sheet
     (relative to the master's folder), else ``<master stem>.ledger.sqlite`` beside the master.
 
-    The one place that decides it: the CLI, the refresh, the validator, the server and the
-    report all ask here. ``master`` is the master's path, or a read
-    :class:`~xlperf.read.master.Master` (its path and settings are used); ``settings`` is the
-    master's settings as :func:`~xlperf.read.master.read_master` gives them, or the setting's
-    value itself.
+    The rule is :meth:`xlperf.settings.Settings.ledger_in`; the doors ask
+    :class:`xlperf.council.Council`, which resolves it once. ``master`` is the master's path,
+    or a read :class:`~xlperf.read.master.Master` (its path and settings are used);
+    ``settings`` is a :class:`~xlperf.settings.Settings`, ``{label: value}`` of the sheet, or
+    the setting's value itself.
 
     >>> ledger_path("reports/master.xlsm").as_posix()
     'reports/master.ledger.sqlite'
@@ -90,18 +87,16 @@ def ledger_path(master: Any, settings: Mapping[str, Any] | str | None = None) ->
     >>> ledger_path("reports/master.xlsm", "data/ledger.db").as_posix()
     'reports/data/ledger.db'
     """
+    from xlperf.settings import Settings, read_settings
+
     if hasattr(master, "settings") and hasattr(master, "path"):  # a read Master
         settings = master.settings if settings is None else settings
         master = master.path
-    master = Path(master)
-    if isinstance(settings, Mapping):
-        setting = next((v for k, v in settings.items() if _folded(k) in _LEDGER_SETTING), None)
-    else:
-        setting = settings
-    if setting is None or setting != setting or str(setting).strip() == "":  # NaN: blank
-        return master.with_name(f"{master.stem}.ledger.sqlite")
-    chosen = Path(str(setting).strip()).expanduser()
-    return chosen if chosen.is_absolute() else master.parent / chosen
+    if isinstance(settings, Settings):
+        return settings.ledger_in(master)
+    rows = (settings.items() if isinstance(settings, Mapping)
+            else [("Ledger path", settings)])
+    return read_settings((0, k, v) for k, v in rows)[0].ledger_in(master)
 
 
 def previous_values(ledger: Ledger | str | Path, period: Any = None) -> pd.DataFrame:

@@ -35,7 +35,7 @@ import io
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,10 @@ from xlperf.errors import (
     translated,
 )
 from xlperf.findings import ERROR, Finding
+
+if TYPE_CHECKING:
+    from xlperf.ledger._store import RefreshRun
+    from xlperf.read.master import Master
 
 # (sheet, column letters) -> the rows whose cell there has a % number format
 PercentRows = Callable[[str, str], Collection[int]]
@@ -499,14 +503,14 @@ def read_history(source: pd.DataFrame | str | Path, layout: str = "auto", *,
     return History(values, reader.findings, file, digest, meta)
 
 
-def register_frequencies(master: Any) -> dict[str, str]:
+def register_frequencies(master: Master) -> dict[str, str]:
     """``{code: frequency}`` of a read master's usable register."""
     register = master.prepared_register
     return dict(zip(register["code"].astype(str), register["frequency"].astype(str),
                     strict=True))
 
 
-def freeze_imported(run: Any, master: Any, values: pd.DataFrame, imported: pd.DataFrame
+def freeze_imported(run: RefreshRun, master: Master, values: pd.DataFrame, imported: pd.DataFrame
                     ) -> int:
     """Score each period the import gave values for with the master (its register, Targets
     sheet and schemes) and freeze those measures' statuses for those periods, as a refresh

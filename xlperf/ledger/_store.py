@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,9 @@ from xlperf.core.values import REASON_BLANK, parse_values
 from xlperf.errors import BusyError, InputError, LedgerError, XlperfError
 from xlperf.findings import Report
 from xlperf.ledger._schema import migrate
+
+if TYPE_CHECKING:
+    from xlperf.read.master import Master
 
 __all__ = ["FileRecord", "Ledger", "RecordResult", "RefreshRun", "StatusChange",
            "period_key"]
@@ -1018,7 +1021,7 @@ class Ledger:
 
     def import_history(self, source: pd.DataFrame | str | Path, layout: str = "auto", *,
                        sheet: str | None = None, name: str | None = None,
-                       percent_rows: Any = None, master: Any = None) -> Report:
+                       percent_rows: Any = None, master: Master | None = None) -> Report:
         """Import values from before xlperf: a CSV, a workbook sheet or a DataFrame, in long
         layout (``Code``, ``Period``, ``Value`` [, ``Commentary``...]) or wide layout
         (``Code`` and one column per period, headed ``Q1 2013/14``, ``Jun-13``...).

@@ -23,7 +23,6 @@ import pandas as pd
 
 from xlperf.core.a1 import cell_ref
 from xlperf.core.budget import crossfoot, is_total_line
-from xlperf.core.cards import parse_card_reasons, parse_threshold
 from xlperf.core.columns import (
     BUDGET_COLUMNS,
     CAPITAL_COLUMNS,
@@ -45,8 +44,8 @@ from xlperf.core.status import parse_tolerance_type
 from xlperf.core.values import KIND_INVALID, parse_value
 from xlperf.errors import InputError, SchemeError, WorkbookError
 from xlperf.findings import Finding, Report, Severity
-from xlperf.layout import COLLECTION_SETTINGS, SETTINGS_KNOWN
 from xlperf.read._calamine import Located, find_sheet, find_table, open_workbook, sheet_grid
+from xlperf.settings import Settings, read_settings
 from xlperf.validate.catalogue import load_rules
 
 # Rule id -> (severity, title), from the rule catalogue (``validation/rules.csv``, where
@@ -85,9 +84,9 @@ class Master:
     """The configuration of a master workbook, as read.
 
     ``register``, ``targets``, ``budget`` and ``capital`` keep the sheet's headers (and any
-    extra columns) and are indexed by Excel row number. ``settings`` maps the known settings'
-    keys (``council``, ``reporting_period``, ``default_scheme``...; see
-    :data:`~xlperf.layout.SETTINGS_KNOWN`) and any other setting's label to its value.
+    extra columns) and are indexed by Excel row number. ``settings`` is the Settings sheet,
+    typed (:class:`~xlperf.settings.Settings`: ``settings.council``,
+    ``settings.materiality``...; blank ones at their default).
     ``report`` holds one finding per problem in the configuration. ``contacts`` is the
     optional Contacts sheet (who is chased for each return, :mod:`xlperf.core.collection`).
     """
@@ -98,7 +97,7 @@ class Master:
     budget: pd.DataFrame
     capital: pd.DataFrame
     schemes: dict[str, Scheme]
-    settings: dict[str, Any]
+    settings: Settings
     report: Report
     header_rows: dict[str, int] = field(default_factory=dict)
     contacts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
@@ -106,13 +105,11 @@ class Master:
 
     @property
     def default_scheme(self) -> str:
-        name = self.settings.get("default_scheme")
-        return "rag" if _blank(name) else str(name).strip()
+        return self.settings.default_scheme or "rag"
 
     @property
     def reporting_period(self) -> str | None:
-        value = self.settings.get("reporting_period")
-        return None if _blank(value) else str(value).strip()
+        return self.settings.reporting_period or None
 
     @property
     def usable_register(self) -> pd.DataFrame:
@@ -350,100 +347,26 @@ def _read_schemes(file: str, grid: list[list[Any]]) -> tuple[dict[str, Scheme], 
     return result, findings
 
 
-# Optional settings of the committee report checked when the master is read (folded label ->
-# parser that raises InputError for a bad value).
-_CARD_SETTINGS: dict[str, Callable[[Any], object]] = {
-    "report cards": parse_card_reasons, "card worsening threshold": parse_threshold}
-
-
 def _read_settings(file: str, grid: list[list[Any]], schemes: Mapping[str, Scheme]
-                   ) -> tuple[dict[str, Any], list[Finding]]:
-    settings: dict[str, Any] = {key: default for key, default, _n in SETTINGS_KNOWN.values()}
+                   ) -> tuple[Settings, list[Finding]]:
+    """The Settings sheet's table as :class:`~xlperf.settings.Settings`; each value it cannot
+    use is a finding of its declared rule (``REG-040``), on its cell."""
     located = find_table(grid, [("Setting",), ("Value",)])
     if located is None:
-        return settings, []
+        return Settings(), []
     frame = located.frame
     name_col = next(c for c in frame.columns if fold(c) == "setting")
     value_col = next(c for c in frame.columns if fold(c) == "value")
-    known = {fold(label): key for label, (key, _d, _n) in (*SETTINGS_KNOWN.items(),
-                                                            *COLLECTION_SETTINGS.items())}
-    defaults = dict(settings)
+    rows = ((int(row), frame.at[row, name_col], frame.at[row, value_col])
+            for row in frame.index)
+    settings, problems = read_settings(rows, schemes=schemes)
     findings = []
-    for row in frame.index:
-        label, value = frame.at[row, name_col], frame.at[row, value_col]
-        if _blank(label):
-            continue
-        key = known.get(fold(label), str(label).strip())
-        value = None if _blank(value) else value
-        settings[key] = value
-        cell = cell_ref(row, located.columns[value_col])
-        problem = None
-        if value is None:
-            continue
-        if key == "reporting_period":
-            try:
-                parse_period(value)
-            except InputError as error:
-                problem = str(error)
-        elif key == "default_scheme":
-            keys = {"".join(ch for ch in n.casefold() if ch.isalnum()) for n in schemes}
-            if "".join(ch for ch in str(value).casefold() if ch.isalnum()) not in keys:
-                problem = f"scheme {value!r} is not on the Schemes sheet"
-        elif key == "paper_size":
-            paper = str(value).strip().upper()
-            settings[key] = paper if paper in ("A4", "A3") else defaults[key]
-            if paper not in ("A4", "A3"):
-                problem = f"{value!r} is not a paper size xlperf prints on (A4 or A3; A4 is used)"
-        elif fold(label) in _CARD_SETTINGS:
-            # The committee pack's card policy (xlperf.core.cards): a bad value is refused
-            # here and the default stands, as if blank.
-            try:
-                _CARD_SETTINGS[fold(label)](value)
-            except InputError as error:
-                settings[key] = None
-                problem = f"{error} (the default is used)"
-        elif key in ("budget_tolerance_pct", "materiality"):
-            parsed = parse_value(value)
-            if parsed.kind != "number":
-                # Never carry the text on to the money sums: the default stands, as if blank.
-                default = defaults[key]
-                settings[key] = default
-                problem = f"{value!r} is not a number (the default, {default}, is used)"
-            else:
-                settings[key] = parsed.number
-        elif key in _WHOLE_SETTINGS:
-            from xlperf.core.collection import working_days
-
-            number = (working_days(value) if key == "due_working_days"
-                      else _whole(value, 65_535 if key == "smtp_port" else 100_000))
-            if number is None:
-                default = COLLECTION_SETTINGS_DEFAULTS[key]
-                settings[key] = default
-                problem = f"{value!r} is not a whole number of the right size (the default, " \
-                          f"{default}, is used)"
-            else:
-                settings[key] = number
-        elif key == "chaser_from":
-            from xlperf.core.collection import is_email
-
-            if not is_email(value):
-                settings[key] = None
-                problem = f"{value!r} is not an e-mail address: chasers cannot be sent"
-        if problem:
-            findings.append(_finding("REG-040", f"setting {label!r} in {cell}: {problem}",
-                                     file=file, sheet="Settings", cell=cell, value=value))
+    for problem in problems:
+        cell = cell_ref(problem.row, located.columns[value_col])
+        findings.append(_finding(problem.rule, f"setting {problem.label!r} in {cell}: "
+                                 f"{problem.message}", file=file, sheet="Settings", cell=cell,
+                                 value=problem.value))
     return settings, findings
-
-
-_WHOLE_SETTINGS = ("due_working_days", "smtp_port", "chasers_per_minute")
-COLLECTION_SETTINGS_DEFAULTS = {key: default for key, default, _n in COLLECTION_SETTINGS.values()}
-
-
-def _whole(value: Any, limit: int) -> int | None:
-    number = parse_value(value).number
-    if number is None or not float(number).is_integer() or not 0 < number <= limit:
-        return None
-    return int(number)
 
 
 def _check_emails(sheet: _Sheet | None) -> None:
@@ -571,8 +494,7 @@ def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) 
     settings, setting_findings = (_read_settings(where, settings_grid, schemes)
                                   if settings_grid is not None else
                                   _read_settings(where, [], schemes))
-    default = settings.get("default_scheme") or "rag"
-    measures = _read_measures(where, measures_grid, schemes, str(default))
+    measures = _read_measures(where, measures_grid, schemes, settings.default_scheme)
     codes = set(measures.column("code")) if measures.has("code") else set()
     targets_grid = grid("Targets")
     targets = (_read_targets(where, targets_grid, codes) if targets_grid is not None else None)

@@ -17,13 +17,12 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from xlperf.core.budget import (
-    DEFAULT_BUDGET_TOLERANCE_PCT,
     capital_for_period,
     score_budget,
     score_capital,
@@ -35,6 +34,9 @@ from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import Period, parse_period
 from xlperf.core.schemes import Scheme
 from xlperf.errors import InputError
+
+if TYPE_CHECKING:
+    from xlperf.council import Council
 
 #: The report's sections, in print order.
 SECTIONS: tuple[str, ...] = ("cover", "summary", "objectives", "exceptions", "trend", "finance")
@@ -290,16 +292,6 @@ def _history(frames: list[pd.DataFrame], periods: int, frozen: pd.DataFrame | No
     return stacked.drop(columns=["_pos", "frequency"]).reset_index(drop=True)
 
 
-def _setting(settings: Mapping[str, Any], *labels: str) -> Any:
-    folded = {"".join(ch for ch in str(k).casefold() if ch.isalnum()): v
-              for k, v in settings.items()}
-    for label in labels:
-        found = folded.get("".join(ch for ch in label.casefold() if ch.isalnum()))
-        if found is not None:
-            return found
-    return None
-
-
 def _returns_values(folder: Path) -> list[pd.DataFrame]:
     """The performance returns' values in ``folder`` (file name order)."""
     from xlperf.read.returns import read_return, return_values
@@ -325,14 +317,13 @@ class _Ledgered:
     frozen: pd.DataFrame        # every frozen status
 
 
-def _from_ledger(master: Path, settings: Mapping[str, Any], reporting: Period
+def _from_ledger(where: Path, reporting: Period
                  ) -> _Ledgered | None:
     """The master's ledger's values, money figures for ``reporting`` (``kind``, ``line``,
     ``forecast``, ``estimate``, ``actual``, ``explanation``) and frozen statuses, or None when
     it has no values."""
-    from xlperf.ledger import Ledger, ledger_path
+    from xlperf.ledger import Ledger
 
-    where = ledger_path(master, settings)
     if not where.is_file():
         return None
     with Ledger(where) as ledger:
@@ -359,7 +350,7 @@ def _money_lines(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def report_data_from_master(
-    master_path: str | Path,
+    master_path: str | Path | Council,
     period: Any = None,
     history: pd.DataFrame | None = None,
     *,
@@ -367,7 +358,8 @@ def report_data_from_master(
     generated: dt.date | None = None,
     sections: Iterable[str] | None = None,
 ) -> ReportData:
-    """Build a :class:`ReportData` from a master workbook.
+    """Build a :class:`ReportData` from a master workbook (its path, or its
+    :class:`~xlperf.council.Council`).
 
     - ``period``: the reporting period (default: the master's ``Reporting period`` setting).
     - ``history``: earlier periods' values, a long table with ``Code``, ``Period``, ``Actual``
@@ -385,10 +377,11 @@ def report_data_from_master(
     validated) and there are no earlier periods, for the demo council as for any other (``xlperf
     demo`` seeds the demo's ledger with its history).
     """
-    from xlperf.read.master import read_master
+    from xlperf.council import Council
 
-    path = Path(master_path)
-    master = read_master(path)
+    council = (master_path if isinstance(master_path, Council)
+               else Council.open(master_path))
+    path, master = council.path, council.master
     when = period if period is not None else master.reporting_period
     if when is None:
         raise InputError(f"{path}: no reporting period: give one or set 'Reporting period' "
@@ -398,12 +391,11 @@ def report_data_from_master(
     ledgered = None
     use_ledger = values is None and history is None  # else the caller gives the figures
     if use_ledger:
-        ledgered = _from_ledger(path, settings, reporting)
+        ledgered = _from_ledger(council.ledger, reporting)
     if ledgered is not None:
         values = ledgered.values
     elif values is None:
-        folder = path.parent / str(settings.get("returns_folder") or "returns")
-        returned = _returns_values(folder)
+        returned = _returns_values(council.returns_folder)
         values = (pd.concat(returned, ignore_index=True) if returned
                   else pd.DataFrame(columns=["Code", "Period", "Actual"]))
     earlier = history
@@ -423,7 +415,6 @@ def report_data_from_master(
         [reporting, *_reporting_points(reporting, HISTORY_PERIODS)], full=1)
     hist = (_history(frames, HISTORY_PERIODS, ledgered.frozen if ledgered else None)
             if given_history is None else given_history)
-    tolerance = settings.get("budget_tolerance_pct")
     # The period's capital programmes (every one when none is of the period), as the refresh.
     capital_lines = _money_lines(master.capital)
     if len(capital_lines):
@@ -435,21 +426,19 @@ def report_data_from_master(
         budget_lines, capital_lines, _applied = with_returned(
             normalise_columns(budget_lines, BUDGET_COLUMNS),
             normalise_columns(capital_lines, CAPITAL_COLUMNS), money)
-    budget = (score_budget(budget_lines, tolerance_pct=float(
-        tolerance if tolerance is not None else DEFAULT_BUDGET_TOLERANCE_PCT),
-        materiality=settings.get("materiality"), schemes=master.schemes)
+    budget = (score_budget(budget_lines, tolerance_pct=float(settings.budget_tolerance_pct),
+                           materiality=settings.materiality, schemes=master.schemes)
         if len(budget_lines) else pd.DataFrame())
     capital = score_capital(capital_lines) if len(capital_lines) else pd.DataFrame()
     chosen = (tuple(s for s in SECTIONS if s in set(sections)) if sections is not None
-              else parse_sections(_setting(settings, "Report sections")))
+              else parse_sections(settings.report_sections or None))
     try:
-        cards = parse_card_policy(_setting(settings, "Report cards"),
-                                  _setting(settings, "Card worsening threshold"))
+        cards = parse_card_policy(settings.report_cards, settings.card_worsening_threshold)
     except InputError:  # the master's REG-040 finding says so; the defaults stand
         cards = CardPolicy()
     return ReportData(
-        council=str(settings.get("council") or "Council"),
-        directorate=str(settings.get("directorate") or ""),
+        council=settings.council or "Council",
+        directorate=settings.directorate,
         period=reporting,
         generated=generated or dt.date.today(),
         scored=scored,
@@ -460,5 +449,5 @@ def report_data_from_master(
         register=master.prepared_register,
         schemes=master.schemes,
         cards=cards,
-        browser=str(_setting(settings, "Report browser") or "").strip() or None,
+        browser=settings.report_browser or None,
     )

@@ -18,12 +18,16 @@ import datetime as dt
 import re
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xlperf.errors import BusyError, XlperfError
 from xlperf.server._actions import guard_actions
 from xlperf.server._config import ServerConfig
 from xlperf.server._payload import check_payload, sheet_grids
+
+if TYPE_CHECKING:
+    from xlperf.council import Council
+    from xlperf.read.master import Master
 
 __all__ = ["Team", "ledger_lock"]
 
@@ -55,44 +59,48 @@ class Team:
 
     def __init__(self, config: ServerConfig):
         self.config = config
-        self._master: tuple[float, Any] | None = None
+        self._council: tuple[float, Council] | None = None
         self._guard = threading.Lock()
 
     # -- the master and its ledger on the server's disk ---------------------------------------
-    def master(self) -> Any:
-        """The server's master, read once per change of the file (``None`` without one)."""
+    def council(self) -> Council | None:
+        """The council of the server's master, read once per change of the file (``None``
+        without one)."""
         path = self.config.master
         if path is None:
             return None
-        from xlperf.read.master import read_master
+        from xlperf.council import Council
 
         stamp = path.stat().st_mtime
         with self._guard:
-            if self._master is None or self._master[0] != stamp:
-                self._master = (stamp, read_master(path))
-            return self._master[1]
+            if self._council is None or self._council[0] != stamp:
+                council = Council.open(path)
+                council.master  # noqa: B018  (read now, under the guard, not per request)
+                self._council = (stamp, council)
+            return self._council[1]
 
-    def ledger_path(self) -> Path:
-        """Where the team's ledger lives; an error when the server has no master."""
-        if self.config.master is None:
+    def master(self) -> Master | None:
+        """The server's master as read (``None`` without one)."""
+        council = self.council()
+        return None if council is None else council.master
+
+    def _team_council(self) -> Council:
+        council = self.council()
+        if council is None:
             raise XlperfError("this server was started without --master, so it has no ledger "
                               "to record a refresh in: ask whoever runs it to restart it with "
                               "'xlperf serve --master PATH'")
-        from xlperf.ledger import ledger_path
+        return council
 
-        master = self.master()
-        return ledger_path(self.config.master, getattr(master, "settings", None))
+    def ledger_path(self) -> Path:
+        """Where the team's ledger lives; an error when the server has no master."""
+        return self._team_council().ledger
 
     def returns(self) -> list[Path]:
         """The team's returns: the ``Returns folder`` of the server's own master (relative to
         it; default ``returns``), never a folder named by the workbook a request sends."""
-        master, path = self.master(), self.config.master
-        if master is None or path is None:
-            return []
-        setting = str(master.settings.get("returns_folder") or "returns").strip()
-        folder = Path(setting).expanduser()
-        folder = folder if folder.is_absolute() else path.parent / folder
-        return [folder] if folder.is_dir() else []
+        council = self.council()
+        return [] if council is None else council.returns()
 
     # -- Validate this return ----------------------------------------------------------------
     def validate(self, payload: Any) -> dict[str, Any]:
@@ -102,9 +110,12 @@ class Team:
 
         name = checked["book"]["name"]
         grids, percent = _grids(checked)
-        # The validator finds the master's ledger itself (the change checks' history).
-        report = validate_grids(grids, self.master(), name=Path(name).stem + ".xlsx",
-                                percent_cells=percent)
+        council = self.council()
+        file = Path(name).stem + ".xlsx"
+        # With a master: its council's register, Rules and ledger history, as every door.
+        report = (validate_grids(grids, None, name=file, percent_cells=percent)
+                  if council is None else
+                  council.validate_grids(grids, name=file, percent_cells=percent))
         findings = []
         for finding in report:
             row = finding.to_dict()
@@ -151,13 +162,9 @@ class Team:
     # -- Show log ----------------------------------------------------------------------------
     def log(self, limit: int = 20) -> dict[str, Any]:
         """The latest refreshes recorded in the team's ledger, newest first."""
-        path = self.ledger_path()
-        if not path.exists():
+        frame = self._team_council().log(limit)
+        if frame.empty:
             return {"ok": True, "summary": "No refresh has been recorded yet.", "entries": []}
-        from xlperf.ledger import Ledger
-
-        with Ledger(path) as ledger:
-            frame = ledger.refreshes().head(limit)
         entries = []
         for row in frame.to_dict("records"):
             # An import-history row has no period (NaN): the JSON encoding writes null.

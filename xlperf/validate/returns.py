@@ -231,11 +231,7 @@ def _facts(master: Any) -> _MasterFacts:
         capital = capital_for_period(capital, period)
     capital = (normalise_columns(capital, CAPITAL_COLUMNS) if capital is not None
                and len(capital) else pd.DataFrame())
-    materiality = master.settings.get("materiality")
-    try:
-        materiality = float(materiality) if materiality is not None else 50.0
-    except (TypeError, ValueError):
-        materiality = 50.0
+    materiality = float(master.settings.materiality)
     facts = _MasterFacts(
         register=register, services=frozenset(s for s in register["service"] if s),
         holders=frozenset(holders), register_hash=register_hash(master.register),

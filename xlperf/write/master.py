@@ -32,6 +32,7 @@ from xlperf.layout import (
     SHEET_ORDER,
     ConfigSheet,
 )
+from xlperf.settings import read_settings
 from xlperf.write import _xlsx
 
 VALIDATION_ROWS = 1000  # drop-downs reach this row, so rows people add get them too
@@ -189,7 +190,9 @@ def build_master(
         "Measures": register, "Targets": targets, "Budget": budget, "Capital": capital,
         "Schemes": schemes_to_frame(scheme_list), "Settings": _settings_frame(settings),
     }
-    council = str((settings or {}).get("Council name") or "")
+    # The council's name as a master read back will have it (the Guide and title use it).
+    council = read_settings((0, label, value) for label, value in (settings or {}).items()
+                            )[0].council
     wb = Workbook()
     wb.remove(wb.active)
     for name in SHEET_ORDER:

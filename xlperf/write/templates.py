@@ -27,7 +27,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -63,6 +63,9 @@ from xlperf.layout import (
     RETURN_SHEETS,
 )
 from xlperf.write import _xlsx
+
+if TYPE_CHECKING:
+    from xlperf.read.master import Master
 
 PERFORMANCE_SHEET, FINANCE_SHEET, CAPITAL_SHEET = (RETURN_SHEETS[k] for k in (
     PERFORMANCE, FINANCE, CAPITAL))
@@ -265,14 +268,14 @@ def _page(ws: Worksheet, last_column: str) -> None:
     ws.print_area = f"A1:{last_column}{ws.max_row}"
 
 
-def _start(master: Any, kind: str, who: str, period: Period, sheet: str, title: str,
+def _start(master: Master, kind: str, who: str, period: Period, sheet: str, title: str,
            guidance: Sequence[str], columns: Sequence[tuple[str, float, bool]], *,
            register: pd.DataFrame) -> tuple[dict[str, str], Workbook, Worksheet]:
     """A template's identity, book and data sheet with its title, guidance and header rows."""
     identity = {
         "template_id": template_id(kind, who, period), "kind": kind, "service": who,
         "period": period.format(), "register_hash": register_hash(register),
-        "xlperf_version": _version(), "council": str(master.settings.get("council") or ""),
+        "xlperf_version": _version(), "council": master.settings.council,
         "sheet": sheet, "header_row": str(HEADER_ROW), "first_data_row": str(FIRST_DATA_ROW),
     }
     wb = _new_book(identity)
@@ -280,7 +283,7 @@ def _start(master: Any, kind: str, who: str, period: Period, sheet: str, title: 
     ws.title = sheet
     _title_block(ws, title, (
         ("Council", identity["council"]), ("Period", identity["period"]),
-        ("Return by", str(master.settings.get("return_deadline") or "")),
+        ("Return by", master.settings.return_deadline),
         ("Template", identity["template_id"]),
     ), guidance)
     _xlsx.header_row(ws, HEADER_ROW, [h for h, _w, _i in columns])
@@ -288,7 +291,7 @@ def _start(master: Any, kind: str, who: str, period: Period, sheet: str, title: 
     return identity, wb, ws
 
 
-def build_performance_template(master: Any, service: str, period: Period, path: Path, *,
+def build_performance_template(master: Master, service: str, period: Period, path: Path, *,
                                timestamp: dt.datetime | None = None) -> TemplateInfo:
     """Write the performance return of one service for ``period``."""
     register = master.usable_register
@@ -354,13 +357,11 @@ def build_performance_template(master: Any, service: str, period: Period, path: 
                    timestamp=timestamp, info=(PERFORMANCE, service))
 
 
-def build_finance_template(master: Any, holder: str, lines: pd.DataFrame, period: Period,
+def build_finance_template(master: Master, holder: str, lines: pd.DataFrame, period: Period,
                            path: Path, *, timestamp: dt.datetime | None = None) -> TemplateInfo:
     """Write the finance return of one budget holder (their ``lines`` of the Budget sheet)."""
     frame = normalise_columns(lines, BUDGET_COLUMNS)
-    materiality = master.settings.get("materiality")
-    shown_materiality = "the materiality threshold" if materiality is None else (
-        f"£{float(materiality):,.0f}k")
+    shown_materiality = f"£{float(master.settings.materiality):,.0f}k"
     guidance = [g.replace("{materiality}", shown_materiality) for g in FINANCE_GUIDANCE]
     identity, wb, ws = _start(master, FINANCE, holder, period, FINANCE_SHEET,
                               f"Finance return: {holder}", guidance, FINANCE_COLUMNS,
@@ -392,7 +393,7 @@ def build_finance_template(master: Any, holder: str, lines: pd.DataFrame, period
                    timestamp=timestamp, info=(FINANCE, holder))
 
 
-def build_capital_template(master: Any, programmes: pd.DataFrame, period: Period, path: Path,
+def build_capital_template(master: Master, programmes: pd.DataFrame, period: Period, path: Path,
                            *, timestamp: dt.datetime | None = None) -> TemplateInfo:
     """Write the capital programme return: one row per programme of ``programmes`` (the
     Capital sheet's rows for the period, :func:`~xlperf.core.budget.capital_for_period`), the
@@ -446,7 +447,7 @@ def _finish(wb: Any, ws: Any, path: Path, *, frozen_columns: int, last_column: s
     return TemplateInfo(path, info[0], info[1], identity)
 
 
-def build_templates(master: Any, period: Any, out_dir: str | Path, *,
+def build_templates(master: str | Path | Master, period: Any, out_dir: str | Path, *,
                     timestamp: dt.datetime | None = None) -> list[TemplateInfo]:
     """Write every return template of ``master`` (a path or a read
     :class:`~xlperf.read.master.Master`) for ``period`` into ``out_dir``: one performance return

@@ -65,8 +65,11 @@ def test_a_real_master_reads_typed_values_and_refuses_bad_ones(demo_master_path,
 
 def test_a_blank_setting_is_its_default_and_a_later_row_wins():
     settings, problems = read_settings([(2, "Returns folder", "  "), (3, "Paper size", "A3"),
-                                        (4, "paper-size", "A4"), (5, "Default scheme", "rag")])
+                                        (4, "paper-size", "A4"), (5, "Default scheme", "rag"),
+                                        (6, "Materiality threshold (£000s)", None)])
     assert settings.returns_folder == "returns" and settings.paper_size == "A4"
+    # A blank threshold is the default in every door (the refresh once took it as none).
+    assert settings.materiality == 50
     assert problems == []
     _settings, problems = read_settings([(7, "Default scheme", "traffic")], schemes=("rag",))
     assert [(p.row, p.rule) for p in problems] == [(7, "REG-040")]
@@ -77,8 +80,9 @@ def test_the_new_masters_rows_come_from_the_declaration():
         f.metadata["label"] for f in declared() if f.metadata["group"] != "other"]
     for label, (name, default, note) in SETTINGS_KNOWN.items():
         field = next(f for f in declared() if f.name == name)
-        assert (field.metadata["label"], field.default, field.metadata["note"]) == (
-            label, default, note)
+        shown = (("Yes" if field.default else "No") if isinstance(field.default, bool)
+                 else field.default)  # a flag's cell says Yes or No
+        assert (field.metadata["label"], shown, field.metadata["note"]) == (label, default, note)
 
 
 def test_every_declared_setting_is_in_the_docs_table():
@@ -93,7 +97,9 @@ def test_every_declared_setting_is_in_the_docs_table():
     for f in declared():
         name, default = documented[f.metadata["label"]]
         assert name == f.name
-        if f.default not in ("", None):
+        if isinstance(f.default, bool):  # a Yes/No setting is documented in the sheet's words
+            assert default.startswith("`Yes`" if f.default else "`No`"), f.name
+        elif f.default not in ("", None):
             assert default.startswith(f"`{f.default}`"), f.name
         else:
             assert default.startswith("blank"), f.name

@@ -26,10 +26,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xlperf.core.collection import (
-    Contact,
+from xlperf.core.collection import (  # the outcomes' words and contact_text: shared below
+    ACCEPTED,
+    BLANK,
+    NOT_RECEIVED,
+    OWED,
+    PARTLY,
+    REJECTED,
     ExpectedReturn,
     collection_calendar,
+    contact_text,
     working_days_between,
 )
 from xlperf.core.columns import fold
@@ -41,12 +47,9 @@ if TYPE_CHECKING:
     from xlperf.council import Council
 
 __all__ = ["BLANK", "NOT_RECEIVED", "CollectionStatus", "ReturnStatus", "collection_status",
-           "contact_text", "outcome_of"]
+           "contact_text", "expected_returns", "match_returns", "outcome_of",
+           "refresh_collection"]
 
-NOT_RECEIVED, BLANK = "not received", "blank"
-ACCEPTED, PARTLY, REJECTED = "accepted", "partly accepted", "rejected"  # as the refresh says
-# Outcomes that leave the return still owed: it is chased, and its days overdue run on.
-OWED = (NOT_RECEIVED, BLANK, REJECTED)
 
 
 def outcome_of(report: Report) -> str:
@@ -63,6 +66,14 @@ def outcome_of(report: Report) -> str:
     if whole or len(rows) >= int(report.meta.get("rows") or 0):
         return REJECTED
     return PARTLY
+
+
+def _said(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,22 @@ class ReturnStatus:
     def queries(self) -> int:
         return len(self.report.queries)
 
+    @property
+    def completed_by(self) -> str:
+        """Who the return says completed it (its ``Completed by`` cell); blank when none."""
+        return _said(self.report.meta.get("completed_by"))
+
+    @property
+    def signed_off_by(self) -> str:
+        """Who the return says signed it off (its ``Signed off by`` cell); blank when none."""
+        return _said(self.report.meta.get("signed_off_by"))
+
+    @property
+    def signed_off_at(self) -> Any:
+        """When it was signed off (its ``Date`` cell: a date, or the text typed); None."""
+        value = self.report.meta.get("signed_off_on")
+        return None if value is None or (isinstance(value, str) and not value.strip()) else value
+
     def to_dict(self) -> dict[str, Any]:
         e = self.expected
         return {"kind": e.kind, "return_for": e.who, "template": e.file_name,
@@ -107,6 +134,9 @@ class ReturnStatus:
                 "sha256": self.sha256, "refreshed_at": self.refreshed_at,
                 "outcome": self.outcome, "days_overdue": self.days_overdue,
                 "errors": self.errors, "queries": self.queries,
+                "completed_by": self.completed_by or None,
+                "signed_off_by": self.signed_off_by or None,
+                "signed_off_on": _iso(self.signed_off_at),
                 "findings": [f.to_dict() for f in self.report.findings],
                 "superseded": [str(p) for p in self.superseded]}
 
@@ -135,6 +165,27 @@ class CollectionStatus:
     def complete(self) -> bool:
         """Every return in, none blank or rejected, no errors left."""
         return all(not r.owed and not r.errors for r in self.returns)
+
+    def who(self, outcome: str) -> tuple[str, ...]:
+        """Who the returns with ``outcome`` are for (``not received``, ``blank``...)."""
+        return tuple(r.expected.who for r in self.returns if r.outcome == outcome)
+
+    @property
+    def summary(self) -> str:
+        """Where the collection stands, in one sentence (``xlperf returns``, the Returns
+        sheet and the task pane all say it): ``9 returns expected: 8 received, 1 not
+        received, 1 blank, 1 rejected; 2 returns overdue; 3 errors and 28 queries
+        outstanding``."""
+        from xlperf._words import plural
+
+        rs = self.returns
+        late = sum(1 for r in rs if r.owed and r.days_overdue)
+        return (f"{plural(len(rs), 'return')} expected: {sum(r.received for r in rs)} "
+                f"received, {len(self.who(NOT_RECEIVED))} not received, "
+                f"{len(self.who(BLANK))} blank, {len(self.who(REJECTED))} rejected; "
+                f"{plural(late, 'return')} overdue; "
+                f"{plural(sum(r.errors for r in rs), 'error')} and "
+                f"{plural(sum(r.queries for r in rs), 'query', 'queries')} outstanding")
 
     def to_dict(self) -> dict[str, Any]:
         return {"master": str(self.master), "period": self.period,
@@ -183,7 +234,6 @@ def collection_status(master: str | Path | Council, *, period: Any = None,
     """
     from xlperf.core.periods import parse_period
     from xlperf.council import Council
-    from xlperf.ledger import sha256_file
     from xlperf.refresh import collect_returns
 
     council = master if isinstance(master, Council) else Council.open(master)
@@ -194,13 +244,48 @@ def collection_status(master: str | Path | Council, *, period: Any = None,
                          "Settings sheet")
     reporting = parse_period(chosen)
     today = today or date.today()
+    calendar, settings = expected_returns(book, reporting)
+    folder = Path(returns_folder) if returns_folder is not None else council.returns_folder
+    paths = collect_returns(folder, reporting)[0] if folder.is_dir() else []
+    reports = council.validate(paths, period=reporting.format()) if paths else []
+
+    ledger = council.ledger
+    statuses, unexpected = match_returns(calendar, paths, reports, today, ledger=ledger)
+    return _status(book, path, reporting, today, statuses, unexpected, settings, ledger)
+
+
+def _status(book: Any, path: Path, reporting: Any, today: date, statuses: list[ReturnStatus],
+            unexpected: list[Report], settings: Settings, ledger: Path | None
+            ) -> CollectionStatus:
+    findings = Report(tuple(f for f in book.report.findings if f.rule in _COLLECTION_RULES or (
+        f.rule == "REG-040" and f.sheet == "Settings")), file=str(path))
+    return CollectionStatus(path, reporting.format(), today,
+                            settings.council, tuple(statuses),
+                            tuple(unexpected), findings, settings, ledger)
+
+
+def expected_returns(book: Any, reporting: Any) -> tuple[list[ExpectedReturn], Settings]:
+    """The calendar of ``reporting`` for a read master (:class:`~xlperf.read.master.Master`)
+    and its settings: what every door expects of the period."""
     settings = book.settings
     calendar = collection_calendar(
         book.usable_register, book.budget, book.capital, reporting, contacts=book.contacts,
         default_working_days=settings.due_working_days)
-    folder = Path(returns_folder) if returns_folder is not None else council.returns_folder
-    paths = collect_returns(folder, reporting)[0] if folder.is_dir() else []
-    reports = council.validate(paths, period=reporting.format()) if paths else []
+    return calendar, settings
+
+
+def match_returns(calendar: list[ExpectedReturn], paths: list[Path], reports: list[Report],
+                  today: date, *, ledger: Path | None = None
+                  ) -> tuple[list[ReturnStatus], list[Report]]:
+    """Each expected return of ``calendar`` with what came of it, from the validated files
+    (``paths`` and their ``reports``, in order), as of ``today``; and the reports of files
+    that are no return of the calendar.
+
+    A file is matched by its identity (kind and service), else by its template file name;
+    of several for one return the newest (modification time, then name) wins. ``ledger``
+    (read-only) gives when a refresh first read each file.
+    """
+    from xlperf.ledger import sha256_file
 
     places = {e.key: i for i, e in enumerate(calendar)}
     by_name = {e.file_name.casefold(): i for i, e in enumerate(calendar)}
@@ -217,8 +302,8 @@ def collection_status(master: str | Path | Council, *, period: Any = None,
     latest = {i: max(files, key=lambda fr: (fr[0].stat().st_mtime, fr[0].name))
               for i, files in found.items()}
     shas = {i: sha256_file(fr[0]) for i, fr in latest.items()}
-    ledger = council.ledger
-    refreshed = _first_refreshes(ledger, list(shas.values()))
+    refreshed = (_first_refreshes(ledger, list(shas.values())) if ledger is not None
+                 else {})
     statuses = []
     for i, expected in enumerate(calendar):
         if i not in latest:
@@ -234,13 +319,19 @@ def collection_status(master: str | Path | Council, *, period: Any = None,
         statuses.append(ReturnStatus(
             expected, outcome, file, received_at, shas[i], refreshed.get(shas[i]), overdue,
             report, tuple(f for f, _r in found[i] if f != file)))
-    findings = Report(tuple(f for f in book.report.findings if f.rule in _COLLECTION_RULES or (
-        f.rule == "REG-040" and f.sheet == "Settings")), file=str(path))
-    return CollectionStatus(path, reporting.format(), today,
-                            settings.council, tuple(statuses),
-                            tuple(unexpected), findings, settings, ledger)
+    return statuses, unexpected
 
 
-def contact_text(contacts: tuple[Contact, ...]) -> str:
-    """Contacts as one line: ``Pat Hill <pat@council.gov.uk>; ...``; blank when none."""
-    return "; ".join(f"{c.name} <{c.email}>" if c.name else c.email for c in contacts)
+def refresh_collection(book: Any, master: Path, reporting: Any, paths: list[Path],
+                       reports: list[Report], today: date, ledger: Path | None = None
+                       ) -> CollectionStatus:
+    """The collection as a refresh sees it: the same calendar and matching as
+    :func:`collection_status` over the returns the refresh has just validated (``book``
+    the master as the refresh read it), so the Returns sheet and ``xlperf returns`` agree."""
+    calendar, settings = expected_returns(book, reporting)
+    # Only files on disk (a given path that is not one is the validator's FILE finding); the
+    # ledger is not read here: the refresh holds its write transaction.
+    pairs = [(p, r) for p, r in zip(paths, reports, strict=True) if Path(p).is_file()]
+    statuses, unexpected = match_returns(calendar, [Path(p) for p, _r in pairs],
+                                         [r for _p, r in pairs], today)
+    return _status(book, master, reporting, today, statuses, unexpected, settings, ledger)

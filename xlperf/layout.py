@@ -185,10 +185,18 @@ SETTINGS = ConfigSheet(
 
 CONFIG_SHEETS = (MEASURES, TARGETS, BUDGET, CAPITAL, SCHEMES, SETTINGS)
 
-# Settings xlperf knows, as declared on xlperf.settings.Settings: label -> (key, default, note).
-# A new master's Settings sheet gets a row for each.
+
+def _shown(default: object) -> object:
+    """A setting's default as its cell on the Settings sheet shows it."""
+    return ("Yes" if default else "No") if isinstance(default, bool) else default
+
+
+# Settings xlperf knows, as declared on xlperf.settings.Settings: label -> (key, default, note),
+# the default as the sheet shows it (Yes/No for a flag). A new master's Settings sheet gets a
+# row for each.
 SETTINGS_KNOWN: dict[str, tuple[str, object, str]] = {
-    f.metadata["label"]: (f.name, f.default, f.metadata["note"]) for f in declared(MASTER)}
+    f.metadata["label"]: (f.name, _shown(f.default), f.metadata["note"])
+    for f in declared(MASTER)}
 
 # Settings of returns collection (xlperf returns, xlperf chase): label -> (key, default, note).
 # Kept apart so masters made before them stay as they are (a row for each is added to the
@@ -223,16 +231,19 @@ OUTPUT_SHEETS = (
                 "by priority and objective.",
                 ("Code", "Measure", "Status", "Actual", "Target", "Annual target", "Period",
                  "Direction", "Trend", "Latest note", "Owner", "Unit", "Variance", "Variance %",
-                 "Trend values", "Reported status", "Explanation"),
-                (15, 40, 22, 10, 10, 10, 11, 14, 12, 40, 18, 14, 10, 10, 26, 20, 50)),
+                 "Trend values", "Reported status", "Explanation", "Variation", "Assurance",
+                 "SPC explanation"),
+                (15, 40, 22, 10, 10, 10, 11, 14, 12, 40, 18, 14, 10, 10, 26, 20, 50, 24, 22,
+                 60)),
     # Between Measures and Judgement: one column per status that occurs
     # (xlperf.write.outputs).
     OutputSheet("Objectives", "Objectives", "Status counts (one column per status of the "
                 "measures' schemes) and judgement per priority and objective.",
                 ("Priority", "Objective", "Measures", "Judgement"),
                 (24, 40, 10, 14)),
-    OutputSheet("Exceptions", "Exceptions", "Measures beyond tolerance, worsening, or with a "
-                "reported status that differs from the rule, with their commentary.",
+    OutputSheet("Exceptions", "Exceptions", "Measures beyond tolerance, worsening, with a "
+                "special cause of concern, or with a reported status that differs from the "
+                "rule, with their commentary.",
                 ("Code", "Measure", "Owner", "Period", "Status", "Actual", "Target",
                  "Variance", "Direction", "Why listed", "Commentary"),
                 (15, 34, 16, 10, 16, 10, 10, 10, 13, 22, 40)),
@@ -244,11 +255,19 @@ OUTPUT_SHEETS = (
                 "restatements, re-rated statuses, timings.",
                 ("Time", "Action", "File", "Sheet", "Cell", "Rule", "Severity", "Message"),
                 (17, 14, 26, 12, 7, 10, 9, 70)),
+    # Written by a refresh that reads returns (xlperf.write.returns_sheet): the table of
+    # xlperf returns.
+    OutputSheet("Returns", "Returns", "Each return the period expects: when it is due, what "
+                "came in, and what is left to do.",
+                ("Return for", "Kind", "Contact", "Due", "Received", "File", "SHA-256",
+                 "Outcome", "Working days overdue", "Errors", "Queries", "Completed by",
+                 "Signed off by", "Signed off"),
+                (22, 11, 27, 12, 17, 22, 9, 15, 9, 7, 8, 13, 13, 12)),
 )
 
 SCORECARD_KEY_COLUMNS = 10  # Code .. Latest note: the columns a printed scorecard shows
-SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Measures",
-               "Targets", "Budget", "Capital", "Schemes", "Settings", "Log", "Rules")
+SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Returns",
+               "Measures", "Targets", "Budget", "Capital", "Schemes", "Settings", "Log", "Rules")
 
 
 # --- return templates: written by xlperf.write.templates, checked by xlperf.validate ---------
@@ -257,6 +276,11 @@ SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Mea
 # validator queries a return's cell that is longer (FILE-022).
 MAX_CELL_TEXT = 32_767
 RETURN_SHEETS = {"performance": "Return", "finance": "Finance", "capital": "Capital"}
+# The sign-off cells of every return template: (key, label) on rows 2-4, the label in the
+# table's last-but-one column and the value (typed by the service) in its last.
+RETURN_SIGNOFF = (("completed_by", "Completed by"), ("signed_off_by", "Signed off by"),
+                  ("signed_off_on", "Date"))
+RETURN_SIGNOFF_FIRST_ROW = 2
 RETURN_HEADER_ROW = 12
 RETURN_FIRST_DATA_ROW = RETURN_HEADER_ROW + 1
 # Each kind's table: (header, width, typed by the service?), in column order from A.
@@ -274,6 +298,22 @@ RETURN_COLUMNS: dict[str, tuple[tuple[str, float, bool], ...]] = {
         ("Revised estimate", 14, True), ("Actual to date", 13, True), ("Slippage", 11, False),
         ("Explanation", 70, True)),
 }
+
+
+def signoff_cells(kind: str) -> dict[str, tuple[str, str]]:
+    """Where a return template of ``kind`` has its sign-off: key -> (label cell, value cell).
+
+    >>> signoff_cells("performance")["signed_off_by"], signoff_cells("finance")["signed_off_on"]
+    (('K3', 'L3'), ('E4', 'F4'))
+    """
+    from xlperf.findings import cell_ref
+
+    width = len(RETURN_COLUMNS[kind])
+    return {key: (cell_ref(RETURN_SIGNOFF_FIRST_ROW + i, width - 1),
+                  cell_ref(RETURN_SIGNOFF_FIRST_ROW + i, width))
+            for i, (key, _label) in enumerate(RETURN_SIGNOFF)}
+
+
 RETURN_HEADERS: dict[str, tuple[str, ...]] = {
     kind: tuple(header for header, _width, _typed in columns)
     for kind, columns in RETURN_COLUMNS.items()}

@@ -20,7 +20,9 @@ calamine reads, the lossless writer writes), the xlwings gateway another. In ord
 5. **score** the period with history from the ledger and **freeze** its statuses (the current
    period is re-rated; past periods only with ``rescore_history``); every change is listed;
 6. **write** the output sheets (:func:`~xlperf.write.outputs.build_outputs`): Scorecard,
-   Objectives, Exceptions, Finance and Log.
+   Objectives, Exceptions, Finance and Log, and Returns (where each return the period
+   expects stands: :func:`xlperf.collection.refresh_collection`, as ``xlperf returns``) when
+   the refresh reads returns.
 
 The ledger transaction commits when the new workbook is complete on disk, just before it
 replaces the old one (for a :class:`ZipWorkbook`), so a refresh that fails or is killed leaves
@@ -44,7 +46,8 @@ import pandas as pd
 
 from xlperf.core.a1 import cell_ref, parse_cell
 from xlperf.errors import InputError, LedgerError, WorkbookError
-from xlperf.findings import Finding, Report
+from xlperf.findings import Finding, Report, Severity
+from xlperf.validate.registry import made_by
 
 if TYPE_CHECKING:
     from xlperf.read.master import Master
@@ -53,7 +56,8 @@ __all__ = ["FileOutcome", "RefreshResult", "Workbook", "ZipWorkbook", "collect_r
            "refresh", "trend_values"]
 
 # The configuration sheets the refresh reads (the validator reads a master's Rules sheet itself).
-CONFIG_SHEETS = ("Measures", "Targets", "Budget", "Capital", "Schemes", "Settings")
+CONFIG_SHEETS = ("Measures", "Targets", "Budget", "Capital", "Schemes", "Settings",
+                 "Contacts")  # Contacts: the collection calendar's (the Returns sheet)
 RETURN_SUFFIXES = (".xlsx", ".xlsm")
 ACCEPTED, PARTLY, REJECTED, SKIPPED = "accepted", "partly accepted", "rejected", "skipped"
 # How long a refresh waits for another refresh of the same master or ledger to finish.
@@ -189,6 +193,17 @@ class RefreshResult:
     sheets: tuple[str, ...]
     quarantine: Path | None = None
     council: str = ""
+    collection: Any = None  # the CollectionStatus the Returns sheet shows (None: not written)
+
+    @property
+    def not_received(self) -> tuple[str, ...]:
+        """Who the returns not received are for (as the Returns sheet lists them)."""
+        return self.collection.who("not received") if self.collection is not None else ()
+
+    @property
+    def blank(self) -> tuple[str, ...]:
+        """Who the returns sent back blank are for."""
+        return self.collection.who("blank") if self.collection is not None else ()
 
     @property
     def accepted(self) -> tuple[FileOutcome, ...]:
@@ -265,6 +280,7 @@ def _saved(path: Path) -> float:
         return float("-inf")
 
 
+@made_by("FILE-023")
 def one_return_each(paths: Sequence[Path], reports: Sequence[Report]
                     ) -> tuple[list[bool], list[Report], list[FileOutcome]]:
     """One return per kind, service and period (as the returns' identities say): of two or
@@ -493,6 +509,44 @@ def trend_values(scored: pd.DataFrame, values: pd.DataFrame, periods: int = 6) -
                            dtype=np.intp, count=len(codes))
         out[:, k] = numbers[rows]
     return out
+
+
+def _with_spc(scored: pd.DataFrame, values: pd.DataFrame, register: pd.DataFrame,
+              master: Any) -> pd.DataFrame:
+    """``scored`` with each measure's variation and assurance at its due period, from its
+    whole history (:func:`~xlperf.core.spc_scored.spc_at`), frozen with its status."""
+    from xlperf.core.spc_scored import spc_at
+
+    return pd.concat([scored, spc_at(scored, values, register, master.spc_settings)], axis=1)
+
+
+def _restated_spc(run: Any, store: Any, restatements: pd.DataFrame, scored: pd.DataFrame,
+                  values: pd.DataFrame, register: pd.DataFrame, master: Any) -> list[Any]:
+    """The kept past periods whose charts this refresh's restatements moved: today's SPC set
+    beside the frozen one in the ledger (:meth:`~xlperf.ledger.Ledger.restate_spc`)."""
+    from xlperf.core.spc_scored import spc_at
+
+    frozen = store.frozen_statuses(codes=sorted(set(restatements["code"])))
+    earliest = restatements.groupby("code")["period_key"].min()
+    current = set(zip(scored["code"].astype(str), _keys_of(scored["period"]), strict=True))
+    later = frozen["period_key"].to_numpy(dtype=object) >= earliest.reindex(
+        frozen["code"]).to_numpy(dtype=object)
+    past = np.array([(c, k) not in current for c, k in zip(
+        frozen["code"], frozen["period_key"], strict=True)], dtype=bool)
+    frozen = frozen[later & past & frozen["variation"].notna().to_numpy()]
+    if frozen.empty:
+        return []
+    today = spc_at(frozen[["code", "period", "target"]].reset_index(drop=True), values,
+                   register, master.spc_settings)
+    today.insert(0, "period", frozen["period"].to_numpy())
+    today.insert(0, "code", frozen["code"].to_numpy())
+    return run.ledger.restate_spc(today, restatements)
+
+
+def _keys_of(periods: pd.Series) -> list[str]:
+    from xlperf.core.periods import parse_periods
+
+    return [p.format("iso") for p in parse_periods(periods.astype(object))]
 
 
 def _window(values: pd.DataFrame, reporting: Any) -> pd.DataFrame:
@@ -781,7 +835,6 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
              wait: float) -> RefreshResult:
     from xlperf import __version__
     from xlperf.core.periods import parse_period
-    from xlperf.core.score import window_keys as _window_keys
     from xlperf.council import Council
     from xlperf.ledger import Ledger, previous_values, sha256_file
     from xlperf.validate.returns import _validate
@@ -865,11 +918,9 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                            and written.fingerprint == store.fingerprint()
                            and written.refresh_id < run.id - 1 else None)
             say(f"Validating {len(paths)} returns", 0.1)
-            if rescore_history:  # every past period is scored again: all of the ledger
-                history = store.current_values(provenance=False)
-            else:  # only the periods a scorecard of this period can look at
-                history = store.current_values(
-                    keys=sorted(_window_keys(reporting, store.period_keys())), provenance=False)
+            # All of the ledger: past periods when re-scoring history, and every measure's
+            # whole history for its XmR chart (docs/spc.md); scoring takes its window below.
+            history = store.current_values(provenance=False)
             # No returns (xlwings Lite refreshes from history already in the ledger): nothing
             # to validate, so the master's file is not opened for its Rules sheet either.
             # The change checks compare with this refresh's ledger (which may not be the
@@ -883,6 +934,15 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             reads = [r for r, k in zip(reads, keep, strict=True) if k]
             reports = [r for r, k in zip(reports, keep, strict=True) if k]
             skipped = [*skipped, *superseded]
+            # Where each expected return stands (the Returns sheet): the same computation as
+            # xlperf returns, over the returns just validated. Not without returns (Lite).
+            collection = None
+            if returns is None or len(returns):
+                from xlperf.collection import refresh_collection
+
+                collection = refresh_collection(
+                    master, base if base is not None else Path(book.name), reporting, paths,
+                    reports, (now or datetime.now().astimezone()).date())
             lap("validate")
 
             say("Reading accepted values", 0.4)
@@ -965,13 +1025,14 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             else:
                 values = history
             window = _window(values, reporting)
-            scored = master.score(window, label)
             register = master.prepared_register  # prepared once for every freeze below
+            scored = _with_spc(master.score(window, label), values, register, master)
             changes: list[Any] = []
             if rescore_history:
                 seen: dict[tuple[str, str], Any] = {}
                 for past in _past_periods(reporting, values):
-                    past_scored = master.score(values, past)
+                    past_scored = _with_spc(master.score(values, past), values, register,
+                                            master)
                     for change in run.freeze_statuses(
                             past_scored, period_keys=[], rescore_history=True,
                             measures=register, default_scheme=master.default_scheme,
@@ -984,6 +1045,13 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             already = {(c.code, c.period_key) for c in current_changes}
             changes = [c for c in changes if (c.code, c.period_key) not in already]
             changes += current_changes
+            # Restated here, or by an import since the master was last written.
+            restated_all = (pd.concat([restatements, unpublished[1]], ignore_index=True)
+                            if unpublished is not None and len(unpublished[1])
+                            else restatements)
+            spc_changes = (_restated_spc(run, store, restated_all, scored, values, register,
+                                         master) if len(restated_all) and not rescore_history
+                           else [])
             trend = trend_values(scored, window)
             finance, money = _finance(master, finance_rows, reporting, capital_rows)
             if len(money):  # what the report's finance page takes (docs/report.md)
@@ -991,11 +1059,15 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             lap("score")
 
             say("Building the output sheets", 0.8)
-            for outcome in outcomes:
-                run.add_file(outcome.name, outcome.sha256, outcome.outcome != REJECTED,
+            from xlperf.validate.signoff import signoff_note
+
+            for outcome in outcomes:  # who signed off each return taken in, in its note
+                taken = outcome.outcome != REJECTED
+                run.add_file(outcome.name, outcome.sha256, taken,
                              len(outcome.report.errors),
                              f"{outcome.outcome}: {outcome.accepted_rows} rows accepted, "
-                             f"{outcome.rejected_rows} rejected")
+                             f"{outcome.rejected_rows} rejected"
+                             + (signoff_note(outcome.report.meta) if taken else ""))
             for skip in skipped:
                 run.add_file(skip.name, None, False, 0, f"skipped: {skip.note}")
             counts = {"returns": len(outcomes), "skipped": len(skipped),
@@ -1008,7 +1080,8 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             run.counts.update(counts)
             log = _log_lines(LogLine, when, book.name, label, outcomes, skipped, counts,
                              restatements, changes, master.report, timings, quarantine_dir,
-                             rescore_history, unpublished)
+                             rescore_history, unpublished, collection)
+            log[-1:-1] = [LogLine("SPC kept", str(c), time=when) for c in spc_changes]
             fingerprint = store.fingerprint()
             summary = (f"Refreshed {when} by xlperf {__version__}; ledger {ledger_file.name} "
                        f"(refresh {run.id}" + (f", ledger {fingerprint})" if fingerprint
@@ -1017,7 +1090,7 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             sheets = build_outputs(scored, trend=trend, period=label, council=settings.council,
                                    finance=finance, log=log, log_summary=summary,
                                    refreshed=when, paper=settings.paper_size,
-                                   marking=settings.protective_marking)
+                                   marking=settings.protective_marking, returns=collection)
             lap("build outputs")
             run.timings.update(timings)
 
@@ -1044,18 +1117,21 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
         restatements=restatements, status_changes=tuple(changes), scored=scored,
         master_report=master.report, timings=timings, sheets=tuple(sheets),
         quarantine=quarantine_dir if any(o.quarantined for o in outcomes) else None,
-        council=master.settings.council)
+        council=master.settings.council, collection=collection)
 
 
 def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequence[FileOutcome],
                skipped: Sequence[FileOutcome], counts: Mapping[str, int],
                restatements: pd.DataFrame, changes: Sequence[Any], master_report: Report,
                timings: Mapping[str, float], quarantine: Path, rescore: bool,
-               unpublished: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> list[Any]:
+               unpublished: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+               collection: Any = None) -> list[Any]:
     from xlperf._words import plural, refresh_counts
 
-    lines = [LogLine("refresh", f"Refreshed {name} for {label}: {refresh_counts(counts)}.",
-                     time=when)]
+    missing = {"not_received": collection.who("not received"),
+               "blank": collection.who("blank")} if collection is not None else {}
+    lines = [LogLine("refresh", f"Refreshed {name} for {label}: "
+                     f"{refresh_counts(counts, **missing)}.", time=when)]
     for f in master_report:
         lines.append(LogLine("master", f.message, file=name, sheet=f.sheet or "",
                              cell=f.cell or "", rule=f.rule, severity=f.severity, time=when))
@@ -1073,7 +1149,7 @@ def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequenc
                              f"(SHA-256 {str(outcome.sha256)[:12]})", file=outcome.name,
                              time=when))
         for f in outcome.report:
-            action = "rejected" if f.severity == "error" else "query"
+            action = "rejected" if f.severity == Severity.ERROR else "query"
             lines.append(LogLine(action, f.message, file=outcome.name, sheet=f.sheet or "",
                                  cell=f.cell or "", rule=f.rule, severity=f.severity,
                                  time=when))

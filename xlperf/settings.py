@@ -157,6 +157,32 @@ def _email(value: Any, _context: Mapping[str, Any]) -> tuple[Any, str | None]:
     return str(value).strip(), None
 
 
+def _flag(value: Any, _context: Mapping[str, Any]) -> tuple[Any, str | None]:
+    from xlperf.core.measures import parse_flag
+    from xlperf.errors import InputError
+
+    try:
+        return parse_flag(value), None
+    except InputError:
+        return None, f"{value!r} is not Yes or No (the default, No, is used)"
+
+
+def _spc(key: str) -> Check:
+    """A statistical process control setting, checked as :class:`~xlperf.core.spc.SpcSettings`
+    checks it (a refused value: the default stands)."""
+    def check(value: Any, _context: Mapping[str, Any]) -> tuple[Any, str | None]:
+        from xlperf.core.spc import SETTING_KEYS, SpcSettings, parse_setting
+        from xlperf.errors import InputError
+
+        try:
+            return parse_setting(key, value), None
+        except InputError as error:
+            default = getattr(SpcSettings(), SETTING_KEYS[key])
+            shown = ("Yes" if default else "No") if isinstance(default, bool) else default
+            return None, f"{error} (the default, {shown}, is used)"
+    return check
+
+
 #: The groups of settings: ``master`` rows are written on a new master's Settings sheet;
 #: ``collection`` ones are added by hand (docs/collection.md); ``other`` ones are optional.
 MASTER, COLLECTION, OTHER = "master", "collection", "other"
@@ -206,6 +232,27 @@ class Settings:
     protective_marking: str = setting(
         "Protective marking", "", _text, "Printed at the top and bottom of every output "
         "sheet, e.g. OFFICIAL or OFFICIAL-SENSITIVE (blank: none).", group=MASTER)
+    # Statistical process control (docs/spc.md), checked by xlperf.core.spc.
+    spc_minimum_points: int = setting(
+        "SPC minimum points", 15, _spc("spc_minimum_points"), "Points a measure needs before "
+        "its process limits are drawn (fewer: not enough data for SPC).", group=MASTER)
+    spc_minimum_segment_points: int = setting(
+        "SPC minimum points after a rebase", 12, _spc("spc_minimum_segment_points"),
+        "Points a segment needs after a rebase.", group=MASTER)
+    spc_run_length: int = setting(
+        "SPC run length", 7, _spc("spc_run_length"), "Points in a row on one side of the mean "
+        "that make a run (6, 7 or 8).", group=MASTER)
+    spc_trend_length: int = setting(
+        "SPC trend length", 7, _spc("spc_trend_length"), "Points in a row all rising or all "
+        "falling that make a trend (6, 7 or 8).", group=MASTER)
+    spc_screen_moving_ranges: bool = setting(
+        "SPC screen moving ranges", False, _spc("spc_screen_moving_ranges"), "Yes: leave out "
+        "moving ranges above 3.267 x their mean before the limits are made "
+        "(NHSRplotthedots); No, as MDC's Excel tool.", group=MASTER)
+    spc_conflict: str = setting(
+        "SPC conflict rule", "rule order", _spc("spc_conflict"), "When improvement and "
+        "concern rules both fire: rule order (MDC's SQL tool), improvement or concern.",
+        group=MASTER)
     # Returns collection (xlperf returns, xlperf chase).
     due_working_days: int = setting(
         "Return due (working days)", 10, _days, "Working days after the period end a return "
@@ -221,6 +268,10 @@ class Settings:
     chasers_per_minute: int = setting("Chasers per minute", 30, _whole(30, 100_000),
                                       "At most this many chasers a minute.",
                                       group=COLLECTION)
+    signoff_required: bool = setting(
+        "Sign-off required", False, _flag, "Yes: a return must say who completed it, who "
+        "signed it off and when (FILE-024, an error unless the Rules sheet says query).",
+        group=COLLECTION)
     # Optional rows (docs/ledger.md, docs/report.md).
     ledger_path: str = setting("Ledger path", "", _text, "Where the ledger is (relative to "
                                "the master); blank: <master>.ledger.sqlite beside it.",

@@ -36,7 +36,7 @@ SHARED = ROOT.parent / "shared"
 DEMO = ROOT / "workbooks" / "demo"
 XLWINGS_ENV = {"XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}
 NOW = dt.datetime(2013, 10, 15, 9, 30)
-OUTPUT_SHEETS = ("Scorecard", "Objectives", "Exceptions", "Finance", "Log")
+OUTPUT_SHEETS = ("Scorecard", "Objectives", "Exceptions", "Finance", "Log", "Returns")
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ def test_the_add_in_files_need_no_token(client, path):
     assert client.get(path).status_code == 200
 
 
-@pytest.mark.parametrize("method,path", [("GET", "/health"), ("GET", "/log"),
+@pytest.mark.parametrize("method,path", [("GET", "/health"), ("GET", "/log"), ("GET", "/returns"),
                                          ("POST", "/validate"), ("POST", "/refresh"),
                                          ("POST", "/functions/call")])
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong-token-0123456789"},

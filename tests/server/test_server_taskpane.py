@@ -214,3 +214,27 @@ def test_text_from_the_server_is_shown_as_text(browser, live, demo):
     assert page.locator("#results img").count() == 0
     assert page.locator("#results b").count() == 0
     assert "<b>bold</b>" in page.text_content("ol.findings li")
+
+
+def test_the_returns_view_shows_where_each_return_stands(browser, live, demo):
+    import urllib.request
+
+    page, _sent, external = _open(browser, live, demo)
+    _until(page, "document.getElementById('returns').disabled === false")
+    page.click("#returns")
+    page.wait_for_selector("#results table.returns")
+    request = urllib.request.Request(f"{live.url}/returns",
+                                     headers={"Authorization": f"Bearer {TOKEN}"})
+    with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310 (loopback)
+        want = json.loads(answer.read())
+    assert page.text_content("#results h2").startswith(f"Returns for {want['period']} (as of ")
+    assert page.text_content("#results .summary") == want["summary"]
+    rows = page.evaluate("""Array.from(document.querySelectorAll('#results table.returns tr'))
+        .slice(1).map(tr => Array.from(tr.children).map(td => td.textContent))""")
+    assert [r[0] for r in rows] == [r["return_for"] for r in want["returns"]]
+    assert [r[2] for r in rows] == [r["outcome"] for r in want["returns"]]
+    import re
+
+    # each its due date, as 15 Jan 2014
+    assert all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", r[1]) for r in rows), rows
+    assert external == []

@@ -95,18 +95,7 @@ def returns(
                       str(r.queries), escape(contact_text(r.expected.contacts)) or
                       "[dim]no contact[/]")
     print_table(table)
-    owed = [r for r in status.returns if r.owed]
-    late = [r for r in owed if r.days_overdue]
-    console().print(
-        f"{plural(len(status.returns), 'return')} expected: "
-        f"{sum(r.received for r in status.returns)} received, "
-        f"{sum(r.outcome == 'not received' for r in status.returns)} not received, "
-        f"{sum(r.outcome == 'blank' for r in status.returns)} blank, "
-        f"{sum(r.outcome == 'rejected' for r in status.returns)} rejected; "
-        f"{plural(len(late), 'return')} overdue; "
-        f"{plural(sum(r.errors for r in status.returns), 'error')} and "
-        f"{plural(sum(r.queries for r in status.returns), 'query', 'queries')} outstanding",
-        markup=False, highlight=False)
+    console().print(status.summary, markup=False, highlight=False)
     for report in status.unexpected:
         warn(f"{report.file}: not a return this period expects (kind "
              f"{report.meta.get('kind') or 'unknown'}, for "
@@ -163,6 +152,8 @@ def chase(
             raise fail("no From address: set 'Chaser from' on the Settings sheet to send "
                        "chasers")
         starttls = settings.smtp_starttls.casefold() in ("yes", "y", "true", "1")
+        if status.ledger is None:  # the Council always names one; a sent chaser is recorded
+            raise fail("no ledger to record the chasers sent in")
         try:
             outcomes = send_chasers(
                 chasers, status=status, ledger=status.ledger,

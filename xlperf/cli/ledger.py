@@ -96,14 +96,41 @@ def export_command(
     try:
         table = Council.open(master, missing_ok=True).export()
         write_export(table, target, kind)
+        returns = _export_returns(master, target, kind)
     except XlperfError as error:
         raise fail(error) from None
     measures = int(table["code"].nunique())
     if as_json:
         print_json("export", {"file": str(target), "format": kind, "rows": len(table),
-                              "measures": measures})
+                              "measures": measures,
+                              "returns_file": str(returns[0]) if returns else None,
+                              "returns": returns[1] if returns else 0})
         return
     from xlperf.cli._app import plural
 
     console().print(f"{plural(len(table), 'row')} ({plural(measures, 'measure')}) written to "
                     f"{target}", markup=False)
+    if returns:
+        console().print(f"{plural(returns[1], 'expected return')} written to {returns[0]}",
+                        markup=False)
+
+
+def _export_returns(master: Path, target: Path, kind: str) -> tuple[Path, int] | None:
+    """The returns table of the master's reporting period (``xlperf returns``' rows:
+    :func:`xlperf.ledger.returns_export`) beside the export, ``<stem>.returns.<format>``;
+    None when the master sets no reporting period."""
+    from xlperf.collection import collection_status
+    from xlperf.errors import InputError
+    from xlperf.ledger import returns_export, write_export
+
+    if not master.is_file():  # a ledger exported before its master exists: no calendar
+        return None
+    try:
+        status = collection_status(master)
+    except InputError:  # no reporting period: no calendar to export
+        return None
+    stem = target.name.removesuffix(f".{kind}").removesuffix(".export")
+    where = target.with_name(f"{stem}.returns.{kind}")
+    table = returns_export(status)
+    write_export(table, where, kind)
+    return where, len(table)

@@ -95,6 +95,10 @@ def print_result(result: Any) -> None:
     statuses = ", ".join(f"{k[7:]} {v}" for k, v in result.counts.items()
                          if k.startswith("status "))
     console().print(f"Statuses: {statuses}", highlight=False)
+    from xlperf._words import refresh_counts
+
+    said = refresh_counts(result.counts, not_received=result.not_received, blank=result.blank)
+    console().print(f"{said}.", markup=False, highlight=False)
     rejected = [f for f in result.files if f.report.errors]
     for f in rejected:
         console().print(f"[bold]{escape(f.name)}[/]: {plural(len(f.report.errors), 'error')}")

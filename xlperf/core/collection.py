@@ -38,13 +38,21 @@ from xlperf.core.periods import Period, parse_period
 from xlperf.core.score import due_period
 
 __all__ = [
-    "CAPITAL", "DEFAULT_WORKING_DAYS", "FINANCE", "PERFORMANCE", "Contact", "ExpectedReturn",
+    "ACCEPTED", "BLANK", "CAPITAL", "DEFAULT_WORKING_DAYS", "FINANCE", "NOT_RECEIVED", "OWED",
+    "PARTLY", "PERFORMANCE", "REJECTED", "Contact", "ExpectedReturn",
     "PlannedReturn", "add_working_days", "bank_holidays", "budget_holders",
-    "collection_calendar", "contacts_by_return", "due_periods", "email_column", "is_email",
+    "collection_calendar", "contact_text", "contacts_by_return", "due_periods", "email_column",
+    "is_email",
     "planned_returns", "return_file_name", "working_days", "working_days_between",
 ]
 
 PERFORMANCE, FINANCE, CAPITAL = "performance", "finance", "capital"
+# What came of an expected return (xlperf.collection), in the refresh's words; the Returns sheet
+# (xlperf.write) and the export (xlperf.ledger) say the same.
+NOT_RECEIVED, BLANK = "not received", "blank"
+ACCEPTED, PARTLY, REJECTED = "accepted", "partly accepted", "rejected"
+# Outcomes that leave the return still owed: it is chased, and its days overdue run on.
+OWED = (NOT_RECEIVED, BLANK, REJECTED)
 CAPITAL_OWNER = "Capital programme"  # as xlperf.identity names it (identity imports core)
 DEFAULT_WORKING_DAYS = 10
 MAX_WORKING_DAYS = 120  # half a year of working days: anything more is a typing mistake
@@ -319,6 +327,15 @@ class ExpectedReturn:
     def key(self) -> tuple[str, str]:
         """(kind, who folded): how a submitted return is matched to its place."""
         return (self.kind, fold(self.who))
+
+
+def contact_text(contacts: Iterable[Contact]) -> str:
+    """Contacts as one line; blank when none.
+
+    >>> contact_text([Contact("Pat Hill", "pat@council.gov.uk"), Contact("", "jo@council.gov.uk")])
+    'Pat Hill <pat@council.gov.uk>; jo@council.gov.uk'
+    """
+    return "; ".join(f"{c.name} <{c.email}>" if c.name else c.email for c in contacts)
 
 
 def _original(frame: pd.DataFrame, core: str, aliases: tuple[str, ...]) -> Any:

@@ -62,6 +62,9 @@ __all__ = [
     "assurance",
     "explain_assurance",
     "explain_variation",
+    "icon",
+    "parse_setting",
+    "settings_from",
     "spc",
     "summarise",
     "variation",
@@ -96,6 +99,28 @@ ASSURANCES = (PASSING, HIT_AND_MISS, FAILING, NO_TARGET, DATA_ONLY, NOT_ENOUGH_D
 COLOURS = {COMMON_CAUSE: "#A6A6A6", IMPROVEMENT: "#00B0F0", CONCERN: "#E46C0A",
            HIGH: "#490092", LOW: "#490092", PASSING: "#00B0F0", FAILING: "#E46C0A",
            HIT_AND_MISS: "#A6A6A6"}
+
+#: A symbol for each word, so an icon never rests on its colour (MDC's icons are pictures): the
+#: side of a special cause (H above, L below) and the assurance's pass, fail or either.
+SYMBOLS = {COMMON_CAUSE: "●", NOT_ENOUGH_DATA: "…", GHOSTED: "○", PASSING: "✓",
+           FAILING: "✗", HIT_AND_MISS: "↕", NO_TARGET: "–", DATA_ONLY: "–"}
+
+
+def icon(word: Any, side: Any = "") -> tuple[str, str | None]:
+    """The symbol and MDC colour of a variation or assurance word (``side``: ``high`` or
+    ``low``, a special cause's side); no colour for the words MDC gives none.
+
+    >>> icon(CONCERN, "high"), icon(HIT_AND_MISS)
+    (('▲', '#E46C0A'), ('↕', '#A6A6A6'))
+    """
+    text = "" if word is None or word != word else str(word)
+    if text in (IMPROVEMENT, CONCERN, HIGH, LOW):
+        symbol = "▲" if side == "high" or text == HIGH else "▼" if side == "low" or (
+            text == LOW) else "◆"
+    else:
+        symbol = SYMBOLS.get(text, "")
+    return symbol, COLOURS.get(text)
+
 
 #: How a point is judged when rules on both sides fire at it (only a trend can cross the mean).
 RULE_ORDER = "rule order"
@@ -144,6 +169,67 @@ class SpcSettings:
             raise InputError(f"SPC conflict rule {self.conflict!r} is not one of: "
                              f"{', '.join(CONFLICTS)}")
         object.__setattr__(self, "conflict", conflict)
+
+
+#: The master's Settings rows of SPC (keys of :data:`~xlperf.layout.SETTINGS_KNOWN`) and the
+#: :class:`SpcSettings` field each sets.
+SETTING_KEYS = {"spc_minimum_points": "minimum_points",
+                "spc_minimum_segment_points": "minimum_segment_points",
+                "spc_run_length": "run_length", "spc_trend_length": "trend_length",
+                "spc_screen_moving_ranges": "screen_moving_ranges", "spc_conflict": "conflict"}
+
+
+def parse_setting(key: str, value: Any) -> Any:
+    """One SPC setting as a cell of the Settings sheet gives it, checked as
+    :class:`SpcSettings` checks it (``key`` as in :data:`SETTING_KEYS`); raises
+    :class:`~xlperf.errors.InputError` for a value that cannot be used.
+
+    >>> parse_setting("spc_run_length", 6.0), parse_setting("spc_screen_moving_ranges", "Yes")
+    (6, True)
+    >>> parse_setting("spc_trend_length", "nine")
+    Traceback (most recent call last):
+    ...
+    xlperf.errors.InputError: SPC trend length 'nine' is not allowed: use 6, 7 or 8 points
+    """
+    name = SETTING_KEYS[key]
+    if name == "screen_moving_ranges":
+        from xlperf.core.measures import parse_flag
+
+        return parse_flag(value)
+    if name == "conflict":
+        return SpcSettings(conflict=str(value)).conflict
+    number = value
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = value
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    return getattr(replace(SpcSettings(), **{name: number if isinstance(number, int)
+                                             else value}), name)
+
+
+def settings_from(settings: Any) -> SpcSettings:
+    """The :class:`SpcSettings` of a master's settings (the ``spc_...`` attributes of
+    :class:`xlperf.settings.Settings`, or a mapping of those keys; a blank or bad one is the
+    default).
+
+    >>> settings_from({"spc_run_length": 8, "spc_conflict": None}).run_length
+    8
+    """
+    chosen: dict[str, Any] = {}
+    for key, name in SETTING_KEYS.items():
+        value = (settings.get(key) if isinstance(settings, Mapping)
+                 else getattr(settings, key, None))
+        if value is None or (isinstance(value, float) and value != value) or (
+                isinstance(value, str) and not value.strip()):
+            continue
+        try:
+            chosen[name] = parse_setting(key, value)
+        except InputError:
+            continue  # the master's reader has said so (REG-040); the default stands
+    return SpcSettings(**chosen)
 
 
 def _check_length(value: Any, what: str) -> None:
@@ -224,6 +310,26 @@ def _orders(period: pd.Series, year: pd.Series | None
     position = np.array([p.index for p in parsed], dtype=np.int64)[codes]
     text = np.array([p.format() for p in parsed], dtype=object)[codes]
     return order, years, position, text
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of a column that usually comes in runs (each measure's periods
+    together): the runs' first values are factorized and the codes spread over each run, so
+    the hashing is once per run rather than once per row (a tenth of the time for a long
+    frame of text codes). The same codes and uniques as ``pd.factorize``.
+
+    >>> [a.tolist() for a in _factorize(np.array(["B", "B", "A", "B"], dtype=object))]
+    [[0, 0, 1, 0], ['B', 'A']]
+    """
+    n = len(values)
+    if n < 2:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        return np.asarray(codes), np.asarray(uniques, dtype=object)
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = values[1:] != values[:-1]
+    head_codes, uniques = pd.factorize(values[starts], use_na_sentinel=False)
+    return (np.asarray(head_codes)[np.cumsum(starts) - 1],
+            np.asarray(uniques, dtype=object))
 
 
 def _floats(values: np.ndarray) -> np.ndarray:
@@ -327,7 +433,7 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
             raise InputError(f"the values need a {required!r} column")
     n_in = len(frame)
     raw_codes = frame["code"].to_numpy(dtype=object)
-    raw_ids, raw_uniques = pd.factorize(raw_codes, use_na_sentinel=False)
+    raw_ids, raw_uniques = _factorize(raw_codes)
     # Codes are trimmed once each ("PI 1 " is "PI 1"), then merged.
     trimmed, uniques = pd.factorize(np.array([str(u).strip() for u in raw_uniques],
                                              dtype=object), use_na_sentinel=False)
@@ -621,7 +727,7 @@ def summarise(chart: pd.DataFrame) -> pd.DataFrame:
     'target 40 is at or above the upper process limit 37.64, bigger is better: consistently failing'
     """
     n = len(chart)
-    code_ids, uniques = pd.factorize(chart["code"].to_numpy(dtype=object))
+    code_ids, uniques = _factorize(chart["code"].to_numpy(dtype=object))
     judged = chart["charted"].notna().to_numpy() & chart["ghost"].isna().to_numpy()
     positions = np.arange(n)
     latest = np.full(len(uniques), -1, dtype=np.int64)
@@ -630,11 +736,13 @@ def summarise(chart: pd.DataFrame) -> pd.DataFrame:
     np.maximum.at(any_row, code_ids, positions)
     found = latest >= 0
     take = np.where(found, latest, any_row)
-    needed = [c for c in _SENTENCE_COLUMNS if c in chart.columns]
-    rows = chart.iloc[take][needed].reset_index(drop=True)
-    rows = rows.astype({c: object for c in ("variation", "assurance", "rule")
-                        if c in rows.columns})
-    rows.loc[~found, ["variation", "assurance"]] = NOT_ENOUGH_DATA
+    needed = [chart.columns.get_loc(c) for c in _SENTENCE_COLUMNS if c in chart.columns]
+    rows = chart.iloc[take, needed].reset_index(drop=True)  # rows and columns in one take
+    for column in ("variation", "assurance", "rule"):  # words as text (a column at a time)
+        if column in rows.columns:
+            words = rows[column].to_numpy(dtype=object)
+            rows[column] = (np.where(found, words, NOT_ENOUGH_DATA) if column != "rule"
+                            else words)
     # Ghosted points after the latest judged one are said, not judged.
     ghosted = chart["ghost"].notna().to_numpy() & chart["charted"].notna().to_numpy()
     last_ghost = np.full(len(uniques), -1, dtype=np.int64)
@@ -675,11 +783,29 @@ def _texts(rows: pd.DataFrame, column: str, need: np.ndarray,
 
 
 def _lower_first(words: np.ndarray) -> np.ndarray:
-    return np.array([w[:1].lower() + w[1:] if isinstance(w, str) else "" for w in words],
-                    dtype=object)
+    codes, distinct = pd.factorize(pd.Series(words, dtype=object), use_na_sentinel=True)
+    said = np.array([w[:1].lower() + w[1:] if isinstance(w, str) else "" for w in distinct]
+                    + [""], dtype=object)  # a few words, each once
+    return said[codes]
 
 
-def _not_enough(rows: pd.DataFrame) -> np.ndarray:
+def _not_enough(rows: pd.DataFrame,
+                cache: dict[str, Any] | None = None) -> np.ndarray:
+    if cache is not None and "not enough" in cache:  # the same rows' sentence, said twice
+        return cache["not enough"]
+    said = np.full(len(rows), "", dtype=object)
+    need = np.ones(len(rows), dtype=bool)
+    if cache is not None:  # a summary's rows: only those without limits are said
+        need = ((rows["variation"].to_numpy(dtype=object) == NOT_ENOUGH_DATA)
+                | (rows["assurance"].to_numpy(dtype=object) == NOT_ENOUGH_DATA))
+    if need.any():
+        said[need] = _not_enough_text(rows[need] if not need.all() else rows)
+    if cache is not None:
+        cache["not enough"] = said
+    return said
+
+
+def _not_enough_text(rows: pd.DataFrame) -> np.ndarray:
     points = rows["points"].to_numpy()
     segment = rows["segment"].to_numpy()
     total = rows["measure_points"].to_numpy()
@@ -738,7 +864,7 @@ def explain_variation(rows: pd.DataFrame, conflict: str = RULE_ORDER,
     both = rows["conflict"].to_numpy(bool)
     said = np.where(both, said + " (rules on both sides fire: " + how + ")", said)
     body = np.where(common, within, said)
-    body = np.where(word == NOT_ENOUGH_DATA, _not_enough(rows), body)
+    body = np.where(word == NOT_ENOUGH_DATA, _not_enough(rows, cache), body)
     period = rows["period_text"].astype(str).to_numpy()
     increments = np.where(rows["cumulative"].to_numpy(bool),
                           " (charted on per-period increments)", "")
@@ -771,7 +897,7 @@ def explain_assurance(rows: pd.DataFrame,
     body = np.where(word == NO_TARGET, "no target to compare with the process limits", body)
     body = np.where(word == DATA_ONLY, "a data-only measure is not assured against a target",
                     body)
-    sentence = np.where(word == NOT_ENOUGH_DATA, _not_enough(rows),
+    sentence = np.where(word == NOT_ENOUGH_DATA, _not_enough(rows, cache),
                         body + ": " + _lower_first(word))
     return pd.Series(sentence, index=rows.index, dtype=object)
 

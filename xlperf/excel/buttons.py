@@ -67,7 +67,8 @@ def refresh_message(result: Any) -> str:
 
     lines = [f"Scorecard refreshed for {result.period}: {plural(counts['measures'], 'measure')}"
              + (f" ({statuses})." if statuses else "."),
-             f"{refresh_counts(counts)}."]
+             f"{refresh_counts(counts, not_received=result.not_received, blank=result.blank)}"
+             "."]
     if counts.get("restatements"):
         lines.append(f"{plural(counts['restatements'], 'restated value')} (listed on the Log "
                      "sheet).")

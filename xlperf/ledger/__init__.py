@@ -31,7 +31,13 @@ if TYPE_CHECKING:
     from xlperf.settings import Settings
 
 from xlperf.ledger._chasers import chasers_sent, record_chaser, sent_chasers
-from xlperf.ledger._export import EXPORT_COLUMNS, export, write_export
+from xlperf.ledger._export import (
+    EXPORT_COLUMNS,
+    RETURNS_COLUMNS,
+    export,
+    returns_export,
+    write_export,
+)
 from xlperf.ledger._history import LAYOUTS, read_history, sha256_file
 from xlperf.ledger._schema import SCHEMA_VERSION
 from xlperf.ledger._store import (
@@ -39,6 +45,7 @@ from xlperf.ledger._store import (
     Ledger,
     RecordResult,
     RefreshRun,
+    SpcChange,
     StatusChange,
     period_key,
 )
@@ -48,11 +55,13 @@ from xlperf.ledger._store import _shown as shown_value
 __all__ = [
     "EXPORT_COLUMNS",
     "LAYOUTS",
+    "RETURNS_COLUMNS",
     "SCHEMA_VERSION",
     "FileRecord",
     "Ledger",
     "RecordResult",
     "RefreshRun",
+    "SpcChange",
     "StatusChange",
     "chasers_sent",
     "export",
@@ -62,6 +71,7 @@ __all__ = [
     "read_history",
     "record_chaser",
     "restatement_frame",
+    "returns_export",
     "sent_chasers",
     "sha256_file",
     "shown_value",

@@ -26,6 +26,18 @@ EXPORT_COLUMNS = (
     "variance_pct", "status", "symbol", "colour", "rated", "direction", "tolerance",
     "tolerance_type", "scheme", "status_actual", "commentary", "reported_status", "versions",
     "source_file", "source_sha256", "sheet", "cell", "recorded_at", "scored_at",
+    # statistical process control frozen with the status (docs/spc.md), and today's where a
+    # restatement moved a kept period's chart
+    "variation", "variation_side", "variation_explanation", "assurance",
+    "assurance_explanation", "spc_mean", "spc_lower", "spc_upper", "spc_points",
+    "restated_variation", "restated_assurance", "restated_note",
+)
+# The returns table (issue 22): one row per expected return of the period, as the Returns
+# sheet and `xlperf returns` show it (xlperf.collection.collection_status).
+RETURNS_COLUMNS = (
+    "period", "kind", "return_for", "due", "working_days", "contacts", "received", "file",
+    "received_at", "sha256", "refreshed_at", "outcome", "days_overdue", "late", "errors",
+    "queries", "completed_by", "signed_off_by", "signed_off_on",
 )
 FORMATS = ("csv", "parquet")
 # What makes a spreadsheet treat a CSV cell as a formula (OWASP, "CSV Injection"): =, +, -, @,
@@ -109,6 +121,48 @@ def export(ledger: Any, measures: pd.DataFrame | None = None) -> pd.DataFrame:
             table[column] = None
     table = table.sort_values(["code", "period_end", "period_start"], kind="stable")
     return table[list(EXPORT_COLUMNS)].reset_index(drop=True)
+
+
+def returns_export(status: Any) -> pd.DataFrame:
+    """The returns table of a collection (:func:`xlperf.collection.collection_status`): one
+    row per expected return, the columns of :data:`RETURNS_COLUMNS` (``due`` a date,
+    ``received_at`` a local time without its zone, ``late`` whether it came in after its due
+    date).
+
+    >>> from datetime import date
+    >>> from pathlib import Path
+    >>> from xlperf.collection import CollectionStatus, ReturnStatus
+    >>> from xlperf.core.collection import ExpectedReturn
+    >>> owed = ReturnStatus(ExpectedReturn("finance", "Pat", "Pat.xlsx", "Q3 2013/14",
+    ...                                    date(2014, 1, 15), 10), days_overdue=5)
+    >>> table = returns_export(CollectionStatus(Path("m.xlsx"), "Q3 2013/14", date(2014, 1, 22),
+    ...                                         "", (owed,)))
+    >>> table[["return_for", "outcome", "days_overdue", "late"]].to_dict("records")
+    [{'return_for': 'Pat', 'outcome': 'not received', 'days_overdue': 5, 'late': False}]
+    """
+    from xlperf.core.collection import contact_text
+
+    rows = []
+    for r in status.returns:
+        e = r.expected
+        signed = r.signed_off_at
+        rows.append({
+            "period": e.period, "kind": e.kind, "return_for": e.who, "due": e.due,
+            "working_days": e.working_days, "contacts": contact_text(e.contacts) or None,
+            "received": r.received, "file": r.file.name if r.file is not None else None,
+            "received_at": (r.received_at.replace(tzinfo=None, microsecond=0)
+                            if r.received_at is not None else None),
+            "sha256": r.sha256, "refreshed_at": r.refreshed_at, "outcome": r.outcome,
+            "days_overdue": r.days_overdue, "late": bool(r.days_overdue and not r.owed),
+            "errors": r.errors, "queries": r.queries,
+            "completed_by": r.completed_by or None, "signed_off_by": r.signed_off_by or None,
+            "signed_off_on": (signed.isoformat()[:10] if hasattr(signed, "isoformat")
+                              else signed),
+        })
+    table = pd.DataFrame(rows, columns=list(RETURNS_COLUMNS))
+    table["due"] = pd.to_datetime(table["due"])
+    table["received_at"] = pd.to_datetime(table["received_at"])
+    return table
 
 
 def write_export(frame: pd.DataFrame, path: str | Path, format: str = "csv") -> Path:

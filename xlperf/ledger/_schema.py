@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS schema_version (
@@ -132,8 +132,30 @@ CREATE TABLE IF NOT EXISTS chasers (
 CREATE INDEX IF NOT EXISTS chasers_by_day ON chasers (sent_on, recipient, fingerprint);
 """
 
+# Version 4: statistical process control frozen with each status (docs/spc.md): the variation
+# and assurance the committee saw, their sentences and the limits they came from; and, when a
+# restatement later moves a kept period's limits, today's icons beside them with a sentence
+# saying what moved (restated_*: the frozen columns are never changed). Older rows are NULL.
+_V4 = """
+ALTER TABLE statuses ADD COLUMN variation TEXT;
+ALTER TABLE statuses ADD COLUMN variation_side TEXT;
+ALTER TABLE statuses ADD COLUMN variation_explanation TEXT;
+ALTER TABLE statuses ADD COLUMN assurance TEXT;
+ALTER TABLE statuses ADD COLUMN assurance_explanation TEXT;
+ALTER TABLE statuses ADD COLUMN spc_mean REAL;
+ALTER TABLE statuses ADD COLUMN spc_lower REAL;
+ALTER TABLE statuses ADD COLUMN spc_upper REAL;
+ALTER TABLE statuses ADD COLUMN spc_points INTEGER;
+ALTER TABLE statuses ADD COLUMN restated_variation TEXT;
+ALTER TABLE statuses ADD COLUMN restated_assurance TEXT;
+ALTER TABLE statuses ADD COLUMN restated_mean REAL;
+ALTER TABLE statuses ADD COLUMN restated_lower REAL;
+ALTER TABLE statuses ADD COLUMN restated_upper REAL;
+ALTER TABLE statuses ADD COLUMN restated_note TEXT;
+"""
+
 # (version, script): applied in order to a ledger whose recorded version is lower.
-MIGRATIONS: list[tuple[int, str]] = [(1, _V1), (2, _V2), (3, _V3)]
+MIGRATIONS: list[tuple[int, str]] = [(1, _V1), (2, _V2), (3, _V3), (4, _V4)]
 
 
 def migrate(connection: sqlite3.Connection) -> int:

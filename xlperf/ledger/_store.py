@@ -26,6 +26,7 @@ import pandas as pd
 from xlperf.core.columns import VALUE_COLUMNS, normalise_columns
 from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import Period, parse_period, parse_periods
+from xlperf.core.spc_scored import SPC_FIELDS, moved
 from xlperf.core.values import REASON_BLANK, parse_values
 from xlperf.errors import BusyError, InputError, LedgerError, XlperfError
 from xlperf.findings import Report
@@ -34,7 +35,7 @@ from xlperf.ledger._schema import migrate
 if TYPE_CHECKING:
     from xlperf.read.master import Master
 
-__all__ = ["FileRecord", "Ledger", "RecordResult", "RefreshRun", "StatusChange",
+__all__ = ["FileRecord", "Ledger", "RecordResult", "RefreshRun", "SpcChange", "StatusChange",
            "period_key"]
 
 # Columns of a submission the ledger stores, in table order.
@@ -73,7 +74,10 @@ _SCORED_FIELDS = ("code", "period_key", "period", "value", "no_data_reason", "nu
 STATUS_FIELDS = ("code", "period_key", "period", "status", "symbol", "colour", "severity",
                  "rated", "actual", "actual_reason", "target", "tolerance", "tolerance_type",
                  "scheme", "polarity", "variance", "variance_pct", "direction", "explanation",
-                 "scored_at", "refresh_id")
+                 *SPC_FIELDS, "scored_at", "refresh_id")
+# Today's SPC of a kept period whose limits a restatement moved (beside the frozen one).
+RESTATED_FIELDS = ("restated_variation", "restated_assurance", "restated_mean",
+                   "restated_lower", "restated_upper", "restated_note")
 # What a status was scored with: a change in any of these explains a changed status.
 _BASIS = ("actual", "actual_reason", "target", "tolerance", "tolerance_type", "scheme",
           "polarity")
@@ -200,6 +204,29 @@ class StatusChange:
         if self.applied:
             return f"{self.code} {self.period}: {self.old} -> {self.new} {verb} ({self.reason})"
         return f"{self.code} {self.period}: {self.old} {verb} ({self.reason})"
+
+
+@dataclass(frozen=True)
+class SpcChange:
+    """A kept period whose chart a restatement moved: the variation and assurance frozen (what
+    the committee saw) beside today's, and a sentence saying what moved."""
+
+    code: str
+    period: str
+    period_key: str
+    variation: str
+    assurance: str
+    restated_variation: str
+    restated_assurance: str
+    note: str
+
+    def __str__(self) -> str:
+        now = (f"today {self.restated_variation}, {self.restated_assurance}"
+               if (self.variation, self.assurance) != (self.restated_variation,
+                                                      self.restated_assurance)
+               else "today the same")
+        return (f"{self.code} {self.period}: {self.variation}, {self.assurance} kept ({now}): "
+                f"{self.note}")
 
 
 @dataclass(frozen=True)
@@ -1003,6 +1030,57 @@ class Ledger:
                 _objects(rows.loc[replace], STATUS_FIELDS))
         return changes
 
+    def restate_spc(self, today: pd.DataFrame, restated: pd.DataFrame) -> list[SpcChange]:
+        """Today's SPC of kept (past) periods beside the frozen one, where restated figures
+        moved the chart's mean or limits; the list of those periods.
+
+        ``today``: ``code``, ``period`` and :data:`~xlperf.core.spc_scored.SPC_FIELDS` worked
+        out now (:func:`~xlperf.core.spc_scored.spc_at` at the frozen periods). ``restated``:
+        the restatements (``code``, ``period``, ``period_key``) that may have moved them. The
+        frozen columns are never changed: ``restated_*`` columns are set beside them (and
+        cleared where today's chart is the frozen one again).
+        """
+        if today.empty:
+            return []
+        rows = today.reset_index(drop=True).copy()
+        rows["code"] = _text(rows["code"])
+        labels = parse_periods(rows["period"].astype(object))
+        rows["period_key"] = [p.format("iso") for p in labels]
+        rows["period"] = [p.format() for p in labels]
+        changes: list[SpcChange] = []
+        with self.transaction():
+            self._load_pairs(rows[["code", "period_key"]])
+            frozen = self._query("SELECT s.* FROM statuses AS s JOIN temp._pairs AS p "
+                                 "ON s.code = p.code AND s.period_key = p.period_key "
+                                 "WHERE s.variation IS NOT NULL")
+            frozen = frozen.set_index(["code", "period_key"])
+            updates = []
+            for row in rows.to_dict("records"):
+                pair = (row["code"], row["period_key"])
+                if pair not in frozen.index:
+                    continue
+                old = frozen.loc[pair]
+                before = tuple(float(old[c]) if old[c] is not None else np.nan
+                               for c in ("spc_mean", "spc_lower", "spc_upper"))
+                after = tuple(float(row[c]) for c in ("spc_mean", "spc_lower", "spc_upper"))
+                if all(_shown(a) == _shown(b) for a, b in zip(before, after, strict=True)):
+                    if old["restated_note"] is not None:
+                        updates.append((None,) * len(RESTATED_FIELDS) + pair)
+                    continue
+                mine = restated[(restated["code"] == row["code"])
+                                & (restated["period_key"] <= row["period_key"])]
+                note = moved(list(mine["period"].astype(str)), before, after)
+                change = SpcChange(row["code"], row["period"], row["period_key"],
+                                   str(old["variation"]), str(old["assurance"]),
+                                   str(row["variation"]), str(row["assurance"]), note)
+                changes.append(change)
+                updates.append((change.restated_variation, change.restated_assurance,
+                                *(None if np.isnan(a) else a for a in after), note) + pair)
+            self._con.executemany(
+                "UPDATE statuses SET " + ", ".join(f"{c} = ?" for c in RESTATED_FIELDS)
+                + " WHERE code = ? AND period_key = ?", updates)
+        return changes
+
     def frozen_statuses(self, period_keys: Any = None,
                         codes: Iterable[str] | str | None = None) -> pd.DataFrame:
         """The frozen statuses (one row per measure and period), ordered by code and period."""
@@ -1010,10 +1088,14 @@ class Ledger:
         frame = self._query(f"SELECT * FROM statuses AS v WHERE {where} "
                             "ORDER BY code, period_key", params)
         if frame.empty:
-            frame = pd.DataFrame(columns=list(STATUS_FIELDS))
+            frame = pd.DataFrame(columns=[*STATUS_FIELDS, *RESTATED_FIELDS])
         frame["rated"] = frame["rated"].map(lambda v: None if v is None or pd.isna(v)
                                             else bool(v))
-        for column in ("actual", "target", "tolerance", "variance", "variance_pct"):
+        for column in ("actual", "target", "tolerance", "variance", "variance_pct",
+                       "spc_mean", "spc_lower", "spc_upper", "restated_mean",
+                       "restated_lower", "restated_upper"):
+            if column not in frame.columns:
+                frame[column] = np.nan
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
         return frame
 

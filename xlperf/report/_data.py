@@ -79,6 +79,8 @@ class ReportData:
       the master's ``Report cards`` and ``Card worsening threshold`` settings).
     - ``browser``: the master's ``Report browser`` setting: the browser a PDF is printed
       with (blank: the one found on the machine).
+    - ``charts``: each measure's XmR chart up to its period
+      (:func:`~xlperf.core.spc_scored.charts_at`), drawn on its card; optional.
     """
 
     council: str
@@ -96,6 +98,7 @@ class ReportData:
     title: str = "Performance report"
     cards: CardPolicy = field(default_factory=CardPolicy)
     browser: str | None = None
+    charts: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.sections if s not in SECTIONS]
@@ -415,6 +418,10 @@ def report_data_from_master(
         [reporting, *_reporting_points(reporting, HISTORY_PERIODS)], full=1)
     hist = (_history(frames, HISTORY_PERIODS, ledgered.frozen if ledgered else None)
             if given_history is None else given_history)
+    from xlperf.core.spc_scored import charts_at, spc_of_charts  # docs/spc.md
+
+    charts = charts_at(scored, values, master.prepared_register, master.spc_settings)
+    scored = pd.concat([scored, spc_of_charts(scored, charts)], axis=1)
     # The period's capital programmes (every one when none is of the period), as the refresh.
     capital_lines = _money_lines(master.capital)
     if len(capital_lines):
@@ -450,4 +457,5 @@ def report_data_from_master(
         schemes=master.schemes,
         cards=cards,
         browser=settings.report_browser or None,
+        charts=charts,
     )

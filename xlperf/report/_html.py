@@ -23,8 +23,10 @@ from xlperf.core.periods import Period, parse_period
 from xlperf.core.rollup import AT_RISK, OFF_TRACK, ON_TRACK, rollup
 from xlperf.core.schemes import AMBER, BUILTIN_SCHEMES, GREEN, RED, SPECIAL_STATUSES
 from xlperf.core.status import RELATIVE
+from xlperf.findings import StatusSeverity
 from xlperf.report._colours import INK, safe_colour, text_on
 from xlperf.report._data import SECTIONS, ReportData, exceptions
+from xlperf.report._spc import SpcCharts, spc_chips, spc_facts
 from xlperf.report._svg import fmt, measure_chart, sparkline
 
 if TYPE_CHECKING:
@@ -241,6 +243,7 @@ class _Context:
             for code, tol, kind in zip(register["code"], register["tolerance"],
                                        register["tolerance_type"], strict=True):
                 self.tolerance[str(code)] = (float(tol), str(kind))
+        self.spc = SpcCharts(data.charts)  # each measure's XmR chart (docs/spc.md)
 
     def rows(self, positions: Any) -> list[Any]:
         """The :attr:`records` of the measures at these positions of :attr:`scored`."""
@@ -276,7 +279,8 @@ def _cover(ctx: _Context) -> str:
                        for s in data.sections if s != "cover")
     scored = ctx.scored
     rated = int(scored["rated"].sum())
-    beyond = int((scored["rated"].astype(bool) & (scored["severity"] == 2)).sum())
+    beyond = int((scored["rated"].astype(bool)
+                  & (scored["severity"] == StatusSeverity.BEYOND_TOLERANCE)).sum())
     glance = (f"<p>{len(scored)} measures, {rated} rated against a target; {beyond} beyond "
               f"tolerance; {len(ctx.exceptions)} with a measure card.</p>")
     return (f'<section id="cover" class="page cover" aria-labelledby="cover-title">'
@@ -315,7 +319,7 @@ def _key(ctx: _Context) -> str:
                 seen.add(band.label)
                 rows.append(f'<tr><td>{chip(band.label, band.symbol, band.colour)}</td>'
                             f"<td>{escape(scheme.name)} scheme: "
-                            f"{['on or better than target', 'worse than target, within tolerance', 'worse than target, beyond tolerance'][min(band.severity, 2)]}"  # noqa: E501
+                            f"{['on or better than target', 'worse than target, within tolerance', 'worse than target, beyond tolerance'][min(band.severity, StatusSeverity.BEYOND_TOLERANCE)]}"  # noqa: E501
                             "</td></tr>")
     meanings = {"Data only": "reported for information, never rated",
                 "No data": "no value for the period (the reason is shown)",
@@ -409,6 +413,7 @@ def _card(ctx: _Context, r: Any) -> str:
     chart = measure_chart(labels, actuals, targets, label=f"{code} {_text(r.title)}", unit=unit,
                           band=[ctx.band(code, t) for t in targets],
                           band_text=ctx.band_text(code, unit), width=500, height=165)
+    chart += ctx.spc.chart(r, unit)
     # This financial year's periods, as a table (the chart's numbers, readable in print).
     due = parse_period(_text(r.period)) if _text(r.period) else None
     at = list(range(a, b))
@@ -464,6 +469,7 @@ def _card(ctx: _Context, r: Any) -> str:
             f'<h3 id="card-{_slug(code)}"><span class="code">{escape(code)}</span> '
             f"{escape(_text(r.title))}</h3>"
             f'<div class="card-left">{fact_table}<p>{escape(_text(r.explanation))}</p>'
+            + "".join(f"<p><strong>{k}</strong>: {v}</p>" for k, v in spc_facts(r)) +
             f'<p class="comment-head"><strong>Latest commentary</strong></p>{comment}</div>'
             f'<div class="card-chart">{chart}{table}</div>'
             '<div class="card-bottom"></div></article>')
@@ -533,7 +539,7 @@ def _trend(ctx: _Context) -> str:
                 f"<td>{escape(_text(r.baseline_rank, '–'))}</td>"
                 f'<td class="num">{escape(fmt(_num(r.baseline), unit))}</td>{cells}'
                 f'<td class="num">{_target_text(r.target, unit, "–")}</td>'
-                f"<td>{_status_chip(r)}</td>"
+                f"<td>{_status_chip(r)} {spc_chips(r)}</td>"
                 f"<td>{sparkline(values, labels, label=name, unit=unit, width=70)}"
                 f"</td><td>{escape(_text(r.direction, '–'))}</td>"
                 f"<td>{escape(_text(r.trend, '–'))}</td></tr>")

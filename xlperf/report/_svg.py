@@ -218,3 +218,154 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
             f'Tolerance band ({escape(band_text)})</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+# MDC's colours for the XmR chart, darkened where MDC's are under 3:1 on white (WCAG's least
+# for graphics): blue for improvement, orange for concern, purple for a data-only measure.
+SPC_COLOURS = {"Special cause of improvement": "#1D70B8", "Special cause of concern": "#B35200",
+               "Special cause high": "#490092", "Special cause low": "#490092"}
+LIMIT_COLOUR = "#505A5F"
+NEAR_COLOUR = "#E3E4E5"
+
+
+def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
+              mean: Sequence[float | None], lower: Sequence[float | None],
+              upper: Sequence[float | None], lower_2sigma: Sequence[float | None],
+              upper_2sigma: Sequence[float | None], words: Sequence[str], sides: Sequence[int],
+              label: str, unit: str = "", said: Sequence[str] = (), width: int = 500,
+              height: int = 150) -> str:
+    """An XmR chart: the points, the mean (solid), the process limits (dashed), the 2-sigma
+    band (shaded) and each special-cause point marked with a triangle pointing to its side,
+    in MDC's colour for improvement or concern. Without limits (too few points) it is a run
+    chart: the points and their mean. One entry per point, oldest first; ``words`` is each
+    point's variation (``Special cause of concern``...), ``sides`` +1 high, -1 low, 0;
+    ``said`` the sentences of the latest point's icons, stated in the alt text.
+
+    >>> svg = xmr_chart(["Q1", "Q2", "Q3"], [5, 8, 45], mean=[10] * 3, lower=[1] * 3,
+    ...     upper=[19] * 3, lower_2sigma=[4] * 3, upper_2sigma=[16] * 3,
+    ...     words=["Common cause", "Common cause", "Special cause of improvement"],
+    ...     sides=[0, 0, 1], label="PI 1")
+    >>> "process limits 1 to 19" in svg and "Q3 45 (special cause of improvement, high)" in svg
+    True
+    """
+    n = len(labels)
+    limited = [i for i in range(n) if upper[i] is not None and math.isfinite(upper[i] or 0)
+               and lower[i] is not None and math.isfinite(lower[i] or 0)]
+    special = [i for i in range(n) if sides[i] and values[i] is not None]
+    span = f"{labels[0]} to {labels[-1]}" if n else "no periods"
+    points = sum(1 for v in values if v is not None and math.isfinite(v))
+    latest = limited[-1] if limited else None
+    if latest is not None:
+        title = f"{label}: XmR chart, {points} points, {span}"
+        lines = (f"mean {fmt(mean[latest], unit)}, process limits {fmt(lower[latest], unit)} "
+                 f"to {fmt(upper[latest], unit)}, 2-sigma band "
+                 f"{fmt(lower_2sigma[latest], unit)} to {fmt(upper_2sigma[latest], unit)}")
+    else:
+        known_mean = [m for m in mean if m is not None and math.isfinite(m)]
+        title = f"{label}: run chart (not enough data for SPC), {points} points, {span}"
+        lines = f"mean {fmt(known_mean[-1], unit)}" if known_mean else "no mean"
+    marked = "; ".join(
+        f"{labels[i]} {fmt(values[i], unit)} ({words[i][:1].lower() + words[i][1:]}, "
+        f"{'high' if sides[i] > 0 else 'low'})" for i in special)
+    desc = (f"{lines[:1].upper() + lines[1:]}. Special cause points: {marked or 'none'}."
+            + "".join(f" {s[:1].upper() + s[1:]}." for s in said if s))
+    left, right, top, bottom = 52, 14, 22, 30
+    plot_w, plot_h = width - left - right, height - top - bottom
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart xmr" role="img" '
+             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+             f'aria-label="{escape(title + ". " + desc)}">'
+             f'<title>{escape(title)}</title><desc>{escape(desc)}</desc>']
+    everything = _finite(values) + _finite([*lower, *upper, *mean])
+    if not everything:
+        parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" '
+                     f'font-size="12" fill="{INK}">No values to chart</text></svg>')
+        return "".join(parts)
+    low, high = min(everything), max(everything)
+    if high == low:
+        low, high = low - 1, high + 1
+    step = _nice_step(high - low)
+    low, high = math.floor(low / step) * step, math.ceil(high / step) * step
+
+    def y(v: float) -> float:
+        return top + plot_h - (v - low) / (high - low) * plot_h
+
+    gap = plot_w / max(n, 1)
+
+    def x(i: int) -> float:
+        return left + gap * (i + 0.5)
+
+    tick = low
+    while tick <= high + step / 1000:
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{_f(y(tick))}" '
+                     f'y2="{_f(y(tick))}" stroke="{GRID_COLOUR}" stroke-width="1"/>'
+                     f'<text x="{left - 6}" y="{_f(y(tick) + 4)}" text-anchor="end" '
+                     f'font-size="10" fill="{INK}">{escape(fmt(round(tick, 9), unit))}</text>')
+        tick += step
+
+    def line(series: Sequence[float | None], colour: str, dash: str = "",
+             stroke: float = 1.5) -> None:
+        for seg in _runs([(x(i), v) for i, v in enumerate(series)]):
+            if len(seg) == 1:
+                seg = [(seg[0][0] - gap * 0.3, seg[0][1]), (seg[0][0] + gap * 0.3, seg[0][1])]
+            coords = " ".join(f"{_f(px)},{_f(y(v))}" for px, v in seg)
+            parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" '
+                         f'stroke-width="{stroke}"' + (f' stroke-dasharray="{dash}"' if dash
+                                                       else "") + "/>")
+
+    # The 2-sigma band, shaded between its lines, over each run of periods with limits.
+    stretches: list[list[int]] = []
+    for i in limited:
+        if stretches and stretches[-1][-1] == i - 1:
+            stretches[-1].append(i)
+        else:
+            stretches.append([i])
+    for stretch in stretches:
+        xs = ([x(stretch[0]) - gap * 0.3, x(stretch[0]) + gap * 0.3] if len(stretch) == 1
+              else [x(i) for i in stretch])
+        at = stretch * 2 if len(stretch) == 1 else stretch
+        top_edge = " ".join(f"{_f(px)},{_f(y(upper_2sigma[i] or 0))}"
+                            for px, i in zip(xs, at, strict=True))
+        bottom_edge = " ".join(f"{_f(px)},{_f(y(lower_2sigma[i] or 0))}"
+                               for px, i in reversed(list(zip(xs, at, strict=True))))
+        parts.append(f'<polygon points="{top_edge} {bottom_edge}" fill="{NEAR_COLOUR}" '
+                     'stroke="none"/>')
+    line(upper, LIMIT_COLOUR, "5 3")
+    line(lower, LIMIT_COLOUR, "5 3")
+    line(mean, INK, stroke=1.5)
+    line(values, ACTUAL_COLOUR, stroke=2)
+    for i, v in enumerate(values):
+        if v is None or not math.isfinite(v):
+            continue
+        if sides[i]:
+            colour = SPC_COLOURS.get(words[i], ACTUAL_COLOUR)
+            cy, d = y(v), 6.0
+            tip, base = (cy - d, cy + d * 0.7) if sides[i] > 0 else (cy + d, cy - d * 0.7)
+            parts.append(f'<polygon points="{_f(x(i))},{_f(tip)} {_f(x(i) - d)},{_f(base)} '
+                         f'{_f(x(i) + d)},{_f(base)}" fill="{colour}" stroke="{INK}" '
+                         'stroke-width="0.75"/>')
+        else:
+            parts.append(f'<circle cx="{_f(x(i))}" cy="{_f(y(v))}" r="2.5" '
+                         f'fill="{ACTUAL_COLOUR}"/>')
+    every = max(1, math.ceil(n / 8))  # at most eight period labels
+    for i, text in enumerate(labels):
+        if i == n - 1 or (i % every == 0 and n - 1 - i >= every):  # the latest, and room
+            parts.append(f'<text x="{_f(x(i))}" y="{height - bottom + 14}" '
+                         f'text-anchor="middle" font-size="10" fill="{INK}">'
+                         f"{escape(text)}</text>")
+    legend = [(f'<line x1="{left}" x2="{left + 18}" y1="10" y2="10" stroke="{INK}" '
+               'stroke-width="1.5"/>', "Mean")]
+    if latest is not None:
+        legend += [(f'<line x1="{left + 70}" x2="{left + 88}" y1="10" y2="10" '
+                    f'stroke="{LIMIT_COLOUR}" stroke-width="1.5" stroke-dasharray="5 3"/>',
+                    "Process limits"),
+                   (f'<rect x="{left + 170}" y="5" width="18" height="10" '
+                    f'fill="{NEAR_COLOUR}"/>', "2-sigma band"),
+                   (f'<polygon points="{left + 276},4 {left + 270},14 {left + 282},14" '
+                    f'fill="{SPC_COLOURS["Special cause of concern"]}"/>',
+                    "Special cause")]
+    offsets = (0, 70, 170, 265)
+    for (mark, text), offset in zip(legend, offsets, strict=False):
+        parts.append(mark + f'<text x="{left + offset + 22}" y="14" font-size="10" '
+                     f'fill="{INK}">{escape(text)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

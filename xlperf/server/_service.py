@@ -159,6 +159,35 @@ class Team:
         return {"ok": True, "summary": _summary(result), "actions": actions,
                 "findings": _findings(result, checked["book"]["name"])}
 
+    # -- Returns -----------------------------------------------------------------------------
+    def collection(self, period: str | None = None, today: str | None = None) -> dict[str, Any]:
+        """Where each return of the period stands: the rows of ``xlperf returns``
+        (:func:`xlperf.collection.collection_status` over the server's master and its returns
+        folder), as of ``today`` (``YYYY-MM-DD``; default today)."""
+        from xlperf.collection import collection_status, contact_text
+        from xlperf.errors import InputError
+
+        if self.config.master is None:
+            raise XlperfError("this server was started without --master, so it has no returns "
+                              "to list: ask whoever runs it to restart it with 'xlperf serve "
+                              "--master PATH'")
+        try:
+            day = dt.date.fromisoformat(today) if today else None
+        except ValueError:
+            raise InputError(f"today must be a date such as 2014-01-22, not {today!r}") from None
+        status = collection_status(self.config.master, period=period or None, today=day)
+        rows = []
+        for r in status.returns:
+            row = r.to_dict()
+            for private in ("findings", "superseded", "template"):  # server paths, detail
+                row.pop(private, None)
+            row["file"] = r.file.name if r.file is not None else None
+            row["contact"] = contact_text(r.expected.contacts)
+            row["late"] = bool(r.days_overdue and not r.owed)
+            rows.append(row)
+        return {"ok": True, "period": status.period, "today": status.today.isoformat(),
+                "summary": status.summary, "complete": status.complete, "returns": rows}
+
     # -- Show log ----------------------------------------------------------------------------
     def log(self, limit: int = 20) -> dict[str, Any]:
         """The latest refreshes recorded in the team's ledger, newest first."""
@@ -186,7 +215,8 @@ def _summary(result: Any) -> str:
     """One paragraph for the pane from a :class:`~xlperf.refresh.RefreshResult`."""
     from xlperf._words import refresh_counts
 
-    return (f"Scorecard for {result.period}: {refresh_counts(result.counts)}. "
+    said = refresh_counts(result.counts, not_received=result.not_received, blank=result.blank)
+    return (f"Scorecard for {result.period}: {said}. "
             f"Logged as refresh {result.refresh_id}.")
 
 

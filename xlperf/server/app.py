@@ -14,6 +14,8 @@ endpoint                   token   does
 ``POST /validate``         yes     "Validate this return": payload in, findings out
 ``POST /refresh``          yes     "Refresh scorecard": payload in, actions out
 ``GET /log``               yes     "Show log": the team ledger's latest refreshes
+``GET /returns``           yes     "Returns": where each return of the period stands
+                                   (``?period=``, ``?today=YYYY-MM-DD`` optional)
 ``GET /health``            yes     versions, and whether a master and ledger are set up
 ``GET /lite/*``            no      xlwings Lite's files: xlperf's wheel, requirements.txt,
                                    main.py (any origin may fetch them: see ``_lite``)
@@ -197,6 +199,12 @@ def create_app(config: ServerConfig, *, team: Team | None = None) -> FastAPI:
     async def show_log(request: Request) -> JSONResponse:
         authorise(request)
         return JSONResponse(await run_in_threadpool(team.log))
+
+    @app.get("/returns")
+    async def show_returns(request: Request, period: str | None = None,
+                           today: str | None = None) -> JSONResponse:
+        authorise(request)
+        return JSONResponse(await run_in_threadpool(team.collection, period, today))
 
     @app.get("/health")
     async def health(request: Request) -> JSONResponse:

@@ -10,7 +10,9 @@
   (``✖ ERROR PERF-006`` or ``? QUERY PERF-005``), so the colour is never the only signal;
 - a first sheet ``Issues`` with a title, the return's identity (file, kind, service, period,
   counts of errors and queries) and every finding (symbol, severity, rule, sheet, cell, value,
-  message, how to fix) with a hyperlink to its cell (``#'Return'!H14``); it prints on A4
+  message, how to fix) with a hyperlink to its cell (``#'Return'!H14``), and beside each
+  query an unlocked yellow **Your response** cell (the sheet is protected, without a password,
+  so the response cells are the only ones to type in); it prints on A4
   landscape, one page wide, each finding's row as tall as its wrapped message, the header row
   repeated on every page;
 - no links to other workbooks: a formula such as ``[1]Sheet1!$A$1`` becomes the value Excel
@@ -33,8 +35,8 @@ from xlperf.errors import WorkbookError, library_errors
 from xlperf.findings import ERROR, Report, parse_ref
 from xlperf.layout import MAX_CELL_TEXT
 
-__all__ = ["COMMENT_MAX", "FILLS", "ISSUES_HEADER_ROW", "ISSUES_SHEET", "SYMBOLS", "annotate",
-           "flagged_format"]
+__all__ = ["COMMENT_MAX", "FILLS", "ISSUES_HEADERS", "ISSUES_HEADER_ROW", "ISSUES_SHEET",
+           "RESPONSE_HEADER", "SYMBOLS", "annotate", "flagged_format"]
 
 ISSUES_SHEET = "Issues"
 SYMBOLS = {"error": "✖", "query": "?"}
@@ -43,6 +45,11 @@ SYMBOLS = {"error": "✖", "query": "?"}
 FILLS = {"error": "#7A0019", "query": "#D06A00"}
 _FILLS = {k: "FF" + v.lstrip("#") for k, v in FILLS.items()}
 ISSUES_HEADER_ROW = 4
+# A query is answered, not fixed: the service explains the figure beside it (an error has to
+# be corrected in the return itself).
+RESPONSE_HEADER = "Your response"
+ISSUES_HEADERS = (None, "Severity", "Rule", "Sheet", "Cell", "Value", "Message", "How to fix",
+                  RESPONSE_HEADER)
 # A comment is a note beside a cell: the messages are a few lines each, and Excel refuses a
 # comment over 32,767 characters. The Issues sheet has every message in full.
 COMMENT_MAX = 2_000
@@ -183,12 +190,11 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
         del wb[ISSUES_SHEET]
     ws = wb.create_sheet(ISSUES_SHEET, 0)
     _issues_head(ws, report, source.name)
-    headers = (None, "Severity", "Rule", "Sheet", "Cell", "Value", "Message", "How to fix")
-    ws.append(headers)
+    ws.append(ISSUES_HEADERS)
     for c in ws[ISSUES_HEADER_ROW]:
         c.font = _xlsx.HEADER_FONT
         c.fill = _xlsx.HEADER_FILL
-    widths = (4, 9, 10, 10, 7, 14, 60, 48)
+    widths = (4, 9, 10, 10, 7, 14, 60, 48, 40)
     for finding in report.findings:
         rule = rules.get(finding.rule)
         value = finding.value
@@ -216,13 +222,16 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
         # LibreOffice do not grow a row on opening)
         lines = max(_lines(finding.message, widths[6]), _lines(fix, widths[7]), 1)
         ws.row_dimensions[ws.max_row].height = 15 * min(lines, 12)
+        if finding.severity != ERROR:  # a query: the service answers it here
+            _response(ws.cell(row=ws.max_row, column=len(ISSUES_HEADERS)))
     if not report.findings:
         ws.append(["✔", None, None, None, None, None, "No problems found.", None])
-    for letter, width in zip("ABCDEFGH", widths, strict=True):
+    for letter, width in zip("ABCDEFGHI", widths, strict=True):
         ws.column_dimensions[letter].width = width
     for row in ws.iter_rows(min_row=ISSUES_HEADER_ROW + 1):
         for c in row:
-            c.alignment = Alignment(wrap_text=c.column in (7, 8), vertical="top")
+            c.alignment = Alignment(wrap_text=c.column in (7, 8, 9), vertical="top")
+    _protect_issues(ws)
     ws.freeze_panes = f"A{ISSUES_HEADER_ROW + 1}"
     _issues_print(ws, report, source.name)
     wb.active = 0
@@ -235,6 +244,27 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
         raise WorkbookError(f"cannot write the annotated copy {target}: "
                             f"{error.strerror or error}", file=str(source)) from None
     return target
+
+
+def _response(cell: Any) -> None:
+    """A query's "Your response" cell: unlocked, yellow like a return's input cells."""
+    from openpyxl.styles import Protection
+
+    from xlperf.write import _xlsx
+
+    cell.protection = Protection(locked=False)
+    cell.fill = _xlsx.INPUT_FILL
+    cell.border = _xlsx.BOX
+
+
+def _protect_issues(ws: Any) -> None:
+    """The Issues sheet protected without a password (as the templates are): the responses
+    are the cells to type in; links still work, rows may be made taller and columns wider."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.selectLockedCells = False
+    ws.protection.selectUnlockedCells = False
 
 
 def _lines(text: str | None, width: float) -> int:
@@ -258,8 +288,9 @@ def _issues_head(ws: Any, report: Report, name: str) -> None:
               f"quer{'ies' if queries != 1 else 'y'} (?, to confirm)")
     ws.cell(row=2, column=1, value=f"{who}: {counts}" if who else counts).font = _xlsx.font(
         bold=True)
-    ws.cell(row=3, column=1, value="Correct each cell listed (the link goes to it), then send "
-            "the return again.").font = _xlsx.GUIDE_FONT
+    ws.cell(row=3, column=1, value="Correct each error in its cell (the link goes to it); "
+            "answer each query in the yellow 'Your response' cell beside it; then send the "
+            "return again.").font = _xlsx.GUIDE_FONT
 
 
 def _issues_print(ws: Any, report: Report, name: str) -> None:

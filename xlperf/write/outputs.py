@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlperf.findings import StatusSeverity
 from xlperf.layout import OUTPUT_HEADER_ROW, OUTPUT_SHEETS, OutputSheet
 from xlperf.write.lossless import SheetContent
 from xlperf.write.styles import CellStyle
@@ -281,15 +282,18 @@ def _tolist_safe(dtype: Any) -> bool:
             and dtype.na_value is np.nan)
 
 
+# Statistical process control beside the status (xlperf.core.spc_scored, docs/spc.md).
+_SPC_KEYS = ("variation", "variation_side", "variation_explanation", "assurance",
+             "assurance_explanation")
 _SCORECARD_KEYS = frozenset((
     "priority", "objective", "unit", "code", "title", "owner", "period", "actual",
     "actual_reason", "target", "annual_target", "symbol", "status", "colour", "variance",
     "variance_pct", "variance_note", "direction", "trend_values", "commentary",
-    "reported_status", "reported_differs", "explanation"))
+    "reported_status", "reported_differs", "explanation", *_SPC_KEYS))
 _EXCEPTION_KEYS = frozenset((
     "rated", "severity", "direction", "reported_differs", "reported_status", "status", "code",
     "title", "owner", "period", "symbol", "actual", "target", "variance", "commentary",
-    "colour", "unit"))
+    "colour", "unit", "variation"))
 
 
 # ------------------------------------------------------------------------------ Scorecard
@@ -464,6 +468,7 @@ def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
         out[col["Reported status"]], st[col["Reported status"]] = _reported(row)
         out[col["Explanation"]] = _text(row.get("explanation"))
         st[col["Explanation"]] = WRAP
+        _spc_cells(row, out, st, col)
         excel_row = len(rows) + 1
         data = [None] + [float(v) if k else None for v, k in zip(values, known, strict=True)]
         out[trend_col] = None
@@ -484,6 +489,27 @@ def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
                     keep_with_next=keep, printed=range(SCORECARD_KEY_COLUMNS),
                     options=options, sparklines=groups, hidden_columns=hidden,
                     outline_columns=outline)
+
+
+def _spc_cells(row: Mapping[str, Any], out: list[Any], st: list[CellStyle | None],
+               col: Mapping[str, int]) -> None:
+    """The Variation and Assurance cells (symbol and word, in MDC's colour) and their
+    sentences; empty where the measure has no SPC."""
+    from xlperf.core.spc import icon
+
+    said = []
+    for header, key in (("Variation", "variation"), ("Assurance", "assurance")):
+        word = _text(row.get(key))
+        if not word:
+            continue
+        symbol, colour = icon(word, _text(row.get("variation_side")))
+        out[col[header]] = f"{symbol} {word}".strip()
+        st[col[header]] = status_style(colour)
+        sentence = _text(row.get(f"{key}_explanation"))
+        if sentence:
+            said.append(f"{header}: {sentence}")
+    out[col["SPC explanation"]] = "\n".join(said)
+    st[col["SPC explanation"]] = WRAP
 
 
 # ------------------------------------------------------------------------------ Objectives
@@ -567,10 +593,12 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
 # ------------------------------------------------------------------------------ Exceptions
 def _why(row: Mapping[str, Any]) -> list[str]:
     reasons = []
-    if bool(row.get("rated")) and int(row.get("severity") or 0) >= 2:
+    if bool(row.get("rated")) and int(row.get("severity") or 0) >= StatusSeverity.BEYOND_TOLERANCE:
         reasons.append("beyond tolerance")
     if _text(row.get("direction")).startswith("Worsening") and bool(row.get("rated")):
         reasons.append("worsening")
+    if _text(row.get("variation")) == "Special cause of concern":
+        reasons.append("special cause of concern")
     if bool(row.get("reported_differs")):
         reasons.append(f"reported {_text(row.get('reported_status'))}, rule says "
                        f"{_text(row.get('status'))}")
@@ -580,21 +608,24 @@ def _why(row: Mapping[str, Any]) -> list[str]:
 def exceptions_sheet(scored: pd.DataFrame, *, title: str = "Exceptions",
                      summary: str | None = None, options: PrintOptions | None = None
                      ) -> SheetContent:
-    """Measures beyond tolerance (Red, Red diamond, Below tolerance), worsening measures and
-    reported statuses that differ from the rule, with the owner's commentary; the worst
-    first."""
+    """Measures beyond tolerance (Red, Red diamond, Below tolerance), worsening measures,
+    special cause of concern (statistical process control) and reported statuses that differ
+    from the rule, with the owner's commentary; the worst first."""
     spec = SPEC["Exceptions"]
     headers = list(spec.headers)
     listed = []
     for position, row in enumerate(_records(scored, _EXCEPTION_KEYS)):
         reasons = _why(row)
         if reasons:
-            severe = bool(row.get("rated")) and int(row.get("severity") or 0) >= 2
+            severe = bool(row.get("rated")) and int(
+                row.get("severity") or 0) >= StatusSeverity.BEYOND_TOLERANCE
             listed.append((0 if severe else 1, position, row, reasons))
     listed.sort(key=lambda item: (item[0], item[1]))
     text = summary if summary is not None else (
         f"{sum(1 for x in listed if x[0] == 0)} beyond tolerance, "
         f"{sum(1 for x in listed if 'worsening' in x[3])} worsening, "
+        f"{sum(1 for x in listed if 'special cause of concern' in x[3])} special cause of "
+        "concern, "
         f"{sum(1 for x in listed if any(r.startswith('reported') for r in x[3]))} reported "
         "status differs")
     rows, styles = _head(spec, title, text)
@@ -759,12 +790,14 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
                   period: str = "", council: str = "", finance: FinanceData | None = None,
                   log: Sequence[LogLine] = (), log_summary: str = "",
                   refreshed: str = "", paper: str = "A4", marking: str = "",
-                  ) -> dict[str, SheetContent]:
+                  returns: Any = None) -> dict[str, SheetContent]:
     """Every output sheet, in the order of :data:`~xlperf.layout.OUTPUT_SHEETS`.
 
     Each prints on ``paper`` (A4 or A3) landscape with the council and period in its header
     and "Page 1 of N", ``refreshed`` (the refresh's time) and the protective ``marking``
     (e.g. OFFICIAL) in its footer.
+    ``returns`` (a :class:`~xlperf.collection.CollectionStatus`) adds the Returns sheet
+    (:mod:`xlperf.write.returns_sheet`).
     Pure: nothing here reads a clock or a file, so equal inputs give equal sheets.
     """
     options = PrintOptions(council=council, period=period, refreshed=refreshed, paper=paper,
@@ -787,4 +820,9 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
         "Log": log_sheet(log, title=f"{where}Refresh log {period}".strip(),
                          summary=log_summary, options=options),
     }
+    if returns is not None:
+        from xlperf.write.returns_sheet import returns_sheet
+
+        sheets["Returns"] = returns_sheet(returns, title=f"{where}Returns {period}".strip(),
+                                          options=options)
     return sheets

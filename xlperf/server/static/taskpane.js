@@ -65,7 +65,7 @@
   }
   function setBusy(on) {
     busy = on;
-    ["validate", "refresh", "log"].forEach(function (id) { $(id).disabled = on; });
+    ["validate", "refresh", "log", "returns"].forEach(function (id) { $(id).disabled = on; });
   }
   function el(tag, text, className) {
     var node = document.createElement(tag);
@@ -142,6 +142,43 @@
       var counts = entry.counts || {};
       var what = Object.keys(counts).map(function (k) { return k + " " + counts[k]; });
       row.appendChild(el("td", (entry.kind || "") + (what.length ? ": " + what.join(", ") : "")));
+      table.appendChild(row);
+    });
+    results.appendChild(table);
+  }
+
+  var OWED = { "not received": true, "blank": true, "rejected": true };
+  function day(iso) { // 2014-01-15 as 15 Jan 2014
+    var months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+      "Dec"];
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
+    return m ? Number(m[3]) + " " + months[Number(m[2]) - 1] + " " + m[1] : "";
+  }
+
+  function showReturns(data) {
+    var results = clearResults();
+    results.appendChild(el("h2", "Returns for " + data.period + " (as of " + day(data.today) +
+      ")"));
+    results.appendChild(el("p", data.summary, "summary"));
+    if (!data.returns || !data.returns.length) { return; }
+    var table = el("table", null, "log returns");
+    var head = el("tr");
+    ["Return for", "Due", "Outcome", "Overdue", "Errors", "Queries"].forEach(function (h) {
+      head.appendChild(el("th", h));
+    });
+    table.appendChild(head);
+    data.returns.forEach(function (r) {
+      var row = el("tr");
+      var who = el("td", r.return_for);
+      who.title = (r.contact || "no contact") + (r.file ? "\n" + r.file : "");
+      row.appendChild(who);
+      row.appendChild(el("td", day(r.due)));
+      row.appendChild(el("td", r.outcome, OWED[r.outcome] ? "owed" :
+        (r.outcome === "partly accepted" ? "partly" : "done")));
+      row.appendChild(el("td", r.days_overdue ? r.days_overdue + (r.late ? " (late)" : "")
+        : ""));
+      row.appendChild(el("td", r.received ? r.errors : ""));
+      row.appendChild(el("td", r.received ? r.queries : ""));
       table.appendChild(row);
     });
     results.appendChild(table);
@@ -360,6 +397,13 @@
     });
   }
 
+  function showReturnsClicked() {
+    return run(function () {
+      progress("Looking at the returns folder…");
+      return request("GET", "/returns").then(showReturns);
+    });
+  }
+
   function checkConnection() {
     var badge = $("connection");
     return request("GET", "/health").then(function (data) {
@@ -376,6 +420,7 @@
     $("validate").addEventListener("click", validate);
     $("refresh").addEventListener("click", refresh);
     $("log").addEventListener("click", showLogClicked);
+    $("returns").addEventListener("click", showReturnsClicked);
     $("key").value = serverKey();
     $("key-form").addEventListener("submit", function (event) {
       event.preventDefault();

@@ -18,7 +18,7 @@ import re
 import sys
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 if TYPE_CHECKING:
     import numpy as np
@@ -159,6 +159,12 @@ def _invalid(what: str) -> CellValue:
     return CellValue(None, KIND_INVALID, f"not a number: {what}")
 
 
+@overload
+def _scale_percent(values: float) -> float: ...
+@overload
+def _scale_percent(values: np.ndarray) -> np.ndarray: ...
+
+
 def _scale_percent(values: np.ndarray | float) -> np.ndarray | float:
     """Fraction -> percent, with float noise rounded away (0.6804 -> exactly 68.04).
 
@@ -174,10 +180,10 @@ def _scale_percent(values: np.ndarray | float) -> np.ndarray | float:
     import numpy as np
 
     with np.errstate(over="ignore", invalid="ignore"):
-        scaled = values * 100.0
-        small = np.abs(scaled) < 1e6
-        rounded = np.round(np.where(small, scaled, 0.0), 10)
-    return np.where(small, rounded, scaled)
+        hundred = np.asarray(values) * 100.0
+        small = np.abs(hundred) < 1e6
+        rounded = np.round(np.where(small, hundred, 0.0), 10)
+    return np.where(small, rounded, hundred)
 
 
 def _percent_note(value: float, scaled: float) -> str:

@@ -90,6 +90,12 @@ NO_TARGET = Status("No target", "–", PINK, MET)
 SPECIAL_STATUSES = (DATA_ONLY, NO_DATA, NO_TARGET)
 
 
+@overload
+def _tidy(values: float) -> float: ...
+@overload
+def _tidy(values: np.ndarray) -> np.ndarray: ...
+
+
 def _tidy(values: np.ndarray | float) -> np.ndarray | float:
     """Round away binary float noise so 78.2 - 78.0 compares as 0.2, as a person expects.
     A value too big to round (1e308: rounding multiplies by 1e9) is kept as it is.
@@ -167,17 +173,17 @@ class Scheme:
         1
         """
         if type(gap) is float and type(tolerance) is float:
-            gap = _tidy(gap)
+            one = _tidy(gap)
             last = len(self.bands) - 1
             for i in range(last):
-                if self.bands[i].admits(gap, tolerance):
+                if self.bands[i].admits(one, tolerance):
                     return i
             return last
         import numpy as np
 
-        gap = _tidy(np.asarray(gap, dtype=float))
-        tolerance = np.asarray(tolerance, dtype=float)
-        conditions = [b.admits(gap, tolerance) for b in self.bands[:-1]]
+        gaps = _tidy(np.asarray(gap, dtype=float))
+        tolerances = np.asarray(tolerance, dtype=float)
+        conditions = [b.admits(gaps, tolerances) for b in self.bands[:-1]]
         return np.select(conditions, list(range(len(conditions))), default=len(self.bands) - 1)
 
     def lookup(self, label: str) -> Band | Status | None:

@@ -82,7 +82,8 @@ def _numbers(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     if values.dtype.kind in "fiu":
         numbers = values.astype(float, copy=False)
-        reasons = np.where(np.isnan(numbers), "blank", None).astype(object)
+        reasons = np.full(numbers.shape, None, dtype=object)
+        reasons[np.isnan(numbers)] = "blank"
         return numbers, reasons
     parsed = parse_values(pd.Series(values, dtype=object))
     return parsed["number"].to_numpy(dtype=float), parsed["reason"].where(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -125,6 +126,20 @@ def naive(folder: Path, master: Path) -> float:
     return time.perf_counter() - start
 
 
+def import_times(command: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Seconds of import per top-level package of ``command`` run with ``-X importtime``
+    (each module's own time, so nothing is counted twice). ``hypothesis``, when it shows, is a
+    development dependency pandera loads if it is installed: a council's install has none."""
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    totals: dict[str, float] = {}
+    for line in done.stderr.splitlines():
+        found = re.match(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)", line)
+        if found:
+            package = found.group(2).split(".")[0]
+            totals[package] = totals.get(package, 0.0) + int(found.group(1)) / 1e6
+    return totals
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--measures", type=int, default=1000)
@@ -196,6 +211,13 @@ def main() -> None:
         whole = min(wholes)
         rss = max(peaks)
 
+        # Where the command's start-up goes: python -X importtime on one more fresh copy,
+        # the self time of every module summed by top-level package.
+        traced = Path(tmp) / "importtime"
+        shutil.copytree(pristine, traced)
+        imported = import_times([sys.executable, "-X", "importtime", "-m", "xlperf.cli",
+                                 "refresh", str(traced / "master.xlsx"), "--json"], env)
+
         baseline_dir = Path(tmp) / "naive"
         shutil.copytree(pristine, baseline_dir)
         c = time.process_time()
@@ -214,6 +236,10 @@ def main() -> None:
     print(f"  whole command `xlperf refresh MASTER` on a fresh copy: best {whole:.2f} s of "
           f"{', '.join(f'{w:.2f}' for w in wholes)}, exit code {done.returncode}, "
           f"peak RSS of the command itself {rss:.0f} MB (/usr/bin/time -v)")
+    top = sorted(imported.items(), key=lambda kv: -kv[1])
+    print(f"  imports of the command (python -X importtime, self times by package): "
+          f"{sum(imported.values()):.2f} s; "
+          + ", ".join(f"{name} {seconds:.2f}" for name, seconds in top[:9]))
     print(f"naive (pandas.read_excel default engine + openpyxl load/per-cell write/save): "
           f"{baseline:.2f} s (CPU {baseline_cpu:.2f} s)")
     print(f"speed-up: {baseline / runs[0]:.1f}x (first run), {baseline / best:.1f}x (best run); "

@@ -117,7 +117,7 @@ def test_an_unexpected_problem_is_a_sentence_and_exit_4(tmp_path):
     # we make the library raise something it never should, through the console script.
     script = ("import sys, xlperf.cli, xlperf.core.status as s\n"
               "def boom(*a, **k): raise RuntimeError('kaboom')\n"
-              "s.rate = boom\n"
+              "s.rated_one = boom\n"  # what `xlperf status` rates with
               "sys.argv = ['xlperf'] + sys.argv[1:]\n"
               "xlperf.cli.main()\n")
     for extra, traceback in (([], False), (["-v"], True)):

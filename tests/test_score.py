@@ -190,3 +190,21 @@ def test_a_stated_no_data_reason_is_kept():
     row = xlperf.score(values, REGISTER, "Q3 2015/16").set_index("code").loc["NI_147"]
     assert row["status"] == "No data" and row["actual_reason"] == "to be confirmed"
     assert row["explanation"] == "No actual for this period (to be confirmed): No data"
+
+
+def test_statuses_of_many_periods_rated_together_are_each_periods_own_score():
+    # score_periods rates its statuses-only periods in one call, end to end: each must be what
+    # scoring that period by itself gives (the demo: monthly, quarterly and annual measures,
+    # gaps, text targets).
+    from xlperf.core.score import score_periods
+
+    register, values = demo_register(), demo_values()
+    periods = ["Sep-13", "Aug-13", "Jun-13", "Mar-13", "Dec-12", "Sep-12", "Mar-12"]
+    together = score_periods(values, register, periods, full=1)
+    assert len(together) == len(periods)
+    for period, frame in zip(periods[1:], together[1:], strict=True):
+        alone = xlperf.score(values, register, period)
+        pd.testing.assert_frame_equal(frame, alone[list(frame.columns)].reset_index(drop=True),
+                                      check_dtype=False, check_categorical=False)
+        assert frame["status"].notna().all() and (frame["status"] != "").all()
+    assert {"Red", "Green"} <= set(together[-1]["status"])

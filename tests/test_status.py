@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import xlperf
-from xlperf.core.schemes import BUILTIN_SCHEMES
+from xlperf.core.schemes import BUILTIN_SCHEMES, Band, Scheme
 from xlperf.core.status import explain_rated, parse_tolerance_type, rate
 from xlperf.errors import InputError, PolarityError, SchemeError
 
@@ -271,6 +271,44 @@ def test_one_measure_path_agrees_with_the_vectorised_rule(actual, target, polari
     assert rate_one(actual, target, polarity, tolerance, tolerance_type, scheme).label == expected
     assert xlperf.status(actual, target, polarity, tolerance, tolerance_type,
                          scheme if scheme is not None else "rag") == expected
+
+
+@settings(deadline=None)  # each example builds a one-row frame for the vectorised side
+@given(actual=_CELLS, target=_CELLS,
+       polarity=st.sampled_from(["Bigger is better", "Smaller is better", "Data only"]),
+       tolerance=st.one_of(st.floats(0, 50), st.integers(0, 20), st.none(),
+                           st.sampled_from(["2", "n/a", "0"])),
+       tolerance_type=st.sampled_from(["absolute", "relative", None]),
+       scheme=st.sampled_from(list(BUILTIN_SCHEMES)))
+def test_one_measure_explanation_is_the_vectorised_sentence(actual, target, polarity,
+                                                            tolerance, tolerance_type, scheme):
+    # `xlperf status` and xlperf.explain say it in plain Python; score() for a column.
+    from xlperf.core.status import explain_one, rated_one
+
+    rated = rate(actual, target, polarity, tolerance, tolerance_type, scheme)
+    expected = explain_rated(rated).iloc[0]
+    one = rated_one(actual, target, polarity, tolerance, tolerance_type, scheme)
+    assert explain_one(one) == expected
+    assert one.look.symbol == rated["symbol"].iloc[0]
+    assert one.look.colour == rated["colour"].iloc[0]
+    np.testing.assert_equal(one.gap, rated["gap"].iloc[0])
+
+
+_CUSTOM = Scheme("custom", (Band("Top", "T", "#00703C", 2.5, False, 0),
+                            Band("Fine", "F", "#1D70B8", 0.0, True, 0),
+                            Band("Near", "N", "#A35200", -0.5, False, 1),
+                            Band("Far", "X", "#D4351C", float("-inf"), True, 2)))
+
+
+@given(st.lists(st.tuples(st.one_of(finite, st.just(0.0), st.just(-2.0)),
+                          st.one_of(tolerances, st.just(0.0), st.just(4.0))),
+                min_size=1, max_size=40),
+       st.sampled_from([*BUILTIN_SCHEMES.values(), _CUSTOM]))
+def test_a_scheme_puts_one_gap_where_it_puts_a_column_of_them(rows, scheme):
+    # One decision: Scheme.classify for Python floats (one measure) and for arrays (columns).
+    gaps, tols = (np.array(x, dtype=float) for x in zip(*rows, strict=True))
+    column = scheme.classify(gaps, tols).tolist()
+    assert [scheme.classify(float(g), float(t)) for g, t in rows] == column
 
 
 def test_one_measure_path_refuses_what_the_rule_refuses():

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from xlperf.cli._app import app, console, print_json, print_table, usage
+from xlperf.cli._app import OPTIONS, app, print_json, print_table, usage
 from xlperf.errors import XlperfError
 
 
@@ -56,17 +56,19 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
 ) -> None:
     """Rate one actual against its target and say why."""
-    from xlperf.core.status import explain_rated, rate
+    # One measure in plain Python (no numpy or pandas to load): the rule of xlperf.status.
+    from xlperf.core.status import explain_one, rated_one
 
     try:
-        rated = rate(actual, target, polarity, tolerance, tolerance_type, scheme)
+        rated = rated_one(actual, target, polarity, tolerance, tolerance_type, scheme)
     except XlperfError as error:  # every input here was typed on the command line
         raise usage(str(error)) from None
-    explanation = str(explain_rated(rated).iloc[0])
+    explanation = explain_one(rated)
     if as_json:
-        row = rated.iloc[0]
-        print_json("status", {"status": row["status"], "symbol": row["symbol"],
-                              "colour": row["colour"], "gap": row["gap"],
+        look = rated.look
+        print_json("status", {"status": look.label, "symbol": look.symbol,
+                              "colour": look.colour, "gap": rated.gap,
                               "explanation": explanation})
         return
-    console().print(explanation, markup=False, highlight=False)
+    if not OPTIONS.quiet:  # one plain line: no need to load rich for it
+        typer.echo(explanation)

@@ -4,8 +4,11 @@ and the CLI's tables all say a number this way)."""
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def format_number(value: float) -> str:
@@ -14,7 +17,7 @@ def format_number(value: float) -> str:
     >>> format_number(1234.5), format_number(46.24), format_number(2.0), format_number(-0.5)
     ('1,234.5', '46.24', '2', '-0.5')
     """
-    if value is None or not np.isfinite(value):
+    if value is None or not math.isfinite(value):  # plain Python: one measure loads no numpy
         return ""
     text = f"{value:,.4f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
@@ -25,9 +28,13 @@ def format_numbers(values: np.ndarray) -> np.ndarray:
     ones found at once, then plain Python floats formatted: a scalar numpy check per value
     cost more than the formatting).
 
+    >>> import numpy as np
     >>> format_numbers(np.array([1234.5, np.nan, -0.00001, 2.0])).tolist()
     ['1,234.5', '', '0', '2']
     """
+    import numpy as np
+    import pandas as pd
+
     codes, uniques = pd.factorize(pd.Series(values, dtype=float), use_na_sentinel=True)
     distinct = np.asarray(uniques, dtype=float)
     finite = np.isfinite(distinct)

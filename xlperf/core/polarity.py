@@ -3,19 +3,25 @@
 Three polarities exist. ``HIGHER`` (bigger is better), ``LOWER`` (smaller is better) and
 ``DATA_ONLY`` (reported, never rated). People write them many ways; an unknown word is an error
 naming the value, never a guess.
+
+One word is read in plain Python (numpy and pandas are imported by the column functions only,
+so ``xlperf status`` rates one measure without loading them).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from enum import StrEnum
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
-from xlperf.core._arrays import distinct
 from xlperf.errors import PolarityError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 
 class Polarity(StrEnum):
@@ -69,6 +75,7 @@ KNOWN_WORDS = ("Bigger is better", "Higher is better", "High", "Aim to maximise"
                "Smaller is better", "Lower is better", "Low", "Aim to minimise", "Data only")
 
 
+@lru_cache(maxsize=1024)  # a register uses a handful of words, read again for every measure
 def _normalise(word: str) -> str:
     return _FOLD.sub(" ", word.strip().lower()).strip()
 
@@ -89,7 +96,7 @@ def parse_polarity(value: object) -> Polarity:
         found = _WORDS.get(_normalise(value))
         if found is not None:
             return found
-    blank = value is None or (isinstance(value, float) and np.isnan(value)) or (
+    blank = value is None or (isinstance(value, float) and math.isnan(value)) or (
         isinstance(value, str) and not value.strip())
     if blank:
         raise PolarityError(f"polarity is blank: use one of {', '.join(KNOWN_WORDS)}")
@@ -101,10 +108,16 @@ def parse_polarities(values: pd.Series | Iterable[object]) -> pd.Series:
 
     Returns a Series of :class:`Polarity` with the input's index.
 
+    >>> import pandas as pd
     >>> parse_polarities(pd.Series(["High", "Low", "High"])).tolist()
     [<Polarity.HIGHER: 'Bigger is better'>, <Polarity.LOWER: 'Smaller is better'>, \
 <Polarity.HIGHER: 'Bigger is better'>]
     """
+    import numpy as np
+    import pandas as pd
+
+    from xlperf.core._arrays import distinct
+
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
     codes, uniques = distinct(series.array if isinstance(series.dtype, pd.CategoricalDtype)
                               else series.to_numpy(dtype=object))
@@ -114,6 +127,11 @@ def parse_polarities(values: pd.Series | Iterable[object]) -> pd.Series:
 
 def polarity_signs(values: pd.Series | Iterable[object]) -> np.ndarray:
     """+1 / -1 / 0 per polarity word, as an int8 array (vectorised, one parse per distinct word)."""
+    import numpy as np
+    import pandas as pd
+
+    from xlperf.core._arrays import distinct
+
     if isinstance(values, pd.Series):
         values = values.array if isinstance(values.dtype, pd.CategoricalDtype) else (
             values.to_numpy(dtype=object))

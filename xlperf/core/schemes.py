@@ -13,6 +13,11 @@ statuses are always available: ``Data only``, ``No data`` and ``No target``.
 Every status has a word, a symbol and a colour, so colour is never the only signal, and a
 ``severity`` for sorting exceptions: 0 on or better than target, 1 worse than target but within
 tolerance, 2 beyond tolerance.
+
+Where a gap falls is decided once, by :meth:`Band.admits` and :meth:`Scheme.classify`, for one
+measure (plain Python numbers: ``xlperf.status``, a one-cell worksheet function, ``xlperf
+status``) and for whole columns (numpy arrays) alike. numpy and pandas are imported only by the
+array and table paths, so one measure is rated without loading them.
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, overload
 
 from xlperf.errors import SchemeError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 # Colours from the GOV.UK design system palette; each has at least 3:1 contrast against white.
 GREEN = "#00703C"
@@ -49,9 +56,19 @@ class Band:
     inclusive: bool
     severity: int
 
-    def admits(self, gap: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
-        """Boolean mask of gaps that reach this band's edge."""
+    @overload
+    def admits(self, gap: float, tolerance: float) -> bool: ...
+    @overload
+    def admits(self, gap: np.ndarray, tolerance: np.ndarray) -> np.ndarray: ...
+
+    def admits(self, gap: float | np.ndarray, tolerance: float | np.ndarray) -> bool | np.ndarray:
+        """Whether a (tidied) gap reaches this band's edge: a bool for one measure's numbers,
+        a boolean mask for arrays (the same comparison either way)."""
         if math.isinf(self.edge) and self.edge < 0:
+            if type(gap) is float:
+                return True
+            import numpy as np
+
             return np.ones(np.shape(gap), dtype=bool)
         threshold = _tidy(self.edge * tolerance)
         return gap >= threshold if self.inclusive else gap > threshold
@@ -73,9 +90,27 @@ NO_TARGET = Status("No target", "–", PINK, MET)
 SPECIAL_STATUSES = (DATA_ONLY, NO_DATA, NO_TARGET)
 
 
-def _tidy(values: np.ndarray | float) -> np.ndarray:
+@overload
+def _tidy(values: float) -> float: ...
+@overload
+def _tidy(values: np.ndarray) -> np.ndarray: ...
+
+
+def _tidy(values: np.ndarray | float) -> np.ndarray | float:
     """Round away binary float noise so 78.2 - 78.0 compares as 0.2, as a person expects.
-    A value too big to round (1e308: rounding multiplies by 1e9) is kept as it is."""
+    A value too big to round (1e308: rounding multiplies by 1e9) is kept as it is.
+
+    A Python float stays one, rounded in plain Python the way ``np.round(value, 9)`` does it
+    (scale by 1e9, round half to even, scale back), so one measure and a column of them give
+    the same bits."""
+    if type(values) is float:
+        if not math.isfinite(values):
+            return values
+        scaled = values * 1e9
+        # copysign: numpy keeps the sign of a zero (-0.0), Python's round gives an int
+        return math.copysign(round(scaled) / 1e9, values) if math.isfinite(scaled) else values
+    import numpy as np
+
     with np.errstate(over="ignore", invalid="ignore"):
         rounded = np.round(values, 9)
     kept = np.where(np.isfinite(rounded) | ~np.isfinite(values), rounded, values)
@@ -123,11 +158,32 @@ class Scheme:
         """Every status word this scheme can give, bands first then the special statuses."""
         return tuple(b.label for b in self.bands) + tuple(s.label for s in SPECIAL_STATUSES)
 
-    def classify(self, gap: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
-        """Index of the band each gap falls in (vectorised; NaN gaps fall in the last band)."""
-        gap = _tidy(np.asarray(gap, dtype=float))
-        tolerance = np.asarray(tolerance, dtype=float)
-        conditions = [b.admits(gap, tolerance) for b in self.bands[:-1]]
+    @overload
+    def classify(self, gap: float, tolerance: float) -> int: ...
+    @overload
+    def classify(self, gap: np.ndarray, tolerance: np.ndarray) -> np.ndarray: ...
+
+    def classify(self, gap: float | np.ndarray,
+                 tolerance: float | np.ndarray) -> int | np.ndarray:
+        """Index of the band a gap falls in: an int for one measure's Python floats, an array
+        for arrays (NaN gaps fall in the last band). Both ask :meth:`Band.admits`, best band
+        first.
+
+        >>> BUILTIN_SCHEMES["rag"].classify(-1.5, 2.0)
+        1
+        """
+        if type(gap) is float and type(tolerance) is float:
+            one = _tidy(gap)
+            last = len(self.bands) - 1
+            for i in range(last):
+                if self.bands[i].admits(one, tolerance):
+                    return i
+            return last
+        import numpy as np
+
+        gaps = _tidy(np.asarray(gap, dtype=float))
+        tolerances = np.asarray(tolerance, dtype=float)
+        conditions = [b.admits(gaps, tolerances) for b in self.bands[:-1]]
         return np.select(conditions, list(range(len(conditions))), default=len(self.bands) - 1)
 
     def lookup(self, label: str) -> Band | Status | None:
@@ -209,6 +265,8 @@ def schemes_to_frame(schemes: Iterable[Scheme] | None = None) -> pd.DataFrame:
     >>> schemes_to_frame().iloc[0].tolist()[:3]
     ['rag', 'Green', '✔']
     """
+    import pandas as pd
+
     rows = []
     for scheme in BUILTIN_SCHEMES.values() if schemes is None else schemes:
         for band in scheme.bands:
@@ -241,6 +299,8 @@ def schemes_from_frame(frame: pd.DataFrame) -> dict[str, Scheme]:
     else" and must be the last band. Raises :class:`~xlperf.errors.SchemeError` naming the scheme
     and row on any inconsistency.
     """
+    import pandas as pd
+
     columns = {_scheme_key(str(c)): c for c in frame.columns}
 
     def col(name: str) -> str:

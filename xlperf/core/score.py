@@ -19,7 +19,7 @@ from the annual target (:mod:`xlperf.core.targets`). Status, variance, direction
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -218,9 +218,10 @@ def score_periods(
     scheme = register["scheme"].where(register["scheme"] != "", default_scheme)
     table, rows = _latest_values(values)
     t_table = _target_table(targets)
-    return [_score_one(table, rows, register, scheme, t_table, reporting, schemes,
-                       statuses_only=full is not None and i >= full)
-            for i, reporting in enumerate(reportings)]
+    cut = len(reportings) if full is None else min(full, len(reportings))
+    return [*(_score_one(table, rows, register, scheme, t_table, reporting, schemes)
+              for reporting in reportings[:cut]),
+            *_statuses(table, rows, register, scheme, t_table, reportings[cut:], schemes)]
 
 
 def _target_table(targets: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -235,60 +236,117 @@ def _target_table(targets: pd.DataFrame | None) -> pd.DataFrame | None:
     }).drop_duplicates(["code", "key"], keep="last").set_index(["code", "key"])
 
 
-def _score_one(table: pd.DataFrame, rows: dict[tuple[Any, Any], int], register: pd.DataFrame,
-               scheme: pd.Series, t_table: pd.DataFrame | None, reporting: Period,
-               schemes: Mapping[str, Scheme] | None, statuses_only: bool = False
-               ) -> pd.DataFrame:
-    """:func:`score` for one period from the parsed values, register and targets."""
+class _Due(NamedTuple):
+    """What one period's scoring looks up for every measure of the register."""
+
+    frequency: np.ndarray        # code of each measure's frequency in ``due_periods``
+    due_periods: list[Period]    # the due period of each frequency
+    due_keys: np.ndarray
+    at_due: np.ndarray           # row of each measure's value for its due period, -1: none
+    actual: np.ndarray
+    actual_reason: np.ndarray
+    target: np.ndarray           # from the Targets table (NaN where it has none)
+    given: np.ndarray            # the target given with the value, unparsed
+    profiled: np.ndarray         # the annual target's profile for the due period
+
+    def per_measure(self, values: list[Any]) -> np.ndarray:
+        return np.array([*values, None], dtype=object)[self.frequency]
+
+
+def _due(table: pd.DataFrame, rows: dict[tuple[Any, Any], int], register: pd.DataFrame,
+         t_table: pd.DataFrame | None, reporting: Period) -> _Due:
+    """The due period, actual and the three kinds of target of every measure for one period."""
     # Due period per measure: computed, and formatted, once per frequency.
     frequency, frequencies = pd.factorize(register["frequency"].to_numpy(dtype=object))
     due_periods = [due_period(reporting, f) for f in frequencies]
-
-    def per_measure(values: list[Any]) -> np.ndarray:
-        return np.array([*values, None], dtype=object)[frequency]
-
-    due_keys = per_measure([p.format("iso") for p in due_periods])
-    # The comparison period, per (frequency, basis) pair: a handful of distinct pairs.
-    pairs, pair_index = np.unique(
-        np.stack([frequency.astype(object), register["dot_basis"].to_numpy(dtype=object)],
-                 axis=1).astype(str), axis=0, return_inverse=True)
-    compared = [comparison_period(due_periods[int(f)], basis) if int(f) >= 0 else None
-                for f, basis in pairs]
-    previous_keys = np.array([None if p is None else p.format("iso") for p in compared],
-                             dtype=object)[np.asarray(pair_index).reshape(-1)]
-
-    codes = register["code"]
-    code_values = codes.to_numpy(dtype=object)
+    due_keys = np.array([*(p.format("iso") for p in due_periods), None],
+                        dtype=object)[frequency]
+    code_values = register["code"].to_numpy(dtype=object)
     at_due = _positions(rows, code_values, due_keys)
     actual = _lookup(table, at_due, "actual")
     actual_reason = _lookup(table, at_due, "actual_reason")
     actual_reason = np.where(pd.isna(actual) & pd.isna(actual_reason), "no return",
                              actual_reason)
-
     # Target: the Targets table, then a target given with the value, then the annual profile.
     target = np.full(len(register), np.nan)
     if t_table is not None:
         target = _lookup(t_table, _positions(_rows(t_table), code_values, due_keys),
                          "target").astype(float)
-    given = parse_values(pd.Series(_lookup(table, at_due, "target"), dtype=object))
-    target = np.where(np.isnan(target), given["number"].to_numpy(dtype=float), target)
     position = np.array([p.index for p in due_periods], dtype=np.int64)[frequency]
     per_year = np.array([p.periods_in_year for p in due_periods], dtype=np.int64)[frequency]
     profiled = period_targets(register["annual_target"].to_numpy(float), position, per_year,
                               register["cumulative"].to_numpy(bool))
-    target = np.where(np.isnan(target), profiled, target)
+    return _Due(frequency, due_periods, due_keys, at_due, actual, actual_reason, target,
+                _lookup(table, at_due, "target"), profiled)
 
-    rated = rate(actual, target, register["polarity"].to_numpy(object),
-                 register["tolerance"].to_numpy(float),
-                 register["tolerance_type"].to_numpy(object),
-                 scheme.to_numpy(object), schemes=schemes)
-    if statuses_only:
-        return pd.DataFrame({
-            "code": codes.to_numpy(), "period": per_measure([p.format() for p in due_periods]),
-            "frequency": register["frequency"].to_numpy(), "actual": actual.astype(float),
-            "target": target, "status": rated["status"].to_numpy(),
-            "symbol": rated["symbol"].to_numpy(), "colour": rated["colour"].to_numpy(),
-            "severity": rated["severity"].to_numpy(), "rated": rated["rated"].to_numpy()})
+
+def _targets(target: np.ndarray, given: np.ndarray, profiled: np.ndarray) -> np.ndarray:
+    """The Targets table's target, else the one given with the value, else the profile."""
+    parsed = parse_values(pd.Series(given, dtype=object))["number"].to_numpy(dtype=float)
+    target = np.where(np.isnan(target), parsed, target)
+    return np.where(np.isnan(target), profiled, target)
+
+
+def _rate_register(actual: np.ndarray, target: np.ndarray, register: pd.DataFrame,
+                   scheme: pd.Series, schemes: Mapping[str, Scheme] | None,
+                   times: int = 1) -> pd.DataFrame:
+    """:func:`rate` of the register's measures, ``times`` periods of them end to end."""
+    def column(values: np.ndarray) -> np.ndarray:
+        return values if times == 1 else np.tile(values, times)
+
+    return rate(actual, target, column(register["polarity"].to_numpy(object)),
+                column(register["tolerance"].to_numpy(float)),
+                column(register["tolerance_type"].to_numpy(object)),
+                column(scheme.to_numpy(object)), schemes=schemes)
+
+
+def _statuses(table: pd.DataFrame, rows: dict[tuple[Any, Any], int], register: pd.DataFrame,
+              scheme: pd.Series, t_table: pd.DataFrame | None, reportings: list[Period],
+              schemes: Mapping[str, Scheme] | None) -> list[pd.DataFrame]:
+    """The statuses-only frames of :func:`score_periods` for several periods, rated in one
+    :func:`rate` call over all of them end to end (each row is rated on its own, so the
+    result is what one call per period gives, without its fixed cost each time)."""
+    if not reportings:
+        return []
+    dues = [_due(table, rows, register, t_table, r) for r in reportings]
+    actual = np.concatenate([d.actual for d in dues]).astype(float)
+    target = _targets(np.concatenate([d.target for d in dues]),
+                      np.concatenate([d.given for d in dues]),
+                      np.concatenate([d.profiled for d in dues]))
+    rated = _rate_register(actual, target, register, scheme, schemes, times=len(dues))
+    columns = {c: rated[c].to_numpy() for c in ("status", "symbol", "colour", "severity",
+                                                 "rated")}
+    n, frames = len(register), []
+    for i, due in enumerate(dues):
+        part = slice(i * n, (i + 1) * n)
+        frames.append(pd.DataFrame({
+            "code": register["code"].to_numpy(),
+            "period": due.per_measure([p.format() for p in due.due_periods]),
+            "frequency": register["frequency"].to_numpy(), "actual": actual[part],
+            "target": target[part], **{c: values[part] for c, values in columns.items()}}))
+    return frames
+
+
+def _score_one(table: pd.DataFrame, rows: dict[tuple[Any, Any], int], register: pd.DataFrame,
+               scheme: pd.Series, t_table: pd.DataFrame | None, reporting: Period,
+               schemes: Mapping[str, Scheme] | None) -> pd.DataFrame:
+    """:func:`score` for one period from the parsed values, register and targets."""
+    due = _due(table, rows, register, t_table, reporting)
+    due_periods, per_measure = due.due_periods, due.per_measure
+    at_due, actual, actual_reason = due.at_due, due.actual, due.actual_reason
+    # The comparison period, per (frequency, basis) pair: a handful of distinct pairs.
+    pairs, pair_index = np.unique(
+        np.stack([due.frequency.astype(object), register["dot_basis"].to_numpy(dtype=object)],
+                 axis=1).astype(str), axis=0, return_inverse=True)
+    compared = [comparison_period(due_periods[int(f)], basis) if int(f) >= 0 else None
+                for f, basis in pairs]
+    previous_keys = np.array([None if p is None else p.format("iso") for p in compared],
+                             dtype=object)[np.asarray(pair_index).reshape(-1)]
+    codes = register["code"]
+    code_values = codes.to_numpy(dtype=object)
+    target = _targets(due.target, due.given, due.profiled)
+
+    rated = _rate_register(actual, target, register, scheme, schemes)
     reasons = np.array(actual_reason, dtype=object)
     reasons[~pd.isna(actual)] = None  # a reason only where there is no actual
     rated["actual_reason"] = reasons

@@ -9,21 +9,23 @@ The tolerance is absolute (in the measure's unit) or relative (a % of the target
 (:mod:`xlperf.core.schemes`) turns the gap into a band. Before any band: no actual gives
 ``No data``, a data-only measure gives ``Data only``, no target gives ``No target``.
 
-:func:`rate` is the vectorised engine every other entry point uses (``score()``, the Excel
-functions, the refresh); :func:`status` and :func:`explain` are its one-value faces.
+:func:`rate` is the vectorised engine for columns (``score()``, the Excel functions over a
+range, the refresh); :func:`rate_one` is the same rule for one measure in plain Python
+(:func:`status`, :func:`explain`, ``xlperf status``, a one-cell worksheet function). Both put
+the gap in a band with :meth:`~xlperf.core.schemes.Scheme.classify` (one decision, one place)
+and a property test checks they agree. numpy and pandas are imported by the column path only,
+so one measure is rated without loading them.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import numpy as np
-import pandas as pd
-
-from xlperf.core._arrays import broadcast, distinct, format_numbers
-from xlperf.core.polarity import Polarity, parse_polarity, polarity_signs
+from xlperf.core._cell import parse_value
+from xlperf.core.figures import format_number
+from xlperf.core.polarity import Polarity, parse_polarity
 from xlperf.core.schemes import (
     BUILTIN_SCHEMES,
     DATA_ONLY,
@@ -35,8 +37,11 @@ from xlperf.core.schemes import (
     _tidy,
     get_scheme,
 )
-from xlperf.core.values import parse_value, parse_values
 from xlperf.errors import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 ABSOLUTE, RELATIVE = "absolute", "relative"
 _TOLERANCE_TYPES = {
@@ -57,8 +62,10 @@ def parse_tolerance_type(value: object) -> str:
     >>> parse_tolerance_type("% of target")
     'relative'
     """
-    key = "" if value is None else " ".join(str(value).strip().lower().split())
-    found = _TOLERANCE_TYPES.get(key)
+    found = _TOLERANCE_TYPES.get(value) if type(value) is str else None  # as written
+    if found is None:
+        key = "" if value is None else " ".join(str(value).strip().lower().split())
+        found = _TOLERANCE_TYPES.get(key)
     if found is None:
         raise InputError(
             f"tolerance type {value!r} is not one of: absolute, relative (a % of the target)"
@@ -68,9 +75,15 @@ def parse_tolerance_type(value: object) -> str:
 
 def _numbers(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Numbers and no-data reasons from raw cells; plain numeric arrays skip parsing."""
+    import numpy as np
+    import pandas as pd
+
+    from xlperf.core.values import parse_values
+
     if values.dtype.kind in "fiu":
         numbers = values.astype(float, copy=False)
-        reasons = np.where(np.isnan(numbers), "blank", None).astype(object)
+        reasons = np.full(numbers.shape, None, dtype=object)
+        reasons[np.isnan(numbers)] = "blank"
         return numbers, reasons
     parsed = parse_values(pd.Series(values, dtype=object))
     return parsed["number"].to_numpy(dtype=float), parsed["reason"].where(
@@ -82,9 +95,15 @@ def setting_numbers(values: np.ndarray, what: str) -> np.ndarray:
     text that is not a number is an :class:`~xlperf.errors.InputError` naming it (a typo in a
     tolerance must not silently rate against no tolerance).
 
+    >>> import numpy as np
     >>> setting_numbers(np.array(["2", None, "n/a"], dtype=object), "tolerance").tolist()
     [2.0, 0.0, 0.0]
     """
+    import numpy as np
+    import pandas as pd
+
+    from xlperf.core.values import parse_values
+
     if values.dtype.kind in "fiu":
         numbers = values.astype(float, copy=False)
     else:
@@ -97,6 +116,10 @@ def setting_numbers(values: np.ndarray, what: str) -> np.ndarray:
 
 
 def _tolerance_kinds(values: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    from xlperf.core._arrays import distinct
+
     codes, uniques = distinct(values, fill="")
     kinds = np.array([parse_tolerance_type(u) == RELATIVE for u in uniques], dtype=bool)
     return kinds[codes]
@@ -121,6 +144,12 @@ def rate(
     >>> rate([91.54, 40], 45.3, "Smaller is better", 2)["status"].tolist()
     ['Red', 'Green']
     """
+    import numpy as np
+    import pandas as pd
+
+    from xlperf.core._arrays import broadcast, distinct
+    from xlperf.core.polarity import polarity_signs
+
     (a_raw, t_raw, p_raw, tol_raw, tt_raw, s_raw), _, index = broadcast(
         actual, target, polarity, tolerance, tolerance_type, scheme
     )
@@ -187,6 +216,11 @@ def explain_rated(rated: pd.DataFrame) -> pd.Series:
     >>> explain_rated(rate(91.54, 45.3, "Smaller is better", 2)).iloc[0]
     '91.54 against target 45.3, smaller is better: 46.24 worse than target, beyond tolerance 2: Red'
     """
+    import numpy as np
+    import pandas as pd
+
+    from xlperf.core.figures import format_numbers
+
     sign = rated.attrs.get("polarity_sign")
     relative = rated.attrs.get("relative")
     tol_in = rated.attrs.get("tolerance_input")
@@ -230,36 +264,45 @@ def explain_rated(rated: pd.DataFrame) -> pd.Series:
 _SCALARS = (int, float, str, type(None))
 
 
-def _number_one(cell: Any) -> float:
-    """One cell as :func:`_numbers` reads it (NaN where there is no number)."""
+def _number_one(cell: Any) -> tuple[float, str | None]:
+    """One cell as :func:`_numbers` reads it: the number (NaN where there is none) and the
+    reason there is none."""
     if type(cell) in (int, float):  # not bool: True is not a number here
-        return float(cell)
+        number = float(cell)
+        return number, ("blank" if math.isnan(number) else None)
     parsed = parse_value(cell)
-    return float(parsed.number) if parsed.kind == "number" else math.nan
+    if parsed.kind == "number":
+        return float(parsed.number), None  # type: ignore[arg-type]
+    return math.nan, parsed.reason
 
 
-def _tidy_one(value: float) -> float:
-    """``np.round(value, 9)`` (:func:`~xlperf.core.schemes._tidy`) in plain Python: numpy
-    scales by 1e9, rounds half to even and scales back, as ``round`` does here."""
-    if not math.isfinite(value):
-        return value
-    scaled = value * 1e9
-    if not math.isfinite(scaled):
-        return value
-    return round(scaled) / 1e9
+class OneRated(NamedTuple):
+    """One measure rated by :func:`rated_one`: what :func:`rate` gives in a row."""
+
+    look: Band | Status
+    actual: float
+    target: float
+    sign: int
+    tolerance_input: float
+    relative: bool
+    tolerance_value: float
+    gap: float                # NaN unless rated against a band
+    actual_reason: str | None
 
 
-def rate_one(actual: Any, target: Any, polarity: Any, tolerance: Any = 0,
-             tolerance_type: Any = ABSOLUTE, scheme: Any = "rag",
-             schemes: Mapping[str, Scheme] | None = None) -> Band | Status:
-    """:func:`rate` for one measure in plain Python (no arrays, no DataFrame): the band or
-    special status. The same rule and the same errors as :func:`rate` (a property test checks
-    they agree); a one-cell worksheet function and :func:`status` use it.
+def rated_one(actual: Any, target: Any, polarity: Any, tolerance: Any = 0,
+              tolerance_type: Any = ABSOLUTE, scheme: Any = "rag",
+              schemes: Mapping[str, Scheme] | None = None) -> OneRated:
+    """:func:`rate` for one measure in plain Python (no arrays, no DataFrame), with the
+    numbers an explanation needs. The same rule and the same errors as :func:`rate`: the band
+    comes from the scheme's :meth:`~xlperf.core.schemes.Scheme.classify`, as it does for a
+    column.
 
-    >>> rate_one(91.54, 45.3, "Smaller is better", 2).label
-    'Red'
+    >>> rated_one(91.54, 45.3, "Smaller is better", 2).gap
+    -46.24
     """
-    a, t = _number_one(actual), _number_one(target)
+    a, a_reason = _number_one(actual)
+    t, _ = _number_one(target)
     sign = parse_polarity(polarity).sign
     if type(tolerance) in (int, float):
         tol = float(tolerance)
@@ -267,34 +310,73 @@ def rate_one(actual: Any, target: Any, polarity: Any, tolerance: Any = 0,
         parsed = parse_value(tolerance)
         if parsed.kind == "invalid":
             raise InputError(f"tolerance {tolerance!r} is not a number")
-        tol = float(parsed.number) if parsed.kind == "number" else math.nan
+        tol = float(parsed.number) if parsed.kind == "number" else math.nan  # type: ignore[arg-type]
     tol = 0.0 if math.isnan(tol) else tol
     if tol < 0:
         raise InputError(f"tolerance {tol:g} is negative: a tolerance is a distance from target")
-    kind = parse_tolerance_type("" if tolerance_type is None or (
-        isinstance(tolerance_type, float) and math.isnan(tolerance_type)) else tolerance_type)
+    relative = parse_tolerance_type("" if tolerance_type is None or (
+        isinstance(tolerance_type, float) and math.isnan(tolerance_type)) else tolerance_type
+    ) == RELATIVE
     chosen = (BUILTIN_SCHEMES.get(scheme) if schemes is None and type(scheme) is str else None
               ) or get_scheme("" if scheme is None else scheme, schemes)
+    tol_value = _tidy(abs(t) * tol / 100.0 if relative else tol)
+    gap = math.nan
     if math.isnan(a):
-        return NO_DATA
-    if sign == 0:
-        return DATA_ONLY
-    if math.isnan(t):
-        return NO_TARGET
-    tol_value = _tidy_one(abs(t) * tol / 100.0 if kind == RELATIVE else tol)
-    gap = _tidy_one(sign * (a - t))
-    for band in chosen.bands[:-1]:
-        if math.isinf(band.edge) and band.edge < 0:
-            return band
-        edge = _tidy_one(band.edge * tol_value)
-        if (gap >= edge) if band.inclusive else (gap > edge):
-            return band
-    return chosen.bands[-1]
+        look: Band | Status = NO_DATA
+    elif sign == 0:
+        look = DATA_ONLY
+    elif math.isnan(t):
+        look = NO_TARGET
+    else:
+        gap = _tidy(sign * (a - t))
+        look = chosen.bands[chosen.classify(gap, tol_value)]
+    return OneRated(look, a, t, sign, tol, relative, tol_value, gap, a_reason)
+
+
+def rate_one(actual: Any, target: Any, polarity: Any, tolerance: Any = 0,
+             tolerance_type: Any = ABSOLUTE, scheme: Any = "rag",
+             schemes: Mapping[str, Scheme] | None = None) -> Band | Status:
+    """The band or special status of one measure (:func:`rated_one`'s ``look``); a one-cell
+    worksheet function and :func:`status` use it.
+
+    >>> rate_one(91.54, 45.3, "Smaller is better", 2).label
+    'Red'
+    """
+    return rated_one(actual, target, polarity, tolerance, tolerance_type, scheme,
+                     schemes).look
+
+
+def explain_one(rated: OneRated) -> str:
+    """The sentence :func:`explain_rated` gives for the same measure, in plain Python (a
+    property test checks they agree).
+
+    >>> explain_one(rated_one(6.7, 6.7, "Smaller is better", 0.5))
+    '6.7 against target 6.7, smaller is better: on target: Green'
+    """
+    a_txt, label = format_number(rated.actual), rated.look.label
+    if rated.look is NO_DATA:
+        sentence = f"No actual for this period ({rated.actual_reason or 'blank'})"
+    elif rated.look is DATA_ONLY:
+        sentence = f"{a_txt} is reported for information only"
+    elif rated.look is NO_TARGET:
+        sentence = f"{a_txt} has no target to compare with"
+    else:
+        gap, tol_value = rated.gap, rated.tolerance_value
+        tol_txt = format_number(tol_value)
+        words = (f"tolerance {format_number(rated.tolerance_input)}% of target ({tol_txt})"
+                 if rated.relative else f"tolerance {tol_txt}")
+        tolerance_part = ((("within " if abs(gap) <= tol_value else "beyond ") + words)
+                          if tol_value > 0 else "no tolerance")
+        side = " better than target, " if gap > 0 else " worse than target, "
+        gap_part = "on target" if gap == 0 else format_number(abs(gap)) + side + tolerance_part
+        phrase = (Polarity.HIGHER if rated.sign > 0 else Polarity.LOWER).phrase
+        sentence = f"{a_txt} against target {format_number(rated.target)}, {phrase}: {gap_part}"
+    return f"{sentence}: {label}"
 
 
 def _one(frame: pd.DataFrame, column: str) -> Any:
     value = frame[column].iloc[0]
-    return None if isinstance(value, float) and np.isnan(value) else value
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def status(
@@ -334,6 +416,10 @@ def explain(
     '68.04 against target 78.2, bigger is better: 10.16 worse than target, within tolerance 15% \
 of target (11.73): Amber'
     """
+    if all(type(v) in _SCALARS for v in (actual, target, polarity, tolerance, tolerance_type,
+                                         scheme)):
+        return explain_one(rated_one(actual, target, polarity, tolerance, tolerance_type,
+                                     scheme))
     rated = rate(actual, target, polarity, tolerance, tolerance_type, scheme)
     return str(explain_rated(rated).iloc[0])
 

@@ -116,8 +116,8 @@ def template_rows(register: pd.DataFrame, period: Period | str, *, first_row: in
     pieces: list[tuple[np.ndarray, int, Period]] = []  # (register positions, rank, due period)
     for freq in dict.fromkeys(frequency):
         members = position[frequency == freq]
-        for rank, due in enumerate(due_periods(freq, reporting)):
-            pieces.append((members, rank, due))
+        for place, due in enumerate(due_periods(freq, reporting)):
+            pieces.append((members, place, due))
     if not pieces:
         return pd.DataFrame(columns=list(TEMPLATE_ROW_COLUMNS))
     take = np.concatenate([p[0] for p in pieces])

@@ -29,12 +29,15 @@ def raw_grid(book: Any, sheet: str, where: str) -> list[list[Any]]:
     except library_errors("calamine") as error:
         raise WorkbookError(f"{where}: cannot read sheet {sheet!r} ({error})", file=where,
                             sheet=sheet) from None
+_NONE = np.array(None, dtype=object)  # compared element by element with an object grid
+
 class FileSource:
     """A return on disk: python-calamine for the values, its zip package (opened once) for
     the document properties, Excel error cells and % number formats."""
 
     def __init__(self, path: Path, package: Any):
-        self.path, self.package, self.book = path, package, None
+        self.path, self.package = path, package
+        self.book: Any = None  # opened by open(): the validator opens each file once
 
     def open(self) -> None:
         self.book = open_workbook(self.path)
@@ -126,7 +129,7 @@ def table_columns(body: list[list[Any]], columns: Mapping[str, int], first_row: 
     headers = list(columns)
     positions = [columns[h] - 1 for h in headers]
     grid = _rectangle(body, max(positions) + 1)[:, positions]
-    filled = ~(np.equal(grid, None) | _equals_empty(grid))
+    filled = ~(np.equal(grid, _NONE) | _equals_empty(grid))
     keep = filled.any(axis=1)
     # A row whose cells are only spaces is blank too. Only a row whose first filled cell is
     # spaces can be one, so the rest are not looked at.

@@ -80,7 +80,8 @@ class Return:
 
 # What reading a part can raise: a damaged zip, a part the bounded reader refuses (a lie
 # about its size, a CRC failure) and XML defusedxml refuses (a DTD: DefusedXmlException).
-_ZIP_ERRORS = (*library_errors("zip", "os", "lookup", "xml", "value"), PartError)
+_ZIP_ERRORS: tuple[type[BaseException], ...] = (
+    *library_errors("zip", "os", "lookup", "xml", "value"), PartError)
 
 
 def _properties_of(archive: BoundedPackage) -> dict[str, str]:

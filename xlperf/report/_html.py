@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +28,9 @@ from xlperf.report._colours import INK, safe_colour, text_on
 from xlperf.report._data import SECTIONS, ReportData, exceptions
 from xlperf.report._spc import SpcCharts, spc_chips, spc_facts
 from xlperf.report._svg import fmt, measure_chart, sparkline
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SECTION_TITLES = {
     "cover": "Cover",
@@ -199,6 +202,10 @@ class _Context:
         extension = [c for c in scored.columns if not isinstance(scored[c].dtype, np.dtype)]
         self.scored = scored.astype({c: object for c in extension}) if extension else scored
         self.exceptions = exceptions(self.scored, data.cards, data.register)
+        # Each measure's row as a tuple, made once: the sections take theirs by position (one
+        # itertuples per section or group reads every column again).
+        self.records = list(self.scored.itertuples())
+        self._rollups: dict[tuple[str, ...], pd.DataFrame] = {}
         history = data.history
         if "period_key" in history.columns:
             keys = history["period_key"].astype(str).to_numpy(dtype=object)
@@ -237,6 +244,16 @@ class _Context:
                                        register["tolerance_type"], strict=True):
                 self.tolerance[str(code)] = (float(tol), str(kind))
         self.spc = SpcCharts(data.charts)  # each measure's XmR chart (docs/spc.md)
+
+    def rows(self, positions: Any) -> list[Any]:
+        """The :attr:`records` of the measures at these positions of :attr:`scored`."""
+        return [self.records[i] for i in positions]
+
+    def rollup(self, *keys: str) -> pd.DataFrame:
+        """:func:`~xlperf.core.rollup.rollup` of the measures by ``keys``, worked out once."""
+        if keys not in self._rollups:
+            self._rollups[keys] = rollup(self.typed, list(keys) if len(keys) > 1 else keys[0])
+        return self._rollups[keys]
 
     def band(self, code: str, target: float | None) -> tuple[float, float] | None:
         if target is None or code not in self.tolerance:
@@ -322,8 +339,8 @@ def _key(ctx: _Context) -> str:
 
 
 def _summary(ctx: _Context) -> str:
-    objectives = rollup(ctx.typed, ["priority", "objective"])
-    priorities = rollup(ctx.typed, "priority").set_index("priority")
+    objectives = ctx.rollup("priority", "objective")
+    priorities = ctx.rollup("priority").set_index("priority")
     out = [f'<section id="summary" class="page" aria-labelledby="summary-title">'
            f'<h2 id="summary-title">{SECTION_TITLES["summary"]}</h2>'
            '<p class="lead">Each objective is judged from its rated measures: Off Track when '
@@ -351,7 +368,7 @@ def _summary(ctx: _Context) -> str:
 
 def _objectives(ctx: _Context) -> str:
     scored = ctx.scored
-    judgements = rollup(ctx.typed, ["priority", "objective"]).set_index(
+    judgements = ctx.rollup("priority", "objective").set_index(
         ["priority", "objective"])["judgement"]
     out = [f'<section id="objectives" class="page" aria-labelledby="objectives-title">'
            f'<h2 id="objectives-title">{SECTION_TITLES["objectives"]}</h2>']
@@ -368,7 +385,7 @@ def _objectives(ctx: _Context) -> str:
             last_priority = priority
         judgement = judgements.get((priority, objective), ON_TRACK)
         body = []
-        for r in rows.itertuples():
+        for r in ctx.rows(rows.index):
             unit = _text(r.unit)
             contract = ' <abbr title="contract measure">©</abbr>' if bool(r.contract) else ""
             body.append(
@@ -469,7 +486,8 @@ def _exceptions(ctx: _Context) -> str:
         out.append("<p>No measure needs a card this period.</p></section>")
         return "".join(out)
     body = []
-    for r in found.itertuples():
+    records = list(found.itertuples())
+    for r in records:
         why = _text(r.why)
         body.append(f'<tr data-code="{escape(str(r.code))}"><th scope="row">'
                     f'<a href="#card-{_slug(str(r.code))}"><span class="code">'
@@ -480,7 +498,7 @@ def _exceptions(ctx: _Context) -> str:
         "Measure cards in this pack, and why", [("Measure", ""), ("Status", ""), ("Why", ""),
                                                 ("Owner", "")], body, widths=(46, 16, 24, 14))
                 + "</div>")
-    out.extend(_card(ctx, r) for r in found.itertuples())
+    out.extend(_card(ctx, r) for r in records)
     out.append("</section>")
     return "".join(out)
 
@@ -494,9 +512,10 @@ def _trend(ctx: _Context) -> str:
            "measure. The last six periods end with the period reported; the line shows them "
            "and the trend compares the latest with the oldest.</p>"]
     for frequency in ("month", "quarter", "year"):
-        rows = scored[scored["frequency"] == frequency]
-        if not len(rows):
+        at = np.flatnonzero((scored["frequency"] == frequency).to_numpy(dtype=bool))
+        if not len(at):
             continue
+        rows = scored.iloc[at]
         due = parse_period(_text(rows["period"].iloc[0]))
         periods: list[Period] = [due.shift(k) for k in range(-(TREND_PERIODS - 1), 1)]
         keys = [p.format("iso") for p in periods]
@@ -506,7 +525,7 @@ def _trend(ctx: _Context) -> str:
                    + [("Target", "num"), ("Status", ""), ("Six periods", ""),
                       ("Direction", ""), ("Trend", "")])
         body = []
-        for r in rows.itertuples():
+        for r in ctx.rows(at):
             code, unit = str(r.code), _text(r.unit)
             a, b = ctx.slices.get(code, (0, 0))
             by_key = dict(zip(ctx.h_key[a:b], ctx.h_actual[a:b], strict=True))

@@ -80,8 +80,9 @@ def sparkline(values: Sequence[float | None], labels: Sequence[str], *, label: s
             coords = " ".join(f"{_f(x)},{_f(y(v))}" for x, v in run)
             parts.append(f'<polyline points="{coords}" fill="none" stroke="{INK}" '
                          'stroke-width="1.5" stroke-linejoin="round"/>')
-        last = next(p for p in reversed(points) if p[1] is not None and math.isfinite(p[1]))
-        parts.append(f'<circle cx="{_f(last[0])}" cy="{_f(y(last[1]))}" r="2.5" '
+        last_x, last_v = next((p[0], p[1]) for p in reversed(points)
+                              if p[1] is not None and math.isfinite(p[1]))
+        parts.append(f'<circle cx="{_f(last_x)}" cy="{_f(y(last_v))}" r="2.5" '
                      f'fill="{ACTUAL_COLOUR}"/>')
     parts.append("</svg>")
     return "".join(parts)

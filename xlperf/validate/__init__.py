@@ -9,11 +9,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from xlperf.validate.catalogue import Rule, load_rules, with_overrides
 from xlperf.validate.files import Limits, check_file
 
 __all__ = ["Limits", "Rule", "check_file", "load_rules", "validate_grids", "validate_return",
            "validate_returns", "with_overrides"]
+
+if TYPE_CHECKING:  # loaded on first use (pandera): see __getattr__
+    from xlperf.validate.returns import validate_grids, validate_return, validate_returns
 
 
 def __getattr__(name: str) -> object:

@@ -162,7 +162,7 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
     rules = load_rules()
     by_cell: dict[tuple[str, str], list] = defaultdict(list)
     for finding in report.findings:
-        if finding.sheet in wb.sheetnames and finding.cell:
+        if finding.sheet and finding.sheet in wb.sheetnames and finding.cell:
             by_cell[(finding.sheet, finding.cell)].append(finding)
     from xlperf.write import _xlsx
     from xlperf.write.outputs import contrast_text

@@ -282,7 +282,7 @@ def run_schema(rows: pd.DataFrame, kind: str) -> dict[str, np.ndarray]:
     # Each rule names the cell it is about: a RowRule reports only that cell; a whole-frame
     # check that fell back to pandera's own reporting lists every column of a failing row.
     wanted = np.array([cell_of.get(r) for r in rule], dtype=object)
-    keep = (np.equal(wanted, None) | (column == wanted)) & ~pd.isna(index)
+    keep = (np.equal(wanted, np.array(None, dtype=object)) | (column == wanted)) & ~pd.isna(index)
     rule, index = rule[keep], index[keep]
     key = pd.to_numeric(pd.Series(index, dtype=object), errors="coerce").fillna(0).to_numpy(
         dtype=np.int64)

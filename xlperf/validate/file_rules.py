@@ -125,7 +125,7 @@ def blank_return(file: Any) -> None:
             if values is None:
                 continue
             values = values[lines]
-            filled = ~np.equal(values, None)
+            filled = ~np.equal(values, np.array(None, dtype=object))
             if filled.any() and not all(type(v) is str and not v.strip()
                                         for v in values[filled]):
                 return

@@ -251,11 +251,13 @@ def _parse_xml(data: bytes, part: str, path: Path, rules: dict[str, Rule]) -> An
     """A part parsed with defusedxml (DTDs and entities refused), or a finding."""
     from defusedxml.ElementTree import fromstring
 
+    not_xml: tuple[type[BaseException], ...] = (*library_errors("xml", "value", "unicode"),
+                                                RecursionError)
     try:
         return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except library_errors("dtd"):
         raise _Stop(rules["FILE-008"].finding(file=path, part=part)) from None
-    except (*library_errors("xml", "value", "unicode"), RecursionError):
+    except not_xml:
         raise _Stop(rules["FILE-004"].finding(
             file=path, detail=f"{part} is not valid XML")) from None
 

@@ -175,7 +175,7 @@ def performance_frame(files: Sequence[Any], facts: Any, previous: pd.DataFrame |
     status_text = _texts(cells["Reported status"].to_numpy())
     status_ok = _status_words_ok(status_text, scheme, polarity, facts)
     has_code = code != ""
-    owner = np.where(has_code, owner, None)
+    owner = np.where(has_code, owner, np.array(None, dtype=object))
     kind = parsed["kind"].to_numpy()
     reason = parsed["reason"].to_numpy(dtype=object)
     number = parsed["number"].to_numpy()

@@ -111,7 +111,7 @@ def check(rule: str, *, family: str | None = None, needs: tuple[str, ...] = (),
 
     def register(fn: F) -> F:
         _add(Check(rule, name, fn, tuple(needs), cell, value, pandera, alone, always, explain,
-                   kinds=kinds or _KINDS.get(name, ("performance", "finance"))))
+                   kinds=kinds or _KINDS.get(name) or ("performance", "finance")))
         return fn
 
     return register

@@ -110,11 +110,11 @@ def _read_source(file: _File, facts: Any, source: Any, *, period: Any,
     if errors:
         where = {r: i for i, r in enumerate(rows)}
         by_column = {c: h for h, c in reversed(columns.items())}
-        for ref, error in errors.items():
+        for ref, shown in errors.items():  # an Excel error cell: its text (#N/A...)
             row, column = parse_ref(ref)
             header = by_column.get(column)
             if header is not None and row in where:
-                arrays[header][where[row]] = error
+                arrays[header][where[row]] = shown
     index = np.array(rows, dtype=np.int64)
     if file.kind == "performance" and "Actual" in columns:
         letter = column_letter(columns["Actual"])

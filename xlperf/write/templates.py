@@ -116,7 +116,7 @@ class TemplateInfo:
     path: Path
     kind: str
     service: str
-    identity: dict[str, str]
+    identity: Mapping[str, str]
 
 
 def _version() -> str:
@@ -480,7 +480,8 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
         wb = load_workbook(template)
     if PERFORMANCE_SHEET in wb.sheetnames:
         ws = wb[PERFORMANCE_SHEET]
-        keys, key_columns = ("Code", "Period"), (1, 6)
+        keys: tuple[str, ...] = ("Code", "Period")
+        key_columns: tuple[int, ...] = (1, 6)
         inputs = {"Actual": 8, "Numerator": 9, "Denominator": 10, "Reported status": 11,
                   "Commentary": 12}
     elif FINANCE_SHEET in wb.sheetnames:
@@ -508,14 +509,14 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
                 key[1] = parse_period(record.get("Period")).format("iso")
             except InputError:
                 continue
-        r = rows.get(tuple(key))
-        if r is None:
+        at = rows.get(tuple(key))
+        if at is None:
             continue
         for header, column in inputs.items():
             if header in record and not _blank(record[header]):
-                cell = _xlsx.put(ws, r, column, record[header])  # keeps the cell's style
+                cell = _xlsx.put(ws, at, column, record[header])  # keeps the cell's style
                 if isinstance(record[header], str) and column == max(inputs.values()):
                     width = ws.column_dimensions[cell.column_letter].width or 60
-                    height = ws.row_dimensions[r].height or 15.0
-                    ws.row_dimensions[r].height = max(height, row_height(record[header], width))
+                    height = ws.row_dimensions[at].height or 15.0
+                    ws.row_dimensions[at].height = max(height, row_height(record[header], width))
     return _xlsx.save(wb, path, timestamp=timestamp)

@@ -142,23 +142,23 @@ def without_pandera(path: Path, master):
     """``validate_return`` with the pandera pass replaced by its own result from a first run
     (everything else runs as usual): the validator's cost beside pandera's."""
     import xlperf
-    from xlperf.validate import returns
+    from xlperf.validate import engine
 
-    run_schema = returns._run_schema
-    remembered: dict[tuple[str, int], pd.DataFrame] = {}
+    run_schema = engine.run_schema
+    remembered: dict[tuple[str, int], dict] = {}
 
-    def given(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
+    def given(rows: pd.DataFrame, kind: str) -> dict:
         key = (kind, len(rows))
         if key not in remembered:
             remembered[key] = run_schema(rows, kind)
         return remembered[key]
 
     def run() -> None:
-        returns._run_schema = given
+        engine.run_schema = given
         try:
             xlperf.validate_return(path, master=master)
         finally:
-            returns._run_schema = run_schema
+            engine.run_schema = run_schema
 
     run()
     return run

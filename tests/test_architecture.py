@@ -168,6 +168,8 @@ class Rooms:
     def room(self, module: str) -> str | None:
         parts = module.split(".")
         for n in range(len(parts), 0, -1):
+            if n == 1 and len(parts) > 1:
+                break  # the package root is in `base` for its version only, not its modules
             room = self.of_module.get(".".join(parts[:n]))
             if room is not None:
                 return room

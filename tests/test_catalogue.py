@@ -263,3 +263,43 @@ def test_the_masters_own_rules_keep_their_severity():
     with pytest.raises(InputError, match="check of the master itself"):
         with_overrides(load_rules(), {"REG-004": "query"})
     assert with_overrides(load_rules(), {"HIST-005": "query"})["HIST-005"].severity == "query"
+
+
+# --- a rule is one unit: one registered check per catalogue row --------------------------
+
+def test_the_catalogue_and_the_registered_checks_list_the_same_rules_in_every_family():
+    from xlperf.validate.registry import FAMILIES, registered
+
+    checks = registered()
+    catalogue = load_rules()
+    assert set(checks) == set(catalogue)
+    for prefix in ("FILE", "PERF", "FIN", "REG", "HIST"):
+        assert ({i for i in checks if i.startswith(prefix + "-")}
+                == {i for i in catalogue if i.startswith(prefix + "-")}), prefix
+    # Every family has its checks: ID (identity) and CAP (capital) are FILE and FIN rules
+    # checked in their own module; REG and HIST are made by the readers that find them.
+    for family in FAMILIES:
+        assert registered(family), family
+        assert set(registered(family)) <= set(catalogue)
+    assert {registered()[i].family for i in ("FILE-013", "FIN-005", "REG-040", "HIST-005")} \
+        == {"ID", "CAP", "REG", "HIST"}
+    # The readers' rules are made by the reader named; the rest are checks the engine runs.
+    assert all(c.reader for c in registered("REG").values())
+    assert all(not c.reader for c in registered("PERF").values())
+
+
+def test_a_check_registered_twice_for_one_rule_is_refused():
+    from xlperf.validate.registry import check
+
+    with pytest.raises(ValueError, match="PERF-008 is made by"):
+        @check("PERF-008", needs=("Actual",), cell="Actual")
+        def another(rows, batch):  # pragma: no cover - refused before it can run
+            return rows["Actual"] > 0
+
+
+def test_rules_command_lists_every_family():
+    result = runner.invoke(app, ["rules", "--json"])
+    assert result.exit_code == 0, result.output
+    ids = [r["id"] for r in json.loads(result.output)["rules"]]
+    assert {i.split("-")[0] for i in ids} == {"FILE", "PERF", "FIN", "REG", "HIST"}
+    assert {"REG-040", "HIST-005", "FILE-023", "FIN-005"} <= set(ids)

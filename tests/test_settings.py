@@ -65,8 +65,11 @@ def test_a_real_master_reads_typed_values_and_refuses_bad_ones(demo_master_path,
 
 def test_a_blank_setting_is_its_default_and_a_later_row_wins():
     settings, problems = read_settings([(2, "Returns folder", "  "), (3, "Paper size", "A3"),
-                                        (4, "paper-size", "A4"), (5, "Default scheme", "rag")])
+                                        (4, "paper-size", "A4"), (5, "Default scheme", "rag"),
+                                        (6, "Materiality threshold (£000s)", None)])
     assert settings.returns_folder == "returns" and settings.paper_size == "A4"
+    # A blank threshold is the default in every door (the refresh once took it as none).
+    assert settings.materiality == 50
     assert problems == []
     _settings, problems = read_settings([(7, "Default scheme", "traffic")], schemes=("rag",))
     assert [(p.row, p.rule) for p in problems] == [(7, "REG-040")]

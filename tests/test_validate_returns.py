@@ -647,3 +647,90 @@ def test_a_flagged_format_marks_every_section_and_keeps_its_codes_first(sections
     if len(sections) == 1 and "@" not in sections[0]:
         bare = [m.replace(f'"{symbol} "', "", 1) for m in marked]
         assert bare[0] == bare[2] == (sections[0] or "General") and bare[3] == "@"
+
+
+# --- the engine: a rule is one catalogue row plus one check --------------------------------
+
+def test_every_check_needs_only_columns_of_its_familys_frame(corpus, master, monkeypatch):
+    from xlperf.validate import engine, fin_rules, perf_rules
+    from xlperf.validate.registry import checks_for
+
+    frames = {}
+
+    def spy(rows, batch):
+        frames[batch.kind] = set(rows.columns)
+        return engine.run(rows, batch)
+
+    monkeypatch.setattr(perf_rules, "run", spy)
+    monkeypatch.setattr(fin_rules, "run", spy)
+    reports = validate_returns(list(corpus.values()), master)
+    assert all(r.valid for r in reports)
+    assert set(frames) == {"performance", "finance"}
+    for kind, columns in frames.items():
+        checks = checks_for(kind)
+        assert {c.rule.split("-")[0] for c in checks} >= (
+            {"PERF", "FILE"} if kind == "performance" else {"FIN", "FILE"})
+        for item in checks:
+            assert set(item.needs) <= columns, (item.rule, set(item.needs) - columns)
+
+
+def test_adding_a_rule_is_one_catalogue_row_and_one_check(corpus, tmp_path, monkeypatch):
+    """The worked example of docs/validation.md: a numerator larger than its denominator."""
+    import dataclasses
+
+    import pandas as pd
+
+    from xlperf.validate import catalogue, registry
+    from xlperf.validate._frames import _num, _numbers
+    from xlperf.validate.registry import check
+
+    rules = catalogue.load_rules()
+    row = dataclasses.replace(
+        rules["PERF-010"], id="PERF-020", severity="query",
+        title="Numerator larger than denominator",
+        message="{period} numerator for {code} in {cell} is {value}, more than the "
+                "denominator ({denominator}).",
+        how_to_fix="Check the two counts: the numerator is at most the denominator.")
+    monkeypatch.setattr(catalogue, "_cached", lambda: {**rules, "PERF-020": row})
+    monkeypatch.setattr(registry, "_REGISTER", dict(registry._REGISTER))
+
+    @check("PERF-020", needs=("numerator", "denominator", "rated_ok"), cell="Numerator",
+           value="numerator")
+    def numerator_above_denominator(rows, batch):
+        numerator, denominator = _numbers(rows["numerator"]), _numbers(rows["denominator"])
+        failing = (numerator > denominator) & rows["rated_ok"].to_numpy()
+        return pd.DataFrame({"denominator": [_num(v) for v in denominator[failing]]},
+                            index=rows.index[failing])
+
+    wb = load_workbook(corpus["perf"])
+    ws = wb["Return"]
+    code, period = ws["A13"].value, ws["F13"].value
+    ws["I13"], ws["J13"], ws["H13"] = 30, 20, 150
+    wb.save(tmp_path / "ratio.xlsx")
+    report = validate_return(tmp_path / "ratio.xlsx", read_master(MASTER_PATH))
+    found = [f for f in report if f.rule == "PERF-020"]
+    assert [(f.cell, f.severity, f.value) for f in found] == [("I13", "query", 30)]
+    assert found[0].message == (f"{period} numerator for {code} in I13 is 30, more than the "
+                                "denominator (20).")
+
+
+def test_one_template_rows_for_the_writer_and_the_validator(master):
+    """The template's rows (measure, period, target...) are what template_rows says, and the
+    validator compares a return with the same rows (expected_layout)."""
+    from xlperf.core.template_rows import annual_words, target_table, template_rows
+    from xlperf.validate.returns import expected_layout
+
+    rows = template_rows(master.prepared_register, "Q2 2013/14", first_row=13,
+                         targets=target_table(master.targets),
+                         words=annual_words(master.usable_register))
+    ws = load_workbook(SAFEGUARDING)["Return"]
+    mine = rows[rows["service"] == "Safeguarding"]
+    written = [[ws.cell(r, c).value for c in range(1, 8)]
+               for r in range(13, 13 + len(mine))]
+    assert ws.cell(13 + len(mine), 1).value in (None, "")
+    assert written == mine[["code", "Measure", "Unit", "Polarity", "Frequency", "period",
+                            "Target"]].values.tolist()
+    assert mine["row"].tolist() == list(range(13, 13 + len(mine)))
+    layout = expected_layout(master, "Safeguarding", "Q2 2013/14")
+    assert layout[["code", "period", "row", "Target"]].values.tolist() == \
+        mine[["code", "period", "row", "Target"]].values.tolist()

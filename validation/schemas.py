@@ -18,15 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-__all__ = ["CELL_KEY", "FINANCE", "PERFORMANCE", "ROW_CHECK_COLUMNS", "RULE_FUNCTIONS", "RowRule",
-           "failures",
+__all__ = ["CELL_KEY", "FINANCE", "PERFORMANCE", "ROW_CHECK_COLUMNS", "RowRule", "failures",
            "finance_schema", "performance_schema", "refined_finance_schema",
-           "refined_performance_schema"]
+           "refined_performance_schema", "refined_schema", "row_check_columns",
+           "rule_functions"]
 
 # Headers of the return templates, as the reader gives them.
 PERFORMANCE = ("Code", "Actual", "Numerator", "Denominator", "Reported status", "Commentary")
@@ -138,38 +139,6 @@ CELL_KEY = 10_000_000
 _BATCH_INDEX = pa.Index(int, name="cell", checks=pa.Check.ge(1))
 
 
-def _known_code(frame: pd.DataFrame) -> pd.Series:
-    return frame["owner_service"].notna() | ~frame["register"] | (frame["Code"] == "")
-
-
-def _own_service(frame: pd.DataFrame) -> pd.Series:
-    return frame["owner_service"].isna() | (frame["owner_service"] == frame["service"])
-
-
-def _first_of_code(frame: pd.DataFrame) -> pd.Series:
-    return ~frame["duplicate"]
-
-
-def _whole_when_counting(frame: pd.DataFrame) -> pd.Series:
-    actual = frame["Actual"]
-    return ~frame["whole"] | actual.isna() | (actual == actual.round(0))
-
-
-def _status_word_known(frame: pd.DataFrame) -> pd.Series:
-    return frame["status_ok"].fillna(True).astype(bool)
-
-
-def _row_limits(frame: pd.DataFrame) -> pd.Series:
-    actual = frame["Actual"]
-    return ~((actual < frame["minimum"]) | (actual > frame["maximum"]))
-
-
-def _commentary_not_formula_like(frame: pd.DataFrame) -> pd.Series:
-    if "Commentary" not in frame:
-        return pd.Series(True, index=frame.index)
-    return _not_formula_like(frame["Commentary"])
-
-
 class RowRule(pa.Check):
     """A whole-frame check that is one catalogue rule about one cell of each row.
 
@@ -252,21 +221,53 @@ def _row_rules_report_their_cell() -> bool:
 _ROW_RULE_BACKEND = _register_row_rule_backend()
 
 
-# Each refined schema's rule function by rule id (the validator runs one again when pandera
-# could not report its failing rows).
-RULE_FUNCTIONS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {}
+def _reported(item: Any, kind: str) -> str:
+    # The column a failure is reported in: the finding's cell for a performance rule; a
+    # finance rule reports the line's name (never blank on a line; its cell may be).
+    return item.cell if kind == "performance" and item.cell else "Service area"
 
 
-def _row_rule(fn: Callable[[pd.DataFrame], pd.Series], rule: str) -> pa.Check:
-    RULE_FUNCTIONS[rule] = fn
+def _row_rule(item: Any, kind: str) -> pa.Check:
+    """A registered check (:func:`xlperf.validate.registry.check`, ``pandera=True``) as a
+    pandera check: it passes where the check's failing mask is False."""
+    def passes(frame: pd.DataFrame, fn: Callable[[pd.DataFrame], pd.Series] = item.fn
+               ) -> pd.Series:
+        return ~fn(frame)
+
     if _ROW_RULE_BACKEND:
-        return RowRule(fn, name=rule, cell=ROW_CHECK_COLUMNS[rule])
-    return pa.Check(fn, name=rule, ignore_na=False)
+        return RowRule(passes, name=item.rule, cell=_reported(item, kind))
+    return pa.Check(passes, name=item.rule, ignore_na=False)
+
+
+def _pandera_checks(kind: str) -> list[Any]:
+    from xlperf.validate import cap_rules, fin_rules, perf_rules  # noqa: F401 - they register
+    from xlperf.validate.registry import checks_for
+
+    return [c for c in checks_for(kind) if c.pandera]
+
+
+def row_check_columns(kind: str) -> dict[str, str]:
+    """The column each pandera rule of ``kind``'s refined schema reports (the cell of its
+    finding, or the line's name for a finance rule about the whole line)."""
+    return {c.rule: _reported(c, kind) for c in _pandera_checks(kind)}
+
+
+def rule_functions(kind: str) -> dict[str, Callable[[pd.DataFrame], pd.Series]]:
+    """Each pandera rule of ``kind``'s refined schema as its pass mask (the validator runs
+    one again when pandera could not report its failing rows)."""
+    return {c.rule: (lambda frame, fn=c.fn: ~fn(frame)) for c in _pandera_checks(kind)}
+
+
+def refined_schema(kind: str) -> pa.DataFrameSchema:
+    """The refined schema the validator runs over a batch of ``performance`` or ``finance``
+    (revenue and capital programme) returns."""
+    return refined_performance_schema() if kind == "performance" else refined_finance_schema()
 
 
 @lru_cache(maxsize=1)
 def refined_performance_schema() -> pa.DataFrameSchema:
-    """The performance schema the validator runs over a batch of returns (see above)."""
+    """The performance schema the validator runs over a batch of returns (see above): the
+    column types, and every registered PERF check with ``pandera=True``."""
     return pa.DataFrameSchema(
         {
             "Code": pa.Column(str),
@@ -274,49 +275,17 @@ def refined_performance_schema() -> pa.DataFrameSchema:
             "Commentary": pa.Column(nullable=True, required=False),
         },
         # Every rule is a whole-frame check, so pandera collects all failures in one place.
-        checks=[_row_rule(_known_code, "PERF-001"),
-                _row_rule(_first_of_code, "PERF-002"),
-                _row_rule(_own_service, "PERF-003"),
-                _row_rule(_row_limits, "PERF-008"),
-                _row_rule(_whole_when_counting, "PERF-009"),
-                _row_rule(_status_word_known, "PERF-011"),
-                _row_rule(_commentary_not_formula_like, "PERF-017")],
+        checks=[_row_rule(c, "performance") for c in _pandera_checks("performance")],
         index=_BATCH_INDEX,
         strict=False,
         name="performance returns",
     )
 
 
-def _amount_is_number(frame: pd.DataFrame) -> pd.Series:
-    return (frame["amount_kind"] == "number") | frame["amount_blank"]
-
-
-def _amount_given(frame: pd.DataFrame) -> pd.Series:
-    return ~frame["amount_blank"]
-
-
-def _variance_agrees(frame: pd.DataFrame) -> pd.Series:
-    expected = frame["Forecast outturn"] - frame["Net budget"]
-    return ~((frame["Variance"] - expected).abs() > 0.5)
-
-
-def _material_variance_explained(frame: pd.DataFrame) -> pd.Series:
-    variance = (frame["Forecast outturn"] - frame["Net budget"]).abs()
-    return ~((variance >= frame["materiality"]) & ~frame["explained"])
-
-
-def _capital_within_estimate(frame: pd.DataFrame) -> pd.Series:
-    return ~((frame["Actual to date"] > frame["Revised estimate"]) & ~frame["explained"])
-
-
-def _not_in_pounds(frame: pd.DataFrame) -> pd.Series:
-    ratio = frame["Forecast outturn"].abs() / frame["Net budget"].abs()
-    return ~ratio.between(300, 3000)
-
-
 @lru_cache(maxsize=1)
 def refined_finance_schema() -> pa.DataFrameSchema:
-    """The finance schema the validator runs over a batch of finance returns."""
+    """The finance schema the validator runs over a batch of finance returns: the column
+    types, and every registered FIN and CAP check with ``pandera=True``."""
     return pa.DataFrameSchema(
         {
             "Service area": pa.Column(str),
@@ -326,12 +295,7 @@ def refined_finance_schema() -> pa.DataFrameSchema:
             "Revised estimate": pa.Column(float, nullable=True),
             "Actual to date": pa.Column(float, nullable=True),
         },
-        checks=[_row_rule(_amount_is_number, "FIN-001"),
-                _row_rule(_amount_given, "FIN-007"),
-                _row_rule(_variance_agrees, "FIN-003"),
-                _row_rule(_material_variance_explained, "FIN-004"),
-                _row_rule(_capital_within_estimate, "FIN-005"),
-                _row_rule(_not_in_pounds, "FIN-006")],
+        checks=[_row_rule(c, "finance") for c in _pandera_checks("finance")],
         index=_BATCH_INDEX,
         strict=False,
         name="finance returns",

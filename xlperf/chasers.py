@@ -218,8 +218,8 @@ def build_chasers(status: CollectionStatus, *, sender: str | None = None,
         for path in attachments:
             msg.add_attachment(path.read_bytes(), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1],
                                filename=path.name)
-        items = tuple(i for v in by_return.values() for i in v)
-        chasers.append(Chaser(contact, subject, items, tuple(attachments), msg))
+        listed = tuple(i for v in by_return.values() for i in v)
+        chasers.append(Chaser(contact, subject, listed, tuple(attachments), msg))
     return chasers
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Iterator, Mapping
+from types import EllipsisType
 
 
 class XlperfError(Exception):
@@ -154,7 +155,8 @@ def _family(name: str) -> tuple[type[BaseException], ...]:
 def translated(file: object, message: str | Mapping[str, str] = "{file}: {error}", *,
                families: tuple[str, ...] = ("calamine", "zip", "xml", "os", "value"),
                sheet: str | None = None, into: type[XlperfError] = WorkbookError,
-               chain: bool = False, record: object = ..., **fields: object) -> Iterator[None]:
+               chain: bool = False, record: str | None | EllipsisType = ...,
+               **fields: object) -> Iterator[None]:
     """Turn what a library raises inside the block into one of xlperf's exceptions.
 
     ``message`` is the caller's wording, with ``{file}``, ``{sheet}``, ``{error}`` (the library's
@@ -187,7 +189,7 @@ def translated(file: object, message: str | Mapping[str, str] = "{file}: {error}
                         words.get("*", "{file}: {error}"))
         text = template.format(file=file, sheet=sheet, error=error,
                                strerror=getattr(error, "strerror", None) or error, **fields)
-        recorded = str(file) if record is ... else record
+        recorded = str(file) if isinstance(record, EllipsisType) else record
         exc: XlperfError = (into(text, file=recorded, sheet=sheet)  # type: ignore[call-arg]
                             if issubclass(into, WorkbookError) else into(text))
         raise exc from (error if chain else None)

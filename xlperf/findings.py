@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from enum import IntEnum, StrEnum
+from typing import TYPE_CHECKING, Any
 
 # Re-exported: the validator and the readers name cells through this module.
 from xlperf.core.a1 import cell_ref as cell_ref
@@ -27,9 +28,37 @@ from xlperf.core.a1 import parse_cell as parse_ref  # noqa: F401 (the validator'
 if TYPE_CHECKING:
     import pandas as pd
 
-Severity = Literal["error", "query"]
-ERROR: Severity = "error"
-QUERY: Severity = "query"
+
+class Severity(StrEnum):
+    """How much a finding matters: an ``error`` blocks acceptance (of the row, or of the
+    file for a ``FILE`` rule); a ``query`` is accepted but asks the service to confirm. The
+    members are the words themselves, so they compare, print and serialise as text.
+
+    >>> Severity("error") is Severity.ERROR, Severity.QUERY == "query", f"{Severity.ERROR}"
+    (True, True, 'error')
+    """
+
+    ERROR = "error"
+    QUERY = "query"
+
+
+ERROR = Severity.ERROR
+QUERY = Severity.QUERY
+
+
+class StatusSeverity(IntEnum):
+    """How far a status is from its target, as the core's rating gives it (the ``severity``
+    column of :func:`xlperf.core.status.rate` and the ledger): on or better than target,
+    worse but within tolerance, beyond tolerance. Compare with these, not with numbers.
+
+    >>> StatusSeverity.BEYOND_TOLERANCE == 2, StatusSeverity(1).name
+    (True, 'WITHIN_TOLERANCE')
+    """
+
+    ON_TARGET = 0
+    WITHIN_TOLERANCE = 1
+    BEYOND_TOLERANCE = 2
+
 FINDING_COLUMNS = ("file", "sheet", "cell", "rule", "severity", "message", "value")
 
 

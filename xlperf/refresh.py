@@ -20,7 +20,9 @@ calamine reads, the lossless writer writes), the xlwings gateway another. In ord
 5. **score** the period with history from the ledger and **freeze** its statuses (the current
    period is re-rated; past periods only with ``rescore_history``); every change is listed;
 6. **write** the output sheets (:func:`~xlperf.write.outputs.build_outputs`): Scorecard,
-   Objectives, Exceptions, Finance and Log.
+   Objectives, Exceptions, Finance and Log, and Returns (where each return the period
+   expects stands: :func:`xlperf.collection.refresh_collection`, as ``xlperf returns``) when
+   the refresh reads returns.
 
 The ledger transaction commits when the new workbook is complete on disk, just before it
 replaces the old one (for a :class:`ZipWorkbook`), so a refresh that fails or is killed leaves
@@ -44,7 +46,8 @@ import pandas as pd
 
 from xlperf.core.a1 import cell_ref, parse_cell
 from xlperf.errors import InputError, LedgerError, WorkbookError
-from xlperf.findings import Finding, Report
+from xlperf.findings import Finding, Report, Severity
+from xlperf.validate.registry import made_by
 
 if TYPE_CHECKING:
     from xlperf.read.master import Master
@@ -277,6 +280,7 @@ def _saved(path: Path) -> float:
         return float("-inf")
 
 
+@made_by("FILE-023")
 def one_return_each(paths: Sequence[Path], reports: Sequence[Report]
                     ) -> tuple[list[bool], list[Report], list[FileOutcome]]:
     """One return per kind, service and period (as the returns' identities say): of two or
@@ -1145,7 +1149,7 @@ def _log_lines(LogLine: Any, when: str, name: str, label: str, outcomes: Sequenc
                              f"(SHA-256 {str(outcome.sha256)[:12]})", file=outcome.name,
                              time=when))
         for f in outcome.report:
-            action = "rejected" if f.severity == "error" else "query"
+            action = "rejected" if f.severity == Severity.ERROR else "query"
             lines.append(LogLine(action, f.message, file=outcome.name, sheet=f.sheet or "",
                                  cell=f.cell or "", rule=f.rule, severity=f.severity,
                                  time=when))

@@ -44,6 +44,7 @@ def _requests(master):
     a_return = master.parent / "returns" / "Safeguarding - Q2 2013-14.xlsx"
     return {
         ("GET", "/log"): {},
+        ("GET", "/returns"): {},
         ("GET", "/health"): {},
         ("POST", "/validate"): {"json": payload(a_return)},
         ("POST", "/refresh"): {"json": payload(master)},

@@ -152,6 +152,8 @@ def chase(
             raise fail("no From address: set 'Chaser from' on the Settings sheet to send "
                        "chasers")
         starttls = settings.smtp_starttls.casefold() in ("yes", "y", "true", "1")
+        if status.ledger is None:  # the Council always names one; a sent chaser is recorded
+            raise fail("no ledger to record the chasers sent in")
         try:
             outcomes = send_chasers(
                 chasers, status=status, ledger=status.ledger,

@@ -153,10 +153,10 @@ def demo(
                                                                     progress=progress))
     except XlperfError as error:
         raise fail(error) from None
-    council = result.council or "Demo council"
+    council_name = result.council or "Demo council"
     from xlperf.core.rollup import rollup
 
-    print_table(scorecard_table(result.scored, f"{council}: scorecard {result.period}"))
+    print_table(scorecard_table(result.scored, f"{council_name}: scorecard {result.period}"))
     summary = Table(title="Objectives", header_style="bold", title_justify="left")
     for column in ("Objective", "Rated", "Met", "Near", "Missed", "Judgement"):
         summary.add_column(column)

@@ -32,6 +32,7 @@ from xlperf.core.direction import WORSENING
 from xlperf.core.schemes import MISSED
 from xlperf.core.status import RELATIVE
 from xlperf.errors import InputError
+from xlperf.findings import StatusSeverity
 
 BEYOND = "beyond tolerance"
 OFF_AND_WORSENING = "off target and worsening"
@@ -178,7 +179,7 @@ def card_reasons(scored: pd.DataFrame, policy: CardPolicy | None = None,
     rated = scored["rated"].fillna(False).astype(bool).to_numpy()
     severity = pd.to_numeric(scored["severity"], errors="coerce").fillna(0).to_numpy()
     beyond = rated & (severity >= MISSED)
-    off_target = rated & (severity >= 1)
+    off_target = rated & (severity >= StatusSeverity.WITHIN_TOLERANCE)
     moved = np.abs(scored["actual"].to_numpy(dtype=float)
                    - scored["previous"].to_numpy(dtype=float))
     width = (np.full(n, 0.0) if widths is None

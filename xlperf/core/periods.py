@@ -213,13 +213,13 @@ def _read(text: str, fy: int | None, prefer_month: bool) -> tuple[Period, date |
         return _period("year", int(match.group(1)), 1), None
     match = _RE_DMY.match(text)
     if match:
-        day, _sep, month, year = match.groups()
-        found = _day(_full_year(year), int(month), int(day))
+        d, _sep, m, y = match.groups()
+        found = _day(_full_year(y), int(m), int(d))
         return Period._from_fy_month(_fy_month(found.year, found.month), "month"), found
     match = _RE_ISO_DATE.match(text)
     if match:
-        year, month, day = match.groups()
-        found = _day(int(year), int(month), int(day))
+        y, m, d = match.groups()
+        found = _day(int(y), int(m), int(d))
         return Period._from_fy_month(_fy_month(found.year, found.month), "month"), found
     raise _Reject()
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from xlperf.core.schemes import BUILTIN_SCHEMES, MISSED, NEAR, SPECIAL_STATUSES, Scheme
+from xlperf.findings import StatusSeverity
 
 ON_TRACK, AT_RISK, OFF_TRACK = "On Track", "At Risk", "Off Track"
 JUDGEMENTS = (ON_TRACK, AT_RISK, OFF_TRACK)
@@ -97,7 +98,7 @@ def rollup(scored: pd.DataFrame, by: str | Sequence[str] = "objective",
     frame = scored.copy()
     for key in keys:
         frame[key] = frame[key].astype(object).where(frame[key].notna(), "")
-    frame["_met"] = frame["rated"] & (frame["severity"] == 0)
+    frame["_met"] = frame["rated"] & (frame["severity"] == StatusSeverity.ON_TARGET)
     frame["_near"] = frame["rated"] & (frame["severity"] == NEAR)
     frame["_missed"] = frame["rated"] & (frame["severity"] == MISSED)
     grouped = frame.groupby(keys, sort=False)

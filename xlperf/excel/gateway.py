@@ -401,9 +401,9 @@ class _Translate:
         return None
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: Any) -> bool:
+                 tb: Any) -> None:
         if error is None or isinstance(error, XlperfError) or not isinstance(error, Exception):
-            return False
+            return  # nothing to translate: the error, if any, goes on as it is
         where = f"{self.book}, sheet {self.sheet!r}" if self.sheet else self.book
         raise WorkbookError(f"{where}: Excel refused the change ({error})", file=self.book,
                             sheet=self.sheet) from error

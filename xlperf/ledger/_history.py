@@ -53,6 +53,7 @@ from xlperf.errors import (
     translated,
 )
 from xlperf.findings import ERROR, Finding
+from xlperf.validate.registry import made_by
 
 if TYPE_CHECKING:
     from xlperf.ledger._store import RefreshRun
@@ -295,6 +296,7 @@ def _as_frequency(parsed: np.ndarray, codes: np.ndarray,
     return out
 
 
+@made_by("HIST-001", "HIST-002", "HIST-003", "HIST-004", "HIST-005")
 def _read(reader: _Reader, layout: str) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Rows to record (code, period, actual, ..., sheet, cell) and counts."""
     top = _header_row(reader.grid)

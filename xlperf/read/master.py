@@ -48,6 +48,7 @@ from xlperf.findings import Finding, Report, Severity
 from xlperf.read._calamine import Located, find_sheet, find_table, open_workbook, sheet_grid
 from xlperf.settings import Settings, read_settings
 from xlperf.validate.catalogue import load_rules
+from xlperf.validate.registry import made_by
 
 # Rule id -> (severity, title), from the rule catalogue (``validation/rules.csv``, where
 # ``xlperf rules`` lists them). Messages name the value and what to do.
@@ -233,6 +234,8 @@ def _check_number(sheet: _Sheet, core: str, rule: str, what: str, *,
                       f"{minimum:g} or more", row, core, value)
 
 
+@made_by("REG-001", "REG-002", "REG-003", "REG-004", "REG-005", "REG-006", "REG-007",
+         "REG-008", "REG-009", "REG-010", "REG-011", "REG-012", "REG-013")
 def _read_measures(file: str, grid: list[list[Any]], schemes: Mapping[str, Scheme],
                    default_scheme: str) -> _Sheet:
     located = find_table(grid, [MEASURE_COLUMNS["code"] + ("code",)])
@@ -293,6 +296,7 @@ def _read_measures(file: str, grid: list[list[Any]], schemes: Mapping[str, Schem
     return sheet
 
 
+@made_by("REG-001", "REG-020", "REG-021", "REG-022", "REG-023")
 def _read_targets(file: str, grid: list[list[Any]], codes: set[str]) -> _Sheet | None:
     located = find_table(grid, [TARGET_COLUMNS["code"] + ("code",)])
     if located is None:
@@ -333,6 +337,7 @@ def _read_targets(file: str, grid: list[list[Any]], codes: set[str]) -> _Sheet |
     return sheet
 
 
+@made_by("REG-030")
 def _read_schemes(file: str, grid: list[list[Any]]) -> tuple[dict[str, Scheme], list[Finding]]:
     located = find_table(grid, [(SCHEME_COLUMNS[0],), (SCHEME_COLUMNS[1],)])
     if located is None:
@@ -355,6 +360,7 @@ def _read_schemes(file: str, grid: list[list[Any]]) -> tuple[dict[str, Scheme], 
     return result, findings
 
 
+@made_by("REG-040")
 def _read_settings(file: str, grid: list[list[Any]], schemes: Mapping[str, Scheme]
                    ) -> tuple[Settings, list[Finding]]:
     """The Settings sheet's table as :class:`~xlperf.settings.Settings`; each value it cannot
@@ -377,6 +383,7 @@ def _read_settings(file: str, grid: list[list[Any]], schemes: Mapping[str, Schem
     return settings, findings
 
 
+@made_by("REG-070")
 def _check_emails(sheet: _Sheet | None) -> None:
     """REG-070 for each address of the sheet's e-mail column that is not one."""
     from xlperf.core.collection import email_column, is_email
@@ -397,6 +404,7 @@ def _check_emails(sheet: _Sheet | None) -> None:
             cell=cell, value=value))
 
 
+@made_by("REG-071", "REG-072")
 def _read_contacts(file: str, grid: list[list[Any]], known: set[str]) -> _Sheet | None:
     """The optional Contacts sheet; REG-070/071/072 for its bad rows. ``known``: the folded
     names of every return the register asks for (services, holders, Capital programme)."""
@@ -421,6 +429,7 @@ def _read_contacts(file: str, grid: list[list[Any]], known: set[str]) -> _Sheet 
     return sheet
 
 
+@made_by("REG-050")
 def _read_money(file: str, name: str, grid: list[list[Any]],
                 aliases: Mapping[str, tuple[str, ...]], anchor: str,
                 numbers: tuple[str, ...]) -> _Sheet | None:
@@ -434,6 +443,7 @@ def _read_money(file: str, name: str, grid: list[list[Any]],
     return sheet
 
 
+@made_by("REG-051")
 def _check_crossfoot(sheet: _Sheet) -> None:
     if not sheet.has("line") or len(sheet.frame) < 2:
         return
@@ -477,6 +487,7 @@ def read_master_grids(grids: Mapping[str, list[list[Any]]], *,
     return _read(Path(file), list(grids), lambda name: [list(r) for r in grids[name]])
 
 
+@made_by("REG-060")
 def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) -> Master:
     where = str(file)
     findings: list[Finding] = []

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,13 @@ from xlperf.errors import WorkbookError, library_errors
 from xlperf.findings import column_letter, column_number
 from xlperf.identity import CAPITAL, FINANCE, IDENTITY_KEYS, IDENTITY_SHEET, PROPERTY_PREFIX
 from xlperf.read._calamine import find_sheet, find_table, open_workbook, sheet_grid
+
+# The sources a return is read from, here with the rest of the return reader (the validator
+# reads through them too).
+from xlperf.read._sources import FileSource
+from xlperf.read._sources import GridSource as GridSource
+from xlperf.read._sources import raw_grid as raw_grid
+from xlperf.read._sources import table_columns as table_columns
 from xlperf.validate.files import Limits
 
 PERFORMANCE_VALUES = ("Code", "Period", "Actual", "Numerator", "Denominator", "Reported status",
@@ -92,17 +99,6 @@ def read_properties(path: str | Path) -> dict[str, str]:
     """The ``xlperf ...`` custom document properties of a workbook (prefix removed)."""
     with Package(path) as package:
         return package.properties()
-
-
-def _identity(grid: list[list[Any]]) -> dict[str, str]:
-    out = {}
-    for row in grid[1:]:
-        if len(row) >= 2 and isinstance(row[0], str) and row[0].strip():
-            value = row[1]
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            out[row[0].strip()] = "" if value is None else str(value)
-    return out
 
 
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -318,16 +314,46 @@ def error_cells(path: str | Path, sheet: str) -> dict[str, str]:
         return package.error_cells(sheet)
 
 
+def identity_of(properties: Mapping[str, str], grid: Sequence[Sequence[Any]] | None
+                ) -> dict[str, str]:
+    """A return's identity: the ``xlperf ...`` document properties it has, overridden by
+    the hidden ``xlperf`` sheet's key/value rows (``grid``; None when it has none), each
+    value as text (a whole number without ``.0``, blank as ``""``).
+
+    >>> identity_of({"kind": "finance"}, [["key", "value"], ["kind", "performance"],
+    ...                                   ["header_row", 12.0]])
+    {'kind': 'performance', 'header_row': '12'}
+    """
+    identity = {k: v for k, v in properties.items() if k in IDENTITY_KEYS}
+    for row in (grid or ())[1:]:
+        if len(row) >= 2 and isinstance(row[0], str) and row[0].strip():
+            identity[row[0].strip()] = _cell_text(row[1])
+    return identity
+
+
+def _cell_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def read_return(path: str | Path) -> Return:
     """Read a filled return (performance, finance or capital programme). Raises
     :class:`~xlperf.errors.WorkbookError` when the file cannot be read or has no ``Return``,
     ``Finance`` or ``Capital`` sheet with its header row."""
     file = Path(path)
-    book = open_workbook(file)
-    where = str(file)
-    with Package(file) as package:
-        return _assemble(file, list(book.sheet_names), package.properties(),
-                         lambda name: sheet_grid(book, name, file=where), package.percent_rows)
+    with Package(file) as package:  # the one way a return is opened (the validator's too)
+        source = FileSource(file, package)
+        source.open()
+        return _assemble(file, source.names(), source.properties(),
+                         lambda name: _blanked(source.grid(name)), source.percent_rows)
+
+
+def _blanked(raw: list[list[Any]]) -> list[list[Any]]:
+    """A calamine grid with its blank cells (``""``) as ``None``."""
+    return [[None if v == "" else v for v in row] for row in raw]
 
 
 @dataclass
@@ -356,7 +382,7 @@ def return_from_read(read: ReadReturn) -> Return:
             if not book:
                 book.append(open_workbook(read.path))
             return sheet_grid(book[0], name, file=where)
-        return [[None if v == "" else v for v in row] for row in raw]
+        return _blanked(raw)
 
     def percent_of(sheet: str, column: str) -> frozenset[int]:
         key = (sheet, column)
@@ -371,10 +397,8 @@ def _assemble(file: Path, names: list[str], properties: dict[str, str],
               grid_of: Callable[[str], list[list[Any]]],
               percent_of: Callable[[str, str], frozenset[int]]) -> Return:
     where = str(file)
-    identity = {k: v for k, v in properties.items() if k in IDENTITY_KEYS}
     hidden = find_sheet(names, IDENTITY_SHEET)
-    if hidden is not None:
-        identity.update(_identity(grid_of(hidden)))
+    identity = identity_of(properties, grid_of(hidden) if hidden is not None else None)
     kind = identity.get("kind", "")
     wanted = identity.get("sheet") or {FINANCE: "Finance", CAPITAL: "Capital"}.get(kind,
                                                                                   "Return")

@@ -23,6 +23,7 @@ from xlperf.core.periods import Period, parse_period
 from xlperf.core.rollup import AT_RISK, OFF_TRACK, ON_TRACK, rollup
 from xlperf.core.schemes import AMBER, BUILTIN_SCHEMES, GREEN, RED, SPECIAL_STATUSES
 from xlperf.core.status import RELATIVE
+from xlperf.findings import StatusSeverity
 from xlperf.report._colours import INK, safe_colour, text_on
 from xlperf.report._data import SECTIONS, ReportData, exceptions
 from xlperf.report._spc import SpcCharts, spc_chips, spc_facts
@@ -261,7 +262,8 @@ def _cover(ctx: _Context) -> str:
                        for s in data.sections if s != "cover")
     scored = ctx.scored
     rated = int(scored["rated"].sum())
-    beyond = int((scored["rated"].astype(bool) & (scored["severity"] == 2)).sum())
+    beyond = int((scored["rated"].astype(bool)
+                  & (scored["severity"] == StatusSeverity.BEYOND_TOLERANCE)).sum())
     glance = (f"<p>{len(scored)} measures, {rated} rated against a target; {beyond} beyond "
               f"tolerance; {len(ctx.exceptions)} with a measure card.</p>")
     return (f'<section id="cover" class="page cover" aria-labelledby="cover-title">'
@@ -300,7 +302,7 @@ def _key(ctx: _Context) -> str:
                 seen.add(band.label)
                 rows.append(f'<tr><td>{chip(band.label, band.symbol, band.colour)}</td>'
                             f"<td>{escape(scheme.name)} scheme: "
-                            f"{['on or better than target', 'worse than target, within tolerance', 'worse than target, beyond tolerance'][min(band.severity, 2)]}"  # noqa: E501
+                            f"{['on or better than target', 'worse than target, within tolerance', 'worse than target, beyond tolerance'][min(band.severity, StatusSeverity.BEYOND_TOLERANCE)]}"  # noqa: E501
                             "</td></tr>")
     meanings = {"Data only": "reported for information, never rated",
                 "No data": "no value for the period (the reason is shown)",

@@ -42,6 +42,7 @@ from xlperf._zip import BoundedPackage, PartError
 from xlperf.errors import library_errors
 from xlperf.findings import Finding
 from xlperf.validate.catalogue import Rule, load_rules
+from xlperf.validate.registry import made_by
 
 __all__ = ["Limits", "check_file", "describe_bytes"]
 
@@ -480,6 +481,7 @@ def _check_package(package: BoundedPackage, path: Path, size: int, limits: Limit
     parse(part)
 
 
+@made_by(*(f"FILE-{n:03d}" for n in range(1, 11)))
 def check_file(path: str | Path, *, limits: Limits = Limits(),
                allow_macros: bool = False) -> list[Finding]:
     """File-level findings for ``path``: empty when it is safe to open as a workbook.

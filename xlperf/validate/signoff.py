@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from xlperf.validate.registry import made_by
+
 __all__ = ["check_signoff", "read_signoff", "signoff_note", "signoff_required"]
 
 
@@ -61,6 +63,7 @@ def signoff_required(settings: Any) -> bool:
     return bool(getattr(settings, "signoff_required", False))
 
 
+@made_by("FILE-024")
 def check_signoff(files: Sequence[Any], master: Any) -> dict[int, dict[str, Any]]:
     """The sign-off of each return of a validator batch (``files``: the validator's files,
     as read), by file number, for its report's ``meta``; and, when ``master``'s ``Sign-off

@@ -498,7 +498,7 @@ class _Writer:
                     top, left, bottom, right = filter_updates[index]
                     ref = (f"!${column_letter(left)}${top}:"
                            f"${column_letter(right)}${bottom}")
-                    text = re.sub(r"![^!]*$", lambda _m, ref=ref: ref, dn.text)
+                    text = re.sub(r"![^!]*$", ref.replace("\\", r"\\"), dn.text)
                     if text != dn.text:
                         dn.text = text
                         changed = True

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlperf.findings import StatusSeverity
 from xlperf.write._outputs_base import (
     BOLD,
     FLAG,
@@ -133,7 +134,8 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
 # ------------------------------------------------------------------------------ Exceptions
 def _why(row: Mapping[str, Any]) -> list[str]:
     reasons = []
-    if bool(row.get("rated")) and int(row.get("severity") or 0) >= 2:
+    if bool(row.get("rated")) and int(
+            row.get("severity") or 0) >= StatusSeverity.BEYOND_TOLERANCE:
         reasons.append("beyond tolerance")
     if _text(row.get("direction")).startswith("Worsening") and bool(row.get("rated")):
         reasons.append("worsening")
@@ -157,7 +159,8 @@ def exceptions_sheet(scored: pd.DataFrame, *, title: str = "Exceptions",
     for position, row in enumerate(_records(scored, _EXCEPTION_KEYS)):
         reasons = _why(row)
         if reasons:
-            severe = bool(row.get("rated")) and int(row.get("severity") or 0) >= 2
+            severe = bool(row.get("rated")) and int(
+                row.get("severity") or 0) >= StatusSeverity.BEYOND_TOLERANCE
             listed.append((0 if severe else 1, position, row, reasons))
     listed.sort(key=lambda item: (item[0], item[1]))
     text = summary if summary is not None else (

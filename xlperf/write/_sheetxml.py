@@ -255,12 +255,12 @@ def _other(value: Any, style: Any, style_of: StyleOf, date1904: bool,
         number = float(value)  # type: ignore[arg-type]
         return (f"<{p}v>{number_text(number)}</{p}v>" if math.isfinite(number) else None), "", style
     if isinstance(value, dt.datetime | dt.date | dt.time):
-        number = serial(value, date1904)
-        if number is None:
+        when = serial(value, date1904)
+        if when is None:
             return text_xml(value.isoformat(), p), ' t="inlineStr"', style
         kind = ("datetime" if isinstance(value, dt.datetime) else
                 "time" if isinstance(value, dt.time) else "date")
-        return f"<{p}v>{number_text(number)}</{p}v>", "", style_of(style, kind)
+        return f"<{p}v>{number_text(when)}</{p}v>", "", style_of(style, kind)
     text = str(value)
     return (text_xml(text, p), ' t="inlineStr"', style) if text else (None, "", style)
 

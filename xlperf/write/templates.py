@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.packaging.custom import StringProperty
@@ -38,12 +37,12 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.core.budget import is_total_line
-from xlperf.core.collection import due_periods, planned_returns
+from xlperf.core.collection import planned_returns
 from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, normalise_columns
 from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import Period, parse_period
 from xlperf.core.schemes import get_scheme
-from xlperf.core.targets import period_targets
+from xlperf.core.template_rows import annual_words, target_table, template_rows
 from xlperf.core.values import parse_value
 from xlperf.errors import InputError, WorkbookError, translated
 from xlperf.identity import (
@@ -135,40 +134,6 @@ def template_id(kind: str, who: str, period: Period) -> str:
     """``perf-safeguarding-2013-14-Q2``: readable, and the same for the same return."""
     prefix = {PERFORMANCE: "perf", CAPITAL: "cap"}.get(kind, "fin")
     return f"{prefix}-{slug(who)}-{period.format('iso').replace('/', '-')}"
-
-
-def _target_lookup(targets: pd.DataFrame) -> dict[tuple[str, str], Any]:
-    if targets is None or targets.empty:
-        return {}
-    frame = normalise_columns(targets, {"code": ("code",), "period": ("period",),
-                                        "target": ("target",)})
-    out = {}
-    for code, period, target in zip(frame["code"], frame["period"], frame["target"],
-                                    strict=True):
-        try:
-            key = parse_period(period).format("iso")
-        except InputError:
-            continue
-        out[(str(code).strip(), key)] = target
-    return out
-
-
-def _shown_target(measure: pd.Series, raw: Any, period: Period,
-                  table: Mapping[tuple[str, str], Any]) -> Any:
-    """The target the template shows: the Targets sheet's, else profiled from the annual
-    target, else the annual target's words (``Not Set``); blank for data-only measures."""
-    if measure["polarity"] == "Data only":
-        return None
-    given = table.get((measure["code"], period.format("iso")))
-    if given is not None and parse_value(given).number is not None:
-        return parse_value(given).number
-    annual = measure["annual_target"]
-    if annual is None or (isinstance(annual, float) and math.isnan(annual)):
-        return None if _blank(raw) else str(raw).strip()
-    profiled = period_targets(np.array([annual]), np.array([period.position_in_year]),
-                              np.array([period.periods_in_year]),
-                              np.array([bool(measure["cumulative"])]))[0]
-    return float(profiled)
 
 
 def row_height(text: str, width: float) -> float:
@@ -314,44 +279,45 @@ def build_performance_template(master: Master, service: str, period: Period, pat
     register = master.usable_register
     prepared = prepare_measures(register)
     prepared.index = register.index
-    raw_annual = normalise_columns(register, {"annual_target": ("annual target",)})
     mine = prepared[prepared["service"] == service]
     if mine.empty:
         raise InputError(f"no measures for service {service!r} in the register")
     identity, wb, ws = _start(master, PERFORMANCE, service, period, PERFORMANCE_SHEET,
                               f"Performance return: {service}", PERFORMANCE_GUIDANCE,
                               PERFORMANCE_COLUMNS, register=register)
-    table = _target_lookup(master.targets)
-    row = FIRST_DATA_ROW
+    rows = template_rows(mine, period, first_row=FIRST_DATA_ROW,
+                         targets=target_table(master.targets), words=annual_words(register))
     status_rows: dict[tuple[str, ...], list[int]] = {}
-    for index, measure in mine.iterrows():
-        try:
-            scheme = get_scheme(measure["scheme"] or master.default_scheme, master.schemes)
-            labels = scheme.labels
-        except InputError:
-            labels = ()
-        if measure["polarity"] == "Data only":
-            labels = ("Data only", "No data")
-        raw = raw_annual.at[index, "annual_target"] if "annual_target" in raw_annual else None
+    shown_labels: dict[int, tuple[str, ...]] = {}
+    row = FIRST_DATA_ROW
+    for entry in rows.itertuples(index=False):
+        measure = mine.iloc[entry.position]
+        if entry.position not in shown_labels:
+            try:
+                scheme = get_scheme(measure["scheme"] or master.default_scheme, master.schemes)
+                labels = scheme.labels
+            except InputError:
+                labels = ()
+            if measure["polarity"] == "Data only":
+                labels = ("Data only", "No data")
+            shown_labels[entry.position] = tuple(labels)
         ratio = bool(RATIO_UNITS.search(str(measure["unit"])))
-        for due in due_periods(measure["frequency"], period):
-            shown = (measure["code"], measure["title"], measure["unit"], measure["polarity"],
-                     {"month": "Monthly", "quarter": "Quarterly", "year": "Annual"}[
-                         measure["frequency"]], due.format(),
-                     _shown_target(measure, raw, due, table))
-            for column, value in enumerate(shown, start=1):
-                cell = _xlsx.put(ws, row, column, value)
-                _shown(cell, wrap=column == 2)
-            for column in range(8, 13):
-                cell = ws.cell(row=row, column=column)
-                if column in (9, 10) and not ratio:
-                    cell.fill = _xlsx.LOCKED_FILL
-                    cell.border = _xlsx.BOX
-                else:
-                    _input(cell, wrap=column == 12)
-            status_rows.setdefault(tuple(labels), []).append(row)
-            ws.row_dimensions[row].height = row_height(str(measure["title"]), 46)
-            row += 1
+        row = int(entry.row)
+        shown = (entry.code, entry.Measure, entry.Unit, entry.Polarity, entry.Frequency,
+                 entry.period, entry.Target)
+        for column, value in enumerate(shown, start=1):
+            cell = _xlsx.put(ws, row, column, value)
+            _shown(cell, wrap=column == 2)
+        for column in range(8, 13):
+            cell = ws.cell(row=row, column=column)
+            if column in (9, 10) and not ratio:
+                cell.fill = _xlsx.LOCKED_FILL
+                cell.border = _xlsx.BOX
+            else:
+                _input(cell, wrap=column == 12)
+        status_rows.setdefault(shown_labels[entry.position], []).append(row)
+        ws.row_dimensions[row].height = row_height(str(measure["title"]), 46)
+        row += 1
     last = row - 1
     if last < FIRST_DATA_ROW:
         raise InputError(f"nothing is due from {service!r} for {period.format()}")

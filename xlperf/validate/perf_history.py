@@ -1,0 +1,169 @@
+"""The PERF checks against history: a year-to-date figure that went down (``PERF-013``), a
+change from the last accepted value beyond the measure's plausibility (``PERF-014``), a value
+a power of ten away from the usual (``PERF-015``).
+
+History is what the ledger accepted before these returns (``previous``: the master's ledger
+by default, :func:`xlperf.validate.facts._previous_of`), never the batch's own values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlperf.core.columns import normalise_columns
+from xlperf.validate._frames import _distinct, _num, _numbers, _period_keys, _start_and_year, _texts
+from xlperf.validate.engine import Batch
+from xlperf.validate.registry import check
+
+__all__: list[str] = []
+
+
+def _current(rows: pd.DataFrame) -> pd.DataFrame:
+    starts, years = _start_and_year(rows["period_obj"])
+    number = rows["Actual"].to_numpy()
+    current = pd.DataFrame({"code": rows["Code"].to_numpy(), "start": starts, "year": years,
+                            "value": number, "period": rows["period_text"].to_numpy(),
+                            "pos": np.arange(len(rows)), "source": 1})
+    return current[rows["rated_ok"].to_numpy() & ~np.isnan(number)
+                   & current["start"].notna().to_numpy()]
+
+
+def _past(rows: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame | None:
+    if previous is None or not len(previous):
+        return None
+    prev = normalise_columns(previous, {"code": ("code",), "period": ("period",),
+                                        "actual": ("actual", "value")})
+    if not {"code", "period", "actual"} <= set(prev.columns):
+        return None
+    texts = pd.Series(_texts(prev["period"].to_numpy(dtype=object)), index=prev.index,
+                      dtype=object)
+    past_keys, objs = _period_keys(texts)
+    past_starts, past_years = _start_and_year(objs)
+    past_codes = _texts(prev["code"].to_numpy(dtype=object))
+    past = pd.DataFrame({"code": past_codes, "start": past_starts, "year": past_years,
+                         "value": _numbers(prev["actual"]), "period": texts.to_numpy(),
+                         "pos": -1, "source": 0})
+    # History is what was known before these returns: a value of a measure and period the
+    # batch itself holds (recorded by an earlier refresh of the same return) is not its own
+    # past, so a second refresh of unchanged returns finds the same.
+    own = pd.MultiIndex.from_arrays([past_codes, past_keys.to_numpy(dtype=object)]).isin(
+        pd.MultiIndex.from_arrays([rows["Code"].to_numpy(dtype=object),
+                                   rows["period_key"].to_numpy(dtype=object)]))
+    return past[past["start"].notna() & ~np.isnan(past["value"]) & ~own]
+
+
+def _history(rows: pd.DataFrame, batch: Batch) -> dict[str, Any]:
+    """The current and past values, and each current value's last accepted one (worked out
+    once for the three checks)."""
+    if "history" in batch.context:
+        return batch.context["history"]
+    current, past = _current(rows), _past(rows, batch.previous)
+    last = None
+    if past is not None and len(past) and len(current):
+        last = pd.merge_asof(current.sort_values("start"), past.sort_values("start")[
+            ["code", "start", "value", "period"]].rename(columns={
+                "value": "prev_value", "period": "prev_period"}),
+            on="start", by="code", allow_exact_matches=False)
+        last = last[last["prev_value"].notna()]
+        value, prev_value = last["value"].to_numpy(), last["prev_value"].to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            order = np.log10(np.abs(value) / np.abs(prev_value))
+            nearest = np.round(order)
+            factor_hit = (np.abs(nearest) >= 1) & (np.abs(order - nearest) < 0.15) & \
+                (np.abs(prev_value) > 0) & np.isfinite(order)
+        last = last.assign(nearest=nearest, factor_hit=factor_hit)
+    batch.context["history"] = found = {"current": current, "past": past, "last": last}
+    return found
+
+
+@check("PERF-013", needs=("Code", "Actual", "period_obj", "cumulative", "rated_ok"),
+       cell="Actual", value="Actual")
+def year_to_date_down(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+    """A cumulative (year-to-date) figure below the latest earlier one of the same year.
+    Only the codes of cumulative measures are looked at (cumulative is a property of the
+    code)."""
+    history = _history(rows, batch)
+    current, past = history["current"], history["past"]
+    cumulative = rows["cumulative"].to_numpy(dtype=bool)
+    cum_codes = set(rows["Code"].to_numpy(dtype=object)[cumulative].tolist())
+    empty = pd.DataFrame(columns=["previous", "previous_period"])
+    if not cum_codes:
+        return empty
+    both = pd.concat([p[p["code"].isin(cum_codes)] for p in (past, current)
+                      if p is not None], ignore_index=True)
+    both = both.sort_values(["code", "start", "source"], kind="stable")
+    before = both.groupby("code", sort=False).shift(1)
+    ytd = both[(both["source"] == 1) & before["value"].notna()
+               & (before["year"] == both["year"]) & (both["value"] < before["value"])]
+    pos = ytd["pos"].to_numpy(dtype=np.int64)
+    keep = cumulative[pos]
+    return pd.DataFrame({
+        "previous": [_num(v) for v in before.loc[ytd.index, "value"].to_numpy()[keep]],
+        "previous_period": before.loc[ytd.index, "period"].to_numpy(dtype=object)[keep]},
+        index=rows.index[pos[keep]])
+
+
+@check("PERF-014", needs=("Code", "Actual", "period_obj", "plausibility", "rated_ok"),
+       cell="Actual", value="Actual")
+def implausible_change(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+    """A change from the last accepted value larger than the measure's plausibility
+    threshold (default: half the last value, at least 1); a power-of-ten change is
+    PERF-015's instead."""
+    last = _history(rows, batch)["last"]
+    if last is None:
+        return pd.DataFrame(columns=["previous"])
+    positions = last["pos"].to_numpy(dtype=int)
+    value, prev_value = last["value"].to_numpy(), last["prev_value"].to_numpy()
+    threshold = rows["plausibility"].to_numpy(dtype=float)[positions]
+    default = np.maximum(np.abs(prev_value) * 0.5, 1.0)
+    threshold = np.where(np.isnan(threshold), default, threshold)
+    change = value - prev_value
+    jump = (np.abs(change) > threshold) & ~last["factor_hit"].to_numpy(dtype=bool)
+    return pd.DataFrame({
+        "previous": [_num(v) for v in prev_value[jump]],
+        "previous_period": last["prev_period"].to_numpy(dtype=object)[jump],
+        "change": [f"{c:+,.4g}" for c in change[jump]],
+        "threshold": [_num(t) for t in threshold[jump]]}, index=rows.index[positions[jump]])
+
+
+_FRACTION_HINT = "A percentage may have been typed as a fraction (0.68 for 68%)."
+_DIGIT_HINT = "An extra digit or a misplaced decimal point?"
+
+
+@check("PERF-015", needs=("Code", "Actual", "unit", "target", "rated_ok"), cell="Actual",
+       value="Actual")
+def power_of_ten(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+    """A value about 10, 100, 1000... times the last accepted one; with no such history, a
+    percentage typed as a fraction (0.68 against a target of 68)."""
+    last = _history(rows, batch)["last"]
+    pos: list[int] = []
+    factor: list[int] = []
+    usual: list[Any] = []
+    big: list[bool] = []
+    if last is not None:
+        hit = last[last["factor_hit"].to_numpy(dtype=bool)]
+        pos += hit["pos"].astype(int).tolist()
+        factor += [int(10 ** abs(n)) for n in hit["nearest"]]
+        usual += hit["prev_value"].tolist()
+        big += [n > 0 for n in hit["nearest"]]
+    flagged = set(pos)
+    number = rows["Actual"].to_numpy()
+    percent = _distinct(rows["unit"], lambda u: "%" in u or "percent" in u.casefold()).astype(
+        bool)
+    target = rows["target"].to_numpy(dtype=float)
+    fraction = (percent & rows["rated_ok"].to_numpy() & (np.abs(number) > 0)
+                & (np.abs(number) <= 1) & (target >= 10))
+    for p in np.flatnonzero(fraction):
+        if p not in flagged:
+            pos.append(int(p))
+            factor.append(100)
+            usual.append(target[p])
+            big.append(False)
+    return pd.DataFrame({
+        "factor": factor, "usual": [_num(u) for u in usual],
+        "hint": [_FRACTION_HINT if not b and f == 100 else _DIGIT_HINT
+                 for f, b in zip(factor, big, strict=True)]},
+        index=rows.index[np.array(pos, dtype=np.int64)])

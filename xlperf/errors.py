@@ -190,6 +190,6 @@ def translated(file: object, message: str | Mapping[str, str] = "{file}: {error}
         text = template.format(file=file, sheet=sheet, error=error,
                                strerror=getattr(error, "strerror", None) or error, **fields)
         recorded = str(file) if isinstance(record, EllipsisType) else record
-        exc: XlperfError = (into(text, file=recorded, sheet=sheet)  # type: ignore[call-arg]
+        exc: XlperfError = (into(text, file=recorded, sheet=sheet)
                             if issubclass(into, WorkbookError) else into(text))
         raise exc from (error if chain else None)

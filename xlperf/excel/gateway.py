@@ -126,7 +126,7 @@ def _cell(value: Any) -> Any:
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, numbers.Real | decimal.Decimal):
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
         return number if math.isfinite(number) else None
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None)

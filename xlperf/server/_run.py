@@ -45,7 +45,7 @@ def timed_protocol(header_timeout: float) -> type:
     """uvicorn's h11 protocol with a timeout on each request's line and headers."""
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
-    class Timed(H11Protocol):  # type: ignore[misc]
+    class Timed(H11Protocol):
 
         def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)

@@ -252,7 +252,7 @@ def _other(value: Any, style: Any, style_of: StyleOf, date1904: bool,
     if isinstance(value, numbers.Integral):
         return f"<{p}v>{int(value)}</{p}v>", "", style
     if isinstance(value, numbers.Real | decimal.Decimal):
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
         return (f"<{p}v>{number_text(number)}</{p}v>" if math.isfinite(number) else None), "", style
     if isinstance(value, dt.datetime | dt.date | dt.time):
         when = serial(value, date1904)

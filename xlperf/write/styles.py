@@ -157,7 +157,7 @@ class StyleBook:
     def _font_id(self, style: CellStyle) -> int:
         if not (style.bold or style.italic or style.color):
             return 0
-        base = self._items(self._container("fonts", create=False))[0]  # type: ignore[arg-type]
+        base = self._items(self._container("fonts", create=False))[0]
         font = self._el("font")
         if style.bold:
             font.append(self._el("b"))

@@ -1,0 +1,500 @@
+"""The XmR chart of statistical process control (:mod:`xlperf.core.spc`): each measure's
+points read from the long frame, its limits (per segment, after any rebase) and the four
+special-cause rules, numpy over all measures at once.
+
+>>> chart = xmr(pd.DataFrame({"code": "A", "period": range(15), "value":
+...     [20, 24, 20, 26, 22, 16, 18, 16, 31, 28, 34, 26, 30, 19, 18], "polarity": "Low"}))
+>>> chart["variation"].iloc[-1]
+'Common cause'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlperf.core._arrays import format_numbers
+from xlperf.core._spc_settings import CONCERN_FIRST, IMPROVEMENT_FIRST, SpcSettings
+from xlperf.core._spc_words import _VARIATION_WORDS, ASSURANCES
+from xlperf.core.columns import normalise_columns
+from xlperf.core.polarity import polarity_signs
+from xlperf.core.schemes import _tidy
+from xlperf.core.status import _numbers
+from xlperf.errors import InputError
+
+#: 3 / d2 for moving ranges of two points (d2 = 1.128), as MDC writes it.
+LIMIT_FACTOR = 2.66
+#: The 2-sigma lines: two thirds of the way from the mean to the process limits.
+NEAR_FACTOR = LIMIT_FACTOR * 2 / 3
+#: The upper range limit of a moving-range chart (D4 for ranges of two points).
+SCREEN_FACTOR = 3.267
+
+#: MDC's SQL tool's order: the first rule that fires at the point decides.
+RULES = ("beyond a limit", "trend", "run", "two of three")
+
+
+# Columns of the long frame and of the measures, as people may write them.
+_VALUE_NAMES: dict[str, tuple[str, ...]] = {
+    "code": ("code", "measure code", "pi code"),
+    "period": ("period", "order", "period order"),
+    "value": ("value", "actual"),
+    "target": ("target", "period target"),
+    "ghost": ("ghost", "ghosted", "ghost reason"),
+    "rebase": ("rebase", "rebase reason", "recalculate"),
+    "year": ("year", "financial year"),
+}
+_MEASURE_NAMES: dict[str, tuple[str, ...]] = {
+    "code": _VALUE_NAMES["code"],
+    "polarity": ("polarity",),
+    "target": ("target",),
+    "cumulative": ("cumulative",),
+    **{f.name: (f.name.replace("_", " "),) for f in fields(SpcSettings) if f.name != "conflict"},
+}
+
+
+def _reasons(column: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """A flag and its reason from a column of reasons (text) or flags (True/Yes)."""
+    if column is None:
+        return np.zeros(n, dtype=bool), np.full(n, None, dtype=object)
+    raw = column.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(pd.Series(raw, dtype=object), use_na_sentinel=True)
+    flags, texts = [], []
+    for u in uniques:  # one look per distinct reason
+        if isinstance(u, bool | np.bool_) or isinstance(u, int | float) and not isinstance(u, str):
+            flags.append(bool(u))
+            texts.append("" if bool(u) else None)
+        else:
+            text = str(u).strip()
+            on = text.lower() not in ("", "no", "n", "false", "0")
+            flags.append(on)
+            texts.append((text if text.lower() not in ("yes", "y", "true", "1") else "")
+                         if on else None)
+    flag_of = np.array(flags + [False], dtype=bool)
+    text_of = np.array(texts + [None], dtype=object)
+    return flag_of[codes], text_of[codes]
+
+
+def _orders(period: pd.Series, year: pd.Series | None
+            ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray]:
+    """Sort order, financial year, position in the year and printable text of each period.
+
+    Numbers are an order as given (``year``, if any, is the financial year); anything else is
+    read as a period (``Q1 2013/14``, a :class:`~xlperf.core.periods.Period`), parsed once per
+    distinct value."""
+    if period.dtype.kind in "fiu":
+        order = period.to_numpy(dtype=float)
+        codes, distinct = pd.factorize(order)
+        text = ("period " + format_numbers(np.asarray(distinct, dtype=float)))[codes]
+        if year is None:
+            return order, None, None, text
+        years = pd.factorize(year, use_na_sentinel=False)[0].astype(np.int64)
+        # The first order of each year in the frame is its first period.
+        first = pd.Series(order).groupby(years).transform("min").to_numpy()
+        return order, years, (order - first + 1).astype(np.int64), text
+    from xlperf.core.periods import Period, parse_periods
+
+    codes, uniques = pd.factorize(period, use_na_sentinel=False)
+    todo = [u for u in uniques if not isinstance(u, Period)]  # parsed together, in order
+    found = iter(parse_periods(pd.Series(todo, dtype=object)).tolist() if todo else ())
+    parsed: list[Period] = [u if isinstance(u, Period) else next(found) for u in uniques]
+    ranks = {key: r for r, key in enumerate(sorted({p._sort_key() for p in parsed}))}
+    order = np.array([ranks[p._sort_key()] for p in parsed], dtype=float)[codes]
+    years = np.array([p.year for p in parsed], dtype=np.int64)[codes]
+    position = np.array([p.index for p in parsed], dtype=np.int64)[codes]
+    text = np.array([p.format() for p in parsed], dtype=object)[codes]
+    return order, years, position, text
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of a column that usually comes in runs (each measure's periods
+    together): the runs' first values are factorized and the codes spread over each run, so
+    the hashing is once per run rather than once per row (a tenth of the time for a long
+    frame of text codes). The same codes and uniques as ``pd.factorize``.
+
+    >>> [a.tolist() for a in _factorize(np.array(["B", "B", "A", "B"], dtype=object))]
+    [[0, 0, 1, 0], ['B', 'A']]
+    """
+    n = len(values)
+    if n < 2:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        return np.asarray(codes), np.asarray(uniques, dtype=object)
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = values[1:] != values[:-1]
+    head_codes, uniques = pd.factorize(values[starts], use_na_sentinel=False)
+    return (np.asarray(head_codes)[np.cumsum(starts) - 1],
+            np.asarray(uniques, dtype=object))
+
+
+def _floats(values: np.ndarray) -> np.ndarray:
+    """Numbers from cells: plain numbers (and blanks) directly, anything else through the
+    core's value parser (``68%``, ``TBC``)."""
+    if values.dtype.kind in "fiu":
+        return values.astype(float, copy=False)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("floating", "integer", "empty",
+                                                          "mixed-integer-float"):
+        return pd.array(values, dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+    return _numbers(values)[0]
+
+
+def _per_measure(measures: pd.DataFrame | None, values: pd.DataFrame, code_ids: np.ndarray,
+                 uniques: np.ndarray, settings: SpcSettings) -> dict[str, np.ndarray]:
+    """One value per measure (in ``uniques`` order) of polarity, target, cumulative and the
+    settings: from the measures frame, else from the values frame (its first row for the
+    measure), else the defaults."""
+    found: dict[str, np.ndarray] = {}
+    m = len(uniques)
+    table = None
+    if measures is not None:
+        table = normalise_columns(measures, _MEASURE_NAMES)
+        if "code" not in table.columns:
+            raise InputError("the measures need a 'code' column")
+        table = table.drop_duplicates("code", keep="last")
+        where = pd.Index(table["code"].astype(str).str.strip()).get_indexer(uniques)
+    first = np.unique(code_ids, return_index=True)[1]  # each measure's first row
+    for name in ("polarity", "target", "cumulative", *(f.name for f in fields(SpcSettings)
+                                                       if f.name != "conflict")):
+        column: np.ndarray | None = None
+        if table is not None and name in table.columns:
+            source = table[name].to_numpy(dtype=object)
+            column = source[np.maximum(where, 0)]  # a copy (fancy indexing)
+            column[where < 0] = None  # a code the measures do not list
+        elif name in values.columns and name != "target":
+            column = values[name].to_numpy(dtype=object)[first]
+        found[name] = column if column is not None else np.full(m, None, dtype=object)
+    if (pd.isna(pd.Series(found["polarity"], dtype=object))).any():
+        missing = uniques[pd.isna(pd.Series(found["polarity"], dtype=object)).to_numpy()][0]
+        raise InputError(f"measure {missing!r} has no polarity: SPC needs to know which way is "
+                         "better (Bigger is better, Smaller is better or Data only)")
+    out: dict[str, np.ndarray] = {"sign": polarity_signs(found["polarity"]).astype(np.int8)}
+    out["target"] = _floats(found["target"])
+    from xlperf.core.measures import parse_flag
+
+    def flags(column: np.ndarray, default: bool) -> np.ndarray:
+        codes, distinct = pd.factorize(pd.Series(column, dtype=object), use_na_sentinel=True)
+        read = np.array([parse_flag(v) for v in distinct] + [default], dtype=bool)
+        return read[codes]  # each distinct word read once; blank is the default
+
+    out["cumulative"] = flags(found["cumulative"], False)
+    out["screen_moving_ranges"] = flags(found["screen_moving_ranges"],
+                                        settings.screen_moving_ranges)
+    for name in ("minimum_points", "minimum_segment_points", "run_length", "trend_length"):
+        column = found[name]
+        numbers = np.full(m, getattr(settings, name), dtype=np.int64)
+        given = ~pd.isna(pd.Series(column, dtype=object)).to_numpy()
+        for value in pd.unique(column[given]):  # each distinct setting checked once
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                number = float("nan")
+            if number != number or number != int(number):
+                raise InputError(f"SPC {name.replace('_', ' ')} {value!r} is not a whole number")
+            change: dict[str, Any] = {name: int(number)}
+            replace(settings, **change)  # the same checks as the global setting
+            numbers[given & (column == value)] = int(number)
+        out[name] = numbers
+    return out
+
+
+def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
+        settings: SpcSettings | None = None) -> pd.DataFrame:
+    """The XmR chart of every measure: one row per measure and period, in period order.
+
+    ``values`` is a long frame: ``code``, ``period`` (numbers in order, or periods such as
+    ``Q1 2013/14``) and ``value``; optionally ``target`` (the period's, profiled target),
+    ``ghost`` (a reason: the point is drawn but left out of the limits and the rules) and
+    ``rebase`` (a reason: limits start again from this period). ``measures`` gives, per
+    ``code``, the ``polarity``, a ``target`` for every period, ``cumulative`` (chart the
+    per-period increments of a year-to-date figure) and any setting of :class:`SpcSettings`
+    for that measure (``run_length``...). Measure columns may instead be columns of ``values``.
+
+    Columns returned: ``code``, ``period``, ``period_text``, ``value``, ``charted`` (the value,
+    or the increment of a cumulative measure), ``target`` (likewise), ``ghost``, ``rebase``,
+    ``segment``, ``points`` (in the segment), ``mean``, ``lower``, ``upper``, ``lower_2sigma``,
+    ``upper_2sigma``, ``moving_range``, ``screened``, ``limited`` (the segment has limits),
+    ``beyond``, ``run``, ``two_of_three`` (+1 above, -1 below, 0), ``rising``, ``falling``,
+    ``special`` (+1 high, -1 low, 0), ``variation`` and ``assurance``, plus what the sentences
+    need (``run_points``, ``trend_points``, ``near_points``, ``rule``, ``conflict``).
+
+    >>> chart = xmr(pd.DataFrame({"code": "A", "period": range(15), "value":
+    ...     [20, 24, 20, 26, 22, 16, 18, 16, 31, 28, 34, 26, 30, 19, 18],
+    ...     "polarity": "High"}))
+    >>> chart[["mean", "lower", "upper"]].iloc[0].round(2).tolist()
+    [23.2, 8.76, 37.64]
+    """
+    settings = settings or SpcSettings()
+    frame = normalise_columns(values, _VALUE_NAMES)
+    for required in ("code", "period", "value"):
+        if required not in frame.columns:
+            raise InputError(f"the values need a {required!r} column")
+    n_in = len(frame)
+    raw_codes = frame["code"].to_numpy(dtype=object)
+    raw_ids, raw_uniques = _factorize(raw_codes)
+    # Codes are trimmed once each ("PI 1 " is "PI 1"), then merged.
+    trimmed, uniques = pd.factorize(np.array([str(u).strip() for u in raw_uniques],
+                                             dtype=object), use_na_sentinel=False)
+    code_ids = trimmed[raw_ids]
+    uniques = np.asarray(uniques, dtype=object)
+    order, years, position, period_text = _orders(frame["period"], frame.get("year"))
+    key = code_ids.astype(np.int64)
+    # Sort by measure then period; a later row for the same measure and period wins.
+    if n_in > 1 and not ((np.diff(key) > 0) | ((np.diff(key) == 0) & (np.diff(order) > 0))).all():
+        sort = np.lexsort((np.arange(n_in), order, key))
+    else:
+        sort = np.arange(n_in)
+    key, order = key[sort], order[sort]
+    last = np.ones(len(sort), dtype=bool)
+    if len(sort) > 1:
+        last[:-1] = (key[1:] != key[:-1]) | (order[1:] != order[:-1])
+    sort = sort[last]
+    key, order = key[last], order[last]
+    n = len(sort)
+
+    per = _per_measure(measures, frame, code_ids, uniques, settings)
+    sign = per["sign"][key]
+    x = _floats(frame["value"].to_numpy()[sort]).astype(float, copy=True)
+    if "target" in frame.columns:
+        target = _floats(frame["target"].to_numpy()[sort])
+        target = np.where(np.isnan(target), per["target"][key], target)
+    else:
+        target = per["target"][key].astype(float)
+    ghost, ghost_reason = _reasons(frame["ghost"] if "ghost" in frame.columns else None, n_in)
+    rebase, rebase_reason = _reasons(frame["rebase"] if "rebase" in frame.columns else None,
+                                     n_in)
+    ghost, ghost_reason = ghost[sort], ghost_reason[sort]
+    rebase, rebase_reason = rebase[sort], rebase_reason[sort]
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = key[1:] != key[:-1]
+
+    charted, charted_target = x, target
+    cumulative = per["cumulative"][key]
+    if cumulative.any():
+        if years is None or position is None:
+            raise InputError("a cumulative measure needs its periods' financial years: give "
+                             "periods such as Q1 2013/14, or a 'year' column beside the order")
+        yr, pos = years[sort], position[sort]
+        previous_here = np.zeros(n, dtype=bool)
+        previous_here[1:] = ~starts[1:] & (yr[1:] == yr[:-1]) & (pos[1:] == pos[:-1] + 1)
+        before = np.roll(x, 1)
+        before_target = np.roll(target, 1)
+        step = np.where(pos == 1, x, np.where(previous_here, x - before, np.nan))
+        step_target = np.where(pos == 1, target,
+                               np.where(previous_here, target - before_target, np.nan))
+        charted = np.where(cumulative, _tidy(step), x)
+        charted_target = np.where(cumulative, _tidy(step_target), target)
+
+    # Segments: a new one at each measure's first row and at each rebase.
+    segment_start = starts | rebase
+    group = np.cumsum(segment_start) - 1
+    measure_first_group = group[starts]
+    segment = group - measure_first_group[key]
+    n_groups = int(group[-1]) + 1 if n else 0
+
+    judged = ~np.isnan(charted) & ~ghost
+    jx, jg, jkey = charted[judged], group[judged], key[judged]
+    counts = np.bincount(jg, minlength=n_groups)
+    mean = np.bincount(jg, weights=jx, minlength=n_groups) / np.maximum(counts, 1)
+    mean[counts == 0] = np.nan
+    mr = np.full(len(jx), np.nan)
+    if len(jx) > 1:
+        same = jg[1:] == jg[:-1]
+        mr[1:] = np.where(same, np.abs(np.diff(jx)), np.nan)
+    has_mr = ~np.isnan(mr)
+    mr_counts = np.bincount(jg[has_mr], minlength=n_groups)
+    amr = np.bincount(jg[has_mr], weights=mr[has_mr], minlength=n_groups) / np.maximum(
+        mr_counts, 1)
+    amr[mr_counts == 0] = np.nan
+    screened = np.zeros(len(jx), dtype=bool)
+    screen = per["screen_moving_ranges"][jkey]
+    if screen.any():
+        screened = has_mr & screen & (_tidy(mr - SCREEN_FACTOR * amr[jg]) > 0)
+        kept = has_mr & ~screened
+        kept_counts = np.bincount(jg[kept], minlength=n_groups)
+        kept_amr = np.bincount(jg[kept], weights=mr[kept], minlength=n_groups) / np.maximum(
+            kept_counts, 1)
+        group_screens = np.bincount(jg[screen], minlength=n_groups) > 0
+        amr = np.where(group_screens & (kept_counts > 0), kept_amr, amr)
+
+    measure_points = np.bincount(jkey, minlength=len(uniques))
+    group_key = key[segment_start]
+    limited = ((counts >= per["minimum_segment_points"][group_key])
+               & (measure_points[group_key] >= per["minimum_points"][group_key])
+               & ~np.isnan(amr))
+    spread = np.where(limited, LIMIT_FACTOR * amr, np.nan)
+    near_spread = np.where(limited, NEAR_FACTOR * amr, np.nan)
+    upper, lower = mean + spread, mean - spread
+    upper_near, lower_near = mean + near_spread, mean - near_spread
+
+    rules = _rules(jx, jg, jkey, mean, upper, lower, upper_near, lower_near, limited,
+                   per["run_length"][jkey], per["trend_length"][jkey])
+    high, low = rules["high"], rules["low"]
+    side = _resolve(rules, sign[judged], settings.conflict)
+
+    # Words as categoricals: a code per point, the few words held once.
+    jsign = sign[judged]
+    improving = side * jsign
+    words = np.select([~limited[jg], (jsign == 0) & (side > 0), (jsign == 0) & (side < 0),
+                       improving > 0, improving < 0], [5, 3, 4, 1, 2], 0).astype(np.int8)
+    word_codes = np.full(n, -1, dtype=np.int8)
+    word_codes[ghost & ~np.isnan(charted)] = 6
+    word_codes[judged] = words
+
+    g_upper, g_lower = upper[group], lower[group]
+    has_point = ~np.isnan(charted)
+    t = charted_target
+    passing = ((sign > 0) & (_tidy(t - g_lower) <= 0)) | ((sign < 0) & (_tidy(t - g_upper) >= 0))
+    failing = ((sign > 0) & (_tidy(t - g_upper) >= 0)) | ((sign < 0) & (_tidy(t - g_lower) <= 0))
+    assured = np.select([~has_point, ~limited[group], sign == 0, np.isnan(t), passing, failing],
+                        [-1, 5, 4, 3, 0, 2], 1).astype(np.int8)
+
+    def spread_out(values_j: np.ndarray, fill: Any, dtype: Any) -> np.ndarray:
+        full = np.full(n, fill, dtype=dtype)
+        full[judged] = values_j
+        return full
+
+    mr_out = spread_out(mr, np.nan, float)
+    out = pd.DataFrame({
+        "code": uniques[key],
+        "period": frame["period"].to_numpy()[sort],
+        "period_text": period_text[sort],
+        "order": order,
+        "value": x,
+        "charted": charted,
+        "cumulative": cumulative,
+        "target": charted_target,
+        "ghost": ghost_reason,
+        "rebase": rebase_reason,
+        "segment": segment,
+        "points": counts[group],
+        "measure_points": measure_points[key],
+        "mean": mean[group],
+        "lower": g_lower,
+        "upper": g_upper,
+        "lower_2sigma": lower_near[group],
+        "upper_2sigma": upper_near[group],
+        "moving_range": mr_out,
+        "screened": spread_out(screened, False, bool),
+        "limited": limited[group],
+        "beyond": spread_out(rules["beyond"], 0, np.int8),
+        "run": spread_out(rules["run"], 0, np.int8),
+        "rising": spread_out(rules["rising"], False, bool),
+        "falling": spread_out(rules["falling"], False, bool),
+        "two_of_three": spread_out(rules["two_of_three"], 0, np.int8),
+        "special": spread_out(side, 0, np.int8),
+        "conflict": spread_out(high & low, False, bool),
+        "rule": pd.Categorical.from_codes(spread_out(rules["rule"], 0, np.int8), ("", *RULES)),
+        "run_points": spread_out(rules["run_points"], 0, np.int64),
+        "trend_points": spread_out(rules["trend_points"], 0, np.int64),
+        "near_points": spread_out(rules["near_points"], 0, np.int64),
+        "polarity_sign": sign,
+        "minimum_points": per["minimum_points"][key],
+        "minimum_segment_points": per["minimum_segment_points"][key],
+        "variation": pd.Categorical.from_codes(word_codes, _VARIATION_WORDS),
+        "assurance": pd.Categorical.from_codes(assured, ASSURANCES),
+    }, copy=False)
+    out.attrs["conflict"] = settings.conflict
+    return out
+
+
+def _rules(x: np.ndarray, g: np.ndarray, measure: np.ndarray, mean: np.ndarray,
+           upper: np.ndarray, lower: np.ndarray, upper_near: np.ndarray, lower_near: np.ndarray,
+           limited: np.ndarray, run_length: np.ndarray, trend_length: np.ndarray
+           ) -> dict[str, np.ndarray]:
+    """The four rules over the judged points of every measure at once (sorted by measure and
+    period). Runs, trends and two-of-three go across a rebase (as in MDC's Excel tool), each
+    point against its own segment's lines; a point of a segment without limits is not judged
+    and breaks them."""
+    n = len(x)
+    valid = limited[g] if n else np.zeros(0, dtype=bool)
+    breaks = np.ones(n, dtype=bool)  # a chain of points judged together starts here
+    if n > 1:
+        breaks[1:] = (measure[1:] != measure[:-1]) | ~valid[1:] | ~valid[:-1]
+    m = mean[g]
+    side = np.where(valid, np.sign(_tidy(x - m)), 0).astype(np.int8)
+    above = valid & (_tidy(x - upper[g]) > 0)
+    below = valid & (_tidy(x - lower[g]) < 0)
+    beyond = above.astype(np.int8) - below.astype(np.int8)
+
+    # Run: the maximal stretch of one side, flagged whole when long enough.
+    run_start = breaks.copy()
+    run_start[1:] |= side[1:] != side[:-1]
+    run_id = np.cumsum(run_start) - 1
+    run_size = np.bincount(run_id)[run_id] if n else np.zeros(0, dtype=np.int64)
+    run = np.where((side != 0) & (run_size >= run_length), side, 0).astype(np.int8)
+    run_points = (np.arange(n) - np.flatnonzero(run_start)[run_id] + 1) if n else run_size
+
+    # Trend: steps in one direction; n points make n - 1 steps.
+    step = np.zeros(n, dtype=np.int8)
+    if n > 1:
+        step[1:] = np.sign(_tidy(np.diff(x))).astype(np.int8)
+    step[breaks] = 0
+    step_start = breaks.copy()
+    step_start[1:] |= step[1:] != step[:-1]
+    step_id = np.cumsum(step_start) - 1
+    step_size = np.bincount(step_id)[step_id] if n else np.zeros(0, dtype=np.int64)
+    in_trend = (step != 0) & (step_size >= trend_length - 1)
+    up, down = in_trend & (step > 0), in_trend & (step < 0)
+    rising, falling = up.copy(), down.copy()
+    if n > 1:  # the point a trend starts from is part of it
+        rising[:-1] |= up[1:]
+        falling[:-1] |= down[1:]
+    trend_points = np.where(step != 0, np.arange(n) - np.flatnonzero(step_start)[step_id] + 2,
+                            1) if n else step_size
+
+    # Two of three: beyond a 2-sigma line (not beyond the limit), 3 in a row on one side.
+    near = np.where(valid & ~above & ~below & (_tidy(x - upper_near[g]) > 0), 1,
+                    np.where(valid & ~above & ~below & (_tidy(x - lower_near[g]) < 0), -1, 0)
+                    ).astype(np.int8)
+    window = np.zeros(n, dtype=bool)  # the three points ending here qualify
+    near_points = np.zeros(n, dtype=np.int64)
+    if n > 2:
+        joined = ~breaks[2:] & ~breaks[1:-1]
+        same = (side[2:] != 0) & (side[2:] == side[1:-1]) & (side[1:-1] == side[:-2])
+        count = ((near[2:] == side[2:]) & (near[2:] != 0)).astype(np.int64) + (
+            (near[1:-1] == side[2:]) & (near[1:-1] != 0)) + ((near[:-2] == side[2:])
+                                                             & (near[:-2] != 0))
+        window[2:] = joined & same & (count >= 2)
+        near_points[2:] = np.where(joined & same, count, 0)
+    covered = window.copy()
+    if n > 1:
+        covered[:-1] |= window[1:]
+    if n > 2:
+        covered[:-2] |= window[2:]
+    two_of_three = np.where(covered & (near != 0), near, 0).astype(np.int8)
+
+    high = (beyond > 0) | rising | (run > 0) | (two_of_three > 0)
+    low = (beyond < 0) | falling | (run < 0) | (two_of_three < 0)
+    # The trend a point starts wins over the one it ends, where it is both (a peak).
+    trend_side = np.where(rising & falling,
+                          np.concatenate([step[1:], [0]]) if n else step,
+                          rising.astype(np.int8) - falling.astype(np.int8)).astype(np.int8)
+    ordered = (beyond, trend_side, run, two_of_three)
+    by_order = np.zeros(n, dtype=np.int8)
+    rule = np.zeros(n, dtype=np.int8)  # 1 + the rule's place in RULES, 0 for none
+    for place in range(len(RULES) - 1, -1, -1):
+        found = ordered[place]
+        by_order = np.where(found != 0, found, by_order).astype(np.int8)
+        rule = np.where(found != 0, place + 1, rule).astype(np.int8)
+    return {"beyond": beyond, "run": run, "rising": rising, "falling": falling,
+            "two_of_three": two_of_three, "high": high, "low": low, "by_order": by_order,
+            "rule": rule, "run_points": run_points, "trend_points": trend_points,
+            "near_points": near_points}
+
+
+def _resolve(rules: Mapping[str, np.ndarray], sign: np.ndarray, conflict: str) -> np.ndarray:
+    """+1 (high), -1 (low) or 0 for each point: one side when only one fires, else by the
+    conflict setting (a data-only measure has no improvement side, so rule order)."""
+    high, low = rules["high"], rules["low"]
+    side = high.astype(np.int8) - low.astype(np.int8)
+    both = high & low
+    if both.any():
+        chosen = rules["by_order"]
+        if conflict == IMPROVEMENT_FIRST:
+            chosen = np.where(sign != 0, sign, chosen)
+        elif conflict == CONCERN_FIRST:
+            chosen = np.where(sign != 0, -sign, chosen)
+        side = np.where(both, chosen, side).astype(np.int8)
+    return side

@@ -1,0 +1,63 @@
+"""The committee report's style sheet: inline in the HTML (nothing fetched), A4 landscape
+print rules with "Page x of y", and the status chips' colours (docs/report.md)."""
+
+CSS = """
+@page { size: A4 landscape; margin: 14mm 12mm 16mm 12mm;
+  @top-left { font: 9pt "Liberation Sans", Arial, sans-serif; color: #505A5F; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages);
+    font: 9pt "Liberation Sans", Arial, sans-serif; color: #0B0C0C; } }
+html { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; font-size: 11pt;
+  color: #0B0C0C; background: #FFFFFF; line-height: 1.35; }
+body { margin: 0 auto; max-width: 1180px; padding: 0 8px; }
+h1 { font-size: 24pt; margin: 0 0 6pt; }
+h2 { font-size: 17pt; margin: 14pt 0 6pt; break-after: avoid; }
+h3 { font-size: 13pt; margin: 12pt 0 4pt; break-after: avoid; }
+h4 { font-size: 11pt; margin: 8pt 0 3pt; break-after: avoid; }
+section.page { break-before: page; }
+section.page:first-of-type { break-before: auto; }
+.cover { padding-top: 30mm; }
+.cover .council { font-size: 16pt; font-weight: bold; margin: 0; }
+.cover .period { font-size: 15pt; margin: 4pt 0; }
+.lead { max-width: 60em; }
+table { border-collapse: collapse; width: 100%; margin: 4pt 0 10pt; font-size: 9.5pt; }
+caption { text-align: left; font-weight: bold; font-size: 10.5pt; padding: 2pt 0; }
+th, td { border: 1px solid #B1B4B6; padding: 3pt 5pt; vertical-align: top; text-align: left; }
+thead th { background: #F3F2F1; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+th.num { text-align: right; }
+th[scope=row] { font-weight: normal; }
+tr.total th, tr.total td { font-weight: bold; border-top: 2px solid #0B0C0C; }
+.code { font-weight: bold; white-space: nowrap; }
+.status { display: inline-block; padding: 1pt 5pt; border-radius: 2pt; font-weight: bold;
+  white-space: nowrap; }
+.reason { font-style: italic; color: #505A5F; }
+.note { font-size: 9pt; }
+.objective { break-inside: auto; }
+.objective-head { break-after: avoid; }
+.card { break-inside: avoid; page-break-inside: avoid; border: 1px solid #B1B4B6;
+  border-left: 6pt solid #505A5F; padding: 4pt 10pt 8pt; margin: 0 0 10pt; }
+table.fixed { table-layout: fixed; }
+td.note, th[scope=row] { overflow-wrap: anywhere; }
+.card h3 { margin-top: 2pt; }
+.card-left { float: left; width: 47%; }
+.card-chart { float: right; width: 51%; text-align: right; }
+.card-bottom { clear: both; }
+table.facts { font-size: 9pt; margin: 0; }
+table.facts th, table.facts td { padding: 1.5pt 4pt; border-color: #D8DADC; }
+table.facts th { font-weight: bold; background: #F3F2F1; }
+table.year { font-size: 8.5pt; margin: 0 0 0 auto; width: auto; }
+table.year th, table.year td { padding: 1pt 3pt; }
+table.year .status { padding: 0 2pt; }
+table.year caption { font-size: 9pt; }
+.card p { margin: 3pt 0; font-size: 9.5pt; }
+blockquote { margin: 4pt 0 0; padding: 3pt 8pt; border-left: 3pt solid #B1B4B6;
+  font-size: 9.5pt; }
+.headline { font-size: 13pt; font-weight: bold; }
+.key td, .key th { font-size: 9.5pt; }
+.spark { vertical-align: middle; }
+.chart text { font-family: "Liberation Sans", Arial, sans-serif; }
+a { color: #1D70B8; }
+@media print { a { color: #0B0C0C; text-decoration: none; } }
+"""

@@ -1,0 +1,330 @@
+"""The Objectives, Exceptions, Finance and Log sheets (:mod:`xlperf.write.outputs`): the roll-up
+per priority and objective, the measures that need the committee's attention, revenue and
+capital variance, and what the refresh did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlperf.findings import StatusSeverity
+from xlperf.write._outputs_base import (
+    BOLD,
+    FLAG,
+    HEADER,
+    JUDGEMENT_FILL,
+    MISSING,
+    MONEY,
+    MONEY_VARIANCE,
+    OK,
+    PERCENT_PLAIN,
+    PRIORITY,
+    PROBLEM,
+    SPEC,
+    TOP,
+    VARIANCE_PCT,
+    WRAP,
+    PrintOptions,
+    _content,
+    _head,
+    _number,
+    _number_style,
+    _records,
+    _text,
+    _variance_format,
+    contrast_text,
+    shown_width,
+    sized_columns,
+    status_style,
+    unit_format,
+)
+from xlperf.write.lossless import SheetContent
+from xlperf.write.styles import CellStyle
+
+_EXCEPTION_KEYS = frozenset((
+    "rated", "severity", "direction", "reported_differs", "reported_status", "status", "code",
+    "title", "owner", "period", "symbol", "actual", "target", "variance", "commentary",
+    "colour", "unit", "variation"))
+
+
+
+# ------------------------------------------------------------------------------ Objectives
+def _status_columns(frame: pd.DataFrame) -> list[tuple[str, str, Any]]:
+    """(symbol, status, colour) of every status that occurs, in the order the printed reports
+    read: rated statuses best first (on target, near, missed; within one the order of the
+    built-in schemes, then first seen), then the unrated (no data, data only...)."""
+    from xlperf.core.schemes import BUILTIN_SCHEMES
+
+    known = {band.label: i for scheme in BUILTIN_SCHEMES.values()
+             for i, band in enumerate(scheme.bands)}
+    seen: dict[str, tuple[int, int, int, str, Any]] = {}
+    for position, row in enumerate(_records(frame, ("status", "symbol", "colour", "severity",
+                                                    "rated"))):
+        status = _text(row.get("status"))
+        if not status or status in seen:
+            continue
+        rated = bool(row.get("rated"))
+        severity = int(_number(row.get("severity")) or 0) if rated else 9
+        seen[status] = (severity, known.get(status, 99), position, _text(row.get("symbol")),
+                        row.get("colour"))
+    ordered = sorted(seen.items(), key=lambda item: item[1][:3])
+    return [(v[3], k, v[4]) for k, v in ordered]
+
+
+def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
+                     summary: str = "", options: PrintOptions | None = None) -> SheetContent:
+    """Per priority (banded) and objective: the number of measures, a count per status of
+    the schemes the measures use (one column per status that occurs, headed by its symbol
+    and word, as the printed reports count them) and the judgement."""
+    from xlperf.core.rollup import rollup
+
+    spec = SPEC["Objectives"]
+    if scored.empty:
+        rows, styles = _head(spec, title, summary)
+        return _content(spec, rows, styles, options=options)
+    frame = scored.copy()
+    for key in ("priority", "objective"):
+        frame[key] = frame[key].map(_text)
+    statuses = _status_columns(frame)
+    status_headers = [f"{symbol} {status}".strip() for symbol, status, _c in statuses]
+    headers = ["Priority", "Objective", "Measures", *status_headers, "Judgement"]
+    rows, styles = _head(spec, title, summary, headers)
+    styles[-1] = [HEADER, HEADER, HEADER,
+                  *(status_style(c, bold=True) for _s, _t, c in statuses), HEADER]
+    by_objective = rollup(frame, ["priority", "objective"])
+    # plain dicts: a .loc look-up per sheet line costs more than building them
+    by_priority = {r["priority"]: r for r in rollup(frame, "priority").to_dict("records")}
+    frame["_status"] = frame["status"].map(_text)
+    per_o = frame.groupby(["priority", "objective", "_status"], sort=False).size().to_dict()
+    per_p = frame.groupby(["priority", "_status"], sort=False).size().to_dict()
+    count = CellStyle(number_format="0", vertical="top")
+    bold_count = CellStyle(bold=True, number_format="0", fill=PRIORITY.fill,
+                           vertical="center")
+    band = CellStyle(bold=True, fill=PRIORITY.fill, vertical="center", wrap=True)
+
+    def line(label_p: str, label_o: str, r: Mapping[str, Any], counts: list[int],
+             base: CellStyle | None, numbers: CellStyle) -> None:
+        rows.append([label_p, label_o, int(r["measures"]), *counts, r["judgement"]])
+        fill = JUDGEMENT_FILL.get(str(r["judgement"]))
+        judgement = (CellStyle(bold=True, fill=fill, color=contrast_text(fill))
+                     if fill else BOLD)
+        styles.append([base, base, *([numbers] * (len(headers) - 3)), judgement])
+
+    names = [status for _s, status, _c in statuses]
+    shown: str | None = None
+    for record in by_objective.to_dict("records"):
+        priority = record["priority"]
+        if priority != shown:
+            line(priority or "(no priority)", "All objectives", by_priority[priority],
+                 [per_p.get((priority, n), 0) for n in names], band, bold_count)
+            shown = priority
+        objective = record["objective"]
+        # the priority is its band's label, not repeated on each objective's row (as printed)
+        line("", objective or "(no objective)", record,
+             [per_o.get((priority, objective, n), 0) for n in names], None, count)
+    caps = [24, 40, 10, *([10] * len(statuses)), 14]
+    return _content(spec, rows, styles, widths=sized_columns(rows, caps), options=options)
+
+
+# ------------------------------------------------------------------------------ Exceptions
+def _why(row: Mapping[str, Any]) -> list[str]:
+    reasons = []
+    if bool(row.get("rated")) and int(
+            row.get("severity") or 0) >= StatusSeverity.BEYOND_TOLERANCE:
+        reasons.append("beyond tolerance")
+    if _text(row.get("direction")).startswith("Worsening") and bool(row.get("rated")):
+        reasons.append("worsening")
+    if _text(row.get("variation")) == "Special cause of concern":
+        reasons.append("special cause of concern")
+    if bool(row.get("reported_differs")):
+        reasons.append(f"reported {_text(row.get('reported_status'))}, rule says "
+                       f"{_text(row.get('status'))}")
+    return reasons
+
+
+def exceptions_sheet(scored: pd.DataFrame, *, title: str = "Exceptions",
+                     summary: str | None = None, options: PrintOptions | None = None
+                     ) -> SheetContent:
+    """Measures beyond tolerance (Red, Red diamond, Below tolerance), worsening measures,
+    special cause of concern (statistical process control) and reported statuses that differ
+    from the rule, with the owner's commentary; the worst first."""
+    spec = SPEC["Exceptions"]
+    headers = list(spec.headers)
+    listed = []
+    for position, row in enumerate(_records(scored, _EXCEPTION_KEYS)):
+        reasons = _why(row)
+        if reasons:
+            severe = bool(row.get("rated")) and int(
+                row.get("severity") or 0) >= StatusSeverity.BEYOND_TOLERANCE
+            listed.append((0 if severe else 1, position, row, reasons))
+    listed.sort(key=lambda item: (item[0], item[1]))
+    text = summary if summary is not None else (
+        f"{sum(1 for x in listed if x[0] == 0)} beyond tolerance, "
+        f"{sum(1 for x in listed if 'worsening' in x[3])} worsening, "
+        f"{sum(1 for x in listed if 'special cause of concern' in x[3])} special cause of "
+        "concern, "
+        f"{sum(1 for x in listed if any(r.startswith('reported') for r in x[3]))} reported "
+        "status differs")
+    rows, styles = _head(spec, title, text)
+    shown = {"Actual": 0, "Target": 0, "Variance": 0}
+    for _rank, _pos, row, reasons in listed:
+        figures = {"Actual": _number(row.get("actual")), "Target": _number(row.get("target")),
+                   "Variance": _number(row.get("variance"))}
+        values: dict[str, str | float | None] = {
+            "Code": _text(row.get("code")), "Measure": _text(row.get("title")),
+            "Owner": _text(row.get("owner")), "Period": _text(row.get("period")),
+            "Status": f"{_text(row.get('symbol'))} {_text(row.get('status'))}".strip(),
+            **figures, "Direction": _text(row.get("direction")),
+            "Why listed": "; ".join(reasons),
+            "Commentary": _text(row.get("commentary")) or "no commentary given"}
+        fmt = unit_format(_text(row.get("unit")), (figures["Actual"], figures["Target"]))
+        figure = _number_style(fmt)
+        for header in shown:
+            shown[header] = max(shown[header], shown_width(
+                figures[header], _variance_format(fmt) if header == "Variance" else fmt))
+        look = {"Status": status_style(row.get("colour")), "Actual": figure, "Target": figure,
+                "Variance": _number_style(_variance_format(fmt)), "Measure": WRAP,
+                "Why listed": WRAP,
+                "Commentary": WRAP if _text(row.get("commentary")) else MISSING}
+        rows.append([values.get(h) for h in headers])
+        styles.append([look.get(h, TOP) for h in headers])
+    widths = sized_columns(rows, spec.widths)
+    for header, width in shown.items():  # numbers as their formats show them, never ###
+        widths[headers.index(header)] = max(widths[headers.index(header)], width + 2.0)
+    return _content(spec, rows, styles, widths=widths, options=options)
+
+
+# ------------------------------------------------------------------------------ Finance
+@dataclass(frozen=True)
+class FinanceData:
+    """What the Finance sheet shows: scored revenue lines (:func:`score_budget`'s columns plus
+    ``holder`` and ``source``), the total row, the cross-foot problems, scored capital
+    (:func:`score_capital`)."""
+
+    lines: pd.DataFrame = field(default_factory=pd.DataFrame)
+    total: Mapping[str, Any] | None = None
+    crossfoot: Sequence[str] = ()
+    capital: pd.DataFrame = field(default_factory=pd.DataFrame)
+    capital_label: str = ""
+
+
+REVENUE_HEADERS = ("Service area", "Budget holder", "Net budget", "Forecast outturn",
+                   "Variance", "Variance %", "Status", "Explanation", "Source")
+CAPITAL_HEADERS = ("Programme", "Quarter", "Revised base budget", "Revised estimate",
+                   "Variance", "Slippage", "Actual to date", "Spend %", "Explanation")
+
+
+def finance_sheet(data: FinanceData, *, title: str = "Finance", summary: str = "",
+                  options: PrintOptions | None = None) -> SheetContent:
+    """Revenue variance by service area with budget status and the cross-foot check, then the
+    capital programme's variance and slippage (£000s)."""
+    spec = SPEC["Finance"]
+    rows, styles = _head(spec, title, summary, REVENUE_HEADERS)
+    width = len(REVENUE_HEADERS)
+    lines = data.lines
+    for row in lines.to_dict("records"):
+        pct = _number(row.get("variance_pct"))
+        explanation = _text(row.get("explanation"))
+        if not explanation and bool(row.get("needs_explanation")):
+            explanation = "⚑ material variance without an explanation"
+        rows.append([_text(row.get("line")), _text(row.get("holder")),
+                     _number(row.get("budget")), _number(row.get("forecast")),
+                     _number(row.get("variance")), pct,
+                     f"{_text(row.get('symbol'))} {_text(row.get('status'))}".strip(),
+                     explanation, _text(row.get("source"))])
+        styles.append([TOP, TOP, MONEY, MONEY, MONEY_VARIANCE, VARIANCE_PCT,
+                       status_style(row.get("colour")),
+                       FLAG if explanation.startswith("⚑") else WRAP, TOP])
+    if data.total is not None:
+        total = data.total
+        budget, forecast = _number(total.get("budget")), _number(total.get("forecast"))
+        variance = None if budget is None or forecast is None else round(forecast - budget, 9)
+        pct = (None if variance is None or not budget else round(variance / abs(budget) * 100, 9))
+        rows.append([_text(total.get("line")) or "Total", None, budget, forecast, variance, pct,
+                     None, None, None])
+        styles.append([BOLD, BOLD, CellStyle(bold=True, number_format="#,##0"),
+                       CellStyle(bold=True, number_format="#,##0"),
+                       CellStyle(bold=True, number_format="+#,##0;-#,##0;0"),
+                       CellStyle(bold=True, number_format='+0.0"%";-0.0"%";0.0"%"'),
+                       None, None, None])
+    if len(lines):
+        if data.crossfoot:
+            rows.append(["Cross-foot check", "✖ does not add up: " + "; ".join(data.crossfoot)])
+            styles.append([BOLD, PROBLEM])
+        else:
+            rows.append(["Cross-foot check", "✔ the lines add up to the total in every column"])
+            styles.append([BOLD, OK])
+    if len(data.capital):
+        rows.append([])
+        styles.append([])
+        label = f"Capital programme {data.capital_label}".strip()
+        rows.append([label])
+        styles.append([PRIORITY] * width)
+        rows.append(list(CAPITAL_HEADERS))
+        styles.append([HEADER] * len(CAPITAL_HEADERS))
+        for row in data.capital.to_dict("records"):
+            spend = _number(row.get("spend_pct"))
+            rows.append([_text(row.get("programme")), _text(row.get("quarter")),
+                         _number(row.get("base_budget")), _number(row.get("estimate")),
+                         _number(row.get("variance")), _number(row.get("slippage")),
+                         _number(row.get("actual")), spend,
+                         (_text(row.get("explanation"))
+                          + (" ⚑ spend to date above the estimate"
+                             if bool(row.get("over_estimate")) else "")).strip()])
+            styles.append([TOP, TOP, MONEY, MONEY, MONEY_VARIANCE, MONEY, MONEY,
+                           PERCENT_PLAIN, WRAP])
+        # The programmes' total, as the committee report shows it (a Capital sheet's own
+        # total row is not a programme: xlperf.core.budget.capital_for_period).
+        sums = {c: (float(np.nansum(pd.to_numeric(data.capital[c], errors="coerce")
+                                    .to_numpy(dtype=float)))
+                    if c in data.capital.columns else None)
+                for c in ("base_budget", "estimate", "variance", "slippage", "actual")}
+        spent = (round(sums["actual"] / sums["estimate"] * 100, 9)
+                 if sums["actual"] is not None and sums["estimate"] else None)
+        rows.append(["Capital programme total", None, sums["base_budget"], sums["estimate"],
+                     sums["variance"], sums["slippage"], sums["actual"], spent, None])
+        money = CellStyle(bold=True, number_format="#,##0")
+        styles.append([BOLD, BOLD, money, money,
+                       CellStyle(bold=True, number_format="+#,##0;-#,##0;0"), money, money,
+                       CellStyle(bold=True, number_format=PERCENT_PLAIN.number_format), None])
+    return _content(spec, rows, styles, options=options)
+
+
+# ------------------------------------------------------------------------------ Log
+@dataclass(frozen=True)
+class LogLine:
+    """One line of the Log sheet."""
+
+    action: str
+    message: str
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    rule: str = ""
+    severity: str = ""
+    time: str = ""
+
+
+def log_sheet(lines: Sequence[LogLine], *, title: str = "Log", summary: str = "",
+              options: PrintOptions | None = None) -> SheetContent:
+    """What the refresh did, one line per event (the latest refresh only; the ledger keeps
+    every refresh)."""
+    spec = SPEC["Log"]
+    rows, styles = _head(spec, title, summary)
+    headers = list(spec.headers)
+    for entry in lines:
+        values = {"Time": entry.time, "Action": entry.action, "File": entry.file,
+                  "Sheet": entry.sheet, "Cell": entry.cell, "Rule": entry.rule,
+                  "Severity": entry.severity, "Message": entry.message}
+        rows.append([values.get(h) or None for h in headers])
+        severity_style = (PROBLEM if entry.severity == "error" else
+                          FLAG if entry.severity == "query" else TOP)
+        line: list[CellStyle | None] = [TOP if h != "Severity" else severity_style
+                                        for h in headers[:-1]]
+        styles.append([*line, WRAP])
+    return _content(spec, rows, styles, options=options)

@@ -9,7 +9,7 @@ bytes.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 from xlperf.core.figures import format_number
@@ -99,6 +99,34 @@ def _nice_step(span: float, ticks: int = 4) -> float:
     return 10 * magnitude
 
 
+def _axes(parts: list[str], box: tuple[float, float, float, float], plot_w: float,
+          plot_h: float, scale: tuple[float, float, float], n: int, unit: str, *,
+          font_size: int) -> tuple[Callable[[int], float], Callable[[float], float], float]:
+    """A chart's scales and grid: ``x`` of a period's position, ``y`` of a value, the width
+    a period takes, and a labelled grid line per ``step`` appended to ``parts`` (``box``: the
+    left, right and top margins and the width; ``scale``: low, high, step)."""
+    left, right, top, width = box
+    low, high, step = scale
+
+    def y(v: float) -> float:
+        return top + plot_h - (v - low) / (high - low) * plot_h
+
+    gap = plot_w / max(n, 1)
+
+    def x(i: int) -> float:
+        return left + gap * (i + 0.5)
+
+    tick = low
+    while tick <= high + step / 1000:
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{_f(y(tick))}" '
+                     f'y2="{_f(y(tick))}" stroke="{GRID_COLOUR}" stroke-width="1"/>'
+                     f'<text x="{left - 6}" y="{_f(y(tick) + 4)}" text-anchor="end" '
+                     f'font-size="{font_size}" fill="{INK}">'
+                     f'{escape(fmt(round(tick, 9), unit))}</text>')
+        tick += step
+    return x, y, gap
+
+
 def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
                   targets: Sequence[float | None], *, label: str, unit: str = "",
                   band: Sequence[tuple[float, float] | None] | None = None,
@@ -138,23 +166,9 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
     if low < 0 <= min(everything):
         low = 0.0
 
-    def y(v: float) -> float:
-        return top + plot_h - (v - low) / (high - low) * plot_h
-
     n = len(labels)
-    gap = plot_w / max(n, 1)
-
-    def x(i: int) -> float:
-        return left + gap * (i + 0.5)
-
-    # Grid and y axis labels.
-    tick = low
-    while tick <= high + step / 1000:
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{_f(y(tick))}" '
-                     f'y2="{_f(y(tick))}" stroke="{GRID_COLOUR}" stroke-width="1"/>'
-                     f'<text x="{left - 6}" y="{_f(y(tick) + 4)}" text-anchor="end" '
-                     f'font-size="11" fill="{INK}">{escape(fmt(round(tick, 9), unit))}</text>')
-        tick += step
+    x, y, gap = _axes(parts, (left, right, top, width), plot_w, plot_h, (low, high, step), n,
+                      unit, font_size=11)
     # Tolerance band: one polygon per run of periods with a band.
     band_points = [(x(i), b) for i, b in enumerate(band)]
     run: list[tuple[float, tuple[float, float]]] = []
@@ -287,21 +301,8 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
     step = _nice_step(high - low)
     low, high = math.floor(low / step) * step, math.ceil(high / step) * step
 
-    def y(v: float) -> float:
-        return top + plot_h - (v - low) / (high - low) * plot_h
-
-    gap = plot_w / max(n, 1)
-
-    def x(i: int) -> float:
-        return left + gap * (i + 0.5)
-
-    tick = low
-    while tick <= high + step / 1000:
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{_f(y(tick))}" '
-                     f'y2="{_f(y(tick))}" stroke="{GRID_COLOUR}" stroke-width="1"/>'
-                     f'<text x="{left - 6}" y="{_f(y(tick) + 4)}" text-anchor="end" '
-                     f'font-size="10" fill="{INK}">{escape(fmt(round(tick, 9), unit))}</text>')
-        tick += step
+    x, y, gap = _axes(parts, (left, right, top, width), plot_w, plot_h, (low, high, step), n,
+                      unit, font_size=10)
 
     def line(series: Sequence[float | None], colour: str, dash: str = "",
              stroke: float = 1.5) -> None:

@@ -151,15 +151,6 @@ def _texts(values: np.ndarray) -> np.ndarray:
                      for v in values], dtype=object)
 
 
-def _duplicates(file: np.ndarray, code: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """A second (or later) row of one code and period in one file (a row without a code is
-    never a duplicate)."""
-    row_key = _joint_keys((file, code, key), (file[:0], code[:0], key[:0]))[0]
-    later = np.ones(len(row_key), dtype=bool)
-    later[np.unique(row_key, return_index=True)[1]] = False
-    return later & (code != "")
-
-
 def _joint_keys(left: Sequence[np.ndarray], right: Sequence[np.ndarray]
                 ) -> tuple[np.ndarray, np.ndarray]:
     """One integer per row for two tables of key columns, equal where all keys are equal."""

@@ -99,6 +99,30 @@ def _nice_step(span: float, ticks: int = 4) -> float:
     return 10 * magnitude
 
 
+def _svg_open(cls: str, width: int, height: int, title: str, desc: str) -> str:
+    """A chart's opening tag with its accessible name, title and description."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{cls}" role="img" '
+            f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'aria-label="{escape(title + ". " + desc)}">'
+            f'<title>{escape(title)}</title><desc>{escape(desc)}</desc>')
+
+
+def _no_values(parts: list[str], width: int, height: int) -> str:
+    """The chart of a measure with nothing to plot: it says so."""
+    parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" '
+                 f'font-size="12" fill="{INK}">No values to chart</text></svg>')
+    return "".join(parts)
+
+
+def _nice_scale(values: Sequence[float]) -> tuple[float, float, float]:
+    """The axis of ``values``: low and high rounded out to a nice step, and the step."""
+    low, high = min(values), max(values)
+    if high == low:
+        low, high = low - 1, high + 1
+    step = _nice_step(high - low)
+    return math.floor(low / step) * step, math.ceil(high / step) * step, step
+
+
 def _axes(parts: list[str], box: tuple[float, float, float, float], plot_w: float,
           plot_h: float, scale: tuple[float, float, float], n: int, unit: str, *,
           font_size: int) -> tuple[Callable[[int], float], Callable[[float], float], float]:
@@ -149,20 +173,10 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
     plot_w, plot_h = width - left - right, height - top - bottom
     everything = _finite(actuals) + _finite(targets) + [
         v for b in band if b is not None for v in b if math.isfinite(v)]
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-             f'aria-label="{escape(title + ". " + desc)}">'
-             f'<title>{escape(title)}</title><desc>{escape(desc)}</desc>']
+    parts = [_svg_open("chart", width, height, title, desc)]
     if not everything:
-        parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" '
-                     f'font-size="12" fill="{INK}">No values to chart</text></svg>')
-        return "".join(parts)
-    low, high = min(everything), max(everything)
-    if high == low:
-        low, high = low - 1, high + 1
-    step = _nice_step(high - low)
-    low = math.floor(low / step) * step
-    high = math.ceil(high / step) * step
+        return _no_values(parts, width, height)
+    low, high, step = _nice_scale(everything)
     if low < 0 <= min(everything):
         low = 0.0
 
@@ -286,20 +300,11 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
             + "".join(f" {s[:1].upper() + s[1:]}." for s in said if s))
     left, right, top, bottom = 52, 14, 22, 30
     plot_w, plot_h = width - left - right, height - top - bottom
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart xmr" role="img" '
-             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-             f'aria-label="{escape(title + ". " + desc)}">'
-             f'<title>{escape(title)}</title><desc>{escape(desc)}</desc>']
+    parts = [_svg_open("chart xmr", width, height, title, desc)]
     everything = _finite(values) + _finite([*lower, *upper, *mean])
     if not everything:
-        parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" '
-                     f'font-size="12" fill="{INK}">No values to chart</text></svg>')
-        return "".join(parts)
-    low, high = min(everything), max(everything)
-    if high == low:
-        low, high = low - 1, high + 1
-    step = _nice_step(high - low)
-    low, high = math.floor(low / step) * step, math.ceil(high / step) * step
+        return _no_values(parts, width, height)
+    low, high, step = _nice_scale(everything)
 
     x, y, gap = _axes(parts, (left, right, top, width), plot_w, plot_h, (low, high, step), n,
                       unit, font_size=10)

@@ -250,6 +250,27 @@ def expected_layout_from_facts(file: Any, facts: _MasterFacts) -> pd.DataFrame |
 _MASTERS: dict[int, Any] = {}
 
 
+def spc_of(facts: _MasterFacts | None) -> tuple[Any, pd.DataFrame]:
+    """The master's SPC settings (:attr:`xlperf.read.master.Master.spc_settings`; the
+    defaults without a master) and the register's per-measure SPC setting columns (``code``
+    and any of them), for ``PERF-014``'s process limits: the same as the refresh charts with."""
+    from xlperf.core.spc import SpcSettings
+    from xlperf.core.spc_scored import _SETTING_COLUMNS
+
+    if facts is None:
+        return SpcSettings(), pd.DataFrame({"code": []})
+    if "spc" not in facts.cache:
+        book = _MASTERS.get(id(facts))
+        settings = book.spc_settings if book is not None else SpcSettings()
+        register = facts.register
+        columns = {"code": register.index.astype(str).to_numpy(dtype=object)}
+        columns.update({c: register[c].to_numpy(dtype=object) for c in _SETTING_COLUMNS
+                        if c in register.columns})
+        facts.cache["spc"] = (settings, pd.DataFrame(columns))
+    found: tuple[Any, pd.DataFrame] = facts.cache["spc"]
+    return found
+
+
 # "Did you mean" searches per batch: a hostile return of 100,000 unknown codes took minutes of
 # difflib (5 ms each); past this many the findings say only that the code is unknown.
 MAX_SUGGESTIONS = 500

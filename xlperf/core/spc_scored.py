@@ -33,7 +33,7 @@ from xlperf.core.columns import VALUE_COLUMNS, normalise_columns
 from xlperf.core.periods import Period, parse_periods
 from xlperf.core.spc import SpcSettings, summarise, xmr
 
-__all__ = ["SPC_FIELDS", "charts_at", "moved", "spc_at", "spc_of_charts"]
+__all__ = ["SPC_FIELDS", "charts_at", "moved", "spc_at", "spc_of_charts", "with_spc"]
 
 #: What is kept of each scored row's SPC (and frozen beside its status in the ledger).
 SPC_FIELDS = ("variation", "variation_side", "variation_explanation", "assurance",
@@ -139,6 +139,14 @@ def spc_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
         return out
     frame, table = _charted(rows, values, measures)
     return spc_of_charts(rows, xmr(frame, table, settings))
+
+
+def with_spc(scored: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
+             settings: SpcSettings | None = None) -> pd.DataFrame:
+    """``scored`` (:func:`xlperf.score`'s rows) with :func:`spc_at`'s columns beside them:
+    what is frozen with each status. The one call of a refresh and of ``import-history``
+    (:func:`xlperf.ledger._history.freeze_imported`), so both freeze the same SPC."""
+    return pd.concat([scored, spc_at(scored, values, measures, settings)], axis=1)
 
 
 def spc_of_charts(rows: pd.DataFrame, chart: pd.DataFrame) -> pd.DataFrame:

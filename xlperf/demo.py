@@ -269,6 +269,8 @@ def demo_values(reporting: str | Period = DEMO_PERIOD, years: int = HISTORY_YEAR
     current = frame["Period"].map(lambda p: parse_period(p).end >= last.start)
     frame.loc[current & (frame["Code"] == "LAC PERM"), "Actual"] = "under development"
     frame.loc[current & (frame["Code"] == "PAF C19_local4"), "Actual"] = "TBC"
+    # A month the case-management system was down (the master ghosts it: demo_process_changes).
+    frame.loc[(frame["Code"] == "GOV 03") & (frame["Period"] == "Dec-12"), "Actual"] = 52.0
     # One deliberate mistake, so the demo shows a rejected row: a count typed with a fraction.
     frame.loc[current & (frame["Code"] == "R&E 1.6.1"), "Actual"] = 4.5
     notes = {
@@ -297,6 +299,22 @@ def demo_targets() -> pd.DataFrame:
     rows += [("DofE 01", f"Q{q} 2013/14", target)
              for q, target in zip(range(1, 5), (120, 330, 520, 730), strict=True)]
     return pd.DataFrame(rows, columns=["Code", "Period", "Target"])
+
+
+def demo_process_changes() -> pd.DataFrame:
+    """The master's ``Process changes`` sheet for the demo (docs/spc.md): the complaints
+    measure rebased when the new complaints procedure started, and the month the case system
+    was down ghosted (its figure is known to be wrong).
+
+    >>> demo_process_changes()["Action"].tolist()
+    ['Rebase', 'Ghost']
+    """
+    return pd.DataFrame([
+        ("GOV 03", "Apr-12", "Rebase", "New complaints procedure from April 2012: one "
+         "acknowledgement and a 10-day response standard"),
+        ("GOV 03", "Dec-12", "Ghost", "Case-management system outage in December 2012: "
+         "responses sent were not logged"),
+    ], columns=["Code", "Period", "Action", "Reason"])
 
 
 # Budget holder of each revenue line: each gets one finance return.

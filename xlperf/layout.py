@@ -183,7 +183,28 @@ SETTINGS = ConfigSheet(
     required=("Setting", "Value"),
 )
 
-CONFIG_SHEETS = (MEASURES, TARGETS, BUDGET, CAPITAL, SCHEMES, SETTINGS)
+# Statistical process control's process changes (docs/spc.md): a rebase or a ghosted point
+# per measure and period, each with its reason (read by xlperf.read.master, REG-073..077).
+PROCESS_ACTIONS = ("Rebase", "Ghost")
+PROCESS_CHANGES = ConfigSheet(
+    "Process changes", "tblProcessChanges",
+    "Statistical process control: a row per change to a measure's chart. Rebase: the process "
+    "changed on purpose at this period (a new pathway, a changed definition), so the process "
+    "limits start again from it. Ghost: this period's point does not belong to the process (a "
+    "confirmed data error, a one-off outage), so it is drawn but left out of the limits and "
+    "the rules. Every row needs its reason.",
+    (
+        Column("Code", 14, "A code from the Measures sheet."),
+        Column("Period", 14, "The period of the measure's frequency: Sep-13, Q2 2013/14..."),
+        Column("Action", 10, "Rebase (limits start again from this period) or Ghost (leave "
+                             "this point out of the limits).", choices=PROCESS_ACTIONS),
+        Column("Reason", 60, "Why, in a sentence the committee can read (printed with the "
+                             "chart).", wrap=True),
+    ),
+    required=("Code", "Period", "Action", "Reason"),
+)
+
+CONFIG_SHEETS = (MEASURES, TARGETS, BUDGET, CAPITAL, SCHEMES, SETTINGS, PROCESS_CHANGES)
 
 
 def _shown(default: object) -> object:
@@ -267,7 +288,8 @@ OUTPUT_SHEETS = (
 
 SCORECARD_KEY_COLUMNS = 10  # Code .. Latest note: the columns a printed scorecard shows
 SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Returns",
-               "Measures", "Targets", "Budget", "Capital", "Schemes", "Settings", "Log", "Rules")
+               "Measures", "Targets", "Budget", "Capital", "Schemes", "Settings",
+               "Process changes", "Log", "Rules")
 
 
 # --- return templates: written by xlperf.write.templates, checked by xlperf.validate ---------

@@ -420,7 +420,8 @@ def report_data_from_master(
             if given_history is None else given_history)
     from xlperf.core.spc_scored import charts_at, spc_of_charts  # docs/spc.md
 
-    charts = charts_at(scored, values, master.prepared_register, master.spc_settings)
+    charts = charts_at(scored, values, master.prepared_register, master.spc_settings,
+                       master.spc_changes)
     scored = pd.concat([scored, spc_of_charts(scored, charts)], axis=1)
     # The period's capital programmes (every one when none is of the period), as the refresh.
     capital_lines = _money_lines(master.capital)

@@ -224,12 +224,14 @@ def measures_of(scored: Any) -> list[dict[str, Any]]:
     :data:`MAX_MEASURES`.
 
     >>> import pandas as pd
-    >>> measures_of(pd.DataFrame({"code": ["A"], "title": ["Visits"], "period": ["Q2 2013/14"],
-    ...     "symbol": ["✓"], "status": ["Green"], "explanation": ["on target"],
-    ...     "variation": ["Special cause of concern"], "variation_side": ["low"],
-    ...     "variation_explanation": ["below the lower limit"], "assurance": ["Hit and miss"],
-    ...     "assurance_explanation": ["between the limits"]}))[0]["variation"]
-    {'word': 'Special cause of concern', 'symbol': '▼', 'colour': '#E46C0A', 'explanation': 'below the lower limit'}
+    >>> shown = measures_of(pd.DataFrame({"code": ["A"], "title": ["Visits"],
+    ...     "period": ["Q2 2013/14"], "symbol": ["✓"], "status": ["Green"],
+    ...     "explanation": ["on target"], "variation": ["Special cause of concern"],
+    ...     "variation_side": ["low"], "variation_explanation": ["below the lower limit"],
+    ...     "assurance": ["Hit and miss"], "assurance_explanation": ["between the limits"]})
+    ...     )[0]["variation"]
+    >>> shown["symbol"], shown["word"], shown["explanation"]
+    ('▼', 'Special cause of concern', 'below the lower limit')
     """
     from xlperf.core.spc import icon
 

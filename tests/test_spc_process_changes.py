@@ -246,3 +246,17 @@ def test_the_demo_master_rebases_and_ghosts_the_complaints_measure() -> None:
     assert master.spc_changes[["code", "period", "action"]].values.tolist() == [
         ["GOV 03", "Apr-12", "rebase"], ["GOV 03", "Dec-12", "ghost"]]
     assert not [f for f in master.report if f.sheet == "Process changes"]
+
+
+def test_a_period_typed_as_a_date_is_read_as_its_month(tmp_path: Path) -> None:
+    """Excel turns ``Apr-12`` typed in a cell into a date: it is still the month."""
+    import datetime as dt
+
+    register = _register().assign(Frequency="Monthly")
+    path = tmp_path / "master.xlsx"
+    build_master(path, register=register, process_changes=pd.DataFrame(
+        [("PC 1", dt.datetime(2012, 4, 1), "Rebase", "New pathway")],
+        columns=list(CHANGES.columns)))
+    master = read_master(path)
+    assert master.spc_changes[["period", "action"]].values.tolist() == [["Apr-12", "rebase"]]
+    assert not [f for f in master.report if f.sheet == "Process changes"]

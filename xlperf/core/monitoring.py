@@ -29,6 +29,8 @@ from xlperf.core.periods import Period, parse_period
 from xlperf.core.schemes import Scheme
 from xlperf.errors import InputError
 
+_MONEY_HEADERS = {"gross_budget": "Gross budget", "budget": "Net budget",
+                  "forecast": "Forecast outturn"}
 # What each quarter of the capital history shows, in the column order of the table.
 HISTORY_FIGURES = (("estimate", "Revised estimate"), ("actual", "Actual to date"))
 
@@ -124,9 +126,11 @@ def monitor(budget: pd.DataFrame | None, capital: pd.DataFrame | None, period: A
     total["source"] = "master (Budget sheet)" + (
         ": its lines' forecasts added up" if len(revenue) else "")
     body = scored.iloc[:-1]
-    stated = {c: total.get(c) for c in ("gross_budget", "budget", "forecast")
-              if c in frame.columns}
-    problems = tuple(p.message for p in crossfoot(body, stated, list(stated)))
+    # Checked under the sheet's headers, so the sentence names the column as the sheet does.
+    headers = {c: h for c, h in _MONEY_HEADERS.items() if c in frame.columns}
+    stated = {h: total.get(c) for c, h in headers.items()}
+    problems = tuple(p.message for p in crossfoot(body.rename(columns=headers), stated,
+                                                  list(stated)))
     return BudgetMonitoring(lines=body, total=total, crossfoot=problems, capital=scored_capital,
                             capital_total=capital_sum, capital_history=history, applied=applied)
 

@@ -355,19 +355,25 @@ def demo_budget() -> pd.DataFrame:
         ],
     })
     total = lines.drop(columns=["Service area", "Explanation"]).sum()
-    total_row = {"Service area": "Directorate total", **total.to_dict(), "Explanation": ""}
+    total_row = {"Service area": "Directorate total", **total.to_dict(),
+                 "Explanation": "Overspend driven by external residential placements for "
+                                "children in care, partly offset by vacant posts in "
+                                "safeguarding."}
     return pd.concat([lines, pd.DataFrame([total_row])], ignore_index=True)
 
 
 def demo_capital() -> pd.DataFrame:
-    """Capital programme in £000s, by quarter of the year."""
+    """Capital programme in £000s, a row per programme and quarter of the year so far (Q1 and
+    Q2 2013/14: the Finance sheet's quarter-by-quarter table)."""
+    programmes = ["School places expansion", "Children's home refurbishment", "Family hubs",
+                  "Case management system"]
     return pd.DataFrame({
-        "Programme": ["School places expansion", "Children's home refurbishment",
-                      "Family hubs", "Case management system"],
-        "Quarter": ["Q2 2013/14"] * 4,
-        "Revised base budget": [5_000, 1_200, 800, 650],
-        "Revised estimate": [4_200, 1_250, 800, 500],
-        "Actual to date": [2_100, 900, 310, 520],
-        "Explanation": ["Phase 2 slipped to 2014/15 after planning delay.", "", "",
+        "Programme": programmes * 2,
+        "Quarter": ["Q1 2013/14"] * 4 + ["Q2 2013/14"] * 4,
+        "Revised base budget": [5_000, 1_200, 800, 650] * 2,
+        "Revised estimate": [5_000, 1_200, 800, 650, 4_200, 1_250, 800, 500],
+        "Actual to date": [850, 380, 90, 310, 2_100, 900, 310, 520],
+        "Explanation": ["", "", "", "",
+                        "Phase 2 slipped to 2014/15 after planning delay.", "", "",
                         "Licences bought ahead of schedule."],
     })

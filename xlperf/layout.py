@@ -253,9 +253,9 @@ OUTPUT_SHEETS = (
                 ("Code", "Measure", "Status", "Actual", "Target", "Annual target", "Period",
                  "Direction", "Trend", "Latest note", "Owner", "Unit", "Variance", "Variance %",
                  "Trend values", "Reported status", "Explanation", "Variation", "Assurance",
-                 "SPC explanation"),
+                 "SPC explanation", "Rank", "Baseline"),
                 (15, 40, 22, 10, 10, 10, 11, 14, 12, 40, 18, 14, 10, 10, 26, 20, 50, 24, 22,
-                 60)),
+                 60, 7, 10)),
     # Between Measures and Judgement: one column per status that occurs
     # (xlperf.write.outputs).
     OutputSheet("Objectives", "Objectives", "Status counts (one column per status of the "
@@ -269,9 +269,9 @@ OUTPUT_SHEETS = (
                  "Variance", "Direction", "Why listed", "Commentary"),
                 (15, 34, 16, 10, 16, 10, 10, 10, 13, 22, 40)),
     OutputSheet("Finance", "Finance", "Revenue budget and capital programme, with variances.",
-                ("Service area", "Budget holder", "Net budget", "Forecast outturn", "Variance",
-                 "Variance %", "Status", "Explanation", "Source"),
-                (26, 16, 12, 12, 10, 9, 14, 40, 24)),
+                ("Service area", "Budget holder", "Gross budget", "Net budget",
+                 "Forecast outturn", "Variance", "Variance %", "Status", "Explanation", "Source"),
+                (26, 16, 12, 12, 12, 10, 9, 14, 40, 24)),
     OutputSheet("Log", "Log", "What the latest refresh did: returns read, rejected rows and why, "
                 "restatements, re-rated statuses, timings.",
                 ("Time", "Action", "File", "Sheet", "Cell", "Rule", "Severity", "Message"),

@@ -72,7 +72,8 @@ def test_the_import_freezes_what_a_refresh_would(imported):
             mine.index)].reset_index(drop=True)
         assert len(scored)
         # What the refresh adds before it freezes (refresh._values._with_spc).
-        expected = spc_at(scored, values, master.prepared_register, master.spc_settings)
+        expected = spc_at(scored, values, master.prepared_register, master.spc_settings,
+                          master.spc_changes)
         got = mine.loc[list(zip(scored["code"], scored["period"], strict=True))]
         for field in ("variation", "assurance", "variation_explanation"):
             assert got[field].tolist() == expected[field].tolist(), (period, field)

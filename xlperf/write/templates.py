@@ -249,6 +249,28 @@ def _page(ws: Worksheet, last_column: str) -> None:
     ws.print_area = f"A1:{last_column}{ws.max_row}"
 
 
+def _due_text(master: Master, kind: str, who: str, period: Period) -> str:
+    """The "Return by" line: the collection calendar's due date of this return (the working
+    days after the period end, bank holidays skipped: :func:`xlperf.collection.
+    expected_returns`, as ``xlperf returns`` and the chasers say it), else the ``Return
+    deadline`` setting's words."""
+    from xlperf.collection import expected_returns
+    from xlperf.core.columns import fold
+
+    iso = period.format("iso")
+    if _DUE_CACHE.get("master") is not master or _DUE_CACHE.get("period") != iso:
+        _DUE_CACHE.clear()  # one calendar for every template of a run
+        _DUE_CACHE.update(master=master, period=iso, calendar={
+            e.key: e.due for e in expected_returns(master, period)[0]})
+    due = _DUE_CACHE["calendar"].get((kind, fold(who)))
+    if due is None:
+        return master.settings.return_deadline
+    return f"{due:%A} {due.day} {due:%B %Y}"
+
+
+_DUE_CACHE: dict[str, Any] = {}
+
+
 def _start(master: Master, kind: str, who: str, period: Period, sheet: str, title: str,
            guidance: Sequence[str], columns: Sequence[tuple[str, float, bool]], *,
            register: pd.DataFrame) -> tuple[dict[str, str], Workbook, Worksheet]:
@@ -264,7 +286,7 @@ def _start(master: Master, kind: str, who: str, period: Period, sheet: str, titl
     ws.title = sheet
     _title_block(ws, title, (
         ("Council", identity["council"]), ("Period", identity["period"]),
-        ("Return by", master.settings.return_deadline),
+        ("Return by", _due_text(master, kind, who, period)),
         ("Template", identity["template_id"]),
     ), guidance)
     _signoff_block(ws, kind)

@@ -114,14 +114,15 @@ def read_responses(file: Any, source: Any) -> list[dict[str, Any]]:
         return []
     rule_at, sheet_at, cell_at, response_at = (where[w] for w in wanted)
     id_at = where.get(fold(FINGERPRINT_HEADER))
+    severity_at = where.get(fold("Severity"))
     found: list[dict[str, Any]] = []
     for row in grid[ISSUES_HEADER_ROW:]:
         if len(found) >= MAX_RESPONSES:
             break
         response = clean_response(_at(row, response_at))
         rule = str(_at(row, rule_at) or "").strip().upper()
-        if not response or not rule:
-            continue
+        if not response or not rule or fold(str(_at(row, severity_at) or "")) == "error":
+            continue  # an error is corrected in the return, never answered
         fingerprint = str(_at(row, id_at) or "").strip().lower()
         found.append({"fingerprint": fingerprint if _FINGERPRINT.match(fingerprint) else "",
                       "rule": rule[:20], "sheet": str(_at(row, sheet_at) or "")[:31],

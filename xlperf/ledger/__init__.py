@@ -39,7 +39,7 @@ from xlperf.ledger._export import (
     write_export,
 )
 from xlperf.ledger._history import LAYOUTS, read_history, sha256_file
-from xlperf.ledger._responses import record_responses, responses_frame
+from xlperf.ledger._responses import explained_by_measure, record_responses, responses_frame
 from xlperf.ledger._rows import _restatement_frame as restatement_frame
 from xlperf.ledger._rows import _shown as shown_value
 from xlperf.ledger._schema import SCHEMA_VERSION
@@ -65,6 +65,7 @@ __all__ = [
     "SpcChange",
     "StatusChange",
     "chasers_sent",
+    "explained_by_measure",
     "export",
     "known_responses",
     "ledger_path",

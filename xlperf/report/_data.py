@@ -336,7 +336,7 @@ def _from_ledger(where: Path, reporting: Period
         values = ledger.current_values()
         if not len(values):
             return None
-        from xlperf.ledger._responses import explained_by_measure
+        from xlperf.ledger import explained_by_measure
 
         return _Ledgered(values, ledger.current_money(reporting), ledger.frozen_statuses(),
                          explained_by_measure(ledger, reporting))

@@ -39,6 +39,7 @@ from xlperf.ledger._export import (
     write_export,
 )
 from xlperf.ledger._history import LAYOUTS, read_history, sha256_file
+from xlperf.ledger._responses import explained_by_measure, record_responses, responses_frame
 from xlperf.ledger._rows import _restatement_frame as restatement_frame
 from xlperf.ledger._rows import _shown as shown_value
 from xlperf.ledger._schema import SCHEMA_VERSION
@@ -64,12 +65,16 @@ __all__ = [
     "SpcChange",
     "StatusChange",
     "chasers_sent",
+    "explained_by_measure",
     "export",
+    "known_responses",
     "ledger_path",
     "period_key",
     "previous_values",
     "read_history",
     "record_chaser",
+    "record_responses",
+    "responses_frame",
     "restatement_frame",
     "returns_export",
     "sent_chasers",
@@ -128,6 +133,26 @@ def _keys_before(reporting: Any, keys: list[str]) -> set[str]:
         if period.start < due[period.frequency].start:
             before.add(key)
     return before
+
+
+def known_responses(ledger: Ledger | str | Path) -> dict[str, str]:
+    """The services' answers to earlier queries: fingerprint -> the latest response
+    (:func:`xlperf.findings.query_fingerprint`). ``ledger`` is an open :class:`Ledger` or its
+    path; a path with no file gives none (it is not created). The validator explains a query
+    whose fingerprint is here (docs/collection.md).
+
+    >>> import tempfile, pathlib
+    >>> known_responses(pathlib.Path(tempfile.mkdtemp()) / "none.sqlite")
+    {}
+    """
+    from xlperf.ledger._responses import known_responses as known
+
+    if not isinstance(ledger, Ledger):
+        if not Path(ledger).is_file():
+            return {}
+        with Ledger(ledger) as store:
+            return known(store)
+    return known(ledger)
 
 
 def previous_values(ledger: Ledger | str | Path, period: Any = None) -> pd.DataFrame:

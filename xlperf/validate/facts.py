@@ -350,3 +350,19 @@ def _previous_of(facts: _MasterFacts | None, previous: pd.DataFrame | None,
     except XlperfError:  # an unreadable period is reported elsewhere; compare with all
         reporting = None
     return previous_values(ledger_path(book), reporting)
+
+
+def _responses_of(facts: _MasterFacts | None,
+                  responses: Mapping[str, str] | None) -> Mapping[str, str] | None:
+    """The services' answers to earlier queries (fingerprint -> response): ``responses`` as
+    given, else those recorded in the master's own ledger
+    (:func:`xlperf.ledger.known_responses`), found here as the history is."""
+    if responses is not None or facts is None:
+        return responses
+    book = _MASTERS.get(id(facts))
+    where = getattr(book, "path", None)
+    if book is None or where is None or not Path(where).is_file():
+        return None
+    from xlperf.ledger import known_responses, ledger_path
+
+    return known_responses(ledger_path(book))

@@ -204,7 +204,7 @@ def _charted(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
         frame["rebase"] = np.concatenate([rebase, none])
     table = pd.DataFrame({"code": np.arange(n).astype(str), "cumulative": cumulative})
     for column in register.columns:
-        if column == "polarity" or column in _SETTING_COLUMNS:
+        if column == "polarity" or column in SPC_SETTING_COLUMNS:
             table[column] = register[column].reindex(row_codes).to_numpy()
     if "polarity" not in table.columns:
         table["polarity"] = "Data only"
@@ -307,8 +307,8 @@ def charts_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
 
 
 # Per-measure SPC settings a register may carry (docs/spc.md).
-_SETTING_COLUMNS = ("minimum_points", "minimum_segment_points", "run_length", "trend_length",
-                    "screen_moving_ranges")
+SPC_SETTING_COLUMNS = ("minimum_points", "minimum_segment_points", "run_length", "trend_length",
+                        "screen_moving_ranges")
 
 
 def _number(value: Any) -> str:

@@ -9,9 +9,11 @@ Python, no DataFrame: :func:`xlperf.core.status.rate_one`), and the one-cell
 ``XLPERF_STATUS`` call desktop Excel makes for a formula filled down a column. Each loop is
 timed on ``--loop-cells`` cells (all of them by default) and scaled to the range if fewer.
 
-Then the whole ``xlperf status`` command (the same one-measure rule, no numpy or pandas to
-load), best of 5 processes, started by ``/usr/bin/time -v`` for its own peak RSS, with bytecode
-compiled as an installed package has it.
+Then the whole ``xlperf status`` command (the same one-measure rule, no typer, numpy or pandas
+to load: ``xlperf.cli._status``) beside the same command line through the typer app (the
+baseline: what the command ran before), paired, best of 7 processes each, started by
+``/usr/bin/time -v`` for its own CPU time and peak RSS, with bytecode compiled as an installed
+package has it.
 
 Note on Linux figures: xlwings' Office.js argument clean-up tries ``from pyodide.ffi import
 JsNull`` once per cell, which is a failed import (about 0.2 ms) outside Pyodide. The functions

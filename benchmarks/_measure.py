@@ -32,6 +32,7 @@ class Measured:
     returncode: int
     stdout: str
     stderr: str
+    cpu_seconds: float = float("nan")  # user + system CPU of the command (/usr/bin/time)
 
 
 def _children(pid: int) -> list[int]:
@@ -87,5 +88,7 @@ def run(command: Sequence[str], *, env: dict[str, str] | None = None,
     text = report.read_text() if report.is_file() else ""
     report.unlink(missing_ok=True)
     own = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    cpu = re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", text)
     return Measured(seconds, int(own.group(1)) / 1024 if own else float("nan"),
-                    peak[0] / 1024, process.returncode, out, err)
+                    peak[0] / 1024, process.returncode, out, err,
+                    sum(map(float, cpu)) if len(cpu) == 2 else float("nan"))

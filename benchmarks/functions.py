@@ -9,9 +9,11 @@ Python, no DataFrame: :func:`xlperf.core.status.rate_one`), and the one-cell
 ``XLPERF_STATUS`` call desktop Excel makes for a formula filled down a column. Each loop is
 timed on ``--loop-cells`` cells (all of them by default) and scaled to the range if fewer.
 
-Then the whole ``xlperf status`` command (the same one-measure rule, no numpy or pandas to
-load), best of 5 processes, started by ``/usr/bin/time -v`` for its own peak RSS, with bytecode
-compiled as an installed package has it.
+Then the whole ``xlperf status`` command (the same one-measure rule, no typer, numpy or pandas
+to load: ``xlperf.cli._status``) beside the same command line through the typer app (the
+baseline: what the command ran before), paired, best of 7 processes each, started by
+``/usr/bin/time -v`` for its own CPU time and peak RSS, with bytecode compiled as an installed
+package has it.
 
 Note on Linux figures: xlwings' Office.js argument clean-up tries ``from pyodide.ffi import
 JsNull`` once per cell, which is a failed import (about 0.2 ms) outside Pyodide. The functions
@@ -96,14 +98,31 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPYCACHEPREFIX"] = cache  # compiled once (the untimed run), as installed
-        arguments = [command, "status", "91.54", "45.3", "Smaller is better", "--tolerance", "2"]
-        _measure.run(arguments, env=env)
-        runs = [_measure.run(arguments, env=env) for _ in range(5)]
-    assert all(r.returncode == 0 and "Red" in r.stdout for r in runs), runs[0].stderr
-    print(f"whole `xlperf status 91.54 45.3 'Smaller is better' --tolerance 2` command: best "
-          f"{min(r.seconds for r in runs):.2f} s of 5 "
-          f"({', '.join(f'{r.seconds:.2f}' for r in runs)}), "
-          f"peak RSS {max(r.own_mb for r in runs):.0f} MB")
+        line = ["status", "91.54", "45.3", "Smaller is better", "--tolerance", "2"]
+        # The baseline: the same command line through the typer app (what `xlperf status` ran
+        # before its plain path; it loads typer and pydantic), paired run by run.
+        typer_path = [sys.executable, "-c", "import sys; sys.argv[0] = 'xlperf'; "
+                      "from xlperf.cli import app; app()", *line]
+        paths = {"plain path": [command, *line], "typer path": typer_path}
+        for arguments in paths.values():
+            _measure.run(arguments, env=env)  # compiled once, untimed
+        runs: dict[str, list[_measure.Measured]] = {name: [] for name in paths}
+        for _ in range(7):
+            for name, arguments in paths.items():
+                runs[name].append(_measure.run(arguments, env=env))
+    for measured in runs.values():
+        assert all(r.returncode == 0 and "Red" in r.stdout for r in measured), measured[0].stderr
+    assert len({r.stdout for rs in runs.values() for r in rs}) == 1, "the two paths differ"
+    for name, measured in runs.items():
+        print(f"whole `xlperf status 91.54 45.3 'Smaller is better' --tolerance 2`, {name}: "
+              f"best {min(r.seconds for r in measured):.3f} s wall, "
+              f"{min(r.cpu_seconds for r in measured):.2f} s CPU of 7 "
+              f"({', '.join(f'{r.seconds:.2f}' for r in measured)}), "
+              f"peak RSS {max(r.own_mb for r in measured):.0f} MB")
+    plain, typed = (min(r.seconds for r in runs[n]) for n in paths)
+    cpu_plain, cpu_typed = (min(r.cpu_seconds for r in runs[n]) for n in paths)
+    print(f"plain path against the typer path: {typed / plain:.1f}x faster wall, "
+          f"{cpu_typed / cpu_plain:.1f}x CPU (best of 7 each)")
     print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 

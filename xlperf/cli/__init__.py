@@ -6,23 +6,39 @@ traceback; the exit codes are :class:`~xlperf.cli._app.ExitCode`. Heavy librarie
 inside the commands so ``xlperf --help`` is quick.
 
 Commands live in one module per area (``scoring``, ``workbooks``, ``validate``, ``excel``...),
-each registering on the one :data:`app`.
+each registering on the one :data:`app`. The app (typer, which loads pydantic) is built on
+first use of ``xlperf.cli.app``: a plain ``xlperf status ...`` never needs it
+(:func:`xlperf.cli._status.fast_status`).
 """
 
 from __future__ import annotations
 
 from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from xlperf.cli._app import OPTIONS, ExitCode, app
+if TYPE_CHECKING:
+    from xlperf.cli._app import ExitCode, app
+
+__all__ = ["ExitCode", "app", "main"]
 
 # Each module registers its commands on `app`; `xlperf --help` lists them in this order, the
 # order of the monthly cycle: set up, check returns, refresh and report, then the rest.
 AREAS = ("workbooks", "validate", "collection", "refresh", "report", "ledger", "serve", "lite",
          "scoring")
-for _area in AREAS:
-    import_module(f"xlperf.cli.{_area}")
 
-__all__ = ["ExitCode", "app", "main"]
+
+def _commands() -> Any:
+    """The `xlperf._app` module, with every area's commands registered on its app."""
+    shared = import_module("xlperf.cli._app")
+    for area in AREAS:
+        import_module(f"xlperf.cli.{area}")
+    return shared
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("app", "ExitCode"):
+        return getattr(_commands(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
@@ -30,17 +46,22 @@ def main() -> None:
     exit code 4 (with ``-v``, the traceback too), never a bare traceback."""
     import sys
 
+    from xlperf.cli._status import fast_status
+
+    if (code := fast_status(sys.argv[1:])) is not None:
+        sys.exit(code)
+    shared = _commands()
     try:
-        app()
+        shared.app()
     except KeyboardInterrupt:
         sys.stderr.write("xlperf: interrupted\n")
         sys.exit(130)
     except Exception as error:  # a bug in xlperf: say so, and how to report it
-        if OPTIONS.verbose:
+        if shared.OPTIONS.verbose:
             import traceback
 
             traceback.print_exc()
         sys.stderr.write(f"xlperf: an unexpected problem ({type(error).__name__}: {error}); "
                          "nothing more was done. Please report it with the output of the same "
                          "command run with -v.\n")
-        sys.exit(ExitCode.BUG)
+        sys.exit(shared.ExitCode.BUG)

@@ -23,7 +23,6 @@ The conventions every command keeps (the ones sqlite-utils, git and csvkit keep)
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from enum import IntEnum
@@ -33,18 +32,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from xlperf._words import plural
+from xlperf.cli._status import JSON_SCHEMA_VERSION
 from xlperf.errors import XlperfError
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-__all__ = ["ExitCode", "app", "console", "err_console", "fail", "sheet_findings_table", "plural",
-           "print_json", "print_table", "usage", "warn"]
+__all__ = ["JSON_SCHEMA_VERSION", "ExitCode", "app", "console", "err_console", "fail",
+           "sheet_findings_table", "plural", "print_json", "print_table", "usage", "warn"]
 
-#: The version of every ``--json`` document's layout; raised when a field changes meaning or
-#: goes away (adding a field keeps it).
-JSON_SCHEMA_VERSION = 1
 
 #: Width of output to a pipe or file: wide enough that tables rarely fold, fixed so that a log
 #: reads the same on every machine. A terminal gets its own width.
@@ -164,10 +161,9 @@ def print_json(command: str, payload: dict[str, Any]) -> None:
     >>> print_json("status", {"status": "Red"})  # doctest: +NORMALIZE_WHITESPACE
     {"schema_version": 1, "command": "status", "status": "Red"}
     """
-    document = {"schema_version": JSON_SCHEMA_VERSION, "command": command, **payload}
-    from xlperf._json import json_safe
+    from xlperf.cli._status import json_document
 
-    typer.echo(json.dumps(json_safe(document), ensure_ascii=False, allow_nan=False))
+    typer.echo(json_document(command, payload))
 
 
 def sheet_findings_table(report: object, title: str) -> Table:

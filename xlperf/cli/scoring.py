@@ -56,19 +56,13 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
 ) -> None:
     """Rate one actual against its target and say why."""
-    # One measure in plain Python (no numpy or pandas to load): the rule of xlperf.status.
-    from xlperf.core.status import explain_one, rated_one
+    # `xlperf status` usually runs without typer (xlperf.cli._status.fast_status); this is the
+    # path for the rest (a rejected input, --help), printing the same text.
+    from xlperf.cli._status import status_text
 
     try:
-        rated = rated_one(actual, target, polarity, tolerance, tolerance_type, scheme)
+        text = status_text(actual, target, polarity, tolerance, tolerance_type, scheme, as_json)
     except XlperfError as error:  # every input here was typed on the command line
         raise usage(str(error)) from None
-    explanation = explain_one(rated)
-    if as_json:
-        look = rated.look
-        print_json("status", {"status": look.label, "symbol": look.symbol,
-                              "colour": look.colour, "gap": rated.gap,
-                              "explanation": explanation})
-        return
-    if not OPTIONS.quiet:  # one plain line: no need to load rich for it
-        typer.echo(explanation)
+    if as_json or not OPTIONS.quiet:  # one plain line: no need to load rich for it
+        typer.echo(text)

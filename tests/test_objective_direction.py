@@ -8,8 +8,15 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlperf.core.rollup import (IMPROVING, NO_CHANGE, NO_COMPARISON, WORSENING,
-                                objective_direction, objective_directions, rollup)
+from xlperf.core.rollup import (
+    IMPROVING,
+    NO_CHANGE,
+    NO_COMPARISON,
+    WORSENING,
+    objective_direction,
+    objective_directions,
+    rollup,
+)
 from xlperf.core.score import score
 
 SWAP = {IMPROVING: WORSENING, WORSENING: IMPROVING, NO_CHANGE: NO_CHANGE,

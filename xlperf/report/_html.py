@@ -209,8 +209,19 @@ class _Context:
         the share of rated measures on target now against then)."""
         import pandas as pd
 
+        from xlperf.core.score import due_period
+
         now = self.rollup(*keys)
-        pick = self.h_key == self.data.period.previous().format("iso")
+        # Each measure's due period at the last reporting point (a monthly measure's Jun-13
+        # in a quarterly Q2 report), as the refresh scores the last period for the sheet.
+        previous = self.data.period.previous()
+        frequencies = self.typed[["code", "frequency"]].drop_duplicates("code")
+        due = {f: due_period(previous, f).format("iso")
+               for f in dict.fromkeys(frequencies["frequency"]) if f}
+        wanted = {str(c): due.get(f) for c, f in zip(frequencies["code"],
+                                                      frequencies["frequency"], strict=True)}
+        pick = np.array([wanted.get(str(c)) == k for c, k in zip(self.h_code, self.h_key,
+                                                                 strict=True)], dtype=bool)
         last = pd.DataFrame({"code": self.h_code[pick],
                              "status": np.asarray(self.h_status, dtype=object)[pick]})
         groups = self.typed[["code", *keys]].astype(object).drop_duplicates("code")

@@ -564,3 +564,28 @@ def test_engine_is_chosen_and_a_bad_one_said(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no browser on the PATH
     engine, where = choose_engine("auto")
     assert engine == "weasyprint" or (where is not None and where.is_file())
+
+
+def test_objective_direction_of_travel_in_the_summary(refreshed, page):
+    """Each objective of the report's summary has a direction of travel by the rule of
+    core/rollup.objective_direction, from the history's statuses of the last period (each
+    measure's own due period then), the same as the refreshed Objectives sheet says; the demo
+    has both Improving and Worsening objectives."""
+    from xlperf.read._calamine import open_workbook, sheet_grid
+
+    master, _data = refreshed
+    grid = sheet_grid(open_workbook(master), "Objectives", file=str(master))
+    header = next(i for i, row in enumerate(grid) if row and row[0] == "Priority")
+    column = grid[header].index("Direction of travel")
+    on_sheet = {str(r[1]): r[column] for r in grid[header + 1:]
+                if r and r[1] and r[1] != "All objectives"}
+    objectives = set(on_sheet)
+    in_report = {}
+    for row in find(section(page, "summary"), "tr"):
+        cells = [text_of(c) for c in row["children"]]
+        if cells and cells[0] in objectives:
+            in_report[cells[0]] = cells[2]
+    assert set(in_report) == objectives
+    assert in_report == on_sheet
+    assert set(in_report.values()) <= {"Improving ↑", "Worsening ↓", "No change", "No comparison"}
+    assert {"Improving ↑", "Worsening ↓"} <= set(in_report.values())

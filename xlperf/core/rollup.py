@@ -173,3 +173,43 @@ def count_statuses(statuses: Iterable[object], wanted: Iterable[object]) -> np.n
     counts = keys(statuses).value_counts()
     counts = counts[counts.index != ""]
     return keys(wanted).map(counts).fillna(0).astype(int).to_numpy()
+
+
+IMPROVING, WORSENING, NO_CHANGE, NO_COMPARISON = (
+    "Improving ↑", "Worsening ↓", "No change", "No comparison")
+
+
+def objective_direction(met_now: object, rated_now: object, met_last: object,
+                        rated_last: object) -> np.ndarray:
+    """Direction of travel of each objective: its share of rated measures on target this
+    period against the last.
+
+    The rule (docs/master.md, "Objectives"): a higher share on target than last period is
+    **Improving**, a lower share **Worsening**, an equal share **No change**; an objective with
+    no rated measure in either period has **No comparison**. Shares, not counts, so an
+    objective that gains a measure is not "improving" for that alone.
+
+    >>> objective_direction([3, 1, 2, 0], [4, 4, 4, 0], [2, 2, 2, 1], [4, 4, 4, 2]).tolist()
+    ['Improving ↑', 'Worsening ↓', 'No change', 'No comparison']
+    """
+    met_n, rated_n = np.asarray(met_now, float), np.asarray(rated_now, float)
+    met_l, rated_l = np.asarray(met_last, float), np.asarray(rated_last, float)
+    comparable = (rated_n > 0) & (rated_l > 0)
+    # cross-multiplied so equal shares compare equal exactly (no float division)
+    now, last = met_n * np.where(comparable, rated_l, 1), met_l * np.where(comparable, rated_n, 1)
+    return np.where(~comparable, NO_COMPARISON,
+                    np.where(now > last, IMPROVING,
+                             np.where(now < last, WORSENING, NO_CHANGE))).astype(object)
+
+
+def objective_directions(now: pd.DataFrame, last: pd.DataFrame,
+                         by: str | Sequence[str] = "objective") -> pd.Series:
+    """:func:`objective_direction` of each group of :func:`rollup` ``now`` against the same
+    group of ``last`` (a group absent last period has No comparison), aligned to ``now``."""
+    keys = [by] if isinstance(by, str) else list(by)
+    before = last.set_index(keys)[["met", "rated"]] if len(last) else pd.DataFrame(
+        {"met": [], "rated": []})
+    index = pd.MultiIndex.from_frame(now[keys]) if len(keys) > 1 else pd.Index(now[keys[0]])
+    aligned = before.reindex(index).fillna(0)
+    return pd.Series(objective_direction(now["met"], now["rated"], aligned["met"],
+                                         aligned["rated"]), index=now.index, dtype=object)

@@ -402,6 +402,9 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                                          master) if len(restated_all) and not rescore_history
                            else [])
             trend = trend_values(scored, window)
+            # the last period scored as the objectives' direction of travel compares against
+            before = reporting.previous()
+            previous = master.score(_window(values, before), before)
             finance, money = _finance(master, finance_rows, reporting, capital_rows)
             if len(money):  # what the report's finance page takes (docs/report.md)
                 run.record_money(money, reporting)
@@ -439,7 +442,8 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             sheets = build_outputs(scored, trend=trend, period=label, council=settings.council,
                                    finance=finance, log=log, log_summary=summary,
                                    refreshed=when, paper=settings.paper_size,
-                                   marking=settings.protective_marking, returns=collection)
+                                   marking=settings.protective_marking, returns=collection,
+                                   previous=previous)
             lap("build outputs")
             run.timings.update(timings)
 

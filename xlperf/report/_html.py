@@ -21,7 +21,14 @@ from xlperf.core.budget import is_total_line
 from xlperf.core.direction import TREND_PERIODS
 from xlperf.core.monitoring import HISTORY_FIGURES, capital_total
 from xlperf.core.periods import Period, parse_period
-from xlperf.core.rollup import AT_RISK, OFF_TRACK, ON_TRACK, rollup
+from xlperf.core.rollup import (
+    AT_RISK,
+    OFF_TRACK,
+    ON_TRACK,
+    objective_directions,
+    rollup,
+    status_severities,
+)
 from xlperf.core.schemes import AMBER, BUILTIN_SCHEMES, GREEN, RED, SPECIAL_STATUSES
 from xlperf.core.status import RELATIVE
 from xlperf.findings import StatusSeverity
@@ -196,6 +203,33 @@ class _Context:
             self._rollups[keys] = rollup(self.typed, list(keys) if len(keys) > 1 else keys[0])
         return self._rollups[keys]
 
+    def directions(self, *keys: str) -> pd.Series:
+        """Direction of travel of each group of :meth:`rollup` against the last period, from
+        the statuses the history holds for it (:func:`~xlperf.core.rollup.objective_direction`:
+        the share of rated measures on target now against then)."""
+        import pandas as pd
+
+        from xlperf.core.score import due_period
+
+        now = self.rollup(*keys)
+        # Each measure's due period at the last reporting point (a monthly measure's Jun-13
+        # in a quarterly Q2 report), as the refresh scores the last period for the sheet.
+        previous = self.data.period.previous()
+        frequencies = self.typed[["code", "frequency"]].drop_duplicates("code")
+        due = {f: due_period(previous, f).format("iso")
+               for f in dict.fromkeys(frequencies["frequency"]) if f}
+        wanted = {str(c): due.get(f) for c, f in zip(frequencies["code"],
+                                                      frequencies["frequency"], strict=True)}
+        pick = np.array([wanted.get(str(c)) == k for c, k in zip(self.h_code, self.h_key,
+                                                                 strict=True)], dtype=bool)
+        last = pd.DataFrame({"code": self.h_code[pick],
+                             "status": np.asarray(self.h_status, dtype=object)[pick]})
+        groups = self.typed[["code", *keys]].astype(object).drop_duplicates("code")
+        last = last.merge(groups, on="code", how="inner")
+        last["severity"], last["rated"], _present = status_severities(last["status"])
+        before = rollup(last, list(keys)) if len(last) else last.iloc[0:0]
+        return objective_directions(now, before, list(keys))
+
     def band(self, code: str, target: float | None) -> tuple[float, float] | None:
         if target is None or code not in self.tolerance:
             return None
@@ -286,23 +320,29 @@ def _summary(ctx: _Context) -> str:
            f'<h2 id="summary-title">{SECTION_TITLES["summary"]}</h2>'
            '<p class="lead">Each objective is judged from its rated measures: Off Track when '
            "three quarters or more are beyond tolerance, At Risk when any is beyond tolerance "
-           "or half or more are worse than target within tolerance, otherwise On Track.</p>"]
-    headers = [("Objective", ""), ("Summary", ""), ("Measures", "num"), ("Rated", "num"),
+           "or half or more are worse than target within tolerance, otherwise On Track. "
+           "Its direction of travel compares its share of rated measures on or better than "
+           "target with the last period's: higher is Improving, lower Worsening.</p>"]
+    headers = [("Objective", ""), ("Summary", ""), ("Direction of travel", ""),
+               ("Measures", "num"), ("Rated", "num"),
                ("On or better than target", "num"), ("Worse, within tolerance", "num"),
                ("Beyond tolerance", "num"), ("Not rated", "num")]
+    # milestones, projects and risks counts (h24-milestones) join this profile as columns
+    objectives = objectives.assign(direction=ctx.directions("priority", "objective"))
     for priority, rows in objectives.groupby("priority", sort=False):
         judgement = priorities.loc[priority, "judgement"]
         body = []
         for r in rows.itertuples():
             body.append(f'<tr><th scope="row">{escape(str(r.objective))}</th>'
                         f"<td>{_judgement_chip(str(r.judgement))}</td>"
+                        f"<td>{escape(str(r.direction))}</td>"
                         f'<td class="num">{r.measures}</td><td class="num">{r.rated}</td>'
                         f'<td class="num">{r.met}</td><td class="num">{r.near}</td>'
                         f'<td class="num">{r.missed}</td>'
                         f'<td class="num">{r.measures - r.rated}</td></tr>')
         out.append(f"<h3>{escape(str(priority))}</h3>")
         out.append(_table(f"{escape(str(priority))}: {_judgement_chip(str(judgement))}",
-                          headers, body, widths=(34, 12, 8, 8, 10, 10, 10, 8)))
+                          headers, body, widths=(30, 12, 10, 7, 7, 9, 9, 9, 7)))
     out.append("</section>")
     return "".join(out)
 

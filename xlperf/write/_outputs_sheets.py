@@ -76,11 +76,14 @@ def _status_columns(frame: pd.DataFrame) -> list[tuple[str, str, Any]]:
 
 
 def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
-                     summary: str = "", options: PrintOptions | None = None) -> SheetContent:
+                     summary: str = "", options: PrintOptions | None = None,
+                     previous: pd.DataFrame | None = None) -> SheetContent:
     """Per priority (banded) and objective: the number of measures, a count per status of
     the schemes the measures use (one column per status that occurs, headed by its symbol
-    and word, as the printed reports count them) and the judgement."""
-    from xlperf.core.rollup import rollup
+    and word, as the printed reports count them) and the judgement; with ``previous`` (the
+    last period's scored frame) the direction of travel of each
+    (:func:`~xlperf.core.rollup.objective_direction`)."""
+    from xlperf.core.rollup import objective_directions, rollup
 
     spec = SPEC["Objectives"]
     if scored.empty:
@@ -91,13 +94,26 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
         frame[key] = frame[key].map(_text)
     statuses = _status_columns(frame)
     status_headers = [f"{symbol} {status}".strip() for symbol, status, _c in statuses]
-    headers = ["Priority", "Objective", "Measures", *status_headers, "Judgement"]
+    travel = previous is not None
+    headers = ["Priority", "Objective", "Measures", *status_headers, "Judgement",
+               *(["Direction of travel"] if travel else [])]
     rows, styles = _head(spec, title, summary, headers)
     styles[-1] = [HEADER, HEADER, HEADER,
-                  *(status_style(c, bold=True) for _s, _t, c in statuses), HEADER]
+                  *(status_style(c, bold=True) for _s, _t, c in statuses), HEADER,
+                  *([HEADER] if travel else [])]
     by_objective = rollup(frame, ["priority", "objective"])
+    priorities = rollup(frame, "priority")
+    if previous is not None:
+        last = previous.copy()
+        for key in ("priority", "objective"):
+            last[key] = last[key].map(_text)
+        last_o = rollup(last, ["priority", "objective"]) if len(last) else last.iloc[0:0]
+        last_p = rollup(last, "priority") if len(last) else last.iloc[0:0]
+        by_objective["direction"] = objective_directions(by_objective, last_o,
+                                                         ["priority", "objective"])
+        priorities["direction"] = objective_directions(priorities, last_p, "priority")
     # plain dicts: a .loc look-up per sheet line costs more than building them
-    by_priority = {r["priority"]: r for r in rollup(frame, "priority").to_dict("records")}
+    by_priority = {r["priority"]: r for r in priorities.to_dict("records")}
     frame["_status"] = frame["status"].map(_text)
     per_o = frame.groupby(["priority", "objective", "_status"], sort=False).size().to_dict()
     per_p = frame.groupby(["priority", "_status"], sort=False).size().to_dict()
@@ -108,11 +124,13 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
 
     def line(label_p: str, label_o: str, r: Mapping[str, Any], counts: list[int],
              base: CellStyle | None, numbers: CellStyle) -> None:
-        rows.append([label_p, label_o, int(r["measures"]), *counts, r["judgement"]])
+        rows.append([label_p, label_o, int(r["measures"]), *counts, r["judgement"],
+                     *([r["direction"]] if travel else [])])
         fill = JUDGEMENT_FILL.get(str(r["judgement"]))
         judgement = (CellStyle(bold=True, fill=fill, color=contrast_text(fill))
                      if fill else BOLD)
-        styles.append([base, base, *([numbers] * (len(headers) - 3)), judgement])
+        styles.append([base, base, *([numbers] * (len(counts) + 1)), judgement,
+                       *([base] if travel else [])])
 
     names = [status for _s, status, _c in statuses]
     shown: str | None = None
@@ -126,7 +144,7 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
         # the priority is its band's label, not repeated on each objective's row (as printed)
         line("", objective or "(no objective)", record,
              [per_o.get((priority, objective, n), 0) for n in names], None, count)
-    caps = [24, 40, 10, *([10] * len(statuses)), 14]
+    caps = [24, 40, 10, *([10] * len(statuses)), 14, *([14] if travel else [])]
     return _content(spec, rows, styles, widths=sized_columns(rows, caps), options=options)
 
 

@@ -82,14 +82,16 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
                   period: str = "", council: str = "", finance: FinanceData | None = None,
                   log: Sequence[LogLine] = (), log_summary: str = "",
                   refreshed: str = "", paper: str = "A4", marking: str = "",
-                  returns: Any = None) -> dict[str, SheetContent]:
+                  returns: Any = None,
+                  previous: pd.DataFrame | None = None) -> dict[str, SheetContent]:
     """Every output sheet, in the order of :data:`~xlperf.layout.OUTPUT_SHEETS`.
 
     Each prints on ``paper`` (A4 or A3) landscape with the council and period in its header
     and "Page 1 of N", ``refreshed`` (the refresh's time) and the protective ``marking``
     (e.g. OFFICIAL) in its footer.
     ``returns`` (a :class:`~xlperf.collection.CollectionStatus`) adds the Returns sheet
-    (:mod:`xlperf.write.returns_sheet`).
+    (:mod:`xlperf.write.returns_sheet`). ``previous`` (the last period's scored frame) adds
+    each objective's direction of travel to the Objectives sheet.
     Pure: nothing here reads a clock or a file, so equal inputs give equal sheets.
     """
     options = PrintOptions(council=council, period=period, refreshed=refreshed, paper=paper,
@@ -103,7 +105,7 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
             summary=f"{len(scored)} measures: {status_text}" if len(scored) else
             "No measures in the register.", options=options),
         "Objectives": objectives_sheet(scored, title=f"{where}Objectives {period}".strip(),
-                                       options=options),
+                                       options=options, previous=previous),
         "Exceptions": exceptions_sheet(scored, title=f"{where}Exceptions {period}".strip(),
                                        options=options),
         "Finance": finance_sheet(finance or FinanceData(),

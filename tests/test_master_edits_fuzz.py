@@ -24,13 +24,14 @@ from xlperf.cli import app
 
 pytestmark = pytest.mark.slow
 
-SHEETS = ("Measures", "Targets", "Budget", "Capital", "Schemes", "Settings")
+SHEETS = ("Measures", "Targets", "Budget", "Capital", "Schemes", "Settings", "Process changes")
 # What a person might type (or paste) into a configuration cell.
 TYPED = st.sampled_from([
     None, "", "TBC", "n/a", -5, 0, 1e12, "=1+1", "@SUM(A1)", "abc", dt.datetime(2013, 7, 1),
     True, "Q9 2099", "  Green ", 3.5, "#N/A", "x" * 300, "50%", "Low", "Zürich ✓", -0.0,
     "Quarterly", "Annual", "rag", "Yes", "No", "High", 1e-9, 2**40, "NaN", "inf",
-    "Q2 2013/14", "Sep-13", "1/0", "Bigger is better", "absolute", 7, 100, 101,
+    "Q2 2013/14", "Sep-13", "1/0", "Bigger is better", "absolute", 7, 100, 101, "Rebase",
+    "Ghost", "GOV 03",
 ])
 EDIT = st.tuples(st.sampled_from(SHEETS),
                  st.sampled_from(["cell", "cell", "cell", "header", "insert", "delete",

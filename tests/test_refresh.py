@@ -80,6 +80,19 @@ def read_sheet(path: Path, name: str) -> list[list]:
     return book.get_sheet_by_name(name).to_python()
 
 
+def sheet_block(grid: list[list], starts: str) -> list[dict[str, object]]:
+    """The table under the first row whose first cell starts with ``starts``: its header row,
+    then each row up to the first blank one, as {header: value}."""
+    start = next(i for i, r in enumerate(grid) if str(r[0]).startswith(starts))
+    headers = grid[start + 1]
+    block = []
+    for row in grid[start + 2:]:
+        if all(v in ("", None) for v in row):
+            break
+        block.append(dict(zip(headers, row, strict=False)))
+    return block
+
+
 def scorecard_rows(path: Path) -> dict[str, dict[str, object]]:
     """Scorecard rows by code, as {header: value}."""
     grid = read_sheet(path, "Scorecard")
@@ -154,6 +167,14 @@ def test_demo_refresh_end_to_end_values_worked_by_hand(demo_dir: Path) -> None:
     assert dofe["Variance %"] == pytest.approx(65 / 330 * 100)
     assert dofe["Direction"] == "Improving ↑"               # 395 up from 175, bigger better
 
+    # The national comparison and the contract mark, as the report's trend scorecard prints
+    # them: CL EET is a contract measure ranked D on a baseline of 28 %; DofE 01 is local.
+    care_leavers = rows["CL EET"]
+    assert care_leavers["Measure"] == "Care leavers in education, employment or training ©"
+    assert care_leavers["Rank"] == "D" and care_leavers["Baseline"] == 28
+    assert dofe["Rank"] in ("", None) and dofe["Baseline"] in ("", None)
+    assert not str(dofe["Measure"]).endswith("©")
+
     # CYP 2.1.6: monthly (due Sep-13), target 0, smaller better, tolerance 2; owner said Green.
     visits = rows["CYP 2.1.6"]
     assert visits["Period"] == "Sep-13"
@@ -197,9 +218,16 @@ def test_demo_refresh_end_to_end_values_worked_by_hand(demo_dir: Path) -> None:
     assert "KIGS CH01" in listed and "beyond tolerance" in listed["KIGS CH01"][9]
     assert "reported Green, rule says Red" in listed["CYP 2.1.6"][9]
     finance = read_sheet(master, "Finance")
-    lines = {r[0]: r for r in finance[4:]}
-    assert lines["Children in care"][4] == 21_370 - 18_900        # variance, £000s
-    assert lines["Cross-foot check"][1].startswith("✔")
+    lines = {r[0]: dict(zip(finance[3], r, strict=False)) for r in finance[4:]}
+    care = lines["Children in care"]
+    assert care["Variance"] == 21_370 - 18_900 and care["Gross budget"] == 21_450  # £000s
+    # The directorate total is scored like a line and keeps its explanation.
+    total = lines["Directorate total"]
+    assert total["Gross budget"] == 21_450 + 16_980 + 6_120 + 3_410
+    assert total["Variance"] == (21_370 + 14_725 + 5_402 + 2_690) - (18_900 + 15_239
+                                                                      + 5_380 + 2_781)
+    assert "Red" in total["Status"] and "residential placements" in total["Explanation"]
+    assert lines["Cross-foot check"]["Budget holder"].startswith("✔")
     assert any(str(r[0]).startswith("Capital programme") for r in finance)
     log = read_sheet(master, "Log")
     text = "\n".join(" ".join(str(c) for c in r) for r in log)
@@ -232,9 +260,7 @@ def test_capital_return_figures_reach_the_finance_sheet(demo_dir: Path) -> None:
     assert outcome.accepted_rows == 3 and outcome.rejected_rows == 1
 
     finance = read_sheet(demo_dir / "master.xlsx", "Finance")
-    start = next(i for i, r in enumerate(finance) if str(r[0]).startswith("Capital programme"))
-    headers = finance[start + 1]
-    capital = {r[0]: dict(zip(headers, r, strict=False)) for r in finance[start + 2:] if r[0]}
+    capital = {r["Programme"]: r for r in sheet_block(finance, "Capital programme")}
     schools = capital["School places expansion"]
     assert schools["Actual to date"] == 2_500 and schools["Revised estimate"] == 4_200
     home = capital["Children's home refurbishment"]
@@ -247,6 +273,14 @@ def test_capital_return_figures_reach_the_finance_sheet(demo_dir: Path) -> None:
     for header in ("Revised base budget", "Revised estimate", "Actual to date", "Slippage"):
         assert total[header] == sum(p[header] or 0 for p in programmes), header
     assert total["Revised base budget"] == 7_650 and total["Revised estimate"] == 6_800
+    # The year so far, a quarter beside the other: Q1 from the Capital sheet, Q2 as returned.
+    quarters = {r["Programme"]: r for r in sheet_block(finance,
+                                                          "Capital programme by quarter, 2013/14")}
+    schools = quarters["School places expansion"]
+    assert schools["Q1 actual to date"] == 850
+    assert schools["Q2 actual to date"] == 2_500  # the return's, as above
+    assert quarters["Children's home refurbishment"]["Q2 revised estimate"] == 1_300
+    assert schools["Q3 actual to date"] in ("", None)  # not reported yet
 
 
 def test_a_capital_sheets_own_total_row_is_not_a_programme(demo_dir: Path) -> None:
@@ -269,10 +303,9 @@ def test_a_capital_sheets_own_total_row_is_not_a_programme(demo_dir: Path) -> No
                      "Family hubs", "Case management system", "Total"]
     refresh(ZipWorkbook(master))
     finance = read_sheet(master, "Finance")
-    start = next(i for i, r in enumerate(finance) if str(r[0]).startswith("Capital programme"))
-    rows = [r for r in finance[start + 2:] if r[0]]
-    assert [r[0] for r in rows][-1] == "Capital programme total"
-    assert sum(1 for r in rows if "total" in str(r[0]).casefold()) == 1
+    rows = [r["Programme"] for r in sheet_block(finance, "Capital programme")]
+    assert rows[-1] == "Capital programme total"
+    assert sum(1 for r in rows if "total" in str(r).casefold()) == 1
 
 
 def test_second_refresh_changes_nothing(demo_dir: Path) -> None:

@@ -328,8 +328,8 @@ def test_finance_page_shows_what_the_refresh_took_from_returns(tmp_path):
 
     sheet = pc.CalamineWorkbook.from_path(str(files.master)).get_sheet_by_name(
         "Finance").to_python()
-    on_sheet = {r[0]: r for r in sheet if r and r[0]}
-    assert on_sheet["Children in care"][3] == 22_000
+    on_sheet = {r[0]: dict(zip(sheet[3], r, strict=False)) for r in sheet if r and r[0]}
+    assert on_sheet["Children in care"]["Forecast outturn"] == 22_000
     data = report_data_from_master(files.master, generated=GENERATED)
     lines = data.budget.set_index("line")
     assert lines.at["Children in care", "forecast"] == 22_000
@@ -341,6 +341,17 @@ def test_finance_page_shows_what_the_refresh_took_from_returns(tmp_path):
     assert capital.at["Family hubs", "actual"] == 310
     text = text_of(section(Page(render_html(data)), "finance"))
     assert "22,000" in text and "More placements." in text
+    # The directorate total is the Finance sheet's: the same status and explanation.
+    total = on_sheet["Directorate total"]
+    assert total["Forecast outturn"] == lines.at["Directorate total", "forecast"]
+    assert lines.at["Directorate total", "status"] in total["Status"]
+    assert total["Explanation"] == lines.at["Directorate total", "explanation"]
+    assert "residential placements" in text
+    # The capital programme's quarters: Q1 from the Capital sheet, Q2 as the return gave it.
+    history = data.capital_history.set_index("programme")
+    assert history.at["School places expansion", "Q1 2013/14 actual"] == 850
+    assert history.at["School places expansion", "Q2 2013/14 actual"] == 2_500
+    assert "Capital programme by quarter" in text
 
 
 # ---------------------------------------------------------------- accessibility

@@ -443,7 +443,7 @@ def test_capital_return_of_a_master_without_a_budget_and_without_a_master(tmp_pa
     infos = build_templates(master, "Q2 2013/14", tmp_path / "templates")
     assert [i.kind for i in infos].count("finance") == 0
     capital = next(i.path for i in infos if i.kind == "capital")
-    values = demo.demo_capital().assign(**{"Explanation": ""})
+    values = demo.demo_capital().query("Quarter == 'Q2 2013/14'").assign(**{"Explanation": ""})
     filled = fill_return(capital, values, tmp_path / capital.name)
     wb = load_workbook(filled)
     wb["Capital"]["D16"] = 520  # above its 500 estimate, now unexplained

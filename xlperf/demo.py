@@ -269,6 +269,8 @@ def demo_values(reporting: str | Period = DEMO_PERIOD, years: int = HISTORY_YEAR
     current = frame["Period"].map(lambda p: parse_period(p).end >= last.start)
     frame.loc[current & (frame["Code"] == "LAC PERM"), "Actual"] = "under development"
     frame.loc[current & (frame["Code"] == "PAF C19_local4"), "Actual"] = "TBC"
+    # A month the case-management system was down (the master ghosts it: demo_process_changes).
+    frame.loc[(frame["Code"] == "GOV 03") & (frame["Period"] == "Dec-12"), "Actual"] = 52.0
     # One deliberate mistake, so the demo shows a rejected row: a count typed with a fraction.
     frame.loc[current & (frame["Code"] == "R&E 1.6.1"), "Actual"] = 4.5
     notes = {
@@ -297,6 +299,22 @@ def demo_targets() -> pd.DataFrame:
     rows += [("DofE 01", f"Q{q} 2013/14", target)
              for q, target in zip(range(1, 5), (120, 330, 520, 730), strict=True)]
     return pd.DataFrame(rows, columns=["Code", "Period", "Target"])
+
+
+def demo_process_changes() -> pd.DataFrame:
+    """The master's ``Process changes`` sheet for the demo (docs/spc.md): the complaints
+    measure rebased when the new complaints procedure started, and the month the case system
+    was down ghosted (its figure is known to be wrong).
+
+    >>> demo_process_changes()["Action"].tolist()
+    ['Rebase', 'Ghost']
+    """
+    return pd.DataFrame([
+        ("GOV 03", "Apr-12", "Rebase", "New complaints procedure from April 2012: one "
+         "acknowledgement and a 10-day response standard"),
+        ("GOV 03", "Dec-12", "Ghost", "Case-management system outage in December 2012: "
+         "responses sent were not logged"),
+    ], columns=["Code", "Period", "Action", "Reason"])
 
 
 # Budget holder of each revenue line: each gets one finance return.
@@ -337,19 +355,25 @@ def demo_budget() -> pd.DataFrame:
         ],
     })
     total = lines.drop(columns=["Service area", "Explanation"]).sum()
-    total_row = {"Service area": "Directorate total", **total.to_dict(), "Explanation": ""}
+    total_row = {"Service area": "Directorate total", **total.to_dict(),
+                 "Explanation": "Overspend driven by external residential placements for "
+                                "children in care, partly offset by vacant posts in "
+                                "safeguarding."}
     return pd.concat([lines, pd.DataFrame([total_row])], ignore_index=True)
 
 
 def demo_capital() -> pd.DataFrame:
-    """Capital programme in £000s, by quarter of the year."""
+    """Capital programme in £000s, a row per programme and quarter of the year so far (Q1 and
+    Q2 2013/14: the Finance sheet's quarter-by-quarter table)."""
+    programmes = ["School places expansion", "Children's home refurbishment", "Family hubs",
+                  "Case management system"]
     return pd.DataFrame({
-        "Programme": ["School places expansion", "Children's home refurbishment",
-                      "Family hubs", "Case management system"],
-        "Quarter": ["Q2 2013/14"] * 4,
-        "Revised base budget": [5_000, 1_200, 800, 650],
-        "Revised estimate": [4_200, 1_250, 800, 500],
-        "Actual to date": [2_100, 900, 310, 520],
-        "Explanation": ["Phase 2 slipped to 2014/15 after planning delay.", "", "",
+        "Programme": programmes * 2,
+        "Quarter": ["Q1 2013/14"] * 4 + ["Q2 2013/14"] * 4,
+        "Revised base budget": [5_000, 1_200, 800, 650] * 2,
+        "Revised estimate": [5_000, 1_200, 800, 650, 4_200, 1_250, 800, 500],
+        "Actual to date": [850, 380, 90, 310, 2_100, 900, 310, 520],
+        "Explanation": ["", "", "", "",
+                        "Phase 2 slipped to 2014/15 after planning delay.", "", "",
                         "Licences bought ahead of schedule."],
     })

@@ -183,7 +183,28 @@ SETTINGS = ConfigSheet(
     required=("Setting", "Value"),
 )
 
-CONFIG_SHEETS = (MEASURES, TARGETS, BUDGET, CAPITAL, SCHEMES, SETTINGS)
+# Statistical process control's process changes (docs/spc.md): a rebase or a ghosted point
+# per measure and period, each with its reason (read by xlperf.read.master, REG-073..077).
+PROCESS_ACTIONS = ("Rebase", "Ghost")
+PROCESS_CHANGES = ConfigSheet(
+    "Process changes", "tblProcessChanges",
+    "Statistical process control: a row per change to a measure's chart. Rebase: the process "
+    "changed on purpose at this period (a new pathway, a changed definition), so the process "
+    "limits start again from it. Ghost: this period's point does not belong to the process (a "
+    "confirmed data error, a one-off outage), so it is drawn but left out of the limits and "
+    "the rules. Every row needs its reason.",
+    (
+        Column("Code", 14, "A code from the Measures sheet."),
+        Column("Period", 14, "The period of the measure's frequency: Sep-13, Q2 2013/14..."),
+        Column("Action", 10, "Rebase (limits start again from this period) or Ghost (leave "
+                             "this point out of the limits).", choices=PROCESS_ACTIONS),
+        Column("Reason", 60, "Why, in a sentence the committee can read (printed with the "
+                             "chart).", wrap=True),
+    ),
+    required=("Code", "Period", "Action", "Reason"),
+)
+
+CONFIG_SHEETS = (MEASURES, TARGETS, BUDGET, CAPITAL, SCHEMES, SETTINGS, PROCESS_CHANGES)
 
 # Key activities and milestones, and risks, per objective (issue 24): declared here so the
 # writer, reader and docs agree; not yet among CONFIG_SHEETS (a new master does not get them
@@ -262,9 +283,9 @@ OUTPUT_SHEETS = (
                 ("Code", "Measure", "Status", "Actual", "Target", "Annual target", "Period",
                  "Direction", "Trend", "Latest note", "Owner", "Unit", "Variance", "Variance %",
                  "Trend values", "Reported status", "Explanation", "Variation", "Assurance",
-                 "SPC explanation"),
+                 "SPC explanation", "Rank", "Baseline"),
                 (15, 40, 22, 10, 10, 10, 11, 14, 12, 40, 18, 14, 10, 10, 26, 20, 50, 24, 22,
-                 60)),
+                 60, 7, 10)),
     # Between Measures and Judgement: one column per status that occurs
     # (xlperf.write.outputs).
     OutputSheet("Objectives", "Objectives", "Status counts (one column per status of the "
@@ -278,9 +299,9 @@ OUTPUT_SHEETS = (
                  "Variance", "Direction", "Why listed", "Commentary"),
                 (15, 34, 16, 10, 16, 10, 10, 10, 13, 22, 40)),
     OutputSheet("Finance", "Finance", "Revenue budget and capital programme, with variances.",
-                ("Service area", "Budget holder", "Net budget", "Forecast outturn", "Variance",
-                 "Variance %", "Status", "Explanation", "Source"),
-                (26, 16, 12, 12, 10, 9, 14, 40, 24)),
+                ("Service area", "Budget holder", "Gross budget", "Net budget",
+                 "Forecast outturn", "Variance", "Variance %", "Status", "Explanation", "Source"),
+                (26, 16, 12, 12, 12, 10, 9, 14, 40, 24)),
     OutputSheet("Log", "Log", "What the latest refresh did: returns read, rejected rows and why, "
                 "restatements, re-rated statuses, timings.",
                 ("Time", "Action", "File", "Sheet", "Cell", "Rule", "Severity", "Message"),
@@ -297,7 +318,8 @@ OUTPUT_SHEETS = (
 
 SCORECARD_KEY_COLUMNS = 10  # Code .. Latest note: the columns a printed scorecard shows
 SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Returns",
-               "Measures", "Targets", "Budget", "Capital", "Schemes", "Settings", "Log", "Rules")
+               "Measures", "Targets", "Budget", "Capital", "Schemes", "Settings",
+               "Process changes", "Log", "Rules")
 
 
 # --- return templates: written by xlperf.write.templates, checked by xlperf.validate ---------

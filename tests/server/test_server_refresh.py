@@ -37,9 +37,13 @@ def _differences(expected, got):
 
 
 def test_refresh_over_http_gives_the_headless_scorecard(live, http, demo, tmp_path):
+    from xlperf.cli.workbooks import seed_demo_history
     from xlperf.excel.payload import replay
     from xlperf.refresh import ZipWorkbook, refresh
 
+    # With the demo's history, so the measures have process limits (and GOV 03 its rebase and
+    # ghost from the master's Process changes sheet).
+    seed_demo_history(demo, "Q2 2013/14")
     headless = tmp_path / "headless"
     shutil.copytree(demo.parent, headless)
     refresh(ZipWorkbook(headless / "master.xlsx"))
@@ -54,6 +58,30 @@ def test_refresh_over_http_gives_the_headless_scorecard(live, http, demo, tmp_pa
         expected = _sheet(headless / "master.xlsx", sheet)
         assert expected, sheet
         assert _differences(expected, applied.grids[sheet]) == [], sheet
+    # Each measure's status, variation and assurance for the pane: the Scorecard's symbols,
+    # words and sentences.
+    grid = _sheet(headless / "master.xlsx", "Scorecard")
+    headers = grid[3]
+    scorecard = {r[0]: dict(zip(headers, r, strict=False)) for r in grid[4:]
+                 if r[0] and r[headers.index("Status")]}
+    measures = {m["code"]: m for m in body["measures"]}
+    assert set(measures) == set(scorecard) and len(measures) == 53
+    for code, row in scorecard.items():
+        m = measures[code]
+        for key, header in (("status", "Status"), ("variation", "Variation"),
+                            ("assurance", "Assurance")):
+            assert f"{m[key]['symbol']} {m[key]['word']}".strip() == row[header], (code, key)
+        said = row["SPC explanation"]
+        assert said == (f"Variation: {m['variation']['explanation']}\n"
+                        f"Assurance: {m['assurance']['explanation']}"), code
+        assert m["status"]["explanation"] == row["Explanation"], code
+    words = {m["variation"]["word"] for m in measures.values()}
+    assert {"Common cause", "Not enough data"} <= words
+    # GOV 03's limits are those of its 17 points since the rebase at Apr-12, Dec-12 ghosted
+    assert measures["GOV 03"]["assurance"] == {
+        "word": "Hit and miss", "symbol": "↕", "colour": "#A6A6A6",
+        "explanation": "target 90 is between the process limits 76.986 and 101.0258: hit and "
+                       "miss"}
     # The team's ledger is the server's, beside its master, and logged the refresh.
     log = http("GET", f"{live.url}/log", headers=AUTH).json()
     assert log["entries"][0]["counts"]["recorded"] == 86

@@ -147,6 +147,24 @@ def test_refresh_from_the_pane_gives_the_headless_scorecard(browser, live, demo,
         assert have == want, sheet
     assert external == []
 
+    # Each measure with its status, variation and assurance as the Scorecard says them.
+    scorecard = _trimmed(sheet_grid(book, "Scorecard"))
+    headers = scorecard[3]
+    want_rows = {r[0]: r for r in scorecard[4:] if r[0] and r[headers.index("Status")]}
+    shown = page.evaluate("""Array.from(document.querySelectorAll('ol.measures li')).map(li =>
+        [li.dataset.code, Array.from(li.querySelectorAll('details.icon summary')).map(s =>
+         s.textContent), Array.from(li.querySelectorAll('details.icon')).map(d => d.title)])""")
+    assert len(shown) == len(want_rows) == 53
+    for code, summaries, titles in shown:
+        row = want_rows[code]
+        assert summaries == [f"Status {row[headers.index('Status')]}",
+                             f"Variation {row[headers.index('Variation')]}",
+                             f"Assurance {row[headers.index('Assurance')]}"], code
+        assert titles[0] == row[headers.index("Explanation")]
+        assert "\n".join(f"{h}: {t}" for h, t in zip(("Variation", "Assurance"), titles[1:],
+                                                       strict=True)) == \
+            row[headers.index("SPC explanation")], code
+
 
 def test_validate_lists_findings_that_select_their_cells(browser, live, demo, tmp_path):
     # The demo's Education return has its one deliberate mistake (and two queries).
@@ -214,6 +232,48 @@ def test_text_from_the_server_is_shown_as_text(browser, live, demo):
     assert page.locator("#results img").count() == 0
     assert page.locator("#results b").count() == 0
     assert "<b>bold</b>" in page.text_content("ol.findings li")
+
+
+def test_the_measures_icons_say_their_word_and_explain_themselves(browser, live, demo):
+    # The refresh answer stood in for, to show each kind of icon; its text stays text.
+    page, _, _ = _open(browser, live, demo)
+    measures = [
+        {"code": "A 1", "measure": "Visits <b>on time</b>", "period": "Q2 2013/14",
+         "status": {"word": "Red", "symbol": "✗", "explanation": "80 against target 90"},
+         "variation": {"word": "Special cause of concern", "symbol": "▼",
+                       "explanation": "Q2 2013/14: 3 of the last 3 points below the 2-sigma "
+                                      "band: special cause of concern"},
+         "assurance": {"word": "Consistently failing", "symbol": "✗",
+                       "explanation": "target 90 is at or above the upper process limit 85"}},
+        {"code": "A 2", "measure": "Referrals", "period": "Q2 2013/14",
+         "status": {"word": "Data only", "symbol": "", "explanation": ""},
+         "variation": {"word": "", "symbol": "", "explanation": ""},
+         "assurance": {"word": "", "symbol": "", "explanation": ""}}]
+    page.route(f"{live.url}/refresh", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps({
+            "ok": True, "summary": "Scorecard for Q2 2013/14", "actions": [], "findings": [],
+            "measures": measures})))
+    page.click("#refresh")
+    page.wait_for_selector("ol.measures li")
+    assert page.text_content("#results h2:nth-of-type(2)") == "Measures (2)"
+    first = page.locator("ol.measures li").nth(0)
+    assert first.locator(".name").text_content() == "A 1 Visits <b>on time</b> (Q2 2013/14)"
+    assert page.locator("ol.measures b").count() == 0
+    icons = first.locator("details.icon")
+    assert icons.count() == 3
+    variation = icons.nth(1)
+    assert variation.locator("summary").text_content() == \
+        "Variation ▼ Special cause of concern"
+    assert "concern" in variation.get_attribute("class")
+    assert variation.get_attribute("title").endswith("special cause of concern")
+    # the sentence one click (or Enter) away
+    assert not variation.locator("p.why").is_visible()
+    variation.locator("summary").click()
+    assert variation.locator("p.why").is_visible()
+    assert icons.nth(2).locator("summary").text_content() == "Assurance ✗ Consistently failing"
+    # a measure with no SPC shows its status only
+    assert page.locator("ol.measures li").nth(1).locator("details.icon").count() == 1
+    assert page.evaluate("window.__office.writes") == []
 
 
 def test_the_returns_view_shows_where_each_return_stands(browser, live, demo):

@@ -103,3 +103,11 @@ def normalise_columns(frame: pd.DataFrame, aliases: Mapping[str, tuple[str, ...]
             renames[column] = found
             taken.add(found)
     return frame.rename(columns=renames)
+
+# The master's Process changes sheet (SPC's rebases and ghosted points, docs/spc.md).
+PROCESS_CHANGE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "code": MEASURE_COLUMNS["code"],
+    "period": VALUE_COLUMNS["period"],
+    "action": ("action", "change", "process change"),
+    "reason": ("reason", "why", "note"),
+}

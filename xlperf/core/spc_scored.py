@@ -33,7 +33,31 @@ from xlperf.core.columns import VALUE_COLUMNS, normalise_columns
 from xlperf.core.periods import Period, parse_periods
 from xlperf.core.spc import SpcSettings, summarise, xmr
 
-__all__ = ["SPC_FIELDS", "charts_at", "moved", "spc_at", "spc_of_charts"]
+__all__ = ["PROCESS_ACTIONS", "SPC_FIELDS", "charts_at", "moved", "parse_process_action",
+           "spc_at", "spc_of_charts"]
+
+#: What a row of the master's ``Process changes`` sheet does (docs/spc.md): ``rebase`` (the
+#: limits start again from its period) or ``ghost`` (its point is left out of the limits).
+PROCESS_ACTIONS = ("rebase", "ghost")
+_ACTION_WORDS = {"rebase": "rebase", "re base": "rebase", "rebased": "rebase",
+                 "recalculate": "rebase", "recalculation": "rebase", "ghost": "ghost",
+                 "ghosted": "ghost", "exclude": "ghost", "excluded": "ghost"}
+
+
+def parse_process_action(value: object) -> str:
+    """``rebase`` or ``ghost`` from a ``Process changes`` row's Action (case, spaces and
+    punctuation ignored; ``Recalculate`` and ``Exclude`` are MDC's words for them).
+
+    >>> parse_process_action("Rebase"), parse_process_action(" ghosted ")
+    ('rebase', 'ghost')
+    """
+    from xlperf.core.columns import fold
+    from xlperf.errors import InputError
+
+    found = _ACTION_WORDS.get(fold(value)) if isinstance(value, str) else None
+    if found is None:
+        raise InputError(f"action {value!r} is not Rebase or Ghost")
+    return found
 
 #: What is kept of each scored row's SPC (and frozen beside its status in the ledger).
 SPC_FIELDS = ("variation", "variation_side", "variation_explanation", "assurance",
@@ -54,20 +78,86 @@ def _periods(labels: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     return frequency, rank, year, index
 
 
-def _charted(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame
-             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _changes_of(joined: pd.DataFrame, changes: pd.DataFrame, frequency: np.ndarray,
+                rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ghost and rebase reason of each joined point (``None`` where there is none).
+
+    A ghost is its period's point; a rebase is at the first point at or after its period (a
+    rebase at a period with no value starts the new segment at the next value)."""
+    count = len(joined)
+    ghost = np.full(count, None, dtype=object)
+    rebase = np.full(count, None, dtype=object)
+    if not count or changes.empty:
+        return ghost, rebase
+    table = pd.DataFrame({
+        "code": changes["code"].astype(str).str.strip().to_numpy(dtype=object),
+        "frequency": frequency, "from": rank,
+        "action": changes["action"].astype(str).str.strip().str.lower().to_numpy(dtype=object),
+        "reason": changes["reason"].astype(object).fillna("").astype(str).to_numpy(
+            dtype=object)})
+    points = joined[["row", "code", "frequency", "rank"]].reset_index(drop=True)
+    points["at"] = np.arange(count)
+    ghosts = table[table["action"] == "ghost"].drop_duplicates(["code", "frequency", "from"])
+    if len(ghosts):
+        hit = points.merge(ghosts, left_on=["code", "frequency", "rank"],
+                           right_on=["code", "frequency", "from"])
+        ghost[hit["at"].to_numpy(dtype=np.int64)] = hit["reason"].to_numpy(dtype=object)
+    rebases = table[table["action"] == "rebase"]
+    if len(rebases):
+        after = points.merge(rebases, on=["code", "frequency"])
+        after = after[after["rank"] >= after["from"]]
+        # Each chart's first point at or after each rebase (two rebases may meet at one).
+        first = after.sort_values(["rank"], kind="stable").drop_duplicates(["row", "from"])
+        reasons = first.groupby("at", sort=True)["reason"].agg("; ".join)
+        rebase[reasons.index.to_numpy(dtype=np.int64)] = reasons.to_numpy(dtype=object)
+    return ghost, rebase
+    table = pd.DataFrame({
+        "code": changes["code"].astype(str).str.strip().to_numpy(dtype=object),
+        "frequency": frequency, "from": rank,
+        "action": changes["action"].astype(str).str.strip().str.lower().to_numpy(dtype=object),
+        "reason": changes["reason"].astype(object).fillna("").astype(str).to_numpy(
+            dtype=object)})
+    points = joined[["row", "code", "frequency", "rank"]].reset_index(drop=True)
+    points["at"] = np.arange(count)
+    ghosts = table[table["action"] == "ghost"].drop_duplicates(["code", "frequency", "from"])
+    if len(ghosts):
+        hit = points.merge(ghosts, left_on=["code", "frequency", "rank"],
+                           right_on=["code", "frequency", "from"])
+        ghost[hit["at"].to_numpy(dtype=np.int64)] = hit["reason"].to_numpy(dtype=object)
+    rebases = table[table["action"] == "rebase"]
+    if len(rebases):
+        after = points.merge(rebases, on=["code", "frequency"])
+        after = after[after["rank"] >= after["from"]]
+        # Each chart's first point at or after each rebase (several charts share a measure).
+        key = after["at"] - after.groupby(["code", "frequency", "from"])["rank"].transform(
+            lambda r: 0)  # noqa: ARG005 - keeps the frame's shape for the next line
+        del key
+        first = after.sort_values("rank").groupby(
+            [after["at"].to_numpy() - np.searchsorted(np.zeros(0), 0), "from"],
+            sort=False).head(1) if False else None
+        del first
+    return ghost, rebase
+
+
+def _charted(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
+             changes: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The long frame and the measures table :func:`~xlperf.core.spc.xmr` takes for ``rows``:
-    one chart per row, its ``code`` the row's position as text."""
+    one chart per row, its ``code`` the row's position as text. ``changes``: the master's
+    rebases and ghosts (``code``, ``period``, ``action``, ``reason``)."""
     n = len(rows)
     values = normalise_columns(values, {k: VALUE_COLUMNS[k] for k in ("code", "period",
                                                                      "actual")})
     values = values[values["period"].notna().to_numpy()]
+    changes = changes if changes is not None and len(changes) else None
     row_codes = rows["code"].astype(str).str.strip().to_numpy(dtype=object)
-    both = pd.concat([rows["period"].astype(object), values["period"].astype(object)],
+    nv = len(values)
+    both = pd.concat([rows["period"].astype(object), values["period"].astype(object),
+                      *([changes["period"].astype(object)] if changes is not None else [])],
                      ignore_index=True)
     frequency, rank, year, index = _periods(both)
     row_frequency, row_rank = frequency[:n], rank[:n]
-    v_frequency, v_rank, v_year, v_index = frequency[n:], rank[n:], year[n:], index[n:]
+    v_frequency, v_rank = frequency[n:n + nv], rank[n:n + nv]
+    v_year, v_index = year[n:n + nv], index[n:n + nv]
     v_codes = values["code"].astype(str).str.strip().to_numpy(dtype=object)
 
     # Each row's points: its measure's values of its frequency up to its period.
@@ -107,6 +197,11 @@ def _charted(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame
         "value": np.concatenate([chart_values, np.full(len(missing), None, dtype=object)]),
         "target": np.concatenate([targets, target_of_row[missing]]),
     })
+    if changes is not None:
+        ghost, rebase = _changes_of(joined, changes, frequency[n + nv:], rank[n + nv:])
+        none = np.full(len(missing), None, dtype=object)
+        frame["ghost"] = np.concatenate([ghost, none])
+        frame["rebase"] = np.concatenate([rebase, none])
     table = pd.DataFrame({"code": np.arange(n).astype(str), "cumulative": cumulative})
     for column in register.columns:
         if column == "polarity" or column in _SETTING_COLUMNS:
@@ -118,7 +213,8 @@ def _charted(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame
 
 
 def spc_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
-           settings: SpcSettings | None = None) -> pd.DataFrame:
+           settings: SpcSettings | None = None, changes: pd.DataFrame | None = None
+           ) -> pd.DataFrame:
     """Each row's variation and assurance at its period: :data:`SPC_FIELDS`, in ``rows``'
     order and index.
 
@@ -129,7 +225,9 @@ def spc_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
     register (``code``, ``polarity``, optionally ``cumulative`` and ``annual_target``, any
     per-measure SPC setting). A cumulative measure is charted on its increments, and the
     target of the period before is profiled from the annual target (straight line) to make
-    the target's increment.
+    the target's increment. ``changes``: the master's rebases and ghosted points
+    (:attr:`~xlperf.read.master.Master.spc_changes`: ``code``, ``period``, ``action``
+    ``rebase`` or ``ghost``, ``reason``).
     """
     out = pd.DataFrame(index=rows.index, columns=list(SPC_FIELDS), dtype=object)
     for column in ("spc_mean", "spc_lower", "spc_upper"):
@@ -137,7 +235,7 @@ def spc_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
     out["spc_points"] = 0
     if rows.empty:
         return out
-    frame, table = _charted(rows, values, measures)
+    frame, table = _charted(rows, values, measures, changes)
     return spc_of_charts(rows, xmr(frame, table, settings))
 
 
@@ -173,9 +271,11 @@ def spc_of_charts(rows: pd.DataFrame, chart: pd.DataFrame) -> pd.DataFrame:
 
 
 def charts_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
-              settings: SpcSettings | None = None) -> pd.DataFrame:
-    """The XmR chart of each row (as :func:`spc_at` draws it): :func:`~xlperf.core.spc.xmr`'s
-    rows, ``code`` the row's measure, ``row`` its position in ``rows``, in period order.
+              settings: SpcSettings | None = None, changes: pd.DataFrame | None = None
+              ) -> pd.DataFrame:
+    """The XmR chart of each row (as :func:`spc_at` draws it, ``changes`` as there):
+    :func:`~xlperf.core.spc.xmr`'s rows, ``code`` the row's measure, ``row`` its position in
+    ``rows``, in period order.
 
     >>> import pandas as pd
     >>> chart = charts_at(pd.DataFrame({"code": ["A"], "period": ["Q3 2011/12"], "target": [9]}),
@@ -188,7 +288,7 @@ def charts_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
     if rows.empty:
         return xmr(pd.DataFrame({"code": [], "period": [], "value": []}), None, settings
                    ).assign(row=pd.Series(dtype=np.int64))
-    frame, table = _charted(rows, values, measures)
+    frame, table = _charted(rows, values, measures, changes)
     chart = xmr(frame, table, settings)
     row = chart["code"].astype(int).to_numpy()
     chart["row"] = row

@@ -27,6 +27,7 @@ from xlperf.core.columns import (
     BUDGET_COLUMNS,
     CAPITAL_COLUMNS,
     MEASURE_COLUMNS,
+    PROCESS_CHANGE_COLUMNS,
     TARGET_COLUMNS,
     fold,
     normalise_columns,
@@ -104,6 +105,12 @@ class Master:
     header_rows: dict[str, int] = field(default_factory=dict)
     contacts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         index=pd.Index([], name="row")))
+    #: The ``Process changes`` sheet as typed (SPC's rebases and ghosted points).
+    process_changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        index=pd.Index([], name="row")))
+    #: Its rows without a finding, as SPC takes them: ``code``, ``period``, ``action``
+    #: (``rebase`` or ``ghost``) and ``reason`` (docs/spc.md).
+    spc_changes: pd.DataFrame = field(default_factory=lambda: _no_changes())
 
     @property
     def default_scheme(self) -> str:
@@ -429,6 +436,95 @@ def _read_contacts(file: str, grid: list[list[Any]], known: set[str]) -> _Sheet 
     return sheet
 
 
+_EVERY = {"month": "monthly", "quarter": "quarterly", "year": "annual"}
+
+
+def _no_changes() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in ("code", "period", "action",
+                                                              "reason")})
+
+
+@made_by("REG-001", "REG-073", "REG-074", "REG-075", "REG-076", "REG-077")
+def _read_process_changes(file: str, grid: list[list[Any]], measures: _Sheet
+                          ) -> tuple[_Sheet, pd.DataFrame] | None:
+    """The optional ``Process changes`` sheet (SPC's rebases and ghosts, docs/spc.md) and its
+    usable rows; a row with a finding is not used (each finding says so)."""
+    from xlperf.core.spc_scored import parse_process_action
+
+    located = find_table(grid, [PROCESS_CHANGE_COLUMNS["code"] + ("code",),
+                                PROCESS_CHANGE_COLUMNS["action"] + ("action",)])
+    if located is None:
+        return None
+    frame = located.frame.copy()
+    sheet = _Sheet(file, "Process changes", located, PROCESS_CHANGE_COLUMNS)
+    missing = [c for c in ("period", "reason") if not sheet.has(c)]
+    if missing:
+        sheet.add("REG-001", "the Process changes sheet needs Code, Period, Action and Reason "
+                  f"columns (no {', '.join(repr(m.title()) for m in missing)}); its rows are "
+                  "not used until it has them", None)
+        return sheet, _no_changes()
+    code_col = sheet.core["code"]
+    frame[code_col] = frame[code_col].map(_code)
+    sheet.frame = frame
+    frequency_of: dict[str, str | None] = {}
+    if measures.has("code"):
+        frequencies = (measures.column("frequency") if measures.has("frequency")
+                       else pd.Series(None, index=measures.frame.index, dtype=object))
+        for code, given in zip(measures.column("code"), frequencies, strict=True):
+            try:
+                frequency_of.setdefault(code, parse_frequency(given))
+            except InputError:  # its own REG-005 finding
+                frequency_of.setdefault(code, None)
+    unused = " (the row is not used)"
+    kept: list[tuple[str, str, str, str]] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for row in frame.index:
+        code, period, action, reason = (frame.at[row, sheet.core[c]]
+                                        for c in ("code", "period", "action", "reason"))
+        if code == "" and _blank(period) and _blank(action) and _blank(reason):
+            continue
+        if code not in frequency_of:
+            sheet.add("REG-073", f"code {code!r} in {sheet.cell(row, 'code')} is not in the "
+                      f"Measures register{unused}" if code else
+                      f"row {row} has no code in {sheet.cell(row, 'code')}{unused}",
+                      row, "code", code)
+            continue
+        try:
+            parsed = parse_period(period)
+        except InputError as error:
+            sheet.add("REG-074", f"period {period!r} in {sheet.cell(row, 'period')}: "
+                      f"{error}{unused}", row, "period", period)
+            continue
+        wanted = frequency_of[code]
+        if wanted is not None and parsed.frequency != wanted:
+            sheet.add("REG-074", f"period {parsed.format()} in {sheet.cell(row, 'period')} is "
+                      f"a {parsed.frequency}, but {code} is {_EVERY[wanted]}: write one of its "
+                      f"{wanted}s{unused}", row, "period", period)
+            continue
+        try:
+            what = parse_process_action(action)
+        except InputError as error:
+            sheet.add("REG-075", f"{sheet.cell(row, 'action')}: {error}: choose Rebase (limits "
+                      f"start again from this period) or Ghost (leave the point out){unused}",
+                      row, "action", action)
+            continue
+        if _blank(reason):
+            sheet.add("REG-076", f"the {what} of {code} at {parsed.format()} has no reason in "
+                      f"{sheet.cell(row, 'reason')}: say why, the committee reads it{unused}",
+                      row, "reason")
+            continue
+        key = (code, parsed.format("iso"), what)
+        if key in seen:
+            sheet.add("REG-077", f"{code} has a second {what} at {parsed.format()} in "
+                      f"{sheet.cell(row, 'code')} (first in "
+                      f"{sheet.cell(seen[key], 'code')}){unused}", row, "code", code)
+            continue
+        seen[key] = row
+        kept.append((code, parsed.format(), what, str(reason).strip()))
+    return sheet, pd.DataFrame(kept, columns=["code", "period", "action", "reason"],
+                               dtype=object) if kept else _no_changes()
+
+
 @made_by("REG-050")
 def _read_money(file: str, name: str, grid: list[list[Any]],
                 aliases: Mapping[str, tuple[str, ...]], anchor: str,
@@ -539,12 +635,17 @@ def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) 
         holders = {fold(h) for h in budget_holders(budget.frame if budget else None)}
         contacts = _read_contacts(where, contacts_grid,
                                   services | holders | {fold(CAPITAL_OWNER)})
+    changes_grid = grid("Process changes")
+    read_changes = (_read_process_changes(where, changes_grid, measures)
+                    if changes_grid is not None else None)
+    changes, spc_changes = read_changes if read_changes is not None else (None, _no_changes())
     findings += measures.findings + scheme_findings + setting_findings
-    for sheet in (targets, budget, capital, contacts):
+    for sheet in (targets, budget, capital, contacts, changes):
         if sheet is not None:
             findings += sheet.findings
     order = {name: i for i, name in enumerate(("Measures", "Targets", "Schemes", "Settings",
-                                               "Budget", "Capital", "Contacts"))}
+                                               "Budget", "Capital", "Contacts",
+                                               "Process changes"))}
     findings.sort(key=lambda f: (order.get(f.sheet or "", 99), _cell_key(f.cell)))
 
     def frame(sheet: _Sheet | None) -> pd.DataFrame:
@@ -552,11 +653,13 @@ def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) 
                 else pd.DataFrame(index=pd.Index([], name="row")))
 
     header_rows = {s.name: s.located.header_row
-                   for s in (measures, targets, budget, capital, contacts) if s is not None}
+                   for s in (measures, targets, budget, capital, contacts, changes)
+                   if s is not None}
     return Master(path=file, register=frame(measures), targets=frame(targets),
                   budget=frame(budget), capital=frame(capital), schemes=schemes,
                   settings=settings, report=Report(tuple(findings), file=where),
-                  header_rows=header_rows, contacts=frame(contacts))
+                  header_rows=header_rows, contacts=frame(contacts),
+                  process_changes=frame(changes), spc_changes=spc_changes)
 
 
 def _cell_key(cell: str | None) -> tuple[int, str]:

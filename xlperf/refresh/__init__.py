@@ -89,7 +89,8 @@ __all__ = ["FileOutcome", "RefreshResult", "Workbook", "ZipWorkbook", "collect_r
 
 # The configuration sheets the refresh reads (the validator reads a master's Rules sheet itself).
 CONFIG_SHEETS = ("Measures", "Targets", "Budget", "Capital", "Schemes", "Settings",
-                 "Contacts")  # Contacts: the collection calendar's (the Returns sheet)
+                 "Contacts",  # Contacts: the collection calendar's (the Returns sheet)
+                 "Process changes")  # SPC's rebases and ghosted points (docs/spc.md)
 # How long a refresh waits for another refresh of the same master or ledger to finish.
 WAIT_SECONDS = 60.0
 

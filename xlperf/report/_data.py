@@ -22,15 +22,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from xlperf.core.budget import (
-    capital_for_period,
-    score_budget,
-    score_capital,
-    with_returned,
-)
 from xlperf.core.cards import CardPolicy, card_reasons, parse_card_policy, tolerance_widths
-from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, normalise_columns
 from xlperf.core.measures import prepare_measures
+from xlperf.core.monitoring import monitor
 from xlperf.core.periods import Period, parse_period
 from xlperf.core.schemes import Scheme
 from xlperf.errors import InputError
@@ -70,7 +64,10 @@ class ReportData:
       council writes it, e.g. ``Sep-13``), ``actual``, ``target``, ``status`` and optionally
       ``symbol``, ``colour``, ``severity``; at least the last six periods of each measure.
     - ``budget``: :func:`~xlperf.core.budget.score_budget`'s result (the total line last),
-      ``capital``: :func:`~xlperf.core.budget.score_capital`'s; either may be empty.
+      ``capital``: :func:`~xlperf.core.budget.score_capital`'s; either may be empty;
+      ``capital_total`` and ``capital_history``: the programme's total and its quarters of
+      the year (:class:`~xlperf.core.monitoring.BudgetMonitoring`), from the master by
+      :func:`~xlperf.core.monitoring.monitor`, as the refresh's Finance sheet.
     - ``register``: the register as :func:`~xlperf.core.measures.prepare_measures` types it
       (tolerances for the charts' shaded bands); optional.
     - ``sections``: which of :data:`SECTIONS` to print.
@@ -92,6 +89,8 @@ class ReportData:
         columns=list(HISTORY_COLUMNS)))
     budget: pd.DataFrame = field(default_factory=pd.DataFrame)
     capital: pd.DataFrame = field(default_factory=pd.DataFrame)
+    capital_total: Mapping[str, Any] | None = None
+    capital_history: pd.DataFrame = field(default_factory=pd.DataFrame)
     sections: tuple[str, ...] = SECTIONS
     register: pd.DataFrame | None = None
     schemes: Mapping[str, Scheme] | None = None
@@ -343,15 +342,6 @@ def _before(values: pd.DataFrame, reporting: Period) -> pd.DataFrame:
     return values[periods.map(ends) < reporting.start]
 
 
-def _money_lines(frame: pd.DataFrame) -> pd.DataFrame:
-    """Drop blank rows of a budget or capital sheet (the sheet's own index is kept)."""
-    if frame.empty:
-        return frame
-    first = frame.columns[0]
-    keep = frame[first].map(lambda v: v is not None and str(v).strip() not in ("", "nan"))
-    return frame[keep]
-
-
 def report_data_from_master(
     master_path: str | Path | Council,
     period: Any = None,
@@ -420,23 +410,18 @@ def report_data_from_master(
             if given_history is None else given_history)
     from xlperf.core.spc_scored import charts_at, spc_of_charts  # docs/spc.md
 
-    charts = charts_at(scored, values, master.prepared_register, master.spc_settings)
+    charts = charts_at(scored, values, master.prepared_register, master.spc_settings,
+                       master.spc_changes)
     scored = pd.concat([scored, spc_of_charts(scored, charts)], axis=1)
-    # The period's capital programmes (every one when none is of the period), as the refresh.
-    capital_lines = _money_lines(master.capital)
-    if len(capital_lines):
-        of_period = capital_for_period(capital_lines, reporting)
-        capital_lines = of_period if len(of_period) else capital_lines
-    budget_lines = _money_lines(master.budget)
-    money = ledgered.money if ledgered is not None and len(ledgered.money) else None
-    if money is not None:  # the figures the refresh took from returns, as on its Finance sheet
-        budget_lines, capital_lines, _applied = with_returned(
-            normalise_columns(budget_lines, BUDGET_COLUMNS),
-            normalise_columns(capital_lines, CAPITAL_COLUMNS), money)
-    budget = (score_budget(budget_lines, tolerance_pct=float(settings.budget_tolerance_pct),
-                           materiality=settings.materiality, schemes=master.schemes)
-        if len(budget_lines) else pd.DataFrame())
-    capital = score_capital(capital_lines) if len(capital_lines) else pd.DataFrame()
+    # The budget monitoring the refresh's Finance sheet shows: the same call, over the figures
+    # the refresh took from returns (the ledger's).
+    money = monitor(master.budget, master.capital, reporting,
+                    ledgered.money if ledgered is not None and len(ledgered.money) else None,
+                    tolerance_pct=float(settings.budget_tolerance_pct),
+                    materiality=float(settings.materiality), scheme=master.default_scheme,
+                    schemes=master.schemes)
+    budget = (pd.concat([money.lines, pd.DataFrame([money.total])], ignore_index=True)
+              if money.total is not None else money.lines)
     chosen = (tuple(s for s in SECTIONS if s in set(sections)) if sections is not None
               else parse_sections(settings.report_sections or None))
     try:
@@ -451,7 +436,9 @@ def report_data_from_master(
         scored=scored,
         history=hist,
         budget=budget,
-        capital=capital,
+        capital=money.capital,
+        capital_total=money.capital_total,
+        capital_history=money.capital_history,
         sections=chosen,
         register=master.prepared_register,
         schemes=master.schemes,

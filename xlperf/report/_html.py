@@ -19,6 +19,7 @@ import numpy as np
 
 from xlperf.core.budget import is_total_line
 from xlperf.core.direction import TREND_PERIODS
+from xlperf.core.monitoring import HISTORY_FIGURES, capital_total
 from xlperf.core.periods import Period, parse_period
 from xlperf.core.rollup import AT_RISK, OFF_TRACK, ON_TRACK, rollup
 from xlperf.core.schemes import AMBER, BUILTIN_SCHEMES, GREEN, RED, SPECIAL_STATUSES
@@ -558,23 +559,42 @@ def _finance(ctx: _Context) -> str:
                 f'<td class="num">{_money(r.slippage)}</td>'
                 f'<td class="num">{spent_text}</td>'
                 f'<td class="note">{escape(_text(getattr(r, "explanation", "")))}</td></tr>')
-        sums = {c: float(np.nansum(lines[c].to_numpy(dtype=float)))
-                for c in ("base_budget", "estimate", "actual", "variance", "slippage")}
-        spent_total = sums["actual"] / sums["estimate"] * 100 if sums["estimate"] else None
+        sums = ctx.data.capital_total or capital_total(lines) or {}
+        spent_total = _num(sums.get("spend_pct"))
         body.append(
             '<tr class="total"><th scope="row">Capital programme total</th><td></td>'
-            + "".join(f'<td class="num">{_money(sums[c])}</td>'
+            + "".join(f'<td class="num">{_money(sums.get(c))}</td>'
                       for c in ("base_budget", "estimate", "actual", "variance", "slippage"))
             + f'<td class="num">{escape(fmt(round(spent_total, 1)) + "%") if spent_total else "–"}'
-            "</td><td></td></tr>")
+            f'</td><td class="note">{escape(_text(sums.get("explanation"), ""))}</td></tr>')
         out.append("<h3>Capital programme</h3>")
         out.append(_table("Capital, £000s (variance = revised estimate − revised base budget; "
                           "slippage is budget not expected to be spent this year)", headers,
                           body, widths=(18, 8, 8, 8, 8, 8, 7, 6, 29)))
+    history = ctx.data.capital_history
+    if len(history) and len(history.columns) > 1:
+        out.append(_capital_history(history))
     if not len(budget) and not len(capital):
         out.append("<p>No budget or capital figures in the master workbook.</p>")
     out.append("</section>")
     return "".join(out)
+
+
+def _capital_history(history: pd.DataFrame) -> str:
+    """The capital programme's quarters of the year: each programme's revised estimate and
+    actual to date per quarter (a quarter not reported yet is a dash)."""
+    quarters = list(dict.fromkeys(c.rsplit(" ", 1)[0] for c in history.columns[1:]))
+    headers = [("Programme", ""), *((f"{q.split(' ', 1)[0]} {header.lower()}", "num")
+                                    for q in quarters for _key, header in HISTORY_FIGURES)]
+    body = [f'<tr><th scope="row">{escape(_text(r["programme"]))}</th>'
+            + "".join(f'<td class="num">{_money(r[f"{q} {key}"])}</td>' for q in quarters
+                      for key, _header in HISTORY_FIGURES) + "</tr>"
+            for r in history.to_dict("records")]
+    year = quarters[0].split(" ", 1)[-1] if quarters else ""
+    return (f"<h3>Capital programme by quarter, {escape(year)}</h3>"
+            + _table("Capital by quarter of the year, £000s (revised estimate and actual spend "
+                     "to date as each quarter reported them)", headers, body,
+                     widths=(20, *([10] * (len(headers) - 1)))))
 
 
 RENDERERS: dict[str, Callable[[_Context], str]] = {

@@ -70,7 +70,17 @@ class SpcCharts:
             upper=[v if ok else None for v, ok in zip(numbers("upper"), limited, strict=True)],
             lower_2sigma=numbers("lower_2sigma"), upper_2sigma=numbers("upper_2sigma"),
             words=[str(w) for w in part["variation"].astype(object).fillna("")],
-            sides=[int(s) for s in part["special"]], label=name, unit=unit, said=said)
+            sides=[int(s) for s in part["special"]], label=name, unit=unit, said=said,
+            ghosts=_reasons(part, "ghost"), rebases=_reasons(part, "rebase"))
+
+
+def _reasons(part: pd.DataFrame, column: str) -> list[str | None]:
+    """Each point's ghost or rebase reason (None where it has none; "no reason given" for a
+    change made without one)."""
+    if column not in part.columns:
+        return [None] * len(part)
+    return [None if r is None or (isinstance(r, float) and math.isnan(r))
+            else (str(r) or "no reason given") for r in part[column].astype(object)]
 
 
 # MDC's colours as the chart draws them (3:1 or more on white, so a chip stands out from the

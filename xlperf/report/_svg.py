@@ -261,14 +261,18 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
               mean: Sequence[float | None], lower: Sequence[float | None],
               upper: Sequence[float | None], lower_2sigma: Sequence[float | None],
               upper_2sigma: Sequence[float | None], words: Sequence[str], sides: Sequence[int],
-              label: str, unit: str = "", said: Sequence[str] = (), width: int = 500,
-              height: int = 150) -> str:
+              label: str, unit: str = "", said: Sequence[str] = (),
+              ghosts: Sequence[str | None] = (), rebases: Sequence[str | None] = (),
+              width: int = 500, height: int = 150) -> str:
     """An XmR chart: the points, the mean (solid), the process limits (dashed), the 2-sigma
     band (shaded) and each special-cause point marked with a triangle pointing to its side,
     in MDC's colour for improvement or concern. Without limits (too few points) it is a run
     chart: the points and their mean. One entry per point, oldest first; ``words`` is each
     point's variation (``Special cause of concern``...), ``sides`` +1 high, -1 low, 0;
-    ``said`` the sentences of the latest point's icons, stated in the alt text.
+    ``said`` the sentences of the latest point's icons, stated in the alt text. ``rebases``:
+    the reason at each point where the limits start again (the lines break there and a
+    dotted line marks it); ``ghosts``: the reason of each ghosted point (a hollow circle, left
+    out of the limits); both stated in the alt text.
 
     >>> svg = xmr_chart(["Q1", "Q2", "Q3"], [5, 8, 45], mean=[10] * 3, lower=[1] * 3,
     ...     upper=[19] * 3, lower_2sigma=[4] * 3, upper_2sigma=[16] * 3,
@@ -278,6 +282,10 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
     True
     """
     n = len(labels)
+    rebased = [i for i, r in enumerate(rebases) if r is not None and i < n]
+    ghosted = [i for i, g in enumerate(ghosts) if g is not None and i < n
+               and values[i] is not None]
+    segment = [sum(1 for r in rebased if r <= i) for i in range(n)]
     limited = [i for i in range(n) if upper[i] is not None and math.isfinite(upper[i] or 0)
                and lower[i] is not None and math.isfinite(lower[i] or 0)]
     special = [i for i in range(n) if sides[i] and values[i] is not None]
@@ -296,8 +304,18 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
     marked = "; ".join(
         f"{labels[i]} {fmt(values[i], unit)} ({words[i][:1].lower() + words[i][1:]}, "
         f"{'high' if sides[i] > 0 else 'low'})" for i in special)
+    changes = ""
+    for i in rebased:
+        before = [j for j in limited if segment[j] == segment[i] - 1]
+        changes += (f" Limits recalculated from {labels[i]} ({rebases[i]})"
+                    + (f"; before it mean {fmt(mean[before[-1]], unit)}, process limits "
+                       f"{fmt(lower[before[-1]], unit)} to {fmt(upper[before[-1]], unit)}"
+                       if before else "") + ".")
+    if ghosted:
+        changes += " Ghosted, left out of the limits and not judged: " + "; ".join(
+            f"{labels[i]} {fmt(values[i], unit)} ({ghosts[i]})" for i in ghosted) + "."
     desc = (f"{lines[:1].upper() + lines[1:]}. Special cause points: {marked or 'none'}."
-            + "".join(f" {s[:1].upper() + s[1:]}." for s in said if s))
+            + changes + "".join(f" {s[:1].upper() + s[1:]}." for s in said if s))
     left, right, top, bottom = 52, 14, 22, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     parts = [_svg_open("chart xmr", width, height, title, desc)]
@@ -310,8 +328,12 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
                       unit, font_size=10)
 
     def line(series: Sequence[float | None], colour: str, dash: str = "",
-             stroke: float = 1.5) -> None:
-        for seg in _runs([(x(i), v) for i, v in enumerate(series)]):
+             stroke: float = 1.5, by_segment: bool = False) -> None:
+        # The mean and limits of each segment are their own lines: none crosses a rebase.
+        pieces = ([[v if segment[i] == s else None for i, v in enumerate(series)]
+                   for s in sorted(set(segment))] if by_segment else [series])
+        for seg in (r for piece in pieces for r in _runs([(x(i), v)
+                                                          for i, v in enumerate(piece)])):
             if len(seg) == 1:
                 seg = [(seg[0][0] - gap * 0.3, seg[0][1]), (seg[0][0] + gap * 0.3, seg[0][1])]
             coords = " ".join(f"{_f(px)},{_f(y(v))}" for px, v in seg)
@@ -322,7 +344,7 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
     # The 2-sigma band, shaded between its lines, over each run of periods with limits.
     stretches: list[list[int]] = []
     for i in limited:
-        if stretches and stretches[-1][-1] == i - 1:
+        if stretches and stretches[-1][-1] == i - 1 and segment[i] == segment[i - 1]:
             stretches[-1].append(i)
         else:
             stretches.append([i])
@@ -336,14 +358,21 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
                                for px, i in reversed(list(zip(xs, at, strict=True))))
         parts.append(f'<polygon points="{top_edge} {bottom_edge}" fill="{NEAR_COLOUR}" '
                      'stroke="none"/>')
-    line(upper, LIMIT_COLOUR, "5 3")
-    line(lower, LIMIT_COLOUR, "5 3")
-    line(mean, INK, stroke=1.5)
+    line(upper, LIMIT_COLOUR, "5 3", by_segment=True)
+    line(lower, LIMIT_COLOUR, "5 3", by_segment=True)
+    line(mean, INK, stroke=1.5, by_segment=True)
+    for i in rebased:  # where the limits start again
+        edge = _f(x(i) - gap / 2)
+        parts.append(f'<line x1="{edge}" x2="{edge}" y1="{top}" y2="{top + plot_h}" '
+                     f'stroke="{INK}" stroke-width="1" stroke-dasharray="1 2"/>')
     line(values, ACTUAL_COLOUR, stroke=2)
     for i, v in enumerate(values):
         if v is None or not math.isfinite(v):
             continue
-        if sides[i]:
+        if i in ghosted:  # hollow: drawn, but not part of the process
+            parts.append(f'<circle cx="{_f(x(i))}" cy="{_f(y(v))}" r="3.5" fill="#FFFFFF" '
+                         f'stroke="{ACTUAL_COLOUR}" stroke-width="1.5"/>')
+        elif sides[i]:
             colour = SPC_COLOURS.get(words[i], ACTUAL_COLOUR)
             cy, d = y(v), 6.0
             tip, base = (cy - d, cy + d * 0.7) if sides[i] > 0 else (cy + d, cy - d * 0.7)
@@ -370,7 +399,11 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
                    (f'<polygon points="{left + 276},4 {left + 270},14 {left + 282},14" '
                     f'fill="{SPC_COLOURS["Special cause of concern"]}"/>',
                     "Special cause")]
-    offsets = (0, 70, 170, 265)
+    offsets = (0, 70, 170, 265, 355)
+    if ghosted:
+        spot = left + offsets[len(legend)] + 9
+        legend.append((f'<circle cx="{spot}" cy="10" r="3.5" fill="#FFFFFF" '
+                       f'stroke="{ACTUAL_COLOUR}" stroke-width="1.5"/>', "Ghosted"))
     for (mark, text), offset in zip(legend, offsets, strict=False):
         parts.append(mark + f'<text x="{left + offset + 22}" y="14" font-size="10" '
                      f'fill="{INK}">{escape(text)}</text>')

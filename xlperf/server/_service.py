@@ -157,7 +157,8 @@ class Team:
         result = refresh(XlwingsWorkbook(book), returns=self.returns(), ledger=ledger)
         actions = guard_actions(book.json()["actions"])
         return {"ok": True, "summary": _summary(result), "actions": actions,
-                "findings": _findings(result, checked["book"]["name"])}
+                "findings": _findings(result, checked["book"]["name"]),
+                "measures": measures_of(result.scored)}
 
     # -- Returns -----------------------------------------------------------------------------
     def collection(self, period: str | None = None, today: str | None = None) -> dict[str, Any]:
@@ -209,6 +210,46 @@ class Team:
 
 
 MAX_FINDINGS = 500
+MAX_MEASURES = 5000
+
+
+def _word(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+def measures_of(scored: Any) -> list[dict[str, Any]]:
+    """Each scored measure as the pane lists it, from the rows the Scorecard is written from:
+    its status, variation and assurance, each a symbol, a word and the sentence that explains
+    it (the Scorecard's symbols and words: :func:`xlperf.core.spc.icon`), at most
+    :data:`MAX_MEASURES`.
+
+    >>> import pandas as pd
+    >>> shown = measures_of(pd.DataFrame({"code": ["A"], "title": ["Visits"],
+    ...     "period": ["Q2 2013/14"], "symbol": ["✓"], "status": ["Green"],
+    ...     "explanation": ["on target"], "variation": ["Special cause of concern"],
+    ...     "variation_side": ["low"], "variation_explanation": ["below the lower limit"],
+    ...     "assurance": ["Hit and miss"], "assurance_explanation": ["between the limits"]})
+    ...     )[0]["variation"]
+    >>> shown["symbol"], shown["word"], shown["explanation"]
+    ('▼', 'Special cause of concern', 'below the lower limit')
+    """
+    from xlperf.core.spc import icon
+
+    rows = []
+    for row in scored.head(MAX_MEASURES).to_dict("records"):
+        entry: dict[str, Any] = {
+            "code": _word(row.get("code")), "measure": _word(row.get("title")),
+            "period": _word(row.get("period")),
+            "status": {"word": _word(row.get("status")), "symbol": _word(row.get("symbol")),
+                       "colour": _word(row.get("colour")) or None,
+                       "explanation": _word(row.get("explanation"))}}
+        for key in ("variation", "assurance"):
+            word = _word(row.get(key))
+            symbol, colour = icon(word, _word(row.get("variation_side"))) if word else ("", None)
+            entry[key] = {"word": word, "symbol": symbol, "colour": colour,
+                          "explanation": _word(row.get(f"{key}_explanation"))}
+        rows.append(entry)
+    return rows
 
 
 def _summary(result: Any) -> str:

@@ -48,7 +48,9 @@ _SCORECARD_KEYS = frozenset((
     "priority", "objective", "unit", "code", "title", "owner", "period", "actual",
     "actual_reason", "target", "annual_target", "symbol", "status", "colour", "variance",
     "variance_pct", "variance_note", "direction", "trend_values", "commentary",
-    "reported_status", "reported_differs", "explanation", *_SPC_KEYS))
+    "reported_status", "reported_differs", "explanation", "baseline", "baseline_rank",
+    "contract", *_SPC_KEYS))
+CONTRACT_MARK = " ©"  # after a contract measure's name, as printed scorecards (and the report)
 
 
 def _reported(row: Mapping[str, Any]) -> tuple[str, CellStyle | None]:
@@ -118,8 +120,14 @@ def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
         st: list[CellStyle | None] = [TOP] * n_visible
         unit = _text(row.get("unit"))
         out[col["Code"]] = _text(row.get("code"))
-        out[col["Measure"]] = _text(row.get("title"))
+        out[col["Measure"]] = _text(row.get("title")) + (
+            CONTRACT_MARK if bool(row.get("contract")) else "")
         st[col["Measure"]] = WRAP
+        # The national comparison, as the report's trend scorecard prints it.
+        out[col["Rank"]] = _text(row.get("baseline_rank"))
+        baseline = _number(row.get("baseline"))
+        out[col["Baseline"]], st[col["Baseline"]] = baseline, _number_style(
+            unit_format(unit, (baseline,)))
         out[col["Owner"]] = _text(row.get("owner"))
         out[col["Period"]] = _text(row.get("period"))
         out[col["Unit"]] = unit

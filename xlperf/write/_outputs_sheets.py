@@ -9,7 +9,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from xlperf.findings import StatusSeverity
@@ -202,56 +201,63 @@ def exceptions_sheet(scored: pd.DataFrame, *, title: str = "Exceptions",
 # ------------------------------------------------------------------------------ Finance
 @dataclass(frozen=True)
 class FinanceData:
-    """What the Finance sheet shows: scored revenue lines (:func:`score_budget`'s columns plus
-    ``holder`` and ``source``), the total row, the cross-foot problems, scored capital
-    (:func:`score_capital`)."""
+    """What the Finance sheet shows (:class:`xlperf.core.monitoring.BudgetMonitoring`'s
+    figures): scored revenue lines (:func:`score_budget`'s columns plus ``holder`` and
+    ``source``), the scored total row, the cross-foot problems, scored capital
+    (:func:`score_capital`) and the capital programme's quarters of the year."""
 
     lines: pd.DataFrame = field(default_factory=pd.DataFrame)
     total: Mapping[str, Any] | None = None
     crossfoot: Sequence[str] = ()
     capital: pd.DataFrame = field(default_factory=pd.DataFrame)
     capital_label: str = ""
+    capital_total: Mapping[str, Any] | None = None
+    capital_history: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-REVENUE_HEADERS = ("Service area", "Budget holder", "Net budget", "Forecast outturn",
-                   "Variance", "Variance %", "Status", "Explanation", "Source")
+REVENUE_HEADERS = SPEC["Finance"].headers
 CAPITAL_HEADERS = ("Programme", "Quarter", "Revised base budget", "Revised estimate",
                    "Variance", "Slippage", "Actual to date", "Spend %", "Explanation")
+_UNEXPLAINED = "⚑ material variance without an explanation"
+
+
+def _revenue_row(row: Mapping[str, Any]) -> list[Any]:
+    explanation = _text(row.get("explanation"))
+    if not explanation and bool(row.get("needs_explanation")):
+        explanation = _UNEXPLAINED
+    return [_text(row.get("line")), _text(row.get("holder")), _number(row.get("gross_budget")),
+            _number(row.get("budget")), _number(row.get("forecast")),
+            _number(row.get("variance")), _number(row.get("variance_pct")),
+            f"{_text(row.get('symbol'))} {_text(row.get('status'))}".strip(), explanation,
+            _text(row.get("source"))]
 
 
 def finance_sheet(data: FinanceData, *, title: str = "Finance", summary: str = "",
                   options: PrintOptions | None = None) -> SheetContent:
-    """Revenue variance by service area with budget status and the cross-foot check, then the
-    capital programme's variance and slippage (£000s)."""
+    """Revenue variance by service area with budget status, the directorate total (its own
+    status and explanation) and the cross-foot check; then the capital programme's variance
+    and slippage, and its quarters of the year so far (£000s)."""
     spec = SPEC["Finance"]
     rows, styles = _head(spec, title, summary, REVENUE_HEADERS)
     width = len(REVENUE_HEADERS)
     lines = data.lines
     for row in lines.to_dict("records"):
-        pct = _number(row.get("variance_pct"))
-        explanation = _text(row.get("explanation"))
-        if not explanation and bool(row.get("needs_explanation")):
-            explanation = "⚑ material variance without an explanation"
-        rows.append([_text(row.get("line")), _text(row.get("holder")),
-                     _number(row.get("budget")), _number(row.get("forecast")),
-                     _number(row.get("variance")), pct,
-                     f"{_text(row.get('symbol'))} {_text(row.get('status'))}".strip(),
-                     explanation, _text(row.get("source"))])
-        styles.append([TOP, TOP, MONEY, MONEY, MONEY_VARIANCE, VARIANCE_PCT,
+        values = _revenue_row(row)
+        rows.append(values)
+        styles.append([TOP, TOP, MONEY, MONEY, MONEY, MONEY_VARIANCE, VARIANCE_PCT,
                        status_style(row.get("colour")),
-                       FLAG if explanation.startswith("⚑") else WRAP, TOP])
+                       FLAG if values[8] == _UNEXPLAINED else WRAP, TOP])
     if data.total is not None:
         total = data.total
-        budget, forecast = _number(total.get("budget")), _number(total.get("forecast"))
-        variance = None if budget is None or forecast is None else round(forecast - budget, 9)
-        pct = (None if variance is None or not budget else round(variance / abs(budget) * 100, 9))
-        rows.append([_text(total.get("line")) or "Total", None, budget, forecast, variance, pct,
-                     None, None, None])
-        styles.append([BOLD, BOLD, CellStyle(bold=True, number_format="#,##0"),
-                       CellStyle(bold=True, number_format="#,##0"),
-                       CellStyle(bold=True, number_format="+#,##0;-#,##0;0"),
-                       CellStyle(bold=True, number_format='+0.0"%";-0.0"%";0.0"%"'),
-                       None, None, None])
+        values = _revenue_row({**total, "line": _text(total.get("line")) or "Total"})
+        rows.append(values)
+        money = CellStyle(bold=True, number_format="#,##0", vertical="top")
+        styles.append([BOLD, BOLD, money, money, money,
+                       CellStyle(bold=True, number_format="+#,##0;-#,##0;0", vertical="top"),
+                       CellStyle(bold=True, number_format='+0.0"%";-0.0"%";0.0"%"',
+                                 vertical="top"),
+                       status_style(total.get("colour")),
+                       FLAG if values[8] == _UNEXPLAINED else WRAP, TOP])
     if len(lines):
         if data.crossfoot:
             rows.append(["Cross-foot check", "✖ does not add up: " + "; ".join(data.crossfoot)])
@@ -278,20 +284,33 @@ def finance_sheet(data: FinanceData, *, title: str = "Finance", summary: str = "
                              if bool(row.get("over_estimate")) else "")).strip()])
             styles.append([TOP, TOP, MONEY, MONEY, MONEY_VARIANCE, MONEY, MONEY,
                            PERCENT_PLAIN, WRAP])
-        # The programmes' total, as the committee report shows it (a Capital sheet's own
-        # total row is not a programme: xlperf.core.budget.capital_for_period).
-        sums = {c: (float(np.nansum(pd.to_numeric(data.capital[c], errors="coerce")
-                                    .to_numpy(dtype=float)))
-                    if c in data.capital.columns else None)
-                for c in ("base_budget", "estimate", "variance", "slippage", "actual")}
-        spent = (round(sums["actual"] / sums["estimate"] * 100, 9)
-                 if sums["actual"] is not None and sums["estimate"] else None)
-        rows.append(["Capital programme total", None, sums["base_budget"], sums["estimate"],
-                     sums["variance"], sums["slippage"], sums["actual"], spent, None])
+        total = data.capital_total or {}
+        rows.append(["Capital programme total", None, total.get("base_budget"),
+                     total.get("estimate"), total.get("variance"), total.get("slippage"),
+                     total.get("actual"), total.get("spend_pct"), _text(total.get("explanation"))])
         money = CellStyle(bold=True, number_format="#,##0")
         styles.append([BOLD, BOLD, money, money,
                        CellStyle(bold=True, number_format="+#,##0;-#,##0;0"), money, money,
-                       CellStyle(bold=True, number_format=PERCENT_PLAIN.number_format), None])
+                       CellStyle(bold=True, number_format=PERCENT_PLAIN.number_format), WRAP])
+    history = data.capital_history
+    if len(history) and len(history.columns) > 1:
+        from xlperf.core.monitoring import HISTORY_FIGURES
+
+        quarters = list(dict.fromkeys(c.rsplit(" ", 1)[0] for c in history.columns[1:]))
+        rows.append([])
+        styles.append([])
+        year = quarters[0].split(" ", 1)[-1] if quarters else ""
+        rows.append([f"Capital programme by quarter, {year}".strip(" ,")])
+        styles.append([PRIORITY] * width)
+        # "Q1 revised estimate": the year is in the title, so the headers fit two lines
+        rows.append(["Programme", *(f"{q.split(' ', 1)[0]} {header.lower()}" for q in quarters
+                                    for _key, header in HISTORY_FIGURES)])
+        styles.append([HEADER] * (1 + len(quarters) * len(HISTORY_FIGURES)))
+        for record in history.to_dict("records"):
+            rows.append([_text(record["programme"]),
+                         *(_number(record[f"{q} {key}"]) for q in quarters
+                           for key, _header in HISTORY_FIGURES)])
+            styles.append([TOP, *([MONEY] * (len(quarters) * len(HISTORY_FIGURES)))])
     return _content(spec, rows, styles, options=options)
 
 

@@ -175,6 +175,7 @@ def build_master(
     capital: pd.DataFrame | None = None,
     schemes: Sequence[Scheme] | None = None,
     settings: Mapping[str, Any] | None = None,
+    process_changes: pd.DataFrame | None = None,
     timestamp: dt.datetime | None = None,
 ) -> Path:
     """Write a master workbook to ``path`` and return the path.
@@ -182,6 +183,8 @@ def build_master(
     With no frames the register, targets, budget and capital tables are empty (one blank row
     each, with drop-downs and guidance) and the schemes are the three built-ins. ``settings``
     maps Settings labels (``"Council name"``...) to values; unknown labels are written too.
+    ``process_changes``: the ``Process changes`` sheet's rows (``Code``, ``Period``,
+    ``Action``, ``Reason``: SPC's rebases and ghosted points, docs/spc.md).
     ``timestamp`` fixes the document dates so the bytes are reproducible.
     """
     scheme_list = list(BUILTIN_SCHEMES.values()) if schemes is None else list(schemes)
@@ -189,6 +192,7 @@ def build_master(
     frames: dict[str, pd.DataFrame | None] = {
         "Measures": register, "Targets": targets, "Budget": budget, "Capital": capital,
         "Schemes": schemes_to_frame(scheme_list), "Settings": _settings_frame(settings),
+        "Process changes": process_changes,
     }
     # The council's name as a master read back will have it (the Guide and title use it).
     council = read_settings((0, label, value) for label, value in (settings or {}).items()

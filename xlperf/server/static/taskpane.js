@@ -147,6 +147,56 @@
     results.appendChild(table);
   }
 
+  // Each measure's status, variation and assurance after a refresh: a symbol and a word
+  // (never colour alone), the sentence that explains it one click away (and as a tooltip).
+  // MDC's colours by word, as classes (the page's CSP allows no inline styles).
+  var TONE = {
+    "Special cause of improvement": "improvement", "Consistently passing": "improvement",
+    "Special cause of concern": "concern", "Consistently failing": "concern",
+    "Special cause high": "neutral-high", "Special cause low": "neutral-high",
+    "Common cause": "common", "Hit and miss": "common"
+  };
+  function icon(what, part, tone) {
+    var box = el("details", null, "icon " + (tone || "plain"));
+    var summary = el("summary");
+    summary.appendChild(el("span", what, "what"));
+    summary.appendChild(document.createTextNode(" " +
+      ((part.symbol ? part.symbol + " " : "") + (part.word || "—"))));
+    box.appendChild(summary);
+    if (part.explanation) {
+      box.title = part.explanation;
+      box.appendChild(el("p", part.explanation, "why"));
+    }
+    return box;
+  }
+  function showMeasures(measures) {
+    if (!measures || !measures.length) { return; }
+    var results = $("results");
+    results.appendChild(el("h2", "Measures (" + measures.length + ")"));
+    var list = el("ol", null, "measures");
+    measures.forEach(function (m) {
+      var item = el("li");
+      item.setAttribute("data-code", m.code);
+      var name = el("div", null, "name");
+      name.appendChild(el("span", m.code, "code"));
+      name.appendChild(document.createTextNode(" " + (m.measure || "") +
+        (m.period ? " (" + m.period + ")" : "")));
+      item.appendChild(name);
+      var icons = el("div", null, "icons");
+      icons.appendChild(icon("Status", m.status || {}, "status"));
+      ["variation", "assurance"].forEach(function (key) {
+        var part = m[key] || {};
+        if (part.word) {
+          icons.appendChild(icon(key === "variation" ? "Variation" : "Assurance", part,
+            TONE[part.word]));
+        }
+      });
+      item.appendChild(icons);
+      list.appendChild(item);
+    });
+    results.appendChild(list);
+  }
+
   var OWED = { "not received": true, "blank": true, "rejected": true };
   function day(iso) { // 2014-01-15 as 15 Jan 2014
     var months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
@@ -386,7 +436,10 @@
         result = data;
         progress("Writing " + data.actions.length + " changes to the workbook…");
         return applyActions(data.actions);
-      }).then(function () { showFindings("Refresh", result); });
+      }).then(function () {
+        showFindings("Refresh", result);
+        showMeasures(result.measures);
+      });
     });
   }
 
@@ -434,5 +487,5 @@
 
   // For the tests (a stand-in Office.js drives the same functions).
   window.xlperfPane = { readWorkbook: readWorkbook, applyActions: applyActions,
-                        actions: Object.keys(APPLY).sort() };
+                        showMeasures: showMeasures, actions: Object.keys(APPLY).sort() };
 })();

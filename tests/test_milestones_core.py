@@ -83,3 +83,21 @@ def test_layout_declares_the_milestones_and_risks_sheets() -> None:
     assert MILESTONES.headers == ("Code", "Objective", "Milestone", "Lead officer", "Due date",
                                   "Service")
     assert set(RISKS.required) == {"Risk", "Objective", "Rating"}
+
+
+def test_returned_milestone_problems_name_the_column_and_say_why() -> None:
+    from xlperf.core.milestones import milestone_problems
+
+    rows = pd.DataFrame({"code": ["M01", "M02", "M99", "M03"],
+                         "progress": ["▲", "sometime", "Complete", None],
+                         "commentary": [None, "fine", "", ""],
+                         "due date": [pd.Timestamp("2026-03-31"), "next week", None,
+                                      pd.Timestamp("2026-01-01")]})
+    problems = milestone_problems(rows, ["M01", "M02", "m03"])
+    got = {(int(r.row), r.column) for r in problems.itertuples()}
+    assert got == {(0, "commentary"), (1, "progress"), (2, "code"), (1, "due date")}
+    messages = " ".join(problems["message"])
+    assert "M01 is behind" in messages and "'M99' is not on the master" in messages
+    assert "'sometime' is not one of" in messages and "'next week' is not a date" in messages
+    clean = milestone_problems(rows.iloc[[3]], ["M03"])
+    assert clean.empty

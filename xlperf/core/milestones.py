@@ -121,3 +121,43 @@ def _counted(frame: pd.DataFrame, column: str, values: Sequence[str],
     counts = counts.reindex(index=order, columns=list(values), fill_value=0).fillna(0)
     counts.index.name, counts.columns.name = "objective", None
     return counts.astype(int)
+
+
+def milestone_problems(returned: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
+    """What is wrong with milestone rows a service returned, one row per problem: ``row`` (the
+    returned frame's index), ``column`` and ``message`` in the officer's words. ``returned``
+    has columns ``code``, ``progress``, ``commentary`` and (optional) ``due date``; ``codes``
+    are the master's milestone codes. The validator turns each into a finding with its cell.
+
+    >>> rows = pd.DataFrame({"code": ["M1", "M9"], "progress": ["behind", "soon"],
+    ...                      "commentary": ["", "x"]})
+    >>> milestone_problems(rows, ["M1"])["column"].tolist()
+    ['commentary', 'code', 'progress']
+    """
+    known = {_key(c) for c in codes}
+    code = returned["code"].astype(str).str.strip()
+    progress = returned["progress"].map(progress_of)
+    typed = returned["progress"].astype(str).str.strip()
+    blank = returned["progress"].isna() | (typed == "")
+    commentary = returned["commentary"].fillna("").astype(str).str.strip()
+    found: list[pd.DataFrame] = []
+
+    def add(mask: pd.Series, column: str, message: pd.Series) -> None:
+        if mask.any():
+            found.append(pd.DataFrame({"row": returned.index[mask], "column": column,
+                                       "message": message[mask].to_numpy()}))
+
+    add(progress.isin(NEEDS_COMMENTARY) & (commentary == ""), "commentary",
+        "Milestone " + code + " is behind: say why and what is being done in the commentary.")
+    add(~code.map(_key).isin(known), "code",
+        "Milestone code '" + code + "' is not on the master's Milestones sheet.")
+    add(progress.isna() & ~blank, "progress",
+        "Progress '" + typed + "' is not one of: " + ", ".join(PROGRESS) + ".")
+    if "due date" in returned.columns:
+        due = returned["due date"]
+        dates = pd.to_datetime(due.where(~due.map(lambda v: isinstance(v, str))), errors="coerce")
+        add(due.notna() & dates.isna(), "due date",
+            "Due date '" + due.astype(str) + "' is not a date.")
+    if not found:
+        return pd.DataFrame({"row": [], "column": [], "message": []})
+    return pd.concat(found, ignore_index=True)

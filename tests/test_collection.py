@@ -530,3 +530,21 @@ def test_sending_keeps_to_the_rate_on_one_connection(council: Path):
     assert [o.outcome for o in outcomes] == ["sent"] * 4
     assert waits == [0.5, 0.5, 0.5]  # 120 a minute: half a second between messages
     assert len(server.delivered) == 4
+
+
+def test_each_template_prints_its_calendar_due_date(pristine: Path):
+    """The templates' "Return by" cell is the calendar's due date (the demo's were made
+    with the default 10 working days: 1 January skipped), not the Return deadline's words."""
+    from xlperf.collection import expected_returns
+    from xlperf.core.periods import parse_period
+
+    master = read_master(pristine / "templates" / ".." / "master.xlsx")
+    calendar = {e.file_name: e for e in expected_returns(master, parse_period(PERIOD))[0]}
+    seen = 0
+    for path in sorted((pristine / "templates").glob("*.xlsx")):
+        ws = load_workbook(path).worksheets[0]
+        assert ws["A4"].value == "Return by"
+        if path.name in calendar and calendar[path.name].working_days == 10:
+            assert ws["B4"].value == "Wednesday 15 January 2014"
+            seen += 1
+    assert seen >= 5

@@ -223,7 +223,8 @@ def test_a_ledger_from_before_spc_keeps_its_statuses_and_gains_the_columns(
         frozen = ledger.frozen_statuses()
         assert frozen["status"].tolist() == ["Green"]
         assert frozen["variation"].isna().all() and frozen["spc_mean"].isna().all()
-        assert ledger._con.execute("SELECT max(version) FROM schema_version").fetchone() == (4,)
+        assert ledger._con.execute("SELECT max(version) FROM schema_version").fetchone() == (
+            _schema.SCHEMA_VERSION,)
 
 
 def test_exceptions_list_a_special_cause_of_concern(refreshed: Path) -> None:

@@ -43,4 +43,6 @@ def refresh_counts(counts: Mapping[str, int], *, not_received: Sequence[str] = (
             f"{plural(c['measures'], 'measure')} scored"
             + (f"; {plural(len(not_received), 'return')} not received: "
                f"{', '.join(not_received)}" if not_received else "")
-            + (f"; {len(blank):,} sent back blank: {', '.join(blank)}" if blank else ""))
+            + (f"; {len(blank):,} sent back blank: {', '.join(blank)}" if blank else "")
+            + (f"; {plural(explained, 'query', 'queries')} explained by earlier responses"
+               if (explained := int(counts.get("explained", 0) or 0)) else ""))

@@ -113,6 +113,8 @@ def _items(status: ReturnStatus, today: Any) -> list[ChaseItem]:
                                f"{'the blank template' if status.outcome == BLANK else 'rejected'}"
                                f": it was due on {_day(e.due)}; please send it again."))
     for f in status.report.findings:
+        if f.severity not in ("error", "query"):  # explained before: nothing to chase
+            continue
         items.append(ChaseItem(e.file_name, f.severity, f.message, f.sheet or "", f.cell or "",
                                f.rule))
     return items

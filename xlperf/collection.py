@@ -21,6 +21,7 @@ file name when it has none. For each expected return it says:
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -275,7 +276,8 @@ def expected_returns(book: Any, reporting: Any) -> tuple[list[ExpectedReturn], S
 
 
 def match_returns(calendar: list[ExpectedReturn], paths: list[Path], reports: list[Report],
-                  today: date, *, ledger: Path | None = None
+                  today: date, *, ledger: Path | None = None,
+                  shas: Sequence[str | None] | None = None
                   ) -> tuple[list[ReturnStatus], list[Report]]:
     """Each expected return of ``calendar`` with what came of it, from the validated files
     (``paths`` and their ``reports``, in order), as of ``today``; and the reports of files
@@ -283,7 +285,8 @@ def match_returns(calendar: list[ExpectedReturn], paths: list[Path], reports: li
 
     A file is matched by its identity (kind and service), else by its template file name;
     of several for one return the newest (modification time, then name) wins. ``ledger``
-    (read-only) gives when a refresh first read each file.
+    (read-only) gives when a refresh first read each file. ``shas``: each path's SHA-256,
+    when the caller has worked them out already (the refresh), else they are here.
     """
     from xlperf.ledger import sha256_file
 
@@ -291,6 +294,7 @@ def match_returns(calendar: list[ExpectedReturn], paths: list[Path], reports: li
     by_name = {e.file_name.casefold(): i for i, e in enumerate(calendar)}
     found: dict[int, list[tuple[Path, Report]]] = {}
     unexpected = []
+    known = dict(zip(paths, shas, strict=True)) if shas is not None else {}
     for file, report in zip(paths, reports, strict=True):
         key = (str(report.meta.get("kind") or ""), fold(str(report.meta.get("service") or "")))
         place = places.get(key, by_name.get(file.name.casefold()))
@@ -301,9 +305,9 @@ def match_returns(calendar: list[ExpectedReturn], paths: list[Path], reports: li
 
     latest = {i: max(files, key=lambda fr: (fr[0].stat().st_mtime, fr[0].name))
               for i, files in found.items()}
-    shas = {i: sha256_file(fr[0]) for i, fr in latest.items()}
-    refreshed = (_first_refreshes(ledger, list(shas.values())) if ledger is not None
-                 else {})
+    digests = {i: known.get(fr[0]) or sha256_file(fr[0]) for i, fr in latest.items()}
+    refreshed = (_first_refreshes(ledger, [d for d in digests.values() if d])
+                 if ledger is not None else {})
     statuses = []
     for i, expected in enumerate(calendar):
         if i not in latest:
@@ -317,21 +321,25 @@ def match_returns(calendar: list[ExpectedReturn], paths: list[Path], reports: li
         overdue = working_days_between(expected.due, today if outcome in OWED
                                        else min(received_at.date(), today))
         statuses.append(ReturnStatus(
-            expected, outcome, file, received_at, shas[i], refreshed.get(shas[i]), overdue,
+            expected, outcome, file, received_at, digests[i], refreshed.get(digests[i] or ""),
+            overdue,
             report, tuple(f for f, _r in found[i] if f != file)))
     return statuses, unexpected
 
 
 def refresh_collection(book: Any, master: Path, reporting: Any, paths: list[Path],
-                       reports: list[Report], today: date, ledger: Path | None = None
-                       ) -> CollectionStatus:
+                       reports: list[Report], today: date, ledger: Path | None = None,
+                       shas: Sequence[str | None] | None = None) -> CollectionStatus:
     """The collection as a refresh sees it: the same calendar and matching as
     :func:`collection_status` over the returns the refresh has just validated (``book``
     the master as the refresh read it), so the Returns sheet and ``xlperf returns`` agree."""
     calendar, settings = expected_returns(book, reporting)
     # Only files on disk (a given path that is not one is the validator's FILE finding); the
     # ledger is not read here: the refresh holds its write transaction.
-    pairs = [(p, r) for p, r in zip(paths, reports, strict=True) if Path(p).is_file()]
-    statuses, unexpected = match_returns(calendar, [Path(p) for p, _r in pairs],
-                                         [r for _p, r in pairs], today)
+    digests = list(shas) if shas is not None else [None] * len(paths)
+    kept = [(Path(p), r, d) for p, r, d in zip(paths, reports, digests, strict=True)
+            if Path(p).is_file()]
+    statuses, unexpected = match_returns(calendar, [p for p, _r, _d in kept],
+                                         [r for _p, r, _d in kept], today,
+                                         shas=[d for _p, _r, d in kept])
     return _status(book, master, reporting, today, statuses, unexpected, settings, ledger)

@@ -129,6 +129,14 @@ class Council:
             reporting = None
         return previous_values(self.ledger, reporting)
 
+    def responses(self) -> dict[str, str]:
+        """The services' answers to earlier queries recorded in the ledger (fingerprint ->
+        response, :func:`xlperf.ledger.known_responses`): a query answered on the same figure
+        is explained, not asked again. Empty when there is no ledger yet."""
+        from xlperf.ledger import known_responses
+
+        return known_responses(self.ledger)
+
     # -- what a council does ----------------------------------------------------------------
     def validate(self, paths: Iterable[str | Path] | None = None, *, period: Any = None,
                  service: str | None = None,
@@ -144,7 +152,8 @@ class Council:
             chosen = period if period is not None else self.settings.reporting_period
             paths = collect_returns(self.returns_folder, chosen)[0]
         return validate_returns(paths, self.master, previous=self.previous_values(period),
-                                period=period, service=service, progress=progress)
+                                period=period, service=service, progress=progress,
+                                responses=self.responses())
 
     def validate_grids(self, grids: Mapping[str, Sequence[Sequence[Any]]], *,
                        name: str = "return.xlsx",
@@ -156,7 +165,7 @@ class Council:
 
         return validate_grids(grids, self.master, name=name, percent_cells=percent_cells,
                               previous=self.previous_values(period), period=period,
-                              service=service)
+                              service=service, responses=self.responses())
 
     def refresh(self, book: Workbook | None = None, *, backups: int = 0,
                 **options: Any) -> RefreshResult:

@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 
 class Severity(StrEnum):
     """How much a finding matters: an ``error`` blocks acceptance (of the row, or of the
-    file for a ``FILE`` rule); a ``query`` is accepted but asks the service to confirm. The
-    members are the words themselves, so they compare, print and serialise as text.
+    file for a ``FILE`` rule); a ``query`` is accepted but asks the service to confirm; a
+    query the service has already answered, on the same figure, is ``explained`` (told, not
+    asked again: :func:`query_fingerprint`). A rule's severity is only ever error or query.
+    The members are the words themselves, so they compare, print and serialise as text.
 
     >>> Severity("error") is Severity.ERROR, Severity.QUERY == "query", f"{Severity.ERROR}"
     (True, True, 'error')
@@ -40,10 +42,12 @@ class Severity(StrEnum):
 
     ERROR = "error"
     QUERY = "query"
+    EXPLAINED = "explained"
 
 
 ERROR = Severity.ERROR
 QUERY = Severity.QUERY
+EXPLAINED = Severity.EXPLAINED
 
 
 class StatusSeverity(IntEnum):
@@ -95,6 +99,10 @@ class Finding:
     cell: str | None = None
     value: Any = None
     how_to_fix: str = ""  # the rule's advice with this finding's cells filled in
+    # A query's :func:`query_fingerprint` ("" for an error or a finding of no data row), and,
+    # when it is ``explained``, the service's response that explains it.
+    fingerprint: str = ""
+    response: str = ""
 
     @property
     def where(self) -> str:
@@ -131,7 +139,13 @@ class Report:
 
     @property
     def queries(self) -> tuple[Finding, ...]:
+        """The queries still to answer (not those :attr:`explained`)."""
         return tuple(f for f in self.findings if f.severity == QUERY)
+
+    @property
+    def explained(self) -> tuple[Finding, ...]:
+        """The queries the service answered before, on the same figure."""
+        return tuple(f for f in self.findings if f.severity == EXPLAINED)
 
     def __iter__(self) -> Iterator[Finding]:
         return iter(self.findings)
@@ -158,3 +172,60 @@ class Report:
     def combine(cls, reports: Iterable[Report]) -> Report:
         """One report of every finding of several."""
         return cls(tuple(f for r in reports for f in r.findings))
+
+
+def _fingerprint_text(value: Any) -> str:
+    """A part of a fingerprint as canonical text: a number to 12 significant figures (so
+    ``0.1 + 0.2`` is ``0.3`` and 78 is 78.0: the noise of binary floats, not a new figure),
+    text with its spaces collapsed, blank as ""."""
+    if value is None or isinstance(value, bool):
+        return "" if value is None else str(value)
+    if isinstance(value, int | float) or hasattr(value, "dtype"):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return " ".join(str(value).split())
+        return "" if number != number else format(number, ".12g")
+    text = " ".join(str(value).split())
+    try:  # a figure typed as text ("78") is the same figure as the number
+        number = float(text.replace(",", ""))
+    except ValueError:
+        return text
+    return format(number, ".12g") if number == number else text
+
+
+def _period_text(period: Any) -> str:
+    text = " ".join(str(period or "").split())
+    if not text:
+        return ""
+    from xlperf.core.periods import parse_period  # pure: the same period however written
+    from xlperf.errors import XlperfError
+
+    try:
+        return parse_period(text).format("iso")
+    except (XlperfError, ValueError):
+        return text.casefold()
+
+
+def query_fingerprint(rule: str, measure: Any, period: Any, value: Any) -> str:
+    """The fingerprint of a query: its rule, the measure (or budget line) it is about, the
+    period and the value it was raised on. The one definition of "the same query": a
+    service's response to a query is recorded against it, and a later query with the same
+    fingerprint (the figure unchanged) is explained, not asked again; a changed figure has
+    another fingerprint and is asked again.
+
+    Numbers are compared to 12 significant figures (float noise is not a new figure), the
+    period however it is written, the measure code and text with spaces collapsed.
+
+    >>> query_fingerprint("PERF-005", "NI060", "Q3 2013/14", 0.1 + 0.2) == query_fingerprint(
+    ...     "PERF-005", " NI060", "2013/14 Q3", 0.3)
+    True
+    >>> query_fingerprint("PERF-005", "NI060", "Q3 2013/14", 0.3) == query_fingerprint(
+    ...     "PERF-005", "NI060", "Q3 2013/14", 0.31)
+    False
+    """
+    import hashlib
+
+    parts = (str(rule).strip().upper(), " ".join(str(measure or "").split()),
+             _period_text(period), _fingerprint_text(value))
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:24]

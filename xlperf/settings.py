@@ -224,8 +224,9 @@ class Settings:
     materiality: float = setting("Materiality threshold (£000s)", 50, _number(50),
                                  "Budget variances at least this big need an explanation.",
                                  group=MASTER)
-    return_deadline: str = setting("Return deadline", "", _text, "Printed on every return "
-                                   "template.", group=MASTER)
+    return_deadline: str = setting("Return deadline", "", _text, "Printed as 'Return by' on "
+                                   "a template the collection calendar gives no due date.",
+                                   group=MASTER)
     paper_size: str = setting("Paper size", "A4", _paper, "A4 or A3: the paper the output "
                               "sheets print on (landscape). A sheet whose page setup you "
                               "change yourself keeps yours.", group=MASTER)

@@ -191,7 +191,10 @@ def against_history(history: pd.DataFrame, new: pd.DataFrame,
     increment from the accepted figure before it, never on its running total. One row per new
     row: ``code``, ``period``, ``value``, ``charted``, ``mean``, ``lower``, ``upper``,
     ``limited`` (the history is long enough for limits: when not, judge another way),
-    ``outside`` (+1 above the upper limit, -1 below the lower, 0 within) and ``message``.
+    ``outside`` (+1 above the upper limit, -1 below the lower, 0 within), ``message``, and for
+    a caller's own fallback: ``cumulative``, ``points`` (the accepted points charted),
+    ``minimum_points`` (the measure's setting), ``previous`` and ``previous_period`` (the
+    last accepted point before it, as charted: an increment for a cumulative measure).
 
     >>> history = pd.DataFrame({"code": "A", "period": range(1, 16), "value": [
     ...     20, 24, 20, 26, 22, 16, 18, 16, 31, 28, 34, 26, 30, 19, 18], "polarity": "High"})
@@ -202,7 +205,17 @@ def against_history(history: pd.DataFrame, new: pd.DataFrame,
     """
     both = pd.concat([history, new.assign(ghost=_NEW)], ignore_index=True)
     chart = xmr(both, measures, settings)
-    rows = chart[chart["ghost"].eq(_NEW).to_numpy()].reset_index(drop=True)
+    new_rows = chart["ghost"].eq(_NEW).to_numpy()
+    # The last accepted point before each row: the chart is in measure and period order, so
+    # the previous row's accepted value, carried forward within the measure.
+    accepted = chart["charted"].where(chart["charted"].notna() & chart["ghost"].isna())
+    measure = chart["code"].to_numpy(dtype=object)
+    before = accepted.groupby(measure, sort=False).shift(1)
+    before_period = chart["period_text"].where(accepted.notna()).astype(object).groupby(
+        measure, sort=False).shift(1)
+    previous = before.groupby(measure, sort=False).ffill()
+    previous_period = before_period.groupby(measure, sort=False).ffill()
+    rows = chart[new_rows].reset_index(drop=True)
     charted = rows["charted"].to_numpy(float)
     upper, lower = rows["upper"].to_numpy(float), rows["lower"].to_numpy(float)
     limited = rows["limited"].to_numpy(bool) & ~np.isnan(charted)
@@ -224,7 +237,12 @@ def against_history(history: pd.DataFrame, new: pd.DataFrame,
     return pd.DataFrame({"code": rows["code"], "period": rows["period"],
                          "value": rows["value"], "charted": charted, "mean": rows["mean"],
                          "lower": lower, "upper": upper, "limited": limited,
-                         "outside": outside, "message": message})
+                         "outside": outside, "message": message,
+                         "cumulative": rows["cumulative"].to_numpy(bool),
+                         "points": rows["measure_points"].to_numpy(np.int64),
+                         "minimum_points": rows["minimum_points"].to_numpy(np.int64),
+                         "previous": previous.to_numpy(float)[new_rows],
+                         "previous_period": previous_period.to_numpy(dtype=object)[new_rows]})
 
 
 # -- one series ------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from xlperf.core.periods import Period, parse_periods
 from xlperf.core.spc import SpcSettings, summarise, xmr
 
 __all__ = ["PROCESS_ACTIONS", "SPC_FIELDS", "charts_at", "moved", "parse_process_action",
-           "spc_at", "spc_of_charts"]
+           "spc_at", "spc_of_charts", "with_spc"]
 
 #: What a row of the master's ``Process changes`` sheet does (docs/spc.md): ``rebase`` (the
 #: limits start again from its period) or ``ghost`` (its point is left out of the limits).
@@ -237,6 +237,16 @@ def spc_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
         return out
     frame, table = _charted(rows, values, measures, changes)
     return spc_of_charts(rows, xmr(frame, table, settings))
+
+
+def with_spc(scored: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
+             settings: SpcSettings | None = None, changes: pd.DataFrame | None = None
+             ) -> pd.DataFrame:
+    """``scored`` (:func:`xlperf.score`'s rows) with :func:`spc_at`'s columns beside them
+    (``changes`` as there): what is frozen with each status. The one call of a refresh and of
+    ``import-history`` (:func:`xlperf.ledger._history.freeze_imported`), so both freeze the
+    same SPC."""
+    return pd.concat([scored, spc_at(scored, values, measures, settings, changes)], axis=1)
 
 
 def spc_of_charts(rows: pd.DataFrame, chart: pd.DataFrame) -> pd.DataFrame:

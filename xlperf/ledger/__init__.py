@@ -39,6 +39,7 @@ from xlperf.ledger._export import (
     write_export,
 )
 from xlperf.ledger._history import LAYOUTS, read_history, sha256_file
+from xlperf.ledger._responses import explained_by_measure, record_responses, responses_frame
 from xlperf.ledger._rows import _restatement_frame as restatement_frame
 from xlperf.ledger._rows import _shown as shown_value
 from xlperf.ledger._schema import SCHEMA_VERSION
@@ -64,12 +65,16 @@ __all__ = [
     "SpcChange",
     "StatusChange",
     "chasers_sent",
+    "explained_by_measure",
     "export",
+    "known_responses",
     "ledger_path",
     "period_key",
     "previous_values",
     "read_history",
     "record_chaser",
+    "record_responses",
+    "responses_frame",
     "restatement_frame",
     "returns_export",
     "sent_chasers",
@@ -109,12 +114,55 @@ def ledger_path(master: str | Path | Master,
     return read_settings((0, k, v) for k, v in rows)[0].ledger_in(master)
 
 
+def _keys_before(reporting: Any, keys: list[str]) -> set[str]:
+    """The keys of periods that start before ``reporting``'s due period of their frequency
+    (each distinct key parsed once; the ledger holds a few hundred at most)."""
+    from xlperf.core.periods import parse_period
+    from xlperf.core.score import due_period
+    from xlperf.errors import InputError
+
+    before: set[str] = set()
+    due: dict[str, Any] = {}
+    for key in keys:
+        try:
+            period = parse_period(key)
+        except (InputError, TypeError):
+            continue
+        if period.frequency not in due:
+            due[period.frequency] = due_period(reporting, period.frequency)
+        if period.start < due[period.frequency].start:
+            before.add(key)
+    return before
+
+
+def known_responses(ledger: Ledger | str | Path) -> dict[str, str]:
+    """The services' answers to earlier queries: fingerprint -> the latest response
+    (:func:`xlperf.findings.query_fingerprint`). ``ledger`` is an open :class:`Ledger` or its
+    path; a path with no file gives none (it is not created). The validator explains a query
+    whose fingerprint is here (docs/collection.md).
+
+    >>> import tempfile, pathlib
+    >>> known_responses(pathlib.Path(tempfile.mkdtemp()) / "none.sqlite")
+    {}
+    """
+    from xlperf.ledger._responses import known_responses as known
+
+    if not isinstance(ledger, Ledger):
+        if not Path(ledger).is_file():
+            return {}
+        with Ledger(ledger) as store:
+            return known(store)
+    return known(ledger)
+
+
 def previous_values(ledger: Ledger | str | Path, period: Any = None) -> pd.DataFrame:
     """The accepted values a return for ``period`` is checked against (``PERF-013/014/015``):
-    ``Code``, ``Period``, ``Actual`` of the ledger's values in use, for the periods a score of
-    ``period`` can look at (:func:`~xlperf.core.score.window_keys`; every period when
-    ``period`` is None). ``ledger`` is an open :class:`Ledger` or its path; a path with no
-    file gives no values (it is not created).
+    ``Code``, ``Period``, ``Actual`` of the ledger's values in use, for every period up to
+    the period's due period of each frequency and the periods a score of ``period`` can look
+    at (:func:`~xlperf.core.score.window_keys`): the whole accepted history, so ``PERF-014``
+    can work out process limits (docs/spc.md); every period when ``period`` is None.
+    ``ledger`` is an open :class:`Ledger` or its path; a path with no file gives no values
+    (it is not created).
 
     The one definition of "the history a return is checked against", used by the validator
     (which finds the master's ledger itself) and the refresh (its own ledger).
@@ -136,6 +184,8 @@ def previous_values(ledger: Ledger | str | Path, period: Any = None) -> pd.DataF
         from xlperf.core.score import window_keys
 
         reporting = parse_period(period)
+        keys = ledger.period_keys()
         values = ledger.current_values(
-            keys=sorted(window_keys(reporting, ledger.period_keys())), provenance=False)
+            keys=sorted(window_keys(reporting, keys) | _keys_before(reporting, keys)),
+            provenance=False)
     return values[columns].reset_index(drop=True)

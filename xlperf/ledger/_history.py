@@ -531,6 +531,11 @@ def freeze_imported(run: RefreshRun, master: Master, values: pd.DataFrame, impor
     scored = pd.concat(frames, ignore_index=True)
     if scored.empty:
         return 0
+    from xlperf.core.spc_scored import with_spc
+
+    # Variation and assurance frozen with the statuses, as a refresh freezes them.
+    scored = with_spc(scored, values, master.prepared_register, master.spc_settings,
+                      master.spc_changes)
     run.freeze_statuses(scored, period_keys=[], measures=master.prepared_register,
                         default_scheme=master.default_scheme, prepared=True)
     return len(scored)

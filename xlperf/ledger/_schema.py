@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from xlperf.ledger._connection import _Connection
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS schema_version (
@@ -158,8 +158,31 @@ ALTER TABLE statuses ADD COLUMN restated_upper REAL;
 ALTER TABLE statuses ADD COLUMN restated_note TEXT;
 """
 
+# Version 5: the services' responses to queries, read from the annotated copies they sent
+# back (docs/collection.md): each against its query's fingerprint
+# (xlperf.findings.query_fingerprint), so an answered query is not asked again while its
+# figure is unchanged. Never updated: a later answer is a new row, the highest id in use.
+_V5 = """
+CREATE TABLE IF NOT EXISTS responses (
+    id            INTEGER PRIMARY KEY,
+    fingerprint   TEXT NOT NULL,                        -- rule, measure, period, figure
+    rule          TEXT NOT NULL,
+    code          TEXT,                                 -- the measure (or budget line)
+    period        TEXT,                                 -- as the return's row says
+    period_key    TEXT,
+    response      TEXT NOT NULL,
+    source_file   TEXT,
+    source_sha256 TEXT,
+    sheet         TEXT,
+    cell          TEXT,
+    recorded_at   TEXT NOT NULL,
+    refresh_id    INTEGER REFERENCES refreshes(id)
+);
+CREATE INDEX IF NOT EXISTS responses_by_fingerprint ON responses (fingerprint, id);
+"""
+
 # (version, script): applied in order to a ledger whose recorded version is lower.
-MIGRATIONS: list[tuple[int, str]] = [(1, _V1), (2, _V2), (3, _V3), (4, _V4)]
+MIGRATIONS: list[tuple[int, str]] = [(1, _V1), (2, _V2), (3, _V3), (4, _V4), (5, _V5)]
 
 
 def migrate(connection: sqlite3.Connection | _Connection) -> int:

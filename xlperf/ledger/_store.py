@@ -75,6 +75,13 @@ class RefreshRun:
     def record_money(self, frame: pd.DataFrame, period: Any) -> int:
         return self.ledger.record_money(frame, period, refresh_id=self.id)
 
+    def record_responses(self, responses: Any) -> int:
+        """Record the services' responses read this refresh
+        (:func:`xlperf.ledger._responses.record_responses`)."""
+        from xlperf.ledger._responses import record_responses
+
+        return record_responses(self.ledger, responses, refresh_id=self.id)
+
     def freeze_statuses(self, scored: pd.DataFrame, period_keys: Any = None,
                         **kwargs: Any) -> list[StatusChange]:
         return self.ledger.freeze_statuses(scored, period_keys, refresh_id=self.id, **kwargs)

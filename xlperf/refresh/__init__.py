@@ -175,7 +175,7 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
     from xlperf import __version__
     from xlperf.core.periods import parse_period
     from xlperf.council import Council
-    from xlperf.ledger import Ledger, previous_values, sha256_file
+    from xlperf.ledger import Ledger, known_responses, previous_values, sha256_file
     from xlperf.validate.returns import _validate
     from xlperf.write.outputs import LogLine, build_outputs
 
@@ -265,7 +265,8 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             # The change checks compare with this refresh's ledger (which may not be the
             # master's own: --ledger, the server's, Lite's in memory), as the validator would.
             validated = _validate(paths, master=master, period=label,
-                                  previous=previous_values(store, reporting)) if paths else []
+                                  previous=previous_values(store, reporting),
+                                  responses=known_responses(store)) if paths else []
             reports = [report for report, _read in validated]
             reads = [read for _report, read in validated]
             keep, reports, superseded = one_return_each(paths, reports)
@@ -275,13 +276,16 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             skipped = [*skipped, *superseded]
             # Where each expected return stands (the Returns sheet): the same computation as
             # xlperf returns, over the returns just validated. Not without returns (Lite).
+            # Each file's SHA-256, worked out once: the Returns sheet, the ledger's provenance
+            # and the quarantine all name the file by it.
+            shas = [sha256_file(path) if path.is_file() else None for path in paths]
             collection = None
             if returns is None or len(returns):
                 from xlperf.collection import refresh_collection
 
                 collection = refresh_collection(
                     master, base if base is not None else Path(book.name), reporting, paths,
-                    reports, (now or datetime.now().astimezone()).date())
+                    reports, (now or datetime.now().astimezone()).date(), shas=shas)
             lap("validate")
 
             say("Reading accepted values", 0.4)
@@ -290,8 +294,7 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             capital_rows: list[pd.DataFrame] = []
             log: list[LogLine] = []
             read_in: list[tuple[Path, Report, str, str | None, bool, set[int], Any]] = []
-            for path, report, read in zip(paths, reports, reads, strict=True):
-                sha = sha256_file(path) if path.is_file() else None
+            for path, report, read, sha in zip(paths, reports, reads, shas, strict=True):
                 whole, bad_rows = rows_rejected_by(report.errors)
                 kind = str(report.meta.get("kind") or "")
                 ret = None
@@ -337,6 +340,13 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             lap("read values")
 
             say("Recording values in the ledger", 0.55)
+            # The services' responses to queries, from the annotated copies they sent back,
+            # each against its query's fingerprint (docs/collection.md).
+            from xlperf.validate.responses import responses_of
+
+            answered = [dict(item, sha256=outcome.sha256) for outcome in outcomes
+                        for item in responses_of([outcome.report])]
+            responses_recorded = run.record_responses(answered) if answered else 0
             if len(values_in):
                 recorded = run.record_values(values_in)
                 inserted, unchanged = recorded.inserted, recorded.unchanged
@@ -414,6 +424,8 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                       "rejected": sum(o.outcome in (REJECTED, PARTLY) for o in outcomes),
                       "recorded": inserted, "unchanged": unchanged,
                       "restatements": len(restatements),
+                      "responses": responses_recorded,
+                      "explained": sum(len(o.report.explained) for o in outcomes),
                       "re-rated": sum(1 for c in changes if c.applied),
                       "measures": len(scored)}
             run.counts.update(counts)

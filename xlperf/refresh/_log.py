@@ -113,14 +113,29 @@ def _log_lines(when: str, name: str, label: str, outcomes: Sequence[FileOutcome]
         queries = len(outcome.report.queries)
         if queries:
             text += f"; {plural(queries, 'query', 'queries')} to check"
+        explained = len(outcome.report.explained)
+        if explained:
+            text += f"; {plural(explained, 'query', 'queries')} explained before"
         if outcome.quarantined is not None:
             text += f"; annotated copy and findings in {quarantine}"
         lines.append(LogLine(outcome.outcome, f"{outcome.kind or 'return'} {text} "
                              f"(SHA-256 {str(outcome.sha256)[:12]})", file=outcome.name,
                              time=when))
+        from xlperf.validate.responses import explained_text
+
+        for item in outcome.report.meta.get("responses", ()):  # answers sent back in it
+            lines.append(LogLine("response", f"Response to {item['rule']} on "
+                                 f"{item.get('measure') or 'the return'}"
+                                 f"{' for ' + item['period'] if item.get('period') else ''}: "
+                                 f"{item['response']}", file=outcome.name,
+                                 sheet=item.get("sheet") or "", cell=item.get("cell") or "",
+                                 rule=item["rule"], time=when))
         for f in outcome.report:
-            action = "rejected" if f.severity == Severity.ERROR else "query"
-            lines.append(LogLine(action, f.message, file=outcome.name, sheet=f.sheet or "",
+            action = {Severity.ERROR: "rejected", Severity.EXPLAINED: "explained"}.get(
+                f.severity, "query")
+            message = (f"{f.message} {explained_text(f)}" if f.severity == Severity.EXPLAINED
+                       else f.message)
+            lines.append(LogLine(action, message, file=outcome.name, sheet=f.sheet or "",
                                  cell=f.cell or "", rule=f.rule, severity=f.severity,
                                  time=when))
     for skip in skipped:

@@ -192,10 +192,9 @@ def _with_spc(scored: pd.DataFrame, values: pd.DataFrame, register: pd.DataFrame
               master: Master) -> pd.DataFrame:
     """``scored`` with each measure's variation and assurance at its due period, from its
     whole history (:func:`~xlperf.core.spc_scored.spc_at`), frozen with its status."""
-    from xlperf.core.spc_scored import spc_at
+    from xlperf.core.spc_scored import with_spc
 
-    return pd.concat([scored, spc_at(scored, values, register, master.spc_settings,
-                                     master.spc_changes)], axis=1)
+    return with_spc(scored, values, register, master.spc_settings, master.spc_changes)
 
 
 def _restated_spc(run: RefreshRun, store: Ledger, restatements: pd.DataFrame,

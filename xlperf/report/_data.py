@@ -78,6 +78,8 @@ class ReportData:
       with (blank: the one found on the machine).
     - ``charts``: each measure's XmR chart up to its period
       (:func:`~xlperf.core.spc_scored.charts_at`), drawn on its card; optional.
+    - ``explained``: measure code -> the services' responses to this period's queries (from
+      the ledger, docs/collection.md), printed on the card as "Explained: ...".
     """
 
     council: str
@@ -98,6 +100,7 @@ class ReportData:
     cards: CardPolicy = field(default_factory=CardPolicy)
     browser: str | None = None
     charts: pd.DataFrame | None = None
+    explained: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.sections if s not in SECTIONS]
@@ -317,6 +320,7 @@ class _Ledgered:
     values: pd.DataFrame        # every value in use, all periods
     money: pd.DataFrame         # the money figures of the reporting period
     frozen: pd.DataFrame        # every frozen status
+    explained: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # code -> responses
 
 
 def _from_ledger(where: Path, reporting: Period
@@ -332,7 +336,10 @@ def _from_ledger(where: Path, reporting: Period
         values = ledger.current_values()
         if not len(values):
             return None
-        return _Ledgered(values, ledger.current_money(reporting), ledger.frozen_statuses())
+        from xlperf.ledger import explained_by_measure
+
+        return _Ledgered(values, ledger.current_money(reporting), ledger.frozen_statuses(),
+                         explained_by_measure(ledger, reporting))
 
 
 def _before(values: pd.DataFrame, reporting: Period) -> pd.DataFrame:
@@ -445,4 +452,5 @@ def report_data_from_master(
         cards=cards,
         browser=settings.report_browser or None,
         charts=charts,
+        explained=ledgered.explained if ledgered is not None else {},
     )

@@ -411,7 +411,9 @@ def _card(ctx: _Context, r: Any) -> str:
             f"{escape(_text(r.title))}</h3>"
             f'<div class="card-left">{fact_table}<p>{escape(_text(r.explanation))}</p>'
             + "".join(f"<p><strong>{k}</strong>: {v}</p>" for k, v in spc_facts(r)) +
-            f'<p class="comment-head"><strong>Latest commentary</strong></p>{comment}</div>'
+            f'<p class="comment-head"><strong>Latest commentary</strong></p>{comment}'
+            + "".join(f'<p class="explained"><strong>Explained</strong>: {escape(text)}</p>'
+                      for text in ctx.data.explained.get(code, ())) + "</div>"
             f'<div class="card-chart">{chart}{table}</div>'
             '<div class="card-bottom"></div></article>')
 

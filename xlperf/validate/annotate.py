@@ -39,17 +39,21 @@ __all__ = ["COMMENT_MAX", "FILLS", "ISSUES_HEADERS", "ISSUES_HEADER_ROW", "ISSUE
            "RESPONSE_HEADER", "SYMBOLS", "annotate", "flagged_format"]
 
 ISSUES_SHEET = "Issues"
-SYMBOLS = {"error": "✖", "query": "?"}
+SYMBOLS = {"error": "✖", "query": "?", "explained": "✔"}
 # At least 3:1 against the input yellow (#FFF7BF), the locked grey (#F3F2F1) and each other
 # (tests/test_print_layout.py works the ratios out).
 FILLS = {"error": "#7A0019", "query": "#D06A00"}
 _FILLS = {k: "FF" + v.lstrip("#") for k, v in FILLS.items()}
+# The Issues sheet's mark of a query explained before (green: told, nothing to do).
+_MARKS = {**FILLS, "explained": "#00703C"}
 ISSUES_HEADER_ROW = 4
 # A query is answered, not fixed: the service explains the figure beside it (an error has to
 # be corrected in the return itself).
 RESPONSE_HEADER = "Your response"
+# The last column, hidden, holds each query's fingerprint: a copy sent back with responses is
+# read by it (xlperf.validate.responses), whatever the service did to the figure since.
 ISSUES_HEADERS = (None, "Severity", "Rule", "Sheet", "Cell", "Value", "Message", "How to fix",
-                  RESPONSE_HEADER)
+                  RESPONSE_HEADER, "Query id")
 # A comment is a note beside a cell: the messages are a few lines each, and Excel refuses a
 # comment over 32,767 characters. The Issues sheet has every message in full.
 COMMENT_MAX = 2_000
@@ -162,7 +166,8 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
     rules = load_rules()
     by_cell: dict[tuple[str, str], list] = defaultdict(list)
     for finding in report.findings:
-        if finding.sheet and finding.sheet in wb.sheetnames and finding.cell:
+        if (finding.sheet and finding.sheet in wb.sheetnames and finding.cell
+                and finding.severity in FILLS):  # an explained query is not marked
             by_cell[(finding.sheet, finding.cell)].append(finding)
     from xlperf.write import _xlsx
     from xlperf.write.outputs import contrast_text
@@ -194,7 +199,7 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
     for c in ws[ISSUES_HEADER_ROW]:
         c.font = _xlsx.HEADER_FONT
         c.fill = _xlsx.HEADER_FILL
-    widths = (4, 9, 10, 10, 7, 14, 46, 36, 24)  # one A4 page wide at 8 pt or more
+    widths = (4, 9, 10, 10, 7, 14, 46, 36, 24, 26)  # one A4 page wide at 8 pt or more
     for finding in report.findings:
         rule = rules.get(finding.rule)
         value = finding.value
@@ -214,20 +219,23 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
             link.hyperlink = Hyperlink(ref=link.coordinate, location=location,
                                        display=finding.cell)
             link.font = _xlsx.font(color="FF1D70B8", underline="single")
-        severity = finding.severity if finding.severity in FILLS else "query"
+        severity = finding.severity if finding.severity in _MARKS else "query"
         mark = ws.cell(row=ws.max_row, column=1)
-        mark.fill = PatternFill("solid", fgColor=_FILLS[severity])
-        mark.font = _xlsx.font(bold=True, color="FF" + contrast_text(FILLS[severity])[1:])
+        mark.fill = PatternFill("solid", fgColor="FF" + _MARKS[severity][1:])
+        mark.font = _xlsx.font(bold=True, color="FF" + contrast_text(_MARKS[severity])[1:])
         # each finding one row band: as tall as its longest wrapped text (Excel and
         # LibreOffice do not grow a row on opening)
         lines = max(_lines(finding.message, widths[6]), _lines(fix, widths[7]), 1)
         ws.row_dimensions[ws.max_row].height = 15 * min(lines, 12)
         if finding.severity != ERROR:  # a query: the service answers it here
-            _response(ws.cell(row=ws.max_row, column=len(ISSUES_HEADERS)))
+            _response(ws.cell(row=ws.max_row, column=len(ISSUES_HEADERS) - 1),
+                      finding.response)
+            ws.cell(row=ws.max_row, column=len(ISSUES_HEADERS), value=finding.fingerprint)
     if not report.findings:
         ws.append(["✔", None, None, None, None, None, "No problems found.", None])
-    for letter, width in zip("ABCDEFGHI", widths, strict=True):
+    for letter, width in zip("ABCDEFGHIJ", widths, strict=True):
         ws.column_dimensions[letter].width = width
+    ws.column_dimensions["J"].hidden = True
     for row in ws.iter_rows(min_row=ISSUES_HEADER_ROW + 1):
         for c in row:
             c.alignment = Alignment(wrap_text=c.column in (7, 8, 9), vertical="top")
@@ -246,12 +254,17 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
     return target
 
 
-def _response(cell: Any) -> None:
-    """A query's "Your response" cell: unlocked, yellow like a return's input cells."""
+def _response(cell: Any, response: str = "") -> None:
+    """A query's "Your response" cell: unlocked, yellow like a return's input cells; an
+    explained query's holds the response that explains it (always text: never a formula)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Protection
 
     from xlperf.write import _xlsx
 
+    if response:
+        cell.value = _cut(ILLEGAL_CHARACTERS_RE.sub("", response), MAX_CELL_TEXT)
+        cell.data_type = "s"  # "=1+1" typed as a response stays that text
     cell.protection = Protection(locked=False)
     cell.fill = _xlsx.INPUT_FILL
     cell.border = _xlsx.BOX
@@ -281,11 +294,13 @@ def _issues_head(ws: Any, report: Report, name: str) -> None:
 
     meta = report.meta or {}
     errors, queries = len(report.errors), len(report.queries)
+    explained = len(report.explained)
     ws.cell(row=1, column=1, value=f"Issues found in {name}").font = _xlsx.TITLE_FONT
     who = ", ".join(str(x) for x in (meta.get("kind") and f"{meta['kind']} return",
                                      meta.get("service"), meta.get("period")) if x)
     counts = (f"{errors} error{'s' * (errors != 1)} (✖, not accepted), {queries} "
-              f"quer{'ies' if queries != 1 else 'y'} (?, to confirm)")
+              f"quer{'ies' if queries != 1 else 'y'} (?, to confirm)"
+              + (f", {explained} explained before (✔)" if explained else ""))
     ws.cell(row=2, column=1, value=f"{who}: {counts}" if who else counts).font = _xlsx.font(
         bold=True)
     ws.cell(row=3, column=1, value="Correct each error in its cell (the link goes to it); "

@@ -76,6 +76,9 @@ class _File:
     rows: np.ndarray | None = None  # the Excel row of each value of ``arrays``
     # The Actual column's formulas: Excel row -> (formula, has a calculated value).
     formulas: dict[int, tuple[str, bool]] = field(default_factory=dict)
+    # The responses typed on the Issues sheet of an annotated copy sent back
+    # (:func:`xlperf.validate.responses.read_responses`).
+    responses: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def cells(self) -> pd.DataFrame | None:

@@ -250,6 +250,27 @@ def expected_layout_from_facts(file: Any, facts: _MasterFacts) -> pd.DataFrame |
 _MASTERS: dict[int, Any] = {}
 
 
+def spc_of(facts: _MasterFacts | None) -> tuple[Any, pd.DataFrame]:
+    """The master's SPC settings (:attr:`xlperf.read.master.Master.spc_settings`; the
+    defaults without a master) and the register's per-measure SPC setting columns (``code``
+    and any of them), for ``PERF-014``'s process limits: the same as the refresh charts with."""
+    from xlperf.core.spc import SpcSettings
+    from xlperf.core.spc_scored import _SETTING_COLUMNS
+
+    if facts is None:
+        return SpcSettings(), pd.DataFrame({"code": []})
+    if "spc" not in facts.cache:
+        book = _MASTERS.get(id(facts))
+        settings = book.spc_settings if book is not None else SpcSettings()
+        register = facts.register
+        columns = {"code": register.index.astype(str).to_numpy(dtype=object)}
+        columns.update({c: register[c].to_numpy(dtype=object) for c in _SETTING_COLUMNS
+                        if c in register.columns})
+        facts.cache["spc"] = (settings, pd.DataFrame(columns))
+    found: tuple[Any, pd.DataFrame] = facts.cache["spc"]
+    return found
+
+
 # "Did you mean" searches per batch: a hostile return of 100,000 unknown codes took minutes of
 # difflib (5 ms each); past this many the findings say only that the code is unknown.
 MAX_SUGGESTIONS = 500
@@ -329,3 +350,19 @@ def _previous_of(facts: _MasterFacts | None, previous: pd.DataFrame | None,
     except XlperfError:  # an unreadable period is reported elsewhere; compare with all
         reporting = None
     return previous_values(ledger_path(book), reporting)
+
+
+def _responses_of(facts: _MasterFacts | None,
+                  responses: Mapping[str, str] | None) -> Mapping[str, str] | None:
+    """The services' answers to earlier queries (fingerprint -> response): ``responses`` as
+    given, else those recorded in the master's own ledger
+    (:func:`xlperf.ledger.known_responses`), found here as the history is."""
+    if responses is not None or facts is None:
+        return responses
+    book = _MASTERS.get(id(facts))
+    where = getattr(book, "path", None)
+    if book is None or where is None or not Path(where).is_file():
+        return None
+    from xlperf.ledger import known_responses, ledger_path
+
+    return known_responses(ledger_path(book))

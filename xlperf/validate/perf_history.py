@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from xlperf.core.columns import normalise_columns
+from xlperf.errors import XlperfError
 from xlperf.validate._frames import _distinct, _num, _numbers, _period_keys, _start_and_year, _texts
 from xlperf.validate.engine import Batch
 from xlperf.validate.registry import check
@@ -106,27 +107,125 @@ def year_to_date_down(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
         index=rows.index[pos[keep]])
 
 
-@check("PERF-014", needs=("Code", "Actual", "period_obj", "plausibility", "rated_ok"),
-       cell="Actual", value="Actual")
+@check("PERF-014", needs=("Code", "Actual", "period_obj", "plausibility", "rated_ok",
+                          "cumulative"), cell="Actual", value="Actual")
 def implausible_change(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
-    """A change from the last accepted value larger than the measure's plausibility
-    threshold (default: half the last value, at least 1); a power-of-ten change is
-    PERF-015's instead."""
-    last = _history(rows, batch)["last"]
-    if last is None:
-        return pd.DataFrame(columns=["previous"])
-    positions = last["pos"].to_numpy(dtype=int)
-    value, prev_value = last["value"].to_numpy(), last["prev_value"].to_numpy()
-    threshold = rows["plausibility"].to_numpy(dtype=float)[positions]
-    default = np.maximum(np.abs(prev_value) * 0.5, 1.0)
-    threshold = np.where(np.isnan(threshold), default, threshold)
-    change = value - prev_value
-    jump = (np.abs(change) > threshold) & ~last["factor_hit"].to_numpy(dtype=bool)
-    return pd.DataFrame({
-        "previous": [_num(v) for v in prev_value[jump]],
-        "previous_period": last["prev_period"].to_numpy(dtype=object)[jump],
-        "change": [f"{c:+,.4g}" for c in change[jump]],
-        "threshold": [_num(t) for t in threshold[jump]]}, index=rows.index[positions[jump]])
+    """A value outside its measure's process limits, worked out from its accepted history
+    (:func:`xlperf.core.spc.against_history`, with the master's SPC settings; docs/spc.md).
+    With too few accepted values for limits (the ``SPC minimum points`` setting), or a
+    ``Plausibility`` threshold the council set for the measure, a change from the last
+    accepted value beyond that threshold (default: half the last value, at least 1). A
+    cumulative measure is judged on its per-period increments both ways, never on its
+    running total. A power-of-ten change is ``PERF-015``'s instead."""
+    empty = pd.DataFrame(columns=["reason"])
+    history = _history(rows, batch)
+    judged = _judged(rows, batch, history["current"], history["past"])
+    if judged is None:
+        return empty
+    positions = judged["pos"].to_numpy(dtype=np.int64)
+    factor_hit = np.zeros(len(rows), dtype=bool)
+    last = history["last"]
+    if last is not None:
+        factor_hit[last["pos"].to_numpy(dtype=np.int64)] = last["factor_hit"].to_numpy(bool)
+    charted = judged["charted"].to_numpy(float)
+    previous = judged["previous"].to_numpy(float)
+    plausibility = rows["plausibility"].to_numpy(dtype=float)[positions]
+    own = ~np.isnan(plausibility)  # the council's threshold for the measure
+    limited = judged["limited"].to_numpy(bool) & ~own
+    outside = judged["outside"].to_numpy() != 0
+    threshold = np.where(own, plausibility, np.maximum(np.abs(previous) * 0.5, 1.0))
+    change = charted - previous
+    with np.errstate(invalid="ignore"):
+        jump = ~limited & ~np.isnan(change) & (np.abs(change) > threshold)
+    # A year-to-date figure that went down is PERF-013's (one query for one slip).
+    went_down = judged["cumulative"].to_numpy(bool) & (charted < 0)
+    hit = np.where(limited, outside, jump) & ~factor_hit[positions] & ~went_down
+    if not hit.any():
+        return empty
+    periods = rows["period_obj"].to_numpy(dtype=object)[positions[hit]]
+    first = np.array([getattr(p, "index", 0) == 1 for p in periods], dtype=bool)
+    return pd.DataFrame({"reason": _reasons(judged[hit], change[hit], threshold[hit],
+                                            own[hit], limited[hit], first)},
+                        index=rows.index[positions[hit]])
+
+
+def _judged(rows: pd.DataFrame, batch: Batch, current: pd.DataFrame,
+            past: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Each current value against its measure's accepted history
+    (:func:`~xlperf.core.spc.against_history`): one row per current value, with ``pos``."""
+    from xlperf.core.spc import against_history
+    from xlperf.validate.facts import spc_of
+
+    if not len(current) or past is None or not len(past):
+        return None
+    current = current.assign(frequency=_frequencies(rows["period_obj"].to_numpy(
+        dtype=object)[current["pos"].to_numpy(dtype=np.int64)]))
+    # A measure's history: the accepted values of its frequency before its first current one.
+    first = current.groupby("code", sort=False).agg(first=("start", "min"),
+                                                    frequency=("frequency", "first"))
+    past = past[past["code"].isin(first.index)]
+    past = past.assign(frequency=_frequencies(past["period"].to_numpy(dtype=object),
+                                              parse=True))
+    mine = first.reindex(past["code"].to_numpy(dtype=object))
+    past = past[(past["start"].to_numpy() < mine["first"].to_numpy())
+                & (past["frequency"].to_numpy(dtype=object)
+                   == mine["frequency"].to_numpy(dtype=object))]
+    if not len(past):
+        return None
+    settings, register = spc_of(batch.facts)
+    cumulative = rows["cumulative"].to_numpy(dtype=bool)[current["pos"].to_numpy(np.int64)]
+    measures = pd.DataFrame({"code": current["code"].to_numpy(dtype=object),
+                             "cumulative": cumulative}).drop_duplicates("code")
+    # Limits only: which side is better does not matter to "outside the limits".
+    measures = measures.assign(polarity="Data only").merge(register, on="code", how="left")
+    columns = ["code", "period", "value"]
+    found = against_history(past[columns], current[columns], measures, settings)
+    # Back to the current rows (a measure and period given twice gets the same judgement).
+    return current[["code", "period", "pos"]].merge(found.drop(columns="value"),
+                                                     on=["code", "period"], how="inner")
+
+
+def _frequencies(periods: np.ndarray, parse: bool = False) -> np.ndarray:
+    """Each period's frequency (``month``, ``quarter``...), worked out once per distinct
+    period (objects, or their texts when ``parse``)."""
+    from xlperf.core.periods import parse_period
+
+    codes, uniques = pd.factorize(pd.Series(periods, dtype=object), use_na_sentinel=False)
+    found = []
+    for u in uniques:
+        try:
+            found.append(getattr(parse_period(u) if parse else u, "frequency", None))
+        except XlperfError:
+            found.append(None)
+    return np.array(found, dtype=object)[codes]
+
+
+def _reasons(judged: pd.DataFrame, change: np.ndarray, threshold: np.ndarray, own: np.ndarray,
+             limited: np.ndarray, first: np.ndarray) -> list[str]:
+    """What the value is, in the finance officer's words: beyond which limit of how many
+    accepted values, or the change beyond the threshold (and why there are no limits)."""
+    said = []
+    for i, row in enumerate(judged.itertuples(index=False)):  # only the queried rows
+        cumulative = bool(row.cumulative)
+        what = "increments" if cumulative else "values"
+        start = "is "
+        if cumulative:  # judged on its increment, never its running total
+            on = "the first of its year" if first[i] else "on the period before"
+            start = f"has a period increment of {_num(row.charted)} ({on}), which is "
+        if limited[i]:
+            side = ("above the upper process limit " + _num(row.upper) if row.outside > 0
+                    else "below the lower process limit " + _num(row.lower))
+            said.append(f"{start}{side} worked out from its {row.points} accepted {what} "
+                        f"(mean {_num(row.mean)})")
+            continue
+        why = ("the measure's plausibility threshold" if own[i] else
+               f"half the last; {row.points} accepted {what} are too few for process "
+               f"limits, which need {row.minimum_points}")
+        last = "increment" if cumulative else "value"
+        said.append(f"{start}a change of {change[i]:+,.4g} from the last accepted {last} "
+                    f"{_num(row.previous)} ({row.previous_period}), more than the "
+                    f"{_num(threshold[i])} expected ({why})")
+    return said
 
 
 _FRACTION_HINT = "A percentage may have been typed as a fraction (0.68 for 68%)."

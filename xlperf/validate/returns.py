@@ -43,6 +43,7 @@ from xlperf.validate.facts import (
     MAX_SUGGESTIONS,
     _prepare_master,
     _previous_of,
+    _responses_of,
     expected_layout,
     master_rules,
     suggest,
@@ -51,6 +52,7 @@ from xlperf.validate.facts import _Suggester as _Suggester  # noqa: F401 - for t
 from xlperf.validate.file_rules import _ENTERED, blank_return, locate, reader_failure, too_long
 from xlperf.validate.files import Limits, check_file
 from xlperf.validate.id_rules import check_identity, check_period_cell, read_identity
+from xlperf.validate.responses import read_responses, settle_queries
 from xlperf.validate.signoff import check_signoff
 
 __all__ = ["MAX_SUGGESTIONS", "UNREADABLE", "expected_layout", "master_rules", "suggest",
@@ -93,6 +95,7 @@ def _read_source(file: _File, facts: Any, source: Any, *, period: Any,
         check_period_cell(file, facts, grid, period=period)
         if file.stop:
             return
+        file.responses = read_responses(file, source)  # an annotated copy sent back
     except WorkbookError as error:
         reader_failure(file, error)
         return
@@ -129,7 +132,8 @@ def _read_source(file: _File, facts: Any, source: Any, *, period: Any,
 def validate_returns(paths: Iterable[str | Path], master: Any = None, *,
                      previous: pd.DataFrame | None = None, period: Any = None,
                      service: str | None = None, limits: Limits = Limits(),
-                     progress: Callable[[Path], None] | None = None) -> list[Report]:
+                     progress: Callable[[Path], None] | None = None,
+                     responses: Mapping[str, str] | None = None) -> list[Report]:
     """Validate many returns in one pass: one :class:`~xlperf.findings.Report` per path, in
     order. The content checks run once over every return's rows (indexed by file and Excel
     row), so pandera's fixed cost is paid once for the batch.
@@ -143,25 +147,30 @@ def validate_returns(paths: Iterable[str | Path], master: Any = None, *,
     against the same history (an empty frame: no history). ``period`` and ``service`` override
     what is expected
     (default: the master's reporting period; any service of the register).
-    ``progress`` is called with each path once it is read.
+    ``progress`` is called with each path once it is read. ``responses`` are the services'
+    answers to earlier queries (fingerprint -> response; by default the master's ledger's,
+    :func:`xlperf.ledger.known_responses`): a query answered on the same figure is
+    ``explained``, not asked again (:mod:`xlperf.validate.responses`).
 
     Never raises for a bad return; raises :class:`~xlperf.errors.WorkbookError` only when the
     master itself cannot be read.
     """
     return [report for report, _read in _validate(
         paths, master, previous=previous, period=period, service=service, limits=limits,
-        progress=progress)]
+        progress=progress, responses=responses)]
 
 
 def _validate(paths: Iterable[str | Path], master: Any = None, *,
               previous: pd.DataFrame | None = None, period: Any = None,
               service: str | None = None, limits: Limits = Limits(),
-              progress: Callable[[Path], None] | None = None) -> list[tuple[Report, Any]]:
+              progress: Callable[[Path], None] | None = None,
+              responses: Mapping[str, str] | None = None) -> list[tuple[Report, Any]]:
     """:func:`validate_returns`, each report with what was read of its file (a
     :class:`~xlperf.read.returns.ReadReturn`, or None): the refresh takes the accepted values
     from it instead of opening the file again."""
     facts = _prepare_master(master)
     previous = _previous_of(facts, previous, period)
+    responses = _responses_of(facts, responses)
     rules = facts.rules if facts is not None else load_rules()
     files = [_File(number, Path(p), rules) for number, p in enumerate(paths)]
     for f in files:
@@ -172,11 +181,11 @@ def _validate(paths: Iterable[str | Path], master: Any = None, *,
             f.stop = True
         if progress is not None:
             progress(f.path)
-    return _check(files, facts, previous)
+    return _check(files, facts, previous, responses)
 
 
-def _check(files: list[_File], facts: Any,
-           previous: pd.DataFrame | None) -> list[tuple[Report, Any]]:
+def _check(files: list[_File], facts: Any, previous: pd.DataFrame | None,
+           responses: Mapping[str, str] | None = None) -> list[tuple[Report, Any]]:
     """The content checks over every return of a batch that was read, then the reports."""
     for f in files:
         if not f.stop and f.kind in _ENTERED:
@@ -195,11 +204,14 @@ def _check(files: list[_File], facts: Any,
 
         check_finance(finance, facts)
     signed = check_signoff(files, _MASTERS.get(id(facts)))  # FILE-024 (xlperf.validate.signoff)
+    for f in files:  # queries answered before, on the same figure, are explained
+        settle_queries(f, responses)
     return [(Report(order(f.findings), file=str(f.path),
                     meta={"kind": f.kind, "service": f.identity.get("service"),
                           "period": f.identity.get("period"),
                           "rows": f.size,
                           "readable": not any(x.rule in UNREADABLE for x in f.findings),
+                          "responses": tuple(f.responses),
                           **signed.get(f.number, {})}),
              f.read) for f in files]
 
@@ -208,7 +220,8 @@ def validate_grids(grids: Mapping[str, Sequence[Sequence[Any]]], master: Any = N
                    name: str = "return.xlsx",
                    percent_cells: Mapping[str, Iterable[str]] | None = None,
                    previous: pd.DataFrame | None = None, period: Any = None,
-                   service: str | None = None) -> Report:
+                   service: str | None = None,
+                   responses: Mapping[str, str] | None = None) -> Report:
     """Validate a return whose sheets are already in memory (an Office.js payload):
     ``grids`` is ``{sheet name: values from A1}`` (a blank cell ``""`` or ``None``, an Excel
     error as its text such as ``"#DIV/0!"``), in the workbook's sheet order, and
@@ -221,6 +234,7 @@ def validate_grids(grids: Mapping[str, Sequence[Sequence[Any]]], master: Any = N
     findings. Never raises for a bad return."""
     facts = _prepare_master(master)
     previous = _previous_of(facts, previous, period)
+    responses = _responses_of(facts, responses)
     rules = facts.rules if facts is not None else load_rules()
     from xlperf.read.returns import GridSource
 
@@ -231,7 +245,7 @@ def validate_grids(grids: Mapping[str, Sequence[Sequence[Any]]], master: Any = N
     except RecursionError:
         file.add("FILE-004", detail="its structure is nested too deeply to read")
         file.stop = True
-    return _check([file], facts, previous)[0][0]
+    return _check([file], facts, previous, responses)[0][0]
 
 
 def validate_return(path: str | Path, master: Any = None, *,

@@ -249,6 +249,32 @@ def _page(ws: Worksheet, last_column: str) -> None:
     ws.print_area = f"A1:{last_column}{ws.max_row}"
 
 
+def _due_text(master: Master, kind: str, who: str, period: Period) -> str:
+    """The "Return by" line: the collection calendar's due date of this return (the working
+    days after the period end, bank holidays skipped:
+    :func:`xlperf.core.collection.collection_calendar`, as ``xlperf returns`` and the chasers
+    say it), else the ``Return deadline`` setting's words."""
+    from xlperf.core.collection import collection_calendar
+    from xlperf.core.columns import fold
+
+    iso = period.format("iso")
+    if _DUE_CACHE.get("master") is not master or _DUE_CACHE.get("period") != iso:
+        _DUE_CACHE.clear()  # one calendar for every template of a run
+        # The calendar xlperf.collection.expected_returns gives every door (write may not
+        # import that room): the same function over the same sheets and setting.
+        calendar = collection_calendar(
+            master.usable_register, master.budget, master.capital, period,
+            contacts=master.contacts, default_working_days=master.settings.due_working_days)
+        _DUE_CACHE.update(master=master, period=iso, calendar={e.key: e.due for e in calendar})
+    due = _DUE_CACHE["calendar"].get((kind, fold(who)))
+    if due is None:
+        return master.settings.return_deadline
+    return f"{due:%A} {due.day} {due:%B %Y}"
+
+
+_DUE_CACHE: dict[str, Any] = {}
+
+
 def _start(master: Master, kind: str, who: str, period: Period, sheet: str, title: str,
            guidance: Sequence[str], columns: Sequence[tuple[str, float, bool]], *,
            register: pd.DataFrame) -> tuple[dict[str, str], Workbook, Worksheet]:
@@ -264,7 +290,7 @@ def _start(master: Master, kind: str, who: str, period: Period, sheet: str, titl
     ws.title = sheet
     _title_block(ws, title, (
         ("Council", identity["council"]), ("Period", identity["period"]),
-        ("Return by", master.settings.return_deadline),
+        ("Return by", _due_text(master, kind, who, period)),
         ("Template", identity["template_id"]),
     ), guidance)
     _signoff_block(ws, kind)

@@ -206,6 +206,36 @@ PROCESS_CHANGES = ConfigSheet(
 
 CONFIG_SHEETS = (MEASURES, TARGETS, BUDGET, CAPITAL, SCHEMES, SETTINGS, PROCESS_CHANGES)
 
+# Key activities and milestones, and risks, per objective (issue 24): declared here so the
+# writer, reader and docs agree; not yet among CONFIG_SHEETS (a new master does not get them
+# until the reader and templates use them). Words and counts: xlperf.core.milestones.
+MILESTONES = ConfigSheet(
+    "Milestones", "tblMilestones",
+    "Key activities and milestones: one row per milestone, with the objective it serves; "
+    "services report each one's progress on their return.",
+    (
+        Column("Code", 12, "A short unique code for the milestone (e.g. M01)."),
+        Column("Objective", 30, "The objective it serves (as on the Measures sheet)."),
+        Column("Milestone", 60, "The key activity or milestone.", wrap=True),
+        Column("Lead officer", 24, "Who leads it."),
+        Column("Due date", 12, "When it is due.", number_format="dd/mm/yyyy"),
+        Column("Service", 24, "The service whose return reports it."),
+    ),
+    required=("Code", "Objective", "Milestone", "Service"),
+)
+
+RISKS = ConfigSheet(
+    "Risks", "tblRisks",
+    "The risks the council keeps against its objectives: one row per risk.",
+    (
+        Column("Risk", 60, "The risk.", wrap=True),
+        Column("Objective", 30, "The objective it threatens, or All objectives."),
+        Column("Rating", 12, "Its rating on the council's scale (High, Medium, Low unless "
+                             "Settings give another)."),
+    ),
+    required=("Risk", "Objective", "Rating"),
+)
+
 
 def _shown(default: object) -> object:
     """A setting's default as its cell on the Settings sheet shows it."""

@@ -309,6 +309,8 @@ def charts_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
 # Per-measure SPC settings a register may carry (docs/spc.md).
 _SETTING_COLUMNS = ("minimum_points", "minimum_segment_points", "run_length", "trend_length",
                     "screen_moving_ranges")
+#: The same, for the validator's PERF-014 (one list of the per-measure settings).
+SETTING_COLUMNS = _SETTING_COLUMNS
 
 
 def _number(value: Any) -> str:

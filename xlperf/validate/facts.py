@@ -255,7 +255,7 @@ def spc_of(facts: _MasterFacts | None) -> tuple[Any, pd.DataFrame]:
     defaults without a master) and the register's per-measure SPC setting columns (``code``
     and any of them), for ``PERF-014``'s process limits: the same as the refresh charts with."""
     from xlperf.core.spc import SpcSettings
-    from xlperf.core.spc_scored import _SETTING_COLUMNS
+    from xlperf.core.spc_scored import SETTING_COLUMNS
 
     if facts is None:
         return SpcSettings(), pd.DataFrame({"code": []})
@@ -264,7 +264,7 @@ def spc_of(facts: _MasterFacts | None) -> tuple[Any, pd.DataFrame]:
         settings = book.spc_settings if book is not None else SpcSettings()
         register = facts.register
         columns = {"code": register.index.astype(str).to_numpy(dtype=object)}
-        columns.update({c: register[c].to_numpy(dtype=object) for c in _SETTING_COLUMNS
+        columns.update({c: register[c].to_numpy(dtype=object) for c in SETTING_COLUMNS
                         if c in register.columns})
         facts.cache["spc"] = (settings, pd.DataFrame(columns))
     found: tuple[Any, pd.DataFrame] = facts.cache["spc"]

@@ -58,18 +58,21 @@ CONTACTS = [
 
 def _add_collection_sheets(master: Path, smtp_port: int = 2525, per_minute: int = 60_000
                            ) -> None:
-    """The Contacts sheet and the collection settings, as a council would add them."""
+    """The Contacts sheet and the collection settings, filled in as a council would (a new
+    master has both: the sheet's headers and a Settings row for each)."""
     wb = load_workbook(master)
-    ws = wb.create_sheet("Contacts")
-    ws.append(["Return for", "Contact", "E-mail", "Working days"])
-    for row in CONTACTS:
-        ws.append(list(row))
+    ws = wb["Contacts"]
+    assert [c.value for c in ws[1]] == ["Return for", "Contact", "E-mail", "Working days"]
+    for r, row in enumerate(CONTACTS, start=2):
+        for c, value in enumerate(row, start=1):
+            ws.cell(r, c, value)
     settings = wb["Settings"]
+    rows = {settings.cell(r, 1).value: r for r in range(2, settings.max_row + 1)}
     for label, value in (("Return due (working days)", 10), ("SMTP host", "127.0.0.1"),
                          ("SMTP port", smtp_port), ("SMTP STARTTLS", "No"),
                          ("Chaser from", "performance@dos.gov.uk"),
                          ("Chasers per minute", per_minute)):
-        settings.append([label, value, ""])
+        settings.cell(rows[label], 2, value)
     wb.save(master)
 
 

@@ -151,3 +151,34 @@ def test_register_frames_round_trip_through_pandas_types(tmp_path):
                              "Tolerance": [float("nan")]})
     ws = load_workbook(build_master(tmp_path / "m.xlsx", register=register))["Measures"]
     assert ws["A2"].value == "A 1" and ws["N2"].value is None and ws["K2"].value is None
+
+
+def test_a_new_master_has_the_contacts_sheet_and_collection_settings(tmp_path):
+    """`xlperf init`'s master carries what returns collection reads: a Contacts table to fill
+    in and a Settings row for each collection setting, with its default; a contact typed in
+    reaches the calendar."""
+    from xlperf.collection import expected_returns
+    from xlperf.demo import demo_register
+    from xlperf.layout import COLLECTION_SETTINGS, CONTACTS
+    from xlperf.read.master import read_master
+
+    path = build_master(tmp_path / "master.xlsx", register=demo_register())
+    wb = load_workbook(path)
+    ws = wb["Contacts"]
+    assert list(ws.tables) == [CONTACTS.table]
+    assert [c.value for c in ws[1]] == list(CONTACTS.headers)
+    settings = {r[0].value: r[1].value for r in wb["Settings"].iter_rows(min_row=2) if r[0].value}
+    assert set(COLLECTION_SETTINGS) <= set(settings)
+    assert settings["Return due (working days)"] == 10 and settings["SMTP port"] == 587
+    master = read_master(path)
+    assert not [f for f in master.report.findings if f.sheet in ("Contacts", "Settings")]
+    assert master.settings.due_working_days == 10
+
+    # A contact typed into the new sheet is the one the Returns sheet and chase use.
+    ws["A2"], ws["B2"], ws["C2"] = "Safeguarding", "Jo Bloggs", "jo.bloggs@example.gov.uk"
+    wb.save(path)
+    master = read_master(path)
+    assert not [f for f in master.report.findings if f.sheet == "Contacts"]
+    plan, _settings = expected_returns(master, "Q2 2013/14")
+    safeguarding = next(r for r in plan if r.who == "Safeguarding")
+    assert "jo.bloggs@example.gov.uk" in str(safeguarding.contacts)

@@ -204,7 +204,6 @@ PROCESS_CHANGES = ConfigSheet(
     required=("Code", "Period", "Action", "Reason"),
 )
 
-CONFIG_SHEETS = (MEASURES, TARGETS, BUDGET, CAPITAL, SCHEMES, SETTINGS, PROCESS_CHANGES)
 
 # Key activities and milestones, and risks, per objective (issue 24): declared here so the
 # writer, reader and docs agree; not yet among CONFIG_SHEETS (a new master does not get them
@@ -250,10 +249,11 @@ SETTINGS_KNOWN: dict[str, tuple[str, object, str]] = {
     for f in declared(MASTER)}
 
 # Settings of returns collection (xlperf returns, xlperf chase): label -> (key, default, note).
-# Kept apart so masters made before them stay as they are (a row for each is added to the
-# Settings sheet by hand: docs/collection.md).
+# A new master gets a row for each after the others; a master made before them works without
+# them (their defaults stand, and a row may be added by hand: docs/collection.md).
 COLLECTION_SETTINGS: dict[str, tuple[str, object, str]] = {
-    f.metadata["label"]: (f.name, f.default, f.metadata["note"]) for f in declared(COLLECTION)}
+    f.metadata["label"]: (f.name, _shown(f.default), f.metadata["note"])
+    for f in declared(COLLECTION)}
 
 # The Contacts sheet (optional): who is asked for each return, and its own deadline.
 CONTACTS = ConfigSheet(
@@ -271,6 +271,10 @@ CONTACTS = ConfigSheet(
     ),
     required=("Return for", "E-mail"),
 )
+
+# The sheets a council types into, in the order a new master has them.
+CONFIG_SHEETS = (MEASURES, TARGETS, BUDGET, CAPITAL, SCHEMES, SETTINGS, CONTACTS,
+                 PROCESS_CHANGES)
 
 OUTPUT_TITLE_ROW, OUTPUT_NOTE_ROW, OUTPUT_HEADER_ROW = 1, 2, 4
 OUTPUT_NOTE = "Written by xlperf refresh: do not type here, your changes would be replaced."
@@ -319,7 +323,7 @@ OUTPUT_SHEETS = (
 SCORECARD_KEY_COLUMNS = 10  # Code .. Latest note: the columns a printed scorecard shows
 SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Returns",
                "Measures", "Targets", "Budget", "Capital", "Schemes", "Settings",
-               "Process changes", "Log", "Rules")
+               "Contacts", "Process changes", "Log", "Rules")
 
 
 # --- return templates: written by xlperf.write.templates, checked by xlperf.validate ---------

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from xlperf import layout
 from xlperf.errors import InputError, LedgerError, WorkbookError
 from xlperf.findings import Finding, Report, Severity
 from xlperf.refresh._book import Workbook, ZipWorkbook
@@ -88,9 +89,7 @@ __all__ = ["FileOutcome", "RefreshResult", "Workbook", "ZipWorkbook", "collect_r
            "refresh", "trend_values"]
 
 # The configuration sheets the refresh reads (the validator reads a master's Rules sheet itself).
-CONFIG_SHEETS = ("Measures", "Targets", "Budget", "Capital", "Schemes", "Settings",
-                 "Contacts",  # Contacts: the collection calendar's (the Returns sheet)
-                 "Process changes")  # SPC's rebases and ghosted points (docs/spc.md)
+CONFIG_SHEETS = tuple(sheet.name for sheet in layout.CONFIG_SHEETS)
 # How long a refresh waits for another refresh of the same master or ledger to finish.
 WAIT_SECONDS = 60.0
 

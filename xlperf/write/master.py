@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.core.schemes import BUILTIN_SCHEMES, Scheme, schemes_to_frame
 from xlperf.layout import (
+    COLLECTION_SETTINGS,
     CONFIG_SHEETS,
     MEASURES,
     OUTPUT_HEADER_ROW,
@@ -159,9 +160,10 @@ def write_rules_sheet(wb: Workbook) -> Worksheet:
 
 
 def _settings_frame(settings: Mapping[str, Any] | None) -> pd.DataFrame:
-    values = {label: default for label, (_k, default, _n) in SETTINGS_KNOWN.items()}
+    known = {**SETTINGS_KNOWN, **COLLECTION_SETTINGS}
+    values = {label: default for label, (_k, default, _n) in known.items()}
     values.update(settings or {})
-    rows = [(label, value, SETTINGS_KNOWN[label][2] if label in SETTINGS_KNOWN else "")
+    rows = [(label, value, known[label][2] if label in known else "")
             for label, value in values.items()]
     return pd.DataFrame(rows, columns=["Setting", "Value", "Notes"])
 
@@ -176,6 +178,7 @@ def build_master(
     schemes: Sequence[Scheme] | None = None,
     settings: Mapping[str, Any] | None = None,
     process_changes: pd.DataFrame | None = None,
+    contacts: pd.DataFrame | None = None,
     timestamp: dt.datetime | None = None,
 ) -> Path:
     """Write a master workbook to ``path`` and return the path.
@@ -185,6 +188,8 @@ def build_master(
     maps Settings labels (``"Council name"``...) to values; unknown labels are written too.
     ``process_changes``: the ``Process changes`` sheet's rows (``Code``, ``Period``,
     ``Action``, ``Reason``: SPC's rebases and ghosted points, docs/spc.md).
+    ``contacts``: the ``Contacts`` sheet's rows (who is chased for each return,
+    docs/collection.md); empty by default, when the register's e-mail columns are used.
     ``timestamp`` fixes the document dates so the bytes are reproducible.
     """
     scheme_list = list(BUILTIN_SCHEMES.values()) if schemes is None else list(schemes)
@@ -192,7 +197,7 @@ def build_master(
     frames: dict[str, pd.DataFrame | None] = {
         "Measures": register, "Targets": targets, "Budget": budget, "Capital": capital,
         "Schemes": schemes_to_frame(scheme_list), "Settings": _settings_frame(settings),
-        "Process changes": process_changes,
+        "Contacts": contacts, "Process changes": process_changes,
     }
     # The council's name as a master read back will have it (the Guide and title use it).
     council = read_settings((0, label, value) for label, value in (settings or {}).items()

@@ -155,3 +155,40 @@ def test_the_demo_keeps_only_its_short_history_queries(demo_findings):
     # Both quarterly, 13 accepted quarters: the 50 % fallback, which the message says.
     assert all("13 accepted values are too few for process limits, which need 15" in f.message
                for f in big)
+
+
+def test_the_masters_rebase_and_ghost_reach_the_history_limits() -> None:
+    """PERF-014 charts the accepted history with the master's Process changes, as the refresh
+    does: a ghosted point is left out of the limits and a rebase starts them again (at the
+    first point at or after its period)."""
+    import pandas as pd
+
+    from xlperf.core.spc import against_history
+    from xlperf.validate.perf_history import _frequencies, _with_changes
+
+    months = pd.period_range("2011-04", periods=40, freq="M")
+    texts = [p.strftime("%b-%y") for p in months]
+    values = [10.0 + (i % 3) for i in range(20)] + [30.0 + (i % 3) for i in range(20)]
+    values[30] = 90.0  # a one-off: ghosted below
+    past = pd.DataFrame({"code": "GOV 03", "period": texts, "value": values,
+                         "start": [float(p.start_time.date().toordinal()) for p in months]})
+    past["frequency"] = _frequencies(past["period"].to_numpy(dtype=object), parse=True)
+    changes = pd.DataFrame({"code": ["GOV 03", "GOV 03"], "period": [texts[20], texts[30]],
+                            "action": ["rebase", "ghost"],
+                            "reason": ["New procedure", "System outage"]})
+    marked = _with_changes(past, changes)
+    assert marked["rebase"].tolist().count("New procedure") == 1
+    assert marked.loc[20, "rebase"] == "New procedure"
+    assert marked.loc[30, "ghost"] == "System outage" and marked["ghost"].notna().sum() == 1
+
+    new = pd.DataFrame({"code": ["GOV 03"], "period": ["Aug-14"], "value": [31.0]})
+    columns = ["code", "period", "value"]
+    measures = pd.DataFrame({"code": ["GOV 03"], "polarity": ["Data only"]})
+    plain = against_history(past[columns], new, measures).iloc[0]
+    changed = against_history(marked[[*columns, "ghost", "rebase"]], new, measures).iloc[0]
+    # Without the changes the old process and the one-off widen the limits; with them the
+    # limits are the new segment's 19 accepted points (mean 31), and 31 is inside them.
+    assert plain["upper"] - plain["lower"] > 3 * (changed["upper"] - changed["lower"])
+    assert changed["mean"] == pytest.approx(sum(v for i, v in enumerate(values)
+                                                if i >= 20 and i != 30) / 19)
+    assert changed["outside"] == 0

@@ -111,32 +111,6 @@ def _changes_of(joined: pd.DataFrame, changes: pd.DataFrame, frequency: np.ndarr
         reasons = first.groupby("at", sort=True)["reason"].agg("; ".join)
         rebase[reasons.index.to_numpy(dtype=np.int64)] = reasons.to_numpy(dtype=object)
     return ghost, rebase
-    table = pd.DataFrame({
-        "code": changes["code"].astype(str).str.strip().to_numpy(dtype=object),
-        "frequency": frequency, "from": rank,
-        "action": changes["action"].astype(str).str.strip().str.lower().to_numpy(dtype=object),
-        "reason": changes["reason"].astype(object).fillna("").astype(str).to_numpy(
-            dtype=object)})
-    points = joined[["row", "code", "frequency", "rank"]].reset_index(drop=True)
-    points["at"] = np.arange(count)
-    ghosts = table[table["action"] == "ghost"].drop_duplicates(["code", "frequency", "from"])
-    if len(ghosts):
-        hit = points.merge(ghosts, left_on=["code", "frequency", "rank"],
-                           right_on=["code", "frequency", "from"])
-        ghost[hit["at"].to_numpy(dtype=np.int64)] = hit["reason"].to_numpy(dtype=object)
-    rebases = table[table["action"] == "rebase"]
-    if len(rebases):
-        after = points.merge(rebases, on=["code", "frequency"])
-        after = after[after["rank"] >= after["from"]]
-        # Each chart's first point at or after each rebase (several charts share a measure).
-        key = after["at"] - after.groupby(["code", "frequency", "from"])["rank"].transform(
-            lambda r: 0)  # noqa: ARG005 - keeps the frame's shape for the next line
-        del key
-        first = after.sort_values("rank").groupby(
-            [after["at"].to_numpy() - np.searchsorted(np.zeros(0), 0), "from"],
-            sort=False).head(1) if False else None
-        del first
-    return ghost, rebase
 
 
 def _charted(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,

@@ -271,6 +271,16 @@ def spc_of(facts: _MasterFacts | None) -> tuple[Any, pd.DataFrame]:
     return found
 
 
+def spc_changes_of(facts: _MasterFacts | None) -> pd.DataFrame:
+    """The master's rebases and ghosted points (its ``Process changes`` sheet,
+    :attr:`xlperf.read.master.Master.spc_changes`) for ``PERF-014``'s process limits, as the
+    refresh charts with them; none without a master."""
+    book = _MASTERS.get(id(facts)) if facts is not None else None
+    changes = getattr(book, "spc_changes", None)
+    return changes if changes is not None else pd.DataFrame(
+        {c: [] for c in ("code", "period", "action", "reason")})
+
+
 # "Did you mean" searches per batch: a hostile return of 100,000 unknown codes took minutes of
 # difflib (5 ms each); past this many the findings say only that the code is unknown.
 MAX_SUGGESTIONS = 500

@@ -154,7 +154,7 @@ def _judged(rows: pd.DataFrame, batch: Batch, current: pd.DataFrame,
     """Each current value against its measure's accepted history
     (:func:`~xlperf.core.spc.against_history`): one row per current value, with ``pos``."""
     from xlperf.core.spc import against_history
-    from xlperf.validate.facts import spc_of
+    from xlperf.validate.facts import spc_changes_of, spc_of
 
     if not len(current) or past is None or not len(past):
         return None
@@ -179,10 +179,45 @@ def _judged(rows: pd.DataFrame, batch: Batch, current: pd.DataFrame,
     # Limits only: which side is better does not matter to "outside the limits".
     measures = measures.assign(polarity="Data only").merge(register, on="code", how="left")
     columns = ["code", "period", "value"]
-    found = against_history(past[columns], current[columns], measures, settings)
+    history = past[columns]
+    changes = spc_changes_of(batch.facts)
+    if len(changes):  # the master's rebases and ghosted points, as the refresh charts them
+        history = _with_changes(past, changes)[[*columns, "ghost", "rebase"]]
+    found = against_history(history, current[columns], measures, settings)
     # Back to the current rows (a measure and period given twice gets the same judgement).
     return current[["code", "period", "pos"]].merge(found.drop(columns="value"),
                                                      on=["code", "period"], how="inner")
+
+
+def _with_changes(past: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    """The accepted history with the master's ``Process changes``
+    (:attr:`~xlperf.read.master.Master.spc_changes`): ``ghost``, the reason of a point left
+    out of the limits, and ``rebase``, the reason at the first point at or after a rebase of
+    its measure and frequency (limits start again there), as the refresh's charts have them
+    (:mod:`xlperf.core.spc_scored`)."""
+    texts = pd.Series(_texts(changes["period"].to_numpy(dtype=object)), dtype=object)
+    _keys, objs = _period_keys(texts)
+    starts, _years = _start_and_year(objs)
+    table = pd.DataFrame({
+        "code": _texts(changes["code"].to_numpy(dtype=object)), "from": starts,
+        "frequency": _frequencies(objs.to_numpy(dtype=object)),
+        "action": changes["action"].astype(str).str.strip().str.lower().to_numpy(dtype=object),
+        "reason": changes["reason"].astype(object).fillna("").astype(str).to_numpy(
+            dtype=object)})
+    points = past[["code", "frequency", "start"]].reset_index(drop=True).assign(
+        at=np.arange(len(past)))
+    ghost = np.full(len(past), None, dtype=object)
+    rebase = np.full(len(past), None, dtype=object)
+    ghosts = table[table["action"] == "ghost"].drop_duplicates(["code", "frequency", "from"])
+    hit = points.merge(ghosts, left_on=["code", "frequency", "start"],
+                       right_on=["code", "frequency", "from"])
+    ghost[hit["at"].to_numpy(dtype=np.int64)] = hit["reason"].to_numpy(dtype=object)
+    after = points.merge(table[table["action"] == "rebase"], on=["code", "frequency"])
+    after = after[after["start"] >= after["from"]].sort_values("start", kind="stable")
+    first = after.drop_duplicates(["code", "frequency", "from"])
+    reasons = first.groupby("at", sort=True)["reason"].agg("; ".join)
+    rebase[reasons.index.to_numpy(dtype=np.int64)] = reasons.to_numpy(dtype=object)
+    return past.assign(ghost=ghost, rebase=rebase)
 
 
 def _frequencies(periods: np.ndarray, parse: bool = False) -> np.ndarray:

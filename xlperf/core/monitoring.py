@@ -136,8 +136,9 @@ def monitor(budget: pd.DataFrame | None, capital: pd.DataFrame | None, period: A
 
 
 def _programmes(capital: pd.DataFrame | None, period: Any) -> pd.DataFrame:
-    """The Capital sheet's programmes of ``period``'s quarter (every one when the sheet has
-    none of it), normalised; empty without a base budget and an estimate."""
+    """The Capital sheet's programmes of ``period``'s quarter (when it has none yet, the
+    latest earlier quarter's; every row when the sheet has no Quarter column), normalised;
+    empty without a base budget and an estimate."""
     capital = _named(capital)
     if capital.empty:
         return pd.DataFrame()

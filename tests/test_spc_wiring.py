@@ -289,3 +289,27 @@ def test_the_report_card_draws_the_xmr_chart_with_alt_text(refreshed: Path) -> N
     trend = html[html.index('id="trend"'):]
     row = re.search(r'<tr data-code="SPC 2">(.*?)</tr>', trend, flags=re.S).group(1)
     assert "Special cause of concern" in row and "▲" in row
+
+
+def test_a_cumulative_measures_target_increment_uses_the_targets_sheet() -> None:
+    """A cumulative measure is charted on its increments, its target too: the period before's
+    target is the master's Targets sheet figure where it has one (a non-linear profile), the
+    annual target's straight line only where it has none; a Targets row whose period cannot
+    be read (the reader queried it) is left out, never a traceback."""
+    import pandas as pd
+
+    from xlperf.core.spc_scored import charts_at
+
+    rows = pd.DataFrame({"code": ["A"], "period": ["Q2 2013/14"], "target": [50]})
+    values = pd.DataFrame({"Code": "A", "Period": ["Q1 2013/14", "Q2 2013/14"],
+                           "Actual": [8, 45]})
+    measures = pd.DataFrame({"code": ["A"], "polarity": ["Bigger is better"],
+                             "cumulative": [True], "annual_target": [100]})
+    straight = charts_at(rows, values, measures)
+    assert straight["target"].tolist() == [25.0, 25.0]  # 100 / 4, then 50 - 25
+    sheet = pd.DataFrame({"Code": ["A", "A", "B"], "Period": ["Q1 2013/14", "Q2 2013/14",
+                                                              "not a period"],
+                          "Target": [10, 50, 3]})
+    profiled = charts_at(rows, values, measures, targets=sheet)
+    assert profiled["target"].tolist() == [10.0, 40.0]  # the sheet's Q1, then 50 - 10
+    assert profiled["charted"].tolist() == [8.0, 37.0]  # the values' increments, unchanged

@@ -113,20 +113,46 @@ def _changes_of(joined: pd.DataFrame, changes: pd.DataFrame, frequency: np.ndarr
     return ghost, rebase
 
 
+def _readable(period: object) -> bool:
+    from xlperf.errors import XlperfError
+
+    try:
+        parse_periods(pd.Series([period], dtype=object))
+    except (XlperfError, TypeError, ValueError):
+        return False
+    return True
+
+
 def _charted(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
-             changes: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+             changes: pd.DataFrame | None = None, targets: pd.DataFrame | None = None
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The long frame and the measures table :func:`~xlperf.core.spc.xmr` takes for ``rows``:
     one chart per row, its ``code`` the row's position as text. ``changes``: the master's
-    rebases and ghosts (``code``, ``period``, ``action``, ``reason``)."""
+    rebases and ghosts (``code``, ``period``, ``action``, ``reason``); ``targets``: its
+    Targets sheet (``Code``, ``Period``, ``Target``), a cumulative measure's profiled target
+    of an earlier period (else the annual target's straight line)."""
     n = len(rows)
     values = normalise_columns(values, {k: VALUE_COLUMNS[k] for k in ("code", "period",
                                                                      "actual")})
     values = values[values["period"].notna().to_numpy()]
     changes = changes if changes is not None and len(changes) else None
+    if targets is not None and len(targets):
+        targets = normalise_columns(targets, {k: VALUE_COLUMNS[k] for k in ("code", "period")}
+                                    | {"target": ("target",)})
+        usable = targets["period"].notna().to_numpy() if "period" in targets.columns else None
+        targets = (targets[usable] if usable is not None and {"code", "target"}
+                   <= set(targets.columns) else None)
+    if targets is not None and len(targets):  # a period the reader already queried: skipped
+        texts = targets["period"].astype(object)
+        readable = {t: _readable(t) for t in dict.fromkeys(texts)}
+        targets = targets[texts.map(readable).to_numpy(dtype=bool)]
+    targets = targets if targets is not None and len(targets) else None
+    nc = len(changes) if changes is not None else 0
     row_codes = rows["code"].astype(str).str.strip().to_numpy(dtype=object)
     nv = len(values)
     both = pd.concat([rows["period"].astype(object), values["period"].astype(object),
-                      *([changes["period"].astype(object)] if changes is not None else [])],
+                      *([changes["period"].astype(object)] if changes is not None else []),
+                      *([targets["period"].astype(object)] if targets is not None else [])],
                      ignore_index=True)
     frequency, rank, year, index = _periods(both)
     row_frequency, row_rank = frequency[:n], rank[:n]
@@ -159,7 +185,16 @@ def _charted(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
     position = v_index[at]
     profiled = np.where(cumulative[row_of],
                         np.round(annual[row_of] * position / np.maximum(per_year, 1), 9), np.nan)
-    targets = np.where(has_own, target_of_row[row_of], profiled)
+    if targets is not None:  # the Targets sheet's own profile, where it has the period
+        sheet = pd.DataFrame({
+            "code": targets["code"].astype(str).str.strip().to_numpy(dtype=object),
+            "frequency": frequency[n + nv + nc:], "rank": rank[n + nv + nc:],
+            "sheet": pd.to_numeric(targets["target"], errors="coerce").to_numpy(float)}
+        ).drop_duplicates(["code", "frequency", "rank"], keep="last")
+        found = joined[["code", "frequency", "rank"]].merge(sheet, how="left")["sheet"]
+        found = found.to_numpy(float)
+        profiled = np.where(cumulative[row_of] & ~np.isnan(found), found, profiled)
+    targets_of = np.where(has_own, target_of_row[row_of], profiled)
     # Rows whose own period has no value yet: add the period so its target is there.
     missing = np.setdiff1d(np.arange(n), row_of[has_own])
     labels = values["period"].astype(object).to_numpy()[at]
@@ -169,10 +204,11 @@ def _charted(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
         "code": np.concatenate([row_of, missing]).astype(str),
         "period": np.concatenate([labels, rows["period"].astype(object).to_numpy()[missing]]),
         "value": np.concatenate([chart_values, np.full(len(missing), None, dtype=object)]),
-        "target": np.concatenate([targets, target_of_row[missing]]),
+        "target": np.concatenate([targets_of, target_of_row[missing]]),
     })
     if changes is not None:
-        ghost, rebase = _changes_of(joined, changes, frequency[n + nv:], rank[n + nv:])
+        ghost, rebase = _changes_of(joined, changes, frequency[n + nv:n + nv + nc],
+                                    rank[n + nv:n + nv + nc])
         none = np.full(len(missing), None, dtype=object)
         frame["ghost"] = np.concatenate([ghost, none])
         frame["rebase"] = np.concatenate([rebase, none])
@@ -187,8 +223,8 @@ def _charted(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
 
 
 def spc_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
-           settings: SpcSettings | None = None, changes: pd.DataFrame | None = None
-           ) -> pd.DataFrame:
+           settings: SpcSettings | None = None, changes: pd.DataFrame | None = None,
+           targets: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each row's variation and assurance at its period: :data:`SPC_FIELDS`, in ``rows``'
     order and index.
 
@@ -198,8 +234,9 @@ def spc_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
     values of the row's frequency up to and including the row's period. ``measures``: the
     register (``code``, ``polarity``, optionally ``cumulative`` and ``annual_target``, any
     per-measure SPC setting). A cumulative measure is charted on its increments, and the
-    target of the period before is profiled from the annual target (straight line) to make
-    the target's increment. ``changes``: the master's rebases and ghosted points
+    target of the period before is the master's ``targets`` (its Targets sheet) for that
+    period, else profiled from the annual target (straight line), to make the target's
+    increment. ``changes``: the master's rebases and ghosted points
     (:attr:`~xlperf.read.master.Master.spc_changes`: ``code``, ``period``, ``action``
     ``rebase`` or ``ghost``, ``reason``).
     """
@@ -209,18 +246,19 @@ def spc_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
     out["spc_points"] = 0
     if rows.empty:
         return out
-    frame, table = _charted(rows, values, measures, changes)
+    frame, table = _charted(rows, values, measures, changes, targets)
     return spc_of_charts(rows, xmr(frame, table, settings))
 
 
 def with_spc(scored: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
-             settings: SpcSettings | None = None, changes: pd.DataFrame | None = None
-             ) -> pd.DataFrame:
+             settings: SpcSettings | None = None, changes: pd.DataFrame | None = None,
+             targets: pd.DataFrame | None = None) -> pd.DataFrame:
     """``scored`` (:func:`xlperf.score`'s rows) with :func:`spc_at`'s columns beside them
     (``changes`` as there): what is frozen with each status. The one call of a refresh and of
     ``import-history`` (:func:`xlperf.ledger._history.freeze_imported`), so both freeze the
     same SPC."""
-    return pd.concat([scored, spc_at(scored, values, measures, settings, changes)], axis=1)
+    return pd.concat([scored, spc_at(scored, values, measures, settings, changes, targets)],
+                     axis=1)
 
 
 def spc_of_charts(rows: pd.DataFrame, chart: pd.DataFrame) -> pd.DataFrame:
@@ -255,8 +293,8 @@ def spc_of_charts(rows: pd.DataFrame, chart: pd.DataFrame) -> pd.DataFrame:
 
 
 def charts_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
-              settings: SpcSettings | None = None, changes: pd.DataFrame | None = None
-              ) -> pd.DataFrame:
+              settings: SpcSettings | None = None, changes: pd.DataFrame | None = None,
+              targets: pd.DataFrame | None = None) -> pd.DataFrame:
     """The XmR chart of each row (as :func:`spc_at` draws it, ``changes`` as there):
     :func:`~xlperf.core.spc.xmr`'s rows, ``code`` the row's measure, ``row`` its position in
     ``rows``, in period order.
@@ -272,7 +310,7 @@ def charts_at(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
     if rows.empty:
         return xmr(pd.DataFrame({"code": [], "period": [], "value": []}), None, settings
                    ).assign(row=pd.Series(dtype=np.int64))
-    frame, table = _charted(rows, values, measures, changes)
+    frame, table = _charted(rows, values, measures, changes, targets)
     chart = xmr(frame, table, settings)
     row = chart["code"].astype(int).to_numpy()
     chart["row"] = row

@@ -535,7 +535,7 @@ def freeze_imported(run: RefreshRun, master: Master, values: pd.DataFrame, impor
 
     # Variation and assurance frozen with the statuses, as a refresh freezes them.
     scored = with_spc(scored, values, master.prepared_register, master.spc_settings,
-                      master.spc_changes)
+                      master.spc_changes, master.targets)
     run.freeze_statuses(scored, period_keys=[], measures=master.prepared_register,
                         default_scheme=master.default_scheme, prepared=True)
     return len(scored)

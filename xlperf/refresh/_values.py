@@ -194,7 +194,8 @@ def _with_spc(scored: pd.DataFrame, values: pd.DataFrame, register: pd.DataFrame
     whole history (:func:`~xlperf.core.spc_scored.spc_at`), frozen with its status."""
     from xlperf.core.spc_scored import with_spc
 
-    return with_spc(scored, values, register, master.spc_settings, master.spc_changes)
+    return with_spc(scored, values, register, master.spc_settings, master.spc_changes,
+                    master.targets)
 
 
 def _restated_spc(run: RefreshRun, store: Ledger, restatements: pd.DataFrame,
@@ -215,7 +216,7 @@ def _restated_spc(run: RefreshRun, store: Ledger, restatements: pd.DataFrame,
     if frozen.empty:
         return []
     today = spc_at(frozen[["code", "period", "target"]].reset_index(drop=True), values,
-                   register, master.spc_settings, master.spc_changes)
+                   register, master.spc_settings, master.spc_changes, master.targets)
     today.insert(0, "period", frozen["period"].to_numpy())
     today.insert(0, "code", frozen["code"].to_numpy())
     return run.ledger.restate_spc(today, restatements)

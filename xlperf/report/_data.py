@@ -418,7 +418,7 @@ def report_data_from_master(
     from xlperf.core.spc_scored import charts_at, spc_of_charts  # docs/spc.md
 
     charts = charts_at(scored, values, master.prepared_register, master.spc_settings,
-                       master.spc_changes)
+                       master.spc_changes, master.targets)
     scored = pd.concat([scored, spc_of_charts(scored, charts)], axis=1)
     # The budget monitoring the refresh's Finance sheet shows: the same call, over the figures
     # the refresh took from returns (the ledger's).

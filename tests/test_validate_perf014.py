@@ -192,3 +192,29 @@ def test_the_masters_rebase_and_ghost_reach_the_history_limits() -> None:
     assert changed["mean"] == pytest.approx(sum(v for i, v in enumerate(values)
                                                 if i >= 20 and i != 30) / 19)
     assert changed["outside"] == 0
+
+
+def test_a_rebase_at_the_value_being_validated_starts_a_new_process() -> None:
+    """A measure rebased after all its accepted history, at (or before) the value being
+    validated, has no history of the new process to judge that value by: none is used. A
+    rebase inside the history is left to the chart's segments."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from xlperf.validate.perf_history import _before_a_new_process, _frequencies
+
+    def start(text: str) -> float:
+        return float(dt.datetime.strptime(text, "%b-%y").date().toordinal())
+
+    texts = ["Jan-14", "Feb-14", "Mar-14"]
+    past = pd.DataFrame({"code": ["A"] * 3 + ["B"] * 3, "period": texts * 2,
+                         "value": [1.0] * 6, "start": [start(t) for t in texts] * 2})
+    past["frequency"] = _frequencies(past["period"].to_numpy(dtype=object), parse=True)
+    first = pd.DataFrame({"first": [start("Apr-14")] * 2}, index=pd.Index(["A", "B"]))
+    changes = pd.DataFrame({"code": ["A", "B"], "period": ["Apr-14", "Feb-14"],
+                            "action": ["rebase", "rebase"], "reason": ["New", "Earlier"]})
+    kept = _before_a_new_process(past, changes, first)
+    assert set(kept["code"]) == {"B"} and len(kept) == 3
+    later = changes.assign(period=["May-14", "Feb-14"])  # after the value: not yet in force
+    assert len(_before_a_new_process(past, later, first)) == 6

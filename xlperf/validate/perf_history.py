@@ -182,11 +182,39 @@ def _judged(rows: pd.DataFrame, batch: Batch, current: pd.DataFrame,
     history = past[columns]
     changes = spc_changes_of(batch.facts)
     if len(changes):  # the master's rebases and ghosted points, as the refresh charts them
+        past = _before_a_new_process(past, changes, first)
+        if not len(past):
+            return None
         history = _with_changes(past, changes)[[*columns, "ghost", "rebase"]]
     found = against_history(history, current[columns], measures, settings)
     # Back to the current rows (a measure and period given twice gets the same judgement).
     return current[["code", "period", "pos"]].merge(found.drop(columns="value"),
                                                      on=["code", "period"], how="inner")
+
+
+def _rebases(changes: pd.DataFrame) -> pd.DataFrame:
+    """The master's rebases: ``code``, ``frequency`` and ``from`` (the period's first day)."""
+    rebases = changes[changes["action"].astype(str).str.strip().str.lower() == "rebase"]
+    texts = pd.Series(_texts(rebases["period"].to_numpy(dtype=object)), dtype=object)
+    _keys, objs = _period_keys(texts)
+    starts, _years = _start_and_year(objs)
+    return pd.DataFrame({"code": _texts(rebases["code"].to_numpy(dtype=object)),
+                         "frequency": _frequencies(objs.to_numpy(dtype=object)),
+                         "from": starts})
+
+
+def _before_a_new_process(past: pd.DataFrame, changes: pd.DataFrame, first: pd.DataFrame
+                          ) -> pd.DataFrame:
+    """The history without the measures rebased after all of it, at or before their first
+    value being validated: that value starts a new process, with no accepted value of its
+    own to be judged against (neither limits nor the 50 % rule)."""
+    rebases = _rebases(changes)
+    if not len(rebases):
+        return past
+    last = past.groupby(["code", "frequency"], sort=False)["start"].max().rename("last")
+    at = rebases.join(last, on=["code", "frequency"]).join(first["first"], on="code")
+    new = at[(at["from"] > at["last"]) & (at["from"] <= at["first"])]
+    return past[~past["code"].isin(set(new["code"]))]
 
 
 def _with_changes(past: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:

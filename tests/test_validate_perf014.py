@@ -164,7 +164,7 @@ def test_the_masters_rebase_and_ghost_reach_the_history_limits() -> None:
     import pandas as pd
 
     from xlperf.core.spc import against_history
-    from xlperf.validate.perf_history import _frequencies, _with_changes
+    from xlperf.validate.perf_history import _change_table, _frequencies, _with_changes
 
     months = pd.period_range("2011-04", periods=40, freq="M")
     texts = [p.strftime("%b-%y") for p in months]
@@ -176,7 +176,7 @@ def test_the_masters_rebase_and_ghost_reach_the_history_limits() -> None:
     changes = pd.DataFrame({"code": ["GOV 03", "GOV 03"], "period": [texts[20], texts[30]],
                             "action": ["rebase", "ghost"],
                             "reason": ["New procedure", "System outage"]})
-    marked = _with_changes(past, changes)
+    marked = _with_changes(past, _change_table(changes))
     assert marked["rebase"].tolist().count("New procedure") == 1
     assert marked.loc[20, "rebase"] == "New procedure"
     assert marked.loc[30, "ghost"] == "System outage" and marked["ghost"].notna().sum() == 1
@@ -202,7 +202,11 @@ def test_a_rebase_at_the_value_being_validated_starts_a_new_process() -> None:
 
     import pandas as pd
 
-    from xlperf.validate.perf_history import _before_a_new_process, _frequencies
+    from xlperf.validate.perf_history import (
+        _before_a_new_process,
+        _change_table,
+        _frequencies,
+    )
 
     def start(text: str) -> float:
         return float(dt.datetime.strptime(text, "%b-%y").date().toordinal())
@@ -214,7 +218,7 @@ def test_a_rebase_at_the_value_being_validated_starts_a_new_process() -> None:
     first = pd.DataFrame({"first": [start("Apr-14")] * 2}, index=pd.Index(["A", "B"]))
     changes = pd.DataFrame({"code": ["A", "B"], "period": ["Apr-14", "Feb-14"],
                             "action": ["rebase", "rebase"], "reason": ["New", "Earlier"]})
-    kept = _before_a_new_process(past, changes, first)
+    kept = _before_a_new_process(past, _change_table(changes), first)
     assert set(kept["code"]) == {"B"} and len(kept) == 3
     later = changes.assign(period=["May-14", "Feb-14"])  # after the value: not yet in force
-    assert len(_before_a_new_process(past, later, first)) == 6
+    assert len(_before_a_new_process(past, _change_table(later), first)) == 6

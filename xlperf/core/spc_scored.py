@@ -34,7 +34,7 @@ from xlperf.core.periods import Period, parse_periods
 from xlperf.core.spc import SpcSettings, summarise, xmr
 
 __all__ = ["PROCESS_ACTIONS", "SPC_FIELDS", "charts_at", "moved", "parse_process_action",
-           "spc_at", "spc_of_charts", "with_spc"]
+           "process_reasons", "spc_at", "spc_of_charts", "with_spc"]
 
 #: What a row of the master's ``Process changes`` sheet does (docs/spc.md): ``rebase`` (the
 #: limits start again from its period) or ``ghost`` (its point is left out of the limits).
@@ -80,23 +80,45 @@ def _periods(labels: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
 
 def _changes_of(joined: pd.DataFrame, changes: pd.DataFrame, frequency: np.ndarray,
                 rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The ghost and rebase reason of each joined point (``None`` where there is none).
-
-    A ghost is its period's point; a rebase is at the first point at or after its period (a
-    rebase at a period with no value starts the new segment at the next value)."""
-    count = len(joined)
-    ghost = np.full(count, None, dtype=object)
-    rebase = np.full(count, None, dtype=object)
-    if not count or changes.empty:
-        return ghost, rebase
+    """The ghost and rebase reason of each joined point (``None`` where there is none):
+    :func:`process_reasons` over the master's changes, their periods' ``frequency`` and
+    ``rank`` worked out with the points'."""
+    if not len(joined) or changes.empty:
+        none = np.full(len(joined), None, dtype=object)
+        return none, none.copy()
     table = pd.DataFrame({
         "code": changes["code"].astype(str).str.strip().to_numpy(dtype=object),
         "frequency": frequency, "from": rank,
         "action": changes["action"].astype(str).str.strip().str.lower().to_numpy(dtype=object),
         "reason": changes["reason"].astype(object).fillna("").astype(str).to_numpy(
             dtype=object)})
-    points = joined[["row", "code", "frequency", "rank"]].reset_index(drop=True)
-    points["at"] = np.arange(count)
+    return process_reasons(joined[["row", "code", "frequency", "rank"]], table)
+
+
+def process_reasons(points: pd.DataFrame, table: pd.DataFrame
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The ghost and rebase reason of each point (``None`` where there is none), one
+    decision for the refresh's charts and the validator's ``PERF-014``.
+
+    ``points``: ``row`` (its chart), ``code``, ``frequency`` and ``rank`` (any number that
+    orders the periods of one frequency); ``table``: the master's changes, ``code``,
+    ``frequency``, ``from`` (their period's rank on the same scale), ``action`` (``ghost`` or
+    ``rebase``) and ``reason``. A ghost is its period's point; a rebase is at each chart's
+    first point at or after its period (a rebase at a period with no value starts the new
+    segment at the next value).
+
+    >>> points = pd.DataFrame({"row": 0, "code": "A", "frequency": "month",
+    ...                        "rank": [1, 2, 4, 5]})
+    >>> table = pd.DataFrame({"code": "A", "frequency": "month", "from": [2, 3],
+    ...                       "action": ["ghost", "rebase"], "reason": ["Outage", "New"]})
+    >>> [list(r) for r in process_reasons(points, table)]
+    [[None, 'Outage', None, None], [None, None, 'New', None]]
+    """
+    count = len(points)
+    ghost = np.full(count, None, dtype=object)
+    rebase = np.full(count, None, dtype=object)
+    points = points[["row", "code", "frequency", "rank"]].reset_index(drop=True).assign(
+        at=np.arange(count))
     ghosts = table[table["action"] == "ghost"].drop_duplicates(["code", "frequency", "from"])
     if len(ghosts):
         hit = points.merge(ghosts, left_on=["code", "frequency", "rank"],

@@ -182,33 +182,39 @@ def _judged(rows: pd.DataFrame, batch: Batch, current: pd.DataFrame,
     history = past[columns]
     changes = spc_changes_of(batch.facts)
     if len(changes):  # the master's rebases and ghosted points, as the refresh charts them
-        past = _before_a_new_process(past, changes, first)
+        table = _change_table(changes)
+        past = _before_a_new_process(past, table, first)
         if not len(past):
             return None
-        history = _with_changes(past, changes)[[*columns, "ghost", "rebase"]]
+        history = _with_changes(past, table)[[*columns, "ghost", "rebase"]]
     found = against_history(history, current[columns], measures, settings)
     # Back to the current rows (a measure and period given twice gets the same judgement).
     return current[["code", "period", "pos"]].merge(found.drop(columns="value"),
                                                      on=["code", "period"], how="inner")
 
 
-def _rebases(changes: pd.DataFrame) -> pd.DataFrame:
-    """The master's rebases: ``code``, ``frequency`` and ``from`` (the period's first day)."""
-    rebases = changes[changes["action"].astype(str).str.strip().str.lower() == "rebase"]
-    texts = pd.Series(_texts(rebases["period"].to_numpy(dtype=object)), dtype=object)
+def _change_table(changes: pd.DataFrame) -> pd.DataFrame:
+    """The master's ``Process changes`` (:attr:`~xlperf.read.master.Master.spc_changes`) as
+    :func:`~xlperf.core.spc_scored.process_reasons` takes them: ``code``, ``frequency``,
+    ``from`` (the period's first day, the history's ``start`` scale), ``action``, ``reason``."""
+    texts = pd.Series(_texts(changes["period"].to_numpy(dtype=object)), dtype=object)
     _keys, objs = _period_keys(texts)
     starts, _years = _start_and_year(objs)
-    return pd.DataFrame({"code": _texts(rebases["code"].to_numpy(dtype=object)),
-                         "frequency": _frequencies(objs.to_numpy(dtype=object)),
-                         "from": starts})
+    return pd.DataFrame({
+        "code": _texts(changes["code"].to_numpy(dtype=object)), "from": starts,
+        "frequency": _frequencies(objs.to_numpy(dtype=object)),
+        "action": changes["action"].astype(str).str.strip().str.lower().to_numpy(dtype=object),
+        "reason": changes["reason"].astype(object).fillna("").astype(str).to_numpy(
+            dtype=object)})
 
 
-def _before_a_new_process(past: pd.DataFrame, changes: pd.DataFrame, first: pd.DataFrame
+def _before_a_new_process(past: pd.DataFrame, table: pd.DataFrame, first: pd.DataFrame
                           ) -> pd.DataFrame:
     """The history without the measures rebased after all of it, at or before their first
     value being validated: that value starts a new process, with no accepted value of its
-    own to be judged against (neither limits nor the 50 % rule)."""
-    rebases = _rebases(changes)
+    own to be judged against (neither limits nor the 50 % rule). ``table``:
+    :func:`_change_table`'s."""
+    rebases = table[table["action"] == "rebase"]
     if not len(rebases):
         return past
     last = past.groupby(["code", "frequency"], sort=False)["start"].max().rename("last")
@@ -217,34 +223,19 @@ def _before_a_new_process(past: pd.DataFrame, changes: pd.DataFrame, first: pd.D
     return past[~past["code"].isin(set(new["code"]))]
 
 
-def _with_changes(past: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
-    """The accepted history with the master's ``Process changes``
-    (:attr:`~xlperf.read.master.Master.spc_changes`): ``ghost``, the reason of a point left
-    out of the limits, and ``rebase``, the reason at the first point at or after a rebase of
-    its measure and frequency (limits start again there), as the refresh's charts have them
-    (:mod:`xlperf.core.spc_scored`)."""
-    texts = pd.Series(_texts(changes["period"].to_numpy(dtype=object)), dtype=object)
-    _keys, objs = _period_keys(texts)
-    starts, _years = _start_and_year(objs)
-    table = pd.DataFrame({
-        "code": _texts(changes["code"].to_numpy(dtype=object)), "from": starts,
-        "frequency": _frequencies(objs.to_numpy(dtype=object)),
-        "action": changes["action"].astype(str).str.strip().str.lower().to_numpy(dtype=object),
-        "reason": changes["reason"].astype(object).fillna("").astype(str).to_numpy(
-            dtype=object)})
-    points = past[["code", "frequency", "start"]].reset_index(drop=True).assign(
-        at=np.arange(len(past)))
-    ghost = np.full(len(past), None, dtype=object)
-    rebase = np.full(len(past), None, dtype=object)
-    ghosts = table[table["action"] == "ghost"].drop_duplicates(["code", "frequency", "from"])
-    hit = points.merge(ghosts, left_on=["code", "frequency", "start"],
-                       right_on=["code", "frequency", "from"])
-    ghost[hit["at"].to_numpy(dtype=np.int64)] = hit["reason"].to_numpy(dtype=object)
-    after = points.merge(table[table["action"] == "rebase"], on=["code", "frequency"])
-    after = after[after["start"] >= after["from"]].sort_values("start", kind="stable")
-    first = after.drop_duplicates(["code", "frequency", "from"])
-    reasons = first.groupby("at", sort=True)["reason"].agg("; ".join)
-    rebase[reasons.index.to_numpy(dtype=np.int64)] = reasons.to_numpy(dtype=object)
+def _with_changes(past: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """The accepted history with the master's process changes (``table``:
+    :func:`_change_table`'s): ``ghost``, the reason of a point left out of the limits, and
+    ``rebase``, the reason at the first point at or after a rebase (limits start again
+    there), by the refresh's own rule (:func:`~xlperf.core.spc_scored.process_reasons`; a
+    measure's history is one chart)."""
+    from xlperf.core.spc_scored import process_reasons
+
+    points = pd.DataFrame({"row": past["code"].to_numpy(dtype=object),
+                           "code": past["code"].to_numpy(dtype=object),
+                           "frequency": past["frequency"].to_numpy(dtype=object),
+                           "rank": past["start"].to_numpy(dtype=float)})
+    ghost, rebase = process_reasons(points, table)
     return past.assign(ghost=ghost, rebase=rebase)
 
 

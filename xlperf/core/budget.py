@@ -193,6 +193,18 @@ def score_capital(programmes: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def period_key(value: Any) -> str | None:
+    """A Quarter cell's period key (``2013/14-Q2``), or None when it is not a period.
+
+    >>> period_key("Q2 2013/14"), period_key("2013/14 Q2"), period_key("soon")
+    ('2013/14-Q2', '2013/14-Q2', None)
+    """
+    try:
+        return parse_period(value).format("iso")
+    except (InputError, TypeError, ValueError):
+        return None
+
+
 def capital_for_period(capital: pd.DataFrame | None, period: Any) -> pd.DataFrame:
     """The rows of a Capital sheet that name a programme and, when the sheet has a Quarter
     column, are of ``period``'s quarter (the sheet's own headers and index kept; empty when
@@ -216,12 +228,7 @@ def capital_for_period(capital: pd.DataFrame | None, period: Any) -> pd.DataFram
                      for v in names], dtype=bool)
     if "quarter" in frame.columns:
         wanted = parse_period(period).format("iso")
-        keys: dict[str, str | None] = {}
-        for value in dict.fromkeys(frame["quarter"].astype(str)):
-            try:
-                keys[value] = parse_period(value).format("iso")
-            except (InputError, TypeError, ValueError):
-                keys[value] = None
+        keys = {value: period_key(value) for value in dict.fromkeys(frame["quarter"].astype(str))}
         keep &= (frame["quarter"].astype(str).map(keys) == wanted).to_numpy(dtype=bool)
     return capital[keep]
 

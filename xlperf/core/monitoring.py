@@ -20,6 +20,7 @@ from xlperf.core.budget import (
     crossfoot,
     ends_with_total,
     is_total_line,
+    period_key,
     score_budget,
     score_capital,
     with_returned,
@@ -188,7 +189,7 @@ def capital_total(programmes: pd.DataFrame, capital: pd.DataFrame | None = None,
             total = np.array(frame["programme"].map(is_total_line), dtype=bool)
             if "quarter" in frame.columns and period is not None:
                 wanted = parse_period(period).format("iso")
-                total &= frame["quarter"].map(lambda q: _iso(q) == wanted).to_numpy(dtype=bool)
+                total &= (frame["quarter"].map(period_key) == wanted).to_numpy(dtype=bool)
             notes = [str(v).strip() for v in frame.loc[total, "explanation"]
                      if v is not None and str(v).strip() not in ("", "nan")]
             sums["explanation"] = notes[-1] if notes else None
@@ -200,11 +201,6 @@ def _quarter(value: Any) -> Period | None:
         return parse_period(value)
     except (InputError, TypeError, ValueError):
         return None
-
-
-def _iso(value: Any) -> str | None:
-    period = _quarter(value)
-    return None if period is None else period.format("iso")
 
 
 def year_quarters(period: Any) -> list[Period]:
@@ -245,7 +241,7 @@ def capital_history(capital: pd.DataFrame | None, period: Any,
     quarters = year_quarters(period)
     upto = parse_period(period).end
     own = next((q for q in quarters if q.contains(parse_period(period))), None)
-    keys = {value: _iso(value) for value in dict.fromkeys(frame["quarter"].astype(str))}
+    keys = {value: period_key(value) for value in dict.fromkeys(frame["quarter"].astype(str))}
     frame = frame.assign(_quarter=frame["quarter"].astype(str).map(keys))
     frame = frame[~frame["programme"].map(is_total_line).astype(bool)]
     names = list(dict.fromkeys(str(p).strip() for p in frame["programme"]))
@@ -272,6 +268,22 @@ def capital_history(capital: pd.DataFrame | None, period: Any,
     return out
 
 
+def history_columns(history: pd.DataFrame) -> tuple[str, list[tuple[str, str]]]:
+    """The financial year of a :func:`capital_history` table and its figure columns in order,
+    each with the header the Finance sheet and the report both print (the year is in their
+    title, so ``Q1 revised estimate`` fits two lines).
+
+    >>> history_columns(pd.DataFrame(columns=["programme", "Q1 2013/14 estimate",
+    ...                                       "Q1 2013/14 actual"]))
+    ('2013/14', [('Q1 revised estimate', 'Q1 2013/14 estimate'), \
+('Q1 actual to date', 'Q1 2013/14 actual')])
+    """
+    quarters = list(dict.fromkeys(str(c).rsplit(" ", 1)[0] for c in history.columns[1:]))
+    year = quarters[0].split(" ", 1)[-1] if quarters else ""
+    return year, [(f"{q.split(' ', 1)[0]} {header.lower()}", f"{q} {key}")
+                  for q in quarters for key, header in HISTORY_FIGURES]
+
+
 __all__ = ["CAPITAL_SUMS", "HISTORY_FIGURES", "BudgetMonitoring", "capital_history",
-           "capital_total", "monitor",
+           "capital_total", "history_columns", "monitor",
            "year_quarters"]

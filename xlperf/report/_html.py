@@ -19,7 +19,7 @@ import numpy as np
 
 from xlperf.core.budget import is_total_line
 from xlperf.core.direction import TREND_PERIODS
-from xlperf.core.monitoring import HISTORY_FIGURES, capital_total
+from xlperf.core.monitoring import capital_total, history_columns
 from xlperf.core.periods import Period, parse_period
 from xlperf.core.rollup import (
     AT_RISK,
@@ -625,14 +625,11 @@ def _finance(ctx: _Context) -> str:
 def _capital_history(history: pd.DataFrame) -> str:
     """The capital programme's quarters of the year: each programme's revised estimate and
     actual to date per quarter (a quarter not reported yet is a dash)."""
-    quarters = list(dict.fromkeys(c.rsplit(" ", 1)[0] for c in history.columns[1:]))
-    headers = [("Programme", ""), *((f"{q.split(' ', 1)[0]} {header.lower()}", "num")
-                                    for q in quarters for _key, header in HISTORY_FIGURES)]
+    year, columns = history_columns(history)
+    headers = [("Programme", ""), *((header, "num") for header, _column in columns)]
     body = [f'<tr><th scope="row">{escape(_text(r["programme"]))}</th>'
-            + "".join(f'<td class="num">{_money(r[f"{q} {key}"])}</td>' for q in quarters
-                      for key, _header in HISTORY_FIGURES) + "</tr>"
-            for r in history.to_dict("records")]
-    year = quarters[0].split(" ", 1)[-1] if quarters else ""
+            + "".join(f'<td class="num">{_money(r[column])}</td>' for _header, column in columns)
+            + "</tr>" for r in history.to_dict("records")]
     return (f"<h3>Capital programme by quarter, {escape(year)}</h3>"
             + _table("Capital by quarter of the year, £000s (revised estimate and actual spend "
                      "to date as each quarter reported them)", headers, body,

@@ -312,23 +312,19 @@ def finance_sheet(data: FinanceData, *, title: str = "Finance", summary: str = "
                        CellStyle(bold=True, number_format=PERCENT_PLAIN.number_format), WRAP])
     history = data.capital_history
     if len(history) and len(history.columns) > 1:
-        from xlperf.core.monitoring import HISTORY_FIGURES
+        from xlperf.core.monitoring import history_columns
 
-        quarters = list(dict.fromkeys(c.rsplit(" ", 1)[0] for c in history.columns[1:]))
+        year, columns = history_columns(history)
         rows.append([])
         styles.append([])
-        year = quarters[0].split(" ", 1)[-1] if quarters else ""
         rows.append([f"Capital programme by quarter, {year}".strip(" ,")])
         styles.append([PRIORITY] * width)
-        # "Q1 revised estimate": the year is in the title, so the headers fit two lines
-        rows.append(["Programme", *(f"{q.split(' ', 1)[0]} {header.lower()}" for q in quarters
-                                    for _key, header in HISTORY_FIGURES)])
-        styles.append([HEADER] * (1 + len(quarters) * len(HISTORY_FIGURES)))
+        rows.append(["Programme", *(header for header, _column in columns)])
+        styles.append([HEADER] * (1 + len(columns)))
         for record in history.to_dict("records"):
             rows.append([_text(record["programme"]),
-                         *(_number(record[f"{q} {key}"]) for q in quarters
-                           for key, _header in HISTORY_FIGURES)])
-            styles.append([TOP, *([MONEY] * (len(quarters) * len(HISTORY_FIGURES)))])
+                         *(_number(record[column]) for _header, column in columns)])
+            styles.append([TOP, *([MONEY] * len(columns))])
     return _content(spec, rows, styles, options=options)
 
 

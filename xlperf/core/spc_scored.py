@@ -145,6 +145,22 @@ def _readable(period: object) -> bool:
     return True
 
 
+def _profiles(targets: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The Targets sheet's rows with a code, a target and a readable period (``code``,
+    ``period``, ``target``); None when there are none. A period the reader already queried
+    is left out."""
+    if targets is None or not len(targets):
+        return None
+    frame = normalise_columns(targets, {k: VALUE_COLUMNS[k] for k in ("code", "period")}
+                              | {"target": ("target",)})
+    if not {"code", "period", "target"} <= set(frame.columns):
+        return None
+    texts = frame["period"].astype(object)
+    readable = {t: t is not None and _readable(t) for t in dict.fromkeys(texts)}
+    frame = frame[texts.map(readable).to_numpy(dtype=bool) & frame["period"].notna().to_numpy()]
+    return frame if len(frame) else None
+
+
 def _charted(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
              changes: pd.DataFrame | None = None, targets: pd.DataFrame | None = None
              ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -158,17 +174,7 @@ def _charted(rows: pd.DataFrame, values: pd.DataFrame, measures: pd.DataFrame,
                                                                      "actual")})
     values = values[values["period"].notna().to_numpy()]
     changes = changes if changes is not None and len(changes) else None
-    if targets is not None and len(targets):
-        targets = normalise_columns(targets, {k: VALUE_COLUMNS[k] for k in ("code", "period")}
-                                    | {"target": ("target",)})
-        usable = targets["period"].notna().to_numpy() if "period" in targets.columns else None
-        targets = (targets[usable] if usable is not None and {"code", "target"}
-                   <= set(targets.columns) else None)
-    if targets is not None and len(targets):  # a period the reader already queried: skipped
-        texts = targets["period"].astype(object)
-        readable = {t: _readable(t) for t in dict.fromkeys(texts)}
-        targets = targets[texts.map(readable).to_numpy(dtype=bool)]
-    targets = targets if targets is not None and len(targets) else None
+    targets = _profiles(targets)
     nc = len(changes) if changes is not None else 0
     row_codes = rows["code"].astype(str).str.strip().to_numpy(dtype=object)
     nv = len(values)

@@ -48,6 +48,13 @@ def test_the_rule_catalogue_needs_no_pandas():
     assert not {m.split(".")[0] for m in loaded} & (HEAVY | {"pandas", "numpy"})
 
 
+def test_the_server_and_the_annotator_load_no_pandas_at_import():
+    # The add-in server starts before any request, and the annotated copy is openpyxl only:
+    # shared words they import (xlperf.layout's FORMULA_STARTS) must not pull pandas in.
+    loaded = _modules_after("import xlperf.server.app, xlperf.validate.annotate")
+    assert not {m.split(".")[0] for m in loaded} & {"pandas", "numpy"}
+
+
 def test_public_names_load_on_first_use():
     code = ("from xlperf import score, status, validate_return, Period; import xlperf; "
             "print(status(91.54, 45.3, 'Smaller is better', tolerance=2), "

@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlperf.core.values import FORMULA_STARTS
+from xlperf.layout import FORMULA_STARTS
 from xlperf.ledger import Ledger, export, write_export
 from xlperf.ledger._export import neutralise_formulas
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from xlperf.core.values import FORMULA_STARTS, clean_commentary
+from xlperf.core.values import clean_commentary
+from xlperf.layout import FORMULA_STARTS
 from xlperf.ledger._export import neutralise_formulas
 from xlperf.server._actions import neutralise
 

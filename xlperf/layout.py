@@ -331,6 +331,11 @@ SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Ret
 # The most characters one Excel cell (or comment) holds: the writers cut text there, and the
 # validator queries a return's cell that is longer (FILE-022).
 MAX_CELL_TEXT = 32_767
+# What makes a spreadsheet run a text as a formula (OWASP, "CSV Injection"): =, +, -, @, a tab
+# or a carriage return first, and the full-width forms Excel also accepts. The one list: the
+# commentary cleaner leaves such text exactly as typed; the CSV export, the task pane and the
+# annotated copy's Issues sheet put an apostrophe before it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 RETURN_SHEETS = {"performance": "Return", "finance": "Finance", "capital": "Capital"}
 # The sign-off cells of every return template: (key, label) on rows 2-4, the label in the
 # table's last-but-one column and the value (typed by the service) in its last.

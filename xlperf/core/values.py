@@ -76,6 +76,7 @@ from xlperf.core._cell import (  # noqa: F401
     _show,
     parse_value,
 )
+from xlperf.layout import FORMULA_STARTS
 
 __all__ = [
     "KIND_INVALID",
@@ -346,11 +347,6 @@ def _objects_into(
 
 
 # ----------------------------------------------------------------------------- commentary
-# What makes a spreadsheet run a text as a formula (OWASP, "CSV Injection"): =, +, -, @, a tab
-# or a carriage return first, and the full-width forms Excel also accepts. The one list: the
-# commentary cleaner leaves such text exactly as typed, the CSV export and the task pane put an
-# apostrophe before it.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _CRLF = re.compile(r"\r\n?")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _BR = re.compile(r"<[bB][rR]\s*/?\s*>")

@@ -17,8 +17,8 @@ import pandas as pd
 
 from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import parse_period
-from xlperf.core.values import FORMULA_STARTS
 from xlperf.errors import InputError, WorkbookError, XlperfError
+from xlperf.layout import FORMULA_STARTS
 
 EXPORT_COLUMNS = (
     "code", "title", "priority", "objective", "service", "owner", "unit", "polarity",

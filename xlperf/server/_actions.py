@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from xlperf.core.values import FORMULA_STARTS
 from xlperf.errors import XlperfError
+from xlperf.layout import FORMULA_STARTS
 
 __all__ = ["PANE_ACTIONS", "guard_actions", "neutralise"]
 

@@ -31,10 +31,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from xlperf.core.values import FORMULA_STARTS
 from xlperf.errors import WorkbookError, library_errors
 from xlperf.findings import ERROR, Report, parse_ref
-from xlperf.layout import MAX_CELL_TEXT
+from xlperf.layout import FORMULA_STARTS, MAX_CELL_TEXT
 
 __all__ = ["COMMENT_MAX", "FILLS", "ISSUES_HEADERS", "ISSUES_HEADER_ROW", "ISSUES_SHEET",
            "RESPONSE_HEADER", "SYMBOLS", "annotate", "flagged_format"]

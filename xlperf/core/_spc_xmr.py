@@ -56,6 +56,28 @@ _MEASURE_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _above(difference: np.ndarray) -> np.ndarray:
+    """``_tidy(difference) > 0`` without rounding every element: ``_tidy`` rounds to 9
+    decimals as ``rint(d * 1e9) / 1e9``, which is above 0 exactly when ``d * 1e9`` is above 0.5
+    (``rint`` rounds half to even; a product too big for a float is infinite, of the same sign,
+    as ``_tidy`` keeps it). A third of the rules' time went in rounding."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return difference * 1e9 > 0.5
+
+
+def _below(difference: np.ndarray) -> np.ndarray:
+    """``_tidy(difference) < 0``, as :func:`_above`."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return difference * 1e9 < -0.5
+
+
+def _sign(difference: np.ndarray) -> np.ndarray:
+    """``np.sign(_tidy(difference))`` as small whole numbers (0 for a missing difference)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = difference * 1e9
+    return (scaled > 0.5).view(np.int8) - (scaled < -0.5).view(np.int8)
+
+
 def _reasons(column: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray]:
     """A flag and its reason from a column of reasons (text) or flags (True/Yes)."""
     if column is None:
@@ -140,6 +162,23 @@ def _floats(values: np.ndarray) -> np.ndarray:
     return _numbers(values)[0]
 
 
+def _rows_of(table: pd.DataFrame, uniques: np.ndarray) -> np.ndarray | None:
+    """The row of ``table`` (the measures) for each code of ``uniques``, -1 where it has none:
+    the last row of a code given twice, codes trimmed. ``None`` when two different codes are
+    the same once trimmed (the caller then lets pandas refuse them, as it always has)."""
+    raw = table["code"].to_numpy(dtype=object)
+    missing = pd.isna(raw)
+    trimmed = [None if gone else str(code).strip()
+               for code, gone in zip(raw.tolist(), missing.tolist(), strict=True)]
+    last: dict[Any, int] = {}
+    for row, code in enumerate(trimmed):
+        last[code] = row  # a later row wins
+    last.pop(None, None)  # a blank code is no measure's
+    if len(last) != len(set(raw[~missing].tolist())):
+        return None
+    return np.array([last.get(code, -1) for code in uniques.tolist()], dtype=np.intp)
+
+
 def _per_measure(measures: pd.DataFrame | None, values: pd.DataFrame, code_ids: np.ndarray,
                  uniques: np.ndarray, settings: SpcSettings) -> dict[str, np.ndarray]:
     """One value per measure (in ``uniques`` order) of polarity, target, cumulative and the
@@ -152,9 +191,15 @@ def _per_measure(measures: pd.DataFrame | None, values: pd.DataFrame, code_ids: 
         table = normalise_columns(measures, _MEASURE_NAMES)
         if "code" not in table.columns:
             raise InputError("the measures need a 'code' column")
-        table = table.drop_duplicates("code", keep="last")
-        where = pd.Index(table["code"].astype(str).str.strip()).get_indexer(uniques)
-    first = np.unique(code_ids, return_index=True)[1]  # each measure's first row
+        where = _rows_of(table, uniques)
+        if where is None:  # codes that are one once trimmed: as pandas says it
+            table = table.drop_duplicates("code", keep="last")
+            where = pd.Index(table["code"].astype(str).str.strip()).get_indexer(uniques)
+    # Each measure's first row, from the first row of each run of its rows (the values usually
+    # come a measure at a time): no sort of every row.
+    run_starts = np.flatnonzero(np.diff(code_ids, prepend=-1) != 0)
+    first_run = np.unique(code_ids[run_starts], return_index=True)[1]
+    first = run_starts[first_run]
     for name in ("polarity", "target", "cumulative", *(f.name for f in fields(SpcSettings)
                                                        if f.name != "conflict")):
         column: np.ndarray | None = None
@@ -165,8 +210,8 @@ def _per_measure(measures: pd.DataFrame | None, values: pd.DataFrame, code_ids: 
         elif name in values.columns and name != "target":
             column = values[name].to_numpy(dtype=object)[first]
         found[name] = column if column is not None else np.full(m, None, dtype=object)
-    if (pd.isna(pd.Series(found["polarity"], dtype=object))).any():
-        missing = uniques[pd.isna(pd.Series(found["polarity"], dtype=object)).to_numpy()][0]
+    if pd.isna(found["polarity"]).any():
+        missing = uniques[pd.isna(found["polarity"])][0]
         raise InputError(f"measure {missing!r} has no polarity: SPC needs to know which way is "
                          "better (Bigger is better, Smaller is better or Data only)")
     out: dict[str, np.ndarray] = {"sign": polarity_signs(found["polarity"]).astype(np.int8)}
@@ -184,7 +229,7 @@ def _per_measure(measures: pd.DataFrame | None, values: pd.DataFrame, code_ids: 
     for name in ("minimum_points", "minimum_segment_points", "run_length", "trend_length"):
         column = found[name]
         numbers = np.full(m, getattr(settings, name), dtype=np.int64)
-        given = ~pd.isna(pd.Series(column, dtype=object)).to_numpy()
+        given = ~pd.isna(column)
         for value in pd.unique(column[given]):  # each distinct setting checked once
             try:
                 number = float(value)
@@ -310,7 +355,7 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
     screened = np.zeros(len(jx), dtype=bool)
     screen = per["screen_moving_ranges"][jkey]
     if screen.any():
-        screened = has_mr & screen & (_tidy(mr - SCREEN_FACTOR * amr[jg]) > 0)
+        screened = has_mr & screen & _above(mr - SCREEN_FACTOR * amr[jg])
         kept = has_mr & ~screened
         kept_counts = np.bincount(jg[kept], minlength=n_groups)
         kept_amr = np.bincount(jg[kept], weights=mr[kept], minlength=n_groups) / np.maximum(
@@ -345,8 +390,12 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
     g_upper, g_lower = upper[group], lower[group]
     has_point = ~np.isnan(charted)
     t = charted_target
-    passing = ((sign > 0) & (_tidy(t - g_lower) <= 0)) | ((sign < 0) & (_tidy(t - g_upper) >= 0))
-    failing = ((sign > 0) & (_tidy(t - g_upper) >= 0)) | ((sign < 0) & (_tidy(t - g_lower) <= 0))
+    # ``<= 0`` is "not above" for a number (a missing target is caught before these).
+    to_lower, to_upper = t - g_lower, t - g_upper
+    passing = (((sign > 0) & ~_above(to_lower) & ~np.isnan(to_lower))
+               | ((sign < 0) & ~_below(to_upper) & ~np.isnan(to_upper)))
+    failing = (((sign > 0) & ~_below(to_upper) & ~np.isnan(to_upper))
+               | ((sign < 0) & ~_above(to_lower) & ~np.isnan(to_lower)))
     assured = np.select([~has_point, ~limited[group], sign == 0, np.isnan(t), passing, failing],
                         [-1, 5, 4, 3, 0, 2], 1).astype(np.int8)
 
@@ -391,15 +440,16 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
         "two_of_three": spread_out(rules["two_of_three"], 0, np.int8),
         "special": spread_out(side, 0, np.int8),
         "conflict": spread_out(high & low, False, bool),
-        "rule": pd.Categorical.from_codes(spread_out(rules["rule"], 0, np.int8), ("", *RULES)),
+        "rule": pd.Categorical.from_codes(spread_out(rules["rule"], 0, np.int8), ("", *RULES),
+                                         validate=False),
         "run_points": spread_out(rules["run_points"], 0, np.int64),
         "trend_points": spread_out(rules["trend_points"], 0, np.int64),
         "near_points": spread_out(rules["near_points"], 0, np.int64),
         "polarity_sign": sign,
         "minimum_points": per["minimum_points"][key],
         "minimum_segment_points": per["minimum_segment_points"][key],
-        "variation": pd.Categorical.from_codes(word_codes, _VARIATION_WORDS),
-        "assurance": pd.Categorical.from_codes(assured, ASSURANCES),
+        "variation": pd.Categorical.from_codes(word_codes, _VARIATION_WORDS, validate=False),
+        "assurance": pd.Categorical.from_codes(assured, ASSURANCES, validate=False),
     }, copy=False)
     out.attrs["conflict"] = settings.conflict
     return out
@@ -419,9 +469,9 @@ def _rules(x: np.ndarray, g: np.ndarray, measure: np.ndarray, mean: np.ndarray,
     if n > 1:
         breaks[1:] = (measure[1:] != measure[:-1]) | ~valid[1:] | ~valid[:-1]
     m = mean[g]
-    side = np.where(valid, np.sign(_tidy(x - m)), 0).astype(np.int8)
-    above = valid & (_tidy(x - upper[g]) > 0)
-    below = valid & (_tidy(x - lower[g]) < 0)
+    side = np.where(valid, _sign(x - m), 0).astype(np.int8)
+    above = valid & _above(x - upper[g])
+    below = valid & _below(x - lower[g])
     beyond = above.astype(np.int8) - below.astype(np.int8)
 
     # Run: the maximal stretch of one side, flagged whole when long enough.
@@ -435,7 +485,7 @@ def _rules(x: np.ndarray, g: np.ndarray, measure: np.ndarray, mean: np.ndarray,
     # Trend: steps in one direction; n points make n - 1 steps.
     step = np.zeros(n, dtype=np.int8)
     if n > 1:
-        step[1:] = np.sign(_tidy(np.diff(x))).astype(np.int8)
+        step[1:] = _sign(np.diff(x))
     step[breaks] = 0
     step_start = breaks.copy()
     step_start[1:] |= step[1:] != step[:-1]
@@ -451,9 +501,10 @@ def _rules(x: np.ndarray, g: np.ndarray, measure: np.ndarray, mean: np.ndarray,
                             1) if n else step_size
 
     # Two of three: beyond a 2-sigma line (not beyond the limit), 3 in a row on one side.
-    near = np.where(valid & ~above & ~below & (_tidy(x - upper_near[g]) > 0), 1,
-                    np.where(valid & ~above & ~below & (_tidy(x - lower_near[g]) < 0), -1, 0)
-                    ).astype(np.int8)
+    inside = valid & ~above & ~below
+    near_above = inside & _above(x - upper_near[g])
+    near = near_above.view(np.int8) - (inside & ~near_above & _below(x - lower_near[g])
+                                       ).view(np.int8)
     window = np.zeros(n, dtype=bool)  # the three points ending here qualify
     near_points = np.zeros(n, dtype=np.int64)
     if n > 2:

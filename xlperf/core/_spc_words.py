@@ -9,7 +9,7 @@ reached, vectorised over the rows of an XmR chart.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -62,7 +62,7 @@ def icon(word: Any, side: Any = "") -> tuple[str, str | None]:
 
 
 #: The rows sentences are made from: a frame (rows of :func:`xmr`), or its columns as arrays.
-Rows = pd.DataFrame | Mapping[str, np.ndarray]
+Rows: TypeAlias = pd.DataFrame | Mapping[str, np.ndarray]
 
 
 def _col(rows: Rows, name: str) -> np.ndarray:
@@ -114,11 +114,13 @@ def _counts(rows: Rows, column: str, need: np.ndarray) -> np.ndarray:
     return said
 
 
+#: Each word as it is said inside a sentence.
+_SAID = {word: word[:1].lower() + word[1:] for word in (*_VARIATION_WORDS, *ASSURANCES)}
+
+
 def _lower_first(words: np.ndarray) -> np.ndarray:
-    codes, distinct = pd.factorize(pd.Series(words, dtype=object), use_na_sentinel=True)
-    said = np.array([w[:1].lower() + w[1:] if isinstance(w, str) else "" for w in distinct]
-                    + [""], dtype=object)  # a few words, each once
-    return said[codes]
+    return np.array([_SAID[w] if w in _SAID else w[:1].lower() + w[1:] if isinstance(w, str)
+                     else "" for w in words.tolist()], dtype=object)
 
 
 def _not_enough(rows: Rows, cache: dict[str, Any] | None = None) -> np.ndarray:

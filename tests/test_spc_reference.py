@@ -153,7 +153,21 @@ def reference(values: list[float | None], polarity: str, target: float | None,
 
 values = st.one_of(st.none(), st.integers(-6, 6), st.sampled_from([0.1, 0.2, 2.5, 1234.5678,
                                                                    -0.00004, 1e-7, 99.95]))
-measure = st.tuples(st.lists(values, min_size=1, max_size=30),
+# Noise, then (usually) a tail that makes a rule fire at the latest point: a shift, a trend up
+# or down (one falling from high above the mean clashes with the run), a spike, a close pair.
+tails = st.one_of(
+    st.just([]),
+    st.lists(st.integers(9, 12), min_size=4, max_size=10),
+    st.lists(st.integers(-12, -9), min_size=4, max_size=10),
+    st.integers(4, 9).map(lambda k: list(range(-k, k, 2))),
+    st.integers(4, 9).map(lambda k: list(range(k, -k, -2))),
+    st.integers(5, 9).map(lambda k: [30 - 2 * i for i in range(k)]),
+    st.sampled_from([[40], [-40], [7, 7], [-7, -7, 0], [8, 1, 8], [9, 2, 9], [-8, -1, -8],
+                     [3, 9, 1, 8], [6, 6, 6]]),
+)
+histories = st.tuples(st.lists(values, max_size=25), tails).map(
+    lambda parts: parts[0] + parts[1]).filter(len)
+measure = st.tuples(histories,
                     st.sampled_from(sorted(SIGNS)),
                     st.one_of(st.none(), st.integers(-8, 8), st.just(0.25)))
 options = st.builds(SpcSettings, minimum_points=st.integers(2, 16),

@@ -164,3 +164,68 @@ def test_bad_audit_rows_are_findings_never_a_traceback(tmp_path: Path):
 def test_a_count_is_a_whole_number_or_an_error(bad: object):
     with pytest.raises(InputError):
         parse_count(bad)
+
+
+def test_the_report_prints_the_governance_block_as_the_sheet_does(demo_dir: Path):
+    import datetime as dt
+    from html.parser import HTMLParser
+
+    from xlperf.report import render_html, report_data_from_master
+
+    master = demo_dir / "master.xlsx"
+    _fill(demo_dir / "returns" / f"Workforce - {PERIOD.replace('/', '-')}.xlsx", "GOV AH1", 12.5)
+    refresh(ZipWorkbook(master))
+    data = report_data_from_master(master, generated=dt.date(2013, 10, 20))
+    assert "governance" in data.sections
+    html = render_html(data)
+    start = html.index('<section id="governance"')
+    block = html[start:html.index("</section>", start)]
+    # Every cell of the Governance sheet's indicator rows is in the report's table.
+    rows = _sheet(master, "Governance")
+    for row in rows[4:7]:
+        assert f"<th scope=\"row\">{row[0]}</th>" in block
+        for cell in row[1:4]:
+            value, status, period = cell.split("\n")
+            symbol, word = status.split(" ", 1)
+            assert value in block and period in block
+            assert f'<span aria-hidden="true">{symbol}</span> {word}</span>' in block
+    assert "12.5 days" in block
+    assert "Key: NA = No Assurance" in block and ">Limited Assurance<" not in block
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[list[str]] = []
+            self.inside = False
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            if tag == "tr":
+                self.rows.append([])
+            self.inside = tag in ("td", "th")
+
+        def handle_data(self, data: str) -> None:
+            if self.inside and self.rows:
+                self.rows[-1].append(data)
+
+    parser = Cells()
+    parser.feed(block[block.index("Internal audit assurance"):])
+    by_directorate = {r[0]: r[1:] for r in parser.rows[1:] if r}
+    assert by_directorate[demo.D_CYPS] == ["0", "2", "0", "4", "2", PERIOD]
+
+
+def test_a_report_without_governance_leaves_the_section_out(tmp_path: Path):
+    import datetime as dt
+
+    from xlperf.report import render_html, report_data_from_master
+
+    register = demo.demo_register().drop(columns=["Governance indicator", "Directorate"])
+    path = build_master(tmp_path / "old.xlsx", register=register,
+                        settings=demo.demo_settings(PERIOD))
+    data = report_data_from_master(path, values=demo.demo_values(PERIOD),
+                                   generated=dt.date(2013, 10, 20))
+    assert "governance" not in data.sections
+    assert 'id="governance"' not in render_html(data)
+    asked = report_data_from_master(path, values=demo.demo_values(PERIOD),
+                                    generated=dt.date(2013, 10, 20),
+                                    sections=["summary", "governance"])
+    assert "No governance indicators" in render_html(asked)

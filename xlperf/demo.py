@@ -357,6 +357,9 @@ DEMO_BUDGET_HOLDERS = {
     "Safeguarding and family support": "Pauline Sharratt",
     "Early help": "Jo Hardy",
     "Business support": "Chris Walker",
+    # The director of children's services owns the directorate total: her finance return
+    # asks for its explanation (docs/master.md).
+    "Directorate total": "Pauline Sharratt",
 }
 
 

@@ -101,6 +101,11 @@ MEASURES = ConfigSheet(
         Column("Baseline rank", 10, "Quartile of the baseline: A (top) to D (bottom).",
                choices=RANKS),
         Column("Contract", 10, "Yes for a contract measure (printed with ©).", choices=YES_NO),
+        Column("Governance indicator", 24, "Optional: the governance indicator this measure "
+                                          "reports (e.g. Sickness days per FTE), printed by "
+                                          "directorate on the Governance sheet."),
+        Column("Directorate", 20, "Optional: the directorate a governance indicator's "
+                                  "measure reports for."),
     ),
     required=("Code", "Polarity"),
 )
@@ -272,9 +277,32 @@ CONTACTS = ConfigSheet(
     required=("Return for", "E-mail"),
 )
 
+# Internal audit assurance by directorate (issue 24; xlperf.core.governance): read by
+# xlperf.read.master (REG-078, REG-079), printed on the Governance sheet and in the report.
+AUDIT = ConfigSheet(
+    "Audit", "tblAudit",
+    "Internal audit assurance: a row per directorate and period, the number of audits that "
+    "reported each level of assurance and the number still due.",
+    (
+        Column("Directorate", 28, "The directorate audited (as on the Measures sheet)."),
+        Column("Period", 14, "The period the counts are for: Q2 2013/14, Sep-13, 2013/14..."),
+        Column("No assurance", 11, "Audits that gave no assurance (a whole number, 0 or more).",
+               number_format=INTEGER, number=True),
+        Column("Limited assurance", 11, "Audits that gave limited assurance.",
+               number_format=INTEGER, number=True),
+        Column("Reasonable assurance", 11, "Audits that gave reasonable assurance.",
+               number_format=INTEGER, number=True),
+        Column("Substantial assurance", 11, "Audits that gave substantial assurance.",
+               number_format=INTEGER, number=True),
+        Column("Due", 9, "Audits planned that have not reported yet.", number_format=INTEGER,
+               number=True),
+    ),
+    required=("Directorate", "Period"),
+)
+
 # The sheets a council types into, in the order a new master has them.
 CONFIG_SHEETS = (MEASURES, TARGETS, BUDGET, CAPITAL, SCHEMES, SETTINGS, CONTACTS,
-                 PROCESS_CHANGES)
+                 PROCESS_CHANGES, AUDIT)
 
 OUTPUT_TITLE_ROW, OUTPUT_NOTE_ROW, OUTPUT_HEADER_ROW = 1, 2, 4
 OUTPUT_NOTE = "Written by xlperf refresh: do not type here, your changes would be replaced."
@@ -306,6 +334,12 @@ OUTPUT_SHEETS = (
                 ("Service area", "Budget holder", "Gross budget", "Net budget",
                  "Forecast outturn", "Variance", "Variance %", "Status", "Explanation", "Source"),
                 (26, 16, 12, 12, 12, 10, 9, 14, 40, 24)),
+    # Governance indicators by directorate and internal audit assurance
+    # (xlperf.write._outputs_governance): one column per directorate.
+    OutputSheet("Governance", "Governance", "Governance indicators: each directorate's "
+                "latest result side by side (figure, status, period); and internal audit "
+                "assurance by directorate.",
+                ("Governance indicator",), (34,)),
     OutputSheet("Log", "Log", "What the latest refresh did: returns read, rejected rows and why, "
                 "restatements, re-rated statuses, timings.",
                 ("Time", "Action", "File", "Sheet", "Cell", "Rule", "Severity", "Message"),
@@ -321,9 +355,9 @@ OUTPUT_SHEETS = (
 )
 
 SCORECARD_KEY_COLUMNS = 10  # Code .. Latest note: the columns a printed scorecard shows
-SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Returns",
-               "Measures", "Targets", "Budget", "Capital", "Schemes", "Settings",
-               "Contacts", "Process changes", "Log", "Rules")
+SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Governance",
+               "Returns", "Measures", "Targets", "Budget", "Capital", "Audit", "Schemes",
+               "Settings", "Contacts", "Process changes", "Log", "Rules")
 
 
 # --- return templates: written by xlperf.write.templates, checked by xlperf.validate ---------

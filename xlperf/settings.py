@@ -224,6 +224,10 @@ class Settings:
     materiality: float = setting("Materiality threshold (£000s)", 50, _number(50),
                                  "Budget variances at least this big need an explanation.",
                                  group=MASTER)
+    total_owner: str = setting(
+        "Directorate total owner", "", _text, "Whose finance return asks for the directorate "
+        "total's explanation (blank: the Budget holder of the Budget sheet's total row).",
+        group=MASTER)
     return_deadline: str = setting("Return deadline", "", _text, "Printed as 'Return by' on "
                                    "a template the collection calendar gives no due date.",
                                    group=MASTER)

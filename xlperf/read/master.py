@@ -111,6 +111,8 @@ class Master:
     #: Its rows without a finding, as SPC takes them: ``code``, ``period``, ``action``
     #: (``rebase`` or ``ghost``) and ``reason`` (docs/spc.md).
     spc_changes: pd.DataFrame = field(default_factory=lambda: _no_changes())
+    #: The Milestones, Projects and Risks sheets as typed (issue 24), by sheet name.
+    objective_sheets: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def default_scheme(self) -> str:
@@ -639,13 +641,19 @@ def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) 
     read_changes = (_read_process_changes(where, changes_grid, measures)
                     if changes_grid is not None else None)
     changes, spc_changes = read_changes if read_changes is not None else (None, _no_changes())
+    from xlperf.read._master_milestones import read_objective_sheets
+
+    objective_sheets = read_objective_sheets(
+        where, {n: grid(n) for n in ("Milestones", "Projects", "Risks")},
+        list(measures.column("objective")) if measures.has("objective") else [])
     findings += measures.findings + scheme_findings + setting_findings
-    for sheet in (targets, budget, capital, contacts, changes):
+    for sheet in (targets, budget, capital, contacts, changes, *objective_sheets):
         if sheet is not None:
             findings += sheet.findings
     order = {name: i for i, name in enumerate(("Measures", "Targets", "Schemes", "Settings",
                                                "Budget", "Capital", "Contacts",
-                                               "Process changes"))}
+                                               "Process changes", "Milestones",
+                                               "Projects", "Risks"))}
     findings.sort(key=lambda f: (order.get(f.sheet or "", 99), _cell_key(f.cell)))
 
     def frame(sheet: _Sheet | None) -> pd.DataFrame:
@@ -659,7 +667,8 @@ def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) 
                   budget=frame(budget), capital=frame(capital), schemes=schemes,
                   settings=settings, report=Report(tuple(findings), file=where),
                   header_rows=header_rows, contacts=frame(contacts),
-                  process_changes=frame(changes), spc_changes=spc_changes)
+                  process_changes=frame(changes), spc_changes=spc_changes,
+                  objective_sheets={s.name: frame(s) for s in objective_sheets})
 
 
 def _cell_key(cell: str | None) -> tuple[int, str]:

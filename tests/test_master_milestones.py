@@ -67,3 +67,15 @@ def test_demo_master_has_its_milestones_projects_and_risks_without_findings(tmp_
                 and f.sheet in {"Milestones", "Projects", "Risks"}]
     assert len(master.objective_sheets["Milestones"]) >= 5
     assert "All objectives" in set(master.objective_sheets["Risks"]["Objective"])
+
+
+def test_the_councils_own_risk_scale_from_settings(tmp_path):
+    register = demo_register()
+    objective = str(register["Objective"].iloc[0])
+    risks = pd.DataFrame({"Risk": ["Funding falls", "Staff leave"],
+                          "Objective": [objective, objective], "Rating": ["Red", "High"]})
+    path = build_master(tmp_path / "master.xlsx", register=register, risks=risks,
+                        settings={"Risk ratings": "Red, Amber, Green"})
+    found = [(f.rule, f.cell) for f in read_master(path).report.findings
+             if f.rule == "REG-081"]
+    assert found == [("REG-081", "C3")]

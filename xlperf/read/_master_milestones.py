@@ -38,6 +38,16 @@ RISK_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+def risk_scale(text: str) -> tuple[str, ...]:
+    """The council's risk ratings from its ``Risk ratings`` setting (blank: the default).
+
+    >>> risk_scale(""), risk_scale("Red, Amber ,Green")
+    (('High', 'Medium', 'Low'), ('Red', 'Amber', 'Green'))
+    """
+    words = tuple(w.strip() for w in str(text or "").split(",") if w.strip())
+    return words or DEFAULT_RISK_RATINGS
+
+
 def _fold(text: object) -> str:
     return " ".join(str(text).split()).casefold()
 

@@ -641,11 +641,12 @@ def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) 
     read_changes = (_read_process_changes(where, changes_grid, measures)
                     if changes_grid is not None else None)
     changes, spc_changes = read_changes if read_changes is not None else (None, _no_changes())
-    from xlperf.read._master_milestones import read_objective_sheets
+    from xlperf.read._master_milestones import read_objective_sheets, risk_scale
 
     objective_sheets = read_objective_sheets(
         where, {n: grid(n) for n in ("Milestones", "Projects", "Risks")},
-        list(measures.column("objective")) if measures.has("objective") else [])
+        list(measures.column("objective")) if measures.has("objective") else [],
+        risk_scale(settings.risk_ratings))
     findings += measures.findings + scheme_findings + setting_findings
     for sheet in (targets, budget, capital, contacts, changes, *objective_sheets):
         if sheet is not None:

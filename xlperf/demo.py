@@ -8,6 +8,8 @@ comes from a fixed seed, so the same call gives the same frames on every machine
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -349,6 +351,54 @@ def demo_process_changes() -> pd.DataFrame:
         ("GOV 03", "Dec-12", "Ghost", "Case-management system outage in December 2012: "
          "responses sent were not logged"),
     ], columns=["Code", "Period", "Action", "Reason"])
+
+
+_O1 = "P2 - Obj 1 Improve professional practice"
+_O4 = "P2 - Obj 4 Children in care and care leavers"
+_O7 = "P1 - Obj 7 Young people in education, employment or training"
+_E = "P3 - Obj 2 Early help for families"
+
+
+def demo_milestones() -> pd.DataFrame:
+    """The demo council's own invented key activities and milestones (issue 24).
+
+    >>> demo_milestones()["Code"].tolist()[:2]
+    ['M01', 'M02']
+    """
+    return pd.DataFrame([
+        ("M01", _O1, "Practice standards refreshed and launched with all social work teams",
+         "Head of Safeguarding", dt.datetime(2013, 12, 31), "Safeguarding"),
+        ("M02", _O1, "Monthly case audit programme covering every team", "Head of Safeguarding",
+         dt.datetime(2014, 3, 31), "Safeguarding"),
+        ("M03", _O4, "Sufficiency plan for foster placements agreed", "Head of Children in Care",
+         dt.datetime(2013, 11, 30), "Children in Care"),
+        ("M04", _O7, "Post-16 tracking in place with every school", "Head of Education",
+         dt.datetime(2014, 1, 31), "Education and Skills"),
+        ("M05", _E, "Single front door for early help requests", "Head of Early Help",
+         dt.datetime(2014, 2, 28), "Early Help"),
+    ], columns=["Code", "Objective", "Milestone", "Lead officer", "Due date", "Service"])
+
+
+def demo_projects() -> pd.DataFrame:
+    """The demo council's invented projects ("Other headlines / key activity")."""
+    return pd.DataFrame([
+        ("P01", _O1, "Mobile working for social workers", "Head of Safeguarding",
+         "Safeguarding"),
+        ("P02", _O4, "New children's home in the north of the borough",
+         "Head of Children in Care", "Children in Care"),
+        ("P03", _E, "Family hubs in three localities", "Head of Early Help", "Early Help"),
+    ], columns=["Code", "Objective", "Project", "Lead officer", "Service"])
+
+
+def demo_risks() -> pd.DataFrame:
+    """The demo council's invented risks per objective (one impacts all objectives)."""
+    return pd.DataFrame([
+        ("Social work vacancies stay high", _O1, "High"),
+        ("Rising demand for placements outstrips supply", _O4, "High"),
+        ("Placement costs rise faster than budget", _O4, "Medium"),
+        ("Schools do not share post-16 data", _O7, "Low"),
+        ("Funding for the service falls in year", "All objectives", "Medium"),
+    ], columns=["Risk", "Objective", "Rating"])
 
 
 # Budget holder of each revenue line: each gets one finance return.

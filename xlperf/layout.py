@@ -210,9 +210,8 @@ PROCESS_CHANGES = ConfigSheet(
 )
 
 
-# Key activities and milestones, and risks, per objective (issue 24): declared here so the
-# writer, reader and docs agree; not yet among CONFIG_SHEETS (a new master does not get them
-# until the reader and templates use them). Words and counts: xlperf.core.milestones.
+# Key activities and milestones, projects and risks, per objective (issue 24): read by
+# xlperf.read._master_milestones (REG-080..083). Words and counts: xlperf.core.milestones.
 MILESTONES = ConfigSheet(
     "Milestones", "tblMilestones",
     "Key activities and milestones: one row per milestone, with the objective it serves; "
@@ -228,6 +227,21 @@ MILESTONES = ConfigSheet(
     required=("Code", "Objective", "Milestone", "Service"),
 )
 
+RAGS = ("Red", "Amber", "Green")
+PROJECTS = ConfigSheet(
+    "Projects", "tblProjects",
+    "Projects (\"Other headlines / key activity\"): one row per project, with the objective it "
+    "serves; services report each one's progress and forecast variance on their return.",
+    (
+        Column("Code", 12, "A short unique code for the project (e.g. P01)."),
+        Column("Objective", 30, "The objective it serves (as on the Measures sheet)."),
+        Column("Project", 60, "The project.", wrap=True),
+        Column("Lead officer", 24, "Who leads it."),
+        Column("Service", 24, "The service whose return reports it."),
+    ),
+    required=("Code", "Objective", "Project", "Service"),
+)
+
 RISKS = ConfigSheet(
     "Risks", "tblRisks",
     "The risks the council keeps against its objectives: one row per risk.",
@@ -235,7 +249,7 @@ RISKS = ConfigSheet(
         Column("Risk", 60, "The risk.", wrap=True),
         Column("Objective", 30, "The objective it threatens, or All objectives."),
         Column("Rating", 12, "Its rating on the council's scale (High, Medium, Low unless "
-                             "Settings give another)."),
+                             "Settings give another).", choices=("High", "Medium", "Low")),
     ),
     required=("Risk", "Objective", "Rating"),
 )
@@ -302,7 +316,7 @@ AUDIT = ConfigSheet(
 
 # The sheets a council types into, in the order a new master has them.
 CONFIG_SHEETS = (MEASURES, TARGETS, BUDGET, CAPITAL, SCHEMES, SETTINGS, CONTACTS,
-                 PROCESS_CHANGES, AUDIT)
+                 PROCESS_CHANGES, MILESTONES, PROJECTS, RISKS, AUDIT)
 
 OUTPUT_TITLE_ROW, OUTPUT_NOTE_ROW, OUTPUT_HEADER_ROW = 1, 2, 4
 OUTPUT_NOTE = "Written by xlperf refresh: do not type here, your changes would be replaced."
@@ -356,8 +370,9 @@ OUTPUT_SHEETS = (
 
 SCORECARD_KEY_COLUMNS = 10  # Code .. Latest note: the columns a printed scorecard shows
 SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Governance",
-               "Returns", "Measures", "Targets", "Budget", "Capital", "Audit", "Schemes",
-               "Settings", "Contacts", "Process changes", "Log", "Rules")
+               "Returns", "Measures", "Targets", "Budget", "Capital", "Schemes", "Settings",
+               "Contacts", "Process changes", "Milestones", "Projects", "Risks", "Audit", "Log",
+               "Rules")
 
 
 # --- return templates: written by xlperf.write.templates, checked by xlperf.validate ---------

@@ -290,6 +290,9 @@ class Settings:
         "How far a measure must move the wrong way to count as worsening (e.g. 25%).")
     report_browser: str = setting("Report browser", "", _text, "The browser that prints "
                                   "the PDF report.")
+    risk_ratings: str = setting("Risk ratings", "", _text, "The council's risk scale for the "
+                                "Risks sheet, highest first, comma separated (blank: High, "
+                                "Medium, Low).")
     #: The rows xlperf does not know, ``(label, value)``, kept as they are.
     other: tuple[tuple[str, Cell], ...] = ()
 

@@ -119,6 +119,8 @@ class Master:
     #: :meth:`~xlperf.core.periods.Period.format`) and the whole-number counts of
     #: :data:`~xlperf.core.governance.AUDIT_COUNTS` (:func:`_read_audit`).
     audit_rows: pd.DataFrame = field(default_factory=lambda: _no_audit())
+    #: The Milestones, Projects and Risks sheets as typed (issue 24), by sheet name.
+    objective_sheets: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def default_scheme(self) -> str:
@@ -701,13 +703,20 @@ def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) 
     audit_grid = grid("Audit")
     read_audit = _read_audit(where, audit_grid) if audit_grid is not None else None
     audit, audit_rows = read_audit if read_audit is not None else (None, _no_audit())
+    from xlperf.read._master_milestones import read_objective_sheets, risk_scale
+
+    objective_sheets = read_objective_sheets(
+        where, {n: grid(n) for n in ("Milestones", "Projects", "Risks")},
+        list(measures.column("objective")) if measures.has("objective") else [],
+        risk_scale(settings.risk_ratings))
     findings += measures.findings + scheme_findings + setting_findings
-    for sheet in (targets, budget, capital, contacts, changes, audit):
+    for sheet in (targets, budget, capital, contacts, changes, *objective_sheets, audit):
         if sheet is not None:
             findings += sheet.findings
     order = {name: i for i, name in enumerate(("Measures", "Targets", "Schemes", "Settings",
                                                "Budget", "Capital", "Contacts",
-                                               "Process changes", "Audit"))}
+                                               "Process changes", "Milestones",
+                                               "Projects", "Risks", "Audit"))}
     findings.sort(key=lambda f: (order.get(f.sheet or "", 99), _cell_key(f.cell)))
 
     def frame(sheet: _Sheet | None) -> pd.DataFrame:
@@ -722,7 +731,8 @@ def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) 
                   settings=settings, report=Report(tuple(findings), file=where),
                   header_rows=header_rows, contacts=frame(contacts),
                   process_changes=frame(changes), spc_changes=spc_changes,
-                  audit=frame(audit), audit_rows=audit_rows)
+                  audit=frame(audit), audit_rows=audit_rows,
+                  objective_sheets={s.name: frame(s) for s in objective_sheets})
 
 
 def _cell_key(cell: str | None) -> tuple[int, str]:

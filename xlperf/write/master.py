@@ -179,6 +179,9 @@ def build_master(
     settings: Mapping[str, Any] | None = None,
     process_changes: pd.DataFrame | None = None,
     contacts: pd.DataFrame | None = None,
+    milestones: pd.DataFrame | None = None,
+    projects: pd.DataFrame | None = None,
+    risks: pd.DataFrame | None = None,
     timestamp: dt.datetime | None = None,
     audit: pd.DataFrame | None = None,
 ) -> Path:
@@ -193,6 +196,8 @@ def build_master(
     docs/collection.md); empty by default, when the register's e-mail columns are used.
     ``audit``: the ``Audit`` sheet's rows (internal audit assurance by directorate,
     docs/master.md).
+    ``milestones``, ``projects``, ``risks``: the objectives' Milestones, Projects and Risks
+    sheets (issue 24, docs/master.md).
     ``timestamp`` fixes the document dates so the bytes are reproducible.
     """
     scheme_list = list(BUILTIN_SCHEMES.values()) if schemes is None else list(schemes)
@@ -200,7 +205,8 @@ def build_master(
     frames: dict[str, pd.DataFrame | None] = {
         "Measures": register, "Targets": targets, "Budget": budget, "Capital": capital,
         "Schemes": schemes_to_frame(scheme_list), "Settings": _settings_frame(settings),
-        "Contacts": contacts, "Process changes": process_changes, "Audit": audit,
+        "Contacts": contacts, "Process changes": process_changes,
+        "Milestones": milestones, "Projects": projects, "Risks": risks, "Audit": audit,
     }
     # The council's name as a master read back will have it (the Guide and title use it).
     council = read_settings((0, label, value) for label, value in (settings or {}).items()

@@ -81,7 +81,8 @@ def build_demo_master(path: str | Path, *, period: str | None = None,
     return build_master(
         path, register=demo.demo_register(), targets=demo.demo_targets(), budget=budget,
         capital=demo.demo_capital(), settings=demo.demo_settings(period or demo.DEMO_PERIOD),
-        process_changes=demo.demo_process_changes(), audit=demo.demo_audit(),
+        process_changes=demo.demo_process_changes(), milestones=demo.demo_milestones(),
+        projects=demo.demo_projects(), risks=demo.demo_risks(), audit=demo.demo_audit(),
         timestamp=timestamp)
 
 

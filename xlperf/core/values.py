@@ -346,7 +346,11 @@ def _objects_into(
 
 
 # ----------------------------------------------------------------------------- commentary
-_FORMULA_START = ("=", "+", "-", "@")
+# What makes a spreadsheet run a text as a formula (OWASP, "CSV Injection"): =, +, -, @, a tab
+# or a carriage return first, and the full-width forms Excel also accepts. The one list: the
+# commentary cleaner leaves such text exactly as typed, the CSV export and the task pane put an
+# apostrophe before it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _CRLF = re.compile(r"\r\n?")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _BR = re.compile(r"<[bB][rR]\s*/?\s*>")
@@ -379,7 +383,7 @@ def _is_missing(value: object) -> bool:
 def _clean_text(text: str) -> str | None:
     if text.strip() == "":
         return None
-    if text.lstrip().startswith(_FORMULA_START):
+    if text.lstrip().startswith(FORMULA_STARTS):
         return text  # never evaluated, never altered
     out = _CRLF.sub("\n", text)
     out = _HTML_COMMENT.sub("", out)
@@ -435,7 +439,7 @@ def clean_commentaries(texts: pd.Series) -> pd.Series:
     if len(rows):
         codes, uniques = pd.factorize(raw[rows])
         u = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-        keep = u.str.lstrip().str.startswith(_FORMULA_START).to_numpy(dtype=bool)
+        keep = u.str.lstrip().str.startswith(FORMULA_STARTS).to_numpy(dtype=bool)
         blank = (u.str.strip() == "").to_numpy(dtype=bool)
         cleaned = (
             u.str.replace(_CRLF, "\n", regex=True)

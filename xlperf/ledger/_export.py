@@ -17,6 +17,7 @@ import pandas as pd
 
 from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import parse_period
+from xlperf.core.values import FORMULA_STARTS
 from xlperf.errors import InputError, WorkbookError, XlperfError
 
 EXPORT_COLUMNS = (
@@ -40,9 +41,6 @@ RETURNS_COLUMNS = (
     "queries", "completed_by", "signed_off_by", "signed_off_on",
 )
 FORMATS = ("csv", "parquet")
-# What makes a spreadsheet treat a CSV cell as a formula (OWASP, "CSV Injection"): =, +, -, @,
-# a tab or a carriage return first, and the full-width forms Excel also accepts.
-FORMULA_STARTS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -62,7 +60,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             continue  # numbers, dates, booleans: never text
         # Each distinct cell looked at once (a column repeats its titles and services).
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        risky = np.array([isinstance(u, str) and u[:1] != "" and u[0] in FORMULA_STARTS
+        risky = np.array([isinstance(u, str) and u.startswith(FORMULA_STARTS)
                           for u in uniques] + [False], dtype=bool)
         if risky.any():
             fixed = np.array([f"'{u}" if r else u for u, r in zip(uniques, risky, strict=False)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from xlperf.core.values import FORMULA_STARTS
 from xlperf.errors import XlperfError
 
 __all__ = ["PANE_ACTIONS", "guard_actions", "neutralise"]
@@ -26,7 +27,6 @@ PANE_ACTIONS = frozenset({
     "setVerticalAlignment", "sheetClear", "sheetClearContents", "sheetClearFormats",
     "sheetDelete",
 })
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def neutralise(value: Any) -> Any:

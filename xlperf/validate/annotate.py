@@ -31,6 +31,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from xlperf.core.values import FORMULA_STARTS
 from xlperf.errors import WorkbookError, library_errors
 from xlperf.findings import ERROR, Report, parse_ref
 from xlperf.layout import MAX_CELL_TEXT
@@ -205,7 +206,7 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
         value = finding.value
         if value is not None and not isinstance(value, int | float | str):
             value = str(value)
-        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
             value = "'" + value  # shown as text, never a formula
         if isinstance(value, str):
             value = _cut(value, MAX_CELL_TEXT)

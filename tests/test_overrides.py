@@ -69,3 +69,45 @@ def test_parse_judgement_rejects_other_words() -> None:
     with pytest.raises(InputError, match="'Green'"):
         parse_judgement("Green")
     assert parse_judgement(None) == ""
+
+
+def test_the_objectives_sheet_shows_the_directors_judgement_beside_the_computed_one(
+        tmp_path) -> None:
+    """Written through the refresh's sheet writer into a workbook, read back: the computed
+    judgement stays, the director's judgement, commentary and name are beside it, and the flag
+    (symbol and word) is on the objective whose override differs."""
+    from _workbook_helpers import ooxml_problems
+    from openpyxl import Workbook, load_workbook
+
+    from xlperf.core.overrides import OVERRIDE_FLAG
+    from xlperf.write._outputs_sheets import objectives_sheet
+    from xlperf.write.lossless import write_sheets
+
+    measures = pd.DataFrame({"Code": ["A1", "A2"], "Priority": ["P1", "P1"],
+                             "Objective": ["Safer", "Greener"],
+                             "Polarity": ["Bigger is better"] * 2,
+                             "Frequency": ["Quarterly"] * 2, "Annual target": [10, 10]})
+    values = pd.DataFrame({"Code": ["A1", "A2"], "Period": ["Q2 2013/14"] * 2,
+                           "Actual": [12, 12]})
+    scored = score(values, measures, "Q2 2013/14")
+    table = pd.DataFrame({"Objective": ["Safer", "Greener"], "Period": ["Q2 2013/14"] * 2,
+                          "Judgement": ["At Risk", "On Track"],
+                          "Commentary": ["Vacancies in the team", "As computed"],
+                          "Director": ["J Smith", "K Jones"]})
+    found, _ = judgements_for(table, "Q2 2013/14", ["Safer", "Greener"])
+    content = objectives_sheet(scored, judgements=found)
+    path = tmp_path / "objectives.xlsx"
+    Workbook().save(path)
+    write_sheets(path, {"Objectives": content})
+    assert not ooxml_problems(path)
+    grid = [list(r) for r in load_workbook(path)["Objectives"].iter_rows(values_only=True)]
+    header = next(i for i, r in enumerate(grid) if r and r[0] == "Priority")
+    names = grid[header]
+    rows = {r[1]: dict(zip(names, r, strict=False)) for r in grid[header + 1:] if r[1]}
+    assert rows["Safer"]["Judgement"] == "On Track"
+    assert rows["Safer"]["Director's judgement"] == "At Risk"
+    assert rows["Safer"]["Director's commentary"] == "Vacancies in the team"
+    assert rows["Safer"]["Override"] == OVERRIDE_FLAG
+    assert rows["Greener"]["Director's judgement"] == "On Track"
+    assert rows["Greener"]["Override"] is None
+    assert "Director's judgement" not in objectives_sheet(scored).rows[header]

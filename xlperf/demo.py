@@ -24,8 +24,11 @@ REGISTER_COLUMNS = (
     "Code", "Measure", "Priority", "Objective", "Service", "Owner", "Polarity", "Unit",
     "Frequency", "Scheme", "Tolerance", "Tolerance type", "DoT basis", "Annual target",
     "Cumulative", "Baseline", "Baseline rank", "Contract", "Governance indicator",
-    "Directorate",
+    "Directorate", "Plans",
 )
+# Plan membership (the Measures sheet's Plans column): every measure is in the corporate plan;
+# the children's priority and the healthy-children objective are in the children's plan too.
+CORPORATE_PLAN, CHILDRENS_PLAN = "Corporate plan", "Children's plan"
 
 P1 = "Priority 1 Economy and skills"
 P2 = "Priority 2 Children are safe"
@@ -259,7 +262,9 @@ def demo_register() -> pd.DataFrame:
         rows.append((code, title, priority, OBJECTIVES[objective], service, owner, polarity, unit,
                      frequency, scheme, tolerance, tolerance_type or "absolute",
                      dot_basis or "Previous period", annual, "Yes" if cumulative else "No",
-                     baseline, rank, "Yes" if contract else "No", indicator, directorate))
+                     baseline, rank, "Yes" if contract else "No", indicator, directorate,
+                     f"{CORPORATE_PLAN}; {CHILDRENS_PLAN}"
+                     if priority == P2 or objective == "p3o1" else CORPORATE_PLAN))
     frame = pd.DataFrame(rows, columns=list(REGISTER_COLUMNS))
     frame["Annual target"] = frame["Annual target"].astype(object)
     return frame

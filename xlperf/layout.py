@@ -106,6 +106,9 @@ MEASURES = ConfigSheet(
                                           "directorate on the Governance sheet."),
         Column("Directorate", 20, "Optional: the directorate a governance indicator's "
                                   "measure reports for."),
+        Column("Plans", 28, "The plans the measure is in, separated by ; or , (e.g. "
+                            "'Corporate plan; Children's plan'); the report can print one plan.",
+               strict=False),
     ),
     required=("Code", "Polarity"),
 )
@@ -329,9 +332,9 @@ OUTPUT_SHEETS = (
                 ("Code", "Measure", "Status", "Actual", "Target", "Annual target", "Period",
                  "Direction", "Trend", "Latest note", "Owner", "Unit", "Variance", "Variance %",
                  "Trend values", "Reported status", "Explanation", "Variation", "Assurance",
-                 "SPC explanation", "Rank", "Baseline"),
+                 "SPC explanation", "Rank", "Baseline", "Plans"),
                 (15, 40, 22, 10, 10, 10, 11, 14, 12, 40, 18, 14, 10, 10, 26, 20, 50, 24, 22,
-                 60, 7, 10)),
+                 60, 7, 10, 28)),
     # Between Measures and Judgement: one column per status that occurs
     # (xlperf.write.outputs).
     OutputSheet("Objectives", "Objectives", "Status counts (one column per status of the "

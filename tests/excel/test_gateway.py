@@ -321,7 +321,7 @@ def test_payload_has_the_clients_shape(typed_workbook):
     assert payload["sheets"][1]["values"] == [[""]]
     master = payload_from_xlsx(DEMO / "master.xlsx")
     tables = {t["name"]: t for s in master["sheets"] for t in s["tables"]}
-    assert tables["tblMeasures"]["header_row_range_address"] == "$A$1:$T$1"
+    assert tables["tblMeasures"]["header_row_range_address"] == "$A$1:$U$1"
 
 
 # -- the buttons ------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ MEASURE_COLUMNS: dict[str, tuple[str, ...]] = {
     # A governance indicator by directorate (xlperf.core.governance): optional columns.
     "governance": ("governance indicator", "governance"),
     "directorate": ("directorate", "reports for directorate"),
+    "plans": ("plans", "plan", "plan membership"),
 }
 
 VALUE_COLUMNS: dict[str, tuple[str, ...]] = {

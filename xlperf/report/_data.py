@@ -363,6 +363,7 @@ def report_data_from_master(
     values: pd.DataFrame | None = None,
     generated: dt.date | None = None,
     sections: Iterable[str] | None = None,
+    plan: str | None = None,
 ) -> ReportData:
     """Build a :class:`ReportData` from a master workbook (its path, or its
     :class:`~xlperf.council.Council`).
@@ -373,6 +374,8 @@ def report_data_from_master(
       ``target`` and ``status`` columns it is printed as given; otherwise each earlier period
       is scored with the master's rules.
     - ``values``: this period's values.
+    - ``plan``: print only the measures in this plan (the Measures sheet's ``Plans`` column;
+      :func:`xlperf.core.plans.select_plan`, an unknown plan is an ``InputError``).
 
     With neither, the values come from the master's ledger (``Ledger path`` setting, or
     ``<master>.ledger.sqlite`` beside it): what the last refresh accepted, every period, the
@@ -426,6 +429,10 @@ def report_data_from_master(
     charts = charts_at(scored, values, master.prepared_register, master.spc_settings,
                        master.spc_changes, master.targets)
     scored = pd.concat([scored, spc_of_charts(scored, charts)], axis=1)
+    if plan is not None and str(plan).strip():  # one decision for every door (core.plans)
+        from xlperf.core.plans import select_plan
+
+        scored = scored[select_plan(scored["plans"], plan).to_numpy()].reset_index(drop=True)
     # The budget monitoring the refresh's Finance sheet shows: the same call, over the figures
     # the refresh took from returns (the ledger's).
     money = monitor(master.budget, master.capital, reporting,

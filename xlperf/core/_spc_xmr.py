@@ -183,6 +183,8 @@ def _rows_of(table: pd.DataFrame, uniques: np.ndarray) -> np.ndarray | None:
     the last row of a code given twice, codes trimmed. ``None`` when two different codes are
     the same once trimmed (the caller then lets pandas refuse them, as it always has)."""
     raw = table["code"].to_numpy(dtype=object)
+    if len(raw) == len(uniques) and (raw == uniques).all():
+        return np.arange(len(raw), dtype=np.intp)  # the measures in the values' order
     missing = pd.isna(raw)
     trimmed = [None if gone else str(code).strip()
                for code, gone in zip(raw.tolist(), missing.tolist(), strict=True)]
@@ -230,10 +232,17 @@ def _per_measure(measures: pd.DataFrame | None, values: pd.DataFrame, code_ids: 
         raise InputError(f"measure {missing!r} has no polarity: SPC needs to know which way is "
                          "better (Bigger is better, Smaller is better or Data only)")
     out: dict[str, np.ndarray] = {"sign": polarity_signs(found["polarity"]).astype(np.int8)}
-    out["target"] = _floats(found["target"])
+    if table is not None and "target" in table.columns and table["target"].dtype.kind in "fiu":
+        # Numbers already: taken as floats directly, not cell by cell through object.
+        numbers = table["target"].to_numpy(dtype=float, na_value=np.nan)[np.maximum(where, 0)]
+        out["target"] = np.where(where < 0, np.nan, numbers)
+    else:
+        out["target"] = _floats(found["target"])
     from xlperf.core.measures import parse_flag
 
     def flags(column: np.ndarray, default: bool) -> np.ndarray:
+        if pd.isna(column).all():  # not given: the default, without reading each blank
+            return np.full(len(column), default, dtype=bool)
         codes, distinct = pd.factorize(pd.Series(column, dtype=object), use_na_sentinel=True)
         read = np.array([parse_flag(v) for v in distinct] + [default], dtype=bool)
         return read[codes]  # each distinct word read once; blank is the default

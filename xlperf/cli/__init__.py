@@ -46,12 +46,13 @@ def main() -> None:
     exit code 4 (with ``-v``, the traceback too), never a bare traceback."""
     import sys
 
-    from xlperf.cli._out import OPTIONS, ExitCode
-    from xlperf.cli._refresh import plain_refresh
     from xlperf.cli._status import fast_status
 
     if (code := fast_status(sys.argv[1:])) is not None:
         sys.exit(code)
+    from xlperf.cli._out import OPTIONS, ExitCode
+    from xlperf.cli._refresh import plain_refresh
+
     # A plain `xlperf refresh` runs without typer too; anything else is the typer app's.
     plain = plain_refresh(sys.argv[1:])
     shared = _commands() if plain is None else None

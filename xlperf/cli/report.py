@@ -29,6 +29,9 @@ def report(
     browser: Annotated[str | None, typer.Option(
         help="Chromium, Chrome or Edge to print the PDF with (default: the 'Report browser' "
              "setting, else the one found).")] = None,
+    plan: Annotated[str | None, typer.Option(
+        help="Print only the measures in this plan (the Measures sheet's Plans column), "
+             "e.g. \"Children's plan\".")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")
                        ] = False,
 ) -> None:
@@ -48,7 +51,7 @@ def report(
     show_steps = fmt.lower() == "pdf" and not OPTIONS.quiet and not as_json
     try:
         path = build_report(master, out, period=period, fmt=fmt.lower(), generated=when,
-                            engine=engine, browser=browser,
+                            engine=engine, browser=browser, plan=plan,
                             progress=(lambda step: typer.echo(step, err=True))
                             if show_steps else None)
     except XlperfError as error:

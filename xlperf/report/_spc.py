@@ -8,7 +8,9 @@ The charts are :func:`xlperf.core.spc_scored.charts_at`'s, worked out once for e
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Iterable
 from html import escape
 from typing import Any
 
@@ -46,17 +48,26 @@ class SpcCharts:
     the frame once, as plain lists, and each card takes its measure's slice of them (a pandas
     slice per card cost more than drawing the chart)."""
 
-    def __init__(self, charts: pd.DataFrame | None):
+    def __init__(self, charts: pd.DataFrame | None, codes: Iterable[str] | None = None):
+        """``codes``: only these measures' charts are drawn (the cards'); default every one."""
         self.charts = charts if charts is not None else pd.DataFrame()
         self.slices: dict[str, tuple[int, int]] = {}
         if not len(self.charts):
             return
         frame = self.charts
-        codes = frame["code"].astype(str).to_numpy(dtype=object)
-        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-        stops = np.r_[starts[1:], len(codes)]
-        self.slices = {str(codes[a]): (int(a), int(b)) for a, b in zip(starts, stops,
-                                                                        strict=True)}
+        names = frame["code"].astype(str).to_numpy(dtype=object)
+        starts = np.flatnonzero(np.r_[True, names[1:] != names[:-1]])
+        stops = np.r_[starts[1:], len(names)]
+        runs = {str(names[a]): (int(a), int(b)) for a, b in zip(starts, stops, strict=True)}
+        if codes is not None:  # the wanted measures' rows, each measure's run as before
+            wanted = {str(c) for c in codes}
+            runs = {c: run for c, run in runs.items() if c in wanted}
+            rows = (np.concatenate([np.arange(a, b) for a, b in runs.values()]) if runs
+                    else np.zeros(0, dtype=int))
+            frame = frame.iloc[rows]
+            at = np.cumsum([0, *(b - a for a, b in runs.values())])
+            runs = {c: (int(at[i]), int(at[i + 1])) for i, c in enumerate(runs)}
+        self.slices = runs
         self.series = {column: _numbers(frame[column]) for column in _SERIES}
         self.limited = frame["limited"].to_numpy(dtype=bool).tolist()
         self.cumulative = frame["cumulative"].to_numpy(dtype=bool).tolist()
@@ -103,6 +114,7 @@ _CHIP_COLOURS = {"#00B0F0": "#1D70B8", "#E46C0A": "#B35200", "#490092": "#490092
 _NO_COLOUR = "#F3F2F1"  # not enough data, no target, data only: MDC gives no colour
 
 
+@functools.lru_cache(maxsize=256)  # a few words and sides, on every card and trend row
 def chip(word: str, side: str = "") -> str:
     """A variation or assurance as a chip: its symbol and word on its colour.
 

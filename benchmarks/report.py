@@ -16,8 +16,9 @@ three years of monthly/quarterly/annual history. Printed, side by side:
   policy) and the **default** pack (the card policy's defaults, ``xlperf.core.cards``),
   through the **browser** found on the machine and through **WeasyPrint** (default pack only
   unless ``--weasyprint full`` or ``both``: the full pack takes minutes and GBs there). Each
-  PDF is printed by a fresh child process started by ``/usr/bin/time -v``: its time, the peak
-  RSS of its largest process (what ``time`` reports: the child or a process it waited for,
+  PDF is printed by a fresh child process started by ``/usr/bin/time -v``: its time, the CPU
+  time of its whole process tree (steadier than wall time on a loaded machine), the
+  peak RSS of its largest process (what ``time`` reports: the child or a process it waited for,
   such as the browser's renderer), and the peak PSS of its whole process tree (Python,
   playwright's driver and every browser process, shared pages shared out).
 """
@@ -166,7 +167,8 @@ def main() -> None:
                 continue
             name = browser.name if engine == "browser" and browser else engine
             print(f"PDF {pack:7} pack ({cards[pack]:3} cards, {_pages(pdf):3} pages) "
-                  f"{name:10}: {done.seconds:6.1f} s; peak RSS of its largest process "
+                  f"{name:10}: {done.seconds:6.1f} s ({done.tree_cpu_seconds:6.1f} s of CPU); "
+                  f"peak RSS of its largest process "
                   f"{done.own_mb:5.0f} MB, peak PSS of the whole process tree "
                   f"{done.tree_mb:5.0f} MB")
     print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

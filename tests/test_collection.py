@@ -219,7 +219,7 @@ def test_bad_addresses_and_contacts_are_reg_findings_that_block_nothing(pristine
                                     "Return due (working days)": 2.5})
     read = read_master(master)
     rules = sorted((f.rule, f.sheet, f.cell or "") for f in read.report.findings)
-    assert ("REG-070", "Measures", "S3") in rules, rules
+    assert ("REG-070", "Measures", "V3") in rules, rules
     assert len(read.usable_register) == 2
     settings_problems = [f for f in read.report.findings if f.rule == "REG-040"]
     assert len(settings_problems) == 3

@@ -49,7 +49,7 @@ def test_empty_master_has_every_sheet_table_and_guide(empty_master):
         assert ws.freeze_panes == "A2"
         assert [c.value for c in ws[1]] == list(sheet.headers)
         assert ws.column_dimensions["A"].width == sheet.columns[0].width
-    assert wb["Measures"].tables["tblMeasures"].ref == "A1:R2"  # one blank row to type in
+    assert wb["Measures"].tables["tblMeasures"].ref == "A1:U2"  # one blank row to type in
     guide = [c.value for c in wb["Guide"]["B"] if c.value]
     assert "Polarity" in guide and "Tolerance type" in guide
     for spec in OUTPUT_SHEETS:
@@ -84,7 +84,7 @@ def test_measures_columns_have_drop_downs_and_number_checks(empty_master):
 def test_demo_master_holds_the_demo_register(demo_master):
     wb = load_workbook(demo_master)
     ws = wb["Measures"]
-    assert ws.tables["tblMeasures"].ref == f"A1:R{len(demo_register()) + 1}"
+    assert ws.tables["tblMeasures"].ref == f"A1:U{len(demo_register()) + 1}"
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == demo_register()["Code"].tolist()
     assert wb["Targets"].tables["tblTargets"].ref == "A1:C17"
@@ -118,8 +118,8 @@ def _sheet_xml(path: Path, name: str) -> str:
 def test_extra_register_columns_are_kept(tmp_path):
     register = demo_register().head(3).assign(**{"Lead member": ["Cllr A", "Cllr B", None]})
     ws = load_workbook(build_master(tmp_path / "m.xlsx", register=register))["Measures"]
-    assert ws["S1"].value == "Lead member" and ws["S2"].value == "Cllr A"
-    assert ws.tables["tblMeasures"].ref == "A1:S4"
+    assert ws["V1"].value == "Lead member" and ws["V2"].value == "Cllr A"
+    assert ws.tables["tblMeasures"].ref == "A1:V4"
 
 
 def test_a_fixed_timestamp_gives_the_same_bytes(tmp_path):

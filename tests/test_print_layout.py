@@ -29,7 +29,7 @@ from xlperf.write.outputs import contrast_ratio, unit_format
 from xlperf.write.shipped import build_demo_workbooks
 
 PERIOD = "Q2 2013/14"
-OUTPUTS = ("Scorecard", "Objectives", "Exceptions", "Finance", "Log")
+OUTPUTS = ("Scorecard", "Objectives", "Exceptions", "Finance", "Governance", "Log")
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 

@@ -236,8 +236,13 @@ def test_fill_and_read_back_a_finance_return(made, tmp_path):
     path = fill_return(infos["Pauline Sharratt"].path, demo_budget(), tmp_path / "fin.xlsx")
     ret = read_return(path)
     assert ret.kind == "finance"
-    assert ret.values["Forecast outturn"].tolist() == [21_370, 14_725]
+    # Her two lines, then the directorate total she owns (locked figures, its explanation).
+    assert ret.values["Service area"].tolist() == ["Children in care",
+                                                   "Safeguarding and family support",
+                                                   "Directorate total"]
+    assert ret.values["Forecast outturn"].tolist() == [21_370, 14_725, 44_187]
     assert ret.values["Explanation"].iloc[1].startswith("The underspend")
+    assert ret.values["Explanation"].iloc[2].startswith("Overspend driven by")
     assert not ooxml_problems(path)
 
 
@@ -290,5 +295,5 @@ def test_filling_a_return_never_types_over_its_total(made, tmp_path):
     ws = load_workbook(path)["Finance"]
     assert ws[f"D{FIRST_DATA_ROW}"].value == 19_000
     assert ws[f"D{FIRST_DATA_ROW + 2}"].value == f"=SUM(D{FIRST_DATA_ROW}:D{FIRST_DATA_ROW + 1})"
-    assert read_return(path).values["Service area"].tolist() == [
-        "Children in care", "Safeguarding and family support"]  # the total is not a line
+    assert read_return(path).values["Service area"].tolist() == [  # the Total is not a line
+        "Children in care", "Safeguarding and family support", "Directorate total"]

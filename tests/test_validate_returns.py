@@ -58,7 +58,9 @@ def _fill_finance(template: Path, out: Path) -> Path:
     wb = load_workbook(template)
     ws = wb["Finance"]
     for row in range(13, ws.max_row + 1):
-        if ws.cell(row, 1).value not in (None, "Total"):
+        if ws.cell(row, 1).value == "Directorate total":  # its owner's: explained, locked
+            ws.cell(row, 6).value = "Placements, partly offset by vacant posts."
+        elif ws.cell(row, 1).value not in (None, "Total"):
             ws.cell(row, 4).value = ws.cell(row, 3).value + 10
     wb.save(out)
     return out

@@ -271,7 +271,7 @@ def expected_returns(book: Any, reporting: Any) -> tuple[list[ExpectedReturn], S
     settings = book.settings
     calendar = collection_calendar(
         book.usable_register, book.budget, book.capital, reporting, contacts=book.contacts,
-        default_working_days=settings.due_working_days)
+        default_working_days=settings.due_working_days, owner=settings.total_owner)
     return calendar, settings
 
 

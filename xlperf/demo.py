@@ -8,6 +8,8 @@ comes from a fixed seed, so the same call gives the same frames on every machine
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -21,8 +23,12 @@ HISTORY_YEARS = 3
 REGISTER_COLUMNS = (
     "Code", "Measure", "Priority", "Objective", "Service", "Owner", "Polarity", "Unit",
     "Frequency", "Scheme", "Tolerance", "Tolerance type", "DoT basis", "Annual target",
-    "Cumulative", "Baseline", "Baseline rank", "Contract",
+    "Cumulative", "Baseline", "Baseline rank", "Contract", "Governance indicator",
+    "Directorate", "Plans",
 )
+# Plan membership (the Measures sheet's Plans column): every measure is in the corporate plan;
+# the children's priority and the healthy-children objective are in the children's plan too.
+CORPORATE_PLAN, CHILDRENS_PLAN = "Corporate plan", "Children's plan"
 
 P1 = "Priority 1 Economy and skills"
 P2 = "Priority 2 Children are safe"
@@ -206,7 +212,39 @@ _MEASURES: list[tuple] = [
     ("GOV 04", "Freedom of information requests answered within 20 days", P6, "p6o2", S_FIN,
      "Chris Walker", "Bigger is better", "%", "Monthly", "rag", 3, "absolute", "", 90, False,
      None, "", False, 88, 4),
+    # Governance indicators of the council's other directorates, compared with the children's
+    # (the Governance sheet: _GOVERNANCE names each one's indicator and directorate).
+    ("GOV AH1", "Average days lost to sickness per FTE: Adults and Health", P6, "p6o2", S_WORK,
+     "Lee Carter", "Smaller is better", "days", "Quarterly", "rag", 0.5, "absolute", "", 8,
+     False, None, "", False, 9.0, 1.0),
+    ("GOV AH2", "Internal audit actions implemented by the agreed date: Adults and Health", P6,
+     "p6o2", S_FIN, "Chris Walker", "Bigger is better", "%", "Quarterly", "rag", 5, "absolute",
+     "", 90, False, None, "", False, 78, 6),
+    ("GOV AH3", "Staff appraisals completed: Adults and Health", P6, "p6o2", S_WORK,
+     "Lee Carter", "Bigger is better", "%", "Quarterly", "rag", 5, "absolute", "", 100, False,
+     None, "", False, 88, 6),
+    ("GOV RE1", "Average days lost to sickness per FTE: Regeneration and Environment", P6,
+     "p6o2", S_WORK, "Lee Carter", "Smaller is better", "days", "Quarterly", "rag", 0.5,
+     "absolute", "", 8, False, None, "", False, 7.6, 1.0),
+    ("GOV RE2", "Internal audit actions implemented by the agreed date: Regeneration and "
+     "Environment", P6, "p6o2", S_FIN, "Chris Walker", "Bigger is better", "%", "Quarterly",
+     "rag", 5, "absolute", "", 90, False, None, "", False, 93, 4),
+    ("GOV RE3", "Staff appraisals completed: Regeneration and Environment", P6, "p6o2", S_WORK,
+     "Lee Carter", "Bigger is better", "%", "Quarterly", "rag", 5, "absolute", "", 100, False,
+     None, "", False, 95, 3),
 ]
+
+# The demo's directorates and its governance indicators (the Measures sheet's optional
+# Governance indicator and Directorate columns): code -> (indicator, directorate).
+D_CYPS, D_AH, D_RE = ("Children and Young People", "Adults and Health",
+                      "Regeneration and Environment")
+SICKNESS, AUDIT_ACTIONS, REVIEWS = ("Sickness days per FTE", "Audit actions implemented",
+                                    "Performance reviews done")
+_GOVERNANCE: dict[str, tuple[str, str]] = {
+    "SICK": (SICKNESS, D_CYPS), "GOV 01": (AUDIT_ACTIONS, D_CYPS), "GOV 02": (REVIEWS, D_CYPS),
+    "GOV AH1": (SICKNESS, D_AH), "GOV AH2": (AUDIT_ACTIONS, D_AH), "GOV AH3": (REVIEWS, D_AH),
+    "GOV RE1": (SICKNESS, D_RE), "GOV RE2": (AUDIT_ACTIONS, D_RE), "GOV RE3": (REVIEWS, D_RE),
+}
 
 
 def demo_register() -> pd.DataFrame:
@@ -220,10 +258,13 @@ def demo_register() -> pd.DataFrame:
         (code, title, priority, objective, service, owner, polarity, unit, frequency, scheme,
          tolerance, tolerance_type, dot_basis, annual, cumulative, baseline, rank, contract,
          _typical, _spread) = m
+        indicator, directorate = _GOVERNANCE.get(code, ("", ""))
         rows.append((code, title, priority, OBJECTIVES[objective], service, owner, polarity, unit,
                      frequency, scheme, tolerance, tolerance_type or "absolute",
                      dot_basis or "Previous period", annual, "Yes" if cumulative else "No",
-                     baseline, rank, "Yes" if contract else "No"))
+                     baseline, rank, "Yes" if contract else "No", indicator, directorate,
+                     f"{CORPORATE_PLAN}; {CHILDRENS_PLAN}"
+                     if priority == P2 or objective == "p3o1" else CORPORATE_PLAN))
     frame = pd.DataFrame(rows, columns=list(REGISTER_COLUMNS))
     frame["Annual target"] = frame["Annual target"].astype(object)
     return frame
@@ -317,12 +358,63 @@ def demo_process_changes() -> pd.DataFrame:
     ], columns=["Code", "Period", "Action", "Reason"])
 
 
+_O1 = "P2 - Obj 1 Improve professional practice"
+_O4 = "P2 - Obj 4 Children in care and care leavers"
+_O7 = "P1 - Obj 7 Young people in education, employment or training"
+_E = "P3 - Obj 2 Early help for families"
+
+
+def demo_milestones() -> pd.DataFrame:
+    """The demo council's own invented key activities and milestones (issue 24).
+
+    >>> demo_milestones()["Code"].tolist()[:2]
+    ['M01', 'M02']
+    """
+    return pd.DataFrame([
+        ("M01", _O1, "Practice standards refreshed and launched with all social work teams",
+         "Head of Safeguarding", dt.datetime(2013, 12, 31), "Safeguarding"),
+        ("M02", _O1, "Monthly case audit programme covering every team", "Head of Safeguarding",
+         dt.datetime(2014, 3, 31), "Safeguarding"),
+        ("M03", _O4, "Sufficiency plan for foster placements agreed", "Head of Children in Care",
+         dt.datetime(2013, 11, 30), "Children in Care"),
+        ("M04", _O7, "Post-16 tracking in place with every school", "Head of Education",
+         dt.datetime(2014, 1, 31), "Education and Skills"),
+        ("M05", _E, "Single front door for early help requests", "Head of Early Help",
+         dt.datetime(2014, 2, 28), "Early Help"),
+    ], columns=["Code", "Objective", "Milestone", "Lead officer", "Due date", "Service"])
+
+
+def demo_projects() -> pd.DataFrame:
+    """The demo council's invented projects ("Other headlines / key activity")."""
+    return pd.DataFrame([
+        ("P01", _O1, "Mobile working for social workers", "Head of Safeguarding",
+         "Safeguarding"),
+        ("P02", _O4, "New children's home in the north of the borough",
+         "Head of Children in Care", "Children in Care"),
+        ("P03", _E, "Family hubs in three localities", "Head of Early Help", "Early Help"),
+    ], columns=["Code", "Objective", "Project", "Lead officer", "Service"])
+
+
+def demo_risks() -> pd.DataFrame:
+    """The demo council's invented risks per objective (one impacts all objectives)."""
+    return pd.DataFrame([
+        ("Social work vacancies stay high", _O1, "High"),
+        ("Rising demand for placements outstrips supply", _O4, "High"),
+        ("Placement costs rise faster than budget", _O4, "Medium"),
+        ("Schools do not share post-16 data", _O7, "Low"),
+        ("Funding for the service falls in year", "All objectives", "Medium"),
+    ], columns=["Risk", "Objective", "Rating"])
+
+
 # Budget holder of each revenue line: each gets one finance return.
 DEMO_BUDGET_HOLDERS = {
     "Children in care": "Pauline Sharratt",
     "Safeguarding and family support": "Pauline Sharratt",
     "Early help": "Jo Hardy",
     "Business support": "Chris Walker",
+    # The director of children's services owns the directorate total: her finance return
+    # asks for its explanation (docs/master.md).
+    "Directorate total": "Pauline Sharratt",
 }
 
 
@@ -360,6 +452,24 @@ def demo_budget() -> pd.DataFrame:
                                 "children in care, partly offset by vacant posts in "
                                 "safeguarding."}
     return pd.concat([lines, pd.DataFrame([total_row])], ignore_index=True)
+
+
+def demo_audit() -> pd.DataFrame:
+    """The master's ``Audit`` sheet for the demo: internal audit assurance by directorate for
+    the first two quarters of 2013/14 (invented counts).
+
+    >>> demo_audit().groupby("Period")["Substantial assurance"].sum().to_dict()
+    {'Q1 2013/14': 6, 'Q2 2013/14': 8}
+    """
+    rows = [
+        (D_CYPS, "Q1 2013/14", 0, 1, 1, 3, 3), (D_AH, "Q1 2013/14", 0, 0, 2, 2, 2),
+        (D_RE, "Q1 2013/14", 0, 1, 0, 1, 1),
+        (D_CYPS, "Q2 2013/14", 0, 2, 0, 4, 2), (D_AH, "Q2 2013/14", 1, 1, 2, 2, 1),
+        (D_RE, "Q2 2013/14", 0, 0, 1, 2, 0),
+    ]
+    return pd.DataFrame(rows, columns=["Directorate", "Period", "No assurance",
+                                       "Limited assurance", "Reasonable assurance",
+                                       "Substantial assurance", "Due"])
 
 
 def demo_capital() -> pd.DataFrame:

@@ -101,6 +101,14 @@ MEASURES = ConfigSheet(
         Column("Baseline rank", 10, "Quartile of the baseline: A (top) to D (bottom).",
                choices=RANKS),
         Column("Contract", 10, "Yes for a contract measure (printed with ©).", choices=YES_NO),
+        Column("Governance indicator", 24, "Optional: the governance indicator this measure "
+                                          "reports (e.g. Sickness days per FTE), printed by "
+                                          "directorate on the Governance sheet."),
+        Column("Directorate", 20, "Optional: the directorate a governance indicator's "
+                                  "measure reports for."),
+        Column("Plans", 28, "The plans the measure is in, separated by ; or , (e.g. "
+                            "'Corporate plan; Children's plan'); the report can print one plan.",
+               strict=False),
     ),
     required=("Code", "Polarity"),
 )
@@ -205,9 +213,8 @@ PROCESS_CHANGES = ConfigSheet(
 )
 
 
-# Key activities and milestones, and risks, per objective (issue 24): declared here so the
-# writer, reader and docs agree; not yet among CONFIG_SHEETS (a new master does not get them
-# until the reader and templates use them). Words and counts: xlperf.core.milestones.
+# Key activities and milestones, projects and risks, per objective (issue 24): read by
+# xlperf.read._master_milestones (REG-080..083). Words and counts: xlperf.core.milestones.
 MILESTONES = ConfigSheet(
     "Milestones", "tblMilestones",
     "Key activities and milestones: one row per milestone, with the objective it serves; "
@@ -223,6 +230,21 @@ MILESTONES = ConfigSheet(
     required=("Code", "Objective", "Milestone", "Service"),
 )
 
+RAGS = ("Red", "Amber", "Green")
+PROJECTS = ConfigSheet(
+    "Projects", "tblProjects",
+    "Projects (\"Other headlines / key activity\"): one row per project, with the objective it "
+    "serves; services report each one's progress and forecast variance on their return.",
+    (
+        Column("Code", 12, "A short unique code for the project (e.g. P01)."),
+        Column("Objective", 30, "The objective it serves (as on the Measures sheet)."),
+        Column("Project", 60, "The project.", wrap=True),
+        Column("Lead officer", 24, "Who leads it."),
+        Column("Service", 24, "The service whose return reports it."),
+    ),
+    required=("Code", "Objective", "Project", "Service"),
+)
+
 RISKS = ConfigSheet(
     "Risks", "tblRisks",
     "The risks the council keeps against its objectives: one row per risk.",
@@ -230,7 +252,7 @@ RISKS = ConfigSheet(
         Column("Risk", 60, "The risk.", wrap=True),
         Column("Objective", 30, "The objective it threatens, or All objectives."),
         Column("Rating", 12, "Its rating on the council's scale (High, Medium, Low unless "
-                             "Settings give another)."),
+                             "Settings give another).", choices=("High", "Medium", "Low")),
     ),
     required=("Risk", "Objective", "Rating"),
 )
@@ -272,9 +294,32 @@ CONTACTS = ConfigSheet(
     required=("Return for", "E-mail"),
 )
 
+# Internal audit assurance by directorate (issue 24; xlperf.core.governance): read by
+# xlperf.read.master (REG-078, REG-079), printed on the Governance sheet and in the report.
+AUDIT = ConfigSheet(
+    "Audit", "tblAudit",
+    "Internal audit assurance: a row per directorate and period, the number of audits that "
+    "reported each level of assurance and the number still due.",
+    (
+        Column("Directorate", 28, "The directorate audited (as on the Measures sheet)."),
+        Column("Period", 14, "The period the counts are for: Q2 2013/14, Sep-13, 2013/14..."),
+        Column("No assurance", 11, "Audits that gave no assurance (a whole number, 0 or more).",
+               number_format=INTEGER, number=True),
+        Column("Limited assurance", 11, "Audits that gave limited assurance.",
+               number_format=INTEGER, number=True),
+        Column("Reasonable assurance", 11, "Audits that gave reasonable assurance.",
+               number_format=INTEGER, number=True),
+        Column("Substantial assurance", 11, "Audits that gave substantial assurance.",
+               number_format=INTEGER, number=True),
+        Column("Due", 9, "Audits planned that have not reported yet.", number_format=INTEGER,
+               number=True),
+    ),
+    required=("Directorate", "Period"),
+)
+
 # The sheets a council types into, in the order a new master has them.
 CONFIG_SHEETS = (MEASURES, TARGETS, BUDGET, CAPITAL, SCHEMES, SETTINGS, CONTACTS,
-                 PROCESS_CHANGES)
+                 PROCESS_CHANGES, MILESTONES, PROJECTS, RISKS, AUDIT)
 
 OUTPUT_TITLE_ROW, OUTPUT_NOTE_ROW, OUTPUT_HEADER_ROW = 1, 2, 4
 OUTPUT_NOTE = "Written by xlperf refresh: do not type here, your changes would be replaced."
@@ -287,9 +332,9 @@ OUTPUT_SHEETS = (
                 ("Code", "Measure", "Status", "Actual", "Target", "Annual target", "Period",
                  "Direction", "Trend", "Latest note", "Owner", "Unit", "Variance", "Variance %",
                  "Trend values", "Reported status", "Explanation", "Variation", "Assurance",
-                 "SPC explanation", "Rank", "Baseline"),
+                 "SPC explanation", "Rank", "Baseline", "Plans"),
                 (15, 40, 22, 10, 10, 10, 11, 14, 12, 40, 18, 14, 10, 10, 26, 20, 50, 24, 22,
-                 60, 7, 10)),
+                 60, 7, 10, 28)),
     # Between Measures and Judgement: one column per status that occurs
     # (xlperf.write.outputs).
     OutputSheet("Objectives", "Objectives", "Status counts (one column per status of the "
@@ -306,6 +351,12 @@ OUTPUT_SHEETS = (
                 ("Service area", "Budget holder", "Gross budget", "Net budget",
                  "Forecast outturn", "Variance", "Variance %", "Status", "Explanation", "Source"),
                 (26, 16, 12, 12, 12, 10, 9, 14, 40, 24)),
+    # Governance indicators by directorate and internal audit assurance
+    # (xlperf.write._outputs_governance): one column per directorate.
+    OutputSheet("Governance", "Governance", "Governance indicators: each directorate's "
+                "latest result side by side (figure, status, period); and internal audit "
+                "assurance by directorate.",
+                ("Governance indicator",), (34,)),
     OutputSheet("Log", "Log", "What the latest refresh did: returns read, rejected rows and why, "
                 "restatements, re-rated statuses, timings.",
                 ("Time", "Action", "File", "Sheet", "Cell", "Rule", "Severity", "Message"),
@@ -321,9 +372,10 @@ OUTPUT_SHEETS = (
 )
 
 SCORECARD_KEY_COLUMNS = 10  # Code .. Latest note: the columns a printed scorecard shows
-SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Returns",
-               "Measures", "Targets", "Budget", "Capital", "Schemes", "Settings",
-               "Contacts", "Process changes", "Log", "Rules")
+SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Governance",
+               "Returns", "Measures", "Targets", "Budget", "Capital", "Schemes", "Settings",
+               "Contacts", "Process changes", "Milestones", "Projects", "Risks", "Audit", "Log",
+               "Rules")
 
 
 # --- return templates: written by xlperf.write.templates, checked by xlperf.validate ---------

@@ -224,6 +224,10 @@ class Settings:
     materiality: float = setting("Materiality threshold (£000s)", 50, _number(50),
                                  "Budget variances at least this big need an explanation.",
                                  group=MASTER)
+    total_owner: str = setting(
+        "Directorate total owner", "", _text, "Whose finance return asks for the directorate "
+        "total's explanation (blank: the Budget holder of the Budget sheet's total row).",
+        group=MASTER)
     return_deadline: str = setting("Return deadline", "", _text, "Printed as 'Return by' on "
                                    "a template the collection calendar gives no due date.",
                                    group=MASTER)
@@ -286,6 +290,9 @@ class Settings:
         "How far a measure must move the wrong way to count as worsening (e.g. 25%).")
     report_browser: str = setting("Report browser", "", _text, "The browser that prints "
                                   "the PDF report.")
+    risk_ratings: str = setting("Risk ratings", "", _text, "The council's risk scale for the "
+                                "Risks sheet, highest first, comma separated (blank: High, "
+                                "Medium, Low).")
     #: The rows xlperf does not know, ``(label, value)``, kept as they are.
     other: tuple[tuple[str, Cell], ...] = ()
 

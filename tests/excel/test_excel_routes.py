@@ -23,6 +23,10 @@ from typing import Any
 
 import pytest
 
+from xlperf.demo import demo_register
+
+DEMO_MEASURES = len(demo_register())
+
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTION_NAMES = ["XLPERF_ASSURANCE", "XLPERF_BUDGET_STATUS", "XLPERF_BUDGET_VARIANCE",
                   "XLPERF_BUDGET_VARIANCE_PCT", "XLPERF_COUNT_STATUS", "XLPERF_CROSSFOOT",
@@ -216,7 +220,7 @@ def test_lite_main_runs_functions_and_scripts_without_threads_sockets_or_calamin
     # the same data (the Log's time is the same minute only in the headless run: NOW).
     assert lite_master["imported"].meta["inserted"] > 1000
     expected = lite_master["expected"]
-    assert expected.counts["measures"] == 53
+    assert expected.counts["measures"] == DEMO_MEASURES
     applied = replay(lite_master["master"], found["refresh"])
     headless = open_workbook(lite_master["headless"])
     for sheet in expected.sheets:
@@ -232,7 +236,7 @@ def test_lite_main_runs_functions_and_scripts_without_threads_sockets_or_calamin
                if a.get("sheet_position") is not None}
     assert written == set(expected.sheets)  # the master's own sheets are not touched
     assert applied.alerts and applied.alerts[-1].startswith(
-        "Scorecard refreshed for Q2 2013/14: 53 measures")
+        f"Scorecard refreshed for Q2 2013/14: {DEMO_MEASURES} measures")
 
     # "Validate this return": the same validator as the CLI, its findings on a Findings sheet.
     from xlperf.validate import validate_return

@@ -14,6 +14,11 @@ import time
 import pytest
 from _server_helpers import AUTH, payload
 
+from xlperf.demo import demo_register
+
+DEMO_MEASURES = len(demo_register())
+DEMO_VALUES = 92  # the values the demo's returns give for Q2 2013/14
+
 
 def _sheet(path, name):
     from xlperf.read._calamine import open_workbook, sheet_grid
@@ -52,7 +57,7 @@ def test_refresh_over_http_gives_the_headless_scorecard(live, http, demo, tmp_pa
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["summary"].startswith("Scorecard for Q2 2013/14: 10 returns read")
-    assert "53 measures scored. Logged as refresh" in body["summary"]
+    assert f"{DEMO_MEASURES} measures scored. Logged as refresh" in body["summary"]
     applied = replay(demo, body["actions"])
     for sheet in ("Scorecard", "Objectives", "Exceptions", "Finance"):
         expected = _sheet(headless / "master.xlsx", sheet)
@@ -65,7 +70,7 @@ def test_refresh_over_http_gives_the_headless_scorecard(live, http, demo, tmp_pa
     scorecard = {r[0]: dict(zip(headers, r, strict=False)) for r in grid[4:]
                  if r[0] and r[headers.index("Status")]}
     measures = {m["code"]: m for m in body["measures"]}
-    assert set(measures) == set(scorecard) and len(measures) == 53
+    assert set(measures) == set(scorecard) and len(measures) == DEMO_MEASURES
     for code, row in scorecard.items():
         m = measures[code]
         for key, header in (("status", "Status"), ("variation", "Variation"),
@@ -84,7 +89,7 @@ def test_refresh_over_http_gives_the_headless_scorecard(live, http, demo, tmp_pa
                        "miss"}
     # The team's ledger is the server's, beside its master, and logged the refresh.
     log = http("GET", f"{live.url}/log", headers=AUTH).json()
-    assert log["entries"][0]["counts"]["recorded"] == 86
+    assert log["entries"][0]["counts"]["recorded"] == DEMO_VALUES
     assert (demo.parent / "master.ledger.sqlite").exists()
 
 
@@ -140,7 +145,8 @@ def test_two_concurrent_refreshes_are_serialised(live, http, demo, monkeypatch):
         assert ledger.integrity() == "ok"
     assert sorted(runs["id"]) == [1, 2]
     counts = sorted((r["recorded"], r["unchanged"]) for r in runs["counts"])
-    assert counts == [(0, 86), (86, 0)]  # the second saw the first's values: nothing twice
+    # the second saw the first's values: nothing twice
+    assert counts == [(0, DEMO_VALUES), (DEMO_VALUES, 0)]
     # Both answers carry the same scorecard (only the Log sheet tells them apart).
     from xlperf.excel.payload import replay
 

@@ -35,6 +35,9 @@ def report(
     browser: Annotated[str | None, typer.Option(
         help="Chromium, Chrome or Edge to print the PDF with (default: the 'Report browser' "
              "setting, else the one found).")] = None,
+    plan: Annotated[str | None, typer.Option(
+        help="Print only the measures in this plan (the Measures sheet's Plans column), "
+             "e.g. \"Children's plan\".")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")
                        ] = False,
 ) -> None:
@@ -55,7 +58,7 @@ def report(
     try:
         with steps_shown(err_console() if show_steps else None) as progress:
             path = build_report(master, out, period=period, fmt=fmt.lower(), generated=when,
-                                engine=engine, browser=browser, progress=progress)
+                                engine=engine, browser=browser, plan=plan, progress=progress)
     except XlperfError as error:
         raise fail(error) from None
     if as_json:

@@ -276,6 +276,14 @@ def with_returned(lines: pd.DataFrame, programmes: pd.DataFrame, money: pd.DataF
             frame[column] = (frame[column] if column in frame.columns else None)
             frame[column] = frame[column].astype(object)
         for record in rows.to_dict("records"):
+            if total and is_directorate_total(record.get("line")):
+                # The directorate total's owner explains it; its figures stay the sheet's.
+                if not _blank(record.get("explanation")):
+                    at = frame.index[-1]
+                    frame.at[at, "explanation"] = record["explanation"]
+                    applied.append({**record, "line": str(frame.at[at, name]), "at": at,
+                                    "forecast": np.nan})
+                continue
             at = by_name.get("" if _blank(record.get("line")) else fold(record["line"]))
             if at is None:
                 continue
@@ -283,7 +291,8 @@ def with_returned(lines: pd.DataFrame, programmes: pd.DataFrame, money: pd.DataF
                 if not _blank(record.get(column)):
                     frame.at[at, column] = record[column]
             applied.append({**record, "line": str(frame.at[at, name]), "at": at})
-        if total and any(a["kind"] == "revenue" for a in applied):
+        if total and any(a["kind"] == "revenue" and a["at"] != frame.index[-1]
+                         for a in applied):
             forecasts, _ = _numbers(frame["forecast"].iloc[:-1].to_numpy(dtype=object))
             frame.at[frame.index[-1], "forecast"] = float(np.nansum(forecasts))
     return frames["revenue"], frames["capital"], pd.DataFrame(applied)
@@ -297,6 +306,20 @@ def is_total_line(name: Any) -> bool:
     (True, False, False)
     """
     return isinstance(name, str) and "total" in name.casefold()
+
+
+#: The name of a return template's own total row (the SUM of the holder's lines).
+TEMPLATE_TOTAL = "Total"
+
+
+def is_directorate_total(name: Any) -> bool:
+    """A finance return's row that is the directorate total (the Budget sheet's total row on
+    its owner's return), not the template's own ``Total`` of the holder's lines.
+
+    >>> is_directorate_total("Directorate total"), is_directorate_total("Total")
+    (True, False)
+    """
+    return is_total_line(name) and name.strip().casefold() != TEMPLATE_TOTAL.casefold()
 
 
 def ends_with_total(lines: pd.DataFrame) -> bool:

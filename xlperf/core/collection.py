@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlperf.core.budget import capital_for_period, is_total_line
+from xlperf.core.budget import capital_for_period, ends_with_total, is_total_line
 from xlperf.core.columns import BUDGET_COLUMNS, fold, normalise_columns
 from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import Period, parse_period
@@ -43,7 +43,7 @@ __all__ = [
     "PlannedReturn", "add_working_days", "bank_holidays", "budget_holders",
     "collection_calendar", "contact_text", "contacts_by_return", "due_periods", "email_column",
     "is_email",
-    "planned_returns", "return_file_name", "working_days", "working_days_between",
+    "planned_returns", "return_file_name", "total_owner", "working_days", "working_days_between",
 ]
 
 PERFORMANCE, FINANCE, CAPITAL = "performance", "finance", "capital"
@@ -180,11 +180,39 @@ class PlannedReturn:
     rows: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
 
+def total_owner(budget: pd.DataFrame | None, named: Any = "") -> str | None:
+    """Who is asked for the directorate total's explanation on their finance return:
+    ``named`` (the ``Directorate total owner`` setting) when given, else the ``Budget holder``
+    of the Budget sheet's total row (its last, when its name says total); None when the sheet
+    has no total row or nobody is named.
+
+    >>> budget = pd.DataFrame({"Service area": ["Care", "Help", "Directorate total"],
+    ...                        "Budget holder": ["Pat", "Jo", "Sam"]})
+    >>> total_owner(budget), total_owner(budget, "Director"), total_owner(budget.iloc[:2])
+    ('Sam', 'Director', None)
+    """
+    if budget is None or budget.empty:
+        return None
+    frame = normalise_columns(budget, BUDGET_COLUMNS)
+    if "line" not in frame.columns or not ends_with_total(frame):
+        return None
+    if _name(named):
+        return _name(named)
+    holder_col = next((c for c in budget.columns if str(c).strip().casefold() == "budget holder"),
+                      None)
+    holder = _name(budget[holder_col].iloc[-1]) if holder_col is not None else ""
+    return holder or None
+
+
 def planned_returns(register: pd.DataFrame, budget: pd.DataFrame | None,
-                    capital: pd.DataFrame | None, period: Any) -> list[PlannedReturn]:
+                    capital: pd.DataFrame | None, period: Any, *,
+                    owner: Any = "") -> list[PlannedReturn]:
     """Every return of ``period``, in template order: one performance return per service with
     a measure due, one finance return per budget holder, then the capital programme return.
-    ``register`` is the usable register (rows with errors left out).
+    ``register`` is the usable register (rows with errors left out). The directorate total's
+    owner (:func:`total_owner`; ``owner`` is the ``Directorate total owner`` setting) has the
+    Budget sheet's total row last on their finance return (a return of its own when they hold
+    no line), to explain the total.
 
     >>> reg = pd.DataFrame({"Code": ["A", "B"], "Service": ["Care", "Help"],
     ...                     "Polarity": ["Bigger is better"] * 2,
@@ -208,9 +236,22 @@ def planned_returns(register: pd.DataFrame, budget: pd.DataFrame | None,
         # Services in the register's order, as the templates have always been written.
         order = {s: i for i, s in enumerate(dict.fromkeys(prepared["service"]))}
         plan.sort(key=lambda p: order[p.who])
+    finance = {fold(holder): len(plan) + i
+               for i, holder in enumerate(budget_holders(budget))}
     for holder, lines in budget_holders(budget).items():
         plan.append(PlannedReturn(FINANCE, holder, return_file_name(FINANCE, holder, reporting),
                                   lines))
+    who = total_owner(budget, owner)
+    if who is not None and budget is not None:
+        total = budget.iloc[[-1]]
+        at = finance.get(fold(who))
+        if at is None:
+            plan.append(PlannedReturn(FINANCE, who, return_file_name(FINANCE, who, reporting),
+                                      total))
+        else:
+            mine = plan[at]
+            plan[at] = PlannedReturn(FINANCE, mine.who, mine.file_name,
+                                     pd.concat([mine.rows, total]))
     programmes = capital_for_period(capital, reporting)
     if len(programmes):
         plan.append(PlannedReturn(CAPITAL, CAPITAL_OWNER,
@@ -413,10 +454,10 @@ def contacts_by_return(register: pd.DataFrame, budget: pd.DataFrame | None,
 def collection_calendar(register: pd.DataFrame, budget: pd.DataFrame | None,
                         capital: pd.DataFrame | None, period: Any, *,
                         contacts: pd.DataFrame | None = None,
-                        default_working_days: int = DEFAULT_WORKING_DAYS
-                        ) -> list[ExpectedReturn]:
-    """The returns ``period`` expects (:func:`planned_returns`), each with its due date and
-    contacts (:func:`contacts_by_return`).
+                        default_working_days: int = DEFAULT_WORKING_DAYS,
+                        owner: Any = "") -> list[ExpectedReturn]:
+    """The returns ``period`` expects (:func:`planned_returns`; ``owner``: the ``Directorate
+    total owner`` setting), each with its due date and contacts (:func:`contacts_by_return`).
 
     >>> reg = pd.DataFrame({"Code": ["A"], "Service": ["Care"], "Owner": ["Pat"],
     ...                     "Owner e-mail": ["pat@council.gov.uk"],
@@ -426,7 +467,7 @@ def collection_calendar(register: pd.DataFrame, budget: pd.DataFrame | None,
     [('Care', datetime.date(2014, 1, 15), 'pat@council.gov.uk')]
     """
     reporting = period if isinstance(period, Period) else parse_period(period)
-    plan = planned_returns(register, budget, capital, reporting)
+    plan = planned_returns(register, budget, capital, reporting, owner=owner)
     people, overrides = contacts_by_return(register, budget, contacts)
     spans = [overrides.get(fold(p.who), default_working_days) for p in plan]
     dues = add_working_days([reporting.end] * len(plan), spans) if plan else []

@@ -36,6 +36,10 @@ MEASURE_COLUMNS: dict[str, tuple[str, ...]] = {
     "baseline": ("baseline", "baseline figure", "baseline fig"),
     "baseline_rank": ("baseline rank", "rank"),
     "contract": ("contract", "contract measure"),
+    # A governance indicator by directorate (xlperf.core.governance): optional columns.
+    "governance": ("governance indicator", "governance"),
+    "directorate": ("directorate", "reports for directorate"),
+    "plans": ("plans", "plan", "plan membership"),
 }
 
 VALUE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -72,6 +76,17 @@ CAPITAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "actual": ("actual to date", "actual", "spend to date"),
     "quarter": ("quarter", "period"),
     "explanation": ("explanation", "commentary", "comments"),
+}
+
+# The Audit sheet (internal audit assurance, xlperf.core.governance).
+AUDIT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "directorate": ("directorate",),
+    "period": ("period", "quarter"),
+    "no": ("no assurance", "no", "na"),
+    "limited": ("limited assurance", "limited", "la"),
+    "reasonable": ("reasonable assurance", "reasonable", "rea"),
+    "substantial": ("substantial assurance", "substantial", "sub"),
+    "due": ("due", "audits due"),
 }
 
 

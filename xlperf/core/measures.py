@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from xlperf.core.columns import MEASURE_COLUMNS, normalise_columns
+from xlperf.core.plans import parse_plans, plans_text
 from xlperf.core.polarity import Polarity, parse_polarities, parse_polarity
 from xlperf.core.status import parse_tolerance_type
 from xlperf.core.values import parse_values
@@ -181,6 +182,7 @@ def prepare_measures(register: pd.DataFrame) -> pd.DataFrame:
         "unit": "", "scheme": "", "tolerance": 0.0, "tolerance_type": "absolute",
         "dot_basis": "", "dot_threshold": 0.0, "annual_target": np.nan, "cumulative": False,
         "baseline": np.nan, "baseline_rank": "", "contract": False, "frequency": "",
+        "plans": "",
     }
     for column, default in defaults.items():
         if column not in frame.columns:
@@ -210,4 +212,8 @@ def prepare_measures(register: pd.DataFrame) -> pd.DataFrame:
         text = np.array([str(v).strip() for v in cells], dtype=object)
         text[pd.isna(cells)] = ""
         frame[column] = pd.Series(text, index=frame.index, dtype=object).astype(str)
+    # One spelling of each measure's plans ("A; B"), whatever the separators (core.plans).
+    codes, uniques = pd.factorize(frame["plans"].astype(object), use_na_sentinel=False)
+    frame["plans"] = np.asarray([plans_text(parse_plans(u)) for u in uniques] or [""],
+                                dtype=object)[codes]
     return frame

@@ -124,8 +124,14 @@ def monitor(budget: pd.DataFrame | None, capital: pd.DataFrame | None, period: A
                                 capital_history=history,
                                 applied=applied)
     total = scored.iloc[-1].to_dict()
+    last = frame.index[-1]
+    lines_returned = [a for a in revenue.get("at", ()) if a != last]
+    explained = [f"return {file}" for at, file in zip(revenue.get("at", ()),
+                                                      revenue.get("source_file", ()),
+                                                      strict=True) if at == last]
     total["source"] = "master (Budget sheet)" + (
-        ": its lines' forecasts added up" if len(revenue) else "")
+        ": its lines' forecasts added up" if lines_returned else "") + (
+        f"; explanation from {explained[-1]}" if explained else "")
     body = scored.iloc[:-1]
     # Checked under the sheet's headers, so the sentence names the column as the sheet does.
     headers = {c: h for c, h in _MONEY_HEADERS.items() if c in frame.columns}

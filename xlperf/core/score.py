@@ -41,7 +41,7 @@ SCORE_COLUMNS = (
     "symbol", "colour", "severity", "rated", "variance", "variance_pct", "variance_note",
     "reading", "previous", "direction", "trend", "trend_values", "explanation",
     "reported_status", "reported_differs", "commentary", "baseline", "baseline_rank",
-    "contract",
+    "contract", "plans",
 )
 
 
@@ -424,5 +424,6 @@ def _score_one(table: pd.DataFrame, rows: dict[tuple[Any, Any], int], register: 
         "baseline": register["baseline"].to_numpy(float),
         "baseline_rank": register["baseline_rank"].to_numpy(),
         "contract": register["contract"].to_numpy(bool),
+        "plans": register["plans"].to_numpy(object),
     })
     return result

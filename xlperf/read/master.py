@@ -24,6 +24,7 @@ import pandas as pd
 from xlperf.core.a1 import cell_ref
 from xlperf.core.budget import crossfoot, is_total_line
 from xlperf.core.columns import (
+    AUDIT_COLUMNS,
     BUDGET_COLUMNS,
     CAPITAL_COLUMNS,
     MEASURE_COLUMNS,
@@ -111,6 +112,15 @@ class Master:
     #: Its rows without a finding, as SPC takes them: ``code``, ``period``, ``action``
     #: (``rebase`` or ``ghost``) and ``reason`` (docs/spc.md).
     spc_changes: pd.DataFrame = field(default_factory=lambda: _no_changes())
+    #: The optional ``Audit`` sheet as typed (internal audit assurance by directorate).
+    audit: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        index=pd.Index([], name="row")))
+    #: Its rows without a finding: ``directorate``, ``period`` (as written by
+    #: :meth:`~xlperf.core.periods.Period.format`) and the whole-number counts of
+    #: :data:`~xlperf.core.governance.AUDIT_COUNTS` (:func:`_read_audit`).
+    audit_rows: pd.DataFrame = field(default_factory=lambda: _no_audit())
+    #: The Milestones, Projects and Risks sheets as typed (issue 24), by sheet name.
+    objective_sheets: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def default_scheme(self) -> str:
@@ -525,6 +535,57 @@ def _read_process_changes(file: str, grid: list[list[Any]], measures: _Sheet
                                dtype=object) if kept else _no_changes()
 
 
+def _no_audit() -> pd.DataFrame:
+    from xlperf.core.governance import AUDIT_COUNTS
+
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in ("directorate", "period",
+                                                              *AUDIT_COUNTS)})
+
+
+@made_by("REG-078", "REG-079")
+def _read_audit(file: str, grid: list[list[Any]]) -> tuple[_Sheet, pd.DataFrame] | None:
+    """The optional ``Audit`` sheet (internal audit assurance, :mod:`xlperf.core.governance`)
+    and its usable rows; a row with a finding is not used (its finding says so)."""
+    from xlperf.core.governance import AUDIT_COUNTS, parse_count
+
+    located = find_table(grid, [AUDIT_COLUMNS["directorate"], AUDIT_COLUMNS["period"]])
+    if located is None:
+        return None
+    sheet = _Sheet(file, "Audit", located, AUDIT_COLUMNS)
+    unused = " (the row is not used)"
+    kept: list[tuple[Any, ...]] = []
+    counts = [c for c in AUDIT_COUNTS if sheet.has(c)]
+    for row in sheet.frame.index:
+        directorate, period = (sheet.frame.at[row, sheet.core[c]]
+                               for c in ("directorate", "period"))
+        given = {c: sheet.frame.at[row, sheet.core[c]] for c in counts}
+        if _blank(directorate) and _blank(period) and all(map(_blank, given.values())):
+            continue
+        if _blank(directorate):
+            sheet.add("REG-079", f"row {row} has no directorate in "
+                      f"{sheet.cell(row, 'directorate')}{unused}", row, "directorate")
+            continue
+        try:
+            when = parse_period(period)
+        except InputError as error:
+            sheet.add("REG-079", f"period {period!r} in {sheet.cell(row, 'period')}: "
+                      f"{error}{unused}", row, "period", period)
+            continue
+        numbers: dict[str, int] = {}
+        for core, value in given.items():
+            try:
+                numbers[core] = parse_count(value)
+            except InputError as error:
+                sheet.add("REG-078", f"{sheet.core[core]} in {sheet.cell(row, core)}: "
+                          f"{error}{unused}", row, core, value)
+        if len(numbers) == len(given):
+            kept.append((str(directorate).strip(), when.format(),
+                         *(numbers.get(c, 0) for c in AUDIT_COUNTS)))
+    rows = (pd.DataFrame(kept, columns=["directorate", "period", *AUDIT_COUNTS], dtype=object)
+            if kept else _no_audit())
+    return sheet, rows
+
+
 @made_by("REG-050")
 def _read_money(file: str, name: str, grid: list[list[Any]],
                 aliases: Mapping[str, tuple[str, ...]], anchor: str,
@@ -639,13 +700,23 @@ def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) 
     read_changes = (_read_process_changes(where, changes_grid, measures)
                     if changes_grid is not None else None)
     changes, spc_changes = read_changes if read_changes is not None else (None, _no_changes())
+    audit_grid = grid("Audit")
+    read_audit = _read_audit(where, audit_grid) if audit_grid is not None else None
+    audit, audit_rows = read_audit if read_audit is not None else (None, _no_audit())
+    from xlperf.read._master_milestones import read_objective_sheets, risk_scale
+
+    objective_sheets = read_objective_sheets(
+        where, {n: grid(n) for n in ("Milestones", "Projects", "Risks")},
+        list(measures.column("objective")) if measures.has("objective") else [],
+        risk_scale(settings.risk_ratings))
     findings += measures.findings + scheme_findings + setting_findings
-    for sheet in (targets, budget, capital, contacts, changes):
+    for sheet in (targets, budget, capital, contacts, changes, *objective_sheets, audit):
         if sheet is not None:
             findings += sheet.findings
     order = {name: i for i, name in enumerate(("Measures", "Targets", "Schemes", "Settings",
                                                "Budget", "Capital", "Contacts",
-                                               "Process changes"))}
+                                               "Process changes", "Milestones",
+                                               "Projects", "Risks", "Audit"))}
     findings.sort(key=lambda f: (order.get(f.sheet or "", 99), _cell_key(f.cell)))
 
     def frame(sheet: _Sheet | None) -> pd.DataFrame:
@@ -653,13 +724,15 @@ def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) 
                 else pd.DataFrame(index=pd.Index([], name="row")))
 
     header_rows = {s.name: s.located.header_row
-                   for s in (measures, targets, budget, capital, contacts, changes)
+                   for s in (measures, targets, budget, capital, contacts, changes, audit)
                    if s is not None}
     return Master(path=file, register=frame(measures), targets=frame(targets),
                   budget=frame(budget), capital=frame(capital), schemes=schemes,
                   settings=settings, report=Report(tuple(findings), file=where),
                   header_rows=header_rows, contacts=frame(contacts),
-                  process_changes=frame(changes), spc_changes=spc_changes)
+                  process_changes=frame(changes), spc_changes=spc_changes,
+                  audit=frame(audit), audit_rows=audit_rows,
+                  objective_sheets={s.name: frame(s) for s in objective_sheets})
 
 
 def _cell_key(cell: str | None) -> tuple[int, str]:

@@ -36,7 +36,7 @@ import pandas as pd
 from defusedxml import ElementTree
 
 from xlperf._zip import BoundedPackage, PartError
-from xlperf.core.budget import is_total_line
+from xlperf.core.budget import is_directorate_total, is_total_line
 from xlperf.core.columns import fold
 from xlperf.errors import WorkbookError, library_errors
 from xlperf.findings import column_letter, column_number
@@ -437,7 +437,8 @@ def _assemble(file: Path, names: list[str], properties: dict[str, str],
         block[:, -1] = [int(r) in percent for r in index]
     if finance:
         # The total row (its name says total) is worked out from the lines: not a line itself.
-        keep = [not is_total_line(name) for name in block[:, 0]]
+        # The directorate total on its owner's return stays: it carries its explanation.
+        keep = [not is_total_line(name) or is_directorate_total(name) for name in block[:, 0]]
         block, index = block[keep], index[keep]
     frame = pd.DataFrame(block, index=index, columns=headers, dtype=object)
     return Return(path=file, identity=identity, values=frame, sheet=sheet, columns=columns,

@@ -438,11 +438,15 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             summary = summary_line(when, __version__, ledger_file.name, run.id,
                                    store.fingerprint())
             settings = master.settings
+            from xlperf.core.governance import governance_block
+
+            governance = governance_block(scored, master.prepared_register, master.audit_rows,
+                                          reporting)
             sheets = build_outputs(scored, trend=trend, period=label, council=settings.council,
                                    finance=finance, log=log, log_summary=summary,
                                    refreshed=when, paper=settings.paper_size,
                                    marking=settings.protective_marking, returns=collection,
-                                   previous=previous)
+                                   previous=previous, governance=governance)
             lap("build outputs")
             run.timings.update(timings)
 

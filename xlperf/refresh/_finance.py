@@ -44,6 +44,11 @@ def _returned_money(finance: Sequence[pd.DataFrame], capital: Sequence[pd.DataFr
         part["explanation"] = [str(v).strip() if v is not None and str(v).strip() else None
                                for v in cells("Explanation")]
         part["source_file"], part["cell"] = cells("Source file"), cells("Cell")
+        if kind == "revenue":  # the directorate total's explanation, from its owner's return
+            from xlperf.core.budget import is_directorate_total
+
+            numbered |= (part["line"].map(is_directorate_total).to_numpy(dtype=bool)
+                         & part["explanation"].notna().to_numpy())
         parts.append(part[numbered] if kind == "revenue" else part)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=["kind", "line"])

@@ -62,7 +62,8 @@ __all__ = [
 def build_report(master: str | Path, out: str | Path | None = None, *, period: Any = None,
                  fmt: str = "html", history: Any = None, generated: Any = None,
                  engine: str = "auto", browser: str | Path | None = None,
-                 progress: Callable[[str], None] | None = None) -> Path:
+                 progress: Callable[[str], None] | None = None,
+                 plan: str | None = None) -> Path:
     """Read the master, render the report and write it to ``out`` (default: beside the master,
     ``<stem> report <period>.html`` or ``.pdf``). Returns the path written.
 
@@ -75,7 +76,7 @@ def build_report(master: str | Path, out: str | Path | None = None, *, period: A
         raise ReportError(f"PDF engine {engine!r} is not one of {', '.join(ENGINES)}")
     if progress is not None:
         progress(f"Reading {Path(master).name} and its ledger")
-    data = report_data_from_master(master, period, history, generated=generated)
+    data = report_data_from_master(master, period, history, generated=generated, plan=plan)
     if progress is not None:
         progress(f"Rendering the report: {len(data.scored)} measures")
     html = render_html(data)

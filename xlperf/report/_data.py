@@ -30,10 +30,12 @@ from xlperf.core.schemes import Scheme
 from xlperf.errors import InputError
 
 if TYPE_CHECKING:
+    from xlperf.core.governance import GovernanceBlock
     from xlperf.council import Council
 
 #: The report's sections, in print order.
-SECTIONS: tuple[str, ...] = ("cover", "summary", "objectives", "exceptions", "trend", "finance")
+SECTIONS: tuple[str, ...] = ("cover", "summary", "objectives", "exceptions", "trend", "finance",
+                             "governance")
 
 # Words a council may write in the ``Report sections`` setting -> section.
 _SECTION_WORDS = {
@@ -46,6 +48,7 @@ _SECTION_WORDS = {
     "cards": "exceptions",
     "trend": "trend", "trends": "trend", "trend scorecard": "trend", "scorecard": "trend",
     "finance": "finance", "budget": "finance", "money": "finance", "finance page": "finance",
+    "governance": "governance", "audit": "governance", "internal audit": "governance",
 }
 
 #: History columns the renderer reads (``symbol``, ``colour``, ``severity`` are optional).
@@ -80,6 +83,8 @@ class ReportData:
       (:func:`~xlperf.core.spc_scored.charts_at`), drawn on its card; optional.
     - ``explained``: measure code -> the services' responses to this period's queries (from
       the ledger, docs/collection.md), printed on the card as "Explained: ...".
+    - ``governance``: the governance indicators by directorate and the internal audit counts
+      (:class:`~xlperf.core.governance.GovernanceBlock`, as on the Governance sheet).
     """
 
     council: str
@@ -101,6 +106,7 @@ class ReportData:
     browser: str | None = None
     charts: pd.DataFrame | None = None
     explained: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    governance: GovernanceBlock | None = None
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.sections if s not in SECTIONS]
@@ -357,6 +363,7 @@ def report_data_from_master(
     values: pd.DataFrame | None = None,
     generated: dt.date | None = None,
     sections: Iterable[str] | None = None,
+    plan: str | None = None,
 ) -> ReportData:
     """Build a :class:`ReportData` from a master workbook (its path, or its
     :class:`~xlperf.council.Council`).
@@ -367,6 +374,8 @@ def report_data_from_master(
       ``target`` and ``status`` columns it is printed as given; otherwise each earlier period
       is scored with the master's rules.
     - ``values``: this period's values.
+    - ``plan``: print only the measures in this plan (the Measures sheet's ``Plans`` column;
+      :func:`xlperf.core.plans.select_plan`, an unknown plan is an ``InputError``).
 
     With neither, the values come from the master's ledger (``Ledger path`` setting, or
     ``<master>.ledger.sqlite`` beside it): what the last refresh accepted, every period, the
@@ -420,6 +429,10 @@ def report_data_from_master(
     charts = charts_at(scored, values, master.prepared_register, master.spc_settings,
                        master.spc_changes, master.targets)
     scored = pd.concat([scored, spc_of_charts(scored, charts)], axis=1)
+    if plan is not None and str(plan).strip():  # one decision for every door (core.plans)
+        from xlperf.core.plans import select_plan
+
+        scored = scored[select_plan(scored["plans"], plan).to_numpy()].reset_index(drop=True)
     # The budget monitoring the refresh's Finance sheet shows: the same call, over the figures
     # the refresh took from returns (the ledger's).
     money = monitor(master.budget, master.capital, reporting,
@@ -429,8 +442,14 @@ def report_data_from_master(
                     schemes=master.schemes)
     budget = (pd.concat([money.lines, pd.DataFrame([money.total])], ignore_index=True)
               if money.total is not None else money.lines)
+    from xlperf.core.governance import governance_block
+
+    governance = governance_block(scored, master.prepared_register, master.audit_rows,
+                                  reporting)
     chosen = (tuple(s for s in SECTIONS if s in set(sections)) if sections is not None
               else parse_sections(settings.report_sections or None))
+    if not governance and sections is None and not settings.report_sections:
+        chosen = tuple(s for s in chosen if s != "governance")  # all, and nothing to print
     try:
         cards = parse_card_policy(settings.report_cards, settings.card_worsening_threshold)
     except InputError:  # the master's REG-040 finding says so; the defaults stand
@@ -453,4 +472,5 @@ def report_data_from_master(
         browser=settings.report_browser or None,
         charts=charts,
         explained=ledgered.explained if ledgered is not None else {},
+        governance=governance,
     )

@@ -48,6 +48,7 @@ SECTION_TITLES = {
     "exceptions": "Exceptions: measure cards",
     "trend": "Trend scorecard",
     "finance": "Finance",
+    "governance": "Governance and internal audit",
 }
 JUDGEMENT_LOOK = {ON_TRACK: ("✔", GREEN), AT_RISK: ("!", AMBER), OFF_TRACK: ("✖", RED)}
 FREQUENCY_NAMES = {"month": "Monthly measures", "quarter": "Quarterly measures",
@@ -637,9 +638,16 @@ def _capital_history(history: pd.DataFrame) -> str:
                      widths=(20, *([10] * (len(headers) - 1)))))
 
 
+def _governance(ctx: _Context) -> str:
+    from xlperf.report._blocks_governance import governance_section
+
+    return governance_section(ctx.data.governance)
+
+
 RENDERERS: dict[str, Callable[[_Context], str]] = {
     "cover": _cover, "summary": _summary, "objectives": _objectives,
     "exceptions": _exceptions, "trend": _trend, "finance": _finance,
+    "governance": _governance,
 }
 assert tuple(RENDERERS) == SECTIONS
 

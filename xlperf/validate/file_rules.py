@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlperf.core.budget import is_total_line
+from xlperf.core.budget import is_directorate_total, is_total_line
 from xlperf.core.columns import fold
 from xlperf.errors import WorkbookError
 from xlperf.findings import Severity, cell_ref
@@ -120,11 +120,16 @@ def blank_return(file: Any) -> None:
         lines = (np.fromiter((not is_total_line(v) for v in names), dtype=bool,
                              count=len(names)) if file.kind != "performance" and
                  names is not None else np.ones(file.size, dtype=bool))
+        # The directorate total on its owner's return: its explanation is typed, not its
+        # figures (locked, the finance team's).
+        directorate = (np.fromiter((is_directorate_total(v) for v in names), dtype=bool,
+                                   count=len(names)) if file.kind == "finance" and
+                       names is not None else np.zeros(file.size, dtype=bool))
         for header in _ENTERED[file.kind]:
             values = file.arrays.get(header)
             if values is None:
                 continue
-            values = values[lines]
+            values = values[lines | (directorate if header == "Explanation" else False)]
             filled = ~np.equal(values, np.array(None, dtype=object))
             if filled.any() and not all(type(v) is str and not v.strip()
                                         for v in values[filled]):

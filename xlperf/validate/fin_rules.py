@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlperf.core.budget import is_total_line
+from xlperf.core.budget import ends_with_total, is_directorate_total, is_total_line
+from xlperf.core.columns import fold
 from xlperf.core.values import KIND_INVALID, KIND_NUMBER, REASON_BLANK, parse_values
 from xlperf.layout import RETURN_HEADERS
 from xlperf.validate._frames import _differs, _num, _plain, _text
@@ -60,8 +61,10 @@ def finance_frame(files: Sequence[Any], facts: Any) -> tuple[pd.DataFrame, Batch
             cells[column] = None
     line = cells["Service area"].map(_text)
     capital = cells["capital"].to_numpy(dtype=bool)
-    # The total row under the lines (its name says total): checked only by FIN-002.
+    # The total row under the lines (its name says total): checked only by FIN-002; the
+    # directorate total on its owner's return only by FIN-008.
     is_total = line.map(is_total_line).to_numpy(dtype=bool)
+    directorate = line.map(is_directorate_total).to_numpy(dtype=bool) & ~capital
     numbers = {c: parse_values(cells[c]) for c in AMOUNTS}
     # The amount each row must give: the forecast outturn, or a programme's actual to date.
     amount_kind = np.where(capital, numbers["Actual to date"]["kind"].to_numpy(dtype=object),
@@ -93,12 +96,48 @@ def finance_frame(files: Sequence[Any], facts: Any) -> tuple[pd.DataFrame, Batch
         "explained": ~cells["Explanation"].map(blank).to_numpy(dtype=bool),
         "materiality": np.where(is_total, np.inf, materiality),
         "threshold": _num(materiality),
+        "directorate_total": directorate,
+        "total_materiality": float(materiality),
     }, index=pd.Index(cell_keys(file_no, row_no), name="cell"))
+    rows["total_variance"] = _total_variances(rows, facts)
     batch = Batch("finance", files, facts, cell_fields={"comment_cell": "Explanation"})
     capital_estimates(rows, facts)
     _locked(rows, batch, [(sheet, among, header, core) for sheet, among, header, core in (
         *(_budget_lines(facts, ~capital)), *_programme_lines(facts, capital))])
     return rows, batch
+
+
+def _total_variances(rows: pd.DataFrame, facts: Any) -> np.ndarray:
+    """The directorate total's variance on its owner's return (NaN on every other row): the
+    Budget sheet's total forecast with this return's forecasts over its lines', minus the
+    total's net budget, as the refresh will work it out once the return is in."""
+    out = np.full(len(rows), np.nan)
+    at = np.flatnonzero(rows["directorate_total"].to_numpy(dtype=bool))
+    budget = facts.budget if facts is not None else pd.DataFrame()
+    if not len(at) or not len(budget) or "line" not in budget.columns or "budget" not in \
+            budget.columns or not ends_with_total(budget):
+        return out
+    master = parse_values(budget["forecast"].astype(object) if "forecast" in budget.columns
+                          else pd.Series(None, index=budget.index, dtype=object))["number"]
+    net = parse_values(budget["budget"].astype(object))["number"].iloc[-1]
+    if pd.isna(net):
+        return out
+    lines = {fold(_text(n)): f for n, f in zip(budget["line"].iloc[:-1], master.iloc[:-1],
+                                                strict=True)}
+    stated = master.iloc[-1]
+    base = float(stated) if not pd.isna(stated) else float(np.nansum(list(lines.values())))
+    typed = rows["typed Forecast outturn"].to_numpy(dtype=float)
+    names = [fold(_text(n)) for n in rows["line"]]
+    mine_of = rows["file"].to_numpy()
+    usable = rows["lines"].to_numpy(dtype=bool) & ~rows["capital"].to_numpy(dtype=bool)
+    for d in at:
+        change = 0.0
+        for i in np.flatnonzero((mine_of == mine_of[d]) & usable & ~np.isnan(typed)):
+            before = lines.get(names[i])
+            if before is not None:
+                change += typed[i] - (0.0 if pd.isna(before) else float(before))
+        out[d] = base + change - float(net)
+    return out
 
 
 def _budget_lines(facts: Any, among: np.ndarray) -> list[tuple[pd.DataFrame, np.ndarray, str,
@@ -221,6 +260,17 @@ def in_pounds(rows: pd.DataFrame) -> pd.Series:
     return ratio.between(300, 3000) & rows["lines"]
 
 
+@check("FIN-008", needs=("total_variance", "total_materiality", "explained",
+                         "directorate_total"), cell="Explanation", pandera=True,
+       explain=lambda failing, batch: pd.DataFrame({"variance": [
+           f"{v:+,.0f}" for v in failing["total_variance"]]}, index=failing.index))
+def total_unexplained(rows: pd.DataFrame) -> pd.Series:
+    """The directorate total on its owner's return: a variance at or above the materiality
+    threshold (with this return's forecasts) and no explanation."""
+    return (rows["directorate_total"] & ~rows["explained"]
+            & (rows["total_variance"].abs() >= rows["total_materiality"]))
+
+
 # --------------------------------------------------------------------------- the total row
 @check("FIN-002", needs=("lines",))
 def total_does_not_add_up(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
@@ -233,7 +283,9 @@ def total_does_not_add_up(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
     is_number = {c: rows[f"kind {c}"].to_numpy() == KIND_NUMBER for c in AMOUNTS}
     adds_up = {c: is_number[c] | (rows[f"reason {c}"].to_numpy() == REASON_BLANK)
                for c in AMOUNTS}  # a number, or a blank that SUM takes as nothing
-    is_total = ~rows["lines"].to_numpy(dtype=bool)
+    is_line = rows["lines"].to_numpy(dtype=bool)
+    # The template's own total: not the directorate total on its owner's return (FIN-008).
+    is_total = ~is_line & ~rows["directorate_total"].to_numpy(dtype=bool)
     file_of = rows["file"].to_numpy()
     keys, found = [], []
     for f in batch.files:
@@ -241,7 +293,7 @@ def total_does_not_add_up(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
         totals = mine[is_total[mine]]
         if not len(totals):
             continue
-        total_at, lines = totals[-1], mine[~is_total[mine]]
+        total_at, lines = totals[-1], mine[is_line[mine]]
         columns = [c for c in CROSSFOOT_COLUMNS[f.kind] if c in f.columns
                    and is_number[c][total_at] and adds_up[c][lines].all()]
         for problem in crossfoot(typed.iloc[lines].fillna(0.0), typed.iloc[total_at],

@@ -49,7 +49,7 @@ _SCORECARD_KEYS = frozenset((
     "actual_reason", "target", "annual_target", "symbol", "status", "colour", "variance",
     "variance_pct", "variance_note", "direction", "trend_values", "commentary",
     "reported_status", "reported_differs", "explanation", "baseline", "baseline_rank",
-    "contract", *_SPC_KEYS))
+    "contract", "plans", *_SPC_KEYS))
 CONTRACT_MARK = " ©"  # after a contract measure's name, as printed scorecards (and the report)
 
 
@@ -128,6 +128,7 @@ def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
         baseline = _number(row.get("baseline"))
         out[col["Baseline"]], st[col["Baseline"]] = baseline, _number_style(
             unit_format(unit, (baseline,)))
+        out[col["Plans"]] = _text(row.get("plans"))  # a working column Excel's filter selects
         out[col["Owner"]] = _text(row.get("owner"))
         out[col["Period"]] = _text(row.get("period"))
         out[col["Unit"]] = unit

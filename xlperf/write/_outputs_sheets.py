@@ -77,12 +77,15 @@ def _status_columns(frame: pd.DataFrame) -> list[tuple[str, str, Any]]:
 
 def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
                      summary: str = "", options: PrintOptions | None = None,
-                     previous: pd.DataFrame | None = None) -> SheetContent:
+                     previous: pd.DataFrame | None = None,
+                     judgements: pd.DataFrame | None = None) -> SheetContent:
     """Per priority (banded) and objective: the number of measures, a count per status of
     the schemes the measures use (one column per status that occurs, headed by its symbol
     and word, as the printed reports count them) and the judgement; with ``previous`` (the
     last period's scored frame) the direction of travel of each
-    (:func:`~xlperf.core.rollup.objective_direction`)."""
+    (:func:`~xlperf.core.rollup.objective_direction`); with ``judgements`` (the director's,
+    :func:`~xlperf.core.overrides.judgements_for`) the director's judgement, commentary and name
+    beside the computed judgement, flagged where they differ."""
     from xlperf.core.rollup import objective_directions, rollup
 
     spec = SPEC["Objectives"]
@@ -95,13 +98,20 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
     statuses = _status_columns(frame)
     status_headers = [f"{symbol} {status}".strip() for symbol, status, _c in statuses]
     travel = previous is not None
+    from xlperf.write._outputs_overrides import DIRECTOR_HEADERS, DIRECTOR_WIDTHS, director_cells
+
+    director = list(DIRECTOR_HEADERS) if judgements is not None else []
     headers = ["Priority", "Objective", "Measures", *status_headers, "Judgement",
-               *(["Direction of travel"] if travel else [])]
+               *(["Direction of travel"] if travel else []), *director]
     rows, styles = _head(spec, title, summary, headers)
     styles[-1] = [HEADER, HEADER, HEADER,
                   *(status_style(c, bold=True) for _s, _t, c in statuses), HEADER,
-                  *([HEADER] if travel else [])]
+                  *([HEADER] if travel else []), *([HEADER] * len(director))]
     by_objective = rollup(frame, ["priority", "objective"])
+    if judgements is not None:
+        from xlperf.core.overrides import beside_computed
+
+        by_objective = beside_computed(by_objective, judgements)
     priorities = rollup(frame, "priority")
     if previous is not None:
         last = previous.copy()
@@ -125,12 +135,14 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
     def line(label_p: str, label_o: str, r: Mapping[str, Any], counts: list[int],
              base: CellStyle | None, numbers: CellStyle) -> None:
         rows.append([label_p, label_o, int(r["measures"]), *counts, r["judgement"],
-                     *([r["direction"]] if travel else [])])
+                     *([r["direction"]] if travel else []),
+                     *((director_cells(r) if label_o != "All objectives" else
+                        [None] * len(director)) if director else [])])
         fill = JUDGEMENT_FILL.get(str(r["judgement"]))
         judgement = (CellStyle(bold=True, fill=fill, color=contrast_text(fill))
                      if fill else BOLD)
         styles.append([base, base, *([numbers] * (len(counts) + 1)), judgement,
-                       *([base] if travel else [])])
+                       *([base] if travel else []), *([base or WRAP] * len(director))])
 
     names = [status for _s, status, _c in statuses]
     shown: str | None = None
@@ -144,7 +156,8 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
         # the priority is its band's label, not repeated on each objective's row (as printed)
         line("", objective or "(no objective)", record,
              [per_o.get((priority, objective, n), 0) for n in names], None, count)
-    caps = [24, 40, 10, *([10] * len(statuses)), 14, *([14] if travel else [])]
+    caps = [24, 40, 10, *([10] * len(statuses)), 14, *([14] if travel else []),
+            *(DIRECTOR_WIDTHS if director else ())]
     return _content(spec, rows, styles, widths=sized_columns(rows, caps), options=options)
 
 

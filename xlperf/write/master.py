@@ -179,7 +179,11 @@ def build_master(
     settings: Mapping[str, Any] | None = None,
     process_changes: pd.DataFrame | None = None,
     contacts: pd.DataFrame | None = None,
+    milestones: pd.DataFrame | None = None,
+    projects: pd.DataFrame | None = None,
+    risks: pd.DataFrame | None = None,
     timestamp: dt.datetime | None = None,
+    audit: pd.DataFrame | None = None,
 ) -> Path:
     """Write a master workbook to ``path`` and return the path.
 
@@ -190,6 +194,10 @@ def build_master(
     ``Action``, ``Reason``: SPC's rebases and ghosted points, docs/spc.md).
     ``contacts``: the ``Contacts`` sheet's rows (who is chased for each return,
     docs/collection.md); empty by default, when the register's e-mail columns are used.
+    ``audit``: the ``Audit`` sheet's rows (internal audit assurance by directorate,
+    docs/master.md).
+    ``milestones``, ``projects``, ``risks``: the objectives' Milestones, Projects and Risks
+    sheets (issue 24, docs/master.md).
     ``timestamp`` fixes the document dates so the bytes are reproducible.
     """
     scheme_list = list(BUILTIN_SCHEMES.values()) if schemes is None else list(schemes)
@@ -198,6 +206,7 @@ def build_master(
         "Measures": register, "Targets": targets, "Budget": budget, "Capital": capital,
         "Schemes": schemes_to_frame(scheme_list), "Settings": _settings_frame(settings),
         "Contacts": contacts, "Process changes": process_changes,
+        "Milestones": milestones, "Projects": projects, "Risks": risks, "Audit": audit,
     }
     # The council's name as a master read back will have it (the Guide and title use it).
     council = read_settings((0, label, value) for label, value in (settings or {}).items()

@@ -83,7 +83,8 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
                   log: Sequence[LogLine] = (), log_summary: str = "",
                   refreshed: str = "", paper: str = "A4", marking: str = "",
                   returns: Any = None,
-                  previous: pd.DataFrame | None = None) -> dict[str, SheetContent]:
+                  previous: pd.DataFrame | None = None,
+                  governance: Any = None) -> dict[str, SheetContent]:
     """Every output sheet, in the order of :data:`~xlperf.layout.OUTPUT_SHEETS`.
 
     Each prints on ``paper`` (A4 or A3) landscape with the council and period in its header
@@ -91,7 +92,9 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
     (e.g. OFFICIAL) in its footer.
     ``returns`` (a :class:`~xlperf.collection.CollectionStatus`) adds the Returns sheet
     (:mod:`xlperf.write.returns_sheet`). ``previous`` (the last period's scored frame) adds
-    each objective's direction of travel to the Objectives sheet.
+    each objective's direction of travel to the Objectives sheet. ``governance`` (a
+    :class:`~xlperf.core.governance.GovernanceBlock` with something to print) adds the
+    Governance sheet (:mod:`xlperf.write._outputs_governance`).
     Pure: nothing here reads a clock or a file, so equal inputs give equal sheets.
     """
     options = PrintOptions(council=council, period=period, refreshed=refreshed, paper=paper,
@@ -119,4 +122,9 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
 
         sheets["Returns"] = returns_sheet(returns, title=f"{where}Returns {period}".strip(),
                                           options=options)
+    if governance:
+        from xlperf.write._outputs_governance import governance_sheet
+
+        sheets["Governance"] = governance_sheet(
+            governance, title=f"{where}Governance {period}".strip(), options=options)
     return sheets

@@ -75,13 +75,15 @@ if __name__ == "__main__":
 def build_demo_master(path: str | Path, *, period: str | None = None,
                       timestamp: dt.datetime | None = None) -> Path:
     """Write the demo council's master (register, targets, budget, capital, settings, process
-    changes)."""
+    changes, internal audit assurance)."""
     budget = demo.demo_budget()
     budget.insert(1, "Budget holder", budget["Service area"].map(demo.DEMO_BUDGET_HOLDERS))
     return build_master(
         path, register=demo.demo_register(), targets=demo.demo_targets(), budget=budget,
         capital=demo.demo_capital(), settings=demo.demo_settings(period or demo.DEMO_PERIOD),
-        process_changes=demo.demo_process_changes(), timestamp=timestamp)
+        process_changes=demo.demo_process_changes(), milestones=demo.demo_milestones(),
+        projects=demo.demo_projects(), risks=demo.demo_risks(), audit=demo.demo_audit(),
+        timestamp=timestamp)
 
 
 def write_demo_examples(folder: str | Path, *,

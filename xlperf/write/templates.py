@@ -36,9 +36,9 @@ from openpyxl.styles import Alignment, Protection
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlperf.core.budget import is_total_line
+from xlperf.core.budget import TEMPLATE_TOTAL, is_directorate_total, is_total_line
 from xlperf.core.collection import planned_returns
-from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, normalise_columns
+from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, fold, normalise_columns
 from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import Period, parse_period
 from xlperf.core.schemes import get_scheme
@@ -221,7 +221,10 @@ def _shown(cell: Any, *, wrap: bool = False) -> None:
     cell.alignment = Alignment(wrap_text=wrap, vertical="top")
 
 
-TOTAL_LINE = "Total"
+TOTAL_LINE = TEMPLATE_TOTAL
+# The directorate total's name on its owner's return when the Budget sheet calls it "Total"
+# (the template's own total of the holder's lines has that name).
+DIRECTORATE_TOTAL = "Directorate total"
 
 
 def _total_row(ws: Worksheet, row: int, last: int, formats: Mapping[int, str]) -> None:
@@ -264,7 +267,8 @@ def _due_text(master: Master, kind: str, who: str, period: Period) -> str:
         # import that room): the same function over the same sheets and setting.
         calendar = collection_calendar(
             master.usable_register, master.budget, master.capital, period,
-            contacts=master.contacts, default_working_days=master.settings.due_working_days)
+            contacts=master.contacts, default_working_days=master.settings.due_working_days,
+            owner=master.settings.total_owner)
         _DUE_CACHE.update(master=master, period=iso, calendar={e.key: e.due for e in calendar})
     due = _DUE_CACHE["calendar"].get((kind, fold(who)))
     if due is None:
@@ -370,8 +374,17 @@ def build_finance_template(master: Master, holder: str, lines: pd.DataFrame, per
                            path: Path, *, timestamp: dt.datetime | None = None) -> TemplateInfo:
     """Write the finance return of one budget holder (their ``lines`` of the Budget sheet)."""
     frame = normalise_columns(lines, BUDGET_COLUMNS)
+    # The directorate total (the Budget sheet's total row) comes last on its owner's return
+    # (xlperf.core.collection.total_owner): shown under the lines, its explanation asked.
+    totals = (frame["line"].map(is_total_line).astype(bool) if "line" in frame.columns
+              else pd.Series(False, index=frame.index))
+    directorate = frame[totals].tail(1)
+    frame = frame[~totals]
     shown_materiality = f"£{float(master.settings.materiality):,.0f}k"
     guidance = [g.replace("{materiality}", shown_materiality) for g in FINANCE_GUIDANCE]
+    if len(directorate):
+        guidance[-1] = (f"5. You own the directorate total (under your lines): explain it when "
+                        f"its variance is {shown_materiality} or more.")
     identity, wb, ws = _start(master, FINANCE, holder, period, FINANCE_SHEET,
                               f"Finance return: {holder}", guidance, FINANCE_COLUMNS,
                               register=master.register)
@@ -396,10 +409,36 @@ def build_finance_template(master: Master, holder: str, lines: pd.DataFrame, per
                                    5: "+#,##0;-#,##0;0"})
     dv = _xlsx.number_validation(minimum=0, prompt="Forecast outturn for the year, £000s.",
                                  title="Forecast outturn")
-    dv.add(f"D{FIRST_DATA_ROW}:D{last}")
-    ws.add_data_validation(dv)
+    if last >= FIRST_DATA_ROW:
+        dv.add(f"D{FIRST_DATA_ROW}:D{last}")
+        ws.add_data_validation(dv)
+    if len(directorate):
+        _directorate_total_row(ws, row + (2 if last > FIRST_DATA_ROW else 1),
+                               directorate.iloc[0])
     return _finish(wb, ws, path, frozen_columns=1, last_column="F", identity=identity,
                    timestamp=timestamp, info=(FINANCE, holder))
+
+
+def _directorate_total_row(ws: Worksheet, row: int, total: pd.Series) -> None:
+    """The directorate total on its owner's return: the Budget sheet's figures, locked
+    (the forecast is the finance team's latest, the sum of every holder's lines), and its
+    Explanation to type (FIN-008 asks for it when the variance is material)."""
+    name = str(total.get("line")).strip()
+    label = DIRECTORATE_TOTAL if fold(name) == fold(TOTAL_LINE) else name
+    values = (label, parse_value(total.get("gross_budget")).number,
+              parse_value(total.get("budget")).number,
+              parse_value(total.get("forecast")).number)
+    for column, value in enumerate(values, start=1):
+        cell = _xlsx.put(ws, row, column, value,
+                         number_format=None if column == 1 else _xlsx.INTEGER)
+        cell.font = _xlsx.font(bold=True)
+        _shown(cell)
+    variance = ws.cell(row=row, column=5)
+    variance.value = f'=IF(ISNUMBER(D{row}),D{row}-C{row},"")'
+    variance.number_format = "+#,##0;-#,##0;0"
+    variance.font = _xlsx.font(bold=True)
+    _shown(variance)
+    _input(ws.cell(row=row, column=6), wrap=True)
 
 
 def build_capital_template(master: Master, programmes: pd.DataFrame, period: Period, path: Path,
@@ -476,7 +515,8 @@ def build_templates(master: str | Path | Master, period: Any, out_dir: str | Pat
     out = Path(out_dir)
     infos = []
     # Which templates exist is decided once, with the collection calendar that expects them.
-    for planned in planned_returns(book.usable_register, book.budget, book.capital, reporting):
+    for planned in planned_returns(book.usable_register, book.budget, book.capital, reporting,
+                                   owner=book.settings.total_owner):
         path = out / planned.file_name
         if planned.kind == PERFORMANCE:
             infos.append(build_performance_template(book, planned.who, reporting, path,
@@ -504,6 +544,7 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
     with translated(template, "{file}: cannot open the template ({error})",
                     families=("openpyxl",)):
         wb = load_workbook(template)
+    finance = False
     if PERFORMANCE_SHEET in wb.sheetnames:
         ws = wb[PERFORMANCE_SHEET]
         keys: tuple[str, ...] = ("Code", "Period")
@@ -511,6 +552,7 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
         inputs = {"Actual": 8, "Numerator": 9, "Denominator": 10, "Reported status": 11,
                   "Commentary": 12}
     elif FINANCE_SHEET in wb.sheetnames:
+        finance = True
         ws = wb[FINANCE_SHEET]
         keys, key_columns = ("Service area",), (1,)
         inputs = {"Forecast outturn": 4, "Explanation": 6}
@@ -523,7 +565,8 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
     rows: dict[tuple[str, ...], int] = {}
     for r in range(FIRST_DATA_ROW, ws.max_row + 1):
         key_cells = [ws.cell(row=r, column=c).value for c in key_columns]
-        if key_cells[0] is None or (len(keys) == 1 and is_total_line(key_cells[0])):
+        if key_cells[0] is None or (len(keys) == 1 and is_total_line(key_cells[0])
+                                    and not (finance and is_directorate_total(key_cells[0]))):
             continue  # the total is the template's SUM: never typed over
         if len(keys) == 2:
             key_cells[1] = parse_period(key_cells[1]).format("iso")
@@ -539,6 +582,8 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
         if at is None:
             continue
         for header, column in inputs.items():
+            if header != "Explanation" and is_total_line(ws.cell(row=at, column=1).value):
+                continue  # the directorate total's figures are locked: only explained
             if header in record and not _blank(record[header]):
                 cell = _xlsx.put(ws, at, column, record[header])  # keeps the cell's style
                 if isinstance(record[header], str) and column == max(inputs.values()):

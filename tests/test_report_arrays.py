@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xlperf import demo
 from xlperf.core.spc_scored import charts_at, spc_of_charts
@@ -102,3 +104,46 @@ def test_a_measure_without_a_chart_or_a_charted_value_draws_nothing(charted) -> 
     assert SpcCharts(None).chart(row) == ""
     blank = charts.assign(charted=float("nan"))
     assert SpcCharts(blank).chart(row) == "" == pandas_chart(blank, row, "")
+
+
+def test_the_cards_measures_only_draw_the_same_charts(charted) -> None:
+    scored, charts = charted
+    rows = list(scored.itertuples())
+    chosen = [str(r.code) for r in rows[::3]]
+    every, some = SpcCharts(charts), SpcCharts(charts, chosen)
+    assert len(some.labels) < len(every.labels)
+    for row in rows:
+        unit = "" if pd.isna(row.unit) else str(row.unit)
+        expected = every.chart(row, unit) if str(row.code) in chosen else ""
+        assert some.chart(row, unit) == expected, row.code
+    assert SpcCharts(charts, []).chart(rows[0]) == ""
+
+
+values = st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False), st.sampled_from(
+    [0.0, -0.0, 0.05, -0.05, 12.25, float("nan")]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(values, values, values), min_size=1, max_size=40))
+def test_a_chart_is_the_same_with_its_coordinates_formatted_once(points) -> None:
+    """Each chart formats a repeated coordinate once (``_svg._memo``): the same text as
+    formatting every one, whatever the values (zeros of both signs, gaps, NaN)."""
+    from unittest import mock
+
+    from xlperf.report import _svg
+
+    labels = [f"P{i}" for i in range(len(points))]
+    actuals, targets, means = ([p[k] for p in points] for k in range(3))
+
+    def draw() -> tuple[str, str]:
+        return (_svg.measure_chart(labels, actuals, targets, label="M", band=[
+                    None if t is None or t != t else (t - 1, t + 1) for t in targets],
+                    band_text="target ± 1"),
+                _svg.xmr_chart(labels, actuals, mean=means, lower=targets, upper=means,
+                               lower_2sigma=targets, upper_2sigma=means,
+                               words=["Common cause"] * len(points),
+                               sides=[i % 3 - 1 for i in range(len(points))], label="M"))
+
+    memoised = draw()
+    with mock.patch.object(_svg, "_memo", lambda function: function):
+        assert draw() == memoised

@@ -182,6 +182,15 @@ def test_bad_rows_are_mil_findings_at_their_cells(made, tmp_path) -> None:
     assert not [f for f in report.findings if f.sheet == "Return" and f.rule.startswith("MIL")]
 
 
+def test_a_return_with_only_its_milestones_reported_is_not_blank(made, tmp_path) -> None:
+    blank = shutil.copy(made[SERVICE], tmp_path / "blank.xlsx")
+    rules = [f.rule for f in xlperf.validate_return(blank, master=made["master"]).findings]
+    assert rules == ["FILE-021"]
+    only = _fill(made[SERVICE], tmp_path / "only.xlsx", {"M11": {"Progress": "Complete"}})
+    rules = [f.rule for f in xlperf.validate_return(only, master=made["master"]).findings]
+    assert "FILE-021" not in rules and not [r for r in rules if r.startswith("MIL")]
+
+
 @pytest.mark.parametrize("hostile", [
     "=HYPERLINK(\"http://127.0.0.1/x\",\"click\")", "@SUM(1)", "+1", 42.0, "x" * 40_000,
     "\u202eGreen", dt.datetime(2014, 1, 1), True])

@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from xlperf.core.activity import MILESTONE, PROJECT, kind_of
+from xlperf.core.columns import MILESTONE_COLUMNS, PROJECT_COLUMNS, normalise_columns
 from xlperf.core.milestones import PROGRESS, PROJECT_RAGS, milestone_problems, project_problems
 from xlperf.findings import cell_ref
 from xlperf.validate.engine import shown
@@ -51,9 +52,6 @@ def master_codes(master: Any) -> dict[str, list[str] | None]:
     are not checked; a master without the sheet has none)."""
     if master is None:
         return {MILESTONE: None, PROJECT: None}
-    from xlperf.core.columns import normalise_columns
-    from xlperf.read._master_milestones import MILESTONE_COLUMNS, PROJECT_COLUMNS
-
     sheets = getattr(master, "objective_sheets", None) or {}
     out: dict[str, list[str] | None] = {}
     for kind, name, aliases in ((MILESTONE, "Milestones", MILESTONE_COLUMNS),

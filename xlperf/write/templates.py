@@ -39,7 +39,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.core.budget import TEMPLATE_TOTAL, is_directorate_total, is_total_line
 from xlperf.core.collection import planned_returns
-from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, fold, normalise_columns
+from xlperf.core.columns import (
+    BUDGET_COLUMNS,
+    CAPITAL_COLUMNS,
+    MILESTONE_COLUMNS,
+    PROJECT_COLUMNS,
+    fold,
+    normalise_columns,
+)
 from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import Period, parse_period
 from xlperf.core.schemes import get_scheme
@@ -399,8 +406,6 @@ def service_activity(master: Master, service: str) -> pd.DataFrame:
     ``lead_officer``, ``due_date``. A row without a code is left out (nothing could match it
     when the return comes back). What a service's return asks about, and what the validator
     expects back."""
-    from xlperf.read._master_milestones import MILESTONE_COLUMNS, PROJECT_COLUMNS
-
     sheets = getattr(master, "objective_sheets", None) or {}
     parts = []
     for name, aliases, title, kind in (("Milestones", MILESTONE_COLUMNS, "milestone",

@@ -446,7 +446,10 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                                    finance=finance, log=log, log_summary=summary,
                                    refreshed=when, paper=settings.paper_size,
                                    marking=settings.protective_marking, returns=collection,
-                                   previous=previous, governance=governance)
+                                   previous=previous, governance=governance,
+                                   objective_sheets=master.objective_sheets,
+                                   milestones_in_rollup=settings.milestones_in_rollup,
+                                   risk_ratings=master.risk_ratings)
             lap("build outputs")
             run.timings.update(timings)
 

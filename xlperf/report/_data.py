@@ -30,6 +30,7 @@ from xlperf.core.schemes import Scheme
 from xlperf.errors import InputError
 
 if TYPE_CHECKING:
+    from xlperf.core.activity import ObjectiveActivity
     from xlperf.core.governance import GovernanceBlock
     from xlperf.council import Council
 
@@ -85,6 +86,10 @@ class ReportData:
       the ledger, docs/collection.md), printed on the card as "Explained: ...".
     - ``governance``: the governance indicators by directorate and the internal audit counts
       (:class:`~xlperf.core.governance.GovernanceBlock`, as on the Governance sheet).
+    - ``objective_activity``: each objective's milestones, projects and risks
+      (:class:`~xlperf.core.activity.ObjectiveActivity`, as on the Key activities and
+      Objectives sheets): printed under and beside each objective; its roll-up setting
+      judges the objectives.
     """
 
     council: str
@@ -107,6 +112,7 @@ class ReportData:
     charts: pd.DataFrame | None = None
     explained: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     governance: GovernanceBlock | None = None
+    objective_activity: ObjectiveActivity | None = None
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.sections if s not in SECTIONS]
@@ -364,6 +370,7 @@ def report_data_from_master(
     generated: dt.date | None = None,
     sections: Iterable[str] | None = None,
     plan: str | None = None,
+    activity: pd.DataFrame | None = None,
 ) -> ReportData:
     """Build a :class:`ReportData` from a master workbook (its path, or its
     :class:`~xlperf.council.Council`).
@@ -376,6 +383,8 @@ def report_data_from_master(
     - ``values``: this period's values.
     - ``plan``: print only the measures in this plan (the Measures sheet's ``Plans`` column;
       :func:`xlperf.core.plans.select_plan`, an unknown plan is an ``InputError``).
+    - ``activity``: what services returned for the master's milestones and projects
+      (:data:`~xlperf.core.activity.ACTIVITY_COLUMNS`; None: each is Not reported).
 
     With neither, the values come from the master's ledger (``Ledger path`` setting, or
     ``<master>.ledger.sqlite`` beside it): what the last refresh accepted, every period, the
@@ -446,6 +455,12 @@ def report_data_from_master(
 
     governance = governance_block(scored, master.prepared_register, master.audit_rows,
                                   reporting)
+    from xlperf.core.activity import objective_activity
+
+    # what services returned for the milestones and projects (None: all Not reported)
+    block = objective_activity(master.objective_sheets, activity, reporting.format(),
+                               ratings=master.risk_ratings,
+                               in_rollup=settings.milestones_in_rollup)
     chosen = (tuple(s for s in SECTIONS if s in set(sections)) if sections is not None
               else parse_sections(settings.report_sections or None))
     if not governance and sections is None and not settings.report_sections:
@@ -473,4 +488,5 @@ def report_data_from_master(
         charts=charts,
         explained=ledgered.explained if ledgered is not None else {},
         governance=governance,
+        objective_activity=block if block else None,
     )

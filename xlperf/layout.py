@@ -359,12 +359,11 @@ OUTPUT_SHEETS = (
                 ("Governance indicator",), (34,)),
     # Each objective's key activities, milestones and projects with their progress
     # (xlperf.write._outputs_activity); not named "Milestones": that is the master's own sheet.
-    OutputSheet("Key activities", "Key activities", "Each objective's key activities and "
-                "milestones (lead officer, due date, progress) and projects (progress and "
-                "forecast variance), with the services' commentary for the period.",
+    OutputSheet("Key activities", "Key activities", "Each objective's milestones and "
+                "projects, with their progress this period.",
                 ("Code", "Kind", "Key activity / project", "Lead officer", "Due date",
                  "Progress", "Forecast variance", "Commentary", "Service", "Period"),
-                (10, 11, 40, 20, 12, 20, 14, 50, 20, 12)),
+                (10, 10, 36, 20, 12, 23, 11, 40, 18, 11)),
     OutputSheet("Log", "Log", "What the latest refresh did: returns read, rejected rows and why, "
                 "restatements, re-rated statuses, timings.",
                 ("Time", "Action", "File", "Sheet", "Cell", "Rule", "Severity", "Message"),

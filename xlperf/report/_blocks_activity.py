@@ -42,6 +42,11 @@ def _day(value: Any) -> str:
         value)
 
 
+def _word(value: Any) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(
+        value)
+
+
 def _short(word: str) -> str:
     """``ahead``, ``on schedule``, ``behind``, ``complete``, ``not started``."""
     return word.rsplit("/", 1)[-1].strip().casefold()
@@ -73,8 +78,8 @@ def summary_cells(block: ObjectiveActivity | None, counts: pd.DataFrame | None,
         parts = [f"{escape(r)} {int(row[f'risk {r}'])}" for r in block.ratings
                  if row is not None and int(row[f"risk {r}"])]
         every = block.all_objective_risks["rating"].dropna().value_counts()
-        parts += [f"† {escape(str(r))} {int(n)} ({escape(ALL_OBJECTIVES.casefold())})"
-                  for r, n in every.items()]
+        parts += [f'<abbr title="impacts {escape(ALL_OBJECTIVES.casefold())}">†</abbr> '
+                  f"{escape(str(r))} {int(n)}" for r, n in every.items()]
         cells.append(f"<td>{'<br>'.join(parts) or 'None'}</td>")
     return "".join(cells)
 
@@ -110,21 +115,21 @@ def objective_tables(block: ObjectiveActivity | None, objective: str) -> str:
     out = []
     milestones = mine[mine["kind"] == "milestone"]
     if len(milestones):
-        body = [f'<tr data-code="{escape(str(r["code"]))}"><th scope="row">'
+        body = [f'<tr data-activity="{escape(str(r["code"]))}"><th scope="row">'
                 f'<span class="code">{escape(str(r["code"]))}</span></th>'
                 f'<td>{escape(str(r["title"]))}</td><td>{_chip(str(r["progress"]))}</td>'
-                f'<td class="note">{escape(str(r["commentary"] or ""))}</td>'
-                f'<td>{escape(str(r["lead_officer"] or ""))}</td>'
+                f'<td class="note">{escape(_word(r["commentary"]))}</td>'
+                f'<td>{escape(_word(r["lead_officer"]))}</td>'
                 f'<td>{escape(_day(r["due_date"]))}</td></tr>'
                 for r in milestones.to_dict("records")]
         out.append(_table("Key activities and milestones", _MILESTONE_HEADERS, body,
                           "activity", widths=(8, 26, 15, 29, 12, 10)))
     projects = mine[mine["kind"] == "project"]
     if len(projects):
-        body = [f'<tr data-code="{escape(str(r["code"]))}"><th scope="row">'
+        body = [f'<tr data-activity="{escape(str(r["code"]))}"><th scope="row">'
                 f'{escape(str(r["title"]))}</th><td>{_chip(str(r["progress"]))}</td>'
-                f'<td>{_chip(str(r["forecast"] or ""))}</td>'
-                f'<td class="note">{escape(str(r["commentary"] or ""))}</td></tr>'
+                f'<td>{_chip(_word(r["forecast"]))}</td>'
+                f'<td class="note">{escape(_word(r["commentary"]))}</td></tr>'
                 for r in projects.to_dict("records")]
         out.append(_table("Other headlines / key activity", _PROJECT_HEADERS, body,
                           "activity", widths=(30, 14, 14, 42)))

@@ -338,7 +338,7 @@ def _summary(ctx: _Context) -> str:
     headers += extra
     counts = block.counts(list(objectives["objective"])) if extra and block else None
     widths: tuple[float, ...] = ((30, 12, 10, 7, 7, 9, 9, 9, 7) if not extra else
-                                 (22, 11, 9, 6, 6, 8, 8, 8, 6, *([16 / len(extra)] * len(extra))))
+                                 (20, 10, 9, 7, 6, 7, 7, 7, 5, *([22 / len(extra)] * len(extra))))
     objectives = objectives.assign(direction=ctx.directions("priority", "objective"))
     for priority, rows in objectives.groupby("priority", sort=False):
         judgement = priorities.loc[priority, "judgement"]

@@ -54,6 +54,11 @@ def _progress_cell(word: str) -> tuple[str | None, CellStyle]:
     return progress_text(word), status_style(progress_colour(word))
 
 
+def _word(value: Any) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(
+        value)
+
+
 def _due(value: Any) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
@@ -89,9 +94,9 @@ def activity_sheet(block: ObjectiveActivity, *, title: str = "Key activities",
         styles.append([PRIORITY] * width)
         keep_with_next.append(len(rows))  # an objective's band never ends a page
         for record in group.to_dict("records"):
-            progress, progress_style = _progress_cell(str(record["progress"] or ""))
-            forecast, forecast_style = _progress_cell(str(record["forecast"] or ""))
-            commentary = str(record["commentary"] or "")
+            progress, progress_style = _progress_cell(_word(record["progress"]))
+            forecast, forecast_style = _progress_cell(_word(record["forecast"]))
+            commentary = _word(record["commentary"])
             reported = record["progress"] != NOT_REPORTED
             rows.append([record["code"] or None, _KIND.get(record["kind"], record["kind"]),
                          record["title"] or None, record["lead_officer"] or None,
@@ -108,6 +113,11 @@ def activity_sheet(block: ObjectiveActivity, *, title: str = "Key activities",
     rows.append([_KEY])
     styles.append([NOTE])
     widths = sized_columns(rows[:-1], spec.widths)
+    # Progress, forecast and commentary at their full width whatever this period holds: the
+    # first refresh's widths stay with the sheet, and it may have had nothing returned yet.
+    for fixed in ("Progress", "Forecast variance", "Commentary"):
+        column = spec.headers.index(fixed)
+        widths[column] = spec.widths[column]
     return _content(spec, rows, styles, widths=widths, keep_with_next=keep_with_next,
                     options=options)
 
@@ -130,18 +140,27 @@ def _summary(block: ObjectiveActivity) -> str:
 
 
 # ------------------------------------------------------------------ the Objectives' counts
+ALL_RISKS_HEADER = f"Risks for {ALL_OBJECTIVES.casefold()} †"
+
+
+def _progress_shown(block: ObjectiveActivity) -> list[str]:
+    """The progress words that occur, in print order (one column each, as the measures'
+    statuses get one column per status that occurs)."""
+    present = set(block.milestones["progress"])
+    return [w for w in MILESTONE_PROGRESS if w in present]
+
+
 def count_headers(block: ObjectiveActivity) -> list[str]:
-    """The Objectives sheet's extra headers: milestones by progress (when the master has
-    milestones), projects, risks by rating and the risks for all objectives (when it has
-    risks)."""
-    headers = []
-    if len(block.milestones):
-        headers += [f"Milestones {progress_text(w)}" for w in MILESTONE_PROGRESS]
+    """The Objectives sheet's extra headers: milestones by progress (one column per progress
+    that occurs), projects, risks by rating (the council's scale) and the risks for all
+    objectives (when there is one)."""
+    headers = [f"Milestones {progress_text(w)}" for w in _progress_shown(block)]
     if len(block.projects):
         headers.append("Projects")
     if len(block.risks):
         headers += [f"Risks {r}" for r in block.ratings]
-        headers.append(f"Risks † {ALL_OBJECTIVES.casefold()}")
+    if len(block.all_objective_risks):
+        headers.append(ALL_RISKS_HEADER)
     return headers
 
 
@@ -151,13 +170,12 @@ def count_cells(block: ObjectiveActivity, counts: pd.DataFrame,
     summed; the risks for all objectives counted once), in :func:`count_headers`' order;
     ``counts`` is :meth:`ObjectiveActivity.counts`."""
     mine = counts.reindex(list(objectives)).fillna(0).astype(int).sum()
-    cells = []
-    if len(block.milestones):
-        cells += [int(mine[w]) for w in MILESTONE_PROGRESS]
+    cells = [int(mine[w]) for w in _progress_shown(block)]
     if len(block.projects):
         cells.append(int(mine["projects"]))
     if len(block.risks):
         cells += [int(mine[f"risk {r}"]) for r in block.ratings]
+    if len(block.all_objective_risks):
         cells.append(len(block.all_objective_risks))
     return cells
 
@@ -175,4 +193,5 @@ def count_styles(headers: Sequence[str]) -> tuple[list[CellStyle], Mapping[str, 
     return looks, {h: 11.0 for h in headers}
 
 
-__all__ = ["activity_sheet", "count_cells", "count_headers", "count_styles"]
+__all__ = ["ALL_RISKS_HEADER", "activity_sheet", "count_cells", "count_headers",
+           "count_styles"]

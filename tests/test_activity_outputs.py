@@ -90,6 +90,12 @@ def test_the_refresh_writes_key_activities_not_reported_without_returns(refreshe
     ws = wb["Key activities"]
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$4:$4"
     assert ws.freeze_panes == "A5"
+    # one page wide at 8 pt or more, as the Scorecard (tests/test_print_layout.py)
+    from xlperf.write._print import BODY_PT, MIN_TEXT_PT, PAPER_SIZES, column_points
+
+    assert ws.page_setup.fitToWidth == 1
+    total = sum(column_points(ws.column_dimensions[c].width) for c in "ABCDEFGHIJ")
+    assert (PAPER_SIZES["A4"][2] - 0.8 * 72) / total * BODY_PT >= MIN_TEXT_PT
 
 
 def test_the_objectives_sheet_counts_milestones_projects_and_risks(refreshed):

@@ -48,6 +48,7 @@ from xlperf.core.milestones import (
 )
 from xlperf.core.rollup import DEFAULT_RULE, RollupRule, rollup
 from xlperf.core.schemes import NEAR
+from xlperf.errors import InputError
 from xlperf.findings import StatusSeverity
 
 #: The activity frame's columns (the contract with the returns' side, docs/master.md).
@@ -154,7 +155,7 @@ def activity_items(sheets: Mapping[str, pd.DataFrame] | None, activity: pd.DataF
             try:
                 at = parse_period(p)
                 formats[p] = (at.start, at.end) == (wanted.start, wanted.end)
-            except Exception:  # a period the returns' side could not read is not this one
+            except (InputError, ValueError, TypeError):  # unreadable: not this period
                 formats[p] = False
         returned = returned[returned["period"].map(formats).fillna(False).astype(bool)]
     returned = returned.assign(_code=returned["code"].map(_text).str.casefold(),

@@ -476,7 +476,10 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                                    refreshed=when, paper=settings.paper_size,
                                    marking=settings.protective_marking, returns=collection,
                                    previous=previous, governance=governance,
-                                   activity=activity)
+                                   activity=activity,
+                                   objective_sheets=master.objective_sheets,
+                                   milestones_in_rollup=settings.milestones_in_rollup,
+                                   risk_ratings=master.risk_ratings)
             lap("build outputs")
             run.timings.update(timings)
 

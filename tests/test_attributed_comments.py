@@ -211,3 +211,21 @@ def test_a_schema_5_ledger_gains_the_attributed_comment(tmp_path: Path):
     assert got[[SUBJECT, BY, FURTHER]].iloc[0].tolist() == [
         "Head of Service Commentary", "K. Jones", "-5 agreed"]  # formula-like: text kept
     assert versions[BY].tolist() == [None, "J. Smith", "K. Jones"]
+
+
+def test_the_export_carries_the_attributed_comment_and_keeps_formulas_as_text(tmp_path: Path):
+    from xlperf.ledger import export, write_export
+
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as ledger:
+        ledger.record_values(pd.DataFrame([{
+            "Code": "NI_062", "Period": "Q2 2013/14", "Actual": 9.1, "Commentary": "Owner",
+            SUBJECT: "Head of Service Commentary", BY: "J. Smith",
+            FURTHER: "=HYPERLINK(\"http://x\",\"y\")"}]))
+        table = export(ledger)
+    row = table.iloc[0]
+    assert [row["comment_subject"], row["comment_by"], row["further_comment"]] == [
+        "Head of Service Commentary", "J. Smith", "=HYPERLINK(\"http://x\",\"y\")"]
+    back = pd.read_csv(write_export(table, tmp_path / "out.csv"), encoding="utf-8-sig")
+    assert back.at[0, "further_comment"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert back.at[0, "comment_by"] == "J. Smith"

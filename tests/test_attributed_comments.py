@@ -141,8 +141,10 @@ def test_the_refresh_stores_the_author_and_subject_and_the_card_prints_them(demo
     html = render_html(report_data_from_master(master, PERIOD))
     card = html[html.index('<article class="card" data-code="KIGS CH01"'):]
     card = card[:card.index("</article>")]
-    assert ("<strong>Head of Service Commentary</strong> &#8212; "
-            "J. Smith &amp; &lt;b&gt;Co&lt;/b&gt;") in card
+    # Plain text as the owner's commentary is (pasted HTML made text), then escaped; text
+    # that starts like a formula is kept exactly (FORMULA_STARTS), escaped, never run.
+    assert ("<strong>Head of Service Commentary</strong> &#8212; J. Smith &amp; Co</p>"
+            in card)
     assert ("=HYPERLINK(&quot;http://x&quot;) &lt;script&gt;alert(1)&lt;/script&gt;") in card
     assert "<script>" not in card and "<b>Co" not in card
     assert card.index("Latest commentary") < card.index("Head of Service Commentary")

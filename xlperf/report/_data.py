@@ -310,8 +310,10 @@ def _history(frames: list[pd.DataFrame], periods: int, frozen: pd.DataFrame | No
 def attributed_comments(values: pd.DataFrame) -> dict[tuple[str, str], tuple[str, str, str]]:
     """Each value's attributed comment (a return's ``Comment subject``, ``Comment by`` and
     ``Further comment``, or the ledger's): (code, period key) -> (subject, author, text),
-    text as typed (never run: the card escapes it). Values without a further comment, or a
-    table without the columns (returns made before them), give none.
+    as plain text the way the owner's commentary is (:func:`~xlperf.core.values.
+    clean_commentary`: pasted HTML made text; text that starts like a formula kept exactly,
+    never run: the card escapes it). Values without a further comment, or a table without the
+    columns (returns made before them), give none.
 
     >>> attributed_comments(pd.DataFrame({"Code": ["NI_062"], "Period": ["Q2 2013/14"],
     ...     "Comment subject": ["Head of Service Commentary"], "Comment by": ["J. Smith"],
@@ -321,10 +323,12 @@ def attributed_comments(values: pd.DataFrame) -> dict[tuple[str, str], tuple[str
     if "Further comment" not in values.columns or not len(values):
         return {}
 
+    from xlperf.core.values import clean_commentaries
+
     def text(column: str) -> pd.Series:
         if column not in values.columns:
             return pd.Series("", index=values.index, dtype=object)
-        return values[column].map(lambda v: "" if v is None or v != v else str(v).strip())
+        return clean_commentaries(values[column]).fillna("").map(str.strip)
 
     comment = text("Further comment")
     given = comment != ""

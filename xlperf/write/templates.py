@@ -574,7 +574,8 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
         inputs = {"Revised estimate": 3, "Actual to date": 4, "Explanation": 6}
     else:
         raise WorkbookError(f"{template}: not an xlperf return template", file=str(template))
-    wrapped = _PERFORMANCE_TEXT if PERFORMANCE_SHEET in wb.sheetnames else ()
+    # Free text grows its row: the commentary and the further comment, where the template has them.
+    wrapped = {inputs[h] for h in ("Commentary", "Further comment") if h in inputs}
     rows: dict[tuple[str, ...], int] = {}
     for r in range(FIRST_DATA_ROW, ws.max_row + 1):
         key_cells = [ws.cell(row=r, column=c).value for c in key_columns]

@@ -181,7 +181,7 @@ CASES = [
     ("row inserted", "perf", lambda wb: wb["Return"].insert_rows(20), None,
      {("FILE-017", "A21")}),
     ("column inserted", "perf", lambda wb: wb["Return"].insert_cols(8), None,
-     {("FILE-016", c) for c in ("I12", "J12", "K12", "L12", "M12")}),
+     {("FILE-016", c) for c in ("I12", "J12", "K12", "L12", "M12", "N12", "O12", "P12")}),
     ("column heading removed", "perf", _set(L12=None), None, {("FILE-015", "L12")}),
     ("wrong period", "perf", _identity("period", "Q1 2013/14"), None, {("FILE-013", "B3")}),
     ("wrong service", "perf", _identity("service", "Parks"), None, {("FILE-014", "A1")}),

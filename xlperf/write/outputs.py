@@ -84,7 +84,8 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
                   refreshed: str = "", paper: str = "A4", marking: str = "",
                   returns: Any = None,
                   previous: pd.DataFrame | None = None,
-                  governance: Any = None) -> dict[str, SheetContent]:
+                  governance: Any = None,
+                  activity: pd.DataFrame | None = None) -> dict[str, SheetContent]:
     """Every output sheet, in the order of :data:`~xlperf.layout.OUTPUT_SHEETS`.
 
     Each prints on ``paper`` (A4 or A3) landscape with the council and period in its header
@@ -94,7 +95,9 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
     (:mod:`xlperf.write.returns_sheet`). ``previous`` (the last period's scored frame) adds
     each objective's direction of travel to the Objectives sheet. ``governance`` (a
     :class:`~xlperf.core.governance.GovernanceBlock` with something to print) adds the
-    Governance sheet (:mod:`xlperf.write._outputs_governance`).
+    Governance sheet (:mod:`xlperf.write._outputs_governance`). ``activity`` is what services
+    returned for their milestones and projects this period (the "activity" frame,
+    :mod:`xlperf.core.activity`; from the ledger, :func:`xlperf.ledger.activity_frame`).
     Pure: nothing here reads a clock or a file, so equal inputs give equal sheets.
     """
     options = PrintOptions(council=council, period=period, refreshed=refreshed, paper=paper,

@@ -62,7 +62,8 @@ def test_performance_template_layout_locking_and_drop_downs(made):
     assert ws.protection.sheet and not ws.protection.formatColumns
     assert [c.value for c in ws[HEADER_ROW]] == [
         "Code", "Measure", "Unit", "Polarity", "Frequency", "Period", "Target", "Actual",
-        "Numerator", "Denominator", "Reported status", "Commentary"]
+        "Numerator", "Denominator", "Reported status", "Commentary", "Comment subject",
+        "Comment by", "Further comment"]
     assert ws.freeze_panes == f"C{FIRST_DATA_ROW}"
     assert "Type only in the yellow cells" in ws["A7"].value
     rows = _rows(ws)
@@ -73,7 +74,7 @@ def test_performance_template_layout_locking_and_drop_downs(made):
     r = rows[("KIGS CH01", PERIOD)]
     for column in "ABCDEFG":
         assert ws[f"{column}{r}"].protection.locked, column
-    for column in "HIJKL":
+    for column in "HIJKLMNO":
         assert not ws[f"{column}{r}"].protection.locked, column
         assert ws[f"{column}{r}"].fill.fgColor.rgb.endswith("FFF7BF")
     assert ws[f"G{r}"].value == 45.3

@@ -286,8 +286,10 @@ def demo_periods(frequency: str, reporting: str | Period = DEMO_PERIOD,
 def demo_values(reporting: str | Period = DEMO_PERIOD, years: int = HISTORY_YEARS,
                 seed: int = DEMO_SEED) -> pd.DataFrame:
     """Reported values for every demo measure and period up to ``reporting``: a long table with
-    Code, Period, Actual, Commentary and Reported status. Cumulative measures climb through
-    each year; the reporting period carries a few realistic messes (a ``TBC``)."""
+    Code, Period, Actual, Commentary, Reported status and an attributed comment (Comment
+    subject, Comment by, Further comment: the head of service's on one measure). Cumulative
+    measures climb through each year; the reporting period carries a few realistic messes (a
+    ``TBC``)."""
     rng = np.random.default_rng(seed)
     rows = []
     for m in _MEASURES:
@@ -326,6 +328,15 @@ def demo_values(reporting: str | Period = DEMO_PERIOD, years: int = HISTORY_YEAR
     for code, note in notes.items():
         frame.loc[current & (frame["Code"] == code), "Commentary"] = note
     frame.loc[current & (frame["Code"] == "CYP 2.1.6"), "Reported status"] = "Green"
+    # A comment by someone other than the owner (issue 24): the head of service's, under the
+    # heading the report prints it with.
+    for column in ("Comment subject", "Comment by", "Further comment"):
+        frame[column] = None
+    frame.loc[current & (frame["Code"] == "KIGS CH01"), [
+        "Comment subject", "Comment by", "Further comment"]] = [
+        "Head of Service Commentary", "Amira Khan, Head of Safeguarding",
+        "Two permanent conference chairs start in October; plans open for more than two "
+        "years are being reviewed first, so the rate should fall by the end of Q3."]
     return frame
 
 

@@ -409,7 +409,12 @@ RETURN_COLUMNS: dict[str, tuple[tuple[str, float, bool], ...]] = {
         ("Code", 14, False), ("Measure", 46, False), ("Unit", 16, False),
         ("Polarity", 16, False), ("Frequency", 10, False), ("Period", 11, False),
         ("Target", 10, False), ("Actual", 11, True), ("Numerator", 11, True),
-        ("Denominator", 12, True), ("Reported status", 20, True), ("Commentary", 60, True)),
+        ("Denominator", 12, True), ("Reported status", 20, True), ("Commentary", 60, True),
+        # A second comment by someone other than the owner (issue 24): its heading as the
+        # report prints it, its author, its text. Optional: a return made before them has
+        # none, and reads and validates as before (RETURN_ATTRIBUTED).
+        ("Comment subject", 24, True), ("Comment by", 20, True),
+        ("Further comment", 60, True)),
     "finance": (
         ("Service area", 34, False), ("Gross budget", 13, False), ("Net budget", 13, False),
         ("Forecast outturn", 14, True), ("Variance", 12, False), ("Explanation", 70, True)),
@@ -420,6 +425,13 @@ RETURN_COLUMNS: dict[str, tuple[tuple[str, float, bool], ...]] = {
 }
 
 
+# The attributed comment's columns of a performance return (optional, after Commentary).
+RETURN_ATTRIBUTED = ("Comment subject", "Comment by", "Further comment")
+# How many of a kind's columns the sign-off sits beside: the table as it was before the
+# optional columns, so the sign-off of every return, old or new, is in the same cells.
+_SIGNOFF_WIDTH = {"performance": 12}
+
+
 def signoff_cells(kind: str) -> dict[str, tuple[str, str]]:
     """Where a return template of ``kind`` has its sign-off: key -> (label cell, value cell).
 
@@ -428,7 +440,7 @@ def signoff_cells(kind: str) -> dict[str, tuple[str, str]]:
     """
     from xlperf.findings import cell_ref
 
-    width = len(RETURN_COLUMNS[kind])
+    width = _SIGNOFF_WIDTH.get(kind, len(RETURN_COLUMNS[kind]))
     return {key: (cell_ref(RETURN_SIGNOFF_FIRST_ROW + i, width - 1),
                   cell_ref(RETURN_SIGNOFF_FIRST_ROW + i, width))
             for i, (key, _label) in enumerate(RETURN_SIGNOFF)}

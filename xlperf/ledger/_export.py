@@ -25,7 +25,9 @@ EXPORT_COLUMNS = (
     "period", "period_key", "frequency", "financial_year", "period_start", "period_end",
     "value", "no_data_reason", "numerator", "denominator", "target", "variance",
     "variance_pct", "status", "symbol", "colour", "rated", "direction", "tolerance",
-    "tolerance_type", "scheme", "status_actual", "commentary", "reported_status", "versions",
+    "tolerance_type", "scheme", "status_actual", "commentary", "reported_status",
+    # a comment by someone other than the owner (schema 7), empty when none
+    "comment_subject", "comment_by", "further_comment", "versions",
     "source_file", "source_sha256", "sheet", "cell", "recorded_at", "scored_at",
     # statistical process control frozen with the status (docs/spc.md), and today's where a
     # restatement moved a kept period's chart
@@ -83,7 +85,9 @@ def export(ledger: Any, measures: pd.DataFrame | None = None) -> pd.DataFrame:
         "Code": "code", "Period": "period", "Actual": "value",
         "No data reason": "no_data_reason", "Numerator": "numerator",
         "Denominator": "denominator", "Commentary": "commentary",
-        "Reported status": "reported_status", "Period key": "period_key",
+        "Reported status": "reported_status", "Comment subject": "comment_subject",
+        "Comment by": "comment_by", "Further comment": "further_comment",
+        "Period key": "period_key",
         "Source file": "source_file", "Source SHA-256": "source_sha256", "Sheet": "sheet",
         "Cell": "cell", "Recorded at": "recorded_at"}).drop(columns=["Refresh id"])
     counts = ledger.version_counts()

@@ -12,7 +12,14 @@ import pandas as pd
 
 from xlperf.core.periods import parse_period
 from xlperf.ledger._connection import _LedgerFile
-from xlperf.ledger._rows import _FLOATS, _OUT_NAMES, _SCORED_FIELDS, VALUE_FIELDS, _keys
+from xlperf.ledger._rows import (
+    _FLOATS,
+    _OUT_NAMES,
+    _SCORED_FIELDS,
+    ATTRIBUTED_FIELDS,
+    VALUE_FIELDS,
+    _keys,
+)
 
 
 class _Reading(_LedgerFile):
@@ -34,7 +41,7 @@ class _Reading(_LedgerFile):
         for column in _FLOATS:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
         for column in ("no_data_reason", "commentary", "reported_status", "source_file",
-                       "source_sha256", "sheet", "cell"):  # objects, missing as None
+                       "source_sha256", "sheet", "cell", *ATTRIBUTED_FIELDS):  # None if missing
             if column not in names:
                 continue
             frame[column] = pd.Series(frame[column].to_numpy(dtype=object, na_value=None),
@@ -78,7 +85,9 @@ class _Reading(_LedgerFile):
         """The value in use per measure and period (the latest recorded), in the long layout
         :func:`xlperf.score` takes: ``Code``, ``Period``, ``Actual`` (NaN when there is no
         data), ``No data reason``, ``Numerator``, ``Denominator``, ``Commentary``, ``Reported
-        status``, then ``Period key`` and the provenance. Ordered by code, then period.
+        status``, the attributed comment (``Comment subject``, ``Comment by``, ``Further
+        comment``: None when there is none), then ``Period key`` and the provenance. Ordered
+        by code, then period.
         ``keys`` selects periods by the ledger's own keys (as :meth:`period_keys` gives them),
         taken as they are. ``provenance=False`` leaves the provenance out (``Period key`` is
         the last column): what scoring needs, without reading the source, SHA-256, sheet, cell

@@ -17,6 +17,7 @@ from xlperf.errors import InputError
 from xlperf.ledger._reading import _Reading
 from xlperf.ledger._rows import (
     _SUBMISSION_COLUMNS,
+    ATTRIBUTED_FIELDS,
     VALUE_FIELDS,
     _money_key,
     _new_versions,
@@ -97,7 +98,7 @@ class _Recording(_Reading):
             else:
                 out[column] = np.nan
         for column in ("commentary", "reported_status", "source_file", "source_sha256",
-                       "sheet", "cell"):
+                       "sheet", "cell", *ATTRIBUTED_FIELDS):
             out[column] = _text(data[column]) if column in data.columns else None
         blank = (out["value"].isna() & (out["no_data_reason"] == REASON_BLANK)).to_numpy()
         if keep_blank:
@@ -110,7 +111,9 @@ class _Recording(_Reading):
 
         ``frame`` is the long layout (``Code``, ``Period``, ``Actual``, optional
         ``Commentary``, ``Reported status``, ``Numerator``, ``Denominator``, ``No data
-        reason``) with provenance ``Source file``, ``Source SHA-256``, ``Sheet``, ``Cell``.
+        reason``, and the attributed comment's ``Comment subject``, ``Comment by``,
+        ``Further comment``) with provenance ``Source file``, ``Source SHA-256``, ``Sheet``,
+        ``Cell``.
         Rows are submissions in order (a later row for the same measure and period wins).
         ``Actual`` may be a number or a messy cell (``TBC`` is recorded as no data, reason
         "to be confirmed"); a cell that is not a number raises :class:`InputError` and
@@ -118,9 +121,10 @@ class _Recording(_Reading):
         ``keep_blank``.
 
         A submission is *unchanged* (not stored again) when the ledger already holds the same
-        content (figure, reason, numerator, denominator, commentary, reported status) from the
-        same file (SHA-256), sheet and cell for that measure and period: recording the same
-        returns again, in any order and any number of times, changes nothing. Any other
+        content (figure, reason, numerator, denominator, commentary, reported status, the
+        attributed comment) from the same file (SHA-256), sheet and cell for that measure and
+        period: recording the same returns again, in any order and any number of times,
+        changes nothing. Any other
         submission is inserted and becomes the value in use; when its figure differs from
         the one it replaces it is a *restatement* (both rows kept, the new one used).
         """
@@ -134,7 +138,8 @@ class _Recording(_Reading):
             existing = self._query(
                 'SELECT v.id, v.code, v.period_key, v.period, v.value, v.no_data_reason, '
                 'v.numerator, v.denominator, v.commentary, v.reported_status, v.source_file, '
-                'v.source_sha256, v.sheet, v.cell FROM "values" AS v '
+                'v.source_sha256, v.sheet, v.cell, v.comment_subject, v.comment_by, '
+                'v.further_comment FROM "values" AS v '
                 "WHERE v.code IN (SELECT value FROM json_each(?)) "
                 "AND v.period_key IN (SELECT value FROM json_each(?))",
                 (json.dumps(subs["code"].unique().tolist()),

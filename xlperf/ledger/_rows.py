@@ -16,13 +16,15 @@ from xlperf.core.spc_scored import SPC_FIELDS
 
 __all__ = ["period_key"]
 
+# The attributed comment of a value (schema 7): subject, author, text; NULL when none.
+ATTRIBUTED_FIELDS = ("comment_subject", "comment_by", "further_comment")
 # Columns of a submission the ledger stores, in table order.
 VALUE_FIELDS = ("code", "period_key", "period", "value", "no_data_reason", "numerator",
                 "denominator", "commentary", "reported_status", "source_file",
-                "source_sha256", "sheet", "cell")
+                "source_sha256", "sheet", "cell", *ATTRIBUTED_FIELDS)
 # What a value *says*: two submissions with equal content are the same figure.
 CONTENT = ("value", "no_data_reason", "numerator", "denominator", "commentary",
-           "reported_status")
+           "reported_status", *ATTRIBUTED_FIELDS)
 # Where it came from: the same content from the same cell of the same file is a repeat.
 SOURCE = ("source_sha256", "sheet", "cell")
 _FLOATS = ("value", "numerator", "denominator")
@@ -33,6 +35,10 @@ _PROVENANCE_COLUMNS: dict[str, tuple[str, ...]] = {
     "source_sha256": ("source sha256", "source sha-256", "sha256", "sha-256", "sha"),
     "sheet": ("sheet", "source sheet"),
     "cell": ("cell", "source cell"),
+    # a performance return's attributed comment columns (xlperf.layout.RETURN_ATTRIBUTED)
+    "comment_subject": ("comment subject", "comment heading"),
+    "comment_by": ("comment by", "comment author"),
+    "further_comment": ("further comment",),
 }
 _SUBMISSION_COLUMNS = {**VALUE_COLUMNS, **_PROVENANCE_COLUMNS}
 
@@ -40,7 +46,8 @@ _SUBMISSION_COLUMNS = {**VALUE_COLUMNS, **_PROVENANCE_COLUMNS}
 _OUT_NAMES = {
     "code": "Code", "period": "Period", "value": "Actual", "no_data_reason": "No data reason",
     "numerator": "Numerator", "denominator": "Denominator", "commentary": "Commentary",
-    "reported_status": "Reported status", "period_key": "Period key",
+    "reported_status": "Reported status", "comment_subject": "Comment subject",
+    "comment_by": "Comment by", "further_comment": "Further comment", "period_key": "Period key",
     "source_file": "Source file", "source_sha256": "Source SHA-256", "sheet": "Sheet",
     "cell": "Cell", "recorded_at": "Recorded at", "refresh_id": "Refresh id",
 }

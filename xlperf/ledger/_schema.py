@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from xlperf.ledger._connection import _Connection
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS schema_version (
@@ -206,9 +206,19 @@ CREATE TABLE IF NOT EXISTS activity (
 CREATE INDEX IF NOT EXISTS activity_by_period ON activity (period_key, kind, code, id);
 """
 
+# Version 7 (issue 24): a value's attributed comment, by someone other than the measure's
+# owner: its subject (the heading the report prints, "Head of Service Commentary"), its author
+# (a name or role) and its text, from a performance return's optional columns. Older rows and
+# returns without the columns are NULL. Self-contained: the step adds these columns only.
+_V7 = """
+ALTER TABLE "values" ADD COLUMN comment_subject TEXT;
+ALTER TABLE "values" ADD COLUMN comment_by TEXT;
+ALTER TABLE "values" ADD COLUMN further_comment TEXT;
+"""
+
 # (version, script): applied in order to a ledger whose recorded version is lower.
 MIGRATIONS: list[tuple[int, str]] = [(1, _V1), (2, _V2), (3, _V3), (4, _V4), (5, _V5),
-                                     (6, _V6)]
+                                     (6, _V6), (7, _V7)]
 
 
 def migrate(connection: sqlite3.Connection | _Connection) -> int:

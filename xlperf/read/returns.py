@@ -8,12 +8,14 @@ gives a :class:`Return` with
   ``properties`` keeps the document properties as found, so a check can compare the two;
 - ``values``: for a performance return, one row per data row of the ``Return`` sheet with
   ``Code``, ``Period``, ``Actual``, ``Numerator``, ``Denominator``, ``Reported status``,
-  ``Commentary`` exactly as typed (nothing parsed: the validation turns cells into numbers or
-  findings), plus ``percent_format`` (True where the Actual cell has a % number format, so
-  0.6804 means 68.04); for a finance return ``Service area``, ``Net budget``,
-  ``Forecast outturn``, ``Explanation``; for a capital programme return ``Programme``,
-  ``Revised estimate``, ``Actual to date``, ``Explanation`` (a finance or capital return's
-  total row is left out: Excel works it out from the lines, and the validator checks it).
+  ``Commentary`` and the attributed comment's ``Comment subject``, ``Comment by``, ``Further
+  comment`` (None in a return made before those columns) exactly as typed (nothing parsed:
+  the validation turns cells into numbers or findings), plus ``percent_format`` (True where
+  the Actual cell has a % number format, so 0.6804 means 68.04); for a finance return
+  ``Service area``, ``Net budget``, ``Forecast outturn``, ``Explanation``; for a capital
+  programme return ``Programme``, ``Revised estimate``, ``Actual to date``, ``Explanation``
+  (a finance or capital return's total row is left out: Excel works it out from the lines,
+  and the validator checks it).
   The index is the Excel row number, so a finding can name its cell with
   :func:`xlperf.findings.cell_ref`.
 
@@ -41,6 +43,7 @@ from xlperf.core.columns import fold
 from xlperf.errors import WorkbookError, library_errors
 from xlperf.findings import column_letter, column_number
 from xlperf.identity import CAPITAL, FINANCE, IDENTITY_KEYS, IDENTITY_SHEET, PROPERTY_PREFIX
+from xlperf.layout import RETURN_ATTRIBUTED
 from xlperf.read._calamine import find_sheet, find_table, open_workbook, sheet_grid
 
 # The sources a return is read from, here with the rest of the return reader (the validator
@@ -52,7 +55,7 @@ from xlperf.read._sources import table_columns as table_columns
 from xlperf.validate.files import Limits
 
 PERFORMANCE_VALUES = ("Code", "Period", "Actual", "Numerator", "Denominator", "Reported status",
-                      "Commentary")
+                      "Commentary", *RETURN_ATTRIBUTED)
 FINANCE_VALUES = ("Service area", "Net budget", "Forecast outturn", "Explanation")
 CAPITAL_VALUES = ("Programme", "Revised estimate", "Actual to date", "Explanation")
 # Per data sheet: the headers that find its table, and the columns read.

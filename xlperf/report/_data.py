@@ -90,6 +90,9 @@ class ReportData:
       (:class:`~xlperf.core.activity.ObjectiveActivity`, as on the Key activities and
       Objectives sheets): printed under and beside each objective; its roll-up setting
       judges the objectives.
+    - ``attributed``: (measure code, period key) -> the value's attributed comment, a
+      comment by someone other than the owner (subject, author, text:
+      :func:`attributed_comments`), printed on the card under its subject.
     """
 
     council: str
@@ -116,6 +119,7 @@ class ReportData:
     # frame, xlperf.core.activity; the ledger's, xlperf.ledger.activity_frame), or None.
     activity: pd.DataFrame | None = None
     objective_activity: ObjectiveActivity | None = None
+    attributed: Mapping[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.sections if s not in SECTIONS]
@@ -312,6 +316,49 @@ def _history(frames: list[pd.DataFrame], periods: int, frozen: pd.DataFrame | No
     return stacked.drop(columns=["_pos", "frequency"]).reset_index(drop=True)
 
 
+def attributed_comments(values: pd.DataFrame) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """Each value's attributed comment (a return's ``Comment subject``, ``Comment by`` and
+    ``Further comment``, or the ledger's): (code, period key) -> (subject, author, text),
+    as plain text the way the owner's commentary is (:func:`~xlperf.core.values.
+    clean_commentary`: pasted HTML made text; text that starts like a formula kept exactly,
+    never run: the card escapes it). Values without a further comment, or a table without the
+    columns (returns made before them), give none.
+
+    >>> attributed_comments(pd.DataFrame({"Code": ["NI_062"], "Period": ["Q2 2013/14"],
+    ...     "Comment subject": ["Head of Service Commentary"], "Comment by": ["J. Smith"],
+    ...     "Further comment": ["=Agreed"]}))
+    {('NI_062', '2013/14-Q2'): ('Head of Service Commentary', 'J. Smith', '=Agreed')}
+    """
+    if "Further comment" not in values.columns or not len(values):
+        return {}
+
+    from xlperf.core.values import clean_commentaries
+
+    def text(column: str) -> pd.Series:
+        if column not in values.columns:
+            return pd.Series("", index=values.index, dtype=object)
+        return clean_commentaries(values[column]).fillna("").map(str.strip)
+
+    comment = text("Further comment")
+    given = comment != ""
+    if not given.any():
+        return {}
+    subject, author = text("Comment subject")[given], text("Comment by")[given]
+    stored = (values.loc[given, "Period key"] if "Period key" in values.columns
+              else pd.Series(None, index=subject.index, dtype=object))
+    out = {}
+    for code, key, period, s, a, c in zip(
+            values.loc[given, "Code"].astype(str).str.strip(), stored,
+            values.loc[given, "Period"], subject, author, comment[given], strict=True):
+        if not isinstance(key, str) or not key:
+            try:  # a return's own cells (not validated): a period that cannot be read is none
+                key = parse_period(period).format("iso")
+            except InputError:
+                continue
+        out[(code, key)] = (s, a, c)  # a later row for the same value wins
+    return out
+
+
 def _returns_values(folder: Path) -> list[pd.DataFrame]:
     """The performance returns' values in ``folder`` (file name order)."""
     from xlperf.read.returns import read_return, return_values
@@ -499,4 +546,5 @@ def report_data_from_master(
         governance=governance,
         activity=activity,
         objective_activity=block if block else None,
+        attributed=attributed_comments(values),
     )

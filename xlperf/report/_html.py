@@ -31,6 +31,7 @@ from xlperf.core.rollup import (
 )
 from xlperf.core.schemes import AMBER, BUILTIN_SCHEMES, GREEN, RED, SPECIAL_STATUSES
 from xlperf.core.status import RELATIVE
+from xlperf.errors import InputError
 from xlperf.findings import StatusSeverity
 from xlperf.report._colours import INK, safe_colour, text_on
 from xlperf.report._css import CSS
@@ -461,6 +462,7 @@ def _card(ctx: _Context, r: Any) -> str:
     comment = (f"<blockquote><p>{escape(note)}</p><p>&#8212; {escape(author)}, "
                f"{escape(_text(r.period))}</p></blockquote>" if note else
                f'<p class="reason">No commentary was given for {escape(_text(r.period))}.</p>')
+    comment += _attributed(ctx, code, _text(r.period))
     colour = safe_colour(_text(r.colour))
     return (f'<article class="card" data-code="{escape(code)}" style="border-left-color:'
             f'{colour}" aria-labelledby="card-{_slug(code)}">'
@@ -473,6 +475,24 @@ def _card(ctx: _Context, r: Any) -> str:
                       for text in ctx.data.explained.get(code, ())) + "</div>"
             f'<div class="card-chart">{chart}{table}</div>'
             '<div class="card-bottom"></div></article>')
+
+
+def _attributed(ctx: _Context, code: str, period: str) -> str:
+    """The value's comment by someone other than the owner, under its subject and author
+    ("Head of Service Commentary — J. Smith"), escaped: text as typed, never markup."""
+    try:
+        key = parse_period(period).format("iso") if period else ""
+    except InputError:
+        return ""
+    found = ctx.data.attributed.get((code, key))
+    if not found:
+        return ""
+    subject, author, text = found
+    head = f"<strong>{escape(subject or 'Further comment')}</strong>"
+    if author:
+        head += f" &#8212; {escape(author)}"
+    return (f'<p class="comment-head attributed">{head}</p>'
+            f'<blockquote class="attributed"><p>{escape(text)}</p></blockquote>')
 
 
 def _exceptions(ctx: _Context) -> str:

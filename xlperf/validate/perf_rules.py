@@ -21,7 +21,7 @@ import pandas as pd
 
 from xlperf.core.values import KIND_INVALID, KIND_NO_DATA, parse_values
 from xlperf.errors import XlperfError
-from xlperf.layout import RETURN_HEADERS
+from xlperf.layout import RETURN_ATTRIBUTED, RETURN_HEADERS
 from xlperf.validate._frames import (
     _blanks,
     _bound,
@@ -207,6 +207,8 @@ def performance_frame(files: Sequence[Any], facts: Any, previous: pd.DataFrame |
         "plausibility": plausibility, "target": target_number,
         "rated_ok": has_code & ~unknown,
         "commentary_blank": _blanks(cells["Commentary"].to_numpy()),
+        # the attributed comment (None in a return made before its columns)
+        **{header: cells[header].to_numpy(dtype=object) for header in RETURN_ATTRIBUTED},
         **rated, **_formulas(file_no, row_no, files),
         # as typed, for the locked-cell check (FILE-018)
         **{f"locked {header}": cells[header].to_numpy(dtype=object) for header in LOCKED},
@@ -487,6 +489,32 @@ def formula_like(rows: pd.DataFrame) -> pd.Series:
     if "Commentary" not in rows:
         return pd.Series(False, index=rows.index)
     return ~_not_formula_like(rows["Commentary"])
+
+
+@check("PERF-020", needs=RETURN_ATTRIBUTED, always=True)
+def unattributed(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+    """A further comment with nobody named in Comment by (the finding names that cell), or
+    an author or subject with no further comment (it names the Further comment cell)."""
+    subject, by, comment = (rows[h].to_numpy(dtype=object) for h in RETURN_ATTRIBUTED)
+    no_author, no_comment = _blanks(by), _blanks(comment)
+    orphan = ~no_comment & no_author
+    lonely = no_comment & ~(no_author & _blanks(subject))
+    hit = orphan | lonely
+    if not hit.any():
+        return pd.DataFrame(columns=["at", "detail"])
+    found = take(rows, hit)
+    at, detail = [], []
+    for o, s, b in zip(orphan[hit], subject[hit], by[hit], strict=True):
+        if o:
+            at.append("Comment by")
+            detail.append("the further comment does not say who wrote it: type their name "
+                          "or role in Comment by.")
+        else:
+            who = f"by {_text(b)}" if not blank(b) else f"under '{_text(s)}'"
+            at.append("Further comment")
+            detail.append(f"a further comment {who} is named, but the Further comment "
+                          "cell is blank.")
+    return pd.DataFrame({"at": at, "detail": detail}, index=found.index)
 
 
 # --------------------------------------------------------------------------- formulas

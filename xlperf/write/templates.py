@@ -88,17 +88,22 @@ HEADER_ROW, FIRST_DATA_ROW = RETURN_HEADER_ROW, RETURN_FIRST_DATA_ROW
 PERFORMANCE_COLUMNS = RETURN_COLUMNS[PERFORMANCE]
 FINANCE_COLUMNS = RETURN_COLUMNS[FINANCE]
 CAPITAL_RETURN_COLUMNS = RETURN_COLUMNS[CAPITAL]
+# The performance return's columns of free text, wrapped: Commentary and Further comment.
+_PERFORMANCE_TEXT = tuple(at for at, (header, _w, _t) in enumerate(PERFORMANCE_COLUMNS, start=1)
+                          if header in ("Commentary", "Further comment"))
 RATIO_UNITS = re.compile(r"%|rate|ratio|per\b|percent", re.IGNORECASE)
 
 PERFORMANCE_GUIDANCE = (
     "How to fill in this return",
     "1. Type only in the yellow cells: Actual, Numerator and Denominator (where open), "
-    "Reported status and Commentary. Everything else is locked.",
+    "Reported status, Commentary and the further comment. Everything else is locked.",
     "2. Actual: a number in the measure's unit (a percentage as 68.04 or 68.04%). No figure? "
     "Type n/a or TBC and say why in Commentary: never type 0 for 'no data'.",
     "3. Reported status is optional: your own view of the status. xlperf works the status out "
     "from the target and shows both when they differ.",
-    "4. Commentary: plain text saying what the figure means and what is being done.",
+    "4. Commentary: plain text saying what the figure means and what is being done. A "
+    "comment by someone else (optional): its Comment subject (e.g. Head of Service "
+    "Commentary), Comment by (their name or role) and the Further comment itself.",
     "5. Do not add, delete, move or rename rows, columns or sheets: the return is checked "
     "against its template.",
 )
@@ -364,13 +369,13 @@ def build_performance_template(master: Master, service: str, period: Period, pat
         for column, value in enumerate(shown, start=1):
             cell = _xlsx.put(ws, row, column, value)
             _shown(cell, wrap=column == 2)
-        for column in range(8, 13):
+        for column in range(8, len(PERFORMANCE_COLUMNS) + 1):
             cell = ws.cell(row=row, column=column)
             if column in (9, 10) and not ratio:
                 cell.fill = _xlsx.LOCKED_FILL
                 cell.border = _xlsx.BOX
             else:
-                _input(cell, wrap=column == 12)
+                _input(cell, wrap=column in _PERFORMANCE_TEXT)
         status_rows.setdefault(shown_labels[entry.position], []).append(row)
         ws.row_dimensions[row].height = row_height(str(measure["title"]), 46)
         row += 1
@@ -395,7 +400,8 @@ def build_performance_template(master: Master, service: str, period: Period, pat
     activity = service_activity(master, service)
     if len(activity):  # only a service with milestones or projects is asked about them
         _activity_sheet(wb, master, service, period, identity, activity)
-    return _finish(wb, ws, path, frozen_columns=2, last_column="L", identity=identity,
+    return _finish(wb, ws, path, frozen_columns=2,
+                   last_column=get_column_letter(len(PERFORMANCE_COLUMNS)), identity=identity,
                    timestamp=timestamp, info=(PERFORMANCE, service))
 
 
@@ -670,7 +676,9 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
     """Fill a template's input cells from ``values`` and save the result to ``path``.
 
     Performance: ``values`` has ``Code``, ``Period`` and any of ``Actual``, ``Numerator``,
-    ``Denominator``, ``Reported status``, ``Commentary``; rows are matched by code and period.
+    ``Denominator``, ``Reported status``, ``Commentary`` and the attributed comment's
+    ``Comment subject``, ``Comment by``, ``Further comment`` (where the template has those
+    columns); rows are matched by code and period.
     Finance: ``Service area`` and any of ``Forecast outturn``, ``Explanation``. Capital:
     ``Programme`` and any of ``Revised estimate``, ``Actual to date``, ``Explanation``. Text
     is written as text (a commentary starting with ``=`` stays words). Values for rows the
@@ -687,8 +695,11 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
         ws = wb[PERFORMANCE_SHEET]
         keys: tuple[str, ...] = ("Code", "Period")
         key_columns: tuple[int, ...] = (1, 6)
-        inputs = {"Actual": 8, "Numerator": 9, "Denominator": 10, "Reported status": 11,
-                  "Commentary": 12}
+        # The typed columns the template has (one made before the attributed comment's
+        # columns has none of them: values for those are ignored).
+        typed = {fold(h) for h, _w, t in PERFORMANCE_COLUMNS if t}
+        inputs = {str(cell.value).strip(): cell.column for cell in ws[HEADER_ROW]
+                  if isinstance(cell.value, str) and fold(cell.value) in typed}
     elif FINANCE_SHEET in wb.sheetnames:
         finance = True
         ws = wb[FINANCE_SHEET]
@@ -700,6 +711,8 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
         inputs = {"Revised estimate": 3, "Actual to date": 4, "Explanation": 6}
     else:
         raise WorkbookError(f"{template}: not an xlperf return template", file=str(template))
+    # Free text grows its row: the commentary and the further comment, where the template has them.
+    wrapped = {inputs[h] for h in ("Commentary", "Further comment") if h in inputs}
     rows: dict[tuple[str, ...], int] = {}
     for r in range(FIRST_DATA_ROW, ws.max_row + 1):
         key_cells = [ws.cell(row=r, column=c).value for c in key_columns]
@@ -724,7 +737,8 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
                 continue  # the directorate total's figures are locked: only explained
             if header in record and not _blank(record[header]):
                 cell = _xlsx.put(ws, at, column, record[header])  # keeps the cell's style
-                if isinstance(record[header], str) and column == max(inputs.values()):
+                if isinstance(record[header], str) and (
+                        column == max(inputs.values()) or column in wrapped):
                     width = ws.column_dimensions[cell.column_letter].width or 60
                     height = ws.row_dimensions[at].height or 15.0
                     ws.row_dimensions[at].height = max(height, row_height(record[header], width))

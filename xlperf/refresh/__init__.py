@@ -439,6 +439,7 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                                    store.fingerprint())
             settings = master.settings
             from xlperf.core.governance import governance_block
+            from xlperf.core.overrides import judgements_at
 
             governance = governance_block(scored, master.prepared_register, master.audit_rows,
                                           reporting)
@@ -446,7 +447,8 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                                    finance=finance, log=log, log_summary=summary,
                                    refreshed=when, paper=settings.paper_size,
                                    marking=settings.protective_marking, returns=collection,
-                                   previous=previous, governance=governance)
+                                   previous=previous, governance=governance,
+                                   judgements=judgements_at(master.judgement_rows, reporting))
             lap("build outputs")
             run.timings.update(timings)
 

@@ -85,6 +85,9 @@ class ReportData:
       the ledger, docs/collection.md), printed on the card as "Explained: ...".
     - ``governance``: the governance indicators by directorate and the internal audit counts
       (:class:`~xlperf.core.governance.GovernanceBlock`, as on the Governance sheet).
+    - ``judgements``: the director's judgements of objectives for the period
+      (:func:`~xlperf.core.overrides.judgements_at`; None when none), printed beside the
+      computed ones in the summary, as on the Objectives sheet.
     """
 
     council: str
@@ -107,6 +110,7 @@ class ReportData:
     charts: pd.DataFrame | None = None
     explained: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     governance: GovernanceBlock | None = None
+    judgements: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.sections if s not in SECTIONS]
@@ -443,6 +447,7 @@ def report_data_from_master(
     budget = (pd.concat([money.lines, pd.DataFrame([money.total])], ignore_index=True)
               if money.total is not None else money.lines)
     from xlperf.core.governance import governance_block
+    from xlperf.core.overrides import judgements_at
 
     governance = governance_block(scored, master.prepared_register, master.audit_rows,
                                   reporting)
@@ -473,4 +478,5 @@ def report_data_from_master(
         charts=charts,
         explained=ledgered.explained if ledgered is not None else {},
         governance=governance,
+        judgements=judgements_at(master.judgement_rows, reporting),
     )

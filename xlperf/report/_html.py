@@ -306,6 +306,10 @@ def _key(ctx: _Context) -> str:
                         f"<td>{meanings[special.label]}</td></tr>")
     for word in (ON_TRACK, AT_RISK, OFF_TRACK):
         rows.append(f"<tr><td>{_judgement_chip(word)}</td><td>objective judgement</td></tr>")
+    if ctx.data.judgements is not None:
+        from xlperf.report._blocks_overrides import KEY_ROW
+
+        rows.append(KEY_ROW)
     rows.append("<tr><td>Improving ↑ · Worsening ↓ · No change ↔</td><td>direction of travel "
                 "against the previous period (or the same period last year), following the "
                 "polarity</td></tr>")
@@ -315,7 +319,10 @@ def _key(ctx: _Context) -> str:
 
 
 def _summary(ctx: _Context) -> str:
-    objectives = ctx.rollup("priority", "objective")
+    from xlperf.report import _blocks_overrides as director
+
+    judged = ctx.data.judgements  # the director's, beside the computed (core.overrides)
+    objectives = director.with_director(ctx.rollup("priority", "objective"), judged)
     priorities = ctx.rollup("priority").set_index("priority")
     out = [f'<section id="summary" class="page" aria-labelledby="summary-title">'
            f'<h2 id="summary-title">{SECTION_TITLES["summary"]}</h2>'
@@ -323,11 +330,13 @@ def _summary(ctx: _Context) -> str:
            "three quarters or more are beyond tolerance, At Risk when any is beyond tolerance "
            "or half or more are worse than target within tolerance, otherwise On Track. "
            "Its direction of travel compares its share of rated measures on or better than "
-           "target with the last period's: higher is Improving, lower Worsening.</p>"]
+           "target with the last period's: higher is Improving, lower Worsening."
+           f"{director.LEAD if judged is not None else ''}</p>"]
     headers = [("Objective", ""), ("Summary", ""), ("Direction of travel", ""),
                ("Measures", "num"), ("Rated", "num"),
                ("On or better than target", "num"), ("Worse, within tolerance", "num"),
-               ("Beyond tolerance", "num"), ("Not rated", "num")]
+               ("Beyond tolerance", "num"), ("Not rated", "num"),
+               *(director.DIRECTOR_HEADERS if judged is not None else ())]
     # milestones, projects and risks counts (h24-milestones) join this profile as columns
     objectives = objectives.assign(direction=ctx.directions("priority", "objective"))
     for priority, rows in objectives.groupby("priority", sort=False):
@@ -340,10 +349,13 @@ def _summary(ctx: _Context) -> str:
                         f'<td class="num">{r.measures}</td><td class="num">{r.rated}</td>'
                         f'<td class="num">{r.met}</td><td class="num">{r.near}</td>'
                         f'<td class="num">{r.missed}</td>'
-                        f'<td class="num">{r.measures - r.rated}</td></tr>')
+                        f'<td class="num">{r.measures - r.rated}</td>'
+                        + (director.director_cells(r, _judgement_chip) if judged is not None
+                           else "") + "</tr>")
         out.append(f"<h3>{escape(str(priority))}</h3>")
         out.append(_table(f"{escape(str(priority))}: {_judgement_chip(str(judgement))}",
-                          headers, body, widths=(30, 12, 10, 7, 7, 9, 9, 9, 7)))
+                          headers, body, widths=(30, 12, 10, 7, 7, 9, 9, 9, 7) if judged is None
+                          else director.DIRECTOR_WIDTHS))
     out.append("</section>")
     return "".join(out)
 

@@ -84,7 +84,8 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
                   refreshed: str = "", paper: str = "A4", marking: str = "",
                   returns: Any = None,
                   previous: pd.DataFrame | None = None,
-                  governance: Any = None) -> dict[str, SheetContent]:
+                  governance: Any = None,
+                  judgements: pd.DataFrame | None = None) -> dict[str, SheetContent]:
     """Every output sheet, in the order of :data:`~xlperf.layout.OUTPUT_SHEETS`.
 
     Each prints on ``paper`` (A4 or A3) landscape with the council and period in its header
@@ -95,6 +96,9 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
     each objective's direction of travel to the Objectives sheet. ``governance`` (a
     :class:`~xlperf.core.governance.GovernanceBlock` with something to print) adds the
     Governance sheet (:mod:`xlperf.write._outputs_governance`).
+    ``judgements`` (the director's for the period,
+    :func:`~xlperf.core.overrides.judgements_at`; None when none) adds the director's
+    judgement, commentary, name and override flag beside each objective's computed judgement.
     Pure: nothing here reads a clock or a file, so equal inputs give equal sheets.
     """
     options = PrintOptions(council=council, period=period, refreshed=refreshed, paper=paper,
@@ -108,7 +112,8 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
             summary=f"{len(scored)} measures: {status_text}" if len(scored) else
             "No measures in the register.", options=options),
         "Objectives": objectives_sheet(scored, title=f"{where}Objectives {period}".strip(),
-                                       options=options, previous=previous),
+                                       options=options, previous=previous,
+                                       judgements=judgements),
         "Exceptions": exceptions_sheet(scored, title=f"{where}Exceptions {period}".strip(),
                                        options=options),
         "Finance": finance_sheet(finance or FinanceData(),

@@ -293,6 +293,7 @@ def test_an_unchanged_refresh_keeps_the_footer_time(demo: Path) -> None:
 # ------------------------------------------------------------------------------ objectives
 def test_objectives_count_each_status_of_the_schemes_in_use(refreshed: Path) -> None:
     from xlperf.read import read_master
+    from xlperf.write._outputs_overrides import DIRECTOR_HEADERS
 
     master = refreshed
     rows = grid(master, "Objectives")
@@ -305,19 +306,25 @@ def test_objectives_count_each_status_of_the_schemes_in_use(refreshed: Path) -> 
     scored = pd.DataFrame({"symbol": [s.split(" ", 1)[0] for s in shown],
                            "status": [s.split(" ", 1)[1] for s in shown]})
     used = {f"{s} {t}" for s, t in zip(scored["symbol"], scored["status"], strict=True)}
-    assert set(headers[3:-2]) == used
+    # the status columns sit between Measures and the Judgement; the direction of travel
+    # after it, then the director's columns (the demo has a director's judgement)
+    judged = headers.index("Judgement")
+    assert set(headers[3:judged]) == used
     assert headers[:3] == ["Priority", "Objective", "Measures"]
-    assert headers[-2:] == ["Judgement", "Direction of travel"]
+    assert headers[judged:judged + 2] == ["Judgement", "Direction of travel"]
+    first = headers.index(DIRECTOR_HEADERS[0])
+    assert first > judged and headers[first:first + len(DIRECTOR_HEADERS)] == list(
+        DIRECTOR_HEADERS)
     # each line's status counts add up to its measures; priority lines to their objectives
     for row in rows[OUTPUT_HEADER_ROW:]:
-        assert sum(row[3:-2]) == row[2]
+        assert sum(row[3:judged]) == row[2]
     by_status = pd.Series(scored["symbol"] + " " + scored["status"]).value_counts()
     priority_lines = [r for r in rows[OUTPUT_HEADER_ROW:] if r[1] == "All objectives"]
-    for column, header in enumerate(headers[3:-2], 3):
+    for column, header in enumerate(headers[3:judged], 3):
         assert sum(r[column] for r in priority_lines) == by_status[header]
 
 
-    travel = {r[-1] for r in rows[OUTPUT_HEADER_ROW:]}
+    travel = {r[judged + 1] for r in rows[OUTPUT_HEADER_ROW:]}
     assert travel <= {"Improving ↑", "Worsening ↓", "No change", "No comparison"}
     assert {"Improving ↑", "Worsening ↓"} <= travel  # the demo council has both
 

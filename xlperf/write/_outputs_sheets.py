@@ -98,7 +98,12 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
     statuses = _status_columns(frame)
     status_headers = [f"{symbol} {status}".strip() for symbol, status, _c in statuses]
     travel = previous is not None
-    from xlperf.write._outputs_overrides import DIRECTOR_HEADERS, DIRECTOR_WIDTHS, director_cells
+    from xlperf.write._outputs_overrides import (
+        DIRECTOR_HEADERS,
+        DIRECTOR_WIDTHS,
+        director_cells,
+        director_styles,
+    )
 
     director = list(DIRECTOR_HEADERS) if judgements is not None else []
     headers = ["Priority", "Objective", "Measures", *status_headers, "Judgement",
@@ -139,10 +144,14 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
                      *((director_cells(r) if label_o != "All objectives" else
                         [None] * len(director)) if director else [])])
         fill = JUDGEMENT_FILL.get(str(r["judgement"]))
-        judgement = (CellStyle(bold=True, fill=fill, color=contrast_text(fill))
+        judgement = (CellStyle(bold=True, fill=fill, color=contrast_text(fill),
+                               vertical="top" if base is None else "center")
                      if fill else BOLD)
-        styles.append([base, base, *([numbers] * (len(counts) + 1)), judgement,
-                       *([base] if travel else []), *([base or WRAP] * len(director))])
+        # an objective's line is top-aligned: a director's commentary may make it tall
+        text = base or TOP
+        styles.append([text, text, *([numbers] * (len(counts) + 1)), judgement,
+                       *([text] if travel else []),
+                       *(director_styles(r, base) if director else [])])
 
     names = [status for _s, status, _c in statuses]
     shown: str | None = None

@@ -95,3 +95,33 @@ def test_the_benchmark_table_quotes_the_last_run():
     spec.loader.exec_module(module)
     figures = json.loads((ROOT / "benchmarks" / "last" / "score.json").read_text())
     assert module.readme_row(figures) in README.splitlines()
+
+
+def _cells(line: str) -> list[str]:
+    """A line of rich's table output as its cells' text (the spacing depends on the widths)."""
+    return [cell.strip() for cell in re.split(r"[│┃]", line) if cell.strip()]
+
+
+def test_the_demo_output_the_readme_quotes_is_what_the_demo_prints(tmp_path):
+    """The README says "Its output ends:" and quotes lines of `xlperf demo`: each quoted line
+    (but the time, which varies, and lines cut short with "...") is in what the demo prints
+    today, so a changed demo cannot leave the README telling an old story."""
+    import os
+    import sys
+
+    quoted = re.search(r"Its output ends:\n\n```text\n(.*?)\n```", README, re.S)
+    assert quoted, "README has no quoted demo output"
+    # Run where the README's reader would, so the paths printed are the README's.
+    run = subprocess.run([sys.executable, "-m", "xlperf.cli", "demo", "my-council"],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                         env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"})
+    printed = run.stdout
+    rows = [_cells(line) for line in printed.splitlines()]
+    lines = [" ".join(line.split()) for line in printed.splitlines()]
+    for line in quoted.group(1).splitlines():
+        if line.strip() in ("", "...") or line.rstrip().endswith("...") or "│ Time " in line:
+            continue
+        if line.lstrip()[:1] in "│┃":
+            assert _cells(line) in rows, f"the demo no longer prints: {line}"
+        else:
+            assert " ".join(line.split()) in lines, f"the demo no longer prints: {line}"

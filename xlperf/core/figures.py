@@ -5,10 +5,27 @@ and the CLI's tables all say a number this way)."""
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
+
+
+def finite_number(value: Any) -> float | None:
+    """``value`` as a float when it is a finite number (or text of one), else ``None``: what
+    every sheet and block prints as a figure or leaves blank (NaN, infinity, ``None``,
+    pandas' ``NA``/``NaT`` and words all give ``None``).
+
+    >>> finite_number(12), finite_number("2.5"), finite_number(float("nan")), finite_number("TBC")
+    (12.0, 2.5, None, None)
+    """
+    if type(value) is float:  # the usual case, without the general checks
+        return value if math.isfinite(value) else None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def format_number(value: float) -> str:

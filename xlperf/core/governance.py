@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from xlperf.core.figures import format_number
+from xlperf.core.figures import finite_number, format_number
 from xlperf.core.periods import parse_period
 from xlperf.errors import InputError
 
@@ -83,21 +83,13 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def figure(value: Any, unit: str) -> str:
     """A result with its unit as the block prints it.
 
     >>> figure(7.6, "days"), figure(82.0, "%"), figure(None, "%"), figure("TBC", "number")
     ('7.6 days', '82%', '', 'TBC')
     """
-    number = _number(value)
+    number = finite_number(value)
     if number is None:
         return _text(value)
     text = format_number(number)
@@ -182,7 +174,7 @@ def parse_count(value: Any) -> int:
         if not text.isdigit():  # "=1+1", "-2", "lots", "2.5": never evaluated, never guessed
             raise InputError(f"{value!r} is not a whole number of audits (0 or more)")
         return int(text)
-    number = _number(value)
+    number = finite_number(value)
     if number is None or number < 0 or not number.is_integer():
         raise InputError(f"{value!r} is not a whole number of audits (0 or more)")
     return int(number)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlperf.core.figures import finite_number
 from xlperf.layout import OUTPUT_HEADER_ROW, OUTPUT_SHEETS, OutputSheet
 from xlperf.write.lossless import SheetContent
 from xlperf.write.styles import CellStyle
@@ -112,16 +113,7 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def _number(value: Any) -> float | None:
-    if type(value) is float:  # the usual case, without the general checks
-        return value if math.isfinite(value) else None
-    if _missing(value):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) or math.isinf(number) else number
+_number = finite_number  # the one rule for a printable figure (xlperf.core.figures)
 
 
 def _text(value: Any) -> str:

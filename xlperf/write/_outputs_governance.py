@@ -4,6 +4,8 @@ side by side, then internal audit assurance by directorate with its key printed
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from xlperf.core.governance import ASSURANCE_LEVELS, AUDIT_COUNTS, AUDIT_KEY, GovernanceBlock
 from xlperf.write._outputs_base import (
     BOLD,
@@ -22,6 +24,8 @@ from xlperf.write.lossless import SheetContent
 from xlperf.write.styles import CellStyle
 
 _COUNT = CellStyle(number_format="0", vertical="top", horizontal="center")
+# A count's header is centred like its counts, so each figure sits under its heading.
+_COUNT_HEADER = replace(HEADER, horizontal="center")
 _NO_MEASURE = "–"
 
 
@@ -61,7 +65,7 @@ def governance_sheet(block: GovernanceBlock, *, title: str = "Governance", summa
         styles.append([PRIORITY] * width)
         rows.append(["Directorate", *(short for _l, short, _w in ASSURANCE_LEVELS), "Due",
                      "Period"])
-        styles.append([HEADER] * (2 + len(AUDIT_COUNTS)))
+        styles.append([HEADER, *([_COUNT_HEADER] * len(AUDIT_COUNTS)), HEADER])
         for record in audit.to_dict("records"):
             rows.append([record["directorate"], *(int(record[c]) for c in AUDIT_COUNTS),
                          record["period"]])

@@ -16,7 +16,7 @@ from xlperf.core.overrides import OVERRIDE_FLAG, beside_computed
 
 DIRECTOR_HEADERS = (("Director's judgement", ""), ("Director's commentary", ""))
 # The summary's column widths (% of the table) with the two director's columns.
-DIRECTOR_WIDTHS = (19, 10, 8, 5, 5, 7, 7, 7, 5, 11, 16)
+DIRECTOR_WIDTHS = (16, 10, 9, 7, 5, 6, 7, 7, 5, 10, 18)
 LEAD = (" Where the director's own judgement differs from the computed one, it is printed "
         f"beside it, flagged {OVERRIDE_FLAG}, with the director's commentary and name; the "
         "computed judgement stays.")

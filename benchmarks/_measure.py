@@ -6,7 +6,9 @@ parent running ``/bin/true`` reports 411 MB. So the measured command is started 
 ``/usr/bin/time -v`` (a process of a few MB that forks and execs it) and its own peak is the
 ``Maximum resident set size`` that ``time`` reports. A command that starts processes of its own
 (a browser) is also sampled: the sum of the proportional set size (PSS, each shared page
-shared out) of the whole process tree, every 50 ms, whose peak is the tree's.
+shared out) of the whole process tree, every 50 ms or, when a sample takes longer than
+2.5 ms, 20 times as long as it took (reading a large process's PSS slows it down), whose
+peak is the tree's.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class Measured:
     stdout: str
     stderr: str
     cpu_seconds: float = float("nan")  # user + system CPU of the command (/usr/bin/time)
+    tree_cpu_seconds: float = float("nan")  # user + system CPU of every process of the tree
+    #                      (sampled: a browser's processes are not waited for by the command)
 
 
 def _children(pid: int) -> list[int]:
@@ -61,6 +65,14 @@ def _pss_kib(pid: int) -> int:
     return int(found.group(1)) if found else 0
 
 
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+
+
 def run(command: Sequence[str], *, env: dict[str, str] | None = None,
         cwd: str | Path | None = None) -> Measured:
     """Run ``command`` under ``/usr/bin/time -v``, sampling its process tree's PSS."""
@@ -72,13 +84,20 @@ def run(command: Sequence[str], *, env: dict[str, str] | None = None,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=env, cwd=cwd)
     peak = [0]
+    ticks: dict[int, int] = {}  # each process's CPU ticks when last seen
 
     def sample() -> None:
         while process.poll() is None:
             # The time process itself is a few MB: the measured command is its child.
-            total = sum(_pss_kib(p) for p in _tree(process.pid)[1:])
+            began = time.perf_counter()
+            tree = _tree(process.pid)[1:]
+            total = sum(_pss_kib(p) for p in tree)
             peak[0] = max(peak[0], total)
-            time.sleep(0.05)
+            ticks.update({p: _cpu_ticks(p) for p in tree})
+            # Reading smaps_rollup walks each process's page tables under its memory lock: at
+            # every 50 ms it slowed a browser printing a large PDF 2-3x on 2 cores. Wait 20x
+            # what a sample took (at least 50 ms), so sampling costs at most 5 % of a core.
+            time.sleep(max(0.05, 20 * (time.perf_counter() - began)))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -91,4 +110,5 @@ def run(command: Sequence[str], *, env: dict[str, str] | None = None,
     cpu = re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", text)
     return Measured(seconds, int(own.group(1)) / 1024 if own else float("nan"),
                     peak[0] / 1024, process.returncode, out, err,
-                    sum(map(float, cpu)) if len(cpu) == 2 else float("nan"))
+                    sum(map(float, cpu)) if len(cpu) == 2 else float("nan"),
+                    sum(ticks.values()) / os.sysconf("SC_CLK_TCK"))

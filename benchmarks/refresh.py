@@ -1,6 +1,6 @@
 """Benchmark: one headless refresh of a synthetic council, beside the naive way, same run.
 
-    python benchmarks/refresh.py [--measures 1000] [--returns 40] [--history 60]
+    python benchmarks/refresh.py [--measures 1000] [--returns 40] [--history 60] [--before REV]
 
 Builds in a temporary folder (not timed): a master of ``--measures`` monthly measures in
 ``--returns`` services, one filled return per service for Sep-13, and a ledger holding
@@ -11,10 +11,16 @@ master as a ``Past values`` sheet, as a council without xlperf keeps it. Then:
   (validate the 40 returns in one batch, record, score with history from the ledger, freeze,
   write five output sheets losslessly), timed after imports, best of 3 (the second and third
   runs find everything already recorded); the peak of Python allocations (tracemalloc) of one
-  more run; and the whole ``xlperf refresh MASTER`` command in a subprocess on a fresh copy of
-  the council (best of 3, bytecode compiled as an installed package has it) with its own peak
-  RSS (started by ``/usr/bin/time -v``: a child's ``ru_maxrss`` read from this process would
-  include this process's memory at fork);
+  more run; and the whole ``xlperf refresh MASTER --json`` command in a subprocess on a fresh
+  copy of the council each time (best of 3, bytecode compiled as an installed package has it)
+  with its own peak RSS (started by ``/usr/bin/time -v``: a child's ``ru_maxrss`` read from
+  this process would include this process's memory at fork). The command runs as a council's
+  install has it: without the development dependency hypothesis, which pandera imports when it
+  is installed (a stub on the child's path makes ``import hypothesis`` fail as it does there);
+  beside it, in the same rounds, the same command through the typer app (as it ran before the
+  plain path of ``xlperf.cli._refresh``), here with hypothesis, and with ``--before REV`` the
+  command of an earlier commit of this repository (``git archive``), each on its own fresh
+  copies;
 - **naive**: every return and the master's Measures and Past values sheets read with
   ``pandas.read_excel`` (default engine), scored with the same core, then openpyxl
   ``load_workbook`` + the Scorecard written cell by cell + ``save`` (which also rewrites the
@@ -140,11 +146,42 @@ def import_times(command: list[str], env: dict[str, str]) -> dict[str, float]:
     return totals
 
 
+def _without_hypothesis(folder: Path) -> Path:
+    """A folder to put first on a child's path where ``import hypothesis`` fails, as it does in
+    a council's install (hypothesis is a development dependency; pandera imports it, and its
+    data-synthesis strategies, when it is installed)."""
+    stub = folder / "no-hypothesis" / "hypothesis"
+    stub.mkdir(parents=True, exist_ok=True)
+    (stub / "__init__.py").write_text(
+        'raise ImportError("hypothesis is not installed (a council\'s install)")\n')
+    return stub.parent
+
+
+def _checkout(rev: str, folder: Path) -> Path:
+    """xlperf as commit ``rev`` of this repository had it, importable from ``folder`` (the
+    top-level ``validation`` folder installs as ``xlperf.catalogue``)."""
+    root = Path(__file__).resolve().parents[1]
+    folder.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(root), "archive", rev, "xlperf", "validation"],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    shutil.move(str(folder / "validation"), str(folder / "xlperf" / "catalogue"))
+    return folder
+
+
+def _describe(rev: str) -> str:
+    root = Path(__file__).resolve().parents[1]
+    return subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%h", rev],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--measures", type=int, default=1000)
     parser.add_argument("--returns", type=int, default=40)
     parser.add_argument("--history", type=int, default=60)
+    parser.add_argument("--before", metavar="REV",
+                        help="also time the whole command of this earlier commit (e.g. main)")
     args = parser.parse_args()
 
     imports = time.perf_counter()
@@ -190,33 +227,56 @@ def main() -> None:
         # The whole command as an installed package runs it: with its modules' bytecode
         # compiled (pip compiles on install; an editable checkout with
         # PYTHONDONTWRITEBYTECODE set would recompile xlperf on every run). One untimed run
-        # on a copy fills a private bytecode cache, then a fresh copy is timed.
+        # of each variant on a copy fills its private bytecode cache, then each is timed on
+        # fresh copies, in rounds (one run of each variant a round: the machine's load
+        # changes from minute to minute).
         xlperf = shutil.which("xlperf") or str(Path(sys.executable).with_name("xlperf"))
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env.update(PYTHONWARNINGS="ignore", PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"))
-        warm = Path(tmp) / "warm"
-        shutil.copytree(pristine, warm)
-        subprocess.run([xlperf, "refresh", str(warm / "master.xlsx"), "--json"],
-                       capture_output=True, text=True, env=env)
-        wholes, peaks = [], []
+        council_env = dict(env, PYTHONPATH=os.pathsep.join(
+            [str(_without_hypothesis(Path(tmp))), *filter(None, [env.get("PYTHONPATH")])]))
+        typer_app = [sys.executable, "-c", "import sys; sys.argv[0] = 'xlperf'; "
+                     "from xlperf.cli import app; app()"]
+        variants = {"xlperf refresh": ([xlperf], council_env),
+                    "through the typer app": (typer_app, council_env),
+                    "with hypothesis installed": ([xlperf], env)}
+        if args.before:
+            before = _checkout(args.before, Path(tmp) / "before")
+            variants[f"{args.before} ({_describe(args.before)})"] = ([xlperf], dict(
+                council_env, PYTHONPATH=os.pathsep.join([str(before),
+                                                         council_env["PYTHONPATH"]]),
+                PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache-before")))
+        for command, variant_env in variants.values():
+            warm = Path(tmp) / "warm"
+            shutil.rmtree(warm, ignore_errors=True)
+            shutil.copytree(pristine, warm)
+            warmed = subprocess.run([*command, "refresh", str(warm / "master.xlsx"), "--json"],
+                                    capture_output=True, text=True, env=variant_env)
+            if warmed.returncode not in (0, 1):  # 1: done, with rows rejected
+                raise SystemExit(f"{command}: exit code {warmed.returncode}\n{warmed.stderr}")
+        wholes: dict[str, list[_measure.Measured]] = {name: [] for name in variants}
         for attempt in range(3):
-            command = Path(tmp) / f"command{attempt}"
-            shutil.copytree(pristine, command)
-            # Started by /usr/bin/time -v: the command's own peak RSS, not this process's
-            # memory inherited at fork (benchmarks/_measure.py).
-            done = _measure.run([xlperf, "refresh", str(command / "master.xlsx"), "--json"],
-                                env=env)
-            wholes.append(done.seconds)
-            peaks.append(done.own_mb)
-        whole = min(wholes)
-        rss = max(peaks)
+            for number, (name, (command, variant_env)) in enumerate(variants.items()):
+                copy = Path(tmp) / f"command{attempt}-{number}"
+                shutil.copytree(pristine, copy)
+                # Started by /usr/bin/time -v: the command's own peak RSS, not this process's
+                # memory inherited at fork (benchmarks/_measure.py).
+                done = _measure.run([*command, "refresh", str(copy / "master.xlsx"), "--json"],
+                                    env=variant_env)
+                if done.returncode not in (0, 1):
+                    raise SystemExit(f"{name}: exit code {done.returncode}\n{done.stderr}")
+                wholes[name].append(done)
+                shutil.rmtree(copy)
+        whole = min(m.seconds for m in wholes["xlperf refresh"])
+        rss = max(m.own_mb for m in wholes["xlperf refresh"])
+        cpu = min(m.cpu_seconds for m in wholes["xlperf refresh"])
 
         # Where the command's start-up goes: python -X importtime on one more fresh copy,
         # the self time of every module summed by top-level package.
         traced = Path(tmp) / "importtime"
         shutil.copytree(pristine, traced)
         imported = import_times([sys.executable, "-X", "importtime", "-m", "xlperf.cli",
-                                 "refresh", str(traced / "master.xlsx"), "--json"], env)
+                                 "refresh", str(traced / "master.xlsx"), "--json"], council_env)
 
         baseline_dir = Path(tmp) / "naive"
         shutil.copytree(pristine, baseline_dir)
@@ -233,9 +293,21 @@ def main() -> None:
     steps = ", ".join(f"{k} {v:.2f}" for k, v in first.timings.items())
     print(f"  steps of the first run (s): {steps}")
     print(f"  peak Python allocations of one refresh: {peak / 1e6:.0f} MB (tracemalloc)")
-    print(f"  whole command `xlperf refresh MASTER` on a fresh copy: best {whole:.2f} s of "
-          f"{', '.join(f'{w:.2f}' for w in wholes)}, exit code {done.returncode}, "
-          f"peak RSS of the command itself {rss:.0f} MB (/usr/bin/time -v)")
+    print(f"  whole command `xlperf refresh MASTER --json` on a fresh copy (as a council's "
+          f"install: no hypothesis): best {whole:.2f} s of "
+          f"{', '.join(f'{m.seconds:.2f}' for m in wholes['xlperf refresh'])}, exit code "
+          f"{wholes['xlperf refresh'][-1].returncode}, CPU best {cpu:.2f} s, peak RSS of the "
+          f"command itself {rss:.0f} MB (/usr/bin/time -v)")
+    for name, measured in wholes.items():
+        if name == "xlperf refresh":
+            continue
+        best = min(m.seconds for m in measured)
+        # CPU seconds too: on a loaded machine the wall clock mostly measures the others.
+        best_cpu = min(m.cpu_seconds for m in measured)
+        print(f"    {name}: best {best:.2f} s of "
+              f"{', '.join(f'{m.seconds:.2f}' for m in measured)} ({best / whole:.2f}x), "
+              f"CPU best {best_cpu:.2f} s ({best_cpu / cpu:.2f}x), "
+              f"peak RSS {max(m.own_mb for m in measured):.0f} MB")
     top = sorted(imported.items(), key=lambda kv: -kv[1])
     print(f"  imports of the command (python -X importtime, self times by package): "
           f"{sum(imported.values()):.2f} s; "

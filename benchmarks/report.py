@@ -1,19 +1,24 @@
 """Benchmark: the committee report for a synthetic 1,000-measure council, whole, in one run.
 
     python benchmarks/report.py [--measures 1000] [--weasyprint default|full|both|none]
+                                [--html-only]
 
 The demo register (53 measures) is repeated with suffixed codes to 1,000 measures, with its
 three years of monthly/quarterly/annual history. Printed, side by side:
 
 - **data + HTML** in this process, best of 3: scoring the period and its 12-period history
-  (values parsed and the register prepared once) and rendering the HTML;
+  (values parsed and the register prepared once), each measure's XmR chart and its
+  variation and assurance (``charts_at``, ``spc_of_charts``: what
+  :func:`~xlperf.report.report_data_from_master` adds, and every card draws), and rendering
+  the HTML;
 - **the whole PDF** (every page, not an extrapolation) of two packs: the **full** pack
   (a card for every measure beyond tolerance or worsening at all: the pack of before the card
   policy) and the **default** pack (the card policy's defaults, ``xlperf.core.cards``),
   through the **browser** found on the machine and through **WeasyPrint** (default pack only
   unless ``--weasyprint full`` or ``both``: the full pack takes minutes and GBs there). Each
-  PDF is printed by a fresh child process started by ``/usr/bin/time -v``: its time, the peak
-  RSS of its largest process (what ``time`` reports: the child or a process it waited for,
+  PDF is printed by a fresh child process started by ``/usr/bin/time -v``: its time, the CPU
+  time of its whole process tree (steadier than wall time on a loaded machine), the
+  peak RSS of its largest process (what ``time`` reports: the child or a process it waited for,
   such as the browser's renderer), and the peak PSS of its whole process tree (Python,
   playwright's driver and every browser process, shared pages shared out).
 """
@@ -42,6 +47,7 @@ from xlperf.core.budget import score_budget, score_capital  # noqa: E402
 from xlperf.core.cards import parse_card_policy  # noqa: E402
 from xlperf.core.measures import prepare_measures  # noqa: E402
 from xlperf.core.periods import parse_period  # noqa: E402
+from xlperf.core.spc_scored import charts_at, spc_of_charts  # noqa: E402
 from xlperf.report import (  # noqa: E402
     ReportData,
     exceptions,
@@ -67,17 +73,22 @@ def synthetic(measures: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return reg, val[val["Code"].isin(kept)].reset_index(drop=True)
 
 
-def build(register: pd.DataFrame, values: pd.DataFrame) -> ReportData:
+def build(register: pd.DataFrame, values: pd.DataFrame) -> tuple[ReportData, float]:
     """The report's data as :func:`~xlperf.report.report_data_from_master` builds it: the
-    register prepared once, the period scored and its history scored from one parse."""
+    register prepared once, the period scored and its history scored from one parse, then
+    each measure's XmR chart; and the seconds the charts took (their own line)."""
     period = demo.DEMO_PERIOD
     prepared = prepare_measures(register)
     scored, history = score_with_history(values, prepared, period, prepared=True)
+    started = time.perf_counter()
+    charts = charts_at(scored, values, prepared)
+    scored = pd.concat([scored, spc_of_charts(scored, charts)], axis=1)
+    spc = time.perf_counter() - started
     return ReportData(
         council=demo.DEMO_COUNCIL, directorate="Synthetic directorate",
         period=parse_period(period), generated=dt.date(2013, 10, 22), scored=scored,
         history=history, budget=score_budget(demo.demo_budget().iloc[:-1]),
-        capital=score_capital(demo.demo_capital()), register=prepared)
+        capital=score_capital(demo.demo_capital()), register=prepared, charts=charts), spc
 
 
 def child(engine: str, html_path: str, pdf_path: str) -> None:
@@ -100,6 +111,8 @@ def main() -> None:
     parser.add_argument("--measures", type=int, default=1000)
     parser.add_argument("--weasyprint", choices=("default", "full", "both", "none"),
                         default="default")
+    parser.add_argument("--html-only", action="store_true",
+                        help="data + HTML only, no PDF")
     parser.add_argument("--child", nargs=3, metavar=("ENGINE", "HTML", "PDF"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -111,12 +124,12 @@ def main() -> None:
     timings = []
     for _ in range(3):
         started = time.perf_counter()
-        data = build(register, values)
+        data, spc = build(register, values)
         built = time.perf_counter() - started
         started = time.perf_counter()
         html = render_html(data)
-        timings.append((built, time.perf_counter() - started))
-    built, html_time = min(timings, key=sum)
+        timings.append((built, spc, time.perf_counter() - started))
+    built, spc, html_time = min(timings, key=lambda t: t[0] + t[2])
     assert render_html(data) == html
     full = replace(data, cards=FULL)
     packs = {"default": html, "full": render_html(full)}
@@ -124,10 +137,13 @@ def main() -> None:
              "full": len(exceptions(data.scored, FULL, data.register))}
     print(f"{len(data.scored):,} measures, {len(data.history):,} history rows; cards: full pack "
           f"{cards['full']}, default pack {cards['default']}")
-    print(f"data (score + 12-period history): {built:6.2f} s   HTML: {html_time:6.2f} s   "
-          f"data + HTML: {built + html_time:6.2f} s (best of 3; "
-          f"{len(html) / 1e6:.1f} MB of HTML)")
+    print(f"data: {built:6.2f} s (score + 12-period history {built - spc:.2f} s, XmR charts "
+          f"{spc:.2f} s)   HTML: {html_time:6.2f} s   data + HTML: {built + html_time:6.2f} s "
+          f"(best of 3; {len(html) / 1e6:.1f} MB of HTML)")
 
+    if args.html_only:
+        print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        return
     browser = find_browser()
     runs = []
     if browser is not None:
@@ -151,7 +167,8 @@ def main() -> None:
                 continue
             name = browser.name if engine == "browser" and browser else engine
             print(f"PDF {pack:7} pack ({cards[pack]:3} cards, {_pages(pdf):3} pages) "
-                  f"{name:10}: {done.seconds:6.1f} s; peak RSS of its largest process "
+                  f"{name:10}: {done.seconds:6.1f} s ({done.tree_cpu_seconds:6.1f} s of CPU); "
+                  f"peak RSS of its largest process "
                   f"{done.own_mb:5.0f} MB, peak PSS of the whole process tree "
                   f"{done.tree_mb:5.0f} MB")
     print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

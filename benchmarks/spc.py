@@ -2,7 +2,7 @@
 sentences) for every measure at once, beside a naive per-measure Python loop, in the same run.
 
     python benchmarks/spc.py [--measures 1000] [--periods 60] [--big 1000000]
-                             [--naive-measures N]
+                             [--naive-measures N] [--repeat 9]
 
 Two sizes: ``--measures`` x ``--periods`` (default 1,000 x 60, a large council's whole history)
 and ``--big`` measure-periods (default 1,000,000: 10,000 measures x 100 periods). The library
@@ -12,12 +12,20 @@ loop: for each measure, plain Python lists, the same limits, rules, conflict ord
 assurance. Both are compared measure by measure (variation, assurance, mean and limits) before
 any time is printed. ``--naive-measures`` times the loop on the first N measures and scales
 linearly (each measure costs the same), so the big run stays short.
+
+Timing: one untimed run of the whole frame first (imports, caches, first-touch memory), then
+the median (and the fastest) of ``--repeat`` runs for the library side and of 3 runs for the
+naive loop (1 in the big run); the load average is printed beside the figures, since the
+machine may be shared.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -153,26 +161,29 @@ def naive(long: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
                                        "upper"])
 
 
-def run(measures: int, periods: int, naive_measures: int | None) -> None:
-    long, register = make_data(measures, periods)
-    spc(long.head(periods * 10), register)  # warm caches and lazy imports outside the timing
-    best = float("inf")
-    for _ in range(3):
+def timed(work: Callable[[], object], repeat: int) -> tuple[float, float, object]:
+    """Median and fastest of ``repeat`` runs of ``work`` (seconds), and its last result."""
+    times, result = [], None
+    for _ in range(repeat):
         start = time.perf_counter()
-        fast = spc(long, register)
-        best = min(best, time.perf_counter() - start)
+        result = work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), min(times), result
 
-    chart_only = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        xmr(long, register)
-        chart_only = min(chart_only, time.perf_counter() - start)
+
+def run(measures: int, periods: int, naive_measures: int | None, repeat: int) -> None:
+    long, register = make_data(measures, periods)
+    spc(long, register)  # warm up outside the timing: imports, caches, first-touch memory
+    load = os.getloadavg()[0]
+    median, best, fast = timed(lambda: spc(long, register), repeat)
+    chart_median, _, _ = timed(lambda: xmr(long, register), repeat)
 
     sample_measures = min(naive_measures or measures, measures)
     sample = long.iloc[: sample_measures * periods]
-    start = time.perf_counter()
-    slow = naive(sample, register)
-    naive_time = (time.perf_counter() - start) * (measures / sample_measures)
+    naive_median, _, slow = timed(lambda: naive(sample, register),
+                                  3 if sample_measures == measures else 1)
+    naive_time = naive_median * (measures / sample_measures)
+    assert isinstance(fast, pd.DataFrame) and isinstance(slow, pd.DataFrame)
 
     head = fast.set_index("code").loc[slow["code"]]
     assert (head["variation"].to_numpy() == slow["variation"].to_numpy()).all(), "variation"
@@ -184,11 +195,13 @@ def run(measures: int, periods: int, naive_measures: int | None) -> None:
               else f" (timed on {sample_measures:,} measures, scaled)")
     counts = fast["variation"].value_counts()
     print(f"measures x periods:       {measures:,} x {periods:,} = {len(long):,} measure-periods")
-    print(f"xlperf vectorised:        {best * 1000:.1f} ms (best of 3)")
-    print(f"  of which the charts:    {chart_only * 1000:.1f} ms (xmr: limits, rules, icons;"
+    print(f"load average (1 min):     {load:.2f} before, {os.getloadavg()[0]:.2f} after")
+    print(f"xlperf vectorised:        {median * 1000:.1f} ms (median of {repeat}; fastest "
+          f"{best * 1000:.1f} ms)")
+    print(f"  of which the charts:    {chart_median * 1000:.1f} ms (xmr: limits, rules, icons;"
           " the rest is the sentences)")
     print(f"naive per-measure loop:   {naive_time * 1000:.1f} ms{scaled}")
-    print(f"speed-up:                 {naive_time / best:.1f}x")
+    print(f"speed-up:                 {naive_time / median:.1f}x (medians)")
     print("variations:               " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     print("results identical on every compared measure: yes\n")
 
@@ -199,10 +212,11 @@ def main() -> None:
     parser.add_argument("--periods", type=int, default=60)
     parser.add_argument("--big", type=int, default=1_000_000)
     parser.add_argument("--naive-measures", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=9)
     args = parser.parse_args()
-    run(args.measures, args.periods, None)
+    run(args.measures, args.periods, None, args.repeat)
     if args.big:
-        run(max(args.big // 100, 1), 100, args.naive_measures)
+        run(max(args.big // 100, 1), 100, args.naive_measures, max(args.repeat // 3, 3))
 
 
 if __name__ == "__main__":

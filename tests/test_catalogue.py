@@ -35,7 +35,7 @@ PLACEHOLDERS = {
     "unit", "numerator", "denominator", "allowed", "actual", "target", "previous_period",
     "previous", "change", "threshold", "factor", "usual", "hint", "status", "first", "line",
     "difference", "forecast", "budget", "variance", "estimate", "formula", "later_cell",
-    "other",
+    "other", "item", "master_sheet",
 }
 
 
@@ -51,9 +51,9 @@ def test_the_csv_opens_in_excel_as_written():
 def test_ids_are_stable_and_complete():
     rules = load_rules()
     ids = list(rules)
-    assert all(re.fullmatch(r"(FILE|PERF|FIN|HIST|REG)-\d{3}", i) for i in ids)
+    assert all(re.fullmatch(r"(FILE|PERF|FIN|HIST|REG|MIL)-\d{3}", i) for i in ids)
     # REG ids are numbered by the master's sheet (Measures 001-, Targets 020-, Schemes 030-...).
-    for prefix in ("FILE", "PERF", "FIN", "HIST"):
+    for prefix in ("FILE", "PERF", "FIN", "HIST", "MIL"):
         numbers = [int(i[-3:]) for i in ids if i.startswith(prefix + "-")]
         assert numbers == list(range(1, len(numbers) + 1)), f"{prefix} ids have gaps"
     assert len([i for i in ids if i.startswith("FILE")]) == 24
@@ -222,7 +222,7 @@ def _rule_ids_in_the_code() -> set[str]:
     import ast
 
     ids: set[str] = set()
-    pattern = re.compile(r"(FILE|PERF|FIN|HIST|REG)-\d{3}")
+    pattern = re.compile(r"(FILE|PERF|FIN|HIST|REG|MIL)-\d{3}")
     for path in (ROOT / "xlperf").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docstrings = {id(node.body[0].value) for node in ast.walk(tree)
@@ -238,13 +238,13 @@ def _rule_ids_in_the_code() -> set[str]:
 
 
 def test_every_rule_the_code_can_emit_is_in_the_catalogue():
-    # Every family (FILE, PERF, FIN, HIST, REG): `xlperf rules` lists it, a council can
+    # Every family (FILE, PERF, FIN, HIST, REG, MIL): `xlperf rules` lists it, a council can
     # change its severity. Rule ids built from parts (FIXED_RULES' f"FILE-{n:03d}") are the
     # catalogue's by construction.
     in_code = _rule_ids_in_the_code()
     catalogue = set(load_rules())
     assert in_code - catalogue == set()
-    assert {i.split("-")[0] for i in in_code} == {"FILE", "PERF", "FIN", "HIST", "REG"}
+    assert {i.split("-")[0] for i in in_code} == {"FILE", "PERF", "FIN", "HIST", "REG", "MIL"}
     # And the catalogue lists no rule the code never makes (the validator makes its FILE,
     # PERF and FIN findings by looking ids up in tables, so those are named in the code too).
     assert catalogue - in_code == set()
@@ -273,7 +273,7 @@ def test_the_catalogue_and_the_registered_checks_list_the_same_rules_in_every_fa
     checks = registered()
     catalogue = load_rules()
     assert set(checks) == set(catalogue)
-    for prefix in ("FILE", "PERF", "FIN", "REG", "HIST"):
+    for prefix in ("FILE", "PERF", "FIN", "REG", "HIST", "MIL"):
         assert ({i for i in checks if i.startswith(prefix + "-")}
                 == {i for i in catalogue if i.startswith(prefix + "-")}), prefix
     # Every family has its checks: ID (identity) and CAP (capital) are FILE and FIN rules
@@ -301,5 +301,5 @@ def test_rules_command_lists_every_family():
     result = runner.invoke(app, ["rules", "--json"])
     assert result.exit_code == 0, result.output
     ids = [r["id"] for r in json.loads(result.output)["rules"]]
-    assert {i.split("-")[0] for i in ids} == {"FILE", "PERF", "FIN", "REG", "HIST"}
+    assert {i.split("-")[0] for i in ids} == {"FILE", "PERF", "FIN", "REG", "HIST", "MIL"}
     assert {"REG-040", "HIST-005", "FILE-023", "FIN-005"} <= set(ids)

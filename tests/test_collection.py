@@ -14,6 +14,8 @@ import os
 import shutil
 import socket
 import sqlite3
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
@@ -126,6 +128,40 @@ def test_due_dates_skip_weekends_and_the_bank_holidays_of_england_and_wales():
     holidays = bank_holidays(2022, 2023)  # the one-off ones come from the kept calendar
     assert holidays[date(2022, 9, 19)].startswith("State Funeral")
     assert date(2023, 5, 8) in holidays  # the coronation
+
+
+def test_the_bank_holidays_are_the_packages_own_loading_one_country_only():
+    # The calendar loads the holidays package's United Kingdom module alone (not the 250
+    # countries holidays.country_holidays imports first): the same days and names as the
+    # package's documented call, in a fresh process that loads no other country.
+    code = ("import json, sys\n"
+            "from xlperf.core.collection import bank_holidays\n"
+            "days = bank_holidays(1995, 2035)\n"
+            "others = sorted(m for m in sys.modules if m.startswith('holidays.countries'))\n"
+            "import holidays\n"
+            "theirs = holidays.country_holidays('GB', subdiv='ENG', years=range(1995, 2036))\n"
+            "print(json.dumps([others, len(days), {d.isoformat(): n for d, n in days.items()}"
+            " == {d.isoformat(): n for d, n in theirs.items()}]))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    others, count, same = json.loads(out.stdout)
+    assert others == [] and same
+    assert count > 41 * 8  # at least eight bank holidays a year
+
+
+def test_a_holidays_package_laid_out_otherwise_still_gives_the_bank_holidays(monkeypatch,
+                                                                             tmp_path):
+    import holidays
+
+    from xlperf.core.collection import _united_kingdom
+
+    expected = dict(holidays.country_holidays("GB", subdiv="ENG", years=range(2013, 2015)))
+    # No countries/united_kingdom.py where the calendar looks: the package's own call answers.
+    monkeypatch.setattr(holidays, "__file__", str(tmp_path / "__init__.py"))
+    calendar = _united_kingdom.__wrapped__()
+    assert dict(calendar(subdiv="ENG", years=range(2013, 2015))) == expected
+    assert date(2013, 12, 26) in expected
+
 
 
 @settings(max_examples=60, deadline=None)

@@ -395,6 +395,35 @@ def demo_projects() -> pd.DataFrame:
     ], columns=["Code", "Objective", "Project", "Lead officer", "Service"])
 
 
+def demo_activity() -> pd.DataFrame:
+    """What the demo services return for their milestones and projects in the demo period, as
+    they type it into their returns' Milestones sheet (a milestone's progress as its
+    drop-down shows it; one milestone is behind, with its commentary and a revised date).
+
+    >>> demo_activity().set_index("Code").loc["M02", "Progress"]
+    '▲ Fair / behind'
+    """
+    from xlperf.core.milestones import COMPLETE, EXCELLENT, FAIR, GOOD, progress_label
+
+    return pd.DataFrame([
+        ("Milestone", "M01", progress_label(GOOD), None, None,
+         "Standards drafted with team managers; launch set for the December practice week."),
+        ("Milestone", "M02", progress_label(FAIR), None, dt.datetime(2014, 6, 30),
+         "Two teams have no audit lead while posts are vacant; the principal social worker "
+         "covers them until the new leads start in January."),
+        ("Milestone", "M03", progress_label(COMPLETE), None, None,
+         "Agreed by the corporate parenting board in September."),
+        ("Milestone", "M04", progress_label(EXCELLENT), None, None,
+         "Every school now shares its post-16 destinations each month."),
+        ("Milestone", "M05", progress_label(GOOD), None, None, "Pilot running in two areas."),
+        ("Project", "P01", "Green", "Green", None, "Tablets issued to all social workers."),
+        ("Project", "P02", "Amber", "Red", None,
+         "Planning approval took longer than expected; build costs are 8% over the budget."),
+        ("Project", "P03", "Green", "Amber", None, "First hub opened in October."),
+    ], columns=["Type", "Code", "Progress", "Forecast variance", "Revised date",
+                "Commentary"])
+
+
 def demo_risks() -> pd.DataFrame:
     """The demo council's invented risks per objective (one impacts all objectives)."""
     return pd.DataFrame([

@@ -451,3 +451,32 @@ def signoff_cells(kind: str) -> dict[str, tuple[str, str]]:
 RETURN_HEADERS: dict[str, tuple[str, ...]] = {
     kind: tuple(header for header, _width, _typed in columns)
     for kind, columns in RETURN_COLUMNS.items()}
+
+
+# The Milestones sheet of a service's performance return (issue 24): a row per milestone and
+# project of the master's Milestones and Projects sheets whose Service is the return's (only a
+# service with one gets the sheet). Written by xlperf.write.templates, read by
+# xlperf.read.activity, checked by xlperf.validate.mil_rules (MIL-). The Type column's words;
+# a milestone's Progress is a word of xlperf.core.milestones.PROGRESS (shown with its symbol),
+# a project's Red, Amber or Green.
+ACTIVITY_SHEET = "Milestones"
+ACTIVITY_TYPES = ("Milestone", "Project")
+ACTIVITY_HEADER_ROW = RETURN_HEADER_ROW
+ACTIVITY_FIRST_DATA_ROW = ACTIVITY_HEADER_ROW + 1
+# (header, width, typed by the service on a milestone's row?, on a project's row?)
+ACTIVITY_COLUMNS: tuple[tuple[str, float, bool, bool], ...] = (
+    ("Type", 11, False, False), ("Code", 9, False, False),
+    ("Milestone or project", 46, False, False), ("Objective", 30, False, False),
+    ("Lead officer", 20, False, False), ("Due date", 12, False, False),
+    ("Progress", 22, True, True), ("Forecast variance", 12, False, True),
+    ("Revised date", 12, True, False), ("Commentary", 60, True, True))
+ACTIVITY_HEADERS = tuple(header for header, *_rest in ACTIVITY_COLUMNS)
+
+
+def activity_column(header: str) -> int:
+    """The 1-based column of ``header`` on a return's Milestones sheet.
+
+    >>> activity_column("Progress"), activity_column("Commentary")
+    (7, 10)
+    """
+    return ACTIVITY_HEADERS.index(header) + 1

@@ -7,8 +7,8 @@ inside the commands so ``xlperf --help`` is quick.
 
 Commands live in one module per area (``scoring``, ``workbooks``, ``validate``, ``excel``...),
 each registering on the one :data:`app`. The app (typer, which loads pydantic) is built on
-first use of ``xlperf.cli.app``: a plain ``xlperf status ...`` never needs it
-(:func:`xlperf.cli._status.fast_status`).
+first use of ``xlperf.cli.app``: a plain ``xlperf status ...`` or ``xlperf refresh ...`` never
+needs it (:func:`xlperf.cli._status.fast_status`, :func:`xlperf.cli._refresh.plain_refresh`).
 """
 
 from __future__ import annotations
@@ -50,18 +50,26 @@ def main() -> None:
 
     if (code := fast_status(sys.argv[1:])) is not None:
         sys.exit(code)
-    shared = _commands()
+    from xlperf.cli._out import OPTIONS, ExitCode
+    from xlperf.cli._refresh import plain_refresh
+
+    # A plain `xlperf refresh` runs without typer too; anything else is the typer app's.
+    plain = plain_refresh(sys.argv[1:])
+    shared = _commands() if plain is None else None
     try:
+        if plain is not None:
+            sys.exit(plain())
+        assert shared is not None
         shared.app()
     except KeyboardInterrupt:
         sys.stderr.write("xlperf: interrupted\n")
         sys.exit(130)
     except Exception as error:  # a bug in xlperf: say so, and how to report it
-        if shared.OPTIONS.verbose:
+        if OPTIONS.verbose:
             import traceback
 
             traceback.print_exc()
         sys.stderr.write(f"xlperf: an unexpected problem ({type(error).__name__}: {error}); "
                          "nothing more was done. Please report it with the output of the same "
                          "command run with -v.\n")
-        sys.exit(shared.ExitCode.BUG)
+        sys.exit(ExitCode.BUG)

@@ -23,56 +23,36 @@ The conventions every command keeps (the ones sqlite-utils, git and csvkit keep)
 
 from __future__ import annotations
 
-import sys
-from dataclasses import dataclass
-from enum import IntEnum
-from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from xlperf._words import plural
+from xlperf.cli._out import (
+    OPTIONS,
+    PIPE_WIDTH,
+    ExitCode,
+    Options,
+    console,
+    err_console,
+    print_json,
+    print_table,
+    set_options,
+    show_error,
+    warn,
+)
 from xlperf.cli._status import JSON_SCHEMA_VERSION
 from xlperf.errors import XlperfError
 
 if TYPE_CHECKING:
-    from rich.console import Console
     from rich.table import Table
 
-__all__ = ["JSON_SCHEMA_VERSION", "ExitCode", "app", "console", "err_console", "fail",
-           "sheet_findings_table", "plural", "print_json", "print_table", "usage", "warn"]
+# The typer-free parts (exit codes, options, consoles, JSON and table printing) live in
+# xlperf.cli._out, so the plain paths print with them too; they are re-exported here.
+__all__ = ["JSON_SCHEMA_VERSION", "OPTIONS", "PIPE_WIDTH", "ExitCode", "Options", "app",
+           "console", "err_console", "fail", "sheet_findings_table", "plural", "print_json",
+           "print_table", "usage", "warn"]
 
-
-#: Width of output to a pipe or file: wide enough that tables rarely fold, fixed so that a log
-#: reads the same on every machine. A terminal gets its own width.
-PIPE_WIDTH = 160
-
-
-class ExitCode(IntEnum):
-    """What ``xlperf``'s exit code means, in every command (``docs/cli.md`` has the table)."""
-
-    OK = 0
-    """Done: every return accepted (queries allowed), nothing rejected."""
-    FINDINGS = 1
-    """Done, but errors were found: returns or rows were not accepted (or values not imported)."""
-    USAGE = 2
-    """The command line is wrong: an unknown option, a missing or malformed argument."""
-    CANNOT_RUN = 3
-    """Nothing was done: a file is missing, unreadable, damaged, locked or in use, or the
-    master has errors that stop the command."""
-    BUG = 4
-    """An unexpected problem in xlperf itself: please report it (``-v`` shows the details)."""
-
-
-@dataclass
-class Options:
-    """The global options, set once by the app callback before any command runs."""
-
-    quiet: bool = False
-    verbose: bool = False
-
-
-OPTIONS = Options()
 
 app = typer.Typer(
     name="xlperf",
@@ -109,31 +89,7 @@ def _global_options(
     Exit codes: 0 done, everything accepted; 1 done, but errors were found (returns or rows
     not accepted); 2 the command line is wrong; 3 nothing was done (a file missing,
     unreadable, locked or in use); 4 an unexpected problem in xlperf (please report it)."""
-    OPTIONS.quiet, OPTIONS.verbose = quiet, verbose
-    console.cache_clear()
-
-
-@cache
-def console() -> Console:
-    """The rich console on standard output (made on first use; silent under ``-q``)."""
-    from rich.console import Console
-
-    return Console(width=None if sys.stdout.isatty() else PIPE_WIDTH, quiet=OPTIONS.quiet)
-
-
-@cache
-def err_console() -> Console:
-    """The rich console on standard error (made on first use): problems, never wrapped."""
-    from rich.console import Console
-
-    return Console(stderr=True, soft_wrap=True, highlight=False)
-
-
-def warn(message: str) -> None:
-    """Print a problem that does not stop the command (shown under ``-q`` too)."""
-    from rich.markup import escape
-
-    err_console().print(f"[yellow]xlperf:[/] {escape(message)}")
+    set_options(quiet, verbose)
 
 
 def fail(error: XlperfError | str, code: ExitCode = ExitCode.CANNOT_RUN) -> typer.Exit:
@@ -141,10 +97,7 @@ def fail(error: XlperfError | str, code: ExitCode = ExitCode.CANNOT_RUN) -> type
 
     >>> raise fail(XlperfError("no such workbook: m.xlsx"))  # doctest: +SKIP
     """
-    # Messages quote what people typed ("xlperf[parquet]", "[Q1]"): never read them as markup.
-    from rich.markup import escape
-
-    err_console().print(f"[bold red]xlperf:[/] {escape(str(error))}")
+    show_error(error)
     return typer.Exit(code)
 
 
@@ -152,18 +105,6 @@ def usage(message: str) -> typer.Exit:
     """A command line that is wrong in a way typer cannot see (a value out of a list)."""
     return fail(message, ExitCode.USAGE)
 
-
-
-def print_json(command: str, payload: dict[str, Any]) -> None:
-    """Print one ``--json`` document on standard output: ``schema_version`` and ``command``
-    first, then ``payload``; NaN and infinities become ``null`` (they are not JSON).
-
-    >>> print_json("status", {"status": "Red"})  # doctest: +NORMALIZE_WHITESPACE
-    {"schema_version": 1, "command": "status", "status": "Red"}
-    """
-    from xlperf.cli._status import json_document
-
-    typer.echo(json_document(command, payload))
 
 
 def sheet_findings_table(report: object, title: str) -> Table:
@@ -179,21 +120,6 @@ def sheet_findings_table(report: object, title: str) -> Table:
         table.add_row(*(escape(x) for x in (f.sheet or "", f.cell or "", f.rule, f.severity,
                                              f.message)))
     return table
-
-
-def print_table(table: Table, out: Console | None = None) -> None:
-    """Print ``table`` on ``out`` (default :func:`console`) with every column kept: cells fold
-    to fit, and where even folded the table is wider than a narrow terminal, it is printed at
-    the width it needs (the terminal wraps the lines) rather than lose a column."""
-    from rich.measure import Measurement
-
-    out = out or console()
-    # Measured against unlimited room: Console.measure caps the answer at the console's width.
-    needed = Measurement.get(out, out.options.update_width(100_000), table).minimum
-    if needed <= out.width:
-        out.print(table)
-    else:
-        out.print(table, width=needed, crop=False)
 
 
 def _num(value: object, unit: str = "") -> str:

@@ -15,7 +15,8 @@ import json
 import re
 import sys
 
-__all__ = ["JSON_SCHEMA_VERSION", "fast_status", "json_document", "status_text"]
+__all__ = ["JSON_SCHEMA_VERSION", "fast_status", "global_flags", "json_document",
+           "status_text"]
 
 #: The version of every ``--json`` document's layout; raised when a field changes meaning or
 #: goes away (adding a field keeps it).
@@ -64,8 +65,14 @@ def status_text(actual: str, target: str, polarity: str, tolerance: float = 0,
                                     "explanation": explanation})
 
 
-def _parse(argv: list[str]) -> tuple[bool, list[str], dict[str, str], bool] | None:
-    """``(quiet, arguments, options, as_json)`` of a plain ``status`` command line, or None."""
+def global_flags(argv: list[str]) -> tuple[set[str], int] | None:
+    """The global options a plain command line starts with (``quiet``, ``verbose``) and the
+    index of its command; None for a repeated one (typer's to read).
+
+    >>> flags, command = global_flags(["-q", "--verbose", "refresh", "m.xlsx"])
+    >>> sorted(flags), command
+    (['quiet', 'verbose'], 2)
+    """
     flags: set[str] = set()
     i = 0
     while i < len(argv) and argv[i] in _GLOBAL:
@@ -73,6 +80,15 @@ def _parse(argv: list[str]) -> tuple[bool, list[str], dict[str, str], bool] | No
             return None
         flags.add(_GLOBAL[argv[i]])
         i += 1
+    return flags, i
+
+
+def _parse(argv: list[str]) -> tuple[bool, list[str], dict[str, str], bool] | None:
+    """``(quiet, arguments, options, as_json)`` of a plain ``status`` command line, or None."""
+    found = global_flags(argv)
+    if found is None:
+        return None
+    flags, i = found
     if i >= len(argv) or argv[i] != "status":
         return None
     arguments: list[str] = []

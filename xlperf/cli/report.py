@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from xlperf.cli._app import OPTIONS, app, console, fail, print_json, usage
+from xlperf.cli._app import OPTIONS, app, console, err_console, fail, print_json, usage
 from xlperf.errors import XlperfError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 @app.command()
@@ -50,13 +56,51 @@ def report(
     # A PDF of hundreds of pages takes a while: say each step (on standard error; not -q).
     show_steps = fmt.lower() == "pdf" and not OPTIONS.quiet and not as_json
     try:
-        path = build_report(master, out, period=period, fmt=fmt.lower(), generated=when,
-                            engine=engine, browser=browser, plan=plan,
-                            progress=(lambda step: typer.echo(step, err=True))
-                            if show_steps else None)
+        with steps_shown(err_console() if show_steps else None) as progress:
+            path = build_report(master, out, period=period, fmt=fmt.lower(), generated=when,
+                                engine=engine, browser=browser, plan=plan, progress=progress)
     except XlperfError as error:
         raise fail(error) from None
     if as_json:
         print_json("report", {"file": str(path), "format": fmt.lower()})
         return
     console().print(f"Wrote {path}", markup=False)
+
+
+@contextmanager
+def steps_shown(where: Console | None) -> Iterator[Callable[[str], None] | None]:
+    """A ``progress`` callback that shows each step of writing a report on ``where`` (None:
+    nothing shown, the callback is None). On a terminal the step under way has a spinner and
+    its time so far (the browser prints hundreds of pages in one call that says nothing
+    until it ends), and each finished step stays as a line with the seconds it took; in a
+    log or a pipe, one line per step as it starts."""
+    if where is None:
+        yield None
+        return
+    if not where.is_terminal:
+        yield lambda step: where.print(step, markup=False, highlight=False)
+        return
+    from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
+    current: list[tuple[TaskID, str, float]] = []
+    with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
+                  TimeElapsedColumn(), console=where, transient=True) as bar:
+
+        def finish() -> None:
+            if current:
+                task, step, started = current.pop()
+                bar.remove_task(task)
+                bar.console.print(f"{step} ({time.perf_counter() - started:.1f} s)",
+                                  markup=False, highlight=False)
+
+        def show(step: str) -> None:
+            finish()
+            current.append((bar.add_task(step, total=None), step, time.perf_counter()))
+
+        try:
+            yield show
+        finally:
+            if current:  # the last step (the file written) says its own time
+                task, step, _started = current.pop()
+                bar.remove_task(task)
+                bar.console.print(step, markup=False, highlight=False)

@@ -141,7 +141,7 @@ def demo(
     from rich.markup import escape
     from rich.table import Table
 
-    from xlperf.cli.refresh import print_result, run_with_progress
+    from xlperf.cli._refresh import print_result, run_with_progress
     from xlperf.council import Council
     from xlperf.write.shipped import build_demo_workbooks
 

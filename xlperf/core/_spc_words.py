@@ -8,7 +8,8 @@ reached, vectorised over the rows of an XmR chart.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -60,52 +61,89 @@ def icon(word: Any, side: Any = "") -> tuple[str, str | None]:
     return symbol, COLOURS.get(text)
 
 
+#: The rows sentences are made from: a frame (rows of :func:`xmr`), or its columns as arrays.
+Rows: TypeAlias = pd.DataFrame | Mapping[str, np.ndarray]
 
-def _texts(rows: pd.DataFrame, column: str, need: np.ndarray,
-           cache: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> np.ndarray:
+
+def _col(rows: Rows, name: str) -> np.ndarray:
+    column = rows[name]
+    return column.to_numpy() if isinstance(column, pd.Series) else np.asarray(column)
+
+
+def _length(rows: Rows) -> int:
+    return len(rows) if isinstance(rows, pd.DataFrame) else len(next(iter(rows.values()), ()))
+
+
+def _fill(rows: Rows, needs: Mapping[str, np.ndarray],
+          cache: dict[str, Any]) -> None:
+    """Format every number the sentences need (``needs``: a column's rows) in one pass of
+    :func:`format_numbers`, into ``cache``: a call per column cost more than the formatting."""
+    n = _length(rows)
+    todo: list[tuple[str, np.ndarray, np.ndarray]] = []
+    for column, need in needs.items():
+        if column not in cache:
+            cache[column] = (np.zeros(n, dtype=bool), np.full(n, "", dtype=object))
+        rest = need & ~cache[column][0]
+        if rest.any():
+            todo.append((column, rest, np.asarray(_col(rows, column), dtype=float)[rest]))
+    if not todo:
+        return
+    said = format_numbers(np.concatenate([numbers for _, _, numbers in todo]))
+    start = 0
+    for column, rest, numbers in todo:
+        known, text = cache[column]
+        text[rest] = said[start:start + len(numbers)]
+        known |= rest
+        start += len(numbers)
+
+
+def _texts(rows: Rows, column: str, need: np.ndarray,
+           cache: dict[str, Any] | None = None) -> np.ndarray:
     """A column's numbers as text where a sentence needs them, else empty. Formatting is the
     dearest part of a sentence, so each number is formatted once (``cache`` is shared by the
     sentences of one summary)."""
     cache = {} if cache is None else cache
-    if column not in cache:
-        cache[column] = (np.zeros(len(rows), dtype=bool), np.full(len(rows), "", dtype=object))
-    known, text = cache[column]
-    todo = need & ~known
-    if todo.any():
-        text[todo] = format_numbers(rows[column].to_numpy(float)[todo])
-        known |= todo
-    return np.where(need, text, "").astype(object)
+    _fill(rows, {column: need}, cache)
+    return np.where(need, cache[column][1], "").astype(object)
+
+
+def _counts(rows: Rows, column: str, need: np.ndarray) -> np.ndarray:
+    """A column of whole numbers as text where a sentence needs them, else empty."""
+    said = np.full(len(need), "", dtype=object)
+    said[need] = _col(rows, column)[need].astype(str)
+    return said
+
+
+#: Each word as it is said inside a sentence.
+_SAID = {word: word[:1].lower() + word[1:] for word in (*_VARIATION_WORDS, *ASSURANCES)}
 
 
 def _lower_first(words: np.ndarray) -> np.ndarray:
-    codes, distinct = pd.factorize(pd.Series(words, dtype=object), use_na_sentinel=True)
-    said = np.array([w[:1].lower() + w[1:] if isinstance(w, str) else "" for w in distinct]
-                    + [""], dtype=object)  # a few words, each once
-    return said[codes]
+    return np.array([_SAID[w] if w in _SAID else w[:1].lower() + w[1:] if isinstance(w, str)
+                     else "" for w in words.tolist()], dtype=object)
 
 
-def _not_enough(rows: pd.DataFrame,
-                cache: dict[str, Any] | None = None) -> np.ndarray:
+def _not_enough(rows: Rows, cache: dict[str, Any] | None = None) -> np.ndarray:
     if cache is not None and "not enough" in cache:  # the same rows' sentence, said twice
         return cache["not enough"]
-    said = np.full(len(rows), "", dtype=object)
-    need = np.ones(len(rows), dtype=bool)
+    said = np.full(_length(rows), "", dtype=object)
+    need = np.ones(len(said), dtype=bool)
     if cache is not None:  # a summary's rows: only those without limits are said
-        need = ((rows["variation"].to_numpy(dtype=object) == NOT_ENOUGH_DATA)
-                | (rows["assurance"].to_numpy(dtype=object) == NOT_ENOUGH_DATA))
+        need = ((np.asarray(_col(rows, "variation"), dtype=object) == NOT_ENOUGH_DATA)
+                | (np.asarray(_col(rows, "assurance"), dtype=object) == NOT_ENOUGH_DATA))
     if need.any():
-        said[need] = _not_enough_text(rows[need] if not need.all() else rows)
+        said[need] = _not_enough_text(rows, need)
     if cache is not None:
         cache["not enough"] = said
     return said
 
 
-def _not_enough_text(rows: pd.DataFrame) -> np.ndarray:
-    points = rows["points"].to_numpy()
-    segment = rows["segment"].to_numpy()
-    total = rows["measure_points"].to_numpy()
-    least = rows["minimum_points"].to_numpy()
-    least_segment = rows["minimum_segment_points"].to_numpy()
+def _not_enough_text(rows: Rows, need: np.ndarray) -> np.ndarray:
+    points = _col(rows, "points")[need]
+    segment = _col(rows, "segment")[need]
+    total = _col(rows, "measure_points")[need]
+    least = _col(rows, "minimum_points")[need]
+    least_segment = _col(rows, "minimum_segment_points")[need]
     short_measure = total < least
     since = np.where(segment > 0, " since the rebase", "")
     counted = np.where(short_measure, total, points)
@@ -116,26 +154,36 @@ def _not_enough_text(rows: pd.DataFrame) -> np.ndarray:
     return text.astype(object)
 
 
-def explain_variation(rows: pd.DataFrame, conflict: str = RULE_ORDER,
-                      cache: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
-                      ) -> pd.Series:
+def _index(rows: Rows) -> pd.Index:
+    return rows.index if isinstance(rows, pd.DataFrame) else pd.RangeIndex(_length(rows))
+
+
+def explain_variation(rows: Rows, conflict: str = RULE_ORDER,
+                      cache: dict[str, Any] | None = None) -> pd.Series:
     """One sentence per row of :func:`xmr` (usually a measure's latest point) saying how its
     variation was reached, e.g. ``3 of the last 3 points above the 2-sigma band (32.8):
     special cause of improvement``."""
+    return pd.Series(_variation_sentences(rows, conflict, cache), index=_index(rows),
+                     dtype=object)
+
+
+def _variation_sentences(rows: Rows, conflict: str = RULE_ORDER,
+                         cache: dict[str, Any] | None = None) -> np.ndarray:
     cache = {} if cache is None else cache
-    beyond, run, two = (rows[c].to_numpy() for c in ("beyond", "run", "two_of_three"))
-    word = rows["variation"].to_numpy(dtype=object)
+    beyond, run, two = (_col(rows, c) for c in ("beyond", "run", "two_of_three"))
+    word = np.asarray(_col(rows, "variation"), dtype=object)
     common = word == COMMON_CAUSE
-    value = _texts(rows, "charted", word != NOT_ENOUGH_DATA, cache)
-    mean = _texts(rows, "mean", run != 0, cache)
-    upper = _texts(rows, "upper", common | (beyond > 0), cache)
-    lower = _texts(rows, "lower", common | (beyond < 0), cache)
-    upper_near = _texts(rows, "upper_2sigma", two > 0, cache)
-    lower_near = _texts(rows, "lower_2sigma", two < 0, cache)
-    rising, falling = rows["rising"].to_numpy(bool), rows["falling"].to_numpy(bool)
-    run_points = rows["run_points"].astype(str).to_numpy()
-    trend_points = rows["trend_points"].astype(str).to_numpy()
-    near_points = rows["near_points"].astype(str).to_numpy()
+    rising = np.asarray(_col(rows, "rising"), dtype=bool)
+    falling = np.asarray(_col(rows, "falling"), dtype=bool)
+    needs = {"charted": word != NOT_ENOUGH_DATA, "mean": run != 0,
+             "upper": common | (beyond > 0), "lower": common | (beyond < 0),
+             "upper_2sigma": two > 0, "lower_2sigma": two < 0}
+    _fill(rows, needs, cache)
+    value, mean, upper, lower, upper_near, lower_near = (
+        _texts(rows, column, need, cache) for column, need in needs.items())
+    run_points = _counts(rows, "run_points", run != 0)
+    trend_points = _counts(rows, "trend_points", rising | falling)
+    near_points = _counts(rows, "near_points", two != 0)
     parts = [
         np.where(beyond > 0, value + " is above the upper process limit " + upper,
                  np.where(beyond < 0, value + " is below the lower process limit " + lower, "")),
@@ -156,33 +204,35 @@ def explain_variation(rows: pd.DataFrame, conflict: str = RULE_ORDER,
     how = {RULE_ORDER: "the first rule in MDC's order decides",
            IMPROVEMENT_FIRST: "improvement is shown, as in MDC's Excel tool",
            CONCERN_FIRST: "concern is shown"}[conflict]
-    both = rows["conflict"].to_numpy(bool)
+    both = np.asarray(_col(rows, "conflict"), dtype=bool)
     said = np.where(both, said + " (rules on both sides fire: " + how + ")", said)
     body = np.where(common, within, said)
     body = np.where(word == NOT_ENOUGH_DATA, _not_enough(rows, cache), body)
-    period = rows["period_text"].astype(str).to_numpy()
-    increments = np.where(rows["cumulative"].to_numpy(bool),
+    period = _col(rows, "period_text").astype(str).astype(object)
+    increments = np.where(np.asarray(_col(rows, "cumulative"), dtype=bool),
                           " (charted on per-period increments)", "")
-    sentence = np.where(word == NOT_ENOUGH_DATA, body,
-                        period + increments + ": " + body + ": " + _lower_first(word))
-    return pd.Series(sentence, index=rows.index, dtype=object)
+    return np.where(word == NOT_ENOUGH_DATA, body,
+                    period + increments + ": " + body + ": " + _lower_first(word))
 
 
-def explain_assurance(rows: pd.DataFrame,
-                      cache: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
-                      ) -> pd.Series:
+def explain_assurance(rows: Rows, cache: dict[str, Any] | None = None) -> pd.Series:
     """One sentence per row of :func:`xmr` saying how its assurance was reached.
 
     The process limits are the point's segment's (after a rebase, the latest limits)."""
+    return pd.Series(_assurance_sentences(rows, cache), index=_index(rows), dtype=object)
+
+
+def _assurance_sentences(rows: Rows, cache: dict[str, Any] | None = None) -> np.ndarray:
     cache = {} if cache is None else cache
-    word = rows["assurance"].to_numpy(dtype=object)
-    sign = rows["polarity_sign"].to_numpy()
+    word = np.asarray(_col(rows, "assurance"), dtype=object)
+    sign = _col(rows, "polarity_sign")
     rated = (word == PASSING) | (word == FAILING) | (word == HIT_AND_MISS)
     low_end = (word == PASSING) & (sign > 0) | (word == FAILING) & (sign < 0)
     high_end = (word == PASSING) & (sign < 0) | (word == FAILING) & (sign > 0)
-    target = _texts(rows, "target", rated, cache)
-    upper = _texts(rows, "upper", high_end | (word == HIT_AND_MISS), cache)
-    lower = _texts(rows, "lower", low_end | (word == HIT_AND_MISS), cache)
+    needs = {"target": rated, "upper": high_end | (word == HIT_AND_MISS),
+             "lower": low_end | (word == HIT_AND_MISS)}
+    _fill(rows, needs, cache)
+    target, upper, lower = (_texts(rows, column, need, cache) for column, need in needs.items())
     phrase = np.where(sign > 0, "bigger is better", "smaller is better")
     at_lower = "target " + target + " is at or below the lower process limit " + lower
     at_upper = "target " + target + " is at or above the upper process limit " + upper
@@ -192,6 +242,5 @@ def explain_assurance(rows: pd.DataFrame,
     body = np.where(word == NO_TARGET, "no target to compare with the process limits", body)
     body = np.where(word == DATA_ONLY, "a data-only measure is not assured against a target",
                     body)
-    sentence = np.where(word == NOT_ENOUGH_DATA, _not_enough(rows, cache),
-                        body + ": " + _lower_first(word))
-    return pd.Series(sentence, index=rows.index, dtype=object)
+    return np.where(word == NOT_ENOUGH_DATA, _not_enough(rows, cache),
+                    body + ": " + _lower_first(word))

@@ -56,6 +56,28 @@ _MEASURE_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _above(difference: np.ndarray) -> np.ndarray:
+    """``_tidy(difference) > 0`` without rounding every element: ``_tidy`` rounds to 9
+    decimals as ``rint(d * 1e9) / 1e9``, which is above 0 exactly when ``d * 1e9`` is above 0.5
+    (``rint`` rounds half to even; a product too big for a float is infinite, of the same sign,
+    as ``_tidy`` keeps it). A third of the rules' time went in rounding."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return difference * 1e9 > 0.5
+
+
+def _below(difference: np.ndarray) -> np.ndarray:
+    """``_tidy(difference) < 0``, as :func:`_above`."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return difference * 1e9 < -0.5
+
+
+def _sign(difference: np.ndarray) -> np.ndarray:
+    """``np.sign(_tidy(difference))`` as small whole numbers (0 for a missing difference)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = difference * 1e9
+    return (scaled > 0.5).view(np.int8) - (scaled < -0.5).view(np.int8)
+
+
 def _reasons(column: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray]:
     """A flag and its reason from a column of reasons (text) or flags (True/Yes)."""
     if column is None:
@@ -87,8 +109,7 @@ def _orders(period: pd.Series, year: pd.Series | None
     distinct value."""
     if period.dtype.kind in "fiu":
         order = period.to_numpy(dtype=float)
-        codes, distinct = pd.factorize(order)
-        text = ("period " + format_numbers(np.asarray(distinct, dtype=float)))[codes]
+        text = _period_numbers(order)
         if year is None:
             return order, None, None, text
         years = pd.factorize(year, use_na_sentinel=False)[0].astype(np.int64)
@@ -107,6 +128,23 @@ def _orders(period: pd.Series, year: pd.Series | None
     position = np.array([p.index for p in parsed], dtype=np.int64)[codes]
     text = np.array([p.format() for p in parsed], dtype=object)[codes]
     return order, years, position, text
+
+
+def _period_numbers(order: np.ndarray) -> np.ndarray:
+    """``period 3`` for each period given as a number, each distinct number written once.
+    Whole numbers in a short range (the usual 1, 2, 3...) are looked up by their offset from
+    the smallest, which is a tenth of the time of hashing every row."""
+    if len(order) and np.isfinite(order).all():
+        low = order.min()
+        span = order.max() - low
+        if span < 100_000 and (order == np.floor(order)).all():
+            offset = (order - low).astype(np.intp)
+            present = np.flatnonzero(np.bincount(offset, minlength=int(span) + 1))
+            said = np.full(int(span) + 1, "", dtype=object)
+            said[present] = "period " + format_numbers(present + low)
+            return said[offset]
+    codes, distinct = pd.factorize(order)  # a missing period is the last one (as it was)
+    return ("period " + format_numbers(np.asarray(distinct, dtype=float)))[codes]
 
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -140,6 +178,23 @@ def _floats(values: np.ndarray) -> np.ndarray:
     return _numbers(values)[0]
 
 
+def _rows_of(table: pd.DataFrame, uniques: np.ndarray) -> np.ndarray | None:
+    """The row of ``table`` (the measures) for each code of ``uniques``, -1 where it has none:
+    the last row of a code given twice, codes trimmed. ``None`` when two different codes are
+    the same once trimmed (the caller then lets pandas refuse them, as it always has)."""
+    raw = table["code"].to_numpy(dtype=object)
+    if len(raw) == len(uniques) and (raw == uniques).all():
+        return np.arange(len(raw), dtype=np.intp)  # the measures in the values' order
+    missing = pd.isna(raw)
+    trimmed = [None if gone else str(code).strip()
+               for code, gone in zip(raw.tolist(), missing.tolist(), strict=True)]
+    last: dict[Any, int] = dict(zip(trimmed, range(len(trimmed)), strict=True))  # later wins
+    last.pop(None, None)  # a blank code is no measure's
+    if len(last) != len(set(raw[~missing].tolist())):
+        return None
+    return np.array([last.get(code, -1) for code in uniques.tolist()], dtype=np.intp)
+
+
 def _per_measure(measures: pd.DataFrame | None, values: pd.DataFrame, code_ids: np.ndarray,
                  uniques: np.ndarray, settings: SpcSettings) -> dict[str, np.ndarray]:
     """One value per measure (in ``uniques`` order) of polarity, target, cumulative and the
@@ -152,9 +207,16 @@ def _per_measure(measures: pd.DataFrame | None, values: pd.DataFrame, code_ids: 
         table = normalise_columns(measures, _MEASURE_NAMES)
         if "code" not in table.columns:
             raise InputError("the measures need a 'code' column")
-        table = table.drop_duplicates("code", keep="last")
-        where = pd.Index(table["code"].astype(str).str.strip()).get_indexer(uniques)
-    first = np.unique(code_ids, return_index=True)[1]  # each measure's first row
+        rows = _rows_of(table, uniques)
+        if rows is None:  # codes that are one once trimmed: as pandas says it
+            table = table.drop_duplicates("code", keep="last")
+            rows = pd.Index(table["code"].astype(str).str.strip()).get_indexer(uniques)
+        where = rows
+    # Each measure's first row, from the first row of each run of its rows (the values usually
+    # come a measure at a time): no sort of every row.
+    run_starts = np.flatnonzero(np.diff(code_ids, prepend=-1) != 0)
+    first_run = np.unique(code_ids[run_starts], return_index=True)[1]
+    first = run_starts[first_run]
     for name in ("polarity", "target", "cumulative", *(f.name for f in fields(SpcSettings)
                                                        if f.name != "conflict")):
         column: np.ndarray | None = None
@@ -165,15 +227,22 @@ def _per_measure(measures: pd.DataFrame | None, values: pd.DataFrame, code_ids: 
         elif name in values.columns and name != "target":
             column = values[name].to_numpy(dtype=object)[first]
         found[name] = column if column is not None else np.full(m, None, dtype=object)
-    if (pd.isna(pd.Series(found["polarity"], dtype=object))).any():
-        missing = uniques[pd.isna(pd.Series(found["polarity"], dtype=object)).to_numpy()][0]
+    if pd.isna(found["polarity"]).any():
+        missing = uniques[pd.isna(found["polarity"])][0]
         raise InputError(f"measure {missing!r} has no polarity: SPC needs to know which way is "
                          "better (Bigger is better, Smaller is better or Data only)")
     out: dict[str, np.ndarray] = {"sign": polarity_signs(found["polarity"]).astype(np.int8)}
-    out["target"] = _floats(found["target"])
+    if table is not None and "target" in table.columns and table["target"].dtype.kind in "fiu":
+        # Numbers already: taken as floats directly, not cell by cell through object.
+        numbers = table["target"].to_numpy(dtype=float, na_value=np.nan)[np.maximum(where, 0)]
+        out["target"] = np.where(where < 0, np.nan, numbers)
+    else:
+        out["target"] = _floats(found["target"])
     from xlperf.core.measures import parse_flag
 
     def flags(column: np.ndarray, default: bool) -> np.ndarray:
+        if pd.isna(column).all():  # not given: the default, without reading each blank
+            return np.full(len(column), default, dtype=bool)
         codes, distinct = pd.factorize(pd.Series(column, dtype=object), use_na_sentinel=True)
         read = np.array([parse_flag(v) for v in distinct] + [default], dtype=bool)
         return read[codes]  # each distinct word read once; blank is the default
@@ -184,7 +253,7 @@ def _per_measure(measures: pd.DataFrame | None, values: pd.DataFrame, code_ids: 
     for name in ("minimum_points", "minimum_segment_points", "run_length", "trend_length"):
         column = found[name]
         numbers = np.full(m, getattr(settings, name), dtype=np.int64)
-        given = ~pd.isna(pd.Series(column, dtype=object)).to_numpy()
+        given = ~pd.isna(column)
         for value in pd.unique(column[given]):  # each distinct setting checked once
             try:
                 number = float(value)
@@ -261,11 +330,11 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
         target = np.where(np.isnan(target), per["target"][key], target)
     else:
         target = per["target"][key].astype(float)
-    ghost, ghost_reason = _reasons(frame["ghost"] if "ghost" in frame.columns else None, n_in)
-    rebase, rebase_reason = _reasons(frame["rebase"] if "rebase" in frame.columns else None,
-                                     n_in)
-    ghost, ghost_reason = ghost[sort], ghost_reason[sort]
-    rebase, rebase_reason = rebase[sort], rebase_reason[sort]
+    # A column not given is made in period order (no take of a column of blanks).
+    ghost, ghost_reason = ((a[sort] for a in _reasons(frame["ghost"], n_in))
+                           if "ghost" in frame.columns else _reasons(None, n))
+    rebase, rebase_reason = ((a[sort] for a in _reasons(frame["rebase"], n_in))
+                             if "rebase" in frame.columns else _reasons(None, n))
     starts = np.ones(n, dtype=bool)
     starts[1:] = key[1:] != key[:-1]
 
@@ -310,7 +379,7 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
     screened = np.zeros(len(jx), dtype=bool)
     screen = per["screen_moving_ranges"][jkey]
     if screen.any():
-        screened = has_mr & screen & (_tidy(mr - SCREEN_FACTOR * amr[jg]) > 0)
+        screened = has_mr & screen & _above(mr - SCREEN_FACTOR * amr[jg])
         kept = has_mr & ~screened
         kept_counts = np.bincount(jg[kept], minlength=n_groups)
         kept_amr = np.bincount(jg[kept], weights=mr[kept], minlength=n_groups) / np.maximum(
@@ -345,8 +414,12 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
     g_upper, g_lower = upper[group], lower[group]
     has_point = ~np.isnan(charted)
     t = charted_target
-    passing = ((sign > 0) & (_tidy(t - g_lower) <= 0)) | ((sign < 0) & (_tidy(t - g_upper) >= 0))
-    failing = ((sign > 0) & (_tidy(t - g_upper) >= 0)) | ((sign < 0) & (_tidy(t - g_lower) <= 0))
+    # ``<= 0`` is "not above" for a number (a missing target is caught before these).
+    to_lower, to_upper = t - g_lower, t - g_upper
+    passing = (((sign > 0) & ~_above(to_lower) & ~np.isnan(to_lower))
+               | ((sign < 0) & ~_below(to_upper) & ~np.isnan(to_upper)))
+    failing = (((sign > 0) & ~_below(to_upper) & ~np.isnan(to_upper))
+               | ((sign < 0) & ~_above(to_lower) & ~np.isnan(to_lower)))
     assured = np.select([~has_point, ~limited[group], sign == 0, np.isnan(t), passing, failing],
                         [-1, 5, 4, 3, 0, 2], 1).astype(np.int8)
 
@@ -356,6 +429,11 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
         return full
 
     mr_out = spread_out(mr, np.nan, float)
+
+    def reasons(flags: np.ndarray, values: np.ndarray) -> pd.Series | np.ndarray:
+        # No reason given anywhere: a column of blanks (object) without pandas looking at
+        # every cell to see whether it is text; else as pandas makes it.
+        return values if flags.any() else text(values)
 
     def text(values: np.ndarray) -> pd.Series:
         # Kept as object: pandas 3 would infer ``str`` for each text cell (a tenth of the
@@ -371,8 +449,8 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
         "charted": charted,
         "cumulative": cumulative,
         "target": charted_target,
-        "ghost": ghost_reason,
-        "rebase": rebase_reason,
+        "ghost": reasons(ghost, ghost_reason),
+        "rebase": reasons(rebase, rebase_reason),
         "segment": segment,
         "points": counts[group],
         "measure_points": measure_points[key],
@@ -391,15 +469,16 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
         "two_of_three": spread_out(rules["two_of_three"], 0, np.int8),
         "special": spread_out(side, 0, np.int8),
         "conflict": spread_out(high & low, False, bool),
-        "rule": pd.Categorical.from_codes(spread_out(rules["rule"], 0, np.int8), ("", *RULES)),
+        "rule": pd.Categorical.from_codes(spread_out(rules["rule"], 0, np.int8), ("", *RULES),
+                                         validate=False),
         "run_points": spread_out(rules["run_points"], 0, np.int64),
         "trend_points": spread_out(rules["trend_points"], 0, np.int64),
         "near_points": spread_out(rules["near_points"], 0, np.int64),
         "polarity_sign": sign,
         "minimum_points": per["minimum_points"][key],
         "minimum_segment_points": per["minimum_segment_points"][key],
-        "variation": pd.Categorical.from_codes(word_codes, _VARIATION_WORDS),
-        "assurance": pd.Categorical.from_codes(assured, ASSURANCES),
+        "variation": pd.Categorical.from_codes(word_codes, _VARIATION_WORDS, validate=False),
+        "assurance": pd.Categorical.from_codes(assured, ASSURANCES, validate=False),
     }, copy=False)
     out.attrs["conflict"] = settings.conflict
     return out
@@ -419,9 +498,9 @@ def _rules(x: np.ndarray, g: np.ndarray, measure: np.ndarray, mean: np.ndarray,
     if n > 1:
         breaks[1:] = (measure[1:] != measure[:-1]) | ~valid[1:] | ~valid[:-1]
     m = mean[g]
-    side = np.where(valid, np.sign(_tidy(x - m)), 0).astype(np.int8)
-    above = valid & (_tidy(x - upper[g]) > 0)
-    below = valid & (_tidy(x - lower[g]) < 0)
+    side = np.where(valid, _sign(x - m), 0).astype(np.int8)
+    above = valid & _above(x - upper[g])
+    below = valid & _below(x - lower[g])
     beyond = above.astype(np.int8) - below.astype(np.int8)
 
     # Run: the maximal stretch of one side, flagged whole when long enough.
@@ -435,7 +514,7 @@ def _rules(x: np.ndarray, g: np.ndarray, measure: np.ndarray, mean: np.ndarray,
     # Trend: steps in one direction; n points make n - 1 steps.
     step = np.zeros(n, dtype=np.int8)
     if n > 1:
-        step[1:] = np.sign(_tidy(np.diff(x))).astype(np.int8)
+        step[1:] = _sign(np.diff(x))
     step[breaks] = 0
     step_start = breaks.copy()
     step_start[1:] |= step[1:] != step[:-1]
@@ -451,9 +530,10 @@ def _rules(x: np.ndarray, g: np.ndarray, measure: np.ndarray, mean: np.ndarray,
                             1) if n else step_size
 
     # Two of three: beyond a 2-sigma line (not beyond the limit), 3 in a row on one side.
-    near = np.where(valid & ~above & ~below & (_tidy(x - upper_near[g]) > 0), 1,
-                    np.where(valid & ~above & ~below & (_tidy(x - lower_near[g]) < 0), -1, 0)
-                    ).astype(np.int8)
+    inside = valid & ~above & ~below
+    near_above = inside & _above(x - upper_near[g])
+    near = near_above.view(np.int8) - (inside & ~near_above & _below(x - lower_near[g])
+                                       ).view(np.int8)
     window = np.zeros(n, dtype=bool)  # the three points ending here qualify
     near_points = np.zeros(n, dtype=np.int64)
     if n > 2:

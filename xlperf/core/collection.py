@@ -261,12 +261,41 @@ def planned_returns(register: pd.DataFrame, budget: pd.DataFrame | None,
 
 
 # ------------------------------------------------------------------------------ working days
-@lru_cache(maxsize=64)
-def _holidays(first: int, last: int) -> tuple[tuple[date, str], ...]:
+@lru_cache(maxsize=1)
+def _united_kingdom() -> Any:
+    """The ``holidays`` package's United Kingdom calendar class, loaded on its own.
+
+    ``holidays.country_holidays`` imports the package's ``countries`` folder, whose
+    ``__init__`` imports the modules of all of its 250 countries and territories: most of the
+    tenth of a second the package costs a refresh. Its United Kingdom module imports only the
+    package's shared parts, so it is loaded here from the installed package by itself; where
+    the package is laid out otherwise (a future version), the package's own way answers
+    (``tests/test_collection.py`` checks that both give the same days).
+    """
+    import importlib.util
+    from pathlib import Path
+
     import holidays  # the maintained calendar of bank holidays (one-off ones too)
 
+    try:
+        where = Path(holidays.__file__).parent / "countries" / "united_kingdom.py"
+        spec = importlib.util.spec_from_file_location("xlperf_holidays_united_kingdom", where)
+        if spec is None or spec.loader is None:
+            raise ImportError(where)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        found = module.UnitedKingdom
+        if not issubclass(found, holidays.HolidayBase) or found.country != "GB":
+            raise ImportError(where)
+        return found
+    except Exception:  # noqa: BLE001 - moved or changed: the package's documented call
+        return lambda **options: holidays.country_holidays("GB", **options)
+
+
+@lru_cache(maxsize=64)
+def _holidays(first: int, last: int) -> tuple[tuple[date, str], ...]:
     # England and Wales share their bank holidays; the package files them under England.
-    found = holidays.country_holidays("GB", subdiv="ENG", years=range(first, last + 1))
+    found = _united_kingdom()(subdiv="ENG", years=range(first, last + 1))
     return tuple(sorted(found.items()))
 
 

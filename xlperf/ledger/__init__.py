@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from xlperf.read.master import Master
     from xlperf.settings import Settings
 
+from xlperf.ledger._activity import activity_frame, record_activity
 from xlperf.ledger._chasers import chasers_sent, record_chaser, sent_chasers
 from xlperf.ledger._export import (
     EXPORT_COLUMNS,
@@ -64,6 +65,7 @@ __all__ = [
     "RefreshRun",
     "SpcChange",
     "StatusChange",
+    "activity_frame",
     "chasers_sent",
     "explained_by_measure",
     "export",
@@ -72,6 +74,7 @@ __all__ = [
     "period_key",
     "previous_values",
     "read_history",
+    "record_activity",
     "record_chaser",
     "record_responses",
     "responses_frame",

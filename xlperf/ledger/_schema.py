@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from xlperf.ledger._connection import _Connection
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS schema_version (
@@ -181,8 +181,34 @@ CREATE TABLE IF NOT EXISTS responses (
 CREATE INDEX IF NOT EXISTS responses_by_fingerprint ON responses (fingerprint, id);
 """
 
+# Version 6: what services returned for their milestones and projects on their returns'
+# Milestones sheet (issue 24; xlperf.ledger._activity): one row per accepted submission of a
+# code for a period, never updated (a changed one is a new row, the highest id in use).
+_V6 = """
+CREATE TABLE IF NOT EXISTS activity (
+    id            INTEGER PRIMARY KEY,                  -- insertion order: the highest id wins
+    code          TEXT NOT NULL,                        -- the Milestones or Projects sheet's
+    kind          TEXT NOT NULL CHECK (kind IN ('milestone', 'project')),
+    period_key    TEXT NOT NULL,
+    period        TEXT NOT NULL,
+    progress      TEXT,                                 -- a progress word, or a project's RAG
+    forecast      TEXT,                                 -- a project's forecast-variance RAG
+    revised_date  TEXT,                                 -- a milestone's, YYYY-MM-DD
+    commentary    TEXT NOT NULL DEFAULT '',             -- a project's status note
+    service       TEXT,
+    source_file   TEXT,
+    source_sha256 TEXT,
+    sheet         TEXT,
+    cell          TEXT,
+    recorded_at   TEXT NOT NULL,
+    refresh_id    INTEGER REFERENCES refreshes(id)
+);
+CREATE INDEX IF NOT EXISTS activity_by_period ON activity (period_key, kind, code, id);
+"""
+
 # (version, script): applied in order to a ledger whose recorded version is lower.
-MIGRATIONS: list[tuple[int, str]] = [(1, _V1), (2, _V2), (3, _V3), (4, _V4), (5, _V5)]
+MIGRATIONS: list[tuple[int, str]] = [(1, _V1), (2, _V2), (3, _V3), (4, _V4), (5, _V5),
+                                     (6, _V6)]
 
 
 def migrate(connection: sqlite3.Connection | _Connection) -> int:

@@ -86,6 +86,13 @@ class RefreshRun:
                         **kwargs: Any) -> list[StatusChange]:
         return self.ledger.freeze_statuses(scored, period_keys, refresh_id=self.id, **kwargs)
 
+    def record_activity(self, frame: pd.DataFrame) -> int:
+        """Record the milestones and projects returned this refresh
+        (:func:`xlperf.ledger._activity.record_activity`)."""
+        from xlperf.ledger._activity import record_activity
+
+        return record_activity(self.ledger, frame, refresh_id=self.id)
+
 
 class Ledger(_Statuses):
     """The SQLite ledger next to a master workbook.

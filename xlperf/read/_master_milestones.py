@@ -13,24 +13,10 @@ from typing import Any
 
 import pandas as pd
 
+from xlperf.core.columns import MILESTONE_COLUMNS, PROJECT_COLUMNS
 from xlperf.core.milestones import ALL_OBJECTIVES, DEFAULT_RISK_RATINGS, rating_of
 from xlperf.validate.registry import made_by
 
-MILESTONE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "code": ("code", "milestone code", "ref"),
-    "objective": ("objective",),
-    "milestone": ("milestone", "key activity", "key activity / milestone"),
-    "lead_officer": ("lead officer", "lead"),
-    "due_date": ("due date", "due", "date due"),
-    "service": ("service",),
-}
-PROJECT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "code": ("code", "project code", "ref"),
-    "objective": ("objective",),
-    "project": ("project", "key project"),
-    "lead_officer": ("lead officer", "lead"),
-    "service": ("service",),
-}
 RISK_COLUMNS: dict[str, tuple[str, ...]] = {
     "risk": ("risk",),
     "objective": ("objective",),

@@ -115,6 +115,23 @@ def _read_master(book: Workbook) -> Master:
     return read_master_grids(grids, file=book.path if book.path is not None else book.name)
 
 
+def _returned_activity(ret: Any, read: Any, report: Report, path: Path,
+                       sha: str | None) -> pd.DataFrame:
+    """A performance return's Milestones sheet's rows without an error finding, as the
+    "activity" frame with their provenance (:func:`xlperf.read.activity.returned_activity`)."""
+    from xlperf.read.activity import activity_sheet, returned_activity
+    from xlperf.refresh._values import activity_rejected_by
+
+    found = activity_sheet(read)
+    if found is None:
+        return pd.DataFrame()
+    frame = returned_activity(found[1], service=str(ret.identity.get("service", "")),
+                              period=str(ret.identity.get("period", "")), source=path.name,
+                              rejected=activity_rejected_by(report.errors), provenance=True)
+    frame["source_sha256"] = sha
+    return frame
+
+
 def _past_periods(reporting: Period, values: pd.DataFrame) -> list[Period]:
     """Reporting periods of the same length as ``reporting`` back to the earliest value."""
     from xlperf.core.periods import parse_period
@@ -293,6 +310,7 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             capital_rows: list[pd.DataFrame] = []
             log: list[LogLine] = []
             read_in: list[tuple[Path, Report, str, str | None, bool, set[int], Any]] = []
+            activity_in: list[pd.DataFrame] = []
             for path, report, read, sha in zip(paths, reports, reads, shas, strict=True):
                 whole, bad_rows = rows_rejected_by(report.errors)
                 kind = str(report.meta.get("kind") or "")
@@ -310,6 +328,9 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                             file=report.file, meta=report.meta)
                     else:
                         kind = _kind_of(ret)
+                        if kind == "performance":  # its Milestones sheet's accepted rows
+                            activity_in.append(_returned_activity(ret, read, report, path,
+                                                                  sha))
                 elif not whole:
                     whole = True
                 read_in.append((path, report, kind, sha, whole, bad_rows, ret))
@@ -346,6 +367,14 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             answered = [dict(item, sha256=outcome.sha256) for outcome in outcomes
                         for item in responses_of([outcome.report])]
             responses_recorded = run.record_responses(answered) if answered else 0
+            # What the services returned for their milestones and projects (ledger v6), and
+            # the period's latest accepted submission of each code, for the output sheets.
+            returned = [a for a in activity_in if len(a)]
+            if returned:
+                run.record_activity(pd.concat(returned, ignore_index=True))
+            from xlperf.ledger import activity_frame
+
+            activity = activity_frame(store, reporting)
             if len(values_in):
                 recorded = run.record_values(values_in)
                 inserted, unchanged = recorded.inserted, recorded.unchanged
@@ -448,6 +477,7 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                                    refreshed=when, paper=settings.paper_size,
                                    marking=settings.protective_marking, returns=collection,
                                    previous=previous, governance=governance,
+                                   activity=activity,
                                    judgements=judgements_at(master.judgement_rows, reporting))
             lap("build outputs")
             run.timings.update(timings)

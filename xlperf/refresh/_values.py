@@ -3,6 +3,7 @@ ledger's values in the scoring window, each measure's trend and its SPC."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,9 +25,13 @@ __all__ = ["rows_rejected_by", "trend_values"]
 
 
 def rows_rejected_by(findings: Sequence[Finding]) -> tuple[bool, set[int]]:
-    """(whole file rejected, rejected Excel rows) from a report's error findings."""
+    """(whole file rejected, rejected Excel rows) from a report's error findings. The MIL
+    findings are on the return's Milestones sheet: they reject its rows
+    (:func:`activity_rejected_by`), not the figures'."""
     whole, rows = False, set()
     for f in findings:
+        if f.rule.startswith("MIL-"):
+            continue
         if f.rule.startswith("FILE-") or not f.cell:
             whole = True
             continue
@@ -35,6 +40,16 @@ def rows_rejected_by(findings: Sequence[Finding]) -> tuple[bool, set[int]]:
         except ValueError:
             whole = True
     return whole, rows
+
+
+def activity_rejected_by(findings: Sequence[Finding]) -> set[int]:
+    """The Excel rows of a return's Milestones sheet that its MIL error findings reject."""
+    rows = set()
+    for f in findings:
+        if f.rule.startswith("MIL-") and f.cell:
+            with contextlib.suppress(ValueError):
+                rows.add(parse_cell(f.cell)[0])
+    return rows
 
 
 def _finance_values(ret: Return, path: Path, bad_rows: set[int]) -> tuple[pd.DataFrame, int, int]:

@@ -74,6 +74,8 @@ def build_report(master: str | Path, out: str | Path | None = None, *, period: A
         raise ReportError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
     if str(engine).strip().lower() not in ENGINES:  # said before the master is read
         raise ReportError(f"PDF engine {engine!r} is not one of {', '.join(ENGINES)}")
+    if progress is not None:
+        progress(f"Reading {Path(master).name} and its ledger")
     data = report_data_from_master(master, period, history, generated=generated, plan=plan)
     if progress is not None:
         progress(f"Rendering the report: {len(data.scored)} measures")

@@ -110,6 +110,9 @@ class ReportData:
     charts: pd.DataFrame | None = None
     explained: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     governance: GovernanceBlock | None = None
+    # What services returned for their milestones and projects this period (the "activity"
+    # frame, xlperf.core.activity; the ledger's, xlperf.ledger.activity_frame), or None.
+    activity: pd.DataFrame | None = None
     judgements: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
@@ -331,6 +334,7 @@ class _Ledgered:
     money: pd.DataFrame         # the money figures of the reporting period
     frozen: pd.DataFrame        # every frozen status
     explained: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # code -> responses
+    activity: pd.DataFrame | None = None  # the period's milestones and projects returned
 
 
 def _from_ledger(where: Path, reporting: Period
@@ -346,10 +350,11 @@ def _from_ledger(where: Path, reporting: Period
         values = ledger.current_values()
         if not len(values):
             return None
-        from xlperf.ledger import explained_by_measure
+        from xlperf.ledger import activity_frame, explained_by_measure
 
         return _Ledgered(values, ledger.current_money(reporting), ledger.frozen_statuses(),
-                         explained_by_measure(ledger, reporting))
+                         explained_by_measure(ledger, reporting),
+                         activity_frame(ledger, reporting))
 
 
 def _before(values: pd.DataFrame, reporting: Period) -> pd.DataFrame:
@@ -368,6 +373,7 @@ def report_data_from_master(
     generated: dt.date | None = None,
     sections: Iterable[str] | None = None,
     plan: str | None = None,
+    activity: pd.DataFrame | None = None,
 ) -> ReportData:
     """Build a :class:`ReportData` from a master workbook (its path, or its
     :class:`~xlperf.council.Council`).
@@ -378,6 +384,8 @@ def report_data_from_master(
       ``target`` and ``status`` columns it is printed as given; otherwise each earlier period
       is scored with the master's rules.
     - ``values``: this period's values.
+    - ``activity``: what services returned for their milestones and projects (the
+      "activity" frame, :mod:`xlperf.core.activity`); by default the ledger's for the period.
     - ``plan``: print only the measures in this plan (the Measures sheet's ``Plans`` column;
       :func:`xlperf.core.plans.select_plan`, an unknown plan is an ``InputError``).
 
@@ -478,5 +486,7 @@ def report_data_from_master(
         charts=charts,
         explained=ledgered.explained if ledgered is not None else {},
         governance=governance,
+        activity=(activity if activity is not None
+                  else ledgered.activity if ledgered is not None else None),
         judgements=judgements_at(master.judgement_rows, reporting),
     )

@@ -192,7 +192,8 @@ class _Context:
             for code, tol, kind in zip(register["code"], register["tolerance"],
                                        register["tolerance_type"], strict=True):
                 self.tolerance[str(code)] = (float(tol), str(kind))
-        self.spc = SpcCharts(data.charts)  # each measure's XmR chart (docs/spc.md)
+        # each card's XmR chart (docs/spc.md)
+        self.spc = SpcCharts(data.charts, self.exceptions["code"].astype(str))
 
     def rows(self, positions: Any) -> list[Any]:
         """The :attr:`records` of the measures at these positions of :attr:`scored`."""

@@ -155,16 +155,24 @@ def _browser_pdf(html: str, target: Path, browser: Path, progress: Progress | No
     _say(progress, f"Starting {browser.name}")
     try:
         with tempfile.TemporaryDirectory(prefix="xlperf-browser-") as profile, \
+                tempfile.TemporaryDirectory(prefix="xlperf-report-") as folder, \
                 sync_playwright() as playwright:
+            # The browser reads the report from a file of ours (a file:// page): set_content
+            # hands it megabytes of HTML through the driver and a script, and took longer.
+            source = Path(folder) / "report.html"
+            source.write_text(html, encoding="utf-8")
+            url = source.resolve().as_uri()
             context = playwright.chromium.launch_persistent_context(
                 profile, executable_path=str(browser), headless=True, args=args,
                 chromium_sandbox=False, offline=True, java_script_enabled=False)
             try:
                 page = context.new_page()
-                # Self-contained: any request (a URL someone typed into a commentary) refused.
-                page.route("**/*", lambda route: route.abort())
+                # Self-contained: that file is the only request allowed; any other (a URL, or
+                # a file, someone typed into a commentary) is refused.
+                page.route("**/*", lambda route: route.continue_()
+                           if _same_url(route.request.url, url) else route.abort())
                 _say(progress, f"Laying out the report ({len(html) / 1e6:.1f} MB of HTML)")
-                page.set_content(html, wait_until="load", timeout=0)
+                page.goto(url, wait_until="load", timeout=0)
                 _say(progress, "Printing the pages")
                 page.pdf(path=str(target), prefer_css_page_size=True, print_background=True,
                          tagged=True, outline=True, format="A4")
@@ -178,6 +186,18 @@ def _browser_pdf(html: str, target: Path, browser: Path, progress: Progress | No
         raise ReportError(f"cannot write the PDF {target}: {error}") from None
     _say(progress, f"Wrote {target.name} in {time.perf_counter() - started:.1f} s")
     return target
+
+
+def _same_url(url: str, ours: str) -> bool:
+    """Whether a request is for our file (percent-escapes undone: the browser may escape a
+    path otherwise than :meth:`~pathlib.Path.as_uri`).
+
+    >>> _same_url("file:///tmp/a%20b/report.html", "file:///tmp/a b/report.html")
+    True
+    """
+    from urllib.parse import unquote
+
+    return unquote(url) == unquote(ours)
 
 
 def _weasyprint_pdf(html: str, target: Path, tagged: bool, progress: Progress | None) -> Path:

@@ -8,7 +8,9 @@ The charts are :func:`xlperf.core.spc_scored.charts_at`'s, worked out once for e
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Iterable
 from html import escape
 from typing import Any
 
@@ -20,26 +22,60 @@ from xlperf.report._colours import safe_colour, text_on
 from xlperf.report._svg import xmr_chart
 
 
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
+def _numbers(column: pd.Series) -> list[float | None]:
+    """A column's values as floats, None where one is not a finite number (converted at
+    once, not value by value)."""
+    array = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    out = array.astype(object)
+    out[~np.isfinite(array)] = None
+    return out.tolist()
+
+
+def _reason_list(charts: pd.DataFrame, column: str) -> list[str | None]:
+    """Each point's ghost or rebase reason (None where it has none; "no reason given" for a
+    change made without one)."""
+    if column not in charts.columns:
+        return [None] * len(charts)
+    return [None if r is None or (isinstance(r, float) and math.isnan(r))
+            else (str(r) or "no reason given") for r in charts[column].astype(object)]
+
+
+_SERIES = ("charted", "mean", "lower", "upper", "lower_2sigma", "upper_2sigma")
 
 
 class SpcCharts:
-    """Each measure's chart rows, found by code without a pandas look-up per card."""
+    """Each measure's chart rows, found by code: every column the chart draws is taken out of
+    the frame once, as plain lists, and each card takes its measure's slice of them (a pandas
+    slice per card cost more than drawing the chart)."""
 
-    def __init__(self, charts: pd.DataFrame | None):
+    def __init__(self, charts: pd.DataFrame | None, codes: Iterable[str] | None = None):
+        """``codes``: only these measures' charts are drawn (the cards'); default every one."""
         self.charts = charts if charts is not None else pd.DataFrame()
         self.slices: dict[str, tuple[int, int]] = {}
-        if len(self.charts):
-            codes = self.charts["code"].astype(str).to_numpy(dtype=object)
-            starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-            stops = np.r_[starts[1:], len(codes)]
-            self.slices = {str(codes[a]): (int(a), int(b)) for a, b in zip(starts, stops,
-                                                                            strict=True)}
+        if not len(self.charts):
+            return
+        frame = self.charts
+        names = frame["code"].astype(str).to_numpy(dtype=object)
+        starts = np.flatnonzero(np.r_[True, names[1:] != names[:-1]])
+        stops = np.r_[starts[1:], len(names)]
+        runs = {str(names[a]): (int(a), int(b)) for a, b in zip(starts, stops, strict=True)}
+        if codes is not None:  # the wanted measures' rows, each measure's run as before
+            wanted = {str(c) for c in codes}
+            runs = {c: run for c, run in runs.items() if c in wanted}
+            rows = (np.concatenate([np.arange(a, b) for a, b in runs.values()]) if runs
+                    else np.zeros(0, dtype=int))
+            frame = frame.iloc[rows]
+            at = np.cumsum([0, *(b - a for a, b in runs.values())])
+            runs = {c: (int(at[i]), int(at[i + 1])) for i, c in enumerate(runs)}
+        self.slices = runs
+        self.series = {column: _numbers(frame[column]) for column in _SERIES}
+        self.limited = frame["limited"].to_numpy(dtype=bool).tolist()
+        self.cumulative = frame["cumulative"].to_numpy(dtype=bool).tolist()
+        self.labels = [str(p) for p in frame["period_text"]]
+        self.words = [str(w) for w in frame["variation"].astype(object).fillna("")]
+        self.sides = [int(s) for s in frame["special"]]
+        self.ghosts = _reason_list(frame, "ghost")
+        self.rebases = _reason_list(frame, "rebase")
 
     def chart(self, row: Any, unit: str = "") -> str:
         """The card's XmR (or run) chart of ``row``'s measure; "" when it has no chart."""
@@ -47,40 +83,28 @@ class SpcCharts:
         if code not in self.slices:
             return ""
         a, b = self.slices[code]
-        part = self.charts.iloc[a:b]
-        values = [_number(v) for v in part["charted"]]
-        keep = [i for i, v in enumerate(values) if v is not None]
+        charted = self.series["charted"]
+        keep = [i for i in range(a, b) if charted[i] is not None]
         if not keep:
             return ""
-        part = part.iloc[keep[0]:keep[-1] + 1]  # from the first point to the latest
+        a, b = keep[0], keep[-1] + 1  # from the first point to the latest
 
         def numbers(column: str) -> list[float | None]:
-            return [_number(v) for v in part[column]]
+            return self.series[column][a:b]
 
-        limited = part["limited"].to_numpy(dtype=bool)
+        limited = self.limited[a:b]
         said = [str(getattr(row, "variation_explanation", "") or ""),
                 str(getattr(row, "assurance_explanation", "") or "")]
-        cumulative = bool(part["cumulative"].any())
+        cumulative = any(self.cumulative[a:b])
         name = f"{code} {getattr(row, 'title', '') or ''}".strip() + (
             " (per-period increments)" if cumulative else "")
         return xmr_chart(
-            [str(p) for p in part["period_text"]], numbers("charted"),
-            mean=numbers("mean"),
+            self.labels[a:b], numbers("charted"), mean=numbers("mean"),
             lower=[v if ok else None for v, ok in zip(numbers("lower"), limited, strict=True)],
             upper=[v if ok else None for v, ok in zip(numbers("upper"), limited, strict=True)],
             lower_2sigma=numbers("lower_2sigma"), upper_2sigma=numbers("upper_2sigma"),
-            words=[str(w) for w in part["variation"].astype(object).fillna("")],
-            sides=[int(s) for s in part["special"]], label=name, unit=unit, said=said,
-            ghosts=_reasons(part, "ghost"), rebases=_reasons(part, "rebase"))
-
-
-def _reasons(part: pd.DataFrame, column: str) -> list[str | None]:
-    """Each point's ghost or rebase reason (None where it has none; "no reason given" for a
-    change made without one)."""
-    if column not in part.columns:
-        return [None] * len(part)
-    return [None if r is None or (isinstance(r, float) and math.isnan(r))
-            else (str(r) or "no reason given") for r in part[column].astype(object)]
+            words=self.words[a:b], sides=self.sides[a:b], label=name, unit=unit, said=said,
+            ghosts=self.ghosts[a:b], rebases=self.rebases[a:b])
 
 
 # MDC's colours as the chart draws them (3:1 or more on white, so a chip stands out from the
@@ -90,6 +114,7 @@ _CHIP_COLOURS = {"#00B0F0": "#1D70B8", "#E46C0A": "#B35200", "#490092": "#490092
 _NO_COLOUR = "#F3F2F1"  # not enough data, no target, data only: MDC gives no colour
 
 
+@functools.lru_cache(maxsize=256)  # a few words and sides, on every card and trend row
 def chip(word: str, side: str = "") -> str:
     """A variation or assurance as a chip: its symbol and word on its colour.
 

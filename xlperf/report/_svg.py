@@ -25,6 +25,20 @@ def _f(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".") if math.isfinite(x) else "0"
 
 
+def _memo(function: Callable[[float], str]) -> Callable[[float], str]:
+    """``function`` worked out once per distinct value, for one chart: its x positions, and
+    a target's, mean's or limit's y, repeat at every point."""
+    said: dict[float, str] = {}
+
+    def text(value: float) -> str:
+        found = said.get(value)
+        if found is None:
+            found = said[value] = function(value)
+        return found
+
+    return text
+
+
 def fmt(value: float | None, unit: str = "") -> str:
     """A number for a label: ``68.04%`` for a percentage, ``–`` when there is none."""
     if value is None or not math.isfinite(value):
@@ -142,8 +156,9 @@ def _axes(parts: list[str], box: tuple[float, float, float, float], plot_w: floa
 
     tick = low
     while tick <= high + step / 1000:
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{_f(y(tick))}" '
-                     f'y2="{_f(y(tick))}" stroke="{GRID_COLOUR}" stroke-width="1"/>'
+        at = _f(y(tick))
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{at}" '
+                     f'y2="{at}" stroke="{GRID_COLOUR}" stroke-width="1"/>'
                      f'<text x="{left - 6}" y="{_f(y(tick) + 4)}" text-anchor="end" '
                      f'font-size="{font_size}" fill="{INK}">'
                      f'{escape(fmt(round(tick, 9), unit))}</text>')
@@ -183,6 +198,7 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
     n = len(labels)
     x, y, gap = _axes(parts, (left, right, top, width), plot_w, plot_h, (low, high, step), n,
                       unit, font_size=11)
+    fx, fy = _memo(_f), _memo(lambda v: _f(y(v)))
     # Tolerance band: one polygon per run of periods with a band.
     band_points = [(x(i), b) for i, b in enumerate(band)]
     run: list[tuple[float, tuple[float, float]]] = []
@@ -195,9 +211,9 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
             if len(run) == 1:
                 xs = [xs[0] - gap * 0.3, xs[0] + gap * 0.3]
                 run = [run[0], run[0]]
-            upper = " ".join(f"{_f(px)},{_f(y(b[1]))}" for px, (_, b) in zip(xs, run,
+            upper = " ".join(f"{fx(px)},{fy(b[1])}" for px, (_, b) in zip(xs, run,
                                                                              strict=True))
-            lower = " ".join(f"{_f(px)},{_f(y(b[0]))}" for px, (_, b) in reversed(
+            lower = " ".join(f"{fx(px)},{fy(b[0])}" for px, (_, b) in reversed(
                 list(zip(xs, run, strict=True))))
             parts.append(f'<polygon points="{upper} {lower}" fill="{BAND_COLOUR}" '
                          'fill-opacity="0.45" stroke="none"/>')
@@ -207,27 +223,27 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
         if len(seg) == 1:
             px, v = seg[0]
             seg = [(px - gap * 0.3, v), (px + gap * 0.3, v)]
-        coords = " ".join(f"{_f(px)},{_f(y(v))}" for px, v in seg)
+        coords = " ".join(f"{fx(px)},{fy(v)}" for px, v in seg)
         parts.append(f'<polyline points="{coords}" fill="none" stroke="{TARGET_COLOUR}" '
                      'stroke-width="2" stroke-dasharray="6 4"/>')
     # Actual: solid line, dots and values.
     for seg in _runs([(x(i), a) for i, a in enumerate(actuals)]):
         if len(seg) > 1:
-            coords = " ".join(f"{_f(px)},{_f(y(v))}" for px, v in seg)
+            coords = " ".join(f"{fx(px)},{fy(v)}" for px, v in seg)
             parts.append(f'<polyline points="{coords}" fill="none" stroke="{ACTUAL_COLOUR}" '
                          'stroke-width="2.5" stroke-linejoin="round"/>')
     font = 10 if n <= 8 else 9
     for i, a in enumerate(actuals):
         if a is None or not math.isfinite(a):
             continue
-        parts.append(f'<circle cx="{_f(x(i))}" cy="{_f(y(a))}" r="3.5" fill="{ACTUAL_COLOUR}"/>'
-                     f'<text x="{_f(x(i))}" y="{_f(y(a) - 7)}" text-anchor="middle" '
+        parts.append(f'<circle cx="{fx(x(i))}" cy="{fy(a)}" r="3.5" fill="{ACTUAL_COLOUR}"/>'
+                     f'<text x="{fx(x(i))}" y="{_f(y(a) - 7)}" text-anchor="middle" '
                      f'font-size="{font}" fill="{INK}">{escape(fmt(a, unit))}</text>')
     # X axis labels and the legend.
     stagger = n > 8  # many periods: alternate labels on two lines so none collide
     for i, text in enumerate(labels):
         drop = 12 if stagger and i % 2 else 0
-        parts.append(f'<text x="{_f(x(i))}" y="{height - bottom + 14 + drop}" '
+        parts.append(f'<text x="{fx(x(i))}" y="{height - bottom + 14 + drop}" '
                      f'text-anchor="middle" font-size="{font + 1}" fill="{INK}">'
                      f"{escape(text)}</text>")
     legend_y = 12
@@ -326,6 +342,7 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
 
     x, y, gap = _axes(parts, (left, right, top, width), plot_w, plot_h, (low, high, step), n,
                       unit, font_size=10)
+    fx, fy = _memo(_f), _memo(lambda v: _f(y(v)))
 
     def line(series: Sequence[float | None], colour: str, dash: str = "",
              stroke: float = 1.5, by_segment: bool = False) -> None:
@@ -336,7 +353,7 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
                                                           for i, v in enumerate(piece)])):
             if len(seg) == 1:
                 seg = [(seg[0][0] - gap * 0.3, seg[0][1]), (seg[0][0] + gap * 0.3, seg[0][1])]
-            coords = " ".join(f"{_f(px)},{_f(y(v))}" for px, v in seg)
+            coords = " ".join(f"{fx(px)},{fy(v)}" for px, v in seg)
             parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" '
                          f'stroke-width="{stroke}"' + (f' stroke-dasharray="{dash}"' if dash
                                                        else "") + "/>")
@@ -352,9 +369,9 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
         xs = ([x(stretch[0]) - gap * 0.3, x(stretch[0]) + gap * 0.3] if len(stretch) == 1
               else [x(i) for i in stretch])
         at = stretch * 2 if len(stretch) == 1 else stretch
-        top_edge = " ".join(f"{_f(px)},{_f(y(upper_2sigma[i] or 0))}"
+        top_edge = " ".join(f"{fx(px)},{fy(upper_2sigma[i] or 0)}"
                             for px, i in zip(xs, at, strict=True))
-        bottom_edge = " ".join(f"{_f(px)},{_f(y(lower_2sigma[i] or 0))}"
+        bottom_edge = " ".join(f"{fx(px)},{fy(lower_2sigma[i] or 0)}"
                                for px, i in reversed(list(zip(xs, at, strict=True))))
         parts.append(f'<polygon points="{top_edge} {bottom_edge}" fill="{NEAR_COLOUR}" '
                      'stroke="none"/>')
@@ -370,7 +387,7 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
         if v is None or not math.isfinite(v):
             continue
         if i in ghosted:  # hollow: drawn, but not part of the process
-            parts.append(f'<circle cx="{_f(x(i))}" cy="{_f(y(v))}" r="3.5" fill="#FFFFFF" '
+            parts.append(f'<circle cx="{fx(x(i))}" cy="{fy(v)}" r="3.5" fill="#FFFFFF" '
                          f'stroke="{ACTUAL_COLOUR}" stroke-width="1.5"/>')
         elif sides[i]:
             colour = SPC_COLOURS.get(words[i], ACTUAL_COLOUR)
@@ -380,12 +397,12 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
                          f'{_f(x(i) + d)},{_f(base)}" fill="{colour}" stroke="{INK}" '
                          'stroke-width="0.75"/>')
         else:
-            parts.append(f'<circle cx="{_f(x(i))}" cy="{_f(y(v))}" r="2.5" '
+            parts.append(f'<circle cx="{fx(x(i))}" cy="{fy(v)}" r="2.5" '
                          f'fill="{ACTUAL_COLOUR}"/>')
     every = max(1, math.ceil(n / 8))  # at most eight period labels
     for i, text in enumerate(labels):
         if i == n - 1 or (i % every == 0 and n - 1 - i >= every):  # the latest, and room
-            parts.append(f'<text x="{_f(x(i))}" y="{height - bottom + 14}" '
+            parts.append(f'<text x="{fx(x(i))}" y="{height - bottom + 14}" '
                          f'text-anchor="middle" font-size="10" fill="{INK}">'
                          f"{escape(text)}</text>")
     legend = [(f'<line x1="{left}" x2="{left + 18}" y1="10" y2="10" stroke="{INK}" '

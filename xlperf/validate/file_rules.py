@@ -134,9 +134,23 @@ def blank_return(file: Any) -> None:
             if filled.any() and not all(type(v) is str and not v.strip()
                                         for v in values[filled]):
                 return
+    if file.kind == "performance" and _activity_typed(file):
+        return  # only its milestones and projects reported: not the blank template
     file.add("FILE-021", sheet=file.sheet, expected=_ENTERED_WORDS[file.kind])
     if file.rules["FILE-021"].severity == Severity.ERROR:
         file.stop = True
+
+
+def _activity_typed(file: Any) -> bool:
+    """Whether the return's Milestones sheet has anything a service types filled in."""
+    from xlperf.read.activity import activity_cells, activity_sheet
+
+    found = activity_sheet(file.read)
+    located = activity_cells(found[1]) if found is not None else None
+    if located is None:
+        return False
+    typed = located[0][["progress", "forecast", "revised date", "commentary"]]
+    return bool(typed.map(lambda v: v is not None and str(v).strip() != "").to_numpy().any())
 
 
 _LENGTH = np.frompyfunc(lambda v: len(v) if type(v) is str else 0, 1, 1)

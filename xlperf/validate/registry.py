@@ -13,7 +13,8 @@ Two kinds are registered here:
   pandera schema (as a :class:`~xlperf.catalogue.schemas.RowRule`);
 - :func:`made_by`: the rules a reader makes while it reads (the master's ``REG`` rules in
   :mod:`xlperf.read.master`, ``import-history``'s ``HIST`` rules, the file-safety rules of
-  :func:`~xlperf.validate.files.check_file`): the function that makes them is named, so the
+  :func:`~xlperf.validate.files.check_file`, the milestones' ``MIL`` rules of
+  :mod:`xlperf.validate.mil_rules`): the function that makes them is named, so the
   catalogue and the code cannot drift apart (``tests/test_catalogue.py`` checks both ways).
 
 Plain Python, no pandas: the readers import it at no cost.
@@ -33,12 +34,14 @@ from typing import Any, TypeVar
 __all__ = ["FAMILIES", "Check", "check", "made_by", "registered"]
 
 #: The families of rules, each checked in its own module (REG and HIST by their readers).
-FAMILIES = ("FILE", "ID", "PERF", "FIN", "CAP", "REG", "HIST")
+FAMILIES = ("FILE", "ID", "PERF", "FIN", "CAP", "REG", "HIST", "MIL")
 # The modules that register checks: importing them fills the register.
 _MODULES = ("xlperf.validate.files", "xlperf.validate.file_rules", "xlperf.validate.id_rules",
             "xlperf.validate.perf_rules", "xlperf.validate.perf_history",
             "xlperf.validate.fin_rules",
             "xlperf.validate.cap_rules", "xlperf.validate.signoff", "xlperf.read.master",
+            "xlperf.validate.mil_rules", "xlperf.read._master_milestones",
+            "xlperf.read._master_judgements",
             "xlperf.ledger._history",
             "xlperf.refresh")
 

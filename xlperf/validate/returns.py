@@ -19,7 +19,8 @@ every return of the batch, so its fixed cost is paid once). For each file, in or
    (:mod:`xlperf.validate.engine`): the registered checks of :mod:`~xlperf.validate.perf_rules`,
    :mod:`~xlperf.validate.perf_history`, :mod:`~xlperf.validate.fin_rules`,
    :mod:`~xlperf.validate.cap_rules` and :mod:`~xlperf.validate.file_rules`, those marked
-   ``pandera=True`` in one lazy pass of the refined pandera schema.
+   ``pandera=True`` in one lazy pass of the refined pandera schema; and a performance return's
+   Milestones sheet (:mod:`~xlperf.validate.mil_rules`, ``MIL-``).
 
 Findings are made only through the catalogue (:meth:`~xlperf.validate.catalogue.Rule.finding`),
 with the severities of the master's ``Rules`` sheet when it has one.
@@ -95,6 +96,13 @@ def _read_source(file: _File, facts: Any, source: Any, *, period: Any,
         check_period_cell(file, facts, grid, period=period)
         if file.stop:
             return
+        if file.kind == "performance":  # its milestones and projects (MIL), when it has them
+            from xlperf.layout import ACTIVITY_SHEET
+            from xlperf.read import find_sheet
+
+            activity = find_sheet(file.read.names, ACTIVITY_SHEET)
+            if activity is not None and activity != file.sheet:
+                file.read.grids[activity] = source.grid(activity)
         file.responses = read_responses(file, source)  # an annotated copy sent back
     except WorkbookError as error:
         reader_failure(file, error)
@@ -203,6 +211,10 @@ def _check(files: list[_File], facts: Any, previous: pd.DataFrame | None,
         from xlperf.validate.fin_rules import check_finance
 
         check_finance(finance, facts)
+    if performance:  # the Milestones sheet's rows (xlperf.validate.mil_rules)
+        from xlperf.validate.mil_rules import check_activity
+
+        check_activity(performance, _MASTERS.get(id(facts)))
     signed = check_signoff(files, _MASTERS.get(id(facts)))  # FILE-024 (xlperf.validate.signoff)
     for f in files:  # queries answered before, on the same figure, are explained
         settle_queries(f, responses)

@@ -85,6 +85,7 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
                   returns: Any = None,
                   previous: pd.DataFrame | None = None,
                   governance: Any = None,
+                  activity: pd.DataFrame | None = None,
                   judgements: pd.DataFrame | None = None) -> dict[str, SheetContent]:
     """Every output sheet, in the order of :data:`~xlperf.layout.OUTPUT_SHEETS`.
 
@@ -95,7 +96,9 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
     (:mod:`xlperf.write.returns_sheet`). ``previous`` (the last period's scored frame) adds
     each objective's direction of travel to the Objectives sheet. ``governance`` (a
     :class:`~xlperf.core.governance.GovernanceBlock` with something to print) adds the
-    Governance sheet (:mod:`xlperf.write._outputs_governance`).
+    Governance sheet (:mod:`xlperf.write._outputs_governance`). ``activity`` is what services
+    returned for their milestones and projects this period (the "activity" frame,
+    :mod:`xlperf.core.activity`; from the ledger, :func:`xlperf.ledger.activity_frame`).
     ``judgements`` (the director's for the period,
     :func:`~xlperf.core.overrides.judgements_at`; None when none) adds the director's
     judgement, commentary, name and override flag beside each objective's computed judgement.

@@ -115,10 +115,12 @@ def build_demo_workbooks(out_dir: str | Path, *, period: str | None = None,
     data_of = {"performance": values, "finance": demo.demo_budget(),
                "capital": demo.demo_capital()}
     returns = []
+    activity = demo.demo_activity()  # the performance returns' Milestones sheets
     for info in templates:
         data = data_of[info.kind]
         returns.append(fill_return(info.path, data, out / "returns" / info.path.name,
-                                   timestamp=timestamp))
+                                   timestamp=timestamp,
+                                   activity=activity if info.kind == "performance" else None))
     return DemoFiles(master, tuple(templates), tuple(returns))
 
 

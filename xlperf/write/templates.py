@@ -33,12 +33,20 @@ import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Protection
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlperf.core.budget import TEMPLATE_TOTAL, is_directorate_total, is_total_line
 from xlperf.core.collection import planned_returns
-from xlperf.core.columns import BUDGET_COLUMNS, CAPITAL_COLUMNS, fold, normalise_columns
+from xlperf.core.columns import (
+    BUDGET_COLUMNS,
+    CAPITAL_COLUMNS,
+    MILESTONE_COLUMNS,
+    PROJECT_COLUMNS,
+    fold,
+    normalise_columns,
+)
 from xlperf.core.measures import prepare_measures
 from xlperf.core.periods import Period, parse_period
 from xlperf.core.schemes import get_scheme
@@ -56,10 +64,17 @@ from xlperf.identity import (
     register_hash,
 )
 from xlperf.layout import (
+    ACTIVITY_COLUMNS,
+    ACTIVITY_FIRST_DATA_ROW,
+    ACTIVITY_HEADER_ROW,
+    ACTIVITY_SHEET,
+    ACTIVITY_TYPES,
+    RAGS,
     RETURN_COLUMNS,
     RETURN_FIRST_DATA_ROW,
     RETURN_HEADER_ROW,
     RETURN_SHEETS,
+    activity_column,
 )
 from xlperf.write import _xlsx
 
@@ -93,6 +108,17 @@ FINANCE_GUIDANCE = (
     "2. Forecast outturn is what you expect to spend, net, by the end of the financial year.",
     "3. Explain every variance of {materiality} (£000s) or more: what causes it and what is "
     "being done.",
+    "4. Do not add, delete, move or rename rows, columns or sheets: the return is checked "
+    "against its template.",
+    "",
+)
+ACTIVITY_GUIDANCE = (
+    "How to report your milestones and projects",
+    "1. Type only in the yellow cells. A milestone: its Progress (choose from the list), a "
+    "Revised date when it will be late, and Commentary.",
+    "2. A milestone that is Fair / behind needs commentary: say why and what is being done.",
+    "3. A project: its Progress and Forecast variance (Red, Amber or Green) and its status note "
+    "in Commentary.",
     "4. Do not add, delete, move or rename rows, columns or sheets: the return is checked "
     "against its template.",
     "",
@@ -366,8 +392,116 @@ def build_performance_template(master: Master, service: str, period: Period, pat
                                        title="Numerator/denominator")
     ratio_dv.add(f"I{FIRST_DATA_ROW}:J{last}")
     ws.add_data_validation(ratio_dv)
+    activity = service_activity(master, service)
+    if len(activity):  # only a service with milestones or projects is asked about them
+        _activity_sheet(wb, master, service, period, identity, activity)
     return _finish(wb, ws, path, frozen_columns=2, last_column="L", identity=identity,
                    timestamp=timestamp, info=(PERFORMANCE, service))
+
+
+def service_activity(master: Master, service: str) -> pd.DataFrame:
+    """The milestones, then the projects, of the master's Milestones and Projects sheets whose
+    Service is ``service`` (ignoring case and spaces), in the sheets' order: ``type``
+    (:data:`~xlperf.layout.ACTIVITY_TYPES`), ``code``, ``title``, ``objective``,
+    ``lead_officer``, ``due_date``. A row without a code is left out (nothing could match it
+    when the return comes back). What a service's return asks about, and what the validator
+    expects back."""
+    sheets = getattr(master, "objective_sheets", None) or {}
+    parts = []
+    for name, aliases, title, kind in (("Milestones", MILESTONE_COLUMNS, "milestone",
+                                        ACTIVITY_TYPES[0]),
+                                       ("Projects", PROJECT_COLUMNS, "project",
+                                        ACTIVITY_TYPES[1])):
+        frame = sheets.get(name)
+        if frame is None or not len(frame):
+            continue
+        frame = normalise_columns(frame, aliases).reindex(
+            columns=["code", title, "objective", "lead_officer", "due_date", "service"])
+        code = frame["code"].map(lambda v: "" if _blank(v) else str(v).strip())
+        mine = frame["service"].map(lambda v: fold(str(v)) if not _blank(v) else "") == fold(
+            service)
+        frame = frame[mine & (code != "")]
+        parts.append(pd.DataFrame({
+            "type": kind, "code": code[frame.index], "title": frame[title],
+            "objective": frame["objective"], "lead_officer": frame["lead_officer"],
+            "due_date": frame["due_date"]}))
+    if not parts:
+        return pd.DataFrame(columns=["type", "code", "title", "objective", "lead_officer",
+                                     "due_date"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _activity_sheet(wb: Workbook, master: Master, service: str, period: Period,
+                    identity: Mapping[str, str], activity: pd.DataFrame) -> Worksheet:
+    """The return's Milestones sheet (:data:`~xlperf.layout.ACTIVITY_COLUMNS`): each
+    milestone's and project's locked description, and the cells the service types (a
+    milestone's Progress, Revised date and Commentary; a project's Progress and Forecast
+    variance RAGs and its status note in Commentary), with their drop-downs."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from xlperf.core.milestones import PROGRESS, progress_label
+
+    ws = wb.create_sheet(ACTIVITY_SHEET)
+    _title_block(ws, f"Milestones and projects: {service}", (
+        ("Council", identity["council"]), ("Period", identity["period"]),
+        ("Return by", _due_text(master, PERFORMANCE, service, period)),
+        ("Template", identity["template_id"]),
+    ), ACTIVITY_GUIDANCE)
+    _xlsx.header_row(ws, ACTIVITY_HEADER_ROW, [h for h, *_rest in ACTIVITY_COLUMNS])
+    _xlsx.set_widths(ws, [w for _h, w, *_rest in ACTIVITY_COLUMNS])
+    rows: dict[str, list[int]] = {t: [] for t in ACTIVITY_TYPES}
+    for row, entry in enumerate(activity.itertuples(index=False), start=ACTIVITY_FIRST_DATA_ROW):
+        milestone = entry.type == ACTIVITY_TYPES[0]
+        due = entry.due_date if isinstance(entry.due_date, dt.date) else (
+            None if _blank(entry.due_date) else str(entry.due_date))
+        shown = (entry.type, entry.code, entry.title, entry.objective, entry.lead_officer, due)
+        for column, value in enumerate(shown, start=1):
+            cell = _xlsx.put(ws, row, column, None if _blank(value) else value,
+                             number_format="dd/mm/yyyy" if column == 6 else None)
+            _shown(cell, wrap=column in (3, 4))
+            if column == 6 and not milestone:
+                cell.fill = _xlsx.LOCKED_FILL  # a project has no due date
+        for column, (_header, _width, on_milestone, on_project) in enumerate(
+                ACTIVITY_COLUMNS[len(shown):], start=len(shown) + 1):
+            cell = ws.cell(row=row, column=column)
+            if on_milestone if milestone else on_project:
+                _input(cell, wrap=column == len(ACTIVITY_COLUMNS))
+            else:
+                cell.fill = _xlsx.LOCKED_FILL
+                cell.border = _xlsx.BOX
+        ws.cell(row=row, column=activity_column("Revised date")).number_format = "dd/mm/yyyy"
+        ws.row_dimensions[row].height = row_height(str(entry.title or ""), 46)
+        rows[entry.type].append(row)
+    progress, forecast, revised = (get_column_letter(activity_column(h)) for h in (
+        "Progress", "Forecast variance", "Revised date"))
+    words = {ACTIVITY_TYPES[0]: ([progress_label(p) for p in PROGRESS],
+                                 "How the milestone is going.", (progress,)),
+             ACTIVITY_TYPES[1]: (list(RAGS), "Red, Amber or Green.", (progress, forecast))}
+    for kind, at in rows.items():
+        if not at:
+            continue
+        choices, prompt, letters = words[kind]
+        dv = _xlsx.list_validation(choices, strict=True, prompt=prompt, title="Progress")
+        if dv is not None:
+            for r in at:
+                for letter in letters:
+                    dv.add(f"{letter}{r}")
+            ws.add_data_validation(dv)
+    if rows[ACTIVITY_TYPES[0]]:
+        dates = DataValidation(type="date", operator="greaterThan", formula1="1",
+                               allow_blank=True, errorStyle="warning", showErrorMessage=True,
+                               showInputMessage=True)
+        dates.error, dates.errorTitle = "This should be a date, such as 31/03/2014.", "Not a date"
+        dates.prompt, dates.promptTitle = ("When it will now be done, if later than due.",
+                                           "Revised date")
+        for r in rows[ACTIVITY_TYPES[0]]:
+            dates.add(f"{revised}{r}")
+        ws.add_data_validation(dates)
+    ws.freeze_panes = ws.cell(row=ACTIVITY_FIRST_DATA_ROW, column=3)
+    ws.row_dimensions[ACTIVITY_HEADER_ROW].height = 30
+    _page(ws, "J")
+    _protect(ws, wb)
+    return ws
 
 
 def build_finance_template(master: Master, holder: str, lines: pd.DataFrame, period: Period,
@@ -531,7 +665,8 @@ def build_templates(master: str | Path | Master, period: Any, out_dir: str | Pat
 
 
 def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
-                timestamp: dt.datetime | None = None) -> Path:
+                timestamp: dt.datetime | None = None,
+                activity: pd.DataFrame | None = None) -> Path:
     """Fill a template's input cells from ``values`` and save the result to ``path``.
 
     Performance: ``values`` has ``Code``, ``Period`` and any of ``Actual``, ``Numerator``,
@@ -540,6 +675,9 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
     ``Programme`` and any of ``Revised estimate``, ``Actual to date``, ``Explanation``. Text
     is written as text (a commentary starting with ``=`` stays words). Values for rows the
     template does not have, and for its ``Total`` row (a formula), are ignored.
+    ``activity`` fills a performance return's Milestones sheet: ``Code`` (and optionally
+    ``Type``) with any of ``Progress``, ``Forecast variance``, ``Revised date``,
+    ``Commentary``; a code the sheet does not list is ignored.
     """
     with translated(template, "{file}: cannot open the template ({error})",
                     families=("openpyxl",)):
@@ -590,4 +728,36 @@ def fill_return(template: str | Path, values: pd.DataFrame, path: str | Path, *,
                     width = ws.column_dimensions[cell.column_letter].width or 60
                     height = ws.row_dimensions[at].height or 15.0
                     ws.row_dimensions[at].height = max(height, row_height(record[header], width))
+    if activity is not None and ACTIVITY_SHEET in wb.sheetnames:
+        _fill_activity(wb[ACTIVITY_SHEET], activity)
     return _xlsx.save(wb, path, timestamp=timestamp)
+
+
+def _fill_activity(ws: Worksheet, activity: pd.DataFrame) -> None:
+    """Type ``activity``'s Progress, Forecast variance, Revised date and Commentary into the
+    Milestones sheet's rows of the same code (and type, when given)."""
+    type_at, code_at = activity_column("Type"), activity_column("Code")
+    rows: dict[tuple[str, str], int] = {}
+    for r in range(ACTIVITY_FIRST_DATA_ROW, ws.max_row + 1):
+        code = ws.cell(row=r, column=code_at).value
+        if code is not None:
+            kind = fold(str(ws.cell(row=r, column=type_at).value or ""))
+            rows[(kind, str(code).strip())] = r
+            rows.setdefault(("", str(code).strip()), r)
+    for record in activity.to_dict("records"):
+        kind = "" if _blank(record.get("Type")) else fold(str(record["Type"]))
+        at = rows.get((kind, str(record.get("Code", "")).strip()))
+        if at is None:
+            continue
+        for header in ("Progress", "Forecast variance", "Revised date", "Commentary"):
+            value = record.get(header)
+            if header in record and not _blank(value):
+                column = activity_column(header)
+                cell = ws.cell(row=at, column=column)
+                if cell.protection.locked:
+                    continue  # a milestone has no forecast, a project no revised date
+                _xlsx.put(ws, at, column, value)
+                if header == "Commentary" and isinstance(value, str):
+                    width = ws.column_dimensions[cell.column_letter].width or 60
+                    height = ws.row_dimensions[at].height or 15.0
+                    ws.row_dimensions[at].height = max(height, row_height(value, width))

@@ -29,7 +29,8 @@ from xlperf.write.outputs import contrast_ratio, unit_format
 from xlperf.write.shipped import build_demo_workbooks
 
 PERIOD = "Q2 2013/14"
-OUTPUTS = ("Scorecard", "Objectives", "Exceptions", "Finance", "Governance", "Log")
+OUTPUTS = ("Scorecard", "Objectives", "Key activities", "Exceptions", "Finance", "Governance",
+           "Log")
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
@@ -306,25 +307,24 @@ def test_objectives_count_each_status_of_the_schemes_in_use(refreshed: Path) -> 
     scored = pd.DataFrame({"symbol": [s.split(" ", 1)[0] for s in shown],
                            "status": [s.split(" ", 1)[1] for s in shown]})
     used = {f"{s} {t}" for s, t in zip(scored["symbol"], scored["status"], strict=True)}
-    # the status columns sit between Measures and the Judgement; the direction of travel
-    # after it, then the director's columns (the demo has a director's judgement)
-    judged = headers.index("Judgement")
-    assert set(headers[3:judged]) == used
+    judgement = headers.index("Judgement")  # the milestone and risk counts come after
+    assert set(headers[3:judgement]) == used
     assert headers[:3] == ["Priority", "Objective", "Measures"]
-    assert headers[judged:judged + 2] == ["Judgement", "Direction of travel"]
+    assert headers[judgement:judgement + 2] == ["Judgement", "Direction of travel"]
+    # then the director's columns (the demo has a director's judgement)
     first = headers.index(DIRECTOR_HEADERS[0])
-    assert first > judged and headers[first:first + len(DIRECTOR_HEADERS)] == list(
+    assert first > judgement and headers[first:first + len(DIRECTOR_HEADERS)] == list(
         DIRECTOR_HEADERS)
     # each line's status counts add up to its measures; priority lines to their objectives
     for row in rows[OUTPUT_HEADER_ROW:]:
-        assert sum(row[3:judged]) == row[2]
+        assert sum(row[3:judgement]) == row[2]
     by_status = pd.Series(scored["symbol"] + " " + scored["status"]).value_counts()
     priority_lines = [r for r in rows[OUTPUT_HEADER_ROW:] if r[1] == "All objectives"]
-    for column, header in enumerate(headers[3:judged], 3):
+    for column, header in enumerate(headers[3:judgement], 3):
         assert sum(r[column] for r in priority_lines) == by_status[header]
 
 
-    travel = {r[judged + 1] for r in rows[OUTPUT_HEADER_ROW:]}
+    travel = {r[judgement + 1] for r in rows[OUTPUT_HEADER_ROW:]}
     assert travel <= {"Improving ↑", "Worsening ↓", "No change", "No comparison"}
     assert {"Improving ↑", "Worsening ↓"} <= travel  # the demo council has both
 

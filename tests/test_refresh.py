@@ -33,7 +33,8 @@ from xlperf.refresh import ZipWorkbook, refresh
 from xlperf.write.shipped import build_demo_workbooks
 
 PERIOD = "Q2 2013/14"
-OUTPUTS = ("Scorecard", "Objectives", "Exceptions", "Finance", "Log", "Returns", "Governance")
+OUTPUTS = ("Scorecard", "Objectives", "Exceptions", "Finance", "Log", "Returns", "Governance",
+           "Key activities")
 MAY_CHANGE = {"xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
               "[Content_Types].xml"}
 runner = CliRunner()

@@ -378,6 +378,13 @@ OUTPUT_SHEETS = (
                 "latest result side by side (figure, status, period); and internal audit "
                 "assurance by directorate.",
                 ("Governance indicator",), (34,)),
+    # Each objective's key activities, milestones and projects with their progress
+    # (xlperf.write._outputs_activity); not named "Milestones": that is the master's own sheet.
+    OutputSheet("Key activities", "Key activities", "Each objective's milestones and "
+                "projects, with their progress this period.",
+                ("Code", "Kind", "Key activity / project", "Lead officer", "Due date",
+                 "Progress", "Forecast variance", "Commentary", "Service", "Period"),
+                (10, 10, 36, 20, 12, 23, 11, 40, 18, 11)),
     OutputSheet("Log", "Log", "What the latest refresh did: returns read, rejected rows and why, "
                 "restatements, re-rated statuses, timings.",
                 ("Time", "Action", "File", "Sheet", "Cell", "Rule", "Severity", "Message"),
@@ -393,10 +400,10 @@ OUTPUT_SHEETS = (
 )
 
 SCORECARD_KEY_COLUMNS = 10  # Code .. Latest note: the columns a printed scorecard shows
-SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Exceptions", "Finance", "Governance",
-               "Returns", "Measures", "Targets", "Budget", "Capital", "Schemes", "Settings",
-               "Contacts", "Process changes", "Milestones", "Projects", "Risks", "Audit",
-               "Judgements", "Log", "Rules")
+SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Key activities", "Exceptions", "Finance",
+               "Governance", "Returns", "Measures", "Targets", "Budget", "Capital", "Schemes",
+               "Settings", "Contacts", "Process changes", "Milestones", "Projects", "Risks",
+               "Audit", "Judgements", "Log", "Rules")
 
 
 # --- return templates: written by xlperf.write.templates, checked by xlperf.validate ---------

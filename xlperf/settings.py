@@ -293,6 +293,10 @@ class Settings:
     risk_ratings: str = setting("Risk ratings", "", _text, "The council's risk scale for the "
                                 "Risks sheet, highest first, comma separated (blank: High, "
                                 "Medium, Low).")
+    milestones_in_rollup: bool = setting(
+        "Milestones in objective roll-up", False, _flag, "Yes: each objective's judgement "
+        "also counts its milestones, a Fair / behind one like an Amber measure and one ahead, "
+        "on schedule or complete like a Green one (docs/master.md); No: measures only.")
     #: The rows xlperf does not know, ``(label, value)``, kept as they are.
     other: tuple[tuple[str, Cell], ...] = ()
 

@@ -40,7 +40,7 @@ DEMO = ROOT / "workbooks" / "demo"
 XLWINGS_ENV = {"XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}
 NOW = dt.datetime(2013, 10, 15, 9, 30)
 OUTPUT_SHEETS = ("Scorecard", "Objectives", "Exceptions", "Finance", "Log", "Returns",
-                 "Governance")
+                 "Governance", "Key activities")
 
 
 @pytest.fixture(scope="module")

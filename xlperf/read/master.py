@@ -131,6 +131,14 @@ class Master:
                  "director"], dtype=object))
 
     @property
+    def risk_ratings(self) -> tuple[str, ...]:
+        """The council's risk scale, highest first (``Risk ratings`` setting; blank: High,
+        Medium, Low)."""
+        from xlperf.read._master_milestones import risk_scale
+
+        return risk_scale(self.settings.risk_ratings)
+
+    @property
     def default_scheme(self) -> str:
         return self.settings.default_scheme or "rag"
 

@@ -478,6 +478,9 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                                    marking=settings.protective_marking, returns=collection,
                                    previous=previous, governance=governance,
                                    activity=activity,
+                                   objective_sheets=master.objective_sheets,
+                                   milestones_in_rollup=settings.milestones_in_rollup,
+                                   risk_ratings=master.risk_ratings,
                                    judgements=judgements_at(master.judgement_rows, reporting))
             lap("build outputs")
             run.timings.update(timings)

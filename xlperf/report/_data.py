@@ -30,6 +30,7 @@ from xlperf.core.schemes import Scheme
 from xlperf.errors import InputError
 
 if TYPE_CHECKING:
+    from xlperf.core.activity import ObjectiveActivity
     from xlperf.core.governance import GovernanceBlock
     from xlperf.council import Council
 
@@ -85,6 +86,10 @@ class ReportData:
       the ledger, docs/collection.md), printed on the card as "Explained: ...".
     - ``governance``: the governance indicators by directorate and the internal audit counts
       (:class:`~xlperf.core.governance.GovernanceBlock`, as on the Governance sheet).
+    - ``objective_activity``: each objective's milestones, projects and risks
+      (:class:`~xlperf.core.activity.ObjectiveActivity`, as on the Key activities and
+      Objectives sheets): printed under and beside each objective; its roll-up setting
+      judges the objectives.
     - ``judgements``: the director's judgements of objectives for the period
       (:func:`~xlperf.core.overrides.judgements_at`; None when none), printed beside the
       computed ones in the summary, as on the Objectives sheet.
@@ -113,6 +118,7 @@ class ReportData:
     # What services returned for their milestones and projects this period (the "activity"
     # frame, xlperf.core.activity; the ledger's, xlperf.ledger.activity_frame), or None.
     activity: pd.DataFrame | None = None
+    objective_activity: ObjectiveActivity | None = None
     judgements: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
@@ -384,10 +390,11 @@ def report_data_from_master(
       ``target`` and ``status`` columns it is printed as given; otherwise each earlier period
       is scored with the master's rules.
     - ``values``: this period's values.
-    - ``activity``: what services returned for their milestones and projects (the
-      "activity" frame, :mod:`xlperf.core.activity`); by default the ledger's for the period.
     - ``plan``: print only the measures in this plan (the Measures sheet's ``Plans`` column;
       :func:`xlperf.core.plans.select_plan`, an unknown plan is an ``InputError``).
+    - ``activity``: what services returned for the master's milestones and projects
+      (:data:`~xlperf.core.activity.ACTIVITY_COLUMNS`); by default the ledger's for the
+      period (none there: each is Not reported).
 
     With neither, the values come from the master's ledger (``Ledger path`` setting, or
     ``<master>.ledger.sqlite`` beside it): what the last refresh accepted, every period, the
@@ -459,6 +466,15 @@ def report_data_from_master(
 
     governance = governance_block(scored, master.prepared_register, master.audit_rows,
                                   reporting)
+    from xlperf.core.activity import objective_activity
+
+    # what services returned for the milestones and projects (the ledger's unless given;
+    # None: all Not reported)
+    activity = (activity if activity is not None
+                else ledgered.activity if ledgered is not None else None)
+    block = objective_activity(master.objective_sheets, activity, reporting.format(),
+                               ratings=master.risk_ratings,
+                               in_rollup=settings.milestones_in_rollup)
     chosen = (tuple(s for s in SECTIONS if s in set(sections)) if sections is not None
               else parse_sections(settings.report_sections or None))
     if not governance and sections is None and not settings.report_sections:
@@ -486,7 +502,7 @@ def report_data_from_master(
         charts=charts,
         explained=ledgered.explained if ledgered is not None else {},
         governance=governance,
-        activity=(activity if activity is not None
-                  else ledgered.activity if ledgered is not None else None),
+        activity=activity,
+        objective_activity=block if block else None,
         judgements=judgements_at(master.judgement_rows, reporting),
     )

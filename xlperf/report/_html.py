@@ -202,7 +202,9 @@ class _Context:
     def rollup(self, *keys: str) -> pd.DataFrame:
         """:func:`~xlperf.core.rollup.rollup` of the measures by ``keys``, worked out once."""
         if keys not in self._rollups:
-            self._rollups[keys] = rollup(self.typed, list(keys) if len(keys) > 1 else keys[0])
+            block = self.data.objective_activity  # the milestones in it, if the council says
+            self._rollups[keys] = (block.rollup if block else rollup)(
+                self.typed, list(keys) if len(keys) > 1 else keys[0])
         return self._rollups[keys]
 
     def directions(self, *keys: str) -> pd.Series:
@@ -338,7 +340,18 @@ def _summary(ctx: _Context) -> str:
                ("On or better than target", "num"), ("Worse, within tolerance", "num"),
                ("Beyond tolerance", "num"), ("Not rated", "num"),
                *(director.DIRECTOR_HEADERS if judged is not None else ())]
-    # milestones, projects and risks counts (h24-milestones) join this profile as columns
+    # milestones by progress and risks by rating beside each objective (_blocks_activity)
+    from xlperf.report import _blocks_activity as act
+
+    block = ctx.data.objective_activity
+    extra = act.summary_headers(block)
+    headers += extra
+    counts = block.counts(list(objectives["objective"])) if extra and block else None
+    widths: tuple[float, ...] = ((30, 12, 10, 7, 7, 9, 9, 9, 7) if not extra else
+                                 (20, 10, 9, 7, 6, 7, 7, 7, 5, *([22 / len(extra)] * len(extra))))
+    if judged is not None:  # the director's two columns (core.overrides) before the counts
+        widths = (director.DIRECTOR_WIDTHS if not extra else
+                  (16, 9, 8, 6, 5, 6, 6, 6, 5, 9, 12, *([12 / len(extra)] * len(extra))))
     objectives = objectives.assign(direction=ctx.directions("priority", "objective"))
     for priority, rows in objectives.groupby("priority", sort=False):
         judgement = priorities.loc[priority, "judgement"]
@@ -352,11 +365,12 @@ def _summary(ctx: _Context) -> str:
                         f'<td class="num">{r.missed}</td>'
                         f'<td class="num">{r.measures - r.rated}</td>'
                         + (director.director_cells(r, _judgement_chip) if judged is not None
-                           else "") + "</tr>")
+                           else "")
+                        + f"{act.summary_cells(block, counts, str(r.objective))}</tr>")
         out.append(f"<h3>{escape(str(priority))}</h3>")
         out.append(_table(f"{escape(str(priority))}: {_judgement_chip(str(judgement))}",
-                          headers, body, widths=(30, 12, 10, 7, 7, 9, 9, 9, 7) if judged is None
-                          else director.DIRECTOR_WIDTHS))
+                          headers, body, widths=widths))
+    out.append(act.summary_key(block))
     out.append("</section>")
     return "".join(out)
 
@@ -393,9 +407,12 @@ def _objectives(ctx: _Context) -> str:
                 f"<td>{escape(_text(r.period))}</td>"
                 f'<td class="note">{escape(_text(r.commentary))}</td></tr>')
         title = escape(str(objective) or "No objective")
+        from xlperf.report._blocks_activity import objective_tables
+
         out.append(f'<div class="objective" id="obj-{_slug(str(objective))}">'
                    + _table(f"Summary objective: {title} &#8212; {_judgement_chip(judgement)}",
-                            headers, body, widths=(28, 11, 8, 8, 8, 8, 29)) + "</div>")
+                            headers, body, widths=(28, 11, 8, 8, 8, 8, 29))
+                   + objective_tables(ctx.data.objective_activity, str(objective)) + "</div>")
     out.append("</section>")
     return "".join(out)
 

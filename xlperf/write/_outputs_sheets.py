@@ -78,14 +78,18 @@ def _status_columns(frame: pd.DataFrame) -> list[tuple[str, str, Any]]:
 def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
                      summary: str = "", options: PrintOptions | None = None,
                      previous: pd.DataFrame | None = None,
-                     judgements: pd.DataFrame | None = None) -> SheetContent:
+                     judgements: pd.DataFrame | None = None,
+                     activity: Any = None) -> SheetContent:
     """Per priority (banded) and objective: the number of measures, a count per status of
     the schemes the measures use (one column per status that occurs, headed by its symbol
     and word, as the printed reports count them) and the judgement; with ``previous`` (the
     last period's scored frame) the direction of travel of each
     (:func:`~xlperf.core.rollup.objective_direction`); with ``judgements`` (the director's,
     :func:`~xlperf.core.overrides.judgements_for`) the director's judgement, commentary and name
-    beside the computed judgement, flagged where they differ."""
+    beside the computed judgement, flagged where they differ; with ``activity`` (an
+    :class:`~xlperf.core.activity.ObjectiveActivity`) the counts of milestones by progress,
+    projects and risks by rating after them (:mod:`xlperf.write._outputs_activity`), and the
+    judgement counting milestones when the council's setting says so."""
     from xlperf.core.rollup import objective_directions, rollup
 
     spec = SPEC["Objectives"]
@@ -106,18 +110,24 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
     )
 
     director = list(DIRECTOR_HEADERS) if judgements is not None else []
+    from xlperf.write import _outputs_activity as act
+
+    extra = act.count_headers(activity) if activity else []
+    extra_styles, _w = act.count_styles(extra)
     headers = ["Priority", "Objective", "Measures", *status_headers, "Judgement",
-               *(["Direction of travel"] if travel else []), *director]
+               *(["Direction of travel"] if travel else []), *director, *extra]
     rows, styles = _head(spec, title, summary, headers)
     styles[-1] = [HEADER, HEADER, HEADER,
                   *(status_style(c, bold=True) for _s, _t, c in statuses), HEADER,
-                  *([HEADER] if travel else []), *([HEADER] * len(director))]
-    by_objective = rollup(frame, ["priority", "objective"])
+                  *([HEADER] if travel else []), *([HEADER] * len(director)), *extra_styles]
+    counted = activity.counts(list(dict.fromkeys(frame["objective"]))) if extra else None
+    judged = activity.rollup if activity else rollup
+    by_objective = judged(frame, ["priority", "objective"])
     if judgements is not None:
         from xlperf.core.overrides import beside_computed
 
         by_objective = beside_computed(by_objective, judgements)
-    priorities = rollup(frame, "priority")
+    priorities = judged(frame, "priority")
     if previous is not None:
         last = previous.copy()
         for key in ("priority", "objective"):
@@ -138,11 +148,13 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
     band = CellStyle(bold=True, fill=PRIORITY.fill, vertical="center", wrap=True)
 
     def line(label_p: str, label_o: str, r: Mapping[str, Any], counts: list[int],
-             base: CellStyle | None, numbers: CellStyle) -> None:
+             base: CellStyle | None, numbers: CellStyle, objectives: list[str]) -> None:
         rows.append([label_p, label_o, int(r["measures"]), *counts, r["judgement"],
                      *([r["direction"]] if travel else []),
                      *((director_cells(r) if label_o != "All objectives" else
-                        [None] * len(director)) if director else [])])
+                        [None] * len(director)) if director else []),
+                     *(act.count_cells(activity, counted, objectives)
+                       if counted is not None else [])])
         fill = JUDGEMENT_FILL.get(str(r["judgement"]))
         judgement = (CellStyle(bold=True, fill=fill, color=contrast_text(fill),
                                vertical="top" if base is None else "center")
@@ -151,7 +163,8 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
         text = base or TOP
         styles.append([text, text, *([numbers] * (len(counts) + 1)), judgement,
                        *([text] if travel else []),
-                       *(director_styles(r, base) if director else [])])
+                       *(director_styles(r, base) if director else []),
+                       *([numbers] * len(extra))])
 
     names = [status for _s, status, _c in statuses]
     shown: str | None = None
@@ -159,14 +172,15 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
         priority = record["priority"]
         if priority != shown:
             line(priority or "(no priority)", "All objectives", by_priority[priority],
-                 [per_p.get((priority, n), 0) for n in names], band, bold_count)
+                 [per_p.get((priority, n), 0) for n in names], band, bold_count,
+                 list(by_objective.loc[by_objective["priority"] == priority, "objective"]))
             shown = priority
         objective = record["objective"]
         # the priority is its band's label, not repeated on each objective's row (as printed)
         line("", objective or "(no objective)", record,
-             [per_o.get((priority, objective, n), 0) for n in names], None, count)
+             [per_o.get((priority, objective, n), 0) for n in names], None, count, [objective])
     caps = [24, 40, 10, *([10] * len(statuses)), 14, *([14] if travel else []),
-            *(DIRECTOR_WIDTHS if director else ())]
+            *(DIRECTOR_WIDTHS if director else ()), *([11] * len(extra))]
     return _content(spec, rows, styles, widths=sized_columns(rows, caps), options=options)
 
 

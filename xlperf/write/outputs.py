@@ -13,7 +13,7 @@ scheme's colour, the text black or white, whichever contrasts more with that fil
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -77,6 +77,12 @@ __all__ = ["TREND_COLUMNS", "FinanceData", "LogLine", "PrintOptions", "build_out
            "objectives_sheet", "scorecard_sheet", "sized_columns", "unit_format"]
 
 
+def _plain(value: Any) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return " ".join(str(value).split())
+
+
 # ------------------------------------------------------------------------------ all of them
 def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
                   period: str = "", council: str = "", finance: FinanceData | None = None,
@@ -86,6 +92,9 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
                   previous: pd.DataFrame | None = None,
                   governance: Any = None,
                   activity: pd.DataFrame | None = None,
+                  objective_sheets: Mapping[str, pd.DataFrame] | None = None,
+                  milestones_in_rollup: bool = False,
+                  risk_ratings: Sequence[str] | None = None,
                   judgements: pd.DataFrame | None = None) -> dict[str, SheetContent]:
     """Every output sheet, in the order of :data:`~xlperf.layout.OUTPUT_SHEETS`.
 
@@ -96,9 +105,13 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
     (:mod:`xlperf.write.returns_sheet`). ``previous`` (the last period's scored frame) adds
     each objective's direction of travel to the Objectives sheet. ``governance`` (a
     :class:`~xlperf.core.governance.GovernanceBlock` with something to print) adds the
-    Governance sheet (:mod:`xlperf.write._outputs_governance`). ``activity`` is what services
-    returned for their milestones and projects this period (the "activity" frame,
-    :mod:`xlperf.core.activity`; from the ledger, :func:`xlperf.ledger.activity_frame`).
+    Governance sheet (:mod:`xlperf.write._outputs_governance`). ``objective_sheets`` (the
+    master's Milestones, Projects and Risks sheets, ``master.objective_sheets``) with
+    ``activity`` (what services returned for them: :data:`~xlperf.core.activity.
+    ACTIVITY_COLUMNS`; None or empty: every milestone is Not reported) add the Key activities
+    sheet and the Objectives sheet's milestone, project and risk counts; ``risk_ratings`` is
+    the council's risk scale and ``milestones_in_rollup`` its ``Milestones in objective
+    roll-up`` setting (:mod:`xlperf.core.activity`).
     ``judgements`` (the director's for the period,
     :func:`~xlperf.core.overrides.judgements_at`; None when none) adds the director's
     judgement, commentary, name and override flag beside each objective's computed judgement.
@@ -107,6 +120,12 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
     options = PrintOptions(council=council, period=period, refreshed=refreshed, paper=paper,
                            marking=marking)
     where = f"{council}: " if council else ""
+    from xlperf.core.activity import objective_activity
+    from xlperf.core.milestones import DEFAULT_RISK_RATINGS
+
+    block = objective_activity(objective_sheets, activity, period or None,
+                               ratings=tuple(risk_ratings or DEFAULT_RISK_RATINGS),
+                               in_rollup=milestones_in_rollup)
     counts = scored["status"].value_counts() if len(scored) else pd.Series(dtype=int)
     status_text = ", ".join(f"{k} {v}" for k, v in counts.items())
     sheets = {
@@ -116,6 +135,7 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
             "No measures in the register.", options=options),
         "Objectives": objectives_sheet(scored, title=f"{where}Objectives {period}".strip(),
                                        options=options, previous=previous,
+                                       activity=block if block else None,
                                        judgements=judgements),
         "Exceptions": exceptions_sheet(scored, title=f"{where}Exceptions {period}".strip(),
                                        options=options),
@@ -135,4 +155,12 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
 
         sheets["Governance"] = governance_sheet(
             governance, title=f"{where}Governance {period}".strip(), options=options)
+    if len(block.items):
+        from xlperf.write._outputs_activity import activity_sheet
+
+        objectives = list(dict.fromkeys(scored["objective"].map(_plain))) if len(
+            scored) and "objective" in scored.columns else []
+        sheets["Key activities"] = activity_sheet(
+            block, title=f"{where}Key activities {period}".strip(), objectives=objectives,
+            options=options)
     return sheets

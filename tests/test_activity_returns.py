@@ -182,6 +182,18 @@ def test_bad_rows_are_mil_findings_at_their_cells(made, tmp_path) -> None:
     assert not [f for f in report.findings if f.sheet == "Return" and f.rule.startswith("MIL")]
 
 
+def test_two_behind_milestones_are_two_queries_each_answered_on_its_own(made, tmp_path) -> None:
+    """Each MIL query is its own query: two milestones behind without commentary have two
+    fingerprints, so a service's response to one does not explain the other."""
+    path = _good(made[SERVICE], tmp_path / "Safeguarding - Q2 2013-14.xlsx")
+    path = _fill(path, path, {"M10": {"Progress": progress_label(FAIR), "Commentary": None},
+                              "M11": {"Progress": progress_label(FAIR), "Commentary": None}})
+    report = xlperf.validate_return(path, master=made["master"])
+    queries = [f for f in report.findings if f.rule == "MIL-002"]
+    assert [f.cell for f in queries] == ["J13", "J14"]
+    assert len({f.fingerprint for f in queries}) == 2, [f.fingerprint for f in queries]
+
+
 def test_a_return_with_only_its_milestones_reported_is_not_blank(made, tmp_path) -> None:
     blank = shutil.copy(made[SERVICE], tmp_path / "blank.xlsx")
     rules = [f.rule for f in xlperf.validate_return(blank, master=made["master"]).findings]

@@ -87,7 +87,15 @@ def _fingerprint(finding: Finding, file: Any, facts: Mapping[int, tuple[Any, Any
     if row is not None and row in facts:
         measure, period, figure = facts[row]
         return query_fingerprint(finding.rule, measure, period, figure)
-    return query_fingerprint(finding.rule, "", file.identity.get("period"), finding.value)
+    # Off the figures' rows (a milestone on the Milestones sheet): the line it is on says
+    # which query it is, so two such queries of one rule are two queries.
+    line = ""
+    if finding.sheet and finding.sheet != file.sheet and finding.cell:
+        try:
+            line = f"{finding.sheet}!{parse_ref(finding.cell)[0]}"
+        except ValueError:
+            line = ""
+    return query_fingerprint(finding.rule, line, file.identity.get("period"), finding.value)
 
 
 def _at(row: list[Any], i: int | None) -> Any:

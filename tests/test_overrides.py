@@ -111,3 +111,35 @@ def test_the_objectives_sheet_shows_the_directors_judgement_beside_the_computed_
     assert rows["Greener"]["Director's judgement"] == "On Track"
     assert rows["Greener"]["Override"] is None
     assert "Director's judgement" not in objectives_sheet(scored).rows[header]
+
+
+ROW = st.tuples(st.sampled_from(["Safer", "safer ", "Nowhere", "", None]),
+                st.sampled_from(["Q2 2013/14", "Q1 2013/14", "Sep-13", "soon", None]),
+                st.sampled_from(["", "At Risk", "off track", "Amber", None]),
+                st.sampled_from(["", "why"]), st.sampled_from(["", "J Smith"]))
+
+
+@given(st.lists(ROW, max_size=12))
+def test_every_row_is_used_once_skipped_or_has_one_problem(rows: list[tuple]) -> None:
+    """check_judgements' laws: a row is used, skipped (blank, or nothing but its objective and
+    period) or has exactly one problem; the used rows are one per objective and period, the
+    first of them; a problem's first row is a used row before it."""
+    from xlperf.core.overrides import check_judgements
+    from xlperf.core.periods import parse_period
+
+    table = pd.DataFrame(rows, columns=["Objective", "Period", "Judgement", "Commentary",
+                                        "Director"])
+    used, problems = check_judgements(table, OBJECTIVES)
+    positions = [p.position for p in problems]
+    assert len(positions) == len(set(positions))
+    assert {p.kind for p in problems} <= {"objective", "period", "judgement", "twice"}
+    keys = [(o, (parse_period(p).start, parse_period(p).end))
+            for o, p in zip(used["objective"], used["period"], strict=True)]
+    assert len(keys) == len(set(keys)) and set(used["objective"]) <= set(OBJECTIVES)
+    assert set(used["director_judgement"]) <= {"", *JUDGEMENTS}
+    said = sum(1 for r in rows if any((v or "").strip() for v in r))
+    assert len(used) + len(problems) <= said
+    for problem in problems:
+        if problem.kind == "twice":
+            assert problem.first is not None and problem.first < problem.position
+            assert problem.first not in positions

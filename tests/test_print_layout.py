@@ -294,6 +294,7 @@ def test_an_unchanged_refresh_keeps_the_footer_time(demo: Path) -> None:
 # ------------------------------------------------------------------------------ objectives
 def test_objectives_count_each_status_of_the_schemes_in_use(refreshed: Path) -> None:
     from xlperf.read import read_master
+    from xlperf.write._outputs_overrides import DIRECTOR_HEADERS
 
     master = refreshed
     rows = grid(master, "Objectives")
@@ -310,6 +311,10 @@ def test_objectives_count_each_status_of_the_schemes_in_use(refreshed: Path) -> 
     assert set(headers[3:judgement]) == used
     assert headers[:3] == ["Priority", "Objective", "Measures"]
     assert headers[judgement:judgement + 2] == ["Judgement", "Direction of travel"]
+    # then the director's columns (the demo has a director's judgement)
+    first = headers.index(DIRECTOR_HEADERS[0])
+    assert first > judgement and headers[first:first + len(DIRECTOR_HEADERS)] == list(
+        DIRECTOR_HEADERS)
     # each line's status counts add up to its measures; priority lines to their objectives
     for row in rows[OUTPUT_HEADER_ROW:]:
         assert sum(row[3:judgement]) == row[2]

@@ -446,6 +446,24 @@ def demo_risks() -> pd.DataFrame:
     ], columns=["Risk", "Objective", "Rating"])
 
 
+
+def demo_judgements() -> pd.DataFrame:
+    """The master's ``Judgements`` sheet for the demo (invented): the director overrides one
+    objective's computed judgement for the demo period (At Risk computed, Off Track judged),
+    and kept last quarter's row for another.
+
+    >>> demo_judgements().groupby("Period")["Judgement"].first().to_dict()
+    {'Q1 2013/14': 'On Track', 'Q2 2013/14': 'Off Track'}
+    """
+    return pd.DataFrame([
+        (_O7, "Q1 2013/14", "On Track", "The dip is the usual summer gap between school and "
+         "college; September enrolments are on plan.", "Pauline Sharratt"),
+        (_O4, DEMO_PERIOD, "Off Track", "Fourteen more children are in external residential "
+         "care than planned and no in-house places open before April: the measures do not yet "
+         "show the pressure.", "Pauline Sharratt"),
+    ], columns=["Objective", "Period", "Judgement", "Commentary", "Director"])
+
+
 # Budget holder of each revenue line: each gets one finance return.
 DEMO_BUDGET_HOLDERS = {
     "Children in care": "Pauline Sharratt",

@@ -317,9 +317,30 @@ AUDIT = ConfigSheet(
     required=("Directorate", "Period"),
 )
 
+# The director's judgement of an objective for a period, kept beside the computed roll-up
+# (issue 24; xlperf.core.overrides): read by xlperf.read._master_judgements (REG-084..087),
+# printed on the Objectives sheet and in the report. The words are the roll-up's
+# (xlperf.core.rollup.JUDGEMENTS; a test keeps them equal: layout imports no pandas).
+JUDGEMENT_WORDS = ("On Track", "At Risk", "Off Track")
+DIRECTOR_JUDGEMENTS = ConfigSheet(
+    "Judgements", "tblJudgements",
+    "The director's own judgement of an objective where the council overrides the computed "
+    "one: a row per objective and period. The computed judgement stays on the Objectives "
+    "sheet and in the report; this one is printed beside it, flagged where they differ.",
+    (
+        Column("Objective", 40, "The objective (as on the Measures sheet)."),
+        Column("Period", 14, "The reporting period it is for: Q2 2013/14, Sep-13, 2013/14..."),
+        Column("Judgement", 12, "The director's judgement: On Track, At Risk or Off Track "
+                                "(blank: commentary only).", choices=JUDGEMENT_WORDS),
+        Column("Commentary", 60, "Why, in a sentence the committee can read.", wrap=True),
+        Column("Director", 22, "Who made the judgement."),
+    ),
+    required=("Objective", "Period"),
+)
+
 # The sheets a council types into, in the order a new master has them.
 CONFIG_SHEETS = (MEASURES, TARGETS, BUDGET, CAPITAL, SCHEMES, SETTINGS, CONTACTS,
-                 PROCESS_CHANGES, MILESTONES, PROJECTS, RISKS, AUDIT)
+                 PROCESS_CHANGES, MILESTONES, PROJECTS, RISKS, AUDIT, DIRECTOR_JUDGEMENTS)
 
 OUTPUT_TITLE_ROW, OUTPUT_NOTE_ROW, OUTPUT_HEADER_ROW = 1, 2, 4
 OUTPUT_NOTE = "Written by xlperf refresh: do not type here, your changes would be replaced."
@@ -382,7 +403,7 @@ SCORECARD_KEY_COLUMNS = 10  # Code .. Latest note: the columns a printed scoreca
 SHEET_ORDER = ("Guide", "Scorecard", "Objectives", "Key activities", "Exceptions", "Finance",
                "Governance", "Returns", "Measures", "Targets", "Budget", "Capital", "Schemes",
                "Settings", "Contacts", "Process changes", "Milestones", "Projects", "Risks",
-               "Audit", "Log", "Rules")
+               "Audit", "Judgements", "Log", "Rules")
 
 
 # --- return templates: written by xlperf.write.templates, checked by xlperf.validate ---------

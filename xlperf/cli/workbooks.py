@@ -154,15 +154,25 @@ def demo(
     except XlperfError as error:
         raise fail(error) from None
     council_name = result.council or "Demo council"
+    from xlperf.core.overrides import OVERRIDE_FLAG, beside_computed, judgements_at
     from xlperf.core.rollup import rollup
 
     print_table(scorecard_table(result.scored, f"{council_name}: scorecard {result.period}"))
     summary = Table(title="Objectives", header_style="bold", title_justify="left")
-    for column in ("Objective", "Rated", "Met", "Near", "Missed", "Judgement"):
+    rolled = rollup(result.scored, ["priority", "objective"])
+    # the director's judgement beside the computed one, as on the Objectives sheet
+    judged = judgements_at(council.master.judgement_rows, result.period)
+    director = judged is not None
+    if director:
+        rolled = beside_computed(rolled, judged)
+    for column in ("Objective", "Rated", "Met", "Near", "Missed", "Judgement",
+                   *(("Director's judgement",) if director else ())):
         summary.add_column(column)
-    for row in rollup(result.scored, ["priority", "objective"]).itertuples():
+    for row in rolled.itertuples():
+        said = (f"{row.director_judgement} {OVERRIDE_FLAG if row.overridden else ''}".strip(),
+                ) if director else ()
         summary.add_row(escape(str(row.objective)), str(row.rated), str(row.met),
-                        str(row.near), str(row.missed), str(row.judgement))
+                        str(row.near), str(row.missed), str(row.judgement), *map(escape, said))
     print_table(summary)
     print_result(result)
     console().print(f"\nMaster workbook: {files.master} (refreshed: open it and look at its "

@@ -121,6 +121,14 @@ class Master:
     audit_rows: pd.DataFrame = field(default_factory=lambda: _no_audit())
     #: The Milestones, Projects and Risks sheets as typed (issue 24), by sheet name.
     objective_sheets: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: The optional ``Judgements`` sheet as typed (the director's judgement of an objective).
+    judgements: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        index=pd.Index([], name="row")))
+    #: Its rows without a finding (:data:`~xlperf.core.overrides.JUDGEMENT_ROWS`); a period's
+    #: are :func:`~xlperf.core.overrides.judgements_at` them.
+    judgement_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["objective", "period", "director_judgement", "director_commentary",
+                 "director"], dtype=object))
 
     @property
     def risk_ratings(self) -> tuple[str, ...]:
@@ -717,14 +725,21 @@ def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) 
         where, {n: grid(n) for n in ("Milestones", "Projects", "Risks")},
         list(measures.column("objective")) if measures.has("objective") else [],
         risk_scale(settings.risk_ratings))
+    from xlperf.read._master_judgements import read_judgements
+
+    judged, judgement_rows = read_judgements(
+        where, grid("Judgements"),
+        list(measures.column("objective")) if measures.has("objective") else [])
     findings += measures.findings + scheme_findings + setting_findings
-    for sheet in (targets, budget, capital, contacts, changes, *objective_sheets, audit):
+    for sheet in (targets, budget, capital, contacts, changes, *objective_sheets, audit,
+                  judged):
         if sheet is not None:
             findings += sheet.findings
     order = {name: i for i, name in enumerate(("Measures", "Targets", "Schemes", "Settings",
                                                "Budget", "Capital", "Contacts",
                                                "Process changes", "Milestones",
-                                               "Projects", "Risks", "Audit"))}
+                                               "Projects", "Risks", "Audit",
+                                               "Judgements"))}
     findings.sort(key=lambda f: (order.get(f.sheet or "", 99), _cell_key(f.cell)))
 
     def frame(sheet: _Sheet | None) -> pd.DataFrame:
@@ -732,7 +747,8 @@ def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) 
                 else pd.DataFrame(index=pd.Index([], name="row")))
 
     header_rows = {s.name: s.located.header_row
-                   for s in (measures, targets, budget, capital, contacts, changes, audit)
+                   for s in (measures, targets, budget, capital, contacts, changes, audit,
+                             judged)
                    if s is not None}
     return Master(path=file, register=frame(measures), targets=frame(targets),
                   budget=frame(budget), capital=frame(capital), schemes=schemes,
@@ -740,7 +756,8 @@ def _read(file: Path, names: list[str], load: Callable[[str], list[list[Any]]]) 
                   header_rows=header_rows, contacts=frame(contacts),
                   process_changes=frame(changes), spc_changes=spc_changes,
                   audit=frame(audit), audit_rows=audit_rows,
-                  objective_sheets={s.name: frame(s) for s in objective_sheets})
+                  objective_sheets={s.name: frame(s) for s in objective_sheets},
+                  judgements=frame(judged), judgement_rows=judgement_rows)
 
 
 def _cell_key(cell: str | None) -> tuple[int, str]:

@@ -468,6 +468,7 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                                    store.fingerprint())
             settings = master.settings
             from xlperf.core.governance import governance_block
+            from xlperf.core.overrides import judgements_at
 
             governance = governance_block(scored, master.prepared_register, master.audit_rows,
                                           reporting)
@@ -479,7 +480,8 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                                    activity=activity,
                                    objective_sheets=master.objective_sheets,
                                    milestones_in_rollup=settings.milestones_in_rollup,
-                                   risk_ratings=master.risk_ratings)
+                                   risk_ratings=master.risk_ratings,
+                                   judgements=judgements_at(master.judgement_rows, reporting))
             lap("build outputs")
             run.timings.update(timings)
 

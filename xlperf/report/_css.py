@@ -34,6 +34,7 @@ tr.total th, tr.total td { font-weight: bold; border-top: 2px solid #0B0C0C; }
   white-space: nowrap; }
 .reason { font-style: italic; color: #505A5F; }
 .note { font-size: 9pt; }
+.override { font-weight: bold; white-space: nowrap; }
 .objective { break-inside: auto; }
 .objective-head { break-after: avoid; }
 .card { break-inside: avoid; page-break-inside: avoid; border: 1px solid #B1B4B6;

@@ -93,6 +93,9 @@ class ReportData:
     - ``attributed``: (measure code, period key) -> the value's attributed comment, a
       comment by someone other than the owner (subject, author, text:
       :func:`attributed_comments`), printed on the card under its subject.
+    - ``judgements``: the director's judgements of objectives for the period
+      (:func:`~xlperf.core.overrides.judgements_at`; None when none), printed beside the
+      computed ones in the summary, as on the Objectives sheet.
     """
 
     council: str
@@ -120,6 +123,7 @@ class ReportData:
     activity: pd.DataFrame | None = None
     objective_activity: ObjectiveActivity | None = None
     attributed: Mapping[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)
+    judgements: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.sections if s not in SECTIONS]
@@ -505,6 +509,7 @@ def report_data_from_master(
     budget = (pd.concat([money.lines, pd.DataFrame([money.total])], ignore_index=True)
               if money.total is not None else money.lines)
     from xlperf.core.governance import governance_block
+    from xlperf.core.overrides import judgements_at
 
     governance = governance_block(scored, master.prepared_register, master.audit_rows,
                                   reporting)
@@ -547,4 +552,5 @@ def report_data_from_master(
         activity=activity,
         objective_activity=block if block else None,
         attributed=attributed_comments(values),
+        judgements=judgements_at(master.judgement_rows, reporting),
     )

@@ -310,6 +310,10 @@ def _key(ctx: _Context) -> str:
                         f"<td>{meanings[special.label]}</td></tr>")
     for word in (ON_TRACK, AT_RISK, OFF_TRACK):
         rows.append(f"<tr><td>{_judgement_chip(word)}</td><td>objective judgement</td></tr>")
+    if ctx.data.judgements is not None:
+        from xlperf.report._blocks_overrides import KEY_ROW
+
+        rows.append(KEY_ROW)
     rows.append("<tr><td>Improving ↑ · Worsening ↓ · No change ↔</td><td>direction of travel "
                 "against the previous period (or the same period last year), following the "
                 "polarity</td></tr>")
@@ -319,7 +323,10 @@ def _key(ctx: _Context) -> str:
 
 
 def _summary(ctx: _Context) -> str:
-    objectives = ctx.rollup("priority", "objective")
+    from xlperf.report import _blocks_overrides as director
+
+    judged = ctx.data.judgements  # the director's, beside the computed (core.overrides)
+    objectives = director.with_director(ctx.rollup("priority", "objective"), judged)
     priorities = ctx.rollup("priority").set_index("priority")
     out = [f'<section id="summary" class="page" aria-labelledby="summary-title">'
            f'<h2 id="summary-title">{SECTION_TITLES["summary"]}</h2>'
@@ -327,11 +334,13 @@ def _summary(ctx: _Context) -> str:
            "three quarters or more are beyond tolerance, At Risk when any is beyond tolerance "
            "or half or more are worse than target within tolerance, otherwise On Track. "
            "Its direction of travel compares its share of rated measures on or better than "
-           "target with the last period's: higher is Improving, lower Worsening.</p>"]
+           "target with the last period's: higher is Improving, lower Worsening."
+           f"{director.LEAD if judged is not None else ''}</p>"]
     headers = [("Objective", ""), ("Summary", ""), ("Direction of travel", ""),
                ("Measures", "num"), ("Rated", "num"),
                ("On or better than target", "num"), ("Worse, within tolerance", "num"),
-               ("Beyond tolerance", "num"), ("Not rated", "num")]
+               ("Beyond tolerance", "num"), ("Not rated", "num"),
+               *(director.DIRECTOR_HEADERS if judged is not None else ())]
     # milestones by progress and risks by rating beside each objective (_blocks_activity)
     from xlperf.report import _blocks_activity as act
 
@@ -341,6 +350,9 @@ def _summary(ctx: _Context) -> str:
     counts = block.counts(list(objectives["objective"])) if extra and block else None
     widths: tuple[float, ...] = ((30, 12, 10, 7, 7, 9, 9, 9, 7) if not extra else
                                  (20, 10, 9, 7, 6, 7, 7, 7, 5, *([22 / len(extra)] * len(extra))))
+    if judged is not None:  # the director's two columns (core.overrides) before the counts
+        widths = (director.DIRECTOR_WIDTHS if not extra else
+                  (16, 9, 8, 6, 5, 6, 6, 6, 5, 9, 12, *([12 / len(extra)] * len(extra))))
     objectives = objectives.assign(direction=ctx.directions("priority", "objective"))
     for priority, rows in objectives.groupby("priority", sort=False):
         judgement = priorities.loc[priority, "judgement"]
@@ -353,7 +365,9 @@ def _summary(ctx: _Context) -> str:
                         f'<td class="num">{r.met}</td><td class="num">{r.near}</td>'
                         f'<td class="num">{r.missed}</td>'
                         f'<td class="num">{r.measures - r.rated}</td>'
-                        f"{act.summary_cells(block, counts, str(r.objective))}</tr>")
+                        + (director.director_cells(r, _judgement_chip) if judged is not None
+                           else "")
+                        + f"{act.summary_cells(block, counts, str(r.objective))}</tr>")
         out.append(f"<h3>{escape(str(priority))}</h3>")
         out.append(_table(f"{escape(str(priority))}: {_judgement_chip(str(judgement))}",
                           headers, body, widths=widths))

@@ -41,6 +41,7 @@ _MODULES = ("xlperf.validate.files", "xlperf.validate.file_rules", "xlperf.valid
             "xlperf.validate.fin_rules",
             "xlperf.validate.cap_rules", "xlperf.validate.signoff", "xlperf.read.master",
             "xlperf.validate.mil_rules", "xlperf.read._master_milestones",
+            "xlperf.read._master_judgements",
             "xlperf.ledger._history",
             "xlperf.refresh")
 

@@ -102,7 +102,12 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
     statuses = _status_columns(frame)
     status_headers = [f"{symbol} {status}".strip() for symbol, status, _c in statuses]
     travel = previous is not None
-    from xlperf.write._outputs_overrides import DIRECTOR_HEADERS, DIRECTOR_WIDTHS, director_cells
+    from xlperf.write._outputs_overrides import (
+        DIRECTOR_HEADERS,
+        DIRECTOR_WIDTHS,
+        director_cells,
+        director_styles,
+    )
 
     director = list(DIRECTOR_HEADERS) if judgements is not None else []
     from xlperf.write import _outputs_activity as act
@@ -151,10 +156,14 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
                      *(act.count_cells(activity, counted, objectives)
                        if counted is not None else [])])
         fill = JUDGEMENT_FILL.get(str(r["judgement"]))
-        judgement = (CellStyle(bold=True, fill=fill, color=contrast_text(fill))
+        judgement = (CellStyle(bold=True, fill=fill, color=contrast_text(fill),
+                               vertical="top" if base is None else "center")
                      if fill else BOLD)
-        styles.append([base, base, *([numbers] * (len(counts) + 1)), judgement,
-                       *([base] if travel else []), *([base or WRAP] * len(director)),
+        # an objective's line is top-aligned: a director's commentary may make it tall
+        text = base or TOP
+        styles.append([text, text, *([numbers] * (len(counts) + 1)), judgement,
+                       *([text] if travel else []),
+                       *(director_styles(r, base) if director else []),
                        *([numbers] * len(extra))])
 
     names = [status for _s, status, _c in statuses]

@@ -184,6 +184,7 @@ def build_master(
     risks: pd.DataFrame | None = None,
     timestamp: dt.datetime | None = None,
     audit: pd.DataFrame | None = None,
+    judgements: pd.DataFrame | None = None,
 ) -> Path:
     """Write a master workbook to ``path`` and return the path.
 
@@ -198,6 +199,8 @@ def build_master(
     docs/master.md).
     ``milestones``, ``projects``, ``risks``: the objectives' Milestones, Projects and Risks
     sheets (issue 24, docs/master.md).
+    ``judgements``: the ``Judgements`` sheet's rows (Objective, Period, Judgement, Commentary,
+    Director: the director's judgement beside the computed one, docs/master.md).
     ``timestamp`` fixes the document dates so the bytes are reproducible.
     """
     scheme_list = list(BUILTIN_SCHEMES.values()) if schemes is None else list(schemes)
@@ -207,6 +210,7 @@ def build_master(
         "Schemes": schemes_to_frame(scheme_list), "Settings": _settings_frame(settings),
         "Contacts": contacts, "Process changes": process_changes,
         "Milestones": milestones, "Projects": projects, "Risks": risks, "Audit": audit,
+        "Judgements": judgements,
     }
     # The council's name as a master read back will have it (the Guide and title use it).
     council = read_settings((0, label, value) for label, value in (settings or {}).items()

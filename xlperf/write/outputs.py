@@ -94,7 +94,8 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
                   activity: pd.DataFrame | None = None,
                   objective_sheets: Mapping[str, pd.DataFrame] | None = None,
                   milestones_in_rollup: bool = False,
-                  risk_ratings: Sequence[str] | None = None) -> dict[str, SheetContent]:
+                  risk_ratings: Sequence[str] | None = None,
+                  judgements: pd.DataFrame | None = None) -> dict[str, SheetContent]:
     """Every output sheet, in the order of :data:`~xlperf.layout.OUTPUT_SHEETS`.
 
     Each prints on ``paper`` (A4 or A3) landscape with the council and period in its header
@@ -111,6 +112,9 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
     sheet and the Objectives sheet's milestone, project and risk counts; ``risk_ratings`` is
     the council's risk scale and ``milestones_in_rollup`` its ``Milestones in objective
     roll-up`` setting (:mod:`xlperf.core.activity`).
+    ``judgements`` (the director's for the period,
+    :func:`~xlperf.core.overrides.judgements_at`; None when none) adds the director's
+    judgement, commentary, name and override flag beside each objective's computed judgement.
     Pure: nothing here reads a clock or a file, so equal inputs give equal sheets.
     """
     options = PrintOptions(council=council, period=period, refreshed=refreshed, paper=paper,
@@ -131,7 +135,8 @@ def build_outputs(scored: pd.DataFrame, *, trend: np.ndarray | None = None,
             "No measures in the register.", options=options),
         "Objectives": objectives_sheet(scored, title=f"{where}Objectives {period}".strip(),
                                        options=options, previous=previous,
-                                       activity=block if block else None),
+                                       activity=block if block else None,
+                                       judgements=judgements),
         "Exceptions": exceptions_sheet(scored, title=f"{where}Exceptions {period}".strip(),
                                        options=options),
         "Finance": finance_sheet(finance or FinanceData(),

@@ -75,7 +75,7 @@ if __name__ == "__main__":
 def build_demo_master(path: str | Path, *, period: str | None = None,
                       timestamp: dt.datetime | None = None) -> Path:
     """Write the demo council's master (register, targets, budget, capital, settings, process
-    changes, internal audit assurance)."""
+    changes, internal audit assurance, the director's judgements)."""
     budget = demo.demo_budget()
     budget.insert(1, "Budget holder", budget["Service area"].map(demo.DEMO_BUDGET_HOLDERS))
     return build_master(
@@ -83,7 +83,7 @@ def build_demo_master(path: str | Path, *, period: str | None = None,
         capital=demo.demo_capital(), settings=demo.demo_settings(period or demo.DEMO_PERIOD),
         process_changes=demo.demo_process_changes(), milestones=demo.demo_milestones(),
         projects=demo.demo_projects(), risks=demo.demo_risks(), audit=demo.demo_audit(),
-        timestamp=timestamp)
+        judgements=demo.demo_judgements(), timestamp=timestamp)
 
 
 def write_demo_examples(folder: str | Path, *,

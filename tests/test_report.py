@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from xlperf import demo
+from xlperf.core.activity import MILESTONE_PROGRESS
 from xlperf.core.direction import WORSENING
 from xlperf.core.periods import parse_period
 from xlperf.core.rollup import JUDGEMENTS
@@ -34,8 +35,11 @@ from xlperf.report import (
 from xlperf.report._svg import fmt
 
 GENERATED = dt.date(2013, 10, 22)
+# Every word a chip may say: the schemes' statuses, the special ones, the judgements and the
+# milestones' progress (xlperf.core.activity; a project's RAG is a scheme's word).
 STATUS_WORDS = ({b.label for s in BUILTIN_SCHEMES.values() for b in s.bands}
-                | {s.label for s in SPECIAL_STATUSES} | set(JUDGEMENTS))
+                | {s.label for s in SPECIAL_STATUSES} | set(JUDGEMENTS)
+                | set(MILESTONE_PROGRESS))
 
 
 class Page(HTMLParser):

@@ -213,6 +213,15 @@ def test_every_output_sheet_prints_like_a_council_report(refreshed: Path) -> Non
         assert defined[("_xlnm.Print_Titles", index)].endswith("!$4:$4"), sheet
         fit = root.find(f"{M}sheetPr/{M}pageSetUpPr")
         assert fit is not None and fit.get("fitToPage") == "1", sheet
+    # a sheet more than one page wide repeats what its rows are about on every page: the
+    # Objectives sheet's priority and objective (A:B), so page 2 is not bare counts
+    for sheet in OUTPUTS:
+        wide = int(parts[sheet].find(f"{M}pageSetup").get("fitToWidth", "1")) > 1
+        titles = defined[("_xlnm.Print_Titles", str(names.index(sheet)))]
+        assert titles.startswith(f"{sheet}!$A:$B,") == (wide and sheet == "Objectives"), (
+            sheet, titles)
+    assert int(parts["Objectives"].find(f"{M}pageSetup").get("fitToWidth")) > 1, \
+        "the demo's Objectives sheet (counts, the director's columns) is two pages wide"
     # the Scorecard fits one page wide at 8 pt or more: its printed columns are narrow enough
     scorecard = parts["Scorecard"]
     assert scorecard.find(f"{M}pageSetup").get("fitToWidth") == "1"

@@ -294,9 +294,14 @@ class _Writer:
         from xlperf.write._sheetxml import sheet_ref
 
         names: dict[str, tuple[str, bool]] = {RECORD_NAME: (record_text(record), False)}
+        titles = []
+        if setup.title_columns > 0:  # Excel writes the columns first: 'S'!$A:$B,'S'!$4:$4
+            titles.append(sheet_ref(name, f"$A:${column_letter(setup.title_columns)}"))
         if setup.title_rows is not None:
             first, last = setup.title_rows
-            names["_xlnm.Print_Titles"] = (sheet_ref(name, f"${first}:${last}"), True)
+            titles.append(sheet_ref(name, f"${first}:${last}"))
+        if titles:
+            names["_xlnm.Print_Titles"] = (",".join(titles), True)
         self.name_updates[index] = names
 
     def _replace_sheet(self, part: str, name: str, content: SheetContent,

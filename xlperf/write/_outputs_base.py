@@ -212,9 +212,12 @@ def _header_footer(title: str, options: PrintOptions) -> tuple[str, str]:
 def _content(spec: OutputSheet, rows: list[list[Any]], styles: list[list[CellStyle | None]],
              *, widths: Sequence[float] | None = None, freeze: str | None = None,
              keep_with_next: Sequence[int] = (), printed: Sequence[int] | None = None,
-             options: PrintOptions | None = None, **kwargs: Any) -> SheetContent:
+             options: PrintOptions | None = None, title_columns: int = 0,
+             **kwargs: Any) -> SheetContent:
     """A sheet's content with widths from its content, row heights for wrapped text and its
-    print setup. ``printed``: the 0-based columns that print (the others are hidden)."""
+    print setup. ``printed``: the 0-based columns that print (the others are hidden);
+    ``title_columns``: the leading columns each page repeats when the sheet prints more than
+    one page wide (what a row is about, so a second page is not a grid of bare numbers)."""
     from xlperf.write._print import PrintSetup, plan_print
 
     sized = list(widths) if widths is not None else sized_columns(rows, spec.widths)
@@ -231,7 +234,8 @@ def _content(spec: OutputSheet, rows: list[list[Any]], styles: list[list[CellSty
     header, footer = _header_footer(spec.name + (f" {options.period}" if options.period
                                                  else ""), options)
     setup = PrintSetup(paper=options.paper, fit_width=pages, header=header, footer=footer,
-                       title_rows=(OUTPUT_HEADER_ROW, OUTPUT_HEADER_ROW), row_breaks=breaks)
+                       title_rows=(OUTPUT_HEADER_ROW, OUTPUT_HEADER_ROW), row_breaks=breaks,
+                       title_columns=title_columns if pages > 1 else 0)
     return SheetContent(rows=rows, styles=styles, widths=sized,
                         freeze=freeze or f"A{OUTPUT_HEADER_ROW + 1}", row_heights=heights,
                         print_setup=setup, **kwargs)

@@ -181,7 +181,9 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
              [per_o.get((priority, objective, n), 0) for n in names], None, count, [objective])
     caps = [24, 40, 10, *([10] * len(statuses)), 14, *([14] if travel else []),
             *(DIRECTOR_WIDTHS if director else ()), *([11] * len(extra))]
-    return _content(spec, rows, styles, widths=sized_columns(rows, caps), options=options)
+    # printed wider than a page, each page repeats the priority and objective (A:B)
+    return _content(spec, rows, styles, widths=sized_columns(rows, caps), options=options,
+                    title_columns=2)
 
 
 # ------------------------------------------------------------------------------ Exceptions

@@ -42,7 +42,8 @@ class PrintSetup:
     """How an output sheet prints.
 
     ``paper`` ``"A4"`` or ``"A3"``; ``fit_width`` pages wide (0: no fit, 100 %); ``title_rows``
-    the rows repeated at the top of every page (first, last); ``header`` / ``footer`` in
+    the rows repeated at the top of every page (first, last); ``title_columns`` how many
+    leading columns are repeated at the left of every page (0: none); ``header`` / ``footer`` in
     Excel's header codes (``&P`` page, ``&N`` pages, ``&L`` / ``&C`` / ``&R`` sections);
     ``row_breaks`` rows after which a new page starts.
     """
@@ -51,6 +52,7 @@ class PrintSetup:
     landscape: bool = True
     fit_width: int = 1
     title_rows: tuple[int, int] | None = None
+    title_columns: int = 0
     header: str = ""
     footer: str = ""
     row_breaks: tuple[int, ...] = field(default=())

@@ -197,8 +197,15 @@ def lite_master(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             "return_payload": work / "return.json"}
 
 
+def _day(value: Any) -> Any:
+    """A date as Excel holds it: a datetime at midnight is the same cell as its date."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date()
+    return value
+
+
 def _grid(rows: list[list[Any]]) -> list[list[Any]]:
-    rows = [[None if v == "" else v for v in row] for row in rows]
+    rows = [[None if v == "" else _day(v) for v in row] for row in rows]
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     width = max((i + 1 for row in rows for i, v in enumerate(row) if v is not None), default=0)

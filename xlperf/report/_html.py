@@ -19,6 +19,7 @@ import numpy as np
 
 from xlperf.core.budget import is_total_line
 from xlperf.core.direction import TREND_PERIODS
+from xlperf.core.figures import finite_number
 from xlperf.core.monitoring import capital_total, history_columns
 from xlperf.core.periods import Period, parse_period
 from xlperf.core.rollup import (
@@ -81,12 +82,7 @@ def _text(value: Any, empty: str = "") -> str:
     return empty if text in ("", "nan", "None") else text
 
 
-def _num(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
+_num = finite_number  # the one rule for a printable figure (xlperf.core.figures)
 
 
 def _slug(text: str) -> str:

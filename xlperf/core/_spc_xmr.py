@@ -10,8 +10,8 @@ special-cause rules, numpy over all measures at once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -101,15 +101,16 @@ def _reasons(column: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _orders(period: pd.Series, year: pd.Series | None
-            ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray]:
+            ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
     """Sort order, financial year, position in the year and printable text of each period.
 
     Numbers are an order as given (``year``, if any, is the financial year); anything else is
     read as a period (``Q1 2013/14``, a :class:`~xlperf.core.periods.Period`), parsed once per
-    distinct value."""
+    distinct value. The text is ``None`` for whole numbers, which :func:`_period_numbers` says
+    each by itself, so only the rows that are shown need saying."""
     if period.dtype.kind in "fiu":
         order = period.to_numpy(dtype=float)
-        text = _period_numbers(order)
+        text = None if _each_by_itself(order) else _period_numbers(order)
         if year is None:
             return order, None, None, text
         years = pd.factorize(year, use_na_sentinel=False)[0].astype(np.int64)
@@ -134,17 +135,25 @@ def _period_numbers(order: np.ndarray) -> np.ndarray:
     """``period 3`` for each period given as a number, each distinct number written once.
     Whole numbers in a short range (the usual 1, 2, 3...) are looked up by their offset from
     the smallest, which is a tenth of the time of hashing every row."""
-    if len(order) and np.isfinite(order).all():
+    if _each_by_itself(order):
         low = order.min()
         span = order.max() - low
-        if span < 100_000 and (order == np.floor(order)).all():
-            offset = (order - low).astype(np.intp)
-            present = np.flatnonzero(np.bincount(offset, minlength=int(span) + 1))
-            said = np.full(int(span) + 1, "", dtype=object)
-            said[present] = "period " + format_numbers(present + low)
-            return said[offset]
+        offset = (order - low).astype(np.intp)
+        present = np.flatnonzero(np.bincount(offset, minlength=int(span) + 1))
+        said = np.full(int(span) + 1, "", dtype=object)
+        said[present] = "period " + format_numbers(present + low)
+        return said[offset]
     codes, distinct = pd.factorize(order)  # a missing period is the last one (as it was)
     return ("period " + format_numbers(np.asarray(distinct, dtype=float)))[codes]
+
+
+def _each_by_itself(order: np.ndarray) -> bool:
+    """Whether :func:`_period_numbers` says each of these periods by its own number (whole
+    numbers in a short range), so that saying some of them gives the same words as saying all
+    and taking some."""
+    if not (len(order) and np.isfinite(order).all()):
+        return False
+    return bool(order.max() - order.min() < 100_000 and (order == np.floor(order)).all())
 
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -294,6 +303,12 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
     >>> chart[["mean", "lower", "upper"]].iloc[0].round(2).tolist()
     [23.2, 8.76, 37.64]
     """
+    return _chart(values, measures, settings).frame()
+
+
+def _chart(values: pd.DataFrame, measures: pd.DataFrame | None = None,
+           settings: SpcSettings | None = None) -> _Chart:
+    """Every measure's XmR chart as arrays (:class:`_Chart`): :func:`xmr` without its frame."""
     settings = settings or SpcSettings()
     frame = normalise_columns(values, _VALUE_NAMES)
     for required in ("code", "period", "value"):
@@ -397,190 +412,379 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
     upper, lower = mean + spread, mean - spread
     upper_near, lower_near = mean + near_spread, mean - near_spread
 
-    rules = _rules(jx, jg, jkey, mean, upper, lower, upper_near, lower_near, limited,
+    rules = _Rules(jx, jg, jkey, mean, upper, lower, upper_near, lower_near, limited,
                    per["run_length"][jkey], per["trend_length"][jkey])
-    high, low = rules["high"], rules["low"]
     side = _resolve(rules, sign[judged], settings.conflict)
+    return _Chart(uniques=uniques, key=key, period=frame["period"].to_numpy()[sort],
+                  period_text=None if period_text is None else period_text[sort],
+                  order=order, x=x, charted=charted, cumulative=cumulative,
+                  target=charted_target, ghost=ghost, ghost_reason=ghost_reason,
+                  rebase=rebase, rebase_reason=rebase_reason, segment=segment, group=group,
+                  judged=judged, sign=sign, counts=counts, measure_points=measure_points,
+                  mean=mean, lower=lower, upper=upper, lower_near=lower_near,
+                  upper_near=upper_near, limited=limited, moving_range=mr,
+                  screened=screened, rules=rules, side=side,
+                  minimum_points=per["minimum_points"],
+                  minimum_segment_points=per["minimum_segment_points"],
+                  conflict=settings.conflict)
 
-    # Words as categoricals: a code per point, the few words held once.
-    jsign = sign[judged]
-    improving = side * jsign
-    words = np.select([~limited[jg], (jsign == 0) & (side > 0), (jsign == 0) & (side < 0),
-                       improving > 0, improving < 0], [5, 3, 4, 1, 2], 0).astype(np.int8)
-    word_codes = np.full(n, -1, dtype=np.int8)
-    word_codes[ghost & ~np.isnan(charted)] = 6
-    word_codes[judged] = words
 
-    g_upper, g_lower = upper[group], lower[group]
-    has_point = ~np.isnan(charted)
-    t = charted_target
-    # ``<= 0`` is "not above" for a number (a missing target is caught before these).
-    to_lower, to_upper = t - g_lower, t - g_upper
-    passing = (((sign > 0) & ~_above(to_lower) & ~np.isnan(to_lower))
-               | ((sign < 0) & ~_below(to_upper) & ~np.isnan(to_upper)))
-    failing = (((sign > 0) & ~_below(to_upper) & ~np.isnan(to_upper))
-               | ((sign < 0) & ~_above(to_lower) & ~np.isnan(to_lower)))
-    assured = np.select([~has_point, ~limited[group], sign == 0, np.isnan(t), passing, failing],
-                        [-1, 5, 4, 3, 0, 2], 1).astype(np.int8)
+#: The columns of :func:`xmr` that are one value per segment (:class:`_Chart`'s name for it).
+_PER_SEGMENT = {"points": "counts", "mean": "mean", "lower": "lower", "upper": "upper",
+                "lower_2sigma": "lower_near", "upper_2sigma": "upper_near",
+                "limited": "limited"}
+#: ... one value per row, as the chart holds it.
+_PER_ROW = {"order": "order", "value": "x", "charted": "charted", "cumulative": "cumulative",
+            "target": "target", "segment": "segment", "polarity_sign": "sign"}
 
-    def spread_out(values_j: np.ndarray, fill: Any, dtype: Any) -> np.ndarray:
-        full = np.full(n, fill, dtype=dtype)
-        full[judged] = values_j
+
+@dataclass(frozen=True)
+class _Chart:
+    """Every measure's XmR chart as arrays, its rows in measure and period order: what the
+    frame of :func:`xmr` is made of (:meth:`frame`). A summary takes the few rows it needs
+    (:meth:`at`) without the frame: making 37 columns of every measure-period, and taking
+    them back out, cost more than the rules. Arrays are per row, per segment (``group``: the
+    row's), per measure (``key``: the row's) or per judged point (``judged``: the rows that
+    are)."""
+
+    uniques: np.ndarray
+    key: np.ndarray
+    period: np.ndarray
+    period_text: np.ndarray | None  # None: numbers, said when asked (:func:`_period_numbers`)
+    order: np.ndarray
+    x: np.ndarray
+    charted: np.ndarray
+    cumulative: np.ndarray
+    target: np.ndarray
+    ghost: np.ndarray
+    ghost_reason: np.ndarray
+    rebase: np.ndarray
+    rebase_reason: np.ndarray
+    segment: np.ndarray
+    group: np.ndarray
+    judged: np.ndarray
+    sign: np.ndarray
+    counts: np.ndarray
+    measure_points: np.ndarray
+    mean: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    lower_near: np.ndarray
+    upper_near: np.ndarray
+    limited: np.ndarray
+    moving_range: np.ndarray
+    screened: np.ndarray
+    rules: _Rules
+    side: np.ndarray
+    minimum_points: np.ndarray
+    minimum_segment_points: np.ndarray
+    conflict: str
+
+    def _judged_at(self, rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Which of ``rows`` (all when ``None``) are judged, and their places among the judged
+        points (``None``: all of them, in order)."""
+        if rows is None:
+            return self.judged, None
+        inside = self.judged[rows]
+        return inside, self._places[rows[inside]]
+
+    @cached_property
+    def _places(self) -> np.ndarray:
+        """Each row's place among the judged points (where it is one)."""
+        return np.cumsum(self.judged) - 1
+
+    @cached_property
+    def _judged_rows(self) -> np.ndarray:
+        return np.flatnonzero(self.judged)
+
+    def _spread(self, judged_values: Any, rows: np.ndarray | None, fill: Any,
+                dtype: Any) -> np.ndarray:
+        """A per-judged-point column at ``rows``, ``fill`` where a row is not judged;
+        ``judged_values`` is the array, or a function of the judged places (``None``: all)."""
+        inside, places = self._judged_at(rows)
+        found = (judged_values(places) if callable(judged_values)
+                 else judged_values if places is None else judged_values[places])
+        full = np.full(len(inside), fill, dtype=dtype)
+        full[inside] = found
         return full
 
-    mr_out = spread_out(mr, np.nan, float)
+    def _word_codes(self, rows: np.ndarray | None) -> np.ndarray:
+        inside, places = self._judged_at(rows)
+        judged_rows = self._judged_rows if places is None else self._judged_rows[places]
+        jsign, side = self.sign[judged_rows], (self.side if places is None
+                                               else self.side[places])
+        improving = side * jsign
+        words = np.select([~self.limited[self.group[judged_rows]], (jsign == 0) & (side > 0),
+                           (jsign == 0) & (side < 0), improving > 0, improving < 0],
+                          [5, 3, 4, 1, 2], 0).astype(np.int8)
+        every = slice(None) if rows is None else rows
+        codes = np.full(len(inside), -1, dtype=np.int8)
+        codes[self.ghost[every] & ~np.isnan(self.charted[every])] = 6
+        codes[inside] = words
+        return codes
 
-    def reasons(flags: np.ndarray, values: np.ndarray) -> pd.Series | np.ndarray:
-        # No reason given anywhere: a column of blanks (object) without pandas looking at
-        # every cell to see whether it is text; else as pandas makes it.
-        return values if flags.any() else text(values)
+    def _assured(self, rows: np.ndarray | None) -> np.ndarray:
+        every = slice(None) if rows is None else rows
+        group, sign, t = self.group[every], self.sign[every], self.target[every]
+        g_upper, g_lower = self.upper[group], self.lower[group]
+        has_point = ~np.isnan(self.charted[every])
+        # ``<= 0`` is "not above" for a number (a missing target is caught before these).
+        to_lower, to_upper = t - g_lower, t - g_upper
+        passing = (((sign > 0) & ~_above(to_lower) & ~np.isnan(to_lower))
+                   | ((sign < 0) & ~_below(to_upper) & ~np.isnan(to_upper)))
+        failing = (((sign > 0) & ~_below(to_upper) & ~np.isnan(to_upper))
+                   | ((sign < 0) & ~_above(to_lower) & ~np.isnan(to_lower)))
+        return np.select([~has_point, ~self.limited[group], sign == 0, np.isnan(t), passing,
+                          failing], [-1, 5, 4, 3, 0, 2], 1).astype(np.int8)
 
-    def text(values: np.ndarray) -> pd.Series:
-        # Kept as object: pandas 3 would infer ``str`` for each text cell (a tenth of the
-        # frame's cost at 60,000 rows), and every reader takes them as Python text anyway.
-        return pd.Series(values, dtype=object, copy=False)
+    def _period_text(self, rows: np.ndarray | None) -> np.ndarray:
+        if self.period_text is not None:
+            return self.period_text if rows is None else self.period_text[rows]
+        return _period_numbers(self.order if rows is None else self.order[rows])
 
-    out = pd.DataFrame({
-        "code": text(uniques[key]),
-        "period": frame["period"].to_numpy()[sort],
-        "period_text": text(period_text[sort]),
-        "order": order,
-        "value": x,
-        "charted": charted,
-        "cumulative": cumulative,
-        "target": charted_target,
-        "ghost": reasons(ghost, ghost_reason),
-        "rebase": reasons(rebase, rebase_reason),
-        "segment": segment,
-        "points": counts[group],
-        "measure_points": measure_points[key],
-        "mean": mean[group],
-        "lower": g_lower,
-        "upper": g_upper,
-        "lower_2sigma": lower_near[group],
-        "upper_2sigma": upper_near[group],
-        "moving_range": mr_out,
-        "screened": spread_out(screened, False, bool),
-        "limited": limited[group],
-        "beyond": spread_out(rules["beyond"], 0, np.int8),
-        "run": spread_out(rules["run"], 0, np.int8),
-        "rising": spread_out(rules["rising"], False, bool),
-        "falling": spread_out(rules["falling"], False, bool),
-        "two_of_three": spread_out(rules["two_of_three"], 0, np.int8),
-        "special": spread_out(side, 0, np.int8),
-        "conflict": spread_out(high & low, False, bool),
-        "rule": pd.Categorical.from_codes(spread_out(rules["rule"], 0, np.int8), ("", *RULES),
-                                         validate=False),
-        "run_points": spread_out(rules["run_points"], 0, np.int64),
-        "trend_points": spread_out(rules["trend_points"], 0, np.int64),
-        "near_points": spread_out(rules["near_points"], 0, np.int64),
-        "polarity_sign": sign,
-        "minimum_points": per["minimum_points"][key],
-        "minimum_segment_points": per["minimum_segment_points"][key],
-        "variation": pd.Categorical.from_codes(word_codes, _VARIATION_WORDS, validate=False),
-        "assurance": pd.Categorical.from_codes(assured, ASSURANCES, validate=False),
-    }, copy=False)
-    out.attrs["conflict"] = settings.conflict
-    return out
+    def at(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """The column ``name`` of :meth:`frame` at ``rows``, as an array (as
+        ``frame()[name].to_numpy()[rows]``, a categorical as its words, missing as NaN)."""
+        if name in _PER_SEGMENT:
+            return getattr(self, _PER_SEGMENT[name])[self.group[rows]]
+        if name in _PER_ROW:
+            return getattr(self, _PER_ROW[name])[rows]
+        if name in ("measure_points", "minimum_points", "minimum_segment_points"):
+            return getattr(self, name)[self.key[rows]]
+        if name in _JUDGED:
+            return self._judged_column(name, rows)
+        if name == "code":
+            return self.uniques[self.key[rows]]
+        if name == "period_text":
+            return self._period_text(rows)
+        if name in ("variation", "assurance", "rule"):
+            codes = (self._word_codes(rows) if name == "variation" else self._assured(rows)
+                     if name == "assurance" else self._spread(self.rules.rule, rows, 0, np.int8))
+            words = {"variation": _VARIATION_WORDS, "assurance": ASSURANCES,
+                     "rule": ("", *RULES)}[name]
+            return np.append(np.asarray(words, dtype=object), np.nan)[codes]
+        if name == "period" and (self.period.dtype.kind in "biu"
+                                 or self.period.dtype in (np.float32, np.float64)):
+            return self.period[rows]  # numbers: the frame keeps them as they are
+        # The few columns a frame may read as another type (text): as the frame has it.
+        column = pd.DataFrame({name: self._frame_columns(name)}, copy=False)[name]
+        return column.to_numpy()[rows]
+
+    def _judged_column(self, name: str, rows: np.ndarray | None) -> np.ndarray:
+        fill, dtype = _JUDGED[name]
+        r = self.rules
+        source: Any = {"beyond": r.beyond, "run": r.run, "rising": r.rising,
+                       "falling": r.falling, "two_of_three": r.two_of_three,
+                       "special": self.side, "moving_range": self.moving_range,
+                       "screened": self.screened, "conflict": self._conflict,
+                       "run_points": r.run_points, "trend_points": r.trend_points,
+                       "near_points": r.near_points}[name]
+        return self._spread(source, rows, fill, dtype)
+
+    def _conflict(self, places: np.ndarray | None) -> np.ndarray:
+        r = self.rules
+        return r.high & r.low if places is None else r.high[places] & r.low[places]
+
+    def _frame_columns(self, name: str) -> Any:
+        if name == "period":
+            return self.period
+        if name in ("ghost", "rebase"):
+            flags, reasons = ((self.ghost, self.ghost_reason) if name == "ghost"
+                              else (self.rebase, self.rebase_reason))
+            # No reason given anywhere: a column of blanks (object) without pandas looking at
+            # every cell to see whether it is text; else as pandas makes it.
+            return reasons if flags.any() else _text(reasons)
+        raise KeyError(name)
+
+    def frame(self) -> pd.DataFrame:
+        """The chart as :func:`xmr` gives it: one row per measure and period."""
+        every = None
+        out = pd.DataFrame({
+            "code": _text(self.uniques[self.key]),
+            "period": self.period,
+            "period_text": _text(self._period_text(every)),
+            "order": self.order,
+            "value": self.x,
+            "charted": self.charted,
+            "cumulative": self.cumulative,
+            "target": self.target,
+            "ghost": self._frame_columns("ghost"),
+            "rebase": self._frame_columns("rebase"),
+            "segment": self.segment,
+            "points": self.counts[self.group],
+            "measure_points": self.measure_points[self.key],
+            "mean": self.mean[self.group],
+            "lower": self.lower[self.group],
+            "upper": self.upper[self.group],
+            "lower_2sigma": self.lower_near[self.group],
+            "upper_2sigma": self.upper_near[self.group],
+            "moving_range": self._judged_column("moving_range", every),
+            "screened": self._judged_column("screened", every),
+            "limited": self.limited[self.group],
+            **{name: self._judged_column(name, every)
+               for name in ("beyond", "run", "rising", "falling", "two_of_three", "special",
+                            "conflict")},
+            "rule": pd.Categorical.from_codes(self._spread(self.rules.rule, every, 0, np.int8),
+                                              ("", *RULES), validate=False),
+            **{name: self._judged_column(name, every)
+               for name in ("run_points", "trend_points", "near_points")},
+            "polarity_sign": self.sign,
+            "minimum_points": self.minimum_points[self.key],
+            "minimum_segment_points": self.minimum_segment_points[self.key],
+            "variation": pd.Categorical.from_codes(self._word_codes(every), _VARIATION_WORDS,
+                                                   validate=False),
+            "assurance": pd.Categorical.from_codes(self._assured(every), ASSURANCES,
+                                                   validate=False),
+        }, copy=False)
+        out.attrs["conflict"] = self.conflict
+        return out
 
 
-def _rules(x: np.ndarray, g: np.ndarray, measure: np.ndarray, mean: np.ndarray,
-           upper: np.ndarray, lower: np.ndarray, upper_near: np.ndarray, lower_near: np.ndarray,
-           limited: np.ndarray, run_length: np.ndarray, trend_length: np.ndarray
-           ) -> dict[str, np.ndarray]:
+#: The columns of :func:`xmr` that are one value per judged point: their fill and type.
+_JUDGED: dict[str, tuple[Any, Any]] = {
+    "moving_range": (np.nan, float), "screened": (False, bool), "beyond": (0, np.int8),
+    "run": (0, np.int8), "rising": (False, bool), "falling": (False, bool),
+    "two_of_three": (0, np.int8), "special": (0, np.int8), "conflict": (False, bool),
+    "run_points": (0, np.int64), "trend_points": (0, np.int64), "near_points": (0, np.int64)}
+
+
+def _text(values: np.ndarray) -> pd.Series:
+    # Kept as object: pandas 3 would infer ``str`` for each text cell (a tenth of the
+    # frame's cost at 60,000 rows), and every reader takes them as Python text anyway.
+    return pd.Series(values, dtype=object, copy=False)
+
+
+class _Rules:
     """The four rules over the judged points of every measure at once (sorted by measure and
     period). Runs, trends and two-of-three go across a rebase (as in MDC's Excel tool), each
     point against its own segment's lines; a point of a segment without limits is not judged
-    and breaks them."""
-    n = len(x)
-    valid = limited[g] if n else np.zeros(0, dtype=bool)
-    breaks = np.ones(n, dtype=bool)  # a chain of points judged together starts here
-    if n > 1:
-        breaks[1:] = (measure[1:] != measure[:-1]) | ~valid[1:] | ~valid[:-1]
-    m = mean[g]
-    side = np.where(valid, _sign(x - m), 0).astype(np.int8)
-    above = valid & _above(x - upper[g])
-    below = valid & _below(x - lower[g])
-    beyond = above.astype(np.int8) - below.astype(np.int8)
+    and breaks them. What only the sentences need (how many points, which rule decided) is
+    worked out for the points asked about (``places``; ``None``: every point)."""
 
-    # Run: the maximal stretch of one side, flagged whole when long enough.
-    run_start = breaks.copy()
-    run_start[1:] |= side[1:] != side[:-1]
-    run_id = np.cumsum(run_start) - 1
-    run_size = np.bincount(run_id)[run_id] if n else np.zeros(0, dtype=np.int64)
-    run = np.where((side != 0) & (run_size >= run_length), side, 0).astype(np.int8)
-    run_points = (np.arange(n) - np.flatnonzero(run_start)[run_id] + 1) if n else run_size
+    def __init__(self, x: np.ndarray, g: np.ndarray, measure: np.ndarray, mean: np.ndarray,
+                 upper: np.ndarray, lower: np.ndarray, upper_near: np.ndarray,
+                 lower_near: np.ndarray, limited: np.ndarray, run_length: np.ndarray,
+                 trend_length: np.ndarray) -> None:
+        n = self.n = len(x)
+        valid = limited[g] if n else np.zeros(0, dtype=bool)
+        breaks = np.ones(n, dtype=bool)  # a chain of points judged together starts here
+        if n > 1:
+            breaks[1:] = (measure[1:] != measure[:-1]) | ~valid[1:] | ~valid[:-1]
+        m = mean[g]
+        side = np.where(valid, _sign(x - m), 0).astype(np.int8)
+        above = valid & _above(x - upper[g])
+        below = valid & _below(x - lower[g])
+        self.beyond = above.astype(np.int8) - below.astype(np.int8)
 
-    # Trend: steps in one direction; n points make n - 1 steps.
-    step = np.zeros(n, dtype=np.int8)
-    if n > 1:
-        step[1:] = _sign(np.diff(x))
-    step[breaks] = 0
-    step_start = breaks.copy()
-    step_start[1:] |= step[1:] != step[:-1]
-    step_id = np.cumsum(step_start) - 1
-    step_size = np.bincount(step_id)[step_id] if n else np.zeros(0, dtype=np.int64)
-    in_trend = (step != 0) & (step_size >= trend_length - 1)
-    up, down = in_trend & (step > 0), in_trend & (step < 0)
-    rising, falling = up.copy(), down.copy()
-    if n > 1:  # the point a trend starts from is part of it
-        rising[:-1] |= up[1:]
-        falling[:-1] |= down[1:]
-    trend_points = np.where(step != 0, np.arange(n) - np.flatnonzero(step_start)[step_id] + 2,
-                            1) if n else step_size
+        # Run: the maximal stretch of one side, flagged whole when long enough.
+        run_start = breaks.copy()
+        run_start[1:] |= side[1:] != side[:-1]
+        self.run_id = np.cumsum(run_start) - 1
+        self.run_first = np.flatnonzero(run_start)
+        run_size = (np.bincount(self.run_id)[self.run_id] if n
+                    else np.zeros(0, dtype=np.int64))
+        self.run = np.where((side != 0) & (run_size >= run_length), side, 0).astype(np.int8)
 
-    # Two of three: beyond a 2-sigma line (not beyond the limit), 3 in a row on one side.
-    inside = valid & ~above & ~below
-    near_above = inside & _above(x - upper_near[g])
-    near = near_above.view(np.int8) - (inside & ~near_above & _below(x - lower_near[g])
-                                       ).view(np.int8)
-    window = np.zeros(n, dtype=bool)  # the three points ending here qualify
-    near_points = np.zeros(n, dtype=np.int64)
-    if n > 2:
-        joined = ~breaks[2:] & ~breaks[1:-1]
-        same = (side[2:] != 0) & (side[2:] == side[1:-1]) & (side[1:-1] == side[:-2])
-        count = ((near[2:] == side[2:]) & (near[2:] != 0)).astype(np.int64) + (
-            (near[1:-1] == side[2:]) & (near[1:-1] != 0)) + ((near[:-2] == side[2:])
-                                                             & (near[:-2] != 0))
-        window[2:] = joined & same & (count >= 2)
-        near_points[2:] = np.where(joined & same, count, 0)
-    covered = window.copy()
-    if n > 1:
-        covered[:-1] |= window[1:]
-    if n > 2:
-        covered[:-2] |= window[2:]
-    two_of_three = np.where(covered & (near != 0), near, 0).astype(np.int8)
+        # Trend: steps in one direction; n points make n - 1 steps.
+        step = np.zeros(n, dtype=np.int8)
+        if n > 1:
+            step[1:] = _sign(np.diff(x))
+        step[breaks] = 0
+        self.step = step
+        step_start = breaks.copy()
+        step_start[1:] |= step[1:] != step[:-1]
+        self.step_id = np.cumsum(step_start) - 1
+        self.step_first = np.flatnonzero(step_start)
+        step_size = (np.bincount(self.step_id)[self.step_id] if n
+                     else np.zeros(0, dtype=np.int64))
+        in_trend = (step != 0) & (step_size >= trend_length - 1)
+        up, down = in_trend & (step > 0), in_trend & (step < 0)
+        rising, falling = up.copy(), down.copy()
+        if n > 1:  # the point a trend starts from is part of it
+            rising[:-1] |= up[1:]
+            falling[:-1] |= down[1:]
+        self.rising, self.falling = rising, falling
 
-    high = (beyond > 0) | rising | (run > 0) | (two_of_three > 0)
-    low = (beyond < 0) | falling | (run < 0) | (two_of_three < 0)
-    # The trend a point starts wins over the one it ends, where it is both (a peak).
-    trend_side = np.where(rising & falling,
-                          np.concatenate([step[1:], [0]]) if n else step,
-                          rising.astype(np.int8) - falling.astype(np.int8)).astype(np.int8)
-    ordered = (beyond, trend_side, run, two_of_three)
-    by_order = np.zeros(n, dtype=np.int8)
-    rule = np.zeros(n, dtype=np.int8)  # 1 + the rule's place in RULES, 0 for none
-    for place in range(len(RULES) - 1, -1, -1):
-        found = ordered[place]
-        by_order = np.where(found != 0, found, by_order).astype(np.int8)
-        rule = np.where(found != 0, place + 1, rule).astype(np.int8)
-    return {"beyond": beyond, "run": run, "rising": rising, "falling": falling,
-            "two_of_three": two_of_three, "high": high, "low": low, "by_order": by_order,
-            "rule": rule, "run_points": run_points, "trend_points": trend_points,
-            "near_points": near_points}
+        # Two of three: beyond a 2-sigma line (not beyond the limit), 3 in a row on one side.
+        inside = valid & ~above & ~below
+        near_above = inside & _above(x - upper_near[g])
+        near = near_above.view(np.int8) - (inside & ~near_above & _below(x - lower_near[g])
+                                           ).view(np.int8)
+        window = np.zeros(n, dtype=bool)  # the three points ending here qualify
+        self.trio = np.zeros(0, dtype=np.int64)  # points beyond the 2-sigma line, per trio
+        if n > 2:
+            joined = ~breaks[2:] & ~breaks[1:-1]
+            same = (side[2:] != 0) & (side[2:] == side[1:-1]) & (side[1:-1] == side[:-2])
+            count = ((near[2:] == side[2:]) & (near[2:] != 0)).astype(np.int64) + (
+                (near[1:-1] == side[2:]) & (near[1:-1] != 0)) + ((near[:-2] == side[2:])
+                                                                 & (near[:-2] != 0))
+            window[2:] = joined & same & (count >= 2)
+            self.trio = np.where(joined & same, count, 0)
+        covered = window.copy()
+        if n > 1:
+            covered[:-1] |= window[1:]
+        if n > 2:
+            covered[:-2] |= window[2:]
+        self.two_of_three = np.where(covered & (near != 0), near, 0).astype(np.int8)
+
+        self.high = (self.beyond > 0) | rising | (self.run > 0) | (self.two_of_three > 0)
+        self.low = (self.beyond < 0) | falling | (self.run < 0) | (self.two_of_three < 0)
+
+    def run_points(self, places: np.ndarray | None) -> np.ndarray:
+        """How many points the run at each point has reached (1 where it starts)."""
+        at = np.arange(self.n) if places is None else places
+        return at - self.run_first[self.run_id[at]] + 1
+
+    def trend_points(self, places: np.ndarray | None) -> np.ndarray:
+        """How many points the trend ending at each point has (1 where there is no step)."""
+        at = np.arange(self.n) if places is None else places
+        return np.where(self.step[at] != 0, at - self.step_first[self.step_id[at]] + 2, 1)
+
+    def near_points(self, places: np.ndarray | None) -> np.ndarray:
+        """How many of the three points ending at each point are beyond the 2-sigma line
+        (0 unless all three are on one side and judged together)."""
+        at = np.arange(self.n) if places is None else places
+        found = np.zeros(len(at), dtype=np.int64)
+        late = at >= 2
+        found[late] = self.trio[at[late] - 2]
+        return found
+
+    def _ordered(self, places: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """The side of the first rule (in :data:`RULES`' order) that fires at each point, and
+        1 + that rule's place (0: none)."""
+        every: Any = slice(None) if places is None else places
+        rising, falling = self.rising[every], self.falling[every]
+        # The trend a point starts wins over the one it ends, where it is both (a peak).
+        following = np.concatenate([self.step[1:], [0]]) if self.n else self.step
+        trend_side = np.where(rising & falling, following[every],
+                              rising.astype(np.int8) - falling.astype(np.int8)).astype(np.int8)
+        ordered = (self.beyond[every], trend_side, self.run[every], self.two_of_three[every])
+        by_order = np.zeros(len(trend_side), dtype=np.int8)
+        rule = np.zeros(len(trend_side), dtype=np.int8)  # 1 + the rule's place in RULES
+        for place in range(len(RULES) - 1, -1, -1):
+            found = ordered[place]
+            by_order = np.where(found != 0, found, by_order).astype(np.int8)
+            rule = np.where(found != 0, place + 1, rule).astype(np.int8)
+        return by_order, rule
+
+    def by_order(self, places: np.ndarray | None) -> np.ndarray:
+        return self._ordered(places)[0]
+
+    def rule(self, places: np.ndarray | None) -> np.ndarray:
+        return self._ordered(places)[1]
 
 
-def _resolve(rules: Mapping[str, np.ndarray], sign: np.ndarray, conflict: str) -> np.ndarray:
+def _resolve(rules: _Rules, sign: np.ndarray, conflict: str) -> np.ndarray:
     """+1 (high), -1 (low) or 0 for each point: one side when only one fires, else by the
     conflict setting (a data-only measure has no improvement side, so rule order)."""
-    high, low = rules["high"], rules["low"]
+    high, low = rules.high, rules.low
     side = high.astype(np.int8) - low.astype(np.int8)
-    both = high & low
-    if both.any():
-        chosen = rules["by_order"]
+    both = np.flatnonzero(high & low)
+    if len(both):
+        chosen = rules.by_order(both)
         if conflict == IMPROVEMENT_FIRST:
-            chosen = np.where(sign != 0, sign, chosen)
+            chosen = np.where(sign[both] != 0, sign[both], chosen)
         elif conflict == CONCERN_FIRST:
-            chosen = np.where(sign != 0, -sign, chosen)
-        side = np.where(both, chosen, side).astype(np.int8)
+            chosen = np.where(sign[both] != 0, -sign[both], chosen)
+        side[both] = chosen
     return side

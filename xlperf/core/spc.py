@@ -40,7 +40,7 @@ sentence for each icon, :func:`variation` and :func:`assurance` one series' word
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -83,7 +83,7 @@ from xlperf.core._spc_xmr import LIMIT_FACTOR as LIMIT_FACTOR
 from xlperf.core._spc_xmr import NEAR_FACTOR as NEAR_FACTOR
 from xlperf.core._spc_xmr import RULES as RULES
 from xlperf.core._spc_xmr import SCREEN_FACTOR as SCREEN_FACTOR
-from xlperf.core._spc_xmr import _factorize, xmr
+from xlperf.core._spc_xmr import _Chart, _chart, _factorize, xmr
 from xlperf.core.schemes import _tidy
 from xlperf.errors import InputError
 
@@ -141,39 +141,62 @@ def summarise(chart: pd.DataFrame) -> pd.DataFrame:
     >>> summarise(chart)["assurance_explanation"].iloc[0]
     'target 40 is at or above the upper process limit 37.64, bigger is better: consistently failing'
     """
-    n = len(chart)
     code_ids, uniques = _factorize(chart["code"].to_numpy(dtype=object))
-    has_point = ~np.isnan(chart["charted"].to_numpy(float))
     ghost = chart["ghost"].to_numpy(dtype=object)
-    is_ghost = ~pd.isna(ghost)
+    columns = [c for c in _SENTENCE_COLUMNS if c in chart.columns]
+    return _summary(lambda take: {c: _column_at(chart, c, take) for c in columns},
+                    code_ids, len(uniques), ~np.isnan(chart["charted"].to_numpy(float)),
+                    ~pd.isna(ghost), lambda at: ghost[at],
+                    lambda at: _column_at(chart, "period_text", at),
+                    chart.attrs.get("conflict", RULE_ORDER))
+
+
+def _summarise_chart(chart: _Chart) -> pd.DataFrame:
+    """:func:`summarise` of ``chart.frame()``, without making the frame: the same rows, taken
+    from the chart's arrays (the frame is 37 columns of every measure-period, a summary reads
+    one row of each measure)."""
+    return _summary(lambda take: {c: chart.at(c, take) for c in _SENTENCE_COLUMNS},
+                    chart.key, len(chart.uniques), ~np.isnan(chart.charted), chart.ghost,
+                    lambda at: chart.ghost_reason[at], lambda at: chart.at("period_text", at),
+                    chart.conflict)
+
+
+def _summary(rows_at: Callable[[np.ndarray], dict[str, np.ndarray]], code_ids: np.ndarray,
+             n_codes: int, has_point: np.ndarray, is_ghost: np.ndarray,
+             reasons_at: Callable[[np.ndarray], np.ndarray],
+             period_text_at: Callable[[np.ndarray], np.ndarray], conflict: str
+             ) -> pd.DataFrame:
+    """The summary of a chart's rows: ``code_ids`` (each row's measure, ``0..n_codes - 1``),
+    whether each row has a point and is ghosted, and the columns and reasons at given rows."""
+    n = len(code_ids)
     judged = has_point & ~is_ghost
     positions = np.arange(n)
-    latest = np.full(len(uniques), -1, dtype=np.int64)
+    latest = np.full(n_codes, -1, dtype=np.int64)
     np.maximum.at(latest, code_ids[judged], positions[judged])
-    any_row = np.full(len(uniques), -1, dtype=np.int64)
+    any_row = np.full(n_codes, -1, dtype=np.int64)
     np.maximum.at(any_row, code_ids, positions)
     found = latest >= 0
     take = np.where(found, latest, any_row)
     # The few rows the summary and its sentences need, as arrays: a frame of them (pandas'
     # take over every column, then a column at a time) cost more than the sentences.
-    rows = {c: _column_at(chart, c, take) for c in _SENTENCE_COLUMNS if c in chart.columns}
+    rows = rows_at(take)
     for column in ("variation", "assurance"):
         if column in rows:
             rows[column] = np.where(found, rows[column], NOT_ENOUGH_DATA)
     # Ghosted points after the latest judged one are said, not judged.
     ghosted = is_ghost & has_point
-    last_ghost = np.full(len(uniques), -1, dtype=np.int64)
+    last_ghost = np.full(n_codes, -1, dtype=np.int64)
     np.maximum.at(last_ghost, code_ids[ghosted], positions[ghosted])
     later = last_ghost > latest
     special = rows["special"]
     cache: dict[str, Any] = {}
-    said = _variation_sentences(rows, chart.attrs.get("conflict", RULE_ORDER), cache)
+    said = _variation_sentences(rows, conflict, cache)
     if later.any():
         ghost_at = np.maximum(last_ghost, 0)[later]
-        reasons = ghost[ghost_at]
         note = np.array([f"; {when} is ghosted ({why}) and not judged" for when, why in zip(
-            _column_at(chart, "period_text", ghost_at).astype(str).tolist(),
-            ["no reason given" if why == "" else str(why) for why in reasons.tolist()],
+            period_text_at(ghost_at).astype(str).tolist(),
+            ["no reason given" if why == "" else str(why)
+             for why in reasons_at(ghost_at).tolist()],
             strict=True)], dtype=object)
         said[later] = said[later] + note
     columns: dict[str, Any] = {c: rows[c] for c in SUMMARY_COLUMNS[:12]}
@@ -188,7 +211,7 @@ def summarise(chart: pd.DataFrame) -> pd.DataFrame:
 def spc(values: pd.DataFrame, measures: pd.DataFrame | None = None,
         settings: SpcSettings | None = None) -> pd.DataFrame:
     """:func:`summarise` of :func:`xmr`: each measure's latest variation and assurance."""
-    return summarise(xmr(values, measures, settings))
+    return _summarise_chart(_chart(values, measures, settings))
 
 
 # -- a new value against accepted history (plausibility) --------------------------------------
@@ -274,7 +297,7 @@ def _one_series(values: Sequence[Any], polarity: Any, target: Any = None,
     frame = pd.DataFrame({"code": "measure", "period": np.arange(1, len(history) + 1),
                           "value": pd.Series(history, dtype=object),
                           "target": pd.Series(targets, dtype=object), "polarity": polarity})
-    return summarise(xmr(frame, settings=settings))
+    return _summarise_chart(_chart(frame, settings=settings))
 
 
 def variation(values: Sequence[Any], polarity: Any, settings: SpcSettings | None = None) -> str:

@@ -324,32 +324,41 @@ def _chart(values: pd.DataFrame, measures: pd.DataFrame | None = None,
     uniques = np.asarray(uniques, dtype=object)
     order, years, position, period_text = _orders(frame["period"], frame.get("year"))
     key = code_ids.astype(np.int64)
-    # Sort by measure then period; a later row for the same measure and period wins.
-    if n_in > 1 and not ((np.diff(key) > 0) | ((np.diff(key) == 0) & (np.diff(order) > 0))).all():
+    # Sort by measure then period; a later row for the same measure and period wins. Rows
+    # that come in that order already (the usual) are not copied: on this kind of machine a
+    # new array of every row costs more in fresh memory than the work done in it.
+    sort: np.ndarray | None = None
+    if n_in > 1 and not ((key[1:] > key[:-1])
+                         | ((key[1:] == key[:-1]) & (order[1:] > order[:-1]))).all():
         sort = np.lexsort((np.arange(n_in), order, key))
-    else:
-        sort = np.arange(n_in)
-    key, order = key[sort], order[sort]
-    last = np.ones(len(sort), dtype=bool)
-    if len(sort) > 1:
+        key, order = key[sort], order[sort]
+    last = np.ones(n_in, dtype=bool)
+    if n_in > 1:
         last[:-1] = (key[1:] != key[:-1]) | (order[1:] != order[:-1])
-    sort = sort[last]
-    key, order = key[last], order[last]
-    n = len(sort)
+    if not last.all():
+        sort = (np.arange(n_in) if sort is None else sort)[last]
+        key, order = key[last], order[last]
+    n = len(key)
+
+    def rows(column: np.ndarray) -> np.ndarray:
+        return column if sort is None else column[sort]
 
     per = _per_measure(measures, frame, code_ids, uniques, settings)
     sign = per["sign"][key]
-    x = _floats(frame["value"].to_numpy()[sort]).astype(float, copy=True)
+    given = frame["value"].to_numpy()
+    x = _floats(rows(given)).astype(float, copy=False)
+    if np.may_share_memory(x, given):
+        x = x.copy()  # the chart's own, never the caller's
     if "target" in frame.columns:
-        target = _floats(frame["target"].to_numpy()[sort])
+        target = _floats(rows(frame["target"].to_numpy()))
         target = np.where(np.isnan(target), per["target"][key], target)
     else:
-        target = per["target"][key].astype(float)
-    # A column not given is made in period order (no take of a column of blanks).
-    ghost, ghost_reason = ((a[sort] for a in _reasons(frame["ghost"], n_in))
-                           if "ghost" in frame.columns else _reasons(None, n))
-    rebase, rebase_reason = ((a[sort] for a in _reasons(frame["rebase"], n_in))
-                             if "rebase" in frame.columns else _reasons(None, n))
+        target = np.asarray(per["target"][key], dtype=float)
+    # A column not given is blank: no reasons are made until a frame needs them.
+    ghost, ghost_reason = ((rows(a) for a in _reasons(frame["ghost"], n_in))
+                           if "ghost" in frame.columns else (np.zeros(n, dtype=bool), None))
+    rebase, rebase_reason = ((rows(a) for a in _reasons(frame["rebase"], n_in))
+                             if "rebase" in frame.columns else (np.zeros(n, dtype=bool), None))
     starts = np.ones(n, dtype=bool)
     starts[1:] = key[1:] != key[:-1]
 
@@ -359,7 +368,7 @@ def _chart(values: pd.DataFrame, measures: pd.DataFrame | None = None,
         if years is None or position is None:
             raise InputError("a cumulative measure needs its periods' financial years: give "
                              "periods such as Q1 2013/14, or a 'year' column beside the order")
-        yr, pos = years[sort], position[sort]
+        yr, pos = rows(years), rows(position)
         previous_here = np.zeros(n, dtype=bool)
         previous_here[1:] = ~starts[1:] & (yr[1:] == yr[:-1]) & (pos[1:] == pos[:-1] + 1)
         before = np.roll(x, 1)
@@ -372,25 +381,37 @@ def _chart(values: pd.DataFrame, measures: pd.DataFrame | None = None,
 
     # Segments: a new one at each measure's first row and at each rebase.
     segment_start = starts | rebase
-    group = np.cumsum(segment_start) - 1
-    measure_first_group = group[starts]
-    segment = group - measure_first_group[key]
+    group = np.cumsum(segment_start)
+    group -= 1
     n_groups = int(group[-1]) + 1 if n else 0
 
     judged = ~np.isnan(charted) & ~ghost
-    jx, jg, jkey = charted[judged], group[judged], key[judged]
+    every = judged.all()  # then the judged points are the rows: no copies of them
+    jx, jg, jkey = ((charted, group, key) if every
+                    else (charted[judged], group[judged], key[judged]))
     counts = np.bincount(jg, minlength=n_groups)
     mean = np.bincount(jg, weights=jx, minlength=n_groups) / np.maximum(counts, 1)
     mean[counts == 0] = np.nan
-    mr = np.full(len(jx), np.nan)
+    # Moving ranges within a segment; each segment's first point has none. Its place holds 0
+    # while they are summed (adding 0 to a sum of ranges changes no bit), then NaN.
+    mr = np.zeros(len(jx))
+    first_point = np.ones(len(jx), dtype=bool)
     if len(jx) > 1:
-        same = jg[1:] == jg[:-1]
-        mr[1:] = np.where(same, np.abs(np.diff(jx)), np.nan)
-    has_mr = ~np.isnan(mr)
-    mr_counts = np.bincount(jg[has_mr], minlength=n_groups)
-    amr = np.bincount(jg[has_mr], weights=mr[has_mr], minlength=n_groups) / np.maximum(
-        mr_counts, 1)
+        np.subtract(jx[1:], jx[:-1], out=mr[1:])
+        np.abs(mr, out=mr)
+        first_point[1:] = jg[1:] != jg[:-1]
+        mr[first_point] = 0
+    no_range = np.isnan(mr)  # infinity minus infinity: no range, as a missing one
+    if no_range.any():
+        mr[no_range] = 0
+        first_point |= no_range
+        mr_counts = np.bincount(jg[~first_point], minlength=n_groups)
+    else:  # every segment with a point has one point without a range: its first
+        mr_counts = np.maximum(counts - 1, 0)
+    amr = np.bincount(jg, weights=mr, minlength=n_groups) / np.maximum(mr_counts, 1)
     amr[mr_counts == 0] = np.nan
+    mr[first_point] = np.nan
+    has_mr = ~first_point
     screened = np.zeros(len(jx), dtype=bool)
     screen = per["screen_moving_ranges"][jkey]
     if screen.any():
@@ -413,13 +434,13 @@ def _chart(values: pd.DataFrame, measures: pd.DataFrame | None = None,
     upper_near, lower_near = mean + near_spread, mean - near_spread
 
     rules = _Rules(jx, jg, jkey, mean, upper, lower, upper_near, lower_near, limited,
-                   per["run_length"][jkey], per["trend_length"][jkey])
-    side = _resolve(rules, sign[judged], settings.conflict)
-    return _Chart(uniques=uniques, key=key, period=frame["period"].to_numpy()[sort],
-                  period_text=None if period_text is None else period_text[sort],
+                   per["run_length"], per["trend_length"])
+    side = _resolve(rules, sign if every else sign[judged], settings.conflict)
+    return _Chart(uniques=uniques, key=key, period=rows(frame["period"].to_numpy()),
+                  period_text=None if period_text is None else rows(period_text),
                   order=order, x=x, charted=charted, cumulative=cumulative,
                   target=charted_target, ghost=ghost, ghost_reason=ghost_reason,
-                  rebase=rebase, rebase_reason=rebase_reason, segment=segment, group=group,
+                  rebase=rebase, rebase_reason=rebase_reason, group=group,
                   judged=judged, sign=sign, counts=counts, measure_points=measure_points,
                   mean=mean, lower=lower, upper=upper, lower_near=lower_near,
                   upper_near=upper_near, limited=limited, moving_range=mr,
@@ -435,7 +456,7 @@ _PER_SEGMENT = {"points": "counts", "mean": "mean", "lower": "lower", "upper": "
                 "limited": "limited"}
 #: ... one value per row, as the chart holds it.
 _PER_ROW = {"order": "order", "value": "x", "charted": "charted", "cumulative": "cumulative",
-            "target": "target", "segment": "segment", "polarity_sign": "sign"}
+            "target": "target", "polarity_sign": "sign"}
 
 
 @dataclass(frozen=True)
@@ -457,10 +478,9 @@ class _Chart:
     cumulative: np.ndarray
     target: np.ndarray
     ghost: np.ndarray
-    ghost_reason: np.ndarray
+    ghost_reason: np.ndarray | None  # None: no column of reasons was given
     rebase: np.ndarray
-    rebase_reason: np.ndarray
-    segment: np.ndarray
+    rebase_reason: np.ndarray | None
     group: np.ndarray
     judged: np.ndarray
     sign: np.ndarray
@@ -549,6 +569,8 @@ class _Chart:
             return getattr(self, _PER_SEGMENT[name])[self.group[rows]]
         if name in _PER_ROW:
             return getattr(self, _PER_ROW[name])[rows]
+        if name == "segment":
+            return self._segment(rows)
         if name in ("measure_points", "minimum_points", "minimum_segment_points"):
             return getattr(self, name)[self.key[rows]]
         if name in _JUDGED:
@@ -581,6 +603,21 @@ class _Chart:
                        "near_points": r.near_points}[name]
         return self._spread(source, rows, fill, dtype)
 
+    def reasons_at(self, rows: np.ndarray) -> np.ndarray:
+        """The ghost reasons at ``rows`` (``None`` where a point is not ghosted)."""
+        if self.ghost_reason is None:
+            return np.full(len(rows), None, dtype=object)
+        return self.ghost_reason[rows]
+
+    def _segment(self, rows: np.ndarray | None) -> np.ndarray:
+        """Each row's segment within its measure (0 before any rebase)."""
+        first_group = np.zeros(len(self.uniques), dtype=np.int64)
+        starts = np.ones(len(self.key), dtype=bool)
+        starts[1:] = self.key[1:] != self.key[:-1]
+        first_group[self.key[starts]] = self.group[starts]
+        every = slice(None) if rows is None else rows
+        return self.group[every] - first_group[self.key[every]]
+
     def _conflict(self, places: np.ndarray | None) -> np.ndarray:
         r = self.rules
         return r.high & r.low if places is None else r.high[places] & r.low[places]
@@ -593,6 +630,8 @@ class _Chart:
                               else (self.rebase, self.rebase_reason))
             # No reason given anywhere: a column of blanks (object) without pandas looking at
             # every cell to see whether it is text; else as pandas makes it.
+            if reasons is None:
+                return _text(np.full(len(self.key), None, dtype=object))
             return reasons if flags.any() else _text(reasons)
         raise KeyError(name)
 
@@ -610,7 +649,7 @@ class _Chart:
             "target": self.target,
             "ghost": self._frame_columns("ghost"),
             "rebase": self._frame_columns("rebase"),
-            "segment": self.segment,
+            "segment": self._segment(every),
             "points": self.counts[self.group],
             "measure_points": self.measure_points[self.key],
             "mean": self.mean[self.group],
@@ -665,39 +704,54 @@ class _Rules:
                  upper: np.ndarray, lower: np.ndarray, upper_near: np.ndarray,
                  lower_near: np.ndarray, limited: np.ndarray, run_length: np.ndarray,
                  trend_length: np.ndarray) -> None:
+        # ``run_length`` and ``trend_length`` are per measure. One buffer holds each
+        # difference in turn (on this kind of machine fresh memory for every temporary array
+        # cost as much as the arithmetic), computed as ``_above`` and ``_sign`` do.
         n = self.n = len(x)
         valid = limited[g] if n else np.zeros(0, dtype=bool)
         breaks = np.ones(n, dtype=bool)  # a chain of points judged together starts here
         if n > 1:
             breaks[1:] = (measure[1:] != measure[:-1]) | ~valid[1:] | ~valid[:-1]
-        m = mean[g]
-        side = np.where(valid, _sign(x - m), 0).astype(np.int8)
-        above = valid & _above(x - upper[g])
-        below = valid & _below(x - lower[g])
-        self.beyond = above.astype(np.int8) - below.astype(np.int8)
+        work = np.empty(n)
 
-        # Run: the maximal stretch of one side, flagged whole when long enough.
+        def scaled_from(lines: np.ndarray) -> np.ndarray:
+            """``(x - lines[g]) * 1e9`` in ``work``."""
+            np.take(lines, g, out=work, mode="clip")  # g is in range: no clipping happens
+            np.subtract(x, work, out=work)
+            with np.errstate(over="ignore", invalid="ignore"):
+                np.multiply(work, 1e9, out=work)
+            return work
+
+        def signs(scaled: np.ndarray) -> np.ndarray:
+            return (scaled > 0.5).view(np.int8) - (scaled < -0.5).view(np.int8)
+
+        side = signs(scaled_from(mean))
+        side[~valid] = 0
+        above = valid & (scaled_from(upper) > 0.5)
+        below = valid & (scaled_from(lower) < -0.5)
+        self.beyond = above.view(np.int8) - below.view(np.int8)
+
+        # Run: the maximal stretch of one side, flagged whole when long enough (a stretch is
+        # within one measure, so its length is the measure's).
         run_start = breaks.copy()
         run_start[1:] |= side[1:] != side[:-1]
-        self.run_id = np.cumsum(run_start) - 1
-        self.run_first = np.flatnonzero(run_start)
-        run_size = (np.bincount(self.run_id)[self.run_id] if n
-                    else np.zeros(0, dtype=np.int64))
-        self.run = np.where((side != 0) & (run_size >= run_length), side, 0).astype(np.int8)
+        self.run_id, self.run_first, long_run = _stretches(run_start, measure, run_length)
+        self.run = np.where((side != 0) & long_run, side, 0).astype(np.int8)
 
         # Trend: steps in one direction; n points make n - 1 steps.
         step = np.zeros(n, dtype=np.int8)
         if n > 1:
-            step[1:] = _sign(np.diff(x))
+            np.subtract(x[1:], x[:-1], out=work[1:])
+            with np.errstate(over="ignore", invalid="ignore"):
+                np.multiply(work[1:], 1e9, out=work[1:])
+            step[1:] = signs(work[1:])
         step[breaks] = 0
         self.step = step
         step_start = breaks.copy()
         step_start[1:] |= step[1:] != step[:-1]
-        self.step_id = np.cumsum(step_start) - 1
-        self.step_first = np.flatnonzero(step_start)
-        step_size = (np.bincount(self.step_id)[self.step_id] if n
-                     else np.zeros(0, dtype=np.int64))
-        in_trend = (step != 0) & (step_size >= trend_length - 1)
+        self.step_id, self.step_first, long_trend = _stretches(step_start, measure,
+                                                               trend_length - 1)
+        in_trend = (step != 0) & long_trend
         up, down = in_trend & (step > 0), in_trend & (step < 0)
         rising, falling = up.copy(), down.copy()
         if n > 1:  # the point a trend starts from is part of it
@@ -707,19 +761,19 @@ class _Rules:
 
         # Two of three: beyond a 2-sigma line (not beyond the limit), 3 in a row on one side.
         inside = valid & ~above & ~below
-        near_above = inside & _above(x - upper_near[g])
-        near = near_above.view(np.int8) - (inside & ~near_above & _below(x - lower_near[g])
-                                           ).view(np.int8)
+        near_above = inside & (scaled_from(upper_near) > 0.5)
+        near = near_above.view(np.int8) - (inside & ~near_above
+                                           & (scaled_from(lower_near) < -0.5)).view(np.int8)
         window = np.zeros(n, dtype=bool)  # the three points ending here qualify
-        self.trio = np.zeros(0, dtype=np.int64)  # points beyond the 2-sigma line, per trio
+        self.trio = np.zeros(0, dtype=np.int8)  # points beyond the 2-sigma line, per trio
         if n > 2:
             joined = ~breaks[2:] & ~breaks[1:-1]
             same = (side[2:] != 0) & (side[2:] == side[1:-1]) & (side[1:-1] == side[:-2])
-            count = ((near[2:] == side[2:]) & (near[2:] != 0)).astype(np.int64) + (
-                (near[1:-1] == side[2:]) & (near[1:-1] != 0)) + ((near[:-2] == side[2:])
-                                                                 & (near[:-2] != 0))
+            count = (((near[2:] == side[2:]) & (near[2:] != 0)).view(np.int8)
+                     + ((near[1:-1] == side[2:]) & (near[1:-1] != 0)).view(np.int8)
+                     + ((near[:-2] == side[2:]) & (near[:-2] != 0)).view(np.int8))
             window[2:] = joined & same & (count >= 2)
-            self.trio = np.where(joined & same, count, 0)
+            self.trio = np.where(joined & same, count, 0).astype(np.int8)
         covered = window.copy()
         if n > 1:
             covered[:-1] |= window[1:]
@@ -772,6 +826,19 @@ class _Rules:
 
     def rule(self, places: np.ndarray | None) -> np.ndarray:
         return self._ordered(places)[1]
+
+
+def _stretches(start: np.ndarray, measure: np.ndarray, least: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For stretches of points (each begins where ``start`` is set, within one measure):
+    each point's stretch, each stretch's first point, and whether each point's stretch has
+    at least ``least`` (per measure) points."""
+    n = len(start)
+    first = np.flatnonzero(start)
+    stretch = np.cumsum(start, dtype=np.intp)
+    stretch -= 1
+    size = np.diff(first, append=n)
+    return stretch, first, (size >= least[measure[first]])[stretch]
 
 
 def _resolve(rules: _Rules, sign: np.ndarray, conflict: str) -> np.ndarray:

@@ -157,7 +157,7 @@ def _summarise_chart(chart: _Chart) -> pd.DataFrame:
     one row of each measure)."""
     return _summary(lambda take: {c: chart.at(c, take) for c in _SENTENCE_COLUMNS},
                     chart.key, len(chart.uniques), ~np.isnan(chart.charted), chart.ghost,
-                    lambda at: chart.ghost_reason[at], lambda at: chart.at("period_text", at),
+                    chart.reasons_at, lambda at: chart.at("period_text", at),
                     chart.conflict)
 
 

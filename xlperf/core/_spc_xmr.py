@@ -110,7 +110,8 @@ def _orders(period: pd.Series, year: pd.Series | None
     each by itself, so only the rows that are shown need saying."""
     if period.dtype.kind in "fiu":
         order = period.to_numpy(dtype=float)
-        text = None if _each_by_itself(order) else _period_numbers(order)
+        whole = period.dtype.kind in "iu" and len(order) > 0  # finite and whole already
+        text = None if whole or _each_by_itself(order) else _period_numbers(order)
         if year is None:
             return order, None, None, text
         years = pd.factorize(year, use_na_sentinel=False)[0].astype(np.int64)
@@ -172,7 +173,9 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     starts = np.ones(n, dtype=bool)
     starts[1:] = values[1:] != values[:-1]
     head_codes, uniques = pd.factorize(values[starts], use_na_sentinel=False)
-    return (np.asarray(head_codes)[np.cumsum(starts) - 1],
+    run = np.cumsum(starts)
+    run -= 1
+    return (np.asarray(head_codes)[run],
             np.asarray(uniques, dtype=object))
 
 
@@ -223,7 +226,9 @@ def _per_measure(measures: pd.DataFrame | None, values: pd.DataFrame, code_ids: 
         where = rows
     # Each measure's first row, from the first row of each run of its rows (the values usually
     # come a measure at a time): no sort of every row.
-    run_starts = np.flatnonzero(np.diff(code_ids, prepend=-1) != 0)
+    new_run = np.ones(len(code_ids), dtype=bool)
+    new_run[1:] = code_ids[1:] != code_ids[:-1]
+    run_starts = np.flatnonzero(new_run)
     first_run = np.unique(code_ids[run_starts], return_index=True)[1]
     first = run_starts[first_run]
     for name in ("polarity", "target", "cumulative", *(f.name for f in fields(SpcSettings)
@@ -320,10 +325,12 @@ def _chart(values: pd.DataFrame, measures: pd.DataFrame | None = None,
     # Codes are trimmed once each ("PI 1 " is "PI 1"), then merged.
     trimmed, uniques = pd.factorize(np.array([str(u).strip() for u in raw_uniques],
                                              dtype=object), use_na_sentinel=False)
-    code_ids = trimmed[raw_ids]
+    # Trimming usually merges nothing: then the codes stand (no new array of every row).
+    code_ids = (raw_ids if len(trimmed) == len(uniques)
+                and (trimmed == np.arange(len(trimmed))).all() else trimmed[raw_ids])
     uniques = np.asarray(uniques, dtype=object)
     order, years, position, period_text = _orders(frame["period"], frame.get("year"))
-    key = code_ids.astype(np.int64)
+    key = code_ids.astype(np.int64, copy=False)
     # Sort by measure then period; a later row for the same measure and period wins. Rows
     # that come in that order already (the usual) are not copied: on this kind of machine a
     # new array of every row costs more in fresh memory than the work done in it.
@@ -349,11 +356,10 @@ def _chart(values: pd.DataFrame, measures: pd.DataFrame | None = None,
     x = _floats(rows(given)).astype(float, copy=False)
     if np.may_share_memory(x, given):
         x = x.copy()  # the chart's own, never the caller's
+    target: np.ndarray | None = None  # None: each measure's target (``per``) on every row
     if "target" in frame.columns:
         target = _floats(rows(frame["target"].to_numpy()))
         target = np.where(np.isnan(target), per["target"][key], target)
-    else:
-        target = np.asarray(per["target"][key], dtype=float)
     # A column not given is blank: no reasons are made until a frame needs them.
     ghost, ghost_reason = ((rows(a) for a in _reasons(frame["ghost"], n_in))
                            if "ghost" in frame.columns else (np.zeros(n, dtype=bool), None))
@@ -371,6 +377,8 @@ def _chart(values: pd.DataFrame, measures: pd.DataFrame | None = None,
         yr, pos = rows(years), rows(position)
         previous_here = np.zeros(n, dtype=bool)
         previous_here[1:] = ~starts[1:] & (yr[1:] == yr[:-1]) & (pos[1:] == pos[:-1] + 1)
+        if target is None:
+            target = np.asarray(per["target"][key], dtype=float)
         before = np.roll(x, 1)
         before_target = np.roll(target, 1)
         step = np.where(pos == 1, x, np.where(previous_here, x - before, np.nan))
@@ -439,7 +447,8 @@ def _chart(values: pd.DataFrame, measures: pd.DataFrame | None = None,
     return _Chart(uniques=uniques, key=key, period=rows(frame["period"].to_numpy()),
                   period_text=None if period_text is None else rows(period_text),
                   order=order, x=x, charted=charted, cumulative=cumulative,
-                  target=charted_target, ghost=ghost, ghost_reason=ghost_reason,
+                  target=charted_target, measure_target=np.asarray(per["target"], dtype=float),
+                  ghost=ghost, ghost_reason=ghost_reason,
                   rebase=rebase, rebase_reason=rebase_reason, group=group,
                   judged=judged, sign=sign, counts=counts, measure_points=measure_points,
                   mean=mean, lower=lower, upper=upper, lower_near=lower_near,
@@ -456,7 +465,7 @@ _PER_SEGMENT = {"points": "counts", "mean": "mean", "lower": "lower", "upper": "
                 "limited": "limited"}
 #: ... one value per row, as the chart holds it.
 _PER_ROW = {"order": "order", "value": "x", "charted": "charted", "cumulative": "cumulative",
-            "target": "target", "polarity_sign": "sign"}
+            "polarity_sign": "sign"}
 
 
 @dataclass(frozen=True)
@@ -476,7 +485,8 @@ class _Chart:
     x: np.ndarray
     charted: np.ndarray
     cumulative: np.ndarray
-    target: np.ndarray
+    target: np.ndarray | None  # None: ``measure_target`` on each measure's rows
+    measure_target: np.ndarray
     ghost: np.ndarray
     ghost_reason: np.ndarray | None  # None: no column of reasons was given
     rebase: np.ndarray
@@ -511,7 +521,10 @@ class _Chart:
     @cached_property
     def _places(self) -> np.ndarray:
         """Each row's place among the judged points (where it is one)."""
-        return np.cumsum(self.judged) - 1
+        places: np.ndarray = np.cumsum(self.judged, dtype=np.int32 if len(self.judged) < 2**31
+                                       else np.intp)
+        places -= 1
+        return places
 
     @cached_property
     def _judged_rows(self) -> np.ndarray:
@@ -530,7 +543,7 @@ class _Chart:
 
     def _word_codes(self, rows: np.ndarray | None) -> np.ndarray:
         inside, places = self._judged_at(rows)
-        judged_rows = self._judged_rows if places is None else self._judged_rows[places]
+        judged_rows = self._judged_rows if rows is None else rows[inside]
         jsign, side = self.sign[judged_rows], (self.side if places is None
                                                else self.side[places])
         improving = side * jsign
@@ -545,7 +558,7 @@ class _Chart:
 
     def _assured(self, rows: np.ndarray | None) -> np.ndarray:
         every = slice(None) if rows is None else rows
-        group, sign, t = self.group[every], self.sign[every], self.target[every]
+        group, sign, t = self.group[every], self.sign[every], self._target(rows)
         g_upper, g_lower = self.upper[group], self.lower[group]
         has_point = ~np.isnan(self.charted[every])
         # ``<= 0`` is "not above" for a number (a missing target is caught before these).
@@ -571,6 +584,8 @@ class _Chart:
             return getattr(self, _PER_ROW[name])[rows]
         if name == "segment":
             return self._segment(rows)
+        if name == "target":
+            return self._target(rows)
         if name in ("measure_points", "minimum_points", "minimum_segment_points"):
             return getattr(self, name)[self.key[rows]]
         if name in _JUDGED:
@@ -603,11 +618,49 @@ class _Chart:
                        "near_points": r.near_points}[name]
         return self._spread(source, rows, fill, dtype)
 
+    def latest_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per measure: its latest judged row, its last row and its last ghosted row with a
+        point (-1: none). The rows are in measure order, so each is found from counts up to
+        the measure's last row, without an array of every row's position."""
+        n, m = len(self.key), len(self.uniques)
+        last = np.full(m, -1, dtype=np.int64)
+        if not n:
+            return last, last.copy(), last.copy()
+        ends = np.ones(n, dtype=bool)
+        ends[:-1] = self.key[1:] != self.key[:-1]
+        last[self.key[ends]] = np.flatnonzero(ends)
+
+        starts = np.r_[0, last[:-1] + 1]  # each measure's first row (measures in key order)
+
+        def latest_of(places: np.ndarray) -> np.ndarray:
+            # ``places[r]``: how many flagged rows up to r, less one; so the latest flagged
+            # row up to a measure's end is where that count is first reached.
+            at_end = places[last]
+            before = np.where(starts > 0, places[np.maximum(starts - 1, 0)], -1)
+            found = np.searchsorted(places, at_end, side="left")
+            return np.where(at_end > before, found, -1).astype(np.int64)
+
+        latest = latest_of(self._places)
+        ghosted = self.ghost & ~np.isnan(self.charted)
+        if ghosted.any():
+            ghost_places = np.cumsum(ghosted, dtype=np.intp)
+            ghost_places -= 1
+            last_ghost = latest_of(ghost_places)
+        else:
+            last_ghost = np.full(m, -1, dtype=np.int64)
+        return latest, last, last_ghost
+
     def reasons_at(self, rows: np.ndarray) -> np.ndarray:
         """The ghost reasons at ``rows`` (``None`` where a point is not ghosted)."""
         if self.ghost_reason is None:
             return np.full(len(rows), None, dtype=object)
         return self.ghost_reason[rows]
+
+    def _target(self, rows: np.ndarray | None) -> np.ndarray:
+        every = slice(None) if rows is None else rows
+        if self.target is not None:
+            return self.target[every]
+        return self.measure_target[self.key[every]]
 
     def _segment(self, rows: np.ndarray | None) -> np.ndarray:
         """Each row's segment within its measure (0 before any rebase)."""
@@ -646,7 +699,7 @@ class _Chart:
             "value": self.x,
             "charted": self.charted,
             "cumulative": self.cumulative,
-            "target": self.target,
+            "target": self._target(every),
             "ghost": self._frame_columns("ghost"),
             "rebase": self._frame_columns("rebase"),
             "segment": self._segment(every),
@@ -735,7 +788,7 @@ class _Rules:
         # within one measure, so its length is the measure's).
         run_start = breaks.copy()
         run_start[1:] |= side[1:] != side[:-1]
-        self.run_id, self.run_first, long_run = _stretches(run_start, measure, run_length)
+        self.run_first, long_run = _stretches(run_start, measure, run_length)
         self.run = np.where((side != 0) & long_run, side, 0).astype(np.int8)
 
         # Trend: steps in one direction; n points make n - 1 steps.
@@ -749,8 +802,7 @@ class _Rules:
         self.step = step
         step_start = breaks.copy()
         step_start[1:] |= step[1:] != step[:-1]
-        self.step_id, self.step_first, long_trend = _stretches(step_start, measure,
-                                                               trend_length - 1)
+        self.step_first, long_trend = _stretches(step_start, measure, trend_length - 1)
         in_trend = (step != 0) & long_trend
         up, down = in_trend & (step > 0), in_trend & (step < 0)
         rising, falling = up.copy(), down.copy()
@@ -787,12 +839,13 @@ class _Rules:
     def run_points(self, places: np.ndarray | None) -> np.ndarray:
         """How many points the run at each point has reached (1 where it starts)."""
         at = np.arange(self.n) if places is None else places
-        return at - self.run_first[self.run_id[at]] + 1
+        return at - self.run_first[_stretch_of(self.run_first, at)] + 1
 
     def trend_points(self, places: np.ndarray | None) -> np.ndarray:
         """How many points the trend ending at each point has (1 where there is no step)."""
         at = np.arange(self.n) if places is None else places
-        return np.where(self.step[at] != 0, at - self.step_first[self.step_id[at]] + 2, 1)
+        return np.where(self.step[at] != 0,
+                        at - self.step_first[_stretch_of(self.step_first, at)] + 2, 1)
 
     def near_points(self, places: np.ndarray | None) -> np.ndarray:
         """How many of the three points ending at each point are beyond the 2-sigma line
@@ -829,16 +882,22 @@ class _Rules:
 
 
 def _stretches(start: np.ndarray, measure: np.ndarray, least: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For stretches of points (each begins where ``start`` is set, within one measure):
-    each point's stretch, each stretch's first point, and whether each point's stretch has
-    at least ``least`` (per measure) points."""
-    n = len(start)
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """For stretches of points (each begins where ``start`` is set, within one measure): each
+    stretch's first point, and whether each point's stretch has at least ``least`` (per
+    measure) points."""
     first = np.flatnonzero(start)
-    stretch = np.cumsum(start, dtype=np.intp)
-    stretch -= 1
-    size = np.diff(first, append=n)
-    return stretch, first, (size >= least[measure[first]])[stretch]
+    size = np.diff(first, append=len(start))
+    if len(least) and (least == least[0]).all():  # one setting for all: no look-up
+        enough = size >= least[0]
+    else:
+        enough = size >= least[measure[first]]
+    return first, np.repeat(enough, size)
+
+
+def _stretch_of(first: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The stretch (see :func:`_stretches`) of each point ``at``."""
+    return np.searchsorted(first, at, side="right") - 1
 
 
 def _resolve(rules: _Rules, sign: np.ndarray, conflict: str) -> np.ndarray:

@@ -144,9 +144,19 @@ def summarise(chart: pd.DataFrame) -> pd.DataFrame:
     code_ids, uniques = _factorize(chart["code"].to_numpy(dtype=object))
     ghost = chart["ghost"].to_numpy(dtype=object)
     columns = [c for c in _SENTENCE_COLUMNS if c in chart.columns]
+    has_point = ~np.isnan(chart["charted"].to_numpy(float))
+    is_ghost = ~pd.isna(ghost)
+    judged = has_point & ~is_ghost
+    positions = np.arange(len(chart))
+    latest = np.full(len(uniques), -1, dtype=np.int64)
+    np.maximum.at(latest, code_ids[judged], positions[judged])
+    any_row = np.full(len(uniques), -1, dtype=np.int64)
+    np.maximum.at(any_row, code_ids, positions)
+    ghosted = is_ghost & has_point
+    last_ghost = np.full(len(uniques), -1, dtype=np.int64)
+    np.maximum.at(last_ghost, code_ids[ghosted], positions[ghosted])
     return _summary(lambda take: {c: _column_at(chart, c, take) for c in columns},
-                    code_ids, len(uniques), ~np.isnan(chart["charted"].to_numpy(float)),
-                    ~pd.isna(ghost), lambda at: ghost[at],
+                    latest, any_row, last_ghost, lambda at: ghost[at],
                     lambda at: _column_at(chart, "period_text", at),
                     chart.attrs.get("conflict", RULE_ORDER))
 
@@ -155,26 +165,19 @@ def _summarise_chart(chart: _Chart) -> pd.DataFrame:
     """:func:`summarise` of ``chart.frame()``, without making the frame: the same rows, taken
     from the chart's arrays (the frame is 37 columns of every measure-period, a summary reads
     one row of each measure)."""
+    latest, any_row, last_ghost = chart.latest_rows()
     return _summary(lambda take: {c: chart.at(c, take) for c in _SENTENCE_COLUMNS},
-                    chart.key, len(chart.uniques), ~np.isnan(chart.charted), chart.ghost,
-                    chart.reasons_at, lambda at: chart.at("period_text", at),
-                    chart.conflict)
+                    latest, any_row, last_ghost, chart.reasons_at,
+                    lambda at: chart.at("period_text", at), chart.conflict)
 
 
-def _summary(rows_at: Callable[[np.ndarray], dict[str, np.ndarray]], code_ids: np.ndarray,
-             n_codes: int, has_point: np.ndarray, is_ghost: np.ndarray,
+def _summary(rows_at: Callable[[np.ndarray], dict[str, np.ndarray]], latest: np.ndarray,
+             any_row: np.ndarray, last_ghost: np.ndarray,
              reasons_at: Callable[[np.ndarray], np.ndarray],
              period_text_at: Callable[[np.ndarray], np.ndarray], conflict: str
              ) -> pd.DataFrame:
-    """The summary of a chart's rows: ``code_ids`` (each row's measure, ``0..n_codes - 1``),
-    whether each row has a point and is ghosted, and the columns and reasons at given rows."""
-    n = len(code_ids)
-    judged = has_point & ~is_ghost
-    positions = np.arange(n)
-    latest = np.full(n_codes, -1, dtype=np.int64)
-    np.maximum.at(latest, code_ids[judged], positions[judged])
-    any_row = np.full(n_codes, -1, dtype=np.int64)
-    np.maximum.at(any_row, code_ids, positions)
+    """The summary of a chart: per measure its latest judged row, its last row and its last
+    ghosted row with a point (-1: none), and the columns and reasons at given rows."""
     found = latest >= 0
     take = np.where(found, latest, any_row)
     # The few rows the summary and its sentences need, as arrays: a frame of them (pandas'
@@ -184,9 +187,6 @@ def _summary(rows_at: Callable[[np.ndarray], dict[str, np.ndarray]], code_ids: n
         if column in rows:
             rows[column] = np.where(found, rows[column], NOT_ENOUGH_DATA)
     # Ghosted points after the latest judged one are said, not judged.
-    ghosted = is_ghost & has_point
-    last_ghost = np.full(n_codes, -1, dtype=np.int64)
-    np.maximum.at(last_ghost, code_ids[ghosted], positions[ghosted])
     later = last_ghost > latest
     special = rows["special"]
     cache: dict[str, Any] = {}

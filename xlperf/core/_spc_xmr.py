@@ -626,9 +626,7 @@ class _Chart:
         last = np.full(m, -1, dtype=np.int64)
         if not n:
             return last, last.copy(), last.copy()
-        ends = np.ones(n, dtype=bool)
-        ends[:-1] = self.key[1:] != self.key[:-1]
-        last[self.key[ends]] = np.flatnonzero(ends)
+        last[self.key[self.ends]] = self.ends
 
         starts = np.r_[0, last[:-1] + 1]  # each measure's first row (measures in key order)
 
@@ -664,12 +662,21 @@ class _Chart:
 
     def _segment(self, rows: np.ndarray | None) -> np.ndarray:
         """Each row's segment within its measure (0 before any rebase)."""
-        first_group = np.zeros(len(self.uniques), dtype=np.int64)
-        starts = np.ones(len(self.key), dtype=bool)
-        starts[1:] = self.key[1:] != self.key[:-1]
-        first_group[self.key[starts]] = self.group[starts]
         every = slice(None) if rows is None else rows
+        # A measure's rows come together: its first segment is the one of its first row.
+        firsts = np.r_[0, self.ends[:-1] + 1] if len(self.ends) else self.ends
+        first_group = np.zeros(len(self.uniques), dtype=np.int64)
+        first_group[self.key[firsts]] = self.group[firsts]
         return self.group[every] - first_group[self.key[every]]
+
+    @cached_property
+    def ends(self) -> np.ndarray:
+        """Each measure's last row (in the rows' order, which is the measures')."""
+        if not len(self.key):
+            return np.zeros(0, dtype=np.int64)
+        end = np.ones(len(self.key), dtype=bool)
+        end[:-1] = self.key[1:] != self.key[:-1]
+        return np.flatnonzero(end)
 
     def _conflict(self, places: np.ndarray | None) -> np.ndarray:
         r = self.rules

@@ -166,7 +166,8 @@ def _summarise_chart(chart: _Chart) -> pd.DataFrame:
     from the chart's arrays (the frame is 37 columns of every measure-period, a summary reads
     one row of each measure)."""
     latest, any_row, last_ghost = chart.latest_rows()
-    return _summary(lambda take: {c: chart.at(c, take) for c in _SENTENCE_COLUMNS},
+    return _summary(lambda take: {c: chart.at(c, take) for c in _SENTENCE_COLUMNS
+                                  if c not in ("ghost", "rule")},  # the sentences read neither
                     latest, any_row, last_ghost, chart.reasons_at,
                     lambda at: chart.at("period_text", at), chart.conflict)
 

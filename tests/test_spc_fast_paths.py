@@ -127,3 +127,18 @@ def test_moving_ranges_of_infinite_values_are_missing_not_counted():
     assert np.isinf(ranges[2]) and np.isinf(ranges[4])
     assert (c["moving_range"].notna().sum(), c["points"].iloc[0]) == (len(values) - 2,
                                                                      len(values))
+
+
+def test_the_chart_shares_no_memory_with_the_values_given():
+    # rows in order are not copied while the chart is worked out; its frame still owns its
+    # columns, so changing the chart never changes the caller's frame
+    values = pd.DataFrame({"code": "A", "period": np.arange(1.0, 16.0),
+                           "value": np.arange(15.0) % 4, "target": 2.0, "polarity": "High"})
+    before = values.copy()
+    chart = xmr(values)
+    for column in ("period", "order", "value", "charted", "target"):
+        assert not np.shares_memory(chart[column].to_numpy(), values["period"].to_numpy())
+        assert not np.shares_memory(chart[column].to_numpy(), values["value"].to_numpy())
+        assert not np.shares_memory(chart[column].to_numpy(), values["target"].to_numpy())
+    chart.loc[0, ["period", "order", "value", "charted", "target"]] = -1
+    pd.testing.assert_frame_equal(values, before)

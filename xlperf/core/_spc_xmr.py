@@ -700,9 +700,9 @@ class _Chart:
         every = None
         out = pd.DataFrame({
             "code": _text(self.uniques[self.key]),
-            "period": self.period,
+            "period": _own(self.period),
             "period_text": _text(self._period_text(every)),
-            "order": self.order,
+            "order": _own(self.order),
             "value": self.x,
             "charted": self.charted,
             "cumulative": self.cumulative,
@@ -745,6 +745,12 @@ _JUDGED: dict[str, tuple[Any, Any]] = {
     "run": (0, np.int8), "rising": (False, bool), "falling": (False, bool),
     "two_of_three": (0, np.int8), "special": (0, np.int8), "conflict": (False, bool),
     "run_points": (0, np.int64), "trend_points": (0, np.int64), "near_points": (0, np.int64)}
+
+
+def _own(values: np.ndarray) -> np.ndarray:
+    """``values`` if it is an array of its own, else a copy: the frame's columns never share
+    memory with the caller's frame (rows that came in order are not copied on the way)."""
+    return values if values.flags.owndata else values.copy()
 
 
 def _text(values: np.ndarray) -> pd.Series:

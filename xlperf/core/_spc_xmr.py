@@ -852,13 +852,14 @@ class _Rules:
     def run_points(self, places: np.ndarray | None) -> np.ndarray:
         """How many points the run at each point has reached (1 where it starts)."""
         at = np.arange(self.n) if places is None else places
-        return at - self.run_first[_stretch_of(self.run_first, at)] + 1
+        return at - self.run_first[_stretch_of(self.run_first, places, self.n)] + 1
 
     def trend_points(self, places: np.ndarray | None) -> np.ndarray:
         """How many points the trend ending at each point has (1 where there is no step)."""
         at = np.arange(self.n) if places is None else places
         return np.where(self.step[at] != 0,
-                        at - self.step_first[_stretch_of(self.step_first, at)] + 2, 1)
+                        at - self.step_first[_stretch_of(self.step_first, places, self.n)] + 2,
+                        1)
 
     def near_points(self, places: np.ndarray | None) -> np.ndarray:
         """How many of the three points ending at each point are beyond the 2-sigma line
@@ -908,8 +909,10 @@ def _stretches(start: np.ndarray, measure: np.ndarray, least: np.ndarray
     return first, np.repeat(enough, size)
 
 
-def _stretch_of(first: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """The stretch (see :func:`_stretches`) of each point ``at``."""
+def _stretch_of(first: np.ndarray, at: np.ndarray | None, n: int) -> np.ndarray:
+    """The stretch (see :func:`_stretches`) of each point ``at`` (``None``: of all ``n``)."""
+    if at is None:  # every point: each stretch's number repeated over it
+        return np.repeat(np.arange(len(first)), np.diff(first, append=n))
     return np.searchsorted(first, at, side="right") - 1
 
 

@@ -252,7 +252,7 @@ def history_from_values(
     register = measures if prepared else prepare_measures(measures)
     frames = score_periods(values, register, _reporting_points(reporting, periods),
                            targets=targets, schemes=schemes, default_scheme=default_scheme,
-                           prepared=True, full=0)
+                           prepared=True, full=0, known=frozen_pairs(frozen, register, reporting))
     return _history(frames, periods, frozen)
 
 
@@ -276,8 +276,48 @@ def score_with_history(
     register = measures if prepared else prepare_measures(measures)
     scored, *frames = score_periods(
         values, register, [reporting, *_reporting_points(reporting, periods)],
-        targets=targets, schemes=schemes, default_scheme=default_scheme, prepared=True, full=1)
+        targets=targets, schemes=schemes, default_scheme=default_scheme, prepared=True, full=1,
+        known=frozen_pairs(frozen, register, reporting))
     return scored, _history(frames, periods, frozen)
+
+
+#: What the history takes from a frozen status (:func:`_history`).
+_FROZEN_COLUMNS = ("status", "symbol", "colour", "severity", "target")
+
+
+def frozen_pairs(frozen: pd.DataFrame | None, register: pd.DataFrame, reporting: Period
+                 ) -> set[tuple[str, str]] | None:
+    """The (measure code, period key) pairs the history prints from the ledger's ``frozen``
+    statuses, so that need not be rated again (``known`` of
+    :func:`~xlperf.core.score.score_periods`): every frozen pair but each measure's due
+    period at ``reporting``, which follows today's register (``register``: prepared). None
+    when nothing can be skipped: no frozen statuses, a frozen frame without every column the
+    history takes, or a register that lists a code twice (then every period is rated and the
+    frozen statuses put over them, as before).
+
+    >>> register = prepare_measures(pd.DataFrame({"Code": ["CC 01"], "Frequency": ["Quarterly"],
+    ...     "Polarity": ["Bigger is better"]}))
+    >>> frozen = pd.DataFrame({"code": ["CC 01"] * 2, "period_key": ["2013/14-Q1", "2013/14-Q2"],
+    ...     "status": ["Red"] * 2, "symbol": ["✖"] * 2, "colour": ["#D4351C"] * 2,
+    ...     "severity": [2] * 2, "target": [90.0] * 2})
+    >>> frozen_pairs(frozen, register, parse_period("Q2 2013/14"))
+    {('CC 01', '2013/14-Q1')}
+    """
+    if frozen is None or not len(frozen) or not len(register) or any(
+            c not in frozen.columns for c in ("code", "period_key", *_FROZEN_COLUMNS)):
+        return None
+    codes = register["code"].to_numpy(dtype=object)
+    if len(set(codes)) != len(codes):
+        return None
+    from xlperf.core.score import due_period
+
+    frequencies = register["frequency"].to_numpy(dtype=object)
+    due = {f: due_period(reporting, f).format("iso")
+           for f in dict.fromkeys(frequencies) if isinstance(f, str) and f}
+    current = set(zip(codes, (due.get(f) if isinstance(f, str) else None
+                              for f in frequencies), strict=True))
+    pairs = set(zip(frozen["code"].astype(str), frozen["period_key"].astype(str), strict=True))
+    return pairs - current
 
 
 def _history(frames: list[pd.DataFrame], periods: int, frozen: pd.DataFrame | None
@@ -310,7 +350,7 @@ def _history(frames: list[pd.DataFrame], periods: int, frozen: pd.DataFrame | No
         taken = at[use]
         if not use.any():
             return stacked.drop(columns=["_pos", "frequency"]).reset_index(drop=True)
-        for column in ("status", "symbol", "colour", "severity", "target"):
+        for column in _FROZEN_COLUMNS:
             if column in frozen.columns:
                 values = stacked[column].to_numpy(dtype=object).copy()
                 values[use] = frozen[column].to_numpy(dtype=object)[taken]
@@ -484,11 +524,15 @@ def report_data_from_master(
                 ["Code", "Period", "Actual"]]
         earlier = _before(earlier, reporting)
         values = pd.concat([earlier, values], ignore_index=True)
-    # One parse of the values for the period and every earlier one the history prints.
+    # One parse of the values for the period and every earlier one the history prints; a
+    # past period the ledger froze is printed as frozen, so not rated again.
+    frozen = ledgered.frozen if ledgered is not None else None
     scored, *frames = master.score_periods(
         values, [reporting] if given_history is not None else
-        [reporting, *_reporting_points(reporting, HISTORY_PERIODS)], full=1)
-    hist = (_history(frames, HISTORY_PERIODS, ledgered.frozen if ledgered else None)
+        [reporting, *_reporting_points(reporting, HISTORY_PERIODS)], full=1,
+        known=frozen_pairs(frozen, master.prepared_register, reporting)
+        if given_history is None else None)
+    hist = (_history(frames, HISTORY_PERIODS, frozen)
             if given_history is None else given_history)
     from xlperf.core.spc_scored import charts_at, spc_of_charts  # docs/spc.md
 

@@ -316,8 +316,14 @@ def frozen_pairs(frozen: pd.DataFrame | None, register: pd.DataFrame, reporting:
            for f in dict.fromkeys(frequencies) if isinstance(f, str) and f}
     current = set(zip(codes, (due.get(f) if isinstance(f, str) else None
                               for f in frequencies), strict=True))
-    pairs = set(zip(frozen["code"].astype(str), frozen["period_key"].astype(str), strict=True))
+    pairs = set(zip(*_texts(frozen, "code", "period_key"), strict=True))
     return pairs - current
+
+
+def _texts(frame: pd.DataFrame, *columns: str) -> list[np.ndarray]:
+    """``frame``'s ``columns`` as text, plain object arrays: what is zipped into pairs (a
+    pandas string array is read item by item many times slower)."""
+    return [frame[c].astype(str).to_numpy(dtype=object) for c in columns]
 
 
 def _history(frames: list[pd.DataFrame], periods: int, frozen: pd.DataFrame | None
@@ -342,9 +348,9 @@ def _history(frames: list[pd.DataFrame], periods: int, frozen: pd.DataFrame | No
     if frozen is not None and len(frozen) and len(stacked):
         latest = rank.to_numpy()[(rank.to_numpy() < keep) & started.to_numpy()] == 0
         where = {pair: i for i, pair in enumerate(zip(
-            frozen["code"].astype(str), frozen["period_key"].astype(str), strict=True))}
+            *_texts(frozen, "code", "period_key"), strict=True))}
         at = np.fromiter((where.get(pair, -1) for pair in zip(
-            stacked["code"].astype(str), stacked["period_key"], strict=True)),
+            *_texts(stacked, "code", "period_key"), strict=True)),
             dtype=np.intp, count=len(stacked))
         use = (at >= 0) & ~latest  # the due period follows today's register
         taken = at[use]

@@ -111,7 +111,8 @@ def test_the_printed_card_and_trend_show_the_frozen_past(published: Path,
 @pytest.fixture(scope="module")
 def all_frozen(published: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``published`` with every past period of the report's history frozen as a refresh of
-    that period would have frozen it (a status already frozen is kept: CC 01's Q1 stays Red)."""
+    that period would have frozen it (a status already frozen is kept: CC 01's Q1 stays Red),
+    and Q2 2010/11 too."""
     from xlperf.read import read_master
     from xlperf.report._data import _reporting_points
 
@@ -122,7 +123,9 @@ def all_frozen(published: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     read = read_master(master)
     with Ledger(ledger_path(master)) as ledger:
         values = ledger.current_values()
-        for past in _reporting_points(parse_period(PERIOD), 12)[1:]:
+        # and an older quarter, long before the history's window
+        for past in [*_reporting_points(parse_period(PERIOD), 12)[1:],
+                     parse_period("Q2 2010/11")]:
             ledger.freeze_statuses(read.score(values, past), period_keys=[],
                                    measures=read.prepared_register, prepared=True,
                                    default_scheme=read.default_scheme)
@@ -130,8 +133,11 @@ def all_frozen(published: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 
 def _every_period_rated(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The report as it was built before: every period rated, the frozen statuses put over."""
+    """The report as it was built before: every frozen status read from the ledger, every
+    period rated, the frozen statuses put over."""
     monkeypatch.setattr("xlperf.report._data.frozen_pairs", lambda *args: None)
+    monkeypatch.setattr("xlperf.report._data._frozen_for_history",
+                        lambda ledger, register, reporting: ledger.frozen_statuses())
 
 
 def test_a_frozen_past_period_is_not_rated_again(all_frozen: Path) -> None:
@@ -197,3 +203,27 @@ def test_rating_only_what_the_ledger_did_not_freeze_prints_the_same_report(
     assert render_html(replace(now, cards=FULL)) == render_html(replace(before, cards=FULL))
     # The period itself and each measure's due period are rated; the frozen past is not.
     assert rows_now < rows_before / 3, (rows_now, rows_before)
+
+
+def test_the_report_reads_only_the_frozen_statuses_its_history_prints(all_frozen: Path) -> None:
+    """The history's periods and columns only, the same values as reading every status."""
+    from xlperf.errors import InputError
+    from xlperf.read import read_master
+    from xlperf.report._data import _frozen_for_history
+
+    register = read_master(all_frozen).prepared_register
+    with Ledger(ledger_path(all_frozen)) as ledger:
+        every = ledger.frozen_statuses()
+        read = _frozen_for_history(ledger, register, parse_period(PERIOD))
+        with pytest.raises(InputError, match="no 'status; DROP'"):
+            ledger.frozen_statuses(columns=["status; DROP"])
+    assert list(read.columns) == ["code", "period_key", "status", "symbol", "colour",
+                                  "severity", "target"]
+    assert 0 < len(read) < len(every)
+    shown = every.merge(read[["code", "period_key"]], on=["code", "period_key"])
+    pd.testing.assert_frame_equal(read.reset_index(drop=True),
+                                  shown[list(read.columns)].reset_index(drop=True))
+    data = report_data_from_master(all_frozen, generated=dt.date(2013, 10, 22))
+    printed = set(zip(data.history["code"], data.history["period_key"], strict=True))
+    every_pair = set(zip(every["code"], every["period_key"], strict=True))
+    assert printed & every_pair <= set(zip(read["code"], read["period_key"], strict=True))

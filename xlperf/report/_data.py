@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from xlperf.core.activity import ObjectiveActivity
     from xlperf.core.governance import GovernanceBlock
     from xlperf.council import Council
+    from xlperf.ledger import Ledger
 
 #: The report's sections, in print order.
 SECTIONS: tuple[str, ...] = ("cover", "summary", "objectives", "exceptions", "trend", "finance",
@@ -436,11 +437,28 @@ class _Ledgered:
     activity: pd.DataFrame | None = None  # the period's milestones and projects returned
 
 
-def _from_ledger(where: Path, reporting: Period
+def _frozen_for_history(ledger: Ledger, register: pd.DataFrame, reporting: Period,
+                       periods: int = HISTORY_PERIODS) -> pd.DataFrame:
+    """The ledger's frozen statuses a report's history prints: of the periods it can show
+    (each frequency's due period at each of its reporting points, :func:`_reporting_points`)
+    and only what it takes of them (``code``, ``period_key`` and :data:`_FROZEN_COLUMNS`);
+    every status of every period, every column, took longer to read than the scoring."""
+    from xlperf.core.score import due_period
+
+    frequencies = [f for f in dict.fromkeys(register["frequency"].to_numpy(dtype=object))
+                   if isinstance(f, str) and f]
+    shown = {due_period(point, f) for point in _reporting_points(reporting, periods)
+             for f in frequencies}
+    return ledger.frozen_statuses(sorted(shown, key=lambda p: (p.end, p.start)),
+                                  columns=_FROZEN_COLUMNS)
+
+
+def _from_ledger(where: Path, reporting: Period, register: pd.DataFrame
                  ) -> _Ledgered | None:
     """The master's ledger's values, money figures for ``reporting`` (``kind``, ``line``,
-    ``forecast``, ``estimate``, ``actual``, ``explanation``) and frozen statuses, or None when
-    it has no values."""
+    ``forecast``, ``estimate``, ``actual``, ``explanation``) and the frozen statuses the
+    history prints (:func:`_frozen_for_history`; ``register``: prepared), or None when it has
+    no values."""
     from xlperf.ledger import Ledger
 
     if not where.is_file():
@@ -451,7 +469,8 @@ def _from_ledger(where: Path, reporting: Period
             return None
         from xlperf.ledger import activity_frame, explained_by_measure
 
-        return _Ledgered(values, ledger.current_money(reporting), ledger.frozen_statuses(),
+        return _Ledgered(values, ledger.current_money(reporting),
+                         _frozen_for_history(ledger, register, reporting),
                          explained_by_measure(ledger, reporting),
                          activity_frame(ledger, reporting))
 
@@ -512,7 +531,7 @@ def report_data_from_master(
     ledgered = None
     use_ledger = values is None and history is None  # else the caller gives the figures
     if use_ledger:
-        ledgered = _from_ledger(council.ledger, reporting)
+        ledgered = _from_ledger(council.ledger, reporting, master.prepared_register)
     if ledgered is not None:
         values = ledgered.values
     elif values is None:

@@ -112,8 +112,13 @@ def _numbers(column: pd.Series, order: np.ndarray) -> list[float | None]:
     return [_num(v) for v in column.to_numpy(dtype=object)[order]]
 
 
+@functools.lru_cache(maxsize=8192)  # a card's code: its link, its heading and its list row
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+# a card's border: a few status colours, checked once each
+_safe_colour = functools.lru_cache(maxsize=256)(safe_colour)
 
 
 @functools.lru_cache(maxsize=4096)  # a pack repeats a few statuses thousands of times
@@ -445,15 +450,17 @@ def _card(ctx: _Context, r: Any) -> str:
     a, b = ctx.slices.get(code, (0, 0))
     labels = list(ctx.h_period[a:b])
     actuals, targets = ctx.h_actual[a:b], ctx.h_target[a:b]
+    band_text = ctx.band_text(code, unit)
     chart = measure_chart(labels, actuals, targets, label=f"{code} {_text(r.title)}", unit=unit,
                           band=[ctx.band(code, t) for t in targets],
-                          band_text=ctx.band_text(code, unit), width=500, height=165)
+                          band_text=band_text, width=500, height=165)
     chart += ctx.spc.chart(r, unit)
     # This financial year's periods, as a table (the chart's numbers, readable in print).
     due = parse_period(_text(r.period)) if _text(r.period) else None
     at = list(range(a, b))
     if due is not None:
-        at = [i for i in at if ctx.h_year[i] == due.financial_year]
+        year_of_due = due.financial_year
+        at = [i for i in at if ctx.h_year[i] == year_of_due]
     head = [("", "")] + [(escape(ctx.h_period[i]), "num") for i in at]
     body = [
         '<tr><th scope="row">Actual</th>' + "".join(
@@ -478,7 +485,7 @@ def _card(ctx: _Context, r: Any) -> str:
              ("Polarity", escape(_text(r.polarity, "–"))), ("Unit", escape(unit or "number")),
              ("Frequency", escape(FREQUENCY_WORDS.get(_text(r.frequency),
                                                       _text(r.frequency, "–")))),
-             ("Tolerance", escape(ctx.band_text(code, unit) or "–")),
+             ("Tolerance", escape(band_text or "–")),
              ("Actual", fmt(_num(r.actual), unit)),
              ("Target", fmt(_num(r.target), unit)),
              ("Annual target", _target_text(r.annual_target, unit)),
@@ -499,7 +506,7 @@ def _card(ctx: _Context, r: Any) -> str:
                f"{escape(_text(r.period))}</p></blockquote>" if note else
                f'<p class="reason">No commentary was given for {escape(_text(r.period))}.</p>')
     comment += _attributed(ctx, code, _text(r.period))
-    colour = safe_colour(_text(r.colour))
+    colour = _safe_colour(_text(r.colour))
     return (f'<article class="card" data-code="{escape(code)}" style="border-left-color:'
             f'{colour}" aria-labelledby="card-{_slug(code)}">'
             f'<h3 id="card-{_slug(code)}"><span class="code">{escape(code)}</span> '
@@ -516,6 +523,8 @@ def _card(ctx: _Context, r: Any) -> str:
 def _attributed(ctx: _Context, code: str, period: str) -> str:
     """The value's comment by someone other than the owner, under its subject and author
     ("Head of Service Commentary — J. Smith"), escaped: text as typed, never markup."""
+    if not ctx.data.attributed:
+        return ""
     try:
         key = parse_period(period).format("iso") if period else ""
     except InputError:

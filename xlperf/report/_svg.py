@@ -438,15 +438,31 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
         else:
             parts.append(f'<circle cx="{fx[at_x[i]]}" cy="{fy[v]}" r="2.5" '
                          f'fill="{ACTUAL_COLOUR}"/>')
-    every = max(1, math.ceil(n / 8))  # at most eight period labels
-    for i, text in enumerate(labels):
-        if i == n - 1 or (i % every == 0 and n - 1 - i >= every):  # the latest, and room
-            parts.append(f'<text x="{fx[x(i)]}" y="{height - bottom + 14}" '
-                         f'text-anchor="middle" font-size="10" fill="{INK}">'
-                         f"{_label(text)}</text>")
+    # The period labels and the legend: the same on every card of the same periods.
+    parts.append(_xmr_labels(tuple(labels), left, gap, height - bottom + 14))
+    parts.append(_xmr_legend(left, latest is not None, bool(ghosted)))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=256)
+def _xmr_labels(labels: tuple[str, ...], left: float, gap: float, y: float) -> str:
+    """An XmR chart's period labels: at most eight, the latest always."""
+    n = len(labels)
+    every = max(1, math.ceil(n / 8))
+    return "".join(f'<text x="{_X[left + gap * (i + 0.5)]}" y="{y}" '
+                   f'text-anchor="middle" font-size="10" fill="{INK}">'
+                   f"{_label(text)}</text>" for i, text in enumerate(labels)
+                   if i == n - 1 or (i % every == 0 and n - 1 - i >= every))  # and room
+
+
+@functools.lru_cache(maxsize=64)
+def _xmr_legend(left: float, limits: bool, ghosted: bool) -> str:
+    """An XmR chart's legend: the mean; the limits, band and special cause when it has
+    limits; a ghosted point when it has one."""
     legend = [(f'<line x1="{left}" x2="{left + 18}" y1="10" y2="10" stroke="{INK}" '
                'stroke-width="1.5"/>', "Mean")]
-    if latest is not None:
+    if limits:
         legend += [(f'<line x1="{left + 70}" x2="{left + 88}" y1="10" y2="10" '
                     f'stroke="{LIMIT_COLOUR}" stroke-width="1.5" stroke-dasharray="5 3"/>',
                     "Process limits"),
@@ -460,8 +476,6 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
         spot = left + offsets[len(legend)] + 9
         legend.append((f'<circle cx="{spot}" cy="10" r="3.5" fill="#FFFFFF" '
                        f'stroke="{ACTUAL_COLOUR}" stroke-width="1.5"/>', "Ghosted"))
-    for (mark, text), offset in zip(legend, offsets, strict=False):
-        parts.append(mark + f'<text x="{left + offset + 22}" y="14" font-size="10" '
-                     f'fill="{INK}">{_label(text)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    return "".join(mark + f'<text x="{left + offset + 22}" y="14" font-size="10" '
+                   f'fill="{INK}">{escape(text)}</text>'
+                   for (mark, text), offset in zip(legend, offsets, strict=False))

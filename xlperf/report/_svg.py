@@ -338,7 +338,8 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
     rebased = [i for i, r in enumerate(rebases) if r is not None and i < n]
     ghosted = [i for i, g in enumerate(ghosts) if g is not None and i < n
                and values[i] is not None]
-    segment = [sum(1 for r in rebased if r <= i) for i in range(n)]
+    segment = ([sum(1 for r in rebased if r <= i) for i in range(n)] if rebased
+               else [0] * n)  # which run of limits each point is in
     limited = [i for i in range(n) if upper[i] is not None and math.isfinite(upper[i] or 0)
                and lower[i] is not None and math.isfinite(lower[i] or 0)]
     special = [i for i in range(n) if sides[i] and values[i] is not None]

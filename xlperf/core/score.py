@@ -328,6 +328,7 @@ def _statuses(table: pd.DataFrame, rows: dict[tuple[Any, Any], int], register: p
         rating = ~np.fromiter((pair in known for due in dues
                                for pair in zip(codes, due.due_keys, strict=True)),
                               dtype=bool, count=len(actual))
+
     def rated_rows(values: np.ndarray) -> np.ndarray:
         return values if rating is None else values[rating]
 

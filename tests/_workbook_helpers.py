@@ -41,3 +41,37 @@ def logical_content(path: Path) -> dict[str, Any]:
         }
     content["properties"] = sorted((p.name, str(p.value)) for p in wb.custom_doc_props)
     return content
+
+
+
+_DEMO_BUILT: dict[str, tuple[Path, Any]] = {}
+
+
+def demo_workbooks(folder: str | Path, *, period: str | None = None) -> Any:
+    """:func:`xlperf.write.shipped.build_demo_workbooks` into ``folder``, built once per test
+    process for each period and copied from there (a build takes seconds, and two dozen test
+    modules start from the same demo). The copy is the build's files byte for byte; the
+    result's paths point into ``folder``."""
+    import atexit
+    import dataclasses
+    import shutil
+    import tempfile
+
+    from xlperf.demo import DEMO_PERIOD
+    from xlperf.write.shipped import build_demo_workbooks
+
+    key = period or DEMO_PERIOD
+    if key not in _DEMO_BUILT:
+        cache = Path(tempfile.mkdtemp(prefix="xlperf-demo-"))
+        atexit.register(shutil.rmtree, cache, True)
+        _DEMO_BUILT[key] = (cache / "demo", build_demo_workbooks(cache / "demo", period=key))
+    source, files = _DEMO_BUILT[key]
+    target = Path(folder)
+    shutil.copytree(source, target, dirs_exist_ok=True)
+
+    def moved(path: Path) -> Path:
+        return target / path.relative_to(source)
+
+    return dataclasses.replace(
+        files, master=moved(files.master), returns=tuple(moved(p) for p in files.returns),
+        templates=tuple(dataclasses.replace(t, path=moved(t.path)) for t in files.templates))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import python_calamine as pc
-from _workbook_helpers import ooxml_problems
+from _workbook_helpers import demo_workbooks, ooxml_problems
 from openpyxl import load_workbook
 
 from xlperf import demo
@@ -21,7 +21,6 @@ from xlperf.layout import OUTPUT_HEADER_ROW
 from xlperf.read.master import read_master
 from xlperf.refresh import ZipWorkbook, refresh
 from xlperf.write.outputs import build_outputs
-from xlperf.write.shipped import build_demo_workbooks
 
 PERIOD = "Q2 2013/14"
 O1, O4 = demo._O1, demo._O4
@@ -30,7 +29,7 @@ O1, O4 = demo._O1, demo._O4
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("activity")
-    build_demo_workbooks(folder, period=PERIOD)
+    demo_workbooks(folder, period=PERIOD)
     return folder
 
 

@@ -248,10 +248,10 @@ def test_the_refresh_rejects_only_the_bad_milestone_row(made, tmp_path) -> None:
 
 @pytest.fixture(scope="module")
 def demo_pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from xlperf.write.shipped import build_demo_workbooks
+    from _workbook_helpers import demo_workbooks
 
     folder = tmp_path_factory.mktemp("demo-activity")
-    build_demo_workbooks(folder, period=PERIOD)
+    demo_workbooks(folder, period=PERIOD)
     return folder
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import python_calamine as pc
+from _workbook_helpers import demo_workbooks
 from openpyxl import load_workbook
 
 from xlperf.layout import RETURN_ATTRIBUTED, RETURN_FIRST_DATA_ROW, RETURN_HEADER_ROW
@@ -22,7 +23,6 @@ from xlperf.ledger import Ledger
 from xlperf.refresh import ZipWorkbook, refresh
 from xlperf.report import render_html, report_data_from_master
 from xlperf.validate import validate_return
-from xlperf.write.shipped import build_demo_workbooks
 
 PERIOD = "Q2 2013/14"
 SAFEGUARDING = f"Safeguarding - {PERIOD.replace('/', '-')}.xlsx"
@@ -32,7 +32,7 @@ SUBJECT, BY, FURTHER = RETURN_ATTRIBUTED
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("authors")
-    build_demo_workbooks(folder, period=PERIOD)
+    demo_workbooks(folder, period=PERIOD)
     return folder
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _workbook_helpers import demo_workbooks
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -38,7 +39,6 @@ from xlperf.core.collection import (
     working_days_between,
 )
 from xlperf.read.master import read_master
-from xlperf.write.shipped import build_demo_workbooks
 
 PERIOD = "Q3 2013/14"
 DUE = date(2014, 1, 15)
@@ -81,7 +81,7 @@ def _add_collection_sheets(master: Path, smtp_port: int = 2525, per_minute: int 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("collection")
-    build_demo_workbooks(folder, period=PERIOD)
+    demo_workbooks(folder, period=PERIOD)
     _add_collection_sheets(folder / "master.xlsx")
     return folder
 

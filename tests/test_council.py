@@ -80,14 +80,14 @@ def test_a_council_is_read_only_and_reads_its_master_once(tmp_path):
 def test_every_door_uses_the_councils_ledger_and_folder(demo_master, tmp_path):
     """A master whose Ledger path and Returns folder are not the defaults: the refresh, the
     server, the collection and the demo seeding all go where the Council says."""
+    from _workbook_helpers import demo_workbooks
     from openpyxl import load_workbook
 
     from xlperf.cli.workbooks import seed_demo_history
     from xlperf.server._config import ServerConfig
     from xlperf.server._service import Team
-    from xlperf.write.shipped import build_demo_workbooks
 
-    files = build_demo_workbooks(tmp_path / "demo")
+    files = demo_workbooks(tmp_path / "demo")
     wb = load_workbook(files.master)
     ws = wb["Settings"]
     for row in range(2, ws.max_row + 1):
@@ -119,11 +119,12 @@ def test_every_door_uses_the_councils_ledger_and_folder(demo_master, tmp_path):
 def test_validate_from_the_council_checks_against_its_ledger(demo_master, tmp_path):
     """The Council's validate passes its ledger's history: the same findings as the
     validator finding the master's ledger itself."""
+    from _workbook_helpers import demo_workbooks
+
     from xlperf.cli.workbooks import seed_demo_history
     from xlperf.validate import validate_returns
-    from xlperf.write.shipped import build_demo_workbooks
 
-    files = build_demo_workbooks(tmp_path / "demo")
+    files = demo_workbooks(tmp_path / "demo")
     seed_demo_history(files.master, "Q2 2013/14")
     council = Council.open(files.master)
     via_council = council.validate(period="Q2 2013/14")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import python_calamine as pc
-from _workbook_helpers import ooxml_problems
+from _workbook_helpers import demo_workbooks, ooxml_problems
 from openpyxl import load_workbook
 
 from xlperf import demo
@@ -21,7 +21,6 @@ from xlperf.layout import RETURN_FIRST_DATA_ROW, RETURN_HEADERS
 from xlperf.read.master import read_master
 from xlperf.refresh import ZipWorkbook, refresh
 from xlperf.write.master import build_master
-from xlperf.write.shipped import build_demo_workbooks
 
 PERIOD = "Q2 2013/14"
 
@@ -29,7 +28,7 @@ PERIOD = "Q2 2013/14"
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("gov")
-    build_demo_workbooks(folder, period=PERIOD)
+    demo_workbooks(folder, period=PERIOD)
     return folder
 
 

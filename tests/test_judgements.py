@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import python_calamine as pc
-from _workbook_helpers import ooxml_problems
+from _workbook_helpers import demo_workbooks, ooxml_problems
 from openpyxl import load_workbook
 
 from xlperf import demo
@@ -24,7 +24,7 @@ from xlperf.refresh import ZipWorkbook, refresh
 from xlperf.report import render_html, report_data_from_master
 from xlperf.write._outputs_overrides import DIRECTOR_HEADERS
 from xlperf.write.master import build_master
-from xlperf.write.shipped import build_demo_master, build_demo_workbooks
+from xlperf.write.shipped import build_demo_master
 
 PERIOD = demo.DEMO_PERIOD
 O1, O4, O7 = demo._O1, demo._O4, demo._O7
@@ -96,7 +96,7 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     """The demo workbooks with a master whose Judgements sheet has good and bad rows,
     refreshed from the demo returns."""
     folder = tmp_path_factory.mktemp("judged")
-    files = build_demo_workbooks(folder, period=PERIOD)
+    files = demo_workbooks(folder, period=PERIOD)
     budget = demo.demo_budget()
     budget.insert(1, "Budget holder", budget["Service area"].map(demo.DEMO_BUDGET_HOLDERS))
     build_master(files.master, register=demo.demo_register(), targets=demo.demo_targets(),

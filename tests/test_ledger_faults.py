@@ -43,11 +43,12 @@ runner = CliRunner()
 def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo council (history seeded) refreshed once: its master has a Log naming the
     ledger."""
+    from _workbook_helpers import demo_workbooks
+
     from xlperf.cli.workbooks import seed_demo_history
-    from xlperf.write.shipped import build_demo_workbooks
 
     folder = tmp_path_factory.mktemp("council")
-    files = build_demo_workbooks(folder, period=PERIOD)
+    files = demo_workbooks(folder, period=PERIOD)
     seed_demo_history(files.master, PERIOD)
     refresh(ZipWorkbook(folder / "master.xlsx"))
     return folder
@@ -232,9 +233,9 @@ def test_an_empty_ledger_is_an_error_and_a_new_one_on_purpose_is_not(council: Pa
 
 
 def test_a_master_never_refreshed_starts_its_ledger(tmp_path: Path) -> None:
-    from xlperf.write.shipped import build_demo_workbooks
+    from _workbook_helpers import demo_workbooks
 
-    files = build_demo_workbooks(tmp_path / "new", period=PERIOD)
+    files = demo_workbooks(tmp_path / "new", period=PERIOD)
     result = refresh(ZipWorkbook(files.master))
     assert result.recorded > 0 and result.ledger.stat().st_size > 0
 

@@ -63,10 +63,11 @@ def test_unknown_plan_is_a_clear_message() -> None:
 @pytest.fixture(scope="module")
 def refreshed(tmp_path_factory):
     """The demo master, refreshed: its Measures sheet has the demo's two plans."""
-    from xlperf.refresh import ZipWorkbook, refresh
-    from xlperf.write.shipped import build_demo_workbooks
+    from _workbook_helpers import demo_workbooks
 
-    files = build_demo_workbooks(tmp_path_factory.mktemp("plans"))
+    from xlperf.refresh import ZipWorkbook, refresh
+
+    files = demo_workbooks(tmp_path_factory.mktemp("plans"))
     refresh(ZipWorkbook(files.master), now=dt.datetime(2013, 10, 22, 9, 0))
     return files.master
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import python_calamine as pc
-from _workbook_helpers import ooxml_problems
+from _workbook_helpers import demo_workbooks, ooxml_problems
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
@@ -26,7 +26,6 @@ from xlperf.layout import OUTPUT_HEADER_ROW, SCORECARD_KEY_COLUMNS
 from xlperf.refresh import ZipWorkbook, refresh
 from xlperf.write._print import BODY_PT, MIN_TEXT_PT, PAPER_SIZES, column_points, plan_print
 from xlperf.write.outputs import contrast_ratio, unit_format
-from xlperf.write.shipped import build_demo_workbooks
 
 PERIOD = "Q2 2013/14"
 OUTPUTS = ("Scorecard", "Objectives", "Key activities", "Exceptions", "Finance", "Governance",
@@ -38,7 +37,7 @@ R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
-    files = build_demo_workbooks(folder, period=PERIOD)
+    files = demo_workbooks(folder, period=PERIOD)
     seed_demo_history(files.master, PERIOD)
     return folder
 
@@ -356,7 +355,7 @@ def test_annotated_return_marks_cells_and_issues_sheet_prints(tmp_path: Path) ->
     from xlperf.validate.annotate import FILLS, annotate
     from xlperf.write.templates import fill_return
 
-    files = build_demo_workbooks(tmp_path / "demo", period=PERIOD)
+    files = demo_workbooks(tmp_path / "demo", period=PERIOD)
     template = next(t for t in files.templates if t.service == "Safeguarding")
     filled = fill_return(template.path, pd.DataFrame({
         "Code": ["CYP 2.1.4", "KIGS CH01"], "Period": [PERIOD, PERIOD],
@@ -383,7 +382,7 @@ def test_annotated_return_marks_cells_and_issues_sheet_prints(tmp_path: Path) ->
 
 
 def test_every_template_font_names_its_font(tmp_path: Path) -> None:
-    files = build_demo_workbooks(tmp_path / "demo", period=PERIOD)
+    files = demo_workbooks(tmp_path / "demo", period=PERIOD)
     for path in [files.master, *(t.path for t in files.templates)]:
         with zipfile.ZipFile(path) as z:
             styles = etree.fromstring(z.read("xl/styles.xml"))

@@ -73,12 +73,13 @@ def _restate(returns: Path) -> dict[str, float]:
 @pytest.fixture(scope="module")
 def council(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo council refreshed once, then Early Help's return restating two figures."""
+    from _workbook_helpers import demo_workbooks
+
     from xlperf.cli.workbooks import seed_demo_history
     from xlperf.refresh import ZipWorkbook, refresh
-    from xlperf.write.shipped import build_demo_workbooks
 
     folder = tmp_path_factory.mktemp("council")
-    files = build_demo_workbooks(folder, period=PERIOD)
+    files = demo_workbooks(folder, period=PERIOD)
     seed_demo_history(files.master, PERIOD)
     refresh(ZipWorkbook(folder / "master.xlsx"))
     _restate(folder / "returns")

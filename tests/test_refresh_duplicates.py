@@ -24,11 +24,12 @@ CORRECTED = "Early Help - Q2 2013-14 (corrected).xlsx"
 
 @pytest.fixture(scope="module")
 def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from _workbook_helpers import demo_workbooks
+
     from xlperf.cli.workbooks import seed_demo_history
-    from xlperf.write.shipped import build_demo_workbooks
 
     folder = tmp_path_factory.mktemp("council")
-    files = build_demo_workbooks(folder, period=PERIOD)
+    files = demo_workbooks(folder, period=PERIOD)
     seed_demo_history(files.master, PERIOD)
     refresh(ZipWorkbook(folder / "master.xlsx"))
     return folder

@@ -104,12 +104,13 @@ def section(page: Page, name: str) -> dict:
 @pytest.fixture(scope="module")
 def refreshed(tmp_path_factory):
     """The demo master, refreshed (ledger with three years of history), and its report data."""
+    from _workbook_helpers import demo_workbooks
+
     from xlperf.ledger import Ledger, ledger_path
     from xlperf.refresh import ZipWorkbook, refresh
-    from xlperf.write.shipped import build_demo_workbooks
 
     out = tmp_path_factory.mktemp("demo")
-    files = build_demo_workbooks(out)
+    files = demo_workbooks(out)
     start = parse_period(demo.DEMO_PERIOD).start
     values = demo.demo_values()
     earlier = values[values["Period"].map(lambda p: parse_period(p).end < start)]
@@ -222,12 +223,12 @@ def test_card_policy_on_a_hand_made_frame():
 
 
 def test_card_settings_are_read_from_the_master_and_checked(tmp_path):
+    from _workbook_helpers import demo_workbooks
     from openpyxl import load_workbook
 
     from xlperf.read.master import read_master
-    from xlperf.write.shipped import build_demo_workbooks
 
-    files = build_demo_workbooks(tmp_path)
+    files = demo_workbooks(tmp_path)
     wb = load_workbook(files.master)
     ws = wb["Settings"]
     row = ws.max_row + 1
@@ -312,12 +313,12 @@ def test_finance_page_shows_what_the_refresh_took_from_returns(tmp_path):
     refresh, are on the report's finance page as on the Finance sheet (the ledger keeps them);
     a rejected return's figures are not."""
     import python_calamine as pc
+    from _workbook_helpers import demo_workbooks
     from openpyxl import load_workbook
 
     from xlperf.refresh import ZipWorkbook, refresh
-    from xlperf.write.shipped import build_demo_workbooks
 
-    files = build_demo_workbooks(tmp_path)
+    files = demo_workbooks(tmp_path)
     returns = tmp_path / "returns"
     wb = load_workbook(returns / "Finance - Pauline Sharratt - Q2 2013-14.xlsx")
     wb["Finance"]["D13"], wb["Finance"]["F13"] = 22_000, "More placements."  # was 21,370

@@ -10,12 +10,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from _workbook_helpers import demo_workbooks
 
 from xlperf.cli.workbooks import seed_demo_history
 from xlperf.ledger import Ledger, ledger_path
 from xlperf.refresh import ZipWorkbook, refresh
 from xlperf.report import report_data_from_master
-from xlperf.write.shipped import build_demo_workbooks
 
 PERIOD = "Q2 2013/14"
 
@@ -38,7 +38,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Q1 and Q2 published by refreshes, then CC 01's tolerance raised from 3 to 10 and Q2
     refreshed again."""
     folder = tmp_path_factory.mktemp("frozen")
-    files = build_demo_workbooks(folder, period=PERIOD)
+    files = demo_workbooks(folder, period=PERIOD)
     seed_demo_history(files.master, PERIOD)
     master = files.master
     refresh(ZipWorkbook(master), period="Q1 2013/14", returns=[])

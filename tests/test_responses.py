@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from _workbook_helpers import demo_workbooks
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -23,7 +24,6 @@ from xlperf.findings import query_fingerprint
 from xlperf.read._calamine import open_workbook
 from xlperf.validate.annotate import ISSUES_HEADER_ROW, ISSUES_SHEET, annotate
 from xlperf.validate.responses import MAX_RESPONSE, clean_response
-from xlperf.write.shipped import build_demo_workbooks
 
 PERIOD = "Q3 2013/14"
 SAFEGUARDING = "Safeguarding - Q3 2013-14.xlsx"
@@ -54,7 +54,7 @@ def resubmitted(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The demo refreshed once; then Safeguarding's annotated copy, answered, sent back in
     its place and refreshed again."""
     folder = tmp_path_factory.mktemp("responses")
-    build_demo_workbooks(folder, period=PERIOD)
+    demo_workbooks(folder, period=PERIOD)
     master = folder / "master.xlsx"
     council = Council.open(master)
     council.refresh()

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from _workbook_helpers import ooxml_problems
+from _workbook_helpers import demo_workbooks, ooxml_problems
 from python_calamine import CalamineWorkbook
 from test_collection import DUE, PERIOD, TODAY, _add_collection_sheets, _stamp
 from typer.testing import CliRunner
@@ -26,7 +26,6 @@ from xlperf.cli import app
 from xlperf.core.collection import add_working_days, bank_holidays
 from xlperf.refresh import ZipWorkbook, refresh
 from xlperf.write.returns_sheet import RETURNS_HEADERS
-from xlperf.write.shipped import build_demo_workbooks
 
 NOW = datetime(2014, 1, 22, 9, 0)
 runner = CliRunner()
@@ -35,7 +34,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("returns-sheet")
-    build_demo_workbooks(folder, period=PERIOD)
+    demo_workbooks(folder, period=PERIOD)
     _add_collection_sheets(folder / "master.xlsx")
     return folder
 

@@ -5,6 +5,7 @@ read back)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -112,13 +113,14 @@ def _scorecard(path: Path) -> dict[str, dict[str, object]]:
             if r[0] and r[headers.index("Status")]}
 
 
-@pytest.fixture
-def refreshed(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def refreshed_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A master whose ledger holds 15 quarters of SPC 1 (MDC's example), SPC 2 with a run of 7
     above its mean at the end (smaller is better: concern), SPC 3 with 5 quarters only;
     refreshed for Q3 2013/14 (the 15th quarter)."""
     from xlperf.refresh import ZipWorkbook, refresh
 
+    tmp_path = tmp_path_factory.mktemp("spc")
     master = tmp_path / "master.xlsx"
     build_master(master, register=_register(), settings={"Reporting period": "Q3 2013/14"})
     (tmp_path / "returns").mkdir()
@@ -130,6 +132,13 @@ def refreshed(tmp_path: Path) -> Path:
     _import(master, frame, tmp_path, "young.csv")
     refresh(ZipWorkbook(master), period="Q3 2013/14")
     return master
+
+
+@pytest.fixture
+def refreshed(refreshed_once: Path, tmp_path: Path) -> Path:
+    """A copy of :func:`refreshed_once`'s folder, for a test to change."""
+    shutil.copytree(refreshed_once.parent, tmp_path, dirs_exist_ok=True)
+    return tmp_path / refreshed_once.name
 
 
 def test_the_scorecard_says_variation_and_assurance_in_words(refreshed: Path) -> None:

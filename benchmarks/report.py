@@ -1,7 +1,7 @@
 """Benchmark: the committee report for a synthetic 1,000-measure council, whole, in one run.
 
     python benchmarks/report.py [--measures 1000] [--weasyprint default|full|both|none]
-                                [--html-only]
+                                [--html-only] [--breakdown]
 
 The demo register (53 measures) is repeated with suffixed codes to 1,000 measures, with its
 three years of monthly/quarterly/annual history. Printed, side by side:
@@ -24,7 +24,15 @@ three years of monthly/quarterly/annual history. Printed, side by side:
   time of its whole process tree (steadier than wall time on a loaded machine), the
   peak RSS of its largest process (what ``time`` reports: the child or a process it waited for,
   such as the browser's renderer), and the peak PSS of its whole process tree (Python,
-  playwright's driver and every browser process, shared pages shared out).
+  playwright's driver and every browser process, shared pages shared out). For the browser,
+  how its time splits between loading the page (``page.goto``: parse, style, screen layout)
+  and printing (``page.pdf``: print layout, paint, tags, PDF), and each pack's pages by
+  section.
+
+``--breakdown`` also prints the default pack untagged (what the tags cost), the default pack
+with each chart replaced by an empty box of its size (what the SVG costs), and the floor: as
+many pages as the default pack, one heading and one line each, with the pack's style sheet,
+tagged (what printing that many pages costs whatever is on them).
 """
 
 from __future__ import annotations
@@ -131,12 +139,73 @@ def build(register: pd.DataFrame, values: pd.DataFrame, frozen: pd.DataFrame, *,
 
 
 def child(engine: str, html_path: str, pdf_path: str) -> None:
-    """Print one PDF (the measured process)."""
+    """Print one PDF (the measured process); each step on stderr after its seconds since the
+    start. ``engine`` ``browser-untagged``: the browser without the tags (what they cost)."""
     from xlperf.report import render_pdf
 
+    started = time.perf_counter()
+
+    def say(step: str) -> None:
+        print(f"{time.perf_counter() - started:.2f} {step}", file=sys.stderr, flush=True)
+
     html = Path(html_path).read_text(encoding="utf-8")
-    render_pdf(html, pdf_path, engine=engine,
-               progress=lambda step: print(step, file=sys.stderr, flush=True))
+    if engine == "browser-untagged":
+        from xlperf.report._pdf import _browser_pdf
+
+        browser = find_browser()
+        assert browser is not None
+        _browser_pdf(html, Path(pdf_path), browser, say, tagged=False)
+        return
+    render_pdf(html, pdf_path, engine=engine, progress=say)
+
+
+def _steps(stderr: str) -> str:
+    """The browser's load and print seconds, from the child's timed progress lines."""
+    said = dict((line.split(" ", 2)[1], float(line.split(" ", 1)[0]))
+                for line in stderr.splitlines() if re.match(r"[\d.]+ \w", line))
+    if not {"Laying", "Printing", "Wrote"} <= said.keys():
+        return ""
+    return (f"; load (page.goto) {said['Printing'] - said['Laying']:.1f} s, print "
+            f"(page.pdf) {said['Wrote'] - said['Printing']:.1f} s")
+
+
+def _sections(path: Path) -> str:
+    """Pages per section of a printed pack: each section starts on the first page with its
+    title on a line of its own (the contents page numbers its entries)."""
+    from xlperf.report._html import SECTION_TITLES
+
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True).stdout
+    pages = text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+    starts = {"front": 0}
+    for key, title in SECTION_TITLES.items():
+        line = re.compile(rf"^\s*{re.escape(title)}\s*$", re.M)
+        found = next((i for i, page in enumerate(pages) if line.search(page)), None)
+        if found is not None and key != "cover":
+            starts[key] = found
+    order = sorted(starts.items(), key=lambda kv: kv[1])
+    ends = [s for _, s in order[1:]] + [len(pages)]
+    return ", ".join(f"{key} {end - start}" for (key, start), end in zip(order, ends,
+                                                                        strict=True))
+
+
+def without_charts(html: str) -> str:
+    """The pack with each chart replaced by an empty box of its size (same pages)."""
+    def box(found: re.Match[str]) -> str:
+        size = re.search(r'width="(\d+)" height="(\d+)"', found.group(0))
+        width, height = size.groups() if size else ("0", "0")
+        return f'<span style="display:inline-block;width:{width}px;height:{height}px"></span>'
+
+    return re.sub(r"<svg\b.*?</svg>", box, html, flags=re.S)
+
+
+def floor(html: str, pages: int) -> str:
+    """``pages`` pages of one heading and one line each, with the pack's page rules and
+    style sheet: what the browser's tagged print of that many pages costs at the least."""
+    head = html[:html.index("<body")]
+    body = "".join(f'<section class="page"><h2>Page {i + 1}</h2><p>Measure M{i:04d}.</p>'
+                   "</section>" for i in range(pages))
+    return f"{head}<body>{body}</body></html>"
 
 
 def _pages(path: Path) -> int:
@@ -152,6 +221,9 @@ def main() -> None:
                         default="default")
     parser.add_argument("--html-only", action="store_true",
                         help="data + HTML only, no PDF")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also print the default pack untagged, without its charts, and "
+                             "a floor: as many trivial pages, tagged")
     parser.add_argument("--child", nargs=3, metavar=("ENGINE", "HTML", "PDF"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -212,23 +284,36 @@ def main() -> None:
         runs.append(("weasyprint", "full"))
     if args.weasyprint in ("default", "both"):
         runs.append(("weasyprint", "default"))
+    if args.breakdown and browser is not None:
+        runs[2:2] = [("browser-untagged", "default"), ("browser", "default, no charts"),
+                     ("browser", "floor")]
+        packs["default, no charts"] = without_charts(html)
+        cards["default, no charts"], cards["floor"] = cards["default"], 0
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    pages: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as folder:
         for pack, text in packs.items():
             Path(folder, f"{pack}.html").write_text(text, encoding="utf-8")
         for engine, pack in runs:
+            if pack == "floor":  # as many pages as the default pack printed
+                Path(folder, "floor.html").write_text(floor(html, pages.get("default", 500)),
+                                                      encoding="utf-8")
             pdf = Path(folder, f"{engine}-{pack}.pdf")
             done = _measure.run([sys.executable, __file__, "--child", engine,
                                  str(Path(folder, f"{pack}.html")), str(pdf)], env=env)
             if done.returncode:
                 print(f"PDF {engine} {pack}: failed\n{done.stderr[-2000:]}")
                 continue
-            name = browser.name if engine == "browser" and browser else engine
+            name = (browser.name + engine.removeprefix("browser")
+                    if engine.startswith("browser") and browser else engine)
+            pages.setdefault(pack, _pages(pdf))
             print(f"PDF {pack:7} pack ({cards[pack]:3} cards, {_pages(pdf):3} pages) "
-                  f"{name:10}: {done.seconds:6.1f} s ({done.tree_cpu_seconds:6.1f} s of CPU); "
-                  f"peak RSS of its largest process "
+                  f"{name:10}: {done.seconds:6.1f} s ({done.tree_cpu_seconds:6.1f} s of CPU"
+                  f"{_steps(done.stderr)}); peak RSS of its largest process "
                   f"{done.own_mb:5.0f} MB, peak PSS of the whole process tree "
                   f"{done.tree_mb:5.0f} MB")
+            if pack in ("full", "default") and engine == "browser":
+                print(f"    pages by section: {_sections(pdf)}")
     print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 

@@ -109,7 +109,7 @@ def frozen_ledger(register: pd.DataFrame, values: pd.DataFrame, folder: str
         return frozen, time.perf_counter() - started
 
 
-def build(register: pd.DataFrame, values: pd.DataFrame, frozen: pd.DataFrame, *,
+def build(register: pd.DataFrame, values: pd.DataFrame, frozen: pd.DataFrame | None = None, *,
           rate_all: bool = False) -> tuple[ReportData, float]:
     """The report's data as :func:`~xlperf.report.report_data_from_master` builds it: the
     register prepared once, the period scored and its history from one parse, the ledger's

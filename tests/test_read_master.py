@@ -47,10 +47,10 @@ def _assert_frames_match(read: pd.DataFrame, expected: pd.DataFrame) -> None:
 
 @pytest.fixture(scope="module")
 def demo_master_path(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("init")
-    result = CliRunner().invoke(app, ["init", str(folder), "--demo"])
-    assert result.exit_code == 0, result.output
-    return folder / "master.xlsx"
+    from _workbook_helpers import demo_workbooks
+
+    # what ``xlperf init --demo`` writes (it calls build_demo_workbooks), built once per run
+    return demo_workbooks(tmp_path_factory.mktemp("init")).master
 
 
 def test_init_demo_round_trip_reproduces_the_register_exactly(demo_master_path):

@@ -126,8 +126,12 @@ values = st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False), st.sampled_
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(values, values, values), min_size=1, max_size=40))
 def test_a_chart_is_the_same_with_its_coordinates_formatted_once(points) -> None:
-    """Each chart formats a repeated coordinate once (``_svg._memo``): the same text as
-    formatting every one, whatever the values (zeros of both signs, gaps, NaN)."""
+    """Each chart formats a repeated coordinate or figure once (``_svg._Memo``), the x
+    positions, period labels and legends once for every chart (``_X``, ``_x_labels``,
+    ``_legend``, ``_xmr_labels``, ``_xmr_legend``, ``_label``): the same text as formatting
+    every one, whatever the values (zeros of both signs, gaps, NaN) and whatever was drawn
+    before."""
+    from html import escape
     from unittest import mock
 
     from xlperf.report import _svg
@@ -135,15 +139,69 @@ def test_a_chart_is_the_same_with_its_coordinates_formatted_once(points) -> None
     labels = [f"P{i}" for i in range(len(points))]
     actuals, targets, means = ([p[k] for p in points] for k in range(3))
 
-    def draw() -> tuple[str, str]:
+    def draw() -> tuple[str, str, str]:
         return (_svg.measure_chart(labels, actuals, targets, label="M", band=[
                     None if t is None or t != t else (t - 1, t + 1) for t in targets],
                     band_text="target ± 1"),
                 _svg.xmr_chart(labels, actuals, mean=means, lower=targets, upper=means,
                                lower_2sigma=targets, upper_2sigma=means,
                                words=["Common cause"] * len(points),
-                               sides=[i % 3 - 1 for i in range(len(points))], label="M"))
+                               sides=[i % 3 - 1 for i in range(len(points))], label="M"),
+                _svg.sparkline(actuals, labels, label="M"))
+
+    class Unmemoised:
+        """Worked out at every look-up."""
+
+        def __init__(self, function):  # type: ignore[no-untyped-def]
+            self.function = function
+
+        def __getitem__(self, value):  # type: ignore[no-untyped-def]
+            return self.function(value)
 
     memoised = draw()
-    with mock.patch.object(_svg, "_memo", lambda function: function):
+    with mock.patch.object(_svg, "_Memo", Unmemoised), \
+            mock.patch.object(_svg, "_X", Unmemoised(_svg._f)), \
+            mock.patch.object(_svg, "_x_labels", _svg._x_labels.__wrapped__), \
+            mock.patch.object(_svg, "_legend", _svg._legend.__wrapped__), \
+            mock.patch.object(_svg, "_xmr_labels", _svg._xmr_labels.__wrapped__), \
+            mock.patch.object(_svg, "_xmr_legend", _svg._xmr_legend.__wrapped__), \
+            mock.patch.object(_svg, "_label", escape):
         assert draw() == memoised
+
+
+_cells = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True),
+                   st.integers(-10**6, 10**6), st.text(max_size=6),
+                   st.sampled_from(["Red", " Red ", "nan", "None", "", "Sep-13", "✖"]))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_cells, max_size=30), st.sampled_from(["", "No data", "?"]))
+def test_history_columns_are_read_once_per_distinct_text(cells, empty) -> None:
+    """The report's history columns as text (``_texts``) and figures (``_numbers``) are
+    what reading every cell on its own gives (``_text``, ``_num``)."""
+    import numpy as np
+
+    from xlperf.report import _html
+
+    column = np.array(cells, dtype=object)
+    assert _html._texts(column, empty) == [_html._text(v, empty) for v in column]
+    order = np.arange(len(cells))[::-1]
+    for series in (pd.Series(column, dtype=object),
+                   pd.to_numeric(pd.Series(column, dtype=object), errors="coerce")):
+        got = _html._numbers(series, order)
+        want = [_html._num(v) for v in series.to_numpy(dtype=object)[order]]
+        assert [(type(v), v) for v in got] == [(type(v), v) for v in want]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.none(), st.floats()), st.sampled_from(["", "%", "£000s", "<b>&"]))
+def test_a_figure_has_nothing_to_escape(value, unit) -> None:
+    """A figure as ``fmt`` writes it is the same escaped: the report prints it unescaped."""
+    from html import escape
+
+    from xlperf.report._svg import fmt, sparkline
+
+    assert escape(fmt(value, unit)) == fmt(value, unit)
+    values = [value, 1.5, None]
+    assert sparkline(values, ["A", "B", "C"], label="M", unit=unit) == sparkline(
+        values, ["A", "B", "C"], label="M", unit=unit, texts=[fmt(v, unit) for v in values])

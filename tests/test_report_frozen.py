@@ -9,15 +9,20 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from _workbook_helpers import demo_workbooks
 
 from xlperf.cli.workbooks import seed_demo_history
+from xlperf.core.cards import parse_card_policy
+from xlperf.core.periods import parse_period
 from xlperf.ledger import Ledger, ledger_path
 from xlperf.refresh import ZipWorkbook, refresh
 from xlperf.report import report_data_from_master
 
 PERIOD = "Q2 2013/14"
+FULL = parse_card_policy("beyond tolerance, worsening", "0")  # a card for any worsening
 
 
 def set_tolerance(master: Path, code: str, tolerance: float) -> None:
@@ -101,3 +106,124 @@ def test_the_printed_card_and_trend_show_the_frozen_past(published: Path,
     year = card[card.index("Actual against target"):]
     # Q1 as published (Red), Q2 by today's rule (Amber), in that order.
     assert year.index("Red") < year.index("Amber")
+
+
+@pytest.fixture(scope="module")
+def all_frozen(published: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``published`` with every past period of the report's history frozen as a refresh of
+    that period would have frozen it (a status already frozen is kept: CC 01's Q1 stays Red),
+    and Q2 2010/11 too."""
+    from xlperf.read import read_master
+    from xlperf.report._data import _reporting_points
+
+    folder = tmp_path_factory.mktemp("all-frozen")
+    master = folder / "master.xlsx"
+    shutil.copy(published, master)
+    shutil.copy(ledger_path(published), ledger_path(master))
+    read = read_master(master)
+    with Ledger(ledger_path(master)) as ledger:
+        values = ledger.current_values()
+        # and an older quarter, long before the history's window
+        for past in [*_reporting_points(parse_period(PERIOD), 12)[1:],
+                     parse_period("Q2 2010/11")]:
+            ledger.freeze_statuses(read.score(values, past), period_keys=[],
+                                   measures=read.prepared_register, prepared=True,
+                                   default_scheme=read.default_scheme)
+    return master
+
+
+def _every_period_rated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report as it was built before: every frozen status read from the ledger, every
+    period rated, the frozen statuses put over."""
+    monkeypatch.setattr("xlperf.report._data.frozen_pairs", lambda *args: None)
+    monkeypatch.setattr("xlperf.report._data._frozen_for_history",
+                        lambda ledger, register, reporting: ledger.frozen_statuses())
+
+
+def test_a_frozen_past_period_is_not_rated_again(all_frozen: Path) -> None:
+    """CC 01's Q1 was published Red; today's tolerance of 10 would rate it Amber. The report's
+    scoring leaves it unrated (the ledger's status is printed), and rates the due period."""
+    from xlperf.read import read_master
+    from xlperf.report._data import frozen_pairs
+
+    master = read_master(all_frozen)
+    with Ledger(ledger_path(all_frozen)) as ledger:
+        values, frozen = ledger.current_values(), ledger.frozen_statuses()
+    known = frozen_pairs(frozen, master.prepared_register, parse_period(PERIOD))
+    assert known is not None
+    assert ("CC 01", "2013/14-Q1") in known
+    assert ("CC 01", "2013/14-Q2") not in known  # the due period follows today's register
+    (rescored,) = master.score_periods(values, ["Q1 2013/14"], full=0)
+    (skipped,) = master.score_periods(values, ["Q1 2013/14"], full=0, known=known)
+    cc01 = rescored["code"] == "CC 01"
+    assert rescored.loc[cc01, "status"].item() == "Amber"  # what re-rating would print
+    assert not skipped.loc[cc01, "rated"].item()
+    assert pd.isna(skipped.loc[cc01, "status"].item())
+    assert skipped.loc[cc01, "actual"].item() == rescored.loc[cc01, "actual"].item()
+    # Only the measures whose Q1 (or due month) the ledger has no status of are rated.
+    pairs = zip(rescored["code"], rescored["period"].map(
+        lambda p: parse_period(p).format("iso")), strict=True)
+    unrated = np.array([pair in known for pair in pairs])
+    assert unrated.sum() >= 40
+    assert (skipped["rated"].to_numpy() == (rescored["rated"].to_numpy() & ~unrated)).all()
+    assert skipped.loc[~unrated, "status"].tolist() == rescored.loc[~unrated, "status"].tolist()
+
+    data = report_data_from_master(all_frozen, generated=dt.date(2013, 10, 22))
+    cc01_history = data.history[data.history["code"] == "CC 01"].set_index("period")
+    assert cc01_history.loc["Q1 2013/14", "status"] == "Red"
+    assert cc01_history.loc["Q2 2013/14", "status"] == "Amber"
+
+
+def test_rating_only_what_the_ledger_did_not_freeze_prints_the_same_report(
+        all_frozen: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The history, scored frame and HTML are what rating every period and putting the
+    ledger's frozen statuses over them gave (the demo, every past period frozen), with far
+    fewer rows rated."""
+    import xlperf.core.score as score_module
+    from xlperf.report import render_html
+
+    rated: list[int] = []
+    rate = score_module.rate
+
+    def counted(actual, *args, **kwargs):  # type: ignore[no-untyped-def]
+        rated.append(len(actual))
+        return rate(actual, *args, **kwargs)
+
+    monkeypatch.setattr(score_module, "rate", counted)
+    now = report_data_from_master(all_frozen, generated=dt.date(2013, 10, 22))
+    rows_now, rated[:] = sum(rated), []
+    with monkeypatch.context() as patch:
+        _every_period_rated(patch)
+        before = report_data_from_master(all_frozen, generated=dt.date(2013, 10, 22))
+    rows_before = sum(rated)
+    pd.testing.assert_frame_equal(now.history, before.history)
+    pd.testing.assert_frame_equal(now.scored, before.scored)
+    assert now.history["frozen"].sum() >= 300
+    assert render_html(now) == render_html(before)
+    assert render_html(replace(now, cards=FULL)) == render_html(replace(before, cards=FULL))
+    # The period itself and each measure's due period are rated; the frozen past is not.
+    assert rows_now < rows_before / 3, (rows_now, rows_before)
+
+
+def test_the_report_reads_only_the_frozen_statuses_its_history_prints(all_frozen: Path) -> None:
+    """The history's periods and columns only, the same values as reading every status."""
+    from xlperf.errors import InputError
+    from xlperf.read import read_master
+    from xlperf.report._data import _frozen_for_history
+
+    register = read_master(all_frozen).prepared_register
+    with Ledger(ledger_path(all_frozen)) as ledger:
+        every = ledger.frozen_statuses()
+        read = _frozen_for_history(ledger, register, parse_period(PERIOD))
+        with pytest.raises(InputError, match="no 'status; DROP'"):
+            ledger.frozen_statuses(columns=["status; DROP"])
+    assert list(read.columns) == ["code", "period_key", "status", "symbol", "colour",
+                                  "severity", "target"]
+    assert 0 < len(read) < len(every)
+    shown = every.merge(read[["code", "period_key"]], on=["code", "period_key"])
+    pd.testing.assert_frame_equal(read.reset_index(drop=True),
+                                  shown[list(read.columns)].reset_index(drop=True))
+    data = report_data_from_master(all_frozen, generated=dt.date(2013, 10, 22))
+    printed = set(zip(data.history["code"], data.history["period_key"], strict=True))
+    every_pair = set(zip(every["code"], every["period_key"], strict=True))
+    assert printed & every_pair <= set(zip(read["code"], read["period_key"], strict=True))

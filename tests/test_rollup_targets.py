@@ -185,6 +185,7 @@ def test_scheme_colours_are_hex_colours_or_the_scheme_is_refused():
 
 
 def test_a_master_whose_scheme_severity_is_huge_is_a_finding_not_a_crash(tmp_path):
+    from _workbook_helpers import demo_workbooks
     from openpyxl import load_workbook
     from typer.testing import CliRunner
 
@@ -192,8 +193,7 @@ def test_a_master_whose_scheme_severity_is_huge_is_a_finding_not_a_crash(tmp_pat
     from xlperf.read import read_master
 
     runner = CliRunner()
-    assert runner.invoke(app, ["init", str(tmp_path), "--demo"]).exit_code == 0
-    path = tmp_path / "master.xlsx"
+    path = demo_workbooks(tmp_path).master  # the demo council, as init --demo writes it
     wb = load_workbook(path)
     ws = wb["Schemes"]
     column = next(c for c in range(1, ws.max_column + 1) if ws.cell(1, c).value == "Severity")
@@ -201,7 +201,6 @@ def test_a_master_whose_scheme_severity_is_huge_is_a_finding_not_a_crash(tmp_pat
     wb.save(path)
     findings = [(f.rule, f.sheet) for f in read_master(path).report]
     assert ("REG-030", "Schemes") in findings
-    (tmp_path / "returns").mkdir(exist_ok=True)  # init --demo makes it
     result = runner.invoke(app, ["refresh", str(path), "--backups", "0"])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert result.exit_code == 3, result.output

@@ -506,7 +506,7 @@ CELLS = st.one_of(
 )
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(CELLS, st.booleans())
 def test_vectorised_equals_scalar_inferred_dtype(cell: object, pf: bool) -> None:
     series = pd.Series([cell])
@@ -514,7 +514,7 @@ def test_vectorised_equals_scalar_inferred_dtype(cell: object, pf: bool) -> None
     assert row_of(parse_values(series, pf), 0) == parse_value(cell, percent_format=pf)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, suppress_health_check=[HealthCheck.too_slow])
 @given(CELLS, st.booleans())
 def test_vectorised_equals_scalar_object_dtype(cell: object, pf: bool) -> None:
     df = parse_values(one_object_series(cell), pf)
@@ -537,7 +537,7 @@ def test_vectorised_equals_scalar_mixed_column(rows: list[tuple[object, bool]]) 
         assert row_of(df, i) == parse_value(cell, percent_format=pf)
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(numberish_text(), words(), st.text(max_size=20)), max_size=30))
 def test_text_column_parsed_alike_by_string_methods_and_one_by_one(texts: list[str]) -> None:
     """A column with few distinct texts is parsed text by text, a column with many by pandas
@@ -568,7 +568,7 @@ def test_a_column_of_many_distinct_texts_goes_through_the_string_methods() -> No
     assert [row_of(df, i) for i in range(len(texts))] == [parse_value(t) for t in texts]
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(CELLS, st.from_type(object), st.from_type(type).flatmap(st.from_type)),
        st.booleans())
 def test_never_raises(cell: object, pf: bool) -> None:
@@ -701,7 +701,7 @@ COMMENTARY = st.one_of(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=120)
 @given(st.lists(COMMENTARY, max_size=10))
 def test_clean_commentaries_equals_scalar(texts: list[object]) -> None:
     arr = np.empty(len(texts), dtype=object)

@@ -18,7 +18,7 @@ from the annual target (:mod:`xlperf.core.targets`). Status, variance, direction
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -197,6 +197,7 @@ def score_periods(
     default_scheme: str = "rag",
     prepared: bool = False,
     full: int | None = None,
+    known: Collection[tuple[str, str]] | None = None,
 ) -> list[pd.DataFrame]:
     """:func:`score` for each of several reporting periods, in order: the values are parsed,
     the register prepared and the targets read once for all of them (a report's history scores
@@ -204,6 +205,12 @@ def score_periods(
     every column (default: all); the others get only ``code``, ``period``, ``frequency``,
     ``actual``, ``target``, ``status``, ``symbol``, ``colour``, ``severity`` and ``rated``
     (what a history prints; no direction, trend or explanation to work out).
+
+    ``known``: (measure code, period key) pairs whose status the caller already has (the
+    ledger's frozen statuses of past periods, which a report prints as published): in those
+    statuses-only frames their rows are not rated. They keep ``actual``; ``target``,
+    ``status``, ``symbol`` and ``colour`` are missing, ``severity`` 0 and ``rated`` false, for
+    the caller to put the known ones over (:func:`xlperf.report.history_from_values`).
 
     >>> measures = pd.DataFrame({"Code": ["CC 01"], "Polarity": ["Bigger is better"],
     ...     "Frequency": ["Quarterly"], "Annual target": [90], "Tolerance": [3]})
@@ -221,7 +228,8 @@ def score_periods(
     cut = len(reportings) if full is None else min(full, len(reportings))
     return [*(_score_one(table, rows, register, scheme, t_table, reporting, schemes)
               for reporting in reportings[:cut]),
-            *_statuses(table, rows, register, scheme, t_table, reportings[cut:], schemes)]
+            *_statuses(table, rows, register, scheme, t_table, reportings[cut:], schemes,
+                       known)]
 
 
 def _target_table(targets: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -289,10 +297,12 @@ def _targets(target: np.ndarray, given: np.ndarray, profiled: np.ndarray) -> np.
 
 def _rate_register(actual: np.ndarray, target: np.ndarray, register: pd.DataFrame,
                    scheme: pd.Series, schemes: Mapping[str, Scheme] | None,
-                   times: int = 1) -> pd.DataFrame:
-    """:func:`rate` of the register's measures, ``times`` periods of them end to end."""
+                   times: int = 1, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """:func:`rate` of the register's measures, ``times`` periods of them end to end
+    (``rows``: only those of the ``times`` periods' rows, a boolean mask)."""
     def column(values: np.ndarray) -> np.ndarray:
-        return values if times == 1 else np.tile(values, times)
+        values = values if times == 1 else np.tile(values, times)
+        return values if rows is None else values[rows]
 
     return rate(actual, target, column(register["polarity"].to_numpy(object)),
                 column(register["tolerance"].to_numpy(float)),
@@ -302,20 +312,37 @@ def _rate_register(actual: np.ndarray, target: np.ndarray, register: pd.DataFram
 
 def _statuses(table: pd.DataFrame, rows: dict[tuple[Any, Any], int], register: pd.DataFrame,
               scheme: pd.Series, t_table: pd.DataFrame | None, reportings: list[Period],
-              schemes: Mapping[str, Scheme] | None) -> list[pd.DataFrame]:
+              schemes: Mapping[str, Scheme] | None,
+              known: Collection[tuple[str, str]] | None = None) -> list[pd.DataFrame]:
     """The statuses-only frames of :func:`score_periods` for several periods, rated in one
     :func:`rate` call over all of them end to end (each row is rated on its own, so the
-    result is what one call per period gives, without its fixed cost each time)."""
+    result is what one call per period gives, without its fixed cost each time); the rows of
+    ``known`` pairs are not rated (:func:`score_periods`)."""
     if not reportings:
         return []
     dues = [_due(table, rows, register, t_table, r) for r in reportings]
     actual = np.concatenate([d.actual for d in dues]).astype(float)
-    target = _targets(np.concatenate([d.target for d in dues]),
-                      np.concatenate([d.given for d in dues]),
-                      np.concatenate([d.profiled for d in dues]))
-    rated = _rate_register(actual, target, register, scheme, schemes, times=len(dues))
+    rating = None
+    if known:
+        codes = register["code"].to_numpy(dtype=object)
+        rating = ~np.fromiter((pair in known for due in dues
+                               for pair in zip(codes, due.due_keys, strict=True)),
+                              dtype=bool, count=len(actual))
+
+    def rated_rows(values: np.ndarray) -> np.ndarray:
+        return values if rating is None else values[rating]
+
+    target = _targets(rated_rows(np.concatenate([d.target for d in dues])),
+                      rated_rows(np.concatenate([d.given for d in dues])),
+                      rated_rows(np.concatenate([d.profiled for d in dues])))
+    rated = _rate_register(rated_rows(actual), target, register, scheme, schemes,
+                           times=len(dues), rows=rating)
     columns = {c: rated[c].to_numpy() for c in ("status", "symbol", "colour", "severity",
                                                  "rated")}
+    if rating is not None:  # the known rows: missing, severity 0 and not rated
+        target = _spread(target, rating, np.nan)
+        columns = {c: _spread(values, rating, None if values.dtype == object else
+                              values.dtype.type(0)) for c, values in columns.items()}
     n, frames = len(register), []
     for i, due in enumerate(dues):
         part = slice(i * n, (i + 1) * n)
@@ -325,6 +352,13 @@ def _statuses(table: pd.DataFrame, rows: dict[tuple[Any, Any], int], register: p
             "frequency": register["frequency"].to_numpy(), "actual": actual[part],
             "target": target[part], **{c: values[part] for c, values in columns.items()}}))
     return frames
+
+
+def _spread(values: np.ndarray, where: np.ndarray, fill: Any) -> np.ndarray:
+    """``values`` put at the true places of the mask ``where``, ``fill`` elsewhere."""
+    out = np.full(len(where), fill, dtype=values.dtype)
+    out[where] = values
+    return out
 
 
 def _score_one(table: pd.DataFrame, rows: dict[tuple[Any, Any], int], register: pd.DataFrame,

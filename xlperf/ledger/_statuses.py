@@ -232,18 +232,31 @@ class _Statuses(_Recording):
         return changes
 
     def frozen_statuses(self, period_keys: Any = None,
-                        codes: Iterable[str] | str | None = None) -> pd.DataFrame:
-        """The frozen statuses (one row per measure and period), ordered by code and period."""
+                        codes: Iterable[str] | str | None = None, *,
+                        columns: Iterable[str] | None = None) -> pd.DataFrame:
+        """The frozen statuses (one row per measure and period), ordered by code and period.
+        ``columns``: only these, with ``code`` and ``period_key`` (what a report prints of the
+        past: reading every column of every status cost more than the report's scoring)."""
+        known = (*STATUS_FIELDS, *RESTATED_FIELDS)
+        wanted = list(known) if columns is None else list(dict.fromkeys(
+            ["code", "period_key", *columns]))
+        unknown = [c for c in wanted if c not in known]
+        if unknown:
+            raise InputError(f"a frozen status has no {', '.join(map(repr, unknown))}")
         where, params = self._where(codes, period_keys)
-        frame = self._query(f"SELECT * FROM statuses AS v WHERE {where} "
+        selected = "*" if columns is None else ", ".join(wanted)
+        frame = self._query(f"SELECT {selected} FROM statuses AS v WHERE {where} "
                             "ORDER BY code, period_key", params)
         if frame.empty:
-            frame = pd.DataFrame(columns=[*STATUS_FIELDS, *RESTATED_FIELDS])
-        frame["rated"] = frame["rated"].map(lambda v: None if v is None or pd.isna(v)
-                                            else bool(v))
+            frame = pd.DataFrame(columns=wanted)
+        if "rated" in wanted:
+            frame["rated"] = frame["rated"].map(lambda v: None if v is None or pd.isna(v)
+                                                else bool(v))
         for column in ("actual", "target", "tolerance", "variance", "variance_pct",
                        "spc_mean", "spc_lower", "spc_upper", "restated_mean",
                        "restated_lower", "restated_upper"):
+            if column not in wanted:
+                continue
             if column not in frame.columns:
                 frame[column] = np.nan
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)

@@ -14,7 +14,7 @@ untouched and extra sheets are ignored. Every frame is indexed by Excel row numb
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,16 +182,17 @@ class Master:
         return self.score_periods(values, [when])[0]
 
     def score_periods(self, values: pd.DataFrame, periods: Sequence[Any],
-                      full: int | None = None) -> list[pd.DataFrame]:
+                      full: int | None = None,
+                      known: Collection[tuple[str, str]] | None = None) -> list[pd.DataFrame]:
         """:meth:`score` for several reporting periods, the values parsed once
-        (:func:`~xlperf.core.score.score_periods`, ``full`` as there)."""
+        (:func:`~xlperf.core.score.score_periods`, ``full`` and ``known`` as there)."""
         from xlperf.core.score import score_periods
 
         try:
             return score_periods(values, self.prepared_register, periods,
                                  targets=self.targets if len(self.targets) else None,
                                  schemes=self.schemes, default_scheme=self.default_scheme,
-                                 prepared=True, full=full)
+                                 prepared=True, full=full, known=known)
         except SchemeError as error:
             # A scheme missing because its rows on the Schemes sheet were refused: say which.
             refused = next((f for f in self.report if f.rule == "REG-030"), None)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from xlperf.core.activity import ObjectiveActivity
     from xlperf.core.governance import GovernanceBlock
     from xlperf.council import Council
+    from xlperf.ledger import Ledger
 
 #: The report's sections, in print order.
 SECTIONS: tuple[str, ...] = ("cover", "summary", "objectives", "exceptions", "trend", "finance",
@@ -252,7 +253,7 @@ def history_from_values(
     register = measures if prepared else prepare_measures(measures)
     frames = score_periods(values, register, _reporting_points(reporting, periods),
                            targets=targets, schemes=schemes, default_scheme=default_scheme,
-                           prepared=True, full=0)
+                           prepared=True, full=0, known=frozen_pairs(frozen, register, reporting))
     return _history(frames, periods, frozen)
 
 
@@ -276,8 +277,54 @@ def score_with_history(
     register = measures if prepared else prepare_measures(measures)
     scored, *frames = score_periods(
         values, register, [reporting, *_reporting_points(reporting, periods)],
-        targets=targets, schemes=schemes, default_scheme=default_scheme, prepared=True, full=1)
+        targets=targets, schemes=schemes, default_scheme=default_scheme, prepared=True, full=1,
+        known=frozen_pairs(frozen, register, reporting))
     return scored, _history(frames, periods, frozen)
+
+
+#: What the history takes from a frozen status (:func:`_history`).
+_FROZEN_COLUMNS = ("status", "symbol", "colour", "severity", "target")
+
+
+def frozen_pairs(frozen: pd.DataFrame | None, register: pd.DataFrame, reporting: Period
+                 ) -> set[tuple[str, str]] | None:
+    """The (measure code, period key) pairs the history prints from the ledger's ``frozen``
+    statuses, so that need not be rated again (``known`` of
+    :func:`~xlperf.core.score.score_periods`): every frozen pair but each measure's due
+    period at ``reporting``, which follows today's register (``register``: prepared). None
+    when nothing can be skipped: no frozen statuses, a frozen frame without every column the
+    history takes, or a register that lists a code twice (then every period is rated and the
+    frozen statuses put over them, as before).
+
+    >>> register = prepare_measures(pd.DataFrame({"Code": ["CC 01"], "Frequency": ["Quarterly"],
+    ...     "Polarity": ["Bigger is better"]}))
+    >>> frozen = pd.DataFrame({"code": ["CC 01"] * 2, "period_key": ["2013/14-Q1", "2013/14-Q2"],
+    ...     "status": ["Red"] * 2, "symbol": ["✖"] * 2, "colour": ["#D4351C"] * 2,
+    ...     "severity": [2] * 2, "target": [90.0] * 2})
+    >>> frozen_pairs(frozen, register, parse_period("Q2 2013/14"))
+    {('CC 01', '2013/14-Q1')}
+    """
+    if frozen is None or not len(frozen) or not len(register) or any(
+            c not in frozen.columns for c in ("code", "period_key", *_FROZEN_COLUMNS)):
+        return None
+    codes = register["code"].to_numpy(dtype=object)
+    if len(set(codes)) != len(codes):
+        return None
+    from xlperf.core.score import due_period
+
+    frequencies = register["frequency"].to_numpy(dtype=object)
+    due = {f: due_period(reporting, f).format("iso")
+           for f in dict.fromkeys(frequencies) if isinstance(f, str) and f}
+    current = set(zip(codes, (due.get(f) if isinstance(f, str) else None
+                              for f in frequencies), strict=True))
+    pairs = set(zip(*_texts(frozen, "code", "period_key"), strict=True))
+    return pairs - current
+
+
+def _texts(frame: pd.DataFrame, *columns: str) -> list[np.ndarray]:
+    """``frame``'s ``columns`` as text, plain object arrays: what is zipped into pairs (a
+    pandas string array is read item by item many times slower)."""
+    return [frame[c].astype(str).to_numpy(dtype=object) for c in columns]
 
 
 def _history(frames: list[pd.DataFrame], periods: int, frozen: pd.DataFrame | None
@@ -302,15 +349,15 @@ def _history(frames: list[pd.DataFrame], periods: int, frozen: pd.DataFrame | No
     if frozen is not None and len(frozen) and len(stacked):
         latest = rank.to_numpy()[(rank.to_numpy() < keep) & started.to_numpy()] == 0
         where = {pair: i for i, pair in enumerate(zip(
-            frozen["code"].astype(str), frozen["period_key"].astype(str), strict=True))}
+            *_texts(frozen, "code", "period_key"), strict=True))}
         at = np.fromiter((where.get(pair, -1) for pair in zip(
-            stacked["code"].astype(str), stacked["period_key"], strict=True)),
+            *_texts(stacked, "code", "period_key"), strict=True)),
             dtype=np.intp, count=len(stacked))
         use = (at >= 0) & ~latest  # the due period follows today's register
         taken = at[use]
         if not use.any():
             return stacked.drop(columns=["_pos", "frequency"]).reset_index(drop=True)
-        for column in ("status", "symbol", "colour", "severity", "target"):
+        for column in _FROZEN_COLUMNS:
             if column in frozen.columns:
                 values = stacked[column].to_numpy(dtype=object).copy()
                 values[use] = frozen[column].to_numpy(dtype=object)[taken]
@@ -390,11 +437,28 @@ class _Ledgered:
     activity: pd.DataFrame | None = None  # the period's milestones and projects returned
 
 
-def _from_ledger(where: Path, reporting: Period
+def _frozen_for_history(ledger: Ledger, register: pd.DataFrame, reporting: Period,
+                       periods: int = HISTORY_PERIODS) -> pd.DataFrame:
+    """The ledger's frozen statuses a report's history prints: of the periods it can show
+    (each frequency's due period at each of its reporting points, :func:`_reporting_points`)
+    and only what it takes of them (``code``, ``period_key`` and :data:`_FROZEN_COLUMNS`);
+    every status of every period, every column, took longer to read than the scoring."""
+    from xlperf.core.score import due_period
+
+    frequencies = [f for f in dict.fromkeys(register["frequency"].to_numpy(dtype=object))
+                   if isinstance(f, str) and f]
+    shown = {due_period(point, f) for point in _reporting_points(reporting, periods)
+             for f in frequencies}
+    return ledger.frozen_statuses(sorted(shown, key=lambda p: (p.end, p.start)),
+                                  columns=_FROZEN_COLUMNS)
+
+
+def _from_ledger(where: Path, reporting: Period, register: pd.DataFrame
                  ) -> _Ledgered | None:
     """The master's ledger's values, money figures for ``reporting`` (``kind``, ``line``,
-    ``forecast``, ``estimate``, ``actual``, ``explanation``) and frozen statuses, or None when
-    it has no values."""
+    ``forecast``, ``estimate``, ``actual``, ``explanation``) and the frozen statuses the
+    history prints (:func:`_frozen_for_history`; ``register``: prepared), or None when it has
+    no values."""
     from xlperf.ledger import Ledger
 
     if not where.is_file():
@@ -405,7 +469,8 @@ def _from_ledger(where: Path, reporting: Period
             return None
         from xlperf.ledger import activity_frame, explained_by_measure
 
-        return _Ledgered(values, ledger.current_money(reporting), ledger.frozen_statuses(),
+        return _Ledgered(values, ledger.current_money(reporting),
+                         _frozen_for_history(ledger, register, reporting),
                          explained_by_measure(ledger, reporting),
                          activity_frame(ledger, reporting))
 
@@ -466,7 +531,7 @@ def report_data_from_master(
     ledgered = None
     use_ledger = values is None and history is None  # else the caller gives the figures
     if use_ledger:
-        ledgered = _from_ledger(council.ledger, reporting)
+        ledgered = _from_ledger(council.ledger, reporting, master.prepared_register)
     if ledgered is not None:
         values = ledgered.values
     elif values is None:
@@ -484,11 +549,15 @@ def report_data_from_master(
                 ["Code", "Period", "Actual"]]
         earlier = _before(earlier, reporting)
         values = pd.concat([earlier, values], ignore_index=True)
-    # One parse of the values for the period and every earlier one the history prints.
+    # One parse of the values for the period and every earlier one the history prints; a
+    # past period the ledger froze is printed as frozen, so not rated again.
+    frozen = ledgered.frozen if ledgered is not None else None
     scored, *frames = master.score_periods(
         values, [reporting] if given_history is not None else
-        [reporting, *_reporting_points(reporting, HISTORY_PERIODS)], full=1)
-    hist = (_history(frames, HISTORY_PERIODS, ledgered.frozen if ledgered else None)
+        [reporting, *_reporting_points(reporting, HISTORY_PERIODS)], full=1,
+        known=frozen_pairs(frozen, master.prepared_register, reporting)
+        if given_history is None else None)
+    hist = (_history(frames, HISTORY_PERIODS, frozen)
             if given_history is None else given_history)
     from xlperf.core.spc_scored import charts_at, spc_of_charts  # docs/spc.md
 

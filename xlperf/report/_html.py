@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -85,8 +85,40 @@ def _text(value: Any, empty: str = "") -> str:
 _num = finite_number  # the one rule for a printable figure (xlperf.core.figures)
 
 
+def _texts(values: Iterable[Any], empty: str = "") -> list[str]:
+    """:func:`_text` of each value, worked out once per distinct text (a history repeats a
+    few periods and statuses thousands of times)."""
+    said: dict[str, str] = {}
+    out = []
+    for value in values:
+        if type(value) is str:
+            text = said.get(value)
+            if text is None:
+                text = said[value] = _text(value, empty)
+        else:
+            text = _text(value, empty)
+        out.append(text)
+    return out
+
+
+def _numbers(column: pd.Series, order: np.ndarray) -> list[float | None]:
+    """:func:`_num` of each value of ``column`` taken in ``order``: a float column at once
+    (None where a value is not finite), any other value by value."""
+    if column.dtype == np.float64:
+        array = column.to_numpy(dtype=float)[order]
+        out = array.astype(object)
+        out[~np.isfinite(array)] = None
+        return out.tolist()
+    return [_num(v) for v in column.to_numpy(dtype=object)[order]]
+
+
+@functools.lru_cache(maxsize=8192)  # a card's code: its link, its heading and its list row
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+# a card's border: a few status colours, checked once each
+_safe_colour = functools.lru_cache(maxsize=256)(safe_colour)
 
 
 @functools.lru_cache(maxsize=4096)  # a pack repeats a few statuses thousands of times
@@ -111,14 +143,14 @@ def _value_cell(value: Any, unit: str, reason: Any = None) -> str:
     if number is None:
         why = _text(reason)
         return f'<td class="num"><span class="reason">{escape(why)}</span></td>'
-    return f'<td class="num">{escape(fmt(number, unit))}</td>'
+    return f'<td class="num">{fmt(number, unit)}</td>'
 
 
 def _target_text(value: Any, unit: str, none: str = "Not set") -> str:
     number = _num(value)
     if number is None:
         return f'<span class="reason">{none}</span>'
-    return escape(fmt(number, unit))
+    return fmt(number, unit)
 
 
 def _table(caption: str, headers: Sequence[tuple[str, str]], rows: Sequence[str],
@@ -164,17 +196,16 @@ class _Context:
         order = np.lexsort((keys.astype(str), codes.astype(str)))
         self.h_code = codes[order]
         self.h_key = keys[order]
-        self.h_period = np.array([_text(p) for p in history["period"].to_numpy(dtype=object)],
+        self.h_period = np.array(_texts(history["period"].to_numpy(dtype=object)),
                                  dtype=object)[order]
-        self.h_actual = [_num(v) for v in history["actual"].to_numpy(dtype=object)[order]]
-        self.h_target = [_num(v) for v in history["target"].to_numpy(dtype=object)[order]]
+        self.h_actual = _numbers(history["actual"], order)
+        self.h_target = _numbers(history["target"], order)
         blank = np.full(len(history), "", dtype=object)
-        self.h_status = [_text(v, "No data") for v in history["status"].to_numpy(
-            dtype=object)[order]]
-        self.h_symbol = [_text(v, "?") for v in (history["symbol"].to_numpy(dtype=object)
-                         if "symbol" in history.columns else blank)[order]]
-        self.h_colour = [_text(v) for v in (history["colour"].to_numpy(dtype=object)
-                         if "colour" in history.columns else blank)[order]]
+        self.h_status = _texts(history["status"].to_numpy(dtype=object)[order], "No data")
+        self.h_symbol = _texts((history["symbol"].to_numpy(dtype=object)
+                                if "symbol" in history.columns else blank)[order], "?")
+        self.h_colour = _texts((history["colour"].to_numpy(dtype=object)
+                                if "colour" in history.columns else blank)[order])
         years = {p: parse_period(p).financial_year for p in set(self.h_period) if p}
         self.h_year = [years.get(p) for p in self.h_period]
         self.statuses = set(self.h_status) if len(history) else set()
@@ -419,21 +450,23 @@ def _card(ctx: _Context, r: Any) -> str:
     a, b = ctx.slices.get(code, (0, 0))
     labels = list(ctx.h_period[a:b])
     actuals, targets = ctx.h_actual[a:b], ctx.h_target[a:b]
+    band_text = ctx.band_text(code, unit)
     chart = measure_chart(labels, actuals, targets, label=f"{code} {_text(r.title)}", unit=unit,
                           band=[ctx.band(code, t) for t in targets],
-                          band_text=ctx.band_text(code, unit), width=500, height=165)
+                          band_text=band_text, width=500, height=165)
     chart += ctx.spc.chart(r, unit)
     # This financial year's periods, as a table (the chart's numbers, readable in print).
     due = parse_period(_text(r.period)) if _text(r.period) else None
     at = list(range(a, b))
     if due is not None:
-        at = [i for i in at if ctx.h_year[i] == due.financial_year]
+        year_of_due = due.financial_year
+        at = [i for i in at if ctx.h_year[i] == year_of_due]
     head = [("", "")] + [(escape(ctx.h_period[i]), "num") for i in at]
     body = [
         '<tr><th scope="row">Actual</th>' + "".join(
-            f'<td class="num">{escape(fmt(ctx.h_actual[i], unit))}</td>' for i in at) + "</tr>",
+            f'<td class="num">{fmt(ctx.h_actual[i], unit)}</td>' for i in at) + "</tr>",
         '<tr><th scope="row">Target</th>' + "".join(
-            f'<td class="num">{escape(fmt(ctx.h_target[i], unit))}</td>' for i in at) + "</tr>",
+            f'<td class="num">{fmt(ctx.h_target[i], unit)}</td>' for i in at) + "</tr>",
         '<tr><th scope="row">Status</th>' + "".join(
             f"<td>{chip(ctx.h_status[i], ctx.h_symbol[i], ctx.h_colour[i])}</td>" for i in at)
         + "</tr>",
@@ -452,9 +485,9 @@ def _card(ctx: _Context, r: Any) -> str:
              ("Polarity", escape(_text(r.polarity, "–"))), ("Unit", escape(unit or "number")),
              ("Frequency", escape(FREQUENCY_WORDS.get(_text(r.frequency),
                                                       _text(r.frequency, "–")))),
-             ("Tolerance", escape(ctx.band_text(code, unit) or "–")),
-             ("Actual", escape(fmt(_num(r.actual), unit))),
-             ("Target", escape(fmt(_num(r.target), unit))),
+             ("Tolerance", escape(band_text or "–")),
+             ("Actual", fmt(_num(r.actual), unit)),
+             ("Target", fmt(_num(r.target), unit)),
              ("Annual target", _target_text(r.annual_target, unit)),
              ("Variance", escape(variance_text)),
              ("Direction", escape(_text(r.direction, "–"))),
@@ -473,7 +506,7 @@ def _card(ctx: _Context, r: Any) -> str:
                f"{escape(_text(r.period))}</p></blockquote>" if note else
                f'<p class="reason">No commentary was given for {escape(_text(r.period))}.</p>')
     comment += _attributed(ctx, code, _text(r.period))
-    colour = safe_colour(_text(r.colour))
+    colour = _safe_colour(_text(r.colour))
     return (f'<article class="card" data-code="{escape(code)}" style="border-left-color:'
             f'{colour}" aria-labelledby="card-{_slug(code)}">'
             f'<h3 id="card-{_slug(code)}"><span class="code">{escape(code)}</span> '
@@ -490,6 +523,8 @@ def _card(ctx: _Context, r: Any) -> str:
 def _attributed(ctx: _Context, code: str, period: str) -> str:
     """The value's comment by someone other than the owner, under its subject and author
     ("Head of Service Commentary — J. Smith"), escaped: text as typed, never markup."""
+    if not ctx.data.attributed:
+        return ""
     try:
         key = parse_period(period).format("iso") if period else ""
     except InputError:
@@ -562,15 +597,16 @@ def _trend(ctx: _Context) -> str:
             values = [by_key.get(k) for k in keys]
             contract = " ©" if bool(r.contract) else ""
             name = f"{code} {_text(r.title)}"
-            cells = "".join(f'<td class="num">{escape(fmt(v, unit))}</td>' for v in values)
+            texts = [fmt(v, unit) for v in values]  # the cells and the line's name
+            cells = "".join(f'<td class="num">{t}</td>' for t in texts)
             body.append(
                 f'<tr data-code="{escape(code)}"><th scope="row"><span class="code">'
                 f"{escape(code)}</span> {escape(_text(r.title))}{contract}</th>"
                 f"<td>{escape(_text(r.baseline_rank, '–'))}</td>"
-                f'<td class="num">{escape(fmt(_num(r.baseline), unit))}</td>{cells}'
+                f'<td class="num">{fmt(_num(r.baseline), unit)}</td>{cells}'
                 f'<td class="num">{_target_text(r.target, unit, "–")}</td>'
                 f"<td>{_status_chip(r)} {spc_chips(r)}</td>"
-                f"<td>{sparkline(values, labels, label=name, unit=unit, width=70)}"
+                f"<td>{sparkline(values, labels, label=name, unit=unit, width=70, texts=texts)}"
                 f"</td><td>{escape(_text(r.direction, '–'))}</td>"
                 f"<td>{escape(_text(r.trend, '–'))}</td></tr>")
         out.append(_table(FREQUENCY_NAMES[frequency], headers, body, "trend",
@@ -581,7 +617,7 @@ def _trend(ctx: _Context) -> str:
 
 def _money(value: Any) -> str:
     number = _num(value)
-    return escape(fmt(number)) if number is not None else "–"
+    return fmt(number) if number is not None else "–"
 
 
 def _pounds(thousands: float) -> str:
@@ -623,7 +659,7 @@ def _finance(ctx: _Context) -> str:
                 f'<td class="num">{_money(getattr(r, "gross_budget", None))}</td>'
                 f'<td class="num">{_money(r.budget)}</td><td class="num">{_money(r.forecast)}</td>'
                 f'<td class="num">{_money(r.variance)}</td>'
-                f'<td class="num">{escape(fmt(round(pct, 1)) + "%") if pct is not None else "–"}'
+                f'<td class="num">{fmt(round(pct, 1)) + "%" if pct is not None else "–"}'
                 f"</td><td>{_status_chip(r)}</td><td class=\"note\">{explanation}</td></tr>")
         out.append("<h3>Revenue budget by service area</h3>")
         out.append(_table("Revenue, £000s (variance = forecast outturn − net budget; positive "
@@ -637,7 +673,7 @@ def _finance(ctx: _Context) -> str:
         body = []
         for r in lines.itertuples():
             spent = _num(r.spend_pct)
-            spent_text = escape(fmt(round(spent, 1)) + "%") if spent is not None else "–"
+            spent_text = fmt(round(spent, 1)) + "%" if spent is not None else "–"
             body.append(
                 f'<tr><th scope="row">{escape(_text(r.programme))}</th>'
                 f"<td>{escape(_text(getattr(r, 'quarter', '')))}</td>"
@@ -654,7 +690,7 @@ def _finance(ctx: _Context) -> str:
             '<tr class="total"><th scope="row">Capital programme total</th><td></td>'
             + "".join(f'<td class="num">{_money(sums.get(c))}</td>'
                       for c in ("base_budget", "estimate", "actual", "variance", "slippage"))
-            + f'<td class="num">{escape(fmt(round(spent_total, 1)) + "%") if spent_total else "–"}'
+            + f'<td class="num">{fmt(round(spent_total, 1)) + "%" if spent_total else "–"}'
             f'</td><td class="note">{escape(_text(sums.get("explanation"), ""))}</td></tr>')
         out.append("<h3>Capital programme</h3>")
         out.append(_table("Capital, £000s (variance = revised estimate − revised base budget; "

@@ -144,7 +144,10 @@ def _say(progress: Progress | None, message: str) -> None:
         progress(message)
 
 
-def _browser_pdf(html: str, target: Path, browser: Path, progress: Progress | None) -> Path:
+def _browser_pdf(html: str, target: Path, browser: Path, progress: Progress | None,
+                 tagged: bool = True) -> Path:
+    # ``tagged``: always True for a report; False only for benchmarks/report.py, to measure
+    # what the tagging costs.
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
@@ -175,7 +178,7 @@ def _browser_pdf(html: str, target: Path, browser: Path, progress: Progress | No
                 page.goto(url, wait_until="load", timeout=0)
                 _say(progress, "Printing the pages")
                 page.pdf(path=str(target), prefer_css_page_size=True, print_background=True,
-                         tagged=True, outline=True, format="A4")
+                         tagged=tagged, outline=True, format="A4")
             finally:
                 context.close()
     except PlaywrightError as error:

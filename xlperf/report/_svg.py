@@ -8,9 +8,11 @@ bytes.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from html import escape
+from typing import Any
 
 from xlperf.core.figures import format_number
 from xlperf.report._colours import INK
@@ -25,22 +27,38 @@ def _f(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".") if math.isfinite(x) else "0"
 
 
-def _memo(function: Callable[[float], str]) -> Callable[[float], str]:
-    """``function`` worked out once per distinct value, for one chart: its x positions, and
-    a target's, mean's or limit's y, repeat at every point."""
-    said: dict[float, str] = {}
+class _Memo(dict[Any, str]):
+    """``function`` of a value worked out once per distinct value, for one chart, read as
+    ``memo[value]``: its x positions, and a target's, mean's or limit's y, repeat at every
+    point (a dict lookup, not a Python call, once a value is known)."""
 
-    def text(value: float) -> str:
-        found = said.get(value)
-        if found is None:
-            found = said[value] = function(value)
+    def __init__(self, function: Callable[[Any], str]):
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, value: Any) -> str:
+        found = self[value] = self.function(value)
         return found
 
-    return text
+
+class _Shared(_Memo):
+    """A :class:`_Memo` kept from chart to chart for the x positions: every card's chart of
+    the same number of periods puts them at the same places (bounded: cleared when full)."""
+
+    def __missing__(self, value: Any) -> str:
+        if len(self) > 4096:
+            self.clear()
+        return super().__missing__(value)
+
+
+_X = _Shared(_f)
+# A period label, a legend word: the same few texts on every chart, escaped once each.
+_label = functools.lru_cache(maxsize=4096)(escape)
 
 
 def fmt(value: float | None, unit: str = "") -> str:
-    """A number for a label: ``68.04%`` for a percentage, ``–`` when there is none."""
+    """A number for a label: ``68.04%`` for a percentage, ``–`` when there is none (digits,
+    separators, signs and ``%`` only: nothing to escape in HTML)."""
     if value is None or not math.isfinite(value):
         return "–"
     text = format_number(value)
@@ -64,16 +82,20 @@ def _runs(points: Sequence[tuple[float, float | None]]) -> list[list[tuple[float
 
 
 def sparkline(values: Sequence[float | None], labels: Sequence[str], *, label: str,
-              unit: str = "", width: int = 90, height: int = 22) -> str:
+              unit: str = "", width: int = 90, height: int = 22,
+              texts: Sequence[str] | None = None) -> str:
     """A small line of the last periods' values, the latest marked with a dot.
 
-    ``label`` names the measure; the accessible name lists every period and value.
+    ``label`` names the measure; the accessible name lists every period and value
+    (``texts``: the values as :func:`fmt` writes them, when the caller has them already).
 
     >>> svg = sparkline([3, 5, None, 4], ["Q1", "Q2", "Q3", "Q4"], label="CPP")
     >>> 'role="img"' in svg and "Q2 5" in svg
     True
     """
-    said = "; ".join(f"{p} {fmt(v, unit)}" for p, v in zip(labels, values, strict=True))
+    if texts is None:
+        texts = [fmt(v, unit) for v in values]
+    said = "; ".join(f"{p} {t}" for p, t in zip(labels, texts, strict=True))
     name = f"Trend of {label}: {said}" if said else f"Trend of {label}: no values"
     known = _finite(values)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="spark" role="img" '
@@ -91,12 +113,12 @@ def sparkline(values: Sequence[float | None], labels: Sequence[str], *, label: s
         for run in _runs(points):
             if len(run) == 1:
                 continue
-            coords = " ".join(f"{_f(x)},{_f(y(v))}" for x, v in run)
+            coords = " ".join(f"{_X[x]},{_f(y(v))}" for x, v in run)
             parts.append(f'<polyline points="{coords}" fill="none" stroke="{INK}" '
                          'stroke-width="1.5" stroke-linejoin="round"/>')
         last_x, last_v = next((p[0], p[1]) for p in reversed(points)
                               if p[1] is not None and math.isfinite(p[1]))
-        parts.append(f'<circle cx="{_f(last_x)}" cy="{_f(y(last_v))}" r="2.5" '
+        parts.append(f'<circle cx="{_X[last_x]}" cy="{_f(y(last_v))}" r="2.5" '
                      f'fill="{ACTUAL_COLOUR}"/>')
     parts.append("</svg>")
     return "".join(parts)
@@ -161,7 +183,7 @@ def _axes(parts: list[str], box: tuple[float, float, float, float], plot_w: floa
                      f'y2="{at}" stroke="{GRID_COLOUR}" stroke-width="1"/>'
                      f'<text x="{left - 6}" y="{_f(y(tick) + 4)}" text-anchor="end" '
                      f'font-size="{font_size}" fill="{INK}">'
-                     f'{escape(fmt(round(tick, 9), unit))}</text>')
+                     f'{fmt(round(tick, 9), unit)}</text>')
         tick += step
     return x, y, gap
 
@@ -179,7 +201,8 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
     True
     """
     band = list(band) if band is not None else [None] * len(labels)
-    rows = "; ".join(f"{p}: actual {fmt(a, unit)}, target {fmt(t, unit)}"
+    said = _Memo(lambda v: fmt(v, unit))  # a target repeats; each actual is said twice
+    rows = "; ".join(f"{p}: actual {said[a]}, target {said[t]}"
                      for p, a, t in zip(labels, actuals, targets, strict=True))
     title = f"{label}: actual against target, {labels[0]} to {labels[-1]}" if labels else (
         f"{label}: no values")
@@ -198,7 +221,7 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
     n = len(labels)
     x, y, gap = _axes(parts, (left, right, top, width), plot_w, plot_h, (low, high, step), n,
                       unit, font_size=11)
-    fx, fy = _memo(_f), _memo(lambda v: _f(y(v)))
+    fx, fy = _X, _Memo(lambda v: _f(y(v)))
     # Tolerance band: one polygon per run of periods with a band.
     band_points = [(x(i), b) for i, b in enumerate(band)]
     run: list[tuple[float, tuple[float, float]]] = []
@@ -211,9 +234,9 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
             if len(run) == 1:
                 xs = [xs[0] - gap * 0.3, xs[0] + gap * 0.3]
                 run = [run[0], run[0]]
-            upper = " ".join(f"{fx(px)},{fy(b[1])}" for px, (_, b) in zip(xs, run,
+            upper = " ".join(f"{fx[px]},{fy[b[1]]}" for px, (_, b) in zip(xs, run,
                                                                              strict=True))
-            lower = " ".join(f"{fx(px)},{fy(b[0])}" for px, (_, b) in reversed(
+            lower = " ".join(f"{fx[px]},{fy[b[0]]}" for px, (_, b) in reversed(
                 list(zip(xs, run, strict=True))))
             parts.append(f'<polygon points="{upper} {lower}" fill="{BAND_COLOUR}" '
                          'fill-opacity="0.45" stroke="none"/>')
@@ -223,45 +246,59 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
         if len(seg) == 1:
             px, v = seg[0]
             seg = [(px - gap * 0.3, v), (px + gap * 0.3, v)]
-        coords = " ".join(f"{fx(px)},{fy(v)}" for px, v in seg)
+        coords = " ".join(f"{fx[px]},{fy[v]}" for px, v in seg)
         parts.append(f'<polyline points="{coords}" fill="none" stroke="{TARGET_COLOUR}" '
                      'stroke-width="2" stroke-dasharray="6 4"/>')
     # Actual: solid line, dots and values.
     for seg in _runs([(x(i), a) for i, a in enumerate(actuals)]):
         if len(seg) > 1:
-            coords = " ".join(f"{fx(px)},{fy(v)}" for px, v in seg)
+            coords = " ".join(f"{fx[px]},{fy[v]}" for px, v in seg)
             parts.append(f'<polyline points="{coords}" fill="none" stroke="{ACTUAL_COLOUR}" '
                          'stroke-width="2.5" stroke-linejoin="round"/>')
     font = 10 if n <= 8 else 9
     for i, a in enumerate(actuals):
         if a is None or not math.isfinite(a):
             continue
-        parts.append(f'<circle cx="{fx(x(i))}" cy="{fy(a)}" r="3.5" fill="{ACTUAL_COLOUR}"/>'
-                     f'<text x="{fx(x(i))}" y="{_f(y(a) - 7)}" text-anchor="middle" '
-                     f'font-size="{font}" fill="{INK}">{escape(fmt(a, unit))}</text>')
-    # X axis labels and the legend.
-    stagger = n > 8  # many periods: alternate labels on two lines so none collide
-    for i, text in enumerate(labels):
-        drop = 12 if stagger and i % 2 else 0
-        parts.append(f'<text x="{fx(x(i))}" y="{height - bottom + 14 + drop}" '
-                     f'text-anchor="middle" font-size="{font + 1}" fill="{INK}">'
-                     f"{escape(text)}</text>")
+        cx = fx[x(i)]
+        parts.append(f'<circle cx="{cx}" cy="{fy[a]}" r="3.5" fill="{ACTUAL_COLOUR}"/>'
+                     f'<text x="{cx}" y="{_f(y(a) - 7)}" text-anchor="middle" '
+                     f'font-size="{font}" fill="{INK}">{said[a]}</text>')
+    # X axis labels and the legend: the same on every card of the same periods.
+    parts.append(_x_labels(tuple(labels), left, gap, height - bottom + 14, font + 1))
+    parts.append(_legend(left, band_text))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=256)
+def _x_labels(labels: tuple[str, ...], left: float, gap: float, y: float, font: int) -> str:
+    """A measure chart's period labels (many periods: alternate labels on two lines so none
+    collide)."""
+    stagger = len(labels) > 8
+    return "".join(f'<text x="{_X[left + gap * (i + 0.5)]}" '
+                   f'y="{y + (12 if stagger and i % 2 else 0)}" text-anchor="middle" '
+                   f'font-size="{font}" fill="{INK}">{_label(text)}</text>'
+                   for i, text in enumerate(labels))
+
+
+@functools.lru_cache(maxsize=256)
+def _legend(left: float, band_text: str) -> str:
+    """A measure chart's legend (the band's with its tolerance in words)."""
     legend_y = 12
-    parts.append(
+    parts = [
         f'<line x1="{left}" x2="{left + 22}" y1="{legend_y}" y2="{legend_y}" '
         f'stroke="{ACTUAL_COLOUR}" stroke-width="2.5"/>'
         f'<circle cx="{left + 11}" cy="{legend_y}" r="3.5" fill="{ACTUAL_COLOUR}"/>'
         f'<text x="{left + 28}" y="{legend_y + 4}" font-size="11" fill="{INK}">Actual</text>'
         f'<line x1="{left + 90}" x2="{left + 112}" y1="{legend_y}" y2="{legend_y}" '
         f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>'
-        f'<text x="{left + 118}" y="{legend_y + 4}" font-size="11" fill="{INK}">Target</text>')
+        f'<text x="{left + 118}" y="{legend_y + 4}" font-size="11" fill="{INK}">Target</text>']
     if band_text:
         parts.append(
             f'<rect x="{left + 180}" y="{legend_y - 6}" width="22" height="12" '
             f'fill="{BAND_COLOUR}" fill-opacity="0.45"/>'
             f'<text x="{left + 208}" y="{legend_y + 4}" font-size="11" fill="{INK}">'
             f'Tolerance band ({escape(band_text)})</text>')
-    parts.append("</svg>")
     return "".join(parts)
 
 
@@ -301,7 +338,8 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
     rebased = [i for i, r in enumerate(rebases) if r is not None and i < n]
     ghosted = [i for i, g in enumerate(ghosts) if g is not None and i < n
                and values[i] is not None]
-    segment = [sum(1 for r in rebased if r <= i) for i in range(n)]
+    segment = ([sum(1 for r in rebased if r <= i) for i in range(n)] if rebased
+               else [0] * n)  # which run of limits each point is in
     limited = [i for i in range(n) if upper[i] is not None and math.isfinite(upper[i] or 0)
                and lower[i] is not None and math.isfinite(lower[i] or 0)]
     special = [i for i in range(n) if sides[i] and values[i] is not None]
@@ -342,18 +380,20 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
 
     x, y, gap = _axes(parts, (left, right, top, width), plot_w, plot_h, (low, high, step), n,
                       unit, font_size=10)
-    fx, fy = _memo(_f), _memo(lambda v: _f(y(v)))
+    fx, fy = _X, _Memo(lambda v: _f(y(v)))
+    at_x = [x(i) for i in range(n)]
+    segments = sorted(set(segment))
 
     def line(series: Sequence[float | None], colour: str, dash: str = "",
              stroke: float = 1.5, by_segment: bool = False) -> None:
         # The mean and limits of each segment are their own lines: none crosses a rebase.
         pieces = ([[v if segment[i] == s else None for i, v in enumerate(series)]
-                   for s in sorted(set(segment))] if by_segment else [series])
-        for seg in (r for piece in pieces for r in _runs([(x(i), v)
-                                                          for i, v in enumerate(piece)])):
+                   for s in segments] if by_segment and len(segments) > 1 else [series])
+        for seg in (r for piece in pieces for r in _runs(list(zip(at_x, piece,
+                                                                  strict=True)))):
             if len(seg) == 1:
                 seg = [(seg[0][0] - gap * 0.3, seg[0][1]), (seg[0][0] + gap * 0.3, seg[0][1])]
-            coords = " ".join(f"{fx(px)},{fy(v)}" for px, v in seg)
+            coords = " ".join(f"{fx[px]},{fy[v]}" for px, v in seg)
             parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" '
                          f'stroke-width="{stroke}"' + (f' stroke-dasharray="{dash}"' if dash
                                                        else "") + "/>")
@@ -369,9 +409,9 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
         xs = ([x(stretch[0]) - gap * 0.3, x(stretch[0]) + gap * 0.3] if len(stretch) == 1
               else [x(i) for i in stretch])
         at = stretch * 2 if len(stretch) == 1 else stretch
-        top_edge = " ".join(f"{fx(px)},{fy(upper_2sigma[i] or 0)}"
+        top_edge = " ".join(f"{fx[px]},{fy[upper_2sigma[i] or 0]}"
                             for px, i in zip(xs, at, strict=True))
-        bottom_edge = " ".join(f"{fx(px)},{fy(lower_2sigma[i] or 0)}"
+        bottom_edge = " ".join(f"{fx[px]},{fy[lower_2sigma[i] or 0]}"
                                for px, i in reversed(list(zip(xs, at, strict=True))))
         parts.append(f'<polygon points="{top_edge} {bottom_edge}" fill="{NEAR_COLOUR}" '
                      'stroke="none"/>')
@@ -387,7 +427,7 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
         if v is None or not math.isfinite(v):
             continue
         if i in ghosted:  # hollow: drawn, but not part of the process
-            parts.append(f'<circle cx="{fx(x(i))}" cy="{fy(v)}" r="3.5" fill="#FFFFFF" '
+            parts.append(f'<circle cx="{fx[at_x[i]]}" cy="{fy[v]}" r="3.5" fill="#FFFFFF" '
                          f'stroke="{ACTUAL_COLOUR}" stroke-width="1.5"/>')
         elif sides[i]:
             colour = SPC_COLOURS.get(words[i], ACTUAL_COLOUR)
@@ -397,17 +437,33 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
                          f'{_f(x(i) + d)},{_f(base)}" fill="{colour}" stroke="{INK}" '
                          'stroke-width="0.75"/>')
         else:
-            parts.append(f'<circle cx="{fx(x(i))}" cy="{fy(v)}" r="2.5" '
+            parts.append(f'<circle cx="{fx[at_x[i]]}" cy="{fy[v]}" r="2.5" '
                          f'fill="{ACTUAL_COLOUR}"/>')
-    every = max(1, math.ceil(n / 8))  # at most eight period labels
-    for i, text in enumerate(labels):
-        if i == n - 1 or (i % every == 0 and n - 1 - i >= every):  # the latest, and room
-            parts.append(f'<text x="{fx(x(i))}" y="{height - bottom + 14}" '
-                         f'text-anchor="middle" font-size="10" fill="{INK}">'
-                         f"{escape(text)}</text>")
+    # The period labels and the legend: the same on every card of the same periods.
+    parts.append(_xmr_labels(tuple(labels), left, gap, height - bottom + 14))
+    parts.append(_xmr_legend(left, latest is not None, bool(ghosted)))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=256)
+def _xmr_labels(labels: tuple[str, ...], left: float, gap: float, y: float) -> str:
+    """An XmR chart's period labels: at most eight, the latest always."""
+    n = len(labels)
+    every = max(1, math.ceil(n / 8))
+    return "".join(f'<text x="{_X[left + gap * (i + 0.5)]}" y="{y}" '
+                   f'text-anchor="middle" font-size="10" fill="{INK}">'
+                   f"{_label(text)}</text>" for i, text in enumerate(labels)
+                   if i == n - 1 or (i % every == 0 and n - 1 - i >= every))  # and room
+
+
+@functools.lru_cache(maxsize=64)
+def _xmr_legend(left: float, limits: bool, ghosted: bool) -> str:
+    """An XmR chart's legend: the mean; the limits, band and special cause when it has
+    limits; a ghosted point when it has one."""
     legend = [(f'<line x1="{left}" x2="{left + 18}" y1="10" y2="10" stroke="{INK}" '
                'stroke-width="1.5"/>', "Mean")]
-    if latest is not None:
+    if limits:
         legend += [(f'<line x1="{left + 70}" x2="{left + 88}" y1="10" y2="10" '
                     f'stroke="{LIMIT_COLOUR}" stroke-width="1.5" stroke-dasharray="5 3"/>',
                     "Process limits"),
@@ -421,8 +477,6 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
         spot = left + offsets[len(legend)] + 9
         legend.append((f'<circle cx="{spot}" cy="10" r="3.5" fill="#FFFFFF" '
                        f'stroke="{ACTUAL_COLOUR}" stroke-width="1.5"/>', "Ghosted"))
-    for (mark, text), offset in zip(legend, offsets, strict=False):
-        parts.append(mark + f'<text x="{left + offset + 22}" y="14" font-size="10" '
-                     f'fill="{INK}">{escape(text)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    return "".join(mark + f'<text x="{left + offset + 22}" y="14" font-size="10" '
+                   f'fill="{INK}">{escape(text)}</text>'
+                   for (mark, text), offset in zip(legend, offsets, strict=False))

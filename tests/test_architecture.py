@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,7 +110,10 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def all_imports() -> list[Import]:
+@functools.cache
+def all_imports() -> tuple[Import, ...]:
+    """Every import statement of the package (parsed once per test process: the source does
+    not change while the tests run)."""
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         module = _module_name(path)
@@ -128,7 +133,7 @@ def all_imports() -> list[Import]:
                         .exists() or (PACKAGE.parent / Path(*sub.split("."))).is_dir()
                     found.append(Import(module, node.lineno, sub if is_module else base,
                                         None if is_module else alias.name))
-    return found
+    return tuple(found)
 
 
 def test_the_import_reader_sees_imports_inside_functions():
@@ -212,7 +217,7 @@ def test_every_module_is_in_a_room():
     assert sorted(m for m in modules if table.room(m) is None) == []
 
 
-def against_the_table(imports: list[Import], table: Rooms) -> list[str]:
+def against_the_table(imports: Sequence[Import], table: Rooms) -> list[str]:
     against = []
     for imp in imports:
         if not imp.target.startswith("xlperf"):

@@ -55,6 +55,11 @@ def clean_env() -> dict[str, str]:
            if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
                                   if not p.startswith(str(ROOT)))
+    # pip without byte-compiling what it installs (``--no-compile`` for every pip here, the
+    # README's commands as written): compiling pandas and numpy was most of pip's time, and
+    # Python compiles what xlperf imports when it first runs; the install is otherwise the same.
+    env["PIP_COMPILE"] = "no"
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     return env
 
 
@@ -91,10 +96,7 @@ def venv(built: dict[str, Any]) -> dict[str, Any]:
     env = clean_env()
     path = clone / ".venv"
     subprocess.run([sys.executable, "-m", "venv", str(path)], check=True, timeout=120, env=env)
-    # --no-compile: byte-compiling pandas and numpy is most of pip's time here, and Python
-    # compiles what xlperf imports on first use anyway; what is tested is the same install.
-    install = subprocess.run([str(path / "bin" / "pip"), "install", "-q", "--no-compile",
-                              str(built["wheel"])],
+    install = subprocess.run([str(path / "bin" / "pip"), "install", "-q", str(built["wheel"])],
                              capture_output=True, text=True, timeout=1200, env=env,
                              cwd=built["work"])
     assert install.returncode == 0, install.stderr[-3000:]

@@ -75,3 +75,15 @@ def demo_workbooks(folder: str | Path, *, period: str | None = None) -> Any:
     return dataclasses.replace(
         files, master=moved(files.master), returns=tuple(moved(p) for p in files.returns),
         templates=tuple(dataclasses.replace(t, path=moved(t.path)) for t in files.templates))
+
+
+def module_from_file(path: Path, name: str) -> Any:
+    """The Python file ``path`` (a script of ``benchmarks/`` or ``../shared/tools/``) loaded as
+    the module ``name``, for a test to call its functions."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -24,11 +24,9 @@ SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "report.py"
 
 
 def _benchmark():
-    spec = importlib.util.spec_from_file_location("benchmark_report", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from _workbook_helpers import module_from_file
+
+    return module_from_file(SCRIPT, "benchmark_report")
 
 
 def _info(pdf: Path) -> dict[str, str]:

@@ -7,7 +7,6 @@ full, every measure's code on the paper, and the footer's "Page 1 of N".
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -29,11 +28,9 @@ _WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax=
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("render_sheets", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from _workbook_helpers import module_from_file
+
+    return module_from_file(SCRIPT, "render_sheets")
 
 
 def _pages(pdf: Path) -> list[tuple[float, float]]:

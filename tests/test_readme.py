@@ -87,12 +87,11 @@ def test_the_cycle_reads_the_returns_where_init_demo_puts_them(tmp_path):
 def test_the_benchmark_table_quotes_the_last_run():
     # The score row is made from benchmarks/last/score.json, which each run writes: the README
     # never quotes a ratio no run measured.
-    import importlib.util
     import json
 
-    spec = importlib.util.spec_from_file_location("bench_score", ROOT / "benchmarks" / "score.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    from _workbook_helpers import module_from_file
+
+    module = module_from_file(ROOT / "benchmarks" / "score.py", "bench_score")
     figures = json.loads((ROOT / "benchmarks" / "last" / "score.json").read_text())
     assert module.readme_row(figures) in README.splitlines()
 

@@ -8,7 +8,6 @@ made before the columns reads, validates and refreshes as before; a schema 5 led
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -37,10 +36,9 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def demo_dir(pristine: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "demo"
-    shutil.copytree(pristine, target)
-    return target
+def demo_dir(tmp_path: Path) -> Path:
+    """A copy of the demo council to change (built once per test process)."""
+    return demo_workbooks(tmp_path / "demo", period=PERIOD).master.parent
 
 
 def _columns(ws) -> dict[str, int]:

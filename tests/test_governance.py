@@ -5,7 +5,6 @@ would), a refresh, the Governance sheet read back; a master with bad Audit rows 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -25,18 +24,10 @@ from xlperf.write.master import build_master
 PERIOD = "Q2 2013/14"
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("gov")
-    demo_workbooks(folder, period=PERIOD)
-    return folder
-
-
 @pytest.fixture
-def demo_dir(pristine: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "demo"
-    shutil.copytree(pristine, target)
-    return target
+def demo_dir(tmp_path: Path) -> Path:
+    """A copy of the demo council to change (built once per test process)."""
+    return demo_workbooks(tmp_path / "demo", period=PERIOD).master.parent
 
 
 def _sheet(path: Path, name: str) -> list[list]:

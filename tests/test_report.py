@@ -294,7 +294,8 @@ def test_trend_table_last_column_is_the_reported_value(refreshed, page):
     for row in rows:
         s = scored.loc[row["attrs"]["data-code"]]
         cells = [text_of(td) for td in find(row, "td", **{})]
-        # rank, baseline, six periods, target, status, sparkline, direction, trend
+        # rank, baseline, six periods, target, status, variation, assurance, sparkline,
+        # direction, trend
         assert cells[7] == fmt(s["actual"], s["unit"])
         assert cells[-2] == s["direction"] and cells[-1] == s["trend"]
 
@@ -537,6 +538,13 @@ def test_pdf_keeps_what_a_reader_needs(refreshed, html, page, tmp_path, engine):
     missing = [c for c in refreshed[1].scored["code"] if "".join(c.split()) not in squeezed]
     assert not missing
     assert len(re.findall(rf"Page \d+ of {pages}\b", text)) == pages
+    # Two measure cards to a page (a card is under half of one), none cut in two.
+    cards = len(refreshed[1].scored.pipe(exceptions, refreshed[1].cards,
+                                         refreshed[1].register))
+    shared = [p.count("Latest commentary") for p in text.split("\f")
+              if "Latest commentary" in p]
+    assert sum(shared) == cards > 3
+    assert len(shared) <= -(-cards // 2) + 1, shared
     # Structure: headings, table headers with scopes, figures with their alt text, language.
     struct = subprocess.run(["pdfinfo", "-struct", str(path)], capture_output=True,
                             text=True).stdout

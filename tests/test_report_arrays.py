@@ -128,7 +128,7 @@ values = st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False), st.sampled_
 def test_a_chart_is_the_same_with_its_coordinates_formatted_once(points) -> None:
     """Each chart formats a repeated coordinate or figure once (``_svg._Memo``), the x
     positions, period labels and legends once for every chart (``_X``, ``_x_labels``,
-    ``_legend``, ``_xmr_labels``, ``_xmr_legend``, ``_label``): the same text as formatting
+    ``_legend``, ``_xmr_labels``, ``_label``): the same text as formatting
     every one, whatever the values (zeros of both signs, gaps, NaN) and whatever was drawn
     before."""
     from html import escape
@@ -164,7 +164,6 @@ def test_a_chart_is_the_same_with_its_coordinates_formatted_once(points) -> None
             mock.patch.object(_svg, "_x_labels", _svg._x_labels.__wrapped__), \
             mock.patch.object(_svg, "_legend", _svg._legend.__wrapped__), \
             mock.patch.object(_svg, "_xmr_labels", _svg._xmr_labels.__wrapped__), \
-            mock.patch.object(_svg, "_xmr_legend", _svg._xmr_legend.__wrapped__), \
             mock.patch.object(_svg, "_label", escape):
         assert draw() == memoised
 

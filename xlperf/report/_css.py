@@ -32,32 +32,43 @@ tr.total th, tr.total td { font-weight: bold; border-top: 2px solid #0B0C0C; }
 .code { font-weight: bold; white-space: nowrap; }
 .status { display: inline-block; padding: 1pt 5pt; border-radius: 2pt; font-weight: bold;
   white-space: nowrap; }
+/* In a table cell a long status ("Special cause of improvement") wraps inside its chip
+   rather than run over the next column. */
+td .status { white-space: normal; max-width: 100%; box-sizing: border-box; }
 .reason { font-style: italic; color: #505A5F; }
 .note { font-size: 9pt; }
 .override { font-weight: bold; white-space: nowrap; }
 .objective { break-inside: auto; }
 .objective-head { break-after: avoid; }
 .card { break-inside: avoid; page-break-inside: avoid; border: 1px solid #B1B4B6;
-  border-left: 6pt solid #505A5F; padding: 4pt 10pt 8pt; margin: 0 0 10pt; }
+  border-left: 6pt solid #505A5F; padding: 3pt 8pt 6pt; margin: 0 0 8pt; }
 table.fixed { table-layout: fixed; }
 td.note, th[scope=row] { overflow-wrap: anywhere; }
-.card h3 { margin-top: 2pt; }
-.card-left { float: left; width: 47%; }
-.card-chart { float: right; width: 51%; text-align: right; }
-.card-bottom { clear: both; }
-table.facts { font-size: 9pt; margin: 0; }
-table.facts th, table.facts td { padding: 1.5pt 4pt; border-color: #D8DADC; }
-table.facts th { font-weight: bold; background: #F3F2F1; }
+.card h3 { margin: 2pt 0 3pt; font-size: 12pt; }
+.card blockquote { margin: 2pt 0 0; padding: 1pt 6pt; }
+/* Facts and words on the left, then the two charts side by side, each over its numbers or
+   words: a card is under half an A4 landscape page, so two share one. A grid, not floats
+   (cheaper to lay out). */
+.card { line-height: 1.25; }
+.card-body { display: grid; grid-template-columns: 40% 1fr 1fr; column-gap: 8pt; }
+.card-run table.year { margin: 3pt 0 0; }
+table.facts { font-size: 8.5pt; margin: 0; }
+table.facts th, table.facts td { padding: 1pt 3pt; border-color: #D8DADC; }
+table.facts th { font-weight: bold; background: #F3F2F1; white-space: nowrap; }
+table.facts caption { font-size: 10pt; padding: 0 0 2pt; }
 table.year { font-size: 8.5pt; margin: 0 0 0 auto; width: auto; }
 table.year th, table.year td { padding: 1pt 3pt; }
 table.year .status { padding: 0 2pt; }
-table.year caption { font-size: 9pt; }
-.card p { margin: 3pt 0; font-size: 9.5pt; }
+table.year caption { font-size: 9pt; white-space: nowrap; }
+.card p { margin: 2pt 0; font-size: 9pt; }
 blockquote { margin: 4pt 0 0; padding: 3pt 8pt; border-left: 3pt solid #B1B4B6;
   font-size: 9.5pt; }
 .headline { font-size: 13pt; font-weight: bold; }
 .key td, .key th { font-size: 9.5pt; }
 .spark { vertical-align: middle; }
+table.trend { font-size: 8pt; }
+table.trend th, table.trend td { padding: 2pt 3pt; }
+table.trend .status { padding: 0 3pt; }
 .chart text { font-family: "Liberation Sans", Arial, sans-serif; }
 a { color: #1D70B8; }
 @media print { a { color: #0B0C0C; text-decoration: none; } }

@@ -55,6 +55,10 @@ SECTION_TITLES = {
 JUDGEMENT_LOOK = {ON_TRACK: ("✔", GREEN), AT_RISK: ("!", AMBER), OFF_TRACK: ("✖", RED)}
 FREQUENCY_NAMES = {"month": "Monthly measures", "quarter": "Quarterly measures",
                    "year": "Annual measures"}
+# A card's two charts side by side, beside its facts: two cards to an A4 landscape page
+# (_css.CSS: .card-body, .card-charts).
+CARD_CHART_WIDTH = 282
+YEAR_TABLE_PERIODS = 4  # a card's table of this year's periods: the latest four
 FREQUENCY_WORDS = {"month": "Monthly", "quarter": "Quarterly", "year": "Annual"}
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
@@ -453,27 +457,29 @@ def _card(ctx: _Context, r: Any) -> str:
     band_text = ctx.band_text(code, unit)
     chart = measure_chart(labels, actuals, targets, label=f"{code} {_text(r.title)}", unit=unit,
                           band=[ctx.band(code, t) for t in targets],
-                          band_text=band_text, width=500, height=165)
-    chart += ctx.spc.chart(r, unit)
+                          band_text=band_text, width=CARD_CHART_WIDTH, height=160)
+    xmr = ctx.spc.chart(r, unit, width=CARD_CHART_WIDTH)
     # This financial year's periods, as a table (the chart's numbers, readable in print).
     due = parse_period(_text(r.period)) if _text(r.period) else None
     at = list(range(a, b))
     if due is not None:
         year_of_due = due.financial_year
         at = [i for i in at if ctx.h_year[i] == year_of_due]
-    head = [("", "")] + [(escape(ctx.h_period[i]), "num") for i in at]
+    shown = at[-YEAR_TABLE_PERIODS:]  # the latest: the table fits under its chart
+    head = [("", "")] + [(escape(ctx.h_period[i]), "num") for i in shown]
     body = [
         '<tr><th scope="row">Actual</th>' + "".join(
-            f'<td class="num">{fmt(ctx.h_actual[i], unit)}</td>' for i in at) + "</tr>",
+            f'<td class="num">{fmt(ctx.h_actual[i], unit)}</td>' for i in shown) + "</tr>",
         '<tr><th scope="row">Target</th>' + "".join(
-            f'<td class="num">{fmt(ctx.h_target[i], unit)}</td>' for i in at) + "</tr>",
+            f'<td class="num">{fmt(ctx.h_target[i], unit)}</td>' for i in shown) + "</tr>",
         '<tr><th scope="row">Status</th>' + "".join(
-            f"<td>{chip(ctx.h_status[i], ctx.h_symbol[i], ctx.h_colour[i])}</td>" for i in at)
-        + "</tr>",
+            f"<td>{chip(ctx.h_status[i], ctx.h_symbol[i], ctx.h_colour[i])}</td>"
+            for i in shown) + "</tr>",
     ]
-    year = due.financial_year if due is not None else ""
-    table = (_table(f"Actual against target, {escape(year)}", head, body, "year")
-             if at else "")
+    year = escape(due.financial_year if due is not None else "")
+    caption = (f"Actual against target, {year}" if len(shown) == len(at) else
+               f"Actual against target, the latest {len(shown)} periods of {year}")
+    table = _table(caption, head, body, "year") if at else ""
     why = [_text(r.why)] if _text(r.why) else []
     variance = _num(r.variance)
     pct = _num(r.variance_pct)
@@ -495,29 +501,34 @@ def _card(ctx: _Context, r: Any) -> str:
     pairs = [facts[i:i + 2] for i in range(0, len(facts), 2)]
     fact_rows = "".join("<tr>" + "".join(f'<th scope="row">{k}</th><td>{v}</td>' for k, v in pair)
                         + "</tr>" for pair in pairs)
-    fact_table = (f'<table class="facts fixed"><caption>{escape(code)} in '
-                  f"{escape(_text(r.period))}: {_status_chip(r)} ({escape(' and '.join(why))})"
-                  '</caption><colgroup><col style="width:23%"><col style="width:27%">'
-                  '<col style="width:23%"><col style="width:27%"></colgroup>'
+    fact_table = (f'<table class="facts fixed"><caption>{escape(_text(r.period))}: '
+                  f"{_status_chip(r)} {escape(' and '.join(why))}"
+                  '</caption><colgroup><col style="width:24%"><col style="width:26%">'
+                  '<col style="width:24%"><col style="width:26%"></colgroup>'
                   f"<tbody>{fact_rows}</tbody></table>")
     note = _text(r.commentary)
     author = _text(r.owner, "the owner")
-    comment = (f"<blockquote><p>{escape(note)}</p><p>&#8212; {escape(author)}, "
-               f"{escape(_text(r.period))}</p></blockquote>" if note else
-               f'<p class="reason">No commentary was given for {escape(_text(r.period))}.</p>')
+    # Who wrote it and for when on the heading's line: a card stays under half a page.
+    said = (f" &#8212; {escape(author)}, {escape(_text(r.period))}" if note else "")
+    comment = (f'<p class="comment-head"><strong>Latest commentary</strong>{said}</p>'
+               + (f"<blockquote><p>{escape(note)}</p></blockquote>" if note else
+                  f'<p class="reason">No commentary was given for {escape(_text(r.period))}.'
+                  "</p>"))
     comment += _attributed(ctx, code, _text(r.period))
     colour = _safe_colour(_text(r.colour))
     return (f'<article class="card" data-code="{escape(code)}" style="border-left-color:'
             f'{colour}" aria-labelledby="card-{_slug(code)}">'
             f'<h3 id="card-{_slug(code)}"><span class="code">{escape(code)}</span> '
             f"{escape(_text(r.title))}</h3>"
-            f'<div class="card-left">{fact_table}<p>{escape(_text(r.explanation))}</p>'
-            + "".join(f"<p><strong>{k}</strong>: {v}</p>" for k, v in spc_facts(r)) +
-            f'<p class="comment-head"><strong>Latest commentary</strong></p>{comment}'
+            # Three columns: the facts and words; the chart against target over this
+            # year's latest periods; the XmR chart over what its icons mean.
+            f'<div class="card-body"><div class="card-left">{fact_table}'
+            f"<p>{escape(_text(r.explanation))}</p>{comment}"
             + "".join(f'<p class="explained"><strong>Explained</strong>: {escape(text)}</p>'
                       for text in ctx.data.explained.get(code, ())) + "</div>"
-            f'<div class="card-chart">{chart}{table}</div>'
-            '<div class="card-bottom"></div></article>')
+            f'<div class="card-run">{chart}{table}</div><div class="card-xmr">{xmr}'
+            + "".join(f"<p><strong>{k}</strong>: {v}</p>" for k, v in spc_facts(r))
+            + "</div></div></article>")
 
 
 def _attributed(ctx: _Context, code: str, period: str) -> str:
@@ -587,8 +598,9 @@ def _trend(ctx: _Context) -> str:
         labels = [p.format() for p in periods]
         headers = ([("Measure", ""), ("Rank", ""), ("Baseline", "num")]
                    + [(escape(lb), "num") for lb in labels]
-                   + [("Target", "num"), ("Status", ""), ("Six periods", ""),
-                      ("Direction", ""), ("Trend", "")])
+                   + [("Target", "num"), ("Status", ""), ("Variation", ""),
+                      ("Assurance", ""), ("Six periods", ""), ("Direction", ""),
+                      ("Trend", "")])
         body = []
         for r in ctx.rows(at):
             code, unit = str(r.code), _text(r.unit)
@@ -596,6 +608,7 @@ def _trend(ctx: _Context) -> str:
             by_key = dict(zip(ctx.h_key[a:b], ctx.h_actual[a:b], strict=True))
             values = [by_key.get(k) for k in keys]
             contract = " ©" if bool(r.contract) else ""
+            variation, assurance = spc_chips(r)
             name = f"{code} {_text(r.title)}"
             texts = [fmt(v, unit) for v in values]  # the cells and the line's name
             cells = "".join(f'<td class="num">{t}</td>' for t in texts)
@@ -605,12 +618,13 @@ def _trend(ctx: _Context) -> str:
                 f"<td>{escape(_text(r.baseline_rank, '–'))}</td>"
                 f'<td class="num">{fmt(_num(r.baseline), unit)}</td>{cells}'
                 f'<td class="num">{_target_text(r.target, unit, "–")}</td>'
-                f"<td>{_status_chip(r)} {spc_chips(r)}</td>"
-                f"<td>{sparkline(values, labels, label=name, unit=unit, width=70, texts=texts)}"
+                f"<td>{_status_chip(r)}</td><td>{variation}</td><td>{assurance}</td>"
+                f"<td>{sparkline(values, labels, label=name, unit=unit, width=48, texts=texts)}"
                 f"</td><td>{escape(_text(r.direction, '–'))}</td>"
                 f"<td>{escape(_text(r.trend, '–'))}</td></tr>")
         out.append(_table(FREQUENCY_NAMES[frequency], headers, body, "trend",
-                          widths=(20, 4, 5.5, *([5.5] * len(labels)), 5, 10, 7.5, 7.5, 7.5)))
+                          widths=(17, 3, 4.8, *([4.4] * len(labels)), 4.2, 8, 9.4, 8.2,
+                                  5.5, 6.75, 6.75)))
     out.append("</section>")
     return "".join(out)
 

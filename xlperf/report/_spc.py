@@ -77,8 +77,9 @@ class SpcCharts:
         self.ghosts = _reason_list(frame, "ghost")
         self.rebases = _reason_list(frame, "rebase")
 
-    def chart(self, row: Any, unit: str = "") -> str:
-        """The card's XmR (or run) chart of ``row``'s measure; "" when it has no chart."""
+    def chart(self, row: Any, unit: str = "", width: int = 320) -> str:
+        """The card's XmR (or run) chart of ``row``'s measure, ``width`` px wide; "" when it
+        has no chart."""
         code = str(row.code)
         if code not in self.slices:
             return ""
@@ -104,7 +105,7 @@ class SpcCharts:
             upper=[v if ok else None for v, ok in zip(numbers("upper"), limited, strict=True)],
             lower_2sigma=numbers("lower_2sigma"), upper_2sigma=numbers("upper_2sigma"),
             words=self.words[a:b], sides=self.sides[a:b], label=name, unit=unit, said=said,
-            ghosts=self.ghosts[a:b], rebases=self.rebases[a:b])
+            ghosts=self.ghosts[a:b], rebases=self.rebases[a:b], width=width)
 
 
 # MDC's colours as the chart draws them (3:1 or more on white, so a chip stands out from the
@@ -128,21 +129,26 @@ def chip(word: str, side: str = "") -> str:
             f"{escape(word)}</span>")
 
 
-def spc_chips(row: Any) -> str:
-    """The variation and assurance of ``row`` as chips; "" when the row has none."""
+def spc_chips(row: Any) -> tuple[str, str]:
+    """The variation and the assurance of ``row``, each as a chip ("" where it has none)."""
     side = str(getattr(row, "variation_side", "") or "")
-    return " ".join(chip(word, side) for word in (getattr(row, k, None) for k in (
-        "variation", "assurance")) if isinstance(word, str) and word)
+    words = (getattr(row, k, None) for k in ("variation", "assurance"))
+    variation, assurance = (chip(w, side) if isinstance(w, str) and w else "" for w in words)
+    return variation, assurance
 
 
 def spc_facts(row: Any) -> list[tuple[str, str]]:
-    """The card's facts of SPC: each icon and the sentence that explains it."""
-    facts = []
+    """The card's facts of SPC: each icon and the sentence that explains it; when both
+    icons give the same sentence (not enough data for SPC), one line says both."""
+    found = []
     for key, header in (("variation", "Variation"), ("assurance", "Assurance")):
         word = getattr(row, key, None)
         if not isinstance(word, str) or not word:
             continue
         sentence = str(getattr(row, f"{key}_explanation", "") or "")
-        facts.append((header, chip(word, str(getattr(row, "variation_side", "") or ""))
-                      + (f" {escape(sentence)}" if sentence else "")))
-    return facts
+        found.append((header, chip(word, str(getattr(row, "variation_side", "") or "")),
+                      sentence))
+    if len(found) == 2 and found[0][1:] == found[1][1:]:
+        found = [("Variation and assurance", *found[0][1:])]
+    return [(header, icon + (f" {escape(sentence)}" if sentence else ""))
+            for header, icon, sentence in found]

@@ -65,6 +65,19 @@ def fmt(value: float | None, unit: str = "") -> str:
     return f"{text}%" if unit == "%" else text
 
 
+def _dots(centres: Sequence[tuple[str, str]], r: float) -> str:
+    """The ``d`` of one path drawing a dot of radius ``r`` at each centre (x, y already
+    written): a chart's points as one shape, not a ``<circle>`` each (a browser prints one
+    path many times faster than as many elements).
+
+    >>> _dots([("10", "20")], 2)
+    'M8 20a2 2 0 1 0 4 0a2 2 0 1 0-4 0Z'
+    """
+    rr, dd = _f(r), _f(2 * r)
+    return "".join(f"M{_f(float(x) - r)} {y}a{rr} {rr} 0 1 0 {dd} 0a{rr} {rr} 0 1 0-{dd} 0Z"
+                   for x, y in centres)
+
+
 def _finite(values: Sequence[float | None]) -> list[float]:
     return [v for v in values if v is not None and math.isfinite(v)]
 
@@ -176,22 +189,26 @@ def _axes(parts: list[str], box: tuple[float, float, float, float], plot_w: floa
     def x(i: int) -> float:
         return left + gap * (i + 0.5)
 
+    grid, texts = [], []
     tick = low
     while tick <= high + step / 1000:
         at = _f(y(tick))
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{at}" '
-                     f'y2="{at}" stroke="{GRID_COLOUR}" stroke-width="1"/>'
-                     f'<text x="{left - 6}" y="{_f(y(tick) + 4)}" text-anchor="end" '
+        grid.append(f"M{left} {at}H{width - right}")
+        texts.append(f'<text x="{left - 6}" y="{_f(y(tick) + 4)}" text-anchor="end" '
                      f'font-size="{font_size}" fill="{INK}">'
                      f'{fmt(round(tick, 9), unit)}</text>')
         tick += step
+    # The grid lines as one path: one shape to print, not one per line.
+    parts.append(f'<path d="{"".join(grid)}" stroke="{GRID_COLOUR}" stroke-width="1" '
+                 'fill="none"/>')
+    parts.extend(texts)
     return x, y, gap
 
 
 def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
                   targets: Sequence[float | None], *, label: str, unit: str = "",
                   band: Sequence[tuple[float, float] | None] | None = None,
-                  band_text: str = "", width: int = 520, height: int = 210) -> str:
+                  band_text: str = "", width: int = 320, height: int = 160) -> str:
     """Actual (solid line with dots and values) against target (dashed line), with the
     tolerance band shaded around the target, one point per period, oldest first.
 
@@ -207,7 +224,15 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
     title = f"{label}: actual against target, {labels[0]} to {labels[-1]}" if labels else (
         f"{label}: no values")
     desc = rows + (f". Shaded: tolerance band, {band_text}." if band_text else ".")
-    left, right, top, bottom = 52, 14, 26, 38
+    legend = (("actual", "Actual"), ("target", "Target")) + (
+        (("band", f"Tolerance: {band_text}"),) if band_text else ())
+    n = len(labels)
+    font = 10 if n <= 8 else 9
+    label_font = font if width < 420 else font + 1
+    left, right = 46, 10
+    top = 14 + 13 * _legend_rows(legend, width)
+    staggered = _staggered(tuple(labels), (width - left - right) / max(n, 1), label_font)
+    bottom = 20 + (label_font + 2 if staggered else 0)
     plot_w, plot_h = width - left - right, height - top - bottom
     everything = _finite(actuals) + _finite(targets) + [
         v for b in band if b is not None for v in b if math.isfinite(v)]
@@ -218,9 +243,8 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
     if low < 0 <= min(everything):
         low = 0.0
 
-    n = len(labels)
     x, y, gap = _axes(parts, (left, right, top, width), plot_w, plot_h, (low, high, step), n,
-                      unit, font_size=11)
+                      unit, font_size=label_font)
     fx, fy = _X, _Memo(lambda v: _f(y(v)))
     # Tolerance band: one polygon per run of periods with a band.
     band_points = [(x(i), b) for i, b in enumerate(band)]
@@ -255,51 +279,100 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
             coords = " ".join(f"{fx[px]},{fy[v]}" for px, v in seg)
             parts.append(f'<polyline points="{coords}" fill="none" stroke="{ACTUAL_COLOUR}" '
                          'stroke-width="2.5" stroke-linejoin="round"/>')
-    font = 10 if n <= 8 else 9
-    for i, a in enumerate(actuals):
-        if a is None or not math.isfinite(a):
-            continue
-        cx = fx[x(i)]
-        parts.append(f'<circle cx="{cx}" cy="{fy[a]}" r="3.5" fill="{ACTUAL_COLOUR}"/>'
-                     f'<text x="{cx}" y="{_f(y(a) - 7)}" text-anchor="middle" '
-                     f'font-size="{font}" fill="{INK}">{said[a]}</text>')
+    shown = [(i, a) for i, a in enumerate(actuals) if a is not None and math.isfinite(a)]
+    if shown:
+        parts.append(f'<path d="{_dots([(fx[x(i)], fy[a]) for i, a in shown], 3.5)}" '
+                     f'fill="{ACTUAL_COLOUR}"/>')
+    # Each point's value where it has room: from the latest back, a label is left out where
+    # it would touch the one after it (a year of months on a card; the year's table and the
+    # alt text have every value), and kept inside the chart.
+    labelled: list[tuple[int, float, float]] = []
+    room = float(width)
+    for i, a in reversed(shown):
+        half = len(said[a]) * font * 0.28
+        centre = min(max(x(i), half + 1), width - half - 1)
+        if not labelled or centre + half + 2 <= room:  # the latest always
+            labelled.append((i, a, centre))
+            room = centre - half
+    parts.extend(f'<text x="{_f(centre)}" y="{_f(y(a) - 7)}" text-anchor="middle" '
+                 f'font-size="{font}" fill="{INK}">{said[a]}</text>'
+                 for i, a, centre in reversed(labelled))
     # X axis labels and the legend: the same on every card of the same periods.
-    parts.append(_x_labels(tuple(labels), left, gap, height - bottom + 14, font + 1))
-    parts.append(_legend(left, band_text))
+    parts.append(_x_labels(tuple(labels), left, gap, height - bottom + 14, label_font))
+    parts.append(_legend(legend, width))
     parts.append("</svg>")
     return "".join(parts)
 
 
+def _staggered(labels: tuple[str, ...], gap: float, font: int) -> bool:
+    """Whether period labels need alternate ones on a second line: they are wider than the
+    room a period has."""
+    widest = max((len(text) for text in labels), default=0) * font * 0.56
+    return widest + 4 > gap
+
+
 @functools.lru_cache(maxsize=256)
 def _x_labels(labels: tuple[str, ...], left: float, gap: float, y: float, font: int) -> str:
-    """A measure chart's period labels (many periods: alternate labels on two lines so none
-    collide)."""
-    stagger = len(labels) > 8
+    """A measure chart's period labels, alternate ones on a second line when they would
+    touch (:func:`_staggered`)."""
+    stagger = _staggered(labels, gap, font)
     return "".join(f'<text x="{_X[left + gap * (i + 0.5)]}" '
-                   f'y="{y + (12 if stagger and i % 2 else 0)}" text-anchor="middle" '
+                   f'y="{y + (font + 2 if stagger and i % 2 else 0)}" text-anchor="middle" '
                    f'font-size="{font}" fill="{INK}">{_label(text)}</text>'
                    for i, text in enumerate(labels))
 
 
+def _mark(kind: str, x: float, y: float) -> str:
+    """A legend's mark of ``kind`` 18 px wide from ``x``, centred on ``y``."""
+    x1, x2, mid = _f(x), _f(x + 18), _f(x + 9)
+    if kind == "actual":
+        return (f'<line x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="{ACTUAL_COLOUR}" '
+                f'stroke-width="2.5"/><path d="{_dots([(mid, _f(y))], 3)}" '
+                f'fill="{ACTUAL_COLOUR}"/>')
+    if kind == "target":
+        return (f'<line x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="{TARGET_COLOUR}" '
+                'stroke-width="2" stroke-dasharray="5 3"/>')
+    if kind == "mean":
+        return f'<line x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="{INK}" stroke-width="1.5"/>'
+    if kind == "limits":
+        return (f'<line x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="{LIMIT_COLOUR}" '
+                'stroke-width="1.5" stroke-dasharray="5 3"/>')
+    if kind in ("band", "near"):
+        colour, opacity = ((BAND_COLOUR, ' fill-opacity="0.45"') if kind == "band"
+                           else (NEAR_COLOUR, ""))
+        return (f'<rect x="{x1}" y="{_f(y - 5)}" width="18" height="10" fill="{colour}"'
+                f"{opacity}/>")
+    if kind == "special":
+        return (f'<path d="M{mid} {_f(y - 6)}L{_f(x + 3)} {_f(y + 4)}L{_f(x + 15)} '
+                f'{_f(y + 4)}Z" fill="{SPC_COLOURS["Special cause of concern"]}"/>')
+    return (f'<path d="{_dots([(mid, _f(y))], 3.5)}" fill="#FFFFFF" stroke="{ACTUAL_COLOUR}" '
+            'stroke-width="1.5"/>')  # ghost
+
+
 @functools.lru_cache(maxsize=256)
-def _legend(left: float, band_text: str) -> str:
-    """A measure chart's legend (the band's with its tolerance in words)."""
-    legend_y = 12
-    parts = [
-        f'<line x1="{left}" x2="{left + 22}" y1="{legend_y}" y2="{legend_y}" '
-        f'stroke="{ACTUAL_COLOUR}" stroke-width="2.5"/>'
-        f'<circle cx="{left + 11}" cy="{legend_y}" r="3.5" fill="{ACTUAL_COLOUR}"/>'
-        f'<text x="{left + 28}" y="{legend_y + 4}" font-size="11" fill="{INK}">Actual</text>'
-        f'<line x1="{left + 90}" x2="{left + 112}" y1="{legend_y}" y2="{legend_y}" '
-        f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>'
-        f'<text x="{left + 118}" y="{legend_y + 4}" font-size="11" fill="{INK}">Target</text>']
-    if band_text:
-        parts.append(
-            f'<rect x="{left + 180}" y="{legend_y - 6}" width="22" height="12" '
-            f'fill="{BAND_COLOUR}" fill-opacity="0.45"/>'
-            f'<text x="{left + 208}" y="{legend_y + 4}" font-size="11" fill="{INK}">'
-            f'Tolerance band ({escape(band_text)})</text>')
+def _legend(entries: tuple[tuple[str, str], ...], width: float, font: int = 9) -> str:
+    """A chart's legend along its top: each entry's mark (:func:`_mark`) and words, placed by
+    the words' widths; an entry that would run past ``width`` starts a second row."""
+    parts, x, y = [], 6.0, 9.0
+    for kind, words in entries:
+        span = 22 + len(words) * font * 0.56
+        if x > 6 and x + span > width - 4:
+            x, y = 6.0, y + 13
+        parts.append(_mark(kind, x, y) + f'<text x="{_f(x + 22)}" y="{_f(y + font * 0.38)}" '
+                     f'font-size="{font}" fill="{INK}">{escape(words)}</text>')
+        x += span + 10
     return "".join(parts)
+
+
+def _legend_rows(entries: tuple[tuple[str, str], ...], width: float, font: int = 9) -> int:
+    """How many rows :func:`_legend` takes for ``entries`` (the plot starts under them)."""
+    rows, x = 1, 6.0
+    for _, words in entries:
+        span = 22 + len(words) * font * 0.56
+        if x > 6 and x + span > width - 4:
+            rows, x = rows + 1, 6.0
+        x += span + 10
+    return rows
 
 
 # MDC's colours for the XmR chart, darkened where MDC's are under 3:1 on white (WCAG's least
@@ -316,7 +389,7 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
               upper_2sigma: Sequence[float | None], words: Sequence[str], sides: Sequence[int],
               label: str, unit: str = "", said: Sequence[str] = (),
               ghosts: Sequence[str | None] = (), rebases: Sequence[str | None] = (),
-              width: int = 500, height: int = 150) -> str:
+              width: int = 320, height: int = 160) -> str:
     """An XmR chart: the points, the mean (solid), the process limits (dashed), the 2-sigma
     band (shaded) and each special-cause point marked with a triangle pointing to its side,
     in MDC's colour for improvement or concern. Without limits (too few points) it is a run
@@ -370,7 +443,11 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
             f"{labels[i]} {fmt(values[i], unit)} ({ghosts[i]})" for i in ghosted) + "."
     desc = (f"{lines[:1].upper() + lines[1:]}. Special cause points: {marked or 'none'}."
             + changes + "".join(f" {s[:1].upper() + s[1:]}." for s in said if s))
-    left, right, top, bottom = 52, 14, 22, 30
+    legend = (("mean", "Mean"),) + ((("limits", "Process limits"), ("near", "2-sigma band"),
+                                     ("special", "Special cause")) if latest is not None
+                                    else ()) + ((("ghost", "Ghosted"),) if ghosted else ())
+    left, right, bottom = 46, 10, 28
+    top = 12 + 13 * _legend_rows(legend, width)
     plot_w, plot_h = width - left - right, height - top - bottom
     parts = [_svg_open("chart xmr", width, height, title, desc)]
     everything = _finite(values) + _finite([*lower, *upper, *mean])
@@ -423,60 +500,49 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
         parts.append(f'<line x1="{edge}" x2="{edge}" y1="{top}" y2="{top + plot_h}" '
                      f'stroke="{INK}" stroke-width="1" stroke-dasharray="1 2"/>')
     line(values, ACTUAL_COLOUR, stroke=2)
+    # The points, one path per kind (a browser prints one path far faster than many shapes):
+    # the common ones, the ghosted ones (hollow: drawn, not part of the process), and the
+    # special-cause triangles of each colour, pointing to their side.
+    common, hollow = [], []
+    triangles: dict[str, list[str]] = {}
     for i, v in enumerate(values):
         if v is None or not math.isfinite(v):
             continue
-        if i in ghosted:  # hollow: drawn, but not part of the process
-            parts.append(f'<circle cx="{fx[at_x[i]]}" cy="{fy[v]}" r="3.5" fill="#FFFFFF" '
-                         f'stroke="{ACTUAL_COLOUR}" stroke-width="1.5"/>')
+        if i in ghosted:
+            hollow.append((fx[at_x[i]], fy[v]))
         elif sides[i]:
-            colour = SPC_COLOURS.get(words[i], ACTUAL_COLOUR)
             cy, d = y(v), 6.0
             tip, base = (cy - d, cy + d * 0.7) if sides[i] > 0 else (cy + d, cy - d * 0.7)
-            parts.append(f'<polygon points="{_f(x(i))},{_f(tip)} {_f(x(i) - d)},{_f(base)} '
-                         f'{_f(x(i) + d)},{_f(base)}" fill="{colour}" stroke="{INK}" '
-                         'stroke-width="0.75"/>')
+            triangles.setdefault(SPC_COLOURS.get(words[i], ACTUAL_COLOUR), []).append(
+                f"M{_f(x(i))} {_f(tip)}L{_f(x(i) - d)} {_f(base)}L{_f(x(i) + d)} {_f(base)}Z")
         else:
-            parts.append(f'<circle cx="{fx[at_x[i]]}" cy="{fy[v]}" r="2.5" '
-                         f'fill="{ACTUAL_COLOUR}"/>')
+            common.append((fx[at_x[i]], fy[v]))
+    if common:
+        parts.append(f'<path d="{_dots(common, 2.5)}" fill="{ACTUAL_COLOUR}"/>')
+    if hollow:
+        parts.append(f'<path d="{_dots(hollow, 3.5)}" fill="#FFFFFF" '
+                     f'stroke="{ACTUAL_COLOUR}" stroke-width="1.5"/>')
+    parts.extend(f'<path d="{"".join(shapes)}" fill="{colour}" stroke="{INK}" '
+                 'stroke-width="0.75"/>' for colour, shapes in triangles.items())
     # The period labels and the legend: the same on every card of the same periods.
     parts.append(_xmr_labels(tuple(labels), left, gap, height - bottom + 14))
-    parts.append(_xmr_legend(left, latest is not None, bool(ghosted)))
+    parts.append(_legend(legend, width))
     parts.append("</svg>")
     return "".join(parts)
 
 
 @functools.lru_cache(maxsize=256)
-def _xmr_labels(labels: tuple[str, ...], left: float, gap: float, y: float) -> str:
-    """An XmR chart's period labels: at most eight, the latest always."""
+def _xmr_labels(labels: tuple[str, ...], left: float, gap: float, y: float,
+                font: int = 9) -> str:
+    """An XmR chart's period labels: as many as fit side by side (at most eight), evenly
+    spaced, the latest always."""
     n = len(labels)
-    every = max(1, math.ceil(n / 8))
-    return "".join(f'<text x="{_X[left + gap * (i + 0.5)]}" y="{y}" '
-                   f'text-anchor="middle" font-size="10" fill="{INK}">'
-                   f"{_label(text)}</text>" for i, text in enumerate(labels)
-                   if i == n - 1 or (i % every == 0 and n - 1 - i >= every))  # and room
-
-
-@functools.lru_cache(maxsize=64)
-def _xmr_legend(left: float, limits: bool, ghosted: bool) -> str:
-    """An XmR chart's legend: the mean; the limits, band and special cause when it has
-    limits; a ghosted point when it has one."""
-    legend = [(f'<line x1="{left}" x2="{left + 18}" y1="10" y2="10" stroke="{INK}" '
-               'stroke-width="1.5"/>', "Mean")]
-    if limits:
-        legend += [(f'<line x1="{left + 70}" x2="{left + 88}" y1="10" y2="10" '
-                    f'stroke="{LIMIT_COLOUR}" stroke-width="1.5" stroke-dasharray="5 3"/>',
-                    "Process limits"),
-                   (f'<rect x="{left + 170}" y="5" width="18" height="10" '
-                    f'fill="{NEAR_COLOUR}"/>', "2-sigma band"),
-                   (f'<polygon points="{left + 276},4 {left + 270},14 {left + 282},14" '
-                    f'fill="{SPC_COLOURS["Special cause of concern"]}"/>',
-                    "Special cause")]
-    offsets = (0, 70, 170, 265, 355)
-    if ghosted:
-        spot = left + offsets[len(legend)] + 9
-        legend.append((f'<circle cx="{spot}" cy="10" r="3.5" fill="#FFFFFF" '
-                       f'stroke="{ACTUAL_COLOUR}" stroke-width="1.5"/>', "Ghosted"))
-    return "".join(mark + f'<text x="{left + offset + 22}" y="14" font-size="10" '
-                   f'fill="{INK}">{escape(text)}</text>'
-                   for (mark, text), offset in zip(legend, offsets, strict=False))
+    widest = max((len(text) for text in labels), default=0) * font * 0.56 + 8
+    room = max(2, min(8, int(gap * n // max(widest, 1))))
+    every = max(1, math.ceil(n / room))
+    end = left + gap * n  # the plot's right edge: the latest label ends there at most
+    return "".join(
+        f'<text x="{_X[min(left + gap * (i + 0.5), end + 8 - widest / 2)]}" y="{y}" '
+        f'text-anchor="middle" font-size="{font}" fill="{INK}">{_label(text)}</text>'
+        for i, text in enumerate(labels)
+        if i == n - 1 or (i % every == 0 and n - 1 - i >= every))  # and room

@@ -1,0 +1,67 @@
+"""The card's charts are narrow (two cards to an A4 page, two charts to a card): their labels
+must still not run into each other or off the chart, whatever the periods and values.
+
+The width of a label is estimated as the charts estimate it (0.56 of the font size a
+character, Liberation Sans' average), so these laws check the placing, not the font."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xlperf.report import _svg
+
+labels = st.lists(st.text(alphabet="Q1234 /-JanFebMarApr", min_size=1, max_size=11),
+                  min_size=1, max_size=60)
+
+
+def _texts(svg: str) -> list[tuple[float, float, str, str, int]]:
+    """Each ``<text>``: x, y, anchor, words, font size."""
+    return [(float(x), float(y), anchor, words, int(size)) for x, y, anchor, size, words in
+            re.findall(r'<text x="([\d.-]+)" y="([\d.-]+)"(?: text-anchor="(\w+)")? '
+                       r'font-size="(\d+)"[^>]*>([^<]*)</text>', svg)]
+
+
+def _span(x: float, anchor: str, words: str, size: int) -> tuple[float, float]:
+    width = len(words) * size * 0.56
+    if anchor == "end":
+        return x - width, x
+    if anchor == "middle":
+        return x - width / 2, x + width / 2
+    return x, x + width
+
+
+@settings(max_examples=150, deadline=None)
+@given(labels, st.integers(200, 600))
+def test_xmr_period_labels_never_touch_and_stay_on_the_chart(periods, width) -> None:
+    left, right = 46, 10
+    gap = (width - left - right) / len(periods)
+    svg = _svg._xmr_labels.__wrapped__(tuple(periods), left, gap, 150.0)
+    shown = _texts(svg)
+    assert shown[-1][3] == _svg.escape(periods[-1])  # the latest always
+    spans = [_span(x, a, w, s) for x, _, a, w, s in shown]
+    assert all(end <= width for _, end in spans), spans
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), spans
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.floats(-1e5, 1e5, allow_nan=False)), min_size=1,
+                max_size=24), st.sampled_from(["", "%"]), st.integers(220, 520))
+def test_a_measure_charts_value_labels_never_touch(actuals, unit, width) -> None:
+    periods = [f"P{i}" for i in range(len(actuals))]
+    svg = _svg.measure_chart(periods, actuals, [None] * len(actuals), label="M", unit=unit,
+                             width=width, height=160)
+    values = {_svg.fmt(a, unit) for a in actuals if a is not None}
+    # the value labels: over the plot (not the axis's, ending at x 40; not the periods')
+    shown = [t for t in _texts(svg) if t[3] in values and t[1] < 160 - 20
+             and not (t[0] == 40 and t[2] == "end")]
+    known = [a for a in actuals if a is not None]
+    if not known:
+        return
+    # the latest value is labelled, and no two value labels overlap side by side
+    assert _svg.fmt(known[-1], unit) in {t[3] for t in shown}
+    spans = sorted(_span(x, a, w, s) for x, _, a, w, s in shown)
+    assert all(a[1] <= b[0] + 0.5 for a, b in zip(spans, spans[1:], strict=False)), spans
+    assert all(start >= 0 and end <= width for start, end in spans), spans

@@ -158,14 +158,16 @@ def known_responses(ledger: Ledger | str | Path) -> dict[str, str]:
     return known(ledger)
 
 
-def previous_values(ledger: Ledger | str | Path, period: Any = None) -> pd.DataFrame:
+def previous_values(ledger: Ledger | str | Path, period: Any = None, *,
+                    values: pd.DataFrame | None = None) -> pd.DataFrame:
     """The accepted values a return for ``period`` is checked against (``PERF-013/014/015``):
     ``Code``, ``Period``, ``Actual`` of the ledger's values in use, for every period up to
     the period's due period of each frequency and the periods a score of ``period`` can look
     at (:func:`~xlperf.core.score.window_keys`): the whole accepted history, so ``PERF-014``
     can work out process limits (docs/spc.md); every period when ``period`` is None.
     ``ledger`` is an open :class:`Ledger` or its path; a path with no file gives no values
-    (it is not created).
+    (it is not created). ``values``: the ledger's :meth:`Ledger.current_values` read already
+    (the refresh reads them all for its history): taken from it, not read again.
 
     The one definition of "the history a return is checked against", used by the validator
     (which finds the master's ledger itself) and the refresh (its own ledger).
@@ -175,6 +177,20 @@ def previous_values(ledger: Ledger | str | Path, period: Any = None) -> pd.DataF
     (0, 3)
     """
     columns = ["Code", "Period", "Actual"]
+    if values is not None:  # the ledger's current values, read already (the refresh has)
+        if period is not None:
+            from xlperf.core.periods import parse_period
+            from xlperf.core.score import window_keys
+
+            reporting = parse_period(period)
+            held = [k for k in pd.unique(values["Period key"]) if isinstance(k, str)]
+            wanted = window_keys(reporting, held) | _keys_before(reporting, held)
+            values = values[values["Period key"].isin(wanted).to_numpy()]
+        if values.empty:  # typed as the ledger types a read of nothing
+            return pd.DataFrame({"Code": pd.Series(dtype=object),
+                                 "Period": pd.Series(dtype=object),
+                                 "Actual": pd.Series(dtype=float)})
+        return values[columns].reset_index(drop=True)
     if not isinstance(ledger, Ledger):
         if not Path(ledger).is_file():
             return pd.DataFrame(columns=columns)

@@ -281,7 +281,8 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
             # The change checks compare with this refresh's ledger (which may not be the
             # master's own: --ledger, the server's, Lite's in memory), as the validator would.
             validated = _validate(paths, master=master, period=label,
-                                  previous=previous_values(store, reporting),
+                                  previous=previous_values(store, reporting,
+                                                           values=history),
                                   responses=known_responses(store)) if paths else []
             reports = [report for report, _read in validated]
             reads = [read for _report, read in validated]

@@ -43,7 +43,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from xlperf import layout
@@ -395,10 +394,9 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                 # By key as stored: a month key such as 2011-12 (Dec-11) read as a period would
                 # be the financial year 2011/12.
                 fresh = store.current_values(keys=keys, provenance=False)
-                pairs = set(zip(fresh["Code"], fresh["Period key"], strict=True))
-                stale = np.fromiter((pair in pairs for pair in zip(
-                    history["Code"], history["Period key"], strict=True)), dtype=bool,
-                    count=len(history))
+                pairs = pd.MultiIndex.from_arrays([fresh["Code"], fresh["Period key"]])
+                stale = pd.MultiIndex.from_arrays(
+                    [history["Code"], history["Period key"]]).isin(pairs)
                 values = pd.concat([history.loc[~stale], fresh], ignore_index=True)
             else:
                 values = history

@@ -511,6 +511,31 @@ def _engines() -> list:
     return params
 
 
+def _overlapping_words(path) -> list[tuple[int, str, str]]:
+    """(page, word, word) for each pair of words on a page of the PDF at ``path`` whose boxes
+    (``pdftotext -bbox``) overlap by more than a fifth of the smaller."""
+    import subprocess
+
+    import numpy as np
+
+    xml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    found = []
+    for number, page in enumerate(xml.split("<page ")[1:], 1):
+        words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                           r'yMax="([\d.]+)">([^<]*)</word>', page)
+        if len(words) < 2:
+            continue
+        x0, y0, x1, y1 = np.array([w[:4] for w in words], dtype=float).T
+        wide = np.clip(np.minimum(x1[:, None], x1) - np.maximum(x0[:, None], x0), 0, None)
+        high = np.clip(np.minimum(y1[:, None], y1) - np.maximum(y0[:, None], y0), 0, None)
+        area = (x1 - x0) * (y1 - y0)
+        share = wide * high / np.maximum(np.minimum(area[:, None], area), 1e-9)
+        for i, j in zip(*np.nonzero(np.triu(share > 0.2, 1)), strict=True):
+            found.append((number, words[i][4], words[j][4]))
+    return found
+
+
 def _importable(name: str) -> bool:
     import importlib.util
 
@@ -538,6 +563,9 @@ def test_pdf_keeps_what_a_reader_needs(refreshed, html, page, tmp_path, engine):
     missing = [c for c in refreshed[1].scored["code"] if "".join(c.split()) not in squeezed]
     assert not missing
     assert len(re.findall(rf"Page \d+ of {pages}\b", text)) == pages
+    # Nothing printed over anything else: no two words' boxes overlap (a chip run over the
+    # next column, a value label over a chart's legend, a long header over its neighbour).
+    assert not _overlapping_words(path)
     # Two measure cards to a page (a card is under half of one), none cut in two.
     cards = len(refreshed[1].scored.pipe(exceptions, refreshed[1].cards,
                                          refreshed[1].register))

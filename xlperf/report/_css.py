@@ -22,7 +22,9 @@ section.page:first-of-type { break-before: auto; }
 table { border-collapse: collapse; width: 100%; margin: 4pt 0 10pt; font-size: 9.5pt; }
 caption { text-align: left; font-weight: bold; font-size: 10.5pt; padding: 2pt 0; }
 th, td { border: 1px solid #B1B4B6; padding: 3pt 5pt; vertical-align: top; text-align: left; }
-thead th { background: #F3F2F1; }
+thead th { background: #F3F2F1; overflow-wrap: anywhere; }  /* a long word never overlaps */
+table.summary thead th { font-size: 8.5pt; padding: 3pt 3pt; }
+.priority { break-inside: avoid; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }

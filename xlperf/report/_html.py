@@ -382,8 +382,11 @@ def _summary(ctx: _Context) -> str:
     widths: tuple[float, ...] = ((30, 12, 10, 7, 7, 9, 9, 9, 7) if not extra else
                                  (20, 10, 9, 7, 6, 7, 7, 7, 5, *([22 / len(extra)] * len(extra))))
     if judged is not None:  # the director's two columns (core.overrides) before the counts
+        # the extra columns' share of 14 %, Milestones the wider ("Milestones" in one line)
+        shares = [{"Milestones": 8.0}.get(h, 6.0) for h, _ in extra]
         widths = (director.DIRECTOR_WIDTHS if not extra else
-                  (16, 9, 8, 6, 5, 6, 6, 6, 5, 9, 12, *([12 / len(extra)] * len(extra))))
+                  (13, 10, 8, 6.5, 5.5, 6, 6.5, 6, 5, 9, 10.5,
+                   *(14 * w / sum(shares) for w in shares)))
     objectives = objectives.assign(direction=ctx.directions("priority", "objective"))
     for priority, rows in objectives.groupby("priority", sort=False):
         judgement = priorities.loc[priority, "judgement"]
@@ -399,9 +402,11 @@ def _summary(ctx: _Context) -> str:
                         + (director.director_cells(r, _judgement_chip) if judged is not None
                            else "")
                         + f"{act.summary_cells(block, counts, str(r.objective))}</tr>")
-        out.append(f"<h3>{escape(str(priority))}</h3>")
-        out.append(_table(f"{escape(str(priority))}: {_judgement_chip(str(judgement))}",
-                          headers, body, widths=widths))
+        # A priority's heading and table kept together: never a heading and a table head
+        # at the foot of a page with the rows on the next.
+        out.append(f'<div class="priority"><h3>{escape(str(priority))}</h3>'
+                   + _table(f"{escape(str(priority))}: {_judgement_chip(str(judgement))}",
+                            headers, body, "summary", widths=widths) + "</div>")
     out.append(act.summary_key(block))
     out.append("</section>")
     return "".join(out)

@@ -230,7 +230,7 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
     font = 10 if n <= 8 else 9
     label_font = font if width < 420 else font + 1
     left, right = 46, 10
-    top = 14 + 13 * _legend_rows(legend, width)
+    top = 22 + 13 * _legend_rows(legend, width)  # room for a value label over the top point
     staggered = _staggered(tuple(labels), (width - left - right) / max(n, 1), label_font)
     bottom = 20 + (label_font + 2 if staggered else 0)
     plot_w, plot_h = width - left - right, height - top - bottom

@@ -43,22 +43,20 @@ td .status { white-space: normal; max-width: 100%; box-sizing: border-box; }
 .objective { break-inside: auto; }
 .objective-head { break-after: avoid; }
 .card { break-inside: avoid; page-break-inside: avoid; border: 1px solid #B1B4B6;
-  border-left: 6pt solid #505A5F; padding: 3pt 8pt 6pt; margin: 0 0 8pt; }
+  border-left: 6pt solid #505A5F; padding: 3pt 8pt 6pt; margin: 0 0 8pt; line-height: 1.25; }
 table.fixed { table-layout: fixed; }
 td.note, th[scope=row] { overflow-wrap: anywhere; }
 .card h3 { margin: 2pt 0 3pt; font-size: 12pt; }
 .card blockquote { margin: 2pt 0 0; padding: 1pt 6pt; }
 /* Facts and words on the left, then the two charts side by side, each over its numbers or
-   words: a card is under half an A4 landscape page, so two share one. A grid, not floats
-   (cheaper to lay out). */
-.card { line-height: 1.25; }
+   words: a card is under half an A4 landscape page, so two share one (a grid: the columns
+   side by side whatever their heights). */
 .card-body { display: grid; grid-template-columns: 40% 1fr 1fr; column-gap: 8pt; }
-.card-run table.year { margin: 3pt 0 0; }
 table.facts { font-size: 8.5pt; margin: 0; }
 table.facts th, table.facts td { padding: 1pt 3pt; border-color: #D8DADC; }
 table.facts th { font-weight: bold; background: #F3F2F1; white-space: nowrap; }
 table.facts caption { font-size: 10pt; padding: 0 0 2pt; }
-table.year { font-size: 8.5pt; margin: 0 0 0 auto; width: auto; }
+table.year { font-size: 8.5pt; margin: 3pt 0 0; width: auto; }
 table.year th, table.year td { padding: 1pt 3pt; }
 table.year .status { padding: 0 2pt; }
 table.year caption { font-size: 9pt; white-space: nowrap; }

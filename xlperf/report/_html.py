@@ -56,7 +56,7 @@ JUDGEMENT_LOOK = {ON_TRACK: ("✔", GREEN), AT_RISK: ("!", AMBER), OFF_TRACK: ("
 FREQUENCY_NAMES = {"month": "Monthly measures", "quarter": "Quarterly measures",
                    "year": "Annual measures"}
 # A card's two charts side by side, beside its facts: two cards to an A4 landscape page
-# (_css.CSS: .card-body, .card-charts).
+# (_css.CSS: .card-body).
 CARD_CHART_WIDTH = 282
 YEAR_TABLE_PERIODS = 4  # a card's table of this year's periods: the latest four
 FREQUENCY_WORDS = {"month": "Monthly", "quarter": "Quarterly", "year": "Annual"}

@@ -566,6 +566,13 @@ def test_pdf_keeps_what_a_reader_needs(refreshed, html, page, tmp_path, engine):
     # Nothing printed over anything else: no two words' boxes overlap (a chip run over the
     # next column, a value label over a chart's legend, a long header over its neighbour).
     assert not _overlapping_words(path)
+    # and no header broken inside a word to fit its column ("Baselin" over "e")
+    words = set(re.findall(r"<word [^>]*>([^<]*)</word>", subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True).stdout))
+    for header in ("Baseline", "Milestones", "Assurance", "Direction"):
+        cut = [w for w in words if len(header) - 3 <= len(w) < len(header)
+               and header.startswith(w)]
+        assert not cut, (header, cut)
     # Two measure cards to a page (a card is under half of one), none cut in two.
     cards = len(refreshed[1].scored.pipe(exceptions, refreshed[1].cards,
                                          refreshed[1].register))

@@ -68,6 +68,7 @@ blockquote { margin: 4pt 0 0; padding: 3pt 8pt; border-left: 3pt solid #B1B4B6;
 .spark { vertical-align: middle; }
 table.trend { font-size: 8pt; }
 table.trend th, table.trend td { padding: 2pt 3pt; }
+table.trend thead th { font-size: 7.5pt; padding: 2pt 2pt; }  /* "Baseline", "2012/13" whole */
 table.trend .status { padding: 0 3pt; }
 .chart text { font-family: "Liberation Sans", Arial, sans-serif; }
 a { color: #1D70B8; }

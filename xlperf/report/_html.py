@@ -628,8 +628,8 @@ def _trend(ctx: _Context) -> str:
                 f"</td><td>{escape(_text(r.direction, '–'))}</td>"
                 f"<td>{escape(_text(r.trend, '–'))}</td></tr>")
         out.append(_table(FREQUENCY_NAMES[frequency], headers, body, "trend",
-                          widths=(17, 3, 4.8, *([4.4] * len(labels)), 4.2, 8, 9.4, 8.2,
-                                  5.5, 6.75, 6.75)))
+                          widths=(16, 3.2, 5, *([4.5] * len(labels)), 4.2, 8, 9, 8, 5.5,
+                                  7, 7.1)))
     out.append("</section>")
     return "".join(out)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -150,33 +150,52 @@ def _progress_shown(block: ObjectiveActivity) -> list[str]:
     return [w for w in MILESTONE_PROGRESS if w in present]
 
 
+class CountLayout(NamedTuple):
+    """Which count columns an activity prints (:func:`count_layout`): worked out once per
+    sheet, not per line (each property filters the activity's frames again)."""
+
+    progress: tuple[str, ...]
+    projects: bool
+    ratings: tuple[str, ...]
+    all_objective_risks: int
+
+
+def count_layout(block: ObjectiveActivity) -> CountLayout:
+    """The count columns of ``block``: the progress words that occur, whether it has
+    projects, the risk ratings (when it has risks) and how many risks impact all objectives."""
+    return CountLayout(tuple(_progress_shown(block)), bool(len(block.projects)),
+                       tuple(block.ratings) if len(block.risks) else (),
+                       len(block.all_objective_risks))
+
+
 def count_headers(block: ObjectiveActivity) -> list[str]:
     """The Objectives sheet's extra headers: milestones by progress (one column per progress
     that occurs), projects, risks by rating (the council's scale) and the risks for all
     objectives (when there is one)."""
-    headers = [f"Milestones {progress_text(w)}" for w in _progress_shown(block)]
-    if len(block.projects):
+    layout = count_layout(block)
+    headers = [f"Milestones {progress_text(w)}" for w in layout.progress]
+    if layout.projects:
         headers.append("Projects")
-    if len(block.risks):
-        headers += [f"Risks {r}" for r in block.ratings]
-    if len(block.all_objective_risks):
+    headers += [f"Risks {r}" for r in layout.ratings]
+    if layout.all_objective_risks:
         headers.append(ALL_RISKS_HEADER)
     return headers
 
 
 def count_cells(block: ObjectiveActivity, counts: pd.DataFrame,
-                objectives: Sequence[str]) -> list[int]:
+                objectives: Sequence[str], layout: CountLayout | None = None) -> list[int]:
     """The extra cells of a line for ``objectives`` (one objective, or a priority's: then
     summed; the risks for all objectives counted once), in :func:`count_headers`' order;
-    ``counts`` is :meth:`ObjectiveActivity.counts`."""
+    ``counts`` is :meth:`ObjectiveActivity.counts`, ``layout`` :func:`count_layout` of
+    ``block`` (worked out here when not given)."""
+    shape = layout or count_layout(block)
     mine = counts.reindex(list(objectives)).fillna(0).astype(int).sum()
-    cells = [int(mine[w]) for w in _progress_shown(block)]
-    if len(block.projects):
+    cells = [int(mine[w]) for w in shape.progress]
+    if shape.projects:
         cells.append(int(mine["projects"]))
-    if len(block.risks):
-        cells += [int(mine[f"risk {r}"]) for r in block.ratings]
-    if len(block.all_objective_risks):
-        cells.append(len(block.all_objective_risks))
+    cells += [int(mine[f"risk {r}"]) for r in shape.ratings]
+    if shape.all_objective_risks:
+        cells.append(shape.all_objective_risks)
     return cells
 
 
@@ -193,5 +212,5 @@ def count_styles(headers: Sequence[str]) -> tuple[list[CellStyle], Mapping[str, 
     return looks, {h: 11.0 for h in headers}
 
 
-__all__ = ["ALL_RISKS_HEADER", "activity_sheet", "count_cells", "count_headers",
-           "count_styles"]
+__all__ = ["ALL_RISKS_HEADER", "CountLayout", "activity_sheet", "count_cells", "count_headers",
+           "count_layout", "count_styles"]

@@ -121,6 +121,7 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
                   *(status_style(c, bold=True) for _s, _t, c in statuses), HEADER,
                   *([HEADER] if travel else []), *([HEADER] * len(director)), *extra_styles]
     counted = activity.counts(list(dict.fromkeys(frame["objective"]))) if extra else None
+    layout = act.count_layout(activity) if counted is not None else None
     judged = activity.rollup if activity else rollup
     by_objective = judged(frame, ["priority", "objective"])
     if judgements is not None:
@@ -153,7 +154,7 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
                      *([r["direction"]] if travel else []),
                      *((director_cells(r) if label_o != "All objectives" else
                         [None] * len(director)) if director else []),
-                     *(act.count_cells(activity, counted, objectives)
+                     *(act.count_cells(activity, counted, objectives, layout)
                        if counted is not None else [])])
         fill = JUDGEMENT_FILL.get(str(r["judgement"]))
         judgement = (CellStyle(bold=True, fill=fill, color=contrast_text(fill),

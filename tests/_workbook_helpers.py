@@ -44,14 +44,16 @@ def logical_content(path: Path) -> dict[str, Any]:
 
 
 
-_DEMO_BUILT: dict[str, tuple[Path, Any]] = {}
+_DEMO_BUILT: dict[tuple[str, bool], tuple[Path, Any]] = {}
 
 
-def demo_workbooks(folder: str | Path, *, period: str | None = None) -> Any:
+def demo_workbooks(folder: str | Path, *, period: str | None = None,
+                   history: bool = False) -> Any:
     """:func:`xlperf.write.shipped.build_demo_workbooks` into ``folder``, built once per test
     process for each period and copied from there (a build takes seconds, and two dozen test
-    modules start from the same demo). The copy is the build's files byte for byte; the
-    result's paths point into ``folder``."""
+    modules start from the same demo). With ``history`` the master's ledger is seeded with
+    the demo history (:func:`xlperf.cli.workbooks.seed_demo_history`), also once per process.
+    The copy is the build's files byte for byte; the result's paths point into ``folder``."""
     import atexit
     import dataclasses
     import shutil
@@ -60,11 +62,20 @@ def demo_workbooks(folder: str | Path, *, period: str | None = None) -> Any:
     from xlperf.demo import DEMO_PERIOD
     from xlperf.write.shipped import build_demo_workbooks
 
-    key = period or DEMO_PERIOD
+    when = period or DEMO_PERIOD
+    key = (when, history)
     if key not in _DEMO_BUILT:
         cache = Path(tempfile.mkdtemp(prefix="xlperf-demo-"))
         atexit.register(shutil.rmtree, cache, True)
-        _DEMO_BUILT[key] = (cache / "demo", build_demo_workbooks(cache / "demo", period=key))
+        if history:
+            from xlperf.cli.workbooks import seed_demo_history
+
+            # the seeded demo starts from the plain one's copy: one build per period
+            built = demo_workbooks(cache / "demo", period=when)
+            seed_demo_history(built.master, when)
+        else:
+            built = build_demo_workbooks(cache / "demo", period=when)
+        _DEMO_BUILT[key] = (cache / "demo", built)
     source, files = _DEMO_BUILT[key]
     target = Path(folder)
     shutil.copytree(source, target, dirs_exist_ok=True)

@@ -21,7 +21,6 @@ import pytest
 from _workbook_helpers import demo_workbooks
 
 from xlperf.cli._refresh import _parse, run_refresh
-from xlperf.cli.workbooks import seed_demo_history
 
 PERIOD = "Q2 2013/14"
 _MAIN = "import sys; sys.argv[0] = 'xlperf'; from xlperf.cli import main; main()"
@@ -34,8 +33,7 @@ _LOADED = ("import atexit, json, sys\n"
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
-    files = demo_workbooks(folder, period=PERIOD)
-    seed_demo_history(files.master, PERIOD)
+    demo_workbooks(folder, period=PERIOD, history=True)
     (folder / "no returns").mkdir()
     return folder
 

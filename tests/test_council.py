@@ -121,11 +121,9 @@ def test_validate_from_the_council_checks_against_its_ledger(demo_master, tmp_pa
     validator finding the master's ledger itself."""
     from _workbook_helpers import demo_workbooks
 
-    from xlperf.cli.workbooks import seed_demo_history
     from xlperf.validate import validate_returns
 
-    files = demo_workbooks(tmp_path / "demo")
-    seed_demo_history(files.master, "Q2 2013/14")
+    files = demo_workbooks(tmp_path / "demo", history=True)
     council = Council.open(files.master)
     via_council = council.validate(period="Q2 2013/14")
     direct = validate_returns(sorted(files.returns, key=lambda p: p.name.casefold()),

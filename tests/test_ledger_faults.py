@@ -45,11 +45,8 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ledger."""
     from _workbook_helpers import demo_workbooks
 
-    from xlperf.cli.workbooks import seed_demo_history
-
     folder = tmp_path_factory.mktemp("council")
-    files = demo_workbooks(folder, period=PERIOD)
-    seed_demo_history(files.master, PERIOD)
+    demo_workbooks(folder, period=PERIOD, history=True)
     refresh(ZipWorkbook(folder / "master.xlsx"))
     return folder
 

@@ -21,7 +21,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from xlperf.cli.workbooks import seed_demo_history
 from xlperf.layout import OUTPUT_HEADER_ROW, SCORECARD_KEY_COLUMNS
 from xlperf.refresh import ZipWorkbook, refresh
 from xlperf.write._print import BODY_PT, MIN_TEXT_PT, PAPER_SIZES, column_points, plan_print
@@ -37,8 +36,7 @@ R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
-    files = demo_workbooks(folder, period=PERIOD)
-    seed_demo_history(files.master, PERIOD)
+    demo_workbooks(folder, period=PERIOD, history=True)
     return folder
 
 

@@ -26,7 +26,6 @@ from typer.testing import CliRunner
 
 from xlperf import demo
 from xlperf.cli import app
-from xlperf.cli.workbooks import seed_demo_history
 from xlperf.errors import BusyError
 from xlperf.ledger import Ledger
 from xlperf.refresh import ZipWorkbook, refresh
@@ -44,8 +43,7 @@ runner = CliRunner()
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo master, templates and filled returns, its ledger seeded with the history."""
     folder = tmp_path_factory.mktemp("demo")
-    files = demo_workbooks(folder, period=PERIOD)
-    seed_demo_history(files.master, PERIOD)
+    demo_workbooks(folder, period=PERIOD, history=True)
     return folder
 
 

@@ -75,12 +75,10 @@ def council(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo council refreshed once, then Early Help's return restating two figures."""
     from _workbook_helpers import demo_workbooks
 
-    from xlperf.cli.workbooks import seed_demo_history
     from xlperf.refresh import ZipWorkbook, refresh
 
     folder = tmp_path_factory.mktemp("council")
-    files = demo_workbooks(folder, period=PERIOD)
-    seed_demo_history(files.master, PERIOD)
+    demo_workbooks(folder, period=PERIOD, history=True)
     refresh(ZipWorkbook(folder / "master.xlsx"))
     _restate(folder / "returns")
     return folder

@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 from _workbook_helpers import demo_workbooks
 
-from xlperf.cli.workbooks import seed_demo_history
 from xlperf.core.cards import parse_card_policy
 from xlperf.core.periods import parse_period
 from xlperf.ledger import Ledger, ledger_path
@@ -43,8 +42,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Q1 and Q2 published by refreshes, then CC 01's tolerance raised from 3 to 10 and Q2
     refreshed again."""
     folder = tmp_path_factory.mktemp("frozen")
-    files = demo_workbooks(folder, period=PERIOD)
-    seed_demo_history(files.master, PERIOD)
+    files = demo_workbooks(folder, period=PERIOD, history=True)
     master = files.master
     refresh(ZipWorkbook(master), period="Q1 2013/14", returns=[])
     refresh(ZipWorkbook(master))

@@ -78,6 +78,12 @@ def _dots(centres: Sequence[tuple[str, str]], r: float) -> str:
                    for x, y in centres)
 
 
+def _width(text: str, font: float) -> float:
+    """A label's width as the charts estimate it: 0.56 of the font size a character
+    (Liberation Sans' average), so labels can be placed without measuring the font."""
+    return len(text) * font * 0.56
+
+
 def _finite(values: Sequence[float | None]) -> list[float]:
     return [v for v in values if v is not None and math.isfinite(v)]
 
@@ -289,7 +295,7 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
     labelled: list[tuple[int, float, float]] = []
     room = float(width)
     for i, a in reversed(shown):
-        half = len(said[a]) * font * 0.28
+        half = _width(said[a], font) / 2
         centre = min(max(x(i), half + 1), width - half - 1)
         if not labelled or centre + half + 2 <= room:  # the latest always
             labelled.append((i, a, centre))
@@ -307,7 +313,7 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
 def _staggered(labels: tuple[str, ...], gap: float, font: int) -> bool:
     """Whether period labels need alternate ones on a second line: they are wider than the
     room a period has."""
-    widest = max((len(text) for text in labels), default=0) * font * 0.56
+    widest = max((_width(text, font) for text in labels), default=0.0)
     return widest + 4 > gap
 
 
@@ -349,30 +355,34 @@ def _mark(kind: str, x: float, y: float) -> str:
             'stroke-width="1.5"/>')  # ghost
 
 
-@functools.lru_cache(maxsize=256)
-def _legend(entries: tuple[tuple[str, str], ...], width: float, font: int = 9) -> str:
-    """A chart's legend along its top: each entry's mark (:func:`_mark`) and words, placed by
-    the words' widths; an entry that would run past ``width`` starts a second row."""
-    parts, x, y = [], 6.0, 9.0
-    for kind, words in entries:
-        span = 22 + len(words) * font * 0.56
+def _legend_places(entries: tuple[tuple[str, str], ...], width: float,
+                   font: int = 9) -> list[tuple[float, float]]:
+    """Where each legend entry starts (x, y of its mark): side by side by the words' widths,
+    an entry that would run past ``width`` starting a row 13 px lower."""
+    places, x, y = [], 6.0, 9.0
+    for _, words in entries:
+        span = 22 + _width(words, font)
         if x > 6 and x + span > width - 4:
             x, y = 6.0, y + 13
-        parts.append(_mark(kind, x, y) + f'<text x="{_f(x + 22)}" y="{_f(y + font * 0.38)}" '
-                     f'font-size="{font}" fill="{INK}">{escape(words)}</text>')
+        places.append((x, y))
         x += span + 10
-    return "".join(parts)
+    return places
+
+
+@functools.lru_cache(maxsize=256)
+def _legend(entries: tuple[tuple[str, str], ...], width: float, font: int = 9) -> str:
+    """A chart's legend along its top: each entry's mark (:func:`_mark`) and words, at
+    :func:`_legend_places`."""
+    return "".join(_mark(kind, x, y) + f'<text x="{_f(x + 22)}" y="{_f(y + font * 0.38)}" '
+                   f'font-size="{font}" fill="{INK}">{escape(words)}</text>'
+                   for (kind, words), (x, y) in zip(entries, _legend_places(entries, width,
+                                                                            font),
+                                                    strict=True))
 
 
 def _legend_rows(entries: tuple[tuple[str, str], ...], width: float, font: int = 9) -> int:
     """How many rows :func:`_legend` takes for ``entries`` (the plot starts under them)."""
-    rows, x = 1, 6.0
-    for _, words in entries:
-        span = 22 + len(words) * font * 0.56
-        if x > 6 and x + span > width - 4:
-            rows, x = rows + 1, 6.0
-        x += span + 10
-    return rows
+    return len({y for _, y in _legend_places(entries, width, font)}) if entries else 1
 
 
 # MDC's colours for the XmR chart, darkened where MDC's are under 3:1 on white (WCAG's least
@@ -537,7 +547,7 @@ def _xmr_labels(labels: tuple[str, ...], left: float, gap: float, y: float,
     """An XmR chart's period labels: as many as fit side by side (at most eight), evenly
     spaced, the latest always."""
     n = len(labels)
-    widest = max((len(text) for text in labels), default=0) * font * 0.56 + 8
+    widest = max((_width(text, font) for text in labels), default=0.0) + 8
     room = max(2, min(8, int(gap * n // max(widest, 1))))
     every = max(1, math.ceil(n / room))
     end = left + gap * n  # the plot's right edge: the latest label ends there at most

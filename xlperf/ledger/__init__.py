@@ -177,34 +177,32 @@ def previous_values(ledger: Ledger | str | Path, period: Any = None, *,
     (0, 3)
     """
     columns = ["Code", "Period", "Actual"]
-    if values is not None:  # the ledger's current values, read already (the refresh has)
-        if period is not None:
-            from xlperf.core.periods import parse_period
-            from xlperf.core.score import window_keys
-
-            reporting = parse_period(period)
-            held = [k for k in pd.unique(values["Period key"]) if isinstance(k, str)]
-            wanted = window_keys(reporting, held) | _keys_before(reporting, held)
-            values = values[values["Period key"].isin(wanted).to_numpy()]
-        if values.empty:  # typed as the ledger types a read of nothing
-            return pd.DataFrame({"Code": pd.Series(dtype=object),
-                                 "Period": pd.Series(dtype=object),
-                                 "Actual": pd.Series(dtype=float)})
-        return values[columns].reset_index(drop=True)
-    if not isinstance(ledger, Ledger):
+    if values is None and not isinstance(ledger, Ledger):
         if not Path(ledger).is_file():
             return pd.DataFrame(columns=columns)
-        with Ledger(ledger) as store:
-            return previous_values(store, period)
+        with Ledger(ledger) as opened:
+            return previous_values(opened, period)
+    # Read from the ledger, or taken from its values read already: the same periods.
     if period is None:
-        values = ledger.current_values(provenance=False)
-    else:
-        from xlperf.core.periods import parse_period
-        from xlperf.core.score import window_keys
+        if values is None:
+            assert isinstance(ledger, Ledger)  # a path was opened above
+            values = ledger.current_values(provenance=False)
+        return values[columns].reset_index(drop=True)
+    from xlperf.core.periods import parse_period
+    from xlperf.core.score import window_keys
 
-        reporting = parse_period(period)
-        keys = ledger.period_keys()
-        values = ledger.current_values(
-            keys=sorted(window_keys(reporting, keys) | _keys_before(reporting, keys)),
-            provenance=False)
-    return values[columns].reset_index(drop=True)
+    reporting = parse_period(period)
+
+    def wanted(held: list[str]) -> list[str]:
+        return sorted(window_keys(reporting, held) | _keys_before(reporting, held))
+
+    if values is None:
+        assert isinstance(ledger, Ledger)
+        return ledger.current_values(keys=wanted(ledger.period_keys()), provenance=False)[
+            columns].reset_index(drop=True)
+    held = [k for k in pd.unique(values["Period key"]) if isinstance(k, str)]
+    chosen = values[values["Period key"].isin(wanted(held)).to_numpy()]
+    if chosen.empty:  # typed as the ledger types a read of nothing
+        return pd.DataFrame({"Code": pd.Series(dtype=object), "Period": pd.Series(dtype=object),
+                             "Actual": pd.Series(dtype=float)})
+    return chosen[columns].reset_index(drop=True)

@@ -67,7 +67,8 @@ def pandas_chart(charts: pd.DataFrame, row: Any, unit: str) -> str:
         lower_2sigma=numbers("lower_2sigma"), upper_2sigma=numbers("upper_2sigma"),
         words=[str(w) for w in part["variation"].astype(object).fillna("")],
         sides=[int(s) for s in part["special"]], label=name, unit=unit, said=said,
-        ghosts=_reasons(part, "ghost"), rebases=_reasons(part, "rebase"))
+        ghosts=_reasons(part, "ghost"), rebases=_reasons(part, "rebase"),
+        decimals=int(part["statistic_decimals"].iloc[0]))
 
 
 @pytest.fixture(scope="module")

@@ -261,7 +261,7 @@ def test_two_of_three_beyond_the_2_sigma_line_on_the_same_side(tail, flags):
         row = latest(c)
         assert row["variation_explanation"] == (
             f"period 19: {sum(beyond_near)} of the last 3 points above the 2-sigma band "
-            f"({round(near, 4)}): special cause of improvement")
+            f"({near:.2f}): special cause of improvement")  # data to 1 place: limits to 2
 
 
 def test_a_point_beyond_the_limit_does_not_count_for_two_of_three():
@@ -351,7 +351,8 @@ def test_assurance_at_the_limits_themselves():
     assert latest(chart(MDC_LIMITS, "Low", target=lower))["assurance"] == FAILING
     row = latest(chart(MDC_LIMITS, target=lower))
     assert row["assurance_explanation"] == (
-        "target 8.76 is at or below the lower process limit 8.76, bigger is better: "
+        # the target to 2 places: the limit to 3, so the two are never said alike when not
+        "target 8.76 is at or below the lower process limit 8.760, bigger is better: "
         "consistently passing")
     assert latest(chart(MDC_LIMITS, "Data only", target=10))["assurance"] == "Data only"
     assert latest(chart(MDC_LIMITS))["assurance_explanation"] == (
@@ -569,11 +570,12 @@ def test_a_new_value_is_judged_against_the_limits_of_accepted_history():
     found = against_history(history, new).iloc[0]
     assert (found["outside"], found["limited"]) == (1, True)
     assert (round(found["lower"], 2), round(found["upper"], 2)) == (8.76, 37.64)
-    assert found["message"] == ("period 16: 38 is above the upper process limit 37.64 of 15 "
+    # whole numbers: the mean and limits to one place
+    assert found["message"] == ("period 16: 38 is above the upper process limit 37.6 of 15 "
                                 "accepted values (mean 23.2)")
     within = against_history(history, new.assign(value=12)).iloc[0]
     assert within["outside"] == 0 and within["message"] == (
-        "period 16: 12 is within the process limits 8.76 to 37.64 of 15 accepted values "
+        "period 16: 12 is within the process limits 8.8 to 37.6 of 15 accepted values "
         "(mean 23.2)")
     assert against_history(history, new.assign(value=8))["outside"].iloc[0] == -1
     short = against_history(_history(MDC_LIMITS[:10]), new.assign(period=11)).iloc[0]

@@ -7,6 +7,7 @@ without rounding, and the formatting of many numbers at once."""
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -105,26 +106,39 @@ def reference(values: list[float | None], polarity: str, target: float | None,
         word = "Special cause of improvement" if special * sign > 0 else \
             "Special cause of concern"
     f = format_number
+    # The mean and limits to one decimal more than the points and the target show (at most
+    # 4): a value's decimals are the fewest that give it back when written out.
+    shown = max(next((k for k in range(4) if float(f"{v:.{k}f}") == v), 4)
+                for v in [*x, *([] if target is None else [float(target)])])
+    places = min(shown + 1, 4)
+
+    def s(v: float) -> str:  # rounded half away from 0 as written (repr); minus 0 is 0
+        digits = int((abs(Decimal(repr(v))) * 10 ** places + Decimal("0.5")).to_integral_value(
+            rounding="ROUND_FLOOR"))
+        text = f"{digits // 10 ** places:,}" + (f".{digits % 10 ** places:0{places}d}"
+                                                 if places else "")
+        return ("-" if v < 0 and digits else "") + text
+
     value = x[last]
     if word == "Common cause":
-        body = (f"{f(value)} is within the process limits {f(lower)} to {f(upper)} and no "
+        body = (f"{f(value)} is within the process limits {s(lower)} to {s(upper)} and no "
                 "run, trend or 2-of-3 rule fires")
     else:
         parts = []
         if beyond[last]:
-            parts.append(f"{f(value)} is above the upper process limit {f(upper)}"
+            parts.append(f"{f(value)} is above the upper process limit {s(upper)}"
                          if beyond[last] > 0 else
-                         f"{f(value)} is below the lower process limit {f(lower)}")
+                         f"{f(value)} is below the lower process limit {s(lower)}")
         if trend:
             parts.append(f"{steps + 1} points in a row {'rising' if trend > 0 else 'falling'}")
         if run:
             parts.append(f"{run_points} points in a row {'above' if run > 0 else 'below'} "
-                         f"the mean {f(mean)}")
+                         f"the mean {s(mean)}")
         if two:
             parts.append(f"{near_points} of the last 3 points above the 2-sigma band "
-                         f"({f(upper_near)})" if two > 0 else
+                         f"({s(upper_near)})" if two > 0 else
                          f"{near_points} of the last 3 points below the 2-sigma band "
-                         f"({f(lower_near)})")
+                         f"({s(lower_near)})")
         body = "; ".join(parts)
         if high and low:
             body += f" (rules on both sides fire: {HOW[options.conflict]})"
@@ -136,15 +150,15 @@ def reference(values: list[float | None], polarity: str, target: float | None,
     else:
         t = float(target)
         phrase = "bigger is better" if sign > 0 else "smaller is better"
-        at_lower = f"target {f(t)} is at or below the lower process limit {f(lower)}, {phrase}"
-        at_upper = f"target {f(t)} is at or above the upper process limit {f(upper)}, {phrase}"
+        at_lower = f"target {f(t)} is at or below the lower process limit {s(lower)}, {phrase}"
+        at_upper = f"target {f(t)} is at or above the upper process limit {s(upper)}, {phrase}"
         if (sign > 0 and _tidy(t - lower) <= 0) or (sign < 0 and _tidy(t - upper) >= 0):
             assured, why = "Consistently passing", at_lower if sign > 0 else at_upper
         elif (sign > 0 and _tidy(t - upper) >= 0) or (sign < 0 and _tidy(t - lower) <= 0):
             assured, why = "Consistently failing", at_upper if sign > 0 else at_lower
         else:
             assured = "Hit and miss"
-            why = f"target {f(t)} is between the process limits {f(lower)} and {f(upper)}"
+            why = f"target {f(t)} is between the process limits {s(lower)} and {s(upper)}"
     out.update(mean=mean, lower=lower, upper=upper, variation=word, assurance=assured,
                variation_explanation=f"{period}: {body}: {said}",
                assurance_explanation=f"{why}: {assured[0].lower() + assured[1:]}")

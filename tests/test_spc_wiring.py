@@ -173,7 +173,8 @@ def test_the_ledger_freezes_each_periods_variation_with_its_limits(refreshed: Pa
     assert (round(one["spc_mean"], 2), round(one["spc_lower"], 2),
             round(one["spc_upper"], 2)) == (23.2, 8.76, 37.64)
     assert one["spc_points"] == 15
-    assert "at or above the upper process limit 37.64" in one["assurance_explanation"]
+    # whole numbers and a whole target: the limits said to one place
+    assert "at or above the upper process limit 37.6," in one["assurance_explanation"]
     assert frozen.loc["SPC 2", "variation"] == "Special cause of concern"
     assert frozen.loc["SPC 2", "variation_side"] == "high"
     assert frozen.loc["SPC 3", "variation"] == "Not enough data"
@@ -282,10 +283,10 @@ def test_the_report_card_draws_the_xmr_chart_with_alt_text(refreshed: Path) -> N
     assert labels[0].startswith("SPC 1 Families helped: XmR chart, 15 points, Q1 2010/11 to "
                                 "Q3 2013/14.")
     # 23.2 -/+ (2/3) x 2.66 x 76/14
-    assert "Q3 2013/14. Mean 23.2, process limits 8.76 to 37.64, 2-sigma band 13.5733 to " \
-        "32.8267" in labels[0]
+    assert "Q3 2013/14. Mean 23.2, process limits 8.8 to 37.6, 2-sigma band 13.6 to " \
+        "32.8." in labels[0]
     assert "Special cause points: none." in labels[0]
-    assert "Target 40 is at or above the upper process limit 37.64" in labels[0]
+    assert "Target 40 is at or above the upper process limit 37.6," in labels[0]
     assert card.count("<polygon") >= 1  # the 2-sigma band
     assert "Consistently failing" in unescape(card) and "Common cause" in unescape(card)
     # too few points: a run chart, and it says why

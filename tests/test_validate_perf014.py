@@ -61,7 +61,7 @@ def test_above_the_upper_process_limit_fires_with_the_limits(master, tmp_path):
     found = _perf014(_return(SAFEGUARDING, tmp_path / "r.xlsx", 16, 38), master,
                      _history("CYP 2.1.4", MDC))
     assert found == [("H16", "Q2 2013/14 value 38 for CYP 2.1.4 in H16 is above the upper "
-                      "process limit 37.64 worked out from its 15 accepted values (mean 23.2): "
+                      "process limit 37.6 worked out from its 15 accepted values (mean 23.2): "
                       "check it, or explain it in your commentary.")]
 
 
@@ -69,7 +69,7 @@ def test_below_the_lower_limit_fires_and_inside_does_not(master, tmp_path):
     low = _perf014(_return(SAFEGUARDING, tmp_path / "low.xlsx", 16, 8), master,
                    _history("CYP 2.1.4", MDC))
     assert [m for _c, m in low] == [
-        "Q2 2013/14 value 8 for CYP 2.1.4 in H16 is below the lower process limit 8.76 worked "
+        "Q2 2013/14 value 8 for CYP 2.1.4 in H16 is below the lower process limit 8.8 worked "
         "out from its 15 accepted values (mean 23.2): check it, or explain it in your "
         "commentary."]
     # 18 -> 30 is a change of +12, more than half of 18 (the old rule's query), but 30 is
@@ -102,11 +102,12 @@ def test_a_cumulative_measure_doubling_q1_to_q2_is_not_queried(master, tmp_path)
     # is 150, the process' usual.
     assert _perf014(_return(EDUCATION, tmp_path / "ok.xlsx", 20, 300), master, history) == []
     # An increment of 250 is above the increments' upper limit: mean 2550 / 17 = 150, the 16
-    # moving ranges add to 120, mean 7.5, so 150 + 2.66 x 7.5 = 169.95.
+    # moving ranges add to 120, mean 7.5, so 150 + 2.66 x 7.5 = 169.95 (whole increments: said
+    # to one place, 170.0).
     found = _perf014(_return(EDUCATION, tmp_path / "big.xlsx", 20, 400), master, history)
     assert found == [("H20", "Q2 2013/14 value 400 for DofE 01 in H20 has a period increment "
                       "of 250 (on the period before), which is above the upper process limit "
-                      "169.95 worked out from its 17 accepted increments (mean 150): check it, "
+                      "170.0 worked out from its 17 accepted increments (mean 150.0): check it, "
                       "or explain it in your commentary.")]
 
 

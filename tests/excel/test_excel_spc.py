@@ -48,9 +48,9 @@ def test_a_table_spills_one_cell_per_measure_and_bad_rows_only_marked(xl):
                           ["Not enough data"]]
     assert result[4][0].startswith("polarity 'sideways' is not one of")
     said = xl("XLPERF_VARIATION", table[:2], "High", True)
-    assert said == [["period 18: 45 is above the upper process limit 42.1108: special cause of "
+    assert said == [["period 18: 45 is above the upper process limit 42.1: special cause of "
                      "improvement"],
-                    ["period 18: 5 is below the lower process limit 6.7169: special cause of "
+                    ["period 18: 5 is below the lower process limit 6.7: special cause of "
                      "concern"]]
 
 
@@ -62,9 +62,9 @@ def test_assurance_equals_the_core_with_one_or_profiled_targets(xl):
     assert xl("XLPERF_ASSURANCE", column(*MDC_LIMITS), column(*profiled), "High", N) == [[
         "Consistently passing"]]
     assert xl("XLPERF_ASSURANCE", [MDC_LIMITS, MDC_LIMITS], column(40, 5), "High", True) == [
-        ["target 40 is at or above the upper process limit 37.64, bigger is better: "
+        ["target 40 is at or above the upper process limit 37.6, bigger is better: "
          "consistently failing"],
-        ["target 5 is at or below the lower process limit 8.76, bigger is better: "
+        ["target 5 is at or below the lower process limit 8.8, bigger is better: "
          "consistently passing"]]
     assert xl("XLPERF_ASSURANCE", column(*MDC_LIMITS), N, "High", N) == [["No target"]]
     assert xl("XLPERF_ASSURANCE", column(*MDC_LIMITS[:9]), 30, "High", N) == [[

@@ -85,7 +85,7 @@ def test_refresh_over_http_gives_the_headless_scorecard(live, http, demo, tmp_pa
     # GOV 03's limits are those of its 17 points since the rebase at Apr-12, Dec-12 ghosted
     assert measures["GOV 03"]["assurance"] == {
         "word": "Hit and miss", "symbol": "↕", "colour": "#A6A6A6",
-        "explanation": "target 90 is between the process limits 76.986 and 101.0258: hit and "
+        "explanation": "target 90 is between the process limits 76.99 and 101.03: hit and "
                        "miss"}
     # The team's ledger is the server's, beside its master, and logged the refresh.
     log = http("GET", f"{live.url}/log", headers=AUTH).json()

@@ -16,6 +16,7 @@ import pandas as pd
 
 from xlperf.core._arrays import format_numbers
 from xlperf.core._spc_settings import CONCERN_FIRST, IMPROVEMENT_FIRST, RULE_ORDER
+from xlperf.core.figures import format_statistics
 
 COMMON_CAUSE = "Common cause"
 IMPROVEMENT = "Special cause of improvement"
@@ -70,6 +71,14 @@ def _col(rows: Rows, name: str) -> np.ndarray:
     return column.to_numpy() if isinstance(column, pd.Series) else np.asarray(column)
 
 
+def _has(rows: Rows, name: str) -> bool:
+    return name in (rows.columns if isinstance(rows, pd.DataFrame) else rows)
+
+
+#: The columns of :func:`xmr` that are a chart's statistics, said to its own places.
+STATISTICS = ("mean", "lower", "upper", "lower_2sigma", "upper_2sigma")
+
+
 def _length(rows: Rows) -> int:
     return len(rows) if isinstance(rows, pd.DataFrame) else len(next(iter(rows.values()), ()))
 
@@ -88,13 +97,22 @@ def _fill(rows: Rows, needs: Mapping[str, np.ndarray],
             todo.append((column, rest, np.asarray(_col(rows, column), dtype=float)[rest]))
     if not todo:
         return
-    said = format_numbers(np.concatenate([numbers for _, _, numbers in todo]))
+    # A chart's statistics to its own places (the rows' ``statistic_decimals``); the data
+    # (a point, a target) as entered. Rows without the places say every number as data.
+    places = (np.asarray(_col(rows, "statistic_decimals"), dtype=np.int64)
+              if _has(rows, "statistic_decimals") else None)
+    plain = [t for t in todo if places is None or t[0] not in STATISTICS]
+    said = (format_numbers(np.concatenate([numbers for _, _, numbers in plain])) if plain
+            else np.zeros(0, dtype=object))
     start = 0
     for column, rest, numbers in todo:
         known, text = cache[column]
-        text[rest] = said[start:start + len(numbers)]
+        if places is not None and column in STATISTICS:
+            text[rest] = format_statistics(numbers, places[rest])
+        else:
+            text[rest] = said[start:start + len(numbers)]
+            start += len(numbers)
         known |= rest
-        start += len(numbers)
 
 
 def _texts(rows: Rows, column: str, need: np.ndarray,

@@ -21,6 +21,7 @@ from xlperf.core._arrays import format_numbers
 from xlperf.core._spc_settings import CONCERN_FIRST, IMPROVEMENT_FIRST, SpcSettings
 from xlperf.core._spc_words import _VARIATION_WORDS, ASSURANCES
 from xlperf.core.columns import normalise_columns
+from xlperf.core.figures import shown_decimals, statistic_decimals
 from xlperf.core.polarity import polarity_signs
 from xlperf.core.schemes import _tidy
 from xlperf.core.status import _numbers
@@ -300,7 +301,9 @@ def xmr(values: pd.DataFrame, measures: pd.DataFrame | None = None,
     ``upper_2sigma``, ``moving_range``, ``screened``, ``limited`` (the segment has limits),
     ``beyond``, ``run``, ``two_of_three`` (+1 above, -1 below, 0), ``rising``, ``falling``,
     ``special`` (+1 high, -1 low, 0), ``variation`` and ``assurance``, plus what the sentences
-    need (``run_points``, ``trend_points``, ``near_points``, ``rule``, ``conflict``).
+    need (``run_points``, ``trend_points``, ``near_points``, ``rule``, ``conflict``,
+    ``statistic_decimals``: the places the measure's mean and limits are said to,
+    :func:`~xlperf.core.figures.statistic_decimals`).
 
     >>> chart = xmr(pd.DataFrame({"code": "A", "period": range(15), "value":
     ...     [20, 24, 20, 26, 22, 16, 18, 16, 31, 28, 34, 26, 30, 19, 18],
@@ -387,6 +390,13 @@ def _chart(values: pd.DataFrame, measures: pd.DataFrame | None = None,
         charted = np.where(cumulative, _tidy(step), x)
         charted_target = np.where(cumulative, _tidy(step_target), target)
 
+    # How its mean and limits are said: a decimal more than the measure's points and targets
+    # show (a limit is never said more roughly than the target it is compared with).
+    data_places = np.zeros(len(uniques), dtype=np.int64)
+    for shown in (charted, per["target"][key] if charted_target is None else charted_target):
+        has_data = ~np.isnan(shown)
+        np.maximum.at(data_places, key[has_data], shown_decimals(shown[has_data]))
+
     # Segments: a new one at each measure's first row and at each rebase.
     segment_start = starts | rebase
     group = np.cumsum(segment_start)
@@ -456,7 +466,7 @@ def _chart(values: pd.DataFrame, measures: pd.DataFrame | None = None,
                   screened=screened, rules=rules, side=side,
                   minimum_points=per["minimum_points"],
                   minimum_segment_points=per["minimum_segment_points"],
-                  conflict=settings.conflict)
+                  decimals=statistic_decimals(data_places), conflict=settings.conflict)
 
 
 #: The columns of :func:`xmr` that are one value per segment (:class:`_Chart`'s name for it).
@@ -508,6 +518,7 @@ class _Chart:
     side: np.ndarray
     minimum_points: np.ndarray
     minimum_segment_points: np.ndarray
+    decimals: np.ndarray  # per measure: the places its mean and limits are said to
     conflict: str
 
     def _judged_at(self, rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
@@ -588,6 +599,8 @@ class _Chart:
             return self._target(rows)
         if name in ("measure_points", "minimum_points", "minimum_segment_points"):
             return getattr(self, name)[self.key[rows]]
+        if name == "statistic_decimals":
+            return self.decimals[self.key[rows]]
         if name in _JUDGED:
             return self._judged_column(name, rows)
         if name == "code":
@@ -730,6 +743,7 @@ class _Chart:
             "polarity_sign": self.sign,
             "minimum_points": self.minimum_points[self.key],
             "minimum_segment_points": self.minimum_segment_points[self.key],
+            "statistic_decimals": self.decimals[self.key],
             "variation": pd.Categorical.from_codes(self._word_codes(every), _VARIATION_WORDS,
                                                    validate=False),
             "assurance": pd.Categorical.from_codes(self._assured(every), ASSURANCES,

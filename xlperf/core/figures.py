@@ -66,3 +66,90 @@ def format_numbers(values: np.ndarray) -> np.ndarray:
     tiny = np.flatnonzero(small & (np.abs(distinct) < 0.0001))
     texts[tiny[texts[tiny] == "-0"]] = "0"  # a tiny negative rounds to minus nothing
     return texts[codes]
+
+
+#: The most decimals a figure is said with.
+MOST_DECIMALS = 4
+
+
+def shown_decimals(values: np.ndarray) -> np.ndarray:
+    """Each value's decimals as entered: the fewest (0 to 4) that give it back (4 for a value
+    that needs more; 0 for a missing one). ``68.03999999999999`` (0.6804 as a percentage) is
+    68.04: 2.
+
+    >>> import numpy as np
+    >>> shown_decimals(np.array([7.0, 16.7, 68.03999999999999, 1234.5678, 1e-7, np.nan])).tolist()
+    [0, 1, 2, 4, 4, 0]
+    """
+    import numpy as np
+
+    x = np.abs(np.asarray(values, dtype=float))
+    out = np.zeros(len(x), dtype=np.int64)
+    finite = np.isfinite(x)
+    if not finite.any():
+        return out
+    x = x[finite]
+    found = np.full(len(x), MOST_DECIMALS, dtype=np.int64)
+    for k in range(MOST_DECIMALS - 1, -1, -1):  # the fewest that work is set last
+        scaled = x * 10.0 ** k
+        # Within a few units of the float's last place of a whole number at this scale (68.04
+        # held as 68.03999999999999 is 6804 less one such unit).
+        found[np.abs(scaled - np.round(scaled)) <= 8 * np.spacing(scaled)] = k
+    out[finite] = found
+    return out
+
+
+def statistic_decimals(data_decimals: Any) -> Any:
+    """The decimals a chart's mean, process limits and 2-sigma lines are said with, from the
+    decimals its data show (:func:`shown_decimals`, the most of its points): one more, as
+    limits are usually quoted (an integer count's limits to a tenth), at most 4. Works on one
+    number or an array.
+
+    >>> statistic_decimals(0), statistic_decimals(1), statistic_decimals(4)
+    (1, 2, 4)
+    """
+    import numpy as np
+
+    found = np.minimum(np.asarray(data_decimals, dtype=np.int64) + 1, MOST_DECIMALS)
+    return int(found) if np.ndim(found) == 0 else found
+
+
+def format_statistics(values: np.ndarray, decimals: Any) -> np.ndarray:
+    """A chart's statistics (mean, limits) as text to ``decimals`` places each (one number or
+    one per value), trailing zeros kept: a limit of 38.0 is not the point of 38 beside it.
+    Rounded as a person rounds the number as it is written (169.95 to one place is 170.0,
+    not the 169.9 of the float just below it); thousands separators; empty for a missing
+    value; never ``-0.0``.
+
+    >>> import numpy as np
+    >>> format_statistics(np.array([37.64, -0.04, 1234.5, 169.95, np.nan]),
+    ...                   np.array([1, 1, 2, 1, 1])).tolist()
+    ['37.6', '0.0', '1,234.50', '170.0', '']
+    """
+    import numpy as np
+
+    x = np.asarray(values, dtype=float)
+    places = np.broadcast_to(np.asarray(decimals, dtype=np.int64), x.shape)
+    texts = np.full(len(x), "", dtype=object)
+    finite = np.isfinite(x)
+    for k in np.unique(places[finite]).tolist():
+        at = np.flatnonzero(finite & (places == k))
+        texts[at] = [format_statistic(v, k) for v in x[at].tolist()]
+    return texts
+
+
+def format_statistic(value: float, places: int) -> str:
+    """One finite statistic as :func:`format_statistics` says it.
+
+    >>> format_statistic(-1.4469, 1), format_statistic(98.585, 2)
+    ('-1.4', '98.59')
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if abs(value) < 1e15:  # within Decimal's default precision at 4 places
+        rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+        text = f"{rounded:,.{places}f}"
+    else:
+        text = f"{value:,.{places}f}"
+    # A tiny negative rounds to minus nothing: said as nothing.
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text

@@ -117,7 +117,7 @@ _SENTENCE_COLUMNS = (*(c for c in SUMMARY_COLUMNS if c not in (
     "side", "variation_explanation", "assurance_explanation")), "segment", "measure_points",
     "minimum_points", "minimum_segment_points", "upper_2sigma", "lower_2sigma", "beyond",
     "run", "two_of_three", "rising", "falling", "special", "conflict", "run_points",
-    "trend_points", "near_points", "polarity_sign", "ghost", "rule")
+    "trend_points", "near_points", "polarity_sign", "ghost", "rule", "statistic_decimals")
 
 
 def _column_at(chart: pd.DataFrame, name: str, take: np.ndarray) -> np.ndarray:
@@ -139,7 +139,7 @@ def summarise(chart: pd.DataFrame) -> pd.DataFrame:
     ...     [20, 24, 20, 26, 22, 16, 18, 16, 31, 28, 34, 26, 30, 19, 18],
     ...     "polarity": "High", "target": 40}))
     >>> summarise(chart)["assurance_explanation"].iloc[0]
-    'target 40 is at or above the upper process limit 37.64, bigger is better: consistently failing'
+    'target 40 is at or above the upper process limit 37.6, bigger is better: consistently failing'
     """
     code_ids, uniques = _factorize(chart["code"].to_numpy(dtype=object))
     ghost = chart["ghost"].to_numpy(dtype=object)
@@ -234,14 +234,15 @@ def against_history(history: pd.DataFrame, new: pd.DataFrame,
     ``outside`` (+1 above the upper limit, -1 below the lower, 0 within), ``message``, and for
     a caller's own fallback: ``cumulative``, ``points`` (the accepted points charted),
     ``minimum_points`` (the measure's setting), ``previous`` and ``previous_period`` (the
-    last accepted point before it, as charted: an increment for a cumulative measure).
+    last accepted point before it, as charted: an increment for a cumulative measure), and
+    ``statistic_decimals`` (the places its mean and limits are said to).
 
     >>> history = pd.DataFrame({"code": "A", "period": range(1, 16), "value": [
     ...     20, 24, 20, 26, 22, 16, 18, 16, 31, 28, 34, 26, 30, 19, 18], "polarity": "High"})
     >>> found = against_history(history, pd.DataFrame({"code": ["A"], "period": [16],
     ...                                                "value": [45], "polarity": ["High"]}))
     >>> found["message"].iloc[0]
-    'period 16: 45 is above the upper process limit 37.64 of 15 accepted values (mean 23.2)'
+    'period 16: 45 is above the upper process limit 37.6 of 15 accepted values (mean 23.2)'
     """
     both = pd.concat([history, new.assign(ghost=_NEW)], ignore_index=True)
     chart = xmr(both, measures, settings)
@@ -282,7 +283,8 @@ def against_history(history: pd.DataFrame, new: pd.DataFrame,
                          "points": rows["measure_points"].to_numpy(np.int64),
                          "minimum_points": rows["minimum_points"].to_numpy(np.int64),
                          "previous": previous.to_numpy(float)[new_rows],
-                         "previous_period": previous_period.to_numpy(dtype=object)[new_rows]})
+                         "previous_period": previous_period.to_numpy(dtype=object)[new_rows],
+                         "statistic_decimals": rows["statistic_decimals"].to_numpy(np.int64)})
 
 
 # -- one series ------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ class SpcCharts:
         """``codes``: only these measures' charts are drawn (the cards'); default every one."""
         self.charts = charts if charts is not None else pd.DataFrame()
         self.slices: dict[str, tuple[int, int]] = {}
+        self.decimals: list[int] | None = None
         if not len(self.charts):
             return
         frame = self.charts
@@ -76,6 +77,9 @@ class SpcCharts:
         self.sides = [int(s) for s in frame["special"]]
         self.ghosts = _reason_list(frame, "ghost")
         self.rebases = _reason_list(frame, "rebase")
+        # the places the sentences say each measure's mean and limits to, for its alt text
+        self.decimals = (frame["statistic_decimals"].to_numpy(dtype=int).tolist()
+                         if "statistic_decimals" in frame.columns else None)
 
     def chart(self, row: Any, unit: str = "", width: int = 320) -> str:
         """The card's XmR (or run) chart of ``row``'s measure, ``width`` px wide; "" when it
@@ -105,7 +109,8 @@ class SpcCharts:
             upper=[v if ok else None for v, ok in zip(numbers("upper"), limited, strict=True)],
             lower_2sigma=numbers("lower_2sigma"), upper_2sigma=numbers("upper_2sigma"),
             words=self.words[a:b], sides=self.sides[a:b], label=name, unit=unit, said=said,
-            ghosts=self.ghosts[a:b], rebases=self.rebases[a:b], width=width)
+            ghosts=self.ghosts[a:b], rebases=self.rebases[a:b], width=width,
+            decimals=self.decimals[a] if self.decimals is not None else None)
 
 
 # MDC's colours as the chart draws them (3:1 or more on white, so a chip stands out from the

@@ -14,7 +14,14 @@ from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
-from xlperf.core.figures import format_number
+import numpy as np
+
+from xlperf.core.figures import (
+    format_number,
+    format_statistic,
+    shown_decimals,
+    statistic_decimals,
+)
 from xlperf.report._colours import INK
 
 ACTUAL_COLOUR = "#1D70B8"  # GOV.UK blue: 5.2:1 on white
@@ -56,12 +63,14 @@ _X = _Shared(_f)
 _label = functools.lru_cache(maxsize=4096)(escape)
 
 
-def fmt(value: float | None, unit: str = "") -> str:
+def fmt(value: float | None, unit: str = "", decimals: int | None = None) -> str:
     """A number for a label: ``68.04%`` for a percentage, ``–`` when there is none (digits,
-    separators, signs and ``%`` only: nothing to escape in HTML)."""
+    separators, signs and ``%`` only: nothing to escape in HTML). ``decimals``: a chart's
+    statistic (mean, limit), said to that many places
+    (:func:`~xlperf.core.figures.format_statistic`)."""
     if value is None or not math.isfinite(value):
         return "–"
-    text = format_number(value)
+    text = format_number(value) if decimals is None else format_statistic(value, decimals)
     return f"{text}%" if unit == "%" else text
 
 
@@ -399,7 +408,7 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
               upper_2sigma: Sequence[float | None], words: Sequence[str], sides: Sequence[int],
               label: str, unit: str = "", said: Sequence[str] = (),
               ghosts: Sequence[str | None] = (), rebases: Sequence[str | None] = (),
-              width: int = 320, height: int = 160) -> str:
+              width: int = 320, height: int = 160, decimals: int | None = None) -> str:
     """An XmR chart: the points, the mean (solid), the process limits (dashed), the 2-sigma
     band (shaded) and each special-cause point marked with a triangle pointing to its side,
     in MDC's colour for improvement or concern. Without limits (too few points) it is a run
@@ -408,13 +417,15 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
     ``said`` the sentences of the latest point's icons, stated in the alt text. ``rebases``:
     the reason at each point where the limits start again (the lines break there and a
     dotted line marks it); ``ghosts``: the reason of each ghosted point (a hollow circle, left
-    out of the limits); both stated in the alt text.
+    out of the limits); both stated in the alt text. ``decimals``: the places the mean and
+    limits are said to (the chart's ``statistic_decimals``, as its sentences say them; by
+    default one more than the points show).
 
     >>> svg = xmr_chart(["Q1", "Q2", "Q3"], [5, 8, 45], mean=[10] * 3, lower=[1] * 3,
     ...     upper=[19] * 3, lower_2sigma=[4] * 3, upper_2sigma=[16] * 3,
     ...     words=["Common cause", "Common cause", "Special cause of improvement"],
     ...     sides=[0, 0, 1], label="PI 1")
-    >>> "process limits 1 to 19" in svg and "Q3 45 (special cause of improvement, high)" in svg
+    >>> "process limits 1.0 to 19.0" in svg and "Q3 45 (special cause of improvement, high)" in svg
     True
     """
     n = len(labels)
@@ -429,15 +440,22 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
     span = f"{labels[0]} to {labels[-1]}" if n else "no periods"
     points = sum(1 for v in values if v is not None and math.isfinite(v))
     latest = limited[-1] if limited else None
+    # The mean and limits to the places the sentences say them to.
+    places = decimals if decimals is not None else statistic_decimals(int(shown_decimals(
+        np.array([np.nan if v is None else v for v in values], dtype=float)).max(initial=0)))
+
+    def stat(value: float | None) -> str:
+        return fmt(value, unit, places)
+
     if latest is not None:
         title = f"{label}: XmR chart, {points} points, {span}"
-        lines = (f"mean {fmt(mean[latest], unit)}, process limits {fmt(lower[latest], unit)} "
-                 f"to {fmt(upper[latest], unit)}, 2-sigma band "
-                 f"{fmt(lower_2sigma[latest], unit)} to {fmt(upper_2sigma[latest], unit)}")
+        lines = (f"mean {stat(mean[latest])}, process limits {stat(lower[latest])} "
+                 f"to {stat(upper[latest])}, 2-sigma band "
+                 f"{stat(lower_2sigma[latest])} to {stat(upper_2sigma[latest])}")
     else:
         known_mean = [m for m in mean if m is not None and math.isfinite(m)]
         title = f"{label}: run chart (not enough data for SPC), {points} points, {span}"
-        lines = f"mean {fmt(known_mean[-1], unit)}" if known_mean else "no mean"
+        lines = f"mean {stat(known_mean[-1])}" if known_mean else "no mean"
     marked = "; ".join(
         f"{labels[i]} {fmt(values[i], unit)} ({words[i][:1].lower() + words[i][1:]}, "
         f"{'high' if sides[i] > 0 else 'low'})" for i in special)
@@ -445,8 +463,8 @@ def xmr_chart(labels: Sequence[str], values: Sequence[float | None], *,
     for i in rebased:
         before = [j for j in limited if segment[j] == segment[i] - 1]
         changes += (f" Limits recalculated from {labels[i]} ({rebases[i]})"
-                    + (f"; before it mean {fmt(mean[before[-1]], unit)}, process limits "
-                       f"{fmt(lower[before[-1]], unit)} to {fmt(upper[before[-1]], unit)}"
+                    + (f"; before it mean {stat(mean[before[-1]])}, process limits "
+                       f"{stat(lower[before[-1]])} to {stat(upper[before[-1]])}"
                        if before else "") + ".")
     if ghosted:
         changes += " Ghosted, left out of the limits and not judged: " + "; ".join(

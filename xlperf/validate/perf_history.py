@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from xlperf.core.columns import normalise_columns
+from xlperf.core.figures import format_statistics
 from xlperf.errors import XlperfError
 from xlperf.validate._frames import _distinct, _num, _numbers, _period_keys, _start_and_year, _texts
 from xlperf.validate.engine import Batch
@@ -267,10 +268,12 @@ def _reasons(judged: pd.DataFrame, change: np.ndarray, threshold: np.ndarray, ow
             on = "the first of its year" if first[i] else "on the period before"
             start = f"has a period increment of {_num(row.charted)} ({on}), which is "
         if limited[i]:
-            side = ("above the upper process limit " + _num(row.upper) if row.outside > 0
-                    else "below the lower process limit " + _num(row.lower))
+            upper, lower, mean = format_statistics(
+                np.array([row.upper, row.lower, row.mean]), row.statistic_decimals)
+            side = ("above the upper process limit " + upper if row.outside > 0
+                    else "below the lower process limit " + lower)
             said.append(f"{start}{side} worked out from its {row.points} accepted {what} "
-                        f"(mean {_num(row.mean)})")
+                        f"(mean {mean})")
             continue
         why = ("the measure's plausibility threshold" if own[i] else
                f"half the last; {row.points} accepted {what} are too few for process "

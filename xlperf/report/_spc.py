@@ -145,14 +145,10 @@ def spc_chips(row: Any) -> tuple[str, str]:
 def spc_facts(row: Any) -> list[tuple[str, str]]:
     """The card's facts of SPC: each icon and the sentence that explains it; when both
     icons give the same sentence (not enough data for SPC), one line says both."""
-    found = []
-    for key, header in (("variation", "Variation"), ("assurance", "Assurance")):
-        word = getattr(row, key, None)
-        if not isinstance(word, str) or not word:
-            continue
-        sentence = str(getattr(row, f"{key}_explanation", "") or "")
-        found.append((header, chip(word, str(getattr(row, "variation_side", "") or "")),
-                      sentence))
+    chips = dict(zip(("variation", "assurance"), spc_chips(row), strict=True))
+    found = [(header, chips[key], str(getattr(row, f"{key}_explanation", "") or ""))
+             for key, header in (("variation", "Variation"), ("assurance", "Assurance"))
+             if chips[key]]
     if len(found) == 2 and found[0][1:] == found[1][1:]:
         found = [("Variation and assurance", *found[0][1:])]
     return [(header, icon + (f" {escape(sentence)}" if sentence else ""))

@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+#: The workplace's shared folder (the OOXML checker, the corpus of Excel-made workbooks, the
+#: tools): beside the checkout, as the set-up and CI have it, or where ``XLPERF_SHARED`` says.
+#: Every test finds it here.
+SHARED = Path(os.environ.get("XLPERF_SHARED")
+              or Path(__file__).resolve().parents[1].parent / "shared")
+#: Workbooks made by Excel itself (``SHARED/corpus/excel-made``).
+EXCEL_MADE = SHARED / "corpus" / "excel-made"
 
 
-def ooxml_problems(path: Path) -> list[str]:
-    """Errors (not warnings) the shared OOXML checker finds in ``path``."""
+def ooxml_checker() -> Any:
+    """The shared OOXML checker (``SHARED/ooxml/validate_xlsx.py``) as a module; the test (or
+    the module asking at import) is skipped, saying where it looked, when it is not there."""
     kit = SHARED / "ooxml"
     if not (kit / "validate_xlsx.py").exists():
-        pytest.skip(f"the OOXML checker is not at {kit}")
+        pytest.skip(f"the OOXML checker is not at {kit} (set XLPERF_SHARED)",
+                    allow_module_level=True)
     if str(kit) not in sys.path:
         sys.path.insert(0, str(kit))
     import validate_xlsx
 
-    return [f"{path.name} {p}" for p in validate_xlsx.find_problems(path, warnings=False)]
+    return validate_xlsx
+
+
+def ooxml_problems(path: Path) -> list[str]:
+    """Errors (not warnings) the shared OOXML checker finds in ``path``."""
+    return [f"{path.name} {p}" for p in ooxml_checker().find_problems(path, warnings=False)]
 
 
 def logical_content(path: Path) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from _workbook_helpers import EXCEL_MADE, ooxml_checker
 from lxml import etree
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
@@ -36,10 +37,8 @@ from xlperf import _files
 from xlperf.errors import BusyError, InputError, WorkbookError
 from xlperf.write.lossless import CellStyle, SheetContent, write_sheets
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-CORPUS = SHARED / "corpus" / "excel-made"
-sys.path.insert(0, str(SHARED / "ooxml"))
-validate_xlsx = pytest.importorskip("validate_xlsx")
+CORPUS = EXCEL_MADE
+validate_xlsx = ooxml_checker()
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 MAY_CHANGE = {"xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",

@@ -12,13 +12,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from _workbook_helpers import EXCEL_MADE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xlperf.validate import Limits, check_file, load_rules
 from xlperf.validate.files import OLE2_MAGIC, describe_bytes
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "excel-made"
+CORPUS = EXCEL_MADE
 RULE_IDS = set(load_rules())
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _workbook_helpers import ooxml_problems
+from _workbook_helpers import EXCEL_MADE, ooxml_problems
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -26,7 +26,6 @@ from xlperf.read.master import read_master
 from xlperf.validate.returns import UNREADABLE, validate_return, validate_returns
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DEMO = ROOT / "workbooks" / "demo"
 MASTER_PATH = DEMO / "master.xlsx"
 SAFEGUARDING = DEMO / "templates" / "Safeguarding - Q2 2013-14.xlsx"
@@ -481,7 +480,6 @@ def test_row_rules_and_plain_pandera_checks_give_the_same_findings(bad_reports, 
 
 # --- the Excel-made corpus ----------------------------------------------------------------
 
-EXCEL_MADE = SHARED / "corpus" / "excel-made"
 
 
 @pytest.mark.slow

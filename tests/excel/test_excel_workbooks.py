@@ -3,13 +3,9 @@ Excel without a repair prompt (shared/ooxml/validate_xlsx.py), formulas using th
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import openpyxl
 import pytest
-
-SHARED = Path(__file__).resolve().parents[1].parent.parent / "shared"
+from _workbook_helpers import ooxml_checker
 
 
 @pytest.fixture(scope="module")
@@ -22,14 +18,7 @@ def examples(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def validate_xlsx():
-    if not (SHARED / "ooxml" / "validate_xlsx.py").exists():
-        pytest.skip("shared/ooxml is not beside the repository")
-    sys.path.insert(0, str(SHARED / "ooxml"))
-    try:
-        import validate_xlsx
-    finally:
-        sys.path.remove(str(SHARED / "ooxml"))
-    return validate_xlsx
+    return ooxml_checker()
 
 
 @pytest.mark.parametrize("name", ["xlperf_functions.xlsx", "budget_functions.xlsx"])

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _workbook_helpers import ooxml_problems
 
 from xlperf.demo import demo_register
 from xlperf.errors import InputError
@@ -35,7 +36,6 @@ from xlperf.write.lossless import CellStyle, SheetContent
 DEMO_MEASURES = len(demo_register())
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
 DEMO = ROOT / "workbooks" / "demo"
 XLWINGS_ENV = {"XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}
 NOW = dt.datetime(2013, 10, 15, 9, 30)
@@ -54,20 +54,6 @@ def xw() -> Any:
             pytest.fail("xlwings was imported before XLWINGS_LICENSE_KEY was set: its remote "
                         "engine is not loaded")
         yield xlwings
-
-
-def ooxml_problems(path: Path) -> list[str]:
-    """Errors (not warnings) of the shared OOXML checker (``../shared/ooxml/``)."""
-    import sys
-
-    kit = SHARED / "ooxml"
-    if not (kit / "validate_xlsx.py").exists():
-        pytest.skip(f"the OOXML checker is not at {kit}")
-    if str(kit) not in sys.path:
-        sys.path.insert(0, str(kit))
-    import validate_xlsx
-
-    return [f"{path.name} {p}" for p in validate_xlsx.find_problems(path, warnings=False)]
 
 
 def _date(value: Any) -> Any:

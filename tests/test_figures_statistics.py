@@ -56,3 +56,13 @@ def test_the_sentences_say_a_measures_limits_to_a_place_more_than_its_points():
     # limits 8.76 to 37.64, and 9.26 to 38.14
     assert said["whole"].startswith("target 40 is at or above the upper process limit 37.6,")
     assert said["tenths"].startswith("target 40 is at or above the upper process limit 38.14,")
+
+
+@SOME
+@given(st.integers(-10**8, 10**8), places)
+def test_a_statistic_written_with_a_five_just_past_its_places_rounds_away_from_zero(whole, k):
+    # 169.95 to one place is 170.0, as a person rounds it, though the float is 169.9499...
+    written = Decimal(10 * whole + (5 if whole >= 0 else -5)) / 10**(k + 1)
+    text = str(format_statistics(np.array([float(written)]), k)[0]).replace(",", "")
+    step = Decimal(1).scaleb(-k)
+    assert Decimal(text) == written.quantize(step, rounding="ROUND_HALF_UP")

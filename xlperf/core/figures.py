@@ -144,10 +144,14 @@ def format_statistic(value: float, places: int) -> str:
     >>> format_statistic(-1.4469, 1), format_statistic(98.585, 2)
     ('-1.4', '98.59')
     """
-    from decimal import ROUND_HALF_UP, Decimal
+    written = repr(value)
+    digits = written.partition(".")[2]
+    # Only a number written with a 5 just past the places can round the other way from the
+    # float (169.95 is held as 169.94999...): those are rounded as written, half up.
+    if len(digits) == places + 1 and digits.endswith("5") and abs(value) < 1e15:
+        from decimal import ROUND_HALF_UP, Decimal
 
-    if abs(value) < 1e15:  # within Decimal's default precision at 4 places
-        rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+        rounded = Decimal(written).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
         text = f"{rounded:,.{places}f}"
     else:
         text = f"{value:,.{places}f}"

@@ -65,3 +65,30 @@ def test_a_measure_charts_value_labels_never_touch(actuals, unit, width) -> None
     spans = sorted(_span(x, a, w, s) for x, _, a, w, s in shown)
     assert all(a[1] <= b[0] + 0.5 for a, b in zip(spans, spans[1:], strict=False)), spans
     assert all(start >= 0 and end <= width for start, end in spans), spans
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.floats(-1e5, 1e5, allow_nan=False)), min_size=1,
+                max_size=24), st.sampled_from(["", "%"]), st.integers(220, 520))
+def test_each_value_label_sits_on_a_pale_box_clear_of_its_point(actuals, unit, width) -> None:
+    periods = [f"P{i}" for i in range(len(actuals))]
+    svg = _svg.measure_chart(periods, actuals, [50.0] * len(actuals), label="M", unit=unit,
+                             width=width, height=160)
+    found = re.search(r'<path d="([^"]*)" fill="#FFFFFF"', svg)
+    known = [a for a in actuals if a is not None]
+    if not known:
+        assert found is None
+        return
+    boxes = sorted(tuple(map(float, b)) for b in re.findall(
+        r"M([\d.-]+) ([\d.-]+)h([\d.-]+)v([\d.-]+)h[\d.-]+Z", found.group(1)))
+    values = {_svg.fmt(a, unit) for a in known}
+    shown = sorted(t for t in _texts(svg) if t[3] in values and t[1] < 160 - 20
+                   and not (t[0] == 40 and t[2] == "end"))
+    assert len(boxes) == len(shown)
+    for (x, y, anchor, words, size), (left, top, wide, high) in zip(shown, boxes, strict=True):
+        start, end = _span(x, anchor, words, size)
+        # the box holds the label's width and its digits (the cap height over the baseline)
+        assert left <= start + 0.05 and end <= left + wide + 0.05
+        assert top <= y - 0.7 * size and y <= top + high
+        # and stops over its own point's dot (7 px under the label's baseline, radius 3.5)
+        assert top + high <= y + 7 - 3.5

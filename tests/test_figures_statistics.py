@@ -29,7 +29,7 @@ def test_a_figure_entered_to_k_places_shows_k_or_fewer(whole, k):
 
 
 @SOME
-@given(st.floats(-1e12, 1e12, allow_nan=False), places)
+@given(st.floats(allow_nan=False, allow_infinity=False), places)
 def test_a_statistic_is_said_to_its_places_and_within_half_a_unit_of_them(value, k):
     text = str(format_statistics(np.array([value]), k)[0])
     body = text.lstrip("-").replace(",", "")

@@ -146,12 +146,15 @@ def format_statistic(value: float, places: int) -> str:
     """
     written = repr(value)
     digits = written.partition(".")[2]
-    # Only a number written with a 5 just past the places can round the other way from the
-    # float (169.95 is held as 169.94999...): those are rounded as written, half up.
-    if len(digits) == places + 1 and digits.endswith("5") and abs(value) < 1e15:
-        from decimal import ROUND_HALF_UP, Decimal
+    # The float's own digits are the number as written except where it was written with a 5
+    # just past the places (169.95 is held as 169.94999...: rounded as written, half up) or
+    # is so large that its places go beyond the float's precision (its last digits noise).
+    if (len(digits) == places + 1 and digits.endswith("5")) or abs(value) >= 1e10 \
+            or "e" in written:
+        from decimal import ROUND_HALF_UP, Context, Decimal
 
-        rounded = Decimal(written).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+        rounded = Decimal(written).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP,
+                                            context=Context(prec=400))
         text = f"{rounded:,.{places}f}"
     else:
         text = f"{value:,.{places}f}"

@@ -182,3 +182,28 @@ def test_a_new_master_has_the_contacts_sheet_and_collection_settings(tmp_path):
     plan, _settings = expected_returns(master, "Q2 2013/14")
     safeguarding = next(r for r in plan if r.who == "Safeguarding")
     assert "jo.bloggs@example.gov.uk" in str(safeguarding.contacts)
+
+
+@pytest.mark.parametrize("paper", ["A4", "A3"])
+def test_every_sheet_the_council_fills_in_prints_landscape_with_its_header_row(tmp_path, paper):
+    path = build_master(tmp_path / "m.xlsx", register=demo_register(),
+                        settings={"Council name": "Doncaster & District", "Paper size": paper})
+    assert ooxml_problems(path) == []
+    wb = load_workbook(path)
+    outputs = {s.name for s in OUTPUT_SHEETS}
+    for ws in wb.worksheets:
+        if ws.title in outputs:
+            continue  # the refresh writes theirs from their content (test_print_layout)
+        setup = ws.page_setup
+        assert (setup.orientation, int(setup.paperSize)) == (
+            "landscape", {"A4": 9, "A3": 8}[paper]), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and int(setup.fitToHeight) == 0
+        header_row = 4 if ws.title == "Guide" else 1
+        assert ws.print_title_rows == f"${header_row}:${header_row}", ws.title
+        assert ws.oddHeader.left.text == "Doncaster && District"  # & starts a code there
+        assert ws.oddHeader.right.text == ws.title
+        assert ws.oddFooter.center.text == "Page &P of &N"
+    # the register is wider than a page at 8 pt: more pages wide, each with its codes
+    assert int(wb["Measures"].page_setup.fitToWidth) > 1
+    assert wb["Measures"].print_title_cols == "$A:$A"
+    assert int(wb["Guide"].page_setup.fitToWidth) == 1

@@ -97,3 +97,43 @@ def test_the_printed_scorecard_and_annotated_return(tmp_path: Path) -> None:
     assert f"Issues found in {annotated.name}" in issue_text
     assert f"Page 1 of {len(sizes)}" in issue_text  # N counts every page printed
     assert min(h for h, _t, p in words if p in on_issues) >= 8.0
+
+
+def test_the_masters_guide_and_register_print_on_a4_landscape_with_their_headers(
+        tmp_path: Path) -> None:
+    """The sheets the council fills in print as the output sheets do: the Guide one page wide
+    (its explanations beside the sheet and column they explain, not on pages of their own),
+    the register of measures as few pages wide as keep 8 pt text, its header row and codes on
+    every page; the council and the sheet at the top, "Page n of N" at the foot."""
+    from xlperf.demo import DEMO_COUNCIL
+    from xlperf.write.shipped import build_demo_workbooks
+
+    render = _script()
+    files = build_demo_workbooks(tmp_path / "demo")
+    sheets = {name: render.only_sheets(files.master, tmp_path / f"{name}.xlsx", {name})
+              for name in ("Guide", "Measures")}
+    render.to_pdf(list(sheets.values()), tmp_path / "pdf", tmp_path)
+
+    codes = [str(c) for c in demo_register()["Code"]]
+    for name in sheets:
+        pdf = tmp_path / "pdf" / f"{name}.pdf"
+        pages = _pages(pdf)
+        assert pages and all(abs(w - 841.9) < 1 and abs(h - 595.3) < 1 for w, h in pages), (
+            name, pages)
+        words = _words(pdf)
+        assert min(h for h, _t, _p in words) >= 8.0, name
+        for page in range(1, len(pages) + 1):
+            on_page = " ".join(t for _h, t, p in words if p == page)
+            assert DEMO_COUNCIL.split()[0] in on_page and name in on_page, (name, page)
+            assert f"Page {page} of {len(pages)}" in on_page, (name, page)
+            if name == "Guide":  # the header row on every page, its three columns together
+                assert "Sheet" in on_page and "What to type" in on_page, page
+            else:  # the header row and its rows' codes on every page, however many wide
+                assert "Code" in on_page, page
+                assert any(f" {code} " in f" {on_page} " for code in codes), page
+    guide = " ".join(_text(tmp_path / "pdf" / "Guide.pdf").split())
+    # a column's explanation is printed on its line beside it, not pages later
+    from xlperf.layout import MEASURES
+
+    said = next(c.help for c in MEASURES.columns if c.header == "Polarity")
+    assert f"Polarity {' '.join(said.split()[:4])}" in guide

@@ -72,9 +72,10 @@ MEASURES = ConfigSheet(
     (
         Column("Code", 14, "The measure's code as the council writes it (unique, case matters)."),
         Column("Measure", 48, "The measure's title as printed on the scorecard.", wrap=True),
-        Column("Priority", 28, "Corporate priority, e.g. 'Priority 2 Children are safe'."),
+        Column("Priority", 28, "Corporate priority, e.g. 'Priority 2 Children are safe'.",
+               wrap=True),
         Column("Objective", 34, "Objective under the priority, e.g. 'P2 - Obj 1 Improve "
-                                "professional practice'."),
+                                "professional practice'.", wrap=True),
         Column("Service", 20, "The team that submits the measure: one return per service."),
         Column("Owner", 18, "The person accountable for the measure."),
         Column("Polarity", 18, "Which way is better: Bigger is better, Smaller is better, or "

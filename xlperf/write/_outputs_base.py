@@ -19,6 +19,9 @@ import pandas as pd
 
 from xlperf.core.figures import finite_number
 from xlperf.layout import OUTPUT_HEADER_ROW, OUTPUT_SHEETS, OutputSheet
+from xlperf.write._print import LINE_HEIGHT as LINE_HEIGHT
+from xlperf.write._print import MAX_LINES as MAX_LINES
+from xlperf.write._print import row_height, wrapped_lines
 from xlperf.write.lossless import SheetContent
 from xlperf.write.styles import CellStyle
 
@@ -30,12 +33,9 @@ NOTE = CellStyle(italic=True, color="#505A5F")
 HEADER = CellStyle(bold=True, color="#FFFFFF", fill="#1D70B8", vertical="center", wrap=True)
 PRIORITY = CellStyle(bold=True, fill="#DEE0E2", vertical="center")
 OBJECTIVE = CellStyle(bold=True, italic=True, fill="#F3F2F1", vertical="center")
-# Neither Excel nor LibreOffice grows a row on opening, so each row with wrapped text is
-# given its height (sized_rows), up to MAX_LINES lines; the full text is in the cell.
+# A row with wrapped text is given its height (sized_rows: xlperf.write._print.row_height).
 WRAP = CellStyle(vertical="top", wrap=True)
 TOP = CellStyle(vertical="top")
-LINE_HEIGHT = 15.0
-MAX_LINES = 6
 NUMBER = CellStyle(number_format="#,##0.0##", vertical="top")
 MISSING = CellStyle(italic=True, color="#505A5F", vertical="top")
 VARIANCE = CellStyle(number_format='+#,##0.0##;-#,##0.0##;0', vertical="top")
@@ -187,13 +187,9 @@ def sized_rows(rows: Sequence[Sequence[Any]], styles: Sequence[Sequence[CellStyl
             style = styles[r][c] if r < len(styles) and c < len(styles[r]) else None
             if style is None or not style.wrap or not value or c >= len(widths):
                 continue
-            # a column's width counts digits; words of proportional text are narrower
-            room = max(1.0, (widths[c] - 1) * 1.15)
-            text = str(value)
-            count = sum(max(1, math.ceil(len(line) / room)) for line in text.splitlines())
-            lines = max(lines, count)
+            lines = max(lines, wrapped_lines(str(value), widths[c]))
         if lines > 1:
-            heights[r + 1] = LINE_HEIGHT * min(lines, MAX_LINES)
+            heights[r + 1] = row_height(lines)
     return heights
 
 

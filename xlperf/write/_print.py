@@ -34,6 +34,10 @@ MARGINS = (0.4, 0.4, 0.75, 0.75, 0.3, 0.3)
 MIN_TEXT_PT = 8.0
 BODY_PT = 11.0  # the workbook's default font size (Calibri 11)
 RECORD_NAME = "_xlperf_print"
+# Neither Excel nor LibreOffice grows a row on opening, so each row with wrapped text is given
+# its height by xlperf (wrapped_lines), up to MAX_LINES lines; the full text is in the cell.
+LINE_HEIGHT = 15.0
+MAX_LINES = 6
 PRINT_ELEMENTS = ("pageMargins", "pageSetup", "headerFooter", "rowBreaks")
 
 
@@ -110,6 +114,22 @@ def plan_print(widths: Sequence[float], heights: Sequence[float], *, paper: str 
     # spreadsheet breaks anyway, and its own breaks follow the scale it really uses.
     wanted = tuple(b for b in breaks if b + 1 in keep)
     return pages, wanted, scale
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` characters wide (a width
+    counts digits; words of proportional text are narrower, so a line holds 1.15 as many).
+
+    >>> wrapped_lines("a" * 100, 50), wrapped_lines("one\\ntwo", 50)
+    (2, 2)
+    """
+    room = max(1.0, (width - 1) * 1.15)
+    return sum(max(1, math.ceil(len(line) / room)) for line in text.splitlines())
+
+
+def row_height(lines: int) -> float:
+    """The height (points) of a row whose tallest wrapped cell takes ``lines`` lines."""
+    return LINE_HEIGHT * min(lines, MAX_LINES)
 
 
 def _attr(text: str) -> str:

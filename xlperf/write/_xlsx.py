@@ -119,6 +119,65 @@ def set_widths(ws: Worksheet, widths: Sequence[float], first_column: int = 1) ->
         ws.column_dimensions[get_column_letter(first_column + offset)].width = width
 
 
+def print_setup(ws: Worksheet, title_row: int, *, widths: Sequence[float] | None = None,
+                paper: str = "A4", council: str = "", title: str = "") -> None:
+    """How a sheet xlperf makes with openpyxl prints (a return, the master's Guide, its tables):
+    ``paper`` landscape, its ``title_row`` (the header row) on every page, fit to as few pages
+    wide as keep the text at 8 pt or more (:func:`~xlperf.write._print.plan_print` of the
+    column ``widths``; one page wide without them), with the first column repeated on every
+    page when that is more than one; the council and the sheet's ``title`` in the page header
+    and "Page n of N" in the footer. The output sheets have their own
+    (:mod:`xlperf.write._print`), written by the refresh from their content.
+    """
+    from xlperf.write._print import PAPER_SIZES, header_text, plan_print
+
+    pages = plan_print(widths, [], paper=paper, landscape=True)[0] if widths else 1
+    while widths and pages > 1:  # the first column, repeated, takes room on every page
+        more = plan_print([*widths, *[widths[0]] * (pages - 1)], [], paper=paper)[0]
+        if more <= pages:
+            break
+        pages = more
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = PAPER_SIZES[paper][0]
+    ws.page_setup.fitToWidth = pages
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{title_row}:{title_row}"
+    if pages > 1:  # the code or name of each row beside its figures on every page
+        ws.print_title_cols = "A:A"
+    if council:
+        ws.oddHeader.left.text = header_text(clean_text(council))
+    if title:
+        ws.oddHeader.right.text = header_text(clean_text(title))
+    ws.oddFooter.center.text = "Page &P of &N"
+
+
+#: A column's width (characters) where the sheet sets none: Excel's default.
+DEFAULT_WIDTH = 8.43
+
+
+def widths_of(ws: Worksheet) -> list[float]:
+    """The widths (characters) of ``ws``'s columns from A to its last used one."""
+    return [ws.column_dimensions[get_column_letter(c)].width or DEFAULT_WIDTH
+            for c in range(1, ws.max_column + 1)]
+
+
+def fit_wrapped_rows(ws: Worksheet, *, first_row: int = 1) -> None:
+    """Each row from ``first_row`` down whose wrapped text takes more than one line given the
+    height it takes (:func:`~xlperf.write._print.row_height`, as the output sheets' rows
+    are): neither Excel nor LibreOffice grows a row when it opens a workbook, so without it the
+    text is cut on screen and printed over the next row."""
+    from xlperf.write._print import row_height, wrapped_lines
+
+    widths = widths_of(ws)
+    for cells in ws.iter_rows(min_row=first_row, max_col=len(widths)):
+        lines = max((wrapped_lines(cell.value, widths[cell.column - 1]) for cell in cells
+                     if isinstance(cell.value, str) and cell.value
+                     and cell.alignment.wrap_text), default=1)
+        if lines > 1:
+            ws.row_dimensions[cells[0].row].height = row_height(lines)
+
+
 def add_table(ws: Worksheet, name: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
               *, first_row: int = 1, widths: Sequence[float] | None = None,
               number_formats: dict[str, str] | None = None,

@@ -115,25 +115,29 @@ def _write_guide(wb: Workbook, council: str) -> Worksheet:
     _xlsx.put(ws, row, 1, "Made by xlperf. Configure the measures, targets, budget and schemes "
               "in the blue-headed tables; xlperf reads them by their headers, so you may reorder "
               "columns, add your own columns and add your own sheets.", font=_xlsx.GUIDE_FONT)
-    row += 2
+    row = GUIDE_HEADER_ROW
     _xlsx.header_row(ws, row, ("Sheet", "Column", "What to type"))
     for spec in OUTPUT_SHEETS:
         row += 1
-        _xlsx.put(ws, row, 1, spec.name, font=_xlsx.SUBTITLE_FONT)
+        # names at the top of their line, beside the first line of a text that wraps
+        _xlsx.put(ws, row, 1, spec.name, font=_xlsx.SUBTITLE_FONT, alignment=_xlsx.TOP)
         _xlsx.put(ws, row, 3, f"{spec.purpose} Written by the refresh.", alignment=_xlsx.WRAP)
     for sheet in CONFIG_SHEETS:
         row += 1
-        _xlsx.put(ws, row, 1, sheet.name, font=_xlsx.SUBTITLE_FONT)
+        _xlsx.put(ws, row, 1, sheet.name, font=_xlsx.SUBTITLE_FONT, alignment=_xlsx.TOP)
         _xlsx.put(ws, row, 3, sheet.purpose, alignment=_xlsx.WRAP)
         for column in sheet.columns:
             row += 1
-            _xlsx.put(ws, row, 2, column.header)
+            _xlsx.put(ws, row, 2, column.header, alignment=_xlsx.TOP)
             required = " (required)" if column.header in sheet.required else ""
             choices = f" Choices: {', '.join(column.choices)}." if column.choices else ""
             _xlsx.put(ws, row, 3, column.help + required + choices, alignment=_xlsx.WRAP)
     _xlsx.set_widths(ws, (16, 20, 100))
-    ws.freeze_panes = "A5"
+    ws.freeze_panes = f"A{GUIDE_HEADER_ROW + 1}"
     return ws
+
+
+GUIDE_HEADER_ROW = 4
 
 
 RULES_SHEET = "Rules"
@@ -212,9 +216,10 @@ def build_master(
         "Milestones": milestones, "Projects": projects, "Risks": risks, "Audit": audit,
         "Judgements": judgements,
     }
-    # The council's name as a master read back will have it (the Guide and title use it).
-    council = read_settings((0, label, value) for label, value in (settings or {}).items()
-                            )[0].council
+    # The council's name and paper as a master read back will have them (the Guide, the
+    # title and the print setup of its sheets use them).
+    chosen = read_settings((0, label, value) for label, value in (settings or {}).items())[0]
+    council, paper = chosen.council, chosen.paper_size
     wb = Workbook()
     wb.remove(wb.active)
     for name in SHEET_ORDER:
@@ -230,6 +235,15 @@ def build_master(
     settings_ws = wb["Settings"]
     for row in settings_ws.iter_rows(min_row=2, min_col=3, max_col=3):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    # The sheets the council fills in: each wrapped text's row as tall as the text (no
+    # spreadsheet grows a row on opening), and printed as the output sheets are.
+    outputs = {spec.name for spec in OUTPUT_SHEETS}
+    for ws in wb.worksheets:
+        if ws.title not in outputs:
+            header = GUIDE_HEADER_ROW if ws.title == "Guide" else 1
+            _xlsx.fit_wrapped_rows(ws, first_row=header + 1)
+            _xlsx.print_setup(ws, header, widths=_xlsx.widths_of(ws), paper=paper,
+                              council=council, title=ws.title)
     wb.active = SHEET_ORDER.index("Scorecard")
     wb.properties.title = f"{council} performance master".strip()
     wb.properties.creator = "xlperf"

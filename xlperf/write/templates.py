@@ -274,12 +274,8 @@ def _total_row(ws: Worksheet, row: int, last: int, formats: Mapping[int, str]) -
 
 
 def _page(ws: Worksheet, last_column: str) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    # One page wide, whatever its widths: a return is filled in and signed as one sheet.
+    _xlsx.print_setup(ws, HEADER_ROW)
     ws.print_area = f"A1:{last_column}{ws.max_row}"
 
 

@@ -283,6 +283,24 @@ def _set_setting(master: Path, values: dict[str, str]) -> None:
             z.writestr(n, data[n])
 
 
+def test_a_council_name_too_long_for_a_page_header_is_shortened_there(demo: Path) -> None:
+    # Excel refuses a header of more than 255 characters: a long name (and a long marking)
+    # must not stop the refresh writing its sheets, nor make a workbook Excel repairs.
+    name = "The Royal Borough of " + "Very Long Name & " * 20 + "District"
+    master = demo / "master.xlsx"
+    _set_setting(master, {"Council name": name, "Protective marking": "OFFICIAL " * 20})
+    result = refresh(ZipWorkbook(master))
+    assert result.council == name  # the setting itself is as typed
+    parts = sheet_xml(master)
+    for sheet in OUTPUTS:
+        header = parts[sheet].find(f"{M}headerFooter/{M}oddHeader").text
+        footer = parts[sheet].find(f"{M}headerFooter/{M}oddFooter").text
+        assert len(header) <= 255 and len(footer) <= 255, sheet
+        assert "The Royal Borough of Very Long Name && Very" in header and "…" in header
+        assert "Page &P of &N" in footer
+    assert not ooxml_problems(master)
+
+
 def test_an_unchanged_refresh_keeps_the_footer_time(demo: Path) -> None:
     from datetime import datetime
 
@@ -376,6 +394,27 @@ def test_annotated_return_marks_cells_and_issues_sheet_prints(tmp_path: Path) ->
     cell = wb["Return"][error.cell]
     assert cell.fill.fgColor.rgb == "FF" + FILLS["error"][1:]
     assert cell.number_format.startswith('"✖ "')
+    assert not ooxml_problems(annotated)
+
+
+def test_an_annotated_return_with_a_long_file_name_has_a_header_excel_takes(
+        tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from xlperf.validate import validate_return
+    from xlperf.validate.annotate import annotate
+    from xlperf.write.templates import fill_return
+
+    files = demo_workbooks(tmp_path / "demo", period=PERIOD)
+    template = next(t for t in files.templates if t.service == "Safeguarding")
+    long = "Safeguarding & Early Help " * 8 + "- " + template.path.name  # about 220 characters
+    filled = fill_return(template.path, pd.DataFrame({
+        "Code": ["CYP 2.1.4"], "Period": [PERIOD], "Actual": ["lots"]}),
+        tmp_path / "filled" / long)
+    annotated = annotate(validate_return(filled, files.master), tmp_path / "annotated")
+    header = load_workbook(annotated)["Issues"].oddHeader
+    assert header.left.text.startswith("Issues: Safeguarding && Early Help")
+    assert header.left.text.endswith("…") and len(header.left.text) <= 80
     assert not ooxml_problems(annotated)
 
 

@@ -194,13 +194,16 @@ def sized_rows(rows: Sequence[Sequence[Any]], styles: Sequence[Sequence[CellStyl
 
 
 def _header_footer(title: str, options: PrintOptions) -> tuple[str, str]:
+    from xlperf.write._print import HEADER_NAME
     from xlperf.write._print import header_text as h
 
-    marking = h(options.marking)
-    left = f'&L&"-,Bold"{h(options.council)}' if options.council else ""
+    # Each part shortened to fit: Excel refuses a header or footer over 255 characters.
+    marking = h(options.marking, HEADER_NAME // 2)
+    left = f'&L&"-,Bold"{h(options.council, HEADER_NAME)}' if options.council else ""
     centre = f'&C&"-,Bold"{marking}' if marking else ""
-    right = f"&R{h(title)}"
-    stamp = f"&LRefreshed {h(options.refreshed)} by xlperf" if options.refreshed else ""
+    right = f"&R{h(title, HEADER_NAME)}"
+    stamp = (f"&LRefreshed {h(options.refreshed, HEADER_NAME // 2)} by xlperf"
+             if options.refreshed else "")
     footer = f"{stamp}&CPage &P of &N" + (f'&R&"-,Bold"{marking}' if marking else "")
     return left + centre + right, footer
 

@@ -189,6 +189,23 @@ def record_text(record: dict[str, str]) -> str:
     return '"' + ";".join(f"{k}={record[k]}" for k in PRINT_ELEMENTS if k in record) + '"'
 
 
-def header_text(text: str) -> str:
-    """Text safe inside an Excel header section: ``&`` doubled (else it starts a code)."""
-    return text.replace("&", "&&")
+#: The most characters a name takes in a printed page's header (Excel refuses a header or a
+#: footer of more than 255, codes included): a council's name, a file's, a marking.
+HEADER_NAME = 80
+
+
+def header_text(text: str, most: int | None = None) -> str:
+    """Text safe inside an Excel header section: ``&`` doubled (else it starts a code); with
+    ``most``, shortened with an ellipsis so that it takes at most ``most`` characters, doubled
+    ``&`` and all (a council's long name must not stop its sheets being written).
+
+    >>> header_text("R&D"), header_text("Borsetshire & District", 10)
+    ('R&&D', 'Borsetshi…')
+    """
+    safe = text.replace("&", "&&")
+    if most is None or len(safe) <= most:
+        return safe
+    cut = text[:most - 1]
+    while len(cut.replace("&", "&&")) > most - 1:
+        cut = cut[:-1]
+    return cut.rstrip().replace("&", "&&") + "…"

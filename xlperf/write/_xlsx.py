@@ -129,7 +129,7 @@ def print_setup(ws: Worksheet, title_row: int, *, widths: Sequence[float] | None
     and "Page n of N" in the footer. The output sheets have their own
     (:mod:`xlperf.write._print`), written by the refresh from their content.
     """
-    from xlperf.write._print import PAPER_SIZES, header_text, plan_print
+    from xlperf.write._print import HEADER_NAME, PAPER_SIZES, header_text, plan_print
 
     pages = plan_print(widths, [], paper=paper, landscape=True)[0] if widths else 1
     while widths and pages > 1:  # the first column, repeated, takes room on every page
@@ -146,9 +146,9 @@ def print_setup(ws: Worksheet, title_row: int, *, widths: Sequence[float] | None
     if pages > 1:  # the code or name of each row beside its figures on every page
         ws.print_title_cols = "A:A"
     if council:
-        ws.oddHeader.left.text = header_text(clean_text(council))
+        ws.oddHeader.left.text = header_text(clean_text(council), HEADER_NAME)
     if title:
-        ws.oddHeader.right.text = header_text(clean_text(title))
+        ws.oddHeader.right.text = header_text(clean_text(title), HEADER_NAME)
     ws.oddFooter.center.text = "Page &P of &N"
 
 

@@ -310,18 +310,11 @@ def _issues_head(ws: Any, report: Report, name: str) -> None:
 
 def _issues_print(ws: Any, report: Report, name: str) -> None:
     """A4 landscape, one page wide, the header row on every page, the return in the header
-    and "Page 1 of N" in the footer."""
-    from xlperf.write._print import HEADER_NAME, header_text
+    and "Page 1 of N" in the footer (as every sheet xlperf makes prints:
+    :func:`xlperf.write._xlsx.print_setup`), with narrow side margins."""
+    from xlperf.write import _xlsx
 
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.print_title_rows = f"{ISSUES_HEADER_ROW}:{ISSUES_HEADER_ROW}"
     period = (report.meta or {}).get("period")
-    ws.oddHeader.left.text = header_text(f"Issues: {name}", HEADER_NAME)
-    if period:
-        ws.oddHeader.right.text = header_text(str(period), HEADER_NAME)
-    ws.oddFooter.center.text = "Page &P of &N"
+    _xlsx.print_setup(ws, ISSUES_HEADER_ROW, left=f"Issues: {name}",
+                      right=str(period) if period else "")
+    ws.page_margins.left = ws.page_margins.right = 0.4

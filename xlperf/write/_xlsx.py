@@ -120,14 +120,15 @@ def set_widths(ws: Worksheet, widths: Sequence[float], first_column: int = 1) ->
 
 
 def print_setup(ws: Worksheet, title_row: int, *, widths: Sequence[float] | None = None,
-                paper: str = "A4", council: str = "", title: str = "") -> None:
-    """How a sheet xlperf makes with openpyxl prints (a return, the master's Guide, its tables):
+                paper: str = "A4", left: str = "", right: str = "") -> None:
+    """How a sheet xlperf makes with openpyxl prints (a return, the master's Guide and tables,
+    an annotated return's Issues sheet):
     ``paper`` landscape, its ``title_row`` (the header row) on every page, fit to as few pages
     wide as keep the text at 8 pt or more (:func:`~xlperf.write._print.plan_print` of the
     column ``widths``; one page wide without them), with the first column repeated on every
-    page when that is more than one; the council and the sheet's ``title`` in the page header
-    and "Page n of N" in the footer. The output sheets have their own
-    (:mod:`xlperf.write._print`), written by the refresh from their content.
+    page when that is more than one; ``left`` and ``right`` in the page header (the council and
+    the sheet's name, shortened to fit) and "Page n of N" in the footer. The output sheets
+    have their own (:mod:`xlperf.write._print`), written by the refresh from their content.
     """
     from xlperf.write._print import HEADER_NAME, PAPER_SIZES, header_text, plan_print
 
@@ -145,10 +146,10 @@ def print_setup(ws: Worksheet, title_row: int, *, widths: Sequence[float] | None
     ws.print_title_rows = f"{title_row}:{title_row}"
     if pages > 1:  # the code or name of each row beside its figures on every page
         ws.print_title_cols = "A:A"
-    if council:
-        ws.oddHeader.left.text = header_text(clean_text(council), HEADER_NAME)
-    if title:
-        ws.oddHeader.right.text = header_text(clean_text(title), HEADER_NAME)
+    if left:
+        ws.oddHeader.left.text = header_text(clean_text(left), HEADER_NAME)
+    if right:
+        ws.oddHeader.right.text = header_text(clean_text(right), HEADER_NAME)
     ws.oddFooter.center.text = "Page &P of &N"
 
 

@@ -243,7 +243,7 @@ def build_master(
             header = GUIDE_HEADER_ROW if ws.title == "Guide" else 1
             _xlsx.fit_wrapped_rows(ws, first_row=header + 1)
             _xlsx.print_setup(ws, header, widths=_xlsx.widths_of(ws), paper=paper,
-                              council=council, title=ws.title)
+                              left=council, right=ws.title)
     wb.active = SHEET_ORDER.index("Scorecard")
     wb.properties.title = f"{council} performance master".strip()
     wb.properties.creator = "xlperf"

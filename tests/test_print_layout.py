@@ -211,12 +211,14 @@ def test_every_output_sheet_prints_like_a_council_report(refreshed: Path) -> Non
         fit = root.find(f"{M}sheetPr/{M}pageSetUpPr")
         assert fit is not None and fit.get("fitToPage") == "1", sheet
     # a sheet more than one page wide repeats what its rows are about on every page: the
-    # Objectives sheet's priority and objective (A:B), so page 2 is not bare counts
+    # Objectives sheet's priority and objective (A:B), so page 2 is not bare counts, the
+    # Exceptions sheet's code and measure (A:B), every other sheet's first column
     for sheet in OUTPUTS:
         wide = int(parts[sheet].find(f"{M}pageSetup").get("fitToWidth", "1")) > 1
         titles = defined[("_xlnm.Print_Titles", str(names.index(sheet)))]
-        assert titles.startswith(f"{sheet}!$A:$B,") == (wide and sheet == "Objectives"), (
-            sheet, titles)
+        repeated = "$A:$B" if sheet in ("Objectives", "Exceptions") else "$A:$A"
+        assert titles.startswith(f"{sheet}!{repeated},") == wide, (sheet, titles)
+        assert wide or "$A:" not in titles, (sheet, titles)
     assert int(parts["Objectives"].find(f"{M}pageSetup").get("fitToWidth")) > 1, \
         "the demo's Objectives sheet (counts, the director's columns) is two pages wide"
     # the Scorecard fits one page wide at 8 pt or more: its printed columns are narrow enough

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from xlperf.demo import demo_register
-from xlperf.layout import OUTPUT_SHEETS, SCORECARD_KEY_COLUMNS
+from xlperf.layout import OUTPUT_SHEETS, RETURN_HEADER_ROW, SCORECARD_KEY_COLUMNS
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(any(shutil.which(t) is None for t in
@@ -60,8 +60,9 @@ def test_the_printed_scorecard_and_annotated_return(tmp_path: Path) -> None:
     render = _script()
     master, annotated = render.build(tmp_path)
     scorecard = render.only_sheets(master, tmp_path / "Scorecard.xlsx", {"Scorecard"})
+    exceptions = render.only_sheets(master, tmp_path / "Exceptions.xlsx", {"Exceptions"})
     issues = render.only_sheets(annotated, tmp_path / "annotated.xlsx", {"Issues"})
-    render.to_pdf([scorecard, issues], tmp_path / "pdf", tmp_path)
+    render.to_pdf([scorecard, exceptions, issues], tmp_path / "pdf", tmp_path)
     pdf = tmp_path / "pdf" / "Scorecard.pdf"
 
     pages = _pages(pdf)
@@ -85,6 +86,20 @@ def test_the_printed_scorecard_and_annotated_return(tmp_path: Path) -> None:
     assert len(codes) == len(demo_register()) and not missing, (len(codes), missing)
     assert f"Page 1 of {len(pages)}" in text
 
+    # The Exceptions sheet prints two pages wide (its commentary): each page repeats the
+    # header row and each row's code and measure, so no page is bare figures.
+    pdf = tmp_path / "pdf" / "Exceptions.pdf"
+    words = _words(pdf)
+    listed = [str(r[0]) for r in pc.CalamineWorkbook.from_path(str(master)).get_sheet_by_name(
+        "Exceptions").to_python()[4:] if r[0]]
+    first_words = {code.split()[0] for code in listed}
+    pages = _pages(pdf)
+    assert len(pages) > 1
+    for page in range(1, len(pages) + 1):
+        on_page = {t for _h, t, p in words if p == page}
+        assert {"Code", "Measure"} <= on_page and first_words & on_page, page
+    assert min(h for h, _t, _p in words) >= 8.0
+
     # LibreOffice also prints the return sheet (its own print area), after the Issues pages:
     # those are the pages whose header names the Issues sheet.
     issues_pdf = tmp_path / "pdf" / "annotated.pdf"
@@ -97,6 +112,20 @@ def test_the_printed_scorecard_and_annotated_return(tmp_path: Path) -> None:
     assert f"Issues found in {annotated.name}" in issue_text
     assert f"Page 1 of {len(sizes)}" in issue_text  # N counts every page printed
     assert min(h for h, _t, p in words if p in on_issues) >= 8.0
+    # the return's own sheets (Return, Milestones) at a size a service can read and sign
+    # (one page wide, a performance return's 15 columns printed in 4-5 pt type), the header
+    # row and each row's code on every page
+    on_return = set(range(1, len(sizes) + 1)) - on_issues
+    assert len(on_return) > 2
+    assert min(h for h, _t, p in words if p in on_return) >= 7.5
+    book = pc.CalamineWorkbook.from_path(str(annotated))
+    codes = {str(row[column]).split()[0]
+             for sheet, column in (("Return", 0), ("Milestones", 1))
+             for row in book.get_sheet_by_name(sheet).to_python()[RETURN_HEADER_ROW:]
+             if row[column]}
+    for page in on_return:
+        on_page = {t for _h, t, p in words if p == page}
+        assert "Code" in on_page and codes & on_page, page
 
 
 def test_the_masters_guide_and_register_print_on_a4_landscape_with_their_headers(

@@ -211,12 +211,13 @@ def _header_footer(title: str, options: PrintOptions) -> tuple[str, str]:
 def _content(spec: OutputSheet, rows: list[list[Any]], styles: list[list[CellStyle | None]],
              *, widths: Sequence[float] | None = None, freeze: str | None = None,
              keep_with_next: Sequence[int] = (), printed: Sequence[int] | None = None,
-             options: PrintOptions | None = None, title_columns: int = 0,
+             options: PrintOptions | None = None, title_columns: int = 1,
              **kwargs: Any) -> SheetContent:
     """A sheet's content with widths from its content, row heights for wrapped text and its
     print setup. ``printed``: the 0-based columns that print (the others are hidden);
     ``title_columns``: the leading columns each page repeats when the sheet prints more than
-    one page wide (what a row is about, so a second page is not a grid of bare numbers)."""
+    one page wide (what a row is about, so a second page is not a grid of bare numbers: the
+    first column, a code or a name, on every sheet)."""
     from xlperf.write._print import PrintSetup, plan_print
 
     sized = list(widths) if widths is not None else sized_columns(rows, spec.widths)
@@ -229,7 +230,8 @@ def _content(spec: OutputSheet, rows: list[list[Any]], styles: list[list[CellSty
     all_heights = [heights.get(r, LINE_HEIGHT) for r in range(1, len(rows) + 1)]
     pages, breaks, _scale = plan_print(
         [sized[c] for c in columns], all_heights, paper=options.paper,
-        title_height=heights[OUTPUT_HEADER_ROW], keep_with_next=keep_with_next)
+        title_height=heights[OUTPUT_HEADER_ROW], keep_with_next=keep_with_next,
+        title_columns=title_columns)
     header, footer = _header_footer(spec.name + (f" {options.period}" if options.period
                                                  else ""), options)
     setup = PrintSetup(paper=options.paper, fit_width=pages, header=header, footer=footer,

@@ -252,7 +252,7 @@ def exceptions_sheet(scored: pd.DataFrame, *, title: str = "Exceptions",
     widths = sized_columns(rows, spec.widths)
     for header, width in shown.items():  # numbers as their formats show them, never ###
         widths[headers.index(header)] = max(widths[headers.index(header)], width + 2.0)
-    return _content(spec, rows, styles, widths=widths, options=options)
+    return _content(spec, rows, styles, widths=widths, options=options, title_columns=2)
 
 
 # ------------------------------------------------------------------------------ Finance

@@ -78,27 +78,38 @@ def column_points(width: float) -> float:
 
 def plan_print(widths: Sequence[float], heights: Sequence[float], *, paper: str = "A4",
                landscape: bool = True, title_height: float = 15.0,
-               keep_with_next: Sequence[int] = ()) -> tuple[int, tuple[int, ...], float]:
+               keep_with_next: Sequence[int] = (),
+               title_columns: int = 0) -> tuple[int, tuple[int, ...], float]:
     """(pages wide, row breaks, scale) for a sheet whose printed columns are ``widths`` (in
     characters) and rows ``heights`` (points, row 1 first).
 
     One page wide when that keeps the text at :data:`MIN_TEXT_PT` or more; otherwise as few
-    pages wide as keep it so. ``keep_with_next``: 1-based rows (a priority's header) that must
-    not be the last on a page: a break goes before one that would be.
+    pages wide as keep it so, counting the ``title_columns`` (the leading columns that say
+    what a row is about) again on every page after the first, where they are repeated.
+    ``keep_with_next``: 1-based rows (a priority's header) that must not be the last on a
+    page: a break goes before one that would be.
 
     >>> plan_print([14, 44, 20, 10], [15.0] * 10)[0]
     1
-    >>> plan_print([40] * 6, [15.0] * 10)[0]
-    2
+    >>> plan_print([40] * 6, [15.0] * 10)[0], plan_print([40] * 6, [15.0] * 10, title_columns=2)[0]
+    (2, 3)
     """
     _code, short, long = PAPER_SIZES[paper]
     page_w, page_h = (long, short) if landscape else (short, long)
     left, right, top, bottom, _h, _f = MARGINS
     usable_w = page_w - (left + right) * 72
     usable_h = page_h - (top + bottom) * 72
-    total = sum(column_points(w) for w in widths) or 1.0
+    columns = sum(column_points(w) for w in widths) or 1.0
+    repeated = sum(column_points(w) for w in widths[:title_columns])
     least = MIN_TEXT_PT / BODY_PT
-    pages = max(1, math.ceil(total * least / usable_w - 1e-9))
+    pages = max(1, math.ceil(columns * least / usable_w - 1e-9))
+    total = columns
+    while pages > 1 and repeated:  # each repeat takes room on its page: perhaps a page more
+        total = columns + repeated * (pages - 1)
+        more = max(1, math.ceil(total * least / usable_w - 1e-9))
+        if more <= pages or repeated * least >= usable_w:
+            break
+        pages = more
     scale = min(1.0, pages * usable_w / total)
     breaks: list[int] = []
     room = usable_h / scale - title_height

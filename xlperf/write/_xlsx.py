@@ -120,24 +120,22 @@ def set_widths(ws: Worksheet, widths: Sequence[float], first_column: int = 1) ->
 
 
 def print_setup(ws: Worksheet, title_row: int, *, widths: Sequence[float] | None = None,
-                paper: str = "A4", left: str = "", right: str = "") -> None:
+                paper: str = "A4", left: str = "", right: str = "",
+                title_columns: int = 1) -> None:
     """How a sheet xlperf makes with openpyxl prints (a return, the master's Guide and tables,
     an annotated return's Issues sheet):
     ``paper`` landscape, its ``title_row`` (the header row) on every page, fit to as few pages
     wide as keep the text at 8 pt or more (:func:`~xlperf.write._print.plan_print` of the
-    column ``widths``; one page wide without them), with the first column repeated on every
-    page when that is more than one; ``left`` and ``right`` in the page header (the council and
-    the sheet's name, shortened to fit) and "Page n of N" in the footer. The output sheets
+    column ``widths``; one page wide without them), with the ``title_columns`` (what a row is
+    about: its code) repeated on every page when that is more than one; ``left`` and
+    ``right`` in the page header (the council and the sheet's name, shortened to fit) and
+    "Page n of N" in the footer. The output sheets
     have their own (:mod:`xlperf.write._print`), written by the refresh from their content.
     """
     from xlperf.write._print import HEADER_NAME, PAPER_SIZES, header_text, plan_print
 
-    pages = plan_print(widths, [], paper=paper, landscape=True)[0] if widths else 1
-    while widths and pages > 1:  # the first column, repeated, takes room on every page
-        more = plan_print([*widths, *[widths[0]] * (pages - 1)], [], paper=paper)[0]
-        if more <= pages:
-            break
-        pages = more
+    pages = (plan_print(widths, [], paper=paper, title_columns=title_columns)[0] if widths
+             else 1)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = PAPER_SIZES[paper][0]
     ws.page_setup.fitToWidth = pages
@@ -145,7 +143,7 @@ def print_setup(ws: Worksheet, title_row: int, *, widths: Sequence[float] | None
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{title_row}:{title_row}"
     if pages > 1:  # the code or name of each row beside its figures on every page
-        ws.print_title_cols = "A:A"
+        ws.print_title_cols = f"A:{get_column_letter(title_columns)}"
     if left:
         ws.oddHeader.left.text = header_text(clean_text(left), HEADER_NAME)
     if right:

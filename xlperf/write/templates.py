@@ -33,7 +33,7 @@ import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Protection
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -273,9 +273,11 @@ def _total_row(ws: Worksheet, row: int, last: int, formats: Mapping[int, str]) -
         _shown(cell)
 
 
-def _page(ws: Worksheet, last_column: str) -> None:
-    # One page wide, whatever its widths: a return is filled in and signed as one sheet.
-    _xlsx.print_setup(ws, HEADER_ROW)
+def _page(ws: Worksheet, last_column: str, title_columns: int = 1) -> None:
+    # As few pages wide as keep the text at 8 pt or more, each row's code on every page: one
+    # page wide whatever its widths printed a performance return's 15 columns in 4-5 pt type.
+    widths = _xlsx.widths_of(ws)[:column_index_from_string(last_column)]
+    _xlsx.print_setup(ws, HEADER_ROW, widths=widths, title_columns=title_columns)
     ws.print_area = f"A1:{last_column}{ws.max_row}"
 
 
@@ -501,7 +503,7 @@ def _activity_sheet(wb: Workbook, master: Master, service: str, period: Period,
         ws.add_data_validation(dates)
     ws.freeze_panes = ws.cell(row=ACTIVITY_FIRST_DATA_ROW, column=3)
     ws.row_dimensions[ACTIVITY_HEADER_ROW].height = 30
-    _page(ws, "J")
+    _page(ws, "J", title_columns=2)  # Type and Code
     _protect(ws, wb)
     return ws
 

@@ -573,6 +573,23 @@ def test_pdf_keeps_what_a_reader_needs(refreshed, html, page, tmp_path, engine):
         cut = [w for w in words if len(header) - 3 <= len(w) < len(header)
                and header.startswith(w)]
         assert not cut, (header, cut)
+    # No page ends with a table's caption or head and no row under it, and no table's last
+    # row (a total) starts a page on its own: the rows of each caption's table begin on the
+    # caption's page, and a total's page holds a row of its table above it.
+    pages_text = [[line.strip() for line in p.splitlines() if line.strip()]
+                  for p in subprocess.run(["pdftotext", "-layout", str(path), "-"],
+                                          capture_output=True, text=True,
+                                          check=True).stdout.split("\f")[:pages]]
+    captions = {" ".join(re.sub(r"<[^>]+>", "", c).split())
+                for c in re.findall(r"<caption>(.*?)</caption>", html)}
+    for number, lines in enumerate(pages_text, 1):
+        body = [line for line in lines if not re.fullmatch(rf"Page \d+ of {pages}", line)]
+        assert body[-1:] and " ".join(body[-1].split()) not in captions, (number, body[-2:])
+    for before, total in re.findall(r'<tr>(?:<th[^>]*>|<td[^>]*>)([^<]+)(?:(?!<tr).)*'
+                                    r'<tr class="total">(?:<th[^>]*>|<td[^>]*>)([^<]+)', html):
+        (on,) = [lines for lines in pages_text if any(line.startswith(total.strip())
+                                                        for line in lines)]
+        assert any(line.startswith(before.strip()) for line in on), (total, before)
     # Two measure cards to a page (a card is under half of one), none cut in two.
     cards = len(refreshed[1].scored.pipe(exceptions, refreshed[1].cards,
                                          refreshed[1].register))

@@ -158,6 +158,65 @@ class Scheme:
         """Every status word this scheme can give, bands first then the special statuses."""
         return tuple(b.label for b in self.bands) + tuple(s.label for s in SPECIAL_STATUSES)
 
+    def meaning(self, index: int) -> str:
+        """What the band at ``index`` means, in words, from its edge and the edge of the band
+        above it (the key of the pack and the Guide say it so).
+
+        >>> three = BUILTIN_SCHEMES["three-symbol"]
+        >>> [three.meaning(i) for i in range(3)]  # doctest: +NORMALIZE_WHITESPACE
+        ['better than target by more than the tolerance',
+         'within the tolerance either side of the target',
+         'worse than target by more than the tolerance']
+        >>> BUILTIN_SCHEMES["rag"].meaning(1)
+        'worse than target, by no more than the tolerance'
+        """
+        band = self.bands[index]
+        above = self.bands[index - 1] if index else None
+        low = None if math.isinf(band.edge) else band.edge
+        high = None if above is None else above.edge
+        # the band's own edge is in it when inclusive; the edge above is in it when the band
+        # above does not include it
+        low_in, high_in = band.inclusive, above is not None and not above.inclusive
+
+        def times(m: float) -> str:
+            m = abs(m)
+            return "the tolerance" if m == 1 else f"{m:g} times the tolerance"
+
+        if high is None and low is not None:  # the best band: everything from its edge up
+            if low == 0:
+                return "on or better than target" if low_in else "better than target"
+            if low > 0:
+                return (f"better than target by {times(low)} or more" if low_in
+                        else f"better than target by more than {times(low)}")
+            return (f"on or better than target, or worse by no more than {times(low)}"
+                    if low_in else f"on or better than target, or worse by less than "
+                                   f"{times(low)}")
+        if high is None:  # one band only
+            return "every measure with a target"
+        if low is None:  # the worst band: everything below the edge above
+            if high == 0:
+                return "on or worse than target" if high_in else "worse than target"
+            if high < 0:
+                return (f"worse than target by {times(high)} or more" if high_in
+                        else f"worse than target by more than {times(high)}")
+            return (f"on or worse than target, or better by no more than {times(high)}"
+                    if high_in else f"on or worse than target, or better by less than "
+                                    f"{times(high)}")
+        if low == high:  # the band above leaves it its own edge only
+            return ("exactly on target" if low == 0
+                    else f"exactly {low:+g} times the tolerance from the target")
+        if low < 0 < high and low == -high:
+            return f"within {times(high)} either side of the target"
+        if low < 0 and high == 0:
+            by = f"by no more than {times(low)}" if low_in else f"by less than {times(low)}"
+            return f"on target, or worse {by}" if high_in else f"worse than target, {by}"
+        if low == 0 and high > 0:
+            by = f"by no more than {times(high)}" if high_in else f"by less than {times(high)}"
+            return f"on target, or better {by}" if low_in else f"better than target, {by}"
+        side = ("better than target" if low >= 0 else "worse than target" if high <= 0
+                else "from worse to better than target")
+        return f"{side}: from {low:+g} to {high:+g} times the tolerance"
+
     @overload
     def classify(self, gap: float, tolerance: float) -> int: ...
     @overload

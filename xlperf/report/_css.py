@@ -20,13 +20,18 @@ section.page:first-of-type { break-before: auto; }
 .cover .period { font-size: 15pt; margin: 4pt 0; }
 .lead { max-width: 60em; }
 table { border-collapse: collapse; width: 100%; margin: 4pt 0 10pt; font-size: 9.5pt; }
-caption { text-align: left; font-weight: bold; font-size: 10.5pt; padding: 2pt 0; }
+caption { text-align: left; font-weight: bold; font-size: 10.5pt; padding: 2pt 0;
+  break-after: avoid; }
 th, td { border: 1px solid #B1B4B6; padding: 3pt 5pt; vertical-align: top; text-align: left; }
 thead th { background: #F3F2F1; overflow-wrap: anywhere; }  /* a long word never overlaps */
 table.summary thead th { font-size: 8.5pt; padding: 3pt 3pt; }
 .priority { break-inside: avoid; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
+/* No page ends with a table's head and no row under it, and no page starts with a table's
+   last row (a total) on its own. */
+thead { break-after: avoid; }
+tbody > tr:first-child, tbody > tr:last-child, tr.total { break-before: avoid; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 th.num { text-align: right; }
 th[scope=row] { font-weight: normal; }

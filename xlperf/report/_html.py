@@ -325,13 +325,12 @@ def _key(ctx: _Context) -> str:
     schemes = {**BUILTIN_SCHEMES, **(ctx.data.schemes or {})}
     rows, seen = [], set()
     for scheme in schemes.values():
-        for band in scheme.bands:
+        for index, band in enumerate(scheme.bands):
             if band.label in used and band.label not in seen:
                 seen.add(band.label)
                 rows.append(f'<tr><td>{chip(band.label, band.symbol, band.colour)}</td>'
                             f"<td>{escape(scheme.name)} scheme: "
-                            f"{['on or better than target', 'worse than target, within tolerance', 'worse than target, beyond tolerance'][min(band.severity, StatusSeverity.BEYOND_TOLERANCE)]}"  # noqa: E501
-                            "</td></tr>")
+                            f"{escape(scheme.meaning(index))}</td></tr>")
     meanings = {"Data only": "reported for information, never rated",
                 "No data": "no value for the period (the reason is shown)",
                 "No target": "no target set for the period"}

@@ -11,7 +11,12 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlperf.core.figures import format_statistics, shown_decimals, statistic_decimals
+from xlperf.core.figures import (
+    format_statistics,
+    rounded,
+    shown_decimals,
+    statistic_decimals,
+)
 from xlperf.core.spc import spc
 
 places = st.integers(0, 4)
@@ -66,3 +71,17 @@ def test_a_statistic_written_with_a_five_just_past_its_places_rounds_away_from_z
     text = str(format_statistics(np.array([float(written)]), k)[0]).replace(",", "")
     step = Decimal(1).scaleb(-k)
     assert Decimal(text) == written.quantize(step, rounding="ROUND_HALF_UP")
+
+
+@SOME
+@given(st.integers(-10**9, 10**9), st.integers(0, 3))
+def test_a_figure_is_rounded_as_excel_shows_it(whole, k):
+    """The pack's percentages (variance %, spent %) round as the Scorecard's cells show them:
+    a figure written with a 5 just past the places goes away from zero, whatever the float
+    below it; any figure stays within half a unit of its place."""
+    halfway = (whole * 10 + 5) / 10 ** (k + 1)  # 36.25 to one place, as entered or worked out
+    expected = (Decimal(whole * 10 + 5) / 10 ** (k + 1)).quantize(
+        Decimal(1).scaleb(-k), "ROUND_HALF_UP")
+    assert Decimal(str(rounded(halfway, k))) == expected
+    value = whole / 10 ** (k + 2)
+    assert abs(rounded(value, k) - value) <= 0.5 / 10 ** k + 1e-9 * max(1, abs(value))

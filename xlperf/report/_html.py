@@ -19,7 +19,7 @@ import numpy as np
 
 from xlperf.core.budget import is_total_line
 from xlperf.core.direction import TREND_PERIODS
-from xlperf.core.figures import finite_number
+from xlperf.core.figures import finite_number, rounded
 from xlperf.core.monitoring import capital_total, history_columns
 from xlperf.core.periods import Period, parse_period
 from xlperf.core.rollup import (
@@ -487,7 +487,7 @@ def _card(ctx: _Context, r: Any) -> str:
     why = [_text(r.why)] if _text(r.why) else []
     variance = _num(r.variance)
     pct = _num(r.variance_pct)
-    variance_text = (f"{fmt(variance, unit)}" + (f" ({fmt(round(pct, 1))}%)"
+    variance_text = (f"{fmt(variance, unit)}" + (f" ({fmt(rounded(pct, 1))}%)"
                                                  if pct is not None
                                                  else f" ({_text(r.variance_note)})")
                      if variance is not None else _text(r.variance_note, "–"))
@@ -506,7 +506,7 @@ def _card(ctx: _Context, r: Any) -> str:
     fact_rows = "".join("<tr>" + "".join(f'<th scope="row">{k}</th><td>{v}</td>' for k, v in pair)
                         + "</tr>" for pair in pairs)
     fact_table = (f'<table class="facts fixed"><caption>{escape(_text(r.period))}: '
-                  f"{_status_chip(r)} {escape(' and '.join(why))}"
+                  f"{_status_chip(r)}{' (why listed: ' + escape(' and '.join(why)) + ')' if why else ''}"  # noqa: E501
                   '</caption><colgroup><col style="width:24%"><col style="width:26%">'
                   '<col style="width:24%"><col style="width:26%"></colgroup>'
                   f"<tbody>{fact_rows}</tbody></table>")
@@ -677,7 +677,7 @@ def _finance(ctx: _Context) -> str:
                 f'<td class="num">{_money(getattr(r, "gross_budget", None))}</td>'
                 f'<td class="num">{_money(r.budget)}</td><td class="num">{_money(r.forecast)}</td>'
                 f'<td class="num">{_money(r.variance)}</td>'
-                f'<td class="num">{fmt(round(pct, 1)) + "%" if pct is not None else "–"}'
+                f'<td class="num">{fmt(rounded(pct, 1)) + "%" if pct is not None else "–"}'
                 f"</td><td>{_status_chip(r)}</td><td class=\"note\">{explanation}</td></tr>")
         out.append("<h3>Revenue budget by service area</h3>")
         out.append(_table("Revenue, £000s (variance = forecast outturn − net budget; positive "
@@ -691,7 +691,7 @@ def _finance(ctx: _Context) -> str:
         body = []
         for r in lines.itertuples():
             spent = _num(r.spend_pct)
-            spent_text = fmt(round(spent, 1)) + "%" if spent is not None else "–"
+            spent_text = fmt(rounded(spent, 1)) + "%" if spent is not None else "–"
             body.append(
                 f'<tr><th scope="row">{escape(_text(r.programme))}</th>'
                 f"<td>{escape(_text(getattr(r, 'quarter', '')))}</td>"
@@ -708,7 +708,7 @@ def _finance(ctx: _Context) -> str:
             '<tr class="total"><th scope="row">Capital programme total</th><td></td>'
             + "".join(f'<td class="num">{_money(sums.get(c))}</td>'
                       for c in ("base_budget", "estimate", "actual", "variance", "slippage"))
-            + f'<td class="num">{fmt(round(spent_total, 1)) + "%" if spent_total else "–"}'
+            + f'<td class="num">{fmt(rounded(spent_total, 1)) + "%" if spent_total else "–"}'
             f'</td><td class="note">{escape(_text(sums.get("explanation"), ""))}</td></tr>')
         out.append("<h3>Capital programme</h3>")
         out.append(_table("Capital, £000s (variance = revised estimate − revised base budget; "

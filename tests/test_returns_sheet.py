@@ -149,6 +149,11 @@ def test_the_returns_sheet_prints_like_the_other_output_sheets_and_is_rewritten_
     assert '<pageSetup paperSize="9"' in xml and 'orientation="landscape"' in xml
     assert "Returns Q3 2013/14" in xml and "Page &amp;P of &amp;N" in xml  # header, footer
     assert '<pane ' in xml and 'topLeftCell="A5"' in xml  # frozen under the headers
+    # the SHA-256 column shows the hash's first ten characters with room to spare, so they
+    # do not run into the Outcome beside them (it was 9 wide: "28b971327partly accepted")
+    sha = RETURNS_HEADERS.index("SHA-256") + 1
+    width = float(re.search(rf'<col min="{sha}" max="{sha}" width="([\d.]+)"', xml)[1])
+    assert width >= 12
     names = CalamineWorkbook.from_path(str(master)).sheet_names
     assert names.count("Returns") == 1
     refresh(ZipWorkbook(master), now=NOW)  # the same returns again: the same sheet

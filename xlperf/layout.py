@@ -397,7 +397,7 @@ OUTPUT_SHEETS = (
                 ("Return for", "Kind", "Contact", "Due", "Received", "File", "SHA-256",
                  "Outcome", "Working days overdue", "Errors", "Queries", "Completed by",
                  "Signed off by", "Signed off"),
-                (22, 11, 27, 12, 17, 22, 9, 15, 9, 7, 8, 13, 13, 12)),
+                (22, 11, 27, 12, 17, 22, 12, 15, 9, 7, 8, 13, 13, 12)),
 )
 
 SCORECARD_KEY_COLUMNS = 10  # Code .. Latest note: the columns a printed scorecard shows

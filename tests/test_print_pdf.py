@@ -61,8 +61,11 @@ def test_the_printed_scorecard_and_annotated_return(tmp_path: Path) -> None:
     master, annotated = render.build(tmp_path)
     scorecard = render.only_sheets(master, tmp_path / "Scorecard.xlsx", {"Scorecard"})
     exceptions = render.only_sheets(master, tmp_path / "Exceptions.xlsx", {"Exceptions"})
+    objectives = render.only_sheets(master, tmp_path / "Objectives.xlsx", {"Objectives"})
+    finance = render.only_sheets(master, tmp_path / "Finance.xlsx", {"Finance"})
     issues = render.only_sheets(annotated, tmp_path / "annotated.xlsx", {"Issues"})
-    render.to_pdf([scorecard, exceptions, issues], tmp_path / "pdf", tmp_path)
+    render.to_pdf([scorecard, exceptions, objectives, finance, issues], tmp_path / "pdf",
+                  tmp_path)
     pdf = tmp_path / "pdf" / "Scorecard.pdf"
 
     pages = _pages(pdf)
@@ -99,6 +102,21 @@ def test_the_printed_scorecard_and_annotated_return(tmp_path: Path) -> None:
         on_page = {t for _h, t, p in words if p == page}
         assert {"Code", "Measure"} <= on_page and first_words & on_page, page
     assert min(h for h, _t, _p in words) >= 8.0
+
+    # The Objectives sheet's headers wrap at their words in narrow columns ("◐ On target
+    # (upper half)" in 8 characters): the header row is tall enough for every word of them,
+    # and the Finance sheet's long Source notes wrap in their column instead of running off
+    # it and shrinking the page: both print at 8 pt or more.
+    for name in ("Objectives", "Finance"):
+        pdf = tmp_path / "pdf" / f"{name}.pdf"
+        words = _words(pdf)
+        assert min(h for h, _t, _p in words) >= 8.0, name
+        text = " ".join(_text(pdf).split())
+        header = next(r for r in pc.CalamineWorkbook.from_path(str(master)).get_sheet_by_name(
+            name).to_python() if r and r[0] in ("Priority", "Service area"))
+        for cell in header:
+            for word in str(cell).split():
+                assert word in text, (name, cell, word)
 
     # LibreOffice also prints the return sheet (its own print area), after the Issues pages:
     # those are the pages whose header names the Issues sheet.

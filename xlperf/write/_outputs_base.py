@@ -21,7 +21,7 @@ from xlperf.core.figures import finite_number
 from xlperf.layout import OUTPUT_HEADER_ROW, OUTPUT_SHEETS, OutputSheet
 from xlperf.write._print import LINE_HEIGHT as LINE_HEIGHT
 from xlperf.write._print import MAX_LINES as MAX_LINES
-from xlperf.write._print import row_height, wrapped_lines
+from xlperf.write._print import bold_lines, row_height, wrapped_lines
 from xlperf.write.lossless import SheetContent
 from xlperf.write.styles import CellStyle
 
@@ -187,7 +187,8 @@ def sized_rows(rows: Sequence[Sequence[Any]], styles: Sequence[Sequence[CellStyl
             style = styles[r][c] if r < len(styles) and c < len(styles[r]) else None
             if style is None or not style.wrap or not value or c >= len(widths):
                 continue
-            lines = max(lines, wrapped_lines(str(value), widths[c]))
+            lines = max(lines, (bold_lines if style.bold else wrapped_lines)(str(value),
+                                                                             widths[c]))
         if lines > 1:
             heights[r + 1] = row_height(lines)
     return heights

@@ -303,7 +303,7 @@ def finance_sheet(data: FinanceData, *, title: str = "Finance", summary: str = "
         rows.append(values)
         styles.append([TOP, TOP, MONEY, MONEY, MONEY, MONEY_VARIANCE, VARIANCE_PCT,
                        status_style(row.get("colour")),
-                       FLAG if values[8] == _UNEXPLAINED else WRAP, TOP])
+                       FLAG if values[8] == _UNEXPLAINED else WRAP, WRAP])
     if data.total is not None:
         total = data.total
         values = _revenue_row({**total, "line": _text(total.get("line")) or "Total"})
@@ -314,7 +314,7 @@ def finance_sheet(data: FinanceData, *, title: str = "Finance", summary: str = "
                        CellStyle(bold=True, number_format='+0.0"%";-0.0"%";0.0"%"',
                                  vertical="top"),
                        status_style(total.get("colour")),
-                       FLAG if values[8] == _UNEXPLAINED else WRAP, TOP])
+                       FLAG if values[8] == _UNEXPLAINED else WRAP, WRAP])
     if len(lines):
         if data.crossfoot:
             rows.append(["Cross-foot check", "✖ does not add up: " + "; ".join(data.crossfoot)])

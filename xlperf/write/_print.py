@@ -91,7 +91,7 @@ def plan_print(widths: Sequence[float], heights: Sequence[float], *, paper: str 
 
     >>> plan_print([14, 44, 20, 10], [15.0] * 10)[0]
     1
-    >>> plan_print([40] * 6, [15.0] * 10)[0], plan_print([40] * 6, [15.0] * 10, title_columns=2)[0]
+    >>> plan_print([60] * 5, [15.0] * 10)[0], plan_print([60] * 5, [15.0] * 10, title_columns=2)[0]
     (2, 3)
     """
     _code, short, long = PAPER_SIZES[paper]
@@ -136,6 +136,30 @@ def wrapped_lines(text: str, width: float) -> int:
     """
     room = max(1.0, (width - 1) * 1.15)
     return sum(max(1, math.ceil(len(line) / room)) for line in text.splitlines())
+
+
+def bold_lines(text: str, width: float) -> int:
+    """How many lines bold ``text`` (a column's header) takes wrapped at its words in a
+    column ``width`` characters wide: a bold letter is about as wide as a digit, and a line
+    breaks only between words, so a header wraps to more lines than its length says.
+
+    >>> bold_lines("◐ On target (upper half)", 8), wrapped_lines("◐ On target (upper half)", 8)
+    (4, 3)
+    """
+    room = max(1.0, width - 1)
+    lines = 0
+    for paragraph in text.splitlines() or [""]:
+        used, count = 0.0, 1
+        for word in paragraph.split():
+            if used and used + 1 + len(word) > room:
+                count, used = count + 1, 0.0
+            if len(word) > room:  # a word longer than the column breaks inside it
+                extra = math.ceil(len(word) / room) - 1
+                count, used = count + extra, len(word) - extra * room
+            else:
+                used += (1 if used else 0) + len(word)
+        lines += count
+    return lines
 
 
 def row_height(lines: int) -> float:

@@ -187,9 +187,19 @@ def test_demo_refresh_end_to_end_values_worked_by_hand(demo_dir: Path) -> None:
     assert rows["NI_062"]["Variance"] == pytest.approx(0.4)
     assert rows["NI_062"]["Direction"] == "Worsening ↓"
 
-    # R&E 1.6.1's row was rejected (4.5 is not a whole count): no value was taken.
-    assert rows["R&E 1.6.1"]["Actual"] == "no return"
+    # R&E 1.6.1's row was rejected (4.5 is not a whole count): no value was taken, and the
+    # Scorecard says so (it said "no return", though Education and Skills sent one); the
+    # pack, from the ledger's frozen status, says the same
+    assert rows["R&E 1.6.1"]["Actual"] == "figure rejected (PERF-009)"
     assert rows["R&E 1.6.1"]["Status"] == "? No data"
+    frozen = result.scored.set_index("code").loc["R&E 1.6.1"]
+    assert frozen["actual_reason"] == "figure rejected (PERF-009)"
+    from xlperf.report import report_data_from_master
+
+    packed = report_data_from_master(master).scored.set_index("code")
+    assert packed.loc["R&E 1.6.1", "actual_reason"] == "figure rejected (PERF-009)"
+    assert (packed["actual_reason"] == "no return").sum() == (
+        result.scored["actual_reason"] == "no return").sum()
     outcomes = {f.name: f for f in result.files}
     education = outcomes["Education and Skills - Q2 2013-14.xlsx"]
     assert education.outcome == "partly accepted" and education.rejected_rows == 1

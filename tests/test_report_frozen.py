@@ -216,7 +216,7 @@ def test_the_report_reads_only_the_frozen_statuses_its_history_prints(all_frozen
         with pytest.raises(InputError, match="no 'status; DROP'"):
             ledger.frozen_statuses(columns=["status; DROP"])
     assert list(read.columns) == ["code", "period_key", "status", "symbol", "colour",
-                                  "severity", "target"]
+                                  "severity", "target", "actual_reason"]
     assert 0 < len(read) < len(every)
     shown = every.merge(read[["code", "period_key"]], on=["code", "period_key"])
     pd.testing.assert_frame_equal(read.reset_index(drop=True),

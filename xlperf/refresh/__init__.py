@@ -76,8 +76,10 @@ from xlperf.refresh._values import (
     _restated_spc,
     _window,
     _with_spc,
+    figures_rejected,
     rows_rejected_by,
     trend_values,
+    with_rejected_reasons,
 )
 
 if TYPE_CHECKING:
@@ -339,11 +341,13 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                 [(x[6], x[0], x[3], x[5]) for x in read_in
                  if x[6] is not None and x[2] == "performance"])
             counts_of = iter(performance_counts)
+            rejected_figures: list[tuple[str, str, str]] = []
             for path, report, kind, sha, whole, bad_rows, ret in read_in:
                 accepted_rows = rejected_rows = 0
                 if ret is not None:
                     if kind == "performance":
                         accepted_rows, rejected_rows = next(counts_of)
+                        rejected_figures += figures_rejected(ret, report, bad_rows)
                     else:
                         frame, accepted_rows, rejected_rows = _finance_values(ret, path, bad_rows)
                         (capital_rows if kind == "capital" else finance_rows).append(frame)
@@ -402,7 +406,9 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
                 values = history
             window = _window(values, reporting)
             register = master.prepared_register  # prepared once for every freeze below
-            scored = _with_spc(master.score(window, label), values, register, master)
+            scored = with_rejected_reasons(
+                _with_spc(master.score(window, label), values, register, master),
+                rejected_figures)
             changes: list[Any] = []
             if rescore_history:
                 seen: dict[tuple[str, str], Any] = {}

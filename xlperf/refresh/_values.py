@@ -203,6 +203,57 @@ def trend_values(scored: pd.DataFrame, values: pd.DataFrame, periods: int = 6) -
     return out
 
 
+#: What the Scorecard and the pack say in a measure's Actual when the only figure a return
+#: gave for its due period was rejected: the rule that rejected it (the Log, the quarantined
+#: copy and the service's annotated return say the rest), not the scorer's "no return".
+REJECTED_REASON = "figure rejected ({rule})"
+
+
+def figures_rejected(ret: Return, report: Any, bad_rows: set[int]) -> list[tuple[str, str, str]]:
+    """(code, period key, rule) of each row of a performance return an error finding
+    rejected (``bad_rows``: :func:`rows_rejected_by`'s), the first error's rule on its row; a
+    row without a code or with a period that cannot be read is left out (it names nothing)."""
+    from xlperf.core.periods import parse_period
+
+    values = ret.values
+    if not bad_rows or "Code" not in values.columns or "Period" not in values.columns:
+        return []
+    rules: dict[int, str] = {}
+    for finding in report.errors:
+        if finding.cell and not finding.rule.startswith(("MIL-", "FILE-")):
+            with contextlib.suppress(ValueError):
+                rules.setdefault(parse_cell(finding.cell)[0], finding.rule)
+    out = []
+    for row in sorted(bad_rows & set(values.index)):
+        code, period = values.at[row, "Code"], values.at[row, "Period"]
+        if code is None or not str(code).strip() or period is None:
+            continue
+        try:
+            key = parse_period(period).format("iso")
+        except (InputError, ValueError, TypeError):
+            continue
+        out.append((str(code).strip(), key, rules.get(row, "")))
+    return out
+
+
+def with_rejected_reasons(scored: pd.DataFrame,
+                          rejected: Sequence[tuple[str, str, str]]) -> pd.DataFrame:
+    """``scored`` with :data:`REJECTED_REASON` as the ``actual_reason`` of each measure whose
+    due period has no figure because its return's figure was rejected (``rejected``:
+    :func:`figures_rejected`'s); a figure accepted earlier, or from another return, stands."""
+    if not rejected or scored.empty:
+        return scored
+    rule = {(code, key): r for code, key, r in rejected}
+    keys = _keys_of(scored["period"])
+    reason = scored["actual_reason"].to_numpy(dtype=object).copy()
+    blank = scored["actual"].isna().to_numpy() & (reason == "no return")
+    for i in np.flatnonzero(blank).tolist():
+        found = rule.get((str(scored["code"].iat[i]), keys[i]))
+        if found is not None:
+            reason[i] = REJECTED_REASON.format(rule=found or "an error")
+    return scored.assign(actual_reason=reason)
+
+
 def _with_spc(scored: pd.DataFrame, values: pd.DataFrame, register: pd.DataFrame,
               master: Master) -> pd.DataFrame:
     """``scored`` with each measure's variation and assurance at its due period, from its

@@ -286,6 +286,31 @@ def score_with_history(
 _FROZEN_COLUMNS = ("status", "symbol", "colour", "severity", "target")
 
 
+def _frozen_reasons(scored: pd.DataFrame, frozen: pd.DataFrame | None) -> pd.DataFrame:
+    """``scored`` with the reason the refresh froze for each measure that has no figure for
+    its due period (a figure rejected from its return:
+    :data:`~xlperf.refresh._values.REJECTED_REASON`), where the scorer, which sees only the
+    accepted values, says "no return"."""
+    if frozen is None or frozen.empty or "actual_reason" not in frozen.columns \
+            or scored.empty:
+        return scored
+    blank = np.flatnonzero(scored["actual"].isna().to_numpy()
+                           & (scored["actual_reason"].to_numpy(dtype=object) == "no return"))
+    if not len(blank):
+        return scored
+    from xlperf.core.periods import parse_period
+
+    said = frozen[frozen["actual_reason"].notna().to_numpy()]
+    reasons = dict(zip(zip(said["code"].astype(str), said["period_key"].astype(str),
+                           strict=True),
+                       said["actual_reason"].astype(str), strict=True))
+    out = scored["actual_reason"].to_numpy(dtype=object).copy()
+    for i in blank.tolist():
+        key = (str(scored["code"].iat[i]), parse_period(scored["period"].iat[i]).format("iso"))
+        out[i] = reasons.get(key, out[i])
+    return scored.assign(actual_reason=out)
+
+
 def frozen_pairs(frozen: pd.DataFrame | None, register: pd.DataFrame, reporting: Period
                  ) -> set[tuple[str, str]] | None:
     """The (measure code, period key) pairs the history prints from the ledger's ``frozen``
@@ -449,8 +474,9 @@ def _frozen_for_history(ledger: Ledger, register: pd.DataFrame, reporting: Perio
                    if isinstance(f, str) and f]
     shown = {due_period(point, f) for point in _reporting_points(reporting, periods)
              for f in frequencies}
+    # and the reason there is no figure, for the due period's (_frozen_reasons)
     return ledger.frozen_statuses(sorted(shown, key=lambda p: (p.end, p.start)),
-                                  columns=_FROZEN_COLUMNS)
+                                  columns=(*_FROZEN_COLUMNS, "actual_reason"))
 
 
 def _from_ledger(where: Path, reporting: Period, register: pd.DataFrame
@@ -557,6 +583,7 @@ def report_data_from_master(
         [reporting, *_reporting_points(reporting, HISTORY_PERIODS)], full=1,
         known=frozen_pairs(frozen, master.prepared_register, reporting)
         if given_history is None else None)
+    scored = _frozen_reasons(scored, frozen)
     hist = (_history(frames, HISTORY_PERIODS, frozen)
             if given_history is None else given_history)
     from xlperf.core.spc_scored import charts_at, spc_of_charts  # docs/spc.md

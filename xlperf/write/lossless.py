@@ -71,6 +71,7 @@ def write_sheets(path: str | Path, sheets: Mapping[str, SheetContent], *,
         raise InputError(f"backups must be 0 or more, not {backups}")
     if not source.is_file():
         raise WorkbookError(f"{source}: no such workbook", file=str(source))
+    _files.check_writable(target, doing="write its sheets")
     _files.check_not_open(source)
     if target != source:
         _files.check_not_open(target)

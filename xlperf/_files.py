@@ -1,5 +1,8 @@
 """Safe file handling for writing into a user's workbook: busy checks, lock, backups, replace.
 
+- :func:`master_file` is the real file of a workbook given as a symbolic link (a desk's link to
+  the shared master): that file is the master, written in its own folder, its lock, backups
+  and ledger beside it, and the link stays a link.
 - :func:`check_writable` refuses a workbook whose file is read-only (no write permission bit,
   as ``chmod a-w`` or Windows' Read-only attribute leave it), as Excel does: replacing it only
   needs its folder writable, so without this check it would be silently overwritten.
@@ -50,6 +53,27 @@ def check_not_open(path: Path) -> None:
             raise BusyError(
                 f"{path} is open in {program} (its owner file {owner.name} exists): close it "
                 f"and try again; if {program} is not running, delete {owner}")
+
+
+def master_file(path: str | Path) -> Path:
+    """The file a workbook's path names: a symbolic link (or a chain of them) followed to
+    its target, else ``path`` as it is. Resolve it once, where a door takes the path: the
+    target is then the file read, locked, backed up and atomically replaced (replacing the
+    link itself would turn it into a private copy and leave the shared master as it was).
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "shared.xlsx").write_bytes(b"")
+    >>> (folder / "master.xlsx").symlink_to("shared.xlsx")
+    >>> master_file(folder / "master.xlsx") == (folder / "shared.xlsx").resolve()
+    True
+    >>> master_file("reports/master.xlsx").as_posix()
+    'reports/master.xlsx'
+    """
+    path = Path(path)
+    if not path.is_symlink():
+        return path
+    return Path(os.path.realpath(path))
 
 
 def check_writable(path: Path, *, doing: str = "refresh it") -> None:

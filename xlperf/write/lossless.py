@@ -63,8 +63,8 @@ def write_sheets(path: str | Path, sheets: Mapping[str, SheetContent], *,
     chart sheet, the target sheet holds a pivot table...). The file is then left untouched.
     """
     start = time.perf_counter()
-    source = Path(path)
-    target = Path(out) if out is not None else source
+    source = _files.master_file(path)
+    target = _files.master_file(out) if out is not None else source
     if not sheets:
         raise InputError("no sheets to write")
     if backups < 0:

@@ -427,3 +427,91 @@ def test_every_template_font_names_its_font(tmp_path: Path) -> None:
             styles = etree.fromstring(z.read("xl/styles.xml"))
         fonts = list(styles.find(f"{M}fonts"))
         assert fonts and all(f.find(f"{M}name") is not None for f in fonts), path.name
+
+
+# ------------------------------------------------------- print setup after another program saves
+def _resave_with_openpyxl(master: Path) -> None:
+    """Open the master in openpyxl and save it unchanged (as a script, or LibreOffice, would:
+    attributes reordered, defaults written out, empty even/first headers added)."""
+    import warnings
+
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(master)
+        book.save(master)
+
+
+def test_print_setup_stays_xlperfs_after_the_master_is_saved_by_another_program(
+        demo: Path) -> None:
+    from datetime import datetime
+
+    master = demo / "master.xlsx"
+    refresh(ZipWorkbook(master), now=datetime(2013, 10, 20, 9, 0))
+    _resave_with_openpyxl(master)
+    before = sheet_xml(master)["Scorecard"]
+    assert before.find(f"{M}headerFooter/{M}evenHeader") is not None  # the bytes did change
+    _set_setting(master, {"Paper size": "A3"})
+    refresh(ZipWorkbook(master), period="Q1 2013/14", now=datetime(2013, 11, 5, 14, 30))
+    parts = sheet_xml(master)
+    for sheet in ("Scorecard", "Objectives", "Exceptions", "Log"):
+        header = parts[sheet].find(f"{M}headerFooter/{M}oddHeader").text
+        footer = parts[sheet].find(f"{M}headerFooter/{M}oddFooter").text
+        assert header.endswith(f"{sheet} Q1 2013/14"), (sheet, header)
+        assert "Refreshed 2013-11-05 14:30 by xlperf" in footer, (sheet, footer)
+        assert parts[sheet].find(f"{M}pageSetup").get("paperSize") == "8", sheet
+    assert not ooxml_problems(master)
+
+
+def test_a_users_own_footer_and_paper_are_kept_after_another_program_saves(demo: Path) -> None:
+    from datetime import datetime
+
+    master = demo / "master.xlsx"
+    refresh(ZipWorkbook(master), now=datetime(2013, 10, 20, 9, 0))
+    _resave_with_openpyxl(master)
+    set_page(master, "Exceptions", paperSize="8")  # the user's Page Setup: A3
+    with zipfile.ZipFile(master) as z:
+        names = z.namelist()
+        data = {n: z.read(n) for n in names}
+    part = "xl/worksheets/sheet2.xml"  # the Scorecard: the user types their own footer
+    assert sheet_xml(master)[""].find(f"{M}sheets")[1].get("name") == "Scorecard"
+    data[part] = re.sub(rb"<oddFooter>.*?</oddFooter>",
+                        b"<oddFooter>&amp;CFor the board</oddFooter>", data[part])
+    with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as z:
+        for n in names:
+            z.writestr(n, data[n])
+    refresh(ZipWorkbook(master), period="Q1 2013/14", now=datetime(2013, 11, 5, 14, 30))
+    parts = sheet_xml(master)
+    assert parts["Scorecard"].find(f"{M}headerFooter/{M}oddFooter").text == "&CFor the board"
+    assert parts["Exceptions"].find(f"{M}pageSetup").get("paperSize") == "8"
+    assert parts["Objectives"].find(f"{M}pageSetup").get("paperSize") == "9"
+    assert "Q1 2013/14" in parts["Objectives"].find(f"{M}headerFooter/{M}oddHeader").text
+    assert not ooxml_problems(master)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is needed")
+def test_print_setup_stays_xlperfs_after_the_master_is_saved_by_libreoffice(
+        demo: Path, tmp_path: Path) -> None:
+    import subprocess
+    from datetime import datetime
+
+    master = demo / "master.xlsx"
+    refresh(ZipWorkbook(master), now=datetime(2013, 10, 20, 9, 0))
+    out = tmp_path / "lo"
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                    "--headless", "--convert-to", "xlsx", "--outdir", str(out), str(master)],
+                   capture_output=True, timeout=180, check=True)
+    shutil.copy(out / "master.xlsx", master)  # File > Save in LibreOffice
+    saved = sheet_xml(master)["Scorecard"]
+    assert saved.find(f"{M}pageSetup").get("scale") == "100"  # its own bytes
+    refresh(ZipWorkbook(master), period="Q1 2013/14", now=datetime(2013, 11, 5, 14, 30))
+    parts = sheet_xml(master)
+    for sheet in ("Scorecard", "Objectives", "Exceptions", "Log"):
+        header = parts[sheet].find(f"{M}headerFooter/{M}oddHeader").text
+        footer = parts[sheet].find(f"{M}headerFooter/{M}oddFooter").text
+        assert header.endswith(f"{sheet} Q1 2013/14"), (sheet, header)
+        assert "Refreshed 2013-11-05 14:30 by xlperf" in footer, (sheet, footer)
+    records = [dn for dn in parts[""].iter(f"{M}definedName") if dn.get("name") == "_xlperf_print"]
+    assert records and all(dn.get("hidden") == "1" for dn in records)

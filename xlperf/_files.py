@@ -1,5 +1,11 @@
 """Safe file handling for writing into a user's workbook: busy checks, lock, backups, replace.
 
+- :func:`master_file` is the real file of a workbook given as a symbolic link (a desk's link to
+  the shared master): that file is the master, written in its own folder, its lock, backups
+  and ledger beside it, and the link stays a link.
+- :func:`check_writable` refuses a workbook whose file is read-only (no write permission bit,
+  as ``chmod a-w`` or Windows' Read-only attribute leave it), as Excel does: replacing it only
+  needs its folder writable, so without this check it would be silently overwritten.
 - :func:`check_not_open` refuses when Excel's owner file ``~$name.xlsx`` (or LibreOffice's
   ``.~lock.name.xlsx#``) sits next to the workbook.
 - :func:`workbook_lock` holds ``.name.xlsx.xlperf.lock`` (created with ``O_EXCL``, holding pid,
@@ -47,6 +53,56 @@ def check_not_open(path: Path) -> None:
             raise BusyError(
                 f"{path} is open in {program} (its owner file {owner.name} exists): close it "
                 f"and try again; if {program} is not running, delete {owner}")
+
+
+def master_file(path: str | Path) -> Path:
+    """The file a workbook's path names: a symbolic link (or a chain of them) followed to
+    its target, else ``path`` as it is. Resolve it once, where a door takes the path: the
+    target is then the file read, locked, backed up and atomically replaced (replacing the
+    link itself would turn it into a private copy and leave the shared master as it was).
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "shared.xlsx").write_bytes(b"")
+    >>> (folder / "master.xlsx").symlink_to("shared.xlsx")
+    >>> master_file(folder / "master.xlsx") == (folder / "shared.xlsx").resolve()
+    True
+    >>> master_file("reports/master.xlsx").as_posix()
+    'reports/master.xlsx'
+    """
+    path = Path(path)
+    if not path.is_symlink():
+        return path
+    return Path(os.path.realpath(path))
+
+
+def check_writable(path: Path, *, doing: str = "refresh it") -> None:
+    """Refuse (:class:`WorkbookError`) to write over the workbook at ``path`` when its file is
+    read-only: no write bit in its mode (``chmod a-w``; Windows' Read-only attribute), or this
+    user may not write it. Read from the mode bits, not only :func:`os.access`, which is true
+    for root. ``doing``: what the message says writing would be for. A path that does not
+    exist yet passes (its folder decides). Every door that writes a master calls this before
+    any work.
+
+    >>> import tempfile, pathlib
+    >>> book = pathlib.Path(tempfile.mkdtemp()) / "master.xlsx"
+    >>> _ = book.write_bytes(b""); book.chmod(0o444)
+    >>> check_writable(book)
+    Traceback (most recent call last):
+    xlperf.errors.WorkbookError: ...master.xlsx is read-only: make it writable to refresh it
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise WorkbookError(f"{path}: cannot be read ({exc.strerror or exc})",
+                            file=str(path)) from None
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise WorkbookError(f"{path} is read-only: make it writable to {doing}", file=str(path))
+    if not os.access(path, os.W_OK):
+        raise WorkbookError(f"{path} is read-only for you (its permissions): ask its owner to "
+                            f"let you write it, then {doing}", file=str(path))
 
 
 def lock_path(path: Path) -> Path:

@@ -58,7 +58,9 @@ class Council:
 
     def __init__(self, path: str | Path, master: Master | None = None, *,
                  missing_ok: bool = False) -> None:
-        object.__setattr__(self, "path", Path(path))
+        from xlperf._files import master_file
+
+        object.__setattr__(self, "path", master_file(path))  # a link: the real master
         if master is not None:
             self.__dict__["master"] = master
         self.__dict__["_missing"] = master is None and missing_ok and not self.path.exists()

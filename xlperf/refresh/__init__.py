@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from xlperf import layout
+from xlperf import _files, layout
 from xlperf.errors import InputError, LedgerError, WorkbookError
 from xlperf.findings import Finding, Report, Severity
 from xlperf.refresh._book import Workbook, ZipWorkbook
@@ -177,6 +177,8 @@ def refresh(book: Workbook, *, returns: Sequence[str | Path] | None = None,
     second refresh waits (up to ``wait`` seconds, then "in use by ...") and then reads what
     the first recorded.
     """
+    if book.path is not None:  # a saved file: not a read-only one (the CLI, Excel's button)
+        _files.check_writable(book.path)
     hold = getattr(book, "hold", None)
     with hold(wait) if hold is not None else contextlib.nullcontext():
         return _refresh(book, returns=returns, period=period, ledger=ledger,

@@ -48,7 +48,7 @@ class ZipWorkbook:
     def __init__(self, path: str | Path, *, backups: int = 0):
         from xlperf import _files
 
-        self.path: Path | None = Path(path)
+        self.path: Path | None = _files.master_file(path)  # a link: the file it points to
         assert self.path is not None
         self.name = self.path.name
         self.backups = backups

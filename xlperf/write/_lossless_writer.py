@@ -237,14 +237,26 @@ class _Writer:
                 style = replace(style, number_format=fmt)
         if style is None or style.is_default:
             return 0
+        book = self._styles()
+        if book is None:
+            raise self.refuse("has no styles part, so output cells cannot be formatted")
+        return book.xf_index(style)
+
+    def _styles(self) -> StyleBook | None:
+        """The workbook's styles, read on first use (None: it has no styles part)."""
         if self.book is None:
             rel = self.styles_rel
             part = self.pkg.find(rel.part) if rel is not None and rel.part else None
             if part is None:
-                raise self.refuse("has no styles part, so output cells cannot be formatted")
+                return None
             self.styles_part = part
             self.book = StyleBook(self.pkg.read(part), part=part, file=self.file)
-        return self.book.xf_index(style)
+        return self.book
+
+    def _default_font(self) -> str:
+        """The font a header's ``&"-,Bold"`` prints in (LibreOffice saves it by name)."""
+        book = self._styles()
+        return book.default_font if book is not None else ""
 
     # -- sheets ---------------------------------------------------------------------------
     def _new_part_name(self) -> str:
@@ -274,7 +286,9 @@ class _Writer:
         margins = elements.get("pageMargins", _DEFAULT_MARGINS)
         printing = "".join(elements.get(k, "") for k in PRINT_ELEMENTS[1:])
         if setup is not None:
-            record = {k: digest(_fragment(xml, NS_MAIN)[0]) for k, xml in elements.items()}
+            font = self._default_font()
+            record = {k: digest(_fragment(xml, NS_MAIN)[0], default_font=font)
+                      for k, xml in elements.items()}
             self._set_names(self._new_index, name, setup, record)
         self._new_index += 1
         self.plan.written.append(SheetWritten(name, part, True, last_row, last_col))
@@ -359,7 +373,8 @@ class _Writer:
         if content.print_setup is not None:
             same_cells = _old_cells(original) == cells.encode("utf-8")
             record = _apply_print(root, ns, content.print_setup,
-                                  self.records.get(index), keep_stamp=same_cells)
+                                  self.records.get(index), keep_stamp=same_cells,
+                                  default_font=self._default_font())
             self._set_names(index, name, content.print_setup, record)
 
         merges = [parse_range(m.get("ref", "A1")) for mc in _children(root, "mergeCells")
@@ -545,6 +560,9 @@ class _Writer:
             for name, (text, keep_own) in names.items():
                 dn = existing.get((name.lower(), str(index)))
                 if dn is not None:
+                    if name == RECORD_NAME and dn.get("hidden") not in ("1", "true"):
+                        dn.set("hidden", "1")  # LibreOffice saves it as hidden="false"
+                        changed = True
                     if keep_own or dn.text == text:
                         continue
                     dn.text = text

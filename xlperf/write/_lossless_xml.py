@@ -21,8 +21,11 @@ from xlperf.write._opc import (
 )
 from xlperf.write._print import (
     PRINT_ELEMENTS,
+    PRINTER_STATE,
     PrintSetup,
     digest,
+    is_ours,
+    meaning,
     print_elements,
 )
 from xlperf.write._sheetxml import (
@@ -148,42 +151,54 @@ def _legacy_ours(name: str, el: etree._Element) -> bool:
 
 
 def _apply_print(root: etree._Element, ns: str, setup: PrintSetup,
-                 record: dict[str, str] | None, *, keep_stamp: bool) -> dict[str, str]:
+                 record: dict[str, str] | None, *, keep_stamp: bool,
+                 default_font: str) -> dict[str, str]:
     """Write ``setup``'s elements over the ones xlperf wrote before (their digest is in
-    ``record``); an element the user changed is kept. ``keep_stamp``: the cells are unchanged,
-    so xlperf's own header and footer (which show when the figures were written) stay.
-    Returns the new record."""
+    ``record``; compared by meaning, so a save by another program keeps them xlperf's); an
+    element the user changed is kept. ``keep_stamp``: the cells are unchanged, so xlperf's own
+    header and footer (which show when the figures were written) stay. ``default_font``: the
+    workbook's, which LibreOffice names in a header's font code. Returns the new record."""
     new = {k: _fragment(xml, ns)[0] for k, xml in print_elements(setup).items()}
     out: dict[str, str] = {}
     for name in PRINT_ELEMENTS:
         current = _children(root, name)
         now = current[0] if current else None
         if now is not None:
-            mark = digest(now)
-            ours = (record.get(name) == mark) if record else _legacy_ours(name, now)
+            ours = (is_ours(now, record.get(name), default_font=default_font) if record
+                    else _legacy_ours(name, now))
             if not ours:
                 continue  # the user's own
             if (keep_stamp and name == "headerFooter" and record and name in new
-                    and _unstamped(now) == _unstamped(new[name])):
-                out[name] = mark
+                    and _unstamped(now, default_font) == _unstamped(new[name], default_font)):
+                out[name] = digest(now, default_font=default_font)
                 continue
+            if name == "pageSetup" and name in new:
+                _keep_printer(now, new[name])
         for el in current:
             root.remove(el)
         if name in new:
             _insert_ordered(root, new[name], _WORKSHEET_ORDER)
-            out[name] = digest(new[name])
+            out[name] = digest(new[name], default_font=default_font)
         if name == "pageSetup":
             _set_sheet_pr(root, ns, "pageSetUpPr", "fitToPage",
                           "1" if setup.fit_width else None)
     return out
 
 
+def _keep_printer(old: etree._Element, new: etree._Element) -> None:
+    """Carry a page setup's printer state (dpi, copies, its printer settings part) over to the
+    one xlperf writes in its place: not part of its meaning, and the part stays referenced."""
+    for key, value in old.attrib.items():
+        if etree.QName(key).localname in PRINTER_STATE:
+            new.set(key, value)
+
+
 _STAMP = re.compile(r"Refreshed .*? by xlperf")
 
 
-def _unstamped(el: etree._Element) -> str:
-    """A header/footer's text without xlperf's "Refreshed <time> by xlperf" stamp."""
-    return "|".join(_STAMP.sub("", child.text or "") for child in el)
+def _unstamped(el: etree._Element, default_font: str) -> str:
+    """A header/footer's meaning without xlperf's "Refreshed <time> by xlperf" stamp."""
+    return _STAMP.sub("", meaning(el, default_font=default_font))
 
 
 def _set_sheet_pr(root: etree._Element, ns: str, child: str, attribute: str,

@@ -9,13 +9,16 @@ turns a setup into the worksheet elements (``pageMargins``, ``pageSetup``, ``hea
 The user's own setting wins: the writer records a digest of each element it wrote (a hidden
 sheet-level name ``_xlperf_print``); on the next refresh an element whose digest still matches
 is xlperf's and is rewritten, one the user changed in Page Setup (a paper size, margins...) is
-kept.
+kept. The digest is of the element's *meaning* (:func:`meaning`: the schema's defaults filled,
+numbers as numbers, texts unescaped, margins to a hundredth of an inch), so a save by
+LibreOffice or openpyxl, which rewrites the same setup in other bytes, leaves it xlperf's.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -207,9 +210,138 @@ def canonical(el: etree._Element) -> str:
     return f"<{etree.QName(el).localname} {attrs}>{(el.text or '').strip()}{inner}</>"
 
 
-def digest(el: etree._Element) -> str:
-    """A short digest of an element's :func:`canonical` form (what the record holds)."""
-    return hashlib.sha256(canonical(el).encode()).hexdigest()[:10]
+def _short(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
+def _bytes_digest(el: etree._Element) -> str:
+    """The digest records held before they were by meaning (of :func:`canonical`)."""
+    return _short(canonical(el))
+
+
+# The schema's defaults (ECMA-376 Part 1, CT_PageSetup, CT_HeaderFooter, CT_Break) of the
+# attributes that change what is printed. A page setup's printer state (horizontalDpi,
+# verticalDpi, copies, usePrinterDefaults, r:id of its printer settings) is not its meaning:
+# LibreOffice writes 300 dpi, Excel its printer's; the writer carries it over (PRINTER_STATE).
+_PAGE_SETUP = {"paperSize": "1", "paperHeight": "", "paperWidth": "", "scale": "100",
+               "firstPageNumber": "1", "fitToWidth": "1", "fitToHeight": "1",
+               "pageOrder": "downThenOver", "orientation": "default",
+               "blackAndWhite": "false", "draft": "false", "cellComments": "none",
+               "useFirstPageNumber": "false", "errors": "displayed"}
+PRINTER_STATE = ("horizontalDpi", "verticalDpi", "copies", "usePrinterDefaults", "id")
+_HEADER_FOOTER = {"differentOddEven": "false", "differentFirst": "false",
+                  "scaleWithDoc": "true", "alignWithMargins": "true"}
+_HEADERS = ("oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader", "firstFooter")
+_BREAK = {"id": "0", "min": "0", "max": "0", "man": "false", "pt": "false"}
+_MARGINS = ("left", "right", "top", "bottom", "header", "footer")
+_FONT_CODE = re.compile(r'&"([^",]*),')
+
+
+def _value(text: str) -> str:
+    """An attribute's value as its meaning: booleans as 0/1, numbers as numbers."""
+    low = text.strip().lower()
+    if low in ("true", "false"):
+        return "1" if low == "true" else "0"
+    try:
+        number = float(low)
+    except ValueError:
+        return text.strip()
+    return f"{number:g}"
+
+
+def _attributes(el: etree._Element, defaults: dict[str, str]) -> str:
+    got = {etree.QName(k).localname: v for k, v in el.attrib.items()}
+    return ",".join(f"{k}={_value(got.get(k, d))}" for k, d in defaults.items())
+
+
+def meaning(el: etree._Element, *, default_font: str) -> str:
+    """What a print element says, the same however a program wrote it.
+
+    ``pageMargins``: its six margins to a hundredth of an inch; ``pageSetup``: paper, scale,
+    fit, orientation... with the schema's defaults filled (not the printer's dpi or copies);
+    ``headerFooter``: its flags and the six texts (an empty one as none), the default font's
+    code ``&"-,Bold"`` as LibreOffice names it (``&"Calibri,Bold"``: ``default_font``, the
+    workbook's first font); ``rowBreaks`` / ``colBreaks``: the breaks (not their counts).
+    Any other element: its :func:`canonical` form.
+
+    >>> from lxml import etree
+    >>> a = etree.fromstring('<pageSetup paperSize="9" fitToWidth="1" fitToHeight="0"/>')
+    >>> b = etree.fromstring('<pageSetup fitToHeight="0" scale="100" fitToWidth="1" '
+    ...                      'paperSize="9" copies="1" horizontalDpi="300"/>')
+    >>> meaning(a, default_font="Calibri") == meaning(b, default_font="Calibri")
+    True
+    """
+    name = etree.QName(el).localname
+    if name == "pageMargins":
+        numbers = []
+        for key in _MARGINS:
+            try:
+                numbers.append(f"{round(float(el.get(key, '')), 2):g}")
+            except ValueError:
+                numbers.append(el.get(key, "?"))
+        return f"{name}:" + ",".join(numbers)
+    if name == "pageSetup":
+        return f"{name}:" + _attributes(el, _PAGE_SETUP)
+    if name == "headerFooter":
+        texts = {etree.QName(c).localname: c.text or "" for c in el if isinstance(c.tag, str)}
+        fonts = [_FONT_CODE.sub(lambda m: '&"' + (default_font if m.group(1) == "-"
+                                                    else m.group(1)).casefold() + ",",
+                                texts.get(key, "")) for key in _HEADERS]
+        return f"{name}:" + _attributes(el, _HEADER_FOOTER) + "|" + "|".join(fonts)
+    if name in ("rowBreaks", "colBreaks"):
+        breaks = sorted(_attributes(b, _BREAK) for b in el
+                        if isinstance(b.tag, str) and etree.QName(b).localname == "brk")
+        return f"{name}:" + ";".join(breaks)
+    return canonical(el)
+
+
+def digest(el: etree._Element, *, default_font: str) -> str:
+    """A short digest of an element's :func:`meaning` (what the record holds)."""
+    return _short("meaning:" + meaning(el, default_font=default_font))
+
+
+def is_ours(el: etree._Element, recorded: str | None, *, default_font: str) -> bool:
+    """Whether ``el`` is still the element xlperf wrote and recorded as ``recorded``: the
+    same meaning. A record of before the digests were by meaning holds the digest of the
+    markup xlperf wrote: the element's own, or (saved since by another program) the markup
+    xlperf writes for what the element means."""
+    if not recorded:
+        return False
+    if recorded in (digest(el, default_font=default_font), _bytes_digest(el)):
+        return True
+    written = _as_xlperf_writes(el, default_font)
+    return written is not None and _bytes_digest(written) == recorded
+
+
+def _as_xlperf_writes(el: etree._Element, default_font: str) -> etree._Element | None:
+    """The markup :func:`print_elements` writes for what ``el`` means, or None when xlperf
+    writes nothing that means it (another paper, a scale, an even page's header...)."""
+    name = etree.QName(el).localname
+    get = {etree.QName(k).localname: v for k, v in el.attrib.items()}.get
+    texts = {etree.QName(c).localname: c.text or "" for c in el if isinstance(c.tag, str)}
+
+    def named(text: str) -> str:  # LibreOffice's &"Calibri,Bold" back to &"-,Bold"
+        return _FONT_CODE.sub(lambda m: '&"-,' if default_font and m.group(1).casefold()
+                              == default_font.casefold() else m.group(0), text)
+
+    paper = {str(code): size for size, (code, _w, _h) in PAPER_SIZES.items()}
+    try:
+        fit = int(_value(get("fitToWidth", "1"))) if _value(get("fitToHeight", "1")) == "0" \
+            else 0
+        setup = PrintSetup(paper=paper.get(_value(get("paperSize", "")), "A4"),
+                           landscape=get("orientation") == "landscape", fit_width=fit,
+                           header=named(texts.get("oddHeader", "")),
+                           footer=named(texts.get("oddFooter", "")),
+                           row_breaks=tuple(int(_value(b.get("id", "0"))) for b in el
+                                            if name == "rowBreaks" and isinstance(b.tag, str)))
+    except (InputError, ValueError):
+        return None
+    xml = print_elements(setup).get(name)
+    if xml is None:
+        return None
+    candidate = etree.fromstring(xml)
+    same = meaning(candidate, default_font=default_font) == meaning(el, default_font=default_font)
+    return candidate if same else None
 
 
 def read_record(text: str | None) -> dict[str, str]:

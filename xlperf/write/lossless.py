@@ -63,14 +63,15 @@ def write_sheets(path: str | Path, sheets: Mapping[str, SheetContent], *,
     chart sheet, the target sheet holds a pivot table...). The file is then left untouched.
     """
     start = time.perf_counter()
-    source = Path(path)
-    target = Path(out) if out is not None else source
+    source = _files.master_file(path)
+    target = _files.master_file(out) if out is not None else source
     if not sheets:
         raise InputError("no sheets to write")
     if backups < 0:
         raise InputError(f"backups must be 0 or more, not {backups}")
     if not source.is_file():
         raise WorkbookError(f"{source}: no such workbook", file=str(source))
+    _files.check_writable(target, doing="write its sheets")
     _files.check_not_open(source)
     if target != source:
         _files.check_not_open(target)

@@ -205,6 +205,16 @@ class StyleBook:
         return new_id
 
     # -- public -----------------------------------------------------------------------------
+    @property
+    def default_font(self) -> str:
+        """The name of the workbook's default font (its first ``<font>``), or ``""``."""
+        fonts = self._container("fonts", create=False)
+        first = self._items(fonts)[0] if fonts is not None else None
+        for child in first if first is not None else ():
+            if local(child.tag) == "name":
+                return child.get("val", "")
+        return ""
+
     def xf_index(self, style: CellStyle | None) -> int:
         """The ``cellXfs`` index for a style (0, the Normal style, for None or the default)."""
         if style is None or style.is_default:

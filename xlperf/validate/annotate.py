@@ -64,6 +64,15 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def _text(text: str, limit: int = MAX_CELL_TEXT) -> str:
+    """Text from a return (a value, a message quoting it, a sheet or file name) as a cell or
+    comment of the copy holds it: a control character shown as its picture (``␇``:
+    :func:`xlperf.write._xlsx.clean_text`, which openpyxl would refuse), cut to ``limit``."""
+    from xlperf.write._xlsx import clean_text
+
+    return _cut(clean_text(text), limit)
+
+
 def _drop_external_links(wb: object, source: Path) -> None:
     """Replace each formula that links to another workbook with the value Excel saved (read
     by python-calamine) and drop the links, so the copy sent back depends on no other file."""
@@ -186,8 +195,8 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
                          italic=old.i, family=old.family, scheme=old.scheme,
                          color="FF" + contrast_text(FILLS[worst]).lstrip("#"))
         cell.number_format = flagged_format(cell.number_format, SYMBOLS[worst])
-        text = _cut("\n\n".join(f"{SYMBOLS[f.severity]} {f.severity.upper()} {f.rule}: "
-                                f"{f.message}" for f in findings), COMMENT_MAX)
+        text = _text("\n\n".join(f"{SYMBOLS[f.severity]} {f.severity.upper()} {f.rule}: "
+                                 f"{f.message}" for f in findings), COMMENT_MAX)
         comment = Comment(text, "xlperf")
         comment.width, comment.height = 320, min(60 + 40 * len(findings), 400)
         cell.comment = comment
@@ -208,16 +217,17 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
         if isinstance(value, str) and value.startswith(FORMULA_STARTS):
             value = "'" + value  # shown as text, never a formula
         if isinstance(value, str):
-            value = _cut(value, MAX_CELL_TEXT)
+            value = _text(value)
         fix = finding.how_to_fix or (rule.fix(cell=finding.cell) if rule else "")
-        ws.append([SYMBOLS.get(finding.severity, "?"), finding.severity, finding.rule,
-                   finding.sheet or "", finding.cell or "", value,
-                   _cut(finding.message, MAX_CELL_TEXT), _cut(fix, MAX_CELL_TEXT)])
+        ws.append([SYMBOLS.get(finding.severity, "?"), _text(finding.severity),
+                   _text(finding.rule), _text(finding.sheet or ""), _text(finding.cell or ""),
+                   value, _text(finding.message), _text(fix)])
         link = ws.cell(row=ws.max_row, column=5)
-        if finding.sheet in wb.sheetnames and finding.cell:
-            location = f"'{finding.sheet}'!{finding.cell}"
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=location,
-                                       display=finding.cell)
+        if finding.sheet and finding.sheet in wb.sheetnames and finding.cell:
+            quoted = finding.sheet.replace("'", "''")  # Excel doubles a quote in a sheet name
+            link.hyperlink = Hyperlink(ref=link.coordinate,
+                                       location=_text(f"'{quoted}'!{finding.cell}"),
+                                       display=_text(finding.cell))
             link.font = _xlsx.font(color="FF1D70B8", underline="single")
         severity = finding.severity if finding.severity in _MARKS else "query"
         mark = ws.cell(row=ws.max_row, column=1)
@@ -257,13 +267,12 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
 def _response(cell: Any, response: str = "") -> None:
     """A query's "Your response" cell: unlocked, yellow like a return's input cells; an
     explained query's holds the response that explains it (always text: never a formula)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Protection
 
     from xlperf.write import _xlsx
 
     if response:
-        cell.value = _cut(ILLEGAL_CHARACTERS_RE.sub("", response), MAX_CELL_TEXT)
+        cell.value = _text(response)
         cell.data_type = "s"  # "=1+1" typed as a response stays that text
     cell.protection = Protection(locked=False)
     cell.fill = _xlsx.INPUT_FILL
@@ -295,14 +304,14 @@ def _issues_head(ws: Any, report: Report, name: str) -> None:
     meta = report.meta or {}
     errors, queries = len(report.errors), len(report.queries)
     explained = len(report.explained)
-    ws.cell(row=1, column=1, value=f"Issues found in {name}").font = _xlsx.TITLE_FONT
+    ws.cell(row=1, column=1, value=_text(f"Issues found in {name}")).font = _xlsx.TITLE_FONT
     who = ", ".join(str(x) for x in (meta.get("kind") and f"{meta['kind']} return",
                                      meta.get("service"), meta.get("period")) if x)
     counts = (f"{errors} error{'s' * (errors != 1)} (✖, not accepted), {queries} "
               f"quer{'ies' if queries != 1 else 'y'} (?, to confirm)"
               + (f", {explained} explained before (✔)" if explained else ""))
-    ws.cell(row=2, column=1, value=f"{who}: {counts}" if who else counts).font = _xlsx.font(
-        bold=True)
+    ws.cell(row=2, column=1, value=_text(f"{who}: {counts}" if who else counts)
+            ).font = _xlsx.font(bold=True)
     ws.cell(row=3, column=1, value="Correct each error in its cell (the link goes to it); "
             "answer each query in the yellow 'Your response' cell beside it; then send the "
             "return again.").font = _xlsx.GUIDE_FONT

@@ -24,6 +24,7 @@ from typing import Any
 
 from xlperf.errors import InputError
 from xlperf.findings import ERROR, QUERY, Finding, Severity
+from xlperf.layout import visible_controls
 
 __all__ = ["APPLIES_TO", "CATALOGUE_COLUMNS", "FIXED_RULES", "Rule", "catalogue_text",
            "load_rules", "with_overrides"]
@@ -48,8 +49,8 @@ VALUE_SHOWN = 100
 def _show(value: Any) -> str:
     """A value as a person reads it in a message: ``68.04``, ``12``, ``blank``, ``1e+308``.
 
-    >>> _show(125430.0), _show(1e308), _show(-0.0)
-    ('125,430', '1e+308', '0')
+    >>> _show(125430.0), _show(1e308), _show(-0.0), _show("350\\x07")
+    ('125,430', '1e+308', '0', '350␇')
     """
     if value is None:
         return "blank"
@@ -60,7 +61,7 @@ def _show(value: Any) -> str:
         if abs(value) >= _HUGE:
             return f"{value:.6g}"
         return f"{value:,.0f}" if value.is_integer() and abs(value) >= 10_000 else f"{value:g}"
-    return str(value)
+    return visible_controls(str(value))  # a pasted BEL shown as ␇, never an invisible one
 
 
 def _quoted(value: Any) -> Any:

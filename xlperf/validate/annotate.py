@@ -8,7 +8,9 @@
   shown before what it holds (``✖ 150``: a number format, so the value itself is unchanged),
   and an Excel comment on it that starts with the symbol and the severity
   (``✖ ERROR PERF-006`` or ``? QUERY PERF-005``), so the colour is never the only signal;
-- a first sheet ``Issues`` with a title, the return's identity (file, kind, service, period,
+- a first sheet ``Issues`` (:func:`issues_sheet_name`: ``Issues (xlperf)`` when the return
+  has a sheet of that name of its own, which is kept; :func:`is_issues_sheet` knows xlperf's
+  by its marker) with a title, the return's identity (file, kind, service, period,
   counts of errors and queries) and every finding (symbol, severity, rule, sheet, cell, value,
   message, how to fix) with a hyperlink to its cell (``#'Return'!H14``), and beside each
   query an unlocked yellow **Your response** cell (the sheet is protected, without a password,
@@ -26,8 +28,10 @@ openpyxl is fine here: the file is xlperf's own template, and only the copy is w
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +39,16 @@ from xlperf.errors import WorkbookError, library_errors
 from xlperf.findings import ERROR, Report, parse_ref
 from xlperf.layout import FORMULA_STARTS, MAX_CELL_TEXT
 
-__all__ = ["COMMENT_MAX", "FILLS", "ISSUES_HEADERS", "ISSUES_HEADER_ROW", "ISSUES_SHEET",
-           "RESPONSE_HEADER", "SYMBOLS", "annotate", "flagged_format"]
+__all__ = ["COMMENT_MAX", "FILLS", "ISSUES_HEADERS", "ISSUES_HEADER_ROW", "ISSUES_MARKER",
+           "ISSUES_SHEET", "RESPONSE_HEADER", "SYMBOLS", "annotate", "flagged_format",
+           "is_issues_sheet", "issues_sheet_name"]
 
+# xlperf's sheet of findings is named Issues unless the return has a sheet of that name of
+# its own (a service's issues log, kept as it is): then "Issues (xlperf)", "Issues (xlperf 2)"...
 ISSUES_SHEET = "Issues"
+# What says a sheet is xlperf's Issues sheet, whatever its name: this text in the first row
+# of its last, hidden, column (the Query id column).
+ISSUES_MARKER = "xlperf issues sheet"
 SYMBOLS = {"error": "✖", "query": "?", "explained": "✔"}
 # At least 3:1 against the input yellow (#FFF7BF), the locked grey (#F3F2F1) and each other
 # (tests/test_print_layout.py works the ratios out).
@@ -58,6 +68,43 @@ ISSUES_HEADERS = (None, "Severity", "Rule", "Sheet", "Cell", "Value", "Message",
 # comment over 32,767 characters. The Issues sheet has every message in full.
 COMMENT_MAX = 2_000
 _EXTERNAL = re.compile(r"\[\d+\]")
+
+
+def is_issues_sheet(name: str, top: Sequence[Sequence[Any]]) -> bool:
+    """Whether a sheet, given its name and its first rows' values, is the Issues sheet of an
+    annotated copy: its marker (:data:`ISSUES_MARKER`), or, in a copy made before there was
+    one, the name Issues with the findings' header row. The one test: annotating a copy
+    again replaces only this sheet, and the responses are read only from it.
+
+    >>> is_issues_sheet("Issues (xlperf)", [[None] * 9 + [ISSUES_MARKER]])
+    True
+    >>> is_issues_sheet("Issues", [["Our issues log", "Owner", "Due"]])
+    False
+    """
+    from xlperf.core.columns import fold
+
+    first = top[0] if top else ()
+    if len(first) >= len(ISSUES_HEADERS) and first[len(ISSUES_HEADERS) - 1] == ISSUES_MARKER:
+        return True
+    if fold(name) != fold(ISSUES_SHEET) or len(top) < ISSUES_HEADER_ROW:
+        return False
+    header = {fold(str(h or "")) for h in top[ISSUES_HEADER_ROW - 1]}
+    return all(fold(h) in header for h in ("Rule", "Sheet", "Cell", RESPONSE_HEADER))
+
+
+def issues_sheet_name(taken: Iterable[str]) -> str:
+    """The name for xlperf's Issues sheet beside the sheets ``taken`` (Excel tells sheet
+    names apart ignoring case): ``Issues``, else ``Issues (xlperf)``, then numbered.
+
+    >>> issues_sheet_name(["Return"]), issues_sheet_name(["Return", "ISSUES"])
+    ('Issues', 'Issues (xlperf)')
+    >>> issues_sheet_name(["Issues", "Issues (xlperf)"])
+    'Issues (xlperf 2)'
+    """
+    names = {name.casefold() for name in taken}
+    candidates = itertools.chain((ISSUES_SHEET, f"{ISSUES_SHEET} (xlperf)"),
+                                 (f"{ISSUES_SHEET} (xlperf {n})" for n in itertools.count(2)))
+    return next(c for c in candidates if c.casefold() not in names)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -200,9 +247,11 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
         comment = Comment(text, "xlperf")
         comment.width, comment.height = 320, min(60 + 40 * len(findings), 400)
         cell.comment = comment
-    if ISSUES_SHEET in wb.sheetnames:
-        del wb[ISSUES_SHEET]
-    ws = wb.create_sheet(ISSUES_SHEET, 0)
+    for own in [w for w in wb.worksheets if is_issues_sheet(w.title, [
+            [c.value for c in row] for row in w.iter_rows(max_row=ISSUES_HEADER_ROW,
+                                                         max_col=len(ISSUES_HEADERS))])]:
+        del wb[own.title]  # a copy annotated again: xlperf's earlier sheet, never the service's
+    ws = wb.create_sheet(issues_sheet_name(wb.sheetnames), 0)
     _issues_head(ws, report, source.name)
     ws.append(ISSUES_HEADERS)
     for c in ws[ISSUES_HEADER_ROW]:
@@ -246,6 +295,7 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
     for letter, width in zip("ABCDEFGHIJ", widths, strict=True):
         ws.column_dimensions[letter].width = width
     ws.column_dimensions["J"].hidden = True
+    ws.cell(row=1, column=len(ISSUES_HEADERS), value=ISSUES_MARKER)
     for row in ws.iter_rows(min_row=ISSUES_HEADER_ROW + 1):
         for c in row:
             c.alignment = Alignment(wrap_text=c.column in (7, 8, 9), vertical="top")

@@ -275,3 +275,9 @@ def test_a_blank_field_leaves_no_hole_in_any_message():
     # A field given is used as it is.
     assert rules["PERF-006"].render(period="Q2", code="EH 01", cell="H20", value="x") \
         == "Q2 actual for EH 01 in H20 is 'x', which is not a number."
+
+
+def test_a_measure_row_without_a_period_reads_whole_in_every_actual_message(tmp_path):
+    path = _return(tmp_path, F14=None, H14="lots")  # CYP 2.1.5, its period cleared
+    (found,) = [f for f in validate_return(path, MASTER) if f.cell == "H14"]
+    assert found.message == "Actual for CYP 2.1.5 in H14 is 'lots', which is not a number."

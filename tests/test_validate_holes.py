@@ -247,3 +247,37 @@ def test_import_history_with_no_code_column_is_a_finding(tmp_path):
         assert result.exit_code == 1, result.output
         assert "FILE-015" in result.output and "Code" in result.output
 
+
+
+def test_a_row_without_a_period_or_code_still_gets_a_whole_sentence(tmp_path):
+    """A service adds a Total row with a =SUM no spreadsheet has calculated: the PERF-019
+    message began with the blank period (' actual for Total in H21 ...')."""
+    uncalculated = ("holds a formula that has not been calculated (=SUM(H13:H20)), so it has "
+                    "no value.")
+    for code, period, start in (
+            ("Total", None, "Actual for Total in H21 "),
+            (None, "Q2 2013/14", "Q2 2013/14 actual in H21 "),
+            ("Total", "Q2 2013/14", "Q2 2013/14 actual for Total in H21 ")):
+        path = _return(tmp_path, A21=code, F21=period, H21="=SUM(H13:H20)")
+        (found,) = [f for f in validate_return(path, MASTER) if f.cell == "H21"]
+        assert (found.rule, found.message) == ("PERF-019", start + uncalculated)
+
+
+def test_a_blank_field_leaves_no_hole_in_any_message():
+    from xlperf.validate.catalogue import load_rules
+
+    rules = load_rules()
+    assert rules["PERF-006"].render(period="", code="", cell="H21", value="x") \
+        == "Actual in H21 is 'x', which is not a number."
+    assert rules["PERF-014"].render(period=" ", value=5, code="EH 01", cell="H20",
+                                    reason="is far from usual") \
+        == "Value 5 for EH 01 in H20 is far from usual: check it, or explain it in your commentary."
+    # A field given is used as it is.
+    assert rules["PERF-006"].render(period="Q2", code="EH 01", cell="H20", value="x") \
+        == "Q2 actual for EH 01 in H20 is 'x', which is not a number."
+
+
+def test_a_measure_row_without_a_period_reads_whole_in_every_actual_message(tmp_path):
+    path = _return(tmp_path, F14=None, H14="lots")  # CYP 2.1.5, its period cleared
+    (found,) = [f for f in validate_return(path, MASTER) if f.cell == "H14"]
+    assert found.message == "Actual for CYP 2.1.5 in H14 is 'lots', which is not a number."

@@ -9,6 +9,7 @@ Column names are the headers people see; readers match them ignoring case and sp
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from xlperf.core.schemes import SCHEME_COLUMNS
@@ -417,6 +418,22 @@ MAX_CELL_TEXT = 32_767
 # commentary cleaner leaves such text exactly as typed; the CSV export, the task pane and the
 # annotated copy's Issues sheet put an apostrophe before it.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# The control characters a worksheet cannot hold (XML 1.0 has no place for them: openpyxl
+# refuses them, Excel stores them escaped as ``_x0007_``). A figure pasted from another system
+# can carry one; the one decision: wherever xlperf shows or writes such text, each is shown as
+# its Unicode picture (BEL as ``␇``), so the text is never silently changed into another.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def visible_controls(text: str) -> str:
+    """``text`` with each control character a worksheet cannot hold shown as its picture.
+
+    >>> visible_controls("78.8\\x07"), visible_controls("a line\\nthe next\\ttab")
+    ('78.8␇', 'a line\\nthe next\\ttab')
+    """
+    return _CONTROLS.sub(lambda m: chr(0x2400 + ord(m.group())), text)
+
+
 RETURN_SHEETS = {"performance": "Return", "finance": "Finance", "capital": "Capital"}
 # The sign-off cells of every return template: (key, label) on rows 2-4, the label in the
 # table's last-but-one column and the value (typed by the service) in its last.

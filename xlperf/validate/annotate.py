@@ -8,7 +8,9 @@
   shown before what it holds (``✖ 150``: a number format, so the value itself is unchanged),
   and an Excel comment on it that starts with the symbol and the severity
   (``✖ ERROR PERF-006`` or ``? QUERY PERF-005``), so the colour is never the only signal;
-- a first sheet ``Issues`` with a title, the return's identity (file, kind, service, period,
+- a first sheet ``Issues`` (:func:`issues_sheet_name`: ``Issues (xlperf)`` when the return
+  has a sheet of that name of its own, which is kept; :func:`is_issues_sheet` knows xlperf's
+  by its marker) with a title, the return's identity (file, kind, service, period,
   counts of errors and queries) and every finding (symbol, severity, rule, sheet, cell, value,
   message, how to fix) with a hyperlink to its cell (``#'Return'!H14``), and beside each
   query an unlocked yellow **Your response** cell (the sheet is protected, without a password,
@@ -26,8 +28,10 @@ openpyxl is fine here: the file is xlperf's own template, and only the copy is w
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +39,16 @@ from xlperf.errors import WorkbookError, library_errors
 from xlperf.findings import ERROR, Report, parse_ref
 from xlperf.layout import FORMULA_STARTS, MAX_CELL_TEXT
 
-__all__ = ["COMMENT_MAX", "FILLS", "ISSUES_HEADERS", "ISSUES_HEADER_ROW", "ISSUES_SHEET",
-           "RESPONSE_HEADER", "SYMBOLS", "annotate", "flagged_format"]
+__all__ = ["COMMENT_MAX", "FILLS", "ISSUES_HEADERS", "ISSUES_HEADER_ROW", "ISSUES_MARKER",
+           "ISSUES_SHEET", "RESPONSE_HEADER", "SYMBOLS", "annotate", "flagged_format",
+           "is_issues_sheet", "issues_sheet_name"]
 
+# xlperf's sheet of findings is named Issues unless the return has a sheet of that name of
+# its own (a service's issues log, kept as it is): then "Issues (xlperf)", "Issues (xlperf 2)"...
 ISSUES_SHEET = "Issues"
+# What says a sheet is xlperf's Issues sheet, whatever its name: this text in the first row
+# of its last, hidden, column (the Query id column).
+ISSUES_MARKER = "xlperf issues sheet"
 SYMBOLS = {"error": "✖", "query": "?", "explained": "✔"}
 # At least 3:1 against the input yellow (#FFF7BF), the locked grey (#F3F2F1) and each other
 # (tests/test_print_layout.py works the ratios out).
@@ -60,8 +70,54 @@ COMMENT_MAX = 2_000
 _EXTERNAL = re.compile(r"\[\d+\]")
 
 
+def is_issues_sheet(name: str, top: Sequence[Sequence[Any]]) -> bool:
+    """Whether a sheet, given its name and its first rows' values, is the Issues sheet of an
+    annotated copy: its marker (:data:`ISSUES_MARKER`), or, in a copy made before there was
+    one, the name Issues with the findings' header row. The one test: annotating a copy
+    again replaces only this sheet, and the responses are read only from it.
+
+    >>> is_issues_sheet("Issues (xlperf)", [[None] * 9 + [ISSUES_MARKER]])
+    True
+    >>> is_issues_sheet("Issues", [["Our issues log", "Owner", "Due"]])
+    False
+    """
+    from xlperf.core.columns import fold
+
+    first = top[0] if top else ()
+    if len(first) >= len(ISSUES_HEADERS) and first[len(ISSUES_HEADERS) - 1] == ISSUES_MARKER:
+        return True
+    if fold(name) != fold(ISSUES_SHEET) or len(top) < ISSUES_HEADER_ROW:
+        return False
+    header = {fold(str(h or "")) for h in top[ISSUES_HEADER_ROW - 1]}
+    return all(fold(h) in header for h in ("Rule", "Sheet", "Cell", RESPONSE_HEADER))
+
+
+def issues_sheet_name(taken: Iterable[str]) -> str:
+    """The name for xlperf's Issues sheet beside the sheets ``taken`` (Excel tells sheet
+    names apart ignoring case): ``Issues``, else ``Issues (xlperf)``, then numbered.
+
+    >>> issues_sheet_name(["Return"]), issues_sheet_name(["Return", "ISSUES"])
+    ('Issues', 'Issues (xlperf)')
+    >>> issues_sheet_name(["Issues", "Issues (xlperf)"])
+    'Issues (xlperf 2)'
+    """
+    names = {name.casefold() for name in taken}
+    candidates = itertools.chain((ISSUES_SHEET, f"{ISSUES_SHEET} (xlperf)"),
+                                 (f"{ISSUES_SHEET} (xlperf {n})" for n in itertools.count(2)))
+    return next(c for c in candidates if c.casefold() not in names)
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _text(text: str, limit: int = MAX_CELL_TEXT) -> str:
+    """Text from a return (a value, a message quoting it, a sheet or file name) as a cell or
+    comment of the copy holds it: a control character shown as its picture (``␇``:
+    :func:`xlperf.write._xlsx.clean_text`, which openpyxl would refuse), cut to ``limit``."""
+    from xlperf.write._xlsx import clean_text
+
+    return _cut(clean_text(text), limit)
 
 
 def _drop_external_links(wb: object, source: Path) -> None:
@@ -186,14 +242,16 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
                          italic=old.i, family=old.family, scheme=old.scheme,
                          color="FF" + contrast_text(FILLS[worst]).lstrip("#"))
         cell.number_format = flagged_format(cell.number_format, SYMBOLS[worst])
-        text = _cut("\n\n".join(f"{SYMBOLS[f.severity]} {f.severity.upper()} {f.rule}: "
-                                f"{f.message}" for f in findings), COMMENT_MAX)
+        text = _text("\n\n".join(f"{SYMBOLS[f.severity]} {f.severity.upper()} {f.rule}: "
+                                 f"{f.message}" for f in findings), COMMENT_MAX)
         comment = Comment(text, "xlperf")
         comment.width, comment.height = 320, min(60 + 40 * len(findings), 400)
         cell.comment = comment
-    if ISSUES_SHEET in wb.sheetnames:
-        del wb[ISSUES_SHEET]
-    ws = wb.create_sheet(ISSUES_SHEET, 0)
+    for own in [w for w in wb.worksheets if is_issues_sheet(w.title, [
+            [c.value for c in row] for row in w.iter_rows(max_row=ISSUES_HEADER_ROW,
+                                                         max_col=len(ISSUES_HEADERS))])]:
+        del wb[own.title]  # a copy annotated again: xlperf's earlier sheet, never the service's
+    ws = wb.create_sheet(issues_sheet_name(wb.sheetnames), 0)
     _issues_head(ws, report, source.name)
     ws.append(ISSUES_HEADERS)
     for c in ws[ISSUES_HEADER_ROW]:
@@ -208,16 +266,17 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
         if isinstance(value, str) and value.startswith(FORMULA_STARTS):
             value = "'" + value  # shown as text, never a formula
         if isinstance(value, str):
-            value = _cut(value, MAX_CELL_TEXT)
+            value = _text(value)
         fix = finding.how_to_fix or (rule.fix(cell=finding.cell) if rule else "")
-        ws.append([SYMBOLS.get(finding.severity, "?"), finding.severity, finding.rule,
-                   finding.sheet or "", finding.cell or "", value,
-                   _cut(finding.message, MAX_CELL_TEXT), _cut(fix, MAX_CELL_TEXT)])
+        ws.append([SYMBOLS.get(finding.severity, "?"), _text(finding.severity),
+                   _text(finding.rule), _text(finding.sheet or ""), _text(finding.cell or ""),
+                   value, _text(finding.message), _text(fix)])
         link = ws.cell(row=ws.max_row, column=5)
-        if finding.sheet in wb.sheetnames and finding.cell:
-            location = f"'{finding.sheet}'!{finding.cell}"
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=location,
-                                       display=finding.cell)
+        if finding.sheet and finding.sheet in wb.sheetnames and finding.cell:
+            quoted = finding.sheet.replace("'", "''")  # Excel doubles a quote in a sheet name
+            link.hyperlink = Hyperlink(ref=link.coordinate,
+                                       location=_text(f"'{quoted}'!{finding.cell}"),
+                                       display=_text(finding.cell))
             link.font = _xlsx.font(color="FF1D70B8", underline="single")
         severity = finding.severity if finding.severity in _MARKS else "query"
         mark = ws.cell(row=ws.max_row, column=1)
@@ -236,6 +295,7 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
     for letter, width in zip("ABCDEFGHIJ", widths, strict=True):
         ws.column_dimensions[letter].width = width
     ws.column_dimensions["J"].hidden = True
+    ws.cell(row=1, column=len(ISSUES_HEADERS), value=ISSUES_MARKER)
     for row in ws.iter_rows(min_row=ISSUES_HEADER_ROW + 1):
         for c in row:
             c.alignment = Alignment(wrap_text=c.column in (7, 8, 9), vertical="top")
@@ -257,13 +317,12 @@ def annotate(report: Report, out_dir: str | Path) -> Path:
 def _response(cell: Any, response: str = "") -> None:
     """A query's "Your response" cell: unlocked, yellow like a return's input cells; an
     explained query's holds the response that explains it (always text: never a formula)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Protection
 
     from xlperf.write import _xlsx
 
     if response:
-        cell.value = _cut(ILLEGAL_CHARACTERS_RE.sub("", response), MAX_CELL_TEXT)
+        cell.value = _text(response)
         cell.data_type = "s"  # "=1+1" typed as a response stays that text
     cell.protection = Protection(locked=False)
     cell.fill = _xlsx.INPUT_FILL
@@ -295,14 +354,14 @@ def _issues_head(ws: Any, report: Report, name: str) -> None:
     meta = report.meta or {}
     errors, queries = len(report.errors), len(report.queries)
     explained = len(report.explained)
-    ws.cell(row=1, column=1, value=f"Issues found in {name}").font = _xlsx.TITLE_FONT
+    ws.cell(row=1, column=1, value=_text(f"Issues found in {name}")).font = _xlsx.TITLE_FONT
     who = ", ".join(str(x) for x in (meta.get("kind") and f"{meta['kind']} return",
                                      meta.get("service"), meta.get("period")) if x)
     counts = (f"{errors} error{'s' * (errors != 1)} (✖, not accepted), {queries} "
               f"quer{'ies' if queries != 1 else 'y'} (?, to confirm)"
               + (f", {explained} explained before (✔)" if explained else ""))
-    ws.cell(row=2, column=1, value=f"{who}: {counts}" if who else counts).font = _xlsx.font(
-        bold=True)
+    ws.cell(row=2, column=1, value=_text(f"{who}: {counts}" if who else counts)
+            ).font = _xlsx.font(bold=True)
     ws.cell(row=3, column=1, value="Correct each error in its cell (the link goes to it); "
             "answer each query in the yellow 'Your response' cell beside it; then send the "
             "return again.").font = _xlsx.GUIDE_FONT

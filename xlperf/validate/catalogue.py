@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -24,6 +25,7 @@ from typing import Any
 
 from xlperf.errors import InputError
 from xlperf.findings import ERROR, QUERY, Finding, Severity
+from xlperf.layout import visible_controls
 
 __all__ = ["APPLIES_TO", "CATALOGUE_COLUMNS", "FIXED_RULES", "Rule", "catalogue_text",
            "load_rules", "with_overrides"]
@@ -48,8 +50,8 @@ VALUE_SHOWN = 100
 def _show(value: Any) -> str:
     """A value as a person reads it in a message: ``68.04``, ``12``, ``blank``, ``1e+308``.
 
-    >>> _show(125430.0), _show(1e308), _show(-0.0)
-    ('125,430', '1e+308', '0')
+    >>> _show(125430.0), _show(1e308), _show(-0.0), _show("350\\x07")
+    ('125,430', '1e+308', '0', '350␇')
     """
     if value is None:
         return "blank"
@@ -60,7 +62,7 @@ def _show(value: Any) -> str:
         if abs(value) >= _HUGE:
             return f"{value:.6g}"
         return f"{value:,.0f}" if value.is_integer() and abs(value) >= 10_000 else f"{value:g}"
-    return str(value)
+    return visible_controls(str(value))  # a pasted BEL shown as ␇, never an invisible one
 
 
 def _quoted(value: Any) -> Any:
@@ -68,6 +70,23 @@ def _quoted(value: Any) -> Any:
     if isinstance(value, str) and len(value) > VALUE_SHOWN:
         return f"{value[:VALUE_SHOWN]}… ({len(value):,} characters)"
     return value
+
+
+def _closed_up(template: str, fields: Mapping[str, Any]) -> str:
+    """``template`` with each field given blank (a row with no period or no code: a total
+    row a service added) taken out where the sentence reads whole without it: at the start
+    (the next word then capitalised) or after "for ". Elsewhere a blank stays blank.
+
+    >>> _closed_up("{period} actual for {code} in {cell}.", {"period": "", "code": " "})
+    'Actual in {cell}.'
+    """
+    for name, value in fields.items():
+        if not (isinstance(value, str) and value.strip() == "") or "{" + name not in template:
+            continue
+        field = r"\{" + re.escape(name) + r"(?:![rsa])?(?::[^{}]*)?\}"
+        template = re.sub(r"^" + field + r" +(\w)", lambda m: m.group(1).upper(), template)
+        template = re.sub(r" for " + field + r"(?= )", "", template)
+    return template
 
 
 class _Field:
@@ -131,7 +150,8 @@ class Rule:
         "No data given (cell C14, value 'TBC')."
         """
         try:
-            return self.message.format_map({k: _Field(v) for k, v in fields.items()})
+            return _closed_up(self.message, fields).format_map(
+                {k: _Field(v) for k, v in fields.items()})
         except (KeyError, IndexError, ValueError, TypeError, AttributeError):
             return self._fallback({k: _show(v) for k, v in fields.items()})
 
@@ -149,7 +169,8 @@ class Rule:
         'Enter the actual in H14, or explain in the commentary (L14) why it is not available.'
         """
         try:
-            return self.how_to_fix.format_map({k: _Field(v) for k, v in fields.items()})
+            return _closed_up(self.how_to_fix, fields).format_map(
+                {k: _Field(v) for k, v in fields.items()})
         except (KeyError, IndexError, ValueError, TypeError, AttributeError):
             return self.how_to_fix
 

@@ -194,8 +194,8 @@ def performance_frame(files: Sequence[Any], facts: Any, previous: pd.DataFrame |
         "maximum": np.where(np.isnan(maximum_reg), hi, maximum_reg),
         "whole": whole, "status_ok": status_ok, "register": known_register,
         # what the other checks and the messages read
-        "code": code, "period": np.where(period_text.to_numpy(dtype=object) == "",
-                                         "this period's", period_text.to_numpy(dtype=object)),
+        # a blank period is left blank: the message closes up around it (catalogue._closed_up)
+        "code": code, "period": period_text.to_numpy(dtype=object),
         "period_text": period_text.to_numpy(dtype=object),
         "period_key": period_key.to_numpy(dtype=object),
         "period_obj": period_obj.to_numpy(dtype=object),

@@ -1,7 +1,8 @@
 """Answers that survive resubmission: a service's responses to queries, read from the annotated
 copy it sends back, and the queries they explain.
 
-The annotated copy (:func:`xlperf.validate.annotate.annotate`) has, on its ``Issues`` sheet, an
+The annotated copy (:func:`xlperf.validate.annotate.annotate`) has, on its ``Issues`` sheet
+(named ``Issues (xlperf)`` beside a service's own Issues sheet, and known by its marker), an
 unlocked **Your response** cell beside each query and, in a hidden ``Query id`` column, the
 query's fingerprint (:func:`xlperf.findings.query_fingerprint`: rule, measure, period and the
 figure it was raised on). A service may send that copy back as its resubmission: it is read as
@@ -103,16 +104,27 @@ def _at(row: list[Any], i: int | None) -> Any:
 
 
 def read_responses(file: Any, source: Any) -> list[dict[str, Any]]:
-    """The responses typed on the ``Issues`` sheet of an annotated copy (``source`` the
+    """The responses typed on the Issues sheet of an annotated copy (``source`` the
     return's reader), each ``{fingerprint, rule, sheet, cell, response}``; none when the
-    return has no such sheet (or it is not the annotated copy's). A row without its
+    return has no such sheet (:func:`~xlperf.validate.annotate.is_issues_sheet`: a sheet of
+    the service's own named Issues is not it). A row without its
     ``Query id`` (a copy made before there was one) is fingerprinted from the row it names."""
-    from xlperf.validate.annotate import ISSUES_HEADER_ROW, ISSUES_SHEET, RESPONSE_HEADER
+    from xlperf.validate.annotate import (
+        ISSUES_HEADER_ROW,
+        ISSUES_SHEET,
+        RESPONSE_HEADER,
+        is_issues_sheet,
+    )
 
-    name = next((n for n in source.names() if fold(n) == fold(ISSUES_SHEET)), None)
-    if name is None or name == file.sheet:
-        return []
-    grid = source.grid(name)
+    # xlperf names its sheet Issues, or Issues (xlperf)... beside a service's own Issues
+    # sheet: of the sheets so named, the one its marker says is xlperf's.
+    grid: list[list[Any]] = []
+    for name in source.names():
+        if name != file.sheet and fold(name).startswith(fold(ISSUES_SHEET)):
+            candidate = source.grid(name)
+            if is_issues_sheet(name, candidate[:ISSUES_HEADER_ROW]):
+                grid = candidate
+                break
     if len(grid) < ISSUES_HEADER_ROW:
         return []
     header = [fold(str(h or "")) for h in grid[ISSUES_HEADER_ROW - 1]]

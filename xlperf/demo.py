@@ -239,7 +239,7 @@ _MEASURES: list[tuple] = [
 D_CYPS, D_AH, D_RE = ("Children and Young People", "Adults and Health",
                       "Regeneration and Environment")
 SICKNESS, AUDIT_ACTIONS, REVIEWS = ("Sickness days per FTE", "Audit actions implemented",
-                                    "Performance reviews done")
+                                    "Staff appraisals completed")
 _GOVERNANCE: dict[str, tuple[str, str]] = {
     "SICK": (SICKNESS, D_CYPS), "GOV 01": (AUDIT_ACTIONS, D_CYPS), "GOV 02": (REVIEWS, D_CYPS),
     "GOV AH1": (SICKNESS, D_AH), "GOV AH2": (AUDIT_ACTIONS, D_AH), "GOV AH3": (REVIEWS, D_AH),

@@ -51,6 +51,13 @@ class GovernanceCell:
     symbol: str
     colour: str | None
     period: str
+    target: str = ""  # with its unit; why 88.7 % is Exceeds tolerance and 94.5 % Red
+
+    @property
+    def shown(self) -> str:
+        """The figure and its target: ``"88.7% against 50%"``."""
+        return f"{self.value} against {self.target}" if self.value and self.target \
+            else self.value
 
     @property
     def status_text(self) -> str:
@@ -59,8 +66,8 @@ class GovernanceCell:
 
     @property
     def text(self) -> str:
-        """The cell as one text: ``"7.6 days / ▲ Amber / Q2 2013/14"`` (lines on a sheet)."""
-        return " / ".join(p for p in (self.value, self.status_text, self.period) if p)
+        """The cell as one text: ``"7.6 days against 8 days / ▲ Amber / Q2 2013/14"``."""
+        return " / ".join(p for p in (self.shown, self.status_text, self.period) if p)
 
 
 @dataclass(frozen=True)
@@ -146,7 +153,8 @@ def governance_table(scored: pd.DataFrame, register: pd.DataFrame) -> Governance
         cells[(indicator, directorate)] = GovernanceCell(
             code=code, value=figure(row.get("actual"), _text(row.get("unit"))),
             status=_text(row.get("status")), symbol=_text(row.get("symbol")), colour=colour,
-            period=_text(row.get("period")))
+            period=_text(row.get("period")),
+            target=figure(row.get("target"), _text(row.get("unit"))))
     indicators = tuple(dict.fromkeys(i for i, _d in cells))
     directorates = tuple(dict.fromkeys(d for _i, d in cells))
     return Governance(indicators, directorates, cells)

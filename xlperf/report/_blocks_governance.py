@@ -33,13 +33,13 @@ def governance_section(block: GovernanceBlock | None) -> str:
                     continue
                 status = (chip(cell.status, cell.symbol or "?", cell.colour or "")
                           if cell.status else "")
-                cells.append(f'<td><span class="value">{escape(cell.value)}</span> {status}'
+                cells.append(f'<td><span class="value">{escape(cell.shown)}</span> {status}'
                              f'<br><span class="reason">{escape(cell.period)}</span></td>')
             body.append(f'<tr><th scope="row">{escape(indicator)}</th>{"".join(cells)}</tr>')
         share = 70 / max(len(table.directorates), 1)
         out.append("<h3>Governance indicators by directorate</h3>")
-        out.append(_table("Each directorate's latest result, its status and the period it is "
-                          "for", headers, body,
+        out.append(_table("Each directorate's latest result against its target, its status and "
+                          "the period it is for", headers, body,
                           widths=(30, *([share] * len(table.directorates)))))
     audit = block.audit
     if len(audit):

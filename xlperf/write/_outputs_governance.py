@@ -49,7 +49,7 @@ def governance_sheet(block: GovernanceBlock, *, title: str = "Governance", summa
                 line.append(_NO_MEASURE)
                 line_styles.append(MISSING)
                 continue
-            line.append("\n".join(p for p in (cell.value, cell.status_text, cell.period) if p))
+            line.append("\n".join(p for p in (cell.shown, cell.status_text, cell.period) if p))
             line_styles.append(status_style(cell.colour, bold=False))
         rows.append(line)
         styles.append(line_styles)

@@ -167,8 +167,10 @@ def _table(caption: str, headers: Sequence[tuple[str, str]], rows: Sequence[str]
     klass = f' class="{classes}"' if classes else ""
     cols = ("<colgroup>" + "".join(f'<col style="width:{w:g}%">' for w in widths)
             + "</colgroup>") if widths else ""
-    return (f"<table{klass}><caption>{caption}</caption>{cols}<thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
+    # In a box of its own: on a narrow screen a wide table scrolls sideways inside it, not
+    # the page (_css.CSS, @media screen); in print the box is nothing.
+    return (f'<div class="wide"><table{klass}><caption>{caption}</caption>{cols}<thead><tr>'
+            f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
 class _Context:
@@ -470,7 +472,7 @@ def _card(ctx: _Context, r: Any) -> str:
         year_of_due = due.financial_year
         at = [i for i in at if ctx.h_year[i] == year_of_due]
     shown = at[-YEAR_TABLE_PERIODS:]  # the latest: the table fits under its chart
-    head = [("", "")] + [(escape(ctx.h_period[i]), "num") for i in shown]
+    head = [("", "")] + [(escape(ctx.h_period[i]), "num period") for i in shown]
     body = [
         '<tr><th scope="row">Actual</th>' + "".join(
             f'<td class="num">{fmt(ctx.h_actual[i], unit)}</td>' for i in shown) + "</tr>",
@@ -601,7 +603,7 @@ def _trend(ctx: _Context) -> str:
         keys = [p.format("iso") for p in periods]
         labels = [p.format() for p in periods]
         headers = ([("Measure", ""), ("Rank", ""), ("Baseline", "num")]
-                   + [(escape(lb), "num") for lb in labels]
+                   + [(escape(lb), "num period") for lb in labels]
                    + [("Target", "num"), ("Status", ""), ("Variation", ""),
                       ("Assurance", ""), ("Six periods", ""), ("Direction", ""),
                       ("Trend", "")])

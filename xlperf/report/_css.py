@@ -75,6 +75,8 @@ table.trend { font-size: 8pt; }
 table.trend th, table.trend td { padding: 2pt 3pt; }
 table.trend thead th { font-size: 7.5pt; padding: 2pt 2pt; }  /* "Baseline", "2012/13" whole */
 table.trend .status { padding: 0 3pt; }
+table.trend td.num { white-space: normal; }  /* "71.3" over "per 10k" (_html._wrapping) */
+.unit { white-space: nowrap; }
 .chart text { font-family: "Liberation Sans", Arial, sans-serif; }
 a { color: #1D70B8; }
 @media print { a { color: #0B0C0C; text-decoration: none; } }

@@ -21,6 +21,7 @@ from xlperf.core.figures import (
     format_statistic,
     shown_decimals,
     statistic_decimals,
+    with_unit,
 )
 from xlperf.report._colours import INK
 
@@ -63,15 +64,23 @@ _X = _Shared(_f)
 _label = functools.lru_cache(maxsize=4096)(escape)
 
 
-def fmt(value: float | None, unit: str = "", decimals: int | None = None) -> str:
-    """A number for a label: ``68.04%`` for a percentage, ``–`` when there is none (digits,
-    separators, signs and ``%`` only: nothing to escape in HTML). ``decimals``: a chart's
-    statistic (mean, limit), said to that many places
-    (:func:`~xlperf.core.figures.format_statistic`)."""
+def fmt(value: float | None, unit: str = "", decimals: int | None = None, *,
+        axis: bool = False) -> str:
+    """A figure as the pack says it: with its unit as the Scorecard sheet's number format
+    shows it (:func:`~xlperf.core.figures.unit_affixes`: ``68.04%``, ``33 wks``,
+    ``7.8 days``, ``325 per 10k``, ``£1,200k``), ``–`` when there is none (digits,
+    separators, signs, ``£`` and the unit's words only: nothing to escape in HTML).
+    ``decimals``: a chart's statistic (mean, limit), said to that many places
+    (:func:`~xlperf.core.figures.format_statistic`). ``axis``: a chart's tick, without the
+    unit's words (``33``, ``68%``; the figures' labels and alt text say them).
+
+    >>> fmt(33, "weeks"), fmt(7.8, "days"), fmt(-1200, "£000s"), fmt(7.8, "days", axis=True)
+    ('33 wks', '7.8 days', '-£1,200k', '7.8')
+    """
     if value is None or not math.isfinite(value):
         return "–"
     text = format_number(value) if decimals is None else format_statistic(value, decimals)
-    return f"{text}%" if unit == "%" else text
+    return with_unit(text, unit, words=not axis)
 
 
 def _dots(centres: Sequence[tuple[str, str]], r: float) -> str:
@@ -211,7 +220,7 @@ def _axes(parts: list[str], box: tuple[float, float, float, float], plot_w: floa
         grid.append(f"M{left} {at}H{width - right}")
         texts.append(f'<text x="{left - 6}" y="{_f(y(tick) + 4)}" text-anchor="end" '
                      f'font-size="{font_size}" fill="{INK}">'
-                     f'{fmt(round(tick, 9), unit)}</text>')
+                     f'{fmt(round(tick, 9), unit, axis=True)}</text>')
         tick += step
     # The grid lines as one path: one shape to print, not one per line.
     parts.append(f'<path d="{"".join(grid)}" stroke="{GRID_COLOUR}" stroke-width="1" '

@@ -21,6 +21,7 @@ from xlperf.core.figures import (
     format_statistic,
     shown_decimals,
     statistic_decimals,
+    unit_affixes,
     with_unit,
 )
 from xlperf.report._colours import INK
@@ -258,14 +259,21 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
     staggered = _staggered(tuple(labels), (width - left - right) / max(n, 1), label_font)
     bottom = 20 + (label_font + 2 if staggered else 0)
     plot_w, plot_h = width - left - right, height - top - bottom
-    everything = _finite(actuals) + _finite(targets) + [
-        v for b in band if b is not None for v in b if math.isfinite(v)]
+    # The axis, and the band cut to it, never under 0 when every point and target is at or
+    # above it, nor a percentage's over 100 when all are at or under it (CYP 2.1.6's 0%
+    # target ± 2 was drawn down to -5%).
+    figures = _finite(actuals) + _finite(targets)
+    floor = 0.0 if figures and min(figures) >= 0 else -math.inf
+    ceiling = (100.0 if figures and max(figures) <= 100 and unit_affixes(unit)[1] == "%"
+               else math.inf)
+    band = [None if b is None else (min(max(b[0], floor), ceiling),
+                                    max(min(b[1], ceiling), floor)) for b in band]
+    everything = figures + [v for b in band if b is not None for v in b if math.isfinite(v)]
     parts = [_svg_open("chart", width, height, title, desc)]
     if not everything:
         return _no_values(parts, width, height)
     low, high, step = _nice_scale(everything)
-    if low < 0 <= min(everything):
-        low = 0.0
+    low, high = max(low, floor), min(high, ceiling)
 
     x, y, gap = _axes(parts, (left, right, top, width), plot_w, plot_h, (low, high, step), n,
                       unit, font_size=label_font)

@@ -281,9 +281,48 @@ def test_numbers_equal_the_scored_frame_and_the_scorecard_sheet(refreshed, page)
         assert card["Status"].endswith(s["status"])
         if isinstance(card["Actual"], float):
             assert round(card["Actual"], 4) == round(s["actual"], 4)
-            assert value.rstrip("%").replace(",", "") == fmt(card["Actual"]).replace(",", "")
+            assert value == fmt(card["Actual"], s["unit"])
         if isinstance(card["Target"], float):
             assert round(card["Target"], 4) == round(s["target"], 4)
+
+
+def _shown(value: float, number_format: str) -> tuple[str, float, str, int]:
+    """A figure as a cell of ``number_format`` shows it: (what is before the digits, the
+    number to the format's places, what is after, the places), for the Scorecard's formats."""
+    first = number_format.split(";")[0]
+    before, digits, after = re.fullmatch(r'([^#0]*)([#,0.]+)(.*)', first).groups()
+    places = len(digits.split(".", 1)[1]) if "." in digits else 0
+    return before, round(value, places), after.replace('"', ""), places
+
+
+def test_each_current_value_says_its_unit_as_the_scorecard_cell_shows_it(refreshed, page):
+    """CARE PROC '33 wks', sickness '7.8 days', CIN '325 per 10k': the pack's current value
+    and target carry the unit as the Scorecard sheet's number format shows it."""
+    from openpyxl import load_workbook
+
+    master, _data = refreshed
+    sheet = load_workbook(master)["Scorecard"]
+    header = next(row for row in sheet.iter_rows() if row[0].value == "Code")
+    names = [c.value for c in header]
+    cells = {str(row[0].value): dict(zip(names, row, strict=False))
+             for row in sheet.iter_rows(min_row=header[0].row + 1)
+             if row[names.index("Period")].value is not None}
+    rows = [r for r in find(section(page, "objectives"), "tr") if "data-code" in r["attrs"]]
+    seen = set()
+    for row in rows:
+        code = row["attrs"]["data-code"]
+        _status, value, target, *_ = [text_of(td) for td in find(row, "td")]
+        for text, cell in ((value, cells[code]["Actual"]), (target, cells[code]["Target"])):
+            if not isinstance(cell.value, (int, float)):
+                continue
+            before, number, after, places = _shown(float(cell.value), cell.number_format)
+            got = re.fullmatch(r"(-?[^\d-]*)([\d,]*\.?\d*)(.*)", text)
+            assert got, (code, text)
+            assert (got[1], got[3]) == (before, after), (code, text, cell.number_format)
+            assert round(float(got[2].replace(",", "")), places) == number, (code, text,
+                                                                           cell.value)
+            seen.add(after)
+    assert {"%", " wks", " days", " per 10k"} <= seen, seen
 
 
 def test_trend_table_last_column_is_the_reported_value(refreshed, page):

@@ -92,3 +92,51 @@ def test_each_value_label_sits_on_a_pale_box_clear_of_its_point(actuals, unit, w
         assert top <= y - 0.7 * size and y <= top + high
         # and stops over its own point's dot (7 px under the label's baseline, radius 3.5)
         assert top + high <= y + 7 - 3.5
+
+
+def _ticks(svg: str) -> list[float]:
+    """The y axis's tick values (the texts ending at x 40), as numbers."""
+    return [float(m.replace(",", "").rstrip("%")) for m in re.findall(
+        r'<text x="40" y="[\d.-]+" text-anchor="end"[^>]*>([^<]+)</text>', svg)]
+
+
+def _plot_ys(svg: str) -> tuple[tuple[float, float], list[float]]:
+    """The plot's top and bottom (its grid lines) and every y a band, target or actual line
+    is drawn at."""
+    grid = re.search(r'<path d="([^"]*)" stroke="#D8DADC"', svg)
+    assert grid
+    edges = [float(y) for y in re.findall(r"M[\d.]+ ([\d.-]+)H", grid[1])]
+    ys = [float(y) for points in re.findall(r'<poly(?:gon|line) points="([^"]*)"', svg)
+          for y in re.findall(r",([\d.-]+)", points)]
+    return (min(edges), max(edges)), ys
+
+
+positive = st.floats(0, 1e4, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), positive), st.one_of(st.none(), positive)),
+                min_size=1, max_size=12),
+       st.floats(0, 50, allow_nan=False), st.sampled_from(["", "%", "days"]))
+def test_a_chart_of_figures_at_or_above_nothing_stays_at_or_above_nothing(points, tolerance,
+                                                                         unit) -> None:
+    """CYP 2.1.6 (all points at or above 0%) was drawn down to -5% with its tolerance band
+    under zero, GOV RE3 up to 105%: an axis and a band never go below 0 when every point and
+    target is at or above it, nor a percentage's above 100 when all are at or under it; the
+    band is cut at the axis, and everything drawn lies inside the plot."""
+    if unit == "%":
+        points = [tuple(None if v is None else min(v, 100.0) for v in p) for p in points]
+    actuals = [a for a, _ in points]
+    targets = [t for _, t in points]
+    band = [None if t is None else (t - tolerance, t + tolerance) for t in targets]
+    svg = _svg.measure_chart([f"P{i}" for i in range(len(points))], actuals, targets,
+                             label="M", unit=unit, band=band, band_text="target ± t",
+                             width=282, height=160)
+    if all(v is None for p in points for v in p):
+        return
+    ticks = _ticks(svg)
+    assert ticks and min(ticks) >= 0, ticks
+    if unit == "%":
+        assert max(ticks) <= 100, ticks
+    (top, bottom), ys = _plot_ys(svg)
+    assert all(top - 0.1 <= y <= bottom + 0.1 for y in ys), (top, bottom, ys)

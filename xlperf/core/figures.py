@@ -40,6 +40,41 @@ def format_number(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+_UNIT_SUFFIX = {"%": "%", "percent": "%", "percentage": "%", "£000s": "k", "£000": "k",
+                "£k": "k", "rate per 10,000": " per 10k", "rate per 1,000": " per 1k",
+                "days": " days", "weeks": " wks"}
+_MONEY = ("£", "£000s", "£000", "£k")
+
+
+def unit_affixes(unit: str | None) -> tuple[str, str]:
+    """What a figure of ``unit`` is written with before and after its digits: the one
+    decision for the Scorecard's number formats (``xlperf.write.unit_format``) and the
+    pack's figures (``xlperf.report._svg.fmt``), so both say ``33 wks``, ``7.8 days``,
+    ``325 per 10k``, ``68.04%`` and ``£1,200k`` alike.
+
+    >>> unit_affixes("weeks"), unit_affixes("£000s"), unit_affixes("number")
+    (('', ' wks'), ('£', 'k'), ('', ''))
+    """
+    key = (unit or "").strip().casefold()
+    return ("£" if key in _MONEY else ""), _UNIT_SUFFIX.get(key, "")
+
+
+def with_unit(text: str, unit: str | None, *, words: bool = True) -> str:
+    """A number's ``text`` with its unit's :func:`unit_affixes` (a minus before the ``£``);
+    ``words=False`` leaves a suffix of words (`` days``, `` per 10k``) off: a chart's tick.
+
+    >>> with_unit("33", "weeks"), with_unit("-1,200", "£000s")
+    ('33 wks', '-£1,200k')
+    >>> with_unit("7.8", "days", words=False)
+    '7.8'
+    """
+    prefix, suffix = unit_affixes(unit)
+    if not words and suffix.startswith(" "):
+        suffix = ""
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    return f"{sign}{prefix}{digits}{suffix}"
+
+
 def format_numbers(values: np.ndarray) -> np.ndarray:
     """Vectorised :func:`format_number`: each distinct value is formatted once (the finite
     ones found at once, then plain Python floats formatted: a scalar numpy check per value

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from xlperf.core.figures import finite_number, format_number
+from xlperf.core.figures import finite_number, format_number, unit_affixes, with_unit
 from xlperf.core.periods import parse_period
 from xlperf.errors import InputError
 
@@ -91,23 +91,22 @@ def _text(value: Any) -> str:
 
 
 def figure(value: Any, unit: str) -> str:
-    """A result with its unit as the block prints it.
+    """A result with its unit as the block prints it: as the Scorecard and the pack write a
+    figure of that unit (:func:`~xlperf.core.figures.unit_affixes`), or after it, a unit
+    they know no suffix for ("hours").
 
     >>> figure(7.6, "days"), figure(82.0, "%"), figure(None, "%"), figure("TBC", "number")
     ('7.6 days', '82%', '', 'TBC')
+    >>> figure(267.8, "rate per 10,000"), figure(3.5, "hours")
+    ('267.8 per 10k', '3.5 hours')
     """
     number = finite_number(value)
     if number is None:
         return _text(value)
     text = format_number(number)
-    unit = unit.strip()
-    if unit == "%":
-        return f"{text}%"
-    if unit in ("", "number"):
-        return text
-    if unit.startswith("£"):
-        return f"£{text}" + ("k" if unit == "£000s" else "")
-    return f"{text} {unit}"
+    if any(unit_affixes(unit)) or unit.strip().casefold() in ("", "number", "ratio"):
+        return with_unit(text, unit)
+    return f"{text} {unit.strip()}"
 
 
 def governance_table(scored: pd.DataFrame, register: pd.DataFrame) -> Governance:

@@ -75,7 +75,26 @@ table.trend { font-size: 8pt; }
 table.trend th, table.trend td { padding: 2pt 3pt; }
 table.trend thead th { font-size: 7.5pt; padding: 2pt 2pt; }  /* "Baseline", "2012/13" whole */
 table.trend .status { padding: 0 3pt; }
+table.trend td.num { white-space: normal; }  /* "71.3" over "per 10k" (_html._wrapping) */
+.unit { white-space: nowrap; }
 .chart text { font-family: "Liberation Sans", Arial, sans-serif; }
 a { color: #1D70B8; }
 @media print { a { color: #0B0C0C; text-decoration: none; } }
+/* A narrow screen (a phone): the columns fixed for A4 landscape would squeeze words into
+   letter groups and run chips and numbers together, so a wide table is laid out by its
+   words and scrolls sideways inside its own box (not the page), a card's three columns stack
+   and its charts scale to the width. The screen only: the print is unchanged. */
+@media screen and (max-width: 60em) {
+  body { padding: 0 6px; }
+  .wide { overflow-x: auto; max-width: 100%; }
+  table.fixed { table-layout: auto; }
+  table.fixed col { width: auto !important; }
+  thead th, td.note, th[scope=row] { overflow-wrap: normal; }
+  td .status { white-space: nowrap; }
+  th.period { white-space: nowrap; }  /* "May-13" whole */
+  .card-body { display: block; }
+  .card-body > div { margin: 0 0 6pt; }
+  table.facts th { white-space: normal; }
+  svg.chart { max-width: 100%; height: auto; }
+}
 """

@@ -157,6 +157,15 @@ def _target_text(value: Any, unit: str, none: str = "Not set") -> str:
     return fmt(number, unit)
 
 
+def _wrapping(text: str) -> str:
+    """A figure for a narrow column: its unit's words (``per 10k``, ``days``) may go under its
+    digits, never apart from each other (``71.3`` over ``per 10k``)."""
+    if text.startswith("<"):  # no figure: the reason's markup as it is
+        return text
+    digits, space, words = text.partition(" ")
+    return f'{digits} <span class="unit">{words}</span>' if space else text
+
+
 def _table(caption: str, headers: Sequence[tuple[str, str]], rows: Sequence[str],
            cls: str = "", widths: Sequence[float] | None = None) -> str:
     """A table with a caption and a header row of ``<th scope="col">`` (header, css class);
@@ -167,8 +176,10 @@ def _table(caption: str, headers: Sequence[tuple[str, str]], rows: Sequence[str]
     klass = f' class="{classes}"' if classes else ""
     cols = ("<colgroup>" + "".join(f'<col style="width:{w:g}%">' for w in widths)
             + "</colgroup>") if widths else ""
-    return (f"<table{klass}><caption>{caption}</caption>{cols}<thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
+    # In a box of its own: on a narrow screen a wide table scrolls sideways inside it, not
+    # the page (_css.CSS, @media screen); in print the box is nothing.
+    return (f'<div class="wide"><table{klass}><caption>{caption}</caption>{cols}<thead><tr>'
+            f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
 class _Context:
@@ -470,7 +481,7 @@ def _card(ctx: _Context, r: Any) -> str:
         year_of_due = due.financial_year
         at = [i for i in at if ctx.h_year[i] == year_of_due]
     shown = at[-YEAR_TABLE_PERIODS:]  # the latest: the table fits under its chart
-    head = [("", "")] + [(escape(ctx.h_period[i]), "num") for i in shown]
+    head = [("", "")] + [(escape(ctx.h_period[i]), "num period") for i in shown]
     body = [
         '<tr><th scope="row">Actual</th>' + "".join(
             f'<td class="num">{fmt(ctx.h_actual[i], unit)}</td>' for i in shown) + "</tr>",
@@ -601,7 +612,7 @@ def _trend(ctx: _Context) -> str:
         keys = [p.format("iso") for p in periods]
         labels = [p.format() for p in periods]
         headers = ([("Measure", ""), ("Rank", ""), ("Baseline", "num")]
-                   + [(escape(lb), "num") for lb in labels]
+                   + [(escape(lb), "num period") for lb in labels]
                    + [("Target", "num"), ("Status", ""), ("Variation", ""),
                       ("Assurance", ""), ("Six periods", ""), ("Direction", ""),
                       ("Trend", "")])
@@ -615,13 +626,13 @@ def _trend(ctx: _Context) -> str:
             variation, assurance = spc_chips(r)
             name = f"{code} {_text(r.title)}"
             texts = [fmt(v, unit) for v in values]  # the cells and the line's name
-            cells = "".join(f'<td class="num">{t}</td>' for t in texts)
+            cells = "".join(f'<td class="num">{_wrapping(t)}</td>' for t in texts)
             body.append(
                 f'<tr data-code="{escape(code)}"><th scope="row"><span class="code">'
                 f"{escape(code)}</span> {escape(_text(r.title))}{contract}</th>"
                 f"<td>{escape(_text(r.baseline_rank, '–'))}</td>"
-                f'<td class="num">{fmt(_num(r.baseline), unit)}</td>{cells}'
-                f'<td class="num">{_target_text(r.target, unit, "–")}</td>'
+                f'<td class="num">{_wrapping(fmt(_num(r.baseline), unit))}</td>{cells}'
+                f'<td class="num">{_wrapping(_target_text(r.target, unit, "–"))}</td>'
                 f"<td>{_status_chip(r)}</td><td>{variation}</td><td>{assurance}</td>"
                 f"<td>{sparkline(values, labels, label=name, unit=unit, width=48, texts=texts)}"
                 f"</td><td>{escape(_text(r.direction, '–'))}</td>"

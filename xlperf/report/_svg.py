@@ -21,6 +21,8 @@ from xlperf.core.figures import (
     format_statistic,
     shown_decimals,
     statistic_decimals,
+    unit_affixes,
+    with_unit,
 )
 from xlperf.report._colours import INK
 
@@ -63,15 +65,23 @@ _X = _Shared(_f)
 _label = functools.lru_cache(maxsize=4096)(escape)
 
 
-def fmt(value: float | None, unit: str = "", decimals: int | None = None) -> str:
-    """A number for a label: ``68.04%`` for a percentage, ``–`` when there is none (digits,
-    separators, signs and ``%`` only: nothing to escape in HTML). ``decimals``: a chart's
-    statistic (mean, limit), said to that many places
-    (:func:`~xlperf.core.figures.format_statistic`)."""
+def fmt(value: float | None, unit: str = "", decimals: int | None = None, *,
+        axis: bool = False) -> str:
+    """A figure as the pack says it: with its unit as the Scorecard sheet's number format
+    shows it (:func:`~xlperf.core.figures.unit_affixes`: ``68.04%``, ``33 wks``,
+    ``7.8 days``, ``325 per 10k``, ``£1,200k``), ``–`` when there is none (digits,
+    separators, signs, ``£`` and the unit's words only: nothing to escape in HTML).
+    ``decimals``: a chart's statistic (mean, limit), said to that many places
+    (:func:`~xlperf.core.figures.format_statistic`). ``axis``: a chart's tick, without the
+    unit's words (``33``, ``68%``; the figures' labels and alt text say them).
+
+    >>> fmt(33, "weeks"), fmt(7.8, "days"), fmt(-1200, "£000s"), fmt(7.8, "days", axis=True)
+    ('33 wks', '7.8 days', '-£1,200k', '7.8')
+    """
     if value is None or not math.isfinite(value):
         return "–"
     text = format_number(value) if decimals is None else format_statistic(value, decimals)
-    return f"{text}%" if unit == "%" else text
+    return with_unit(text, unit, words=not axis)
 
 
 def _dots(centres: Sequence[tuple[str, str]], r: float) -> str:
@@ -211,7 +221,7 @@ def _axes(parts: list[str], box: tuple[float, float, float, float], plot_w: floa
         grid.append(f"M{left} {at}H{width - right}")
         texts.append(f'<text x="{left - 6}" y="{_f(y(tick) + 4)}" text-anchor="end" '
                      f'font-size="{font_size}" fill="{INK}">'
-                     f'{fmt(round(tick, 9), unit)}</text>')
+                     f'{fmt(round(tick, 9), unit, axis=True)}</text>')
         tick += step
     # The grid lines as one path: one shape to print, not one per line.
     parts.append(f'<path d="{"".join(grid)}" stroke="{GRID_COLOUR}" stroke-width="1" '
@@ -249,14 +259,21 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
     staggered = _staggered(tuple(labels), (width - left - right) / max(n, 1), label_font)
     bottom = 20 + (label_font + 2 if staggered else 0)
     plot_w, plot_h = width - left - right, height - top - bottom
-    everything = _finite(actuals) + _finite(targets) + [
-        v for b in band if b is not None for v in b if math.isfinite(v)]
+    # The axis, and the band cut to it, never under 0 when every point and target is at or
+    # above it, nor a percentage's over 100 when all are at or under it (CYP 2.1.6's 0%
+    # target ± 2 was drawn down to -5%).
+    figures = _finite(actuals) + _finite(targets)
+    floor = 0.0 if figures and min(figures) >= 0 else -math.inf
+    ceiling = (100.0 if figures and max(figures) <= 100 and unit_affixes(unit)[1] == "%"
+               else math.inf)
+    band = [None if b is None else (min(max(b[0], floor), ceiling),
+                                    max(min(b[1], ceiling), floor)) for b in band]
+    everything = figures + [v for b in band if b is not None for v in b if math.isfinite(v)]
     parts = [_svg_open("chart", width, height, title, desc)]
     if not everything:
         return _no_values(parts, width, height)
     low, high, step = _nice_scale(everything)
-    if low < 0 <= min(everything):
-        low = 0.0
+    low, high = max(low, floor), min(high, ceiling)
 
     x, y, gap = _axes(parts, (left, right, top, width), plot_w, plot_h, (low, high, step), n,
                       unit, font_size=label_font)

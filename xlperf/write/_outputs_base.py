@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlperf.core.figures import finite_number
+from xlperf.core.figures import finite_number, unit_affixes
 from xlperf.layout import OUTPUT_HEADER_ROW, OUTPUT_SHEETS, OutputSheet
 from xlperf.write._print import LINE_HEIGHT as LINE_HEIGHT
 from xlperf.write._print import MAX_LINES as MAX_LINES
@@ -270,33 +270,30 @@ def _tolist_safe(dtype: Any) -> bool:
             and dtype.na_value is np.nan)
 
 
-_UNIT_SUFFIX = {"rate per 10,000": " per 10k", "rate per 1,000": " per 1k", "days": " days",
-                "weeks": " wks"}
-
-
 def unit_format(unit: str, values: Sequence[float | None]) -> str:
     """The number format of a measure's figures by its unit: whole numbers for counts (one
     decimal when a figure has one), ``0.0%`` for percentages held as percentages, ``£#,##0``
-    for money (``£#,##0k`` for £000s), the unit after a rate, days or weeks.
+    for money (``£#,##0k`` for £000s), two decimals for a ratio; what comes before and after
+    the digits is :func:`xlperf.core.figures.unit_affixes`' (the unit after a rate, days or
+    weeks), the pack's too.
 
     >>> unit_format("number", [395.0, 330.0]), unit_format("%", [68.04])
     ('#,##0', '0.0"%"')
     >>> unit_format("rate per 10,000", [267.8]), unit_format("£000s", [1200.0])
     ('#,##0.0" per 10k"', '£#,##0"k"')
     """
+    prefix, suffix = unit_affixes(unit)
     key = unit.strip().casefold()
-    if key in ("%", "percent", "percentage"):
-        return '0.0"%"'
-    if key == "£":
-        return "£#,##0"
-    if key in ("£000s", "£000", "£k"):
-        return '£#,##0"k"'
-    if key == "ratio":
-        return "0.00"
-    whole = all(v is None or float(v).is_integer() for v in values)
-    base = "#,##0" if whole else "#,##0.0"
-    suffix = _UNIT_SUFFIX.get(key)
-    return f'{base}"{suffix}"' if suffix else base
+    if suffix == "%":
+        base = "0.0"
+    elif prefix == "£":
+        base = "#,##0"
+    elif key == "ratio":
+        base = "0.00"
+    else:
+        whole = all(v is None or float(v).is_integer() for v in values)
+        base = "#,##0" if whole else "#,##0.0"
+    return f'{prefix}{base}"{suffix}"' if suffix else f"{prefix}{base}"
 
 
 _FORMAT_STYLES: dict[str, CellStyle] = {}

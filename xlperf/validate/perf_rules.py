@@ -434,6 +434,49 @@ def zero_denominator(rows: pd.DataFrame, batch: Batch) -> np.ndarray:
         rows["rated_ok"].to_numpy(dtype=bool)
 
 
+
+# A money multiplier the value parser reads after a £ figure (``£1.2m``, ``£3k``, ``£2bn``).
+_MULTIPLIER = re.compile(r"\d\s*(k|m|bn)\b", re.IGNORECASE)
+
+
+def _sign_mismatch(typed: Any, unit: Any) -> str:
+    """What of a typed figure's signs does not fit the measure's unit ("" when all fit): a %
+    sign outside a % measure, a £ sign outside a money measure, a multiplier (``m``, ``k``)
+    in a measure counted in £000s."""
+    if type(typed) is not str:
+        return ""
+    unit_text = str(unit or "").strip().casefold()
+    money, thousands = unit_text.startswith("£"), unit_text.startswith("£000")
+    multiplier = _MULTIPLIER.search(typed) if "£" in typed else None
+    wrong = []
+    if "%" in typed and unit_text != "%":
+        wrong.append("a % sign")
+    if "£" in typed and not money:
+        wrong.append("a £ sign")
+    if multiplier is not None and (thousands or not money):
+        wrong.append(f"the multiplier {multiplier.group(1)}")
+    return " and ".join(wrong)
+
+
+@check("PERF-022", needs=("typed", "kind", "unit", "Actual", "rated_ok"), cell="Actual",
+       value="typed")
+def unit_sign(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+    """A £ or % sign (or a money multiplier) typed with a figure that does not match the
+    measure's unit: the number read is kept, and queried."""
+    typed = rows["typed"].to_numpy(dtype=object)
+    candidates = np.flatnonzero(
+        (rows["kind"].to_numpy(dtype=object) == "number") & rows["rated_ok"].to_numpy(dtype=bool)
+        & np.fromiter((type(v) is str and ("%" in v or "£" in v) for v in typed), dtype=bool,
+                      count=len(typed)))
+    unit = rows["unit"].to_numpy(dtype=object)
+    detail = [_sign_mismatch(typed[i], unit[i]) for i in candidates]
+    hit = np.zeros(len(rows), dtype=bool)
+    hit[candidates[np.array([bool(d) for d in detail], dtype=bool)]] = True
+    found = take(rows, hit)
+    return pd.DataFrame({"detail": [d for d in detail if d],
+                         "unit": [_text(u) for u in found["unit"]],
+                         "actual": [_num(v) for v in found["Actual"]]}, index=found.index)
+
 def _limits(failing: Failing, batch: Batch) -> pd.DataFrame:
     lo, hi = failing["minimum"].to_numpy(), failing["maximum"].to_numpy()
     return pd.DataFrame({"minimum": [_bound(v) for v in lo], "maximum": [_bound(v) for v in hi],

@@ -54,3 +54,28 @@ def test_a_sign_that_is_not_the_measures_unit_is_queried(tmp_path, master):
     assert found["H20"].message == line(20, "12%", "a % sign", "number", "12")
     assert found["H13"].value == "£1.2m"
     assert report.valid  # queries: the figures stand as read
+
+
+def test_a_sign_in_a_finance_amount_in_thousands_is_queried(tmp_path, master):
+    """'5402%' as a £000s forecast, and '£1.2m' (read as 1,200,000, not 1,200 thousands)."""
+    wb = load_workbook(DEMO / "templates" / "Finance - Pauline Sharratt - Q2 2013-14.xlsx")
+    ws = wb["Finance"]
+    for row in range(13, ws.max_row + 1):
+        if ws.cell(row, 1).value == "Directorate total":
+            ws.cell(row, 6).value = "Placements, partly offset by vacant posts."
+        elif ws.cell(row, 1).value not in (None, "Total"):
+            ws.cell(row, 4).value = ws.cell(row, 3).value + 10
+    ws["D13"], ws["F13"] = "5402%", "Explained."
+    ws["D14"], ws["F14"] = f"£{ws['C14'].value + 10}", "Explained."  # a £ sign is what it says
+    ws["E14"] = "£1.2m"
+    wb.save(tmp_path / "Finance - Pauline Sharratt - Q2 2013-14.xlsx")
+    report = validate_return(tmp_path / "Finance - Pauline Sharratt - Q2 2013-14.xlsx", master)
+    found = {f.cell: f for f in report.findings if f.rule == "FIN-009"}
+    assert sorted(found) == ["D13", "E14"]
+    assert found["D13"].severity == "query" and found["D13"].value == "5402%"
+    assert found["D13"].message == (
+        f"Forecast outturn for '{ws['A13'].value}' in D13 is '5402%', typed with a % sign, "
+        "but amounts are in £000s: xlperf read it as 5402.")
+    assert found["E14"].message == (
+        f"Variance for '{ws['A14'].value}' in E14 is '£1.2m', typed with the multiplier m, "
+        "but amounts are in £000s: xlperf read it as 1,200,000.")

@@ -33,6 +33,7 @@ from xlperf.validate._frames import (
     _period_keys,
     _plain,
     _ratio_scale,
+    _sign_mismatch,
     _starts_with,
     _text,
     _texts,
@@ -433,29 +434,6 @@ def zero_denominator(rows: pd.DataFrame, batch: Batch) -> np.ndarray:
     return (rows["denominator number"].to_numpy(dtype=float) == 0) & \
         rows["rated_ok"].to_numpy(dtype=bool)
 
-
-
-# A money multiplier the value parser reads after a £ figure (``£1.2m``, ``£3k``, ``£2bn``).
-_MULTIPLIER = re.compile(r"\d\s*(k|m|bn)\b", re.IGNORECASE)
-
-
-def _sign_mismatch(typed: Any, unit: Any) -> str:
-    """What of a typed figure's signs does not fit the measure's unit ("" when all fit): a %
-    sign outside a % measure, a £ sign outside a money measure, a multiplier (``m``, ``k``)
-    in a measure counted in £000s."""
-    if type(typed) is not str:
-        return ""
-    unit_text = str(unit or "").strip().casefold()
-    money, thousands = unit_text.startswith("£"), unit_text.startswith("£000")
-    multiplier = _MULTIPLIER.search(typed) if "£" in typed else None
-    wrong = []
-    if "%" in typed and unit_text != "%":
-        wrong.append("a % sign")
-    if "£" in typed and not money:
-        wrong.append("a £ sign")
-    if multiplier is not None and (thousands or not money):
-        wrong.append(f"the multiplier {multiplier.group(1)}")
-    return " and ".join(wrong)
 
 
 @check("PERF-022", needs=("typed", "kind", "unit", "Actual", "rated_ok"), cell="Actual",

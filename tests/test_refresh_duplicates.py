@@ -106,3 +106,34 @@ def test_the_same_time_picks_the_later_name(refreshed: Path, tmp_path: Path) -> 
     result = refresh(ZipWorkbook(council / "master.xlsx"))
     assert {f.name: f.outcome for f in result.files}[ORIGINAL] == SKIPPED
     assert _scorecard_actual(council / "master.xlsx", "EH 02") == 211
+
+
+def test_validating_the_folder_gives_the_refreshs_finding(refreshed: Path, tmp_path: Path
+                                                           ) -> None:
+    """UAT 04: ``xlperf validate returns/`` checked both files and said nothing, while the
+    refresh left one out with FILE-023. Both now decide with ``one_return_each``: the file
+    used gets the same query, word for word, and the other is reported as left out."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from xlperf.cli import app
+
+    council = tmp_path / "council"
+    shutil.copytree(refreshed, council)
+    returns, master = council / "returns", council / "master.xlsx"
+    _correct(returns, 210)
+    _saved(returns / CORRECTED, 1_700_000_000)
+    _saved(returns / ORIGINAL, 1_700_000_600)  # the original saved again, later
+    result = CliRunner().invoke(app, ["validate", str(returns), "--master", str(master),
+                                      "--json"])
+    by_name = {Path(r["file"]).name: r for r in json.loads(result.stdout)["returns"]}
+    used = [f for f in by_name[ORIGINAL]["findings"] if f["rule"] == "FILE-023"]
+    assert [f["rule"] for f in by_name[CORRECTED]["findings"]] == ["FILE-023"]
+    assert by_name[CORRECTED]["findings"] == used
+    refreshed_query = [f for f in {f.name: f for f in refresh(ZipWorkbook(master)).files}[
+        ORIGINAL].report if f.rule == "FILE-023"]
+    assert [f["message"] for f in used] == [f.message for f in refreshed_query]
+    assert f"used {ORIGINAL}" in used[0]["message"] and CORRECTED in used[0]["message"]
+    table = CliRunner().invoke(app, ["validate", str(returns), "--master", str(master)])
+    assert f"left out: the same return as {ORIGINAL}" in " ".join(table.stdout.split())

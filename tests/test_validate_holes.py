@@ -267,13 +267,19 @@ def test_a_blank_field_leaves_no_hole_in_any_message():
     from xlperf.validate.catalogue import load_rules
 
     rules = load_rules()
-    assert rules["PERF-006"].render(period="", code="", cell="H21", value="x") \
+    assert rules["PERF-006"].render(period="", code="", cell="H21", value="x",
+                                    column="actual") \
         == "Actual in H21 is 'x', which is not a number."
+    # the column named is the sentence's first word when the period is blank
+    assert rules["PERF-006"].render(period="", code="EH 01", cell="I21", value="x",
+                                    column="numerator") \
+        == "Numerator for EH 01 in I21 is 'x', which is not a number."
     assert rules["PERF-014"].render(period=" ", value=5, code="EH 01", cell="H20",
                                     reason="is far from usual") \
         == "Value 5 for EH 01 in H20 is far from usual: check it, or explain it in your commentary."
     # A field given is used as it is.
-    assert rules["PERF-006"].render(period="Q2", code="EH 01", cell="H20", value="x") \
+    assert rules["PERF-006"].render(period="Q2", code="EH 01", cell="H20", value="x",
+                                    column="actual") \
         == "Q2 actual for EH 01 in H20 is 'x', which is not a number."
 
 

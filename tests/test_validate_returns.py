@@ -681,7 +681,7 @@ def test_adding_a_rule_is_one_catalogue_row_and_one_check(corpus, tmp_path, monk
     import pandas as pd
 
     from xlperf.validate import catalogue, registry
-    from xlperf.validate._frames import _num, _numbers
+    from xlperf.validate._frames import _num
     from xlperf.validate.registry import check
 
     rules = catalogue.load_rules()
@@ -696,10 +696,11 @@ def test_adding_a_rule_is_one_catalogue_row_and_one_check(corpus, tmp_path, monk
     monkeypatch.setattr(catalogue, "_cached", lambda: {**rules, new: row})
     monkeypatch.setattr(registry, "_REGISTER", dict(registry._REGISTER))
 
-    @check(new, needs=("numerator", "denominator", "rated_ok"), cell="Numerator",
-           value="numerator")
+    @check(new, needs=("numerator", "numerator number", "denominator number", "rated_ok"),
+           cell="Numerator", value="numerator")
     def numerator_above_denominator(rows, batch):
-        numerator, denominator = _numbers(rows["numerator"]), _numbers(rows["denominator"])
+        numerator = rows["numerator number"].to_numpy(dtype=float)
+        denominator = rows["denominator number"].to_numpy(dtype=float)
         failing = (numerator > denominator) & rows["rated_ok"].to_numpy()
         return pd.DataFrame({"denominator": [_num(v) for v in denominator[failing]]},
                             index=rows.index[failing])

@@ -145,17 +145,25 @@ class Council:
                  progress: Callable[[Path], None] | None = None) -> list[Report]:
         """Validate returns against this master and its ledger's history
         (:func:`xlperf.validate.validate_returns`); ``paths`` default to the returns in the
-        returns folder for ``period`` (default: the reporting period)."""
+        returns folder for ``period`` (default: the reporting period), one return each as the
+        refresh takes them (:func:`xlperf.refresh.one_report_each`: ``FILE-023``)."""
         from xlperf.validate.returns import validate_returns
 
+        folder = paths is None
         if paths is None:
             from xlperf.refresh import collect_returns
 
             chosen = period if period is not None else self.settings.reporting_period
             paths = collect_returns(self.returns_folder, chosen)[0]
-        return validate_returns(paths, self.master, previous=self.previous_values(period),
-                                period=period, service=service, progress=progress,
-                                responses=self.responses())
+        paths = list(paths)
+        reports = validate_returns(paths, self.master, previous=self.previous_values(period),
+                                   period=period, service=service, progress=progress,
+                                   responses=self.responses())
+        if folder:
+            from xlperf.refresh import one_report_each
+
+            return one_report_each([Path(p) for p in paths], reports)
+        return reports
 
     def validate_grids(self, grids: Mapping[str, Sequence[Sequence[Any]]], *,
                        name: str = "return.xlsx",

@@ -90,18 +90,37 @@ def find_master(paths: list[Path]) -> Path | None:
     return None
 
 
-def _expand(paths: list[Path]) -> list[Path]:
+def _expand(paths: list[Path]) -> tuple[list[Path], list[range]]:
     """Files to check: each file as given; a folder's files (not hidden, not Excel's ``~$``
-    lock files, not a master), sorted by name."""
+    lock files, not a master), sorted by name. And where each folder's files are in that
+    list (a folder is a returns folder: one return each is taken from it, as the refresh
+    does)."""
     files: list[Path] = []
+    folders: list[range] = []
     for path in paths:
         if path.is_dir():
+            start = len(files)
             files += sorted(p for p in path.iterdir() if p.is_file()
                             and not p.name.startswith(_SKIP_PREFIXES)
                             and p.name.casefold() not in MASTER_NAMES)
+            folders.append(range(start, len(files)))
         else:
             files.append(path)
-    return files
+    return files, folders
+
+
+def _one_each(files: list[Path], folders: list[range], reports: list[Any]) -> list[Any]:
+    """Each folder's reports as the refresh takes them: of two returns for one service and
+    period, the one the refresh uses has the FILE-023 query and the other is left out
+    (:func:`xlperf.refresh.one_report_each`, the refresh's own decision)."""
+    from xlperf.refresh import one_report_each
+
+    out = list(reports)
+    for where in folders:
+        if len(where) > 1:
+            out[where.start:where.stop] = one_report_each(files[where.start:where.stop],
+                                                          out[where.start:where.stop])
+    return out
 
 
 def _value(value: Any) -> str:
@@ -120,6 +139,9 @@ def _summary(report: Any) -> tuple[str, ExitCode]:
     counts = (f"{plural(len(report.errors), 'error')}, "
               f"{plural(len(report.queries), 'query', 'queries')}")
     name = escape(Path(str(report.file)).name)
+    if report.meta.get("left_out"):
+        return (f"[yellow]– left out[/]: {escape(str(report.meta['left_out']))}: {name}",
+                ExitCode.OK)
     if any(f.rule in UNREADABLE for f in report.findings):
         return f"[red]✖ could not be read[/] ({counts}): {name}", ExitCode.CANNOT_RUN
     if report.errors:
@@ -167,7 +189,7 @@ def validate(
     read."""
     from xlperf.validate.returns import UNREADABLE, validate_returns
 
-    files = _expand(paths)
+    files, folders = _expand(paths)
     if not files:
         raise fail(XlperfError("no returns to check: the folder is empty"))
     chosen = master if master is not None else find_master(files)
@@ -193,6 +215,7 @@ def validate(
             reports = check()
     except XlperfError as error:
         raise fail(error) from None
+    reports = _one_each(files, folders, reports)
     payload = {"master": None if chosen is None else str(chosen),
                "valid": all(r.valid for r in reports),
                "returns": [r.to_dict() for r in reports]}

@@ -49,7 +49,13 @@ from xlperf import _files, layout
 from xlperf.errors import InputError, LedgerError, WorkbookError
 from xlperf.findings import Finding, Report, Severity
 from xlperf.refresh._book import Workbook, ZipWorkbook
-from xlperf.refresh._collect import _given, _quarantine, collect_returns, one_return_each
+from xlperf.refresh._collect import (
+    _given,
+    _quarantine,
+    collect_returns,
+    one_report_each,
+    one_return_each,
+)
 from xlperf.refresh._finance import _finance
 from xlperf.refresh._log import Written as Written
 from xlperf.refresh._log import (
@@ -87,7 +93,7 @@ if TYPE_CHECKING:
     from xlperf.read.master import Master
 
 __all__ = ["FileOutcome", "RefreshResult", "Workbook", "ZipWorkbook", "collect_returns",
-           "refresh", "trend_values"]
+           "one_report_each", "refresh", "trend_values"]
 
 # The configuration sheets the refresh reads (the validator reads a master's Rules sheet itself).
 CONFIG_SHEETS = tuple(sheet.name for sheet in layout.CONFIG_SHEETS)

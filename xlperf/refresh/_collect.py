@@ -14,7 +14,7 @@ from xlperf.findings import Report
 from xlperf.refresh._result import SKIPPED, FileOutcome
 from xlperf.validate.registry import made_by
 
-__all__ = ["collect_returns", "one_return_each"]
+__all__ = ["collect_returns", "one_report_each", "one_return_each"]
 
 RETURN_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -112,6 +112,25 @@ def one_return_each(paths: Sequence[Path], reports: Sequence[Report]
         out[chosen] = Report(reports[chosen].findings + tuple(added),
                              file=reports[chosen].file, meta=reports[chosen].meta)
     return keep, out, left_out
+
+
+def one_report_each(paths: Sequence[Path], reports: Sequence[Report]) -> list[Report]:
+    """The reports of a folder of returns as the refresh would take them
+    (:func:`one_return_each`, the one decision): for a door that validates without
+    refreshing (``xlperf validate returns/``). The return used has the ``FILE-023`` query;
+    each return left out is reported by that query alone (the refresh skips it, so its own
+    findings would be asked for nothing), with ``meta["left_out"]`` saying why."""
+    keep, out, left_out = one_return_each(paths, reports)
+    outcomes = {o.path: o for o in left_out}  # each one left out is one of ``paths``
+    result = []
+    for path, kept, report in zip(paths, keep, out, strict=True):
+        outcome = outcomes.get(path)
+        if kept or outcome is None:
+            result.append(report)
+            continue
+        result.append(Report(outcome.report.findings, file=report.file,
+                             meta={**report.meta, "left_out": outcome.note}))
+    return result
 
 
 def _given(returns: Sequence[str | Path], period: Any) -> tuple[list[Path], list[FileOutcome]]:

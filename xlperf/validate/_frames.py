@@ -4,6 +4,7 @@ joint keys and lookups over a batch, locked-cell comparison. No rule is decided 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -290,3 +291,32 @@ def _unit_name(lo: float, hi: float) -> str:
 # The money columns a finance or capital return's total row adds up (FIN-002).
 _CROSSFOOT_COLUMNS = {"finance": ("Gross budget", "Net budget", "Forecast outturn"),
                       "capital": ("Revised base budget", "Revised estimate", "Actual to date")}
+
+
+# A money multiplier the value parser reads after a £ figure (``£1.2m``, ``£3k``, ``£2bn``).
+_MULTIPLIER = re.compile(r"\d\s*(k|m|bn)\b", re.IGNORECASE)
+
+
+def _sign_mismatch(typed: Any, unit: Any) -> str:
+    """What of a typed figure's signs does not fit its unit (a measure's, or a finance
+    amount's £000s; "" when all fit): a % sign outside a % unit, a £ sign outside a money
+    unit, a multiplier (``m``, ``k``, ``bn``) outside £ or in £000s.
+
+    >>> _sign_mismatch("£1.2m", "number"), _sign_mismatch("12%", "%")
+    ('a £ sign and the multiplier m', '')
+    >>> _sign_mismatch("5402%", "£000s"), _sign_mismatch("£1.2m", "£000s")
+    ('a % sign', 'the multiplier m')
+    """
+    if type(typed) is not str:
+        return ""
+    unit_text = str(unit or "").strip().casefold()
+    money, thousands = unit_text.startswith("£"), unit_text.startswith("£000")
+    multiplier = _MULTIPLIER.search(typed) if "£" in typed else None
+    wrong = []
+    if "%" in typed and unit_text != "%":
+        wrong.append("a % sign")
+    if "£" in typed and not money:
+        wrong.append("a £ sign")
+    if multiplier is not None and (thousands or not money):
+        wrong.append(f"the multiplier {multiplier.group(1)}")
+    return " and ".join(wrong)

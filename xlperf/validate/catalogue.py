@@ -72,6 +72,9 @@ def _quoted(value: Any) -> Any:
     return value
 
 
+_CAPITAL = "capital"
+
+
 def _closed_up(template: str, fields: Mapping[str, Any]) -> str:
     """``template`` with each field given blank (a row with no period or no code: a total
     row a service added) taken out where the sentence reads whole without it: at the start
@@ -79,12 +82,16 @@ def _closed_up(template: str, fields: Mapping[str, Any]) -> str:
 
     >>> _closed_up("{period} actual for {code} in {cell}.", {"period": "", "code": " "})
     'Actual in {cell}.'
+    >>> _closed_up("{period} {column} for {code}.", {"period": "", "column": "numerator"})
+    '{column:capital} for {code}.'
     """
     for name, value in fields.items():
         if not (isinstance(value, str) and value.strip() == "") or "{" + name not in template:
             continue
         field = r"\{" + re.escape(name) + r"(?:![rsa])?(?::[^{}]*)?\}"
         template = re.sub(r"^" + field + r" +(\w)", lambda m: m.group(1).upper(), template)
+        # the next word is itself a field (``{column}``): it is shown capitalised
+        template = re.sub(r"^" + field + r" +\{(\w+)\}", r"{\1:" + _CAPITAL + "}", template)
         template = re.sub(r" for " + field + r"(?= )", "", template)
     return template
 
@@ -98,6 +105,9 @@ class _Field:
         self.raw = raw
 
     def __format__(self, spec: str) -> str:
+        if spec == _CAPITAL:  # the first word of a sentence (see _closed_up)
+            text = _show(self.raw)
+            return text[:1].upper() + text[1:]
         if spec:
             try:
                 return format(self.raw, spec)

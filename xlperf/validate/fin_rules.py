@@ -21,7 +21,7 @@ from xlperf.core.budget import ends_with_total, is_directorate_total, is_total_l
 from xlperf.core.columns import fold
 from xlperf.core.values import KIND_INVALID, KIND_NUMBER, REASON_BLANK, parse_values
 from xlperf.layout import RETURN_HEADERS
-from xlperf.validate._frames import _differs, _num, _plain, _text
+from xlperf.validate._frames import _differs, _num, _plain, _sign_mismatch, _text
 from xlperf.validate.engine import Batch, Failing, blank, cell_keys, run, shown
 from xlperf.validate.registry import check
 
@@ -258,6 +258,34 @@ def in_pounds(rows: pd.DataFrame) -> pd.Series:
     """A forecast about 1,000 times the budget: typed in pounds, not £000s."""
     ratio = rows["Forecast outturn"].abs() / rows["Net budget"].abs()
     return ratio.between(300, 3000) & rows["lines"]
+
+
+# The amounts a service types (the budgets are locked): a finance line's forecast outturn and
+# variance, a programme's revised estimate and actual to date.
+_TYPED_AMOUNTS = ("Forecast outturn", "Variance", "Revised estimate", "Actual to date")
+
+
+@check("FIN-009", needs=("lines", *(f"{p} {c}" for c in _TYPED_AMOUNTS
+                                    for p in ("raw", "kind", "typed"))))
+def amount_sign(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+    """A % sign or a money multiplier (``£1.2m``) typed with an amount in £000s: the number
+    read is kept, and queried (the same decision as a measure's, PERF-022)."""
+    parts = []
+    lines = rows["lines"].to_numpy(dtype=bool)
+    for column in _TYPED_AMOUNTS:
+        raw = rows[f"raw {column}"].to_numpy(dtype=object)
+        number = rows[f"kind {column}"].to_numpy(dtype=object) == KIND_NUMBER
+        candidates = np.flatnonzero(lines & number & np.fromiter(
+            (type(v) is str and ("%" in v or "£" in v) for v in raw), dtype=bool,
+            count=len(raw)))
+        detail = [_sign_mismatch(raw[i], "£000s") for i in candidates]
+        hit = candidates[np.array([bool(d) for d in detail], dtype=bool)]
+        parts.append(pd.DataFrame({
+            "at": column, "column": column, "value": [shown(v) for v in raw[hit]],
+            "detail": [d for d in detail if d],
+            "actual": [_num(v) for v in rows[f"typed {column}"].to_numpy()[hit]]},
+            index=rows.index[hit]))
+    return pd.concat(parts)
 
 
 @check("FIN-008", needs=("total_variance", "total_materiality", "explained",

@@ -33,6 +33,7 @@ from xlperf.validate._frames import (
     _period_keys,
     _plain,
     _ratio_scale,
+    _sign_mismatch,
     _starts_with,
     _text,
     _texts,
@@ -97,6 +98,9 @@ def performance_frame(files: Sequence[Any], facts: Any, previous: pd.DataFrame |
     period_text = pd.Series(_texts(cells["Period"].to_numpy()), index=cells.index)
     period_key, period_obj = _period_keys(period_text)
     parsed = parse_values(cells["Actual"], cells["percent_format"])
+    # The Numerator and Denominator as the Actual is read (as the ledger records them).
+    ratio = {column: parse_values(cells[column.capitalize()].astype(object))
+             for column in ("numerator", "denominator")}
     n = len(cells)
 
     # What the register says about each row (or, without a master, the return's own cells).
@@ -202,6 +206,9 @@ def performance_frame(files: Sequence[Any], facts: Any, previous: pd.DataFrame |
         "typed": cells["Actual"].to_numpy(dtype=object), "kind": kind, "reason": reason,
         "numerator": cells["Numerator"].to_numpy(dtype=object),
         "denominator": cells["Denominator"].to_numpy(dtype=object),
+        **{f"{column} {part}": ratio[column][part].to_numpy(dtype=object if part != "number"
+                                                             else float)
+           for column in ratio for part in ("number", "kind", "reason")},
         "unit": unit, "title": title, "polarity": polarity, "scheme": scheme,
         "tolerance": tolerance, "tolerance_type": tolerance_type, "cumulative": cumulative,
         "plausibility": plausibility, "target": target_number,
@@ -381,17 +388,72 @@ def no_data(rows: pd.DataFrame, batch: Batch) -> np.ndarray:
         ~_excel_error(rows) & rows["rated_ok"].to_numpy()
 
 
-@check("PERF-006", needs=("kind", "rated_ok"), cell="Actual", value="typed")
-def not_a_number(rows: pd.DataFrame, batch: Batch) -> pd.Series:
-    """Text that is not a number."""
-    return (rows["kind"] == KIND_INVALID) & rows["rated_ok"]
+# The cells a figure is typed in, each read by the value parser: the column of the frame
+# with the cell as typed, and the prefix of its parsed columns ("" for the Actual's own
+# ``kind`` and ``reason``).
+_FIGURES = (("Actual", "typed", ""), ("Numerator", "numerator", "numerator "),
+            ("Denominator", "denominator", "denominator "))
+_FIGURE_NEEDS = ("typed", "kind", "reason", "rated_ok",
+                 *(f"{c} {p}" for c in ("numerator", "denominator") for p in ("kind", "reason")))
 
 
-@check("PERF-007", needs=("reason", "rated_ok"), cell="Actual", value="typed")
-def excel_error(rows: pd.DataFrame, batch: Batch) -> np.ndarray:
-    """An Excel error (``#DIV/0!``) in the cell."""
-    return _excel_error(rows) & rows["rated_ok"].to_numpy()
+def _in_figures(rows: pd.DataFrame, failing: Any) -> pd.DataFrame:
+    """The rows ``failing(kind, reason)`` picks in each figure cell (Actual, Numerator,
+    Denominator), a row once per cell: the cell (``at``), as typed (``value``) and the
+    column's name in the message (``column``)."""
+    parts = []
+    rated_ok = rows["rated_ok"].to_numpy(dtype=bool)
+    for header, typed, prefix in _FIGURES:
+        kind = rows[f"{prefix}kind"].to_numpy(dtype=object)
+        reason = rows[f"{prefix}reason"].to_numpy(dtype=object)
+        hit = np.asarray(failing(kind, reason), dtype=bool) & rated_ok
+        found = take(rows, hit)
+        parts.append(pd.DataFrame({"at": header, "column": header.lower(),
+                                   "value": found[typed].to_numpy(dtype=object)},
+                                  index=found.index))
+    return pd.concat(parts)
 
+
+@check("PERF-006", needs=_FIGURE_NEEDS, cell="Actual", value="typed")
+def not_a_number(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+    """Text that is not a number, in the Actual, Numerator or Denominator."""
+    return _in_figures(rows, lambda kind, reason: kind == KIND_INVALID)
+
+
+@check("PERF-007", needs=_FIGURE_NEEDS, cell="Actual", value="typed")
+def excel_error(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+    """An Excel error (``#DIV/0!``) in the Actual, Numerator or Denominator."""
+    return _in_figures(rows, lambda kind, reason: _starts_with(reason, "Excel error"))
+
+
+@check("PERF-021", needs=("denominator number", "denominator", "rated_ok"), cell="Denominator",
+       value="denominator")
+def zero_denominator(rows: pd.DataFrame, batch: Batch) -> np.ndarray:
+    """A denominator of 0: the numerator cannot be divided by it (a query: there may have been
+    nothing to count)."""
+    return (rows["denominator number"].to_numpy(dtype=float) == 0) & \
+        rows["rated_ok"].to_numpy(dtype=bool)
+
+
+
+@check("PERF-022", needs=("typed", "kind", "unit", "Actual", "rated_ok"), cell="Actual",
+       value="typed")
+def unit_sign(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+    """A £ or % sign (or a money multiplier) typed with a figure that does not match the
+    measure's unit: the number read is kept, and queried."""
+    typed = rows["typed"].to_numpy(dtype=object)
+    candidates = np.flatnonzero(
+        (rows["kind"].to_numpy(dtype=object) == "number") & rows["rated_ok"].to_numpy(dtype=bool)
+        & np.fromiter((type(v) is str and ("%" in v or "£" in v) for v in typed), dtype=bool,
+                      count=len(typed)))
+    unit = rows["unit"].to_numpy(dtype=object)
+    detail = [_sign_mismatch(typed[i], unit[i]) for i in candidates]
+    hit = np.zeros(len(rows), dtype=bool)
+    hit[candidates[np.array([bool(d) for d in detail], dtype=bool)]] = True
+    found = take(rows, hit)
+    return pd.DataFrame({"detail": [d for d in detail if d],
+                         "unit": [_text(u) for u in found["unit"]],
+                         "actual": [_num(v) for v in found["Actual"]]}, index=found.index)
 
 def _limits(failing: Failing, batch: Batch) -> pd.DataFrame:
     lo, hi = failing["minimum"].to_numpy(), failing["maximum"].to_numpy()
@@ -415,11 +477,13 @@ def not_whole(rows: pd.DataFrame) -> pd.Series:
     return rows["whole"] & actual.notna() & (actual != actual.round(0))
 
 
-@check("PERF-010", needs=("Actual", "numerator", "denominator", "unit", "rated_ok"),
+@check("PERF-010", needs=("Actual", "numerator", "denominator", "numerator number",
+                         "denominator number", "unit", "rated_ok"),
        cell="Actual", value="Actual")
 def ratio_disagrees(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
     """Numerator / denominator (scaled by the unit) that does not give the actual."""
-    num, den = _numbers(rows["numerator"]), _numbers(rows["denominator"])
+    num = rows["numerator number"].to_numpy(dtype=float)
+    den = rows["denominator number"].to_numpy(dtype=float)
     number = rows["Actual"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         implied = num / den * _ratio_scale(rows["unit"])
@@ -427,8 +491,8 @@ def ratio_disagrees(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
     failing = (~np.isnan(gap) & (den != 0) & (gap > np.maximum(0.051, 0.005 * np.abs(implied)))
                & rows["rated_ok"].to_numpy())
     found = take(rows, failing)
-    return pd.DataFrame({"numerator": [_num(v) for v in found["numerator"]],
-                         "denominator": [_num(v) for v in found["denominator"]],
+    return pd.DataFrame({"numerator": [_num(v) for v in found["numerator number"]],
+                         "denominator": [_num(v) for v in found["denominator number"]],
                          "expected": [_num(v) for v in implied[failing]]}, index=found.index)
 
 

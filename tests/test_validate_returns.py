@@ -182,6 +182,10 @@ CASES = [
     ("column inserted", "perf", lambda wb: wb["Return"].insert_cols(8), None,
      {("FILE-016", c) for c in ("I12", "J12", "K12", "L12", "M12", "N12", "O12", "P12")}),
     ("column heading removed", "perf", _set(L12=None), None, {("FILE-015", "L12")}),
+    # a cover note of 29 rows pasted above the table: its header is on row 41, found there
+    # and each column said moved, not every column missing at the template's blank cells
+    ("rows pasted above the table", "perf", lambda wb: wb["Return"].insert_rows(5, 29), None,
+     {("FILE-016", f"{c}41") for c in "ABCDEFGHIJKLMNO"} | {("FILE-017", "A42")}),
     ("wrong period", "perf", _identity("period", "Q1 2013/14"), None, {("FILE-013", "B3")}),
     ("wrong service", "perf", _identity("service", "Parks"), None, {("FILE-014", "A1")}),
     ("old template", "perf", _identity("xlperf_version", "0.0.1"), None, {("FILE-012", None)}),

@@ -61,6 +61,10 @@ def reader_failure(file: Any, error: WorkbookError) -> None:
     file.stop = True
 
 
+#: How far down a return's sheet its header row is looked for.
+HEADER_SEARCH_ROWS = 1_000
+
+
 @made_by("FILE-015", "FILE-016")
 def locate(file: Any, grid: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
     """The header row (1-based) and each known header's column; FILE-015/016 findings."""
@@ -68,10 +72,16 @@ def locate(file: Any, grid: list[list[Any]]) -> tuple[int, dict[str, int]] | Non
     extra = CAPITAL_HEADERS if file.kind == "finance" else ()
     wanted = {fold(h): h for h in (*headers, *extra)}
     best, best_row = 0, None
-    for r, row in enumerate(grid[:40]):
-        hits = sum(1 for v in row if isinstance(v, str) and v and _fold(v) in wanted)
-        if hits > best:
-            best, best_row = hits, r
+    # The first 40 rows, then (a cover note pasted above the table) the rest up to
+    # HEADER_SEARCH_ROWS: a header found lower is reported moved (FILE-016) where it is, not
+    # missing (FILE-015) at the template's blank cells.
+    for first, last in ((0, 40), (40, HEADER_SEARCH_ROWS)):
+        for r, row in enumerate(grid[first:last], start=first):
+            hits = sum(1 for v in row if isinstance(v, str) and v and _fold(v) in wanted)
+            if hits > best:
+                best, best_row = hits, r
+        if best >= 2:
+            break
     columns: dict[str, int] = {}
     if best_row is not None and best >= 2:
         for c, value in enumerate(grid[best_row], start=1):

@@ -56,7 +56,7 @@ def test_ids_are_stable_and_complete():
     for prefix in ("FILE", "PERF", "FIN", "HIST", "MIL"):
         numbers = [int(i[-3:]) for i in ids if i.startswith(prefix + "-")]
         assert numbers == list(range(1, len(numbers) + 1)), f"{prefix} ids have gaps"
-    assert len([i for i in ids if i.startswith("FILE")]) == 24
+    assert len([i for i in ids if i.startswith("FILE")]) == 25
     assert {r.severity for r in rules.values()} == {"error", "query"}
     assert {r.applies_to for r in rules.values()} == set(APPLIES_TO)
     assert FIXED_RULES <= set(rules)

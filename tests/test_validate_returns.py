@@ -182,6 +182,9 @@ CASES = [
     ("column inserted", "perf", lambda wb: wb["Return"].insert_cols(8), None,
      {("FILE-016", c) for c in ("I12", "J12", "K12", "L12", "M12", "N12", "O12", "P12")}),
     ("column heading removed", "perf", _set(L12=None), None, {("FILE-015", "L12")}),
+    # a revised figure in a second Actual column the service added: the template's is read
+    ("a second Actual column", "perf", _set(P12="Actual", P14=99), None,
+     {("FILE-025", "H12")}),
     # a cover note of 29 rows pasted above the table: its header is on row 41, found there
     # and each column said moved, not every column missing at the template's blank cells
     ("rows pasted above the table", "perf", lambda wb: wb["Return"].insert_rows(5, 29), None,

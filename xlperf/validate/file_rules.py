@@ -65,9 +65,10 @@ def reader_failure(file: Any, error: WorkbookError) -> None:
 HEADER_SEARCH_ROWS = 1_000
 
 
-@made_by("FILE-015", "FILE-016")
+@made_by("FILE-015", "FILE-016", "FILE-025")
 def locate(file: Any, grid: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
-    """The header row (1-based) and each known header's column; FILE-015/016 findings."""
+    """The header row (1-based) and each known header's column (the first, where a heading
+    is there twice); FILE-015/016/025 findings."""
     headers = RETURN_HEADERS[file.kind]
     extra = CAPITAL_HEADERS if file.kind == "finance" else ()
     wanted = {fold(h): h for h in (*headers, *extra)}
@@ -83,11 +84,18 @@ def locate(file: Any, grid: list[list[Any]]) -> tuple[int, dict[str, int]] | Non
         if best >= 2:
             break
     columns: dict[str, int] = {}
+    again: list[tuple[str, int]] = []  # a heading found a second time: its column
     if best_row is not None and best >= 2:
         for c, value in enumerate(grid[best_row], start=1):
             if isinstance(value, str) and _fold(value) in wanted:
-                columns.setdefault(wanted[_fold(value)], c)
+                header = wanted[_fold(value)]
+                if header in columns:
+                    again.append((header, c))
+                columns.setdefault(header, c)
     header_row = (best_row + 1) if best_row is not None and best >= 2 else HEADER_ROW
+    for header, c in again:  # the first is read (the template's place): say so
+        file.add("FILE-025", sheet=file.sheet, cell=cell_ref(header_row, columns[header]),
+                 column=header, later_cell=cell_ref(header_row, c))
     stated = int(file.identity.get("header_row") or HEADER_ROW) if str(
         file.identity.get("header_row", "")).isdigit() else HEADER_ROW
     for position, header in enumerate(headers, start=1):

@@ -337,6 +337,38 @@ def test_second_refresh_changes_nothing(demo_dir: Path) -> None:
     assert set(after) == set(before)
 
 
+def test_cells_typed_beside_an_output_sheets_table_are_said_replaced(demo_dir: Path) -> None:
+    """An officer's own columns to the right of the Scorecard (a heading, a note, a formula,
+    as Excel saves them) are replaced by the next refresh, as the sheet's second row says: the
+    refresh now says so, naming the cells and the backup that keeps them (it said nothing)."""
+    master = demo_dir / "master.xlsx"
+    refresh(ZipWorkbook(master, backups=1))
+    names = sheet_parts(master)
+    part = names["Scorecard"]
+    data = parts(master)
+    xml = data[part].decode()
+    width = max(len(re.match(r"[A-Z]+", m).group()) for m in re.findall(r'<c r="([A-Z]+)4"', xml))
+    assert width <= 2
+    mine = {4: '<c r="AF4" t="inlineStr"><is><t>Officer RAG</t></is></c>',
+            8: '<c r="AF8" t="inlineStr"><is><t>Amber - see email</t></is></c>'
+               '<c r="AG8"><f>D8*2</f><v>157.6</v></c>'}
+    for row, cells in mine.items():
+        start = xml.index(f'<row r="{row}"')
+        end = xml.index("</row>", start)
+        xml = xml[:end] + cells + xml[end:]
+    data[part] = xml.encode()
+    with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in data.items():
+            archive.writestr(name, body)
+    result = refresh(ZipWorkbook(master, backups=1))
+    (warning,) = result.warnings
+    assert warning.startswith("Scorecard: 3 cells of your own outside xlperf's table "
+                              "(AF4, AF8, AG8) were replaced")
+    assert "backup" in warning
+    # an unchanged refresh after it has nothing to say, and neither has a first one
+    assert refresh(ZipWorkbook(master, backups=1)).warnings == ()
+
+
 def test_other_parts_are_byte_identical(demo_dir: Path) -> None:
     master = demo_dir / "master.xlsx"
     before = parts(master)

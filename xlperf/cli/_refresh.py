@@ -135,6 +135,8 @@ def print_result(result: Any) -> None:
     if result.quarantine is not None:
         console().print(f"Annotated copies of the returns with errors: {result.quarantine}",
                         markup=False)
+    for warning in result.warnings:  # what the user had typed on an output sheet
+        console().print(f"[yellow]Warning[/] {escape(warning)}", highlight=False)
     console().print(f"Refreshed workbook: {result.output or result.workbook} "
                     f"(ledger {result.ledger})", markup=False)
 

@@ -106,6 +106,25 @@ def _backups_folder(master: Path | None, ledger: Path) -> Path:
     return (master.parent if master is not None else ledger.parent) / "backups"
 
 
+def _left_out(written: Any) -> tuple[str, ...]:
+    """One sentence per output sheet on which the user had cells of their own outside the
+    table xlperf wrote there before (:attr:`~xlperf.write.lossless.SheetWritten.left_out`):
+    the sheet is xlperf's, so they were replaced; the backup keeps them."""
+    if written is None:
+        return ()
+    backup = f" (the backup {written.backup.name} has them)" if written.backup else ""
+    out = []
+    for sheet in written.sheets:
+        cells = sheet.left_out
+        if cells:
+            shown = ", ".join(cells[:6]) + (f" and {len(cells) - 6} more" if len(cells) > 6
+                                            else "")
+            out.append(f"{sheet.name}: {len(cells)} cell{'s' if len(cells) > 1 else ''} of "
+                       f"your own outside xlperf's table ({shown}) were replaced by this "
+                       f"refresh{backup}; keep your own work on a sheet of your own")
+    return tuple(out)
+
+
 def _read_master(book: Workbook) -> Master:
     from xlperf.read import find_sheet
     from xlperf.read.master import read_master_grids
@@ -521,5 +540,6 @@ def _refresh(book: Workbook, *, returns: Sequence[str | Path] | None, period: An
         restatements=restatements, status_changes=tuple(changes), scored=scored,
         master_report=master.report, timings=timings, sheets=tuple(sheets),
         quarantine=quarantine_dir if any(o.quarantined for o in outcomes) else None,
-        council=master.settings.council, collection=collection)
+        council=master.settings.council, collection=collection,
+        warnings=_left_out(getattr(book, "last_write", None)))
 

@@ -57,6 +57,9 @@ class RefreshResult:
     quarantine: Path | None = None
     council: str = ""
     collection: Any = None  # the CollectionStatus the Returns sheet shows (None: not written)
+    # What the write replaced that the user had put on an output sheet, outside the table
+    # xlperf wrote there last time: one sentence per sheet (the backup keeps them).
+    warnings: tuple[str, ...] = ()
 
     @property
     def not_received(self) -> tuple[str, ...]:
@@ -109,4 +112,5 @@ def result_dict(result: RefreshResult) -> dict[str, Any]:
                    "quarantined": str(f.quarantined) if f.quarantined else None,
                    "note": f.note} for f in result.files],
         "status_changes": [str(c) for c in result.status_changes],
+        "warnings": list(result.warnings),
     }

@@ -140,6 +140,9 @@ class SheetWritten:
     rows: int
     columns: int
     tables: tuple[str, ...] = ()
+    # The cells the user had put outside the table xlperf wrote there last time (A1), which
+    # this write replaced: in the backup, and said by the refresh.
+    left_out: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from xlperf.write._lossless_xml import (
     _region_bottom,
     _replace_sparklines,
     _without_cells,
+    cells_outside,
 )
 from xlperf.write._opc import (
     CONTENT_TYPES,
@@ -289,6 +290,7 @@ class _Writer:
             font = self._default_font()
             record = {k: digest(_fragment(xml, NS_MAIN)[0], default_font=font)
                       for k, xml in elements.items()}
+            record["area"] = f"{max(last_row, 1)}x{max(last_col, 1)}"
             self._set_names(self._new_index, name, setup, record)
         self._new_index += 1
         self.plan.written.append(SheetWritten(name, part, True, last_row, last_col))
@@ -370,11 +372,19 @@ class _Writer:
         if content.hidden_columns:
             _hide_columns(root, ns, content.hidden_columns)
         _replace_sparklines(root, ns, content, name)
+        left_out: list[str] = []
         if content.print_setup is not None:
-            same_cells = _old_cells(original) == cells.encode("utf-8")
+            old_cells = _old_cells(original)
+            same_cells = old_cells == cells.encode("utf-8")
+            before = (self.records.get(index) or {}).get("area", "")
+            if "x" in before and not same_cells:  # what xlperf wrote there last time
+                rows_before, _, columns_before = before.partition("x")
+                if rows_before.isdigit() and columns_before.isdigit():
+                    left_out = cells_outside(old_cells, int(rows_before), int(columns_before))
             record = _apply_print(root, ns, content.print_setup,
                                   self.records.get(index), keep_stamp=same_cells,
                                   default_font=self._default_font())
+            record["area"] = f"{max(last_row, 1)}x{max(last_col, 1)}"
             self._set_names(index, name, content.print_setup, record)
 
         merges = [parse_range(m.get("ref", "A1")) for mc in _children(root, "mergeCells")
@@ -400,7 +410,7 @@ class _Writer:
         if data != original:  # else the part is copied as it is (a refresh with nothing new)
             self.plan.replaced[part] = data
         self.plan.written.append(SheetWritten(name, part, False, last_row, last_col,
-                                              tuple(tables)))
+                                              tuple(tables), tuple(left_out)))
         return new_filter
 
     def _freeze(self, root: etree._Element, ns: str, freeze: str, replace_layout: bool) -> None:

@@ -90,6 +90,38 @@ def _old_cells(data: bytes) -> bytes | None:
     return None if closing is None else data[opening.end():closing.start()]
 
 
+_CELL = re.compile(rb'<(?:[\w.-]+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c\s*>)', re.S)
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+
+
+def cells_outside(cells: bytes | None, rows: int, columns: int) -> list[str]:
+    """The A1 references of the cells holding something (a value, a formula, a text) in
+    ``cells`` (a ``<sheetData>``'s bytes) that lie outside the first ``rows`` rows and
+    ``columns`` columns: on an output sheet, what the user typed beyond xlperf's table.
+
+    >>> cells_outside(b'<row r="1"><c r="A1"><v>1</v></c><c r="AF1" t="inlineStr">'
+    ...               b'<is><t>mine</t></is></c><c r="AG1" s="3"/></row>', 10, 30)
+    ['AF1']
+    """
+    if not cells:
+        return []
+    found = []
+    for match in _CELL.finditer(cells):
+        inner = match.group(2)
+        if not inner or not any(tag in inner for tag in (b"<v", b"<f", b"<is", b":v", b":f")):
+            continue
+        ref = _CELL_REF.search(match.group(1))
+        if ref is None:
+            continue
+        letters, row = ref.group(1).decode(), int(ref.group(2))
+        column = 0
+        for ch in letters:
+            column = column * 26 + ord(ch) - 64
+        if row > rows or column > columns:
+            found.append(f"{letters}{row}")
+    return found
+
+
 def _without_cells(data: bytes) -> bytes:
     """A worksheet part with its old cells cut out before parsing (they are replaced anyway).
 

@@ -348,12 +348,17 @@ def read_record(text: str | None) -> dict[str, str]:
     """``{"pageSetup": digest, ...}`` from the record name's formula (``"pageSetup=ab12;..."``)."""
     body = (text or "").strip().strip('"')
     pairs = (item.split("=", 1) for item in body.split(";") if "=" in item)
-    return {k: v for k, v in pairs if k in PRINT_ELEMENTS}
+    return {k: v for k, v in pairs if k in RECORD_KEYS}
+
+
+#: What the record holds: each print element's digest, and ``area``, the rows and columns of
+#: the cells xlperf wrote (``76x30``): a cell outside it on the next refresh is the user's.
+RECORD_KEYS = (*PRINT_ELEMENTS, "area")
 
 
 def record_text(record: dict[str, str]) -> str:
     """The record name's formula: a text constant."""
-    return '"' + ";".join(f"{k}={record[k]}" for k in PRINT_ELEMENTS if k in record) + '"'
+    return '"' + ";".join(f"{k}={record[k]}" for k in RECORD_KEYS if k in record) + '"'
 
 
 #: The most characters a name takes in a printed page's header (Excel refuses a header or a

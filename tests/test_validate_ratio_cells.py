@@ -138,3 +138,36 @@ def test_the_refresh_records_no_row_whose_numerator_is_not_a_number(tmp_path):
         rows = dict(db.execute("select cell, denominator from \"values\" where cell in "
                                "('H16', 'H17') and source_file like 'Safeguarding%'"))
     assert rows == {"H17": 0.0}
+
+
+def test_a_numerator_or_denominator_formula_never_calculated_is_queried(tmp_path, master):
+    """openpyxl (or a program) saves a formula with no value: the Numerator and Denominator
+    were recorded as None without a word, where the Actual's is PERF-019."""
+    path = _good(tmp_path / "Safeguarding - Q2 2013-14.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Return"]
+    code, period = ws["A13"].value, ws["F13"].value
+    ws["I13"], ws["J13"] = "=SUM(Cases!B2:B40)", "=COUNT(Cases!C2:C40)"
+    wb.save(path)
+    report = validate_return(path, master)
+    uncalculated = "holds a formula that has not been calculated ({}), so it has no value."
+    assert _at(report, "H13", "I13", "J13") == {
+        "I13": ("PERF-019", "query", f"{period} numerator for {code} in I13 "
+                + uncalculated.format("=SUM(Cases!B2:B40)"), None),
+        "J13": ("PERF-019", "query", f"{period} denominator for {code} in J13 "
+                + uncalculated.format("=COUNT(Cases!C2:C40)"), None)}
+    fix = next(f for f in report.findings if f.cell == "J13").how_to_fix
+    assert "type the figure into J13" in fix
+
+
+def test_an_actual_formula_never_calculated_keeps_its_words(tmp_path, master):
+    path = _good(tmp_path / "Safeguarding - Q2 2013-14.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Return"]
+    code, period = ws["A13"].value, ws["F13"].value
+    ws["H13"] = "=I13/J13*100"
+    wb.save(path)
+    assert _at(validate_return(path, master), "H13")["H13"][2] == (
+        f"{period} actual for {code} in H13 holds a formula that has not been calculated "
+        "(=I13/J13*100), so it has no value.")
+

@@ -388,17 +388,6 @@ def actual_missing(rows: pd.DataFrame, batch: Batch) -> np.ndarray:
             & (rows["polarity"] != "")).to_numpy() & ~uncalculated
 
 
-def _excel_error(rows: pd.DataFrame) -> np.ndarray:
-    return _starts_with(rows["reason"].to_numpy(dtype=object), "Excel error")
-
-
-@check("PERF-005", needs=("kind", "reason", "rated_ok"), cell="Actual", value="typed")
-def no_data(rows: pd.DataFrame, batch: Batch) -> np.ndarray:
-    """A no-data word (``TBC``, ``n/a``) instead of a figure."""
-    return ((rows["kind"] == KIND_NO_DATA) & (rows["reason"] != "blank")).to_numpy() & \
-        ~_excel_error(rows) & rows["rated_ok"].to_numpy()
-
-
 def _figure_needs(*parts: str) -> tuple[str, ...]:
     """The frame's columns of ``parts`` (``kind``...) of every figure cell, and each cell as
     typed: what a check through :func:`_in_figures` needs."""
@@ -427,6 +416,22 @@ def _in_figures(rows: pd.DataFrame, failing: Any, *, rated_only: bool = True) ->
                                                found[f"{prefix}formula"].to_numpy(dtype=object)]},
                                   index=found.index))
     return pd.concat(parts)
+
+
+def _no_data_word(part: Any) -> np.ndarray:
+    """A no-data word (``TBC``, ``n/a``, ``-``): no data that is neither a blank nor an Excel
+    error (PERF-007's)."""
+    reason = part("reason")
+    return (part("kind") == KIND_NO_DATA) & (reason != "blank") & \
+        ~_starts_with(reason, "Excel error")
+
+
+@check("PERF-005", needs=_figure_needs("kind", "reason", "formula"), cell="Actual",
+       value="typed")
+def no_data(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+    """A no-data word (``TBC``, ``n/a``) instead of a figure, in the Actual, Numerator or
+    Denominator."""
+    return _in_figures(rows, _no_data_word)
 
 
 @check("PERF-006", needs=_figure_needs("kind", "reason", "formula"), cell="Actual",

@@ -76,7 +76,7 @@ def test_every_rule_renders_for_a_finance_officer(rule):
 def test_the_issue_example_renders_exactly():
     finding = load_rules()["PERF-005"].finding(
         file="returns/cs-q2.xlsx", sheet="Return", cell="C14", value="TBC", period="Q2",
-        code="CS143", reason="to be confirmed", comment_cell="D14")
+        code="CS143", reason="to be confirmed", comment_cell="D14", column="actual")
     assert finding.message == ("Q2 actual for CS143 in C14 is 'TBC', which xlperf records as no "
                                "data (to be confirmed).")
     assert (finding.rule, finding.severity, finding.file, finding.sheet, finding.cell,

@@ -136,3 +136,65 @@ def test_the_link_to_a_sheet_whose_name_has_a_quote_goes_to_it(tmp_path):
     issues = load_workbook(annotate(report, tmp_path / "annotated"))["Issues"]
     (link,) = [c.hyperlink for row in issues.iter_rows() for c in row if c.hyperlink]
     assert link.location == "'Bob''s notes'!B2"  # as Excel writes it
+
+
+# --------------------------------------------------------------------------- the command line
+# rich drops a BEL from what it prints (the figure silently changed) and passes an ESC through
+# to the terminal: every text the CLI takes from a return is shown as the messages show it.
+_RAW_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+BELL_NAME = f"Early{BEL}Help - Q2 2013-14.xlsx"
+SHOWN_NAME = f"Early{SHOWN_BEL}Help - Q2 2013-14.xlsx"
+
+
+def _council_with_a_bell(tmp_path: Path) -> Path:
+    """The demo council with its Early Help return sent as ``BELL_NAME``, H14 ``350`` + BEL."""
+    work = tmp_path / "demo"
+    shutil.copytree(DEMO, work)
+    (work / "returns" / EARLY_HELP).unlink()
+    _bell_return(work / "returns", BELL_NAME)
+    return work
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from xlperf.cli import app
+
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
+    return result.exit_code, result.output
+
+
+def test_the_validate_table_shows_a_control_character_as_its_picture(tmp_path):
+    path = _bell_return(tmp_path, BELL_NAME)
+    code, out = _cli("validate", str(path), "--master", str(MASTER))
+    assert code == 1
+    assert not _RAW_CONTROLS.search(out)
+    (row,) = [line for line in out.splitlines() if "H14" in line]
+    assert "PERF-006" in row and f"'350{SHOWN_BEL}'" in row  # the message
+    assert row.rstrip(" │").endswith(f"350{SHOWN_BEL}")  # the Value column
+    assert SHOWN_NAME in out  # the table's title and the summary line
+
+
+def test_validate_json_keeps_the_value_as_sent(tmp_path):
+    import json
+
+    path = _bell_return(tmp_path, BELL_NAME)
+    code, out = _cli("validate", str(path), "--master", str(MASTER), "--json")
+    assert code == 1
+    assert "\\u0007" in out and not _RAW_CONTROLS.search(out)  # JSON escapes it
+    (report,) = json.loads(out)["returns"]
+    (found,) = [f for f in report["findings"] if f["cell"] == "H14"]
+    assert found["value"] == "350" + BEL and report["file"].endswith(BELL_NAME)
+
+
+def test_the_refresh_and_returns_tables_show_a_control_character_as_its_picture(tmp_path):
+    work = _council_with_a_bell(tmp_path)
+    code, out = _cli("refresh", str(work / "master.xlsx"))
+    assert code == 1, out
+    assert not _RAW_CONTROLS.search(out)
+    assert f"{SHOWN_NAME}: 1 error" in out  # the rejected return's errors
+    assert f"PERF-006 Return!H14: Aug-13 actual for CYP 2.1.5 in H14 is '350{SHOWN_BEL}'" in out
+    assert SHOWN_BEL in [line for line in out.splitlines() if "partly accepted" in line][0]
+    code, out = _cli("returns", str(work / "master.xlsx"), "--today", "2013-10-20")
+    assert not _RAW_CONTROLS.search(out)
+    assert SHOWN_NAME.split(" - ")[0] in out  # the file received

@@ -138,3 +138,69 @@ def test_the_refresh_records_no_row_whose_numerator_is_not_a_number(tmp_path):
         rows = dict(db.execute("select cell, denominator from \"values\" where cell in "
                                "('H16', 'H17') and source_file like 'Safeguarding%'"))
     assert rows == {"H17": 0.0}
+
+
+def test_a_numerator_or_denominator_formula_never_calculated_is_queried(tmp_path, master):
+    """openpyxl (or a program) saves a formula with no value: the Numerator and Denominator
+    were recorded as None without a word, where the Actual's is PERF-019."""
+    path = _good(tmp_path / "Safeguarding - Q2 2013-14.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Return"]
+    code, period = ws["A13"].value, ws["F13"].value
+    ws["I13"], ws["J13"] = "=SUM(Cases!B2:B40)", "=COUNT(Cases!C2:C40)"
+    wb.save(path)
+    report = validate_return(path, master)
+    uncalculated = "holds a formula that has not been calculated ({}), so it has no value."
+    assert _at(report, "H13", "I13", "J13") == {
+        "I13": ("PERF-019", "query", f"{period} numerator for {code} in I13 "
+                + uncalculated.format("=SUM(Cases!B2:B40)"), None),
+        "J13": ("PERF-019", "query", f"{period} denominator for {code} in J13 "
+                + uncalculated.format("=COUNT(Cases!C2:C40)"), None)}
+    fix = next(f for f in report.findings if f.cell == "J13").how_to_fix
+    assert "type the figure into J13" in fix
+
+
+def test_an_actual_formula_never_calculated_keeps_its_words(tmp_path, master):
+    path = _good(tmp_path / "Safeguarding - Q2 2013-14.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Return"]
+    code, period = ws["A13"].value, ws["F13"].value
+    ws["H13"] = "=I13/J13*100"
+    wb.save(path)
+    assert _at(validate_return(path, master), "H13")["H13"][2] == (
+        f"{period} actual for {code} in H13 holds a formula that has not been calculated "
+        "(=I13/J13*100), so it has no value.")
+
+
+def test_no_data_words_in_the_numerator_and_denominator_are_queried(tmp_path, master):
+    """'TBC', 'n/a' and '-' in the two cells were recorded as no number without a word,
+    where in the Actual they are PERF-005."""
+    path = _good(tmp_path / "Safeguarding - Q2 2013-14.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Return"]
+    ws["I16"], ws["J16"] = "TBC", "n/a"
+    ws["I17"] = "-"
+    wb.save(path)
+    report = validate_return(path, master)
+    c16, p16, c17, p17 = ws["A16"].value, ws["F16"].value, ws["A17"].value, ws["F17"].value
+    assert _at(report, "H16", "I16", "J16", "H17", "I17", "J17") == {
+        "I16": ("PERF-005", "query", f"{p16} numerator for {c16} in I16 is 'TBC', which "
+                "xlperf records as no data (to be confirmed).", "TBC"),
+        "J16": ("PERF-005", "query", f"{p16} denominator for {c16} in J16 is 'n/a', which "
+                "xlperf records as no data (not applicable).", "n/a"),
+        "I17": ("PERF-005", "query", f"{p17} numerator for {c17} in I17 is '-', which "
+                "xlperf records as no data (dash).", "-")}
+    fix = next(f for f in report.findings if f.cell == "I16").how_to_fix
+    assert fix == "Enter a number, or leave it blank and explain in the commentary (L16)."
+
+
+def test_a_no_data_word_in_the_actual_keeps_its_words(tmp_path, master):
+    path = _good(tmp_path / "Safeguarding - Q2 2013-14.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Return"]
+    code, period = ws["A16"].value, ws["F16"].value
+    ws["H16"] = "TBC"
+    wb.save(path)
+    assert _at(validate_return(path, master), "H16")["H16"][:3] == (
+        "PERF-005", "query", f"{period} actual for {code} in H16 is 'TBC', which xlperf "
+        "records as no data (to be confirmed).")

@@ -464,6 +464,9 @@ RETURN_COLUMNS: dict[str, tuple[tuple[str, float, bool], ...]] = {
 }
 
 
+# The columns of a performance return a figure is typed in, each read by the value parser and
+# checked alike (PERF-005, 006, 007 and 019 name the column): the Actual and its two counts.
+RETURN_FIGURES = ("Actual", "Numerator", "Denominator")
 # The attributed comment's columns of a performance return (optional, after Commentary).
 RETURN_ATTRIBUTED = ("Comment subject", "Comment by", "Further comment")
 # How many of a kind's columns the sign-off sits beside: the table as it was before the

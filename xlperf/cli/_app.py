@@ -37,6 +37,7 @@ from xlperf.cli._out import (
     err_console,
     print_json,
     print_table,
+    printable,
     set_options,
     show_error,
     warn,
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
 # xlperf.cli._out, so the plain paths print with them too; they are re-exported here.
 __all__ = ["JSON_SCHEMA_VERSION", "OPTIONS", "PIPE_WIDTH", "ExitCode", "Options", "app",
            "console", "err_console", "fail", "sheet_findings_table", "plural", "print_json",
-           "print_table", "usage", "warn"]
+           "print_table", "printable", "usage", "warn"]
 
 
 app = typer.Typer(
@@ -110,14 +111,13 @@ def usage(message: str) -> typer.Exit:
 def sheet_findings_table(report: object, title: str) -> Table:
     """A table of a master's or history file's findings: sheet, cell, rule, severity,
     message."""
-    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=escape(title), header_style="bold")
+    table = Table(title=printable(title), header_style="bold")
     for column in ("Sheet", "Cell", "Rule", "Severity", "Message"):
         table.add_column(column, overflow="fold")
     for f in report:  # type: ignore[attr-defined]
-        table.add_row(*(escape(x) for x in (f.sheet or "", f.cell or "", f.rule, f.severity,
+        table.add_row(*(printable(x) for x in (f.sheet or "", f.cell or "", f.rule, f.severity,
                                              f.message)))
     return table
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from xlperf.errors import XlperfError
 
 __all__ = ["OPTIONS", "PIPE_WIDTH", "ExitCode", "Options", "console", "err_console",
-           "print_json", "print_table", "show_error", "warn"]
+           "print_json", "print_table", "printable", "show_error", "warn"]
 
 #: Width of output to a pipe or file: wide enough that tables rarely fold, fixed so that a log
 #: reads the same on every machine. A terminal gets its own width.
@@ -79,19 +79,36 @@ def err_console() -> Console:
     return Console(stderr=True, soft_wrap=True, highlight=False)
 
 
-def warn(message: str) -> None:
-    """Print a problem that does not stop the command (shown under ``-q`` too)."""
+def printable(value: object, *, markup: bool = True) -> str:
+    """Text the CLI prints that may come from a return (a value, a file or sheet name, a
+    message), as the messages and annotated copies show it: each control character a
+    worksheet cannot hold as its picture (:func:`xlperf.layout.visible_controls`: rich would
+    drop a pasted BEL, the figure silently changed, and pass an ESC on to the terminal); with
+    ``markup`` (for a string rich reads as markup) rich's markup escaped, so a ``[b]`` typed
+    prints as typed. ``--json`` output keeps the text as sent (JSON escapes it).
+
+    >>> printable("78.8\\x07"), printable("[b]"), printable("[b]", markup=False)
+    ('78.8␇', '\\\\[b]', '[b]')
+    """
+    from xlperf.layout import visible_controls
+
+    text = visible_controls(str(value))
+    if not markup:
+        return text
     from rich.markup import escape
 
-    err_console().print(f"[yellow]xlperf:[/] {escape(message)}")
+    return escape(text)
+
+
+def warn(message: str) -> None:
+    """Print a problem that does not stop the command (shown under ``-q`` too)."""
+    err_console().print(f"[yellow]xlperf:[/] {printable(message)}")
 
 
 def show_error(error: XlperfError | str) -> None:
     """Print ``error`` as one unwrapped line on standard error (what ``fail`` prints)."""
     # Messages quote what people typed ("xlperf[parquet]", "[Q1]"): never read them as markup.
-    from rich.markup import escape
-
-    err_console().print(f"[bold red]xlperf:[/] {escape(str(error))}")
+    err_console().print(f"[bold red]xlperf:[/] {printable(error)}")
 
 
 def print_json(command: str, payload: dict[str, Any]) -> None:

@@ -31,6 +31,7 @@ from xlperf.cli._out import (
     console,
     print_json,
     print_table,
+    printable,
     set_options,
     show_error,
 )
@@ -61,8 +62,8 @@ def run_with_progress(call: Any) -> Any:
 
 
 def summary_tables(result: Any) -> list[Table]:
-    """The summary of a :class:`~xlperf.refresh.RefreshResult`: files, counts, changes."""
-    from rich.markup import escape
+    """The summary of a :class:`~xlperf.refresh.RefreshResult`: files, counts, changes (each
+    text from a return through :func:`~xlperf.cli._out.printable`)."""
     from rich.table import Table
 
     files = Table(title=f"Returns for {result.period}", header_style="bold",
@@ -74,8 +75,8 @@ def summary_tables(result: Any) -> list[Table]:
     colours = {"accepted": "green", "partly accepted": "dark_orange", "rejected": "red",
                "skipped": "dim"}
     for f in result.files:
-        files.add_row(escape(f.name), f.kind, f"[{colours[f.outcome]}]{f.outcome}[/]"
-                      + (escape(f" ({f.note})") if f.note else ""),
+        files.add_row(printable(f.name), f.kind, f"[{colours[f.outcome]}]{f.outcome}[/]"
+                      + (printable(f" ({f.note})") if f.note else ""),
                       str(f.accepted_rows), str(f.rejected_rows),
                       str(len(f.report.errors)), str(len(f.report.queries)))
     counts = Table(title="Refresh", header_style="bold", title_justify="left", show_header=False)
@@ -94,26 +95,24 @@ def summary_tables(result: Any) -> list[Table]:
         changes = Table(title="Status changes", header_style="bold", title_justify="left")
         changes.add_column("Change", overflow="fold")
         for change in result.status_changes:
-            changes.add_row(escape(str(change)))
+            changes.add_row(printable(change))
         tables.append(changes)
     if len(result.restatements):
         restated = Table(title="Restatements", header_style="bold", title_justify="left")
         for column in ("Code", "Period", "Was", "Now", "From"):
             restated.add_column(column, overflow="fold")
         for row in result.restatements.to_dict("records"):
-            restated.add_row(escape(str(row["code"])), str(row["period"]), f"{row['previous']:g}"
-                             if row["previous"] == row["previous"] else
-                             str(row["previous_reason"]),
+            restated.add_row(printable(row["code"]), printable(row["period"]),
+                             f"{row['previous']:g}" if row["previous"] == row["previous"] else
+                             printable(row["previous_reason"]),
                              f"{row['value']:g}" if row["value"] == row["value"] else
-                             str(row["no_data_reason"]), escape(str(row["source_file"])))
+                             printable(row["no_data_reason"]), printable(row["source_file"]))
         tables.append(restated)
     return tables
 
 
 def print_result(result: Any) -> None:
     """Print the summary tables, statuses and each rejected return's first errors."""
-    from rich.markup import escape
-
     for table in summary_tables(result):
         print_table(table)
     statuses = ", ".join(f"{k[7:]} {v}" for k, v in result.counts.items()
@@ -125,18 +124,19 @@ def print_result(result: Any) -> None:
     console().print(f"{said}.", markup=False, highlight=False)
     rejected = [f for f in result.files if f.report.errors]
     for f in rejected:
-        console().print(f"[bold]{escape(f.name)}[/]: {plural(len(f.report.errors), 'error')}")
+        console().print(f"[bold]{printable(f.name)}[/]: "
+                        f"{plural(len(f.report.errors), 'error')}")
         for finding in f.report.errors[:5]:
             where = "!".join(p for p in (finding.sheet, finding.cell) if p)
-            console().print(f"  [red]{finding.rule}[/] {escape(where)}: "
-                            f"{escape(finding.message)}", highlight=False)
+            console().print(f"  [red]{finding.rule}[/] {printable(where)}: "
+                            f"{printable(finding.message)}", highlight=False)
         if len(f.report.errors) > 5:
             console().print(f"  … and {len(f.report.errors) - 5} more (see the Log sheet)")
     if result.quarantine is not None:
         console().print(f"Annotated copies of the returns with errors: {result.quarantine}",
                         markup=False)
     for warning in result.warnings:  # what the user had typed on an output sheet
-        console().print(f"[yellow]Warning[/] {escape(warning)}", highlight=False)
+        console().print(f"[yellow]Warning[/] {printable(warning)}", highlight=False)
     console().print(f"Refreshed workbook: {result.output or result.workbook} "
                     f"(ledger {result.ledger})", markup=False)
 

@@ -15,7 +15,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from xlperf.cli._app import ExitCode, app, console, fail, plural, print_json, print_table, warn
+from xlperf.cli._app import (
+    ExitCode,
+    app,
+    console,
+    fail,
+    plural,
+    print_json,
+    print_table,
+    printable,
+    warn,
+)
 from xlperf.errors import XlperfError
 
 if TYPE_CHECKING:
@@ -72,7 +82,6 @@ def returns(
     if as_json:
         print_json("returns", status.to_dict())
         raise typer.Exit(code)
-    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"Returns for {status.period} (as of {status.today:%d %b %Y})",
@@ -83,16 +92,16 @@ def returns(
                             ("Queries", "right"), ("Contact", "left")):
         table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for r in status.returns:
-        received = (f"{r.received_at:%d %b %Y %H:%M}\n{escape(r.file.name)}\n"
+        received = (f"{r.received_at:%d %b %Y %H:%M}\n{printable(r.file.name)}\n"
                     f"SHA-256 {r.sha256[:12]}" if r.file is not None and r.received_at and
                     r.sha256 else "")
         overdue = str(r.days_overdue) if r.days_overdue else ""
         if r.days_overdue and not r.owed:
             overdue += " (late)"
         style = _OUTCOME_STYLES.get(r.outcome, "")
-        table.add_row(escape(r.expected.who), r.expected.kind, f"{r.expected.due:%d %b %Y}",
+        table.add_row(printable(r.expected.who), r.expected.kind, f"{r.expected.due:%d %b %Y}",
                       received, f"[{style}]{r.outcome}[/]", overdue, str(r.errors),
-                      str(r.queries), escape(contact_text(r.expected.contacts)) or
+                      str(r.queries), printable(contact_text(r.expected.contacts)) or
                       "[dim]no contact[/]")
     print_table(table)
     console().print(status.summary, markup=False, highlight=False)

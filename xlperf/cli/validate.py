@@ -20,6 +20,7 @@ from xlperf.cli._app import (
     plural,
     print_json,
     print_table,
+    printable,
     usage,
     warn,
 )
@@ -132,15 +133,13 @@ def _value(value: Any) -> str:
 
 
 def _summary(report: Any) -> tuple[str, ExitCode]:
-    from rich.markup import escape
-
     from xlperf.validate.returns import UNREADABLE
 
     counts = (f"{plural(len(report.errors), 'error')}, "
               f"{plural(len(report.queries), 'query', 'queries')}")
-    name = escape(Path(str(report.file)).name)
+    name = printable(Path(str(report.file)).name)
     if report.meta.get("left_out"):
-        return (f"[yellow]– left out[/]: {escape(str(report.meta['left_out']))}: {name}",
+        return (f"[yellow]– left out[/]: {printable(report.meta['left_out'])}: {name}",
                 ExitCode.OK)
     if any(f.rule in UNREADABLE for f in report.findings):
         return f"[red]✖ could not be read[/] ({counts}): {name}", ExitCode.CANNOT_RUN
@@ -150,11 +149,11 @@ def _summary(report: Any) -> tuple[str, ExitCode]:
 
 
 def findings_table(report: Any, title: str) -> Table:
-    """A table of one report's findings: cell, rule, severity, message, value."""
-    from rich.markup import escape
+    """A table of one report's findings: cell, rule, severity, message, value (each text
+    from the return through :func:`~xlperf.cli._out.printable`)."""
     from rich.table import Table
 
-    table = Table(title=escape(title), header_style="bold", title_justify="left")
+    table = Table(title=printable(title), header_style="bold", title_justify="left")
     table.add_column("Cell", overflow="fold")
     table.add_column("Rule", no_wrap=True)
     table.add_column("Severity", no_wrap=True)
@@ -163,7 +162,8 @@ def findings_table(report: Any, title: str) -> Table:
     for f in report.findings:
         severity = "[red]✖ error[/]" if f.severity == "error" else "[yellow]? query[/]"
         where = "!".join(p for p in (f.sheet, f.cell) if p) if f.cell else "(file)"
-        table.add_row(escape(where), f.rule, severity, escape(f.message), escape(_value(f.value)))
+        table.add_row(printable(where), f.rule, severity, printable(f.message),
+                      printable(_value(f.value)))
     return table
 
 
@@ -262,5 +262,5 @@ def validate(
             f"{plural(queries, 'query', 'queries')}[/] (checked against {source})",
             markup=True, highlight=False)
         for path in annotated:
-            console().print(f"Annotated copy: {path}", markup=False)
+            console().print(f"Annotated copy: {printable(path, markup=False)}", markup=False)
     raise typer.Exit(max(codes))

@@ -153,8 +153,8 @@ class Rule:
         to the rule's title and what is known of the place and value.
 
         >>> rule = load_rules()["PERF-005"]
-        >>> rule.render(period="Q2", code="CS143", cell="C14", value="TBC", reason="to be "
-        ...             "confirmed", comment_cell="D14")
+        >>> rule.render(period="Q2", code="CS143", column="actual", cell="C14", value="TBC",
+        ...             reason="to be confirmed", comment_cell="D14")
         "Q2 actual for CS143 in C14 is 'TBC', which xlperf records as no data (to be confirmed)."
         >>> rule.render(cell="C14", value="TBC")
         "No data given (cell C14, value 'TBC')."

@@ -74,8 +74,9 @@ class _File:
     read: Any = None
     arrays: dict[str, np.ndarray] = field(default_factory=dict)  # each located column
     rows: np.ndarray | None = None  # the Excel row of each value of ``arrays``
-    # The Actual column's formulas: Excel row -> (formula, has a calculated value).
-    formulas: dict[int, tuple[str, bool]] = field(default_factory=dict)
+    # The formulas of the columns a figure is typed in (a performance return's Actual,
+    # Numerator and Denominator): header -> Excel row -> (formula, has a calculated value).
+    formulas: dict[str, dict[int, tuple[str, bool]]] = field(default_factory=dict)
     # The responses typed on the Issues sheet of an annotated copy sent back
     # (:func:`xlperf.validate.responses.read_responses`).
     responses: list[dict[str, Any]] = field(default_factory=list)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from xlperf.core.values import KIND_INVALID, KIND_NO_DATA, parse_values
 from xlperf.errors import XlperfError
-from xlperf.layout import RETURN_ATTRIBUTED, RETURN_HEADERS
+from xlperf.layout import RETURN_ATTRIBUTED, RETURN_FIGURES, RETURN_HEADERS
 from xlperf.validate._frames import (
     _blanks,
     _bound,
@@ -55,6 +55,12 @@ LOCKED = ("Measure", "Unit", "Polarity", "Target")
 # A link to another workbook in a formula, as Excel stores it: ``[1]Sheet1!$A$1``.
 _EXTERNAL = re.compile(r"\[\d+\]")
 _FORMULA_SHOWN = 80
+# The cells a figure is typed in (xlperf.layout.RETURN_FIGURES), each read by the value parser
+# and checked alike: the header, the column of the frame with the cell as typed, and the
+# prefix of its columns in the frame ("" for the Actual's own ``kind``, ``reason``,
+# ``formula`` and ``calculated``; "numerator " for ``numerator kind``...).
+_FIGURES = tuple((header, "typed", "") if header == "Actual" else
+                 (header, header.lower(), header.lower() + " ") for header in RETURN_FIGURES)
 
 
 def check_performance(files: Sequence[Any], facts: Any, previous: pd.DataFrame | None) -> None:
@@ -99,8 +105,8 @@ def performance_frame(files: Sequence[Any], facts: Any, previous: pd.DataFrame |
     period_key, period_obj = _period_keys(period_text)
     parsed = parse_values(cells["Actual"], cells["percent_format"])
     # The Numerator and Denominator as the Actual is read (as the ledger records them).
-    ratio = {column: parse_values(cells[column.capitalize()].astype(object))
-             for column in ("numerator", "denominator")}
+    ratio = {typed: parse_values(cells[header].astype(object))
+             for header, typed, prefix in _FIGURES if prefix}
     n = len(cells)
 
     # What the register says about each row (or, without a master, the return's own cells).
@@ -263,18 +269,23 @@ def _rate(number: np.ndarray, rated_ok: np.ndarray, target: np.ndarray, polarity
 
 def _formulas(file_no: np.ndarray, row_no: np.ndarray, files: Sequence[Any]
               ) -> dict[str, np.ndarray]:
-    """Each row's Actual formula (``formula``; None when the cell holds a value) and whether
-    the file has its calculated value (``calculated``)."""
-    formula = np.full(len(file_no), None, dtype=object)
-    calculated = np.ones(len(file_no), dtype=bool)
-    for f in files:
-        if not f.formulas:
-            continue
-        for i in np.flatnonzero(file_no == f.number):
-            found = f.formulas.get(int(row_no[i]))
-            if found is not None:
-                formula[i], calculated[i] = found
-    return {"formula": formula, "calculated": calculated}
+    """Each row's formula in each figure cell (``formula`` for the Actual, ``numerator
+    formula``...; None when the cell holds a value) and whether the file has its calculated
+    value (``calculated``, ``numerator calculated``...)."""
+    out = {}
+    for header, _typed, prefix in _FIGURES:
+        formula = np.full(len(file_no), None, dtype=object)
+        calculated = np.ones(len(file_no), dtype=bool)
+        for f in files:
+            column = f.formulas.get(header)
+            if not column:
+                continue
+            for i in np.flatnonzero(file_no == f.number):
+                found = column.get(int(row_no[i]))
+                if found is not None:
+                    formula[i], calculated[i] = found
+        out[f"{prefix}formula"], out[f"{prefix}calculated"] = formula, calculated
+    return out
 
 
 def _status_words_ok(words: np.ndarray, scheme: np.ndarray, polarity: np.ndarray,
@@ -377,53 +388,64 @@ def actual_missing(rows: pd.DataFrame, batch: Batch) -> np.ndarray:
             & (rows["polarity"] != "")).to_numpy() & ~uncalculated
 
 
-def _excel_error(rows: pd.DataFrame) -> np.ndarray:
-    return _starts_with(rows["reason"].to_numpy(dtype=object), "Excel error")
+def _figure_needs(*parts: str) -> tuple[str, ...]:
+    """The frame's columns of ``parts`` (``kind``...) of every figure cell, and each cell as
+    typed: what a check through :func:`_in_figures` needs."""
+    return ("rated_ok", *(typed for _header, typed, _prefix in _FIGURES),
+            *(prefix + part for _header, _typed, prefix in _FIGURES for part in parts))
 
 
-@check("PERF-005", needs=("kind", "reason", "rated_ok"), cell="Actual", value="typed")
-def no_data(rows: pd.DataFrame, batch: Batch) -> np.ndarray:
-    """A no-data word (``TBC``, ``n/a``) instead of a figure."""
-    return ((rows["kind"] == KIND_NO_DATA) & (rows["reason"] != "blank")).to_numpy() & \
-        ~_excel_error(rows) & rows["rated_ok"].to_numpy()
-
-
-# The cells a figure is typed in, each read by the value parser: the column of the frame
-# with the cell as typed, and the prefix of its parsed columns ("" for the Actual's own
-# ``kind`` and ``reason``).
-_FIGURES = (("Actual", "typed", ""), ("Numerator", "numerator", "numerator "),
-            ("Denominator", "denominator", "denominator "))
-_FIGURE_NEEDS = ("typed", "kind", "reason", "rated_ok",
-                 *(f"{c} {p}" for c in ("numerator", "denominator") for p in ("kind", "reason")))
-
-
-def _in_figures(rows: pd.DataFrame, failing: Any) -> pd.DataFrame:
-    """The rows ``failing(kind, reason)`` picks in each figure cell (Actual, Numerator,
-    Denominator), a row once per cell: the cell (``at``), as typed (``value``) and the
-    column's name in the message (``column``)."""
+def _in_figures(rows: pd.DataFrame, failing: Any, *, rated_only: bool = True) -> pd.DataFrame:
+    """The rows ``failing(part)`` picks in each figure cell (Actual, Numerator, Denominator;
+    ``part("kind")`` is that cell's column of the frame), a row once per cell (of a row the
+    core can rate, unless not ``rated_only``): the cell (``at``), as typed (``value``), the
+    column's name in the message (``column``), the parser's ``reason`` and the cell's
+    ``formula`` as shown."""
     parts = []
-    rated_ok = rows["rated_ok"].to_numpy(dtype=bool)
+    rated_ok = rows["rated_ok"].to_numpy(dtype=bool) if rated_only else True
     for header, typed, prefix in _FIGURES:
-        kind = rows[f"{prefix}kind"].to_numpy(dtype=object)
-        reason = rows[f"{prefix}reason"].to_numpy(dtype=object)
-        hit = np.asarray(failing(kind, reason), dtype=bool) & rated_ok
+        def part(name: str, prefix: str = prefix) -> np.ndarray:
+            return rows[f"{prefix}{name}"].to_numpy(dtype=object)
+
+        hit = np.asarray(failing(part), dtype=bool) & rated_ok
         found = take(rows, hit)
         parts.append(pd.DataFrame({"at": header, "column": header.lower(),
-                                   "value": found[typed].to_numpy(dtype=object)},
+                                   "value": found[typed].to_numpy(dtype=object),
+                                   "reason": found[f"{prefix}reason"].to_numpy(dtype=object),
+                                   "formula": [_formula_shown(f) for f in
+                                               found[f"{prefix}formula"].to_numpy(dtype=object)]},
                                   index=found.index))
     return pd.concat(parts)
 
 
-@check("PERF-006", needs=_FIGURE_NEEDS, cell="Actual", value="typed")
+def _no_data_word(part: Any) -> np.ndarray:
+    """A no-data word (``TBC``, ``n/a``, ``-``): no data that is neither a blank nor an Excel
+    error (PERF-007's)."""
+    reason = part("reason")
+    return (part("kind") == KIND_NO_DATA) & (reason != "blank") & \
+        ~_starts_with(reason, "Excel error")
+
+
+@check("PERF-005", needs=_figure_needs("kind", "reason", "formula"), cell="Actual",
+       value="typed")
+def no_data(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
+    """A no-data word (``TBC``, ``n/a``) instead of a figure, in the Actual, Numerator or
+    Denominator."""
+    return _in_figures(rows, _no_data_word)
+
+
+@check("PERF-006", needs=_figure_needs("kind", "reason", "formula"), cell="Actual",
+       value="typed")
 def not_a_number(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
     """Text that is not a number, in the Actual, Numerator or Denominator."""
-    return _in_figures(rows, lambda kind, reason: kind == KIND_INVALID)
+    return _in_figures(rows, lambda part: part("kind") == KIND_INVALID)
 
 
-@check("PERF-007", needs=_FIGURE_NEEDS, cell="Actual", value="typed")
+@check("PERF-007", needs=_figure_needs("kind", "reason", "formula"), cell="Actual",
+       value="typed")
 def excel_error(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
     """An Excel error (``#DIV/0!``) in the Actual, Numerator or Denominator."""
-    return _in_figures(rows, lambda kind, reason: _starts_with(reason, "Excel error"))
+    return _in_figures(rows, lambda part: _starts_with(part("reason"), "Excel error"))
 
 
 @check("PERF-021", needs=("denominator number", "denominator", "rated_ok"), cell="Denominator",
@@ -582,11 +604,19 @@ def unattributed(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- formulas
+def _formula_shown(formula: Any) -> str | None:
+    """A formula as a message quotes it: with its ``=``, cut at 80 characters (None: the cell
+    holds no formula)."""
+    if not isinstance(formula, str):
+        return None
+    return "=" + (formula if len(formula) <= _FORMULA_SHOWN
+                  else formula[:_FORMULA_SHOWN] + "…")
+
+
 def _formula_fields(found: Failing) -> pd.DataFrame:
     formula = found["formula"].to_numpy(dtype=object)
-    shown_ = ["=" + (f if len(f) <= _FORMULA_SHOWN else f[:_FORMULA_SHOWN] + "…")
-              for f in formula]
-    return pd.DataFrame({"formula": shown_, "code": [_text(c) for c in found["code"]],
+    return pd.DataFrame({"formula": [_formula_shown(f) for f in formula],
+                         "code": [_text(c) for c in found["code"]],
                          "period": found["period_text"].to_numpy(dtype=object)},
                         index=found.index)
 
@@ -599,11 +629,13 @@ def linked(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
     return _formula_fields(take(rows, hit & rows["calculated"].to_numpy()))
 
 
-@check("PERF-019", needs=("formula", "calculated"), cell="Actual", value="typed", always=True)
+@check("PERF-019", needs=_figure_needs("formula", "calculated", "reason"), cell="Actual",
+       value="typed", always=True)
 def never_calculated(rows: pd.DataFrame, batch: Batch) -> pd.DataFrame:
-    """An Actual formula with no calculated value (a file not saved by Excel)."""
-    formula = rows["formula"].notna().to_numpy()
-    return _formula_fields(take(rows, formula & ~rows["calculated"].to_numpy()))
+    """A formula with no calculated value (a file not saved by Excel) in the Actual,
+    Numerator or Denominator; on any row, a total row a service added too."""
+    return _in_figures(rows, lambda part: pd.notna(part("formula"))
+                       & ~part("calculated").astype(bool), rated_only=False)
 
 
 # --------------------------------------------------------------------------- the layout

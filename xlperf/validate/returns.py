@@ -37,6 +37,7 @@ import pandas as pd
 
 from xlperf.errors import WorkbookError, library_errors
 from xlperf.findings import Report, column_letter, parse_ref
+from xlperf.layout import RETURN_FIGURES
 from xlperf.validate.catalogue import load_rules
 from xlperf.validate.engine import _File, order, restyle
 from xlperf.validate.facts import (
@@ -131,7 +132,8 @@ def _read_source(file: _File, facts: Any, source: Any, *, period: Any,
         letter = column_letter(columns["Actual"])
         percent = source.percent_rows(file.sheet, letter)
         file.read.percent[(file.sheet, letter)] = percent
-        file.formulas = source.formula_cells(file.sheet, letter)
+        file.formulas = {header: source.formula_cells(file.sheet, column_letter(columns[header]))
+                         for header in RETURN_FIGURES if header in columns}
         arrays["percent_format"] = (np.isin(index, list(percent)) if percent
                                     else np.zeros(len(index), dtype=bool))
     file.arrays, file.rows = arrays, index

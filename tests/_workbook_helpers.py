@@ -112,3 +112,37 @@ def module_from_file(path: Path, name: str) -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+#: The demo council the repository ships (``python -m xlperf.write.shipped`` makes it).
+SHIPPED_DEMO = Path(__file__).resolve().parents[1] / "workbooks" / "demo"
+
+
+def filled_on_target(template: Path, out: Path) -> Path:
+    """A performance return ``template`` filled in as a clean return: every actual on its
+    target (20 where it has none), commentary on every row; saved at ``out``."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(template)
+    ws = wb["Return"]
+    for row in range(13, ws.max_row + 1):
+        if ws.cell(row, 1).value is None:
+            continue
+        target = ws.cell(row, 7).value
+        ws.cell(row, 8).value = target if isinstance(target, int | float) else 20
+        ws.cell(row, 12).value = "Checked by the service manager."
+    wb.save(out)
+    return out
+
+
+def cli_demo(folder: Path) -> Path:
+    """``xlperf demo FOLDER`` run as a user runs it (its returns have deliberate mistakes, so
+    it may end with exit code 1); the council's folder."""
+    from typer.testing import CliRunner
+
+    from xlperf.cli import app
+
+    result = CliRunner().invoke(app, ["demo", str(folder)])
+    assert result.exit_code in (0, 1), result.output
+    return folder
+

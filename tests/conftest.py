@@ -16,3 +16,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     last would run alone while the other worker sits idle."""
     slow = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.nodeid.split("::")[0] not in slow)
+
+
+@pytest.fixture(scope="module")
+def shipped_master():
+    """The shipped demo master (workbooks/demo/master.xlsx), read once per module."""
+    from _workbook_helpers import SHIPPED_DEMO
+
+    from xlperf.read.master import read_master
+
+    return read_master(SHIPPED_DEMO / "master.xlsx")
+

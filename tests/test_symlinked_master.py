@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import python_calamine as pc
-from _workbook_helpers import ooxml_problems
+from _workbook_helpers import cli_demo, ooxml_problems
 from typer.testing import CliRunner
 
 from xlperf.cli import app
@@ -27,10 +27,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo") / "council"
-    result = runner.invoke(app, ["demo", str(folder)])
-    assert result.exit_code in (0, 1), result.output
-    return folder
+    return cli_demo(tmp_path_factory.mktemp("demo") / "council")
 
 
 @pytest.fixture

@@ -16,33 +16,23 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from _workbook_helpers import SHIPPED_DEMO, filled_on_target
 from openpyxl import load_workbook
 
-from xlperf.read.master import read_master
 from xlperf.validate.returns import validate_return
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "workbooks" / "demo"
+DEMO = SHIPPED_DEMO
 SAFEGUARDING = DEMO / "templates" / "Safeguarding - Q2 2013-14.xlsx"
 
 
 @pytest.fixture(scope="module")
-def master():
-    return read_master(DEMO / "master.xlsx")
+def master(shipped_master):
+    return shipped_master
 
 
 def _good(out: Path) -> Path:
     """The Safeguarding return filled in on target, commentary on every row."""
-    wb = load_workbook(SAFEGUARDING)
-    ws = wb["Return"]
-    for row in range(13, ws.max_row + 1):
-        if ws.cell(row, 1).value is None:
-            continue
-        target = ws.cell(row, 7).value
-        ws.cell(row, 8).value = target if isinstance(target, int | float) else 20
-        ws.cell(row, 12).value = "Checked by the service manager."
-    wb.save(out)
-    return out
+    return filled_on_target(SAFEGUARDING, out)
 
 
 def _patch_sheet(path: Path, cells: dict[str, str]) -> None:

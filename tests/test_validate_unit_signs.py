@@ -8,22 +8,19 @@ as typed, the unit and the number read; what is recorded is unchanged (a query).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from _workbook_helpers import SHIPPED_DEMO
 from openpyxl import load_workbook
 
-from xlperf.read.master import read_master
 from xlperf.validate.returns import validate_return
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "workbooks" / "demo"
+DEMO = SHIPPED_DEMO
 EDUCATION = DEMO / "templates" / "Education and Skills - Q2 2013-14.xlsx"
 
 
 @pytest.fixture(scope="module")
-def master():
-    return read_master(DEMO / "master.xlsx")
+def master(shipped_master):
+    return shipped_master
 
 
 def test_a_sign_that_is_not_the_measures_unit_is_queried(tmp_path, master):

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from xlperf.core.figures import measure_decimals
 from xlperf.findings import StatusSeverity
 from xlperf.write._outputs_base import (
     BOLD,
@@ -238,13 +239,18 @@ def exceptions_sheet(scored: pd.DataFrame, *, title: str = "Exceptions",
             **figures, "Direction": _text(row.get("direction")),
             "Why listed": "; ".join(reasons),
             "Commentary": _text(row.get("commentary")) or "no commentary given"}
-        fmt = unit_format(_text(row.get("unit")), (figures["Actual"], figures["Target"]))
+        # The Scorecard row's decimals and formats: the same figures said the same way.
+        unit = _text(row.get("unit"))
+        places = measure_decimals(unit, figures["Actual"], figures["Target"],
+                                  _number(row.get("annual_target")))
+        fmt = unit_format(unit, decimals=places)
+        variance_fmt = _variance_format(unit_format(unit, decimals=places, difference=True))
         figure = _number_style(fmt)
         for header in shown:
             shown[header] = max(shown[header], shown_width(
-                figures[header], _variance_format(fmt) if header == "Variance" else fmt))
+                figures[header], variance_fmt if header == "Variance" else fmt))
         look = {"Status": status_style(row.get("colour")), "Actual": figure, "Target": figure,
-                "Variance": _number_style(_variance_format(fmt)), "Measure": WRAP,
+                "Variance": _number_style(variance_fmt), "Measure": WRAP,
                 "Why listed": WRAP,
                 "Commentary": WRAP if _text(row.get("commentary")) else MISSING}
         rows.append([values.get(h) for h in headers])

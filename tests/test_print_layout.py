@@ -207,6 +207,32 @@ def _wraps(path: Path, sheet: str, row: int, column: int) -> bool:
     return alignment is not None and alignment.get("wrapText") == "1"
 
 
+def _indent(path: Path, sheet: str, row: int, column: int) -> int:
+    xfs, _ = _style_sheet(path)
+    cell = _cells(path, sheet)[(row, column)]
+    alignment = xfs[int(cell.get("s", "0"))].find(f"{M}alignment")
+    if alignment is None or alignment.get("horizontal") not in (None, "left", "general"):
+        return 0
+    return int(alignment.get("indent", "0"))
+
+
+def test_a_text_cell_after_a_right_aligned_figure_keeps_a_gap(refreshed: Path) -> None:
+    """A right-aligned figure never runs into the left-aligned text beside it when printed:
+    the Scorecard's Period after its Annual target ('730Q2 2013/14'), the Exceptions sheet's
+    Direction after its Variance, the Objectives sheet's judgement after its last count
+    ('0At Risk') are indented by one character."""
+    master = refreshed
+    for sheet, header in (("Scorecard", "Period"), ("Exceptions", "Direction"),
+                          ("Objectives", "Judgement")):
+        rows = grid(master, sheet)
+        column = rows[OUTPUT_HEADER_ROW - 1].index(header) + 1
+        body = [i + 1 for i, r in enumerate(rows) if i >= OUTPUT_HEADER_ROW
+                and r[column - 1] not in (None, "")]
+        assert body, sheet
+        for row in body:
+            assert _indent(master, sheet, row, column) >= 1, (sheet, row, rows[row - 1])
+
+
 # ------------------------------------------------------------------------------ printing
 def test_every_output_sheet_prints_like_a_council_report(refreshed: Path) -> None:
     master = refreshed

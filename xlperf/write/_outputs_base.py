@@ -44,6 +44,10 @@ TOP = CellStyle(vertical="top")
 NUMBER = CellStyle(number_format="#,##0.0##", vertical="top")
 MISSING = CellStyle(italic=True, color="#505A5F", vertical="top")
 VARIANCE = CellStyle(number_format='+#,##0.0##;-#,##0.0##;0', vertical="top")
+# Left-aligned text just after a right-aligned figure (the Scorecard's Period after its Annual
+# target, the Exceptions sheet's Direction after its Variance): one character in, so the
+# printed figure never runs into it ("730Q2 2013/14").
+AFTER_FIGURE = CellStyle(vertical="top", indent=1)
 # A variance as a % of its target: a relative change, said in % (a difference of percentages
 # is in points: unit_format(..., difference=True)).
 VARIANCE_PCT = CellStyle(number_format='+#,##0.0"%";-#,##0.0"%";#,##0.0"%"',

@@ -14,6 +14,7 @@ import pandas as pd
 from xlperf.core.figures import measure_decimals
 from xlperf.layout import OUTPUT_HEADER_ROW
 from xlperf.write._outputs_base import (
+    AFTER_FIGURE,
     FLAG,
     HEADER,
     MISSING,
@@ -132,6 +133,7 @@ def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
         out[col["Plans"]] = _text(row.get("plans"))  # a working column Excel's filter selects
         out[col["Owner"]] = _text(row.get("owner"))
         out[col["Period"]] = _text(row.get("period"))
+        st[col["Period"]] = AFTER_FIGURE  # after the right-aligned Annual target
         out[col["Unit"]] = unit
         actual = _number(row.get("actual"))
         target, annual = _number(row.get("target")), _number(row.get("annual_target"))

@@ -17,7 +17,7 @@ def test_status_command_explains():
     result = runner.invoke(app, ["status", "91.54", "45.3", "Smaller is better",
                                  "--tolerance", "2"])
     assert result.exit_code == 0
-    assert "46.24 worse than target, beyond tolerance 2: Red" in result.output
+    assert "46.24 worse than target, beyond the tolerance of 2: Red" in result.output
 
 
 def test_bad_polarity_is_a_message_not_a_traceback():
@@ -63,10 +63,10 @@ def test_the_status_command_rates_one_measure_without_numpy_or_pandas():
     # second because it never loads numpy, pandas or rich (benchmarks/functions.py times it).
     expected = {
         ("91.54", "45.3", "Smaller is better", "--tolerance", "2"):
-            "46.24 worse than target, beyond tolerance 2: Red",
+            "46.24 worse than target, beyond the tolerance of 2: Red",
         ("68.04%", "78.2", "High", "--tolerance", "15", "--tolerance-type", "%", "--json"):
             '"explanation": "68.04 against target 78.2, bigger is better: 10.16 worse than '
-            'target, within tolerance 15% of target (11.73): Amber"',
+            'target, within the tolerance of 15% of target (11.73): Amber"',
         ("TBC", "10", "High", "--scheme", "four-band"):
             "No actual for this period (to be confirmed): No data",
     }

@@ -116,7 +116,10 @@ def test_a_priority_header_never_ends_a_page() -> None:
 def test_number_formats_follow_the_unit() -> None:
     assert unit_format("number", [395.0, 330.0, 730.0]) == "#,##0"
     assert unit_format("number", [16.7]) == "#,##0.0"
-    assert unit_format("%", [68.04]) == '0.0"%"'
+    assert unit_format("%", [68.04]) == '#,##0.0"%"'
+    # a variance of a percentage is a difference of percentages: percentage points
+    assert unit_format("%", [68.04], difference=True) == '#,##0.0" pts"'
+    assert unit_format("days", [174.0], difference=True) == '#,##0" days"'
     assert unit_format("£", [42300.0]) == "£#,##0"
     assert unit_format("rate per 10,000", [267.8]).endswith('" per 10k"')
     assert unit_format("days", [174.0]) == '#,##0" days"'
@@ -145,12 +148,25 @@ def test_scorecard_reads_like_a_printed_scorecard(refreshed: Path) -> None:
     by_code = {r[0]: i + 1 for i, r in enumerate(rows)}
     actual = headers.index("Actual") + 1
     assert styles[(by_code["DofE 01"], actual)] == "#,##0"
-    assert styles[(by_code["NI_073"], actual)] == '0.0"%"'
+    assert styles[(by_code["NI_073"], actual)] == '#,##0.0"%"'
+    # its variance is in percentage points, its variance % a relative change in %
+    variance = headers.index("Variance") + 1
+    assert styles[(by_code["NI_073"], variance)] == (
+        '+#,##0.0" pts";-#,##0.0" pts";#,##0.0" pts"')
+    assert styles[(by_code["NI_073"], headers.index("Variance %") + 1)].startswith('+#,##0.0"%"')
     # the Exceptions sheet formats its figures the same way
     listed = grid(master, "Exceptions")
     row = next(i + 1 for i, r in enumerate(listed) if r[0] == "KIGS CH01")
     column = listed[OUTPUT_HEADER_ROW - 1].index("Actual") + 1
     assert _cell_formats(master, "Exceptions")[(row, column)] == '#,##0.0" per 10k"'
+    # ... and a percentage's variance in points, as the Scorecard's
+    formats = _cell_formats(master, "Exceptions")
+    heads = listed[OUTPUT_HEADER_ROW - 1]
+    percentages = [i + 1 for i, r in enumerate(listed) if i >= OUTPUT_HEADER_ROW
+                   and formats.get((i + 1, column), "").endswith('"%"')]
+    assert percentages
+    for at in percentages:
+        assert formats[(at, heads.index("Variance") + 1)].endswith('" pts"'), listed[at - 1]
     # measure names wrap, and their rows are tall enough for two lines
     measure = headers.index("Measure") + 1
     long_row = next(i + 1 for i, r in enumerate(rows) if len(str(r[1])) > 50 and r[2])
@@ -189,6 +205,32 @@ def _wraps(path: Path, sheet: str, row: int, column: int) -> bool:
     cell = _cells(path, sheet)[(row, column)]
     alignment = xfs[int(cell.get("s", "0"))].find(f"{M}alignment")
     return alignment is not None and alignment.get("wrapText") == "1"
+
+
+def _indent(path: Path, sheet: str, row: int, column: int) -> int:
+    xfs, _ = _style_sheet(path)
+    cell = _cells(path, sheet)[(row, column)]
+    alignment = xfs[int(cell.get("s", "0"))].find(f"{M}alignment")
+    if alignment is None or alignment.get("horizontal") not in (None, "left", "general"):
+        return 0
+    return int(alignment.get("indent", "0"))
+
+
+def test_a_text_cell_after_a_right_aligned_figure_keeps_a_gap(refreshed: Path) -> None:
+    """A right-aligned figure never runs into the left-aligned text beside it when printed:
+    the Scorecard's Period after its Annual target ('730Q2 2013/14'), the Exceptions sheet's
+    Direction after its Variance, the Objectives sheet's judgement after its last count
+    ('0At Risk') are indented by one character."""
+    master = refreshed
+    for sheet, header in (("Scorecard", "Period"), ("Exceptions", "Direction"),
+                          ("Objectives", "Judgement")):
+        rows = grid(master, sheet)
+        column = rows[OUTPUT_HEADER_ROW - 1].index(header) + 1
+        body = [i + 1 for i, r in enumerate(rows) if i >= OUTPUT_HEADER_ROW
+                and r[column - 1] not in (None, "")]
+        assert body, sheet
+        for row in body:
+            assert _indent(master, sheet, row, column) >= 1, (sheet, row, rows[row - 1])
 
 
 # ------------------------------------------------------------------------------ printing

@@ -42,8 +42,8 @@ def test_python_examples_in_the_readme_hold():
     assert (p.previous().format(), p.same_period_last_year().format("quarter-dash")) == (
         "Q4 2012/13", "Q1 2012-13")
     assert xlperf.parse_period("30/06/12").format("month") == "Jun-12"
-    assert "91.54 against target 45.3, smaller is better: 46.24 worse than target, beyond " \
-           "tolerance 2: Red" in README
+    assert "91.54 against target 45.3, smaller is better: 46.24 worse than target, beyond the " \
+           "tolerance of 2: Red" in README
     assert xlperf.explain(91.54, 45.3, "Smaller is better", 2) in README
 
 

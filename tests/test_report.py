@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from xlperf import demo
 from xlperf.core.activity import MILESTONE_PROGRESS
 from xlperf.core.direction import WORSENING
+from xlperf.core.figures import figure_decimals, measure_decimals
 from xlperf.core.periods import parse_period
 from xlperf.core.rollup import JUDGEMENTS
 from xlperf.core.schemes import BUILTIN_SCHEMES, SPECIAL_STATUSES
@@ -272,57 +273,90 @@ def test_numbers_equal_the_scored_frame_and_the_scorecard_sheet(refreshed, page)
         cells = [text_of(td) for td in find(row, "td")]
         status, value, target, _annual, period, _note = cells
         s, card = scored.loc[code], sheet[code]
-        assert value == (fmt(s["actual"], s["unit"]) if pd.notna(s["actual"])
+        places = measure_decimals(s["unit"], s["actual"], s["target"], s["annual_target"])
+        assert value == (fmt(s["actual"], s["unit"], places=places) if pd.notna(s["actual"])
                          else s["actual_reason"])
-        assert target == (fmt(s["target"], s["unit"]) if pd.notna(s["target"]) else "")
+        assert target == (fmt(s["target"], s["unit"], places=places)
+                          if pd.notna(s["target"]) else "")
         assert status.endswith(s["status"]) and period == s["period"]
         # The refresh's Scorecard sheet says the same.
         assert period == card["Period"]
         assert card["Status"].endswith(s["status"])
         if isinstance(card["Actual"], float):
             assert round(card["Actual"], 4) == round(s["actual"], 4)
-            assert value == fmt(card["Actual"], s["unit"])
+            assert value == fmt(card["Actual"], s["unit"], places=places)
         if isinstance(card["Target"], float):
             assert round(card["Target"], 4) == round(s["target"], 4)
 
 
-def _shown(value: float, number_format: str) -> tuple[str, float, str, int]:
-    """A figure as a cell of ``number_format`` shows it: (what is before the digits, the
-    number to the format's places, what is after, the places), for the Scorecard's formats."""
-    first = number_format.split(";")[0]
-    before, digits, after = re.fullmatch(r'([^#0]*)([#,0.]+)(.*)', first).groups()
+def _excel_text(value: float, number_format: str) -> str:
+    """``value`` as Excel shows it in a cell of ``number_format`` (the Scorecard's formats:
+    up to three sections, a literal before and after the digits, ``#,##0`` and places),
+    rounded half away from zero as Excel does; written here, not with xlperf's functions."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    sections = number_format.split(";")
+    section = sections[0]
+    if value < 0 and len(sections) > 1:
+        section = sections[1]
+    elif value == 0 and len(sections) > 2:
+        section = sections[2]
+    before, digits, after = re.fullmatch(r'([^#0]*)([#,0.]+)(.*)', section).groups()
     places = len(digits.split(".", 1)[1]) if "." in digits else 0
-    return before, round(value, places), after.replace('"', ""), places
+    number = Decimal(f"{abs(value):.15g}").quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    text = f"{number:,.{places}f}" if "," in digits else f"{number:.{places}f}"
+    sign = "-" if value < 0 and len(sections) == 1 else ""
+    return sign + before.replace('"', "") + text + after.replace('"', "")
 
 
-def test_each_current_value_says_its_unit_as_the_scorecard_cell_shows_it(refreshed, page):
-    """CARE PROC '33 wks', sickness '7.8 days', CIN '325 per 10k': the pack's current value
-    and target carry the unit as the Scorecard sheet's number format shows it."""
+def _scorecard_cells(master) -> dict[str, dict]:
     from openpyxl import load_workbook
 
-    master, _data = refreshed
     sheet = load_workbook(master)["Scorecard"]
     header = next(row for row in sheet.iter_rows() if row[0].value == "Code")
     names = [c.value for c in header]
-    cells = {str(row[0].value): dict(zip(names, row, strict=False))
-             for row in sheet.iter_rows(min_row=header[0].row + 1)
-             if row[names.index("Period")].value is not None}
+    return {str(row[0].value): dict(zip(names, row, strict=False))
+            for row in sheet.iter_rows(min_row=header[0].row + 1)
+            if row[names.index("Period")].value is not None}
+
+
+def test_each_current_value_says_its_unit_as_the_scorecard_cell_shows_it(refreshed, page):
+    """CARE PROC '33 wks', sickness '7.8 days', CIN '325 per 10k', '85.0%': the pack's current
+    value, target and annual target are the Scorecard's cells' text as Excel shows it, and
+    each card's variance is the Variance and Variance % cells' ('-2.2 pts (-3.8%)')."""
+    master, _data = refreshed
+    cells = _scorecard_cells(master)
     rows = [r for r in find(section(page, "objectives"), "tr") if "data-code" in r["attrs"]]
     seen = set()
     for row in rows:
         code = row["attrs"]["data-code"]
-        _status, value, target, *_ = [text_of(td) for td in find(row, "td")]
-        for text, cell in ((value, cells[code]["Actual"]), (target, cells[code]["Target"])):
+        _status, value, target, annual, *_ = [text_of(td) for td in find(row, "td")]
+        for text, cell in ((value, cells[code]["Actual"]), (target, cells[code]["Target"]),
+                           (annual, cells[code]["Annual target"])):
             if not isinstance(cell.value, (int, float)):
                 continue
-            before, number, after, places = _shown(float(cell.value), cell.number_format)
-            got = re.fullmatch(r"(-?[^\d-]*)([\d,]*\.?\d*)(.*)", text)
-            assert got, (code, text)
-            assert (got[1], got[3]) == (before, after), (code, text, cell.number_format)
-            assert round(float(got[2].replace(",", "")), places) == number, (code, text,
-                                                                           cell.value)
-            seen.add(after)
+            assert text == _excel_text(float(cell.value), cell.number_format), (
+                code, text, cell.value, cell.number_format)
+            seen.add(re.sub(r"^-?£?[\d,]*\.?\d*", "", text))
     assert {"%", " wks", " days", " per 10k"} <= seen, seen
+    compared = 0
+    for card in find(section(page, "exceptions"), "article"):
+        code = card["attrs"]["data-code"]
+        facts = find(card, "table")[0]
+        said = dict(zip([text_of(th) for th in find(facts, "th")],
+                        [text_of(td) for td in find(facts, "td")], strict=True))
+        variance, pct = cells[code]["Variance"], cells[code]["Variance %"]
+        if not isinstance(variance.value, (int, float)):
+            continue
+        expected = _excel_text(float(variance.value), variance.number_format)
+        expected += (f" ({_excel_text(float(pct.value), pct.number_format)})"
+                     if isinstance(pct.value, (int, float)) else f" ({pct.value})")
+        assert said["Variance"] == expected, code
+        if cells[code]["Unit"].value == "%":
+            assert expected.split(" (")[0].endswith(" pts") and said["Tolerance"].endswith(
+                ("pts", "of target")), (code, said)
+            compared += 1
+    assert compared, "no percentage measure's card was compared"
 
 
 def test_trend_table_last_column_is_the_reported_value(refreshed, page):
@@ -335,7 +369,11 @@ def test_trend_table_last_column_is_the_reported_value(refreshed, page):
         cells = [text_of(td) for td in find(row, "td", **{})]
         # rank, baseline, six periods, target, status, variation, assurance, sparkline,
         # direction, trend
-        assert cells[7] == fmt(s["actual"], s["unit"])
+        # The six periods are said to the places of the measure's figures and theirs.
+        six = [float(m[0].replace(",", "")) for t in cells[2:8]
+               if (m := re.search(r"-?[\d,]+(\.\d+)?", t))]
+        places = figure_decimals(s["unit"], (s["actual"], s["target"], s["annual_target"], *six))
+        assert cells[7] == fmt(s["actual"], s["unit"], places=places)
         assert cells[-2] == s["direction"] and cells[-1] == s["trend"]
 
 

@@ -131,12 +131,12 @@ def test_status_carries_symbol_colour_and_severity():
 def test_explanation_sentences():
     assert xlperf.explain(91.54, 45.3, "Smaller is better", 2) == (
         "91.54 against target 45.3, smaller is better: 46.24 worse than target, "
-        "beyond tolerance 2: Red")
+        "beyond the tolerance of 2: Red")
     assert xlperf.explain(6.7, 6.7, "Smaller is better", 0.5) == (
         "6.7 against target 6.7, smaller is better: on target: Green")
     assert xlperf.explain(100, 90, "High", 5, scheme="four-band") == (
-        "100 against target 90, bigger is better: 10 better than target, beyond tolerance 5: "
-        "Exceeds tolerance")
+        "100 against target 90, bigger is better: 10 better than target, beyond the tolerance "
+        "of 5: Exceeds tolerance")
     assert xlperf.explain("TBC", 10, "High") == (
         "No actual for this period (to be confirmed): No data")
     assert xlperf.explain(4, None, "Data only") == "4 is reported for information only: Data only"

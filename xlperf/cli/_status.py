@@ -50,7 +50,8 @@ def status_text(actual: str, target: str, polarity: str, tolerance: float = 0,
     :class:`~xlperf.errors.XlperfError` for an input the rule rejects.
 
     >>> status_text("91.54", "45.3", "Smaller is better", 2)
-    '91.54 against target 45.3, smaller is better: 46.24 worse than target, beyond tolerance 2: Red'
+    '91.54 against target 45.3, smaller is better: 46.24 worse than target, beyond the \
+tolerance of 2: Red'
     """
     # One measure in plain Python (no numpy or pandas to load): the rule of xlperf.status.
     from xlperf.core.status import explain_one, rated_one

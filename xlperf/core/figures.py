@@ -1,10 +1,14 @@
 """Figures as a council analyst writes them in a sentence or a label: thousands separators,
-at most four decimals, no trailing zeros (the direction of travel's words, the report's charts
-and the CLI's tables all say a number this way)."""
+at most four decimals, no trailing zeros (the direction of travel's words, a chart's ticks
+and the CLI's tables say a number this way, :func:`format_number`); and a measure's figures
+as the Scorecard's cells show them, its decimals decided from its figures
+(:func:`figure_decimals`, :func:`say_figure`: the pack and the rule's sentence say them so),
+a difference of percentages in percentage points (:func:`difference_affixes`)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -50,7 +54,7 @@ def unit_affixes(unit: str | None) -> tuple[str, str]:
     """What a figure of ``unit`` is written with before and after its digits: the one
     decision for the Scorecard's number formats (``xlperf.write.unit_format``) and the
     pack's figures (``xlperf.report._svg.fmt``), so both say ``33 wks``, ``7.8 days``,
-    ``325 per 10k``, ``68.04%`` and ``£1,200k`` alike.
+    ``325 per 10k``, ``68.0%`` and ``£1,200k`` alike.
 
     >>> unit_affixes("weeks"), unit_affixes("£000s"), unit_affixes("number")
     (('', ' wks'), ('£', 'k'), ('', ''))
@@ -59,16 +63,93 @@ def unit_affixes(unit: str | None) -> tuple[str, str]:
     return ("£" if key in _MONEY else ""), _UNIT_SUFFIX.get(key, "")
 
 
-def with_unit(text: str, unit: str | None, *, words: bool = True) -> str:
-    """A number's ``text`` with its unit's :func:`unit_affixes` (a minus before the ``£``);
-    ``words=False`` leaves a suffix of words (`` days``, `` per 10k``) off: a chart's tick.
+#: What a difference of two percentages is said in: percentage points, never ``%`` (which a
+#: relative change is said in). The pack's key says it once (:data:`POINTS_MEANING`).
+POINTS = " pts"
+POINTS_MEANING = "percentage points: the difference between two percentages"
 
-    >>> with_unit("33", "weeks"), with_unit("-1,200", "£000s")
-    ('33 wks', '-£1,200k')
+
+def difference_affixes(unit: str | None) -> tuple[str, str]:
+    """What a difference of two figures of ``unit`` (a variance, a gap, a tolerance) is
+    written with: :func:`unit_affixes`, except that a difference of percentages is in
+    percentage points (`` pts``): ``-2.2 pts``, where ``-3.8%`` is the relative change.
+
+    >>> difference_affixes("%"), difference_affixes("days")
+    (('', ' pts'), ('', ' days'))
+    """
+    prefix, suffix = unit_affixes(unit)
+    return prefix, (POINTS if suffix == "%" else suffix)
+
+
+def figure_decimals(unit: str | None, values: Iterable[float | None]) -> int:
+    """The decimals a measure's figures of ``unit`` are shown with, the one decision for the
+    Scorecard's number formats (``xlperf.write.unit_format``) and the pack's text: one for a
+    percentage (``85.0%``), none for money, two for a ratio, and for anything else none when
+    every figure is whole, one when any has a fraction (``30.0`` beside ``29.5``).
+
+    >>> figure_decimals("%", [85]), figure_decimals("number", [30, 29.5]), figure_decimals(
+    ...     "number", [30, None])
+    (1, 1, 0)
+    """
+    prefix, suffix = unit_affixes(unit)
+    if suffix == "%":
+        return 1
+    if prefix == "£":
+        return 0
+    if (unit or "").strip().casefold() == "ratio":
+        return 2
+    whole = all(v is None or not math.isfinite(float(v)) or float(v).is_integer()
+                for v in values)
+    return 0 if whole else 1
+
+
+def measure_decimals(unit: str | None, actual: float | None, target: float | None,
+                     annual_target: float | None) -> int:
+    """A measure's decimals (:func:`figure_decimals`) from the figures of its Scorecard row:
+    its actual, target and annual target; its variance, the pack's figures and the rule's
+    sentence are said to the same places.
+
+    >>> measure_decimals("number", 30, 30, 29.5), measure_decimals("%", 85, 80, None)
+    (1, 1)
+    """
+    return figure_decimals(unit, (actual, target, annual_target))
+
+
+def say_figure(value: float, unit: str | None, decimals: int, *, difference: bool = False,
+               signed: bool = False, words: bool = True) -> str:
+    """A finite figure as a Scorecard cell of ``xlperf.write.unit_format(unit, ...,
+    difference=difference)`` shows it in Excel: rounded to ``decimals`` as Excel rounds
+    (:func:`rounded`), thousands separators, the unit's affixes (``difference``: a variance's,
+    :func:`difference_affixes`); ``signed``: ``+`` before a positive figure, as a variance's
+    format writes it; ``words=False``: a suffix of words left off (a chart's tick).
+
+    >>> say_figure(85, "%", 1), say_figure(-2.25, "%", 1, difference=True, signed=True)
+    ('85.0%', '-2.3 pts')
+    >>> say_figure(-1200, "£000s", 0), say_figure(30, "number", 1, signed=True)
+    ('-£1,200k', '+30.0')
+    """
+    prefix, suffix = (difference_affixes if difference else unit_affixes)(unit)
+    if not words and suffix.startswith(" "):
+        suffix = ""
+    number = rounded(value, decimals)
+    # Excel's sign is the value's: a format's negative section, or its minus, for any value
+    # below 0 (-0.04 to one place is -0.0 in the cell, so here too).
+    sign = "-" if value < 0 else ("+" if signed and value > 0 else "")
+    return f"{sign}{prefix}{abs(number):,.{decimals}f}{suffix}"
+
+
+def with_unit(text: str, unit: str | None, *, words: bool = True,
+              difference: bool = False) -> str:
+    """A number's ``text`` with its unit's :func:`unit_affixes` (a minus before the ``£``);
+    ``words=False`` leaves a suffix of words (`` days``, `` per 10k``) off: a chart's tick;
+    ``difference``: a difference's (:func:`difference_affixes`: a tolerance of ``2 pts``).
+
+    >>> with_unit("33", "weeks"), with_unit("-1,200", "£000s"), with_unit("2", "%", difference=True)
+    ('33 wks', '-£1,200k', '2 pts')
     >>> with_unit("7.8", "days", words=False)
     '7.8'
     """
-    prefix, suffix = unit_affixes(unit)
+    prefix, suffix = (difference_affixes if difference else unit_affixes)(unit)
     if not words and suffix.startswith(" "):
         suffix = ""
     sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)

@@ -27,6 +27,7 @@ from pandas.api.extensions import take
 
 from xlperf.core.columns import TARGET_COLUMNS, VALUE_COLUMNS, normalise_columns
 from xlperf.core.direction import TREND_PERIODS, directions, trends
+from xlperf.core.figures import measure_decimals
 from xlperf.core.measures import comparison_period, prepare_measures
 from xlperf.core.periods import Period, parse_period, parse_periods
 from xlperf.core.schemes import Scheme
@@ -384,7 +385,14 @@ def _score_one(table: pd.DataFrame, rows: dict[tuple[Any, Any], int], register: 
     reasons = np.array(actual_reason, dtype=object)
     reasons[~pd.isna(actual)] = None  # a reason only where there is no actual
     rated["actual_reason"] = reasons
-    explanation = explain_rated(rated)
+    # The sentence says the figures as the Scorecard's row does: its unit, its decimals.
+    units = register["unit"].to_numpy(dtype=object)
+    annual = register["annual_target"].to_numpy(float)
+    places = [measure_decimals(None if pd.isna(u) else str(u), a, t, y)
+              for u, a, t, y in zip(units.tolist(), actual.tolist(), target.tolist(),
+                                    annual.tolist(), strict=True)]
+    explanation = explain_rated(rated, unit=["" if pd.isna(u) else str(u) for u in units],
+                                decimals=places)
 
     variance = np.round(actual - target, 9)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from xlperf.core._cell import parse_value
-from xlperf.core.figures import format_number
+from xlperf.core.figures import figure_decimals, format_number, say_figure, with_unit
 from xlperf.core.polarity import Polarity, parse_polarity
 from xlperf.core.schemes import (
     BUILTIN_SCHEMES,
@@ -210,11 +210,21 @@ def rate(
     return frame
 
 
-def explain_rated(rated: pd.DataFrame) -> pd.Series:
+def explain_rated(rated: pd.DataFrame, unit: Any = None, decimals: Any = None) -> pd.Series:
     """One sentence per row of :func:`rate`'s result saying how the status was reached.
 
+    ``unit`` (one per row, or one for all): the figures are said with their measure's unit to
+    ``decimals`` places (one per row; by default those of the actual and target,
+    :func:`~xlperf.core.figures.figure_decimals`), as the Scorecard's cells show them, and the
+    gap and tolerance of a percentage in points (:func:`explain_one` for each row). Without
+    one, the figures are as given.
+
     >>> explain_rated(rate(91.54, 45.3, "Smaller is better", 2)).iloc[0]
-    '91.54 against target 45.3, smaller is better: 46.24 worse than target, beyond tolerance 2: Red'
+    '91.54 against target 45.3, smaller is better: 46.24 worse than target, beyond the \
+tolerance of 2: Red'
+    >>> explain_rated(rate(7, 0, "Smaller is better", 2), unit="%").iloc[0]
+    '7.0% against target 0.0%, smaller is better: 7.0 pts worse than target, beyond the \
+tolerance of 2 pts: Red'
     """
     import numpy as np
     import pandas as pd
@@ -227,6 +237,11 @@ def explain_rated(rated: pd.DataFrame) -> pd.Series:
     n = len(rated)
     if sign is None:  # a frame that lost its attrs: treat as absolute tolerance
         sign, relative, tol_in = np.ones(n), np.zeros(n, bool), rated["tolerance_value"].to_numpy()
+    if unit is not None:
+        return _explained_with_units(rated, np.broadcast_to(np.asarray(sign, dtype=float), n),
+                                     np.broadcast_to(np.asarray(relative, dtype=bool), n),
+                                     np.broadcast_to(np.asarray(tol_in, dtype=float), n),
+                                     unit, decimals)
     a_txt = format_numbers(rated["actual"].to_numpy(float))
     t_txt = format_numbers(rated["target"].to_numpy(float))
     gap = rated["gap"].to_numpy(float)
@@ -239,8 +254,8 @@ def explain_rated(rated: pd.DataFrame) -> pd.Series:
     status = rated["status"].to_numpy(object)
 
     tolerance_words = np.where(
-        relative, "tolerance " + tol_in_txt + "% of target (" + tol_txt + ")",
-        "tolerance " + tol_txt)
+        relative, "the tolerance of " + tol_in_txt + "% of target (" + tol_txt + ")",
+        "the tolerance of " + tol_txt)
     within = np.where(np.abs(gap) <= tol_value, "within ", "beyond ")
     tolerance_part = np.where(tol_value > 0, within + tolerance_words, "no tolerance")
     side = np.where(gap > 0, " better than target, ", " worse than target, ")
@@ -259,6 +274,33 @@ def explain_rated(rated: pd.DataFrame) -> pd.Series:
         banded,
     )
     return pd.Series(sentence + ": " + status.astype(str), index=rated.index, dtype=object)
+
+
+def _explained_with_units(rated: pd.DataFrame, sign: np.ndarray, relative: np.ndarray,
+                          tol_in: np.ndarray, unit: Any, decimals: Any) -> pd.Series:
+    """:func:`explain_rated` with units: :func:`explain_one` for each row (one rule)."""
+    import numpy as np
+    import pandas as pd
+
+    from xlperf.core.schemes import SPECIAL_STATUSES
+
+    n = len(rated)
+    units = np.broadcast_to(np.asarray(unit, dtype=object), n).tolist()
+    places = (np.broadcast_to(np.asarray(decimals, dtype=object), n).tolist()
+              if decimals is not None else [None] * n)
+    special = {s.label: s for s in SPECIAL_STATUSES}
+    columns = [rated[c].to_numpy(dtype=object if c in ("status", "actual_reason") else float
+                                 ).tolist()
+               for c in ("status", "actual", "target", "gap", "tolerance_value",
+                         "actual_reason")]
+    sentences = []
+    for i, (label, a, t, gap, tol_value, reason) in enumerate(zip(*columns, strict=True)):
+        look = special.get(str(label)) or Status(str(label), "", "", 0)  # a band's word
+        one = OneRated(look, a, t, int(sign[i]), float(tol_in[i]), bool(relative[i]),
+                       tol_value, gap, None if pd.isna(reason) else str(reason))
+        sentences.append(explain_one(one, unit=units[i] if units[i] is not None else "",
+                                     decimals=places[i]))
+    return pd.Series(sentences, index=rated.index, dtype=object)
 
 
 _SCALARS = (int, float, str, type(None))
@@ -346,31 +388,54 @@ def rate_one(actual: Any, target: Any, polarity: Any, tolerance: Any = 0,
                      schemes).look
 
 
-def explain_one(rated: OneRated) -> str:
+def explain_one(rated: OneRated, unit: str | None = None, decimals: int | None = None) -> str:
     """The sentence :func:`explain_rated` gives for the same measure, in plain Python (a
-    property test checks they agree).
+    property test checks they agree). ``unit``: the figures said with it to ``decimals``
+    places (by default the actual's and target's,
+    :func:`~xlperf.core.figures.figure_decimals`) as the Scorecard's cells show them, a gap
+    and a tolerance as differences (a percentage's in points); without it, as given.
 
     >>> explain_one(rated_one(6.7, 6.7, "Smaller is better", 0.5))
     '6.7 against target 6.7, smaller is better: on target: Green'
+    >>> explain_one(rated_one(7, 0, "Smaller is better", 2), unit="%")
+    '7.0% against target 0.0%, smaller is better: 7.0 pts worse than target, beyond the \
+tolerance of 2 pts: Red'
     """
-    a_txt, label = format_number(rated.actual), rated.look.label
+    if unit is None:
+        def figure(value: float, difference: bool = False) -> str:
+            return format_number(value)
+
+        def setting(value: float) -> str:
+            return format_number(value)
+    else:
+        places = decimals if decimals is not None else figure_decimals(
+            unit, (rated.actual, rated.target))
+
+        def figure(value: float, difference: bool = False) -> str:
+            return say_figure(value, unit, places, difference=difference)
+
+        def setting(value: float) -> str:  # a tolerance as it was set: 2 pts
+            return with_unit(format_number(value), unit, difference=True)
+
+    label = rated.look.label
     if rated.look is NO_DATA:
-        sentence = f"No actual for this period ({rated.actual_reason or 'blank'})"
-    elif rated.look is DATA_ONLY:
+        return f"No actual for this period ({rated.actual_reason or 'blank'}): {label}"
+    a_txt = figure(rated.actual)
+    if rated.look is DATA_ONLY:
         sentence = f"{a_txt} is reported for information only"
     elif rated.look is NO_TARGET:
         sentence = f"{a_txt} has no target to compare with"
     else:
         gap, tol_value = rated.gap, rated.tolerance_value
-        tol_txt = format_number(tol_value)
-        words = (f"tolerance {format_number(rated.tolerance_input)}% of target ({tol_txt})"
-                 if rated.relative else f"tolerance {tol_txt}")
+        words = (f"the tolerance of {format_number(rated.tolerance_input)}% of target "
+                 f"({figure(tol_value, True)})" if rated.relative
+                 else f"the tolerance of {setting(tol_value)}")
         tolerance_part = ((("within " if abs(gap) <= tol_value else "beyond ") + words)
                           if tol_value > 0 else "no tolerance")
         side = " better than target, " if gap > 0 else " worse than target, "
-        gap_part = "on target" if gap == 0 else format_number(abs(gap)) + side + tolerance_part
+        gap_part = "on target" if gap == 0 else figure(abs(gap), True) + side + tolerance_part
         phrase = (Polarity.HIGHER if rated.sign > 0 else Polarity.LOWER).phrase
-        sentence = f"{a_txt} against target {format_number(rated.target)}, {phrase}: {gap_part}"
+        sentence = f"{a_txt} against target {figure(rated.target)}, {phrase}: {gap_part}"
     return f"{sentence}: {label}"
 
 
@@ -413,8 +478,8 @@ def explain(
     """One sentence saying how the status of one measure was reached.
 
     >>> explain(68.04, 78.2, "Bigger is better", 15, "relative")
-    '68.04 against target 78.2, bigger is better: 10.16 worse than target, within tolerance 15% \
-of target (11.73): Amber'
+    '68.04 against target 78.2, bigger is better: 10.16 worse than target, within the \
+tolerance of 15% of target (11.73): Amber'
     """
     if all(type(v) in _SCALARS for v in (actual, target, polarity, tolerance, tolerance_type,
                                          scheme)):

@@ -19,7 +19,16 @@ import numpy as np
 
 from xlperf.core.budget import is_total_line
 from xlperf.core.direction import TREND_PERIODS
-from xlperf.core.figures import finite_number, rounded
+from xlperf.core.figures import (
+    POINTS_MEANING,
+    difference_affixes,
+    figure_decimals,
+    finite_number,
+    format_number,
+    measure_decimals,
+    unit_affixes,
+    with_unit,
+)
 from xlperf.core.monitoring import capital_total, history_columns
 from xlperf.core.periods import Period, parse_period
 from xlperf.core.rollup import (
@@ -142,19 +151,19 @@ def _judgement_chip(judgement: str) -> str:
     return chip(judgement, symbol, colour)
 
 
-def _value_cell(value: Any, unit: str, reason: Any = None) -> str:
+def _value_cell(value: Any, unit: str, reason: Any, places: int) -> str:
     number = _num(value)
     if number is None:
         why = _text(reason)
         return f'<td class="num"><span class="reason">{escape(why)}</span></td>'
-    return f'<td class="num">{fmt(number, unit)}</td>'
+    return f'<td class="num">{fmt(number, unit, places=places)}</td>'
 
 
-def _target_text(value: Any, unit: str, none: str = "Not set") -> str:
+def _target_text(value: Any, unit: str, places: int, none: str = "Not set") -> str:
     number = _num(value)
     if number is None:
         return f'<span class="reason">{none}</span>'
-    return fmt(number, unit)
+    return fmt(number, unit, places=places)
 
 
 def _wrapping(text: str) -> str:
@@ -290,7 +299,18 @@ class _Context:
         tol, kind = self.tolerance[code]
         if kind == RELATIVE:
             return f"target ± {format(tol, 'g')}% of target"
-        return f"target ± {fmt(tol, unit)}"
+        # a distance from the target: a percentage's in points, as the rule's sentence says it
+        return f"target ± {with_unit(format_number(tol), unit, difference=True)}"
+
+    def places(self, r: Any, *more: float | None) -> int:
+        """The decimals of measure ``r``'s figures: its Scorecard row's
+        (:func:`~xlperf.core.figures.measure_decimals`), or with ``more`` shown beside them
+        (a year's table, a chart) those of all of them."""
+        unit = _text(r.unit)
+        if more:
+            return figure_decimals(unit, (_num(r.actual), _num(r.target),
+                                          _num(r.annual_target), *more))
+        return measure_decimals(unit, _num(r.actual), _num(r.target), _num(r.annual_target))
 
 
 def _cover(ctx: _Context) -> str:
@@ -355,6 +375,11 @@ def _key(ctx: _Context) -> str:
         from xlperf.report._blocks_overrides import KEY_ROW
 
         rows.append(KEY_ROW)
+    if any(unit_affixes(_text(u))[1] == "%" for u in ctx.scored["unit"].unique()):
+        # said once: a difference of two percentages (a variance, a tolerance) is in points
+        rows.append(f"<tr><td>{difference_affixes('%')[1].strip()}</td><td>{POINTS_MEANING}"
+                    " (a variance of -2.2 pts (-3.8%) is 2.2 percentage points below the "
+                    "target, 3.8% of it)</td></tr>")
     rows.append("<tr><td>Improving ↑ · Worsening ↓ · No change ↔</td><td>direction of travel "
                 "against the previous period (or the same period last year), following the "
                 "polarity</td></tr>")
@@ -442,15 +467,15 @@ def _objectives(ctx: _Context) -> str:
         judgement = judgements.get((priority, objective), ON_TRACK)
         body = []
         for r in ctx.rows(rows.index):
-            unit = _text(r.unit)
+            unit, places = _text(r.unit), ctx.places(r)
             contract = ' <abbr title="contract measure">©</abbr>' if bool(r.contract) else ""
             body.append(
                 f'<tr data-code="{escape(str(r.code))}"><th scope="row">'
                 f'<span class="code">{escape(str(r.code))}</span> {escape(_text(r.title))}'
                 f"{contract}</th><td>{_status_chip(r)}</td>"
-                f"{_value_cell(r.actual, unit, r.actual_reason)}"
-                f'<td class="num">{_target_text(r.target, unit, "")}</td>'
-                f'<td class="num">{_target_text(r.annual_target, unit)}</td>'
+                f"{_value_cell(r.actual, unit, r.actual_reason, places)}"
+                f'<td class="num">{_target_text(r.target, unit, places, "")}</td>'
+                f'<td class="num">{_target_text(r.annual_target, unit, places)}</td>'
                 f"<td>{escape(_text(r.period))}</td>"
                 f'<td class="note">{escape(_text(r.commentary))}</td></tr>')
         title = escape(str(objective) or "No objective")
@@ -470,9 +495,11 @@ def _card(ctx: _Context, r: Any) -> str:
     labels = list(ctx.h_period[a:b])
     actuals, targets = ctx.h_actual[a:b], ctx.h_target[a:b]
     band_text = ctx.band_text(code, unit)
+    places = ctx.places(r)
     chart = measure_chart(labels, actuals, targets, label=f"{code} {_text(r.title)}", unit=unit,
                           band=[ctx.band(code, t) for t in targets],
-                          band_text=band_text, width=CARD_CHART_WIDTH, height=160)
+                          band_text=band_text, width=CARD_CHART_WIDTH, height=160,
+                          places=ctx.places(r, *actuals, *targets))
     xmr = ctx.spc.chart(r, unit, width=CARD_CHART_WIDTH)
     # This financial year's periods, as a table (the chart's numbers, readable in print).
     due = parse_period(_text(r.period)) if _text(r.period) else None
@@ -482,11 +509,15 @@ def _card(ctx: _Context, r: Any) -> str:
         at = [i for i in at if ctx.h_year[i] == year_of_due]
     shown = at[-YEAR_TABLE_PERIODS:]  # the latest: the table fits under its chart
     head = [("", "")] + [(escape(ctx.h_period[i]), "num period") for i in shown]
+    year_places = ctx.places(r, *(ctx.h_actual[i] for i in shown),
+                             *(ctx.h_target[i] for i in shown))
     body = [
         '<tr><th scope="row">Actual</th>' + "".join(
-            f'<td class="num">{fmt(ctx.h_actual[i], unit)}</td>' for i in shown) + "</tr>",
+            f'<td class="num">{fmt(ctx.h_actual[i], unit, places=year_places)}</td>'
+            for i in shown) + "</tr>",
         '<tr><th scope="row">Target</th>' + "".join(
-            f'<td class="num">{fmt(ctx.h_target[i], unit)}</td>' for i in shown) + "</tr>",
+            f'<td class="num">{fmt(ctx.h_target[i], unit, places=year_places)}</td>'
+            for i in shown) + "</tr>",
         '<tr><th scope="row">Status</th>' + "".join(
             f"<td>{chip(ctx.h_status[i], ctx.h_symbol[i], ctx.h_colour[i])}</td>"
             for i in shown) + "</tr>",
@@ -498,18 +529,20 @@ def _card(ctx: _Context, r: Any) -> str:
     why = [_text(r.why)] if _text(r.why) else []
     variance = _num(r.variance)
     pct = _num(r.variance_pct)
-    variance_text = (f"{fmt(variance, unit)}" + (f" ({fmt(rounded(pct, 1))}%)"
-                                                 if pct is not None
-                                                 else f" ({_text(r.variance_note)})")
+    # As the Scorecard's Variance and Variance % cells show them: the difference in the
+    # measure's unit (a percentage's in points), then the relative change in %.
+    variance_text = (fmt(variance, unit, places=places, difference=True, signed=True)
+                     + (f" ({fmt(pct, '%', places=1, signed=True)})" if pct is not None
+                        else f" ({_text(r.variance_note)})")
                      if variance is not None else _text(r.variance_note, "–"))
     facts = [("Owner", escape(_text(r.owner, "–"))), ("Service", escape(_text(r.service, "–"))),
              ("Polarity", escape(_text(r.polarity, "–"))), ("Unit", escape(unit or "number")),
              ("Frequency", escape(FREQUENCY_WORDS.get(_text(r.frequency),
                                                       _text(r.frequency, "–")))),
              ("Tolerance", escape(band_text or "–")),
-             ("Actual", fmt(_num(r.actual), unit)),
-             ("Target", fmt(_num(r.target), unit)),
-             ("Annual target", _target_text(r.annual_target, unit)),
+             ("Actual", fmt(_num(r.actual), unit, places=places)),
+             ("Target", fmt(_num(r.target), unit, places=places)),
+             ("Annual target", _target_text(r.annual_target, unit, places)),
              ("Variance", escape(variance_text)),
              ("Direction", escape(_text(r.direction, "–"))),
              ("6-period trend", escape(_text(r.trend, "–")))]
@@ -625,14 +658,16 @@ def _trend(ctx: _Context) -> str:
             contract = " ©" if bool(r.contract) else ""
             variation, assurance = spc_chips(r)
             name = f"{code} {_text(r.title)}"
-            texts = [fmt(v, unit) for v in values]  # the cells and the line's name
+            six = ctx.places(r, *values)
+            texts = [fmt(v, unit, places=six) for v in values]  # the cells and the line's name
             cells = "".join(f'<td class="num">{_wrapping(t)}</td>' for t in texts)
+            baseline = _num(r.baseline)  # to its own places, as its Scorecard cell
             body.append(
                 f'<tr data-code="{escape(code)}"><th scope="row"><span class="code">'
                 f"{escape(code)}</span> {escape(_text(r.title))}{contract}</th>"
                 f"<td>{escape(_text(r.baseline_rank, '–'))}</td>"
-                f'<td class="num">{_wrapping(fmt(_num(r.baseline), unit))}</td>{cells}'
-                f'<td class="num">{_wrapping(_target_text(r.target, unit, "–"))}</td>'
+                f'<td class="num">{_wrapping(fmt(baseline, unit, places=figure_decimals(unit, (baseline,))))}</td>{cells}'  # noqa: E501
+                f'<td class="num">{_wrapping(_target_text(r.target, unit, six, "–"))}</td>'
                 f"<td>{_status_chip(r)}</td><td>{variation}</td><td>{assurance}</td>"
                 f"<td>{sparkline(values, labels, label=name, unit=unit, width=48, texts=texts)}"
                 f"</td><td>{escape(_text(r.direction, '–'))}</td>"
@@ -688,7 +723,7 @@ def _finance(ctx: _Context) -> str:
                 f'<td class="num">{_money(getattr(r, "gross_budget", None))}</td>'
                 f'<td class="num">{_money(r.budget)}</td><td class="num">{_money(r.forecast)}</td>'
                 f'<td class="num">{_money(r.variance)}</td>'
-                f'<td class="num">{fmt(rounded(pct, 1)) + "%" if pct is not None else "–"}'
+                f'<td class="num">{fmt(pct, "%", places=1, signed=True)}'
                 f"</td><td>{_status_chip(r)}</td><td class=\"note\">{explanation}</td></tr>")
         out.append("<h3>Revenue budget by service area</h3>")
         out.append(_table("Revenue, £000s (variance = forecast outturn − net budget; positive "
@@ -702,7 +737,7 @@ def _finance(ctx: _Context) -> str:
         body = []
         for r in lines.itertuples():
             spent = _num(r.spend_pct)
-            spent_text = fmt(rounded(spent, 1)) + "%" if spent is not None else "–"
+            spent_text = fmt(spent, "%", places=1)
             body.append(
                 f'<tr><th scope="row">{escape(_text(r.programme))}</th>'
                 f"<td>{escape(_text(getattr(r, 'quarter', '')))}</td>"
@@ -719,7 +754,7 @@ def _finance(ctx: _Context) -> str:
             '<tr class="total"><th scope="row">Capital programme total</th><td></td>'
             + "".join(f'<td class="num">{_money(sums.get(c))}</td>'
                       for c in ("base_budget", "estimate", "actual", "variance", "slippage"))
-            + f'<td class="num">{fmt(rounded(spent_total, 1)) + "%" if spent_total else "–"}'
+            + f'<td class="num">{fmt(spent_total or None, "%", places=1)}'
             f'</td><td class="note">{escape(_text(sums.get("explanation"), ""))}</td></tr>')
         out.append("<h3>Capital programme</h3>")
         out.append(_table("Capital, £000s (variance = revised estimate − revised base budget; "

@@ -19,6 +19,7 @@ import numpy as np
 from xlperf.core.figures import (
     format_number,
     format_statistic,
+    say_figure,
     shown_decimals,
     statistic_decimals,
     unit_affixes,
@@ -66,22 +67,32 @@ _label = functools.lru_cache(maxsize=4096)(escape)
 
 
 def fmt(value: float | None, unit: str = "", decimals: int | None = None, *,
-        axis: bool = False) -> str:
+        axis: bool = False, places: int | None = None, difference: bool = False,
+        signed: bool = False) -> str:
     """A figure as the pack says it: with its unit as the Scorecard sheet's number format
-    shows it (:func:`~xlperf.core.figures.unit_affixes`: ``68.04%``, ``33 wks``,
+    shows it (:func:`~xlperf.core.figures.unit_affixes`: ``68.0%``, ``33 wks``,
     ``7.8 days``, ``325 per 10k``, ``£1,200k``), ``–`` when there is none (digits,
     separators, signs, ``£`` and the unit's words only: nothing to escape in HTML).
-    ``decimals``: a chart's statistic (mean, limit), said to that many places
-    (:func:`~xlperf.core.figures.format_statistic`). ``axis``: a chart's tick, without the
+    ``places``: a measure's figure to its decimals, exactly as the Scorecard's cell shows it
+    (:func:`~xlperf.core.figures.say_figure`; ``difference``: a variance's unit, a
+    percentage's in points; ``signed``: ``+`` before a positive one). ``decimals``: a chart's
+    statistic (mean, limit), said to that many places
+    (:func:`~xlperf.core.figures.format_statistic`). Neither: the figure's own digits
+    (:func:`~xlperf.core.figures.format_number`). ``axis``: a chart's tick, without the
     unit's words (``33``, ``68%``; the figures' labels and alt text say them).
 
     >>> fmt(33, "weeks"), fmt(7.8, "days"), fmt(-1200, "£000s"), fmt(7.8, "days", axis=True)
     ('33 wks', '7.8 days', '-£1,200k', '7.8')
+    >>> fmt(85, "%", places=1), fmt(-2.25, "%", places=1, difference=True, signed=True)
+    ('85.0%', '-2.3 pts')
     """
     if value is None or not math.isfinite(value):
         return "–"
+    if places is not None:
+        return say_figure(value, unit, places, difference=difference, signed=signed,
+                          words=not axis)
     text = format_number(value) if decimals is None else format_statistic(value, decimals)
-    return with_unit(text, unit, words=not axis)
+    return with_unit(text, unit, words=not axis, difference=difference)
 
 
 def _dots(centres: Sequence[tuple[str, str]], r: float) -> str:
@@ -233,9 +244,11 @@ def _axes(parts: list[str], box: tuple[float, float, float, float], plot_w: floa
 def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
                   targets: Sequence[float | None], *, label: str, unit: str = "",
                   band: Sequence[tuple[float, float] | None] | None = None,
-                  band_text: str = "", width: int = 320, height: int = 160) -> str:
+                  band_text: str = "", width: int = 320, height: int = 160,
+                  places: int | None = None) -> str:
     """Actual (solid line with dots and values) against target (dashed line), with the
-    tolerance band shaded around the target, one point per period, oldest first.
+    tolerance band shaded around the target, one point per period, oldest first. ``places``:
+    the figures' decimals, as the Scorecard shows them (:func:`fmt`).
 
     >>> svg = measure_chart(["Q1", "Q2"], [80.1, 91.54], [45.3, 45.3], label="KIGS CH01",
     ...                     band=[(43.3, 47.3), (43.3, 47.3)], band_text="target ± 2")
@@ -243,7 +256,7 @@ def measure_chart(labels: Sequence[str], actuals: Sequence[float | None],
     True
     """
     band = list(band) if band is not None else [None] * len(labels)
-    said = _Memo(lambda v: fmt(v, unit))  # a target repeats; each actual is said twice
+    said = _Memo(lambda v: fmt(v, unit, places=places))  # a target repeats; an actual twice
     rows = "; ".join(f"{p}: actual {said[a]}, target {said[t]}"
                      for p, a, t in zip(labels, actuals, targets, strict=True))
     title = f"{label}: actual against target, {labels[0]} to {labels[-1]}" if labels else (

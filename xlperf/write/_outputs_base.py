@@ -3,7 +3,7 @@ contrast), number formats by unit, rows 1-4 (title, note, summary, headers), wid
 from the content, and the print setup.
 
 >>> unit_format("%", [68.04]), contrast_text("#1D70B8")
-('0.0"%"', '#FFFFFF')
+('#,##0.0"%"', '#FFFFFF')
 """
 
 from __future__ import annotations
@@ -17,7 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlperf.core.figures import finite_number, unit_affixes
+from xlperf.core.figures import (
+    difference_affixes,
+    figure_decimals,
+    finite_number,
+    unit_affixes,
+)
 from xlperf.layout import OUTPUT_HEADER_ROW, OUTPUT_SHEETS, OutputSheet
 from xlperf.write._print import LINE_HEIGHT as LINE_HEIGHT
 from xlperf.write._print import MAX_LINES as MAX_LINES
@@ -39,7 +44,14 @@ TOP = CellStyle(vertical="top")
 NUMBER = CellStyle(number_format="#,##0.0##", vertical="top")
 MISSING = CellStyle(italic=True, color="#505A5F", vertical="top")
 VARIANCE = CellStyle(number_format='+#,##0.0##;-#,##0.0##;0', vertical="top")
-VARIANCE_PCT = CellStyle(number_format='+0.0"%";-0.0"%";0.0"%"', vertical="top")
+# Left-aligned text just after a right-aligned figure (the Scorecard's Period after its Annual
+# target, the Exceptions sheet's Direction after its Variance): one character in, so the
+# printed figure never runs into it ("730Q2 2013/14").
+AFTER_FIGURE = CellStyle(vertical="top", indent=1)
+# A variance as a % of its target: a relative change, said in % (a difference of percentages
+# is in points: unit_format(..., difference=True)).
+VARIANCE_PCT = CellStyle(number_format='+#,##0.0"%";-#,##0.0"%";#,##0.0"%"',
+                         vertical="top")
 MONEY = CellStyle(number_format="#,##0", vertical="top")
 MONEY_VARIANCE = CellStyle(number_format="+#,##0;-#,##0;0", vertical="top")
 PERCENT_PLAIN = CellStyle(number_format='0.0"%"', vertical="top")
@@ -270,29 +282,28 @@ def _tolist_safe(dtype: Any) -> bool:
             and dtype.na_value is np.nan)
 
 
-def unit_format(unit: str, values: Sequence[float | None]) -> str:
-    """The number format of a measure's figures by its unit: whole numbers for counts (one
-    decimal when a figure has one), ``0.0%`` for percentages held as percentages, ``£#,##0``
-    for money (``£#,##0k`` for £000s), two decimals for a ratio; what comes before and after
-    the digits is :func:`xlperf.core.figures.unit_affixes`' (the unit after a rate, days or
-    weeks), the pack's too.
+def unit_format(unit: str, values: Sequence[float | None] = (), *,
+                decimals: int | None = None, difference: bool = False) -> str:
+    """The number format of a measure's figures by its unit, to the places
+    :func:`xlperf.core.figures.figure_decimals` decides from ``values`` (or ``decimals``):
+    whole numbers for counts (one decimal when a figure has one), ``0.0%`` for percentages
+    held as percentages, ``£#,##0`` for money (``£#,##0k`` for £000s), two decimals for a
+    ratio; what comes before and after the digits is
+    :func:`xlperf.core.figures.unit_affixes`' (the unit after a rate, days or weeks), or for a
+    ``difference`` (a variance) :func:`~xlperf.core.figures.difference_affixes`' (percentage
+    points); the pack says its figures with the same decisions
+    (:func:`~xlperf.core.figures.say_figure`).
 
     >>> unit_format("number", [395.0, 330.0]), unit_format("%", [68.04])
-    ('#,##0', '0.0"%"')
+    ('#,##0', '#,##0.0"%"')
     >>> unit_format("rate per 10,000", [267.8]), unit_format("£000s", [1200.0])
     ('#,##0.0" per 10k"', '£#,##0"k"')
+    >>> unit_format("%", [68.04], difference=True)
+    '#,##0.0" pts"'
     """
-    prefix, suffix = unit_affixes(unit)
-    key = unit.strip().casefold()
-    if suffix == "%":
-        base = "0.0"
-    elif prefix == "£":
-        base = "#,##0"
-    elif key == "ratio":
-        base = "0.00"
-    else:
-        whole = all(v is None or float(v).is_integer() for v in values)
-        base = "#,##0" if whole else "#,##0.0"
+    prefix, suffix = (difference_affixes if difference else unit_affixes)(unit)
+    places = figure_decimals(unit, values) if decimals is None else decimals
+    base = "#,##0" + ("." + "0" * places if places else "")
     return f'{prefix}{base}"{suffix}"' if suffix else f"{prefix}{base}"
 
 

@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlperf.core.figures import measure_decimals
 from xlperf.layout import OUTPUT_HEADER_ROW
 from xlperf.write._outputs_base import (
+    AFTER_FIGURE,
     FLAG,
     HEADER,
     MISSING,
@@ -131,10 +133,13 @@ def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
         out[col["Plans"]] = _text(row.get("plans"))  # a working column Excel's filter selects
         out[col["Owner"]] = _text(row.get("owner"))
         out[col["Period"]] = _text(row.get("period"))
+        st[col["Period"]] = AFTER_FIGURE  # after the right-aligned Annual target
         out[col["Unit"]] = unit
         actual = _number(row.get("actual"))
         target, annual = _number(row.get("target")), _number(row.get("annual_target"))
-        fmt = unit_format(unit, (actual, target, annual))
+        places = measure_decimals(unit, actual, target, annual)
+        fmt = unit_format(unit, decimals=places)
+        variance_fmt = _variance_format(unit_format(unit, decimals=places, difference=True))
         figure = _number_style(fmt)
         if actual is None:
             out[col["Actual"]] = _text(row.get("actual_reason")) or "no data"
@@ -152,9 +157,8 @@ def scorecard_sheet(scored: pd.DataFrame, trend: np.ndarray | None = None, *,
         st[col["Status"]] = status_style(row.get("colour"))
         variance, pct = _number(row.get("variance")), _number(row.get("variance_pct"))
         out[col["Variance"]] = variance
-        st[col["Variance"]] = _number_style(_variance_format(fmt))
-        figures["Variance"] = max(figures["Variance"],
-                                  shown_width(variance, _variance_format(fmt)))
+        st[col["Variance"]] = _number_style(variance_fmt)
+        figures["Variance"] = max(figures["Variance"], shown_width(variance, variance_fmt))
         if pct is None and variance is not None:
             out[col["Variance %"]] = _text(row.get("variance_note")) or "n/a"
             st[col["Variance %"]] = MISSING

@@ -11,8 +11,10 @@ from typing import Any
 
 import pandas as pd
 
+from xlperf.core.figures import measure_decimals
 from xlperf.findings import StatusSeverity
 from xlperf.write._outputs_base import (
+    AFTER_FIGURE,
     BOLD,
     FLAG,
     HEADER,
@@ -157,9 +159,10 @@ def objectives_sheet(scored: pd.DataFrame, *, title: str = "Objectives",
                      *(act.count_cells(activity, counted, objectives, layout)
                        if counted is not None else [])])
         fill = JUDGEMENT_FILL.get(str(r["judgement"]))
+        # one character in: the last count, right-aligned, never runs into it ("0At Risk")
         judgement = (CellStyle(bold=True, fill=fill, color=contrast_text(fill),
-                               vertical="top" if base is None else "center")
-                     if fill else BOLD)
+                               vertical="top" if base is None else "center", indent=1)
+                     if fill else CellStyle(bold=True, indent=1))
         # an objective's line is top-aligned: a director's commentary may make it tall
         text = base or TOP
         styles.append([text, text, *([numbers] * (len(counts) + 1)), judgement,
@@ -238,13 +241,19 @@ def exceptions_sheet(scored: pd.DataFrame, *, title: str = "Exceptions",
             **figures, "Direction": _text(row.get("direction")),
             "Why listed": "; ".join(reasons),
             "Commentary": _text(row.get("commentary")) or "no commentary given"}
-        fmt = unit_format(_text(row.get("unit")), (figures["Actual"], figures["Target"]))
+        # The Scorecard row's decimals and formats: the same figures said the same way.
+        unit = _text(row.get("unit"))
+        places = measure_decimals(unit, figures["Actual"], figures["Target"],
+                                  _number(row.get("annual_target")))
+        fmt = unit_format(unit, decimals=places)
+        variance_fmt = _variance_format(unit_format(unit, decimals=places, difference=True))
         figure = _number_style(fmt)
         for header in shown:
             shown[header] = max(shown[header], shown_width(
-                figures[header], _variance_format(fmt) if header == "Variance" else fmt))
+                figures[header], variance_fmt if header == "Variance" else fmt))
         look = {"Status": status_style(row.get("colour")), "Actual": figure, "Target": figure,
-                "Variance": _number_style(_variance_format(fmt)), "Measure": WRAP,
+                "Variance": _number_style(variance_fmt), "Direction": AFTER_FIGURE,
+                "Measure": WRAP,
                 "Why listed": WRAP,
                 "Commentary": WRAP if _text(row.get("commentary")) else MISSING}
         rows.append([values.get(h) for h in headers])

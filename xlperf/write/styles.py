@@ -52,7 +52,9 @@ class CellStyle:
 
     ``color`` is the font colour and ``fill`` a solid background, both ``"#RRGGBB"``;
     ``number_format`` is an Excel format code such as ``"0.0"``, ``"0%"`` or ``"yyyy-mm-dd"``;
-    ``horizontal`` / ``vertical`` are Excel alignment words (``"center"``, ``"top"``...).
+    ``horizontal`` / ``vertical`` are Excel alignment words (``"center"``, ``"top"``...);
+    ``indent``: the text this many characters in from the cell's left edge (left-aligned), so
+    a right-aligned figure in the cell before never runs into it in print.
     """
 
     bold: bool = False
@@ -63,8 +65,11 @@ class CellStyle:
     wrap: bool = False
     horizontal: str | None = None
     vertical: str | None = None
+    indent: int = 0
 
     def __post_init__(self) -> None:
+        if not 0 <= self.indent <= 15:
+            raise InputError(f"indent {self.indent!r} is not 0 to 15 characters")
         if self.color is not None:
             _argb(self.color, "font colour")
         if self.fill is not None:
@@ -230,15 +235,18 @@ class StyleBook:
             xf.set("applyFont", "1")
         if fill:
             xf.set("applyFill", "1")
-        if style.wrap or style.horizontal or style.vertical:
+        if style.wrap or style.horizontal or style.vertical or style.indent:
             xf.set("applyAlignment", "1")
             alignment = etree.SubElement(xf, self._q("alignment"))
-            if style.horizontal:
-                alignment.set("horizontal", style.horizontal)
+            horizontal = style.horizontal or ("left" if style.indent else None)
+            if horizontal:  # Excel indents left-aligned text only
+                alignment.set("horizontal", horizontal)
             if style.vertical:
                 alignment.set("vertical", style.vertical)
             if style.wrap:
                 alignment.set("wrapText", "1")
+            if style.indent:
+                alignment.set("indent", str(style.indent))
         index = self._find_or_append("cellXfs", xf)
         if index >= MAX_CELL_XFS:
             raise WorkbookError(f"{self.file}: the workbook already has {MAX_CELL_XFS} cell "

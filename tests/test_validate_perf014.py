@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _workbook_helpers import filled_on_target
 from openpyxl import load_workbook
 
 from xlperf.read.master import read_master
@@ -35,15 +36,8 @@ def master():
 
 def _return(template: Path, out: Path, row: int, value: float) -> Path:
     """A clean return (every actual on target, commentary on all) but ``value`` at ``row``."""
-    wb = load_workbook(template)
-    ws = wb["Return"]
-    for r in range(13, ws.max_row + 1):
-        if ws.cell(r, 1).value is None:
-            continue
-        target = ws.cell(r, 7).value
-        ws.cell(r, 8).value = target if isinstance(target, int | float) else 20
-        ws.cell(r, 12).value = "Checked by the service manager."
-    ws.cell(row, 8).value = value
+    wb = load_workbook(filled_on_target(template, out))
+    wb["Return"].cell(row, 8).value = value
     wb.save(out)
     return out
 

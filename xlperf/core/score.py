@@ -262,6 +262,39 @@ class _Due(NamedTuple):
         return np.array([*values, None], dtype=object)[self.frequency]
 
 
+#: The reason a measure has no actual when no value was given for its due period at all.
+NO_RETURN = "no return"
+
+
+def with_reasons(scored: pd.DataFrame,
+                 reasons: Mapping[tuple[str, str], str]) -> pd.DataFrame:
+    """``scored`` with ``reasons`` (``(code, period key)`` -> the reason) as the
+    ``actual_reason`` of each measure that has no actual for its due period and only
+    :data:`NO_RETURN` to say why: what the scorer, which sees only the values given, cannot
+    know (a figure its return gave but the validator rejected). Every other row stands.
+
+    >>> rows = pd.DataFrame({"code": ["A", "B"], "period": ["Q2 2013/14"] * 2,
+    ...                      "actual": [np.nan, np.nan], "actual_reason": [NO_RETURN, "n/a"]})
+    >>> with_reasons(rows, {("A", "2013/14-Q2"): "figure rejected (PERF-009)",
+    ...                     ("B", "2013/14-Q2"): "x"})["actual_reason"].tolist()
+    ['figure rejected (PERF-009)', 'n/a']
+    """
+    if not reasons or scored.empty:
+        return scored
+    reason = scored["actual_reason"].to_numpy(dtype=object).copy()
+    blank = np.flatnonzero(scored["actual"].isna().to_numpy() & (reason == NO_RETURN))
+    if not len(blank):
+        return scored
+    from xlperf.core.periods import parse_periods
+
+    codes = scored["code"].to_numpy(dtype=object)[blank]
+    periods = parse_periods(scored["period"].iloc[blank], errors="coerce")
+    for i, code, period in zip(blank.tolist(), codes.tolist(), periods.tolist(), strict=True):
+        if period is not None:
+            reason[i] = reasons.get((str(code), period.format("iso")), reason[i])
+    return scored.assign(actual_reason=reason)
+
+
 def _due(table: pd.DataFrame, rows: dict[tuple[Any, Any], int], register: pd.DataFrame,
          t_table: pd.DataFrame | None, reporting: Period) -> _Due:
     """The due period, actual and the three kinds of target of every measure for one period."""
@@ -274,7 +307,7 @@ def _due(table: pd.DataFrame, rows: dict[tuple[Any, Any], int], register: pd.Dat
     at_due = _positions(rows, code_values, due_keys)
     actual = _lookup(table, at_due, "actual")
     actual_reason = _lookup(table, at_due, "actual_reason")
-    actual_reason = np.where(pd.isna(actual) & pd.isna(actual_reason), "no return",
+    actual_reason = np.where(pd.isna(actual) & pd.isna(actual_reason), NO_RETURN,
                              actual_reason)
     # Target: the Targets table, then a target given with the value, then the annual profile.
     target = np.full(len(register), np.nan)

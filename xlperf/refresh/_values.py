@@ -240,18 +240,12 @@ def with_rejected_reasons(scored: pd.DataFrame,
                           rejected: Sequence[tuple[str, str, str]]) -> pd.DataFrame:
     """``scored`` with :data:`REJECTED_REASON` as the ``actual_reason`` of each measure whose
     due period has no figure because its return's figure was rejected (``rejected``:
-    :func:`figures_rejected`'s); a figure accepted earlier, or from another return, stands."""
-    if not rejected or scored.empty:
-        return scored
-    rule = {(code, key): r for code, key, r in rejected}
-    keys = _keys_of(scored["period"])
-    reason = scored["actual_reason"].to_numpy(dtype=object).copy()
-    blank = scored["actual"].isna().to_numpy() & (reason == "no return")
-    for i in np.flatnonzero(blank).tolist():
-        found = rule.get((str(scored["code"].iat[i]), keys[i]))
-        if found is not None:
-            reason[i] = REJECTED_REASON.format(rule=found or "an error")
-    return scored.assign(actual_reason=reason)
+    :func:`figures_rejected`'s); a figure accepted earlier, or from another return, stands
+    (:func:`xlperf.core.score.with_reasons`)."""
+    from xlperf.core.score import with_reasons
+
+    return with_reasons(scored, {(code, key): REJECTED_REASON.format(rule=rule or "an error")
+                                 for code, key, rule in rejected})
 
 
 def _with_spc(scored: pd.DataFrame, values: pd.DataFrame, register: pd.DataFrame,

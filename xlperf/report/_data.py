@@ -290,25 +290,17 @@ def _frozen_reasons(scored: pd.DataFrame, frozen: pd.DataFrame | None) -> pd.Dat
     """``scored`` with the reason the refresh froze for each measure that has no figure for
     its due period (a figure rejected from its return:
     :data:`~xlperf.refresh._values.REJECTED_REASON`), where the scorer, which sees only the
-    accepted values, says "no return"."""
+    accepted values, says :data:`~xlperf.core.score.NO_RETURN`."""
     if frozen is None or frozen.empty or "actual_reason" not in frozen.columns \
             or scored.empty:
         return scored
-    blank = np.flatnonzero(scored["actual"].isna().to_numpy()
-                           & (scored["actual_reason"].to_numpy(dtype=object) == "no return"))
-    if not len(blank):
-        return scored
-    from xlperf.core.periods import parse_period
+    from xlperf.core.score import NO_RETURN, with_reasons
 
-    said = frozen[frozen["actual_reason"].notna().to_numpy()]
-    reasons = dict(zip(zip(said["code"].astype(str), said["period_key"].astype(str),
-                           strict=True),
-                       said["actual_reason"].astype(str), strict=True))
-    out = scored["actual_reason"].to_numpy(dtype=object).copy()
-    for i in blank.tolist():
-        key = (str(scored["code"].iat[i]), parse_period(scored["period"].iat[i]).format("iso"))
-        out[i] = reasons.get(key, out[i])
-    return scored.assign(actual_reason=out)
+    reason = frozen["actual_reason"]
+    said = frozen[(reason.notna() & reason.ne(NO_RETURN)).to_numpy()]  # what it adds
+    return with_reasons(scored, dict(zip(
+        zip(said["code"].astype(str), said["period_key"].astype(str), strict=True),
+        said["actual_reason"].astype(str), strict=True)))
 
 
 def frozen_pairs(frozen: pd.DataFrame | None, register: pd.DataFrame, reporting: Period

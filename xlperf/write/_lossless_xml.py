@@ -11,6 +11,7 @@ from typing import Any
 from lxml import etree
 
 from xlperf.core.a1 import (
+    column_number,
     range_columns,
 )
 from xlperf.write._lossless_plan import (
@@ -114,10 +115,7 @@ def cells_outside(cells: bytes | None, rows: int, columns: int) -> list[str]:
         if ref is None:
             continue
         letters, row = ref.group(1).decode(), int(ref.group(2))
-        column = 0
-        for ch in letters:
-            column = column * 26 + ord(ch) - 64
-        if row > rows or column > columns:
+        if row > rows or column_number(letters) > columns:
             found.append(f"{letters}{row}")
     return found
 
